@@ -1,0 +1,3 @@
+export { loadConfig, type Config } from './config.js';
+export { loadOrCreateSecrets, type Secrets } from './secrets.js';
+export { ConfigError } from './errors.js';

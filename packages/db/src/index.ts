@@ -1,0 +1,16 @@
+export { createPool, withTransaction, type Pool, type PoolClient, type Queryable, type PoolOptions } from './pool.js';
+export { migrate, readMigrations, MIGRATIONS_DIR, type Migration, type MigrationResult } from './migrate.js';
+export { PG_ERROR, isPgError, hasPgCode, type PgError, type PgErrorCode } from './errors.js';
+export {
+  initialiseCluster,
+  startCluster,
+  ensureDatabase,
+  embeddedUrl,
+  embeddedBinary,
+  isClusterInitialised,
+  EMBEDDED_USER,
+  EMBEDDED_DATABASE,
+  type EmbeddedClusterOptions,
+  type RunningCluster,
+} from './embedded/cluster.js';
+export { resolveDatabaseUrl, embeddedClusterDir } from './database-url.js';

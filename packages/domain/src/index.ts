@@ -1,0 +1,1 @@
+export * from './money/money.js';
