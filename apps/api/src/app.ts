@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+
+import type { ApiContext } from './context.js';
+import { AppError } from './errors.js';
+import { sessionPlugin } from './auth/session.js';
+import { registerErrorHandler } from './http/error-handler.js';
+import { healthRoutes } from './http/health.routes.js';
+import { ROUTE_MODULES } from './routes.js';
+
+/** Largest JSON body the API accepts (product descriptions are the largest legitimate ones). */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+
+/** The API's Fastify instance, typed by the TypeBox provider so routes infer types from schemas. */
+export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Builds the application tier. Routes come from ROUTE_MODULES; tests call this with a throwaway
+ * database and use `app.inject()` or a real listening port.
+ */
+export async function buildApiApp(context: ApiContext): Promise<ApiApp> {
+  const loggerInstance: FastifyBaseLogger = context.logger;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: ['127.0.0.1', '::1'],
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    requestIdHeader: 'x-request-id',
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON bodies must be valid UTF-8: silently replacing bad bytes would store mangled text
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body);
+    } catch {
+      done(new AppError('INVALID_UTF8', 'request body is not valid UTF-8'), undefined);
+      return;
+    }
+    if (text.trim() === '') {
+      done(null, {});
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError('INVALID_JSON', 'request body is not valid JSON'), undefined);
+    }
+  });
+
+  registerErrorHandler(app);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Threadline shop API', version: '0.1.0', description: 'The application tier of the Threadline shop.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'tl_session' },
+          csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+        },
+      },
+    },
+  });
+  await app.register(sessionPlugin, { pool: context.pool, isSecureCookie: context.config.nodeEnv === 'production' });
+  await app.register(healthRoutes, { pool: context.pool, checks: context.readinessChecks });
+  for (const routes of ROUTE_MODULES) await routes(app, context);
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,190 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+import type { Pool } from '@threadline/db';
+
+import { AppError } from '../errors.js';
+
+export const SESSION_COOKIE = 'tl_session';
+/** Sessions live 14 days from the last request. */
+const SESSION_TTL_MS = 14 * 24 * 60 * 60 * 1000;
+/** last_seen_at is refreshed at most this often, so reads do not write on every request. */
+const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
+
+export type Role = 'customer' | 'seller' | 'admin' | 'marketing';
+
+export interface SessionUser {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+export interface Session {
+  idHash: Buffer;
+  csrfToken: string;
+  user: SessionUser | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller's server-side session, when the request carried a valid session cookie. */
+    session: Session | null;
+  }
+}
+
+export function hashSessionId(id: string): Buffer {
+  return createHash('sha256').update(id).digest();
+}
+
+interface SessionRow {
+  id_hash: Buffer;
+  csrf_token: string;
+  last_seen_at: Date;
+  user_id: number | null;
+  email: string | null;
+  name: string | null;
+  role: Role | null;
+}
+
+async function loadSession(pool: Pool, cookie: string): Promise<Session | null> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(cookie)) return null;
+  const idHash = hashSessionId(cookie);
+  const { rows } = await pool.query<SessionRow>(
+    `SELECT s.id_hash, s.csrf_token, s.last_seen_at, u.id AS user_id, u.email, u.name, u.role
+       FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.deleted_at IS NULL
+      WHERE s.id_hash = $1 AND s.expires_at > now()`,
+    [idHash],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  if (Date.now() - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
+    await pool.query('UPDATE sessions SET last_seen_at = now(), expires_at = $2 WHERE id_hash = $1', [
+      idHash,
+      new Date(Date.now() + SESSION_TTL_MS),
+    ]);
+  }
+  const user =
+    row.user_id !== null && row.email !== null && row.name !== null && row.role !== null
+      ? { id: row.user_id, email: row.email, name: row.name, role: row.role }
+      : null;
+  return { idHash: row.id_hash, csrfToken: row.csrf_token, user };
+}
+
+function setSessionCookie(reply: FastifyReply, id: string, isSecure: boolean): void {
+  void reply.setCookie(SESSION_COOKIE, id, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: isSecure,
+    maxAge: SESSION_TTL_MS / 1000,
+  });
+}
+
+export interface SessionOptions {
+  pool: Pool;
+  /** Send cookies with the Secure flag (HTTPS deployments). */
+  isSecureCookie: boolean;
+}
+
+/**
+ * Creates a new server-side session (optionally for a user) and sets its cookie. Used for the
+ * first anonymous visit and, with a user, at login: a fresh id then defeats session fixation.
+ * The CSRF token is carried over so that a page's token stays valid across login.
+ */
+export async function startSession(
+  pool: Pool,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: { userId?: number; csrfToken?: string; isSecureCookie: boolean },
+): Promise<{ idHash: Buffer; csrfToken: string }> {
+  const id = randomBytes(32).toString('base64url');
+  const idHash = hashSessionId(id);
+  const csrfToken = options.csrfToken ?? randomBytes(32).toString('base64url');
+  await pool.query(
+    `INSERT INTO sessions (id_hash, user_id, csrf_token, ip, user_agent, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [
+      idHash,
+      options.userId ?? null,
+      csrfToken,
+      request.ip,
+      (request.headers['user-agent'] ?? '').slice(0, 500),
+      new Date(Date.now() + SESSION_TTL_MS),
+    ],
+  );
+  setSessionCookie(reply, id, options.isSecureCookie);
+  return { idHash, csrfToken };
+}
+
+/** Ends a session: deletes it server-side and clears the cookie. */
+export async function endSession(pool: Pool, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (request.session) await pool.query('DELETE FROM sessions WHERE id_hash = $1', [request.session.idHash]);
+  void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  request.session = null;
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function tokensMatch(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Loads the session of every request and enforces CSRF on state-changing ones: the token from
+ * `GET /api/auth/csrf` must come back in `x-csrf-token`. Routes with `config: { csrf: false }`
+ * (signed webhooks) are exempt.
+ */
+export const sessionPlugin = fp<SessionOptions>(
+  async (app: FastifyInstance, options) => {
+    app.decorateRequest('session', null);
+    app.addHook('onRequest', async (request) => {
+      const cookie = request.cookies[SESSION_COOKIE];
+      request.session = cookie ? await loadSession(options.pool, cookie) : null;
+    });
+    app.addHook('preValidation', async (request) => {
+      if (!MUTATING.has(request.method) || !request.url.startsWith('/api/')) return;
+      const routeConfig = request.routeOptions.config as { csrf?: boolean } | undefined;
+      if (routeConfig?.csrf === false) return;
+      const given = request.headers['x-csrf-token'];
+      if (!request.session || typeof given !== 'string' || !tokensMatch(request.session.csrfToken, given)) {
+        throw new AppError('CSRF_INVALID', 'missing or invalid CSRF token: fetch GET /api/auth/csrf and send it in x-csrf-token');
+      }
+    });
+  },
+  { name: 'threadline-session', dependencies: ['@fastify/cookie'] },
+);
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: this route does not require the CSRF header (e.g. HMAC-signed webhooks). */
+    csrf?: boolean;
+  }
+}
+
+/**
+ * preHandler that admits only signed-in users with one of `roles` (any signed-in user when empty).
+ *
+ * @example
+ * app.post('/api/seller/products', { preHandler: requireRole('seller', 'admin') }, handler)
+ */
+export function requireRole(...roles: Role[]) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const user = request.session?.user;
+    if (!user) throw new AppError('UNAUTHENTICATED', 'sign in first');
+    if (roles.length > 0 && !roles.includes(user.role)) {
+      throw new AppError('FORBIDDEN', `this needs one of the roles: ${roles.join(', ')}`);
+    }
+  };
+}
+
+/** The signed-in user of a request that passed `requireRole`. */
+export function currentUser(request: FastifyRequest): SessionUser {
+  const user = request.session?.user;
+  if (!user) throw new AppError('UNAUTHENTICATED', 'sign in first');
+  return user;
+}

@@ -1,0 +1,14 @@
+import type { Config, Logger, Secrets } from '@threadline/config';
+import type { Pool } from '@threadline/db';
+
+import type { ReadinessCheck } from './http/health.routes.js';
+
+/** What every route module receives: configuration, secrets and the database pool. */
+export interface ApiContext {
+  config: Config;
+  secrets: Secrets;
+  pool: Pool;
+  logger: Logger;
+  /** Extra readiness checks registered by route modules (spool, uploads dir…). */
+  readinessChecks: ReadinessCheck[];
+}

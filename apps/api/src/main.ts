@@ -1,0 +1,22 @@
+import { createLogger, loadConfig, loadOrCreateSecrets, onShutdown, signalReady } from '@threadline/config';
+import { createPool, migrate, resolveDatabaseUrl } from '@threadline/db';
+
+import { buildApiApp } from './app.js';
+
+/** Runs the application tier until SIGINT/SIGTERM (`threadline api`). */
+export async function runApi(): Promise<void> {
+  const config = loadConfig();
+  const secrets = loadOrCreateSecrets(config.dataDir);
+  const logger = createLogger({ name: 'api', level: config.logLevel, isPretty: config.isPrettyLog });
+  const pool = createPool(resolveDatabaseUrl(config, secrets.pgPassword), { applicationName: 'threadline-api' });
+  // idempotent and locked: safe when several replicas start together
+  await migrate(pool, { log: (line) => logger.info(line) });
+  const app = await buildApiApp({ config, secrets, pool, logger, readinessChecks: [] });
+  await app.listen({ port: config.apiPort, host: config.host });
+  logger.info(`API listening on http://${config.host}:${config.apiPort}`);
+  signalReady({ url: `http://${config.host}:${config.apiPort}` });
+  onShutdown(async () => {
+    await app.close();
+    await pool.end();
+  });
+}

@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import proxy from '@fastify/http-proxy';
+import fastifyStatic from '@fastify/static';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+
+import type { Config, Logger } from '@threadline/config';
+
+export const DIST_DIR = fileURLToPath(new URL('../../dist/', import.meta.url));
+
+/** Paths the web tier forwards, unchanged, to the application tier. */
+export const FORWARDED_PREFIXES = ['/api', '/collect', '/media'] as const;
+
+export interface WebContext {
+  config: Config;
+  logger: Logger;
+  /** Built pages; defaults to apps/web/dist. */
+  distDir?: string;
+}
+
+/**
+ * The web tier: serves the built storefront and back office, forwards /api, /collect and /media
+ * to the API tier, and answers /healthz and /readyz (ready = the API tier is ready).
+ */
+export async function buildWebApp(context: WebContext): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger = context.logger;
+  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }), trustProxy: ['127.0.0.1', '::1'] });
+  const distDir = context.distDir ?? DIST_DIR;
+  const apiUrl = context.config.apiUrl;
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      const response = await fetch(new URL('/readyz', apiUrl), { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return { status: 'ready' };
+      return reply.status(503).send({ status: 'not ready', failures: { api: `API /readyz answered ${response.status}` } });
+    } catch (error) {
+      return reply.status(503).send({ status: 'not ready', failures: { api: String(error) } });
+    }
+  });
+
+  for (const prefix of FORWARDED_PREFIXES) {
+    await app.register(proxy, {
+      upstream: apiUrl,
+      prefix,
+      rewritePrefix: prefix,
+      logLevel: 'warn',
+      http: { requestOptions: { timeout: 30_000 } },
+      replyOptions: {
+        onError: (reply, { error }) => {
+          reply.log.warn({ err: error }, 'API tier unreachable');
+          void reply.status(502).send({ error: { code: 'SERVICE_UNAVAILABLE', message: 'the application tier is not reachable' } });
+        },
+      },
+    });
+  }
+
+  if (existsSync(path.join(distDir, 'index.html'))) {
+    await app.register(fastifyStatic, {
+      root: distDir,
+      wildcard: false,
+      index: false,
+      // hashed bundle names never change content: cache them for a year; index.html never
+      setHeaders: (res, filePath) => {
+        res.header(
+          'cache-control',
+          filePath.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+      },
+    });
+    // client-side routes: every other GET that wants HTML gets the single page
+    app.setNotFoundHandler((request, reply) => {
+      if (request.method === 'GET' && !request.url.startsWith('/assets/')) {
+        return reply.header('cache-control', 'no-cache').sendFile('index.html');
+      }
+      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'not found' } });
+    });
+  } else {
+    app.log.warn(`no built pages in ${distDir}; run \`threadline build\``);
+  }
+  return app;
+}

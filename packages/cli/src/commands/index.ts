@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+
+import { registerBuild } from './build.js';
+import { registerDb } from './db.js';
+import { registerMigrate } from './migrate.js';
+import { registerStart } from './start.js';
+import { registerTiers } from './tiers.js';
+
+/** Every `threadline` sub-command. Add a line to plug a feature's commands in. */
+export const COMMANDS: Array<(program: Command) => void> = [
+  registerStart,
+  registerDb,
+  registerTiers,
+  registerMigrate,
+  registerBuild,
+];
