@@ -1,0 +1,1 @@
+export { hashPassword, verifyPassword, checkPasswordRules, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH } from './password.js';
