@@ -1,0 +1,167 @@
+import path from 'node:path';
+
+import { LakeError } from './errors.js';
+
+/**
+ * The lake layout, shared by every producer (clickstream flusher, nightly extract, survey import)
+ * and every reader (catalog, SQL over the lake, insights):
+ *
+ * ```
+ * <dataDir>/lake/
+ *   raw/<dataset>/dt=YYYY-MM-DD/hour=HH/*.parquet     (clickstream, by event time UTC)
+ *   raw/<dataset>/<key>=<value>/...                    (other raw inputs, e.g. survey upload_date=)
+ *   staging/<dataset>/...                              (work in progress, never read by queries)
+ *   curated/<dataset>/dt=YYYY-MM-DD/*.parquet          (published, quality-checked)
+ * ```
+ *
+ * Keys follow Hive `key=value` naming so DuckDB (`hive_partitioning`) and Athena/Glue read them as
+ * columns. Every key and value is validated before it becomes a path so a bad value can never
+ * escape the lake root or produce an unreadable partition.
+ */
+
+export const LAKE_ZONES = ['raw', 'staging', 'curated'] as const;
+export type LakeZone = (typeof LAKE_ZONES)[number];
+
+/** Dataset and partition key names: lower snake case, start with a letter. */
+const NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
+/** Partition values: no separators, no `..`, nothing a shell or URL would mangle. */
+const VALUE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** The lake root for a data directory. */
+export function lakeRoot(dataDir: string): string {
+  return path.join(dataDir, 'lake');
+}
+
+/** Checks a zone name. */
+export function assertZone(zone: string): asserts zone is LakeZone {
+  if (!(LAKE_ZONES as readonly string[]).includes(zone)) {
+    throw new LakeError('INVALID_PARTITION', `unknown lake zone "${zone}" (expected ${LAKE_ZONES.join(', ')})`);
+  }
+}
+
+/** Checks a dataset or partition key name. */
+export function assertName(kind: string, name: string): void {
+  if (!NAME_PATTERN.test(name)) {
+    throw new LakeError('INVALID_PARTITION', `invalid ${kind} "${name}": expected lower snake case (a-z, 0-9, _)`);
+  }
+}
+
+/** Checks a calendar date `YYYY-MM-DD` (a real date, not just the shape). */
+export function isValidDate(value: string): boolean {
+  const match = DATE_PATTERN.exec(value);
+  if (!match) return false;
+  const [, y, m, d] = match;
+  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  return date.toISOString().slice(0, 10) === value;
+}
+
+/** Checks a partition value for a key; `dt` must be a real date and `hour` 00–23. */
+export function assertPartitionValue(key: string, value: string): void {
+  if (key === 'dt' && !isValidDate(value)) {
+    throw new LakeError('INVALID_PARTITION', `invalid dt "${value}": expected a calendar date YYYY-MM-DD`);
+  }
+  if (key === 'hour' && !/^(?:[01]\d|2[0-3])$/.test(value)) {
+    throw new LakeError('INVALID_PARTITION', `invalid hour "${value}": expected 00-23`);
+  }
+  if (!VALUE_PATTERN.test(value) || value.includes('..')) {
+    throw new LakeError('INVALID_PARTITION', `invalid value "${value}" for partition key "${key}"`);
+  }
+}
+
+/** One partition key with its value, in path order. */
+export interface PartitionKey {
+  key: string;
+  value: string;
+}
+
+/** Builds the relative path `k1=v1/k2=v2` from validated keys. */
+export function partitionPath(keys: readonly PartitionKey[]): string {
+  return keys
+    .map(({ key, value }) => {
+      assertName('partition key', key);
+      assertPartitionValue(key, value);
+      return `${key}=${value}`;
+    })
+    .join('/');
+}
+
+/**
+ * Parses Hive `key=value` segments from a path (relative or absolute). Segments that are not
+ * `key=value` are skipped; a malformed key or value throws.
+ *
+ * @example
+ * parsePartitionPath('raw/clickstream/dt=2026-03-08/hour=07/part-1.parquet')
+ * // → [{ key: 'dt', value: '2026-03-08' }, { key: 'hour', value: '07' }]
+ */
+export function parsePartitionPath(relativePath: string): PartitionKey[] {
+  const keys: PartitionKey[] = [];
+  for (const segment of relativePath.split(/[\\/]/)) {
+    const eq = segment.indexOf('=');
+    if (eq <= 0) continue;
+    const key = segment.slice(0, eq);
+    const value = segment.slice(eq + 1);
+    assertName('partition key', key);
+    assertPartitionValue(key, value);
+    keys.push({ key, value });
+  }
+  return keys;
+}
+
+/** A UTC hour partition of an event-time dataset. */
+export interface HourPartition {
+  /** `YYYY-MM-DD` (UTC). */
+  dt: string;
+  /** 0–23 (UTC). */
+  hour: number;
+}
+
+/** The UTC hour partition an instant falls in. */
+export function hourPartitionOf(epochMs: number): HourPartition {
+  const iso = new Date(epochMs).toISOString();
+  return { dt: iso.slice(0, 10), hour: Number(iso.slice(11, 13)) };
+}
+
+/** `dt=YYYY-MM-DD/hour=HH` for an hour partition. */
+export function hourPartitionPath(partition: HourPartition): string {
+  if (!Number.isInteger(partition.hour) || partition.hour < 0 || partition.hour > 23) {
+    throw new LakeError('INVALID_PARTITION', `invalid hour ${partition.hour}: expected 0-23`);
+  }
+  return partitionPath([
+    { key: 'dt', value: partition.dt },
+    { key: 'hour', value: String(partition.hour).padStart(2, '0') },
+  ]);
+}
+
+/** Parses `dt=YYYY-MM-DD/hour=HH` (anywhere in a path); undefined when either key is missing. */
+export function parseHourPartition(relativePath: string): HourPartition | undefined {
+  const keys = parsePartitionPath(relativePath);
+  const dt = keys.find((k) => k.key === 'dt')?.value;
+  const hour = keys.find((k) => k.key === 'hour')?.value;
+  if (dt === undefined || hour === undefined) return undefined;
+  return { dt, hour: Number(hour) };
+}
+
+/** `dt=YYYY-MM-DD` for a day partition. */
+export function dayPartitionPath(dt: string): string {
+  return partitionPath([{ key: 'dt', value: dt }]);
+}
+
+/** Relative (to the lake root) directory of a dataset in a zone, e.g. `raw/clickstream`. */
+export function datasetPath(zone: LakeZone, dataset: string): string {
+  assertZone(zone);
+  assertName('dataset', dataset);
+  return `${zone}/${dataset}`;
+}
+
+/** Absolute directory of a dataset in a zone under a data directory. */
+export function datasetDir(dataDir: string, zone: LakeZone, dataset: string): string {
+  return path.join(lakeRoot(dataDir), datasetPath(zone, dataset));
+}
+
+/** Where the clickstream lands: raw zone, dataset `clickstream`. */
+export const CLICKSTREAM_DATASET = 'clickstream';
+/** Hourly rollup of the clickstream (UTC hour × visitor zone × segment), built at compaction. */
+export const CLICKSTREAM_ROLLUP_DATASET = 'clickstream_hourly';
+/** Events that arrived after their hour was compacted go below this key in their partition. */
+export const LATE_PARTITION_KEY = 'late';
