@@ -17,7 +17,7 @@ after(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-function solid(width: number, height: number): sharp.Sharp {
+function solid(width: number, height: number): ReturnType<typeof sharp> {
   return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 90 } } });
 }
 

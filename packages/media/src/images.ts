@@ -69,7 +69,7 @@ export async function processAndStoreImage(dataDir: string, input: Buffer, _opti
   if (input.length > MAX_IMAGE_BYTES) {
     throw new MediaError('IMAGE_TOO_LARGE', `images may be at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB`);
   }
-  let metadata: sharp.Metadata;
+  let metadata: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
   try {
     // reading the header only: the pixel limit is checked before anything is decoded
     metadata = await sharp(input, { limitInputPixels: false }).metadata();
