@@ -1,1 +1,5 @@
 export * from './money/money.js';
+export * from './stock/stock.js';
+export * from './orders/order-state.js';
+export * from './pricing/price-cart.js';
+export * from './payments/card.js';
