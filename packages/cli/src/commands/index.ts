@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 
 import { registerBuild } from './build.js';
 import { registerDb } from './db.js';
+import { registerImport } from './import.js';
 import { registerMigrate } from './migrate.js';
 import { registerStart } from './start.js';
 import { registerTiers } from './tiers.js';
@@ -13,4 +14,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerTiers,
   registerMigrate,
   registerBuild,
+  registerImport,
 ];

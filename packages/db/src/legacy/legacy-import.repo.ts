@@ -1,0 +1,323 @@
+import type { PoolClient } from '../pool.js';
+
+/** Account that owns imported products whose export names no seller. */
+export const LEGACY_SELLER_EMAIL = 'legacy-catalogue@threadline.invalid';
+
+export type Upserted = { id: number; isNew: boolean };
+
+export async function upsertCategoryByName(client: PoolClient, name: string): Promise<number> {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[^\w\s-]/g, '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-')
+    .replace(/-+/g, '-');
+  const { rows } = await client.query<{ id: number }>(
+    `INSERT INTO categories (slug, name) VALUES ($1, $2)
+     ON CONFLICT (slug) DO UPDATE SET name = categories.name
+     RETURNING id`,
+    [slug || 'uncategorised', name],
+  );
+  return rows[0]!.id; // INSERT … RETURNING always yields one row
+}
+
+export async function findSellerByEmail(client: PoolClient, email: string): Promise<number | undefined> {
+  const { rows } = await client.query<{ id: number }>(
+    `SELECT id FROM users WHERE lower(email) = lower($1) AND role IN ('seller', 'admin') AND deleted_at IS NULL`,
+    [email],
+  );
+  return rows[0]?.id;
+}
+
+export async function ensureLegacySeller(client: PoolClient): Promise<number> {
+  const { rows } = await client.query<{ id: number }>(
+    `INSERT INTO users (email, name, role) VALUES ($1, 'Legacy catalogue', 'seller')
+     ON CONFLICT (lower(email)) DO UPDATE SET updated_at = users.updated_at
+     RETURNING id`,
+    [LEGACY_SELLER_EMAIL],
+  );
+  return rows[0]!.id; // INSERT … RETURNING always yields one row
+}
+
+export interface LegacyProduct {
+  legacyId: string;
+  sellerId: number;
+  categoryId: number;
+  name: string;
+  description: string;
+  createdAt: Date | null;
+}
+
+export async function upsertLegacyProduct(client: PoolClient, product: LegacyProduct): Promise<Upserted> {
+  const { rows } = await client.query<{ id: number; is_new: boolean }>(
+    `INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, 'published', coalesce($6, now()), coalesce($6, now()))
+     ON CONFLICT (legacy_id) DO UPDATE
+       SET seller_id = EXCLUDED.seller_id, category_id = EXCLUDED.category_id,
+           name = EXCLUDED.name, description = EXCLUDED.description
+     RETURNING id, (xmax = 0) AS is_new`,
+    [product.legacyId, product.sellerId, product.categoryId, product.name, product.description, product.createdAt],
+  );
+  const row = rows[0]!; // INSERT … RETURNING always yields one row
+  return { id: row.id, isNew: row.is_new };
+}
+
+export interface LegacyVariant {
+  productId: number;
+  sku: string;
+  size: string;
+  colour: string;
+  priceCents: number;
+  stock: number;
+}
+
+export async function upsertLegacyVariant(client: PoolClient, variant: LegacyVariant): Promise<Upserted> {
+  const { rows } = await client.query<{ id: number; is_new: boolean }>(
+    `INSERT INTO product_variants (product_id, sku, size, colour, price_cents, stock)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (sku) DO UPDATE
+       SET product_id = EXCLUDED.product_id, size = EXCLUDED.size, colour = EXCLUDED.colour,
+           price_cents = EXCLUDED.price_cents, stock = EXCLUDED.stock
+     RETURNING id, (xmax = 0) AS is_new`,
+    [variant.productId, variant.sku, variant.size, variant.colour, variant.priceCents, variant.stock],
+  );
+  const row = rows[0]!; // INSERT … RETURNING always yields one row
+  return { id: row.id, isNew: row.is_new };
+}
+
+export interface LegacyCustomer {
+  legacyId: string;
+  email: string;
+  name: string;
+  ageBand: string | null;
+  gender: string | null;
+  country: string | null;
+  region: string | null;
+  stateProvince: string | null;
+  customerSegment: string | null;
+  marketingConsent: boolean;
+  createdAt: Date | null;
+}
+
+/**
+ * Creates or updates a customer by legacy id. A customer who already has an account with the same
+ * email (and no legacy id yet) is linked instead of duplicated. Imported accounts get no password:
+ * they are claimed with a reset token.
+ */
+export async function upsertLegacyCustomer(client: PoolClient, customer: LegacyCustomer): Promise<Upserted | { conflict: string }> {
+  const { rows: byEmail } = await client.query<{ id: number; legacy_id: string | null }>(
+    'SELECT id, legacy_id FROM users WHERE lower(email) = lower($1)',
+    [customer.email],
+  );
+  const sameEmail = byEmail[0];
+  if (sameEmail && sameEmail.legacy_id !== null && sameEmail.legacy_id !== customer.legacyId) {
+    return { conflict: `email already belongs to legacy customer ${sameEmail.legacy_id}` };
+  }
+  const values = [
+    customer.legacyId,
+    customer.email,
+    customer.name,
+    customer.ageBand,
+    customer.gender,
+    customer.country,
+    customer.region,
+    customer.stateProvince,
+    customer.customerSegment,
+    customer.marketingConsent,
+    customer.createdAt,
+  ];
+  if (sameEmail && sameEmail.legacy_id === null) {
+    await client.query(
+      `UPDATE users SET legacy_id = $1, age_band = coalesce($4, age_band), gender = coalesce($5, gender),
+              country = coalesce($6, country), region = coalesce($7, region), state_province = coalesce($8, state_province),
+              customer_segment = coalesce($9, customer_segment)
+        WHERE id = $12`,
+      [...values, sameEmail.id],
+    );
+    return { id: sameEmail.id, isNew: false };
+  }
+  const { rows } = await client.query<{ id: number; is_new: boolean }>(
+    `INSERT INTO users (legacy_id, email, name, role, age_band, gender, country, region, state_province,
+                        customer_segment, marketing_consent, created_at)
+     VALUES ($1, $2, $3, 'customer', $4, $5, $6, $7, $8, $9, $10, coalesce($11, now()))
+     ON CONFLICT (legacy_id) DO UPDATE
+       SET email = EXCLUDED.email, name = EXCLUDED.name, age_band = EXCLUDED.age_band, gender = EXCLUDED.gender,
+           country = EXCLUDED.country, region = EXCLUDED.region, state_province = EXCLUDED.state_province,
+           customer_segment = EXCLUDED.customer_segment, marketing_consent = EXCLUDED.marketing_consent
+     RETURNING id, (xmax = 0) AS is_new`,
+    values,
+  );
+  const row = rows[0]!; // INSERT … RETURNING always yields one row
+  return { id: row.id, isNew: row.is_new };
+}
+
+export interface VariantRef {
+  variantId: number;
+  productId: number;
+  sellerId: number;
+  productName: string;
+  size: string;
+  colour: string;
+}
+
+/** A variant by SKU, or by product legacy id + size + colour. */
+export async function findVariant(
+  client: PoolClient,
+  ref: { sku?: string; productLegacyId?: string; size?: string; colour?: string },
+): Promise<VariantRef | undefined> {
+  const { rows } = await client.query<VariantRef>(
+    `SELECT v.id AS "variantId", p.id AS "productId", p.seller_id AS "sellerId", p.name AS "productName", v.size, v.colour
+       FROM product_variants v JOIN products p ON p.id = v.product_id
+      WHERE ($1::text IS NOT NULL AND v.sku = $1)
+         OR ($1::text IS NULL AND p.legacy_id = $2 AND ($3::text IS NULL OR v.size = $3) AND ($4::text IS NULL OR v.colour = $4))
+      ORDER BY v.id LIMIT 1`,
+    [ref.sku ?? null, ref.productLegacyId ?? null, ref.size ?? null, ref.colour ?? null],
+  );
+  return rows[0];
+}
+
+export async function findUserByLegacyIdOrEmail(client: PoolClient, legacyId?: string, email?: string): Promise<number | undefined> {
+  const { rows } = await client.query<{ id: number }>(
+    `SELECT id FROM users WHERE ($1::text IS NOT NULL AND legacy_id = $1) OR ($2::text IS NOT NULL AND lower(email) = lower($2))
+      ORDER BY (legacy_id = $1) DESC NULLS LAST LIMIT 1`,
+    [legacyId ?? null, email ?? null],
+  );
+  return rows[0]?.id;
+}
+
+export interface LegacyOrder {
+  legacyId: string;
+  userId: number | null;
+  status: string;
+  currency: string;
+  placedAt: Date;
+  shippingCents: number;
+  lines: Array<VariantRef & { quantity: number; unitPriceCents: number }>;
+}
+
+/**
+ * Creates or updates an imported order with its historical timestamps and amounts. Stock is not
+ * touched: these goods left the warehouse years ago. Lines are matched by variant so a re-run
+ * updates them in place (and keeps any reviews attached to them).
+ */
+export async function upsertLegacyOrder(client: PoolClient, order: LegacyOrder): Promise<Upserted> {
+  const subtotal = order.lines.reduce((sum, line) => sum + line.unitPriceCents * line.quantity, 0);
+  const isPaid = ['paid', 'shipped', 'delivered', 'refunded'].includes(order.status);
+  const { rows } = await client.query<{ id: number; is_new: boolean }>(
+    `INSERT INTO orders (legacy_id, user_id, status, currency, subtotal_cents, shipping_cents, total_cents, source,
+                         placed_at, created_at, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at)
+     VALUES ($1, $2, $3::text::order_status, $4, $5::int, $6::int, $5::int + $6::int, 'legacy', $7::timestamptz, $7::timestamptz,
+             CASE WHEN $8::boolean THEN $7::timestamptz END,
+             CASE WHEN $3::text IN ('shipped', 'delivered') THEN $7::timestamptz END,
+             CASE WHEN $3::text = 'delivered' THEN $7::timestamptz END,
+             CASE WHEN $3::text = 'cancelled' THEN $7::timestamptz END,
+             CASE WHEN $3::text = 'refunded' THEN $7::timestamptz END)
+     ON CONFLICT (legacy_id) DO UPDATE
+       SET user_id = EXCLUDED.user_id, status = EXCLUDED.status, currency = EXCLUDED.currency,
+           subtotal_cents = EXCLUDED.subtotal_cents, shipping_cents = EXCLUDED.shipping_cents,
+           total_cents = EXCLUDED.total_cents, placed_at = EXCLUDED.placed_at, paid_at = EXCLUDED.paid_at,
+           shipped_at = EXCLUDED.shipped_at, delivered_at = EXCLUDED.delivered_at,
+           cancelled_at = EXCLUDED.cancelled_at, refunded_at = EXCLUDED.refunded_at
+     RETURNING id, (xmax = 0) AS is_new`,
+    [order.legacyId, order.userId, order.status, order.currency, subtotal, order.shippingCents, order.placedAt, isPaid],
+  );
+  const { id, is_new: isNew } = rows[0]!; // INSERT … RETURNING always yields one row
+  const { rows: existing } = await client.query<{ id: number; variant_id: number }>(
+    'SELECT id, variant_id FROM order_items WHERE order_id = $1',
+    [id],
+  );
+  const kept = new Set<number>();
+  for (const line of order.lines) {
+    const match = existing.find((item) => item.variant_id === line.variantId && !kept.has(item.id));
+    if (match) {
+      kept.add(match.id);
+      await client.query('UPDATE order_items SET quantity = $2, unit_price_cents = $3 WHERE id = $1', [
+        match.id,
+        line.quantity,
+        line.unitPriceCents,
+      ]);
+    } else {
+      await client.query(
+        `INSERT INTO order_items (order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, product_name, size, colour)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [id, line.productId, line.variantId, line.sellerId, line.quantity, line.unitPriceCents, line.productName, line.size, line.colour],
+      );
+    }
+  }
+  const stale = existing.filter((item) => !kept.has(item.id)).map((item) => item.id);
+  if (stale.length > 0) await client.query('DELETE FROM order_items WHERE id = ANY($1)', [stale]);
+  return { id, isNew };
+}
+
+export async function findOrderItem(
+  client: PoolClient,
+  orderLegacyId: string,
+  variant: { variantId?: number; productId?: number },
+): Promise<{ orderItemId: number; productId: number; userId: number | null } | undefined> {
+  const { rows } = await client.query<{ orderItemId: number; productId: number; userId: number | null }>(
+    `SELECT i.id AS "orderItemId", i.product_id AS "productId", o.user_id AS "userId"
+       FROM order_items i JOIN orders o ON o.id = i.order_id
+      WHERE o.legacy_id = $1 AND ($2::bigint IS NULL OR i.variant_id = $2) AND ($3::bigint IS NULL OR i.product_id = $3)
+      ORDER BY i.id LIMIT 1`,
+    [orderLegacyId, variant.variantId ?? null, variant.productId ?? null],
+  );
+  return rows[0];
+}
+
+export async function findProductByLegacyId(client: PoolClient, legacyId: string): Promise<number | undefined> {
+  const { rows } = await client.query<{ id: number }>('SELECT id FROM products WHERE legacy_id = $1', [legacyId]);
+  return rows[0]?.id;
+}
+
+export interface LegacyReview {
+  legacyId: string;
+  orderItemId: number;
+  productId: number;
+  userId: number | null;
+  rating: number;
+  title: string | null;
+  body: string | null;
+  createdAt: Date | null;
+}
+
+export async function upsertLegacyReview(client: PoolClient, review: LegacyReview): Promise<Upserted | { conflict: string }> {
+  const { rows: taken } = await client.query<{ legacy_id: string | null }>(
+    'SELECT legacy_id FROM reviews WHERE order_item_id = $1',
+    [review.orderItemId],
+  );
+  const other = taken[0];
+  if (other && other.legacy_id !== review.legacyId) return { conflict: 'this order line already has a review' };
+  const { rows } = await client.query<{ id: number; is_new: boolean }>(
+    `INSERT INTO reviews (legacy_id, order_item_id, product_id, user_id, rating, title, body, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, now()))
+     ON CONFLICT (legacy_id) DO UPDATE
+       SET order_item_id = EXCLUDED.order_item_id, product_id = EXCLUDED.product_id, user_id = EXCLUDED.user_id,
+           rating = EXCLUDED.rating, title = EXCLUDED.title, body = EXCLUDED.body, created_at = EXCLUDED.created_at
+     RETURNING id, (xmax = 0) AS is_new`,
+    [review.legacyId, review.orderItemId, review.productId, review.userId, review.rating, review.title, review.body, review.createdAt],
+  );
+  const row = rows[0]!; // INSERT … RETURNING always yields one row
+  return { id: row.id, isNew: row.is_new };
+}
+
+/**
+ * Recomputes the denormalised counters of products from their facts: units sold (paid, shipped or
+ * delivered lines) and ratings. Used after a bulk import touched many products.
+ */
+export async function refreshProductCounters(client: PoolClient, productIds: readonly number[]): Promise<void> {
+  if (productIds.length === 0) return;
+  await client.query(
+    `UPDATE products p
+        SET units_sold = coalesce(s.units, 0), rating_count = coalesce(r.n, 0), rating_sum = coalesce(r.total, 0)
+       FROM unnest($1::bigint[]) AS target(id)
+       LEFT JOIN (SELECT i.product_id, sum(i.quantity)::int AS units
+                    FROM order_items i JOIN orders o ON o.id = i.order_id
+                   WHERE o.status IN ('paid', 'shipped', 'delivered') AND i.product_id = ANY($1)
+                   GROUP BY i.product_id) s ON s.product_id = target.id
+       LEFT JOIN (SELECT product_id, count(*)::int AS n, sum(rating)::int AS total
+                    FROM reviews WHERE product_id = ANY($1) GROUP BY product_id) r ON r.product_id = target.id
+      WHERE p.id = target.id`,
+    [productIds],
+  );
+}

@@ -1,0 +1,5 @@
+export { importLegacyFile, type ImportOptions, type ImportReport, type RejectedRow } from './legacy/import-legacy.js';
+export { ENTITIES, FIELDS, type Entity, type ValueRules } from './legacy/entities.js';
+export { loadMapping, resolveColumns, MappingError, type Mapping } from './legacy/mapping.js';
+export { SourceFileError, readTable } from './legacy/read-table.js';
+export { RowError, parseDate, parseMoney } from './legacy/values.js';

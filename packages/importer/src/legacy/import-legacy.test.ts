@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import ExcelJS from 'exceljs';
+
+import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
+
+import { importLegacyFile, type ImportOptions } from './import-legacy.js';
+import type { Entity } from './entities.js';
+import { loadMapping } from './mapping.js';
+import { SourceFileError } from './read-table.js';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+
+function options(entity: Entity, overrides: Partial<ImportOptions> = {}): ImportOptions {
+  const mapFile = path.join(FIXTURES, `legacy-${entity}.map.json`);
+  const mapping = entity === 'reviews' ? { columns: { legacy_id: 'review_id' } } : loadMapping(mapFile);
+  return {
+    entity,
+    file: path.join(FIXTURES, `legacy-${entity}.csv`),
+    mapping,
+    rules: {
+      dateFormat: mapping.dateFormat,
+      timeZone: mapping.timeZone ?? 'America/New_York',
+      currency: 'USD',
+      values: mapping.values ?? {},
+    },
+    isDryRun: false,
+    skipBadRows: true,
+    ...overrides,
+  };
+}
+
+describe('legacy import', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(() => db.close());
+
+  it('rejects a whole file with a bad row unless told to skip it, naming the row and column', async () => {
+    const report = await importLegacyFile(db.pool, options('products', { skipBadRows: false }));
+    assert.equal(report.isCommitted, false);
+    assert.deepEqual(report.rejected.map((row) => [row.row, row.column]), [[7, 'price']]);
+    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM products');
+    assert.equal(rows[0].n, 0);
+  });
+
+  it('dry-run reports without writing', async () => {
+    const report = await importLegacyFile(db.pool, options('products', { isDryRun: true }));
+    assert.equal(report.isDryRun, true);
+    assert.equal(report.isCommitted, false);
+    assert.equal(report.created, 3);
+    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM products');
+    assert.equal(rows[0].n, 0);
+  });
+
+  it('imports products with variants, categories and prices in cents', async () => {
+    const report = await importLegacyFile(db.pool, options('products'));
+    assert.equal(report.isCommitted, true);
+    assert.deepEqual([report.created, report.updated, report.rejected.length], [3, 0, 1]);
+    const { rows } = await db.pool.query(
+      `SELECT p.legacy_id, c.slug, v.sku, v.price_cents, v.stock, p.description
+         FROM products p JOIN categories c ON c.id = p.category_id JOIN product_variants v ON v.product_id = p.id
+        ORDER BY v.sku`,
+    );
+    assert.deepEqual(
+      rows.map((row) => [row.legacy_id, row.slug, row.sku, row.price_cents, row.stock]),
+      [
+        ['P-100', 'shirts', 'HOS-L-BLU', 4950, 7],
+        ['P-100', 'shirts', 'HOS-M-BLU', 4950, 12],
+        ['P-200', 'jackets', 'SDJ-M-BLK', 124900, 3],
+        ['P-300', 'activewear', 'TRT-M-RED', 2500, 35],
+        ['P-300', 'activewear', 'TRT-S-RED', 2500, 40],
+      ],
+    );
+    assert.equal(rows.find((row) => row.sku === 'TRT-S-RED')?.description, 'Quick-dry <b>mesh</b> & "vented" back');
+  });
+
+  it('imports customers without a usable password, deriving age band and region', async () => {
+    const report = await importLegacyFile(db.pool, options('customers'));
+    assert.deepEqual(report.rejected.map((row) => [row.row, row.column]), [[5, 'email']]);
+    const { rows } = await db.pool.query(
+      `SELECT legacy_id, age_band, gender, country, region, state_province, marketing_consent, password_hash,
+              to_char(created_at AT TIME ZONE 'America/New_York', 'YYYY-MM-DD') AS joined
+         FROM users WHERE legacy_id IS NOT NULL AND role = 'customer' ORDER BY legacy_id`,
+    );
+    assert.deepEqual(
+      rows.map((row) => [row.legacy_id, row.age_band, row.gender, row.region, row.marketing_consent, row.password_hash, row.joined]),
+      [
+        ['C-1', '25-34', 'female', 'south_america', true, null, '2019-02-03'],
+        ['C-2', '35-44', 'male', 'north_america', false, null, '2020-07-15'],
+        ['C-3', '18-24', 'female', 'europe', true, null, '2021-12-01'],
+        ['C-5', '65+', 'male', 'north_america', false, null, '2022-01-31'],
+      ],
+    );
+  });
+
+  it('imports orders with historical dates and totals, without touching stock', async () => {
+    const report = await importLegacyFile(db.pool, options('orders'));
+    assert.deepEqual(report.rejected.map((row) => [row.row, row.column]), [
+      [10, 'customer_legacy_id'],
+      [11, 'sku'],
+    ]);
+    assert.equal(report.created, 6);
+    // hand-computed: revenue counts paid/shipped/delivered orders in the shop's time zone
+    const { rows: months } = await db.pool.query(
+      `SELECT to_char(placed_at AT TIME ZONE 'America/New_York', 'YYYY-MM') AS month,
+              count(*)::int AS orders,
+              sum(total_cents) FILTER (WHERE status IN ('paid', 'shipped', 'delivered'))::int AS revenue
+         FROM orders WHERE source = 'legacy' GROUP BY 1 ORDER BY 1`,
+    );
+    assert.deepEqual(
+      months.map((row) => [row.month, row.orders, row.revenue]),
+      [
+        ['2023-01', 2, 137300],
+        ['2023-02', 3, 17000],
+        ['2023-03', 1, null],
+      ],
+    );
+    const { rows: stock } = await db.pool.query(`SELECT sum(stock)::int AS total FROM product_variants`);
+    assert.equal(stock[0].total, 12 + 7 + 3 + 40 + 35);
+    const { rows: top } = await db.pool.query(
+      `SELECT u.region, p.legacy_id, sum(i.quantity)::int AS units
+         FROM orders o JOIN users u ON u.id = o.user_id JOIN order_items i ON i.order_id = o.id JOIN products p ON p.id = i.product_id
+        WHERE o.status IN ('paid', 'shipped', 'delivered')
+        GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2`,
+    );
+    assert.deepEqual(
+      top.map((row) => [row.region, row.legacy_id, row.units]),
+      [
+        ['europe', 'P-300', 3],
+        ['north_america', 'P-300', 2],
+        ['north_america', 'P-100', 1],
+        ['north_america', 'P-200', 1],
+        ['south_america', 'P-100', 2],
+        ['south_america', 'P-300', 1],
+      ],
+    );
+  });
+
+  it('imports reviews only for bought lines and keeps product counters consistent', async () => {
+    const report = await importLegacyFile(db.pool, options('reviews'));
+    assert.deepEqual(report.rejected.map((row) => [row.row, row.column]), [[5, 'order_legacy_id']]);
+    const { rows } = await db.pool.query(
+      `SELECT legacy_id, units_sold, rating_count, rating_sum FROM products ORDER BY legacy_id`,
+    );
+    assert.deepEqual(
+      rows.map((row) => [row.legacy_id, row.units_sold, row.rating_count, row.rating_sum]),
+      [
+        ['P-100', 3, 1, 5],
+        ['P-200', 1, 1, 2],
+        ['P-300', 6, 1, 4],
+      ],
+    );
+  });
+
+  it('is idempotent by legacy id: a second run updates and never duplicates', async () => {
+    const counts = async (): Promise<number[]> => {
+      const { rows } = await db.pool.query(
+        `SELECT (SELECT count(*) FROM products)::int, (SELECT count(*) FROM product_variants)::int, (SELECT count(*) FROM users)::int,
+                (SELECT count(*) FROM orders)::int, (SELECT count(*) FROM order_items)::int, (SELECT count(*) FROM reviews)::int`,
+      );
+      return Object.values(rows[0]).map(Number);
+    };
+    const before = await counts();
+    for (const entity of ['products', 'customers', 'orders', 'reviews'] as const) {
+      const report = await importLegacyFile(db.pool, options(entity));
+      assert.equal(report.created, 0, `${entity} created nothing new`);
+      assert.ok(report.updated > 0, `${entity} updated its rows`);
+    }
+    assert.deepEqual(await counts(), before);
+  });
+
+  it('never guesses an ambiguous date format', async () => {
+    const report = await importLegacyFile(db.pool, options('orders', { rules: { dateFormat: undefined, timeZone: 'UTC', currency: 'USD', values: {} } }));
+    assert.equal(report.isCommitted, true);
+    assert.ok(report.rejected.length >= 10);
+    assert.match(report.rejected[0]?.reason ?? '', /ISO 8601.*--date-format/);
+  });
+
+  it('names the missing columns of an export', async () => {
+    await assert.rejects(
+      importLegacyFile(db.pool, options('orders', { mapping: { columns: {} } })),
+      (error: unknown) => error instanceof SourceFileError && /legacy_id/.test(error.message) && /--map/.test(error.message),
+    );
+  });
+
+  it('reads .xlsx exports the same way', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'legacy-xlsx-'));
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Customers');
+    sheet.addRow(['legacy_id', 'email', 'name', 'country']);
+    sheet.addRow(['X-1', 'xena@example.com', 'Xena Park', 'KR']);
+    const file = path.join(dir, 'customers.xlsx');
+    await workbook.xlsx.writeFile(file);
+    const report = await importLegacyFile(db.pool, options('customers', { file, mapping: { columns: {} } }));
+    assert.deepEqual([report.created, report.rejected.length], [1, 0]);
+    const { rows } = await db.pool.query(`SELECT region FROM users WHERE legacy_id = 'X-1'`);
+    assert.equal(rows[0].region, 'asia_pacific');
+  });
+
+  it('refuses a spreadsheet with formulas', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'legacy-xlsx-'));
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Customers');
+    sheet.addRow(['legacy_id', 'email', 'name']);
+    sheet.addRow(['F-1', { formula: 'CONCAT("a","@b.co")' }, 'Formula Person']);
+    const file = path.join(dir, 'formula.xlsx');
+    await workbook.xlsx.writeFile(file);
+    writeFileSync(path.join(dir, 'marker'), '');
+    await assert.rejects(importLegacyFile(db.pool, options('customers', { file, mapping: { columns: {} } })), /formulas/);
+  });
+});

@@ -1,0 +1,304 @@
+import type { Pool, PoolClient } from '@threadline/db';
+import {
+  ensureLegacySeller,
+  findOrderItem,
+  findProductByLegacyId,
+  findSellerByEmail,
+  findUserByLegacyIdOrEmail,
+  findVariant,
+  refreshProductCounters,
+  upsertCategoryByName,
+  upsertLegacyCustomer,
+  upsertLegacyOrder,
+  upsertLegacyProduct,
+  upsertLegacyReview,
+  upsertLegacyVariant,
+  type VariantRef,
+} from '@threadline/db/legacy';
+
+import {
+  FIELDS,
+  readCustomer,
+  readOrderLine,
+  readProduct,
+  readReview,
+  type Entity,
+  type OrderLineRow,
+  type ProductRow,
+  type ValueRules,
+} from './entities.js';
+import { resolveColumns, type Mapping } from './mapping.js';
+import { readTable, SourceFileError, type SourceRow } from './read-table.js';
+import { RowError } from './values.js';
+
+export interface RejectedRow {
+  row: number;
+  column?: string;
+  reason: string;
+}
+
+export interface ImportReport {
+  entity: Entity;
+  file: string;
+  rowsRead: number;
+  created: number;
+  updated: number;
+  rejected: RejectedRow[];
+  isDryRun: boolean;
+  /** false when nothing was written: dry run, or rejected rows without --skip-bad-rows */
+  isCommitted: boolean;
+}
+
+export interface ImportOptions {
+  entity: Entity;
+  file: string;
+  mapping: Mapping;
+  rules: ValueRules;
+  isDryRun: boolean;
+  skipBadRows: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+type Parsed<T> = { rowNumber: number; value: T };
+
+/** A group of rows written together (a product's variants, an order's lines) or rejected together. */
+interface Group<T> {
+  key: string;
+  rows: Array<Parsed<T>>;
+}
+
+function groupBy<T>(rows: Array<Parsed<T>>, key: (value: T) => string): Array<Group<T>> {
+  const groups = new Map<string, Group<T>>();
+  for (const row of rows) {
+    const id = key(row.value);
+    const group = groups.get(id) ?? { key: id, rows: [] };
+    group.rows.push(row);
+    groups.set(id, group);
+  }
+  return [...groups.values()];
+}
+
+class GroupError extends Error {
+  constructor(
+    readonly rowNumbers: number[],
+    readonly column: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Counters {
+  created: number;
+  updated: number;
+  touchedProducts: Set<number>;
+}
+
+async function writeProducts(client: PoolClient, group: Group<ProductRow>, counters: Counters): Promise<void> {
+  const first = group.rows[0]!.value; // groups are never empty
+  const rowNumbers = group.rows.map((row) => row.rowNumber);
+  let sellerId: number;
+  if (first.sellerEmail) {
+    const found = await findSellerByEmail(client, first.sellerEmail);
+    if (found === undefined) throw new GroupError(rowNumbers, 'seller_email', `no seller account ${first.sellerEmail}`);
+    sellerId = found;
+  } else {
+    sellerId = await ensureLegacySeller(client);
+  }
+  const categoryId = await upsertCategoryByName(client, first.category);
+  const product = await upsertLegacyProduct(client, {
+    legacyId: first.legacyId,
+    sellerId,
+    categoryId,
+    name: first.name,
+    description: first.description,
+    createdAt: first.createdAt,
+  });
+  counters[product.isNew ? 'created' : 'updated'] += 1;
+  counters.touchedProducts.add(product.id);
+  for (const { value } of group.rows) {
+    await upsertLegacyVariant(client, { productId: product.id, ...value });
+  }
+}
+
+async function writeOrder(client: PoolClient, group: Group<OrderLineRow>, counters: Counters, currency: string): Promise<void> {
+  const first = group.rows[0]!.value; // groups are never empty
+  const rowNumbers = group.rows.map((row) => row.rowNumber);
+  for (const { value } of group.rows) {
+    if (value.placedAt.getTime() !== first.placedAt.getTime() || value.status !== first.status) {
+      throw new GroupError(rowNumbers, 'placed_at', `lines of order ${first.legacyId} disagree on date or status`);
+    }
+  }
+  let userId: number | null = null;
+  if (first.customerLegacyId || first.customerEmail) {
+    const found = await findUserByLegacyIdOrEmail(client, first.customerLegacyId, first.customerEmail);
+    if (found === undefined) {
+      throw new GroupError(rowNumbers, 'customer_legacy_id', `unknown customer ${first.customerLegacyId ?? first.customerEmail}; import customers first`);
+    }
+    userId = found;
+  }
+  const lines: Array<VariantRef & { quantity: number; unitPriceCents: number }> = [];
+  for (const { value, rowNumber } of group.rows) {
+    const variant = await findVariant(client, {
+      ...(value.sku ? { sku: value.sku } : {}),
+      ...(value.productLegacyId ? { productLegacyId: value.productLegacyId } : {}),
+      ...(value.size ? { size: value.size } : {}),
+      ...(value.colour ? { colour: value.colour } : {}),
+    });
+    if (!variant) {
+      throw new GroupError([rowNumber], value.sku ? 'sku' : 'product_legacy_id', `unknown product ${value.sku ?? value.productLegacyId}; import products first`);
+    }
+    lines.push({ ...variant, quantity: value.quantity, unitPriceCents: value.unitPriceCents });
+    counters.touchedProducts.add(variant.productId);
+  }
+  const order = await upsertLegacyOrder(client, {
+    legacyId: first.legacyId,
+    userId,
+    status: first.status,
+    currency,
+    placedAt: first.placedAt,
+    shippingCents: Math.max(...group.rows.map((row) => row.value.shippingCents)),
+    lines,
+  });
+  counters[order.isNew ? 'created' : 'updated'] += 1;
+}
+
+function parseRows<T>(rows: SourceRow[], columns: Map<string, string>, read: (reader: (field: string) => string | undefined) => T, rejected: RejectedRow[]): Array<Parsed<T>> {
+  const parsed: Array<Parsed<T>> = [];
+  for (const row of rows) {
+    try {
+      const reader = (field: string): string | undefined => {
+        const header = columns.get(field);
+        return header === undefined ? undefined : row.cells[header];
+      };
+      parsed.push({ rowNumber: row.rowNumber, value: read(reader) });
+    } catch (error) {
+      if (!(error instanceof RowError)) throw error;
+      rejected.push({ row: row.rowNumber, column: error.column, reason: error.message });
+    }
+  }
+  return parsed;
+}
+
+/**
+ * Imports one legacy export (products, customers, orders or reviews) into the shop database.
+ * All-or-nothing per file unless `skipBadRows`; idempotent by legacy id; `isDryRun` validates
+ * everything, including references to other data, and writes nothing.
+ */
+export async function importLegacyFile(pool: Pool, options: ImportOptions): Promise<ImportReport> {
+  const rows: SourceRow[] = [];
+  for await (const row of readTable(options.file)) rows.push(row);
+  const firstRow = rows[0];
+  if (!firstRow) throw new SourceFileError(`${options.file}: no data rows below the header`);
+  const spec = FIELDS[options.entity];
+  const headers = Object.keys(firstRow.cells);
+  const { columns, missing } = resolveColumns(headers, [...spec.required, ...spec.optional], options.mapping);
+  const missingRequired = missing.filter((field) => spec.required.some((name) => field.startsWith(name)));
+  if (missingRequired.length > 0) {
+    throw new SourceFileError(
+      `${options.file}: no column for ${missingRequired.join(', ')} (headers: ${headers.join(', ')}); map them with --map`,
+    );
+  }
+
+  const rejected: RejectedRow[] = [];
+  const counters: Counters = { created: 0, updated: 0, touchedProducts: new Set() };
+  const client = await pool.connect();
+  let isCommitted = false;
+  try {
+    await client.query('BEGIN');
+    const runGroup = async (rowNumbers: number[], work: () => Promise<void>): Promise<void> => {
+      await client.query('SAVEPOINT import_group');
+      try {
+        await work();
+        await client.query('RELEASE SAVEPOINT import_group');
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT import_group');
+        if (error instanceof GroupError) {
+          for (const row of error.rowNumbers) rejected.push({ row, ...(error.column ? { column: error.column } : {}), reason: error.message });
+        } else if (error instanceof RowError) {
+          for (const row of rowNumbers) rejected.push({ row, column: error.column, reason: error.message });
+        } else {
+          const message = error instanceof Error ? error.message : String(error);
+          for (const row of rowNumbers) rejected.push({ row, reason: `database refused the row: ${message}` });
+        }
+      }
+    };
+    const rules = options.rules;
+    let done = 0;
+    const progress = (count: number): void => {
+      done += count;
+      options.onProgress?.(done, rows.length);
+    };
+    if (options.entity === 'products') {
+      const parsed = parseRows(rows, columns, (read) => readProduct(read, rules), rejected);
+      for (const group of groupBy(parsed, (row) => row.legacyId)) {
+        await runGroup(group.rows.map((row) => row.rowNumber), () => writeProducts(client, group, counters));
+        progress(group.rows.length);
+      }
+    } else if (options.entity === 'customers') {
+      const parsed = parseRows(rows, columns, (read) => readCustomer(read, rules), rejected);
+      for (const { rowNumber, value } of parsed) {
+        await runGroup([rowNumber], async () => {
+          const result = await upsertLegacyCustomer(client, value);
+          if ('conflict' in result) throw new GroupError([rowNumber], 'email', result.conflict);
+          counters[result.isNew ? 'created' : 'updated'] += 1;
+        });
+        progress(1);
+      }
+    } else if (options.entity === 'orders') {
+      const parsed = parseRows(rows, columns, (read) => readOrderLine(read, rules), rejected);
+      for (const group of groupBy(parsed, (row) => row.legacyId)) {
+        await runGroup(group.rows.map((row) => row.rowNumber), () => writeOrder(client, group, counters, rules.currency));
+        progress(group.rows.length);
+      }
+    } else {
+      const parsed = parseRows(rows, columns, (read) => readReview(read, rules), rejected);
+      for (const { rowNumber, value } of parsed) {
+        await runGroup([rowNumber], async () => {
+          let productId: number | undefined;
+          let variantId: number | undefined;
+          if (value.sku) {
+            variantId = (await findVariant(client, { sku: value.sku }))?.variantId;
+            if (variantId === undefined) throw new GroupError([rowNumber], 'sku', `unknown sku ${value.sku}`);
+          } else if (value.productLegacyId) {
+            productId = await findProductByLegacyId(client, value.productLegacyId);
+            if (productId === undefined) throw new GroupError([rowNumber], 'product_legacy_id', `unknown product ${value.productLegacyId}`);
+          }
+          const item = await findOrderItem(client, value.orderLegacyId, {
+            ...(variantId !== undefined ? { variantId } : {}),
+            ...(productId !== undefined ? { productId } : {}),
+          });
+          if (!item) throw new GroupError([rowNumber], 'order_legacy_id', `order ${value.orderLegacyId} has no such line; only buyers review`);
+          const result = await upsertLegacyReview(client, { ...value, ...item });
+          if ('conflict' in result) throw new GroupError([rowNumber], 'order_legacy_id', result.conflict);
+          counters[result.isNew ? 'created' : 'updated'] += 1;
+          counters.touchedProducts.add(item.productId);
+        });
+        progress(1);
+      }
+    }
+    await refreshProductCounters(client, [...counters.touchedProducts]);
+    if (options.isDryRun || (rejected.length > 0 && !options.skipBadRows)) {
+      await client.query('ROLLBACK');
+    } else {
+      await client.query('COMMIT');
+      isCommitted = true;
+    }
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+  rejected.sort((a, b) => a.row - b.row);
+  return {
+    entity: options.entity,
+    file: options.file,
+    rowsRead: rows.length,
+    created: counters.created,
+    updated: counters.updated,
+    rejected,
+    isDryRun: options.isDryRun,
+    isCommitted,
+  };
+}

@@ -1,0 +1,149 @@
+import { TZDate } from '@date-fns/tz';
+import { isValid, parse } from 'date-fns';
+
+import { parseDecimalToCents } from '@threadline/domain';
+
+/** A row-level problem: the import report shows it with the row number and the column. */
+export class RowError extends Error {
+  constructor(
+    readonly column: string,
+    message: string,
+  ) {
+    super(`${column}: ${message}`);
+  }
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Parses a date in the export's declared format. Without a declared format only ISO 8601 is
+ * accepted: "03/04/21" means different days in different countries and is never guessed.
+ */
+export function parseDate(text: string, column: string, format: string | undefined, timeZone: string): Date {
+  const value = text.trim();
+  if (!format || format.toLowerCase() === 'iso') {
+    if (!ISO_DATE.test(value)) {
+      throw new RowError(column, `"${value}" is not an ISO 8601 date; pass --date-format (e.g. dd/MM/yy or MM/dd/yyyy)`);
+    }
+    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(value);
+    if (hasZone) return new Date(value);
+    const [datePart = '', timePart = '00:00:00'] = value.split(/[T ]/);
+    const [year = 0, month = 1, day = 1] = datePart.split('-').map(Number);
+    const [hour = 0, minute = 0, second = 0] = timePart.split(':').map((part) => Number.parseFloat(part));
+    const date = new TZDate(year, month - 1, day, hour, minute, Math.floor(second), timeZone);
+    if (!isValid(date) || date.getDate() !== day) throw new RowError(column, `"${value}" is not a real date`);
+    return new Date(date.getTime());
+  }
+  const reference = new TZDate(2000, 0, 1, 0, 0, 0, timeZone);
+  const parsed = parse(value, format, reference);
+  if (!isValid(parsed)) throw new RowError(column, `"${value}" does not match the date format ${format}`);
+  return new Date(parsed.getTime());
+}
+
+/** Fraction digits of a currency's minor unit (USD 2, JPY 0, KWD 3). */
+export function minorUnitDigits(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** "1,299.99" → 129999 minor units of `currency`; refuses negatives and extra decimals. */
+export function parseMoney(text: string, column: string, currency: string): number {
+  try {
+    return parseDecimalToCents(text, minorUnitDigits(currency));
+  } catch (error) {
+    throw new RowError(column, error instanceof Error ? error.message : String(error));
+  }
+}
+
+export function parseCount(text: string, column: string, options: { min: number; max: number }): number {
+  const value = Number(text.trim());
+  if (!Number.isInteger(value) || value < options.min || value > options.max) {
+    throw new RowError(column, `"${text}" must be a whole number from ${options.min} to ${options.max}`);
+  }
+  return value;
+}
+
+export function parseBoolean(text: string, column: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'y', 'opt-in', 'opted in'].includes(value)) return true;
+  if (['0', 'false', 'no', 'n', '', 'opt-out', 'opted out'].includes(value)) return false;
+  throw new RowError(column, `"${text}" is not yes/no`);
+}
+
+/** Age or age band → one of the shop's bands. */
+export function parseAgeBand(text: string, column: string): string | null {
+  const value = text.trim();
+  if (value === '') return null;
+  const bands = ['18-24', '25-34', '35-44', '45-54', '55-64', '65+'];
+  const normalised = value.replace(/\s/g, '').replace('–', '-');
+  if (bands.includes(normalised)) return normalised;
+  const age = Number(value);
+  if (Number.isInteger(age) && age >= 18 && age <= 120) {
+    if (age < 25) return '18-24';
+    if (age < 35) return '25-34';
+    if (age < 45) return '35-44';
+    if (age < 55) return '45-54';
+    if (age < 65) return '55-64';
+    return '65+';
+  }
+  throw new RowError(column, `"${value}" is not an age (18+) or one of ${bands.join(', ')}`);
+}
+
+const GENDERS: Record<string, string> = {
+  f: 'female', female: 'female', woman: 'female', w: 'female',
+  m: 'male', male: 'male', man: 'male',
+  x: 'non_binary', 'non-binary': 'non_binary', non_binary: 'non_binary', nonbinary: 'non_binary',
+  '': 'undisclosed', u: 'undisclosed', unknown: 'undisclosed', undisclosed: 'undisclosed', 'prefer not to say': 'undisclosed',
+};
+
+export function parseGender(text: string, column: string): string {
+  const found = GENDERS[text.trim().toLowerCase()];
+  if (!found) throw new RowError(column, `"${text}" is not a known gender value`);
+  return found;
+}
+
+const REGION_OF_COUNTRY: Record<string, string> = {
+  US: 'north_america', CA: 'north_america', MX: 'north_america',
+  BR: 'south_america', AR: 'south_america', CL: 'south_america', CO: 'south_america', PE: 'south_america', UY: 'south_america',
+  GB: 'europe', DE: 'europe', FR: 'europe', ES: 'europe', IT: 'europe', NL: 'europe', SE: 'europe', PL: 'europe', IE: 'europe', PT: 'europe', BE: 'europe',
+  KR: 'asia_pacific', JP: 'asia_pacific', AU: 'asia_pacific', CN: 'asia_pacific', SG: 'asia_pacific',
+};
+
+export function parseCountry(text: string, column: string): string | null {
+  const value = text.trim().toUpperCase();
+  if (value === '') return null;
+  if (!/^[A-Z]{2}$/.test(value)) throw new RowError(column, `"${text}" is not an ISO 3166 two-letter country code`);
+  return value;
+}
+
+/** The region a country belongs to, for exports that only carry the country. */
+export function regionOfCountry(country: string | null): string | null {
+  if (!country) return null;
+  return REGION_OF_COUNTRY[country] ?? 'other';
+}
+
+export function parseRegion(text: string, column: string): string | null {
+  const value = text.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  if (value === '') return null;
+  const allowed = ['north_america', 'south_america', 'europe', 'asia_pacific', 'other'];
+  if (!allowed.includes(value)) throw new RowError(column, `"${text}" is not one of ${allowed.join(', ')}`);
+  return value;
+}
+
+const STATUSES: Record<string, string> = {
+  pending: 'pending', new: 'pending', open: 'pending', awaiting_payment: 'pending',
+  paid: 'paid', processing: 'paid',
+  shipped: 'shipped', dispatched: 'shipped', in_transit: 'shipped',
+  delivered: 'delivered', completed: 'delivered', complete: 'delivered', closed: 'delivered',
+  cancelled: 'cancelled', canceled: 'cancelled', void: 'cancelled',
+  refunded: 'refunded', returned: 'refunded',
+};
+
+/** Order status of the old system → ours; `extra` comes from the mapping file. */
+export function parseStatus(text: string, column: string, extra: Record<string, string> = {}): string {
+  const key = text.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const mapped = extra[text.trim()] ?? extra[key] ?? STATUSES[key];
+  if (!mapped || !Object.values(STATUSES).includes(mapped)) {
+    throw new RowError(column, `unknown order status "${text}"; map it in the mapping file under values.status`);
+  }
+  return mapped;
+}
