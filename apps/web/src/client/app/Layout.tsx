@@ -1,0 +1,115 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Link, NavLink, Outlet, useLocation, useNavigate, useSearchParams } from 'react-router';
+
+import { useSession } from './session';
+import { trackPageView } from './tracking';
+
+function SearchBox() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const [text, setText] = useState(params.get('q') ?? '');
+  useEffect(() => setText(params.get('q') ?? ''), [params]);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const next = new URLSearchParams();
+    if (text.trim()) next.set('q', text.trim());
+    void navigate(`/${next.size ? `?${next}` : ''}`);
+  }
+
+  return (
+    <form className="search" role="search" onSubmit={submit}>
+      <label htmlFor="site-search" className="visually-hidden">Search products</label>
+      <input id="site-search" type="search" placeholder="Search jackets, dresses, denim…" value={text} onChange={(e) => setText(e.target.value)} />
+      <button type="submit" className="search__button" aria-label="Search">
+        <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18"><path fill="currentColor" d="M10 4a6 6 0 1 0 3.87 10.59l4.27 4.27 1.41-1.41-4.27-4.27A6 6 0 0 0 10 4Zm0 2a4 4 0 1 1 0 8 4 4 0 0 1 0-8Z" /></svg>
+      </button>
+    </form>
+  );
+}
+
+function AccountMenu() {
+  const { user, logout } = useSession();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const menu = useRef<HTMLDetailsElement>(null);
+  useEffect(() => menu.current?.removeAttribute('open'), [location.pathname]);
+
+  if (user === undefined) return <span className="account account--loading" aria-hidden="true" />;
+  if (user === null) {
+    return (
+      <div className="account">
+        <Link to="/login" className="header-link">Sign in</Link>
+        <Link to="/signup" className="button button--small">Create account</Link>
+      </div>
+    );
+  }
+  const isSeller = user.role === 'seller' || user.role === 'admin';
+  const isStaff = user.role === 'admin' || user.role === 'marketing';
+  return (
+    <details className="account-menu" ref={menu}>
+      <summary className="header-link" aria-label={`Account menu for ${user.name}`}>
+        <span className="avatar" aria-hidden="true">{user.name.slice(0, 1).toUpperCase()}</span>
+        <span className="account-menu__name">{user.name}</span>
+      </summary>
+      <ul className="account-menu__list">
+        <li className="account-menu__who">Signed in as <strong>{user.email}</strong></li>
+        <li><Link to="/orders">My orders</Link></li>
+        {isSeller && <li><Link to="/seller">Seller area</Link></li>}
+        {isStaff && <li><Link to="/admin">Back office</Link></li>}
+        <li>
+          <button
+            type="button"
+            onClick={() => {
+              void logout().then(() => navigate('/'));
+            }}
+          >
+            Sign out
+          </button>
+        </li>
+      </ul>
+    </details>
+  );
+}
+
+export function Layout() {
+  const { cartCount } = useSession();
+  const location = useLocation();
+  const main = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    trackPageView(location.pathname);
+  }, [location.pathname]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">Skip to content</a>
+      <header className="site-header">
+        <div className="site-header__inner">
+          <Link to="/" className="brand" aria-label="Threadline home">
+            <span className="brand__mark" aria-hidden="true">T</span>
+            <span className="brand__name">Threadline</span>
+          </Link>
+          <SearchBox />
+          <nav className="header-actions" aria-label="Account and cart">
+            <AccountMenu />
+            <NavLink to="/cart" className="cart-link" aria-label={`Cart, ${cartCount} ${cartCount === 1 ? 'item' : 'items'}`}>
+              <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22"><path fill="currentColor" d="M7 4V3a5 5 0 0 1 10 0v1h3l1 17a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2L4 4h3Zm2 0h6V3a3 3 0 0 0-6 0v1Zm-3 2-.9 15h13.8L18 6h-1v3h-2V6H9v3H7V6H6Z" /></svg>
+              <span className="cart-link__label">Cart</span>
+              <span className="badge" data-testid="cart-count">{cartCount}</span>
+            </NavLink>
+          </nav>
+        </div>
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        <Outlet />
+      </main>
+      <footer className="site-footer">
+        <div className="site-footer__inner">
+          <p><strong>Threadline</strong> — clothing for every season.</p>
+          <p>Free returns within 30 days · Secure checkout · Prices in USD</p>
+        </div>
+      </footer>
+    </>
+  );
+}

@@ -1,0 +1,49 @@
+import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
+import { createBrowserRouter, type RouteObject } from 'react-router';
+
+import ProductListPage from '../features/catalog/ProductListPage';
+import ProductPage from '../features/catalog/ProductPage';
+import { Layout } from './Layout';
+import NotFoundPage from './NotFoundPage';
+
+/** Pages most visitors never open load on first visit, keeping the storefront bundle small. */
+function deferred(load: () => Promise<{ default: ComponentType }>): ReactNode {
+  const Page = lazy(load);
+  return (
+    <Suspense fallback={<div className="page"><p className="muted">Loading…</p></div>}>
+      <Page />
+    </Suspense>
+  );
+}
+
+export const ROUTES: RouteObject[] = [
+  {
+    element: <Layout />,
+    children: [
+      { index: true, element: <ProductListPage /> },
+      { path: 'products/:id', element: <ProductPage /> },
+      { path: 'cart', element: deferred(() => import('../features/cart/CartPage')) },
+      { path: 'checkout', element: deferred(() => import('../features/checkout/CheckoutPage')) },
+      { path: 'orders', element: deferred(() => import('../features/orders/OrderHistoryPage')) },
+      { path: 'orders/:id', element: deferred(() => import('../features/orders/OrderPage')) },
+      { path: 'login', element: deferred(() => import('../features/account/LoginPage')) },
+      { path: 'signup', element: deferred(() => import('../features/account/SignupPage')) },
+      {
+        path: 'seller',
+        element: deferred(() => import('../features/seller/SellerLayout')),
+        children: [
+          { index: true, element: deferred(() => import('../features/seller/SellerProductsPage')) },
+          { path: 'products/new', element: deferred(() => import('../features/seller/ProductEditorPage')) },
+          { path: 'products/:id', element: deferred(() => import('../features/seller/ProductEditorPage')) },
+          { path: 'orders', element: deferred(() => import('../features/seller/SellerOrdersPage')) },
+        ],
+      },
+      { path: 'admin/*', element: deferred(() => import('../features/admin/AdminLayout')) },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+];
+
+export function createRouter() {
+  return createBrowserRouter(ROUTES);
+}

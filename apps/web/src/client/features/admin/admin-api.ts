@@ -1,0 +1,25 @@
+import { api, toQuery } from '../../lib/api';
+import type { ProductStatus, ProductSummary, Role, User } from '../../lib/types';
+import { useApi, type ApiState } from '../../lib/use-api';
+
+export interface AdminUser extends User {
+  createdAt?: string;
+}
+
+export function useAdminUsers(q: string, role: string): ApiState<{ items: AdminUser[]; nextCursor?: string | null }> {
+  return useApi(`/api/admin/users${toQuery({ q, role, limit: 100 })}`);
+}
+
+export function setRole(userId: number, role: Role): Promise<AdminUser> {
+  return api<AdminUser>(`/api/admin/users/${userId}`, { method: 'PATCH', body: { role } });
+}
+
+export interface AdminProduct extends ProductSummary {
+  status: ProductStatus;
+  sellerName?: string;
+  sellerEmail?: string;
+}
+
+export function useAdminProducts(q: string, status: string): ApiState<{ items: AdminProduct[]; nextCursor?: string | null }> {
+  return useApi(`/api/admin/products${toQuery({ q, status, limit: 100 })}`);
+}

@@ -1,0 +1,27 @@
+/**
+ * The back office's page registry: `/admin/<path>` for each entry, shown in the side navigation to
+ * users whose role is in `roles`. Add a page with one line; its module's default export is the page
+ * component (loaded on first visit, so the storefront bundle stays small).
+ *
+ * @example
+ * { path: 'insights/peak-hours', label: 'Peak hours', roles: ['admin', 'marketing'], load: () => import('../insights/PeakHoursPage') },
+ */
+import type { ComponentType } from 'react';
+
+import type { Role } from '../../lib/types';
+
+export interface AdminPage {
+  /** Below /admin, without a leading slash. */
+  path: string;
+  label: string;
+  /** Who sees it in the navigation and may open it (the API enforces the same rule). */
+  roles: readonly Role[];
+  /** Optional heading the navigation groups pages under. */
+  group?: string;
+  load: () => Promise<{ default: ComponentType }>;
+}
+
+export const ADMIN_PAGES: AdminPage[] = [
+  { path: 'users', label: 'Users & roles', group: 'Shop', roles: ['admin'], load: () => import('./UsersPage') },
+  { path: 'products', label: 'All products', group: 'Shop', roles: ['admin'], load: () => import('./AllProductsPage') },
+];

@@ -1,0 +1,97 @@
+import { useState } from 'react';
+import { Link } from 'react-router';
+
+import { useSession } from '../../app/session';
+import { describeError } from '../../lib/api';
+import { formatCents } from '../../lib/money';
+import type { CartItem } from '../../lib/types';
+import { ProductImage } from '../catalog/ProductImage';
+import { estimateShipping, removeItem, setQuantity, useCart } from './cart-api';
+
+function CartLine({ item, onChanged, onError }: { item: CartItem; onChanged: () => void; onError: (error: unknown) => void }) {
+  const [isBusy, setIsBusy] = useState(false);
+  const max = Math.max(item.quantity, Math.min(10, item.stock ?? 10));
+
+  async function run(action: () => Promise<unknown>) {
+    setIsBusy(true);
+    try {
+      await action();
+      onChanged();
+    } catch (error) {
+      onError(error);
+    } finally {
+      setIsBusy(false);
+    }
+  }
+
+  return (
+    <li className={`cart-line ${isBusy ? 'is-busy' : ''}`}>
+      <Link to={`/products/${item.productId}`} className="cart-line__image" tabIndex={-1} aria-hidden="true">
+        <ProductImage image={item.image ?? undefined} alt="" sizes="96px" />
+      </Link>
+      <div className="cart-line__info">
+        <Link to={`/products/${item.productId}`} className="cart-line__name">{item.productName}</Link>
+        <p className="muted">{item.colour} · Size {item.size}</p>
+        <p className="muted">{formatCents(item.price)} each</p>
+      </div>
+      <label className="quantity quantity--compact">
+        <span className="visually-hidden">Quantity of {item.productName}</span>
+        <select value={item.quantity} disabled={isBusy} onChange={(e) => void run(() => setQuantity(item.variantId, Number(e.target.value)))}>
+          {Array.from({ length: max }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}</option>)}
+        </select>
+      </label>
+      <p className="cart-line__total">{formatCents(item.price * item.quantity)}</p>
+      <button type="button" className="link-button" disabled={isBusy} onClick={() => void run(() => removeItem(item.variantId))} aria-label={`Remove ${item.productName} from cart`}>
+        Remove
+      </button>
+    </li>
+  );
+}
+
+export default function CartPage() {
+  const { data: cart, error, isLoading, reload } = useCart();
+  const { refreshCart } = useSession();
+  const [actionError, setActionError] = useState<unknown>(undefined);
+
+  const changed = () => {
+    setActionError(undefined);
+    reload();
+    void refreshCart();
+  };
+
+  if (isLoading && !cart) return <div className="page"><h1>Your cart</h1><p className="muted">Loading…</p></div>;
+  const items = cart?.items ?? [];
+  const subtotal = cart?.subtotal ?? items.reduce((sum, item) => sum + item.price * item.quantity, 0);
+  const shipping = estimateShipping(subtotal);
+
+  return (
+    <div className="page cart-page">
+      <h1>Your cart</h1>
+      {error !== undefined && <p className="alert alert--error" role="alert">{describeError(error)}</p>}
+      {actionError !== undefined && <p className="alert alert--error" role="alert">{describeError(actionError)}</p>}
+      {items.length === 0 ? (
+        <div className="empty-state">
+          <h2>Your cart is empty</h2>
+          <p>Find something you love — new styles arrive every week.</p>
+          <Link to="/" className="button">Start shopping</Link>
+        </div>
+      ) : (
+        <div className="cart-page__grid">
+          <ul className="cart-lines" aria-label="Items in your cart">
+            {items.map((item) => <CartLine key={item.variantId} item={item} onChanged={changed} onError={setActionError} />)}
+          </ul>
+          <aside className="card summary" aria-label="Order summary">
+            <h2>Summary</h2>
+            <dl>
+              <div><dt>Subtotal</dt><dd>{formatCents(subtotal)}</dd></div>
+              <div><dt>Shipping</dt><dd>{shipping === 0 ? 'Free' : formatCents(shipping)}</dd></div>
+              <div className="summary__total"><dt>Estimated total</dt><dd>{formatCents(subtotal + shipping)}</dd></div>
+            </dl>
+            <Link to="/checkout" className="button button--large button--block">Checkout</Link>
+            <p className="muted small">Taxes are included. You can review everything before paying.</p>
+          </aside>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import { useEffect, useState, type FormEvent } from 'react';
+
+import { centsToDollarText, parseDollarsToCents } from '../../lib/money';
+import type { Category } from '../../lib/types';
+import type { ProductFilters } from './catalog-api';
+import { swatchColour } from './product-facts';
+
+export const FILTER_SIZES = ['XS', 'S', 'M', 'L', 'XL', 'XXL'] as const;
+export const FILTER_COLOURS = ['Black', 'White', 'Grey', 'Navy', 'Blue', 'Green', 'Beige', 'Brown', 'Red', 'Pink'] as const;
+
+interface Props {
+  filters: ProductFilters;
+  categories: Category[];
+  onChange: (changes: Partial<ProductFilters>) => void;
+}
+
+/** The list's filter panel; every change is applied at once, prices when the form is submitted. */
+export function Filters({ filters, categories, onChange }: Props) {
+  const [minText, setMinText] = useState(filters.minPrice === undefined ? '' : centsToDollarText(filters.minPrice));
+  const [maxText, setMaxText] = useState(filters.maxPrice === undefined ? '' : centsToDollarText(filters.maxPrice));
+  const [priceError, setPriceError] = useState<string | undefined>();
+  useEffect(() => setMinText(filters.minPrice === undefined ? '' : centsToDollarText(filters.minPrice)), [filters.minPrice]);
+  useEffect(() => setMaxText(filters.maxPrice === undefined ? '' : centsToDollarText(filters.maxPrice)), [filters.maxPrice]);
+
+  function applyPrice(event: FormEvent) {
+    event.preventDefault();
+    const min = minText.trim() === '' ? undefined : parseDollarsToCents(minText);
+    const max = maxText.trim() === '' ? undefined : parseDollarsToCents(maxText);
+    if (min === null || max === null) return setPriceError('Enter prices as numbers, like 25 or 49.99.');
+    if (min !== undefined && max !== undefined && min > max) return setPriceError('The lowest price must not exceed the highest.');
+    setPriceError(undefined);
+    onChange({ minPrice: min, maxPrice: max });
+  }
+
+  return (
+    <div className="filters">
+      <fieldset className="filters__group">
+        <legend>Category</legend>
+        <ul className="filters__list">
+          <li>
+            <button type="button" className="filter-link" aria-pressed={!filters.category} onClick={() => onChange({ category: undefined })}>All clothing</button>
+          </li>
+          {categories.map((category) => (
+            <li key={category.id}>
+              <button type="button" className="filter-link" aria-pressed={filters.category === category.slug} onClick={() => onChange({ category: category.slug })}>
+                {category.name}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </fieldset>
+
+      <fieldset className="filters__group">
+        <legend>Size</legend>
+        <div className="chips">
+          {FILTER_SIZES.map((size) => (
+            <button key={size} type="button" className="chip" aria-pressed={filters.size === size} onClick={() => onChange({ size: filters.size === size ? undefined : size })}>
+              {size}
+            </button>
+          ))}
+        </div>
+      </fieldset>
+
+      <fieldset className="filters__group">
+        <legend>Colour</legend>
+        <div className="chips">
+          {FILTER_COLOURS.map((colour) => (
+            <button key={colour} type="button" className="chip chip--colour" aria-pressed={filters.colour === colour} onClick={() => onChange({ colour: filters.colour === colour ? undefined : colour })}>
+              <span className="swatch" style={{ background: swatchColour(colour) }} aria-hidden="true" />
+              {colour}
+            </button>
+          ))}
+        </div>
+      </fieldset>
+
+      <form className="filters__group" onSubmit={applyPrice} aria-labelledby="price-legend" noValidate>
+        <p id="price-legend" className="legend">Price (USD)</p>
+        <div className="price-range">
+          <label>
+            <span className="visually-hidden">Lowest price</span>
+            <input inputMode="decimal" placeholder="Min" value={minText} onChange={(e) => setMinText(e.target.value)} aria-invalid={priceError ? true : undefined} aria-describedby={priceError ? 'price-error' : undefined} />
+          </label>
+          <span aria-hidden="true">–</span>
+          <label>
+            <span className="visually-hidden">Highest price</span>
+            <input inputMode="decimal" placeholder="Max" value={maxText} onChange={(e) => setMaxText(e.target.value)} aria-invalid={priceError ? true : undefined} aria-describedby={priceError ? 'price-error' : undefined} />
+          </label>
+          <button type="submit" className="button button--secondary button--small">Apply</button>
+        </div>
+        {priceError && <p id="price-error" className="field-error" role="alert">{priceError}</p>}
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,41 @@
+import { Link } from 'react-router';
+
+import { formatPriceRange } from '../../lib/money';
+import type { ProductSummary } from '../../lib/types';
+import { ProductImage } from './ProductImage';
+import { Stars } from './Stars';
+import { coloursOf, ratingOf, swatchColour, totalStock } from './product-facts';
+
+export function ProductCard({ product, isPriority }: { product: ProductSummary; isPriority: boolean }) {
+  const colours = coloursOf(product.variants);
+  const rating = ratingOf(product);
+  const isSoldOut = product.variants.length > 0 && totalStock(product.variants) === 0;
+  return (
+    <article className="product-card">
+      <Link to={`/products/${product.id}`} className="product-card__link">
+        <div className="product-card__media">
+          <ProductImage
+            image={product.images?.[0]}
+            alt={product.name}
+            sizes="(min-width: 1200px) 280px, (min-width: 768px) 30vw, 50vw"
+            isPriority={isPriority}
+          />
+          {isSoldOut && <span className="tag tag--muted product-card__tag">Sold out</span>}
+        </div>
+        <h3 className="product-card__name">{product.name}</h3>
+      </Link>
+      <p className="product-card__price">{formatPriceRange(product.variants.map((v) => v.price))}</p>
+      <div className="product-card__meta">
+        {colours.length > 0 && (
+          <ul className="swatches" aria-label={`Colours: ${colours.join(', ')}`}>
+            {colours.slice(0, 5).map((colour) => (
+              <li key={colour} className="swatch" style={{ background: swatchColour(colour) }} title={colour} />
+            ))}
+            {colours.length > 5 && <li className="swatches__more">+{colours.length - 5}</li>}
+          </ul>
+        )}
+        {rating && <Stars value={rating.average} count={rating.count} />}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,50 @@
+import type { ProductSummary, Variant } from '../../lib/types';
+
+/** Sizes in the order a shopper reads them; unknown sizes sort after, alphabetically. */
+const SIZE_ORDER = ['XXS', 'XS', 'S', 'M', 'L', 'XL', 'XXL', '3XL', 'ONE SIZE'];
+
+export function compareSizes(a: string, b: string): number {
+  const ia = SIZE_ORDER.indexOf(a.toUpperCase());
+  const ib = SIZE_ORDER.indexOf(b.toUpperCase());
+  if (ia !== -1 && ib !== -1) return ia - ib;
+  if (ia !== -1) return -1;
+  if (ib !== -1) return 1;
+  const na = Number(a);
+  const nb = Number(b);
+  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
+  return a.localeCompare(b);
+}
+
+export function sizesOf(variants: Variant[]): string[] {
+  return [...new Set(variants.map((v) => v.size))].sort(compareSizes);
+}
+
+export function coloursOf(variants: Variant[]): string[] {
+  return [...new Set(variants.map((v) => v.colour))];
+}
+
+export function totalStock(variants: Variant[]): number {
+  return variants.reduce((sum, v) => sum + Math.max(0, v.stock), 0);
+}
+
+/** Average rating and count, whichever way the API spells them. */
+export function ratingOf(product: ProductSummary): { average: number; count: number } | null {
+  if (product.rating && product.rating.count > 0) return product.rating;
+  if (typeof product.ratingAverage === 'number' && (product.ratingCount ?? 0) > 0) {
+    return { average: product.ratingAverage, count: product.ratingCount ?? 0 };
+  }
+  return null;
+}
+
+/** CSS colour for a swatch of a colour name; unknown names get a neutral grey. */
+const SWATCHES: Record<string, string> = {
+  black: '#1f1f1f', white: '#ffffff', ivory: '#f6f1e4', cream: '#f3ead3', beige: '#d9c6a5', sand: '#d6c29b', camel: '#b98a57',
+  brown: '#6e4b2f', chocolate: '#4e3325', grey: '#8d8d8d', gray: '#8d8d8d', charcoal: '#3d3f42', navy: '#1f2a4d', blue: '#2f5fb3',
+  'light blue': '#9cc1e6', denim: '#3f5f86', teal: '#1f7a7a', green: '#3d7a48', olive: '#6b6b2f', khaki: '#a49466', red: '#b3262f',
+  burgundy: '#6d1f2c', pink: '#eba7bd', rose: '#d9849b', purple: '#6b4593', lavender: '#b9a5d6', yellow: '#e6c532', mustard: '#c99a1e',
+  orange: '#e07b2c', rust: '#a3512a', silver: '#c0c0c0', gold: '#c9a43a',
+};
+
+export function swatchColour(name: string): string {
+  return SWATCHES[name.toLowerCase()] ?? '#b5b5b5';
+}

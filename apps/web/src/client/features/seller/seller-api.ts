@@ -1,0 +1,59 @@
+import { api } from '../../lib/api';
+import type { Order, Product, ProductImage, ProductStatus } from '../../lib/types';
+import { useApi, type ApiState } from '../../lib/use-api';
+
+export interface SellerProduct extends Product {
+  status: ProductStatus;
+  categoryId: number;
+}
+
+export interface VariantInput {
+  id?: number;
+  size: string;
+  colour: string;
+  price: number;
+  stock: number;
+}
+
+export interface ProductInput {
+  name: string;
+  description: string;
+  categoryId: number;
+  variants: VariantInput[];
+}
+
+export function useMyProducts(): ApiState<{ items: SellerProduct[] }> {
+  return useApi<{ items: SellerProduct[] }>('/api/seller/products');
+}
+
+export function useMyProduct(id: string | undefined): ApiState<SellerProduct> {
+  return useApi<SellerProduct>(id ? `/api/seller/products/${encodeURIComponent(id)}` : null);
+}
+
+export function createProduct(input: ProductInput): Promise<SellerProduct> {
+  return api<SellerProduct>('/api/seller/products', { method: 'POST', body: input });
+}
+
+export function updateProduct(id: number, input: ProductInput): Promise<SellerProduct> {
+  return api<SellerProduct>(`/api/seller/products/${id}`, { method: 'PATCH', body: input });
+}
+
+export function setPublished(id: number, isPublished: boolean): Promise<SellerProduct> {
+  return api<SellerProduct>(`/api/seller/products/${id}/${isPublished ? 'publish' : 'unpublish'}`, { method: 'POST' });
+}
+
+/** Uploads one photo (multipart field `image`); the API validates and resizes it. */
+export function uploadImage(productId: number, file: File, alt: string): Promise<ProductImage> {
+  const form = new FormData();
+  form.append('alt', alt);
+  form.append('image', file);
+  return api<ProductImage>(`/api/seller/products/${productId}/images`, { method: 'POST', body: form });
+}
+
+export function useSellerOrders(): ApiState<{ items: Order[] }> {
+  return useApi<{ items: Order[] }>('/api/seller/orders');
+}
+
+export function shipOrder(orderId: number): Promise<unknown> {
+  return api(`/api/seller/orders/${orderId}/ship`, { method: 'POST' });
+}
