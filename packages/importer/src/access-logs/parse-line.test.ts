@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { classifyRequest, parseClfLine, parseClfTime, parseJsonLine } from './parse-line.js';
+
+describe('access log lines', () => {
+  it('applies the line UTC offset', () => {
+    assert.equal(parseClfTime('10/Oct/2023:13:55:36 -0700'), Date.UTC(2023, 9, 10, 20, 55, 36));
+    assert.equal(parseClfTime('01/Jan/2024:00:30:00 +0930'), Date.UTC(2023, 11, 31, 15, 0, 0));
+    assert.equal(parseClfTime('31/Feb/2024:00:00:00 +0000'), undefined);
+    assert.equal(parseClfTime('10/Oct/2023:13:55:36 +2500'), undefined);
+  });
+
+  it('parses a combined line with the query split off', () => {
+    const result = parseClfLine(
+      '203.0.113.9 - frank [10/Oct/2023:13:55:36 -0700] "GET /products?page=2&q=jacket HTTP/1.1" 200 2326 "https://www.google.com/" "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0)"',
+    );
+    assert.equal(result.ok, true);
+    assert.ok(result.ok);
+    assert.deepEqual(result.request, {
+      ip: '203.0.113.9',
+      time: Date.UTC(2023, 9, 10, 20, 55, 36),
+      method: 'GET',
+      path: '/products',
+      query: 'page=2&q=jacket',
+      status: 200,
+      bytes: 2326,
+      referrer: 'https://www.google.com/',
+      userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0)',
+      durationMs: null,
+    });
+  });
+
+  it('parses common format, IPv6 and quotes inside the user agent', () => {
+    const common = parseClfLine('2001:db8::1 - - [10/Oct/2023:13:55:36 +0000] "POST /cart HTTP/1.0" 302 -');
+    assert.ok(common.ok);
+    assert.equal(common.request.ip, '2001:db8::1');
+    assert.equal(common.request.bytes, null);
+    assert.equal(common.request.userAgent, null);
+    const quoted = parseClfLine('198.51.100.7 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 10 "-" "Mozilla/5.0 \\"Quoted\\" Agent"');
+    assert.ok(quoted.ok);
+    assert.equal(quoted.request.userAgent, 'Mozilla/5.0 "Quoted" Agent');
+    const nginxEscaped = parseClfLine('198.51.100.7 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 10 "-" "Agent \\x22x\\x22"');
+    assert.ok(nginxEscaped.ok);
+    assert.equal(nginxEscaped.request.userAgent, 'Agent "x"');
+  });
+
+  it('reports truncated and garbage lines with a reason', () => {
+    for (const line of [
+      '203.0.113.9 - - [10/Oct/2023:13:55:36 -0700] "GET /products HT',
+      '',
+      'hello world',
+      '203.0.113.9 - - [10/Oct/2023:13:55:36 -0700] "\\x16\\x03\\x01" 400 0',
+    ]) {
+      const result = parseClfLine(line);
+      assert.equal(result.ok, false, line);
+      assert.ok(!result.ok && result.reason.length > 0);
+    }
+  });
+
+  it('parses nginx JSON lines with a field mapping and refuses times without an offset', () => {
+    const result = parseJsonLine(
+      JSON.stringify({
+        time_iso8601: '2023-10-10T13:55:36-07:00',
+        remote_addr: '203.0.113.9',
+        request: 'GET /p/42?ref=x HTTP/2.0',
+        status: '200',
+        body_bytes_sent: '512',
+        http_referer: '',
+        http_user_agent: 'Mozilla/5.0',
+        request_time: '0.012',
+      }),
+    );
+    assert.ok(result.ok);
+    assert.equal(result.request.time, Date.UTC(2023, 9, 10, 20, 55, 36));
+    assert.equal(result.request.path, '/p/42');
+    assert.equal(result.request.durationMs, 12);
+    assert.equal(result.request.referrer, null);
+    const custom = parseJsonLine('{"ts":"2023-10-10T20:55:36Z","ip":"::1","m":"GET","u":"/","s":204}', {
+      time: 'ts',
+      ip: 'ip',
+      method: 'm',
+      uri: 'u',
+      status: 's',
+    });
+    assert.ok(custom.ok);
+    assert.equal(custom.request.status, 204);
+    const noOffset = parseJsonLine('{"time_iso8601":"2023-10-10T13:55:36","remote_addr":"1.2.3.4","request":"GET / HTTP/1.1","status":200}');
+    assert.equal(noOffset.ok, false);
+  });
+
+  it('classifies pages, static assets and health checks', () => {
+    assert.equal(classifyRequest('/products/42'), 'page');
+    assert.equal(classifyRequest('/assets/app.3f2a.js'), 'static');
+    assert.equal(classifyRequest('/img/logo.PNG'), 'static');
+    assert.equal(classifyRequest('/healthz'), 'health');
+    assert.equal(classifyRequest('/'), 'page');
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * Parsers for old web server logs: Apache/nginx Common and Combined Log Format, and nginx JSON
+ * logs. Pure functions: a line in, a request or a reason out.
+ */
+
+/** One request as the old web server logged it. */
+export interface AccessLogRequest {
+  /** Client address as logged (IPv4 or IPv6); never stored whole. */
+  ip: string;
+  /** Request time in UTC, epoch milliseconds, with the line's own UTC offset applied. */
+  time: number;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: string;
+  status: number;
+  bytes: number | null;
+  referrer: string | null;
+  userAgent: string | null;
+  durationMs: number | null;
+}
+
+export type ParseResult = { ok: true; request: AccessLogRequest } | { ok: false; reason: string };
+
+const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
+
+/** `10/Oct/2000:13:55:36 -0700` → epoch ms (UTC), honouring the offset. */
+export function parseClfTime(text: string): number | undefined {
+  const match = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
+  if (!match) return undefined;
+  const [, day, monthName, year, hour, minute, second, sign, offsetHours, offsetMinutes] = match;
+  const month = MONTHS[monthName ?? ''];
+  if (month === undefined) return undefined;
+  const local = Date.UTC(Number(year), month, Number(day), Number(hour), Number(minute), Number(second));
+  const probe = new Date(local);
+  if (probe.getUTCDate() !== Number(day) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 60) return undefined;
+  const offset = (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000 * (sign === '-' ? -1 : 1);
+  if (Math.abs(offset) > 14 * 3_600_000) return undefined;
+  return local - offset;
+}
+
+// Apache escapes a quote inside a field as \" ; nginx as \x22. Both stay inside the quoted field.
+const QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
+const CLF = new RegExp(`^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ${QUOTED} (\\d{3}) (\\d+|-)(?: ${QUOTED} ${QUOTED})?(?: (\\d+(?:\\.\\d+)?))?\\s*$`);
+const REQUEST = /^([A-Z]{3,10}) (\S+)(?: HTTP\/\d(?:\.\d)?)?$/;
+
+function unescape(text: string): string {
+  return text.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))).replace(/\\(.)/g, '$1');
+}
+
+function splitTarget(target: string): { path: string; query: string } | undefined {
+  let url: URL;
+  try {
+    url = new URL(target, 'http://legacy.invalid');
+  } catch {
+    return undefined;
+  }
+  return { path: url.pathname, query: url.search.replace(/^\?/, '') };
+}
+
+function dashToNull(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const text = unescape(value);
+  return text === '-' || text === '' ? null : text;
+}
+
+/**
+ * Parses one Common or Combined Log Format line (an optional trailing request time in seconds,
+ * as many nginx configs append, is read too).
+ *
+ * @example
+ * parseClfLine('203.0.113.9 - - [10/Oct/2023:13:55:36 -0700] "GET /products?page=2 HTTP/1.1" 200 2326 "-" "Mozilla/5.0"')
+ */
+export function parseClfLine(line: string): ParseResult {
+  const match = CLF.exec(line);
+  if (!match) return { ok: false, reason: 'not a Common/Combined Log Format line' };
+  const [, ip = '', , , timeText = '', requestText = '', statusText = '', bytesText = '', referrer, userAgent, durationText] = match;
+  const time = parseClfTime(timeText);
+  if (time === undefined) return { ok: false, reason: `bad time "${timeText}"` };
+  const request = REQUEST.exec(unescape(requestText));
+  if (!request) return { ok: false, reason: `bad request line "${requestText.slice(0, 60)}"` };
+  const target = splitTarget(request[2] ?? '/');
+  if (!target) return { ok: false, reason: 'bad request target' };
+  return {
+    ok: true,
+    request: {
+      ip,
+      time,
+      method: request[1] ?? 'GET',
+      ...target,
+      status: Number(statusText),
+      bytes: bytesText === '-' ? null : Number(bytesText),
+      referrer: dashToNull(referrer),
+      userAgent: dashToNull(userAgent),
+      durationMs: durationText === undefined ? null : Math.round(Number(durationText) * 1000),
+    },
+  };
+}
+
+/** Which JSON keys hold which fields in an nginx `log_format … escape=json` line. */
+export interface JsonFieldMap {
+  time: string;
+  ip: string;
+  request?: string;
+  method?: string;
+  uri?: string;
+  status: string;
+  bytes?: string;
+  referrer?: string;
+  userAgent?: string;
+  /** seconds, as nginx's $request_time */
+  duration?: string;
+}
+
+export const DEFAULT_JSON_FIELDS: JsonFieldMap = {
+  time: 'time_iso8601',
+  ip: 'remote_addr',
+  request: 'request',
+  method: 'request_method',
+  uri: 'request_uri',
+  status: 'status',
+  bytes: 'body_bytes_sent',
+  referrer: 'http_referer',
+  userAgent: 'http_user_agent',
+  duration: 'request_time',
+};
+
+function field(record: Record<string, unknown>, key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  const value = record[key];
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+/** Parses one nginx JSON log line with a field mapping. */
+export function parseJsonLine(line: string, fields: JsonFieldMap = DEFAULT_JSON_FIELDS): ParseResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'not valid JSON' };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, reason: 'not a JSON object' };
+  const record = parsed as Record<string, unknown>; // checked to be a plain object just above
+  const timeText = field(record, fields.time);
+  if (!timeText) return { ok: false, reason: `no "${fields.time}" field` };
+  const time = /^\d{2}\/[A-Z][a-z]{2}\//.test(timeText) ? parseClfTime(timeText) : Date.parse(timeText);
+  if (time === undefined || Number.isNaN(time) || !/([zZ]|[+-]\d{2}:?\d{2})$/.test(timeText)) {
+    return { ok: false, reason: `time "${timeText}" has no UTC offset or is not a date` };
+  }
+  const ip = field(record, fields.ip);
+  if (!ip) return { ok: false, reason: `no "${fields.ip}" field` };
+  let method = field(record, fields.method);
+  let uri = field(record, fields.uri);
+  const requestText = field(record, fields.request);
+  if ((!method || !uri) && requestText) {
+    const request = REQUEST.exec(requestText);
+    if (!request) return { ok: false, reason: `bad request line "${requestText.slice(0, 60)}"` };
+    method = request[1];
+    uri = request[2];
+  }
+  if (!method || !uri) return { ok: false, reason: 'no request method/URI' };
+  const target = splitTarget(uri);
+  if (!target) return { ok: false, reason: 'bad request target' };
+  const status = Number(field(record, fields.status));
+  if (!Number.isInteger(status) || status < 100 || status > 599) return { ok: false, reason: 'bad status' };
+  const bytes = field(record, fields.bytes);
+  const duration = field(record, fields.duration);
+  return {
+    ok: true,
+    request: {
+      ip,
+      time,
+      method,
+      ...target,
+      status,
+      bytes: bytes === undefined || Number.isNaN(Number(bytes)) ? null : Number(bytes),
+      referrer: dashToNull(field(record, fields.referrer)),
+      userAgent: dashToNull(field(record, fields.userAgent)),
+      durationMs: duration === undefined || Number.isNaN(Number(duration)) ? null : Math.round(Number(duration) * 1000),
+    },
+  };
+}
+
+const STATIC_ASSET = /\.(?:css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|avif|woff2?|ttf|otf|eot|mp4|webm|txt|xml)$/i;
+const HEALTH_CHECK = /^\/(?:healthz?|readyz|livez|ping|status|server-status|nginx_status)\/?$/i;
+
+export type RequestKind = 'page' | 'static' | 'health';
+
+/** Page requests count in analyses by default; assets and health checks are kept but marked. */
+export function classifyRequest(path: string): RequestKind {
+  if (HEALTH_CHECK.test(path)) return 'health';
+  if (STATIC_ASSET.test(path) || /^\/(?:static|assets|media|images|css|js)\//i.test(path)) return 'static';
+  return 'page';
+}
