@@ -14,3 +14,11 @@ export {
   type RunningCluster,
 } from './embedded/cluster.js';
 export { resolveDatabaseUrl, embeddedClusterDir } from './database-url.js';
+export * from './users/users.repo.js';
+export * from './catalog/categories.repo.js';
+export * from './catalog/products.repo.js';
+export * from './catalog/product-list.repo.js';
+export * from './carts/carts.repo.js';
+export * from './orders/orders.repo.js';
+export * from './payments/payments.repo.js';
+export * from './reviews/reviews.repo.js';

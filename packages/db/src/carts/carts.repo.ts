@@ -1,0 +1,144 @@
+import type { Queryable } from '../pool.js';
+
+/** Whose cart: a signed-in user's, or an anonymous session's. */
+export type CartOwner = { userId: number } | { sessionIdHash: Buffer };
+
+export interface CartLine {
+  variantId: number;
+  productId: number;
+  productName: string;
+  productStatus: 'draft' | 'published' | 'unpublished';
+  sku: string;
+  size: string;
+  colour: string;
+  unitPriceCents: number;
+  stock: number;
+  quantity: number;
+  imageKey: string | null;
+}
+
+function ownerClause(owner: CartOwner, param: string): string {
+  return 'userId' in owner ? `user_id = ${param}` : `session_id = ${param}`;
+}
+
+function ownerValue(owner: CartOwner): number | Buffer {
+  return 'userId' in owner ? owner.userId : owner.sessionIdHash;
+}
+
+/** The owner's cart id, or null when it has none yet. */
+export async function findCartId(db: Queryable, owner: CartOwner): Promise<number | null> {
+  const { rows } = await db.query<{ id: number }>(`SELECT id FROM carts WHERE ${ownerClause(owner, '$1')}`, [ownerValue(owner)]);
+  return rows[0]?.id ?? null;
+}
+
+/** The owner's cart id, creating the cart on first use (concurrent first uses share one cart). */
+export async function ensureCartId(db: Queryable, owner: CartOwner): Promise<number> {
+  const column = 'userId' in owner ? 'user_id' : 'session_id';
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO carts (${column}) VALUES ($1)
+     ON CONFLICT (${column}) DO UPDATE SET updated_at = now()
+     RETURNING id`,
+    [ownerValue(owner)],
+  );
+  const id = rows[0]?.id;
+  if (id === undefined) throw new Error('INSERT … RETURNING returned no row');
+  return id;
+}
+
+/** The lines of a cart with current prices and stock, oldest first. */
+export async function getCartLines(db: Queryable, cartId: number): Promise<CartLine[]> {
+  const { rows } = await db.query<{
+    variant_id: number;
+    product_id: number;
+    product_name: string;
+    product_status: CartLine['productStatus'];
+    sku: string;
+    size: string;
+    colour: string;
+    price_cents: number;
+    stock: number;
+    quantity: number;
+    image_key: string | null;
+  }>(
+    `SELECT ci.variant_id, v.product_id, p.name AS product_name, p.status AS product_status, v.sku, v.size, v.colour,
+            v.price_cents, v.stock, ci.quantity,
+            (SELECT i.storage_key FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS image_key
+       FROM cart_items ci
+       JOIN product_variants v ON v.id = ci.variant_id
+       JOIN products p ON p.id = v.product_id
+      WHERE ci.cart_id = $1
+      ORDER BY ci.added_at, ci.variant_id`,
+    [cartId],
+  );
+  return rows.map((row) => ({
+    variantId: row.variant_id,
+    productId: row.product_id,
+    productName: row.product_name,
+    productStatus: row.product_status,
+    sku: row.sku,
+    size: row.size,
+    colour: row.colour,
+    unitPriceCents: row.price_cents,
+    stock: row.stock,
+    quantity: row.quantity,
+    imageKey: row.image_key,
+  }));
+}
+
+/** Stock and status of a variant a shopper wants to add. */
+export async function findVariantForCart(
+  db: Queryable,
+  variantId: number,
+): Promise<{ stock: number; productStatus: 'draft' | 'published' | 'unpublished' } | null> {
+  const { rows } = await db.query<{ stock: number; status: 'draft' | 'published' | 'unpublished' }>(
+    'SELECT v.stock, p.status FROM product_variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1',
+    [variantId],
+  );
+  const row = rows[0];
+  return row ? { stock: row.stock, productStatus: row.status } : null;
+}
+
+export async function getLineQuantity(db: Queryable, cartId: number, variantId: number): Promise<number> {
+  const { rows } = await db.query<{ quantity: number }>('SELECT quantity FROM cart_items WHERE cart_id = $1 AND variant_id = $2', [cartId, variantId]);
+  return rows[0]?.quantity ?? 0;
+}
+
+/** Sets a line's quantity, creating the line if needed. */
+export async function setLineQuantity(db: Queryable, cartId: number, variantId: number, quantity: number): Promise<void> {
+  await db.query(
+    `INSERT INTO cart_items (cart_id, variant_id, quantity) VALUES ($1, $2, $3)
+     ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = EXCLUDED.quantity`,
+    [cartId, variantId, quantity],
+  );
+}
+
+export async function removeLine(db: Queryable, cartId: number, variantId: number): Promise<boolean> {
+  const result = await db.query('DELETE FROM cart_items WHERE cart_id = $1 AND variant_id = $2', [cartId, variantId]);
+  return result.rowCount === 1;
+}
+
+export async function clearCart(db: Queryable, cartId: number): Promise<void> {
+  await db.query('DELETE FROM cart_items WHERE cart_id = $1', [cartId]);
+}
+
+/**
+ * At login the anonymous session's cart joins the user's: lines of the same variant add up (to
+ * the line maximum), other lines move over. A user without a cart simply takes the session's.
+ * Call inside a transaction.
+ */
+export async function mergeSessionCartIntoUser(db: Queryable, sessionIdHash: Buffer, userId: number, maxLineQuantity: number): Promise<void> {
+  const sessionCart = await findCartId(db, { sessionIdHash });
+  if (sessionCart === null) return;
+  const userCart = await findCartId(db, { userId });
+  if (userCart === null) {
+    await db.query('UPDATE carts SET user_id = $2, session_id = NULL WHERE id = $1', [sessionCart, userId]);
+    return;
+  }
+  await db.query(
+    `INSERT INTO cart_items (cart_id, variant_id, quantity, added_at)
+     SELECT $2, variant_id, quantity, added_at FROM cart_items WHERE cart_id = $1
+     ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = LEAST($3::integer, cart_items.quantity + EXCLUDED.quantity)`,
+    [sessionCart, userCart, maxLineQuantity],
+  );
+  await db.query('DELETE FROM carts WHERE id = $1', [sessionCart]);
+}

@@ -1,0 +1,321 @@
+import type { Queryable } from '../pool.js';
+
+export type OrderStatusValue = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
+
+export interface CheckoutLine {
+  variantId: number;
+  productId: number;
+  sellerId: number;
+  productName: string;
+  productStatus: 'draft' | 'published' | 'unpublished';
+  size: string;
+  colour: string;
+  unitPriceCents: number;
+  quantity: number;
+  /** Stock on hand, read under the row lock. */
+  stock: number;
+}
+
+export interface OrderItemRecord {
+  id: number;
+  productId: number;
+  variantId: number;
+  sellerId: number;
+  productName: string;
+  size: string;
+  colour: string;
+  quantity: number;
+  unitPriceCents: number;
+}
+
+export interface OrderRecord {
+  id: number;
+  userId: number | null;
+  status: OrderStatusValue;
+  currency: string;
+  subtotalCents: number;
+  shippingCents: number;
+  totalCents: number;
+  placedAt: Date;
+  paidAt: Date | null;
+  shippedAt: Date | null;
+  deliveredAt: Date | null;
+  cancelledAt: Date | null;
+  refundedAt: Date | null;
+  items: OrderItemRecord[];
+}
+
+interface OrderRow {
+  id: number;
+  user_id: number | null;
+  status: OrderStatusValue;
+  currency: string;
+  subtotal_cents: number;
+  shipping_cents: number;
+  total_cents: number;
+  placed_at: Date;
+  paid_at: Date | null;
+  shipped_at: Date | null;
+  delivered_at: Date | null;
+  cancelled_at: Date | null;
+  refunded_at: Date | null;
+  items: OrderItemRecord[] | null;
+}
+
+function toOrder(row: OrderRow): OrderRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status,
+    currency: row.currency,
+    subtotalCents: row.subtotal_cents,
+    shippingCents: row.shipping_cents,
+    totalCents: row.total_cents,
+    placedAt: row.placed_at,
+    paidAt: row.paid_at,
+    shippedAt: row.shipped_at,
+    deliveredAt: row.delivered_at,
+    cancelledAt: row.cancelled_at,
+    refundedAt: row.refunded_at,
+    items: row.items ?? [],
+  };
+}
+
+/** Items of an order as JSON, optionally only one seller's. */
+function itemsJson(sellerParam?: string): string {
+  return `(SELECT json_agg(json_build_object('id', oi.id, 'productId', oi.product_id, 'variantId', oi.variant_id,
+                 'sellerId', oi.seller_id, 'productName', oi.product_name, 'size', oi.size, 'colour', oi.colour,
+                 'quantity', oi.quantity, 'unitPriceCents', oi.unit_price_cents) ORDER BY oi.id)
+             FROM order_items oi WHERE oi.order_id = o.id${sellerParam ? ` AND oi.seller_id = ${sellerParam}` : ''}) AS items`;
+}
+
+const ORDER_COLUMNS = `o.id, o.user_id, o.status, o.currency, o.subtotal_cents, o.shipping_cents, o.total_cents,
+  o.placed_at, o.paid_at, o.shipped_at, o.delivered_at, o.cancelled_at, o.refunded_at`;
+
+/** Locks the user's cart row so that two checkouts of one cart run one after the other. */
+export async function lockUserCart(db: Queryable, userId: number): Promise<number | null> {
+  const { rows } = await db.query<{ id: number }>('SELECT id FROM carts WHERE user_id = $1 FOR UPDATE', [userId]);
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * The cart's lines with their variants locked, in variant-id order (a fixed lock order means two
+ * checkouts sharing variants can wait on each other but never deadlock).
+ */
+export async function lockCheckoutLines(db: Queryable, cartId: number): Promise<CheckoutLine[]> {
+  const { rows } = await db.query<{
+    variant_id: number;
+    product_id: number;
+    seller_id: number;
+    name: string;
+    status: CheckoutLine['productStatus'];
+    size: string;
+    colour: string;
+    price_cents: number;
+    quantity: number;
+    stock: number;
+  }>(
+    `SELECT v.id AS variant_id, p.id AS product_id, p.seller_id, p.name, p.status, v.size, v.colour, v.price_cents,
+            ci.quantity, v.stock
+       FROM cart_items ci
+       JOIN product_variants v ON v.id = ci.variant_id
+       JOIN products p ON p.id = v.product_id
+      WHERE ci.cart_id = $1
+      ORDER BY v.id
+        FOR UPDATE OF v`,
+    [cartId],
+  );
+  return rows.map((row) => ({
+    variantId: row.variant_id,
+    productId: row.product_id,
+    sellerId: row.seller_id,
+    productName: row.name,
+    productStatus: row.status,
+    size: row.size,
+    colour: row.colour,
+    unitPriceCents: row.price_cents,
+    quantity: row.quantity,
+    stock: row.stock,
+  }));
+}
+
+/**
+ * Inserts a pending order. With an idempotency key already used by this user the insert does
+ * nothing and null comes back: the caller then answers with the existing order.
+ */
+export async function insertOrder(
+  db: Queryable,
+  order: { userId: number; subtotalCents: number; shippingCents: number; totalCents: number; currency: string; idempotencyKey: string | null },
+): Promise<number | null> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO orders (user_id, subtotal_cents, shipping_cents, total_cents, currency, idempotency_key)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (user_id, idempotency_key) DO NOTHING
+     RETURNING id`,
+    [order.userId, order.subtotalCents, order.shippingCents, order.totalCents, order.currency, order.idempotencyKey],
+  );
+  return rows[0]?.id ?? null;
+}
+
+export async function findOrderIdByIdempotencyKey(db: Queryable, userId: number, key: string): Promise<number | null> {
+  const { rows } = await db.query<{ id: number }>('SELECT id FROM orders WHERE user_id = $1 AND idempotency_key = $2', [userId, key]);
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * Takes the ordered units off the shelf. The `stock >= quantity` condition makes the decrement
+ * itself the oversell guard: a line without enough stock updates no row. Returns the variant ids
+ * that were decremented.
+ */
+export async function reserveStock(db: Queryable, lines: readonly { variantId: number; quantity: number }[]): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    `UPDATE product_variants v SET stock = v.stock - l.quantity
+       FROM unnest($1::bigint[], $2::integer[]) AS l(variant_id, quantity)
+      WHERE v.id = l.variant_id AND v.stock >= l.quantity
+      RETURNING v.id`,
+    [lines.map((line) => line.variantId), lines.map((line) => line.quantity)],
+  );
+  return rows.map((row) => row.id);
+}
+
+export async function insertOrderItems(db: Queryable, orderId: number, lines: readonly CheckoutLine[]): Promise<void> {
+  await db.query(
+    `INSERT INTO order_items (order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, product_name, size, colour)
+     SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::integer[], $6::integer[], $7::text[], $8::text[], $9::text[])`,
+    [
+      orderId,
+      lines.map((line) => line.productId),
+      lines.map((line) => line.variantId),
+      lines.map((line) => line.sellerId),
+      lines.map((line) => line.quantity),
+      lines.map((line) => line.unitPriceCents),
+      lines.map((line) => line.productName),
+      lines.map((line) => line.size),
+      lines.map((line) => line.colour),
+    ],
+  );
+}
+
+export async function insertOrderEvent(
+  db: Queryable,
+  event: { orderId: number; from: OrderStatusValue | null; to: OrderStatusValue; actorId: number | null; reason?: string | null },
+): Promise<void> {
+  await db.query('INSERT INTO order_events (order_id, from_status, to_status, actor_id, reason) VALUES ($1, $2, $3, $4, $5)', [
+    event.orderId,
+    event.from,
+    event.to,
+    event.actorId,
+    event.reason ?? null,
+  ]);
+}
+
+export async function getOrder(db: Queryable, id: number): Promise<OrderRecord | null> {
+  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS}, ${itemsJson()} FROM orders o WHERE o.id = $1`, [id]);
+  return rows[0] ? toOrder(rows[0]) : null;
+}
+
+/** Locks an order for a state change and returns its status and owner. */
+export async function lockOrder(db: Queryable, id: number): Promise<{ status: OrderStatusValue; userId: number | null; totalCents: number } | null> {
+  const { rows } = await db.query<{ status: OrderStatusValue; user_id: number | null; total_cents: number }>(
+    'SELECT status, user_id, total_cents FROM orders WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  const row = rows[0];
+  return row ? { status: row.status, userId: row.user_id, totalCents: row.total_cents } : null;
+}
+
+const TIMESTAMP_COLUMNS = new Set(['paid_at', 'shipped_at', 'delivered_at', 'cancelled_at', 'refunded_at']);
+
+/** Sets the status and, when given, the matching timestamp column (from a fixed list). */
+export async function setOrderStatus(db: Queryable, id: number, status: OrderStatusValue, timestampColumn: string | null): Promise<void> {
+  if (timestampColumn !== null && !TIMESTAMP_COLUMNS.has(timestampColumn)) throw new Error(`not an order timestamp column: ${timestampColumn}`);
+  await db.query(`UPDATE orders SET status = $2${timestampColumn ? `, ${timestampColumn} = now()` : ''} WHERE id = $1`, [id, status]);
+}
+
+/** Puts an order's units back on the shelf (cancel / refund). */
+export async function returnOrderStock(db: Queryable, orderId: number): Promise<void> {
+  await db.query(
+    `UPDATE product_variants v SET stock = v.stock + s.quantity
+       FROM (SELECT variant_id, sum(quantity)::integer AS quantity FROM order_items WHERE order_id = $1 GROUP BY variant_id ORDER BY variant_id) s
+      WHERE v.id = s.variant_id`,
+    [orderId],
+  );
+}
+
+/** Adds (or with sign -1 removes) an order's units to the products' units_sold counters. */
+export async function addUnitsSold(db: Queryable, orderId: number, sign: 1 | -1): Promise<void> {
+  await db.query(
+    `UPDATE products p SET units_sold = GREATEST(0, p.units_sold + $2 * s.quantity)
+       FROM (SELECT product_id, sum(quantity)::integer AS quantity FROM order_items WHERE order_id = $1 GROUP BY product_id ORDER BY product_id) s
+      WHERE p.id = s.product_id`,
+    [orderId, sign],
+  );
+}
+
+export interface OrderPage {
+  orders: (OrderRecord & { placedKey: string })[];
+  hasMore: boolean;
+}
+
+/** A customer's orders, newest first, keyset-paged by (placed_at, id). */
+export async function listOrdersForUser(db: Queryable, userId: number, page: { after?: [string, number] | undefined; limit: number }): Promise<OrderPage> {
+  const params: unknown[] = [userId];
+  let cursor = '';
+  if (page.after) {
+    params.push(page.after[0], page.after[1]);
+    cursor = 'AND (o.placed_at, o.id) < ($2::timestamptz, $3)';
+  }
+  params.push(page.limit + 1);
+  const { rows } = await db.query<OrderRow & { placed_key: string }>(
+    `SELECT ${ORDER_COLUMNS}, o.placed_at::text AS placed_key, ${itemsJson()}
+       FROM orders o WHERE o.user_id = $1 ${cursor}
+      ORDER BY o.placed_at DESC, o.id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return { orders: rows.slice(0, page.limit).map((row) => ({ ...toOrder(row), placedKey: row.placed_key })), hasMore: rows.length > page.limit };
+}
+
+/** Orders containing a seller's items (only those items), newest first; admin passes null for all orders. */
+export async function listOrdersForSeller(
+  db: Queryable,
+  sellerId: number | null,
+  page: { after?: [string, number] | undefined; limit: number; status?: OrderStatusValue | undefined },
+): Promise<OrderPage & { buyers: Map<number, { name: string; email: string }> }> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  let sellerParam: string | undefined;
+  if (sellerId !== null) {
+    params.push(sellerId);
+    sellerParam = `$${params.length}`;
+    where.push(`EXISTS (SELECT 1 FROM order_items s WHERE s.order_id = o.id AND s.seller_id = ${sellerParam})`);
+  }
+  if (page.status) {
+    params.push(page.status);
+    where.push(`o.status = $${params.length}`);
+  }
+  if (page.after) {
+    params.push(page.after[0], page.after[1]);
+    where.push(`(o.placed_at, o.id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+  }
+  params.push(page.limit + 1);
+  const { rows } = await db.query<OrderRow & { placed_key: string; buyer_name: string | null; buyer_email: string | null }>(
+    `SELECT ${ORDER_COLUMNS}, o.placed_at::text AS placed_key, u.name AS buyer_name, u.email AS buyer_email, ${itemsJson(sellerParam)}
+       FROM orders o LEFT JOIN users u ON u.id = o.user_id
+      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY o.placed_at DESC, o.id DESC LIMIT $${params.length}`,
+    params,
+  );
+  const buyers = new Map<number, { name: string; email: string }>();
+  for (const row of rows) if (row.buyer_name !== null && row.buyer_email !== null) buyers.set(row.id, { name: row.buyer_name, email: row.buyer_email });
+  return {
+    orders: rows.slice(0, page.limit).map((row) => ({ ...toOrder(row), placedKey: row.placed_key })),
+    hasMore: rows.length > page.limit,
+    buyers,
+  };
+}
+
+/** True when the seller sold at least one item of the order. */
+export async function isSellerOfOrder(db: Queryable, orderId: number, sellerId: number): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM order_items WHERE order_id = $1 AND seller_id = $2 LIMIT 1', [orderId, sellerId]);
+  return rows.length > 0;
+}
