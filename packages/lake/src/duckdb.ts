@@ -53,6 +53,8 @@ export async function openDuckDb(options: OpenDuckDbOptions = {}): Promise<LakeD
     throw new LakeError('QUERY_FAILED', `cannot open DuckDB: ${messageOf(cause)}`, { cause });
   }
   const connection = await instance.connect();
+  // Every timestamp in the lake is UTC; zone conversion is always explicit (timezone(zone, ts)).
+  await connection.run("SET TimeZone = 'UTC'");
   let isClosed = false;
   return {
     connection,

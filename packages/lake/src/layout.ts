@@ -163,5 +163,8 @@ export function datasetDir(dataDir: string, zone: LakeZone, dataset: string): st
 export const CLICKSTREAM_DATASET = 'clickstream';
 /** Hourly rollup of the clickstream (UTC hour × visitor zone × segment), built at compaction. */
 export const CLICKSTREAM_ROLLUP_DATASET = 'clickstream_hourly';
-/** Events that arrived after their hour was compacted go below this key in their partition. */
-export const LATE_PARTITION_KEY = 'late';
+/**
+ * Late events — those arriving after their hour partition was compacted — land in their own
+ * dataset with the same `dt=/hour=` keys; the next compaction merges them into the hour.
+ */
+export const CLICKSTREAM_LATE_DATASET = 'clickstream_late';

@@ -1,0 +1,30 @@
+import type { Pool } from '@threadline/db';
+
+import { findCatalogTable, saveCatalogTable } from './catalog.repo.js';
+import { scanLake } from './scan-lake.js';
+import { diffSchemas, type SchemaChange } from './schema-diff.js';
+
+export interface CrawlReport {
+  tables: Array<{ name: string; partitions: number; rows: number; isNew: boolean; changes: SchemaChange[] }>;
+  /** Breaking changes (type changed, column removed) found in this crawl. */
+  breakingChanges: Array<SchemaChange & { table: string }>;
+}
+
+/**
+ * Crawls the lake and registers what it finds: new tables, new partitions, row counts, and
+ * schema changes against the registered version.
+ *
+ * @example
+ * const report = await crawlLake(pool, lakeDirOf(config.dataDir));
+ */
+export async function crawlLake(pool: Pool, lakeDir: string): Promise<CrawlReport> {
+  const report: CrawlReport = { tables: [], breakingChanges: [] };
+  for (const table of await scanLake(lakeDir)) {
+    const existing = await findCatalogTable(pool, table.name);
+    const changes = existing ? diffSchemas(existing.columns, table.columns) : [];
+    await saveCatalogTable(pool, table, changes);
+    report.tables.push({ name: table.name, partitions: table.partitions.length, rows: table.rowCount, isNew: existing === null, changes });
+    for (const change of changes) if (change.isBreaking) report.breakingChanges.push({ ...change, table: table.name });
+  }
+  return report;
+}

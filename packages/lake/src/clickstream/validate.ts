@@ -1,0 +1,238 @@
+import { DEVICE_CLASSES, EVENT_TYPES, type DeviceClass, type EventType, type StoredEvent } from './event.js';
+import { ipPrefix, pseudonymise } from './privacy.js';
+import { regionOfTimeZone } from './region.js';
+import { deviceFromUserAgent, isBotUserAgent } from './user-agent.js';
+
+/**
+ * Validation of one wire event against the clickstream schema. The schema is closed: unknown
+ * fields are rejected (a typo in a tracker would otherwise silently lose data). Each failure names
+ * the field, so the dead-letter file tells the tracker's author exactly what to fix.
+ *
+ * Wire shape (JSON):
+ * ```
+ * { id: UUID, type: EventType, ts: ISO-8601 string | epoch ms, visitorId, sessionId,
+ *   userId?, path?, referrer?, utm?: { source?, medium?, campaign?, term?, content? },
+ *   device?, language?, timeZone?, props?: { productId?, query?, valueCents?, currency? },
+ *   http?: { tier, method, route, status, durationMs, bytes } }   // access_log only
+ * ```
+ */
+
+export interface ValidationLimits {
+  /** Events older than this (vs. arrival) are rejected. Default 7 days. */
+  maxAgeMs: number;
+  /** Events further in the future than this are rejected (clock skew). Default 10 minutes. */
+  maxFutureMs: number;
+}
+
+export const DEFAULT_LIMITS: ValidationLimits = { maxAgeMs: 7 * 24 * 3600_000, maxFutureMs: 10 * 60_000 };
+
+/** What the collector knows about the request that carried the event. */
+export interface RequestFacts {
+  receivedAt: number;
+  userAgent: string | undefined;
+  ip: string | undefined;
+  pseudonymKey: string;
+}
+
+export type ValidationResult = { ok: true; event: StoredEvent } | { ok: false; reason: string; id?: string };
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+const OPAQUE_ID = /^[A-Za-z0-9_-]{8,64}$/;
+const LANGUAGE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}$/;
+const CURRENCY = /^[A-Z]{3}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const TOP_FIELDS = new Set(['id', 'type', 'ts', 'visitorId', 'sessionId', 'userId', 'path', 'referrer', 'utm', 'device', 'language', 'timeZone', 'props', 'http']);
+const UTM_FIELDS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+const PROP_FIELDS = new Set(['productId', 'query', 'valueCents', 'currency']);
+const HTTP_FIELDS = new Set(['tier', 'method', 'route', 'status', 'durationMs', 'bytes']);
+
+const TIME_ZONES = new Set<string>([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
+const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
+const DEVICE_SET: ReadonlySet<string> = new Set(DEVICE_CLASSES);
+
+class Reject extends Error {}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalString(obj: Record<string, unknown>, field: string, label: string, max: number): string | null {
+  const value = obj[field];
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') throw new Reject(`${label}: expected a string`);
+  if (value.length > max) throw new Reject(`${label}: longer than ${max} characters`);
+  // control characters break CSV exports and log viewers downstream
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new Reject(`${label}: contains control characters`);
+  return value;
+}
+
+function checkFields(obj: Record<string, unknown>, allowed: ReadonlySet<string>, label: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.has(key)) throw new Reject(`${label}${key}: unknown field`);
+  }
+}
+
+function parseTime(value: unknown): number {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || !Number.isInteger(value)) throw new Reject('ts: expected epoch milliseconds (integer) or an ISO-8601 time');
+    return value;
+  }
+  if (typeof value === 'string' && ISO_TIME.test(value)) {
+    const ms = Date.parse(value);
+    if (Number.isFinite(ms)) return ms;
+  }
+  throw new Reject('ts: expected an ISO-8601 time with zone (e.g. 2026-03-08T07:30:00Z) or epoch milliseconds');
+}
+
+/** Strips query and fragment: they can carry emails, tokens or search text the lake must not keep. */
+function cleanPath(raw: string | null): string | null {
+  if (raw === null) return null;
+  if (!raw.startsWith('/')) throw new Reject('path: expected a path starting with "/"');
+  const cut = raw.search(/[?#]/);
+  return cut === -1 ? raw : raw.slice(0, cut);
+}
+
+function referrerHost(raw: string | null): string | null {
+  if (raw === null) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Reject('referrer: expected an http(s) URL');
+    return url.hostname.toLowerCase();
+  } catch (error) {
+    if (error instanceof Reject) throw error;
+    throw new Reject('referrer: expected an absolute URL');
+  }
+}
+
+function optionalInt(obj: Record<string, unknown>, field: string, label: string, min: number, max: number): number | null {
+  const value = obj[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new Reject(`${label}: expected an integer ${min}-${max}`);
+  }
+  return value;
+}
+
+function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLimits): StoredEvent {
+  if (!isRecord(raw)) throw new Reject('event: expected a JSON object');
+  checkFields(raw, TOP_FIELDS, '');
+  const id = raw.id;
+  if (typeof id !== 'string' || !UUID_PATTERN.test(id)) throw new Reject('id: expected a UUID');
+  const type = raw.type;
+  if (typeof type !== 'string' || !EVENT_TYPE_SET.has(type)) throw new Reject(`type: unknown event type (expected one of ${EVENT_TYPES.join(', ')})`);
+  // narrowed by the set membership check just above
+  const eventType = type as EventType;
+  const ts = parseTime(raw.ts);
+  if (ts > facts.receivedAt + limits.maxFutureMs) throw new Reject(`ts: more than ${Math.round(limits.maxFutureMs / 1000)} s in the future`);
+  if (ts < facts.receivedAt - limits.maxAgeMs) throw new Reject(`ts: older than ${Math.round(limits.maxAgeMs / 3600_000)} h`);
+  const visitorId = raw.visitorId;
+  if (typeof visitorId !== 'string' || !OPAQUE_ID.test(visitorId)) throw new Reject('visitorId: expected 8-64 characters of A-Z a-z 0-9 _ -');
+  const sessionId = raw.sessionId;
+  if (typeof sessionId !== 'string' || !OPAQUE_ID.test(sessionId)) throw new Reject('sessionId: expected 8-64 characters of A-Z a-z 0-9 _ -');
+  const userId = raw.userId;
+  if (userId !== undefined && userId !== null && (typeof userId !== 'string' || userId.length === 0 || userId.length > 64)) {
+    throw new Reject('userId: expected a string of 1-64 characters');
+  }
+  const path = cleanPath(optionalString(raw, 'path', 'path', 2048));
+  const referrer = referrerHost(optionalString(raw, 'referrer', 'referrer', 2048));
+
+  const utm: Record<(typeof UTM_FIELDS)[number], string | null> = { source: null, medium: null, campaign: null, term: null, content: null };
+  if (raw.utm !== undefined && raw.utm !== null) {
+    if (!isRecord(raw.utm)) throw new Reject('utm: expected an object');
+    checkFields(raw.utm, new Set(UTM_FIELDS), 'utm.');
+    for (const field of UTM_FIELDS) utm[field] = optionalString(raw.utm, field, `utm.${field}`, 200);
+  }
+
+  let device: DeviceClass;
+  if (raw.device === undefined || raw.device === null) device = deviceFromUserAgent(facts.userAgent);
+  else if (typeof raw.device === 'string' && DEVICE_SET.has(raw.device)) device = raw.device as DeviceClass; // checked by DEVICE_SET
+  else throw new Reject(`device: expected one of ${DEVICE_CLASSES.join(', ')}`);
+
+  const language = optionalString(raw, 'language', 'language', 35);
+  if (language !== null && !LANGUAGE.test(language)) throw new Reject('language: expected a BCP 47 tag such as en-US');
+  const timeZone = optionalString(raw, 'timeZone', 'timeZone', 64) ?? 'UTC';
+  if (!TIME_ZONES.has(timeZone)) throw new Reject('timeZone: unknown IANA time zone');
+
+  let productId: string | null = null;
+  let query: string | null = null;
+  let valueCents: number | null = null;
+  let currency: string | null = null;
+  if (raw.props !== undefined && raw.props !== null) {
+    if (!isRecord(raw.props)) throw new Reject('props: expected an object');
+    checkFields(raw.props, PROP_FIELDS, 'props.');
+    productId = optionalString(raw.props, 'productId', 'props.productId', 64);
+    query = optionalString(raw.props, 'query', 'props.query', 200);
+    valueCents = optionalInt(raw.props, 'valueCents', 'props.valueCents', 0, 1e12);
+    currency = optionalString(raw.props, 'currency', 'props.currency', 3);
+    if (currency !== null && !CURRENCY.test(currency)) throw new Reject('props.currency: expected an ISO 4217 code such as USD');
+  }
+
+  let http = { tier: null as string | null, method: null as string | null, route: null as string | null, status: null as number | null, durationMs: null as number | null, bytes: null as number | null };
+  if (eventType === 'access_log') {
+    if (!isRecord(raw.http)) throw new Reject('http: required for access_log events');
+    checkFields(raw.http, HTTP_FIELDS, 'http.');
+    const tier = optionalString(raw.http, 'tier', 'http.tier', 16);
+    if (tier !== 'web' && tier !== 'api') throw new Reject('http.tier: expected web or api');
+    const method = optionalString(raw.http, 'method', 'http.method', 10);
+    if (method === null || !HTTP_METHODS.has(method)) throw new Reject('http.method: expected an HTTP method');
+    const status = optionalInt(raw.http, 'status', 'http.status', 100, 599);
+    if (status === null) throw new Reject('http.status: required');
+    const d = raw.http.durationMs;
+    if (typeof d !== 'number' || !Number.isFinite(d) || d < 0 || d > 3_600_000) throw new Reject('http.durationMs: expected milliseconds 0-3600000');
+    http = { tier, method, route: optionalString(raw.http, 'route', 'http.route', 256), status, durationMs: d, bytes: optionalInt(raw.http, 'bytes', 'http.bytes', 0, Number.MAX_SAFE_INTEGER) };
+  } else if (raw.http !== undefined) {
+    throw new Reject('http: only allowed on access_log events');
+  }
+
+  return {
+    event_id: id.toLowerCase(),
+    event_type: eventType,
+    event_time: ts,
+    received_at: facts.receivedAt,
+    visitor_id: visitorId,
+    session_id: sessionId,
+    user_pseudonym: typeof userId === 'string' ? pseudonymise(facts.pseudonymKey, 'user', userId) : null,
+    path,
+    referrer_host: referrer,
+    utm_source: utm.source,
+    utm_medium: utm.medium,
+    utm_campaign: utm.campaign,
+    utm_term: utm.term,
+    utm_content: utm.content,
+    device,
+    language,
+    time_zone: timeZone,
+    region: regionOfTimeZone(timeZone),
+    is_bot: isBotUserAgent(facts.userAgent),
+    ip_prefix: ipPrefix(facts.ip),
+    product_id: productId,
+    search_query: query,
+    value_cents: valueCents,
+    currency,
+    tier: http.tier,
+    http_method: http.method,
+    http_route: http.route,
+    http_status: http.status,
+    duration_ms: http.durationMs,
+    bytes: http.bytes,
+  };
+}
+
+/**
+ * Validates one wire event; on success returns the stored (pseudonymised) row, otherwise the
+ * reason naming the field at fault.
+ *
+ * @example
+ * const result = validateEvent(body.events[0], { receivedAt: Date.now(), userAgent, ip, pseudonymKey }, DEFAULT_LIMITS);
+ * if (!result.ok) rejected.push({ index: 0, reason: result.reason });
+ */
+export function validateEvent(raw: unknown, facts: RequestFacts, limits: ValidationLimits = DEFAULT_LIMITS): ValidationResult {
+  try {
+    return { ok: true, event: validateOrThrow(raw, facts, limits) };
+  } catch (error) {
+    if (!(error instanceof Reject)) throw error;
+    const id = isRecord(raw) && typeof raw.id === 'string' ? raw.id.slice(0, 64) : undefined;
+    return id === undefined ? { ok: false, reason: error.message } : { ok: false, reason: error.message, id };
+  }
+}

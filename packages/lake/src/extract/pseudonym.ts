@@ -1,0 +1,14 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * The analytics id of a customer: HMAC-SHA256 of the shop user id under the pseudonym key
+ * (`secrets.pseudonymKey`, never stored in the lake), 128 bits as hex. The same user gets the
+ * same key in every dataset (sales, reviews, clickstream) so the analyses can join them, while
+ * nobody holding only the lake can turn it back into an account.
+ *
+ * @example
+ * pseudonymiseUserId(secrets.pseudonymKey, 42) // 'a3f0…' (32 hex characters)
+ */
+export function pseudonymiseUserId(key: string, userId: number | string): string {
+  return createHmac('sha256', key).update(`user:${userId}`).digest('hex').slice(0, 32);
+}

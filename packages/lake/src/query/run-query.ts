@@ -1,0 +1,120 @@
+import path from 'node:path';
+
+import { StatementType } from '@duckdb/node-api';
+
+import type { Pool } from '@threadline/db';
+
+import { listCatalogTables } from '../catalog/catalog.repo.js';
+import { LAKE_ZONES } from '../extract/lake-paths.js';
+import { openDuckSession, sqlIdent, sqlString, toPlainValue } from './duckdb-session.js';
+import { LakeError } from './lake-errors.js';
+
+export interface LakeQueryOptions {
+  pool: Pool;
+  lakeDir: string;
+  sql: string;
+  /** Most rows returned (default 1,000, at most 100,000); the result says when it was cut. */
+  limit?: number;
+  /** Wall-clock limit (default 30 s); the query is interrupted past it. */
+  timeoutMs?: number;
+}
+
+export interface LakeQueryResult {
+  columns: Array<{ name: string; type: string }>;
+  rows: Array<Record<string, unknown>>;
+  rowCount: number;
+  isTruncated: boolean;
+  elapsedMs: number;
+}
+
+export const MAX_QUERY_ROWS = 100_000;
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+/**
+ * Runs one read-only SELECT over the catalogued lake tables (the Athena part). Each catalogued
+ * table is a view over its Parquet files with Hive partition pruning. Then the session is locked
+ * down before the caller's SQL is even parsed: file access only inside raw/ and curated/, no
+ * configuration changes, no extension installs or loads. Only a single SELECT/WITH statement is
+ * run, with a row limit and a timeout.
+ *
+ * @example
+ * const result = await runLakeQuery({ pool, lakeDir, sql: 'SELECT dt, sum(line_total_cents) FROM sales GROUP BY dt' });
+ */
+export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQueryResult> {
+  const sql = options.sql.trim().replace(/;\s*$/, '');
+  if (sql === '') throw new LakeError('QUERY_EMPTY', 'the query is empty', 'sql');
+  const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? 1000)), MAX_QUERY_ROWS);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const started = performance.now();
+  const tables = await listCatalogTables(options.pool);
+  const session = await openDuckSession();
+  const { connection } = session;
+  try {
+    for (const table of tables) {
+      const glob = path.join(options.lakeDir, table.location, '**', '*.parquet');
+      await connection.run(
+        `CREATE VIEW ${sqlIdent(table.name)} AS SELECT * FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, union_by_name = true)`,
+      );
+    }
+    const allowed = [LAKE_ZONES.curated, LAKE_ZONES.raw].map((zone) => sqlString(`${path.join(options.lakeDir, zone)}${path.sep}`));
+    await connection.run(`SET allowed_directories = [${allowed.join(', ')}]`);
+    await connection.run('SET enable_external_access = false');
+    await connection.run('SET lock_configuration = true');
+
+    let statementType: StatementType;
+    try {
+      const statements = await connection.extractStatements(sql);
+      if (statements.count !== 1) throw new LakeError('QUERY_MULTIPLE_STATEMENTS', 'send exactly one SELECT statement', 'sql');
+      statementType = (await statements.prepare(0)).statementType;
+    } catch (error) {
+      if (error instanceof LakeError) throw error;
+      throw new LakeError('QUERY_INVALID', firstLine(error), 'sql', { cause: error });
+    }
+    if (statementType !== StatementType.SELECT) {
+      throw new LakeError('QUERY_NOT_READ_ONLY', 'only read-only SELECT (or WITH … SELECT) queries are allowed over the lake', 'sql');
+    }
+
+    let isTimedOut = false;
+    const timer = setTimeout(() => {
+      isTimedOut = true;
+      connection.interrupt();
+    }, timeoutMs);
+    try {
+      const reader = await connection.streamAndReadUntil(sql, limit + 1);
+      const names = reader.columnNames();
+      const types = reader.columnTypes().map((type) => type.toString());
+      const jsRows = reader.getRowObjectsJS();
+      const jsonRows = reader.getRowObjectsJson();
+      const rows = jsRows.slice(0, limit).map((row, index) => {
+        const plain: Record<string, unknown> = {};
+        for (const name of names) {
+          const value = row[name];
+          // numbers and booleans as such; dates, decimals, lists as DuckDB's JSON text form
+          plain[name] = typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? toPlainValue(value) : (jsonRows[index]?.[name] ?? null);
+        }
+        return plain;
+      });
+      return {
+        columns: names.map((name, index) => ({ name, type: types[index] ?? 'UNKNOWN' })),
+        rows,
+        rowCount: rows.length,
+        isTruncated: jsRows.length > limit,
+        elapsedMs: Math.round(performance.now() - started),
+      };
+    } catch (error) {
+      if (isTimedOut) throw new LakeError('QUERY_TIMEOUT', `the query ran longer than ${timeoutMs} ms and was stopped`, 'sql', { cause: error });
+      const message = firstLine(error);
+      if (/Permission Error|file system operations are disabled|configuration has been locked/i.test(message)) {
+        throw new LakeError('QUERY_FORBIDDEN', `refused: ${message.replace(/^[A-Za-z ]*Error: /, '')} (only the catalogued lake tables can be read)`, 'sql', { cause: error });
+      }
+      throw new LakeError('QUERY_INVALID', message, 'sql', { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { appendFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+
+import { SpoolSource } from '../stream/spool-source.js';
+import { decodeRecords, encodeRecord } from './format.js';
+import { listSegments, readSegment, recoverSegments, segmentName } from './segments.js';
+import { SpoolWriter } from './writer.js';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'tl-spool-'));
+}
+
+describe('spool', () => {
+  it('frames records with length and checksum and stops at a corrupt record', () => {
+    const a = encodeRecord(Buffer.from('{"a":1}\n'));
+    const b = encodeRecord(Buffer.from('{"b":2}\n'));
+    const corrupt = Buffer.from(b);
+    corrupt[corrupt.length - 2] = 0x41;
+    assert.equal(decodeRecords(Buffer.concat([a, b])).payloads.length, 2);
+    const decoded = decodeRecords(Buffer.concat([a, corrupt]));
+    assert.equal(decoded.payloads.length, 1);
+    assert.equal(decoded.validBytes, a.length);
+    assert.equal(decoded.hasTornTail, true);
+  });
+
+  it('acknowledges concurrent appends durably and reads them back in order per segment', async () => {
+    const dir = await tempDir();
+    try {
+      const writer = new SpoolWriter({ dir, segmentBytes: 4096 });
+      await writer.start();
+      // four waves of 50 concurrent appends; a segment rotates between grouped writes
+      for (let wave = 0; wave < 4; wave += 1) {
+        await Promise.all(Array.from({ length: 50 }, (_, j) => writer.append(Buffer.from(`{"i":${wave * 50 + j},"pad":"${'x'.repeat(60)}"}\n`))));
+      }
+      await writer.close();
+      const segments = await listSegments(dir);
+      assert.ok(segments.length > 1, 'rotated past segmentBytes');
+      assert.ok(segments.every((s) => s.isSealed));
+      const source = new SpoolSource(dir);
+      const batch = await source.read({}, 1 << 20);
+      const values = batch.payloads.map((p) => Number(JSON.parse(p.toString()).i)).sort((x, y) => x - y);
+      assert.deepEqual(values, Array.from({ length: 200 }, (_, i) => i));
+      await source.release(batch.position);
+      assert.deepEqual(await readdir(dir), [], 'delivered sealed segments are deleted');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('truncates only the torn tail of a dead writer and seals the segment', async () => {
+    const dir = await tempDir();
+    try {
+      // pid 2^22+1 is above Linux's pid_max default: never alive
+      const file = path.join(dir, segmentName(Date.now(), 4194305, 'abcd', 1, false));
+      const good = Buffer.concat([encodeRecord(Buffer.from('{"x":1}\n')), encodeRecord(Buffer.from('{"x":2}\n'))]);
+      await appendFile(file, good);
+      await appendFile(file, encodeRecord(Buffer.from('{"x":3}\n')).subarray(0, 10));
+      const result = await recoverSegments(dir);
+      assert.deepEqual(result, { sealed: 1, truncatedBytes: 10 });
+      const [segment] = await listSegments(dir);
+      assert.ok(segment?.isSealed);
+      assert.equal((await stat(segment.path)).size, good.length);
+      const read = await readSegment(segment.path, 0, 1 << 20);
+      assert.equal(read.payloads.length, 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses appends with a retry hint when the spool is over its size limit', async () => {
+    const dir = await tempDir();
+    try {
+      const writer = new SpoolWriter({ dir, maxSpoolBytes: 100 });
+      await writer.start();
+      await writer.append(Buffer.alloc(120, 0x61));
+      const health = await writer.health();
+      assert.equal(health?.reason, 'full');
+      await assert.rejects(writer.append(Buffer.from('x')), (e: unknown) => e instanceof Error && 'code' in e && e.code === 'SPOOL_UNAVAILABLE');
+      await writer.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

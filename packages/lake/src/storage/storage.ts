@@ -1,0 +1,27 @@
+/**
+ * Where lake files live. Keys are `/`-separated paths relative to the lake root
+ * (`raw/clickstream/dt=2026-03-08/hour=07/flush-000012-0.parquet`). Producers build files locally
+ * (DuckDB writes to a local staging directory) and `put` them; readers that need a local path ask
+ * `localPath` (local storage: the file itself; S3: undefined, so they `download` first).
+ */
+export interface LakeStorage {
+  readonly kind: 'local' | 's3';
+  /** Moves a local file into the lake under `key` (atomic replace for local storage). */
+  put(localFile: string, key: string): Promise<void>;
+  /** Copies a lake object to a local file. */
+  download(key: string, localFile: string): Promise<void>;
+  /** Keys under a prefix (recursive), sorted. */
+  list(prefix: string): Promise<string[]>;
+  exists(key: string): Promise<boolean>;
+  /** Deletes keys; missing keys are ignored (deletes are replayed after crashes). */
+  delete(keys: readonly string[]): Promise<void>;
+  /** Absolute local path of a key, when the storage is a local directory. */
+  localPath(key: string): string | undefined;
+}
+
+/** Rejects keys that could escape the lake root or that S3 would treat oddly. */
+export function assertKey(key: string): void {
+  if (key === '' || key.startsWith('/') || key.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+    throw new Error(`invalid lake key "${key}"`);
+  }
+}
