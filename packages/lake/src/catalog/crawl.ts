@@ -15,7 +15,7 @@ export interface CrawlReport {
  * schema changes against the registered version.
  *
  * @example
- * const report = await crawlLake(pool, lakeDirOf(config.dataDir));
+ * const report = await crawlLake(pool, lakeRoot(config.dataDir));
  */
 export async function crawlLake(pool: Pool, lakeDir: string): Promise<CrawlReport> {
   const report: CrawlReport = { tables: [], breakingChanges: [] };

@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { openDuckSession, readRows, sqlString } from '../query/duckdb-session.js';
-import { LAKE_ZONES } from '../extract/lake-paths.js';
+import { ZONE_DIRS } from '../extract/lake-paths.js';
 
 /** A column as the catalog records it. */
 export interface CatalogColumn {
@@ -87,7 +87,7 @@ async function describe(files: FoundFile[]): Promise<{ columns: Array<{ name: st
  */
 export async function scanLake(lakeDir: string): Promise<ScannedTable[]> {
   const tables: ScannedTable[] = [];
-  for (const zone of [LAKE_ZONES.curated, LAKE_ZONES.raw]) {
+  for (const zone of [ZONE_DIRS.curated, ZONE_DIRS.raw]) {
     const zoneDir = path.join(lakeDir, zone);
     if (!existsSync(zoneDir)) continue;
     for (const entry of await readdir(zoneDir, { withFileTypes: true })) {

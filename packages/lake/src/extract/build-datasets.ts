@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 
 import { readRows, sqlString } from '../query/duckdb-session.js';
 import type { CuratedDataset } from './datasets.js';
-import { datePartition, LAKE_ZONES } from './lake-paths.js';
+import { datePartition, ZONE_DIRS } from './lake-paths.js';
 import { pseudonymiseUserId } from './pseudonym.js';
 import { EXTRACT_COLUMNS, type ExtractTable } from './shop-source.repo.js';
 
@@ -41,7 +41,7 @@ async function loadCustomerKeys(connection: DuckDBConnection, pseudonymKey: stri
 /** Product views and add-to-carts per shop-day from the raw clickstream, when it exists. */
 async function loadClickstreamCounts(connection: DuckDBConnection, lakeDir: string, dates: readonly string[], timeZone: string): Promise<boolean> {
   await connection.run('CREATE OR REPLACE TABLE x_clicks (dt DATE, product_id BIGINT, views BIGINT, carts BIGINT)');
-  const root = path.join(lakeDir, LAKE_ZONES.raw, 'clickstream');
+  const root = path.join(lakeDir, ZONE_DIRS.raw, 'clickstream');
   if (!existsSync(root) || dates.length === 0) return false;
   const glob = path.join(root, '**', '*.parquet');
   let columns: string[];
@@ -67,6 +67,7 @@ async function loadClickstreamCounts(connection: DuckDBConnection, lakeDir: stri
             count(*) FILTER (WHERE "${type}" = 'product_view'), count(*) FILTER (WHERE "${type}" = 'add_to_cart')
        FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, union_by_name = true)
       WHERE "${type}" IN ('product_view', 'add_to_cart') AND "${product}" IS NOT NULL
+        ${columns.includes('is_bot') ? 'AND NOT coalesce(is_bot, false)' : ''}
         ${columns.includes('dt') ? `AND dt BETWEEN DATE ${sqlString(first)} - 1 AND DATE ${sqlString(last)} + 1` : ''}
       GROUP BY ALL HAVING dt IN (SELECT unnest(${'[' + sorted.map((date) => `DATE ${sqlString(date)}`).join(', ') + ']'}))`,
   );

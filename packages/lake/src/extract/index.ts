@@ -3,5 +3,5 @@ export { CURATED_DATASETS, DATASET_RULES, type CuratedDataset } from './datasets
 export { findChangedDates, findAllDates } from './shop-source.repo.js';
 export { publishPartitions, finishPublish, undoPublish, recoverPublishes, type PublishItem, type PublishJournal, type PublishFault } from './publish.js';
 export { pseudonymiseUserId } from './pseudonym.js';
-export { LAKE_ZONES, lakeDirOf, curatedDir, runStagingDir, datePartition, dateRange, dateInZone, addDays, isIsoDate } from './lake-paths.js';
+export { curatedDir, runStagingDir, datePartition, dateRange, dateInZone, addDays, isIsoDate } from './lake-paths.js';
 export type { BuiltDataset } from './build-datasets.js';

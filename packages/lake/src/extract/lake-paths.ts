@@ -6,7 +6,7 @@ import path from 'node:path';
  * gate), curated/ (published, read by the catalog and queries). Folders starting with `_` hold
  * bookkeeping (publish journals, replaced partitions) and are never catalogued.
  */
-export const LAKE_ZONES = { raw: 'raw', staging: 'staging', curated: 'curated' } as const;
+export const ZONE_DIRS = { raw: 'raw', staging: 'staging', curated: 'curated' } as const;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -17,19 +17,14 @@ export function isIsoDate(value: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
-/** The lake root for a data directory. */
-export function lakeDirOf(dataDir: string): string {
-  return path.join(dataDir, 'lake');
-}
-
 /** `lake/curated/<dataset>` */
 export function curatedDir(lakeDir: string, dataset: string): string {
-  return path.join(lakeDir, LAKE_ZONES.curated, dataset);
+  return path.join(lakeDir, ZONE_DIRS.curated, dataset);
 }
 
 /** `lake/staging/run-<id>` — everything one run writes before publish. */
 export function runStagingDir(lakeDir: string, runId: number | string): string {
-  return path.join(lakeDir, LAKE_ZONES.staging, `run-${runId}`);
+  return path.join(lakeDir, ZONE_DIRS.staging, `run-${runId}`);
 }
 
 /** The Hive folder name of a date partition. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { LAKE_ZONES } from './lake-paths.js';
+import { ZONE_DIRS } from './lake-paths.js';
 
 /** One partition to put in place: a complete folder in staging becomes `curated/<dataset>/<partition>`. */
 export interface PublishItem {
@@ -70,7 +70,7 @@ export async function publishPartitions(
     runId,
     items: items.map((item) => ({
       ...item,
-      finalDir: path.join(lakeDir, LAKE_ZONES.curated, item.dataset, item.partition),
+      finalDir: path.join(lakeDir, ZONE_DIRS.curated, item.dataset, item.partition),
       trashDir: path.join(lakeDir, TRASH_DIR, runId, item.dataset, item.partition),
     })),
   };

@@ -2,7 +2,7 @@
  * The lake's error catalogue (queries over the lake and survey files): a stable code, the HTTP
  * status an API answers with, and for file problems the line or cell at fault.
  */
-export const LAKE_ERROR_CODES = {
+export const LAKE_INPUT_ERROR_CODES = {
   QUERY_EMPTY: 400,
   QUERY_INVALID: 400,
   QUERY_MULTIPLE_STATEMENTS: 400,
@@ -21,25 +21,25 @@ export const LAKE_ERROR_CODES = {
   SURVEY_NO_VALID_ROWS: 422,
 } as const;
 
-export type LakeErrorCode = keyof typeof LAKE_ERROR_CODES;
+export type LakeInputErrorCode = keyof typeof LAKE_INPUT_ERROR_CODES;
 
 /** A problem with what the caller sent (SQL or a file): always a 4xx, never a crash. */
-export class LakeError extends Error {
+export class LakeInputError extends Error {
   readonly statusCode: number;
 
   constructor(
-    readonly code: LakeErrorCode,
+    readonly code: LakeInputErrorCode,
     message: string,
     /** The field, line or cell at fault (e.g. `sql`, `file`, `row 12`, `C7`). */
     readonly field?: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.name = 'LakeError';
-    this.statusCode = LAKE_ERROR_CODES[code];
+    this.name = 'LakeInputError';
+    this.statusCode = LAKE_INPUT_ERROR_CODES[code];
   }
 }
 
-export function isLakeError(error: unknown): error is LakeError {
-  return error instanceof LakeError;
+export function isLakeInputError(error: unknown): error is LakeInputError {
+  return error instanceof LakeInputError;
 }

@@ -5,9 +5,9 @@ import { StatementType } from '@duckdb/node-api';
 import type { Pool } from '@threadline/db';
 
 import { listCatalogTables } from '../catalog/catalog.repo.js';
-import { LAKE_ZONES } from '../extract/lake-paths.js';
+import { ZONE_DIRS } from '../extract/lake-paths.js';
 import { openDuckSession, sqlIdent, sqlString, toPlainValue } from './duckdb-session.js';
-import { LakeError } from './lake-errors.js';
+import { LakeInputError } from './lake-errors.js';
 
 export interface LakeQueryOptions {
   pool: Pool;
@@ -45,7 +45,7 @@ function firstLine(error: unknown): string {
  */
 export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQueryResult> {
   const sql = options.sql.trim().replace(/;\s*$/, '');
-  if (sql === '') throw new LakeError('QUERY_EMPTY', 'the query is empty', 'sql');
+  if (sql === '') throw new LakeInputError('QUERY_EMPTY', 'the query is empty', 'sql');
   const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? 1000)), MAX_QUERY_ROWS);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const started = performance.now();
@@ -59,7 +59,7 @@ export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQuery
         `CREATE VIEW ${sqlIdent(table.name)} AS SELECT * FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, union_by_name = true)`,
       );
     }
-    const allowed = [LAKE_ZONES.curated, LAKE_ZONES.raw].map((zone) => sqlString(`${path.join(options.lakeDir, zone)}${path.sep}`));
+    const allowed = [ZONE_DIRS.curated, ZONE_DIRS.raw].map((zone) => sqlString(`${path.join(options.lakeDir, zone)}${path.sep}`));
     await connection.run(`SET allowed_directories = [${allowed.join(', ')}]`);
     await connection.run('SET enable_external_access = false');
     await connection.run('SET lock_configuration = true');
@@ -67,14 +67,14 @@ export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQuery
     let statementType: StatementType;
     try {
       const statements = await connection.extractStatements(sql);
-      if (statements.count !== 1) throw new LakeError('QUERY_MULTIPLE_STATEMENTS', 'send exactly one SELECT statement', 'sql');
+      if (statements.count !== 1) throw new LakeInputError('QUERY_MULTIPLE_STATEMENTS', 'send exactly one SELECT statement', 'sql');
       statementType = (await statements.prepare(0)).statementType;
     } catch (error) {
-      if (error instanceof LakeError) throw error;
-      throw new LakeError('QUERY_INVALID', firstLine(error), 'sql', { cause: error });
+      if (error instanceof LakeInputError) throw error;
+      throw new LakeInputError('QUERY_INVALID', firstLine(error), 'sql', { cause: error });
     }
     if (statementType !== StatementType.SELECT) {
-      throw new LakeError('QUERY_NOT_READ_ONLY', 'only read-only SELECT (or WITH … SELECT) queries are allowed over the lake', 'sql');
+      throw new LakeInputError('QUERY_NOT_READ_ONLY', 'only read-only SELECT (or WITH … SELECT) queries are allowed over the lake', 'sql');
     }
 
     let isTimedOut = false;
@@ -105,12 +105,12 @@ export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQuery
         elapsedMs: Math.round(performance.now() - started),
       };
     } catch (error) {
-      if (isTimedOut) throw new LakeError('QUERY_TIMEOUT', `the query ran longer than ${timeoutMs} ms and was stopped`, 'sql', { cause: error });
+      if (isTimedOut) throw new LakeInputError('QUERY_TIMEOUT', `the query ran longer than ${timeoutMs} ms and was stopped`, 'sql', { cause: error });
       const message = firstLine(error);
       if (/Permission Error|file system operations are disabled|configuration has been locked/i.test(message)) {
-        throw new LakeError('QUERY_FORBIDDEN', `refused: ${message.replace(/^[A-Za-z ]*Error: /, '')} (only the catalogued lake tables can be read)`, 'sql', { cause: error });
+        throw new LakeInputError('QUERY_FORBIDDEN', `refused: ${message.replace(/^[A-Za-z ]*Error: /, '')} (only the catalogued lake tables can be read)`, 'sql', { cause: error });
       }
-      throw new LakeError('QUERY_INVALID', message, 'sql', { cause: error });
+      throw new LakeInputError('QUERY_INVALID', message, 'sql', { cause: error });
     } finally {
       clearTimeout(timer);
     }
