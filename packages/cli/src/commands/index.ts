@@ -4,6 +4,7 @@ import { registerBuild } from './build.js';
 import { registerDb } from './db.js';
 import { registerImport } from './import.js';
 import { registerMigrate } from './migrate.js';
+import { registerSeed } from './seed.js';
 import { registerStart } from './start.js';
 import { registerTiers } from './tiers.js';
 
@@ -13,6 +14,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerDb,
   registerTiers,
   registerMigrate,
+  registerSeed,
   registerBuild,
   registerImport,
 ];
