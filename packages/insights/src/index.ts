@@ -1,0 +1,16 @@
+export { InsightsLake, type InsightRow } from './lake/insights-lake.js';
+export { INSIGHT_DATASETS, type InsightDataset } from './lake/curated-schemas.js';
+export { salesInsight, type SalesFilters, type SalesInsight, type SalesRateRow, type SalesDay } from './sales/sales.js';
+export { segmentInsight, SEGMENT_DIMENSIONS, type SegmentDimension, type SegmentFilters, type SegmentInsight } from './segments/segments.js';
+export { reviewInsight, type ReviewFilters, type ReviewInsight } from './reviews/reviews.js';
+export {
+  adChannelInsight,
+  adChannelAnswers,
+  AD_CHANNELS,
+  OFFLINE_CHANNELS,
+  type AdChannelFilters,
+  type AdChannelInsight,
+  type ChannelCost,
+  type FreeTextQuery,
+} from './ad-channels/ad-channels.js';
+export { checkWindow, todayIn, windowEndingOn, InsightInputError, type DateWindow } from './window.js';

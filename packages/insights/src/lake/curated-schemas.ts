@@ -1,0 +1,91 @@
+/**
+ * Columns the analyses read from each dataset, with DuckDB types. They mirror what the nightly
+ * pipeline publishes (packages/lake/src/extract/build-datasets.ts) and the survey import writes.
+ * When a dataset has no files yet (a shop before its first nightly run), an empty table with these
+ * columns stands in, so every dashboard answers with an empty state instead of an error.
+ */
+export const INSIGHT_DATASETS = {
+  sales: {
+    zone: 'curated',
+    columns: {
+      dt: 'DATE',
+      order_item_id: 'BIGINT',
+      order_id: 'BIGINT',
+      placed_at: 'TIMESTAMPTZ',
+      placed_date: 'DATE',
+      status: 'VARCHAR',
+      source: 'VARCHAR',
+      customer_key: 'VARCHAR',
+      age_band: 'VARCHAR',
+      gender: 'VARCHAR',
+      country: 'VARCHAR',
+      region: 'VARCHAR',
+      is_returning: 'BOOLEAN',
+      product_id: 'BIGINT',
+      product_name: 'VARCHAR',
+      category_slug: 'VARCHAR',
+      category_name: 'VARCHAR',
+      quantity: 'BIGINT',
+      unit_price_cents: 'BIGINT',
+      line_total_cents: 'BIGINT',
+    },
+  },
+  reviews: {
+    zone: 'curated',
+    columns: {
+      dt: 'DATE',
+      review_id: 'BIGINT',
+      product_id: 'BIGINT',
+      product_name: 'VARCHAR',
+      category_slug: 'VARCHAR',
+      rating: 'INTEGER',
+      title: 'VARCHAR',
+      body: 'VARCHAR',
+      created_at: 'TIMESTAMPTZ',
+      age_band: 'VARCHAR',
+      gender: 'VARCHAR',
+      region: 'VARCHAR',
+    },
+  },
+  product_day: {
+    zone: 'curated',
+    columns: {
+      dt: 'DATE',
+      product_id: 'BIGINT',
+      product_name: 'VARCHAR',
+      category_slug: 'VARCHAR',
+      views: 'BIGINT',
+      carts: 'BIGINT',
+      orders: 'BIGINT',
+      units_sold: 'BIGINT',
+      revenue_cents: 'BIGINT',
+      stock_on_hand: 'BIGINT',
+    },
+  },
+  products: {
+    zone: 'curated',
+    columns: {
+      dt: 'DATE',
+      product_id: 'BIGINT',
+      product_name: 'VARCHAR',
+      category_slug: 'VARCHAR',
+      category_name: 'VARCHAR',
+      stock_on_hand: 'BIGINT',
+    },
+  },
+  survey_responses: {
+    zone: 'raw',
+    dir: 'survey',
+    columns: {
+      upload_date: 'DATE',
+      response_date: 'DATE',
+      age_band: 'VARCHAR',
+      gender: 'VARCHAR',
+      region: 'VARCHAR',
+      channel: 'VARCHAR',
+      free_text: 'VARCHAR',
+    },
+  },
+} as const;
+
+export type InsightDataset = keyof typeof INSIGHT_DATASETS;

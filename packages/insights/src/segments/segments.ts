@@ -1,0 +1,117 @@
+import type { InsightsLake } from '../lake/insights-lake.js';
+import { SOLD } from '../sales/sales.js';
+import { ratio, toNumber, type DateWindow } from '../window.js';
+
+/** Customer characteristics a segment can be cut by. */
+export const SEGMENT_DIMENSIONS = ['age_band', 'gender', 'region', 'customer_type'] as const;
+export type SegmentDimension = (typeof SEGMENT_DIMENSIONS)[number];
+
+// Only these expressions ever reach the SQL text: the dimension is chosen from the list above.
+const DIMENSION_SQL: Record<SegmentDimension, string> = {
+  age_band: `coalesce(age_band, 'unknown')`,
+  gender: `coalesce(gender, 'unknown')`,
+  region: `coalesce(region, 'unknown')`,
+  customer_type: `CASE WHEN is_returning THEN 'returning' WHEN NOT is_returning THEN 'new' ELSE 'guest' END`,
+};
+
+export interface SegmentFilters extends DateWindow {
+  dimension: SegmentDimension;
+  category?: string;
+  /** products per segment */
+  limit?: number;
+}
+
+export interface SegmentProduct {
+  /** 1 = best seller of the segment; tied products share a rank */
+  rank: number;
+  productId: number;
+  name: string;
+  category: string;
+  units: number;
+  revenueCents: number;
+  buyers: number;
+  /** this product's share of the segment's units */
+  share: number | null;
+  /** share in the segment ÷ share among all customers: > 1 means the segment likes it more than average */
+  lift: number | null;
+}
+
+export interface Segment {
+  segment: string;
+  customers: number;
+  orders: number;
+  units: number;
+  revenueCents: number;
+  topProducts: SegmentProduct[];
+}
+
+export interface SegmentInsight {
+  dimension: SegmentDimension;
+  segments: Segment[];
+}
+
+/**
+ * Popular products per customer segment (5.3): the list a buyer reads before a launch. Ranked by
+ * units, then revenue; ties share a rank (SQL `rank()`), listed by product id for a stable order.
+ */
+export async function segmentInsight(lake: InsightsLake, filters: SegmentFilters): Promise<SegmentInsight> {
+  const limit = Math.max(1, Math.min(50, Math.trunc(filters.limit ?? 10)));
+  const params: Array<string | number> = [filters.from, filters.to];
+  const categoryFilter = filters.category ? ` AND category_slug = $${params.push(filters.category)}` : '';
+  const rows = await lake.query(
+    `WITH lines AS (
+        SELECT ${DIMENSION_SQL[filters.dimension]} AS segment, customer_key, order_id, product_id, product_name,
+               category_slug, quantity, line_total_cents
+          FROM sales WHERE placed_date BETWEEN $1::DATE AND $2::DATE AND ${SOLD}${categoryFilter}),
+      overall AS (SELECT product_id, sum(quantity) / (SELECT sum(quantity) FROM lines) AS share FROM lines GROUP BY 1),
+      seg AS (
+        SELECT segment, count(DISTINCT customer_key) AS customers, count(DISTINCT order_id) AS orders,
+               sum(quantity) AS units, sum(line_total_cents) AS revenue
+          FROM lines GROUP BY 1),
+      prod AS (
+        SELECT segment, product_id, any_value(product_name) AS name, any_value(category_slug) AS category,
+               sum(quantity) AS units, sum(line_total_cents) AS revenue, count(DISTINCT customer_key) AS buyers
+          FROM lines GROUP BY 1, 2),
+      ranked AS (
+        SELECT p.*, rank() OVER (PARTITION BY p.segment ORDER BY p.units DESC, p.revenue DESC) AS rank,
+               row_number() OVER (PARTITION BY p.segment ORDER BY p.units DESC, p.revenue DESC, p.product_id) AS position
+          FROM prod p)
+      SELECT s.segment, s.customers, s.orders, s.units AS segment_units, s.revenue AS segment_revenue,
+             r.rank, r.product_id, r.name, r.category, r.units, r.revenue, r.buyers, o.share AS overall_share
+        FROM seg s JOIN ranked r ON r.segment = s.segment AND r.position <= ${limit}
+        JOIN overall o ON o.product_id = r.product_id
+       ORDER BY s.units DESC, s.segment, r.position`,
+    params,
+  );
+  const segments = new Map<string, Segment>();
+  for (const row of rows) {
+    const key = String(row.segment);
+    let segment = segments.get(key);
+    if (!segment) {
+      segment = {
+        segment: key,
+        customers: toNumber(row.customers),
+        orders: toNumber(row.orders),
+        units: toNumber(row.segment_units),
+        revenueCents: toNumber(row.segment_revenue),
+        topProducts: [],
+      };
+      segments.set(key, segment);
+    }
+    const units = toNumber(row.units);
+    const share = ratio(units, segment.units);
+    const overall = toNumber(row.overall_share);
+    segment.topProducts.push({
+      rank: toNumber(row.rank),
+      productId: toNumber(row.product_id),
+      name: String(row.name),
+      category: String(row.category ?? ''),
+      units,
+      revenueCents: toNumber(row.revenue),
+      buyers: toNumber(row.buyers),
+      share,
+      lift: share === null || overall === 0 ? null : share / overall,
+    });
+  }
+  return { dimension: filters.dimension, segments: [...segments.values()] };
+}
