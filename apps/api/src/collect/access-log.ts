@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+
+import type { BatchEntry, CollectFacts, Collector } from '@threadline/lake';
+
+import type { ApiApp } from '../app.js';
+import type { ApiContext } from '../context.js';
+
+/** Paths that would only add noise (or feed back into the collector itself). */
+const SKIPPED = /^\/(?:collect|healthz|readyz|metrics)(?:$|\?)/;
+const OPAQUE_ID = /^[A-Za-z0-9_-]{8,64}$/;
+const FLUSH_EVERY_MS = 1000;
+const FLUSH_AT = 500;
+
+/**
+ * One `access_log` event per API request (method, route template, status, duration, bytes),
+ * buffered for a second and appended to the clickstream as one record. Route templates
+ * (`/api/products/:id`), never raw URLs, so no ids or query strings reach the lake.
+ */
+export function registerAccessLog(app: ApiApp, collector: Collector, context: ApiContext): void {
+  let buffer: Array<{ entry: BatchEntry; facts: CollectFacts }> = [];
+  const flush = (): void => {
+    if (buffer.length === 0) return;
+    const items = buffer;
+    buffer = [];
+    collector.collectEach(items).catch((error: unknown) => context.logger.warn({ err: error, events: items.length }, 'access log: events dropped'));
+  };
+  const timer = setInterval(flush, FLUSH_EVERY_MS);
+  timer.unref();
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (SKIPPED.test(request.url)) return;
+    const visitor = request.cookies.tl_vid;
+    const session = request.cookies.tl_sid;
+    const length = Number(reply.getHeader('content-length'));
+    const raw = {
+      id: randomUUID(),
+      type: 'access_log',
+      ts: Date.now(),
+      visitorId: visitor && OPAQUE_ID.test(visitor) ? visitor : 'anonymous',
+      sessionId: session && OPAQUE_ID.test(session) ? session : 'anonymous',
+      http: {
+        tier: 'api',
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+        ...(Number.isFinite(length) ? { bytes: length } : {}),
+      },
+    };
+    buffer.push({ entry: { raw }, facts: { receivedAt: Date.now(), userAgent: request.headers['user-agent'], ip: request.ip } });
+    if (buffer.length >= FLUSH_AT) flush();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    flush();
+  });
+}

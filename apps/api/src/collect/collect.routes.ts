@@ -1,0 +1,102 @@
+import { Type } from '@sinclair/typebox';
+
+import { Collector, KinesisSink, RateLimiter, SpoolWriter, isLakeError, loadClickstreamSettings, retryAfterOf, type StreamSink } from '@threadline/lake';
+
+import type { ApiApp } from '../app.js';
+import type { ApiContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { registerAccessLog } from './access-log.js';
+import { parseBatch } from './parse-batch.js';
+
+const ACCEPTED = Type.Object({
+  accepted: Type.Integer({ description: 'events acknowledged (durable), including duplicates of already collected ids' }),
+  duplicates: Type.Integer({ description: 'accepted events whose id was already collected (stored once)' }),
+  rejected: Type.Array(Type.Object({ index: Type.Integer(), id: Type.Optional(Type.String()), reason: Type.String() })),
+});
+
+const CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-ndjson', 'application/ndjson'];
+
+/**
+ * `POST /collect`: the clickstream collector (the Kinesis PutRecords of the customer's design).
+ * Outside `/api`, so no CSRF token: beacons are fire-and-forget and carry no authority beyond
+ * their own events. 202 only after the accepted events are durable (spool fsync or Kinesis).
+ */
+export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<void> {
+  const settings = loadClickstreamSettings(context.config.dataDir);
+  let sink: StreamSink;
+  let spool: SpoolWriter | undefined;
+  if (settings.stream === 'kinesis' && settings.kinesisStream) {
+    sink = new KinesisSink({ streamName: settings.kinesisStream, clientConfig: settings.kinesisEndpoint ? { endpoint: settings.kinesisEndpoint } : {} });
+  } else {
+    spool = new SpoolWriter({ dir: settings.spoolDir, maxSpoolBytes: settings.maxSpoolBytes });
+    const recovered = await spool.start();
+    if (recovered.sealed > 0) context.logger.info(recovered, 'spool: recovered segments of a previous process');
+    sink = { kind: 'spool', append: (payload) => spool?.append(payload) ?? Promise.reject(new Error('spool closed')) };
+  }
+  const spoolWriter = spool;
+  context.readinessChecks.push({
+    name: 'clickstream-spool',
+    check: async () => {
+      const failure = await spoolWriter?.health();
+      if (failure) throw new Error(failure.message);
+    },
+  });
+  const collector = new Collector({
+    sink,
+    deadLetterDir: settings.deadLetterDir,
+    limits: { maxAgeMs: settings.maxAgeMs, maxFutureMs: settings.maxFutureMs },
+    pseudonymKey: context.secrets.pseudonymKey,
+    onDeadLetterError: (error) => context.logger.warn({ err: error }, 'collect: cannot write dead letters'),
+  });
+  const limiter = new RateLimiter(settings.ratePerSecond, settings.rateBurst);
+
+  registerAccessLog(app, collector, context);
+
+  await app.register(async (scoped) => {
+    // /collect parses its own bodies: JSON, beacon text/plain and NDJSON, under its own size limit
+    scoped.removeAllContentTypeParsers();
+    scoped.addContentTypeParser(CONTENT_TYPES, { parseAs: 'buffer', bodyLimit: settings.maxBatchBytes }, (_request, body: Buffer, done) => done(null, body));
+
+    scoped.post(
+      '/collect',
+      {
+        bodyLimit: settings.maxBatchBytes,
+        schema: {
+          summary: 'Collect a batch of clickstream events',
+          description:
+            'JSON `{ "events": [...] }` or NDJSON. Answers 202 once accepted events are durable; invalid events are rejected one by one with a reason. 413 over the size/count limit, 429 over the per-client rate, 503 (Retry-After) when the spool cannot keep data.',
+          tags: ['clickstream'],
+          response: { 202: ACCEPTED },
+        },
+      },
+      async (request, reply) => {
+        const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+        if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', 'request body is required', 'events');
+        const entries = parseBatch(request.body, contentType, settings.maxEventsPerBatch);
+        const wait = limiter.take(request.ip, Math.max(1, entries.length));
+        if (wait > 0) {
+          throw new AppError('RATE_LIMITED', `too many events from this client; retry in ${wait} s`, undefined, { headers: { 'retry-after': String(wait) } });
+        }
+        try {
+          const result = await collector.collect(entries, {
+            receivedAt: Date.now(),
+            userAgent: request.headers['user-agent'],
+            ip: request.ip,
+            ...(request.session?.user ? { sessionUserId: String(request.session.user.id) } : {}),
+          });
+          return reply.status(202).send(result);
+        } catch (error) {
+          if (isLakeError(error) && error.code === 'SPOOL_UNAVAILABLE') {
+            const retryAfter = retryAfterOf(error);
+            throw new AppError('SERVICE_UNAVAILABLE', `events not accepted: ${error.message}`, undefined, { cause: error, headers: { 'retry-after': String(retryAfter) } });
+          }
+          throw error;
+        }
+      },
+    );
+  });
+
+  app.addHook('onClose', async () => {
+    await spoolWriter?.close();
+  });
+}
