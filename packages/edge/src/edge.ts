@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+
+import type { EdgeConfig } from './config.js';
+import { corsPlugin } from './headers/cors.js';
+import { securityHeadersPlugin } from './headers/security-headers.js';
+import { rateLimitPlugin } from './rate-limit/rate-limit.plugin.js';
+import { wafPlugin } from './waf/waf.plugin.js';
+
+/**
+ * Puts the edge protections in front of a tier's routes. Call it right after creating the
+ * Fastify instance, before any plugin that touches the database, so blocked and rate-limited
+ * requests cost no query.
+ *
+ * - `web`: WAF on the request head (bodies are inspected by the API tier they are forwarded to),
+ *   security headers on every page, asset and proxied answer.
+ * - `api`: WAF on head and parsed body, security headers, CORS (closed unless origins are listed),
+ *   rate limits per IP and per account.
+ *
+ * @example
+ * const app = Fastify({ ... });
+ * await registerEdge(app, { tier: 'api', edge: loadEdgeConfig() });
+ */
+export async function registerEdge(app: FastifyInstance, options: { tier: 'web' | 'api'; edge: EdgeConfig }): Promise<void> {
+  const { edge, tier } = options;
+  await app.register(securityHeadersPlugin, { isHttps: edge.isHttps, hstsMaxAge: edge.tls.hstsMaxAge });
+  await app.register(wafPlugin, { settings: edge.waf, inspectBody: tier === 'api' });
+  if (tier === 'api') {
+    await app.register(corsPlugin, { allowedOrigins: edge.corsOrigins });
+    await app.register(rateLimitPlugin, { settings: edge.rateLimit });
+  }
+}

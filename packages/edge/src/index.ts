@@ -1,0 +1,13 @@
+export { loadEdgeConfig, WAF_MODES, type EdgeConfig, type WafMode, type WafSettings, type RateLimitSettings, type TlsSettings } from './config.js';
+export { EdgeConfigError, TlsError } from './errors.js';
+export { registerEdge } from './edge.js';
+export { wafPlugin, wafErrorBody, type WafPluginOptions, type WafStats } from './waf/waf.plugin.js';
+export { inspectRequest, ALLOWED_METHODS, ALLOWED_CONTENT_TYPES, type InspectableRequest, type WafDecision, type WafMatch, type InspectPart } from './waf/inspect.js';
+export { WAF_RULES, SEVERITY, PROTOCOL_RULE_IDS, type WafRule, type WafCategory } from './waf/rules.js';
+export { normalise } from './waf/normalise.js';
+export { SlidingWindowLimiter, type RateLimitResult } from './rate-limit/limiter.js';
+export { rateLimitPlugin, type RateLimitPluginOptions } from './rate-limit/rate-limit.plugin.js';
+export { securityHeaders, securityHeadersPlugin, contentSecurityPolicy, type SecurityHeaderOptions } from './headers/security-headers.js';
+export { corsPlugin, type CorsOptions } from './headers/cors.js';
+export { loadHttpsOptions, createRedirectServer, createSelfSignedCertificate, TLS12_CIPHERS, type HttpsServerOptions, type SelfSignedResult } from './tls/tls.js';
+export { loadCorpus, summariseRates, parseCorpusLine, CORPUS_DIR, type CorpusRequest, type CorpusRates, type CorpusKind } from './corpus/corpus.js';

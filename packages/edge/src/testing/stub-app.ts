@@ -1,0 +1,36 @@
+import { Writable } from 'node:stream';
+
+import Fastify, { type FastifyInstance } from 'fastify';
+import pino from 'pino';
+
+import type { WafSettings } from '../config.js';
+import { wafPlugin } from '../waf/waf.plugin.js';
+
+/** Log lines a test app wrote, parsed. */
+export type LogLines = Array<Record<string, unknown>>;
+
+/**
+ * A Fastify app with the WAF in front of a catch-all handler that marks answers with
+ * `x-reached: app`: a request without that header never reached application code. Parses JSON,
+ * forms and text like the tiers do. For the WAF's own tests and the corpus replay.
+ */
+export async function buildWafTestApp(settings: WafSettings): Promise<{ app: FastifyInstance; logs: LogLines }> {
+  const logs: LogLines = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        const parsed: unknown = JSON.parse(line);
+        if (typeof parsed === 'object' && parsed !== null) logs.push({ ...parsed });
+      }
+      done();
+    },
+  });
+  const app = Fastify({ loggerInstance: pino({ level: 'info' }, sink), bodyLimit: 1024 * 1024 });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(['application/csp-report', 'application/reports+json'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  await app.register(wafPlugin, { settings, inspectBody: true });
+  app.all('/*', async (_request, reply) => reply.header('x-reached', 'app').send({ ok: true }));
+  app.all('/', async (_request, reply) => reply.header('x-reached', 'app').send({ ok: true }));
+  return { app, logs };
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+
+import { loadEdgeConfig } from '../config.js';
+import { buildWafTestApp } from '../testing/stub-app.js';
+import { inspectRequest, type InspectableRequest } from './inspect.js';
+
+const settings = loadEdgeConfig({}).waf;
+
+function get(url: string, headers: InspectableRequest['headers'] = {}): InspectableRequest {
+  return { method: 'GET', url, headers };
+}
+
+function postJson(url: string, body: unknown): InspectableRequest {
+  const text = JSON.stringify(body);
+  return { method: 'POST', url, headers: { 'content-type': 'application/json', 'content-length': String(text.length) }, body };
+}
+
+function ruleIds(request: InspectableRequest): string[] {
+  return inspectRequest(request, settings).matches.map((match) => match.ruleId);
+}
+
+describe('inspectRequest', () => {
+  it("lets a search for O'Neill jacket through", () => {
+    const decision = inspectRequest(get("/api/products?q=O'Neill+jacket"), settings);
+    assert.equal(decision.action, 'allow');
+    assert.deepEqual(decision.matches, []);
+  });
+
+  it('blocks a quoted SQL tautology in the query with rule 942100', () => {
+    const decision = inspectRequest(get("/api/products?q=x'%20OR%20'1'='1"), settings);
+    assert.equal(decision.action, 'block');
+    assert.equal(decision.code, 'WAF_BLOCKED');
+    assert.ok(decision.matches.some((match) => match.ruleId === '942100' && match.field === 'query.q'));
+  });
+
+  it('sees through double URL encoding and SQL comments splitting keywords', () => {
+    assert.ok(ruleIds(get('/search?q=%2527%2520UNION%2520SELECT%25201')).includes('942130'));
+    assert.ok(ruleIds(get('/search?q=1%20UNI/**/ON%20SEL/**/ECT%201,2')).includes('942130'));
+  });
+
+  it('finds XSS in a JSON review body and names the field', () => {
+    const decision = inspectRequest(postJson('/api/products/1/reviews', { rating: 5, body: '<img src=x onerror=alert(1)>' }), settings);
+    assert.equal(decision.action, 'block');
+    assert.ok(decision.matches.some((match) => match.ruleId === '941120' && match.field === 'body'));
+  });
+
+  it('does not inspect password fields, which may legitimately contain anything', () => {
+    const decision = inspectRequest(postJson('/api/auth/login', { email: 'a@example.com', password: "' OR 1=1--<script>" }), settings);
+    assert.equal(decision.action, 'allow');
+  });
+
+  it('blocks prototype pollution keys in JSON bodies', () => {
+    const body: unknown = JSON.parse('{"name":"x","__proto__":{"isAdmin":true}}');
+    const decision = inspectRequest({ method: 'POST', url: '/api/account', headers: { 'content-type': 'application/json', 'content-length': '40' }, body }, settings);
+    assert.equal(decision.action, 'block');
+    assert.ok(decision.matches.some((match) => match.ruleId === '934110'));
+  });
+
+  it('blocks path traversal in the path, encoded or not', () => {
+    assert.ok(ruleIds(get('/media/..%2f..%2fetc%2fpasswd')).includes('930100'));
+    assert.ok(ruleIds(get('/media/%252e%252e%252fetc%252fpasswd')).includes('930100'));
+  });
+
+  it('blocks command injection but not reviews that merely use semicolons and ampersands', () => {
+    assert.equal(inspectRequest(get('/api/stores?near=x%3B%20cat%20%2Fetc%2Fpasswd'), settings).action, 'block');
+    assert.equal(inspectRequest(postJson('/api/products/1/reviews', { body: 'Great for lounging; sleep in it every night. Rock & roll!' }), settings).action, 'allow');
+  });
+
+  it('blocks scanner user agents and probes for files the shop never serves', () => {
+    assert.ok(ruleIds(get('/', { 'user-agent': 'sqlmap/1.7.2#stable (https://sqlmap.org)' })).includes('913100'));
+    assert.ok(ruleIds(get('/wp-login.php')).includes('913120'));
+    assert.deepEqual(ruleIds(get('/.well-known/security.txt')), []);
+  });
+
+  it('scores warnings: one warning alone passes, a warning plus another attack signal blocks', () => {
+    const one = inspectRequest(get('/search?q=%3Cimg%20src%3D%22shirt.png%22%3E'), settings);
+    assert.equal(one.action, 'allow');
+    assert.equal(one.score, 3);
+    const two = inspectRequest(get('/search?q=%3Cimg%20src%3Dx%3E%22%3E%3Cimg'), settings);
+    assert.equal(two.action, 'block');
+  });
+
+  it('enforces the method and content-type allow lists and the size limits', () => {
+    assert.equal(inspectRequest({ method: 'TRACE', url: '/', headers: {} }, settings).status, 405);
+    const xml = inspectRequest({ method: 'POST', url: '/api/x', headers: { 'content-type': 'application/xml', 'content-length': '10' } }, settings);
+    assert.equal(xml.status, 415);
+    assert.equal(xml.code, 'UNSUPPORTED_MEDIA_TYPE');
+    const big = inspectRequest({ method: 'POST', url: '/api/x', headers: { 'content-type': 'application/json', 'content-length': String(settings.maxBodyBytes + 1) } }, settings);
+    assert.equal(big.status, 413);
+    assert.equal(inspectRequest(get(`/search?q=${'a'.repeat(settings.maxUrlLength)}`), settings).status, 414);
+    assert.equal(inspectRequest(get('/', { 'x-big': 'a'.repeat(settings.maxHeaderBytes + 1) }), settings).status, 431);
+  });
+});
+
+describe('wafPlugin', async () => {
+  const blocking = await buildWafTestApp(settings);
+  const detecting = await buildWafTestApp({ ...settings, mode: 'detect' });
+  const off = await buildWafTestApp({ ...settings, mode: 'off' });
+  after(async () => {
+    await Promise.all([blocking.app.close(), detecting.app.close(), off.app.close()]);
+  });
+  const attack = { method: 'GET' as const, url: "/api/products?q=1'%20UNION%20SELECT%20password%20FROM%20users--" };
+
+  it('answers a blocked request with 403 WAF_BLOCKED and no rule id, and logs the rule id', async () => {
+    const response = await blocking.app.inject(attack);
+    assert.equal(response.statusCode, 403);
+    assert.equal(response.headers['x-reached'], undefined);
+    const body: unknown = response.json();
+    assert.deepEqual(Object.keys((body as { error: object }).error).sort(), ['code', 'message']); // shape checked by the assertion
+    assert.match(response.body, /"code":"WAF_BLOCKED"/);
+    assert.doesNotMatch(response.body, /942\d{3}/);
+    const logged = blocking.logs.find((line) => line.msg === 'WAF blocked request');
+    assert.ok(logged, 'the block is logged');
+    assert.match(JSON.stringify(logged), /"ruleIds":\[[^\]]*"942130"/);
+  });
+
+  it('inspects parsed JSON bodies before the handler runs', async () => {
+    const response = await blocking.app.inject({ method: 'POST', url: '/api/products/1/reviews', payload: { body: '<script>alert(1)</script>' } });
+    assert.equal(response.statusCode, 403);
+    const fine = await blocking.app.inject({ method: 'POST', url: '/api/products/1/reviews', payload: { body: 'Fits well <3 -- "navy" not black' } });
+    assert.equal(fine.statusCode, 200);
+    assert.equal(fine.headers['x-reached'], 'app');
+  });
+
+  it('in detect mode lets the attack through and logs that it would have blocked it', async () => {
+    const response = await detecting.app.inject(attack);
+    assert.equal(response.statusCode, 200);
+    assert.ok(detecting.logs.some((line) => line.msg === 'WAF would block request (detect-only mode)'));
+    assert.equal(detecting.app.wafStats.detected, 1);
+  });
+
+  it('in off mode inspects nothing', async () => {
+    const response = await off.app.inject(attack);
+    assert.equal(response.statusCode, 200);
+    assert.equal(off.app.wafStats.inspected, 0);
+  });
+});

@@ -1,0 +1,269 @@
+import type { WafSettings } from '../config.js';
+import { normalise, type UrlDecoding } from './normalise.js';
+import { PROTOCOL_RULE_IDS, WAF_RULES, type ValueLocation, type WafCategory, type WafRule } from './rules.js';
+
+/** What the WAF looks at; built from a Fastify request, a raw Node request or a corpus line. */
+export interface InspectableRequest {
+  method: string;
+  /** Path and query string as sent (still percent-encoded). */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON body, a raw form/text body, or undefined when the body is not (yet) read. */
+  body?: unknown;
+}
+
+export interface WafMatch {
+  ruleId: string;
+  category: WafCategory | 'protocol';
+  severity: number;
+  location: ValueLocation | 'request';
+  /** Parameter, header or JSON path the match was in (logged, never sent to the client). */
+  field: string;
+}
+
+/**
+ * What to inspect: `head` (protocol limits, path, query, headers, cookies — before the body is
+ * read), `body` (the parsed body only), or `all`.
+ */
+export type InspectPart = 'head' | 'body' | 'all';
+
+/** The decision on one request; `status`/`code` are what a blocked client is told. */
+export interface WafDecision {
+  action: 'allow' | 'block';
+  /** Highest anomaly score of any single value. */
+  score: number;
+  matches: WafMatch[];
+  status: number;
+  code: 'WAF_BLOCKED' | 'METHOD_NOT_ALLOWED' | 'UNSUPPORTED_MEDIA_TYPE' | 'PAYLOAD_TOO_LARGE' | 'VALIDATION_FAILED' | null;
+  message: string | null;
+}
+
+export const ALLOWED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/**
+ * Body types the shop accepts: JSON (API), forms and multipart (uploads), text/plain (the
+ * browser's sendBeacon for /collect), and browser violation reports.
+ */
+export const ALLOWED_CONTENT_TYPES: ReadonlySet<string> = new Set([
+  'application/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'text/plain',
+  'application/csp-report',
+  'application/reports+json',
+]);
+
+/** Request headers whose values are inspected (others are protocol headers the server parses). */
+const INSPECTED_HEADERS = ['user-agent', 'referer', 'origin', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip', 'x-original-url', 'x-rewrite-url'];
+
+/** Body fields never inspected: passwords are hashed, never rendered or used in SQL, and may hold anything. */
+const SKIPPED_FIELD = /password|passphrase|secret$/i;
+
+const MAX_VALUES = 2_000;
+const MAX_DEPTH = 32;
+
+interface Value {
+  location: ValueLocation;
+  field: string;
+  text: string;
+  decoding: UrlDecoding;
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function contentLength(headers: InspectableRequest['headers']): number {
+  const raw = headerText(headers['content-length']);
+  const length = raw === undefined ? 0 : Number(raw);
+  return Number.isFinite(length) ? length : 0;
+}
+
+function mediaType(headers: InspectableRequest['headers']): string | undefined {
+  const raw = headerText(headers['content-type']);
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return raw.split(';')[0]?.trim().toLowerCase();
+}
+
+function collectBody(body: unknown, path: string, depth: number, out: Value[], pollution: string[]): void {
+  if (out.length >= MAX_VALUES || depth > MAX_DEPTH) return;
+  if (typeof body === 'string') {
+    // CRS decodes every argument (t:urlDecodeUni): a value that a later layer decodes must not hide
+    out.push({ location: 'body', field: path || 'body', text: body, decoding: 'percent' });
+    return;
+  }
+  if (Array.isArray(body)) {
+    body.forEach((item, index) => collectBody(item, `${path}[${index}]`, depth + 1, out, pollution));
+    return;
+  }
+  if (body !== null && typeof body === 'object') {
+    for (const [key, item] of Object.entries(body)) {
+      const field = path ? `${path}.${key}` : key;
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') pollution.push(field);
+      if (SKIPPED_FIELD.test(key)) continue;
+      out.push({ location: 'body', field: `${field}(key)`, text: key, decoding: 'none' });
+      collectBody(item, field, depth + 1, out, pollution);
+    }
+  }
+}
+
+function collectValues(request: InspectableRequest, pollution: string[], part: InspectPart): Value[] {
+  const values: Value[] = [];
+  if (part === 'body') {
+    collectBodyValues(request, values, pollution);
+    return values;
+  }
+  const queryAt = request.url.indexOf('?');
+  const path = queryAt === -1 ? request.url : request.url.slice(0, queryAt);
+  values.push({ location: 'path', field: 'path', text: path, decoding: 'percent' });
+  if (queryAt !== -1) {
+    const query = request.url.slice(queryAt + 1);
+    for (const pair of query.split('&')) {
+      if (pair === '') continue;
+      const equals = pair.indexOf('=');
+      const name = equals === -1 ? pair : pair.slice(0, equals);
+      const value = equals === -1 ? '' : pair.slice(equals + 1);
+      values.push({ location: 'query', field: `query.${name}(name)`, text: name, decoding: 'query' });
+      if (value !== '') values.push({ location: 'query', field: `query.${name}`, text: value, decoding: 'query' });
+    }
+  }
+  for (const name of INSPECTED_HEADERS) {
+    const text = headerText(request.headers[name]);
+    if (text === undefined) continue;
+    values.push({ location: name === 'user-agent' ? 'user-agent' : 'header', field: `header.${name}`, text, decoding: name === 'referer' ? 'query' : 'none' });
+  }
+  const cookie = headerText(request.headers.cookie);
+  if (cookie) {
+    for (const part of cookie.split(';')) {
+      const equals = part.indexOf('=');
+      if (equals === -1) continue;
+      values.push({ location: 'cookie', field: `cookie.${part.slice(0, equals).trim()}`, text: part.slice(equals + 1), decoding: 'percent' });
+    }
+  }
+  if (part === 'all') collectBodyValues(request, values, pollution);
+  return values;
+}
+
+function collectBodyValues(request: InspectableRequest, values: Value[], pollution: string[]): void {
+  if (request.body !== undefined) {
+    const type = mediaType(request.headers);
+    if (typeof request.body === 'string' && type === 'application/x-www-form-urlencoded') {
+      for (const [name, value] of new URLSearchParams(request.body)) {
+        if (name === '__proto__' || name === 'constructor' || name.includes('[__proto__]')) pollution.push(name);
+        if (SKIPPED_FIELD.test(name)) continue;
+        values.push({ location: 'body', field: name, text: value, decoding: 'percent' });
+      }
+    } else {
+      collectBody(request.body, '', 0, values, pollution);
+    }
+  }
+}
+
+function ruleApplies(rule: WafRule, location: ValueLocation): boolean {
+  return rule.locations === undefined || rule.locations.includes(location);
+}
+
+function protocolBlock(
+  ruleId: string,
+  status: number,
+  code: NonNullable<WafDecision['code']>,
+  message: string,
+  field: string,
+): WafDecision {
+  return {
+    action: 'block',
+    score: 0,
+    matches: [{ ruleId, category: 'protocol', severity: 0, location: 'request', field }],
+    status,
+    code,
+    message,
+  };
+}
+
+function checkProtocol(request: InspectableRequest, settings: WafSettings): WafDecision | null {
+  const method = request.method.toUpperCase();
+  if (!ALLOWED_METHODS.has(method)) {
+    return protocolBlock(PROTOCOL_RULE_IDS.METHOD, 405, 'METHOD_NOT_ALLOWED', `method ${method} is not allowed`, 'method');
+  }
+  if (request.url.length > settings.maxUrlLength) {
+    return protocolBlock(PROTOCOL_RULE_IDS.URL_LENGTH, 414, 'VALIDATION_FAILED', `url is longer than ${settings.maxUrlLength} characters`, 'url');
+  }
+  const names = Object.keys(request.headers);
+  if (names.length > settings.maxHeaderCount) {
+    return protocolBlock(PROTOCOL_RULE_IDS.HEADER_COUNT, 431, 'VALIDATION_FAILED', `more than ${settings.maxHeaderCount} headers`, 'headers');
+  }
+  for (const name of names) {
+    const text = headerText(request.headers[name]);
+    if (text !== undefined && text.length > settings.maxHeaderBytes) {
+      return protocolBlock(PROTOCOL_RULE_IDS.HEADER_SIZE, 431, 'VALIDATION_FAILED', `header ${name} is longer than ${settings.maxHeaderBytes} bytes`, `header.${name}`);
+    }
+  }
+  const length = contentLength(request.headers);
+  if (length > settings.maxBodyBytes) {
+    return protocolBlock(PROTOCOL_RULE_IDS.BODY_SIZE, 413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${settings.maxBodyBytes} bytes`, 'body');
+  }
+  const type = mediaType(request.headers);
+  const hasBody = length > 0 || headerText(request.headers['transfer-encoding']) !== undefined;
+  if (hasBody && (type === undefined || !ALLOWED_CONTENT_TYPES.has(type))) {
+    return protocolBlock(
+      PROTOCOL_RULE_IDS.CONTENT_TYPE,
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `content type ${type ?? '(none)'} is not accepted; use application/json`,
+      'content-type',
+    );
+  }
+  return null;
+}
+
+const ALLOW: Omit<WafDecision, 'score' | 'matches'> = { action: 'allow', status: 200, code: null, message: null };
+
+/**
+ * Inspects one request: protocol limits first (method, sizes, content type), then every value
+ * (path, query names and values, selected headers, cookies, JSON/form body) against WAF_RULES.
+ * Pure: the caller decides what to do with the decision (block, or only log in detect mode).
+ *
+ * @example
+ * const decision = inspectRequest({ method: 'GET', url: "/search?q=O'Neill%20jacket", headers: {} }, settings);
+ * decision.action; // 'allow'
+ */
+export function inspectRequest(
+  request: InspectableRequest,
+  settings: WafSettings,
+  options: { part?: InspectPart; rules?: readonly WafRule[] } = {},
+): WafDecision {
+  const part = options.part ?? 'all';
+  const rules = options.rules ?? WAF_RULES;
+  if (part !== 'body') {
+    const protocol = checkProtocol(request, settings);
+    if (protocol) return protocol;
+  }
+  const pollution: string[] = [];
+  const values = collectValues(request, pollution, part);
+  const matches: WafMatch[] = pollution.map((field) => ({
+    ruleId: PROTOCOL_RULE_IDS.PROTOTYPE_POLLUTION,
+    category: 'pollution',
+    severity: settings.blockScore,
+    location: 'body',
+    field,
+  }));
+  let score = matches.length > 0 ? settings.blockScore : 0;
+  for (const value of values) {
+    if (value.text.length === 0) continue;
+    const { text, forms } = normalise(value.text, { urlDecode: value.decoding });
+    let valueScore = 0;
+    for (const rule of rules) {
+      if (!ruleApplies(rule, value.location)) continue;
+      const isMatch = rule.on === 'text' ? rule.pattern.test(text) : forms.some((form) => rule.pattern.test(form));
+      if (!isMatch) continue;
+      valueScore += rule.severity;
+      matches.push({ ruleId: rule.id, category: rule.category, severity: rule.severity, location: value.location, field: value.field });
+    }
+    score = Math.max(score, valueScore);
+  }
+  if (score >= settings.blockScore) {
+    return { action: 'block', score, matches, status: 403, code: 'WAF_BLOCKED', message: 'request blocked by the web application firewall' };
+  }
+  return { ...ALLOW, score, matches };
+}

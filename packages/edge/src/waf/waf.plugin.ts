@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+import type { WafSettings } from '../config.js';
+import { inspectRequest, type InspectPart, type WafDecision } from './inspect.js';
+
+export interface WafPluginOptions {
+  settings: WafSettings;
+  /**
+   * Inspect parsed bodies too (the API tier). The web tier forwards bodies as streams to the API
+   * tier, which inspects them there, so it checks only the request head.
+   */
+  inspectBody: boolean;
+}
+
+/** Counters since start, for /metrics and the scan test. */
+export interface WafStats {
+  inspected: number;
+  blocked: number;
+  detected: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    wafStats: WafStats;
+  }
+}
+
+/** The body a blocked client gets: the code and a reference, never the rule that matched. */
+export function wafErrorBody(decision: WafDecision, requestId: string): { error: { code: string; message: string; field?: string } } {
+  const code = decision.code ?? 'WAF_BLOCKED';
+  if (code === 'WAF_BLOCKED') {
+    return { error: { code, message: `request blocked by the web application firewall (reference ${requestId})` } };
+  }
+  const field = decision.matches[0]?.field;
+  return { error: { code, message: decision.message ?? 'request rejected', ...(field && field !== 'body' ? { field } : {}) } };
+}
+
+function logDecision(request: FastifyRequest, decision: WafDecision, mode: WafSettings['mode'], part: InspectPart): void {
+  const matches = decision.matches.map((match) => ({ rule: match.ruleId, category: match.category, location: match.location, field: match.field }));
+  const waf = { action: decision.action, mode, part, score: decision.score, ruleIds: [...new Set(decision.matches.map((m) => m.ruleId))], matches };
+  const where = { method: request.method, url: request.url.slice(0, 300), ip: request.ip };
+  if (decision.action === 'block') {
+    request.log.warn({ waf, ...where }, mode === 'block' ? 'WAF blocked request' : 'WAF would block request (detect-only mode)');
+  } else if (decision.matches.length > 0) {
+    request.log.info({ waf, ...where }, 'WAF allowed request below the blocking score');
+  } else {
+    request.log.debug({ waf, ...where }, 'WAF allowed request');
+  }
+}
+
+/**
+ * The in-process web application firewall: inspects every request's head on arrival and (when
+ * `inspectBody`) its parsed body before validation; blocks with 403 `WAF_BLOCKED` (protocol
+ * limits with 405/413/414/415/431) in `block` mode, only logs in `detect` mode, and is absent in
+ * `off` mode. Every decision is logged with the rule ids; the client sees only a reference.
+ *
+ * @example
+ * await app.register(wafPlugin, { settings: loadEdgeConfig().waf, inspectBody: true });
+ */
+export const wafPlugin = fp<WafPluginOptions>(
+  async (app: FastifyInstance, options) => {
+    const stats: WafStats = { inspected: 0, blocked: 0, detected: 0 };
+    app.decorate('wafStats', stats);
+    const { settings } = options;
+    if (settings.mode === 'off') {
+      app.log.warn('WAF is off (THREADLINE_WAF_MODE=off): requests are not inspected');
+      return;
+    }
+    if (settings.mode === 'detect') app.log.warn('WAF in detect-only mode (THREADLINE_WAF_MODE=detect): attacks are logged, not blocked');
+
+    const decide = async (request: FastifyRequest, reply: FastifyReply, part: InspectPart): Promise<FastifyReply | undefined> => {
+      const decision = inspectRequest({ method: request.method, url: request.url, headers: request.headers, body: part === 'body' ? request.body : undefined }, settings, { part });
+      if (part === 'head') stats.inspected += 1;
+      logDecision(request, decision, settings.mode, part);
+      if (decision.action !== 'block') return undefined;
+      if (settings.mode === 'detect') {
+        stats.detected += 1;
+        return undefined;
+      }
+      stats.blocked += 1;
+      return reply.status(decision.status).header('cache-control', 'no-store').send(wafErrorBody(decision, request.id));
+    };
+
+    app.addHook('onRequest', async (request, reply) => decide(request, reply, 'head'));
+    if (options.inspectBody) {
+      app.addHook('preValidation', async (request, reply) => {
+        if (request.body === undefined || request.body === null) return undefined;
+        return decide(request, reply, 'body');
+      });
+    }
+  },
+  { name: 'threadline-waf' },
+);
