@@ -1,5 +1,15 @@
 import type { ApiApp } from './app.js';
 import type { ApiContext } from './context.js';
+import { adminRoutes } from './admin/admin.routes.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { cartRoutes } from './cart/cart.routes.js';
+import { catalogRoutes } from './catalog/catalog.routes.js';
+import { collectRoutes } from './collect/collect.routes.js';
+import { mediaRoutes } from './media/media.routes.js';
+import { ordersRoutes } from './orders/orders.routes.js';
+import { webhookRoutes } from './payments/webhook.routes.js';
+import { reviewsRoutes } from './reviews/reviews.routes.js';
+import { sellerRoutes } from './seller/seller.routes.js';
 
 /** A feature's routes: one module per domain folder, registered here in one list. */
 export type RouteModule = (app: ApiApp, context: ApiContext) => Promise<void>;
@@ -7,4 +17,17 @@ export type RouteModule = (app: ApiApp, context: ApiContext) => Promise<void>;
 /**
  * Every feature's route module. Add a line to plug a feature in.
  */
-export const ROUTE_MODULES: RouteModule[] = [];
+export const ROUTE_MODULES: RouteModule[] = [
+  // shop (issue 3)
+  authRoutes,
+  catalogRoutes,
+  sellerRoutes,
+  cartRoutes,
+  ordersRoutes,
+  webhookRoutes,
+  reviewsRoutes,
+  adminRoutes,
+  mediaRoutes,
+  // clickstream (issue 4)
+  collectRoutes,
+];

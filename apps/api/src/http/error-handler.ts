@@ -16,7 +16,12 @@ function isFastifyError(error: unknown): error is FastifyError {
 function fieldFromValidation(error: FastifyError): string | undefined {
   const first = error.validation?.[0];
   if (!first) return undefined;
-  const missing = first.params && 'missingProperty' in first.params ? String(first.params.missingProperty) : undefined;
+  const missing =
+    first.params && 'missingProperty' in first.params
+      ? String(first.params.missingProperty)
+      : first.params && 'additionalProperty' in first.params
+        ? String(first.params.additionalProperty)
+        : undefined;
   const base = first.instancePath
     .split('/')
     .filter(Boolean)

@@ -98,3 +98,8 @@ export async function recordWebhookEvent(db: Queryable, event: { provider: strin
   );
   return result.rowCount === 1;
 }
+
+/** Forgets a webhook event whose processing failed, so the provider's redelivery is processed again. */
+export async function forgetWebhookEvent(db: Queryable, provider: string, eventId: string): Promise<void> {
+  await db.query('DELETE FROM payment_webhook_events WHERE provider = $1 AND event_id = $2', [provider, eventId]);
+}

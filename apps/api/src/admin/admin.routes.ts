@@ -1,0 +1,142 @@
+import { Type } from '@sinclair/typebox';
+
+import { findProductOwner, hasPgCode, insertCategory, listProducts, listUsers, PG_ERROR, setProductStatus, updateUserRole, getProductDetail } from '@threadline/db';
+
+import type { ApiApp } from '../app.js';
+import type { ApiContext } from '../context.js';
+import { currentUser, requireRole } from '../auth/session.js';
+import { AppError, notFound } from '../errors.js';
+import { UserResponse } from '../auth/auth.schemas.js';
+import { toUserResponse } from '../auth/auth.routes.js';
+import { ProductDetailResponse, ProductListResponse } from '../catalog/catalog.schemas.js';
+import { presentDetail, presentSummary } from '../catalog/present.js';
+import { Cursor, decodeTimeCursor, encodeCursor, errors, Id, IdParams, Limit } from '../http/common.schemas.js';
+
+const RoleSchema = Type.Union([Type.Literal('customer'), Type.Literal('seller'), Type.Literal('admin'), Type.Literal('marketing')]);
+const StatusSchema = Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('unpublished')]);
+
+export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<void> {
+  const { pool } = context;
+  const adminOnly = requireRole('admin');
+
+  app.get(
+    '/api/admin/users',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['admin'],
+        summary: 'Users, newest first; search over email and name, filter by role',
+        querystring: Type.Object(
+          { q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), role: Type.Optional(RoleSchema), cursor: Type.Optional(Cursor), limit: Type.Optional(Limit(50, 200)) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(UserResponse), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const limit = typeof query.limit === 'number' ? query.limit : 50;
+      const cursor = decodeTimeCursor(query.cursor);
+      const page = await listUsers(pool, { search: query.q, role: query.role, after: cursor ? { createdAt: cursor[0], id: cursor[1] } : undefined, limit });
+      const last = page.users.at(-1);
+      return { items: page.users.map(toUserResponse), nextCursor: page.hasMore && last ? encodeCursor(last.createdKey, last.id) : null };
+    },
+  );
+
+  app.patch(
+    '/api/admin/users/:id',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['admin'],
+        summary: "Change a user's role",
+        params: IdParams,
+        body: Type.Object({ role: RoleSchema }, { additionalProperties: false }),
+        response: { 200: Type.Object({ user: UserResponse }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      // an admin demoting themself could leave the shop with no admin at all
+      if (request.params.id === currentUser(request).id) throw new AppError('VALIDATION_FAILED', 'you cannot change your own role', 'id');
+      const user = await updateUserRole(pool, request.params.id, request.body.role);
+      if (!user) throw notFound('user', 'id');
+      return { user: toUserResponse(user) };
+    },
+  );
+
+  app.get(
+    '/api/admin/products',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['admin'],
+        summary: 'Products of every seller and status, newest first',
+        querystring: Type.Object(
+          {
+            status: Type.Optional(StatusSchema),
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            sellerId: Type.Optional(Id),
+            cursor: Type.Optional(Cursor),
+            limit: Type.Optional(Limit(50, 100)),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: ProductListResponse, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const limit = typeof query.limit === 'number' ? query.limit : 50;
+      const page = await listProducts(pool, {
+        statuses: query.status ? [query.status] : ['draft', 'published', 'unpublished'],
+        sellerId: query.sellerId,
+        search: query.q,
+        sort: 'newest',
+        after: decodeTimeCursor(query.cursor),
+        limit,
+      });
+      const last = page.products.at(-1);
+      return { items: page.products.map(presentSummary), nextCursor: page.hasMore && last ? encodeCursor(last.sortKey, last.id) : null };
+    },
+  );
+
+  app.post(
+    '/api/admin/products/:id/unpublish',
+    {
+      preHandler: adminOnly,
+      schema: { tags: ['admin'], summary: "Take any seller's product off sale", params: IdParams, response: { 200: ProductDetailResponse, ...errors(400, 401, 403, 404) } },
+    },
+    async (request) => {
+      if (!(await findProductOwner(pool, request.params.id))) throw notFound('product', 'id');
+      await setProductStatus(pool, request.params.id, 'unpublished');
+      const product = await getProductDetail(pool, request.params.id);
+      if (!product) throw notFound('product', 'id');
+      return presentDetail(product, { items: [], nextCursor: null });
+    },
+  );
+
+  app.post(
+    '/api/admin/categories',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['admin'],
+        summary: 'Create a category',
+        body: Type.Object(
+          { slug: Type.String({ minLength: 1, maxLength: 60, pattern: '^[a-z0-9-]+$' }), name: Type.String({ minLength: 1, maxLength: 100 }), parentId: Type.Optional(Id) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ id: Type.Integer(), slug: Type.String(), name: Type.String(), parentId: Type.Union([Type.Integer(), Type.Null()]) }), ...errors(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      try {
+        return reply.status(201).send(await insertCategory(pool, request.body));
+      } catch (error) {
+        if (hasPgCode(error, PG_ERROR.UNIQUE_VIOLATION)) throw new AppError('CONFLICT', 'a category with this slug exists', 'slug', { cause: error });
+        if (hasPgCode(error, PG_ERROR.FOREIGN_KEY_VIOLATION)) throw new AppError('VALIDATION_FAILED', 'no such parent category', 'parentId', { cause: error });
+        throw error;
+      }
+    },
+  );
+}

@@ -1,0 +1,173 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+
+import { checkPasswordRules, hashPassword, lockDurationMs, verifyPassword } from '@threadline/auth';
+import {
+  deleteSession,
+  findCredentialsByEmail,
+  findUserById,
+  hasPgCode,
+  insertUser,
+  mergeSessionCartIntoUser,
+  PG_ERROR,
+  recordFailedLogin,
+  resetFailedLogins,
+  withTransaction,
+  type UserRecord,
+} from '@threadline/db';
+import { MAX_LINE_QUANTITY } from '@threadline/domain';
+
+import type { ApiApp } from '../app.js';
+import type { ApiContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { errors, OkResponse } from '../http/common.schemas.js';
+import { CsrfResponse, LoginBody, SignupBody, UserEnvelope, UserResponse } from './auth.schemas.js';
+import { LoginThrottle } from './login-throttle.js';
+import { currentUser, endSession, requireRole, startSession } from './session.js';
+
+/** Failed logins one address may make per window before it gets 429s. */
+const FAILURES_PER_ADDRESS = 30;
+const FAILURE_WINDOW_MS = 10 * 60_000;
+
+export function toUserResponse(user: UserRecord): Static<typeof UserResponse> {
+  return { ...user, createdAt: user.createdAt.toISOString() };
+}
+
+/**
+ * Burned on unknown emails so that "no such account" takes as long as "wrong password" and the
+ * response time does not reveal which emails have accounts.
+ */
+let dummyHash: Promise<string> | undefined;
+
+export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void> {
+  const { pool } = context;
+  const isSecureCookie = context.config.nodeEnv === 'production';
+  const throttle = new LoginThrottle(FAILURES_PER_ADDRESS, FAILURE_WINDOW_MS);
+
+  /** Signs a user in: the anonymous cart joins theirs and a fresh session id replaces the old one. */
+  async function signIn(request: FastifyRequest, reply: FastifyReply, userId: number): Promise<void> {
+    const previous = request.session;
+    if (previous) {
+      await withTransaction(pool, (client) => mergeSessionCartIntoUser(client, previous.idHash, userId, MAX_LINE_QUANTITY));
+    }
+    await startSession(pool, request, reply, { userId, isSecureCookie, ...(previous ? { csrfToken: previous.csrfToken } : {}) });
+    if (previous) await deleteSession(pool, previous.idHash);
+  }
+
+  app.get(
+    '/api/auth/csrf',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'CSRF token for state-changing requests (starts an anonymous session when there is none)',
+        response: { 200: CsrfResponse },
+      },
+    },
+    async (request, reply) => {
+      if (request.session) return { token: request.session.csrfToken };
+      const { csrfToken } = await startSession(pool, request, reply, { isSecureCookie });
+      return { token: csrfToken };
+    },
+  );
+
+  app.post(
+    '/api/auth/signup',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a customer account and sign in',
+        body: SignupBody,
+        response: { 201: UserEnvelope, ...errors(400, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const problem = checkPasswordRules(body.password);
+      if (problem) throw new AppError('VALIDATION_FAILED', problem, 'password');
+      let user: UserRecord;
+      try {
+        user = await insertUser(pool, {
+          email: body.email.trim(),
+          passwordHash: await hashPassword(body.password),
+          name: body.name.trim() || body.name,
+          ageBand: body.ageBand ?? null,
+          gender: body.gender ?? null,
+          country: body.country ?? null,
+          region: body.region ?? null,
+          marketingConsent: body.marketingConsent ?? false,
+        });
+      } catch (error) {
+        if (hasPgCode(error, PG_ERROR.UNIQUE_VIOLATION)) {
+          throw new AppError('EMAIL_TAKEN', 'an account with this email already exists', 'email', { cause: error });
+        }
+        throw error;
+      }
+      await signIn(request, reply, user.id);
+      return reply.status(201).send({ user: toUserResponse(user) });
+    },
+  );
+
+  app.post(
+    '/api/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email and password (sets the session cookie)',
+        body: LoginBody,
+        response: { 200: UserEnvelope, ...errors(400, 401, 403, 429) },
+      },
+    },
+    async (request, reply) => {
+      const retryMs = throttle.retryAfterMs(request.ip);
+      if (retryMs > 0) {
+        throw new AppError('RATE_LIMITED', 'too many failed sign-ins from this address; try again later', undefined, {
+          headers: { 'retry-after': String(Math.ceil(retryMs / 1000)) },
+        });
+      }
+      const { email, password } = request.body;
+      const credentials = await findCredentialsByEmail(pool, email.trim());
+      if (credentials?.lockedUntil && credentials.lockedUntil.getTime() > Date.now()) {
+        const seconds = Math.ceil((credentials.lockedUntil.getTime() - Date.now()) / 1000);
+        throw new AppError('ACCOUNT_LOCKED', `too many failed sign-ins for this account; try again in ${seconds} s`, undefined, {
+          headers: { 'retry-after': String(seconds) },
+        });
+      }
+      dummyHash ??= hashPassword('not-a-real-password-for-timing');
+      const isValid = credentials?.passwordHash
+        ? await verifyPassword(credentials.passwordHash, password)
+        : (await verifyPassword(await dummyHash, password), false);
+      if (!credentials || !isValid) {
+        throttle.recordFailure(request.ip);
+        if (credentials) await recordFailedLogin(pool, credentials.id, lockDurationMs);
+        throw new AppError('INVALID_CREDENTIALS', 'email or password is wrong');
+      }
+      await resetFailedLogins(pool, credentials.id);
+      const user = await findUserById(pool, credentials.id);
+      if (!user) throw new AppError('INVALID_CREDENTIALS', 'email or password is wrong');
+      await signIn(request, reply, user.id);
+      return { user: toUserResponse(user) };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { schema: { tags: ['auth'], summary: 'Sign out (ends the server-side session)', response: { 200: OkResponse, ...errors(403) } } },
+    async (request, reply) => {
+      await endSession(pool, request, reply);
+      return { ok: true };
+    },
+  );
+
+  app.get(
+    '/api/me',
+    {
+      preHandler: requireRole(),
+      schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: UserEnvelope, ...errors(401) } },
+    },
+    async (request) => {
+      const user = await findUserById(pool, currentUser(request).id);
+      if (!user) throw new AppError('UNAUTHENTICATED', 'sign in first');
+      return { user: toUserResponse(user) };
+    },
+  );
+}

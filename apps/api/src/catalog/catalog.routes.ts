@@ -1,0 +1,104 @@
+import type { FastifyRequest } from 'fastify';
+
+import { getProductDetail, listCategories, listProducts, listReviews, type ProductDetail } from '@threadline/db';
+
+import type { ApiApp } from '../app.js';
+import type { ApiContext } from '../context.js';
+import { notFound } from '../errors.js';
+import { Cursor, decodeIntegerCursor, decodeTimeCursor, encodeCursor, errors, IdParams, Limit } from '../http/common.schemas.js';
+import { CategoryListResponse, ProductDetailResponse, ProductListQuery, ProductListResponse, ReviewPage } from './catalog.schemas.js';
+import { presentDetail, presentReviewPage, presentSummary } from './present.js';
+import { Type } from '@sinclair/typebox';
+
+/** Reviews shown with the product page; more through GET /api/products/:id/reviews. */
+const REVIEWS_ON_PAGE = 10;
+
+/** Drafts and unpublished products are visible to their seller and to admins only. */
+export function canSeeProduct(request: FastifyRequest, product: Pick<ProductDetail, 'status' | 'seller'>): boolean {
+  if (product.status === 'published') return true;
+  const user = request.session?.user;
+  return user !== undefined && user !== null && (user.role === 'admin' || user.id === product.seller.id);
+}
+
+export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<void> {
+  const { pool } = context;
+
+  app.get(
+    '/api/categories',
+    { schema: { tags: ['catalog'], summary: 'All categories', response: { 200: CategoryListResponse } } },
+    async () => ({ items: await listCategories(pool) }),
+  );
+
+  app.get(
+    '/api/products',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Published products, filtered, searched, sorted and cursor-paged (one SQL query per page)',
+        querystring: ProductListQuery,
+        response: { 200: ProductListResponse, ...errors(400) },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const sort = query.sort ?? 'newest';
+      const after = sort === 'newest' ? decodeTimeCursor(query.cursor) : decodeIntegerCursor(query.cursor);
+      // the schema default fills limit; the fallback keeps the type narrow
+      const limit = typeof query.limit === 'number' ? query.limit : 24;
+      const page = await listProducts(pool, {
+        category: query.category,
+        size: query.size,
+        colour: query.colour,
+        minPrice: query.minPrice,
+        maxPrice: query.maxPrice,
+        search: query.q,
+        sort,
+        after,
+        limit,
+      });
+      const last = page.products.at(-1);
+      return {
+        items: page.products.map(presentSummary),
+        nextCursor: page.hasMore && last ? encodeCursor(last.sortKey, last.id) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/products/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'A product with variants, stock state, images and the latest reviews',
+        params: IdParams,
+        response: { 200: ProductDetailResponse, ...errors(400, 404) },
+      },
+    },
+    async (request) => {
+      const product = await getProductDetail(pool, request.params.id);
+      if (!product || !canSeeProduct(request, product)) throw notFound('product', 'id');
+      const reviews = await listReviews(pool, product.id, { limit: REVIEWS_ON_PAGE });
+      return presentDetail(product, presentReviewPage(reviews));
+    },
+  );
+
+  app.get(
+    '/api/products/:id/reviews',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: "A product's reviews, newest first",
+        params: IdParams,
+        querystring: Type.Object({ cursor: Type.Optional(Cursor), limit: Type.Optional(Limit(20, 100)) }, { additionalProperties: false }),
+        response: { 200: ReviewPage, ...errors(400, 404) },
+      },
+    },
+    async (request) => {
+      const product = await getProductDetail(pool, request.params.id);
+      if (!product || !canSeeProduct(request, product)) throw notFound('product', 'id');
+      const limit = typeof request.query.limit === 'number' ? request.query.limit : 20;
+      const page = await listReviews(pool, product.id, { after: decodeTimeCursor(request.query.cursor), limit });
+      return presentReviewPage(page);
+    },
+  );
+}

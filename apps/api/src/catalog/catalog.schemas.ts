@@ -1,0 +1,114 @@
+import { Type } from '@sinclair/typebox';
+
+import { Cents, Cursor, Limit } from '../http/common.schemas.js';
+
+const StockStateSchema = Type.Union([Type.Literal('in_stock'), Type.Literal('low_stock'), Type.Literal('out_of_stock')]);
+
+export const ImageSchema = Type.Object(
+  {
+    id: Type.Optional(Type.Integer()),
+    /** Default size (≤ 640 px wide). */
+    url: Type.String(),
+    /** `srcset` for responsive `<img>`. */
+    srcset: Type.String(),
+    width: Type.Integer(),
+    height: Type.Optional(Type.Integer()),
+    alt: Type.Optional(Type.String()),
+  },
+  { $id: 'Image' },
+);
+
+export const VariantSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    sku: Type.String(),
+    size: Type.String(),
+    colour: Type.String(),
+    price: Type.Integer({ description: 'minor units (cents)' }),
+    stock: Type.Integer(),
+    stockState: StockStateSchema,
+  },
+  { $id: 'Variant' },
+);
+
+const CategoryRef = Type.Object({ id: Type.Integer(), slug: Type.String(), name: Type.String() });
+const Rating = Type.Object({ average: Type.Union([Type.Number(), Type.Null()]), count: Type.Integer() });
+
+export const ProductSummary = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    status: Type.String(),
+    category: CategoryRef,
+    priceFrom: Type.Union([Type.Integer(), Type.Null()]),
+    image: Type.Union([ImageSchema, Type.Null()]),
+    rating: Rating,
+    unitsSold: Type.Integer(),
+    stockState: StockStateSchema,
+    createdAt: Type.String({ format: 'date-time' }),
+    variants: Type.Array(VariantSchema),
+  },
+  { $id: 'ProductSummary' },
+);
+
+export const ProductListResponse = Type.Object({
+  items: Type.Array(ProductSummary),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const ProductListQuery = Type.Object(
+  {
+    category: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    size: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+    colour: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    minPrice: Type.Optional(Cents),
+    maxPrice: Type.Optional(Cents),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    sort: Type.Optional(Type.Union([Type.Literal('newest'), Type.Literal('price_asc'), Type.Literal('price_desc'), Type.Literal('popular')])),
+    cursor: Type.Optional(Cursor),
+    limit: Type.Optional(Limit(24, 100)),
+  },
+  { additionalProperties: false },
+);
+
+export const ReviewSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    productId: Type.Integer(),
+    orderItemId: Type.Integer(),
+    rating: Type.Integer(),
+    title: Type.Union([Type.String(), Type.Null()]),
+    body: Type.Union([Type.String(), Type.Null()]),
+    authorName: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Review' },
+);
+
+export const ReviewPage = Type.Object({ items: Type.Array(ReviewSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const ProductDetailResponse = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    description: Type.String(),
+    status: Type.String(),
+    seller: Type.Object({ id: Type.Integer(), name: Type.String() }),
+    category: CategoryRef,
+    priceFrom: Type.Union([Type.Integer(), Type.Null()]),
+    rating: Rating,
+    unitsSold: Type.Integer(),
+    stockState: StockStateSchema,
+    publishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    variants: Type.Array(VariantSchema),
+    images: Type.Array(ImageSchema),
+    reviews: ReviewPage,
+  },
+  { $id: 'ProductDetail' },
+);
+
+export const CategoryListResponse = Type.Object({
+  items: Type.Array(Type.Object({ id: Type.Integer(), slug: Type.String(), name: Type.String(), parentId: Type.Union([Type.Integer(), Type.Null()]) })),
+});

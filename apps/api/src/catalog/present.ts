@@ -1,0 +1,96 @@
+import type { Static } from '@sinclair/typebox';
+
+import type { ListedProduct, ProductDetail, ReviewRecord } from '@threadline/db';
+import { stockState, type StockState } from '@threadline/domain';
+import { imageUrl, widthsFor } from '@threadline/media';
+
+import { encodeCursor } from '../http/common.schemas.js';
+import type { ImageSchema, ProductDetailResponse, ProductSummary, ReviewSchema } from './catalog.schemas.js';
+
+/** Preferred default width of an image: the 640 px copy when it exists. */
+const DEFAULT_WIDTH = 640;
+
+/** URLs of a stored image for `<img src srcset>`. */
+export function presentImage(key: string, originalWidth: number): Static<typeof ImageSchema> {
+  const widths = widthsFor(originalWidth);
+  const preferred = widths.filter((width) => width <= DEFAULT_WIDTH).at(-1) ?? widths[0] ?? originalWidth;
+  return {
+    url: imageUrl(key, preferred),
+    srcset: widths.map((width) => `${imageUrl(key, width)} ${width}w`).join(', '),
+    width: preferred,
+  };
+}
+
+/** A product's stock state: the best of its variants. */
+function overallStock(variants: readonly { stock: number }[]): StockState {
+  return stockState(variants.reduce((sum, variant) => sum + Math.max(0, variant.stock), 0));
+}
+
+function rating(count: number, sum: number): { average: number | null; count: number } {
+  return { average: count > 0 ? Math.round((sum / count) * 10) / 10 : null, count };
+}
+
+function presentVariants(variants: ProductDetail['variants']): Static<typeof ProductSummary>['variants'] {
+  return variants.map((variant) => ({ ...variant, stockState: stockState(variant.stock) }));
+}
+
+export function presentSummary(product: ListedProduct): Static<typeof ProductSummary> {
+  return {
+    id: product.id,
+    name: product.name,
+    status: product.status,
+    category: product.category,
+    priceFrom: product.minPrice,
+    image: product.imageKey !== null && product.imageWidths !== null ? presentImage(product.imageKey, product.imageWidths) : null,
+    rating: rating(product.ratingCount, product.ratingSum),
+    unitsSold: product.unitsSold,
+    stockState: overallStock(product.variants),
+    createdAt: product.createdAt.toISOString(),
+    variants: presentVariants(product.variants),
+  };
+}
+
+export function presentReview(review: ReviewRecord): Static<typeof ReviewSchema> {
+  return {
+    id: review.id,
+    productId: review.productId,
+    orderItemId: review.orderItemId,
+    rating: review.rating,
+    title: review.title,
+    body: review.body,
+    authorName: review.authorName,
+    createdAt: review.createdAt.toISOString(),
+  };
+}
+
+export function presentReviewPage(page: { reviews: (ReviewRecord & { createdKey: string })[]; hasMore: boolean }): Static<typeof ProductDetailResponse>['reviews'] {
+  const last = page.reviews.at(-1);
+  return { items: page.reviews.map(presentReview), nextCursor: page.hasMore && last ? encodeCursor(last.createdKey, last.id) : null };
+}
+
+export function presentDetail(product: ProductDetail, reviews: Static<typeof ProductDetailResponse>['reviews']): Static<typeof ProductDetailResponse> {
+  const prices = product.variants.map((variant) => variant.price);
+  return {
+    id: product.id,
+    name: product.name,
+    description: product.description,
+    status: product.status,
+    seller: product.seller,
+    category: product.category,
+    priceFrom: prices.length > 0 ? Math.min(...prices) : null,
+    rating: rating(product.ratingCount, product.ratingSum),
+    unitsSold: product.unitsSold,
+    stockState: overallStock(product.variants),
+    publishedAt: product.publishedAt ? product.publishedAt.toISOString() : null,
+    createdAt: product.createdAt.toISOString(),
+    updatedAt: product.updatedAt.toISOString(),
+    variants: presentVariants(product.variants),
+    images: product.images.map((image) => ({
+      ...presentImage(image.key, image.width),
+      id: image.id,
+      height: Math.round((image.height * (presentImage(image.key, image.width).width)) / image.width),
+      alt: image.alt,
+    })),
+    reviews,
+  };
+}

@@ -1,0 +1,18 @@
+import type { ApiContext } from '../context.js';
+import type { PaymentProvider } from './payment-provider.js';
+import { TestPaymentProvider } from './test-provider.js';
+
+const providers = new WeakMap<ApiContext, PaymentProvider>();
+
+/**
+ * The payment provider of an API instance (one per built app, shared by the order, seller and
+ * webhook routes). Only the built-in test provider exists so far; a real one plugs in here.
+ */
+export function paymentProviderFor(context: ApiContext): PaymentProvider {
+  let provider = providers.get(context);
+  if (!provider) {
+    provider = new TestPaymentProvider();
+    providers.set(context, provider);
+  }
+  return provider;
+}

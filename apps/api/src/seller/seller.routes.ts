@@ -1,0 +1,233 @@
+import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+
+import { countProductImages, deleteProductImage, insertProductImage, isSellerOfOrder, listOrdersForSeller, listProducts } from '@threadline/db';
+import { isMediaError, MAX_IMAGE_BYTES, processAndStoreImage } from '@threadline/media';
+
+import type { ApiApp } from '../app.js';
+import type { ApiContext } from '../context.js';
+import { currentUser, requireRole } from '../auth/session.js';
+import { AppError, notFound } from '../errors.js';
+import { presentDetail, presentImage, presentSummary } from '../catalog/present.js';
+import { ProductDetailResponse, ProductListResponse } from '../catalog/catalog.schemas.js';
+import { Cursor, decodeTimeCursor, encodeCursor, errors, IdParams, Limit, OkResponse } from '../http/common.schemas.js';
+import { OrderPageSchema, OrderSchema, OrderStatusSchema, presentOrder } from '../orders/orders.schemas.js';
+import { transitionOrder } from '../orders/orders.service.js';
+import { paymentProviderFor } from '../payments/provider-registry.js';
+import { changeProductStatus, createProduct, loadEditableProduct, updateProduct } from './products.service.js';
+import { CreateProductBody, ImageParams, SellerProductsQuery, UpdateProductBody, UploadedImage } from './seller.schemas.js';
+
+const EMPTY_REVIEWS = { items: [], nextCursor: null };
+/** Images per product: enough for a gallery, bounded so one product cannot fill the disk. */
+const MAX_IMAGES_PER_PRODUCT = 12;
+
+export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<void> {
+  const { pool } = context;
+  const provider = paymentProviderFor(context);
+  const sellerOnly = requireRole('seller', 'admin');
+
+  app.get(
+    '/api/seller/products',
+    {
+      preHandler: sellerOnly,
+      schema: {
+        tags: ['seller'],
+        summary: "The signed-in seller's products, every status, newest first",
+        querystring: SellerProductsQuery,
+        response: { 200: ProductListResponse, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const limit = typeof query.limit === 'number' ? query.limit : 50;
+      const page = await listProducts(pool, {
+        sellerId: currentUser(request).id,
+        statuses: query.status ? [query.status] : ['draft', 'published', 'unpublished'],
+        search: query.q,
+        sort: 'newest',
+        after: decodeTimeCursor(query.cursor),
+        limit,
+      });
+      const last = page.products.at(-1);
+      return { items: page.products.map(presentSummary), nextCursor: page.hasMore && last ? encodeCursor(last.sortKey, last.id) : null };
+    },
+  );
+
+  app.post(
+    '/api/seller/products',
+    {
+      preHandler: sellerOnly,
+      schema: {
+        tags: ['seller'],
+        summary: 'Create a product with its variants (draft unless status is "published")',
+        body: CreateProductBody,
+        response: { 201: ProductDetailResponse, ...errors(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const product = await createProduct(pool, currentUser(request), request.body);
+      return reply.status(201).send(presentDetail(product, EMPTY_REVIEWS));
+    },
+  );
+
+  app.patch(
+    '/api/seller/products/:id',
+    {
+      preHandler: sellerOnly,
+      schema: {
+        tags: ['seller'],
+        summary: 'Edit a product: fields, status, and variants (with id: update; without: add)',
+        params: IdParams,
+        body: UpdateProductBody,
+        response: { 200: ProductDetailResponse, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => presentDetail(await updateProduct(pool, currentUser(request), request.params.id, request.body), EMPTY_REVIEWS),
+  );
+
+  for (const [action, status] of [
+    ['publish', 'published'],
+    ['unpublish', 'unpublished'],
+  ] as const) {
+    app.post(
+      `/api/seller/products/:id/${action}`,
+      {
+        preHandler: sellerOnly,
+        schema: {
+          tags: ['seller'],
+          summary: `${action === 'publish' ? 'Put a product on sale' : 'Take a product off sale'}`,
+          params: IdParams,
+          response: { 200: ProductDetailResponse, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        await loadEditableProduct(pool, currentUser(request), request.params.id);
+        return presentDetail(await changeProductStatus(pool, request.params.id, status), EMPTY_REVIEWS);
+      },
+    );
+  }
+
+  // multipart only in this scope: the rest of the API keeps its small JSON body limit
+  await app.register(async (scope) => {
+    await scope.register(multipart, { limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 4, fieldSize: 1024, parts: 6 } });
+    scope.withTypeProvider<TypeBoxTypeProvider>().post(
+      '/api/seller/products/:id/images',
+      {
+        preHandler: sellerOnly,
+        bodyLimit: MAX_IMAGE_BYTES + 64 * 1024,
+        schema: {
+          tags: ['seller'],
+          summary: 'Upload a product image (multipart field "image", optional field "alt"): validated, stripped, resized to 320/640/1280 WebP',
+          consumes: ['multipart/form-data'],
+          params: IdParams,
+          response: { 201: UploadedImage, ...errors(400, 401, 403, 404, 409, 413, 415, 422) },
+        },
+      },
+      async (request, reply) => {
+        const productId = request.params.id;
+        await loadEditableProduct(pool, currentUser(request), productId);
+        if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the image as multipart/form-data', 'image');
+        let alt = '';
+        let buffer: Buffer | undefined;
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            if (part.fieldname !== 'image') throw new AppError('VALIDATION_FAILED', 'the file field must be named "image"', part.fieldname);
+            buffer = await part.toBuffer();
+          } else if (part.fieldname === 'alt') {
+            if (typeof part.value !== 'string' || part.value.length > 300) throw new AppError('VALIDATION_FAILED', 'alt must be text of at most 300 characters', 'alt');
+            alt = part.value;
+          }
+        }
+        if (!buffer) throw new AppError('VALIDATION_FAILED', 'no file in field "image"', 'image');
+        if ((await countProductImages(pool, productId)) >= MAX_IMAGES_PER_PRODUCT) {
+          throw new AppError('CONFLICT', `a product may have at most ${MAX_IMAGES_PER_PRODUCT} images`, 'image');
+        }
+        let stored;
+        try {
+          stored = await processAndStoreImage(context.config.dataDir, buffer, { alt });
+        } catch (error) {
+          if (isMediaError(error)) throw new AppError(error.code, error.message, 'image', { cause: error });
+          throw error;
+        }
+        const row = await insertProductImage(pool, { productId, key: stored.key, width: stored.width, height: stored.height, alt });
+        const urls = presentImage(stored.key, stored.width);
+        return reply.status(201).send({ id: row.id, key: stored.key, ...urls, width: stored.width, height: stored.height, widths: stored.widths, alt, position: row.position });
+      },
+    );
+  });
+
+  app.delete(
+    '/api/seller/products/:id/images/:imageId',
+    {
+      preHandler: sellerOnly,
+      schema: { tags: ['seller'], summary: 'Remove an image from a product', params: ImageParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } },
+    },
+    async (request) => {
+      await loadEditableProduct(pool, currentUser(request), request.params.id);
+      if (!(await deleteProductImage(pool, request.params.id, request.params.imageId))) throw notFound('image', 'imageId');
+      return { ok: true };
+    },
+  );
+
+  app.get(
+    '/api/seller/orders',
+    {
+      preHandler: sellerOnly,
+      schema: {
+        tags: ['seller'],
+        summary: "Orders containing the seller's items (only those items); admins see every order",
+        querystring: Type.Object(
+          {
+            status: Type.Optional(OrderStatusSchema),
+            cursor: Type.Optional(Cursor),
+            limit: Type.Optional(Limit(50, 100)),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: OrderPageSchema, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const limit = typeof request.query.limit === 'number' ? request.query.limit : 50;
+      const page = await listOrdersForSeller(pool, user.role === 'admin' ? null : user.id, {
+        after: decodeTimeCursor(request.query.cursor),
+        limit,
+        status: request.query.status,
+      });
+      const last = page.orders.at(-1);
+      return {
+        items: page.orders.map((order) => presentOrder(order, page.buyers.get(order.id))),
+        nextCursor: page.hasMore && last ? encodeCursor(last.placedKey, last.id) : null,
+      };
+    },
+  );
+
+  for (const [action, status] of [
+    ['ship', 'shipped'],
+    ['deliver', 'delivered'],
+    ['refund', 'refunded'],
+    ['cancel', 'cancelled'],
+  ] as const) {
+    app.post(
+      `/api/seller/orders/:id/${action}`,
+      {
+        preHandler: sellerOnly,
+        schema: {
+          tags: ['seller'],
+          summary: `Mark an order ${status} (a seller of one of its items, or an admin)`,
+          params: IdParams,
+          response: { 200: OrderSchema, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => {
+        const user = currentUser(request);
+        const orderId = request.params.id;
+        if (user.role !== 'admin' && !(await isSellerOfOrder(pool, orderId, user.id))) throw notFound('order', 'id');
+        const kind = user.role === 'admin' ? 'admin' : 'seller';
+        return presentOrder(await transitionOrder(pool, provider, orderId, status, { kind, userId: user.id }));
+      },
+    );
+  }
+}
