@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import Fastify from 'fastify';
+
+import { loadEdgeConfig } from '../config.js';
+import { SlidingWindowLimiter } from './limiter.js';
+import { rateLimitPlugin } from './rate-limit.plugin.js';
+
+describe('SlidingWindowLimiter', () => {
+  it('admits `limit` requests per window and refuses the next with a Retry-After', () => {
+    let now = 1_000_000 * 60_000;
+    const limiter = new SlidingWindowLimiter(3, 60_000, () => now);
+    for (let i = 0; i < 3; i += 1) assert.equal(limiter.hit('a').isAllowed, true);
+    const refused = limiter.hit('a');
+    assert.equal(refused.isAllowed, false);
+    assert.ok(refused.retryAfterSeconds >= 1 && refused.retryAfterSeconds <= 120, `retry after ${refused.retryAfterSeconds}`);
+    assert.equal(limiter.hit('b').isAllowed, true, 'other keys are counted apart');
+    now += refused.retryAfterSeconds * 1000;
+    assert.equal(limiter.hit('a').isAllowed, true, 'admitted again after Retry-After');
+  });
+
+  it('weights the previous window so a burst at a window edge cannot double the rate', () => {
+    let now = 600 * 60_000 + 59_000;
+    const limiter = new SlidingWindowLimiter(10, 60_000, () => now);
+    for (let i = 0; i < 10; i += 1) assert.equal(limiter.hit('ip').isAllowed, true);
+    now += 2_000; // 1 s into the next window: ~98 % of the previous window still counts
+    assert.equal(limiter.hit('ip').isAllowed, false);
+  });
+
+  it('limit 0 turns the limiter off', () => {
+    const limiter = new SlidingWindowLimiter(0, 60_000);
+    for (let i = 0; i < 1000; i += 1) assert.equal(limiter.hit('x').isAllowed, true);
+    assert.equal(limiter.size, 0);
+  });
+});
+
+describe('rateLimitPlugin', () => {
+  async function build(env: Record<string, string>) {
+    const app = Fastify();
+    await app.register(rateLimitPlugin, { settings: loadEdgeConfig(env).rateLimit });
+    app.post('/api/auth/login', async () => ({ ok: true }));
+    app.post('/api/auth/signup', async () => ({ ok: true }));
+    app.get('/api/products', async () => ({ ok: true }));
+    app.get('/healthz', async () => ({ ok: true }));
+    return app;
+  }
+
+  it('answers 429 RATE_LIMITED with Retry-After once an IP exceeds THREADLINE_RATE_LIMIT_PER_MIN', async () => {
+    const app = await build({ THREADLINE_RATE_LIMIT_PER_MIN: '5' });
+    for (let i = 0; i < 5; i += 1) assert.equal((await app.inject({ url: '/api/products', remoteAddress: '203.0.113.7' })).statusCode, 200);
+    const limited = await app.inject({ url: '/api/products', remoteAddress: '203.0.113.7' });
+    assert.equal(limited.statusCode, 429);
+    assert.ok(Number(limited.headers['retry-after']) >= 1);
+    assert.match(limited.body, /"code":"RATE_LIMITED"/);
+    assert.equal((await app.inject({ url: '/api/products', remoteAddress: '203.0.113.8' })).statusCode, 200, 'another IP is unaffected');
+    assert.equal((await app.inject({ url: '/healthz', remoteAddress: '203.0.113.7' })).statusCode, 200, 'only /api is limited');
+    await app.close();
+  });
+
+  it('limits sign-in attempts per e-mail even when they come from many IPs', async () => {
+    const app = await build({ THREADLINE_RATE_LIMIT_LOGIN_ACCOUNT_PER_MIN: '3' });
+    const attempt = (ip: string, email: string) => app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: ip, payload: { email, password: 'x' } });
+    for (let i = 0; i < 3; i += 1) assert.equal((await attempt(`198.51.100.${i}`, 'Victim@Example.com')).statusCode, 200);
+    assert.equal((await attempt('198.51.100.99', 'victim@example.com')).statusCode, 429, 'case and IP do not matter');
+    assert.equal((await attempt('198.51.100.99', 'someone@example.com')).statusCode, 200);
+    await app.close();
+  });
+
+  it('limits sign-ups per IP per hour', async () => {
+    const app = await build({ THREADLINE_RATE_LIMIT_SIGNUP_PER_HOUR: '2' });
+    const signup = () => app.inject({ method: 'POST', url: '/api/auth/signup', remoteAddress: '192.0.2.1', payload: {} });
+    assert.equal((await signup()).statusCode, 200);
+    assert.equal((await signup()).statusCode, 200);
+    const limited = await signup();
+    assert.equal(limited.statusCode, 429);
+    assert.ok(Number(limited.headers['retry-after']) > 60, 'the hourly window asks to wait minutes, not seconds');
+    await app.close();
+  });
+
+  it('limits a signed-in account across IPs', async () => {
+    const app = Fastify();
+    app.decorateRequest('session', null);
+    app.addHook('onRequest', async (request) => {
+      Reflect.set(request, 'session', { user: { id: 42 } });
+    });
+    await app.register(rateLimitPlugin, { settings: loadEdgeConfig({ THREADLINE_RATE_LIMIT_ACCOUNT_PER_MIN: '2' }).rateLimit });
+    app.get('/api/account', async () => ({ ok: true }));
+    assert.equal((await app.inject({ url: '/api/account', remoteAddress: '10.0.0.1' })).statusCode, 200);
+    assert.equal((await app.inject({ url: '/api/account', remoteAddress: '10.0.0.2' })).statusCode, 200);
+    assert.equal((await app.inject({ url: '/api/account', remoteAddress: '10.0.0.3' })).statusCode, 429);
+    await app.close();
+  });
+});
