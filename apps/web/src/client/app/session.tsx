@@ -49,7 +49,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const refreshCart = useCallback(async () => {
     try {
       const cart = await api<Cart>('/api/cart');
-      setCartCount(cart.items.reduce((sum, item) => sum + item.quantity, 0));
+      setCartCount(cart.count);
     } catch {
       setCartCount(0);
     }

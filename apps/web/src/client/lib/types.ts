@@ -12,15 +12,17 @@ export interface User {
   role: Role;
 }
 
+/** A stored photo: the API gives its default URL and a srcset of /media/images/<key>/<w>.webp */
 export interface ProductImage {
-  /** Content key: files are served at /media/images/<key>/<width>.webp */
-  key: string;
-  width?: number;
+  id?: number;
+  url: string;
+  srcset: string;
+  width: number;
   height?: number;
   alt?: string;
-  /** Widths rendered for this image, when the API lists them. */
-  widths?: number[];
 }
+
+export type StockState = 'in_stock' | 'low_stock' | 'out_of_stock';
 
 export interface Variant {
   id: number;
@@ -29,6 +31,7 @@ export interface Variant {
   price: number;
   stock: number;
   sku?: string;
+  stockState?: StockState;
 }
 
 export interface Category {
@@ -43,19 +46,21 @@ export interface ProductSummary {
   id: number;
   name: string;
   variants: Variant[];
-  images?: ProductImage[];
+  /** The first photo (list pages). */
+  image?: ProductImage | null;
   category?: Category | null;
   categoryId?: number;
-  rating?: { average: number; count: number } | null;
-  ratingAverage?: number | null;
-  ratingCount?: number;
+  rating?: { average: number | null; count: number } | null;
+  priceFrom?: number | null;
+  stockState?: StockState;
   status?: ProductStatus;
 }
 
 export interface Product extends ProductSummary {
   description: string;
-  sellerId?: number;
-  sellerName?: string;
+  images: ProductImage[];
+  seller?: { id: number; name: string };
+  reviews?: { items: Review[]; nextCursor: string | null };
 }
 
 export interface ProductPage {
@@ -65,6 +70,7 @@ export interface ProductPage {
 
 export interface Review {
   id: number;
+  orderItemId?: number;
   rating: number;
   title?: string | null;
   body?: string | null;
@@ -75,18 +81,24 @@ export interface Review {
 export interface CartItem {
   variantId: number;
   productId: number;
-  productName: string;
+  name: string;
   size: string;
   colour: string;
   price: number;
   quantity: number;
-  stock?: number;
-  image?: ProductImage | null;
+  lineTotal: number;
+  stock: number;
+  /** false when the product went off sale or the quantity exceeds the stock left. */
+  isAvailable: boolean;
+  image: ProductImage | null;
 }
 
 export interface Cart {
   items: CartItem[];
+  count: number;
   subtotal: number;
+  shipping: number;
+  total: number;
 }
 
 export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
@@ -100,6 +112,7 @@ export interface OrderItem {
   colour: string;
   quantity: number;
   unitPrice: number;
+  lineTotal?: number;
   isReviewed?: boolean;
 }
 
@@ -112,5 +125,5 @@ export interface Order {
   placedAt?: string;
   createdAt?: string;
   items?: OrderItem[];
-  customerName?: string;
+  buyer?: { name: string; email: string };
 }

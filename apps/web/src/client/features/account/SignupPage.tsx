@@ -8,7 +8,7 @@ import { AGE_BANDS, COUNTRIES, GENDERS, login, REGIONS, safeNext, signup } from 
 
 const FIELDS = ['email', 'password', 'name', 'ageBand', 'gender', 'country', 'region', 'marketingConsent'] as const;
 /** Shown before submitting; the API enforces the same minimum and answers with its own message. */
-export const MIN_PASSWORD_LENGTH = 10;
+export const MIN_PASSWORD_LENGTH = 8;
 
 function Field({ id, label, hint, error, children }: { id: string; label: ReactNode; hint?: string; error?: string; children: ReactNode }) {
   return (

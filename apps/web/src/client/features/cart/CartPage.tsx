@@ -6,11 +6,11 @@ import { describeError } from '../../lib/api';
 import { formatCents } from '../../lib/money';
 import type { CartItem } from '../../lib/types';
 import { ProductImage } from '../catalog/ProductImage';
-import { estimateShipping, removeItem, setQuantity, useCart } from './cart-api';
+import { removeItem, setQuantity, useCart } from './cart-api';
 
 function CartLine({ item, onChanged, onError }: { item: CartItem; onChanged: () => void; onError: (error: unknown) => void }) {
   const [isBusy, setIsBusy] = useState(false);
-  const max = Math.max(item.quantity, Math.min(10, item.stock ?? 10));
+  const max = Math.max(item.quantity, Math.min(10, item.stock));
 
   async function run(action: () => Promise<unknown>) {
     setIsBusy(true);
@@ -30,18 +30,19 @@ function CartLine({ item, onChanged, onError }: { item: CartItem; onChanged: () 
         <ProductImage image={item.image ?? undefined} alt="" sizes="96px" />
       </Link>
       <div className="cart-line__info">
-        <Link to={`/products/${item.productId}`} className="cart-line__name">{item.productName}</Link>
+        <Link to={`/products/${item.productId}`} className="cart-line__name">{item.name}</Link>
         <p className="muted">{item.colour} · Size {item.size}</p>
         <p className="muted">{formatCents(item.price)} each</p>
+        {!item.isAvailable && <p className="field-error">{item.stock > 0 ? `Only ${item.stock} left` : 'No longer available'}</p>}
       </div>
       <label className="quantity quantity--compact">
-        <span className="visually-hidden">Quantity of {item.productName}</span>
+        <span className="visually-hidden">Quantity of {item.name}</span>
         <select value={item.quantity} disabled={isBusy} onChange={(e) => void run(() => setQuantity(item.variantId, Number(e.target.value)))}>
           {Array.from({ length: max }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}</option>)}
         </select>
       </label>
-      <p className="cart-line__total">{formatCents(item.price * item.quantity)}</p>
-      <button type="button" className="link-button" disabled={isBusy} onClick={() => void run(() => removeItem(item.variantId))} aria-label={`Remove ${item.productName} from cart`}>
+      <p className="cart-line__total">{formatCents(item.lineTotal)}</p>
+      <button type="button" className="link-button" disabled={isBusy} onClick={() => void run(() => removeItem(item.variantId))} aria-label={`Remove ${item.name} from cart`}>
         Remove
       </button>
     </li>
@@ -61,8 +62,9 @@ export default function CartPage() {
 
   if (isLoading && !cart) return <div className="page"><h1>Your cart</h1><p className="muted">Loading…</p></div>;
   const items = cart?.items ?? [];
-  const subtotal = cart?.subtotal ?? items.reduce((sum, item) => sum + item.price * item.quantity, 0);
-  const shipping = estimateShipping(subtotal);
+  const subtotal = cart?.subtotal ?? 0;
+  const shipping = cart?.shipping ?? 0;
+  const hasUnavailable = items.some((item) => !item.isAvailable);
 
   return (
     <div className="page cart-page">
@@ -85,9 +87,13 @@ export default function CartPage() {
             <dl>
               <div><dt>Subtotal</dt><dd>{formatCents(subtotal)}</dd></div>
               <div><dt>Shipping</dt><dd>{shipping === 0 ? 'Free' : formatCents(shipping)}</dd></div>
-              <div className="summary__total"><dt>Estimated total</dt><dd>{formatCents(subtotal + shipping)}</dd></div>
+              <div className="summary__total"><dt>Total</dt><dd>{formatCents(cart?.total ?? subtotal + shipping)}</dd></div>
             </dl>
-            <Link to="/checkout" className="button button--large button--block">Checkout</Link>
+            {hasUnavailable ? (
+              <p className="alert alert--error" role="alert">Some items are no longer available in that quantity. Change or remove them to check out.</p>
+            ) : (
+              <Link to="/checkout" className="button button--large button--block">Checkout</Link>
+            )}
             <p className="muted small">Taxes are included. You can review everything before paying.</p>
           </aside>
         </div>

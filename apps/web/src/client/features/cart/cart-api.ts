@@ -13,11 +13,3 @@ export function setQuantity(variantId: number, quantity: number): Promise<unknow
 export function removeItem(variantId: number): Promise<unknown> {
   return api(`/api/cart/items/${variantId}`, { method: 'DELETE' });
 }
-
-/** Shipping is free from $75; below that a flat $6.95 (shown as an estimate: the API decides). */
-export const FREE_SHIPPING_FROM_CENTS = 7500;
-export const FLAT_SHIPPING_CENTS = 695;
-
-export function estimateShipping(subtotal: number): number {
-  return subtotal === 0 || subtotal >= FREE_SHIPPING_FROM_CENTS ? 0 : FLAT_SHIPPING_CENTS;
-}

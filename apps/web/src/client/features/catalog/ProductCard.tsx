@@ -15,7 +15,7 @@ export function ProductCard({ product, isPriority }: { product: ProductSummary; 
       <Link to={`/products/${product.id}`} className="product-card__link">
         <div className="product-card__media">
           <ProductImage
-            image={product.images?.[0]}
+            image={product.image}
             alt={product.name}
             sizes="(min-width: 1200px) 280px, (min-width: 768px) 30vw, 50vw"
             isPriority={isPriority}

@@ -83,7 +83,7 @@ function ProductDetails({ product }: { product: Product }) {
           {images.length > 1 && (
             <ul className="gallery__thumbs" aria-label="More photos">
               {images.map((image, index) => (
-                <li key={image.key}>
+                <li key={image.url}>
                   <button type="button" aria-pressed={index === imageIndex} onClick={() => setImageIndex(index)} aria-label={`Photo ${index + 1} of ${images.length}`}>
                     <ProductImage image={image} alt="" sizes="80px" />
                   </button>
@@ -124,7 +124,7 @@ function ProductDetails({ product }: { product: Product }) {
           <div className="product-info__description">
             <h2>Details</h2>
             {product.description.split(/\n{2,}/).map((paragraph, i) => <p key={i}>{paragraph}</p>)}
-            {product.sellerName && <p className="muted">Sold by {product.sellerName}</p>}
+            {product.seller && <p className="muted">Sold by {product.seller.name}</p>}
           </div>
           <ul className="perks">
             <li>Free shipping over $75</li>

@@ -35,10 +35,13 @@ function ReviewForm({ product, orderItemId, onPosted }: { product: Product; orde
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (rating === 0) return setErrors({ fields: { rating: 'Choose from 1 to 5 stars.' } });
+    const fields: Record<string, string> = {};
+    if (rating === 0) fields.rating = 'Choose from 1 to 5 stars.';
+    if (!body.trim()) fields.body = 'Tell other shoppers what you think.';
+    if (Object.keys(fields).length > 0) return setErrors({ fields });
     setIsSaving(true);
     try {
-      await postReview(product.id, { orderItemId, rating, title: title.trim() || undefined, body: body.trim() || undefined });
+      await postReview(product.id, { orderItemId, rating, title: title.trim() || undefined, body: body.trim() });
       setErrors(NO_ERRORS);
       onPosted();
     } catch (error) {
@@ -62,7 +65,7 @@ function ReviewForm({ product, orderItemId, onPosted }: { product: Product; orde
       </div>
       <div className="field">
         <label htmlFor="review-body">Your review</label>
-        <textarea id="review-body" rows={4} maxLength={5000} value={body} onChange={(e) => setBody(e.target.value)} />
+        <textarea id="review-body" rows={4} maxLength={5000} value={body} onChange={(e) => setBody(e.target.value)} aria-invalid={errors.fields.body ? true : undefined} />
         {errors.fields.body && <p className="field-error">{errors.fields.body}</p>}
       </div>
       <button type="submit" className="button" disabled={isSaving}>{isSaving ? 'Posting…' : 'Post review'}</button>
@@ -73,10 +76,12 @@ function ReviewForm({ product, orderItemId, onPosted }: { product: Product; orde
 export function ReviewSection({ product }: { product: Product }) {
   const { user } = useSession();
   const reviews = useReviews(String(product.id));
+  const [thanks, setThanks] = useState(false);
   const [version, setVersion] = useState(0);
-  const reviewable = useReviewableItems(product.id, Boolean(user), version);
+  const bought = useReviewableItems(product.id, Boolean(user), version);
   const rating = ratingOf(product);
-  const first = reviewable[0];
+  const reviewedLines = new Set((reviews.data?.items ?? product.reviews?.items ?? []).map((review) => review.orderItemId));
+  const first = bought.find((line) => !reviewedLines.has(line.id));
 
   return (
     <section className="reviews" aria-labelledby="reviews-heading">
@@ -89,11 +94,13 @@ export function ReviewSection({ product }: { product: Product }) {
           product={product}
           orderItemId={first.id}
           onPosted={() => {
+            setThanks(true);
             setVersion((v) => v + 1);
             reviews.reload();
           }}
         />
       )}
+      {thanks && <p className="alert alert--success" role="status">Thank you — your review is published.</p>}
       {!user && <p className="muted"><Link to="/login">Sign in</Link> to review items you bought.</p>}
       {reviews.error !== undefined && <p className="alert alert--error">{describeError(reviews.error)}</p>}
       <ul className="review-list">

@@ -27,13 +27,11 @@ export function totalStock(variants: Variant[]): number {
   return variants.reduce((sum, v) => sum + Math.max(0, v.stock), 0);
 }
 
-/** Average rating and count, whichever way the API spells them. */
+/** Average rating and count, or null before the first review. */
 export function ratingOf(product: ProductSummary): { average: number; count: number } | null {
-  if (product.rating && product.rating.count > 0) return product.rating;
-  if (typeof product.ratingAverage === 'number' && (product.ratingCount ?? 0) > 0) {
-    return { average: product.ratingAverage, count: product.ratingCount ?? 0 };
-  }
-  return null;
+  const rating = product.rating;
+  if (!rating || rating.count === 0 || rating.average === null) return null;
+  return { average: rating.average, count: rating.count };
 }
 
 /** CSS colour for a swatch of a colour name; unknown names get a neutral grey. */

@@ -29,7 +29,7 @@ export function useReviewableItems(productId: number | undefined, isSignedIn: bo
         const lines = body.items
           .filter((order) => REVIEWABLE.has(order.status))
           .flatMap((order) => order.items ?? [])
-          .filter((item) => item.productId === productId && !item.isReviewed);
+          .filter((item) => item.productId === productId);
         setItems(lines);
       })
       .catch(() => {
@@ -46,7 +46,7 @@ export interface NewReview {
   orderItemId: number;
   rating: number;
   title?: string;
-  body?: string;
+  body: string;
 }
 
 export function postReview(productId: number, review: NewReview): Promise<Review> {

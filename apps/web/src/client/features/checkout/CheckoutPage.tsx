@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Link, Navigate, useNavigate } from 'react-router';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 
 import { useSession } from '../../app/session';
 import { track } from '../../app/tracking';
-import { ApiError } from '../../lib/api';
+import { api, ApiError } from '../../lib/api';
 import { formatCents } from '../../lib/money';
 import type { Order } from '../../lib/types';
-import { estimateShipping, useCart } from '../cart/cart-api';
+import { useCart } from '../cart/cart-api';
 import { formatCardNumber, validateCard, type CardErrors } from './card';
 import { newIdempotencyKey, paymentMessage, payOrder, placeOrder } from './checkout-api';
 
@@ -14,6 +14,8 @@ export default function CheckoutPage() {
   const { user, refreshCart } = useSession();
   const { data: cart, isLoading } = useCart();
   const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const pendingOrderId = params.get('order');
   const [number, setNumber] = useState('');
   const [expiry, setExpiry] = useState('');
   const [cvc, setCvc] = useState('');
@@ -26,8 +28,18 @@ export default function CheckoutPage() {
   const orderKey = useRef(newIdempotencyKey());
   const failureRef = useRef<HTMLParagraphElement>(null);
 
+  // `?order=<id>`: pay an order placed earlier whose payment failed
   useEffect(() => {
-    if (cart && cart.items.length > 0) track('checkout_started', { value: cart.subtotal, items: cart.items.length });
+    if (!pendingOrderId || !user) return;
+    api<Order>(`/api/orders/${encodeURIComponent(pendingOrderId)}`)
+      .then((found) => {
+        if (found.status === 'pending') setOrder(found);
+        else void navigate(`/orders/${found.id}`, { replace: true });
+      })
+      .catch(() => setFailure('That order could not be found.'));
+  }, [pendingOrderId, user, navigate]);
+  useEffect(() => {
+    if (cart && cart.items.length > 0) track('checkout_started', { value: cart.total, items: cart.count });
   }, [cart]);
   useEffect(() => {
     if (failure) failureRef.current?.focus();
@@ -37,8 +49,10 @@ export default function CheckoutPage() {
   }, [user]);
 
   if (user === null) return <Navigate to="/login?next=/checkout" replace />;
-  if (isLoading || user === undefined) return <div className="page"><h1>Checkout</h1><p className="muted">Loading…</p></div>;
-  const items = cart?.items ?? [];
+  if (isLoading || user === undefined || (pendingOrderId && !order && !failure)) return <div className="page"><h1>Checkout</h1><p className="muted">Loading…</p></div>;
+  const items = order?.items
+    ? order.items.map((item) => ({ key: item.id, name: item.productName, colour: item.colour, size: item.size, quantity: item.quantity, amount: item.lineTotal ?? item.unitPrice * item.quantity }))
+    : (cart?.items ?? []).map((item) => ({ key: item.variantId, name: item.name, colour: item.colour, size: item.size, quantity: item.quantity, amount: item.lineTotal }));
   if (items.length === 0 && !order) {
     return (
       <div className="page empty-state">
@@ -48,8 +62,9 @@ export default function CheckoutPage() {
       </div>
     );
   }
-  const subtotal = cart?.subtotal ?? 0;
-  const total = order?.total ?? subtotal + estimateShipping(subtotal);
+  const subtotal = order?.subtotal ?? cart?.subtotal ?? 0;
+  const shipping = order?.shipping ?? cart?.shipping ?? 0;
+  const total = order?.total ?? cart?.total ?? subtotal + shipping;
 
   async function pay(event: FormEvent) {
     event.preventDefault();
@@ -60,7 +75,10 @@ export default function CheckoutPage() {
     setFailure(undefined);
     try {
       const placed = order ?? (await placeOrder(orderKey.current));
-      setOrder(placed);
+      if (!order) {
+        setOrder(placed);
+        void refreshCart(); // the order took the cart's items
+      }
       await payOrder(placed.id, checked.card, newIdempotencyKey());
       track('order_paid', { orderId: placed.id, value: placed.total });
       await refreshCart();
@@ -126,15 +144,15 @@ export default function CheckoutPage() {
           <h2>Your order</h2>
           <ul className="summary__items">
             {items.map((item) => (
-              <li key={item.variantId}>
-                <span>{item.quantity} × {item.productName} <span className="muted">({item.colour}, {item.size})</span></span>
-                <span>{formatCents(item.price * item.quantity)}</span>
+              <li key={item.key}>
+                <span>{item.quantity} × {item.name} <span className="muted">({item.colour}, {item.size})</span></span>
+                <span>{formatCents(item.amount)}</span>
               </li>
             ))}
           </ul>
           <dl>
-            <div><dt>Subtotal</dt><dd>{formatCents(order?.subtotal ?? subtotal)}</dd></div>
-            <div><dt>Shipping</dt><dd>{(order?.shipping ?? estimateShipping(subtotal)) === 0 ? 'Free' : formatCents(order?.shipping ?? estimateShipping(subtotal))}</dd></div>
+            <div><dt>Subtotal</dt><dd>{formatCents(subtotal)}</dd></div>
+            <div><dt>Shipping</dt><dd>{shipping === 0 ? 'Free' : formatCents(shipping)}</dd></div>
             <div className="summary__total"><dt>Total</dt><dd>{formatCents(total)}</dd></div>
           </dl>
           <p className="muted small">Signed in as {user.email}</p>

@@ -4,7 +4,7 @@ import type { ProductImage as Image } from '../../lib/types';
 import { ProductImage } from '../catalog/ProductImage';
 
 export const ACCEPTED_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 
 interface Props {
   existing: Image[];
@@ -29,7 +29,7 @@ export function ImagePicker({ existing, pending, onPending, error }: Props) {
     const wrongType = files.find((f) => !ACCEPTED_IMAGE_TYPES.includes(f.type));
     const tooBig = files.find((f) => f.size > MAX_IMAGE_BYTES);
     if (wrongType) return setPickError(`${wrongType.name} is not a JPEG, PNG or WebP image.`);
-    if (tooBig) return setPickError(`${tooBig.name} is larger than 10 MB.`);
+    if (tooBig) return setPickError(`${tooBig.name} is larger than 20 MB.`);
     setPickError(undefined);
     onPending([...pending, ...files]);
   }
@@ -39,7 +39,7 @@ export function ImagePicker({ existing, pending, onPending, error }: Props) {
     <div className="image-picker">
       <ul className="image-picker__grid" aria-label="Photos">
         {existing.map((image) => (
-          <li key={image.key} className="image-picker__item"><ProductImage image={image} alt={image.alt ?? ''} sizes="120px" /></li>
+          <li key={image.url} className="image-picker__item"><ProductImage image={image} alt={image.alt ?? ''} sizes="120px" /></li>
         ))}
         {pending.map((file, index) => (
           <li key={`${file.name}-${index}`} className="image-picker__item image-picker__item--pending">
@@ -55,7 +55,7 @@ export function ImagePicker({ existing, pending, onPending, error }: Props) {
           </label>
         </li>
       </ul>
-      <p className="hint">JPEG, PNG or WebP up to 10 MB. Photos are resized for phones and large screens automatically.</p>
+      <p className="hint">JPEG, PNG or WebP up to 20 MB. Photos are resized for phones and large screens automatically.</p>
       {message && <p className="field-error" role="alert">{message}</p>}
     </div>
   );

@@ -39,7 +39,7 @@ export default function SellerOrdersPage() {
             <tbody>
               {orders.map((order) => (
                 <tr key={order.id}>
-                  <td>#{order.id}{order.customerName && <><br /><span className="muted">{order.customerName}</span></>}</td>
+                  <td>#{order.id}{order.buyer && <><br /><span className="muted">{order.buyer.name}</span></>}</td>
                   <td>{formatOrderDate(order)}</td>
                   <td>{(order.items ?? []).map((item) => <div key={item.id}>{item.quantity} × {item.productName} <span className="muted">({item.colour}, {item.size})</span></div>)}</td>
                   <td><StatusBadge status={order.status} /></td>

@@ -5,7 +5,7 @@ import { describeError } from '../../lib/api';
 import { formatPriceRange } from '../../lib/money';
 import { ProductImage } from '../catalog/ProductImage';
 import { totalStock } from '../catalog/product-facts';
-import { setPublished, useMyProducts, type SellerProduct } from './seller-api';
+import { setPublished, useMyProducts, type SellerProductSummary } from './seller-api';
 
 const STATUS_TEXT = { draft: 'Draft', published: 'Published', unpublished: 'Unpublished' } as const;
 
@@ -14,7 +14,7 @@ export default function SellerProductsPage() {
   const [actionError, setActionError] = useState<unknown>(undefined);
   const [busyId, setBusyId] = useState<number | undefined>();
 
-  async function toggle(product: SellerProduct) {
+  async function toggle(product: SellerProductSummary) {
     setBusyId(product.id);
     setActionError(undefined);
     try {
@@ -47,7 +47,7 @@ export default function SellerProductsPage() {
             <tbody>
               {products.map((product) => (
                 <tr key={product.id}>
-                  <td className="thumb-cell"><ProductImage image={product.images?.[0]} alt="" sizes="56px" /></td>
+                  <td className="thumb-cell"><ProductImage image={product.image} alt="" sizes="56px" /></td>
                   <td><Link to={`/seller/products/${product.id}`}>{product.name}</Link><br /><span className="muted">{product.variants.length} variants</span></td>
                   <td><span className={`status status--${product.status}`}>{STATUS_TEXT[product.status]}</span></td>
                   <td>{formatPriceRange(product.variants.map((v) => v.price))}</td>

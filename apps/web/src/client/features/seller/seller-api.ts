@@ -1,10 +1,9 @@
 import { api } from '../../lib/api';
-import type { Order, Product, ProductImage, ProductStatus } from '../../lib/types';
+import type { Order, Product, ProductImage, ProductStatus, ProductSummary } from '../../lib/types';
 import { useApi, type ApiState } from '../../lib/use-api';
 
 export interface SellerProduct extends Product {
   status: ProductStatus;
-  categoryId: number;
 }
 
 export interface VariantInput {
@@ -22,12 +21,17 @@ export interface ProductInput {
   variants: VariantInput[];
 }
 
-export function useMyProducts(): ApiState<{ items: SellerProduct[] }> {
-  return useApi<{ items: SellerProduct[] }>('/api/seller/products');
+export interface SellerProductSummary extends ProductSummary {
+  status: ProductStatus;
 }
 
+export function useMyProducts(): ApiState<{ items: SellerProductSummary[] }> {
+  return useApi<{ items: SellerProductSummary[] }>('/api/seller/products?limit=100');
+}
+
+/** A seller's own product, drafts included: the product route shows them to their seller. */
 export function useMyProduct(id: string | undefined): ApiState<SellerProduct> {
-  return useApi<SellerProduct>(id ? `/api/seller/products/${encodeURIComponent(id)}` : null);
+  return useApi<SellerProduct>(id ? `/api/products/${encodeURIComponent(id)}` : null);
 }
 
 export function createProduct(input: ProductInput): Promise<SellerProduct> {
@@ -43,6 +47,10 @@ export function setPublished(id: number, isPublished: boolean): Promise<SellerPr
 }
 
 /** Uploads one photo (multipart field `image`); the API validates and resizes it. */
+export function deleteImage(productId: number, imageId: number): Promise<unknown> {
+  return api(`/api/seller/products/${productId}/images/${imageId}`, { method: 'DELETE' });
+}
+
 export function uploadImage(productId: number, file: File, alt: string): Promise<ProductImage> {
   const form = new FormData();
   form.append('alt', alt);

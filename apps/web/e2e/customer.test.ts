@@ -1,0 +1,189 @@
+/// <reference lib="dom" />
+// (functions passed to page.evaluate run in the browser)
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import type { Page } from 'playwright-core';
+
+import { createCatalogue, type CatalogueFixture } from './fixtures.js';
+import { screenshot, SKIP_REASON, startStack, type Stack } from './harness.js';
+
+const GOOD_CARD = '4242 4242 4242 4242';
+const DECLINED_CARD = '4000 0000 0000 0002';
+
+async function signUp(page: Page, person: { email: string; name: string; password: string }, shot?: string): Promise<void> {
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Name', { exact: true }).fill(person.name);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByLabel('Age').selectOption('25-34');
+  await page.getByLabel('Country').selectOption('CA');
+  await page.getByLabel(/news and offers/).check();
+  if (shot) await screenshot(page, shot);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.locator(`summary[aria-label="Account menu for ${person.name}"]`).waitFor();
+}
+
+async function payWith(page: Page, card: string): Promise<void> {
+  await page.getByLabel('Card number').fill(card);
+  await page.getByLabel('Expiry (MM/YY)').fill('12/34');
+  await page.getByLabel('Security code').fill('123');
+  await page.getByRole('button', { name: /^Pay \$/ }).click();
+}
+
+async function productCardNames(page: Page): Promise<string[]> {
+  return page.locator('[data-testid="product-grid"] .product-card__name').allTextContents();
+}
+
+describe('a customer in the shop', { skip: SKIP_REASON }, () => {
+  let stack: Stack;
+  let fixture: CatalogueFixture;
+
+  before(async () => {
+    stack = await startStack();
+    fixture = await createCatalogue(stack.db, stack.apiUrl);
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  it('signs up, logs in, filters the list, adds a variant to the cart, pays with 4242… and sees the order', async () => {
+    const { page, context } = await stack.newPage();
+    const person = { email: `ada.${Date.now()}@example.com`, name: 'Ada Lovelace', password: 'correct horse battery' };
+    try {
+      await page.goto('/');
+      await page.locator('[data-testid="product-grid"] .product-card').first().waitFor();
+      assert.equal((await productCardNames(page)).length, fixture.productIds.length, 'every published product is listed');
+      await screenshot(page, 'customer-01-product-list');
+
+      await signUp(page, person, 'customer-02-signup');
+      const { rows: users } = await stack.db.pool.query<{ country: string; age_band: string; region: string; marketing_consent: boolean }>(
+        'SELECT country, age_band, region, marketing_consent FROM users WHERE email = $1',
+        [person.email],
+      );
+      assert.deepEqual(users[0], { country: 'CA', age_band: '25-34', region: 'north_america', marketing_consent: true }, 'segment attributes were saved');
+
+      // sign out, then back in through the login page
+      await page.locator('summary[aria-label^="Account menu"]').click();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('link', { name: 'Sign in' }).click();
+      await page.getByLabel('Email').fill(person.email);
+      await page.getByLabel('Password').fill('wrong password!');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: /wrong/i }).waitFor();
+      await screenshot(page, 'customer-03-login-error');
+      await page.getByLabel('Password').fill(person.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator(`summary[aria-label="Account menu for ${person.name}"]`).waitFor();
+
+      // filter: category, then size and colour
+      await page.getByRole('button', { name: 'Denim', exact: true }).click();
+      await page.waitForURL(/category=denim/);
+      await page.getByRole('button', { name: 'M', exact: true }).click();
+      await page.getByRole('button', { name: 'Black', exact: true }).click();
+      await page.waitForURL(/colour=Black/);
+      await page.locator('[data-testid="product-grid"]:not(.is-stale)').waitFor();
+      assert.deepEqual(await productCardNames(page), ['High-Rise Straight Jeans']);
+      await screenshot(page, 'customer-04-filtered-list');
+
+      await page.getByRole('link', { name: 'High-Rise Straight Jeans' }).click();
+      await page.getByRole('heading', { level: 1, name: 'High-Rise Straight Jeans' }).waitFor();
+      await page.getByRole('radio', { name: 'Black' }).click();
+      await page.getByRole('radio', { name: 'M', exact: true }).click();
+      await page.getByText('In stock').waitFor();
+      await page.getByRole('button', { name: 'Add to cart' }).click();
+      await page.getByRole('status').filter({ hasText: 'Added 1 × High-Rise Straight Jeans (Black, M)' }).waitFor();
+      await page.locator('[data-testid="cart-count"]', { hasText: '1' }).waitFor();
+      await screenshot(page, 'customer-05-product');
+
+      await page.getByRole('link', { name: /^Cart, 1 item/ }).click();
+      await page.getByRole('heading', { name: 'Your cart' }).waitFor();
+      await page.getByRole('link', { name: 'High-Rise Straight Jeans' }).waitFor();
+      await screenshot(page, 'customer-06-cart');
+
+      await page.getByRole('link', { name: 'Checkout' }).click();
+      await page.getByLabel('Card number').waitFor();
+      await payWith(page, GOOD_CARD);
+      await page.waitForURL(/\/orders\/\d+\?placed=1/);
+      await page.getByRole('heading', { name: /your order is confirmed/ }).waitFor();
+      await screenshot(page, 'customer-07-confirmation');
+
+      const orderId = Number(/\/orders\/(\d+)/.exec(page.url())?.[1]);
+      const { rows: orders } = await stack.db.pool.query<{ status: string; total_cents: number; variant_colour: string; size: string }>(
+        `SELECT o.status, o.total_cents, oi.colour AS variant_colour, oi.size
+           FROM orders o JOIN order_items oi ON oi.order_id = o.id JOIN users u ON u.id = o.user_id
+          WHERE o.id = $1 AND u.email = $2`,
+        [orderId, person.email],
+      );
+      assert.equal(orders.length, 1, 'one order line for the customer');
+      assert.equal(orders[0]?.status, 'paid');
+      assert.deepEqual([orders[0]?.variant_colour, orders[0]?.size], ['Black', 'M']);
+      const shownTotal = await page.getByTestId('order-total').textContent();
+      assert.equal(shownTotal, new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format((orders[0]?.total_cents ?? 0) / 100));
+
+      await page.getByRole('link', { name: 'My orders' }).first().click();
+      await page.getByRole('link', { name: `Order #${orderId}` }).waitFor();
+      await page.getByText('Paid', { exact: true }).waitFor();
+      await screenshot(page, 'customer-08-order-history');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows a clear message when the card is declined, and a retry with a good card pays the same order', async () => {
+    const { page, context } = await stack.newPage();
+    const person = { email: `grace.${Date.now()}@example.com`, name: 'Grace Hopper', password: 'cobol-is-forever-1' };
+    try {
+      await signUp(page, person);
+      await page.goto(`/products/${fixture.productIds[0]}`);
+      await page.getByRole('radio', { name: 'Navy' }).click();
+      await page.getByRole('radio', { name: 'S', exact: true }).click();
+      await page.getByRole('button', { name: 'Add to cart' }).click();
+      await page.locator('[data-testid="cart-count"]', { hasText: '1' }).waitFor();
+      await page.goto('/checkout');
+      await payWith(page, DECLINED_CARD);
+      const message = page.getByTestId('payment-error');
+      await message.waitFor();
+      assert.match((await message.textContent()) ?? '', /declined.*not been charged/);
+      await screenshot(page, 'declined-01-message');
+
+      const { rows: pending } = await stack.db.pool.query<{ id: number; status: string }>(
+        'SELECT o.id, o.status FROM orders o JOIN users u ON u.id = o.user_id WHERE u.email = $1',
+        [person.email],
+      );
+      assert.deepEqual(pending.map((o) => o.status), ['pending'], 'the declined order stays pending and unpaid');
+
+      await page.getByLabel('Card number').fill(GOOD_CARD);
+      await page.getByRole('button', { name: /^Pay \$/ }).click();
+      await page.waitForURL(/\/orders\/\d+\?placed=1/);
+      const { rows: paid } = await stack.db.pool.query<{ id: number; status: string }>(
+        'SELECT o.id, o.status FROM orders o JOIN users u ON u.id = o.user_id WHERE u.email = $1',
+        [person.email],
+      );
+      assert.deepEqual(paid.map((o) => [Number(o.id), o.status]), [[Number(pending[0]?.id), 'paid']], 'the retry paid the same order');
+      await screenshot(page, 'declined-02-retry-paid');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('fits a phone screen: no sideways scrolling on the list, product, cart and sign-in pages', async () => {
+    const { page, context } = await stack.newPage({ isPhone: true });
+    try {
+      for (const [path, name] of [
+        ['/', 'phone-01-list'],
+        [`/products/${fixture.productIds[2]}`, 'phone-02-product'],
+        ['/cart', 'phone-03-cart'],
+        ['/login', 'phone-04-login'],
+      ] as const) {
+        await page.goto(path);
+        await page.locator('main h1').first().waitFor();
+        await screenshot(page, name);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone screen`);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+});
