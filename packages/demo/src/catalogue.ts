@@ -114,7 +114,7 @@ export function generateCatalogue(random: Random, options: CatalogueOptions): De
   const products: DemoProduct[] = [];
   let variantId = options.variantIdBase;
   // the demo seller owns a visible share; the others split the rest by how much they sell
-  const brandWeights = BRANDS.map((brand, index) => [index, index === 0 ? 3 : Object.values(brand.categories).reduce((a, b) => a + b, 0)] as const);
+  const brandWeights = BRANDS.map((brand, index) => [index, index === 0 ? 5 : Object.values(brand.categories).reduce((a, b) => a + b, 0)] as const);
   for (let i = 0; i < options.products; i += 1) {
     const id = options.productIdBase + i + 1;
     const brandIndex = random.weighted(brandWeights);
