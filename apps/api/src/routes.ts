@@ -5,6 +5,7 @@ import { authRoutes } from './auth/auth.routes.js';
 import { cartRoutes } from './cart/cart.routes.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
 import { collectRoutes } from './collect/collect.routes.js';
+import { insightsRoutes } from './insights/insights.routes.js';
 import { mediaRoutes } from './media/media.routes.js';
 import { ordersRoutes } from './orders/orders.routes.js';
 import { webhookRoutes } from './payments/webhook.routes.js';
@@ -30,4 +31,6 @@ export const ROUTE_MODULES: RouteModule[] = [
   mediaRoutes,
   // clickstream (issue 4)
   collectRoutes,
+  // marketing dashboards (issue 6)
+  insightsRoutes,
 ];

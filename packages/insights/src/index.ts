@@ -14,3 +14,15 @@ export {
   type FreeTextQuery,
 } from './ad-channels/ad-channels.js';
 export { checkWindow, todayIn, windowEndingOn, InsightInputError, type DateWindow } from './window.js';
+export {
+  serveInsight,
+  materialiseInsights,
+  paramsKey,
+  DASHBOARDS,
+  DEFAULT_LIMITS,
+  PRESET_DAYS,
+  type DashboardName,
+  type InsightServices,
+  type Served,
+  type CacheInfo,
+} from './cache/insight-cache.js';

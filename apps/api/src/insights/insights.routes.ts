@@ -1,0 +1,155 @@
+import {
+  adChannelAnswers,
+  checkWindow,
+  InsightInputError,
+  InsightsLake,
+  materialiseInsights,
+  serveInsight,
+  todayIn,
+  windowEndingOn,
+  type DashboardName,
+  type DateWindow,
+  type InsightServices,
+} from '@threadline/insights';
+import { deleteAdChannelCost, deleteLiveInsights, listAdChannelCosts, summariseInsightCache, upsertAdChannelCost } from '@threadline/db/insights';
+
+import type { ApiApp } from '../app.js';
+import { currentUser, requireRole } from '../auth/session.js';
+import type { ApiContext } from '../context.js';
+import { AppError, notFound } from '../errors.js';
+import { errors, OkResponse } from '../http/common.schemas.js';
+import { AdChannelsQuery, AnswersQuery, CostBody, CostParams, InsightResponse, ReviewsQuery, SalesQuery, SegmentsQuery } from './insights.schemas.js';
+
+/** Dashboards open on the last 30 days. */
+export const DEFAULT_WINDOW_DAYS = 30;
+
+const INSIGHT_ROLES = ['admin', 'marketing'] as const;
+
+/**
+ * The marketing dashboards' JSON API (issue 6): sales, segments, reviews and ad channels, each
+ * with `from`, `to` and filters, answering with the figures, the window and `asOf`. Served from
+ * the materialised cache when it holds these exact parameters for the current data, else live.
+ */
+export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<void> {
+  let services: Promise<InsightServices> | undefined;
+  const getServices = (): Promise<InsightServices> => {
+    services ??= InsightsLake.open(context.config.dataDir).then((lake) => ({ lake, pool: context.pool, timeZone: context.config.shopTimeZone }));
+    return services;
+  };
+  app.addHook('onClose', async () => {
+    if (services) (await services).lake.close();
+  });
+  const guard = { preHandler: requireRole(...INSIGHT_ROLES) };
+
+  const windowOf = (query: { from?: string | undefined; to?: string | undefined }): DateWindow => {
+    const to = query.to ?? todayIn(context.config.shopTimeZone);
+    const window = query.from ? { from: query.from, to } : windowEndingOn(to, DEFAULT_WINDOW_DAYS);
+    try {
+      return checkWindow(window);
+    } catch (error) {
+      if (error instanceof InsightInputError) throw new AppError('VALIDATION_FAILED', error.message, error.field);
+      throw error;
+    }
+  };
+
+  const answer = async <D extends DashboardName>(name: D, window: DateWindow, filters: Record<string, unknown>) => {
+    // each dashboard's own filter type; the query schemas above produced exactly these fields
+    const served = await serveInsight(await getServices(), name, { ...window, ...filters } as Parameters<typeof serveInsight<D>>[2]);
+    const figures = typeof served.result === 'object' && served.result !== null ? served.result : {};
+    return { window, filters, asOf: served.asOf, cache: served.cache, ...figures };
+  };
+
+  const tags = ['insights'];
+  app.get(
+    '/api/insights/sales',
+    { ...guard, schema: { tags, summary: 'Revenue and orders over time; sell-through and view → cart → order per category and product', querystring: SalesQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
+    async (request) => {
+      const { category, region, limit } = request.query;
+      return answer('sales', windowOf(request.query), { category, region, limit });
+    },
+  );
+  app.get(
+    '/api/insights/segments',
+    { ...guard, schema: { tags, summary: 'Popular products per customer segment (age band, gender, region, new vs returning)', querystring: SegmentsQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
+    async (request) => {
+      const { dimension, category, limit } = request.query;
+      return answer('segments', windowOf(request.query), { dimension, category, limit });
+    },
+  );
+  app.get(
+    '/api/insights/reviews',
+    { ...guard, schema: { tags, summary: 'Rating distribution, ratings per category, lowest-rated products with texts and frequent words', querystring: ReviewsQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
+    async (request) => {
+      const { category, minReviews, limit } = request.query;
+      return answer('reviews', windowOf(request.query), { category, minReviews, limit });
+    },
+  );
+  app.get(
+    '/api/insights/ad-channels',
+    { ...guard, schema: { tags, summary: 'Survey respondents per offline ad channel, by segment, month and upload, with cost per respondent', querystring: AdChannelsQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
+    async (request) => {
+      const { region, ageBand, gender } = request.query;
+      return answer('ad-channels', windowOf(request.query), { region, ageBand, gender });
+    },
+  );
+  app.get(
+    '/api/insights/ad-channels/answers',
+    { ...guard, schema: { tags, summary: "Survey respondents' free-text answers, newest first, searchable", querystring: AnswersQuery, response: { ...errors(400, 401, 403) } } },
+    async (request) => {
+      const { region, ageBand, gender, channel, q, offset, limit } = request.query;
+      const window = windowOf(request.query);
+      const { lake } = await getServices();
+      const found = await adChannelAnswers(lake, { ...window, region, ageBand, gender, channel, search: q, offset, limit });
+      return { window, asOf: lake.asOf(['survey_responses'])?.toISOString() ?? null, ...found };
+    },
+  );
+
+  app.get(
+    '/api/insights/ad-channels/costs',
+    { ...guard, schema: { tags, summary: 'What each channel cost per month, as entered by the marketing team', response: { ...errors(401, 403) } } },
+    async () => ({ items: await listAdChannelCosts(context.pool) }),
+  );
+  app.put(
+    '/api/insights/ad-channels/costs',
+    { ...guard, schema: { tags, summary: 'Enter or change what a channel cost in a month', body: CostBody, response: { 200: OkResponse, ...errors(400, 401, 403) } } },
+    async (request) => {
+      const { month, channel, costCents, note } = request.body;
+      await upsertAdChannelCost(context.pool, { month: `${month}-01`, channel, costCents, note: note ?? null, updatedBy: currentUser(request).id });
+      return { ok: true };
+    },
+  );
+  app.delete(
+    '/api/insights/ad-channels/costs/:month/:channel',
+    { ...guard, schema: { tags, summary: 'Remove a cost entry', params: CostParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } } },
+    async (request) => {
+      if (!(await deleteAdChannelCost(context.pool, `${request.params.month}-01`, request.params.channel))) throw notFound('cost entry', 'month');
+      return { ok: true };
+    },
+  );
+
+  app.post(
+    '/api/insights/refresh',
+    { ...guard, schema: { tags, summary: '"Refresh now": forget remembered results and re-materialise the preset windows', response: { ...errors(401, 403) } } },
+    async () => {
+      await deleteLiveInsights(context.pool);
+      return materialiseInsights(await getServices());
+    },
+  );
+  app.get(
+    '/api/insights/status',
+    { ...guard, schema: { tags, summary: 'Cache entries per dashboard and the freshness of the data behind them', response: { ...errors(401, 403) } } },
+    async () => {
+      const { lake } = await getServices();
+      await lake.query('SELECT 1');
+      return {
+        dashboards: await summariseInsightCache(context.pool),
+        asOf: {
+          sales: lake.asOf(['sales'])?.toISOString() ?? null,
+          reviews: lake.asOf(['reviews'])?.toISOString() ?? null,
+          productDay: lake.asOf(['product_day'])?.toISOString() ?? null,
+          surveyResponses: lake.asOf(['survey_responses'])?.toISOString() ?? null,
+        },
+      };
+    },
+  );
+}

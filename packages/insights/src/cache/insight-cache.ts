@@ -1,0 +1,156 @@
+import type { Pool } from '@threadline/db';
+import { adChannelCostsVersion, getCachedInsight, listAdChannelCosts, putCachedInsight } from '@threadline/db/insights';
+
+import { adChannelInsight, type AdChannelFilters } from '../ad-channels/ad-channels.js';
+import type { InsightDataset } from '../lake/curated-schemas.js';
+import type { InsightsLake } from '../lake/insights-lake.js';
+import { reviewInsight, type ReviewFilters } from '../reviews/reviews.js';
+import { salesInsight, type SalesFilters } from '../sales/sales.js';
+import { SEGMENT_DIMENSIONS, segmentInsight, type SegmentFilters } from '../segments/segments.js';
+import { todayIn, windowEndingOn } from '../window.js';
+
+export interface InsightServices {
+  lake: InsightsLake;
+  pool: Pool;
+  /** the shop's time zone: windows and presets are in it */
+  timeZone: string;
+}
+
+export interface CacheInfo {
+  /** hit: served from the materialised/remembered aggregates; live: computed for this request */
+  status: 'hit' | 'live';
+  computedAt: string;
+  computationMs: number;
+}
+
+export interface Served<T> {
+  result: T;
+  asOf: string | null;
+  cache: CacheInfo;
+}
+
+/** Defaults are filled in before keying, so `?from&to` and `?from&to&limit=20` share an entry. */
+export const DEFAULT_LIMITS = { salesProducts: 20, segmentProducts: 10, reviewProducts: 10, minReviews: 3 } as const;
+
+/** Canonical JSON: sorted keys, no undefined values. */
+export function paramsKey(params: object): string {
+  const entries = Object.entries(params)
+    .filter(([, value]) => value !== undefined && value !== '')
+    .sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify(Object.fromEntries(entries));
+}
+
+interface DashboardSpec<P> {
+  datasets: readonly InsightDataset[];
+  compute(services: InsightServices, params: P): Promise<unknown>;
+  /** part of the fingerprint beyond the lake files */
+  extraVersion?(services: InsightServices): Promise<string>;
+}
+
+export const DASHBOARDS = {
+  sales: {
+    datasets: ['sales', 'product_day', 'products'],
+    compute: (services, params) => salesInsight(services.lake, params),
+  } satisfies DashboardSpec<SalesFilters>,
+  segments: {
+    datasets: ['sales'],
+    compute: (services, params) => segmentInsight(services.lake, params),
+  } satisfies DashboardSpec<SegmentFilters>,
+  reviews: {
+    datasets: ['reviews'],
+    compute: (services, params) => reviewInsight(services.lake, params),
+  } satisfies DashboardSpec<ReviewFilters>,
+  'ad-channels': {
+    datasets: ['survey_responses'],
+    compute: async (services, params) => adChannelInsight(services.lake, params, await listAdChannelCosts(services.pool)),
+    extraVersion: (services) => adChannelCostsVersion(services.pool),
+  } satisfies DashboardSpec<AdChannelFilters>,
+} as const;
+
+export type DashboardName = keyof typeof DASHBOARDS;
+type ParamsOf<D extends DashboardName> = Parameters<(typeof DASHBOARDS)[D]['compute']>[1];
+
+async function fingerprint(services: InsightServices, name: DashboardName): Promise<string> {
+  const spec: DashboardSpec<never> = DASHBOARDS[name];
+  const extra = spec.extraVersion ? await spec.extraVersion(services) : '';
+  return `${services.lake.version(spec.datasets)}|${extra}`;
+}
+
+/**
+ * Serves a dashboard's figures: from the cache when an entry for exactly these parameters was
+ * computed from the current files, else live (and remembered for the next request).
+ */
+export async function serveInsight<D extends DashboardName>(
+  services: InsightServices,
+  name: D,
+  params: ParamsOf<D>,
+  options: { source?: 'materialised' | 'live' } = {},
+): Promise<Served<unknown>> {
+  // a query refreshes the views' file listing (at most once a second); the fingerprint reads it
+  await services.lake.query('SELECT 1');
+  const spec: DashboardSpec<ParamsOf<D>> = DASHBOARDS[name];
+  const key = paramsKey(params);
+  const version = await fingerprint(services, name);
+  const asOf = services.lake.asOf(spec.datasets);
+  if (options.source !== 'materialised') {
+    const cached = await getCachedInsight(services.pool, name, key);
+    if (cached && cached.dataVersion === version) {
+      return {
+        result: cached.result,
+        asOf: cached.asOf ? cached.asOf.toISOString() : null,
+        cache: { status: 'hit', computedAt: cached.computedAt.toISOString(), computationMs: cached.computationMs },
+      };
+    }
+  }
+  const started = performance.now();
+  const result = await spec.compute(services, params);
+  const computationMs = Math.round(performance.now() - started);
+  await putCachedInsight(services.pool, {
+    dashboard: name,
+    paramsKey: key,
+    params,
+    result,
+    dataVersion: version,
+    source: options.source ?? 'live',
+    asOf,
+    computationMs,
+  });
+  return { result, asOf: asOf?.toISOString() ?? null, cache: { status: 'live', computedAt: new Date().toISOString(), computationMs } };
+}
+
+/** The windows the dashboards open with: the last 7, 30 and 90 days, ending today. */
+export const PRESET_DAYS = [7, 30, 90] as const;
+
+/**
+ * Materialises every dashboard for the preset windows with default filters (what people open
+ * first), after the nightly pipeline published new data or when someone presses "refresh now".
+ */
+export async function materialiseInsights(
+  services: InsightServices,
+  options: { today?: string; onProgress?: (line: string) => void } = {},
+): Promise<{ entries: number; ms: number }> {
+  const started = performance.now();
+  await services.lake.refresh();
+  const today = options.today ?? todayIn(services.timeZone);
+  let entries = 0;
+  for (const days of PRESET_DAYS) {
+    const window = windowEndingOn(today, days);
+    const run = async (label: string, work: () => Promise<unknown>): Promise<void> => {
+      await work();
+      entries += 1;
+      options.onProgress?.(`${label} ${window.from}…${window.to}`);
+    };
+    // one at a time: the API keeps serving while this runs, and DuckDB already uses both cores
+    await run('sales', () => serveInsight(services, 'sales', { ...window, limit: DEFAULT_LIMITS.salesProducts }, { source: 'materialised' }));
+    for (const dimension of SEGMENT_DIMENSIONS) {
+      await run(`segments/${dimension}`, () =>
+        serveInsight(services, 'segments', { ...window, dimension, limit: DEFAULT_LIMITS.segmentProducts }, { source: 'materialised' }),
+      );
+    }
+    await run('reviews', () =>
+      serveInsight(services, 'reviews', { ...window, minReviews: DEFAULT_LIMITS.minReviews, limit: DEFAULT_LIMITS.reviewProducts }, { source: 'materialised' }),
+    );
+    await run('ad-channels', () => serveInsight(services, 'ad-channels', { ...window }, { source: 'materialised' }));
+  }
+  return { entries, ms: Math.round(performance.now() - started) };
+}
