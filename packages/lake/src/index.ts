@@ -24,3 +24,8 @@ export * from './stream/stream.js';
 export * from './stream/spool-source.js';
 export * from './stream/kinesis.js';
 export * from './delivery/flusher.js';
+export * from './delivery/compactor.js';
+export * from './delivery/rollup.js';
+export * from './delivery/columns.js';
+export * from './delivery/factory.js';
+export * from './delivery/delivery-loop.js';

@@ -75,7 +75,7 @@ describe('POST /collect', () => {
     assert.equal(body.accepted, 1);
     const reasons = body.rejected.map((r: { index: number; reason: string }) => `${r.index}:${r.reason.split(':')[0]}`);
     assert.deepEqual(reasons, ['1:type', '2:id', '3:ts', '4:ts', '5:colour', '6:timeZone', '7:event']);
-    assert.equal(body.rejected[0].id, events[1]?.id);
+    assert.equal(body.rejected[0].id, (events[1] as Record<string, unknown>).id); // index 1 is an event object built above
     const deadDir = path.join(h.dataDir, 'spool', 'dead-letter');
     let lines: string[] = [];
     for (let i = 0; i < 50 && lines.length < 7; i += 1) {

@@ -1,0 +1,28 @@
+import type { ClickstreamSettings } from '../clickstream/settings.js';
+import { lakeRoot } from '../layout.js';
+import { LocalLakeStorage } from '../storage/local.js';
+import { S3LakeStorage } from '../storage/s3.js';
+import type { LakeStorage } from '../storage/storage.js';
+import { KinesisSource } from '../stream/kinesis.js';
+import { SpoolSource } from '../stream/spool-source.js';
+import type { StreamSource } from '../stream/stream.js';
+
+/** The lake storage the settings name: `<dataDir>/lake` unless THREADLINE_LAKE_S3_BUCKET is set. */
+export function createLakeStorage(dataDir: string, settings: ClickstreamSettings): LakeStorage {
+  if (settings.s3Bucket) {
+    return new S3LakeStorage({
+      bucket: settings.s3Bucket,
+      prefix: settings.s3Prefix,
+      clientConfig: settings.s3Endpoint ? { endpoint: settings.s3Endpoint, forcePathStyle: true } : {},
+    });
+  }
+  return new LocalLakeStorage(lakeRoot(dataDir));
+}
+
+/** The stream source the settings name: the local spool unless THREADLINE_STREAM=kinesis. */
+export function createStreamSource(settings: ClickstreamSettings): StreamSource {
+  if (settings.stream === 'kinesis' && settings.kinesisStream) {
+    return new KinesisSource({ streamName: settings.kinesisStream, clientConfig: settings.kinesisEndpoint ? { endpoint: settings.kinesisEndpoint } : {} });
+  }
+  return new SpoolSource(settings.spoolDir);
+}
