@@ -1,2 +1,3 @@
 export { runWorker } from './main.js';
 export type { WorkerContext, WorkerService } from './context.js';
+export * from './pipeline/index.js';

@@ -1,4 +1,5 @@
 import type { WorkerService } from '../context.js';
+import { pipelineService } from '../pipeline/pipeline.service.js';
 
 /** Every service the worker runs. Add a line to plug one in. */
-export const WORKER_SERVICES: WorkerService[] = [];
+export const WORKER_SERVICES: WorkerService[] = [pipelineService];

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 
 import { registerBuild } from './build.js';
+import { registerCatalog } from './catalog.js';
 import { registerDb } from './db.js';
 import { registerImport } from './import.js';
 import { registerMigrate } from './migrate.js';
+import { registerPipeline } from './pipeline.js';
+import { registerQuery } from './query.js';
 import { registerSeed } from './seed.js';
 import { registerStart } from './start.js';
 import { registerTiers } from './tiers.js';
@@ -17,4 +20,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerSeed,
   registerBuild,
   registerImport,
+  registerPipeline,
+  registerCatalog,
+  registerQuery,
 ];
