@@ -13,9 +13,9 @@ const DECLINED_CARD = '4000 0000 0000 0002';
 
 async function signUp(page: Page, person: { email: string; name: string; password: string }, shot?: string): Promise<void> {
   await page.goto('/signup');
-  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Email', { exact: true }).fill(person.email);
   await page.getByLabel('Name', { exact: true }).fill(person.name);
-  await page.getByLabel('Password').fill(person.password);
+  await page.getByLabel('Password', { exact: true }).fill(person.password);
   await page.getByLabel('Age').selectOption('25-34');
   await page.getByLabel('Country').selectOption('CA');
   await page.getByLabel(/news and offers/).check();
@@ -67,12 +67,12 @@ describe('a customer in the shop', { skip: SKIP_REASON }, () => {
       await page.locator('summary[aria-label^="Account menu"]').click();
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('link', { name: 'Sign in' }).click();
-      await page.getByLabel('Email').fill(person.email);
-      await page.getByLabel('Password').fill('wrong password!');
+      await page.getByLabel('Email', { exact: true }).fill(person.email);
+      await page.getByLabel('Password', { exact: true }).fill('wrong password!');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('alert').filter({ hasText: /wrong/i }).waitFor();
       await screenshot(page, 'customer-03-login-error');
-      await page.getByLabel('Password').fill(person.password);
+      await page.getByLabel('Password', { exact: true }).fill(person.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.locator(`summary[aria-label="Account menu for ${person.name}"]`).waitFor();
 

@@ -31,7 +31,9 @@ const DIST_INDEX = path.join(WEB_DIR, 'dist', 'index.html');
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
 
 function newestMtime(dir: string): number {
-  let newest = statSync(dir).mtimeMs;
+  const stat = statSync(dir);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
@@ -137,5 +139,7 @@ export async function startStack(): Promise<Stack> {
 /** Saves a full-page screenshot as test-artifacts/screenshots/<name>.png (gitignored). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.waitForLoadState('networkidle').catch(() => undefined);
+  // a sticky header would be painted where the page is scrolled to: shoot from the top
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }

@@ -22,8 +22,8 @@ describe('a seller posts a product', { skip: SKIP_REASON }, () => {
     const { page, context } = await stack.newPage();
     try {
       await page.goto('/login?next=/seller');
-      await page.getByLabel('Email').fill(SELLER.email);
-      await page.getByLabel('Password').fill(SELLER.password);
+      await page.getByLabel('Email', { exact: true }).fill(SELLER.email);
+      await page.getByLabel('Password', { exact: true }).fill(SELLER.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'My products' }).waitFor();
       await page.locator('table tbody tr').first().waitFor();
@@ -78,9 +78,9 @@ describe('a seller posts a product', { skip: SKIP_REASON }, () => {
     const { page, context } = await stack.newPage();
     try {
       await page.goto('/signup?next=/seller');
-      await page.getByLabel('Email').fill(`shopper.${Date.now()}@example.com`);
+      await page.getByLabel('Email', { exact: true }).fill(`shopper.${Date.now()}@example.com`);
       await page.getByLabel('Name', { exact: true }).fill('Sam Shopper');
-      await page.getByLabel('Password').fill('just-a-customer-1');
+      await page.getByLabel('Password', { exact: true }).fill('just-a-customer-1');
       await page.getByRole('button', { name: 'Create account' }).click();
       await page.getByText('Your account is a customer account.').waitFor();
       await screenshot(page, 'seller-05-customer-refused');
