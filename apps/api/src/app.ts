@@ -1,9 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import ajvCompiler from '@fastify/ajv-compiler';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+
+import { metricsPlugin, registerPoolMetrics } from '@threadline/ops';
+
+import { loadEdgeConfig, registerEdge } from '@threadline/edge';
 
 import type { ApiContext } from './context.js';
 import { AppError } from './errors.js';
@@ -57,7 +62,22 @@ export async function buildApiApp(context: ApiContext): Promise<ApiApp> {
     }
   });
 
+  // Querystrings and params arrive as text and are coerced to their schema types; JSON bodies
+  // already carry types, and coercing them would let "12", true or [5] pass as a price or quantity.
+  const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
+  const coercingValidator = ajvCompiler()({}, { customOptions: { ...ajvOptions, coerceTypes: 'array' } });
+  const strictValidator = ajvCompiler()({}, { customOptions: { ...ajvOptions, coerceTypes: false } });
+  app.setValidatorCompiler((route) => (route.httpPart === 'body' ? strictValidator(route) : coercingValidator(route)));
+
   registerErrorHandler(app);
+  // WAF, rate limits, CORS and security headers first: a refused request costs no database work
+  const edge = context.edge ?? loadEdgeConfig();
+  await registerEdge(app, { tier: 'api', edge });
+  await app.register(metricsPlugin, {
+    service: 'api',
+    token: process.env.THREADLINE_METRICS_TOKEN,
+    extend: (registry) => registerPoolMetrics(registry, context.pool),
+  });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -71,7 +91,7 @@ export async function buildApiApp(context: ApiContext): Promise<ApiApp> {
       },
     },
   });
-  await app.register(sessionPlugin, { pool: context.pool, isSecureCookie: context.config.nodeEnv === 'production' });
+  await app.register(sessionPlugin, { pool: context.pool, isSecureCookie: context.config.nodeEnv === 'production' || edge.isHttps });
   await app.register(healthRoutes, { pool: context.pool, checks: context.readinessChecks });
   for (const routes of ROUTE_MODULES) await routes(app, context);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

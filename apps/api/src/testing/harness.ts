@@ -7,6 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 
 import { hashPassword } from '@threadline/auth';
 import { createLogger, loadConfig, type Secrets } from '@threadline/config';
+import { loadEdgeConfig } from '@threadline/edge';
 import { insertCategory, insertUser, type UserRole } from '@threadline/db';
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 
@@ -26,12 +27,31 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(): Promise<Harness> {
+/**
+ * The edge (WAF, rate limits) has its own tests; here it is off by default so that these tests
+ * exercise the shop itself — including that it stays safe when a hostile payload gets past a WAF.
+ * `{ edge: 'default' }` runs with the production edge settings.
+ */
+function testEdge(mode: 'off' | 'default') {
+  if (mode === 'default') return loadEdgeConfig({});
+  const generous = '1000000000';
+  return loadEdgeConfig({
+    THREADLINE_WAF_MODE: 'off',
+    THREADLINE_RATE_LIMIT_PER_MIN: generous,
+    THREADLINE_RATE_LIMIT_ACCOUNT_PER_MIN: generous,
+    THREADLINE_RATE_LIMIT_LOGIN_PER_MIN: generous,
+    THREADLINE_RATE_LIMIT_LOGIN_ACCOUNT_PER_MIN: generous,
+    THREADLINE_RATE_LIMIT_SIGNUP_PER_HOUR: generous,
+    THREADLINE_RATE_LIMIT_COLLECT_PER_MIN: generous,
+  });
+}
+
+export async function createHarness(options: { edge?: 'off' | 'default' } = {}): Promise<Harness> {
   const db = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'threadline-api-'));
   const config = loadConfig({ THREADLINE_DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0' });
   const secrets: Secrets = { sessionSecret: 'test', pseudonymKey: 'test', paymentWebhookSecret: WEBHOOK_SECRET, pgPassword: '' };
-  const context: ApiContext = { config, secrets, pool: db.pool, logger: createLogger({ name: 'api-test', level: 'silent' }), readinessChecks: [] };
+  const context: ApiContext = { config, secrets, pool: db.pool, logger: createLogger({ name: 'api-test', level: process.env.THREADLINE_TEST_LOG_LEVEL ?? 'silent' }), readinessChecks: [], edge: testEdge(options.edge ?? 'off') };
   const app = await buildApiApp(context);
   return {
     app,

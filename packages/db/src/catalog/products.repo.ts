@@ -98,7 +98,7 @@ export async function insertProduct(
 ): Promise<number> {
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO products (seller_id, category_id, name, description, status, published_at)
-     VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 = 'published' THEN now() END) RETURNING id`,
+     VALUES ($1, $2, $3, $4, $5::product_status, CASE WHEN $5::product_status = 'published' THEN now() END) RETURNING id`,
     [product.sellerId, product.categoryId, product.name, product.description, product.status],
   );
   const id = rows[0]?.id;
@@ -153,8 +153,8 @@ export async function updateProductFields(
 
 export async function setProductStatus(db: Queryable, id: number, status: ProductStatus): Promise<boolean> {
   const result = await db.query(
-    `UPDATE products SET status = $2,
-            published_at = CASE WHEN $2 = 'published' THEN COALESCE(published_at, now()) ELSE published_at END
+    `UPDATE products SET status = $2::product_status,
+            published_at = CASE WHEN $2::product_status = 'published' THEN COALESCE(published_at, now()) ELSE published_at END
       WHERE id = $1`,
     [id, status],
   );

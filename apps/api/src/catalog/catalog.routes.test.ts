@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, type Harness } from '../testing/harness.js';
+
+interface ListBody {
+  items: { id: number; name: string; priceFrom: number | null; unitsSold: number; stockState: string; variants: { id: number; size: string; colour: string; price: number; stock: number }[] }[];
+  nextCursor: string | null;
+}
+
+let harness: Harness;
+let anonymous: Client;
+let tops: { id: number; slug: string };
+let dresses: { id: number; slug: string };
+let clothing: { id: number; slug: string };
+const ids: Record<string, number> = {};
+
+before(async () => {
+  harness = await createHarness();
+  anonymous = new Client(harness.app);
+  const { client: seller } = await signedInClient(harness, 'seller');
+  clothing = await createCategory(harness, 'clothing');
+  tops = await createCategory(harness, 'tops', clothing.id);
+  dresses = await createCategory(harness, 'dresses', clothing.id);
+  const make = async (name: string, categoryId: number, variants: { size: string; colour: string; price: number; stock: number }[], status: 'draft' | 'published' = 'published'): Promise<void> => {
+    ids[name] = (await createProduct(seller, categoryId, { name, description: `${name} in organic cotton`, variants, status })).id;
+  };
+  await make('Oxford shirt', tops.id, [
+    { size: 'M', colour: 'Blue', price: 3900, stock: 5 },
+    { size: 'L', colour: 'White', price: 4100, stock: 0 },
+  ]);
+  await make('Silk dress', dresses.id, [{ size: 'S', colour: 'Red', price: 12900, stock: 2 }]);
+  await make('Basic tee', tops.id, [
+    { size: 'S', colour: 'Black', price: 1500, stock: 100 },
+    { size: 'M', colour: 'Black', price: 1500, stock: 100 },
+  ]);
+  await make('Secret draft', tops.id, [{ size: 'M', colour: 'Green', price: 999, stock: 1 }], 'draft');
+  await harness.db.pool.query('UPDATE products SET units_sold = 50 WHERE id = $1', [ids['Silk dress']]);
+});
+after(async () => {
+  await harness.close();
+});
+
+async function list(query: string): Promise<ListBody> {
+  const response = await anonymous.get(`/api/products${query}`);
+  assert.equal(response.statusCode, 200, response.body);
+  return json<ListBody>(response);
+}
+
+describe('GET /api/products', () => {
+  it('lists published products newest first with their variants, never drafts', async () => {
+    const body = await list('');
+    assert.deepEqual(
+      body.items.map((item) => item.name),
+      ['Basic tee', 'Silk dress', 'Oxford shirt'],
+    );
+    const shirt = body.items.find((item) => item.name === 'Oxford shirt');
+    assert.deepEqual(
+      shirt?.variants.map(({ size, colour, price, stock }) => ({ size, colour, price, stock })),
+      [
+        { size: 'M', colour: 'Blue', price: 3900, stock: 5 },
+        { size: 'L', colour: 'White', price: 4100, stock: 0 },
+      ],
+    );
+    assert.equal(shirt?.priceFrom, 3900);
+    assert.equal(shirt?.stockState, 'low_stock');
+    assert.equal(body.nextCursor, null);
+  });
+
+  it('filters by category (a parent includes its children), size, colour and price', async () => {
+    assert.deepEqual((await list(`?category=${dresses.slug}`)).items.map((item) => item.name), ['Silk dress']);
+    assert.equal((await list(`?category=${clothing.slug}`)).items.length, 3);
+    assert.deepEqual((await list('?size=L')).items.map((item) => item.name), ['Oxford shirt']);
+    assert.deepEqual((await list('?colour=black')).items.map((item) => item.name), ['Basic tee']);
+    assert.deepEqual((await list('?minPrice=4000&maxPrice=20000')).items.map((item) => item.name), ['Silk dress', 'Oxford shirt']);
+    assert.deepEqual((await list('?size=S&colour=Red')).items.map((item) => item.name), ['Silk dress']);
+    assert.deepEqual((await list('?category=no-such-category')).items, []);
+  });
+
+  it('searches names and descriptions', async () => {
+    assert.deepEqual((await list('?q=silk')).items.map((item) => item.name), ['Silk dress']);
+    assert.equal((await list('?q=cotton')).items.length, 3);
+    assert.deepEqual((await list(`?q=${encodeURIComponent("'; DROP TABLE products; --")}`)).items, []);
+  });
+
+  it('sorts by price both ways and by popularity', async () => {
+    assert.deepEqual((await list('?sort=price_asc')).items.map((item) => item.name), ['Basic tee', 'Oxford shirt', 'Silk dress']);
+    assert.deepEqual((await list('?sort=price_desc')).items.map((item) => item.name), ['Silk dress', 'Oxford shirt', 'Basic tee']);
+    assert.equal((await list('?sort=popular')).items[0]?.name, 'Silk dress');
+  });
+
+  it('pages with a cursor without repeats or gaps, for every sort', async () => {
+    for (const sort of ['newest', 'price_asc', 'price_desc', 'popular']) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: ListBody = await list(`?sort=${sort}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        seen.push(...page.items.map((item) => item.name));
+        cursor = page.nextCursor;
+      } while (cursor);
+      assert.equal(seen.length, 3, sort);
+      assert.equal(new Set(seen).size, 3, sort);
+    }
+  });
+
+  it('rejects bad query values with 400 naming the parameter', async () => {
+    for (const [query, field] of [
+      ['?sort=cheapest', 'sort'],
+      ['?limit=0', 'limit'],
+      ['?limit=1000', 'limit'],
+      ['?minPrice=-5', 'minPrice'],
+      ['?maxPrice=abc', 'maxPrice'],
+      ['?minPrice=99999999999', 'minPrice'],
+      ['?cursor=not*a*cursor', 'cursor'],
+      ['?cursor=bm90LWpzb24', 'cursor'],
+      [`?cursor=${Buffer.from(JSON.stringify(['yesterday', 1])).toString('base64url')}`, 'cursor'],
+      ['?colour=' + 'x'.repeat(41), 'colour'],
+      ['?unknown=1', 'unknown'],
+    ]) {
+      const response = await anonymous.get(`/api/products${query}`);
+      assert.equal(response.statusCode, 400, `${query}: ${response.body}`);
+      assert.equal(errorOf(response).field, field, query);
+    }
+  });
+});
+
+describe('GET /api/products/:id', () => {
+  it('shows a product with variants, stock state, images and reviews', async () => {
+    const response = await anonymous.get(`/api/products/${ids['Oxford shirt']}`);
+    assert.equal(response.statusCode, 200);
+    const product = json<{ name: string; variants: { stockState: string }[]; images: unknown[]; reviews: { items: unknown[] }; category: { slug: string }; seller: { name: string } }>(response);
+    assert.equal(product.name, 'Oxford shirt');
+    assert.deepEqual(product.variants.map((variant) => variant.stockState), ['low_stock', 'out_of_stock']);
+    assert.deepEqual(product.images, []);
+    assert.deepEqual(product.reviews.items, []);
+    assert.equal(product.category.slug, 'tops');
+  });
+
+  it('hides drafts from shoppers (404) but shows them to their seller', async () => {
+    assert.equal((await anonymous.get(`/api/products/${ids['Secret draft']}`)).statusCode, 404);
+  });
+
+  it('answers 404 for unknown ids and 400 for malformed ones', async () => {
+    const missing = await anonymous.get('/api/products/999999');
+    assert.equal(missing.statusCode, 404);
+    assert.equal(errorOf(missing).code, 'NOT_FOUND');
+    for (const bad of ['abc', '-1', '0', '1.5', '99999999999999999999']) {
+      const response = await anonymous.get(`/api/products/${bad}`);
+      assert.equal(response.statusCode, 400, bad);
+      assert.equal(errorOf(response).field, 'id');
+    }
+  });
+});
+
+describe('GET /api/categories', () => {
+  it('lists categories with their parents', async () => {
+    const response = await anonymous.get('/api/categories');
+    const items = json<{ items: { slug: string; parentId: number | null }[] }>(response).items;
+    assert.equal(items.find((item) => item.slug === 'tops')?.parentId, clothing.id);
+  });
+});
