@@ -26,3 +26,15 @@ export {
   type Served,
   type CacheInfo,
 } from './cache/insight-cache.js';
+export {
+  peakHours,
+  checkPeakHourFilters,
+  rollupGlob,
+  PeakHoursInputError,
+  type PeakHourFilters,
+  type PeakHoursResult,
+  type HourFigures,
+  type HeatCell,
+  type WeekFigures,
+  type SqlRunner,
+} from './peak-hours/peak-hours.js';
