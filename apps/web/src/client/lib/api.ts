@@ -47,13 +47,21 @@ export function resetCsrfToken(): void {
   csrfToken = undefined;
 }
 
+/** API messages are lower-case fragments ("email or password is wrong"); people read sentences. */
+function asSentence(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) return trimmed;
+  const capitalised = trimmed[0]?.toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}
+
 function toApiError(status: number, body: unknown): ApiError {
   if (isRecord(body) && isRecord(body.error)) {
     const { code, message, field } = body.error;
     return new ApiError(
       status,
       typeof code === 'string' ? code : 'HTTP_ERROR',
-      typeof message === 'string' ? message : `The server answered ${status}.`,
+      typeof message === 'string' ? asSentence(message) : `The server answered ${status}.`,
       typeof field === 'string' ? field : undefined,
     );
   }

@@ -1,24 +1,27 @@
-/** Money arrives from the API as integer cents; it is only turned into text for display. */
-const formatter = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+/**
+ * Money arrives from the API as integer cents and is only turned into text for display. The rules
+ * (parsing without float drift, formatting) are the shop's own, from @threadline/domain.
+ */
+import { formatCents as formatDomainCents, MAX_CENTS, parseDecimalToCents } from '@threadline/domain';
 
 /** @example formatCents(1999) === '$19.99' */
 export function formatCents(cents: number): string {
-  return formatter.format(cents / 100);
+  return formatDomainCents(cents, 'USD', 'en-US');
 }
 
 /**
- * Parses what a seller types as a dollar price ("19.99", "$1,250", "20") into cents, without
- * floating-point rounding drift. Returns null when the text is not a price.
+ * Parses what a seller types as a dollar price ("19.99", "$1,250", "20") into cents. Returns null
+ * when the text is not a price the shop accepts.
  *
  * @example parseDollarsToCents('19.99') === 1999
  */
 export function parseDollarsToCents(text: string): number | null {
-  const cleaned = text.trim().replace(/^\$/, '').replace(/,/g, '');
-  const match = /^(\d{1,7})(?:\.(\d{1,2}))?$/.exec(cleaned);
-  if (!match) return null;
-  const whole = Number(match[1]);
-  const fraction = Number((match[2] ?? '').padEnd(2, '0'));
-  return whole * 100 + fraction;
+  try {
+    const cents = parseDecimalToCents(text);
+    return cents <= MAX_CENTS ? cents : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Cents as an editable dollar amount: 1999 → "19.99". */

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 
+import { FREE_SHIPPING_FROM_CENTS } from '@threadline/domain';
+
 import { useSession } from '../../app/session';
 import { describeError } from '../../lib/api';
 import { formatCents } from '../../lib/money';
@@ -94,7 +96,12 @@ export default function CartPage() {
             ) : (
               <Link to="/checkout" className="button button--large button--block">Checkout</Link>
             )}
-            <p className="muted small">Taxes are included. You can review everything before paying.</p>
+            <p className="muted small">
+              {shipping > 0
+                ? `Add ${formatCents(FREE_SHIPPING_FROM_CENTS - subtotal)} more for free shipping.`
+                : `Shipping is free on orders over ${formatCents(FREE_SHIPPING_FROM_CENTS)}.`}{' '}
+              You can review everything before paying.
+            </p>
           </aside>
         </div>
       )}

@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 
+import { FREE_SHIPPING_FROM_CENTS } from '@threadline/domain';
+
 import { useSession } from '../../app/session';
 import { track } from '../../app/tracking';
 import { api, ApiError, describeError } from '../../lib/api';
@@ -127,7 +129,7 @@ function ProductDetails({ product }: { product: Product }) {
             {product.seller && <p className="muted">Sold by {product.seller.name}</p>}
           </div>
           <ul className="perks">
-            <li>Free shipping over $75</li>
+            <li>Free shipping over {formatCents(FREE_SHIPPING_FROM_CENTS)}</li>
             <li>Free returns within 30 days</li>
           </ul>
         </div>

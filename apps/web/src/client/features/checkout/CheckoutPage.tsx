@@ -84,7 +84,7 @@ export default function CheckoutPage() {
       await refreshCart();
       void navigate(`/orders/${placed.id}?placed=1`);
     } catch (error) {
-      if (error instanceof ApiError && error.field && /number|card/.test(error.field)) setErrors({ number: error.message });
+      if (error instanceof ApiError && error.code === 'VALIDATION_FAILED' && error.field && /number|card/.test(error.field)) setErrors({ number: error.message });
       setFailure(paymentMessage(error));
     } finally {
       setIsPaying(false);

@@ -1,29 +1,14 @@
-/** Card input rules the form checks before sending (the payment provider decides the rest). */
+/**
+ * The card form's checks before sending: the shop's card rules (Luhn, expiry, CVC) come from
+ * @threadline/domain, the same ones the API applies; this module only reads the form's text.
+ */
+import { checkCard, type CardInput } from '@threadline/domain';
 
-export interface CardInput {
-  number: string;
-  expMonth: number;
-  expYear: number;
-  cvc: string;
-}
+export type { CardInput };
 
 /** Groups digits in fours as the shopper types: "4242 4242 4242 4242". */
 export function formatCardNumber(text: string): string {
   return text.replace(/\D/g, '').slice(0, 19).replace(/(\d{4})(?=\d)/g, '$1 ');
-}
-
-/** Luhn checksum: catches most typos before a round trip to the provider. */
-export function passesLuhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i += 1) {
-    let digit = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return digits.length >= 12 && sum % 10 === 0;
 }
 
 /** Parses "MM/YY" or "MM/YYYY". */
@@ -38,17 +23,27 @@ export function parseExpiry(text: string): { month: number; year: number } | nul
 
 export type CardErrors = Partial<Record<'number' | 'expiry' | 'cvc', string>>;
 
-/** Checks the card form; returns the card or the message per field. */
+const MESSAGES = {
+  number: 'Enter the card number as printed on the card.',
+  expiry: 'Enter a valid expiry date as MM/YY.',
+  expired: 'This card has expired.',
+  cvc: 'Enter the 3 or 4 digits on the back of the card.',
+} as const;
+
+/** Checks the card form; returns the card to send, or a message per field. */
 export function validateCard(number: string, expiry: string, cvc: string, now = new Date()): { card?: CardInput; errors: CardErrors } {
-  const errors: CardErrors = {};
-  const digits = number.replace(/\D/g, '');
-  if (!passesLuhn(digits)) errors.number = 'Enter a valid card number.';
   const parsed = parseExpiry(expiry);
-  if (!parsed) errors.expiry = 'Enter the expiry date as MM/YY.';
-  else if (parsed.year < now.getFullYear() || (parsed.year === now.getFullYear() && parsed.month < now.getMonth() + 1)) {
-    errors.expiry = 'This card has expired.';
+  if (!parsed) {
+    const errors: CardErrors = { expiry: MESSAGES.expiry };
+    const rest = checkCard({ number, expMonth: 12, expYear: now.getUTCFullYear() + 1, cvc: cvc.trim() }, now);
+    if (!rest.ok && rest.field === 'number') errors.number = MESSAGES.number;
+    if (!rest.ok && rest.field === 'cvc') errors.cvc = MESSAGES.cvc;
+    return { errors };
   }
-  if (!/^\d{3,4}$/.test(cvc.trim())) errors.cvc = 'Enter the 3 or 4 digits on the back of the card.';
-  if (Object.keys(errors).length > 0 || !parsed) return { errors };
-  return { card: { number: digits, expMonth: parsed.month, expYear: parsed.year, cvc: cvc.trim() }, errors };
+  const card: CardInput = { number: number.replace(/\D/g, ''), expMonth: parsed.month, expYear: parsed.year, cvc: cvc.trim() };
+  const check = checkCard(card, now);
+  if (check.ok) return { card, errors: {} };
+  if (check.field === 'number') return { errors: { number: MESSAGES.number } };
+  if (check.field === 'cvc') return { errors: { cvc: MESSAGES.cvc } };
+  return { errors: { expiry: /expired/.test(check.reason) ? MESSAGES.expired : MESSAGES.expiry } };
 }

@@ -52,11 +52,13 @@ export default function SellerProductsPage() {
                   <td><span className={`status status--${product.status}`}>{STATUS_TEXT[product.status]}</span></td>
                   <td>{formatPriceRange(product.variants.map((v) => v.price))}</td>
                   <td className="num">{totalStock(product.variants)}</td>
-                  <td className="actions">
+                  <td>
+                    <div className="actions">
                     <Link to={`/seller/products/${product.id}`} className="button button--secondary button--small">Edit</Link>
                     <button type="button" className="button button--secondary button--small" disabled={busyId === product.id} onClick={() => void toggle(product)}>
                       {product.status === 'published' ? 'Unpublish' : 'Publish'}
                     </button>
+                    </div>
                   </td>
                 </tr>
               ))}
