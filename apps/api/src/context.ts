@@ -1,5 +1,6 @@
 import type { Config, Logger, Secrets } from '@threadline/config';
 import type { Pool } from '@threadline/db';
+import type { EdgeConfig } from '@threadline/edge';
 
 import type { ReadinessCheck } from './http/health.routes.js';
 
@@ -11,4 +12,6 @@ export interface ApiContext {
   logger: Logger;
   /** Extra readiness checks registered by route modules (spool, uploads dir…). */
   readinessChecks: ReadinessCheck[];
+  /** WAF, rate-limit, TLS and CORS settings; read from the environment when absent. */
+  edge?: EdgeConfig;
 }

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import proxy from '@fastify/http-proxy';
 import fastifyStatic from '@fastify/static';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 
 import type { Config, Logger } from '@threadline/config';
+import { forwardedHeaders, loadEdgeConfig, registerEdge, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
 
 export const DIST_DIR = fileURLToPath(new URL('../../dist/', import.meta.url));
 
@@ -18,6 +20,10 @@ export interface WebContext {
   logger: Logger;
   /** Built pages; defaults to apps/web/dist. */
   distDir?: string;
+  /** WAF, TLS and header settings; read from the environment when absent. */
+  edge?: EdgeConfig;
+  /** Serve HTTPS with these options (see loadHttpsOptions); plain HTTP when absent. */
+  https?: HttpsServerOptions;
 }
 
 /**
@@ -26,7 +32,17 @@ export interface WebContext {
  */
 export async function buildWebApp(context: WebContext): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = context.logger;
-  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }), trustProxy: ['127.0.0.1', '::1'] });
+  const tlsOptions = context.https;
+  // an https.Server is an http.Server with TLS in front (node's types say so), so the default typing holds
+  const serverFactory: FastifyServerFactory | undefined = tlsOptions ? (handler) => https.createServer(tlsOptions, handler) : undefined;
+  const app = Fastify({
+    loggerInstance,
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: ['127.0.0.1', '::1'],
+    serverFactory,
+  });
+  const edge = context.edge ?? loadEdgeConfig();
+  await registerEdge(app, { tier: 'web', edge: tlsOptions ? { ...edge, isHttps: true } : edge });
   const distDir = context.distDir ?? DIST_DIR;
   const apiUrl = context.config.apiUrl;
 
@@ -49,6 +65,8 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
       logLevel: 'warn',
       http: { requestOptions: { timeout: 30_000 } },
       replyOptions: {
+        // the API tier needs the client's address (rate limits, audit log) and scheme (secure cookies)
+        rewriteRequestHeaders: (request, headers) => ({ ...headers, ...forwardedHeaders(request, headers, Boolean(tlsOptions)) }),
         onError: (reply, { error }) => {
           reply.log.warn({ err: error }, 'API tier unreachable');
           void reply.status(502).send({ error: { code: 'SERVICE_UNAVAILABLE', message: 'the application tier is not reachable' } });

@@ -1,4 +1,5 @@
 import { createLogger, loadConfig, onShutdown, signalReady } from '@threadline/config';
+import { createRedirectServer, loadEdgeConfig, loadHttpsOptions } from '@threadline/edge';
 
 import { buildWebApp } from './app.js';
 
@@ -6,9 +7,24 @@ import { buildWebApp } from './app.js';
 export async function runWeb(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ name: 'web', level: config.logLevel, isPretty: config.isPrettyLog });
-  const app = await buildWebApp({ config, logger });
+  const edge = loadEdgeConfig();
+  // THREADLINE_TLS_CERT + THREADLINE_TLS_KEY: serve HTTPS (TLS 1.2+), HSTS, secure cookies
+  const https = loadHttpsOptions(edge.tls);
+  const app = await buildWebApp({ config, logger, edge, ...(https ? { https } : {}) });
   await app.listen({ port: config.webPort, host: config.host });
-  logger.info(`web tier listening on http://${config.host}:${config.webPort}, API at ${config.apiUrl}`);
-  signalReady({ url: `http://${config.host}:${config.webPort}` });
-  onShutdown(() => app.close());
+  const scheme = https ? 'https' : 'http';
+  logger.info(`web tier listening on ${scheme}://${config.host}:${config.webPort}, API at ${config.apiUrl}, WAF ${edge.waf.mode}`);
+  const redirect = https && edge.tls.redirectPort !== undefined ? createRedirectServer(config.webPort) : undefined;
+  if (redirect) {
+    await new Promise<void>((resolve, reject) => {
+      redirect.once('error', reject);
+      redirect.listen(edge.tls.redirectPort, config.host, resolve);
+    });
+    logger.info(`redirecting http://${config.host}:${edge.tls.redirectPort} to HTTPS`);
+  }
+  signalReady({ url: `${scheme}://${config.host}:${config.webPort}` });
+  onShutdown(async () => {
+    redirect?.close();
+    await app.close();
+  });
 }

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 
 import type { WafSettings } from '../config.js';
@@ -26,7 +26,8 @@ export async function buildWafTestApp(settings: WafSettings): Promise<{ app: Fas
       done();
     },
   });
-  const app = Fastify({ loggerInstance: pino({ level: 'info' }, sink), bodyLimit: 1024 * 1024 });
+  const loggerInstance: FastifyBaseLogger = pino({ level: 'info' }, sink);
+  const app = Fastify({ loggerInstance, bodyLimit: 1024 * 1024 });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.addContentTypeParser(['application/csp-report', 'application/reports+json'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
   await app.register(wafPlugin, { settings, inspectBody: true });

@@ -51,6 +51,9 @@ export const ALLOWED_CONTENT_TYPES: ReadonlySet<string> = new Set([
   'text/plain',
   'application/csp-report',
   'application/reports+json',
+  // /collect takes event batches as NDJSON too
+  'application/x-ndjson',
+  'application/ndjson',
 ]);
 
 /** Request headers whose values are inspected (others are protocol headers the server parses). */
@@ -88,6 +91,8 @@ function mediaType(headers: InspectableRequest['headers']): string | undefined {
 
 function collectBody(body: unknown, path: string, depth: number, out: Value[], pollution: string[]): void {
   if (out.length >= MAX_VALUES || depth > MAX_DEPTH) return;
+  // raw bodies a route parses itself (/collect's event batches, uploads): its own schema checks them
+  if (body instanceof Uint8Array) return;
   if (typeof body === 'string') {
     // CRS decodes every argument (t:urlDecodeUni): a value that a later layer decodes must not hide
     out.push({ location: 'body', field: path || 'body', text: body, decoding: 'percent' });
