@@ -14,6 +14,8 @@ export interface PipelineSettings {
   backoffMs: number;
   /** Longest a single step may run. */
   stepTimeoutMs: number;
+  /** Per-step limits that override stepTimeoutMs, e.g. `{ refresh: 120_000 }`. */
+  stepTimeoutsMs?: Partial<Record<string, number>>;
   /** How often the worker looks for runs queued through the API. */
   pollMs: number;
 }

@@ -21,7 +21,9 @@ import {
   runQualityGate,
   runStagingDir,
   undoPublish,
+  type CuratedDataset,
   type ExtractResult,
+  type QualityRule,
   type GateDataset,
   type PublishFault,
   type PublishJournal,
@@ -46,6 +48,8 @@ export interface PipelineDeps {
   /** Progress lines for a terminal (the CLI prints them). */
   onProgress?: (line: string) => void;
   refreshers?: readonly InsightRefresher[];
+  /** Rules per dataset; defaults to DATASET_RULES (tests and operators may tighten them). */
+  rules?: Partial<Record<CuratedDataset, QualityRule[]>>;
   /** Tests only: fail a publish rename to simulate a crash. */
   publishFault?: PublishFault;
   /** Tests only: the current time. */
@@ -105,7 +109,7 @@ interface StepDefinition {
 
 const WATERMARK_SOURCE = 'shop';
 
-function gateDatasets(state: RunState, where: 'staging' | 'published'): GateDataset[] {
+function gateDatasets(state: RunState, deps: PipelineDeps, where: 'staging' | 'published'): GateDataset[] {
   const built = state.extract?.datasets ?? [];
   return built.map((item) => ({
     dataset: item.dataset,
@@ -114,7 +118,7 @@ function gateDatasets(state: RunState, where: 'staging' | 'published'): GateData
         ? path.join(state.stagingDir, item.dataset, partition, '*.parquet')
         : path.join(state.lakeDir, 'curated', item.dataset, partition, '*.parquet'),
     ),
-    rules: DATASET_RULES[item.dataset],
+    rules: deps.rules?.[item.dataset] ?? DATASET_RULES[item.dataset],
   }));
 }
 
@@ -157,7 +161,7 @@ export const PIPELINE_DAG: StepDefinition[] = [
     dependsOn: ['extract'],
     async run(state, deps) {
       const results = await runQualityGate({
-        datasets: gateDatasets(state, 'staging'),
+        datasets: gateDatasets(state, deps, 'staging'),
         references: Object.fromEntries(CURATED_DATASETS.map((name) => [name, [path.join(state.lakeDir, 'curated', name, '*', '*.parquet')]])),
         asOf: deps.now?.() ?? new Date(),
       });
@@ -185,7 +189,7 @@ export const PIPELINE_DAG: StepDefinition[] = [
       const journal = state.journal;
       if (!journal) throw new FinalStepError('nothing was published');
       const results = await runQualityGate({
-        datasets: gateDatasets(state, 'published'),
+        datasets: gateDatasets(state, deps, 'published'),
         references: Object.fromEntries(CURATED_DATASETS.map((name) => [name, [path.join(state.lakeDir, 'curated', name, '*', '*.parquet')]])),
         asOf: deps.now?.() ?? new Date(),
       });
@@ -315,7 +319,7 @@ export async function runPipeline(deps: PipelineDeps, request: RunRequest): Prom
         const work = step.run(state, deps);
         pendingWork.push(work.catch(() => undefined));
         try {
-          const outcome = await withTimeout(work, deps.settings.stepTimeoutMs, step.name);
+          const outcome = await withTimeout(work, deps.settings.stepTimeoutsMs?.[step.name] ?? deps.settings.stepTimeoutMs, step.name);
           rowsIn += outcome.rowsIn ?? 0;
           if (step.name === 'extract') rowsOut = outcome.rowsOut ?? 0;
           await repo.finishStep(deps.pool, run.id, step.name, { status: 'succeeded', rowsIn: outcome.rowsIn, rowsOut: outcome.rowsOut });
