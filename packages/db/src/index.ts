@@ -22,3 +22,4 @@ export * from './carts/carts.repo.js';
 export * from './orders/orders.repo.js';
 export * from './payments/payments.repo.js';
 export * from './reviews/reviews.repo.js';
+export * from './audit/audit.repo.js';
