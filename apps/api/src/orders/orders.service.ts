@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import {
   addUnitsSold,
   clearCart,
   findOrderIdByIdempotencyKey,
+  findPaymentByProviderRef,
   findPaymentByIdempotencyKey,
   findSucceededPayment,
   getOrder,
@@ -145,6 +146,11 @@ export type PayOutcome =
   | { status: 'paid'; brand: string | null; last4: string | null; isReplay: boolean }
   | { status: 'declined' | 'requires_retry'; code: string; message: string };
 
+/** A one-way fingerprint of the card details, to tell attempts apart without keeping the number. */
+function cardFingerprint(digits: string, card: CardInput): string {
+  return createHash('sha256').update(`${digits}|${card.expMonth}|${card.expYear}`).digest('hex').slice(0, 16);
+}
+
 /**
  * Charges the card for a pending order of this user and marks it paid, all under the order's
  * row lock so two concurrent pay calls cannot charge twice. A succeeded payment is remembered by
@@ -178,9 +184,11 @@ export async function payOrder(
       amountCents: order.totalCents,
       currency,
       card: { digits: checked.digits, expMonth: card.expMonth, expYear: card.expYear, cvc: card.cvc },
-      idempotencyKey: idempotencyKey ?? randomUUID(),
+      // per card: a retry of the same attempt is answered from the provider's memory, another card is a new attempt
+      idempotencyKey: idempotencyKey === null ? randomUUID() : `${orderId}:${idempotencyKey}:${cardFingerprint(checked.digits, card)}`,
     });
-    await insertPayment(client, {
+    const isRecorded = (await findPaymentByProviderRef(client, provider.name, result.providerRef)) !== null;
+    if (!isRecorded) await insertPayment(client, {
       orderId,
       provider: provider.name,
       providerRef: result.providerRef,
