@@ -1,0 +1,92 @@
+/**
+ * A signed-in shop customer over real HTTP: keeps the session cookie and CSRF token the API hands
+ * out, as a browser would. Used by the checkout benchmark.
+ */
+import { randomUUID } from 'node:crypto';
+
+export interface ShopResponse {
+  status: number;
+  body: unknown;
+}
+
+export class Shopper {
+  private cookie = '';
+  private csrf = '';
+
+  constructor(
+    private readonly baseUrl: string,
+    readonly email: string,
+  ) {}
+
+  async request(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ShopResponse> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(method === 'POST' && this.csrf ? { 'x-csrf-token': this.csrf } : {}),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const pair = line.split(';', 1)[0];
+      if (pair?.startsWith('tl_session=')) this.cookie = pair;
+    }
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the text for the error message
+    }
+    return { status: response.status, body: parsed };
+  }
+
+  /** Gets a session and CSRF token, then signs in (the session id rotates at sign-in). */
+  async signIn(password: string): Promise<void> {
+    await this.refreshCsrf();
+    const login = await this.request('POST', '/api/auth/login', { email: this.email, password });
+    if (login.status !== 200) throw new Error(`login of ${this.email} failed: ${login.status} ${JSON.stringify(login.body)}`);
+    await this.refreshCsrf();
+  }
+
+  private async refreshCsrf(): Promise<void> {
+    const csrf = await this.request('GET', '/api/auth/csrf');
+    const token = typeof csrf.body === 'object' && csrf.body !== null && 'token' in csrf.body ? csrf.body.token : undefined;
+    if (typeof token !== 'string') throw new Error(`no CSRF token: ${csrf.status} ${JSON.stringify(csrf.body)}`);
+    this.csrf = token;
+  }
+
+  /**
+   * Cart → order → payment with the succeeding test card. Returns 'paid', or the error code of
+   * the step that failed (e.g. OUT_OF_STOCK).
+   */
+  async checkout(variantId: number): Promise<{ outcome: string; orderMs: number; payMs: number }> {
+    const cart = await this.request('POST', '/api/cart/items', { variantId, quantity: 1 });
+    if (cart.status >= 300) return { outcome: errorCode(cart), orderMs: 0, payMs: 0 };
+    const orderStarted = performance.now();
+    const order = await this.request('POST', '/api/orders', undefined, { 'idempotency-key': randomUUID() });
+    const orderMs = performance.now() - orderStarted;
+    const id = typeof order.body === 'object' && order.body !== null && 'id' in order.body ? order.body.id : undefined;
+    if (order.status !== 201 || typeof id !== 'number') return { outcome: errorCode(order), orderMs, payMs: 0 };
+    const payStarted = performance.now();
+    const pay = await this.request(
+      'POST',
+      `/api/orders/${id}/pay`,
+      { card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' } },
+      { 'idempotency-key': randomUUID() },
+    );
+    const payMs = performance.now() - payStarted;
+    return { outcome: pay.status === 200 ? 'paid' : errorCode(pay), orderMs, payMs };
+  }
+}
+
+function errorCode(response: ShopResponse): string {
+  const body = response.body;
+  if (typeof body === 'object' && body !== null && 'error' in body) {
+    const error = body.error;
+    if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
+  }
+  return `HTTP_${response.status}`;
+}
