@@ -74,6 +74,8 @@ export async function ensurePagesBuilt(): Promise<void> {
 
 export interface Stack {
   webUrl: string;
+  /** The stack's THREADLINE_DATA_DIR (lake, uploads). */
+  dataDir: string;
   apiUrl: string;
   db: TestDatabase;
   api: ApiApp;
@@ -108,6 +110,7 @@ export async function startStack(): Promise<Stack> {
 
   return {
     webUrl: `http://127.0.0.1:${webPort}`,
+    dataDir,
     apiUrl: `http://127.0.0.1:${apiPort}`,
     db,
     api,

@@ -22,6 +22,11 @@ export interface AdminPage {
 }
 
 export const ADMIN_PAGES: AdminPage[] = [
+  { path: 'insights/peak-hours', label: 'Peak hours', group: 'Insights', roles: ['admin', 'marketing'], load: () => import('../insights/PeakHoursPage') },
+  { path: 'insights/ad-channels', label: 'Offline advertising', group: 'Insights', roles: ['admin', 'marketing'], load: () => import('../insights/AdChannelsPage') },
+  { path: 'insights/segments', label: 'Customer segments', group: 'Insights', roles: ['admin', 'marketing'], load: () => import('../insights/SegmentsPage') },
+  { path: 'insights/sales', label: 'Sales rates', group: 'Insights', roles: ['admin', 'marketing'], load: () => import('../insights/SalesPage') },
+  { path: 'insights/reviews', label: 'Customer reviews', group: 'Insights', roles: ['admin', 'marketing'], load: () => import('../insights/ReviewsPage') },
   { path: 'users', label: 'Users & roles', group: 'Shop', roles: ['admin'], load: () => import('./UsersPage') },
   { path: 'products', label: 'All products', group: 'Shop', roles: ['admin'], load: () => import('./AllProductsPage') },
 ];

@@ -4,7 +4,7 @@ import { Chart, type ChartOption } from './components/Chart';
 import { DashboardFrame } from './components/DashboardFrame';
 import { DataTable, type Column } from './components/DataTable';
 import { Kpis } from './components/Kpis';
-import { formatInt, formatMoney, formatShare, label } from './format';
+import { formatDollarsCompact, formatInt, formatMoney, formatShare } from './format';
 import { REGIONS, type SalesData, type SalesRateRow } from './insights-api';
 import './insights.css';
 import { useCategorySlugs } from './use-categories';
@@ -30,12 +30,12 @@ function SalesView({ data }: { data: SalesData }) {
       grid: { left: 64, right: 48, top: 36, bottom: 32 },
       xAxis: { type: 'category', data: data.overTime.map((day) => day.date) },
       yAxis: [
-        { type: 'value', name: 'Revenue ($)', axisLabel: { formatter: (value: number) => `$${Math.round(value / 1000)}k` } },
+        { type: 'value', name: 'Revenue ($)', axisLabel: { formatter: formatDollarsCompact } },
         { type: 'value', name: 'Orders', splitLine: { show: false } },
       ],
       series: [
         { name: 'Revenue', type: 'bar', data: data.overTime.map((day) => day.revenueCents / 100), itemStyle: { color: '#0072B2' } },
-        { name: 'Orders', type: 'line', yAxisIndex: 1, data: data.overTime.map((day) => day.orders), itemStyle: { color: '#E69F00' }, smooth: true },
+        { name: 'Orders', type: 'line', yAxisIndex: 1, data: data.overTime.map((day) => day.orders), itemStyle: { color: '#E69F00' } },
       ],
     }),
     [data],
@@ -91,4 +91,3 @@ export default function SalesPage() {
   );
 }
 
-export { label };

@@ -42,7 +42,7 @@ const LABELS: Record<string, string> = {
 };
 
 export function label(code: string): string {
-  return LABELS[code] ?? code.replace(/[-_]/g, ' ').replace(/^\w/, (first) => first.toUpperCase());
+  return LABELS[code] ?? code.replace(/_/g, ' ').replace(/^\w/, (first) => first.toUpperCase());
 }
 
 /** "5 March 2026, 02:14" in the reader's locale. */
@@ -50,3 +50,7 @@ export function formatWhen(iso: string | null): string {
   if (!iso) return 'no data yet';
   return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
+
+const compactUsd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
+/** Axis labels for dollar amounts: $950, $12K, $1.2M. */
+export const formatDollarsCompact = (dollars: number): string => compactUsd.format(dollars);

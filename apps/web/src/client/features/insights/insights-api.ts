@@ -102,3 +102,36 @@ export const REGIONS = ['north_america', 'south_america', 'europe', 'asia_pacifi
 export const AGE_BANDS = ['18-24', '25-34', '35-44', '45-54', '55-64', '65+'] as const;
 export const GENDERS = ['female', 'male', 'non_binary', 'undisclosed'] as const;
 export const DIMENSIONS = ['age_band', 'gender', 'region', 'customer_type'] as const;
+
+export interface HourFigures {
+  hour: number;
+  visits: number;
+  sessions: number;
+  visitors: number;
+  conversions: number;
+  share: number | null;
+  conversionRate: number | null;
+}
+
+export interface HeatCell {
+  weekday: number;
+  hour: number;
+  visits: number;
+  sessions: number;
+  conversions: number;
+}
+
+export interface PeakHoursData extends InsightEnvelope {
+  timeZone: string;
+  totals: { visits: number; sessions: number; visitors: number; conversions: number };
+  byHour: HourFigures[];
+  byHourLocal: HourFigures[];
+  heatmap: HeatCell[];
+  heatmapLocal: HeatCell[];
+  topPeaks: HourFigures[];
+  topPeaksLocal: HourFigures[];
+  quietestHour: HourFigures | null;
+  weekly: Array<{ weekStart: string; visits: number; sessions: number; visitors: number; conversions: number; visitsChange: number | null; peakHour: number | null }>;
+}
+
+export const DEVICES = ['desktop', 'mobile', 'tablet', 'other'] as const;
