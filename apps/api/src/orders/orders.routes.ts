@@ -1,7 +1,8 @@
-import { getOrder, isSellerOfOrder, listOrdersForUser } from '@threadline/db';
+import { AUDIT_ACTIONS, getOrder, isSellerOfOrder, listOrdersForUser } from '@threadline/db';
 
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
+import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';
 import { decodeTimeCursor, encodeCursor, errors, IdParams } from '../http/common.schemas.js';
@@ -116,7 +117,9 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
       const user = currentUser(request);
       const order = await getOrder(pool, request.params.id);
       if (!order || order.userId !== user.id) throw notFound('order', 'id');
-      return presentOrder(await transitionOrder(pool, provider, order.id, 'cancelled', { kind: 'customer', userId: user.id }));
+      const cancelled = await transitionOrder(pool, provider, order.id, 'cancelled', { kind: 'customer', userId: user.id });
+      await auditRequest(pool, request, { action: AUDIT_ACTIONS.ORDER_STATUS_CHANGED, target: `order:${order.id}`, details: { to: 'cancelled', as: 'customer' } });
+      return presentOrder(cancelled);
     },
   );
 }

@@ -2,10 +2,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
-import { findPaymentByProviderRef, forgetWebhookEvent, recordWebhookEvent } from '@threadline/db';
+import { AUDIT_ACTIONS, findPaymentByProviderRef, forgetWebhookEvent, recordWebhookEvent } from '@threadline/db';
 
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
+import { auditRequest } from '../audit/audit.js';
 import { AppError } from '../errors.js';
 import { errors } from '../http/common.schemas.js';
 import { confirmPaymentFromWebhook, transitionOrder } from '../orders/orders.service.js';
@@ -70,11 +71,20 @@ export async function webhookRoutes(app: ApiApp, context: ApiContext): Promise<v
           } else {
             const payment = event.data.providerRef ? await findPaymentByProviderRef(pool, provider.name, event.data.providerRef) : null;
             if (payment && payment.orderId !== event.data.orderId) throw new AppError('VALIDATION_FAILED', 'providerRef belongs to another order', 'data.providerRef');
-            await transitionOrder(pool, provider, event.data.orderId, 'refunded', { kind: 'payment', userId: null }, 'payment webhook').catch((error: unknown) => {
+            const refunded = await transitionOrder(pool, provider, event.data.orderId, 'refunded', { kind: 'payment', userId: null }, 'payment webhook').catch((error: unknown) => {
               // a refund of an order already refunded or cancelled is a no-op, not an error for the provider
               if (error instanceof AppError && error.code === 'INVALID_STATE_TRANSITION') return null;
               throw error;
             });
+            if (refunded) {
+              await auditRequest(pool, request, {
+                action: AUDIT_ACTIONS.ORDER_REFUNDED,
+                actorId: null,
+                actorType: 'system',
+                target: `order:${event.data.orderId}`,
+                details: { source: 'payment webhook', provider: provider.name, eventId: event.id },
+              });
+            }
           }
         } catch (error) {
           await forgetWebhookEvent(pool, provider.name, event.id);
