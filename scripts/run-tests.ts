@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import { startTestCluster, TEST_PG_ENV } from '@threadline/db/testing';
 
-const ROOTS = ['apps', 'packages', 'infra', 'bench', 'scripts'];
+const ROOTS = ['apps', 'packages', 'infra', 'deploy', 'bench', 'scripts'];
 const SKIP = new Set(['node_modules', 'dist', 'cdk.out', 'var', 'test-artifacts']);
 
 function findTests(dir: string, found: string[]): void {

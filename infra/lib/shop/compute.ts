@@ -184,7 +184,12 @@ export class Compute extends Construct {
           THREADLINE_DEMO: '0',
           THREADLINE_TIME_ZONE: 'America/New_York',
           [spec.portEnv]: String(spec.port),
-          ...(tier === 'web' ? { THREADLINE_API_URL: `http://${this.appAlb.loadBalancerDnsName}` } : {}),
+          ...(tier === 'web'
+            ? { THREADLINE_API_URL: `http://${this.appAlb.loadBalancerDnsName}` }
+            : // RDS forces TLS (rds.force_ssl); the RDS CA is not in Node's trust store, so the
+              // connection is encrypted without verifying the certificate unless operators mount
+              // the CA bundle and set PGSSLMODE=verify-full (docs/deploy-aws.md).
+              { PGSSLMODE: 'no-verify' }),
         },
         secrets: tier === 'web' ? appSecrets : { ...appSecrets, ...databaseEnvSecrets },
         portMappings: [{ containerPort: spec.port, name: tier }],
