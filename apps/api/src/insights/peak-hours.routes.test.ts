@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { peakHours, rollupGlob } from '@threadline/insights';
+import { ClickstreamCompactor, ClickstreamFlusher, LocalLakeStorage, SpoolSource, lakeRoot, loadClickstreamSettings, withDuckDb } from '@threadline/lake';
+
+import { Client, createHarness, json, signedInClient, type Harness } from '../testing/harness.js';
+
+interface PeakBody {
+  window: { from: string; to: string };
+  asOf: string | null;
+  cache: 'hit' | 'live';
+  totals: { visits: number };
+  byHour: Array<{ hour: number; visits: number }>;
+  topPeaks: Array<{ hour: number; visits: number; share: number }>;
+}
+
+describe('GET /api/insights/peak-hours', () => {
+  let harness: Harness;
+  let marketing: Client;
+  const today = new Date().toISOString().slice(0, 10);
+  const window = `from=${new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10)}&to=${today}&tz=UTC`;
+
+  before(async () => {
+    harness = await createHarness();
+    marketing = (await signedInClient(harness, 'marketing')).client;
+    // traffic through the real collector: 3 visits two hours ago, 1 visit one hour ago
+    const base = Date.now() - 2 * 3600_000;
+    const events = [0, 1, 2, 3600].map((offsetS, i) => ({
+      id: randomUUID(),
+      type: 'page_view',
+      ts: base + offsetS * 1000,
+      visitorId: `visitor_${i}xxxx`,
+      sessionId: `session_${i}xxxx`,
+      path: '/',
+      timeZone: 'Europe/Paris',
+    }));
+    const response = await harness.app.inject({ method: 'POST', url: '/collect', payload: { events }, headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0' } });
+    assert.equal(response.statusCode, 202, response.body);
+    const settings = loadClickstreamSettings(harness.dataDir, {});
+    const storage = new LocalLakeStorage(lakeRoot(harness.dataDir));
+    const flusher = new ClickstreamFlusher({ source: new SpoolSource(settings.spoolDir), storage, stateDir: settings.flusherStateDir });
+    await flusher.drain();
+    flusher.close();
+    const compactor = new ClickstreamCompactor({ storage, stateDir: path.join(settings.flusherStateDir, 'compactor'), compactAfterMs: 0 });
+    await compactor.compactDue();
+    compactor.close();
+  });
+  after(() => harness.close());
+
+  it('lets only admins and marketing staff see peak hours', async () => {
+    const url = `/api/insights/peak-hours?${window}`;
+    assert.equal((await (await new Client(harness.app).init()).get(url)).statusCode, 401);
+    assert.equal((await (await signedInClient(harness, 'customer')).client.get(url)).statusCode, 403);
+    assert.equal((await (await signedInClient(harness, 'seller')).client.get(url)).statusCode, 403);
+    assert.equal((await (await signedInClient(harness, 'admin')).client.get(url)).statusCode, 200);
+    assert.equal((await marketing.get(url)).statusCode, 200);
+  });
+
+  it('answers with the same figures as the analysis run directly, then from its cache', async () => {
+    const first = json<PeakBody>(await marketing.get(`/api/insights/peak-hours?${window}&top=2`));
+    const direct = await withDuckDb((db) =>
+      peakHours((sql, params) => db.all(sql, params), rollupGlob(harness.dataDir), { from: first.window.from, to: first.window.to, timeZone: 'UTC', top: 2 }),
+    );
+    assert.equal(first.totals.visits, 4);
+    assert.deepEqual(first.byHour, JSON.parse(JSON.stringify(direct.byHour)));
+    assert.deepEqual(first.topPeaks, JSON.parse(JSON.stringify(direct.topPeaks)));
+    assert.equal(first.topPeaks[0]?.visits, 3);
+    assert.equal(first.topPeaks[0]?.share, 0.75);
+    assert.ok(first.asOf && !Number.isNaN(Date.parse(first.asOf)));
+    assert.equal(first.cache, 'live');
+    const again = json<PeakBody>(await marketing.get(`/api/insights/peak-hours?${window}&top=2`));
+    assert.equal(again.cache, 'hit');
+    assert.deepEqual(again.byHour, first.byHour);
+  });
+
+  it('rejects bad filters with 400 naming the field', async () => {
+    const badZone = await marketing.get(`/api/insights/peak-hours?${window.replace('tz=UTC', 'tz=Mars/Base')}`);
+    assert.equal(badZone.statusCode, 400);
+    assert.equal(json<{ error: { field: string } }>(badZone).error.field, 'tz');
+    const badRegion = await marketing.get(`/api/insights/peak-hours?${window}&region=atlantis`);
+    assert.equal(badRegion.statusCode, 400);
+    const reversed = await marketing.get('/api/insights/peak-hours?from=2026-03-09&to=2026-03-01');
+    assert.equal(reversed.statusCode, 400);
+    assert.equal(json<{ error: { field: string } }>(reversed).error.field, 'from');
+  });
+});
