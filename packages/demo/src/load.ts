@@ -14,18 +14,21 @@ export interface DemoDataset {
   /** seller user id by brand index */
   sellerIds: number[];
   categoryIds: Map<string, number>;
-  /** stored image by `${shape}|${colourId}`; products without one get no image rows */
-  images: Map<string, StoredImage>;
+  /**
+   * Stored images by `${shape}|${colourId}` (products without one get no image rows). Awaited
+   * only once every other table is loaded, so rendering overlaps the database work.
+   */
+  images: Promise<Map<string, StoredImage>>;
   history: OrderHistory;
   currency: string;
 }
 
-function* productImageRows(data: DemoDataset, idBase: number): Generator<CopyValue[]> {
+function* productImageRows(data: DemoDataset, images: Map<string, StoredImage>, idBase: number): Generator<CopyValue[]> {
   let id = idBase;
   for (const product of data.products) {
     let position = 0;
     for (const colourId of product.colours) {
-      const image = data.images.get(`${product.category.shape}|${colourId}`);
+      const image = images.get(`${product.category.shape}|${colourId}`);
       if (!image) continue;
       id += 1;
       yield [id, product.id, position, image.key, image.width, image.height, `${product.name} in ${COLOURS[colourId].name}`, product.createdAt];
@@ -35,8 +38,8 @@ function* productImageRows(data: DemoDataset, idBase: number): Generator<CopyVal
 }
 
 /**
- * Writes the dataset with one COPY per table, in foreign-key order, on a client that is inside a
- * transaction. Returns the row count of each table.
+ * Writes the dataset with one COPY per table, in foreign-key order (image rows last), on a client
+ * that is inside a transaction. Returns the row count of each table and the number of images.
  */
 export async function loadDataset(
   client: PoolClient,
@@ -83,7 +86,6 @@ export async function loadDataset(
       }
     })(),
   );
-  await load('product_images', ['id', 'product_id', 'position', 'storage_key', 'width', 'height', 'alt', 'created_at'], productImageRows(data, imageIdBase));
   await load(
     'orders',
     ['id', 'user_id', 'status', 'currency', 'subtotal_cents', 'shipping_cents', 'total_cents', 'idempotency_key', 'source', 'placed_at', 'paid_at', 'shipped_at', 'delivered_at', 'cancelled_at', 'refunded_at', 'created_at', 'updated_at'],
@@ -112,5 +114,8 @@ export async function loadDataset(
     ['id', 'order_item_id', 'product_id', 'user_id', 'rating', 'title', 'body', 'created_at', 'updated_at'],
     history.reviews.map((r) => [r.id, r.orderItemId, r.productId, r.userId, r.rating, r.title, r.body, r.createdAt, r.createdAt]),
   );
+  const images = await data.images;
+  await load('product_images', ['id', 'product_id', 'position', 'storage_key', 'width', 'height', 'alt', 'created_at'], productImageRows(data, images, imageIdBase));
+  counts.images = images.size;
   return counts;
 }

@@ -109,7 +109,7 @@ export async function seedDemoData(pool: Pool, options: SeedOptions): Promise<Se
   const variantCount = products.reduce((sum, product) => sum + product.variants.length, 0);
   log(`catalogue: ${fmt(products.length)} products, ${fmt(variantCount)} variants in ${CATEGORIES.length} categories`);
 
-  // images render on sharp's threads while the rest is generated
+  // images render on sharp's threads while the rows are generated and loaded (awaited last)
   const pairs = new Map<string, { shape: Shape; colourId: ColourId }>();
   for (const product of products) for (const colourId of product.colours) pairs.set(`${product.category.shape}|${colourId}`, { shape: product.category.shape, colourId });
   const sortedPairs = [...pairs.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, pair]) => pair);
@@ -154,7 +154,6 @@ export async function seedDemoData(pool: Pool, options: SeedOptions): Promise<Se
   labelSegments(customers, history.orders);
   log(`orders: ${fmt(history.orders.length)} orders, ${fmt(history.items.length)} lines, ${fmt(history.payments.length)} payments, ${fmt(history.reviews.length)} reviews over ${days} days (${elapsed()})`);
 
-  const storedImages = await images;
   const users: DemoUser[] = [admin, ...sellers, ...customers];
   const categoryCreated = new Date(now.getTime() - 800 * DAY_MS);
 
@@ -173,14 +172,14 @@ export async function seedDemoData(pool: Pool, options: SeedOptions): Promise<Se
     log('loading into PostgreSQL (COPY)…');
     const counts = await loadDataset(
       client,
-      { users, passwordHash, products, sellerIds: sellers.map((s) => s.id), categoryIds, images: storedImages, history, currency: options.currency ?? 'USD' },
+      { users, passwordHash, products, sellerIds: sellers.map((s) => s.id), categoryIds, images, history, currency: options.currency ?? 'USD' },
       bases.product_images,
       (table, rows) => log(`  ${table}: ${fmt(rows)} rows`),
     );
     await syncIdentitySequences(client);
     const value: SeedMarker = {
       seed,
-      counts: { ...counts, categories: categoryIds.size, customers: customers.length, sellers: sellers.length, images: storedImages.size },
+      counts: { ...counts, categories: categoryIds.size, customers: customers.length, sellers: sellers.length },
       sizes: { products: productCount, customers: customerCount, days },
       windowEnd: now.toISOString(),
       generatedAt: new Date().toISOString(),
