@@ -125,6 +125,19 @@ describe('a customer in the shop', { skip: SKIP_REASON }, () => {
       await page.getByRole('link', { name: `Order #${orderId}` }).waitFor();
       await page.getByText('Paid', { exact: true }).waitFor();
       await screenshot(page, 'customer-08-order-history');
+
+      // a buyer may review what they bought
+      await page.goto(`/products/${fixture.productIds[4]}`);
+      await page.getByRole('heading', { name: 'Write a review' }).waitFor();
+      await page.getByRole('radio', { name: '5 stars' }).click();
+      await page.getByLabel('Title').fill('Fits like a glove');
+      await page.getByLabel('Your review').fill("True to size, and the denim's weight feels premium.");
+      await page.getByRole('button', { name: 'Post review' }).click();
+      await page.getByRole('status').filter({ hasText: 'your review is published' }).waitFor();
+      await page.locator('.review', { hasText: 'Fits like a glove' }).waitFor();
+      await screenshot(page, 'customer-09-review');
+      const { rows: reviews } = await stack.db.pool.query<{ rating: number }>('SELECT rating FROM reviews WHERE product_id = $1', [fixture.productIds[4]]);
+      assert.deepEqual(reviews.map((r) => r.rating), [5]);
     } finally {
       await context.close();
     }

@@ -76,9 +76,17 @@ export function Layout() {
   const { cartCount } = useSession();
   const location = useLocation();
   const main = useRef<HTMLElement>(null);
+  const isFirstPage = useRef(true);
 
   useEffect(() => {
     trackPageView(location.pathname);
+    // a new page: start at its top and move keyboard and screen-reader focus to its content
+    if (isFirstPage.current) {
+      isFirstPage.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    main.current?.focus({ preventScroll: true });
   }, [location.pathname]);
 
   return (

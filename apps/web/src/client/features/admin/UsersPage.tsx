@@ -12,7 +12,7 @@ export default function UsersPage() {
   const { user: me } = useSession();
   const [q, setQ] = useState('');
   const [role, setRoleFilter] = useState('');
-  const { data, error, isLoading, reload } = useAdminUsers(q, role);
+  const { data, error, isLoading, reload } = useAdminUsers(q.trim(), role);
   const [notice, setNotice] = useState<{ tone: 'ok' | 'error'; text: string } | undefined>();
 
   async function change(userId: number, email: string, next: Role) {

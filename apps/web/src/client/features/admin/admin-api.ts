@@ -16,8 +16,10 @@ export function setRole(userId: number, role: Role): Promise<AdminUser> {
 
 export interface AdminProduct extends ProductSummary {
   status: ProductStatus;
-  sellerName?: string;
-  sellerEmail?: string;
+}
+
+export function unpublishProduct(productId: number): Promise<unknown> {
+  return api(`/api/admin/products/${productId}/unpublish`, { method: 'POST' });
 }
 
 export function useAdminProducts(q: string, status: string): ApiState<{ items: AdminProduct[]; nextCursor?: string | null }> {

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { ApiClient } from './api-client.js';
+import { createCatalogue, type CatalogueFixture } from './fixtures.js';
+import { screenshot, SKIP_REASON, startStack, type Stack } from './harness.js';
+
+const ADMIN = { email: 'admin@e2e.threadline.dev', password: 'e2e-admin-pass-1', name: 'Ana Admin' };
+const CUSTOMER = { email: 'casey@e2e.threadline.dev', password: 'e2e-customer-pass-1', name: 'Casey Customer' };
+
+describe('the back office', { skip: SKIP_REASON }, () => {
+  let stack: Stack;
+  let fixture: CatalogueFixture;
+
+  before(async () => {
+    stack = await startStack();
+    fixture = await createCatalogue(stack.db, stack.apiUrl);
+    await new ApiClient(stack.apiUrl).request('POST', '/api/auth/signup', ADMIN);
+    await stack.db.pool.query(`UPDATE users SET role = 'admin' WHERE email = $1`, [ADMIN.email]);
+    await new ApiClient(stack.apiUrl).request('POST', '/api/auth/signup', CUSTOMER);
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  it('lets an admin change a role and take a product off sale', async () => {
+    const { page, context } = await stack.newPage();
+    try {
+      await page.goto('/login?next=/admin');
+      await page.getByLabel('Email', { exact: true }).fill(ADMIN.email);
+      await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Back office' }).waitFor();
+      await screenshot(page, 'admin-01-overview');
+
+      await page.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'Users & roles' }).click();
+      const roleSelect = page.getByLabel(`Role of ${CUSTOMER.email}`);
+      await roleSelect.selectOption('seller');
+      await page.getByRole('status').filter({ hasText: `${CUSTOMER.email} is now seller.` }).waitFor();
+      await screenshot(page, 'admin-02-users');
+      const { rows: users } = await stack.db.pool.query<{ role: string }>('SELECT role FROM users WHERE email = $1', [CUSTOMER.email]);
+      assert.equal(users[0]?.role, 'seller');
+
+      await page.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'All products' }).click();
+      await page.locator('table tbody tr').nth(fixture.productIds.length - 1).waitFor();
+      const row = page.locator('table tbody tr', { hasText: 'Wrap Midi Dress' });
+      await row.getByRole('button', { name: 'Take off sale' }).click();
+      await page.getByRole('status').filter({ hasText: '“Wrap Midi Dress” is off sale.' }).waitFor();
+      await screenshot(page, 'admin-03-all-products');
+      const { rows: products } = await stack.db.pool.query<{ status: string }>(`SELECT status FROM products WHERE name = 'Wrap Midi Dress'`);
+      assert.equal(products[0]?.status, 'unpublished');
+
+      await page.goto('/');
+      await page.locator('[data-testid="product-grid"] .product-card').first().waitFor();
+      const names = await page.locator('[data-testid="product-grid"] .product-card__name').allTextContents();
+      assert.ok(!names.includes('Wrap Midi Dress'), 'a product taken off sale leaves the shop list');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('keeps customers out of the back office', async () => {
+    const { page, context } = await stack.newPage();
+    try {
+      const other = { email: `drew.${Date.now()}@example.com`, password: 'e2e-customer-pass-2', name: 'Drew' };
+      await new ApiClient(stack.apiUrl).request('POST', '/api/auth/signup', other);
+      await page.goto('/login?next=/admin/users');
+      await page.getByLabel('Email', { exact: true }).fill(other.email);
+      await page.getByLabel('Password', { exact: true }).fill(other.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('The back office is for the shop team.').waitFor();
+      assert.equal(await page.locator('table').count(), 0, 'no user table is shown');
+    } finally {
+      await context.close();
+    }
+  });
+});
