@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 
-import { findProductOwner, hasPgCode, insertCategory, listProducts, listUsers, PG_ERROR, setProductStatus, updateUserRole, getProductDetail } from '@threadline/db';
+import { AUDIT_ACTIONS, findProductOwner, hasPgCode, insertCategory, listProducts, listUsers, PG_ERROR, setProductStatus, updateUserRole, getProductDetail } from '@threadline/db';
 
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
+import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';
 import { UserResponse } from '../auth/auth.schemas.js';
@@ -22,7 +23,7 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
   app.get(
     '/api/admin/users',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ['admin'],
         summary: 'Users, newest first; search over email and name, filter by role',
@@ -46,7 +47,7 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
   app.patch(
     '/api/admin/users/:id',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ['admin'],
         summary: "Change a user's role",
@@ -60,6 +61,7 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
       if (request.params.id === currentUser(request).id) throw new AppError('VALIDATION_FAILED', 'you cannot change your own role', 'id');
       const user = await updateUserRole(pool, request.params.id, request.body.role);
       if (!user) throw notFound('user', 'id');
+      await auditRequest(pool, request, { action: AUDIT_ACTIONS.ROLE_CHANGED, target: `user:${user.id}`, details: { role: request.body.role } });
       return { user: toUserResponse(user) };
     },
   );
@@ -67,7 +69,7 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
   app.get(
     '/api/admin/products',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ['admin'],
         summary: 'Products of every seller and status, newest first',
@@ -103,12 +105,13 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
   app.post(
     '/api/admin/products/:id/unpublish',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: { tags: ['admin'], summary: "Take any seller's product off sale", params: IdParams, response: { 200: ProductDetailResponse, ...errors(400, 401, 403, 404) } },
     },
     async (request) => {
       if (!(await findProductOwner(pool, request.params.id))) throw notFound('product', 'id');
       await setProductStatus(pool, request.params.id, 'unpublished');
+      await auditRequest(pool, request, { action: AUDIT_ACTIONS.PRODUCT_UNPUBLISHED, target: `product:${request.params.id}`, details: { by: 'admin' } });
       const product = await getProductDetail(pool, request.params.id);
       if (!product) throw notFound('product', 'id');
       return presentDetail(product, { items: [], nextCursor: null });
@@ -118,7 +121,7 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
   app.post(
     '/api/admin/categories',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ['admin'],
         summary: 'Create a category',

@@ -3,6 +3,7 @@ import type { Static } from '@sinclair/typebox';
 
 import { checkPasswordRules, hashPassword, lockDurationMs, verifyPassword } from '@threadline/auth';
 import {
+  AUDIT_ACTIONS,
   deleteSession,
   findCredentialsByEmail,
   findUserById,
@@ -16,8 +17,10 @@ import {
   type UserRecord,
 } from '@threadline/db';
 import { MAX_LINE_QUANTITY } from '@threadline/domain';
+import { loadEdgeConfig } from '@threadline/edge';
 
 import type { ApiApp } from '../app.js';
+import { auditRequest } from '../audit/audit.js';
 import type { ApiContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { errors, OkResponse } from '../http/common.schemas.js';
@@ -41,7 +44,8 @@ let dummyHash: Promise<string> | undefined;
 
 export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   const { pool } = context;
-  const isSecureCookie = context.config.nodeEnv === 'production';
+  // Secure cookies in production and whenever browsers reach the shop over HTTPS
+  const isSecureCookie = context.config.nodeEnv === 'production' || (context.edge ?? loadEdgeConfig()).isHttps;
   const throttle = new LoginThrottle(FAILURES_PER_ADDRESS, FAILURE_WINDOW_MS);
 
   /** Signs a user in: the anonymous cart joins theirs and a fresh session id replaces the old one. */
@@ -128,6 +132,7 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
       const credentials = await findCredentialsByEmail(pool, email.trim());
       if (credentials?.lockedUntil && credentials.lockedUntil.getTime() > Date.now()) {
         const seconds = Math.ceil((credentials.lockedUntil.getTime() - Date.now()) / 1000);
+        await auditRequest(pool, request, { action: AUDIT_ACTIONS.LOGIN_FAILED, actorId: null, target: `user:${credentials.id}`, details: { reason: 'locked' } });
         throw new AppError('ACCOUNT_LOCKED', `too many failed sign-ins for this account; try again in ${seconds} s`, undefined, {
           headers: { 'retry-after': String(seconds) },
         });
@@ -139,12 +144,20 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
       if (!credentials || !isValid) {
         throttle.recordFailure(request.ip);
         if (credentials) await recordFailedLogin(pool, credentials.id, lockDurationMs);
+        // ids only: the e-mail tried is personal data and the log is never rewritten
+        await auditRequest(pool, request, {
+          action: AUDIT_ACTIONS.LOGIN_FAILED,
+          actorId: null,
+          target: credentials ? `user:${credentials.id}` : null,
+          details: { reason: credentials ? 'wrong_password' : 'unknown_email' },
+        });
         throw new AppError('INVALID_CREDENTIALS', 'email or password is wrong');
       }
       await resetFailedLogins(pool, credentials.id);
       const user = await findUserById(pool, credentials.id);
       if (!user) throw new AppError('INVALID_CREDENTIALS', 'email or password is wrong');
       await signIn(request, reply, user.id);
+      await auditRequest(pool, request, { action: AUDIT_ACTIONS.LOGIN, actorId: user.id, target: `user:${user.id}` });
       return { user: toUserResponse(user) };
     },
   );
@@ -161,7 +174,7 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
   app.get(
     '/api/me',
     {
-      preHandler: requireRole(),
+      preValidation: requireRole(),
       schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: UserEnvelope, ...errors(401) } },
     },
     async (request) => {

@@ -170,7 +170,7 @@ declare module 'fastify' {
  * preHandler that admits only signed-in users with one of `roles` (any signed-in user when empty).
  *
  * @example
- * app.post('/api/seller/products', { preHandler: requireRole('seller', 'admin') }, handler)
+ * app.post('/api/seller/products', { preValidation: requireRole('seller', 'admin') }, handler)
  */
 export function requireRole(...roles: Role[]) {
   return async (request: FastifyRequest): Promise<void> => {

@@ -18,7 +18,7 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
   app.post(
     '/api/orders',
     {
-      preHandler: signedIn,
+      preValidation: signedIn,
       schema: {
         tags: ['orders'],
         summary: 'Place an order from the cart, reserving stock (send an Idempotency-Key to make retries safe)',
@@ -38,7 +38,7 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
   app.get(
     '/api/orders',
     {
-      preHandler: signedIn,
+      preValidation: signedIn,
       schema: {
         tags: ['orders'],
         summary: "The signed-in customer's orders, newest first",
@@ -57,7 +57,7 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
   app.get(
     '/api/orders/:id',
     {
-      preHandler: signedIn,
+      preValidation: signedIn,
       schema: {
         tags: ['orders'],
         summary: 'One order (its buyer, a seller of one of its items, or an admin)',
@@ -79,7 +79,7 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
   app.post(
     '/api/orders/:id/pay',
     {
-      preHandler: signedIn,
+      preValidation: signedIn,
       schema: {
         tags: ['orders'],
         summary: 'Pay a pending order by card through the payment provider (test cards: 4242424242424242 ok, 4000000000000002 declined)',
@@ -105,7 +105,7 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
   app.post(
     '/api/orders/:id/cancel',
     {
-      preHandler: signedIn,
+      preValidation: signedIn,
       schema: {
         tags: ['orders'],
         summary: 'Cancel an own order before it ships (stock returns; a paid order is refunded)',

@@ -25,7 +25,7 @@ export async function reviewsRoutes(app: ApiApp, context: ApiContext): Promise<v
   app.post(
     '/api/products/:id/reviews',
     {
-      preHandler: requireRole(),
+      preValidation: requireRole(),
       schema: {
         tags: ['reviews'],
         summary: 'Review a product you bought (1–5 stars and text; one review per order line)',

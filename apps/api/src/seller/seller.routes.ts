@@ -2,11 +2,12 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
-import { countProductImages, deleteProductImage, insertProductImage, isSellerOfOrder, listOrdersForSeller, listProducts } from '@threadline/db';
+import { AUDIT_ACTIONS, countProductImages, deleteProductImage, insertProductImage, isSellerOfOrder, listOrdersForSeller, listProducts } from '@threadline/db';
 import { isMediaError, MAX_IMAGE_BYTES, processAndStoreImage } from '@threadline/media';
 
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
+import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';
 import { presentDetail, presentImage, presentSummary } from '../catalog/present.js';
@@ -30,7 +31,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
   app.get(
     '/api/seller/products',
     {
-      preHandler: sellerOnly,
+      preValidation: sellerOnly,
       schema: {
         tags: ['seller'],
         summary: "The signed-in seller's products, every status, newest first",
@@ -57,7 +58,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
   app.post(
     '/api/seller/products',
     {
-      preHandler: sellerOnly,
+      preValidation: sellerOnly,
       schema: {
         tags: ['seller'],
         summary: 'Create a product with its variants (draft unless status is "published")',
@@ -74,7 +75,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
   app.patch(
     '/api/seller/products/:id',
     {
-      preHandler: sellerOnly,
+      preValidation: sellerOnly,
       schema: {
         tags: ['seller'],
         summary: 'Edit a product: fields, status, and variants (with id: update; without: add)',
@@ -93,7 +94,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
     app.post(
       `/api/seller/products/:id/${action}`,
       {
-        preHandler: sellerOnly,
+        preValidation: sellerOnly,
         schema: {
           tags: ['seller'],
           summary: `${action === 'publish' ? 'Put a product on sale' : 'Take a product off sale'}`,
@@ -103,7 +104,10 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
       },
       async (request) => {
         await loadEditableProduct(pool, currentUser(request), request.params.id);
-        return presentDetail(await changeProductStatus(pool, request.params.id, status), EMPTY_REVIEWS);
+        const product = await changeProductStatus(pool, request.params.id, status);
+        const action = status === 'published' ? AUDIT_ACTIONS.PRODUCT_PUBLISHED : AUDIT_ACTIONS.PRODUCT_UNPUBLISHED;
+        await auditRequest(pool, request, { action, target: `product:${request.params.id}` });
+        return presentDetail(product, EMPTY_REVIEWS);
       },
     );
   }
@@ -114,7 +118,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
     scope.withTypeProvider<TypeBoxTypeProvider>().post(
       '/api/seller/products/:id/images',
       {
-        preHandler: sellerOnly,
+        preValidation: sellerOnly,
         bodyLimit: MAX_IMAGE_BYTES + 64 * 1024,
         schema: {
           tags: ['seller'],
@@ -160,7 +164,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
   app.delete(
     '/api/seller/products/:id/images/:imageId',
     {
-      preHandler: sellerOnly,
+      preValidation: sellerOnly,
       schema: { tags: ['seller'], summary: 'Remove an image from a product', params: ImageParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } },
     },
     async (request) => {
@@ -173,7 +177,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
   app.get(
     '/api/seller/orders',
     {
-      preHandler: sellerOnly,
+      preValidation: sellerOnly,
       schema: {
         tags: ['seller'],
         summary: "Orders containing the seller's items (only those items); admins see every order",
@@ -213,7 +217,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
     app.post(
       `/api/seller/orders/:id/${action}`,
       {
-        preHandler: sellerOnly,
+        preValidation: sellerOnly,
         schema: {
           tags: ['seller'],
           summary: `Mark an order ${status} (a seller of one of its items, or an admin)`,
@@ -226,7 +230,10 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
         const orderId = request.params.id;
         if (user.role !== 'admin' && !(await isSellerOfOrder(pool, orderId, user.id))) throw notFound('order', 'id');
         const kind = user.role === 'admin' ? 'admin' : 'seller';
-        return presentOrder(await transitionOrder(pool, provider, orderId, status, { kind, userId: user.id }));
+        const order = await transitionOrder(pool, provider, orderId, status, { kind, userId: user.id });
+        const action = status === 'refunded' ? AUDIT_ACTIONS.ORDER_REFUNDED : AUDIT_ACTIONS.ORDER_STATUS_CHANGED;
+        await auditRequest(pool, request, { action, target: `order:${orderId}`, details: { to: status, as: kind } });
+        return presentOrder(order);
       },
     );
   }
