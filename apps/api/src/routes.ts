@@ -1,6 +1,7 @@
 import type { ApiApp } from './app.js';
 import type { ApiContext } from './context.js';
 import { adminRoutes } from './admin/admin.routes.js';
+import { auditRoutes } from './audit/audit.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { cartRoutes } from './cart/cart.routes.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
@@ -28,6 +29,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   webhookRoutes,
   reviewsRoutes,
   adminRoutes,
+  // audit log (issue 9)
+  auditRoutes,
   mediaRoutes,
   // clickstream (issue 4)
   collectRoutes,
