@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { registerBuild } from './build.js';
 import { registerCatalog } from './catalog.js';
 import { registerDb } from './db.js';
+import { registerDoctor } from './doctor.js';
 import { registerImport } from './import.js';
+import { registerInfra } from './infra.js';
 import { registerMigrate } from './migrate.js';
 import { registerPipeline } from './pipeline.js';
 import { registerQuery } from './query.js';
@@ -23,4 +25,6 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerPipeline,
   registerCatalog,
   registerQuery,
+  registerDoctor,
+  registerInfra,
 ];
