@@ -5,7 +5,6 @@ import { AUDIT_ACTIONS, findProductOwner, hasPgCode, insertCategory, listProduct
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
-import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';
 import { UserResponse } from '../auth/auth.schemas.js';
@@ -112,7 +111,6 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
     async (request) => {
       if (!(await findProductOwner(pool, request.params.id))) throw notFound('product', 'id');
       await setProductStatus(pool, request.params.id, 'unpublished');
-      await auditRequest(pool, request, { action: AUDIT_ACTIONS.PRODUCT_UNPUBLISHED, target: `product:${request.params.id}`, details: { by: 'admin' } });
       await auditRequest(pool, request, { action: AUDIT_ACTIONS.PRODUCT_UNPUBLISHED, target: `product:${request.params.id}`, details: { by: 'admin' } });
       const product = await getProductDetail(pool, request.params.id);
       if (!product) throw notFound('product', 'id');

@@ -18,10 +18,8 @@ import {
 } from '@threadline/db';
 import { MAX_LINE_QUANTITY } from '@threadline/domain';
 import { loadEdgeConfig } from '@threadline/edge';
-import { loadEdgeConfig } from '@threadline/edge';
 
 import type { ApiApp } from '../app.js';
-import { auditRequest } from '../audit/audit.js';
 import { auditRequest } from '../audit/audit.js';
 import type { ApiContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -135,7 +133,6 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
       if (credentials?.lockedUntil && credentials.lockedUntil.getTime() > Date.now()) {
         const seconds = Math.ceil((credentials.lockedUntil.getTime() - Date.now()) / 1000);
         await auditRequest(pool, request, { action: AUDIT_ACTIONS.LOGIN_FAILED, actorId: null, target: `user:${credentials.id}`, details: { reason: 'locked' } });
-        await auditRequest(pool, request, { action: AUDIT_ACTIONS.LOGIN_FAILED, actorId: null, target: `user:${credentials.id}`, details: { reason: 'locked' } });
         throw new AppError('ACCOUNT_LOCKED', `too many failed sign-ins for this account; try again in ${seconds} s`, undefined, {
           headers: { 'retry-after': String(seconds) },
         });
@@ -147,13 +144,6 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
       if (!credentials || !isValid) {
         throttle.recordFailure(request.ip);
         if (credentials) await recordFailedLogin(pool, credentials.id, lockDurationMs);
-        // ids only: the e-mail tried is personal data and the log is never rewritten
-        await auditRequest(pool, request, {
-          action: AUDIT_ACTIONS.LOGIN_FAILED,
-          actorId: null,
-          target: credentials ? `user:${credentials.id}` : null,
-          details: { reason: credentials ? 'wrong_password' : 'unknown_email' },
-        });
         // ids only: the e-mail tried is personal data and the log is never rewritten
         await auditRequest(pool, request, {
           action: AUDIT_ACTIONS.LOGIN_FAILED,

@@ -3,7 +3,6 @@ import { AUDIT_ACTIONS, getOrder, isSellerOfOrder, listOrdersForUser } from '@th
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
-import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';
 import { decodeTimeCursor, encodeCursor, errors, IdParams } from '../http/common.schemas.js';

@@ -7,7 +7,6 @@ import { AUDIT_ACTIONS, findPaymentByProviderRef, forgetWebhookEvent, recordWebh
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
-import { auditRequest } from '../audit/audit.js';
 import { AppError } from '../errors.js';
 import { errors } from '../http/common.schemas.js';
 import { confirmPaymentFromWebhook, transitionOrder } from '../orders/orders.service.js';

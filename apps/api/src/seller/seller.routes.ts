@@ -8,7 +8,6 @@ import { isMediaError, MAX_IMAGE_BYTES, processAndStoreImage } from '@threadline
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
-import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';
 import { presentDetail, presentImage, presentSummary } from '../catalog/present.js';
