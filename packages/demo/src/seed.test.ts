@@ -146,6 +146,30 @@ describe('seedDemoData at the default size', () => {
     }
   });
 
+  it('keeps each order timeline in order and its last event equal to its status', async () => {
+    assert.equal(
+      await scalar<number>(
+        db,
+        `SELECT count(*) AS value FROM orders
+          WHERE paid_at < placed_at OR shipped_at < paid_at OR delivered_at < shipped_at OR refunded_at < delivered_at
+             OR greatest(placed_at, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at) > $1
+             OR (status = 'delivered' AND delivered_at IS NULL) OR (status = 'shipped' AND (shipped_at IS NULL OR delivered_at IS NOT NULL))
+             OR (status = 'pending' AND paid_at IS NOT NULL)`,
+        [NOW],
+      ),
+      0,
+    );
+    assert.equal(
+      await scalar<number>(
+        db,
+        `SELECT count(*) AS value FROM orders o
+           JOIN LATERAL (SELECT to_status FROM order_events e WHERE e.order_id = o.id ORDER BY e.at DESC, e.id DESC LIMIT 1) last ON true
+          WHERE last.to_status <> o.status`,
+      ),
+      0,
+    );
+  });
+
   it('records a succeeded (or refunded) test payment with brand and last four for every paid order, and no card numbers', async () => {
     assert.equal(
       await scalar<number>(
