@@ -24,6 +24,11 @@ export function parseDollarsToCents(text: string): number | null {
   }
 }
 
+/** Whole amounts without cents, for prose: 7500 → "$75", 1999 → "$19.99". */
+export function formatCentsShort(cents: number): string {
+  return formatCents(cents).replace(/\.00$/, '');
+}
+
 /** Cents as an editable dollar amount: 1999 → "19.99". */
 export function centsToDollarText(cents: number): string {
   return (cents / 100).toFixed(2);

@@ -5,7 +5,7 @@ import { FREE_SHIPPING_FROM_CENTS } from '@threadline/domain';
 
 import { useSession } from '../../app/session';
 import { describeError } from '../../lib/api';
-import { formatCents } from '../../lib/money';
+import { formatCents, formatCentsShort } from '../../lib/money';
 import type { CartItem } from '../../lib/types';
 import { ProductImage } from '../catalog/ProductImage';
 import { removeItem, setQuantity, useCart } from './cart-api';
@@ -99,7 +99,7 @@ export default function CartPage() {
             <p className="muted small">
               {shipping > 0
                 ? `Add ${formatCents(FREE_SHIPPING_FROM_CENTS - subtotal)} more for free shipping.`
-                : `Shipping is free on orders over ${formatCents(FREE_SHIPPING_FROM_CENTS)}.`}{' '}
+                : `Shipping is free on orders over ${formatCentsShort(FREE_SHIPPING_FROM_CENTS)}.`}{' '}
               You can review everything before paying.
             </p>
           </aside>

@@ -6,7 +6,7 @@ import { FREE_SHIPPING_FROM_CENTS } from '@threadline/domain';
 import { useSession } from '../../app/session';
 import { track } from '../../app/tracking';
 import { api, ApiError, describeError } from '../../lib/api';
-import { formatCents, formatPriceRange } from '../../lib/money';
+import { formatCents, formatCentsShort, formatPriceRange } from '../../lib/money';
 import type { Product } from '../../lib/types';
 import { useApi } from '../../lib/use-api';
 import { ProductImage } from './ProductImage';
@@ -17,7 +17,7 @@ import { stockLabel, VariantPicker } from './VariantPicker';
 
 export default function ProductPage() {
   const { id = '' } = useParams();
-  const { data: product, error, isLoading } = useApi<Product>(`/api/products/${encodeURIComponent(id)}`);
+  const { data: product, error, isLoading, reload } = useApi<Product>(`/api/products/${encodeURIComponent(id)}`);
 
   if (isLoading && !product) return <div className="page"><p className="muted" aria-live="polite">Loading product…</p></div>;
   if (error !== undefined || !product) {
@@ -30,10 +30,10 @@ export default function ProductPage() {
       </div>
     );
   }
-  return <ProductDetails product={product} />;
+  return <ProductDetails key={product.id} product={product} onReviewed={reload} />;
 }
 
-function ProductDetails({ product }: { product: Product }) {
+function ProductDetails({ product, onReviewed }: { product: Product; onReviewed: () => void }) {
   const { refreshCart } = useSession();
   const colours = coloursOf(product.variants);
   const sizes = sizesOf(product.variants);
@@ -129,12 +129,12 @@ function ProductDetails({ product }: { product: Product }) {
             {product.seller && <p className="muted">Sold by {product.seller.name}</p>}
           </div>
           <ul className="perks">
-            <li>Free shipping over {formatCents(FREE_SHIPPING_FROM_CENTS)}</li>
+            <li>Free shipping over {formatCentsShort(FREE_SHIPPING_FROM_CENTS)}</li>
             <li>Free returns within 30 days</li>
           </ul>
         </div>
       </div>
-      <ReviewSection product={product} />
+      <ReviewSection product={product} onPosted={onReviewed} />
     </div>
   );
 }

@@ -73,7 +73,7 @@ function ReviewForm({ product, orderItemId, onPosted }: { product: Product; orde
   );
 }
 
-export function ReviewSection({ product }: { product: Product }) {
+export function ReviewSection({ product, onPosted }: { product: Product; onPosted: () => void }) {
   const { user } = useSession();
   const reviews = useReviews(String(product.id));
   const [thanks, setThanks] = useState(false);
@@ -96,6 +96,7 @@ export function ReviewSection({ product }: { product: Product }) {
           onPosted={() => {
             setThanks(true);
             setVersion((v) => v + 1);
+            onPosted();
             reviews.reload();
           }}
         />

@@ -63,8 +63,8 @@ export function VariantPicker({ variants, size, colour, onSize, onColour }: Prop
 }
 
 /** "In stock", "Only 3 left" or "Out of stock" for the chosen variant. */
-export function stockLabel(variant: Variant | undefined): { text: string; tone: 'ok' | 'low' | 'none' } {
-  if (!variant) return { text: 'Choose a colour and size', tone: 'ok' };
+export function stockLabel(variant: Variant | undefined): { text: string; tone: 'hint' | 'ok' | 'low' | 'none' } {
+  if (!variant) return { text: 'Choose a colour and size', tone: 'hint' };
   if (variant.stock <= 0) return { text: 'Out of stock', tone: 'none' };
   if (variant.stock <= 5) return { text: `Only ${variant.stock} left`, tone: 'low' };
   return { text: 'In stock', tone: 'ok' };

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { filtersFromParams, productsQuery } from './catalog-api';
+import { coloursOf, compareSizes, ratingOf, sizesOf } from './product-facts';
+
+const variant = (size: string, colour: string, stock = 1) => ({ id: 1, size, colour, price: 100, stock });
+
+describe('product facts for display', () => {
+  it('orders sizes as a shopper reads them', () => {
+    assert.deepEqual(['XL', 'S', 'M', 'XS', 'L'].sort(compareSizes), ['XS', 'S', 'M', 'L', 'XL']);
+    assert.deepEqual(['32', '28', '30'].sort(compareSizes), ['28', '30', '32']);
+    assert.deepEqual(sizesOf([variant('L', 'Red'), variant('S', 'Red'), variant('S', 'Blue')]), ['S', 'L']);
+    assert.deepEqual(coloursOf([variant('L', 'Red'), variant('S', 'Blue'), variant('S', 'Red')]), ['Red', 'Blue']);
+  });
+
+  it('shows no rating before the first review', () => {
+    assert.equal(ratingOf({ id: 1, name: 'x', variants: [], rating: { average: null, count: 0 } }), null);
+    assert.deepEqual(ratingOf({ id: 1, name: 'x', variants: [], rating: { average: 4.5, count: 2 } }), { average: 4.5, count: 2 });
+  });
+});
+
+describe('list filters in the address', () => {
+  it('reads filters from the URL and ignores malformed prices', () => {
+    const filters = filtersFromParams(new URLSearchParams('category=denim&size=M&minPrice=2000&maxPrice=abc&sort=price_asc'));
+    assert.deepEqual(filters, { q: undefined, category: 'denim', size: 'M', colour: undefined, minPrice: 2000, maxPrice: undefined, sort: 'price_asc' });
+  });
+
+  it('sends only the filters that are set, plus the cursor and page size', () => {
+    assert.equal(productsQuery({ q: "O'Neill jacket", colour: 'Black' }, 'abc'), "?q=O%27Neill+jacket&colour=Black&cursor=abc&limit=24");
+  });
+});

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { formatCardNumber, parseExpiry, validateCard } from './card';
+
+const NOW = new Date('2026-06-15T12:00:00Z');
+
+describe('the card form', () => {
+  it('groups digits in fours as they are typed', () => {
+    assert.equal(formatCardNumber('4242424242424242'), '4242 4242 4242 4242');
+    assert.equal(formatCardNumber('4242-42a'), '4242 42');
+  });
+
+  it('reads MM/YY and MM/YYYY expiry dates', () => {
+    assert.deepEqual(parseExpiry('12/34'), { month: 12, year: 2034 });
+    assert.deepEqual(parseExpiry(' 1 / 2030 '), { month: 1, year: 2030 });
+    assert.equal(parseExpiry('13/30'), null);
+    assert.equal(parseExpiry('1230'), null);
+  });
+
+  it('accepts the test cards, including the one the provider declines', () => {
+    for (const number of ['4242 4242 4242 4242', '4000 0000 0000 0002']) {
+      const result = validateCard(number, '12/34', '123', NOW);
+      assert.deepEqual(result.errors, {});
+      assert.deepEqual(result.card, { number: number.replace(/ /g, ''), expMonth: 12, expYear: 2034, cvc: '123' });
+    }
+  });
+
+  it('names the field at fault', () => {
+    assert.deepEqual(Object.keys(validateCard('4242 4242 4242 4241', '12/34', '123', NOW).errors), ['number']);
+    assert.equal(validateCard('4242 4242 4242 4242', '05/26', '123', NOW).errors.expiry, 'This card has expired.');
+    assert.ok(validateCard('4242 4242 4242 4242', '06/26', '123', NOW).card, 'a card is valid to the end of its month');
+    assert.deepEqual(Object.keys(validateCard('4242 4242 4242 4242', '12/34', '12', NOW).errors), ['cvc']);
+    assert.deepEqual(Object.keys(validateCard('123', 'soon', 'x', NOW).errors).sort(), ['expiry', 'number']);
+  });
+});
