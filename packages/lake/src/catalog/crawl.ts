@@ -16,10 +16,11 @@ export interface CrawlReport {
  *
  * @example
  * const report = await crawlLake(pool, lakeRoot(config.dataDir));
+ * await crawlLake(pool, lakeDir, { locations: ['raw/survey'] }); // one table only
  */
-export async function crawlLake(pool: Pool, lakeDir: string): Promise<CrawlReport> {
+export async function crawlLake(pool: Pool, lakeDir: string, options: { locations?: readonly string[] } = {}): Promise<CrawlReport> {
   const report: CrawlReport = { tables: [], breakingChanges: [] };
-  for (const table of await scanLake(lakeDir)) {
+  for (const table of await scanLake(lakeDir, options)) {
     const existing = await findCatalogTable(pool, table.name);
     const changes = existing ? diffSchemas(existing.columns, table.columns) : [];
     await saveCatalogTable(pool, table, changes);

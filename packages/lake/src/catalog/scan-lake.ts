@@ -85,7 +85,7 @@ async function describe(files: FoundFile[]): Promise<{ columns: Array<{ name: st
  * The crawler: walks raw/ and curated/, reads each table's Parquet schema (footers only) and row
  * counts, and discovers its Hive partitions from the folder names.
  */
-export async function scanLake(lakeDir: string): Promise<ScannedTable[]> {
+export async function scanLake(lakeDir: string, options: { locations?: readonly string[] } = {}): Promise<ScannedTable[]> {
   const tables: ScannedTable[] = [];
   for (const zone of [ZONE_DIRS.curated, ZONE_DIRS.raw]) {
     const zoneDir = path.join(lakeDir, zone);
@@ -93,6 +93,7 @@ export async function scanLake(lakeDir: string): Promise<ScannedTable[]> {
     for (const entry of await readdir(zoneDir, { withFileTypes: true })) {
       if (!entry.isDirectory() || entry.name.startsWith('_') || entry.name.startsWith('.')) continue;
       const location = `${zone}/${entry.name}`;
+      if (options.locations && !options.locations.includes(location)) continue;
       const name = TABLE_NAMES[location] ?? entry.name;
       if (!/^[a-z][a-z0-9_]*$/.test(name)) continue;
       const files: FoundFile[] = [];

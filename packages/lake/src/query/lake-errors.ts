@@ -26,15 +26,18 @@ export type LakeInputErrorCode = keyof typeof LAKE_INPUT_ERROR_CODES;
 /** A problem with what the caller sent (SQL or a file): always a 4xx, never a crash. */
 export class LakeInputError extends Error {
   readonly statusCode: number;
+  /** Structured context for the caller, e.g. the survey report with every rejected row. */
+  readonly details: unknown;
 
   constructor(
     readonly code: LakeInputErrorCode,
     message: string,
     /** The field, line or cell at fault (e.g. `sql`, `file`, `row 12`, `C7`). */
     readonly field?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: unknown },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.details = options?.details;
     this.name = 'LakeInputError';
     this.statusCode = LAKE_INPUT_ERROR_CODES[code];
   }
