@@ -1,6 +1,8 @@
 /**
- * The pages' link to the clickstream (apps/web/src/client/analytics, owned by the analytics
- * feature). Kept in one place so the pages never depend on how events are sent.
+ * The pages' one link to the clickstream. Pages call `track()` at the moments the analyses count
+ * (page views, product views, searches, cart adds, checkout, payment, sign-up, login); the
+ * clickstream module (apps/web/src/client/analytics) subscribes with `onTrack()` and sends the
+ * beacons. Pages therefore never depend on how, or whether, events are sent.
  */
 export type TrackedEvent =
   | 'page_view'
@@ -12,8 +14,26 @@ export type TrackedEvent =
   | 'sign_up'
   | 'login';
 
-export function track(_event: TrackedEvent, _properties: Record<string, string | number | boolean | undefined> = {}): void {
-  // analytics module not present yet: its track() is wired in here when it lands
+export type TrackProperties = Record<string, string | number | boolean | undefined>;
+export type TrackListener = (event: TrackedEvent, properties: TrackProperties) => void;
+
+const listeners = new Set<TrackListener>();
+
+/** Subscribes to page events; returns the function that unsubscribes. */
+export function onTrack(listener: TrackListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Reports a page event to every subscriber; a failing subscriber never breaks the page. */
+export function track(event: TrackedEvent, properties: TrackProperties = {}): void {
+  for (const listener of listeners) {
+    try {
+      listener(event, properties);
+    } catch {
+      // analytics must never stop a shopper: a broken listener is skipped
+    }
+  }
 }
 
 export function trackPageView(path: string): void {
