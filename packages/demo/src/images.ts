@@ -1,6 +1,11 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
 import sharp from 'sharp';
 
-import { processAndStoreImage, type StoredImage } from '@threadline/media';
+import { imageDir, processAndStoreImage, type StoredImage } from '@threadline/media';
 
 import { COLOURS, type ColourId, type Shape } from './catalogue-data.js';
 
@@ -67,6 +72,35 @@ export async function renderGarmentImage(dataDir: string, shape: Shape, colourId
   return processAndStoreImage(dataDir, png);
 }
 
+/** Where earlier seeds noted which stored image each SVG became (`uploads/demo-images.json`). */
+function cachePath(dataDir: string): string {
+  return path.join(dataDir, 'uploads', 'demo-images.json');
+}
+
+function isStoredImage(value: unknown): value is StoredImage {
+  if (typeof value !== 'object' || value === null) return false;
+  const record: Record<string, unknown> = { ...value };
+  return typeof record.key === 'string' && typeof record.width === 'number' && typeof record.height === 'number' && Array.isArray(record.widths);
+}
+
+async function readCache(dataDir: string): Promise<Map<string, StoredImage>> {
+  const cache = new Map<string, StoredImage>();
+  try {
+    const parsed: unknown = JSON.parse(await readFile(cachePath(dataDir), 'utf8'));
+    if (typeof parsed === 'object' && parsed !== null) {
+      for (const [svgHash, image] of Object.entries(parsed)) if (isStoredImage(image)) cache.set(svgHash, image);
+    }
+  } catch {
+    // no cache yet, or an unreadable one: render everything
+  }
+  return cache;
+}
+
+/** An entry is only reused while every file it names is still on disk. */
+function isOnDisk(dataDir: string, image: StoredImage): boolean {
+  return image.widths.every((width) => existsSync(path.join(imageDir(dataDir, image.key), `${width}.webp`)));
+}
+
 /**
  * Renders and stores one image per distinct (shape, colour) pair, `concurrency` at a time, and
  * returns them by `${shape}|${colourId}`. The same image is reused by every product of that
@@ -79,6 +113,8 @@ export async function renderGarmentImages(
   concurrency = 2,
 ): Promise<Map<string, StoredImage>> {
   const stored = new Map<string, StoredImage>();
+  // a reseed into the same data directory (--reset, tests, benchmarks) reuses the stored files
+  const cache = await readCache(dataDir);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
@@ -86,11 +122,21 @@ export async function renderGarmentImages(
       const pair = pairs[next];
       next += 1;
       if (!pair) continue;
-      stored.set(`${pair.shape}|${pair.colourId}`, await renderGarmentImage(dataDir, pair.shape, pair.colourId));
+      const svgHash = createHash('sha256').update(garmentSvg(pair.shape, pair.colourId)).digest('hex').slice(0, 32);
+      const cached = cache.get(svgHash);
+      const image = cached && isOnDisk(dataDir, cached) ? cached : await renderGarmentImage(dataDir, pair.shape, pair.colourId);
+      cache.set(svgHash, image);
+      stored.set(`${pair.shape}|${pair.colourId}`, image);
       done += 1;
       onProgress(done, pairs.length);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  const file = cachePath(dataDir);
+  await mkdir(path.dirname(file), { recursive: true });
+  // write then rename: two seeds at once never leave a half-written cache
+  const partial = `${file}.${process.pid}.partial`;
+  await writeFile(partial, `${JSON.stringify(Object.fromEntries(cache), null, 1)}\n`);
+  await rename(partial, file);
   return stored;
 }
