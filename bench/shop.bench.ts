@@ -84,7 +84,7 @@ const children: ChildProcess[] = [];
 try {
   await migrate(pool);
   const seedStarted = Date.now();
-  const seeded = await seedDemoData(pool, { seed: 42, products: PRODUCTS, dataDir, onProgress: log });
+  const seeded = await seedDemoData(pool, { seed: 42, products: PRODUCTS, dataDir, hasContentHash: false, onProgress: log });
   const seedSeconds = (Date.now() - seedStarted) / 1000;
   // both tiers read the same secrets (session signing); create them once before they start
   loadOrCreateSecrets(dataDir);
