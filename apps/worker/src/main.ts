@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 
 import { createLogger, loadConfig, loadOrCreateSecrets, onShutdown, signalReady } from '@threadline/config';
 import { createPool, migrate, resolveDatabaseUrl } from '@threadline/db';
+import { metricsPlugin, registerWorkerMetrics, resolveBackupConfig } from '@threadline/ops';
 
 import type { WorkerContext } from './context.js';
 import { WORKER_SERVICES } from './services/index.js';
@@ -23,6 +24,19 @@ export async function runWorker(): Promise<void> {
 
   const loggerInstance: FastifyBaseLogger = logger;
   const http = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) });
+  // the worker serves the installation-wide gauges (host, backlog, pipeline, backups, WAL)
+  const backup = (() => {
+    try {
+      return resolveBackupConfig(config, secrets);
+    } catch {
+      return undefined; // external database without backup settings: backup gauges read 0
+    }
+  })();
+  await http.register(metricsPlugin, {
+    service: 'worker',
+    token: process.env.THREADLINE_METRICS_TOKEN,
+    extend: (registry) => registerWorkerMetrics(registry, { pool, dataDir: config.dataDir, backup }),
+  });
   http.get('/healthz', async () => ({ status: 'ok' }));
   http.get('/readyz', async (_request, reply) => {
     const failures: Record<string, string> = {};

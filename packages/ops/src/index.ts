@@ -6,3 +6,50 @@ export {
   type NotifySlackResult,
   type SlackFailureCode,
 } from './notify/slack.js';
+export { OpsError, OPS_ERROR, isOpsError, type OpsErrorCode } from './errors.js';
+
+export { metricsPlugin, isPrivateAddress, type MetricsPluginOptions } from './metrics/fastify-metrics.js';
+export { createServiceMetrics, LATENCY_BUCKETS, type ServiceMetrics, type ServiceName } from './metrics/registry.js';
+export { registerHostMetrics, parseNetDev } from './metrics/host.js';
+export { registerPoolMetrics } from './metrics/pool-metrics.js';
+export { registerOpsGauges, measureSpool } from './metrics/ops-gauges.js';
+export { registerWorkerMetrics, createBackupInfoCache, invalidateBackupInfoCaches } from './metrics/worker-metrics.js';
+export { readDatabaseStatus, readPipelineStatus, type DatabaseStatus, type PipelineStatus } from './metrics/ops.repo.js';
+
+export {
+  resolveBackupConfig,
+  renderPgBackRestConfig,
+  writePgBackRestConfig,
+  walArchivingSettings,
+  archiveCommand,
+  STANZA,
+  DEFAULT_RETENTION_DAYS,
+  type BackupConfig,
+} from './backup/backup-config.js';
+export { findPgBackRest, requirePgBackRest, runPgBackRest } from './backup/pgbackrest.js';
+export { readStanzaInfo, parseStanzaInfo, latestBackup, type BackupSet, type StanzaInfo, type BackupType } from './backup/info.js';
+export {
+  ensureStanza,
+  runBackup,
+  verifyRepo,
+  chooseBackupType,
+  readLastBackupStatus,
+  requireLatestBackup,
+  REPOS,
+  type RepoKey,
+  type BackupRunResult,
+  type VerifyResult,
+  type LastBackupStatus,
+} from './backup/run-backup.js';
+export {
+  restoreFiles,
+  startRestoredCluster,
+  parseRestoreTarget,
+  formatRecoveryTime,
+  explainRecoveryFailure,
+  type RestoreTarget,
+  type RestoreResult,
+} from './backup/restore.js';
+export { switchWalAndWait } from './backup/wal-archive.js';
+export { runNightlyBackup, describeBackupRun } from './backup/nightly.js';
+export { nextDailyRun, parseTimeOfDay, zoneOffsetMs } from './schedule/daily.js';

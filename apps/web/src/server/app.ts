@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 
 import type { Config, Logger } from '@threadline/config';
 import { forwardedHeaders, loadEdgeConfig, registerEdge, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
+import { metricsPlugin } from '@threadline/ops';
 
 export const DIST_DIR = fileURLToPath(new URL('../../dist/', import.meta.url));
 
@@ -46,6 +47,7 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
   const distDir = context.distDir ?? DIST_DIR;
   const apiUrl = context.config.apiUrl;
 
+  await app.register(metricsPlugin, { service: 'web', token: process.env.THREADLINE_METRICS_TOKEN });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     try {

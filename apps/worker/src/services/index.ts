@@ -1,5 +1,6 @@
 import type { WorkerService } from '../context.js';
+import { backupScheduleService } from './backup-schedule.js';
 import { pipelineService } from '../pipeline/pipeline.service.js';
 
 /** Every service the worker runs. Add a line to plug one in. */
-export const WORKER_SERVICES: WorkerService[] = [pipelineService];
+export const WORKER_SERVICES: WorkerService[] = [backupScheduleService, pipelineService];

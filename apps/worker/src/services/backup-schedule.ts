@@ -1,0 +1,93 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import {
+  findPgBackRest,
+  isOpsError,
+  nextDailyRun,
+  parseTimeOfDay,
+  readStanzaInfo,
+  resolveBackupConfig,
+  runNightlyBackup,
+  ensureStanza,
+  invalidateBackupInfoCaches,
+  type BackupConfig,
+} from '@threadline/ops';
+
+import type { WorkerContext, WorkerService } from '../context.js';
+
+/**
+ * Daily database backup (AWS Backup's 02:00 plan): at THREADLINE_BACKUP_AT (default 02:00) in the
+ * shop's time zone, a full or differential pgBackRest backup to both repositories, expiry by the
+ * 7-day retention, verify, Slack notice. On start it makes sure the stanza exists (so WAL archiving
+ * succeeds) and takes a first full backup when there is none yet, so restores work from day one.
+ */
+export const backupScheduleService: WorkerService = {
+  name: 'backup-schedule',
+  async start(context: WorkerContext) {
+    const { config, secrets, logger } = context;
+    const noop = { async stop() {} };
+    // tests start workers by the dozen on throwaway databases: they opt in explicitly
+    const setting = process.env.THREADLINE_BACKUP_SCHEDULE ?? (config.nodeEnv === 'test' ? 'off' : 'on');
+    if (setting === 'off') {
+      logger.info('backup schedule off (THREADLINE_BACKUP_SCHEDULE=off)');
+      return noop;
+    }
+    if (!findPgBackRest()) {
+      logger.warn('pgbackrest is not installed: no scheduled backups and no point-in-time restore (apt-get install pgbackrest)');
+      return noop;
+    }
+    let backup: BackupConfig;
+    try {
+      backup = resolveBackupConfig(config, secrets);
+    } catch (error) {
+      if (!isOpsError(error)) throw error;
+      logger.warn(`no scheduled backups: ${error.message}`);
+      return noop;
+    }
+    const at = parseTimeOfDay(process.env.THREADLINE_BACKUP_AT || '02:00', 'THREADLINE_BACKUP_AT');
+    const abort = new AbortController();
+    let running: Promise<unknown> = Promise.resolve();
+    const backUp = async (): Promise<void> => {
+      await runNightlyBackup(backup, { logger, slackWebhookUrl: config.slackWebhookUrl });
+      invalidateBackupInfoCaches();
+    };
+
+    const firstBackup = (async () => {
+      try {
+        await ensureStanza(backup);
+        const info = await readStanzaInfo(backup);
+        if (!info || info.backups.length === 0) {
+          logger.info('no backup exists yet: taking the first full backup now');
+          await backUp();
+        }
+      } catch (error) {
+        logger.error(`backup setup failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    })();
+    running = firstBackup;
+
+    const loop = (async () => {
+      await firstBackup;
+      while (!abort.signal.aborted) {
+        const next = nextDailyRun({ ...at, timeZone: config.shopTimeZone }, new Date());
+        logger.info(`next database backup at ${next.toISOString()} (${String(at.hour).padStart(2, '0')}:${String(at.minute).padStart(2, '0')} ${config.shopTimeZone})`);
+        try {
+          await sleep(next.getTime() - Date.now(), undefined, { signal: abort.signal });
+        } catch {
+          return; // stopped
+        }
+        running = backUp().catch((error: unknown) => logger.error({ err: error }, 'scheduled backup crashed'));
+        await running;
+      }
+    })();
+
+    return {
+      async stop() {
+        abort.abort();
+        // a backup in flight finishes (pgbackrest would leave a partial set otherwise)
+        await running;
+        await loop;
+      },
+    };
+  },
+};
