@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,8 +59,11 @@ async function stopTier(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
+/** The host's 1-minute load average: other processes on this shared 2-core machine skew the figures. */
+const loadAverage = (): number => Number(os.loadavg()[0]?.toFixed(2) ?? 0);
+
 function figures(name: string, load: LoadFigures, extra: Record<string, unknown> = {}): BenchFigures {
-  return { name, ...load, ...extra };
+  return { name, ...load, ...extra, hostLoadAvg1mAfter: loadAverage() };
 }
 
 /** Runs `work` for each item with at most `limit` in flight. */
@@ -77,6 +80,7 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
   );
 }
 
+const loadAtStart = loadAverage();
 const cluster = await startTestCluster();
 const dataDir = mkdtempSync(path.join(tmpdir(), 'threadline-bench-shop-'));
 const pool = createPool(cluster.url, { max: 8, applicationName: 'threadline-bench' });
@@ -192,6 +196,7 @@ try {
     errors: shoppers.length * ROUNDS - paid,
     outcomes: Object.fromEntries(outcomes),
     concurrentCustomers: shoppers.length,
+    hostLoadAvg1mAfter: loadAverage(),
     seconds: Number(checkoutSeconds.toFixed(2)),
     orderP50Ms: Number(quantile(orderMs, 0.5).toFixed(2)),
     orderP95Ms: Number(quantile(orderMs, 0.95).toFixed(2)),
@@ -236,6 +241,7 @@ try {
   results.push({
     name: 'setup',
     products: PRODUCTS,
+    hostLoadAvg1mAtStart: loadAtStart,
     seedSeconds: Number(seedSeconds.toFixed(1)),
     counts: seeded.marker?.counts ?? {},
     postgres: 'throwaway embedded PostgreSQL 15 (startTestCluster: fsync off, synchronous_commit off)',
