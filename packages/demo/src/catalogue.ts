@@ -60,6 +60,11 @@ function pickCategoryFor(random: Random, brandIndex: number): number {
   return random.weighted(choices);
 }
 
+function sharesWord(a: string, b: string): boolean {
+  const words = new Set(a.toLowerCase().split(/[\s-]+/).map((word) => word.replace(/s$/, '')));
+  return b.toLowerCase().split(/[\s-]+/).some((word) => words.has(word.replace(/s$/, '')) || (word.startsWith('rib') && words.has('ribbed')));
+}
+
 /** A price that looks set by a merchandiser: $x9.99-style, $x5.00 or $x0.00 steps. */
 function retailPrice(random: Random, [min, max]: readonly [number, number]): number {
   const raw = Math.exp(Math.log(min) + random.next() * (Math.log(max) - Math.log(min)));
@@ -125,7 +130,14 @@ export function generateCatalogue(random: Random, options: CatalogueOptions): De
     const material = random.pick(category.materials);
     const noun = random.pick(category.nouns);
     const adjective = random.pick(category.adjectives);
-    const name = random.chance(0.7) ? `${adjective} ${material} ${noun}` : `${adjective} ${noun}`;
+    const withMaterial = random.chance(0.7);
+    // "Ribbed Rib-Knit Cami" or "Shirt Shirt Dress" read like a bug: drop a word that repeats
+    const parts = [
+      sharesWord(adjective, noun) ? '' : adjective,
+      withMaterial && !sharesWord(material, adjective) && !sharesWord(material, noun) ? material : '',
+      noun,
+    ];
+    const name = parts.filter(Boolean).join(' ');
     // most of the catalogue predates the order window; about a fifth are new arrivals
     const ageDays = random.chance(0.8) ? 90 + random.next() ** 1.4 * 640 : 2 + random.next() * 86;
     const createdAt = new Date(now - ageDays * DAY_MS - random.int(0, DAY_MS - 1));
