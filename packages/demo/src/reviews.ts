@@ -14,7 +14,7 @@ const POOR_RATINGS = [27, 27, 23, 14, 9] as const;
 const POSITIVE_TITLES = ['Love it', 'Perfect fit', 'Great quality', 'My new favourite', 'Exactly as pictured', 'Worth every penny', 'Buying another colour', 'So comfortable', 'Great basic', 'Really happy with this'];
 const POSITIVE_LINES = [
   'The {colour} is even nicer in person.',
-  'Fits true to size: I usually wear a {size} and the {size} fits perfectly.',
+  'Fits true to size: I usually wear size {size} and it fits perfectly.',
   'Soft fabric and really well made.',
   'Washed it several times and it still looks new.',
   'Arrived quickly and well packaged.',
