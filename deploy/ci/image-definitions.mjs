@@ -29,7 +29,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const out = options.out ?? '.';
     for (const tier of TIERS) {
       const file = path.join(out, `imagedefinitions-${tier}.json`);
-      writeFileSync(file, `${JSON.stringify(imageDefinitions(options.registry, options.tag, tier))}\n`);
+      writeFileSync(file, `${JSON.stringify(imageDefinitions(options.registry ?? '', options.tag ?? '', tier))}\n`);
       console.log(`wrote ${file}`);
     }
   } catch (error) {

@@ -1,5 +1,6 @@
 // Container health check (Dockerfile HEALTHCHECK and the ECS task definitions): asks the tier's
 // own /healthz on loopback. Node's fetch, because the slim image has no curl or wget.
+/** @type {Record<string, [string, number] | undefined>} */
 const PORTS = {
   web: ['PORT', 8080],
   api: ['THREADLINE_API_PORT', 8081],

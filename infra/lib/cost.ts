@@ -20,14 +20,15 @@ export interface Pricing {
   customerEstimateUsd: number;
 }
 
-export interface CostLine {
+// A type alias, not an interface, so that lines pass as Record<string, unknown> to printRows.
+export type CostLine = {
   service: string;
   item: string;
   quantity: number;
   unit: string;
   unitPrice: number;
   monthlyUsd: number;
-}
+};
 
 export interface CostEstimate {
   region: string;

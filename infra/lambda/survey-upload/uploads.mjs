@@ -12,7 +12,10 @@ export const MAX_SURVEY_BYTES = 20 * 1024 * 1024;
 export function selectSurveyUploads(event) {
   const accepted = [];
   const skipped = [];
-  const records = event && typeof event === 'object' && Array.isArray(event.Records) ? event.Records : [];
+  /** @type {unknown} */
+  const list = event && typeof event === 'object' && 'Records' in event ? event.Records : undefined;
+  /** @type {Array<{ s3?: { bucket?: { name?: unknown }, object?: { key?: unknown, size?: unknown } } } | null>} checked field by field below */
+  const records = Array.isArray(list) ? list : [];
   for (const record of records) {
     const bucket = record?.s3?.bucket?.name;
     const rawKey = record?.s3?.object?.key;

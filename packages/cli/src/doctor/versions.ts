@@ -21,14 +21,15 @@ export function compareVersions(a: string, b: string): number {
 
 export type CheckStatus = 'ok' | 'warn' | 'missing' | 'fail';
 
-export interface CheckResult {
+// A type alias, not an interface, so that rows pass as Record<string, unknown> to printRows.
+export type CheckResult = {
   check: string;
   status: CheckStatus;
   found: string;
   need: string;
   /** What to do when the status is not ok. */
   fix: string;
-}
+};
 
 /** Host tools Threadline drives, their lowest tested version and how to install them on Debian/Ubuntu. */
 export const TOOLS = [
