@@ -281,3 +281,22 @@ describe('order history, cancel and fulfilment', () => {
     assert.ok(pendingOnly.items.every((item) => item.status === 'pending'));
   });
 });
+
+describe('pending-order expiry', () => {
+  it('cancels pending orders older than the TTL and returns their stock, leaving fresh and paid ones alone', async () => {
+    const { expireStalePendingOrders } = await import('./orders.service.js');
+    const { paymentProviderFor } = await import('../payments/provider-registry.js');
+    const before = await stockOf(variantId(0));
+    const stale = await placeOrder(await customerWithCart([[variantId(0), 2]]));
+    const fresh = await placeOrder(await customerWithCart([[variantId(0), 1]]));
+    const paidClient = await customerWithCart([[variantId(0), 1]]);
+    const paid = await placeOrder(paidClient);
+    await paidClient.post(`/api/orders/${paid.id}/pay`, { card: GOOD_CARD });
+    await harness.db.pool.query("UPDATE orders SET placed_at = now() - interval '2 hours' WHERE id = ANY($1)", [[stale.id, paid.id]]);
+    const cancelled = await expireStalePendingOrders(harness.db.pool, paymentProviderFor(harness.context));
+    assert.ok(cancelled >= 1);
+    const { rows } = await harness.db.pool.query<{ id: number; status: string }>('SELECT id, status FROM orders WHERE id = ANY($1) ORDER BY id', [[stale.id, fresh.id, paid.id]]);
+    assert.deepEqual(rows.map((row) => row.status), ['cancelled', 'pending', 'paid']);
+    assert.equal(await stockOf(variantId(0)), before - 2, 'the stale order’s 2 units are back; fresh and paid keep theirs');
+  });
+});

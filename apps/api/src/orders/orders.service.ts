@@ -5,6 +5,7 @@ import {
   clearCart,
   findOrderIdByIdempotencyKey,
   findPaymentByProviderRef,
+  findStalePendingOrderIds,
   findPaymentByIdempotencyKey,
   findSucceededPayment,
   getOrder,
@@ -215,4 +216,26 @@ export async function confirmPaymentFromWebhook(pool: Pool, provider: PaymentPro
     await applyTransition(client, provider, orderId, 'pending', 'paid', null, 'payment webhook');
     return 'paid';
   });
+}
+
+/** How long a pending order holds its stock before it is cancelled for want of payment. */
+export const PENDING_ORDER_TTL_MS = 30 * 60_000;
+
+/**
+ * Cancels pending orders older than the TTL and puts their stock back, so abandoned checkouts
+ * cannot hold stock forever. Safe to run on every API replica at once: each cancellation locks
+ * the order and re-checks its state, and an order another replica got to first is skipped.
+ */
+export async function expireStalePendingOrders(pool: Pool, provider: PaymentProvider, now: Date = new Date(), batch = 200): Promise<number> {
+  const ids = await findStalePendingOrderIds(pool, new Date(now.getTime() - PENDING_ORDER_TTL_MS), batch);
+  let cancelled = 0;
+  for (const id of ids) {
+    try {
+      await transitionOrder(pool, provider, id, 'cancelled', { kind: 'payment', userId: null }, 'payment not received in time');
+      cancelled += 1;
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'INVALID_STATE_TRANSITION')) throw error;
+    }
+  }
+  return cancelled;
 }

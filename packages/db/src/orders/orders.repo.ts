@@ -319,3 +319,12 @@ export async function isSellerOfOrder(db: Queryable, orderId: number, sellerId: 
   const { rows } = await db.query('SELECT 1 FROM order_items WHERE order_id = $1 AND seller_id = $2 LIMIT 1', [orderId, sellerId]);
   return rows.length > 0;
 }
+
+/** Pending orders placed before `olderThan`, oldest first: their reserved stock is waiting for a payment that may never come. */
+export async function findStalePendingOrderIds(db: Queryable, olderThan: Date, limit: number): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    "SELECT id FROM orders WHERE status = 'pending' AND placed_at < $1 ORDER BY placed_at LIMIT $2",
+    [olderThan, limit],
+  );
+  return rows.map((row) => row.id);
+}
