@@ -53,3 +53,5 @@ export {
 export { switchWalAndWait } from './backup/wal-archive.js';
 export { runNightlyBackup, describeBackupRun } from './backup/nightly.js';
 export { nextDailyRun, parseTimeOfDay, zoneOffsetMs } from './schedule/daily.js';
+export { writeAlertingConfig, alertingCommands, DEPLOY_DIR, type AlertingLayout, type AlertingFiles, type ScrapeTarget } from './alerting/configs.js';
+export { findAlertingBinaries, whichBinary } from './alerting/binaries.js';
