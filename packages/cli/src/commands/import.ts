@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ENTITIES, importLegacyFile, loadMapping, type Entity, type ImportReport, type Mapping } from '@threadline/importer';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
+import { registerAccessLogImport } from './import-access-logs.js';
 import { loadRuntime, withPool } from '../runtime.js';
 
 interface LegacyOptions {
@@ -44,6 +45,7 @@ export function registerImport(program: Command): void {
   const importCommand = program
     .command('import')
     .description('move in from the old shop: legacy products, customers, orders and reviews, and old web server logs');
+  registerAccessLogImport(importCommand);
 
   for (const entity of ENTITIES) {
     withFormat(

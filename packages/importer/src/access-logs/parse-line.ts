@@ -49,13 +49,21 @@ function unescape(text: string): string {
 }
 
 function splitTarget(target: string): { path: string; query: string } | undefined {
-  let url: URL;
+  // origin-form targets ("/p/1?x=2") are split by hand: URL parsing costs more than the rest of the line
+  if (target.startsWith('/')) {
+    const hash = target.indexOf('#');
+    const bare = hash === -1 ? target : target.slice(0, hash);
+    const question = bare.indexOf('?');
+    return question === -1 ? { path: bare, query: '' } : { path: bare.slice(0, question), query: bare.slice(question + 1) };
+  }
+  // absolute-form (proxies log "GET http://host/path"); anything else is not a page request
+  if (!/^https?:\/\//i.test(target)) return undefined;
   try {
-    url = new URL(target, 'http://legacy.invalid');
+    const url = new URL(target);
+    return { path: url.pathname, query: url.search.replace(/^\?/, '') };
   } catch {
     return undefined;
   }
-  return { path: url.pathname, query: url.search.replace(/^\?/, '') };
 }
 
 function dashToNull(value: string | undefined): string | null {

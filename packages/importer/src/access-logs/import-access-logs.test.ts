@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
+import { peakHours, rollupGlob } from '@threadline/insights/peak-hours';
+import { LocalLakeStorage, lakeRoot, openDuckDb, type LakeDb } from '@threadline/lake';
+
+import { importAccessLogFile, IMPORTED_TIER, lineEventId, type AccessLogImportOptions } from './import-access-logs.js';
+
+const FIXTURE = fileURLToPath(new URL('../../fixtures/access-combined.log', import.meta.url));
+
+function parquetFiles(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...parquetFiles(full));
+    else if (entry.name.endsWith('.parquet')) found.push(full);
+  }
+  return found;
+}
+
+describe('importing old web server logs', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+  let duck: LakeDb;
+  let options: AccessLogImportOptions;
+
+  before(async () => {
+    db = await createTestDatabase();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'access-import-'));
+    duck = await openDuckDb({ threads: 1 });
+    options = {
+      pool: db.pool,
+      storage: new LocalLakeStorage(lakeRoot(dataDir)),
+      workDir: dataDir,
+      pseudonymKey: 'test-key',
+      timeZone: 'America/New_York',
+    };
+  });
+  after(async () => {
+    duck.close();
+    await db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('turns each line into an event, counting and reporting malformed lines by number', async () => {
+    const report = await importAccessLogFile(FIXTURE, options);
+    assert.equal(report.status, 'imported');
+    assert.equal(report.format, 'combined');
+    assert.deepEqual(
+      [report.lines, report.events, report.pageRequests, report.staticRequests, report.healthChecks, report.bots, report.malformed],
+      [12, 10, 6, 1, 1, 1, 2],
+    );
+    assert.deepEqual(report.malformedSamples.map((sample) => sample.line), [8, 11]);
+    assert.equal(report.firstEventAt, '2026-03-10T14:15:00.000Z');
+    assert.deepEqual(report.days, ['2026-03-10']);
+  });
+
+  it('files events by the UTC time of the line (its offset applied) in the live layout', async () => {
+    const rows = await duck.all<{ dt: string; hour: string; n: number }>(
+      `SELECT dt::VARCHAR AS dt, hour::VARCHAR AS hour, count(*)::INTEGER AS n
+         FROM read_parquet(?, hive_partitioning = true) GROUP BY 1, 2 ORDER BY 1, 2`,
+      [path.join(lakeRoot(dataDir), 'raw', 'clickstream', '*', '*', '*.parquet')],
+    );
+    assert.deepEqual(rows.map((row) => [row.dt, Number(row.hour), row.n]), [
+      ['2026-03-10', 14, 3],
+      ['2026-03-10', 15, 2],
+      ['2026-03-10', 16, 4],
+      ['2026-03-10', 17, 1],
+    ]);
+  });
+
+  it('keeps no whole IP address and marks the source, assets and bots', async () => {
+    const events = await duck.all<{ ip_prefix: string | null; tier: string; event_type: string; is_bot: boolean; path: string; utm_source: string | null }>(
+      `SELECT ip_prefix, tier, event_type, is_bot, path, utm_source FROM read_parquet(?) ORDER BY event_time`,
+      [path.join(lakeRoot(dataDir), 'raw', 'clickstream', '*', '*', '*.parquet')],
+    );
+    const text = JSON.stringify(events);
+    for (const address of ['203.0.113.9', '2001:db8::7', '198.51.100.4', '66.249.66.1', '192.0.2.1']) assert.ok(!text.includes(`"${address}"`), address);
+    assert.ok(events.every((event) => event.tier === IMPORTED_TIER));
+    assert.equal(events.find((event) => event.path === '/static/app.css')?.event_type, 'access_log');
+    assert.equal(events.filter((event) => event.is_bot).length, 1);
+    assert.equal(events.find((event) => event.path === '/products')?.utm_source, 'flyer');
+    // the raw files must not hold the addresses in any column either
+    for (const file of parquetFiles(lakeRoot(dataDir))) assert.ok(!readFileSync(file).includes('203.0.113.9'), file);
+  });
+
+  it('feeds the peak-hour analysis: hand-counted page visits per shop hour', async () => {
+    const result = await peakHours((sql, params) => duck.all(sql, params), rollupGlob(dataDir), {
+      from: '2026-03-10',
+      to: '2026-03-10',
+      timeZone: 'America/New_York',
+    });
+    // New York is on daylight time (UTC−4) from 8 March 2026: 14, 15, 16 UTC → 10, 11, 12
+    const visits = Object.fromEntries(result.byHour.filter((hour) => hour.visits > 0).map((hour) => [hour.hour, hour.visits]));
+    assert.deepEqual(visits, { 10: 2, 11: 2, 12: 1 });
+  });
+
+  it('adds nothing when the same file is imported again, plain or renamed', async () => {
+    const before = parquetFiles(lakeRoot(dataDir)).map((file) => [file, statSync(file).size]);
+    const again = await importAccessLogFile(FIXTURE, options);
+    assert.equal(again.status, 'already-imported');
+    const copy = path.join(dataDir, 'renamed.log');
+    copyFileSync(FIXTURE, copy);
+    assert.equal((await importAccessLogFile(copy, options)).status, 'already-imported');
+    assert.deepEqual(parquetFiles(lakeRoot(dataDir)).map((file) => [file, statSync(file).size]), before);
+  });
+
+  it('reads gzip and nginx JSON logs with a field mapping', async () => {
+    const gz = path.join(dataDir, 'access.log.gz');
+    writeFileSync(gz, gzipSync('10.1.2.3 - - [12/Mar/2026:08:00:00 +0000] "GET /sale HTTP/1.1" 200 1 "-" "Mozilla/5.0 (Windows NT 10.0)"\n'));
+    const gzReport = await importAccessLogFile(gz, options);
+    assert.deepEqual([gzReport.events, gzReport.pageRequests, gzReport.malformed], [1, 1, 0]);
+    const json = path.join(dataDir, 'access.json');
+    writeFileSync(
+      json,
+      [
+        JSON.stringify({ ts: '2026-03-12T09:00:00+01:00', addr: '10.9.9.9', verb: 'GET', uri: '/a', code: 200, ua: 'Mozilla/5.0 (X11; Linux)' }),
+        '{"ts": "broken',
+      ].join('\n'),
+    );
+    const jsonReport = await importAccessLogFile(json, { ...options, format: 'json', jsonFields: { time: 'ts', ip: 'addr', method: 'verb', uri: 'uri', status: 'code', userAgent: 'ua' } });
+    assert.deepEqual([jsonReport.format, jsonReport.events, jsonReport.malformed, jsonReport.firstEventAt], ['json', 1, 1, '2026-03-12T08:00:00.000Z']);
+  });
+
+  it('derives stable, UUID-shaped event ids from file and line', () => {
+    const id = lineEventId('a'.repeat(64), 7);
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(id, lineEventId('a'.repeat(64), 7));
+    assert.notEqual(id, lineEventId('a'.repeat(64), 8));
+  });
+});

@@ -1,0 +1,334 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+
+import type { Pool } from '@threadline/db';
+import { findAccessLogImport, finishAccessLogImport, startAccessLogImport } from '@threadline/db/access-log-imports';
+import {
+  CLICKSTREAM_DATASET,
+  deviceFromUserAgent,
+  ipPrefix,
+  isBotUserAgent,
+  jsonColumnsSpec,
+  openDuckDb,
+  PARQUET_OPTIONS,
+  pseudonymise,
+  rebuildDayRollup,
+  selectFromJson,
+  sqlLiteral,
+  type LakeStorage,
+  type StoredEvent,
+} from '@threadline/lake';
+
+import { classifyRequest, DEFAULT_JSON_FIELDS, parseClfLine, parseJsonLine, type AccessLogRequest, type JsonFieldMap } from './parse-line.js';
+
+/** `tier` of imported events: how analyses tell the old shop's history from live traffic. */
+export const IMPORTED_TIER = 'legacy-import';
+
+/** A visit ends after 30 minutes without a request (the usual web-analytics rule). */
+const SESSION_GAP_MS = 30 * 60_000;
+
+export type LogFormat = 'auto' | 'combined' | 'json';
+
+export interface AccessLogImportOptions {
+  pool: Pool;
+  storage: LakeStorage;
+  /** scratch space for staging files */
+  workDir?: string;
+  pseudonymKey: string;
+  /** zone recorded for imported events: old logs do not say where visitors were */
+  timeZone: string;
+  format?: LogFormat;
+  jsonFields?: JsonFieldMap;
+  /** how many malformed lines to keep in the report, with their numbers */
+  showMalformed?: number;
+  onProgress?: (progress: { file: string; bytes: number; totalBytes: number; lines: number }) => void;
+}
+
+export interface AccessLogFileReport {
+  file: string;
+  contentHash: string;
+  status: 'imported' | 'already-imported';
+  format: 'combined' | 'json';
+  lines: number;
+  events: number;
+  pageRequests: number;
+  staticRequests: number;
+  healthChecks: number;
+  bots: number;
+  malformed: number;
+  malformedSamples: Array<{ line: number; reason: string }>;
+  firstEventAt: string | null;
+  lastEventAt: string | null;
+  days: string[];
+  seconds: number;
+  linesPerSecond: number;
+}
+
+/** UUID-shaped id derived from the file and line: the same line always gets the same id. */
+export function lineEventId(contentHash: string, lineNumber: number): string {
+  const hex = createHash('sha256').update(`${contentHash}:${lineNumber}`).digest('hex');
+  const variant = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+async function isGzip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+function referrerHost(referrer: string | null): string | null {
+  if (!referrer) return null;
+  try {
+    return new URL(referrer).host || null;
+  } catch {
+    return null;
+  }
+}
+
+interface Session {
+  last: number;
+  id: string;
+}
+
+/**
+ * Turns parsed requests into lake events: the visitor is a keyed hash of address + user agent
+ * (never the address itself), visits are split after 30 idle minutes, assets and health checks
+ * stay as `access_log` events, bots are flagged.
+ */
+class EventBuilder {
+  private readonly sessions = new Map<string, Session>();
+  counts = { events: 0, pageRequests: 0, staticRequests: 0, healthChecks: 0, bots: 0 };
+  first: number | null = null;
+  last: number | null = null;
+  readonly days = new Set<string>();
+
+  constructor(
+    private readonly key: string,
+    private readonly contentHash: string,
+    private readonly timeZone: string,
+    private readonly receivedAt: number,
+  ) {}
+
+  /** address|agent → visitor id: the keyed hash is computed once per visitor, not per line */
+  private readonly visitors = new Map<string, string>();
+
+  build(request: AccessLogRequest, lineNumber: number): StoredEvent {
+    const visitorKey = `${request.ip}|${request.userAgent ?? ''}`;
+    let visitorId = this.visitors.get(visitorKey);
+    if (visitorId === undefined) {
+      visitorId = pseudonymise(this.key, 'legacy-visitor', visitorKey);
+      this.visitors.set(visitorKey, visitorId);
+    }
+    let session = this.sessions.get(visitorId);
+    if (!session || Math.abs(request.time - session.last) > SESSION_GAP_MS) {
+      session = { last: request.time, id: pseudonymise(this.key, 'legacy-session', `${visitorId}|${request.time}`) };
+      this.sessions.set(visitorId, session);
+    }
+    session.last = Math.max(session.last, request.time);
+    const kind = classifyRequest(request.path);
+    const isPage = kind === 'page' && (request.method === 'GET' || request.method === 'HEAD') && request.status < 400;
+    const isBot = isBotUserAgent(request.userAgent ?? undefined);
+    this.counts.events += 1;
+    if (isPage) this.counts.pageRequests += 1;
+    if (kind === 'static') this.counts.staticRequests += 1;
+    if (kind === 'health') this.counts.healthChecks += 1;
+    if (isBot) this.counts.bots += 1;
+    this.first = this.first === null ? request.time : Math.min(this.first, request.time);
+    this.last = this.last === null ? request.time : Math.max(this.last, request.time);
+    this.days.add(new Date(request.time).toISOString().slice(0, 10));
+    const query = new URLSearchParams(request.query);
+    const utm = (name: string): string | null => query.get(`utm_${name}`)?.slice(0, 200) ?? null;
+    return {
+      event_id: lineEventId(this.contentHash, lineNumber),
+      event_type: isPage ? 'page_view' : 'access_log',
+      event_time: request.time,
+      received_at: this.receivedAt,
+      visitor_id: visitorId,
+      session_id: session.id,
+      user_pseudonym: null,
+      path: request.path.slice(0, 2048),
+      referrer_host: referrerHost(request.referrer),
+      utm_source: utm('source'),
+      utm_medium: utm('medium'),
+      utm_campaign: utm('campaign'),
+      utm_term: utm('term'),
+      utm_content: utm('content'),
+      device: deviceFromUserAgent(request.userAgent ?? undefined),
+      language: null,
+      time_zone: this.timeZone,
+      region: 'other',
+      is_bot: isBot,
+      ip_prefix: ipPrefix(request.ip),
+      product_id: null,
+      search_query: null,
+      value_cents: null,
+      currency: null,
+      tier: IMPORTED_TIER,
+      http_method: request.method,
+      http_route: request.path.slice(0, 2048),
+      http_status: request.status,
+      duration_ms: request.durationMs,
+      bytes: request.bytes,
+    };
+  }
+}
+
+function detectFormat(firstLine: string): 'combined' | 'json' {
+  return firstLine.trimStart().startsWith('{') ? 'json' : 'combined';
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await listFiles(full)));
+    else if (entry.name.endsWith('.parquet')) found.push(full);
+  }
+  return found;
+}
+
+/**
+ * Imports one web server log file into the clickstream lake (`raw/clickstream/dt=/hour=` by the
+ * time in each line, its UTC offset applied) and rebuilds the hourly rollups of the days it
+ * touched. Importing the same file again adds nothing: files are recognised by content hash,
+ * and event ids and file names are derived from it, so even a re-run after a crash replaces
+ * rather than duplicates.
+ */
+export async function importAccessLogFile(file: string, options: AccessLogImportOptions): Promise<AccessLogFileReport> {
+  const started = performance.now();
+  const contentHash = await hashFile(file);
+  const existing = await findAccessLogImport(options.pool, contentHash);
+  const base = {
+    file,
+    contentHash,
+    malformedSamples: [] as Array<{ line: number; reason: string }>,
+  };
+  if (existing?.status === 'done') {
+    return {
+      ...base,
+      status: 'already-imported',
+      format: existing.format,
+      lines: existing.lines,
+      events: 0,
+      pageRequests: 0,
+      staticRequests: 0,
+      healthChecks: 0,
+      bots: 0,
+      malformed: existing.malformed,
+      firstEventAt: existing.firstEventAt?.toISOString() ?? null,
+      lastEventAt: existing.lastEventAt?.toISOString() ?? null,
+      days: [],
+      seconds: (performance.now() - started) / 1000,
+      linesPerSecond: 0,
+    };
+  }
+
+  const work = await mkdtemp(path.join(options.workDir ?? tmpdir(), 'access-log-import-'));
+  try {
+    const totalBytes = (await stat(file)).size;
+    const isCompressed = await isGzip(file);
+    let bytes = 0;
+    // no await between opening the stream and attaching the reader: a flowing stream would drop data
+    const raw = createReadStream(file);
+    const input: Readable = isCompressed ? raw.pipe(createGunzip()) : raw;
+    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+    raw.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
+    const ndjson = path.join(work, 'events.ndjson');
+    const out = createWriteStream(ndjson);
+    const builder = new EventBuilder(options.pseudonymKey, contentHash, options.timeZone, Date.now());
+    const showMalformed = options.showMalformed ?? 20;
+    let lineNumber = 0;
+    let malformed = 0;
+    let format: 'combined' | 'json' | undefined = options.format && options.format !== 'auto' ? options.format : undefined;
+    const fields = options.jsonFields ?? DEFAULT_JSON_FIELDS;
+    let buffer = '';
+    for await (const line of lines) {
+      lineNumber += 1;
+      if (line.trim() === '') continue;
+      format ??= detectFormat(line);
+      const parsed = format === 'json' ? parseJsonLine(line, fields) : parseClfLine(line);
+      if (!parsed.ok) {
+        malformed += 1;
+        if (base.malformedSamples.length < showMalformed) base.malformedSamples.push({ line: lineNumber, reason: parsed.reason });
+        continue;
+      }
+      buffer += `${JSON.stringify(builder.build(parsed.request, lineNumber))}\n`;
+      if (buffer.length > 1 << 20) {
+        if (!out.write(buffer)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+        buffer = '';
+      }
+      if ((lineNumber & 0x3fff) === 0) options.onProgress?.({ file, bytes, totalBytes, lines: lineNumber });
+    }
+    out.end(buffer);
+    await new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
+    options.onProgress?.({ file, bytes: totalBytes, totalBytes, lines: lineNumber });
+    const detected = format ?? 'combined';
+
+    await startAccessLogImport(options.pool, { contentHash, fileName: path.basename(file), format: detected, importedBy: null });
+    if (builder.counts.events > 0) {
+      const staging = path.join(work, 'parquet');
+      await mkdir(staging, { recursive: true });
+      const db = await openDuckDb({ threads: 2 });
+      try {
+        await db.run(`SET TimeZone = 'UTC'`);
+        // file names carry the content hash: a re-run after a crash overwrites, never adds
+        await db.run(
+          `COPY (SELECT strftime(event_time, '%Y-%m-%d') AS dt, strftime(event_time, '%H') AS hour, * FROM (
+                   SELECT ${selectFromJson()} FROM read_json(${sqlLiteral(ndjson)}, format = 'newline_delimited', columns = ${jsonColumnsSpec()}))
+                 ORDER BY event_time)
+             TO ${sqlLiteral(staging)} (${PARQUET_OPTIONS}, PARTITION_BY (dt, hour), FILENAME_PATTERN 'import-${contentHash.slice(0, 16)}-{i}')`,
+        );
+        for (const local of await listFiles(staging)) {
+          const relative = path.relative(staging, local).split(path.sep).join('/');
+          await options.storage.put(local, `raw/${CLICKSTREAM_DATASET}/${relative}`);
+        }
+        for (const day of [...builder.days].sort()) await rebuildDayRollup(db, options.storage, work, day);
+      } finally {
+        db.close();
+      }
+    }
+    await finishAccessLogImport(options.pool, {
+      contentHash,
+      lines: lineNumber,
+      events: builder.counts.events,
+      pageRequests: builder.counts.pageRequests,
+      malformed,
+      firstEventAt: builder.first === null ? null : new Date(builder.first),
+      lastEventAt: builder.last === null ? null : new Date(builder.last),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      ...base,
+      status: 'imported',
+      format: detected,
+      lines: lineNumber,
+      ...builder.counts,
+      malformed,
+      firstEventAt: builder.first === null ? null : new Date(builder.first).toISOString(),
+      lastEventAt: builder.last === null ? null : new Date(builder.last).toISOString(),
+      days: [...builder.days].sort(),
+      seconds,
+      linesPerSecond: Math.round(lineNumber / Math.max(seconds, 0.001)),
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
