@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 
 import { createCatalogue, type CatalogueFixture } from './fixtures.js';
-import { screenshot, SKIP_REASON, startStack, type Stack } from './harness.js';
+import { changeProductList, screenshot, SKIP_REASON, startStack, type Stack } from './harness.js';
 
 const GOOD_CARD = '4242 4242 4242 4242';
 const DECLINED_CARD = '4000 0000 0000 0002';
@@ -77,12 +77,9 @@ describe('a customer in the shop', { skip: SKIP_REASON }, () => {
       await page.locator(`summary[aria-label="Account menu for ${person.name}"]`).waitFor();
 
       // filter: category, then size and colour
-      await page.getByRole('button', { name: 'Denim', exact: true }).click();
-      await page.waitForURL(/category=denim/);
-      await page.getByRole('button', { name: 'M', exact: true }).click();
-      await page.getByRole('button', { name: 'Black', exact: true }).click();
-      await page.waitForURL(/colour=Black/);
-      await page.locator('[data-testid="product-grid"]:not(.is-stale)').waitFor();
+      await changeProductList(page, 'category=denim', () => page.getByRole('button', { name: 'Denim', exact: true }).click());
+      await changeProductList(page, 'size=M', () => page.getByRole('button', { name: 'M', exact: true }).click());
+      await changeProductList(page, 'colour=Black', () => page.getByRole('button', { name: 'Black', exact: true }).click());
       assert.deepEqual(await productCardNames(page), ['High-Rise Straight Jeans']);
       await screenshot(page, 'customer-04-filtered-list');
 

@@ -37,8 +37,8 @@ export const PRODUCTS: FixtureProduct[] = [
   { name: 'Linen Camp Collar Shirt', category: 'tops', description: 'Breathable European linen, boxy fit, coconut buttons.', colours: [{ name: 'Olive', rgb: OLIVE }], sizes: ['M', 'L', 'XL'], price: 6800, stock: 8 },
   { name: 'Wrap Midi Dress', category: 'dresses', description: 'Fluid viscose crepe that moves with you. Adjustable tie waist.', colours: [{ name: 'Rust', rgb: RUST }, { name: 'Black', rgb: BLACK }], sizes: ['XS', 'S', 'M'], price: 8900, stock: 6 },
   { name: 'Waxed Field Jacket', category: 'outerwear', description: 'Water-resistant waxed cotton with a corduroy collar and four pockets.', colours: [{ name: 'Olive', rgb: OLIVE }, { name: 'Navy', rgb: NAVY }], sizes: ['M', 'L', 'XL'], price: 18900, stock: 4 },
-  { name: 'High-Rise Straight Jeans', category: 'denim', description: 'Rigid 13 oz denim that softens with wear. Straight leg, full length.', colours: [{ name: 'Denim', rgb: DENIM }, { name: 'Black', rgb: BLACK }], sizes: ['S', 'M', 'L'], price: 9800, stock: 12 },
-  { name: 'Merino Crew Sweater', category: 'knitwear', description: 'Fine-gauge extra-fine merino. Warm, light and itch-free.', colours: [{ name: 'Grey', rgb: GREY }, { name: 'Navy', rgb: NAVY }], sizes: ['S', 'M', 'L', 'XL'], price: 11500, stock: 10 },
+  { name: 'High-Rise Straight Jeans', category: 'denim', description: 'Rigid 13 oz denim that softens with wear. Straight leg, full length.', colours: [{ name: 'Indigo', rgb: DENIM }, { name: 'Black', rgb: BLACK }], sizes: ['S', 'M', 'L'], price: 9800, stock: 12 },
+  { name: 'Merino Crew Sweater', category: 'knitwear', description: 'Fine-gauge extra-fine merino. Warm, light and itch-free.', colours: [{ name: 'Heather Grey', rgb: GREY }, { name: 'Navy', rgb: NAVY }], sizes: ['S', 'M', 'L', 'XL'], price: 11500, stock: 10 },
 ];
 
 export interface CatalogueFixture {

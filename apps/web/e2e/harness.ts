@@ -139,6 +139,17 @@ export async function startStack(): Promise<Stack> {
   };
 }
 
+/**
+ * Runs `action` (a filter click…) and waits until the product list shows the API's answer for the
+ * new filters: the request whose URL contains `query` has been answered and the grid re-rendered.
+ */
+export async function changeProductList(page: Page, query: string, action: () => Promise<void>): Promise<void> {
+  const answered = page.waitForResponse((response) => response.url().includes('/api/products?') && decodeURIComponent(response.url()).includes(query));
+  await action();
+  await answered;
+  await page.locator('[data-testid="product-grid"]:not(.is-stale), .empty-state').first().waitFor();
+}
+
 /** Saves a full-page screenshot as test-artifacts/screenshots/<name>.png (gitignored). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.waitForLoadState('networkidle').catch(() => undefined);

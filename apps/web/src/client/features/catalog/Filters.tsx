@@ -3,10 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { centsToDollarText, parseDollarsToCents } from '../../lib/money';
 import type { Category } from '../../lib/types';
 import type { ProductFilters } from './catalog-api';
-import { swatchColour } from './product-facts';
-
-export const FILTER_SIZES = ['XS', 'S', 'M', 'L', 'XL', 'XXL'] as const;
-export const FILTER_COLOURS = ['Black', 'White', 'Grey', 'Navy', 'Blue', 'Green', 'Beige', 'Brown', 'Red', 'Pink'] as const;
+import { FILTER_COLOURS, FILTER_SIZES } from './filter-options';
 
 interface Props {
   filters: ProductFilters;
@@ -63,14 +60,25 @@ export function Filters({ filters, categories, onChange }: Props) {
 
       <fieldset className="filters__group">
         <legend>Colour</legend>
-        <div className="chips">
-          {FILTER_COLOURS.map((colour) => (
-            <button key={colour} type="button" className="chip chip--colour" aria-pressed={filters.colour === colour} onClick={() => onChange({ colour: filters.colour === colour ? undefined : colour })}>
-              <span className="swatch" style={{ background: swatchColour(colour) }} aria-hidden="true" />
-              {colour}
-            </button>
-          ))}
+        <div className="swatch-grid">
+          {FILTER_COLOURS.map((colour) => {
+            const isOn = filters.colour?.toLowerCase() === colour.name.toLowerCase();
+            return (
+              <button
+                key={colour.name}
+                type="button"
+                className="swatch-button"
+                aria-pressed={isOn}
+                aria-label={colour.name}
+                title={colour.name}
+                onClick={() => onChange({ colour: isOn ? undefined : colour.name })}
+              >
+                <span className="swatch" style={{ background: colour.hex }} aria-hidden="true" />
+              </button>
+            );
+          })}
         </div>
+        {filters.colour && <p className="hint">{filters.colour}</p>}
       </fieldset>
 
       <form className="filters__group" onSubmit={applyPrice} aria-labelledby="price-legend" noValidate>

@@ -48,7 +48,7 @@ export default function ProductListPage() {
         <div>
           <h1>{heading}</h1>
           <p className="muted" aria-live="polite">
-            {list.isLoading ? 'Loading products…' : `${list.items.length}${list.nextCursor ? '+' : ''} ${list.items.length === 1 ? 'product' : 'products'}`}
+            {list.isLoading ? 'Loading products…' : `${list.nextCursor ? 'Showing ' : ''}${list.items.length} ${list.items.length === 1 ? 'product' : 'products'}`}
           </p>
         </div>
         <label className="sort">

@@ -1,4 +1,5 @@
 import type { ProductSummary, Variant } from '../../lib/types';
+import { FILTER_COLOURS } from './filter-options';
 
 /** Sizes in the order a shopper reads them; unknown sizes sort after, alphabetically. */
 const SIZE_ORDER = ['XXS', 'XS', 'S', 'M', 'L', 'XL', 'XXL', '3XL', 'ONE SIZE'];
@@ -36,6 +37,8 @@ export function ratingOf(product: ProductSummary): { average: number; count: num
 
 /** CSS colour for a swatch of a colour name; unknown names get a neutral grey. */
 const SWATCHES: Record<string, string> = {
+  ...Object.fromEntries(FILTER_COLOURS.map((colour) => [colour.name.toLowerCase(), colour.hex])),
+  'light wash': '#8fb0d0',
   black: '#1f1f1f', white: '#ffffff', ivory: '#f6f1e4', cream: '#f3ead3', beige: '#d9c6a5', sand: '#d6c29b', camel: '#b98a57',
   brown: '#6e4b2f', chocolate: '#4e3325', grey: '#8d8d8d', gray: '#8d8d8d', charcoal: '#3d3f42', navy: '#1f2a4d', blue: '#2f5fb3',
   'light blue': '#9cc1e6', denim: '#3f5f86', teal: '#1f7a7a', green: '#3d7a48', olive: '#6b6b2f', khaki: '#a49466', red: '#b3262f',
