@@ -23,12 +23,9 @@ import type { SessionUser } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';
 import type { CreateProductBody, UpdateProductBody } from './seller.schemas.js';
 
-/** Resolves the category given by id or slug; exactly one must name an existing category. */
-async function resolveCategory(pool: Pool, body: { categoryId?: number | undefined; category?: string | undefined }, isRequired: boolean): Promise<number | undefined> {
-  if (body.categoryId === undefined && body.category === undefined) {
-    if (isRequired) throw new AppError('VALIDATION_FAILED', 'categoryId (or category slug) is required', 'categoryId');
-    return undefined;
-  }
+/** The category named by id or slug, or undefined when neither is given; an unknown one is a 400. */
+async function resolveCategory(pool: Pool, body: { categoryId?: number | undefined; category?: string | undefined }): Promise<number | undefined> {
+  if (body.categoryId === undefined && body.category === undefined) return undefined;
   const category = await findCategory(pool, { id: body.categoryId, slug: body.category });
   if (!category) throw new AppError('VALIDATION_FAILED', 'no such category', body.categoryId !== undefined ? 'categoryId' : 'category');
   return category.id;
@@ -67,13 +64,13 @@ export async function loadEditableProduct(pool: Pool, user: SessionUser, product
 }
 
 export async function createProduct(pool: Pool, user: SessionUser, body: Static<typeof CreateProductBody>): Promise<ProductDetail> {
-  const categoryId = await resolveCategory(pool, body, true);
+  const categoryId = await resolveCategory(pool, body);
+  if (categoryId === undefined) throw new AppError('VALIDATION_FAILED', 'categoryId (or category slug) is required', 'categoryId');
   checkDistinctVariants(body.variants);
   const id = await withTransaction(pool, async (client) => {
     const productId = await insertProduct(client, {
       sellerId: user.id,
-      // resolveCategory with isRequired returns a number or throws
-      categoryId: categoryId ?? 0,
+      categoryId,
       name: body.name,
       description: body.description ?? '',
       status: body.status ?? 'draft',
@@ -88,7 +85,7 @@ export async function createProduct(pool: Pool, user: SessionUser, body: Static<
 
 export async function updateProduct(pool: Pool, user: SessionUser, productId: number, body: Static<typeof UpdateProductBody>): Promise<ProductDetail> {
   await loadEditableProduct(pool, user, productId);
-  const categoryId = await resolveCategory(pool, body, false);
+  const categoryId = await resolveCategory(pool, body);
   if (body.variants) checkDistinctVariants(body.variants);
   await withTransaction(pool, async (client) => {
     await updateProductFields(client, productId, { name: body.name, description: body.description, categoryId });

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
 import { AUDIT_ACTIONS, countProductImages, deleteProductImage, insertProductImage, isSellerOfOrder, listOrdersForSeller, listProducts } from '@threadline/db';
-import { isMediaError, MAX_IMAGE_BYTES, processAndStoreImage } from '@threadline/media';
+import { isMediaError, MAX_IMAGE_BYTES, processAndStoreImage, type StoredImage } from '@threadline/media';
 
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
@@ -147,7 +147,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
         if ((await countProductImages(pool, productId)) >= MAX_IMAGES_PER_PRODUCT) {
           throw new AppError('CONFLICT', `a product may have at most ${MAX_IMAGES_PER_PRODUCT} images`, 'image');
         }
-        let stored;
+        let stored: StoredImage;
         try {
           stored = await processAndStoreImage(context.config.dataDir, buffer, { alt });
         } catch (error) {
