@@ -11,4 +11,7 @@ export { rateLimitPlugin, type RateLimitPluginOptions } from './rate-limit/rate-
 export { securityHeaders, securityHeadersPlugin, contentSecurityPolicy, type SecurityHeaderOptions } from './headers/security-headers.js';
 export { corsPlugin, type CorsOptions } from './headers/cors.js';
 export { loadHttpsOptions, createRedirectServer, createSelfSignedCertificate, TLS12_CIPHERS, type HttpsServerOptions, type SelfSignedResult } from './tls/tls.js';
+export { renderNginxConfig, renderTemplate, startNginx, hasNginxWithModSecurity, DEBIAN_PATHS, NGINX_DEPLOY_DIR, type NginxValues, type RunningNginx } from './nginx/nginx.js';
+export { generateModSecurityRules } from './nginx/modsecurity-rules.js';
+export { replayCorpus, sendRaw, formatRates, type ReplayTarget, type ReplayResponse } from './corpus/replay.js';
 export { loadCorpus, summariseRates, parseCorpusLine, CORPUS_DIR, type CorpusRequest, type CorpusRates, type CorpusKind } from './corpus/corpus.js';
