@@ -177,6 +177,38 @@ describe('a customer in the shop', { skip: SKIP_REASON }, () => {
     }
   });
 
+  it('can be used with the keyboard alone, with the focus always visible', async () => {
+    const { page, context } = await stack.newPage();
+    try {
+      await page.goto('/');
+      await page.locator('.product-card').first().waitFor();
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content', 'the first Tab reaches the skip link');
+      const focusRing = () => page.evaluate(() => (document.activeElement ? getComputedStyle(document.activeElement).outlineStyle : 'none'));
+      assert.notEqual(await focusRing(), 'none', 'the focused element shows an outline');
+
+      await page.getByLabel('Search products').focus();
+      await page.keyboard.type('merino');
+      await changeProductList(page, 'q=merino', () => page.keyboard.press('Enter'));
+      assert.deepEqual(await productCardNames(page), ['Merino Crew Sweater']);
+
+      await page.getByRole('link', { name: 'Merino Crew Sweater' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'Merino Crew Sweater' }).waitFor();
+      await page.getByRole('radio', { name: 'Navy' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('radio', { name: 'L', exact: true }).focus();
+      await page.keyboard.press('Space');
+      assert.notEqual(await focusRing(), 'none');
+      await page.getByRole('button', { name: 'Add to cart' }).focus();
+      await page.keyboard.press('Enter');
+      await page.locator('[data-testid="cart-count"]', { hasText: '1' }).waitFor();
+      await screenshot(page, 'keyboard-01-added');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('fits a phone screen: no sideways scrolling on the list, product, cart and sign-in pages', async () => {
     const { page, context } = await stack.newPage({ isPhone: true });
     try {

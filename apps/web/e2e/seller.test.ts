@@ -3,16 +3,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { createCatalogue, SELLER } from './fixtures.js';
+import { ApiClient } from './api-client.js';
+import { createCatalogue, SELLER, type CatalogueFixture } from './fixtures.js';
 import { screenshot, SKIP_REASON, startStack, type Stack } from './harness.js';
 import { garmentPng } from './png.js';
 
 describe('a seller posts a product', { skip: SKIP_REASON }, () => {
   let stack: Stack;
+  let fixture: CatalogueFixture;
 
   before(async () => {
     stack = await startStack();
-    await createCatalogue(stack.db, stack.apiUrl);
+    fixture = await createCatalogue(stack.db, stack.apiUrl);
   });
   after(async () => {
     await stack?.close();
@@ -74,6 +76,34 @@ describe('a seller posts a product', { skip: SKIP_REASON }, () => {
     }
   });
 
+  it("lists the seller's paid orders and marks one shipped", async () => {
+    // a customer buys one of the seller's products through the API
+    const buyer = new ApiClient(stack.apiUrl);
+    await buyer.request('POST', '/api/auth/signup', { email: `buyer.${Date.now()}@example.com`, password: 'buyer-password-1', name: 'Bea Buyer' });
+    const product = await buyer.request<{ variants: { id: number }[] }>('GET', `/api/products/${fixture.productIds[1]}`);
+    await buyer.request('POST', '/api/cart/items', { variantId: product.variants[0]?.id, quantity: 2 });
+    const order = await buyer.request<{ id: number }>('POST', '/api/orders', undefined, { 'idempotency-key': `e2e-${Date.now()}` });
+    await buyer.request('POST', `/api/orders/${order.id}/pay`, { card: { number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' } });
+
+    const { page, context } = await stack.newPage();
+    try {
+      await page.goto('/login?next=/seller/orders');
+      await page.getByLabel('Email', { exact: true }).fill(SELLER.email);
+      await page.getByLabel('Password', { exact: true }).fill(SELLER.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const row = page.locator('table tbody tr', { hasText: `#${order.id}` });
+      await row.getByText('Bea Buyer').waitFor();
+      await row.getByText('2 × Linen Camp Collar Shirt').waitFor();
+      await screenshot(page, 'seller-05-orders');
+      await row.getByRole('button', { name: 'Mark shipped' }).click();
+      await row.getByText('Shipped', { exact: true }).waitFor();
+      const { rows } = await stack.db.pool.query<{ status: string }>('SELECT status FROM orders WHERE id = $1', [order.id]);
+      assert.equal(rows[0]?.status, 'shipped');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('tells a customer that the seller area is for sellers', async () => {
     const { page, context } = await stack.newPage();
     try {
@@ -83,7 +113,7 @@ describe('a seller posts a product', { skip: SKIP_REASON }, () => {
       await page.getByLabel('Password', { exact: true }).fill('just-a-customer-1');
       await page.getByRole('button', { name: 'Create account' }).click();
       await page.getByText('Your account is a customer account.').waitFor();
-      await screenshot(page, 'seller-05-customer-refused');
+      await screenshot(page, 'seller-06-customer-refused');
     } finally {
       await context.close();
     }
