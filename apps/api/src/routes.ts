@@ -9,6 +9,9 @@ import { collectRoutes } from './collect/collect.routes.js';
 import { insightsRoutes } from './insights/insights.routes.js';
 import { mediaRoutes } from './media/media.routes.js';
 import { ordersRoutes } from './orders/orders.routes.js';
+import { pipelineRoutes } from './pipeline/pipeline.routes.js';
+import { queryRoutes } from './query/query.routes.js';
+import { surveyRoutes } from './survey/survey.routes.js';
 import { webhookRoutes } from './payments/webhook.routes.js';
 import { reviewsRoutes } from './reviews/reviews.routes.js';
 import { sellerRoutes } from './seller/seller.routes.js';
@@ -36,4 +39,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   collectRoutes,
   // marketing dashboards (issue 6)
   insightsRoutes,
+  // data pipeline, SQL over the lake, survey upload (issue 5)
+  pipelineRoutes,
+  queryRoutes,
+  surveyRoutes,
 ];

@@ -11,6 +11,7 @@ import { registerPipeline } from './pipeline.js';
 import { registerQuery } from './query.js';
 import { registerSeed } from './seed.js';
 import { registerStart } from './start.js';
+import { registerSurvey } from './survey.js';
 import { registerTiers } from './tiers.js';
 
 /** Every `threadline` sub-command. Add a line to plug a feature's commands in. */
@@ -25,6 +26,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerPipeline,
   registerCatalog,
   registerQuery,
+  registerSurvey,
   registerDoctor,
   registerInfra,
 ];

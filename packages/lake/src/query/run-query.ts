@@ -6,7 +6,7 @@ import type { Pool } from '@threadline/db';
 
 import { listCatalogTables } from '../catalog/catalog.repo.js';
 import { ZONE_DIRS } from '../extract/lake-paths.js';
-import { openDuckSession, sqlIdent, sqlString, toPlainValue } from './duckdb-session.js';
+import { openDuckSession, readRows, sqlIdent, sqlString, toPlainValue } from './duckdb-session.js';
 import { LakeInputError } from './lake-errors.js';
 
 export interface LakeQueryOptions {
@@ -31,6 +31,16 @@ export const MAX_QUERY_ROWS = 100_000;
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+/** A DuckDB error from the caller's SQL: a refused file or setting is 403, anything else a 400. */
+function classify(error: unknown): LakeInputError {
+  if (error instanceof LakeInputError) return error;
+  const message = firstLine(error);
+  if (/Permission Error|file system operations are disabled|configuration has been locked/i.test(message)) {
+    return new LakeInputError('QUERY_FORBIDDEN', `refused: ${message.replace(/^[A-Za-z ]*Error: /, '')} (only the catalogued lake tables can be read)`, 'sql', { cause: error });
+  }
+  return new LakeInputError('QUERY_INVALID', message, 'sql', { cause: error });
 }
 
 /**
@@ -64,14 +74,27 @@ export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQuery
     await connection.run('SET enable_external_access = false');
     await connection.run('SET lock_configuration = true');
 
+    // parse only (no binding, so no file is touched): DuckDB serialises SELECT statements alone
+    const [parsedRow] = await readRows(connection, 'SELECT json_serialize_sql(?::VARCHAR) AS parsed', [sql]);
+    const parsed: unknown = JSON.parse(String(parsedRow?.parsed ?? '{}'));
+    if (typeof parsed === 'object' && parsed !== null && 'error' in parsed && parsed.error === true) {
+      const message = 'error_message' in parsed ? String(parsed.error_message) : 'cannot parse the query';
+      if (/Only SELECT statements/i.test(message)) {
+        throw new LakeInputError('QUERY_NOT_READ_ONLY', 'only read-only SELECT (or WITH … SELECT) queries are allowed over the lake', 'sql');
+      }
+      throw new LakeInputError('QUERY_INVALID', message, 'sql');
+    }
+    if (typeof parsed === 'object' && parsed !== null && 'statements' in parsed && Array.isArray(parsed.statements) && parsed.statements.length !== 1) {
+      throw new LakeInputError('QUERY_MULTIPLE_STATEMENTS', 'send exactly one SELECT statement', 'sql');
+    }
+    // second guard, on the bound statement
     let statementType: StatementType;
     try {
       const statements = await connection.extractStatements(sql);
       if (statements.count !== 1) throw new LakeInputError('QUERY_MULTIPLE_STATEMENTS', 'send exactly one SELECT statement', 'sql');
       statementType = (await statements.prepare(0)).statementType;
     } catch (error) {
-      if (error instanceof LakeInputError) throw error;
-      throw new LakeInputError('QUERY_INVALID', firstLine(error), 'sql', { cause: error });
+      throw classify(error);
     }
     if (statementType !== StatementType.SELECT) {
       throw new LakeInputError('QUERY_NOT_READ_ONLY', 'only read-only SELECT (or WITH … SELECT) queries are allowed over the lake', 'sql');
@@ -106,11 +129,7 @@ export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQuery
       };
     } catch (error) {
       if (isTimedOut) throw new LakeInputError('QUERY_TIMEOUT', `the query ran longer than ${timeoutMs} ms and was stopped`, 'sql', { cause: error });
-      const message = firstLine(error);
-      if (/Permission Error|file system operations are disabled|configuration has been locked/i.test(message)) {
-        throw new LakeInputError('QUERY_FORBIDDEN', `refused: ${message.replace(/^[A-Za-z ]*Error: /, '')} (only the catalogued lake tables can be read)`, 'sql', { cause: error });
-      }
-      throw new LakeInputError('QUERY_INVALID', message, 'sql', { cause: error });
+      throw classify(error);
     } finally {
       clearTimeout(timer);
     }

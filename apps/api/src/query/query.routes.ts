@@ -1,0 +1,75 @@
+import { Type } from '@sinclair/typebox';
+
+import { lakeRoot, MAX_QUERY_ROWS, runLakeQuery } from '@threadline/lake';
+
+import type { ApiApp } from '../app.js';
+import type { ApiContext } from '../context.js';
+import { requireRole } from '../auth/session.js';
+import { errors } from '../http/common.schemas.js';
+import { toAppError } from './lake-errors.js';
+
+const QueryBody = Type.Object(
+  {
+    sql: Type.String({ minLength: 1, maxLength: 20_000 }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_QUERY_ROWS, default: 1000 })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000, default: 30_000 })),
+  },
+  { additionalProperties: false },
+);
+
+const QueryResponse = Type.Object({
+  columns: Type.Array(Type.Object({ name: Type.String(), type: Type.String() })),
+  rows: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+  rowCount: Type.Integer(),
+  isTruncated: Type.Boolean(),
+  elapsedMs: Type.Integer(),
+});
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** SQL over the lake for admins (the Athena part): read-only, limited, timed out. */
+export async function queryRoutes(app: ApiApp, context: ApiContext): Promise<void> {
+  const run = async (body: { sql: string; limit?: number; timeoutMs?: number }) => {
+    try {
+      return await runLakeQuery({ pool: context.pool, lakeDir: lakeRoot(context.config.dataDir), sql: body.sql, limit: body.limit, timeoutMs: body.timeoutMs });
+    } catch (error) {
+      throw toAppError(error);
+    }
+  };
+
+  app.post(
+    '/api/admin/query',
+    {
+      preValidation: requireRole('admin'),
+      schema: {
+        tags: ['pipeline'],
+        summary: 'Run one read-only SELECT over the catalogued lake tables (limit, timeout; writes, file access and extensions refused)',
+        body: QueryBody,
+        response: { 200: QueryResponse, ...errors(400, 401, 403, 422) },
+      },
+    },
+    async (request) => run(request.body),
+  );
+
+  app.post(
+    '/api/admin/query/csv',
+    {
+      preValidation: requireRole('admin'),
+      schema: {
+        tags: ['pipeline'],
+        summary: 'The same query, answered as CSV (header x-truncated says whether the row limit cut it)',
+        body: QueryBody,
+        response: { 200: Type.String(), ...errors(400, 401, 403, 422) },
+      },
+    },
+    async (request, reply) => {
+      const result = await run(request.body);
+      const names = result.columns.map((column) => column.name);
+      const lines = [names.map(csvCell).join(','), ...result.rows.map((row) => names.map((name) => csvCell(row[name])).join(','))];
+      return reply.type('text/csv; charset=utf-8').header('x-truncated', String(result.isTruncated)).send(`${lines.join('\n')}\n`);
+    },
+  );
+}
