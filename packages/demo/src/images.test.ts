@@ -17,7 +17,7 @@ describe('generated product images', () => {
   it('draws a different SVG per shape and colour', () => {
     assert.notEqual(garmentSvg('dress', 'red'), garmentSvg('dress', 'navy'));
     assert.notEqual(garmentSvg('dress', 'red'), garmentSvg('coat', 'red'));
-    assert.match(garmentSvg('shirt', 'white'), /^<svg [^>]*width="800" height="1000"/);
+    assert.match(garmentSvg('shirt', 'white'), /^<svg [^>]*width="640" height="800"/);
   });
 
   it('stores each pair as responsive WebP files through the media library, in the garment colour', async () => {
