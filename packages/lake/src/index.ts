@@ -29,3 +29,5 @@ export * from './delivery/rollup.js';
 export * from './delivery/columns.js';
 export * from './delivery/factory.js';
 export * from './delivery/delivery-loop.js';
+export * from './demo/traffic.js';
+export * from './demo/demo-products.repo.js';
