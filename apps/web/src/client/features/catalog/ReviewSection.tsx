@@ -80,7 +80,7 @@ export function ReviewSection({ product, onPosted }: { product: Product; onPoste
   const [version, setVersion] = useState(0);
   const bought = useReviewableItems(product.id, Boolean(user), version);
   const rating = ratingOf(product);
-  const reviewedLines = new Set((reviews.data?.items ?? product.reviews?.items ?? []).map((review) => review.orderItemId));
+  const reviewedLines = new Set(reviews.items.map((review) => review.orderItemId));
   const first = bought.find((line) => !reviewedLines.has(line.id));
 
   return (
@@ -105,7 +105,7 @@ export function ReviewSection({ product, onPosted }: { product: Product; onPoste
       {!user && <p className="muted"><Link to="/login">Sign in</Link> to review items you bought.</p>}
       {reviews.error !== undefined && <p className="alert alert--error">{describeError(reviews.error)}</p>}
       <ul className="review-list">
-        {(reviews.data?.items ?? []).map((review) => (
+        {reviews.items.map((review) => (
           <li key={review.id} className="review">
             <div className="review__top">
               <Stars value={review.rating} />
@@ -116,6 +116,11 @@ export function ReviewSection({ product, onPosted }: { product: Product; onPoste
           </li>
         ))}
       </ul>
+      {reviews.nextCursor && (
+        <button type="button" className="button button--secondary" onClick={reviews.loadMore} disabled={reviews.isLoadingMore}>
+          {reviews.isLoadingMore ? 'Loading…' : 'More reviews'}
+        </button>
+      )}
     </section>
   );
 }

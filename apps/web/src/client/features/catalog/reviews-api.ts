@@ -1,12 +1,45 @@
 import { useEffect, useState } from 'react';
 
-import { api } from '../../lib/api';
+import { api, toQuery } from '../../lib/api';
 import type { Order, OrderItem, Review } from '../../lib/types';
 import { useApi, type ApiState } from '../../lib/use-api';
 
-/** GET /api/products/:id/reviews answers `{ items }` (newest first). */
-export function useReviews(productId: string): ApiState<{ items: Review[] }> {
-  return useApi<{ items: Review[] }>(`/api/products/${encodeURIComponent(productId)}/reviews`);
+export interface ReviewList {
+  items: Review[];
+  nextCursor: string | null;
+  error: unknown;
+  isLoadingMore: boolean;
+  loadMore: () => void;
+  reload: () => void;
+}
+
+/** A product's reviews, newest first, a page at a time (GET /api/products/:id/reviews). */
+export function useReviews(productId: string): ReviewList {
+  const path = `/api/products/${encodeURIComponent(productId)}/reviews`;
+  const first: ApiState<{ items: Review[]; nextCursor: string | null }> = useApi(path);
+  const [more, setMore] = useState<{ items: Review[]; nextCursor: string | null } | null>(null);
+  const [isLoadingMore, setIsLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<unknown>(undefined);
+  useEffect(() => setMore(null), [first.data]);
+
+  const nextCursor = more ? more.nextCursor : (first.data?.nextCursor ?? null);
+  function loadMore() {
+    if (!nextCursor || isLoadingMore) return;
+    setIsLoadingMore(true);
+    api<{ items: Review[]; nextCursor: string | null }>(`${path}${toQuery({ cursor: nextCursor })}`)
+      .then((page) => setMore((current) => ({ items: [...(current?.items ?? []), ...page.items], nextCursor: page.nextCursor })))
+      .catch((caught: unknown) => setMoreError(caught))
+      .finally(() => setIsLoadingMore(false));
+  }
+
+  return {
+    items: [...(first.data?.items ?? []), ...(more?.items ?? [])],
+    nextCursor,
+    error: first.error ?? moreError,
+    isLoadingMore,
+    loadMore,
+    reload: first.reload,
+  };
 }
 
 const REVIEWABLE = new Set(['paid', 'shipped', 'delivered']);
