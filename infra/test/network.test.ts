@@ -9,7 +9,9 @@ import { buildApp } from '../lib/app.js';
 import { readCdkJsonContext } from '../lib/settings.js';
 import { resourcesOf, synthesize } from './synth.js';
 
-const { network, stacks, nagViolations } = synthesize();
+// This file synthesizes with CloudFormation validation on: a schema error or an unacknowledged
+// rule finding fails synth (validateAgainstDefaultRules in cdk.json), so reaching the tests proves it.
+const { network, stacks, nagViolations } = synthesize({ cloudFormationValidation: true });
 
 function logicalId(group: ec2.SecurityGroup): string {
   return stacks.network.getLogicalId(group.node.defaultChild as CfnElement); // a SecurityGroup's default child is its CfnSecurityGroup
@@ -114,6 +116,10 @@ describe('network stack (SYS-001)', () => {
 });
 
 describe('cdk-nag AWS Solutions checks', () => {
+  it('treat CloudFormation validation findings as errors', () => {
+    assert.equal(readCdkJsonContext()['@aws-cdk/core:validateAgainstDefaultRules'], true);
+  });
+
   it('report no unacknowledged finding in any stack', () => {
     assert.deepEqual(nagViolations, []);
   });

@@ -26,8 +26,14 @@ export interface Synthesized {
 
 let cached: Synthesized | undefined;
 
-export function synthesize(): Synthesized {
+/**
+ * @param options.cloudFormationValidation also run CDK's built-in CloudFormation schema and rule
+ *   validation (the bulk of synth time: one test file does it, the others skip it).
+ */
+export function synthesize(options: { cloudFormationValidation?: boolean } = {}): Synthesized {
   if (cached) return cached;
+  // CDK reads this switch for its default CloudFormation validation plugin; cdk-nag runs either way.
+  process.env.CDK_VALIDATION = options.cloudFormationValidation ? 'true' : 'false';
   const outdir = mkdtempSync(path.join(tmpdir(), 'threadline-cdk-'));
   const app = new App({ context: readCdkJsonContext(), outdir });
   const stacks = buildApp(app);
