@@ -8,7 +8,7 @@ import { Random } from './random.js';
 
 const NOW = new Date('2026-11-20T15:30:00.000Z');
 
-function build(seed: number) {
+async function build(seed: number) {
   const random = new Random(seed);
   const products = generateCatalogue(random.fork('catalogue'), { products: 200, now: NOW, productIdBase: 0, variantIdBase: 0 });
   const customers = generateCustomers(random.fork('customers'), { count: 1500, now: NOW, idBase: 10 });
@@ -19,7 +19,7 @@ function build(seed: number) {
     sellerIds: [1, 2, 3, 4, 5, 6, 7],
     adminId: 9,
   });
-  generator.generateWindow(customers);
+  await generator.generateWindow(customers);
   return { products, customers, history: generator.history };
 }
 
@@ -27,8 +27,8 @@ function localHour(at: Date, zone: string): number {
   return Number(new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', hourCycle: 'h23' }).format(at));
 }
 
-describe('OrderGenerator', () => {
-  const { products, customers, history } = build(11);
+describe('OrderGenerator', async () => {
+  const { products, customers, history } = await build(11);
   const byId = new Map<number, DemoUser>(customers.map((customer) => [customer.id, customer]));
 
   it('places orders in the evening of the customer’s own time zone, wherever they live', () => {
@@ -80,10 +80,10 @@ describe('OrderGenerator', () => {
     for (const label of ['prospect', 'one_time', 'regular']) assert.ok(labels.has(label), `no ${label} customers`);
   });
 
-  it('is deterministic for a seed', () => {
-    const again = build(11).history;
+  it('is deterministic for a seed', async () => {
+    const again = (await build(11)).history;
     assert.deepEqual(again.orders.slice(0, 50), history.orders.slice(0, 50));
     assert.equal(again.reviews.length, history.reviews.length);
-    assert.notDeepEqual(build(12).history.orders.slice(0, 50), history.orders.slice(0, 50));
+    assert.notDeepEqual((await build(12)).history.orders.slice(0, 50), history.orders.slice(0, 50));
   });
 });

@@ -169,8 +169,11 @@ export class OrderGenerator {
     for (const product of products) this.productsById.set(product.id, product);
   }
 
-  /** Random orders over the window, from customers weighted by activity. */
-  generateWindow(customers: readonly DemoUser[]): void {
+  /**
+   * Random orders over the window, from customers weighted by activity. Yields to the event loop
+   * after each day so the product images (rendered on sharp's threads) keep progressing meanwhile.
+   */
+  async generateWindow(customers: readonly DemoUser[]): Promise<void> {
     const random = this.random;
     const now = this.options.now.getTime();
     const todayStart = Math.floor(now / DAY_MS) * DAY_MS;
@@ -181,6 +184,7 @@ export class OrderGenerator {
     // a three-day sale about five weeks ago, if the window reaches back that far
     const saleStart = Math.min(days - 1, 37);
     for (let back = days - 1; back >= 0; back -= 1) {
+      await new Promise((resolve) => setImmediate(resolve));
       const dayStart = todayStart - back * DAY_MS;
       const dayEnd = dayStart + DAY_MS;
       let eligible = 0;

@@ -142,7 +142,7 @@ export async function seedDemoData(pool: Pool, options: SeedOptions): Promise<Se
     sellerIds: sellers.map((seller) => seller.id),
     adminId: admin.id,
   });
-  orders.generateWindow(customers);
+  await orders.generateWindow(customers);
   if (demoCustomer) {
     // the demo customer's own history: delivered and reviewed, delivered, on its way, just paid
     for (const [daysAgo, isReviewed] of [[40, true], [21, false], [4, false], [0.1, false]] as const) {
