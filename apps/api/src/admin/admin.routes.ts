@@ -10,7 +10,7 @@ import { AppError, notFound } from '../errors.js';
 import { UserResponse } from '../auth/auth.schemas.js';
 import { toUserResponse } from '../auth/auth.routes.js';
 import { ProductDetailResponse, ProductListResponse } from '../catalog/catalog.schemas.js';
-import { presentDetail, presentSummary } from '../catalog/present.js';
+import { LIST_PRESENTATION, presentDetail, sendProductPage } from '../catalog/present.js';
 import { Cursor, decodeTimeCursor, encodeCursor, errors, Id, IdParams, Limit } from '../http/common.schemas.js';
 
 const RoleSchema = Type.Union([Type.Literal('customer'), Type.Literal('seller'), Type.Literal('admin'), Type.Literal('marketing')]);
@@ -86,19 +86,22 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
         response: { 200: ProductListResponse, ...errors(400, 401, 403) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const query = request.query;
       const limit = typeof query.limit === 'number' ? query.limit : 50;
-      const page = await listProducts(pool, {
-        statuses: query.status ? [query.status] : ['draft', 'published', 'unpublished'],
-        sellerId: query.sellerId,
-        search: query.q,
-        sort: 'newest',
-        after: decodeTimeCursor(query.cursor),
-        limit,
-      });
-      const last = page.products.at(-1);
-      return { items: page.products.map(presentSummary), nextCursor: page.hasMore && last ? encodeCursor(last.sortKey, last.id) : null };
+      const page = await listProducts(
+        pool,
+        {
+          statuses: query.status ? [query.status] : ['draft', 'published', 'unpublished'],
+          sellerId: query.sellerId,
+          search: query.q,
+          sort: 'newest',
+          after: decodeTimeCursor(query.cursor),
+          limit,
+        },
+        LIST_PRESENTATION,
+      );
+      return sendProductPage(reply, page);
     },
   );
 

@@ -1,12 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { FormatRegistry } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+import { ProductListResponse } from './catalog.schemas.js';
 import { Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, type Harness } from '../testing/harness.js';
 
 interface ListBody {
   items: { id: number; name: string; priceFrom: number | null; unitsSold: number; stockState: string; variants: { id: number; size: string; colour: string; price: number; stock: number }[] }[];
   nextCursor: string | null;
 }
+
+// TypeBox checks formats only when told how; RFC 3339 with milliseconds and Z, as the API writes them
+FormatRegistry.Set('date-time', (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value));
 
 let harness: Harness;
 let anonymous: Client;
@@ -44,6 +51,11 @@ after(async () => {
 async function list(query: string): Promise<ListBody> {
   const response = await anonymous.get(`/api/products${query}`);
   assert.equal(response.statusCode, 200, response.body);
+  assert.match(String(response.headers['content-type']), /^application\/json/);
+  // the items are rendered by PostgreSQL: hold them to the documented schema on every call
+  const body: unknown = JSON.parse(response.body);
+  const problems = [...Value.Errors(ProductListResponse, body)].map((error) => `${error.path} ${error.message}`);
+  assert.deepEqual(problems, [], 'the list matches its OpenAPI schema');
   return json<ListBody>(response);
 }
 
@@ -125,6 +137,16 @@ describe('GET /api/products', () => {
 });
 
 describe('GET /api/products/:id', () => {
+  it('renders ratings and dates in the list exactly as the product page does', async () => {
+    await harness.db.pool.query('UPDATE products SET rating_count = 3, rating_sum = 13 WHERE id = $1', [ids['Basic tee']]);
+    const listed = (await list('?q=tee')).items[0] as unknown as { rating: unknown; createdAt: string; stockState: string };
+    const page = json<{ rating: unknown; createdAt: string; stockState: string }>(await anonymous.get(`/api/products/${ids['Basic tee']}`));
+    assert.deepEqual(listed.rating, { average: 4.3, count: 3 });
+    assert.deepEqual(listed.rating, page.rating);
+    assert.equal(listed.createdAt, page.createdAt);
+    assert.equal(listed.stockState, page.stockState);
+  });
+
   it('shows a product with variants, stock state, images and reviews', async () => {
     const response = await anonymous.get(`/api/products/${ids['Oxford shirt']}`);
     assert.equal(response.statusCode, 200);

@@ -5,9 +5,9 @@ import { getProductDetail, listCategories, listProducts, listReviews, type Produ
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { Cursor, decodeIntegerCursor, decodeTimeCursor, encodeCursor, errors, IdParams, Limit } from '../http/common.schemas.js';
+import { Cursor, decodeIntegerCursor, decodeTimeCursor, errors, IdParams, Limit } from '../http/common.schemas.js';
 import { CategoryListResponse, ProductDetailResponse, ProductListQuery, ProductListResponse, ReviewPage } from './catalog.schemas.js';
-import { presentDetail, presentReviewPage, presentSummary } from './present.js';
+import { LIST_PRESENTATION, presentDetail, presentReviewPage, sendProductPage } from './present.js';
 import { Type } from '@sinclair/typebox';
 
 /** Reviews shown with the product page; more through GET /api/products/:id/reviews. */
@@ -39,28 +39,18 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
         response: { 200: ProductListResponse, ...errors(400) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const query = request.query;
       const sort = query.sort ?? 'newest';
       const after = sort === 'newest' ? decodeTimeCursor(query.cursor) : decodeIntegerCursor(query.cursor);
       // the schema default fills limit; the fallback keeps the type narrow
       const limit = typeof query.limit === 'number' ? query.limit : 24;
-      const page = await listProducts(pool, {
-        category: query.category,
-        size: query.size,
-        colour: query.colour,
-        minPrice: query.minPrice,
-        maxPrice: query.maxPrice,
-        search: query.q,
-        sort,
-        after,
-        limit,
-      });
-      const last = page.products.at(-1);
-      return {
-        items: page.products.map(presentSummary),
-        nextCursor: page.hasMore && last ? encodeCursor(last.sortKey, last.id) : null,
-      };
+      const page = await listProducts(
+        pool,
+        { category: query.category, size: query.size, colour: query.colour, minPrice: query.minPrice, maxPrice: query.maxPrice, search: query.q, sort, after, limit },
+        LIST_PRESENTATION,
+      );
+      return sendProductPage(reply, page);
     },
   );
 

@@ -1,14 +1,35 @@
 import type { Static } from '@sinclair/typebox';
 
-import type { ListedProduct, ProductDetail, ReviewRecord } from '@threadline/db';
-import { stockState, type StockState } from '@threadline/domain';
-import { imageUrl, widthsFor } from '@threadline/media';
+import type { FastifyReply } from 'fastify';
+
+import type { ListPresentation, ProductDetail, ProductListPage, ReviewRecord } from '@threadline/db';
+import { LOW_STOCK_THRESHOLD, stockState, type StockState } from '@threadline/domain';
+import { IMAGE_WIDTHS, imageUrl, widthsFor } from '@threadline/media';
 
 import { encodeCursor } from '../http/common.schemas.js';
 import type { ImageSchema, ProductDetailResponse, ProductSummary, ReviewSchema } from './catalog.schemas.js';
 
 /** Preferred default width of an image: the 640 px copy when it exists. */
 const DEFAULT_WIDTH = 640;
+
+/** The rules the product-list SQL renders with (the same ones presentImage and stockState apply). */
+export const LIST_PRESENTATION: ListPresentation = {
+  lowStockThreshold: LOW_STOCK_THRESHOLD,
+  imageWidths: IMAGE_WIDTHS,
+  defaultImageWidth: DEFAULT_WIDTH,
+};
+
+/**
+ * Sends a product-list page: the items are JSON texts rendered by PostgreSQL in the
+ * ProductSummary shape (see listProducts), so they are joined, not parsed and re-serialised.
+ * The route's response schema still documents the shape; tests check the output against it.
+ */
+export function sendProductPage(reply: FastifyReply, page: ProductListPage): FastifyReply {
+  const nextCursor = page.hasMore && page.last ? encodeCursor(page.last.sortKey, page.last.id) : null;
+  return reply
+    .type('application/json; charset=utf-8')
+    .send(`{"items":[${page.items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`);
+}
 
 /** URLs of a stored image for `<img src srcset>`. */
 export function presentImage(key: string, originalWidth: number): Static<typeof ImageSchema> {
@@ -32,22 +53,6 @@ function rating(count: number, sum: number): { average: number | null; count: nu
 
 function presentVariants(variants: ProductDetail['variants']): Static<typeof ProductSummary>['variants'] {
   return variants.map((variant) => ({ ...variant, stockState: stockState(variant.stock) }));
-}
-
-export function presentSummary(product: ListedProduct): Static<typeof ProductSummary> {
-  return {
-    id: product.id,
-    name: product.name,
-    status: product.status,
-    category: product.category,
-    priceFrom: product.minPrice,
-    image: product.imageKey !== null && product.imageWidths !== null ? presentImage(product.imageKey, product.imageWidths) : null,
-    rating: rating(product.ratingCount, product.ratingSum),
-    unitsSold: product.unitsSold,
-    stockState: overallStock(product.variants),
-    createdAt: product.createdAt.toISOString(),
-    variants: presentVariants(product.variants),
-  };
 }
 
 export function presentReview(review: ReviewRecord): Static<typeof ReviewSchema> {

@@ -191,8 +191,9 @@ describe('product images', () => {
     const detail = json<{ images: { url: string; srcset: string }[] }>(await seller.get(`/api/products/${product.id}`));
     assert.equal(detail.images[0]?.url, image.url);
     assert.match(detail.images[0]?.srcset ?? '', /320\.webp 320w, .*640\.webp 640w, .*1280\.webp 1280w/);
-    const listed = json<{ items: { id: number; image: { url: string } | null }[] }>(await seller.get('/api/products'));
-    assert.equal(listed.items.find((item) => item.id === product.id)?.image?.url, image.url);
+    const listed = json<{ items: { id: number; image: { url: string; srcset: string; width: number } | null }[] }>(await seller.get('/api/products'));
+    const listedImage = listed.items.find((item) => item.id === product.id)?.image;
+    assert.deepEqual(listedImage, { url: detail.images[0]?.url, srcset: detail.images[0]?.srcset, width: 640 }, 'SQL-rendered list image = TS-rendered page image');
   });
 
   it('rejects non-images (415), decompression bombs (422) and a wrong field name (400)', async () => {
@@ -218,6 +219,14 @@ describe('product images', () => {
     assert.equal(upload.statusCode, 404);
     const mine = await seller.request('POST', `/api/seller/products/${product.id}/images`, undefined, multipart(await photo(400, 300)));
     assert.deepEqual(json<{ widths: number[] }>(mine).widths, [320]);
+    const listed = json<{ items: { id: number; image: unknown }[] }>(await seller.get('/api/seller/products'));
+    assert.deepEqual(listed.items.find((item) => item.id === product.id)?.image, {
+      url: `/media/images/${json<{ key: string }>(mine).key}/320.webp`,
+      srcset: `/media/images/${json<{ key: string }>(mine).key}/320.webp 320w`,
+      width: 320,
+    });
+    const tiny = await seller.request('POST', `/api/seller/products/${product.id}/images`, undefined, multipart(await photo(200, 100)));
+    assert.deepEqual(json<{ widths: number[]; url: string }>(tiny).widths, [200]);
     const imageId = json<{ id: number }>(mine).id;
     assert.equal((await seller.delete(`/api/seller/products/${product.id}/images/${imageId}`)).statusCode, 200);
     assert.equal((await seller.delete(`/api/seller/products/${product.id}/images/${imageId}`)).statusCode, 404);

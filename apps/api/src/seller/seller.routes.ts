@@ -10,7 +10,7 @@ import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';
-import { presentDetail, presentImage, presentSummary } from '../catalog/present.js';
+import { LIST_PRESENTATION, presentDetail, presentImage, sendProductPage } from '../catalog/present.js';
 import { ProductDetailResponse, ProductListResponse } from '../catalog/catalog.schemas.js';
 import { Cursor, decodeTimeCursor, encodeCursor, errors, IdParams, Limit, OkResponse } from '../http/common.schemas.js';
 import { OrderPageSchema, OrderSchema, OrderStatusSchema, presentOrder } from '../orders/orders.schemas.js';
@@ -39,19 +39,22 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
         response: { 200: ProductListResponse, ...errors(400, 401, 403) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const query = request.query;
       const limit = typeof query.limit === 'number' ? query.limit : 50;
-      const page = await listProducts(pool, {
-        sellerId: currentUser(request).id,
-        statuses: query.status ? [query.status] : ['draft', 'published', 'unpublished'],
-        search: query.q,
-        sort: 'newest',
-        after: decodeTimeCursor(query.cursor),
-        limit,
-      });
-      const last = page.products.at(-1);
-      return { items: page.products.map(presentSummary), nextCursor: page.hasMore && last ? encodeCursor(last.sortKey, last.id) : null };
+      const page = await listProducts(
+        pool,
+        {
+          sellerId: currentUser(request).id,
+          statuses: query.status ? [query.status] : ['draft', 'published', 'unpublished'],
+          search: query.q,
+          sort: 'newest',
+          after: decodeTimeCursor(query.cursor),
+          limit,
+        },
+        LIST_PRESENTATION,
+      );
+      return sendProductPage(reply, page);
     },
   );
 

@@ -20,50 +20,22 @@ export interface ProductListQuery {
   statuses?: readonly ('draft' | 'published' | 'unpublished')[] | undefined;
 }
 
-export interface ListedVariant {
-  id: number;
-  sku: string;
-  size: string;
-  colour: string;
-  price: number;
-  stock: number;
+/** Presentation rules the SQL needs, passed in so they stay defined once (packages/domain, packages/media). */
+export interface ListPresentation {
+  /** At or below this total stock a product shows as low stock. */
+  lowStockThreshold: number;
+  /** Standard stored image widths, ascending. */
+  imageWidths: readonly number[];
+  /** Preferred default image width (the largest stored width not above it is used). */
+  defaultImageWidth: number;
 }
 
-export interface ListedProduct {
-  id: number;
-  name: string;
-  status: 'draft' | 'published' | 'unpublished';
-  sellerId: number;
-  category: { id: number; slug: string; name: string };
-  minPrice: number | null;
-  unitsSold: number;
-  ratingCount: number;
-  ratingSum: number;
-  imageKey: string | null;
-  imageWidths: number | null;
-  createdAt: Date;
-  variants: ListedVariant[];
-  /** Sort key of this row, for the next page's cursor. */
-  sortKey: string;
-}
-
-interface ListedRow {
-  id: number;
-  name: string;
-  status: 'draft' | 'published' | 'unpublished';
-  seller_id: number;
-  category_id: number;
-  category_slug: string;
-  category_name: string;
-  min_price_cents: number | null;
-  units_sold: number;
-  rating_count: number;
-  rating_sum: number;
-  image_key: string | null;
-  image_width: number | null;
-  created_at: Date;
-  variants: ListedVariant[] | null;
-  sort_key: string;
+export interface ProductListPage {
+  /** One JSON text per product, already in the API's ProductSummary shape. */
+  items: string[];
+  hasMore: boolean;
+  /** Keyset position of the last item, for the next cursor. */
+  last: { sortKey: string; id: number } | undefined;
 }
 
 const ORDERINGS: Record<ProductSort, { key: string; order: string; compare: string }> = {
@@ -74,11 +46,13 @@ const ORDERINGS: Record<ProductSort, { key: string; order: string; compare: stri
 };
 
 /**
- * One page of products in ONE SQL statement: filters, keyset paging, the first image and every
- * variant aggregated as JSON in the database. One round trip per page is what lets the list
- * serve thousands of requests a second (an N+1 list spends its time in round trips).
+ * One page of products in ONE SQL statement, each product rendered as JSON by PostgreSQL:
+ * filters, keyset paging, the first image and every variant aggregated in the database. The API
+ * sends the JSON texts on unparsed; one round trip and no per-row object churn in Node is what
+ * lets the list serve thousands of requests a second (an N+1 list spends its time in round trips,
+ * a parse-and-reserialise list in the garbage collector).
  */
-export async function listProducts(db: Queryable, query: ProductListQuery): Promise<{ products: ListedProduct[]; hasMore: boolean }> {
+export async function listProducts(db: Queryable, query: ProductListQuery, presentation: ListPresentation): Promise<ProductListPage> {
   const params: unknown[] = [];
   const bind = (value: unknown): string => {
     params.push(value);
@@ -86,7 +60,7 @@ export async function listProducts(db: Queryable, query: ProductListQuery): Prom
   };
   const where: string[] = [];
   const statuses = query.statuses ?? ['published'];
-  where.push(statuses.length === 1 ? `p.status = ${bind(statuses[0])}` : `p.status = ANY(${bind(statuses)}::product_status[])`);
+  where.push(statuses.length === 1 ? `p.status = ${bind(statuses[0])}::product_status` : `p.status = ANY(${bind(statuses)}::product_status[])`);
   if (query.sellerId !== undefined) where.push(`p.seller_id = ${bind(query.sellerId)}`);
   if (query.category) {
     const slug = bind(query.category);
@@ -110,39 +84,64 @@ export async function listProducts(db: Queryable, query: ProductListQuery): Prom
     let index = 0;
     where.push(ordering.compare.replace(/#/g, () => (index++ === 0 ? keyParam : idParam)));
   }
+  const lowStock = bind(presentation.lowStockThreshold);
+  const widths = bind(presentation.imageWidths);
+  const defaultWidth = bind(presentation.defaultImageWidth);
   const limit = bind(query.limit + 1);
+  // image widths: the standard ones the original reaches, or the original width when smaller than all
   const sql = `
-    SELECT p.id, p.name, p.status, p.seller_id, p.category_id, c.slug AS category_slug, c.name AS category_name,
-           p.min_price_cents, p.units_sold, p.rating_count, p.rating_sum, p.created_at,
-           img.storage_key AS image_key, img.width AS image_width, ${ordering.key}::text AS sort_key,
-           (SELECT json_agg(json_build_object('id', v.id, 'sku', v.sku, 'size', v.size, 'colour', v.colour,
-                                              'price', v.price_cents, 'stock', v.stock) ORDER BY v.id)
-              FROM product_variants v WHERE v.product_id = p.id) AS variants
-      FROM products p
-      JOIN categories c ON c.id = p.category_id
-      LEFT JOIN LATERAL (SELECT i.storage_key, i.width FROM product_images i WHERE i.product_id = p.id
-                          ORDER BY i.position, i.id LIMIT 1) img ON true
-     WHERE ${where.join(' AND ')}
-     ORDER BY ${ordering.order}
-     LIMIT ${limit}`;
-  const { rows } = await db.query<ListedRow>(sql, params);
+    WITH page AS (
+      SELECT p.id, p.name, p.status, p.category_id, p.min_price_cents, p.units_sold, p.rating_count, p.rating_sum,
+             p.created_at, ${ordering.key}::text AS sort_key, img.storage_key, img.width AS image_width
+        FROM products p
+        LEFT JOIN LATERAL (SELECT i.storage_key, i.width FROM product_images i WHERE i.product_id = p.id
+                            ORDER BY i.position, i.id LIMIT 1) img ON true
+       WHERE ${where.join(' AND ')}
+       ORDER BY ${ordering.order}
+       LIMIT ${limit}
+    )
+    SELECT page.id, page.sort_key, json_build_object(
+             'id', page.id,
+             'name', page.name,
+             'status', page.status,
+             'category', json_build_object('id', c.id, 'slug', c.slug, 'name', c.name),
+             'priceFrom', page.min_price_cents,
+             'image', CASE WHEN page.storage_key IS NULL THEN NULL ELSE json_build_object(
+                        'url', '/media/images/' || page.storage_key || '/' || w.preferred || '.webp',
+                        'srcset', w.srcset,
+                        'width', w.preferred) END,
+             'rating', json_build_object('average', CASE WHEN page.rating_count > 0 THEN round(page.rating_sum::numeric / page.rating_count, 1) END,
+                                         'count', page.rating_count),
+             'unitsSold', page.units_sold,
+             'stockState', CASE WHEN v.total_stock <= 0 THEN 'out_of_stock' WHEN v.total_stock <= ${lowStock}::integer THEN 'low_stock' ELSE 'in_stock' END,
+             'createdAt', to_char(page.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+             'variants', v.variants
+           )::text AS item
+      FROM page
+      JOIN categories c ON c.id = page.category_id
+      CROSS JOIN LATERAL (
+        SELECT coalesce(json_agg(json_build_object('id', pv.id, 'sku', pv.sku, 'size', pv.size, 'colour', pv.colour,
+                                                   'price', pv.price_cents, 'stock', pv.stock,
+                                                   'stockState', CASE WHEN pv.stock <= 0 THEN 'out_of_stock'
+                                                                      WHEN pv.stock <= ${lowStock}::integer THEN 'low_stock'
+                                                                      ELSE 'in_stock' END) ORDER BY pv.id), '[]'::json) AS variants,
+               coalesce(sum(greatest(pv.stock, 0)), 0) AS total_stock
+          FROM product_variants pv WHERE pv.product_id = page.id) v
+      LEFT JOIN LATERAL (
+        SELECT coalesce((SELECT max(x) FROM unnest(ws.widths) x WHERE x <= ${defaultWidth}::integer), ws.widths[1]) AS preferred,
+               (SELECT string_agg('/media/images/' || page.storage_key || '/' || x || '.webp ' || x || 'w', ', ' ORDER BY x)
+                  FROM unnest(ws.widths) x) AS srcset
+          FROM (SELECT CASE WHEN page.image_width >= (${widths}::integer[])[1]
+                            THEN ARRAY(SELECT x FROM unnest(${widths}::integer[]) x WHERE x <= page.image_width ORDER BY x)
+                            ELSE ARRAY[page.image_width] END AS widths) ws
+         WHERE page.storage_key IS NOT NULL) w ON true
+     ORDER BY ${ordering.order.replace(/p\./g, 'page.')}`;
+  const { rows } = await db.query<{ id: number; sort_key: string; item: string }>(sql, params);
+  const kept = rows.slice(0, query.limit);
+  const lastRow = kept.at(-1);
   return {
-    products: rows.slice(0, query.limit).map((row) => ({
-      id: row.id,
-      name: row.name,
-      status: row.status,
-      sellerId: row.seller_id,
-      category: { id: row.category_id, slug: row.category_slug, name: row.category_name },
-      minPrice: row.min_price_cents,
-      unitsSold: row.units_sold,
-      ratingCount: row.rating_count,
-      ratingSum: row.rating_sum,
-      imageKey: row.image_key,
-      imageWidths: row.image_width,
-      createdAt: row.created_at,
-      variants: row.variants ?? [],
-      sortKey: row.sort_key,
-    })),
+    items: kept.map((row) => row.item),
     hasMore: rows.length > query.limit,
+    last: lastRow ? { sortKey: lastRow.sort_key, id: lastRow.id } : undefined,
   };
 }
