@@ -1,5 +1,6 @@
 import type { ApiApp } from './app.js';
 import type { ApiContext } from './context.js';
+import { accountClaimRoutes } from './account-claim/account-claim.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
@@ -37,6 +38,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   mediaRoutes,
   // clickstream (issue 4)
   collectRoutes,
+  // moving in from the old shop (issue 10)
+  accountClaimRoutes,
   // marketing dashboards (issue 6)
   insightsRoutes,
   // data pipeline, SQL over the lake, survey upload (issue 5)

@@ -13,6 +13,7 @@ import { registerSeed } from './seed.js';
 import { registerStart } from './start.js';
 import { registerSurvey } from './survey.js';
 import { registerTiers } from './tiers.js';
+import { registerUsers } from './users.js';
 
 /** Every `threadline` sub-command. Add a line to plug a feature's commands in. */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -23,6 +24,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerSeed,
   registerBuild,
   registerImport,
+  registerUsers,
   registerPipeline,
   registerCatalog,
   registerQuery,

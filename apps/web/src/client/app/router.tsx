@@ -28,6 +28,7 @@ export const ROUTES: RouteObject[] = [
       { path: 'orders/:id', element: deferred(() => import('../features/orders/OrderPage')) },
       { path: 'login', element: deferred(() => import('../features/account/LoginPage')) },
       { path: 'signup', element: deferred(() => import('../features/account/SignupPage')) },
+      { path: 'claim', element: deferred(() => import('../features/account/ClaimAccountPage')) },
       {
         path: 'seller',
         element: deferred(() => import('../features/seller/SellerLayout')),
