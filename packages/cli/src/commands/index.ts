@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 
+import { registerAudit } from './audit.js';
 import { registerBuild } from './build.js';
 import { registerCatalog } from './catalog.js';
 import { registerDb } from './db.js';
@@ -13,6 +14,7 @@ import { registerSeed } from './seed.js';
 import { registerStart } from './start.js';
 import { registerSurvey } from './survey.js';
 import { registerTiers } from './tiers.js';
+import { registerTls } from './tls.js';
 import { registerUsers } from './users.js';
 
 /** Every `threadline` sub-command. Add a line to plug a feature's commands in. */
@@ -31,4 +33,6 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerSurvey,
   registerDoctor,
   registerInfra,
+  registerAudit,
+  registerTls,
 ];
