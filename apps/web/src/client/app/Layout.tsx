@@ -76,15 +76,14 @@ export function Layout() {
   const { cartCount } = useSession();
   const location = useLocation();
   const main = useRef<HTMLElement>(null);
-  const isFirstPage = useRef(true);
+  const shownPath = useRef(location.pathname);
 
   useEffect(() => {
     trackPageView(location.pathname);
-    // a new page: start at its top and move keyboard and screen-reader focus to its content
-    if (isFirstPage.current) {
-      isFirstPage.current = false;
-      return;
-    }
+    // a new page (not the first one, nor a re-render of the same one): start at its top and move
+    // keyboard and screen-reader focus to its content
+    if (shownPath.current === location.pathname) return;
+    shownPath.current = location.pathname;
     window.scrollTo(0, 0);
     main.current?.focus({ preventScroll: true });
   }, [location.pathname]);
