@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
 import { estimateCost, loadPricing, type CfnTemplate } from '../lib/cost.js';
 import { synthesize } from './synth.js';
@@ -56,5 +59,26 @@ describe('cost model', () => {
     assert.equal(ec2, 4 * 730);
     const ratio = estimate.totalUsd / estimate.customerEstimateUsd;
     assert.ok(ratio > 0.8 && ratio < 1.3, `baseline ${estimate.totalUsd} USD vs 857 USD`);
+  });
+
+  it('`threadline infra cost --from cdk.out --format json` prints the same estimate as the model', async () => {
+    const { outdir } = synthesize();
+    const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'packages', 'cli', 'bin', 'threadline.mjs');
+    const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        execFile(process.execPath, [cli, 'infra', 'cost', ...args], (error, stdout, stderr) => {
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+        });
+      });
+    const result = await run(['--from', outdir, '--format', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const printed = JSON.parse(result.stdout) as { totalUsd: number; scenario: string; lines: unknown[] }; // estimateCost's JSON
+    const { app } = synthesize();
+    const expected = estimateCost(app.synth().stacks.map((stack) => stack.template as CfnTemplate), pricing); // cloud assembly templates are CloudFormation JSON
+    assert.equal(printed.scenario, 'baseline');
+    assert.equal(printed.totalUsd, expected.totalUsd);
+    const bad = await run(['--from', outdir, '--scenario', 'holiday']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--scenario must be one of baseline, peak/);
   });
 });
