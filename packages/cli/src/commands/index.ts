@@ -6,6 +6,7 @@ import { registerCatalog } from './catalog.js';
 import { registerDb } from './db.js';
 import { registerDoctor } from './doctor.js';
 import { registerImport } from './import.js';
+import { registerInsights } from './insights.js';
 import { registerInfra } from './infra.js';
 import { registerMigrate } from './migrate.js';
 import { registerPipeline } from './pipeline.js';
@@ -14,8 +15,8 @@ import { registerSeed } from './seed.js';
 import { registerStart } from './start.js';
 import { registerSurvey } from './survey.js';
 import { registerTiers } from './tiers.js';
-import { registerTls } from './tls.js';
 import { registerUsers } from './users.js';
+import { registerTls } from './tls.js';
 
 /** Every `threadline` sub-command. Add a line to plug a feature's commands in. */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -30,6 +31,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerPipeline,
   registerCatalog,
   registerQuery,
+  registerInsights,
   registerSurvey,
   registerDoctor,
   registerInfra,

@@ -2,6 +2,8 @@ import type { Config } from '@threadline/config';
 import type { Pool } from '@threadline/db';
 import type { SeedMarker } from '@threadline/demo';
 
+import { clickstreamSeedStep } from './insights.js';
+
 export interface PostSeedContext {
   pool: Pool;
   config: Config;
@@ -24,4 +26,4 @@ export interface PostSeedStep {
  * committed, in this order (e.g. ~1M demo web events for the clickstream). Add one line per step.
  * Each step must be deterministic from `context.seed` and is run again by `threadline seed --reset`.
  */
-export const POST_SEED_STEPS: PostSeedStep[] = [];
+export const POST_SEED_STEPS: PostSeedStep[] = [clickstreamSeedStep];
