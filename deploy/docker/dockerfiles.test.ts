@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { createTestDatabase, freePort, type TestDatabase } from '@threadline/db/
 import { TIERS } from '../../infra/lib/shop/tiers.js';
 import { databaseUrlFromPgEnv } from './database-url.mjs';
 import { lintDockerfile, parseDockerfile, resolveBaseImages } from './dockerfile-rules.js';
+import { localizeS3Arguments, parseS3Url } from './s3-arguments.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TIER_NAMES = ['web', 'api', 'worker'] as const;
@@ -145,6 +146,33 @@ describe('DATABASE_URL from PG* variables (image entrypoint)', () => {
   it('names the missing variables and a bad port', () => {
     assert.throws(() => databaseUrlFromPgEnv({ PGHOST: 'h', PGUSER: 'u' }), /PGPASSWORD, PGDATABASE are not/);
     assert.throws(() => databaseUrlFromPgEnv({ PGHOST: 'h', PGUSER: 'u', PGPASSWORD: 'p', PGDATABASE: 'd', PGPORT: '54x' }), /PGPORT must be a port number/);
+  });
+});
+
+describe('S3 file arguments (survey uploads started by the Lambda)', () => {
+  it('downloads the object of `survey import s3://…` into a local file and passes its path on', async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'threadline-s3-test-'));
+    try {
+      const fetched: string[] = [];
+      const args = await localizeS3Arguments(['survey', 'import', 's3://lake-raw/surveys/2026-11/How%20we%20met.xlsx', '--format', 'json'], async (object, file) => {
+        fetched.push(`${object.bucket}|${object.key}`);
+        writeFileSync(file, 'xlsx bytes');
+      }, directory);
+      assert.deepEqual(fetched, ['lake-raw|surveys/2026-11/How we met.xlsx']);
+      assert.deepEqual(args, ['survey', 'import', path.join(directory, 'How we met.xlsx'), '--format', 'json']);
+      assert.equal(readFileSync(args[2] ?? '', 'utf8'), 'xlsx bytes');
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves other commands and plain paths alone', async () => {
+    const never = async (): Promise<void> => assert.fail('nothing to download');
+    assert.deepEqual(await localizeS3Arguments(['api'], never), ['api']);
+    assert.deepEqual(await localizeS3Arguments(['query', 's3://b/k'], never), ['query', 's3://b/k']);
+    assert.deepEqual(await localizeS3Arguments(['survey', 'import', './local.xlsx'], never), ['survey', 'import', './local.xlsx']);
+    assert.equal(parseS3Url('s3://Bad_Bucket/k'), undefined);
+    assert.equal(parseS3Url('https://bucket/k'), undefined);
   });
 });
 
