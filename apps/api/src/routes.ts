@@ -2,6 +2,7 @@ import type { ApiApp } from './app.js';
 import type { ApiContext } from './context.js';
 import { accountClaimRoutes } from './account-claim/account-claim.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
+import { accountRoutes } from './account/account.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { cartRoutes } from './cart/cart.routes.js';
@@ -35,6 +36,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   adminRoutes,
   // audit log (issue 9)
   auditRoutes,
+  accountRoutes,
   mediaRoutes,
   // clickstream (issue 4)
   collectRoutes,

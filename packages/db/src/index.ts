@@ -23,3 +23,4 @@ export * from './orders/orders.repo.js';
 export * from './payments/payments.repo.js';
 export * from './reviews/reviews.repo.js';
 export * from './audit/audit.repo.js';
+export * from './privacy/account-data.repo.js';
