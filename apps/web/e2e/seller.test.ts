@@ -50,6 +50,7 @@ describe('a seller posts a product', { skip: SKIP_REASON }, () => {
       await page.getByRole('button', { name: 'Create and publish' }).click();
       await page.waitForURL(/\/seller\/products\/\d+$/);
       await page.getByRole('heading', { name: 'Edit “Quilted Puffer Vest”' }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Product created and published.' }).waitFor();
       await screenshot(page, 'seller-03-product-saved');
 
       const { rows } = await stack.db.pool.query<{ status: string; prices: number[]; images: string }>(

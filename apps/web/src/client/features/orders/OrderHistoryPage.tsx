@@ -8,14 +8,14 @@ import { StatusBadge } from './StatusBadge';
 
 export default function OrderHistoryPage() {
   const { user } = useSession();
-  const { data, error, isLoading } = useMyOrders();
+  const { items, error, isLoading, nextCursor, isLoadingMore, loadMore } = useMyOrders();
   if (user === null) return <Navigate to="/login?next=/orders" replace />;
-  const orders = data?.items ?? [];
+  const orders = items ?? [];
   return (
     <div className="page narrow">
       <h1>My orders</h1>
       {error !== undefined && <p className="alert alert--error" role="alert">{describeError(error)}</p>}
-      {isLoading && !data ? <p className="muted">Loading…</p> : orders.length === 0 ? (
+      {isLoading && !items ? <p className="muted">Loading…</p> : orders.length === 0 ? (
         <div className="empty-state">
           <h2>No orders yet</h2>
           <Link to="/" className="button">Start shopping</Link>
@@ -33,6 +33,11 @@ export default function OrderHistoryPage() {
             </li>
           ))}
         </ul>
+      )}
+      {nextCursor && (
+        <div className="load-more">
+          <button type="button" className="button button--secondary" onClick={loadMore} disabled={isLoadingMore}>{isLoadingMore ? 'Loading…' : 'More orders'}</button>
+        </div>
       )}
     </div>
   );

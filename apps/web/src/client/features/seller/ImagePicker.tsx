@@ -10,11 +10,13 @@ interface Props {
   existing: Image[];
   pending: File[];
   onPending: (files: File[]) => void;
+  /** Removes a saved photo (absent while the product is not saved yet). */
+  onRemoveExisting?: (image: Image) => void;
   error?: string;
 }
 
 /** Shows the product's photos and previews files chosen for upload before they are sent. */
-export function ImagePicker({ existing, pending, onPending, error }: Props) {
+export function ImagePicker({ existing, pending, onPending, onRemoveExisting, error }: Props) {
   const [previews, setPreviews] = useState<string[]>([]);
   const [pickError, setPickError] = useState<string | undefined>();
 
@@ -39,7 +41,12 @@ export function ImagePicker({ existing, pending, onPending, error }: Props) {
     <div className="image-picker">
       <ul className="image-picker__grid" aria-label="Photos">
         {existing.map((image) => (
-          <li key={image.url} className="image-picker__item"><ProductImage image={image} alt={image.alt ?? ''} sizes="120px" /></li>
+          <li key={image.url} className="image-picker__item">
+            <ProductImage image={image} alt={image.alt ?? ''} sizes="120px" />
+            {onRemoveExisting && image.id !== undefined && (
+              <button type="button" className="image-picker__remove" aria-label={`Remove photo ${existing.indexOf(image) + 1}`} onClick={() => onRemoveExisting(image)}>×</button>
+            )}
+          </li>
         ))}
         {pending.map((file, index) => (
           <li key={`${file.name}-${index}`} className="image-picker__item image-picker__item--pending">

@@ -1,11 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 
 import { describeError } from '../../lib/api';
 import { NO_ERRORS, toFormErrors, type FormErrors } from '../../lib/form-errors';
 import { useCategories } from '../catalog/catalog-api';
 import { ImagePicker } from './ImagePicker';
-import { createProduct, setPublished, updateProduct, uploadImage, useMyProduct, type SellerProduct } from './seller-api';
+import { createProduct, deleteImage, setPublished, updateProduct, uploadImage, useMyProduct, type SellerProduct } from './seller-api';
 import { newRow, readRows, rowsFromVariants, type RowErrors, type VariantRow } from './variant-rows';
 
 export default function ProductEditorPage() {
@@ -27,7 +27,12 @@ function Editor({ product, onSaved }: { product: SellerProduct | undefined; onSa
   const [pending, setPending] = useState<File[]>([]);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [rowErrors, setRowErrors] = useState<RowErrors>({});
-  const [notice, setNotice] = useState<string | undefined>();
+  const location = useLocation();
+  const arrivedWith: unknown = location.state;
+  // the notice of the page that created this product ("Product created as a draft.")
+  const [notice, setNotice] = useState<string | undefined>(
+    typeof arrivedWith === 'object' && arrivedWith !== null && 'notice' in arrivedWith && typeof arrivedWith.notice === 'string' ? arrivedWith.notice : undefined,
+  );
   const [isSaving, setIsSaving] = useState(false);
 
   useEffect(() => {
@@ -69,6 +74,17 @@ function Editor({ product, onSaved }: { product: SellerProduct | undefined; onSa
       setErrors(toFormErrors(error, ['name', 'description', 'categoryId', 'variants', 'image']));
     } finally {
       setIsSaving(false);
+    }
+  }
+
+  async function removeImage(imageId: number | undefined) {
+    if (!product || imageId === undefined) return;
+    try {
+      await deleteImage(product.id, imageId);
+      setNotice('Photo removed.');
+      onSaved();
+    } catch (error) {
+      setErrors(toFormErrors(error, ['image']));
     }
   }
 
@@ -124,7 +140,13 @@ function Editor({ product, onSaved }: { product: SellerProduct | undefined; onSa
 
         <section className="card">
           <h2>Photos</h2>
-          <ImagePicker existing={product?.images ?? []} pending={pending} onPending={setPending} error={errors.fields.image} />
+          <ImagePicker
+            existing={product?.images ?? []}
+            pending={pending}
+            onPending={setPending}
+            onRemoveExisting={product ? (image) => void removeImage(image.id) : undefined}
+            error={errors.fields.image}
+          />
         </section>
       </div>
 
