@@ -53,6 +53,15 @@ describe('auth routes', () => {
     assert.deepEqual(errorOf(again), { code: 'EMAIL_TAKEN', message: 'an account with this email already exists', field: 'email' });
   });
 
+  it('stores script and SQL fragments in the name verbatim and returns them as JSON text', async () => {
+    const name = `<script>alert(1)</script> '); DROP TABLE users;--`;
+    const client = await new Client(harness.app).init();
+    const response = await client.post('/api/auth/signup', { email: 'fragments@example.test', password: 'a-good-password', name });
+    assert.equal(response.statusCode, 201);
+    assert.match(String(response.headers['content-type']), /^application\/json/);
+    assert.equal(json<{ user: { name: string } }>(await client.get('/api/me')).user.name, name);
+  });
+
   it('stores an argon2id hash, never the password', async () => {
     const { rows } = await harness.db.pool.query<{ password_hash: string }>("SELECT password_hash FROM users WHERE email = 'new.customer@example.test'");
     assert.match(rows[0]?.password_hash ?? '', /^\$argon2id\$/);

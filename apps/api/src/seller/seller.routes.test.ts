@@ -211,6 +211,11 @@ describe('product images', () => {
     assert.equal(wrongField.statusCode, 400);
     const json400 = await seller.post(url, { image: 'data:image/png;base64,AAAA' });
     assert.equal(json400.statusCode, 415);
+    const oversize = await seller.request('POST', url, undefined, multipart(Buffer.alloc(21 * 1024 * 1024, 1)));
+    assert.equal(oversize.statusCode, 413);
+    assert.equal(errorOf(oversize).code, 'PAYLOAD_TOO_LARGE');
+    const { rows } = await harness.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM product_images WHERE product_id = $1', [product.id]);
+    assert.equal(rows[0]?.n, 0, 'no image row from rejected uploads');
   });
 
   it("refuses uploads to another seller's product (404) and deletes images", async () => {
