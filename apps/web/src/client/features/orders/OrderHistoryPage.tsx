@@ -6,6 +6,11 @@ import { formatCents } from '../../lib/money';
 import { formatOrderDate, useMyOrders } from './orders-api';
 import { StatusBadge } from './StatusBadge';
 
+function itemCount(items: { quantity: number }[]): string {
+  const count = items.reduce((sum, item) => sum + item.quantity, 0);
+  return `${count} ${count === 1 ? 'item' : 'items'}`;
+}
+
 export default function OrderHistoryPage() {
   const { user } = useSession();
   const { items, error, isLoading, nextCursor, isLoadingMore, loadMore } = useMyOrders();
@@ -26,7 +31,7 @@ export default function OrderHistoryPage() {
             <li key={order.id} className="card order-row">
               <div>
                 <Link to={`/orders/${order.id}`} className="order-row__id">Order #{order.id}</Link>
-                <p className="muted">{formatOrderDate(order)}{order.items ? ` · ${order.items.reduce((n, i) => n + i.quantity, 0)} items` : ''}</p>
+                <p className="muted">{formatOrderDate(order)}{order.items ? ` · ${itemCount(order.items)}` : ''}</p>
               </div>
               <StatusBadge status={order.status} />
               <strong>{formatCents(order.total)}</strong>
