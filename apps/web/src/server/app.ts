@@ -11,6 +11,8 @@ import type { Config, Logger } from '@threadline/config';
 import { forwardedHeaders, loadEdgeConfig, registerEdge, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
 import { metricsPlugin } from '@threadline/ops';
 
+import { registerWebAccessLog } from './access-log.js';
+
 export const DIST_DIR = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 /** Paths the web tier forwards, unchanged, to the application tier. */
@@ -48,6 +50,7 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
   const apiUrl = context.config.apiUrl;
 
   await app.register(metricsPlugin, { service: 'web', token: process.env.THREADLINE_METRICS_TOKEN });
+  registerWebAccessLog(app, { apiUrl, logger: context.logger });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     try {
