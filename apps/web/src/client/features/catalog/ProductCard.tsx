@@ -16,7 +16,7 @@ export function ProductCard({ product, isPriority }: { product: ProductSummary; 
         <div className="product-card__media">
           <ProductImage
             image={product.image}
-            alt={product.name}
+            alt="" /* the link's text already names the product */
             sizes="(min-width: 1200px) 280px, (min-width: 768px) 30vw, 50vw"
             isPriority={isPriority}
           />
