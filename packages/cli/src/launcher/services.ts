@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { Config } from '@threadline/config';
+import { planMonitoringCompanions } from '@threadline/ops';
 
 import type { ServiceSpec } from './supervisor.js';
 
@@ -26,6 +27,6 @@ export function tierServices(config: Config, env: Record<string, string>): Servi
  * Optional companions (Prometheus, Alertmanager…) started after the tiers when their binaries are
  * present. Operations features add theirs here.
  */
-export function companionServices(_config: Config, _env: Record<string, string>): { services: ServiceSpec[]; notes: string[] } {
-  return { services: [], notes: [] };
+export function companionServices(config: Config, _env: Record<string, string>): { services: ServiceSpec[]; notes: string[] } {
+  return planMonitoringCompanions(config);
 }

@@ -21,23 +21,75 @@ export async function ensureStanza(backup: BackupConfig, options: RunOptions = {
 export interface VerifyResult {
   repo: RepoKey;
   isOk: boolean;
-  /** pgbackrest's own summary lines (missing or corrupt WAL and backup files are named here). */
+  /** Segments absent from the archive between two archived ranges of one timeline. */
+  gaps: WalGap[];
+  /** pgbackrest's own summary plus our gap findings (what an operator reads). */
   report: string;
 }
 
+export interface WalGap {
+  archiveId: string;
+  /** First and last missing segment names. */
+  from: string;
+  to: string;
+}
+
+/** Segment name arithmetic (16 MB segments: 256 per log id). */
+function shiftSegment(name: string, by: 1 | -1): string {
+  const timeline = name.slice(0, 8);
+  let log = parseInt(name.slice(8, 16), 16);
+  let seg = parseInt(name.slice(16, 24), 16) + by;
+  if (seg > 0xff) {
+    log += 1;
+    seg = 0;
+  } else if (seg < 0) {
+    log -= 1;
+    seg = 0xff;
+  }
+  return `${timeline}${log.toString(16).toUpperCase().padStart(8, '0')}${seg.toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
 /**
- * `pgbackrest verify` on one repository: checksums every backup file and WAL segment and reports
- * gaps in the WAL archive. A non-zero exit or any reported problem makes `isOk` false.
+ * Finds holes in the WAL archive from verify's DETAIL lines ("archiveId: 15-1, wal start: A, wal
+ * stop: B", one per contiguous range). pgBackRest 2.45 still says "status: ok" when there are two
+ * ranges on one timeline, yet a replay across the hole is impossible, so we report it ourselves.
+ */
+export function findWalGaps(output: string): WalGap[] {
+  const ranges: Array<{ archiveId: string; start: string; stop: string }> = [];
+  for (const match of output.matchAll(/archiveId: (\S+), wal start: ([0-9A-F]{24}), wal stop: ([0-9A-F]{24})/g)) {
+    ranges.push({ archiveId: match[1] ?? '', start: match[2] ?? '', stop: match[3] ?? '' });
+  }
+  ranges.sort((a, b) => a.archiveId.localeCompare(b.archiveId) || a.start.localeCompare(b.start));
+  const gaps: WalGap[] = [];
+  for (let i = 1; i < ranges.length; i++) {
+    const previous = ranges[i - 1];
+    const current = ranges[i];
+    if (!previous || !current || previous.archiveId !== current.archiveId) continue;
+    // a new timeline (after a restore) starts its own range: not a hole
+    if (previous.stop.slice(0, 8) !== current.start.slice(0, 8)) continue;
+    const expected = shiftSegment(previous.stop, 1);
+    if (expected < current.start) gaps.push({ archiveId: current.archiveId, from: expected, to: shiftSegment(current.start, -1) });
+  }
+  return gaps;
+}
+
+/**
+ * `pgbackrest verify` on one repository: checksums every backup file and WAL segment; we add the
+ * check for holes in the WAL archive. A non-zero exit, any invalid file or any hole makes `isOk` false.
  */
 export async function verifyRepo(backup: BackupConfig, repo: RepoKey, options: RunOptions = {}): Promise<VerifyResult> {
-  const result = await runPgBackRest(backup, ['verify', `--repo=${repo}`, '--log-level-console=info'], options);
-  const report = `${result.stdout}\n${result.stderr}`
+  const result = await runPgBackRest(backup, ['verify', `--repo=${repo}`, '--output=text', '--log-level-console=detail'], options);
+  const output = `${result.stdout}\n${result.stderr}`;
+  const gaps = findWalGaps(output);
+  const summary = output
     .split('\n')
-    .filter((line) => /INFO: (stanza|archiveId|  |backup)|WARN|ERROR|missing|invalid|gap/i.test(line))
-    .join('\n')
-    .trim();
-  const hasProblem = /missing: [1-9]|checksum invalid: [1-9]|size invalid: [1-9]|other: [1-9]|ERROR|WARN/i.test(report);
-  return { repo, isOk: result.code === 0 && !hasProblem, report };
+    .filter((line) => /^\s*(stanza:|status:|archiveId:|backup:|missing:)|WARN|ERROR/.test(line))
+    .map((line) => line.trimEnd());
+  for (const gap of gaps) {
+    summary.push(`  WAL MISSING in ${gap.archiveId}: ${gap.from}${gap.to !== gap.from ? ` … ${gap.to}` : ''} (restores cannot replay past it)`);
+  }
+  const hasProblem = /missing: [1-9]|checksum invalid: [1-9]|size invalid: [1-9]|other: [1-9]|status: error|ERROR/i.test(summary.join('\n'));
+  return { repo, isOk: result.code === 0 && !hasProblem && gaps.length === 0, gaps, report: summary.join('\n').trim() };
 }
 
 export interface BackupRunResult {
