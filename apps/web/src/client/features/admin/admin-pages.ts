@@ -29,4 +29,5 @@ export const ADMIN_PAGES: AdminPage[] = [
   { path: 'insights/reviews', label: 'Customer reviews', group: 'Insights', roles: ['admin', 'marketing'], load: () => import('../insights/ReviewsPage') },
   { path: 'users', label: 'Users & roles', group: 'Shop', roles: ['admin'], load: () => import('./UsersPage') },
   { path: 'products', label: 'All products', group: 'Shop', roles: ['admin'], load: () => import('./AllProductsPage') },
+  { path: 'audit', label: 'Audit log', group: 'Security', roles: ['admin'], load: () => import('./audit/AuditPage') },
 ];
