@@ -185,7 +185,15 @@ describe('nightly pipeline', () => {
     assert.equal(slow.status, 'failed');
     assert.equal(slow.failedStep, 'refresh');
     assert.match(slow.error ?? '', /ran longer than/);
-    await new Promise((resolve) => setTimeout(resolve, 700)); // the abandoned work ends, the lock goes
+    // the lock is held until the abandoned work has ended, then released
+    let lock = await tryAcquireRunLock(db.pool);
+    assert.equal(lock, null, 'still held while the timed-out refresher runs');
+    for (let waited = 0; !lock && waited < 20_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      lock = await tryAcquireRunLock(db.pool);
+    }
+    assert.ok(lock, 'released once the abandoned work finished');
+    await lock.release();
   });
 
   it('runs one at a time, and a crashed holder does not leave the lock or a "running" run behind', async () => {

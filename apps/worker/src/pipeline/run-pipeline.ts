@@ -113,11 +113,11 @@ function gateDatasets(state: RunState, deps: PipelineDeps, where: 'staging' | 'p
   const built = state.extract?.datasets ?? [];
   return built.map((item) => ({
     dataset: item.dataset,
-    globs: item.partitions.map((partition) =>
+    // staging holds only this run's partitions: one glob; published ones are named one by one
+    globs:
       where === 'staging'
-        ? path.join(state.stagingDir, item.dataset, partition, '*.parquet')
-        : path.join(state.lakeDir, 'curated', item.dataset, partition, '*.parquet'),
-    ),
+        ? [path.join(state.stagingDir, item.dataset, '*', '*.parquet')]
+        : item.partitions.map((partition) => path.join(state.lakeDir, 'curated', item.dataset, partition, '*.parquet')),
     rules: deps.rules?.[item.dataset] ?? DATASET_RULES[item.dataset],
   }));
 }

@@ -27,12 +27,13 @@ async function loadCsv(connection: DuckDBConnection, table: ExtractTable, file: 
 /** Customer keys are computed here in Node (the key never enters DuckDB or the lake). */
 async function loadCustomerKeys(connection: DuckDBConnection, pseudonymKey: string): Promise<void> {
   await connection.run('CREATE OR REPLACE TABLE x_customer_keys (user_id BIGINT, customer_key VARCHAR)');
-  const ids = await readRows(connection, 'SELECT id FROM x_users');
+  // only customers who appear in this run's orders or reviews need a key
+  const reader = await connection.runAndReadAll('SELECT user_id FROM x_orders WHERE user_id IS NOT NULL UNION SELECT user_id FROM x_reviews WHERE user_id IS NOT NULL');
   const appender = await connection.createAppender('x_customer_keys');
-  for (const row of ids) {
-    const id = Number(row.id);
-    appender.appendBigInt(BigInt(id));
-    appender.appendVarchar(pseudonymiseUserId(pseudonymKey, id));
+  for (const [id] of reader.getRowsJS()) {
+    if (typeof id !== 'bigint') continue;
+    appender.appendBigInt(id);
+    appender.appendVarchar(pseudonymiseUserId(pseudonymKey, id.toString()));
     appender.endRow();
   }
   appender.closeSync();
@@ -86,6 +87,7 @@ export interface BuildInput {
   snapshotDate: string;
   timeZone: string;
   pseudonymKey: string;
+  onProgress?: (message: string) => void;
 }
 
 export interface BuiltDataset {
@@ -121,11 +123,15 @@ async function count(connection: DuckDBConnection, table: string): Promise<numbe
  */
 export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> {
   const { connection: db, timeZone } = input;
+  const started = performance.now();
+  const progress = (message: string): void => input.onProgress?.(`${message} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   for (const [table, file] of Object.entries(input.files)) {
     // Object.entries loses the key type; the keys are exactly ExtractTable
     await loadCsv(db, table as ExtractTable, file);
   }
+  progress('extracts loaded into DuckDB');
   await loadCustomerKeys(db, input.pseudonymKey);
+  progress('customer keys computed');
   const hasClicks = await loadClickstreamCounts(db, input.lakeDir, input.dates, timeZone);
   const zone = sqlString(timeZone);
   const snapshotDate = `DATE ${sqlString(input.snapshotDate)}`;
@@ -183,6 +189,7 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
       LEFT JOIN sold s ON s.dt = d.dt AND s.product_id = p.product_id
       LEFT JOIN x_clicks c ON c.dt = d.dt AND c.product_id = p.product_id`);
 
+  progress('analysis sets joined');
   const built: BuiltDataset[] = [];
   const outputs: Array<[CuratedDataset, string, readonly string[], string]> = [
     ['products', 'out_products', [input.snapshotDate], 'product_id'],
@@ -193,6 +200,7 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
   for (const [dataset, table, dates, orderBy] of outputs) {
     const partitions = await writePartitioned(db, table, path.join(input.stagingDir, dataset), dates, orderBy);
     built.push({ dataset, rows: await count(db, table), partitions });
+    progress(`${dataset}: ${partitions.length} partition(s) written`);
   }
   return built;
 }

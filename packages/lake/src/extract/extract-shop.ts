@@ -74,6 +74,7 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
       snapshotDate: dateInZone(snapshot.snapshotAt, options.timeZone),
       timeZone: options.timeZone,
       pseudonymKey: options.pseudonymKey,
+      onProgress: progress,
     });
     const [row] = await readRows(
       session.connection,
