@@ -1,21 +1,13 @@
+import { CHANNELS } from '@threadline/lake';
+
 import type { InsightsLake } from '../lake/insights-lake.js';
 import { dateText, ratio, toNumber, type DateWindow } from '../window.js';
+import type { ChannelShare, ChannelBreakdown, AdChannelInsight, FreeTextAnswer } from '../types.js';
+
+export type { ChannelShare, ChannelBreakdown, AdChannelInsight, FreeTextAnswer } from '../types.js';
 
 /** The channels the survey import maps answers to (analysis 5.2). */
-export const AD_CHANNELS = [
-  'tv',
-  'radio',
-  'newspaper_magazine',
-  'outdoor_billboard',
-  'transit',
-  'flyer',
-  'event',
-  'word_of_mouth',
-  'online_ad',
-  'social_media',
-  'search',
-  'other',
-] as const;
+export const AD_CHANNELS = CHANNELS;
 
 /** Print, broadcast and street channels: what the survey exists to measure. */
 export const OFFLINE_CHANNELS = ['tv', 'radio', 'newspaper_magazine', 'outdoor_billboard', 'transit', 'flyer', 'event'];
@@ -31,34 +23,6 @@ export interface ChannelCost {
   month: string;
   channel: string;
   costCents: number;
-}
-
-export interface ChannelShare {
-  channel: string;
-  isOffline: boolean;
-  respondents: number;
-  share: number | null;
-  /** what the marketing team entered for the months of the window, if anything */
-  costCents: number | null;
-  costPerRespondentCents: number | null;
-}
-
-export interface ChannelBreakdown {
-  segment: string;
-  respondents: number;
-  channels: Array<{ channel: string; respondents: number; share: number | null }>;
-}
-
-export interface AdChannelInsight {
-  totals: { respondents: number; offlineRespondents: number; uploads: number };
-  channels: ChannelShare[];
-  byAgeBand: ChannelBreakdown[];
-  byGender: ChannelBreakdown[];
-  byRegion: ChannelBreakdown[];
-  /** respondents per month of response and channel */
-  byMonth: Array<{ month: string; channel: string; respondents: number }>;
-  /** respondents per upload and channel */
-  byUpload: Array<{ uploadDate: string; channel: string; respondents: number }>;
 }
 
 function filterSql(filters: AdChannelFilters): { where: string; params: Array<string | number> } {
@@ -164,14 +128,6 @@ export interface FreeTextQuery extends AdChannelFilters {
   search?: string;
   offset?: number;
   limit?: number;
-}
-
-export interface FreeTextAnswer {
-  responseDate: string;
-  channel: string;
-  ageBand: string | null;
-  region: string | null;
-  text: string;
 }
 
 /** The respondents' own words, newest first, searchable: the context behind the numbers. */

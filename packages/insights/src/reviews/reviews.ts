@@ -1,42 +1,14 @@
 import type { InsightsLake } from '../lake/insights-lake.js';
 import { dateText, toNumber, type DateWindow } from '../window.js';
+import type { RatingCount, CategoryRatings, LowRatedProduct, ReviewInsight } from '../types.js';
+
+export type { RatingCount, CategoryRatings, LowRatedProduct, ReviewInsight } from '../types.js';
 
 export interface ReviewFilters extends DateWindow {
   category?: string;
   /** a product needs this many reviews in the window to be ranked among the lowest rated */
   minReviews?: number;
   limit?: number;
-}
-
-export interface RatingCount {
-  rating: number;
-  count: number;
-}
-
-export interface CategoryRatings {
-  category: string;
-  reviews: number;
-  averageRating: number;
-  distribution: RatingCount[];
-}
-
-export interface LowRatedProduct {
-  productId: number;
-  name: string;
-  category: string;
-  reviews: number;
-  averageRating: number;
-  /** the newest reviews that have text, lowest ratings first */
-  texts: Array<{ rating: number; title: string | null; body: string | null; date: string }>;
-  /** most frequent meaningful words in this product's review texts */
-  topWords: Array<{ word: string; count: number }>;
-}
-
-export interface ReviewInsight {
-  totals: { reviews: number; averageRating: number | null; withText: number };
-  distribution: RatingCount[];
-  byCategory: CategoryRatings[];
-  lowestRated: LowRatedProduct[];
 }
 
 /** Words too common to say anything about a product. */

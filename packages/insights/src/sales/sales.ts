@@ -1,42 +1,14 @@
 import type { InsightsLake } from '../lake/insights-lake.js';
 import { dateText, datesOf, ratio, toNumber, type DateWindow } from '../window.js';
+import type { SalesDay, SalesRateRow, SalesInsight } from '../types.js';
+
+export type { SalesDay, SalesRateRow, SalesInsight } from '../types.js';
 
 export interface SalesFilters extends DateWindow {
   category?: string;
   region?: string;
   /** products to list, by units sold */
   limit?: number;
-}
-
-export interface SalesDay {
-  date: string;
-  orders: number;
-  units: number;
-  revenueCents: number;
-}
-
-export interface SalesRateRow {
-  key: string;
-  name: string;
-  category: string;
-  unitsSold: number;
-  revenueCents: number;
-  stockOnHand: number;
-  /** units sold ÷ (units sold + stock on hand): share of the available goods that sold */
-  sellThrough: number | null;
-  views: number;
-  carts: number;
-  orders: number;
-  viewToCart: number | null;
-  cartToOrder: number | null;
-  viewToOrder: number | null;
-}
-
-export interface SalesInsight {
-  totals: { orders: number; units: number; revenueCents: number; averageOrderCents: number | null; cancelledOrders: number };
-  overTime: SalesDay[];
-  byCategory: SalesRateRow[];
-  products: SalesRateRow[];
 }
 
 /** Statuses whose goods were sold (cancelled and refunded lines are not sales). */

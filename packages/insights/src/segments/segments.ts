@@ -1,10 +1,12 @@
 import type { InsightsLake } from '../lake/insights-lake.js';
 import { SOLD } from '../sales/sales.js';
 import { ratio, toNumber, type DateWindow } from '../window.js';
+import type { Segment, SegmentDimension, SegmentInsight, SegmentProduct } from '../types.js';
+
+export type { Segment, SegmentDimension, SegmentInsight, SegmentProduct } from '../types.js';
 
 /** Customer characteristics a segment can be cut by. */
-export const SEGMENT_DIMENSIONS = ['age_band', 'gender', 'region', 'customer_type'] as const;
-export type SegmentDimension = (typeof SEGMENT_DIMENSIONS)[number];
+export const SEGMENT_DIMENSIONS = ['age_band', 'gender', 'region', 'customer_type'] as const satisfies readonly SegmentDimension[];
 
 // Only these expressions ever reach the SQL text: the dimension is chosen from the list above.
 const DIMENSION_SQL: Record<SegmentDimension, string> = {
@@ -19,35 +21,6 @@ export interface SegmentFilters extends DateWindow {
   category?: string;
   /** products per segment */
   limit?: number;
-}
-
-export interface SegmentProduct {
-  /** 1 = best seller of the segment; tied products share a rank */
-  rank: number;
-  productId: number;
-  name: string;
-  category: string;
-  units: number;
-  revenueCents: number;
-  buyers: number;
-  /** this product's share of the segment's units */
-  share: number | null;
-  /** share in the segment ÷ share among all customers: > 1 means the segment likes it more than average */
-  lift: number | null;
-}
-
-export interface Segment {
-  segment: string;
-  customers: number;
-  orders: number;
-  units: number;
-  revenueCents: number;
-  topProducts: SegmentProduct[];
-}
-
-export interface SegmentInsight {
-  dimension: SegmentDimension;
-  segments: Segment[];
 }
 
 /**

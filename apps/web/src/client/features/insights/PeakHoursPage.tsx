@@ -8,7 +8,7 @@ import { DashboardFrame } from './components/DashboardFrame';
 import { DataTable } from './components/DataTable';
 import { Kpis } from './components/Kpis';
 import { formatInt, formatShare } from './format';
-import { DEVICES, REGIONS, type HeatCell, type HourFigures, type PeakHoursData } from './insights-api';
+import { DEVICES, VISITOR_REGIONS, type HeatCell, type HourFigures, type PeakHoursData } from './insights-api';
 import './insights.css';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -172,7 +172,7 @@ export default function PeakHoursPage() {
       intro="When people visit and buy: time campaigns for the busy hours and maintenance for the quiet one."
       endpoint="peak-hours"
       filters={[
-        { name: 'region', label: 'Region', options: REGIONS },
+        { name: 'region', label: 'Region', options: VISITOR_REGIONS },
         { name: 'device', label: 'Device', options: DEVICES },
       ]}
       isEmpty={(data) => data.totals.visits === 0}

@@ -1,4 +1,5 @@
 /** Shapes of GET /api/insights/* answers (see packages/insights for how each figure is computed). */
+import type { AdChannelInsight, FreeTextAnswer, ReviewInsight, SalesInsight, SegmentInsight } from '@threadline/insights/types';
 
 export interface InsightEnvelope {
   window: { from: string; to: string };
@@ -7,95 +8,17 @@ export interface InsightEnvelope {
   cache: { status: 'hit' | 'live'; computedAt: string; computationMs: number };
 }
 
-export interface SalesRateRow {
-  key: string;
-  name: string;
-  category: string;
-  unitsSold: number;
-  revenueCents: number;
-  stockOnHand: number;
-  sellThrough: number | null;
-  views: number;
-  carts: number;
-  orders: number;
-  viewToCart: number | null;
-  cartToOrder: number | null;
-  viewToOrder: number | null;
-}
+export type { ChannelBreakdown, RatingCount, SalesRateRow, SegmentProduct } from '@threadline/insights/types';
 
-export interface SalesData extends InsightEnvelope {
-  totals: { orders: number; units: number; revenueCents: number; averageOrderCents: number | null; cancelledOrders: number };
-  overTime: Array<{ date: string; orders: number; units: number; revenueCents: number }>;
-  byCategory: SalesRateRow[];
-  products: SalesRateRow[];
-}
-
-export interface SegmentProduct {
-  rank: number;
-  productId: number;
-  name: string;
-  category: string;
-  units: number;
-  revenueCents: number;
-  buyers: number;
-  share: number | null;
-  lift: number | null;
-}
-
-export interface SegmentsData extends InsightEnvelope {
-  dimension: string;
-  segments: Array<{ segment: string; customers: number; orders: number; units: number; revenueCents: number; topProducts: SegmentProduct[] }>;
-}
-
-export interface RatingCount {
-  rating: number;
-  count: number;
-}
-
-export interface ReviewsData extends InsightEnvelope {
-  totals: { reviews: number; averageRating: number | null; withText: number };
-  distribution: RatingCount[];
-  byCategory: Array<{ category: string; reviews: number; averageRating: number; distribution: RatingCount[] }>;
-  lowestRated: Array<{
-    productId: number;
-    name: string;
-    category: string;
-    reviews: number;
-    averageRating: number;
-    texts: Array<{ rating: number; title: string | null; body: string | null; date: string }>;
-    topWords: Array<{ word: string; count: number }>;
-  }>;
-}
-
-export interface ChannelShare {
-  channel: string;
-  isOffline: boolean;
-  respondents: number;
-  share: number | null;
-  costCents: number | null;
-  costPerRespondentCents: number | null;
-}
-
-export interface ChannelBreakdown {
-  segment: string;
-  respondents: number;
-  channels: Array<{ channel: string; respondents: number; share: number | null }>;
-}
-
-export interface AdChannelsData extends InsightEnvelope {
-  totals: { respondents: number; offlineRespondents: number; uploads: number };
-  channels: ChannelShare[];
-  byAgeBand: ChannelBreakdown[];
-  byGender: ChannelBreakdown[];
-  byRegion: ChannelBreakdown[];
-  byMonth: Array<{ month: string; channel: string; respondents: number }>;
-  byUpload: Array<{ uploadDate: string; channel: string; respondents: number }>;
-}
+export type SalesData = InsightEnvelope & SalesInsight;
+export type SegmentsData = InsightEnvelope & SegmentInsight;
+export type ReviewsData = InsightEnvelope & ReviewInsight;
+export type AdChannelsData = InsightEnvelope & AdChannelInsight;
 
 export interface AnswersData {
   window: { from: string; to: string };
   total: number;
-  answers: Array<{ responseDate: string; channel: string; ageBand: string | null; region: string | null; text: string }>;
+  answers: FreeTextAnswer[];
 }
 
 export const REGIONS = ['north_america', 'south_america', 'europe', 'asia_pacific', 'other'] as const;
@@ -135,3 +58,5 @@ export interface PeakHoursData extends InsightEnvelope {
 }
 
 export const DEVICES = ['desktop', 'mobile', 'tablet', 'other'] as const;
+/** The clickstream's regions come from visitors' time zones (packages/lake/src/clickstream/region.ts). */
+export const VISITOR_REGIONS = ['north_america', 'south_america', 'europe', 'asia', 'africa', 'oceania', 'other'] as const;
