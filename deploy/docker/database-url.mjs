@@ -8,13 +8,14 @@
  */
 export function databaseUrlFromPgEnv(env) {
   if (env.DATABASE_URL || !env.PGHOST) return undefined;
-  const missing = ['PGUSER', 'PGPASSWORD', 'PGDATABASE'].filter((name) => !env[name]);
+  // PGPASSWORD may be absent (trust or certificate authentication), as with libpq.
+  const missing = ['PGUSER', 'PGDATABASE'].filter((name) => !env[name]);
   if (missing.length > 0) throw new Error(`PGHOST is set but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not`);
   const port = env.PGPORT || '5432';
   if (!/^\d{1,5}$/.test(port)) throw new Error(`PGPORT must be a port number (got "${port}")`);
   const sslmode = env.PGSSLMODE || 'require';
   const user = encodeURIComponent(env.PGUSER ?? '');
-  const password = encodeURIComponent(env.PGPASSWORD ?? '');
+  const password = env.PGPASSWORD ? `:${encodeURIComponent(env.PGPASSWORD)}` : '';
   const database = encodeURIComponent(env.PGDATABASE ?? '');
-  return `postgres://${user}:${password}@${env.PGHOST}:${port}/${database}?sslmode=${encodeURIComponent(sslmode)}`;
+  return `postgres://${user}${password}@${env.PGHOST}:${port}/${database}?sslmode=${encodeURIComponent(sslmode)}`;
 }

@@ -144,7 +144,9 @@ describe('DATABASE_URL from PG* variables (image entrypoint)', () => {
   });
 
   it('names the missing variables and a bad port', () => {
-    assert.throws(() => databaseUrlFromPgEnv({ PGHOST: 'h', PGUSER: 'u' }), /PGPASSWORD, PGDATABASE are not/);
+    assert.throws(() => databaseUrlFromPgEnv({ PGHOST: 'h' }), /PGUSER, PGDATABASE are not/);
+    assert.throws(() => databaseUrlFromPgEnv({ PGHOST: 'h', PGUSER: 'u' }), /PGDATABASE is not/);
+    assert.equal(databaseUrlFromPgEnv({ PGHOST: 'h', PGUSER: 'u', PGDATABASE: 'd', PGSSLMODE: 'disable' }), 'postgres://u@h:5432/d?sslmode=disable', 'no password: trust or certificate auth');
     assert.throws(() => databaseUrlFromPgEnv({ PGHOST: 'h', PGUSER: 'u', PGPASSWORD: 'p', PGDATABASE: 'd', PGPORT: '54x' }), /PGPORT must be a port number/);
   });
 });
