@@ -177,6 +177,39 @@ describe('a customer in the shop', { skip: SKIP_REASON }, () => {
     }
   });
 
+  it('pays an unpaid order later from its page', async () => {
+    const { page, context } = await stack.newPage();
+    const person = { email: `alan.${Date.now()}@example.com`, name: 'Alan Turing', password: 'enigma-machine-42' };
+    try {
+      await signUp(page, person);
+      await page.goto(`/products/${fixture.productIds[3]}`);
+      await page.getByRole('radio', { name: 'Olive' }).click();
+      await page.getByRole('radio', { name: 'XL', exact: true }).click();
+      await page.getByRole('button', { name: 'Add to cart' }).click();
+      await page.locator('[data-testid="cart-count"]', { hasText: '1' }).waitFor();
+      await page.goto('/checkout');
+      await payWith(page, DECLINED_CARD);
+      await page.getByTestId('payment-error').waitFor();
+
+      await page.goto('/orders');
+      await page.getByText('Awaiting payment').waitFor();
+      await page.locator('.order-row__id').first().click();
+      await page.getByRole('link', { name: 'Pay for this order' }).click();
+      await page.waitForURL(/\/checkout\?order=\d+/);
+      await page.getByText('1 × Waxed Field Jacket').waitFor();
+      await screenshot(page, 'declined-03-pay-later');
+      await payWith(page, GOOD_CARD);
+      await page.waitForURL(/\/orders\/\d+\?placed=1/);
+      const { rows } = await stack.db.pool.query<{ status: string }>(
+        'SELECT o.status FROM orders o JOIN users u ON u.id = o.user_id WHERE u.email = $1',
+        [person.email],
+      );
+      assert.deepEqual(rows.map((o) => o.status), ['paid'], 'the one order was paid; no second order was placed');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('can be used with the keyboard alone, with the focus always visible', async () => {
     const { page, context } = await stack.newPage();
     try {
