@@ -136,6 +136,14 @@ describe('cdk-nag AWS Solutions checks', () => {
   });
 });
 
+describe('offline synthesis', () => {
+  it('asks AWS for nothing: no context lookups are missing from the cloud assembly', () => {
+    const assembly = synthesize().app.synth();
+    assert.deepEqual(assembly.manifest.missing ?? [], []);
+    assert.deepEqual(assembly.stacks.map((stack) => stack.stackName).sort(), ['Threadline-Data', 'Threadline-Network', 'Threadline-Shop']);
+  });
+});
+
 describe('settings from context', () => {
   it('names the context key when availability zones are missing or wrong', () => {
     const context = { ...readCdkJsonContext(), 'threadline:availabilityZones': ['ap-northeast-2a'] };
