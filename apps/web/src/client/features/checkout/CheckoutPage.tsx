@@ -93,7 +93,7 @@ export default function CheckoutPage() {
 
   return (
     <div className="page checkout">
-      <h1>Checkout</h1>
+      <h1>{pendingOrderId && order ? `Pay for order #${order.id}` : 'Checkout'}</h1>
       <div className="checkout__grid">
         <form className="card checkout__form" onSubmit={pay} noValidate aria-describedby="test-cards">
           <h2>Payment</h2>
