@@ -142,69 +142,59 @@ export async function peakHours(run: SqlRunner, files: string | string[], input:
   if (typeof files === 'string' && !(await run('SELECT count(*) AS n FROM glob(?)', [files])).some((r) => num(r.n) > 0)) return empty;
 
   const source = `read_parquet([${fileList.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}], hive_partitioning = true)`;
-  // dt (UTC day) prunes files before any zone math: a local day lies within UTC day ±1
-  const base = `
-    WITH r AS (
-      SELECT timezone($1::VARCHAR, hour_utc) AS shop_time, local_hour, page_views, sessions, visitors, conversions
-        FROM ${source}
-       WHERE dt BETWEEN $2::DATE - 1 AND $3::DATE + 1
-         AND ($4::BOOLEAN OR NOT is_bot)
-         AND ($5::VARCHAR IS NULL OR region = $5::VARCHAR)
-         AND ($6::VARCHAR IS NULL OR device = $6::VARCHAR)
-    )`;
-  const params = [filters.timeZone, filters.from, filters.to, filters.includeBots ?? false, filters.region ?? null, filters.device ?? null];
-  const named = async (sql: string): Promise<Array<Record<string, unknown>>> => run(sql, params);
+  // One scan of the rollup, aggregated to (shop-time hour, visitor-local hour): a few thousand rows
+  // for 90 days. Every breakdown below is derived from them in memory. dt (the UTC day) prunes
+  // files before any zone math: a local day lies within UTC day ±1.
+  const rows = await run(
+    `SELECT timezone($1::VARCHAR, hour_utc) AS shop_time, local_hour,
+            sum(page_views) AS visits, sum(sessions) AS sessions, sum(visitors) AS visitors, sum(conversions) AS conversions
+       FROM ${source}
+      WHERE dt BETWEEN $2::DATE - 1 AND $3::DATE + 1
+        AND ($4::BOOLEAN OR NOT is_bot)
+        AND ($5::VARCHAR IS NULL OR region = $5::VARCHAR)
+        AND ($6::VARCHAR IS NULL OR device = $6::VARCHAR)
+      GROUP BY 1, 2`,
+    [filters.timeZone, filters.from, filters.to, filters.includeBots ?? false, filters.region ?? null, filters.device ?? null],
+  );
+  const start = Date.parse(`${filters.from}T00:00:00Z`);
+  const end = Date.parse(`${filters.to}T00:00:00Z`) + 86_400_000;
+  // wall-clock times arrive as Dates whose UTC fields are the local fields (zone-less TIMESTAMP)
+  const cells = rows.map((row) => ({ shop: wallClock(row.shop_time), local: wallClock(row.local_hour), visits: num(row.visits), sessions: num(row.sessions), visitors: num(row.visitors), conversions: num(row.conversions) }));
+  const inShopWindow = cells.filter((c) => c.shop >= start && c.shop < end);
+  const inLocalWindow = cells.filter((c) => c.local >= start && c.local < end);
 
-  const hourly = async (clock: 'shop_time' | 'local_hour'): Promise<HourFigures[]> => {
-    const rows = await named(`${base}
-      SELECT hour(${clock}) AS hour, sum(page_views) AS visits, sum(sessions) AS sessions, sum(visitors) AS visitors, sum(conversions) AS conversions
-        FROM r WHERE ${clock} >= $2::TIMESTAMP AND ${clock} < $3::DATE + INTERVAL 1 DAY
-       GROUP BY 1 ORDER BY 1`);
-    return fillHours(rows);
-  };
-  const heat = async (clock: 'shop_time' | 'local_hour'): Promise<HeatCell[]> => {
-    const rows = await named(`${base}
-      SELECT isodow(${clock}) AS weekday, hour(${clock}) AS hour, sum(page_views) AS visits, sum(sessions) AS sessions, sum(conversions) AS conversions
-        FROM r WHERE ${clock} >= $2::TIMESTAMP AND ${clock} < $3::DATE + INTERVAL 1 DAY
-       GROUP BY 1, 2`);
-    const cells = new Map(rows.map((row) => [`${num(row.weekday)}-${num(row.hour)}`, row]));
-    const out: HeatCell[] = [];
-    for (let weekday = 1; weekday <= 7; weekday += 1) {
-      for (let hour = 0; hour < 24; hour += 1) {
-        const row = cells.get(`${weekday}-${hour}`);
-        out.push({ weekday, hour, visits: num(row?.visits), sessions: num(row?.sessions), conversions: num(row?.conversions) });
-      }
-    }
-    return out;
-  };
-  const weeklyRows = await named(`${base}
-    , w AS (
-      SELECT date_trunc('week', shop_time)::DATE AS week_start, hour(shop_time) AS hour,
-             sum(page_views) AS visits, sum(sessions) AS sessions, sum(visitors) AS visitors, sum(conversions) AS conversions
-        FROM r WHERE shop_time >= $2::TIMESTAMP AND shop_time < $3::DATE + INTERVAL 1 DAY
-       GROUP BY 1, 2
-    )
-    SELECT week_start::VARCHAR AS week_start, sum(visits) AS visits, sum(sessions) AS sessions, sum(visitors) AS visitors, sum(conversions) AS conversions,
-           arg_max(hour, visits * 100 - hour) AS peak_hour
-      FROM w GROUP BY 1 ORDER BY 1`);
-
-  const byHour = await hourly('shop_time');
-  const byHourLocal = await hourly('local_hour');
+  const byHour = hourFigures(inShopWindow, 'shop');
+  const byHourLocal = hourFigures(inLocalWindow, 'local');
   const totals = byHour.reduce((t, h) => ({ visits: t.visits + h.visits, sessions: t.sessions + h.sessions, visitors: t.visitors + h.visitors, conversions: t.conversions + h.conversions }), empty.totals);
+
+  const weeks = new Map<string, { visits: number; sessions: number; visitors: number; conversions: number; byHour: number[] }>();
+  for (const c of inShopWindow) {
+    const date = new Date(c.shop);
+    const monday = new Date(c.shop - ((date.getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
+    const week = weeks.get(monday) ?? { visits: 0, sessions: 0, visitors: 0, conversions: 0, byHour: Array<number>(24).fill(0) };
+    week.visits += c.visits;
+    week.sessions += c.sessions;
+    week.visitors += c.visitors;
+    week.conversions += c.conversions;
+    week.byHour[date.getUTCHours()] = (week.byHour[date.getUTCHours()] ?? 0) + c.visits;
+    weeks.set(monday, week);
+  }
   let previous: number | undefined;
-  const weekly: WeekFigures[] = weeklyRows.map((row) => {
-    const visits = num(row.visits);
-    const change = previous === undefined ? null : ratio(visits - previous, previous);
-    previous = visits;
-    return { weekStart: String(row.week_start), visits, sessions: num(row.sessions), visitors: num(row.visitors), conversions: num(row.conversions), visitsChange: change, peakHour: row.peak_hour === null ? null : num(row.peak_hour) };
-  });
+  const weekly: WeekFigures[] = [...weeks.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([weekStart, w]) => {
+      const change = previous === undefined ? null : ratio(w.visits - previous, previous);
+      previous = w.visits;
+      const peak = w.visits === 0 ? null : w.byHour.indexOf(Math.max(...w.byHour));
+      return { weekStart, visits: w.visits, sessions: w.sessions, visitors: w.visitors, conversions: w.conversions, visitsChange: change, peakHour: peak };
+    });
   return {
     ...empty,
     totals,
     byHour,
     byHourLocal,
-    heatmap: await heat('shop_time'),
-    heatmapLocal: await heat('local_hour'),
+    heatmap: heatCells(inShopWindow, 'shop'),
+    heatmapLocal: heatCells(inLocalWindow, 'local'),
     topPeaks: topHours(byHour, top),
     topPeaksLocal: topHours(byHourLocal, top),
     quietestHour: totals.visits === 0 ? null : ([...byHour].sort((a, b) => a.visits - b.visits || a.hour - b.hour)[0] ?? null),
@@ -212,7 +202,49 @@ export async function peakHours(run: SqlRunner, files: string | string[], input:
   };
 }
 
-function fillHours(rows: Array<Record<string, unknown>>): HourFigures[] {
+interface Cell {
+  shop: number;
+  local: number;
+  visits: number;
+  sessions: number;
+  visitors: number;
+  conversions: number;
+}
+
+function wallClock(value: unknown): number {
+  if (value instanceof Date) return value.getTime();
+  return Date.parse(`${String(value).replace(' ', 'T')}Z`);
+}
+
+function hourFigures(cells: Cell[], clock: 'shop' | 'local'): HourFigures[] {
+  const sums = Array.from({ length: 24 }, (_, hour) => ({ hour, visits: 0, sessions: 0, visitors: 0, conversions: 0 }));
+  for (const c of cells) {
+    const h = sums[new Date(c[clock]).getUTCHours()];
+    if (!h) continue;
+    h.visits += c.visits;
+    h.sessions += c.sessions;
+    h.visitors += c.visitors;
+    h.conversions += c.conversions;
+  }
+  return fillHours(sums);
+}
+
+function heatCells(cells: Cell[], clock: 'shop' | 'local'): HeatCell[] {
+  const out: HeatCell[] = [];
+  for (let weekday = 1; weekday <= 7; weekday += 1) for (let hour = 0; hour < 24; hour += 1) out.push({ weekday, hour, visits: 0, sessions: 0, conversions: 0 });
+  for (const c of cells) {
+    const date = new Date(c[clock]);
+    const weekday = date.getUTCDay() === 0 ? 7 : date.getUTCDay();
+    const cell = out[(weekday - 1) * 24 + date.getUTCHours()];
+    if (!cell) continue;
+    cell.visits += c.visits;
+    cell.sessions += c.sessions;
+    cell.conversions += c.conversions;
+  }
+  return out;
+}
+
+function fillHours(rows: ReadonlyArray<Record<string, unknown>>): HourFigures[] {
   const byHour = new Map(rows.map((row) => [num(row.hour), row]));
   const hours = Array.from({ length: 24 }, (_, hour) => {
     const row = byHour.get(hour);

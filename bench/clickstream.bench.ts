@@ -1,0 +1,203 @@
+/**
+ * Clickstream benchmark (issue 4), three figures on this machine:
+ * 1. ingest — concurrent HTTP clients on loopback POST 100-event batches to `/collect` on a real
+ *    API process (production edge: WAF on; only the per-IP rate limits are lifted, since every
+ *    load-generator connection shares 127.0.0.1). Counted: acknowledged-durable events/s and the
+ *    p99 batch latency. Goal ≥ 50,000 events/s.
+ * 2. flush — the spool those clients filled, delivered into Parquet by the flusher. Goal ≥ 200,000 events/s.
+ * 3. peak-hour query — the 5.1 analysis over 10M demo events (rollups). Goal < 500 ms.
+ * Sizes: CLICKSTREAM_BENCH_SECONDS (20), CLICKSTREAM_BENCH_CONNECTIONS (32), CLICKSTREAM_BENCH_EVENTS (10,000,000).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os, { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { loadOrCreateSecrets } from '@threadline/config';
+import { createPool, migrate } from '@threadline/db';
+import { freePort, startTestCluster } from '@threadline/db/testing';
+import { peakHours, rollupGlob } from '@threadline/insights';
+import { ClickstreamFlusher, LocalLakeStorage, SpoolSource, generateDemoTraffic, lakeRoot, loadClickstreamSettings, openDuckDb } from '@threadline/lake';
+
+import { quantile } from './lib/http-load.js';
+import { writeBenchResult, type BenchFigures } from './lib/results.js';
+
+const CLI_BIN = fileURLToPath(new URL('../packages/cli/bin/threadline.mjs', import.meta.url));
+const SECONDS = Number(process.env.CLICKSTREAM_BENCH_SECONDS ?? 20);
+const CONNECTIONS = Number(process.env.CLICKSTREAM_BENCH_CONNECTIONS ?? 32);
+const QUERY_EVENTS = Number(process.env.CLICKSTREAM_BENCH_EVENTS ?? 10_000_000);
+const BATCH = 100;
+
+const log = (line: string): void => console.error(`[clickstream-bench] ${line}`);
+const loadAverage = (): number => Number(os.loadavg()[0]?.toFixed(2) ?? 0);
+
+interface AutocannonInstance {
+  on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void;
+  on(event: 'done', listener: (result: { errors: number; timeouts: number; non2xx: number }) => void): void;
+}
+type Autocannon = (options: Record<string, unknown>) => AutocannonInstance;
+
+function loadAutocannon(): Autocannon {
+  const loaded: unknown = createRequire(import.meta.url)('autocannon');
+  if (typeof loaded !== 'function') throw new Error('autocannon did not export a function');
+  return loaded as Autocannon; // checked callable above; shapes declared above from its README
+}
+
+/** A fresh 100-event batch per request: unique ids (a counter in the UUID), realistic fields. */
+let counter = 0;
+function nextBody(): string {
+  const now = Date.now();
+  const events: string[] = [];
+  for (let i = 0; i < BATCH; i += 1) {
+    counter += 1;
+    const id = `b3ac0000-0000-4000-8000-${counter.toString(16).padStart(12, '0')}`;
+    events.push(
+      `{"id":"${id}","type":"${i % 3 === 0 ? 'product_view' : 'page_view'}","ts":${now - (i % 50) * 1000},"visitorId":"visitor_${counter % 5000}","sessionId":"session_${counter % 20000}","path":"/products/${counter % 500}","referrer":"https://www.google.com/","utm":{"source":"newsletter","medium":"email","campaign":"spring"},"device":"mobile","language":"en-US","timeZone":"America/New_York","props":{"productId":"${counter % 500}"}}`,
+    );
+  }
+  return `{"events":[${events.join(',')}]}`;
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i += 1) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} not ready`);
+}
+
+const results: BenchFigures[] = [];
+const cluster = await startTestCluster();
+const dataDir = mkdtempSync(path.join(tmpdir(), 'threadline-bench-clickstream-'));
+let api: ChildProcess | undefined;
+try {
+  const pool = createPool(cluster.url, { max: 2 });
+  await migrate(pool);
+  await pool.end();
+  loadOrCreateSecrets(dataDir);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = {
+    ...process.env,
+    DATABASE_URL: cluster.url,
+    THREADLINE_DATA_DIR: dataDir,
+    THREADLINE_API_PORT: String(port),
+    THREADLINE_HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    THREADLINE_COLLECT_RATE: '0',
+    THREADLINE_RATE_LIMIT_COLLECT_PER_MIN: '0',
+    THREADLINE_RATE_LIMIT_PER_MIN: '0',
+  };
+  api = spawn(process.execPath, [CLI_BIN, 'api'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  await waitReady(url, api);
+
+  // 1. ingest
+  log(`ingest: ${CONNECTIONS} connections × ${SECONDS} s, ${BATCH}-event batches`);
+  const autocannon = loadAutocannon();
+  const latencies: number[] = [];
+  let accepted = 0;
+  const loadAtStart = loadAverage();
+  const done = await new Promise<{ errors: number; timeouts: number; non2xx: number }>((resolve) => {
+    const instance = autocannon({
+      url,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: [{ method: 'POST', path: '/collect', headers: { 'content-type': 'application/json' }, setupRequest: (request: Record<string, unknown>) => ({ ...request, body: nextBody() }) }],
+    });
+    instance.on('response', (_c, status, _b, ms) => {
+      latencies.push(ms);
+      if (status === 202) accepted += 1;
+    });
+    instance.on('done', resolve);
+  });
+  latencies.sort((a, b) => a - b);
+  results.push({
+    name: 'ingest',
+    eventsPerSec: Math.round((accepted * BATCH) / SECONDS),
+    batchesPerSec: Math.round(accepted / SECONDS),
+    p50BatchMs: quantile(latencies, 0.5),
+    p99BatchMs: quantile(latencies, 0.99),
+    acceptedEvents: accepted * BATCH,
+    errors: done.errors,
+    non2xx: done.non2xx,
+    timeouts: done.timeouts,
+    connections: CONNECTIONS,
+    durationS: SECONDS,
+    batchBytes: Buffer.byteLength(nextBody()),
+    edge: 'WAF block mode (default), per-IP rate limits lifted',
+    hostLoadAvg1mAtStart: loadAtStart,
+    hostLoadAvg1mAfter: loadAverage(),
+  });
+  log(`ingest: ${JSON.stringify(results.at(-1))}`);
+  const stopped = new Promise((r) => api?.once('exit', r));
+  api.kill('SIGTERM');
+  await stopped;
+  api = undefined;
+
+  // 2. flush: everything the clients left in the spool
+  const settings = loadClickstreamSettings(dataDir, {});
+  const flusher = new ClickstreamFlusher({ source: new SpoolSource(settings.spoolDir), storage: new LocalLakeStorage(lakeRoot(dataDir)), stateDir: settings.flusherStateDir });
+  const flushStart = performance.now();
+  const flushed = await flusher.drain();
+  const flushSeconds = (performance.now() - flushStart) / 1000;
+  flusher.close();
+  const flushedEvents = flushed.reduce((n, r) => n + r.events, 0);
+  results.push({
+    name: 'flush',
+    eventsPerSec: Math.round(flushedEvents / flushSeconds),
+    events: flushedEvents,
+    seconds: Number(flushSeconds.toFixed(2)),
+    flushes: flushed.length,
+    spoolMiB: Number((flushed.reduce((n, r) => n + r.bytes, 0) / 2 ** 20).toFixed(1)),
+    files: flushed.reduce((n, r) => n + r.files, 0),
+    hostLoadAvg1mAfter: loadAverage(),
+  });
+  log(`flush: ${JSON.stringify(results.at(-1))}`);
+
+  // 3. peak-hour query over demo traffic
+  const queryDir = mkdtempSync(path.join(tmpdir(), 'threadline-bench-peak-'));
+  try {
+    const genStart = performance.now();
+    const generated = await generateDemoTraffic({ storage: new LocalLakeStorage(lakeRoot(queryDir)), workDir: queryDir, events: QUERY_EVENTS, days: 90, seed: 42, onProgress: log });
+    const genSeconds = (performance.now() - genStart) / 1000;
+    const db = await openDuckDb({ threads: 2 });
+    const filters = { from: generated.from, to: generated.to, timeZone: 'America/New_York' };
+    const timings: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const t = performance.now();
+      await peakHours((sql, params) => db.all(sql, params), rollupGlob(queryDir), i % 2 === 0 ? filters : { ...filters, region: 'europe' as const });
+      timings.push(performance.now() - t);
+    }
+    db.close();
+    const warm = timings.slice(1).sort((a, b) => a - b);
+    results.push({
+      name: 'peak-hour-query',
+      events: generated.events,
+      days: generated.days,
+      coldMs: Math.round(timings[0] ?? 0),
+      warmMedianMs: Math.round(quantile(warm, 0.5)),
+      warmMaxMs: Math.round(warm.at(-1) ?? 0),
+      generateSeconds: Number(genSeconds.toFixed(1)),
+      generateEventsPerSec: Math.round(generated.events / genSeconds),
+      hourFiles: generated.files,
+      note: 'full 5.1 result: hour of day and weekday × hour in shop and visitor time, top peaks, quietest hour, weekly trend',
+      hostLoadAvg1mAfter: loadAverage(),
+    });
+    log(`peak: ${JSON.stringify(results.at(-1))}`);
+  } finally {
+    rmSync(queryDir, { recursive: true, force: true });
+  }
+
+  writeBenchResult(
+    'clickstream',
+    { 'ingest.eventsPerSec': '>= 50000', 'flush.eventsPerSec': '>= 200000', 'peak-hour-query.warmMedianMs': '< 500' },
+    results,
+  );
+} finally {
+  if (api) api.kill('SIGKILL');
+  await cluster.destroy();
+  rmSync(dataDir, { recursive: true, force: true });
+}
