@@ -320,8 +320,11 @@ export async function runPipeline(deps: PipelineDeps, request: RunRequest): Prom
         pendingWork.push(work.catch(() => undefined));
         try {
           const outcome = await withTimeout(work, deps.settings.stepTimeoutsMs?.[step.name] ?? deps.settings.stepTimeoutMs, step.name);
-          rowsIn += outcome.rowsIn ?? 0;
-          if (step.name === 'extract') rowsOut = outcome.rowsOut ?? 0;
+          // the run's rows: read from the shop, written to the lake (the extract step's figures)
+          if (step.name === 'extract') {
+            rowsIn = outcome.rowsIn ?? 0;
+            rowsOut = outcome.rowsOut ?? 0;
+          }
           await repo.finishStep(deps.pool, run.id, step.name, { status: 'succeeded', rowsIn: outcome.rowsIn, rowsOut: outcome.rowsOut });
           await repo.appendRunLog(deps.pool, run.id, step.name, outcome.message);
           progress(`step ${step.name}: ${outcome.message}`);

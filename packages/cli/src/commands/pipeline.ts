@@ -59,7 +59,7 @@ export function registerPipeline(program: Command): void {
             timeZone: runtime.config.shopTimeZone,
             pseudonymKey: runtime.secrets.pseudonymKey,
             slackWebhookUrl: runtime.config.slackWebhookUrl,
-            logger: runtime.logger.child({ level: 'warn' }),
+            logger: runtime.logger.child({}, { level: 'warn' }),
             settings: loadPipelineSettings(),
             onProgress: (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
           },

@@ -26,7 +26,7 @@ function printReport(report: SurveyReport, format: 'table' | 'json' | 'csv'): vo
   console.log(`header row ${report.headerRow}: ${report.columns.map((column) => `${column.header} → ${column.field}`).join(', ')}`);
   if (report.ignoredColumns.length > 0) console.log(`ignored columns: ${report.ignoredColumns.join(', ')}`);
   console.log(`${report.rowsAccepted} of ${report.rowsTotal} rows accepted, ${report.rowsRejected} rejected\n`);
-  printRows(Object.entries(report.channelCounts).map(([channel, count]) => ({ channel, respondents: count })), 'table');
+  printRows(Object.entries(report.channelCounts).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([channel, count]) => ({ channel, respondents: count })), 'table');
   if (report.rejected.length > 0) {
     console.log('\nrejected rows:');
     printRows(report.rejected.map((rejection) => ({ row: rejection.row, field: rejection.field ?? '', reason: rejection.reason })), 'table');
@@ -48,7 +48,7 @@ export function registerSurvey(program: Command): void {
           const report = await importSurvey({ pool, dataDir: runtime.config.dataDir, fileName: path.basename(file), bytes, timeZone: runtime.config.shopTimeZone });
           printReport(report, format);
           if (!report.isDuplicate) {
-            await notifySlack({ text: surveyNoticeText(report) }, { webhookUrl: runtime.config.slackWebhookUrl, logger: runtime.logger.child({ level: 'warn' }) });
+            await notifySlack({ text: surveyNoticeText(report) }, { webhookUrl: runtime.config.slackWebhookUrl, logger: runtime.logger.child({}, { level: 'warn' }) });
           }
         } catch (error) {
           if (!isLakeInputError(error)) throw error;
