@@ -38,3 +38,4 @@ export {
   type WeekFigures,
   type SqlRunner,
 } from './peak-hours/peak-hours.js';
+export { dashboardRefresher } from './cache/dashboard-refresher.js';

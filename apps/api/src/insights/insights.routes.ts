@@ -18,7 +18,20 @@ import { currentUser, requireRole } from '../auth/session.js';
 import type { ApiContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { errors, OkResponse } from '../http/common.schemas.js';
-import { AdChannelsQuery, AnswersQuery, CostBody, CostParams, InsightResponse, ReviewsQuery, SalesQuery, SegmentsQuery } from './insights.schemas.js';
+import {
+  AdChannelsQuery,
+  AnswersQuery,
+  AnswersResponse,
+  CostBody,
+  CostParams,
+  CostsResponse,
+  InsightResponse,
+  RefreshResponse,
+  ReviewsQuery,
+  SalesQuery,
+  SegmentsQuery,
+  StatusResponse,
+} from './insights.schemas.js';
 
 /** Dashboards open on the last 30 days. */
 export const DEFAULT_WINDOW_DAYS = 30;
@@ -94,7 +107,7 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
   );
   app.get(
     '/api/insights/ad-channels/answers',
-    { ...guard, schema: { tags, summary: "Survey respondents' free-text answers, newest first, searchable", querystring: AnswersQuery, response: { ...errors(400, 401, 403) } } },
+    { ...guard, schema: { tags, summary: "Survey respondents' free-text answers, newest first, searchable", querystring: AnswersQuery, response: { 200: AnswersResponse, ...errors(400, 401, 403) } } },
     async (request) => {
       const { region, ageBand, gender, channel, q, offset, limit } = request.query;
       const window = windowOf(request.query);
@@ -106,8 +119,8 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
 
   app.get(
     '/api/insights/ad-channels/costs',
-    { ...guard, schema: { tags, summary: 'What each channel cost per month, as entered by the marketing team', response: { ...errors(401, 403) } } },
-    async () => ({ items: await listAdChannelCosts(context.pool) }),
+    { ...guard, schema: { tags, summary: 'What each channel cost per month, as entered by the marketing team', response: { 200: CostsResponse, ...errors(401, 403) } } },
+    async () => ({ items: (await listAdChannelCosts(context.pool)).map((row) => ({ ...row, updatedAt: row.updatedAt.toISOString() })) }),
   );
   app.put(
     '/api/insights/ad-channels/costs',
@@ -129,7 +142,7 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
 
   app.post(
     '/api/insights/refresh',
-    { ...guard, schema: { tags, summary: '"Refresh now": forget remembered results and re-materialise the preset windows', response: { ...errors(401, 403) } } },
+    { ...guard, schema: { tags, summary: '"Refresh now": forget remembered results and re-materialise the preset windows', response: { 200: RefreshResponse, ...errors(401, 403) } } },
     async () => {
       await deleteLiveInsights(context.pool);
       return materialiseInsights(await getServices());
@@ -137,12 +150,12 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
   );
   app.get(
     '/api/insights/status',
-    { ...guard, schema: { tags, summary: 'Cache entries per dashboard and the freshness of the data behind them', response: { ...errors(401, 403) } } },
+    { ...guard, schema: { tags, summary: 'Cache entries per dashboard and the freshness of the data behind them', response: { 200: StatusResponse, ...errors(401, 403) } } },
     async () => {
       const { lake } = await getServices();
       await lake.query('SELECT 1');
       return {
-        dashboards: await summariseInsightCache(context.pool),
+        dashboards: (await summariseInsightCache(context.pool)).map((row) => ({ ...row, lastComputedAt: row.lastComputedAt?.toISOString() ?? null })),
         asOf: {
           sales: lake.asOf(['sales'])?.toISOString() ?? null,
           reviews: lake.asOf(['reviews'])?.toISOString() ?? null,

@@ -82,3 +82,35 @@ export const InsightResponse = Type.Object(
   },
   { additionalProperties: true },
 );
+
+const NullableText = Type.Union([Type.String(), Type.Null()]);
+
+export const AnswersResponse = Type.Object({
+  window: Type.Object({ from: Type.String(), to: Type.String() }),
+  asOf: NullableText,
+  total: Type.Integer(),
+  answers: Type.Array(
+    Type.Object({ responseDate: Type.String(), channel: Type.String(), ageBand: NullableText, region: NullableText, text: Type.String() }),
+  ),
+});
+
+export const CostsResponse = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      month: Type.String(),
+      channel: Type.String(),
+      costCents: Type.Integer(),
+      note: NullableText,
+      updatedAt: Type.String({ format: 'date-time' }),
+    }),
+  ),
+});
+
+export const RefreshResponse = Type.Object({ entries: Type.Integer(), ms: Type.Integer() });
+
+export const StatusResponse = Type.Object({
+  dashboards: Type.Array(
+    Type.Object({ dashboard: Type.String(), entries: Type.Integer(), materialised: Type.Integer(), lastComputedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]) }),
+  ),
+  asOf: Type.Record(Type.String(), NullableText),
+});

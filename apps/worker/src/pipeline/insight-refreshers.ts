@@ -1,5 +1,6 @@
 import type { Logger } from '@threadline/config';
 import type { Pool } from '@threadline/db';
+import { dashboardRefresher } from '@threadline/insights';
 
 /** What a refresher gets after each successful publish. */
 export interface RefreshContext {
@@ -20,4 +21,4 @@ export interface InsightRefresher {
  * Every cache the last pipeline step refreshes. The insights package adds one line per
  * dashboard, e.g. `{ name: 'sales', refresh: refreshSalesCache }`.
  */
-export const INSIGHT_REFRESHERS: InsightRefresher[] = [];
+export const INSIGHT_REFRESHERS: InsightRefresher[] = [dashboardRefresher()];
