@@ -1,5 +1,7 @@
 import { Cron } from 'croner';
 
+import { lakeRoot, recoverPublishes } from '@threadline/lake';
+
 import type { WorkerService } from '../context.js';
 import { loadPipelineSettings } from './pipeline-settings.js';
 import { nextQueuedRun } from './pipeline.repo.js';
@@ -23,6 +25,9 @@ export const pipelineService: WorkerService = {
       logger: context.logger.child({ service: 'pipeline' }),
       settings,
     };
+    // a publish cut short by a crash is completed before anything reads the lake again
+    const recovered = await recoverPublishes(lakeRoot(context.config.dataDir));
+    if (recovered.length > 0) deps.logger.warn({ runs: recovered }, 'completed interrupted lake publishes');
     let current: Promise<unknown> | null = null;
     let isStopping = false;
 

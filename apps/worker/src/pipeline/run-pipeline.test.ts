@@ -208,8 +208,9 @@ describe('nightly pipeline', () => {
     await crashed.query('SELECT pg_advisory_lock(727200)');
     const { rows } = await db.pool.query<{ id: number }>(`INSERT INTO pipeline_runs (trigger, status, started_at) VALUES ('schedule', 'running', now()) RETURNING id`);
     await assert.rejects(runPipeline(deps(), { trigger: 'manual', dates: ['2026-11-20'] }), PipelineBusyError);
+    const { rows: backend } = await crashed.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     crashed.on('error', () => undefined);
-    await db.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1', [(crashed as unknown as { processID: number }).processID]);
+    await db.pool.query('SELECT pg_terminate_backend($1)', [backend[0]?.pid]);
     const summary = await runPipeline(deps(), { trigger: 'manual', dates: ['2026-11-20'] });
     assert.equal(summary.status, 'succeeded');
     assert.equal((await findRun(db.pool, rows[0]?.id ?? 0))?.status, 'abandoned');

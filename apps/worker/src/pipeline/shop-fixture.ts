@@ -50,7 +50,7 @@ export async function seedShop(pool: Pool, fixture: ShopFixture): Promise<void> 
     await client.query(
       `INSERT INTO orders (user_id, status, subtotal_cents, total_cents, placed_at)
        SELECT 1 + (g % $1), (ARRAY['paid','shipped','delivered','cancelled'])[1 + g % 4]::order_status, 0, 0,
-              ($2::date - ($3 - 1) + ((g - 1) % $3))::timestamp + make_interval(secs => 60 + (g * 7919) % 86000)
+              ($2::date - ($3 - 1) + ((g - 1) % $3))::timestamp + make_interval(secs => 60 + (g::bigint * 7919) % 86000)
          FROM generate_series(1, $4) g`,
       [fixture.users, fixture.lastDate, fixture.days, fixture.orders],
     );
