@@ -59,3 +59,4 @@ export { planMonitoringCompanions, monitoringPorts, type CompanionPlan } from '.
 export { embeddedArchivingSettings } from './backup/cluster-archiving.js';
 export { runRestoreDrill, describeDrill, type DrillResult, type DrillOptions } from './backup/drill.js';
 export { freeLoopbackPort } from './free-port.js';
+export { collectOpsStatus, statusRows, fetchAlerts, fetchSeries, prometheusUrl, type OpsStatus, type TierState, type AlertState, type SeriesPoint } from './status/ops-status.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 
 import { registerAudit } from './audit.js';
+import { registerBackup } from './backup.js';
 import { registerBuild } from './build.js';
 import { registerCatalog } from './catalog.js';
 import { registerDb } from './db.js';
@@ -9,6 +10,7 @@ import { registerImport } from './import.js';
 import { registerInsights } from './insights.js';
 import { registerInfra } from './infra.js';
 import { registerMigrate } from './migrate.js';
+import { registerOps } from './ops.js';
 import { registerPipeline } from './pipeline.js';
 import { registerQuery } from './query.js';
 import { registerSeed } from './seed.js';
@@ -26,6 +28,8 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerMigrate,
   registerSeed,
   registerBuild,
+  registerOps,
+  registerBackup,
   registerImport,
   registerUsers,
   registerPipeline,
