@@ -59,9 +59,15 @@ export class Collector {
     const inBatch = new Set<string>();
     let duplicates = 0;
     let receivedAt = 0;
+    const withKey = new Map<CollectFacts, RequestFacts>();
     items.forEach(({ entry, facts }, index) => {
       receivedAt = facts.receivedAt;
-      const fullFacts: RequestFacts = { ...facts, pseudonymKey: this.options.pseudonymKey };
+      // one RequestFacts per carrying request, so per-request work (UA, IP) is done once
+      let fullFacts = withKey.get(facts);
+      if (!fullFacts) {
+        fullFacts = { ...facts, pseudonymKey: this.options.pseudonymKey };
+        withKey.set(facts, fullFacts);
+      }
       if ('parseError' in entry) {
         rejected.push({ index, reason: entry.parseError });
         letters.push({ index, reason: entry.parseError, raw: null });

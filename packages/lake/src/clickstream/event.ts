@@ -97,3 +97,4 @@ export const CLICKSTREAM_COLUMNS = {
 } as const satisfies Record<keyof StoredEvent, string>;
 
 export type ClickstreamColumn = keyof typeof CLICKSTREAM_COLUMNS;
+

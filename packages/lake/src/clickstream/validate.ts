@@ -114,6 +114,23 @@ function optionalInt(obj: Record<string, unknown>, field: string, label: string,
   return value;
 }
 
+/** What is derived from the carrying request, once per request rather than once per event. */
+interface DerivedFacts {
+  isBot: boolean;
+  ipPrefix: string | null;
+  device: DeviceClass;
+}
+const derivedCache = new WeakMap<RequestFacts, DerivedFacts>();
+
+function derive(facts: RequestFacts): DerivedFacts {
+  let derived = derivedCache.get(facts);
+  if (!derived) {
+    derived = { isBot: isBotUserAgent(facts.userAgent), ipPrefix: ipPrefix(facts.ip), device: deviceFromUserAgent(facts.userAgent) };
+    derivedCache.set(facts, derived);
+  }
+  return derived;
+}
+
 function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLimits): StoredEvent {
   if (!isRecord(raw)) throw new Reject('event: expected a JSON object');
   checkFields(raw, TOP_FIELDS, '');
@@ -145,7 +162,7 @@ function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLi
   }
 
   let device: DeviceClass;
-  if (raw.device === undefined || raw.device === null) device = deviceFromUserAgent(facts.userAgent);
+  if (raw.device === undefined || raw.device === null) device = derive(facts).device;
   else if (typeof raw.device === 'string' && DEVICE_SET.has(raw.device)) device = raw.device as DeviceClass; // checked by DEVICE_SET
   else throw new Reject(`device: expected one of ${DEVICE_CLASSES.join(', ')}`);
 
@@ -204,8 +221,8 @@ function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLi
     language,
     time_zone: timeZone,
     region: regionOfTimeZone(timeZone),
-    is_bot: isBotUserAgent(facts.userAgent),
-    ip_prefix: ipPrefix(facts.ip),
+    is_bot: derive(facts).isBot,
+    ip_prefix: derive(facts).ipPrefix,
     product_id: productId,
     search_query: query,
     value_cents: valueCents,
