@@ -222,6 +222,32 @@ function checkProtocol(request: InspectableRequest, settings: WafSettings): WafD
   return null;
 }
 
+/**
+ * Verdicts for short values seen recently. Most of a request is repeated across requests (user
+ * agent, referer, cookies, common searches), and a value's verdict depends only on the value, its
+ * location and its decoding, so repeats skip normalising and the rules. Bounded: cleared when full.
+ */
+const VALUE_CACHE = new Map<string, readonly WafRule[]>();
+const VALUE_CACHE_MAX = 10_000;
+const CACHEABLE_LENGTH = 512;
+
+function matchValue(value: Value, rules: readonly WafRule[], cache: Map<string, readonly WafRule[]> | undefined): readonly WafRule[] {
+  const key = cache && value.text.length <= CACHEABLE_LENGTH ? `${value.location}\u0000${value.decoding}\u0000${value.text}` : undefined;
+  if (key !== undefined) {
+    const known = cache?.get(key);
+    if (known) return known;
+  }
+  const { text, forms } = normalise(value.text, { urlDecode: value.decoding });
+  const matched = rules.filter(
+    (rule) => ruleApplies(rule, value.location) && (rule.on === 'text' ? rule.pattern.test(text) : forms.some((form) => rule.pattern.test(form))),
+  );
+  if (key !== undefined && cache) {
+    if (cache.size >= VALUE_CACHE_MAX) cache.clear();
+    cache.set(key, matched);
+  }
+  return matched;
+}
+
 const ALLOW: Omit<WafDecision, 'score' | 'matches'> = { action: 'allow', status: 200, code: null, message: null };
 
 /**
@@ -236,7 +262,7 @@ const ALLOW: Omit<WafDecision, 'score' | 'matches'> = { action: 'allow', status:
 export function inspectRequest(
   request: InspectableRequest,
   settings: WafSettings,
-  options: { part?: InspectPart; rules?: readonly WafRule[] } = {},
+  options: { part?: InspectPart; rules?: readonly WafRule[]; isCached?: boolean } = {},
 ): WafDecision {
   const part = options.part ?? 'all';
   const rules = options.rules ?? WAF_RULES;
@@ -254,14 +280,12 @@ export function inspectRequest(
     field,
   }));
   let score = matches.length > 0 ? settings.blockScore : 0;
+  const cache = options.isCached === false || rules !== WAF_RULES ? undefined : VALUE_CACHE;
   for (const value of values) {
     if (value.text.length === 0) continue;
-    const { text, forms } = normalise(value.text, { urlDecode: value.decoding });
+    const matched = matchValue(value, rules, cache);
     let valueScore = 0;
-    for (const rule of rules) {
-      if (!ruleApplies(rule, value.location)) continue;
-      const isMatch = rule.on === 'text' ? rule.pattern.test(text) : forms.some((form) => rule.pattern.test(form));
-      if (!isMatch) continue;
+    for (const rule of matched) {
       valueScore += rule.severity;
       matches.push({ ruleId: rule.id, category: rule.category, severity: rule.severity, location: value.location, field: value.field });
     }

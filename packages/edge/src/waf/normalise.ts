@@ -82,24 +82,33 @@ export interface NormalisedValue {
   forms: string[];
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL_ALL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+/** Whitespace other than single spaces: tabs, newlines, or runs of spaces. */
+const SPACE_RUN = /[\t\n\r\f\v]| {2}/;
+
 /** Decodes a value the ways a browser, a shell or a database would read it. */
 export function normalise(raw: string, options: { urlDecode: UrlDecoding }): NormalisedValue {
   let value = raw;
   if (options.urlDecode !== 'none') {
     // in query strings '+' is a space; an encoded plus (%2B) stays a plus below
-    if (options.urlDecode === 'query') value = value.replaceAll('+', ' ');
+    if (options.urlDecode === 'query' && value.includes('+')) value = value.replaceAll('+', ' ');
     // double and triple encoding (%252e%252e%252f) is how payloads slip past a single decode
-    for (let round = 0; round < 3; round += 1) {
+    for (let round = 0; round < 3 && value.includes('%'); round += 1) {
       const decoded = urlDecodeLoose(value);
       if (decoded === value) break;
       value = decoded;
     }
   }
   value = jsEscapeDecode(htmlEntityDecode(value));
-  const text = value.toLowerCase().normalize('NFKC');
+  const lower = value.toLowerCase();
+  // NFKC folds full-width and compatibility forms (ｓｅｌｅｃｔ); plain ASCII has none, and skipping it halves the cost
+  const text = NON_ASCII.test(lower) ? lower.normalize('NFKC') : lower;
   // NUL and other control bytes split keywords for naive matchers; real text never has them
-  const clean = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
-  const spaced = clean.replace(/\/\*!?\d*|\*\//g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = CONTROL.test(text) ? text.replace(CONTROL_ALL, '') : text;
+  const uncommented = clean.includes('/*') || clean.includes('*/') ? clean.replace(/\/\*!?\d*|\*\//g, ' ') : clean;
+  const spaced = SPACE_RUN.test(uncommented) ? uncommented.replace(/\s+/g, ' ').trim() : uncommented.trim();
   const forms = [spaced];
   if (clean.includes('/*')) forms.push(clean.replace(/\/\*.*?\*\//g, '').replace(/\s+/g, ' ').trim());
   return { text, forms };
