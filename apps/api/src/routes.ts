@@ -8,6 +8,7 @@ import { authRoutes } from './auth/auth.routes.js';
 import { cartRoutes } from './cart/cart.routes.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
 import { collectRoutes } from './collect/collect.routes.js';
+import { peakHoursRoutes } from './insights/peak-hours.routes.js';
 import { insightsRoutes } from './insights/insights.routes.js';
 import { mediaRoutes } from './media/media.routes.js';
 import { ordersRoutes } from './orders/orders.routes.js';
@@ -40,6 +41,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   mediaRoutes,
   // clickstream (issue 4)
   collectRoutes,
+  peakHoursRoutes,
   // moving in from the old shop (issue 10)
   accountClaimRoutes,
   // marketing dashboards (issue 6)
