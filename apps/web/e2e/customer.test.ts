@@ -31,6 +31,23 @@ async function payWith(page: Page, card: string): Promise<void> {
   await page.getByRole('button', { name: /^Pay \$/ }).click();
 }
 
+/** Clickstream event types the page sent to /collect (fetch or beacon). */
+function collectedEventTypes(page: Page): Set<string> {
+  const types = new Set<string>();
+  page.on('request', (request) => {
+    if (!request.url().endsWith('/collect') || request.method() !== 'POST') return;
+    try {
+      const body: unknown = JSON.parse(request.postData() ?? '');
+      if (typeof body === 'object' && body !== null && 'events' in body && Array.isArray(body.events)) {
+        for (const event of body.events) if (typeof event === 'object' && event !== null && 'type' in event) types.add(String(event.type));
+      }
+    } catch {
+      // not a batch: ignored
+    }
+  });
+  return types;
+}
+
 async function productCardNames(page: Page): Promise<string[]> {
   return page.locator('[data-testid="product-grid"] .product-card__name').allTextContents();
 }
@@ -50,6 +67,7 @@ describe('a customer in the shop', { skip: SKIP_REASON }, () => {
   it('signs up, logs in, filters the list, adds a variant to the cart, pays with 4242… and sees the order', async () => {
     const { page, context } = await stack.newPage();
     const person = { email: `ada.${Date.now()}@example.com`, name: 'Ada Lovelace', password: 'correct horse battery' };
+    const sentEvents = collectedEventTypes(page);
     try {
       await page.goto('/');
       await page.locator('[data-testid="product-grid"] .product-card').first().waitFor();
@@ -122,6 +140,11 @@ describe('a customer in the shop', { skip: SKIP_REASON }, () => {
       await page.getByRole('link', { name: `Order #${orderId}` }).waitFor();
       await page.getByText('Paid', { exact: true }).waitFor();
       await screenshot(page, 'customer-08-order-history');
+
+      // the pages reported the journey to the clickstream (batched; sent within a few seconds)
+      const expected = ['page_view', 'sign_up', 'login', 'product_view', 'add_to_cart', 'checkout_started', 'order_paid'];
+      for (let waited = 0; waited < 10_000 && !expected.every((type) => sentEvents.has(type)); waited += 250) await page.waitForTimeout(250);
+      assert.deepEqual(expected.filter((type) => !sentEvents.has(type)), [], 'every journey event reached /collect');
 
       // a buyer may review what they bought
       await page.goto(`/products/${fixture.productIds[4]}`);

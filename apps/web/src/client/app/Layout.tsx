@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate, useSearchParams } from 'react-router';
 
 import { useSession } from './session';
-import { trackPageView } from './tracking';
+import { trackPageView } from '../analytics';
 
 function SearchBox() {
   const [params] = useSearchParams();
@@ -79,7 +79,7 @@ export function Layout() {
   const shownPath = useRef(location.pathname);
 
   useEffect(() => {
-    trackPageView(location.pathname);
+    trackPageView();
     // a new page (not the first one, nor a re-render of the same one): start at its top and move
     // keyboard and screen-reader focus to its content
     if (shownPath.current === location.pathname) return;

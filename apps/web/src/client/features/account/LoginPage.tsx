@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 
 import { useSession } from '../../app/session';
-import { track } from '../../app/tracking';
+import { track } from '../../analytics';
 import { NO_ERRORS, toFormErrors, type FormErrors } from '../../lib/form-errors';
 import { login, safeNext } from './account-api';
 

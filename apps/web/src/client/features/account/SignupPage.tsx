@@ -2,7 +2,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 
 import { useSession } from '../../app/session';
-import { track } from '../../app/tracking';
+import { track } from '../../analytics';
 import { NO_ERRORS, toFormErrors, type FormErrors } from '../../lib/form-errors';
 import { AGE_BANDS, COUNTRIES, GENDERS, login, REGIONS, safeNext, signup } from './account-api';
 
@@ -57,7 +57,7 @@ export default function SignupPage() {
         region: form.region || undefined,
         marketingConsent: form.marketingConsent,
       });
-      track('sign_up', { marketingConsent: form.marketingConsent });
+      track('sign_up');
       // sign-up may or may not open a session; sign in if it did not
       if (!(await refreshUser())) {
         await login(form.email.trim(), form.password);

@@ -1,7 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 
-import { track } from '../../app/tracking';
+import { track } from '../../analytics';
 import { describeError } from '../../lib/api';
 import { formatCents } from '../../lib/money';
 import { filtersFromParams, SORTS, useCategories, useProductList, type ProductFilters } from './catalog-api';

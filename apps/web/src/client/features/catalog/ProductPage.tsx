@@ -4,7 +4,7 @@ import { Link, useParams } from 'react-router';
 import { FREE_SHIPPING_FROM_CENTS } from '@threadline/domain';
 
 import { useSession } from '../../app/session';
-import { track } from '../../app/tracking';
+import { track } from '../../analytics';
 import { api, ApiError, describeError } from '../../lib/api';
 import { formatCents, formatCentsShort, formatPriceRange } from '../../lib/money';
 import type { Product } from '../../lib/types';
@@ -53,7 +53,7 @@ function ProductDetails({ product, onReviewed }: { product: Product; onReviewed:
   const images = product.images ?? [];
 
   useEffect(() => {
-    track('product_view', { productId: product.id });
+    track('product_view', { productId: String(product.id) });
   }, [product.id]);
   useEffect(() => setQuantity(1), [variant?.id]);
 
@@ -63,7 +63,7 @@ function ProductDetails({ product, onReviewed }: { product: Product; onReviewed:
     setStatus(undefined);
     try {
       await api('/api/cart/items', { method: 'POST', body: { variantId: variant.id, quantity } });
-      track('add_to_cart', { productId: product.id, variantId: variant.id, quantity, price: variant.price });
+      track('add_to_cart', { productId: String(product.id), valueCents: variant.price * quantity, currency: 'USD' });
       await refreshCart();
       setStatus({ tone: 'ok', text: `Added ${quantity} × ${product.name} (${variant.colour}, ${variant.size}) to your cart.` });
     } catch (error) {

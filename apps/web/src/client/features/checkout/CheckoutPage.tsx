@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 
 import { useSession } from '../../app/session';
-import { track } from '../../app/tracking';
+import { track } from '../../analytics';
 import { api, ApiError } from '../../lib/api';
 import { formatCents } from '../../lib/money';
 import type { Order } from '../../lib/types';
@@ -39,7 +39,7 @@ export default function CheckoutPage() {
       .catch(() => setFailure('That order could not be found.'));
   }, [pendingOrderId, user, navigate]);
   useEffect(() => {
-    if (cart && cart.items.length > 0) track('checkout_started', { value: cart.total, items: cart.count });
+    if (cart && cart.items.length > 0) track('checkout_started', { valueCents: cart.total, currency: 'USD' });
   }, [cart]);
   useEffect(() => {
     if (failure) failureRef.current?.focus();
@@ -80,7 +80,7 @@ export default function CheckoutPage() {
         void refreshCart(); // the order took the cart's items
       }
       await payOrder(placed.id, checked.card, newIdempotencyKey());
-      track('order_paid', { orderId: placed.id, value: placed.total });
+      track('order_paid', { valueCents: placed.total, currency: 'USD' });
       await refreshCart();
       void navigate(`/orders/${placed.id}?placed=1`);
     } catch (error) {
