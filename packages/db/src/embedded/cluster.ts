@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,12 +32,17 @@ async function postgresIds(): Promise<{ uid: number; gid: number } | undefined> 
   return { uid, gid };
 }
 
-/** Makes every ancestor of `dir` traversable, so the `postgres` user can reach a cluster made by root. */
+/**
+ * Makes every ancestor of `dir` traversable by others (adds only the x bits), so the `postgres`
+ * user can reach a cluster made by root. Modes are otherwise left alone: /tmp keeps its sticky,
+ * world-writable mode.
+ */
 function openAncestors(dir: string): void {
   let current = path.dirname(dir);
   while (current !== path.dirname(current)) {
     try {
-      chmodSync(current, 0o755);
+      const mode = statSync(current).mode & 0o7777;
+      if ((mode & 0o011) !== 0o011) chmodSync(current, mode | 0o011);
     } catch {
       // not ours to change (e.g. /): fine as long as it is already traversable
     }
