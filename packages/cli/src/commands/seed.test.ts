@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 
+import { POST_SEED_STEPS } from './seed-steps.js';
+
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/threadline.mjs', import.meta.url));
 
@@ -18,7 +20,8 @@ let dataDir: string;
 async function threadline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DATABASE_URL: db.url, THREADLINE_DATA_DIR: dataDir, THREADLINE_SEED: '5' },
+      // post-seed steps stay small here (the clickstream step writes 1M events by default)
+      env: { ...process.env, DATABASE_URL: db.url, THREADLINE_DATA_DIR: dataDir, THREADLINE_SEED: '5', THREADLINE_DEMO_EVENTS: '2000' },
       timeout: 120_000,
     });
     return { code: 0, stdout, stderr };
@@ -57,6 +60,7 @@ describe('threadline seed', () => {
     assert.match(first.stdout, /catalogue: 30 products/);
     assert.match(first.stdout, /orders: /);
     assert.match(first.stdout, /content hash [0-9a-f]{64}/);
+    for (const step of POST_SEED_STEPS) assert.match(first.stdout, new RegExp(`${step.name}: done in`), `post-seed step ${step.name} ran`);
     const { rows } = await db.pool.query<{ value: { seed: number; counts: { products: number } } }>(`SELECT value FROM app_meta WHERE key = 'seed'`);
     assert.equal(rows[0]?.value.seed, 5, 'THREADLINE_SEED is the default seed');
     assert.equal(rows[0]?.value.counts.products, 30);
