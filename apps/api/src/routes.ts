@@ -11,6 +11,7 @@ import { collectRoutes } from './collect/collect.routes.js';
 import { peakHoursRoutes } from './insights/peak-hours.routes.js';
 import { insightsRoutes } from './insights/insights.routes.js';
 import { mediaRoutes } from './media/media.routes.js';
+import { opsRoutes } from './ops/ops.routes.js';
 import { ordersRoutes } from './orders/orders.routes.js';
 import { pipelineRoutes } from './pipeline/pipeline.routes.js';
 import { queryRoutes } from './query/query.routes.js';
@@ -50,4 +51,6 @@ export const ROUTE_MODULES: RouteModule[] = [
   pipelineRoutes,
   queryRoutes,
   surveyRoutes,
+  // operations: System page (issue 7)
+  opsRoutes,
 ];
