@@ -13,7 +13,8 @@ export function createLakeStorage(dataDir: string, settings: ClickstreamSettings
     return new S3LakeStorage({
       bucket: settings.s3Bucket,
       prefix: settings.s3Prefix,
-      clientConfig: settings.s3Endpoint ? { endpoint: settings.s3Endpoint, forcePathStyle: true } : {},
+      // S3-compatible stores often lack aws-chunked uploads with trailing checksums: send plain bodies
+      clientConfig: settings.s3Endpoint ? { endpoint: settings.s3Endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {},
     });
   }
   return new LocalLakeStorage(lakeRoot(dataDir));

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, PutRecordsCommand, type KinesisClientConfig, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
 import { LakeError } from '../errors.js';
 import type { StreamBatch, StreamPosition, StreamSink, StreamSource } from './stream.js';
 
@@ -16,7 +18,16 @@ export interface KinesisOptions {
 }
 
 function clientOf(options: KinesisOptions): KinesisClient {
-  return options.client ?? new KinesisClient(options.clientConfig ?? {});
+  return options.client ?? new KinesisClient(kinesisClientConfig(options.clientConfig ?? {}));
+}
+
+/**
+ * Client settings: with a custom endpoint (a local stand-in such as kinesalite, or a VPC
+ * endpoint proxy) requests go over HTTP/1.1 — the SDK's default HTTP/2 handler is only needed
+ * for SubscribeToShard, which Threadline does not use.
+ */
+export function kinesisClientConfig(config: KinesisClientConfig): KinesisClientConfig {
+  return config.endpoint === undefined || config.requestHandler !== undefined ? config : { ...config, requestHandler: new NodeHttpHandler() };
 }
 
 /**
