@@ -185,7 +185,8 @@ export async function runBackup(backup: BackupConfig, options: RunBackupOptions 
     if (!options.isVerifySkipped) {
       for (const repo of repos) {
         options.onLine?.(`repo${repo}: verify…`);
-        const result = await verifyRepo(backup, repo, options);
+        // verify's DETAIL log is parsed, not shown: the summary lands in the result
+        const result = await verifyRepo(backup, repo, { ...options, onLine: undefined });
         verify.push(result);
         if (!result.isOk) errors.push(`repo${repo}: verify found problems:\n${result.report}`);
       }
