@@ -2,7 +2,7 @@ import { CHANNELS } from '@threadline/lake';
 
 import type { InsightsLake } from '../lake/insights-lake.js';
 import { dateText, ratio, toNumber, type DateWindow } from '../window.js';
-import type { ChannelShare, ChannelBreakdown, AdChannelInsight, FreeTextAnswer } from '../types.js';
+import type { ChannelBreakdown, AdChannelInsight, FreeTextAnswer } from '../types.js';
 
 export type { ChannelShare, ChannelBreakdown, AdChannelInsight, FreeTextAnswer } from '../types.js';
 

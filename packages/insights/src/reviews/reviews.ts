@@ -1,6 +1,6 @@
 import type { InsightsLake } from '../lake/insights-lake.js';
 import { dateText, toNumber, type DateWindow } from '../window.js';
-import type { RatingCount, CategoryRatings, LowRatedProduct, ReviewInsight } from '../types.js';
+import type { RatingCount, CategoryRatings, ReviewInsight } from '../types.js';
 
 export type { RatingCount, CategoryRatings, LowRatedProduct, ReviewInsight } from '../types.js';
 

@@ -1,6 +1,6 @@
 import type { InsightsLake } from '../lake/insights-lake.js';
 import { dateText, datesOf, ratio, toNumber, type DateWindow } from '../window.js';
-import type { SalesDay, SalesRateRow, SalesInsight } from '../types.js';
+import type { SalesRateRow, SalesInsight } from '../types.js';
 
 export type { SalesDay, SalesRateRow, SalesInsight } from '../types.js';
 

@@ -1,7 +1,7 @@
 import type { InsightsLake } from '../lake/insights-lake.js';
 import { SOLD } from '../sales/sales.js';
 import { ratio, toNumber, type DateWindow } from '../window.js';
-import type { Segment, SegmentDimension, SegmentInsight, SegmentProduct } from '../types.js';
+import type { Segment, SegmentDimension, SegmentInsight } from '../types.js';
 
 export type { Segment, SegmentDimension, SegmentInsight, SegmentProduct } from '../types.js';
 
