@@ -43,6 +43,7 @@ describe('rateLimitPlugin', () => {
     app.post('/api/auth/signup', async () => ({ ok: true }));
     app.get('/api/products', async () => ({ ok: true }));
     app.get('/healthz', async () => ({ ok: true }));
+    app.post('/collect', async () => ({ accepted: 1 }));
     return app;
   }
 
@@ -75,6 +76,18 @@ describe('rateLimitPlugin', () => {
     const limited = await signup();
     assert.equal(limited.statusCode, 429);
     assert.ok(Number(limited.headers['retry-after']) > 60, 'the hourly window asks to wait minutes, not seconds');
+    await app.close();
+  });
+
+  it('limits /collect batches per IP with THREADLINE_RATE_LIMIT_COLLECT_PER_MIN', async () => {
+    const app = await build({ THREADLINE_RATE_LIMIT_COLLECT_PER_MIN: '2' });
+    const batch = (ip: string) => app.inject({ method: 'POST', url: '/collect', remoteAddress: ip, payload: { events: [] } });
+    assert.equal((await batch('192.0.2.9')).statusCode, 200);
+    assert.equal((await batch('192.0.2.9')).statusCode, 200);
+    const limited = await batch('192.0.2.9');
+    assert.equal(limited.statusCode, 429);
+    assert.ok(Number(limited.headers['retry-after']) >= 1);
+    assert.equal((await batch('192.0.2.10')).statusCode, 200);
     await app.close();
   });
 

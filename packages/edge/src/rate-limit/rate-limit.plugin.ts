@@ -45,8 +45,8 @@ function refuse(request: FastifyRequest, reply: FastifyReply, result: RateLimitR
 /**
  * Per-IP and per-account request limits for the API tier, answering 429 with Retry-After:
  * the API as a whole (per IP, per signed-in account), sign-in attempts (per IP and per e-mail
- * tried, on top of the login lockout in the auth routes, which counts failures only) and
- * sign-ups (per IP). Register it before the session plugin: the per-IP check then runs before
+ * tried, on top of the login lockout in the auth routes, which counts failures only), sign-ups
+ * (per IP) and /collect batches (per IP). Register it before the session plugin: the per-IP check then runs before
  * any database work, the per-account checks after the session and body are read.
  *
  * @example
@@ -63,8 +63,15 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(
     const loginPerIp = new SlidingWindowLimiter(settings.loginPerIpPerMin, MINUTE_MS, now);
     const loginPerAccount = new SlidingWindowLimiter(settings.loginPerAccountPerMin, MINUTE_MS, now);
     const signupPerIp = new SlidingWindowLimiter(settings.signupPerIpPerHour, HOUR_MS, now);
+    // batches per IP; the collector's own token bucket (THREADLINE_COLLECT_RATE) counts events
+    const collectPerIp = new SlidingWindowLimiter(settings.collectPerIpPerMin, MINUTE_MS, now);
 
     app.addHook('onRequest', async (request, reply) => {
+      if (request.method === 'POST' && request.url.split('?')[0] === '/collect') {
+        const collect = collectPerIp.hit(request.ip);
+        if (!collect.isAllowed) return refuse(request, reply, collect, 'event batches from this address', `collect-ip:${request.ip}`);
+        return undefined;
+      }
       if (!request.url.startsWith('/api/')) return undefined;
       const path = request.url.split('?')[0];
       const api = apiPerIp.hit(request.ip);
