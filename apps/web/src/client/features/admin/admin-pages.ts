@@ -31,4 +31,5 @@ export const ADMIN_PAGES: AdminPage[] = [
   { path: 'products', label: 'All products', group: 'Shop', roles: ['admin'], load: () => import('./AllProductsPage') },
   { path: 'audit', label: 'Audit log', group: 'Security', roles: ['admin'], load: () => import('./audit/AuditPage') },
   { path: 'survey', label: 'Survey upload', group: 'Data', roles: ['admin'], load: () => import('./survey/SurveyUploadPage') },
+  { path: 'system', label: 'System', group: 'Operations', roles: ['admin'], load: () => import('./system/SystemPage') },
 ];
