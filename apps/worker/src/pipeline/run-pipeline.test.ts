@@ -197,7 +197,11 @@ describe('nightly pipeline', () => {
   });
 
   it('runs one at a time, and a crashed holder does not leave the lock or a "running" run behind', async () => {
-    const lock = await tryAcquireRunLock(db.pool);
+    let lock = await tryAcquireRunLock(db.pool);
+    for (let waited = 0; !lock && waited < 20_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      lock = await tryAcquireRunLock(db.pool);
+    }
     assert.ok(lock);
     await assert.rejects(runPipeline(deps(), { trigger: 'manual', dates: ['2026-11-20'] }), PipelineBusyError);
     await lock.release();
