@@ -27,6 +27,18 @@ describe('inspectRequest', () => {
     assert.deepEqual(decision.matches, []);
   });
 
+  it('lets bare command-like words through: JSON keys, searches and product names', () => {
+    const edit = { method: 'PATCH', url: '/api/seller/products/7', headers: { 'content-type': 'application/json' }, body: { name: 'Echo', variants: [{ id: 12, size: 'M', colour: 'Red', price: 1999, stock: 3 }], type: 'tee' } };
+    assert.deepEqual(inspectRequest(edit, settings).matches, []);
+    for (const word of ['cat', 'id', 'head', 'type', 'find', 'sleep']) assert.deepEqual(ruleIds(get(`/api/products?q=${word}`)), [], word);
+  });
+
+  it('still blocks command words after a separator or with shell arguments', () => {
+    assert.ok(ruleIds(get('/api/products?q=jacket%3Bid')).includes('932100'));
+    assert.ok(ruleIds(get('/api/products?q=cat%20/etc/passwd')).length > 0);
+    assert.ok(ruleIds(get('/api/products?q=x%7C%20whoami')).includes('932100'));
+  });
+
   it('blocks a quoted SQL tautology in the query with rule 942100', () => {
     const decision = inspectRequest(get("/api/products?q=x'%20OR%20'1'='1"), settings);
     assert.equal(decision.action, 'block');

@@ -36,7 +36,12 @@ const SHELL_COMMANDS =
   'cat|ls|id|whoami|uname|pwd|wget|curl|nc|ncat|netcat|bash|sh|zsh|python[23]?|perl|ruby|php|ping|nslookup|rm|chmod|chown|echo|sleep|powershell|cmd|nmap|telnet|ifconfig|ipconfig|net|tftp|base64|env|printenv|kill|touch|socat|awk|find|head|tail|type|dir|hostname|systeminfo|netstat';
 
 // an argument that only a shell command line has: a flag, a path, a variable, a number then the end
-const SHELL_ARG = String.raw`(?:\s*$|\s*[;|&\x60#]|\s*[<>]|\s+-{1,2}[a-z]|\s+[/\\~$]|\s+\.{1,2}/|\s+\d+\s*(?:$|[;|&#])|\s+['"]|\s+\d{1,3}(?:\.\d{1,3}){3}|\s+(?:https?|ftp)://|\s+[a-z]:\\|\$\{?ifs|\{)`;
+const SHELL_ARG_AFTER_WORD = String.raw`\s*[;|&\x60#]|\s*[<>]|\s+-{1,2}[a-z]|\s+[/\\~$]|\s+\.{1,2}/|\s+\d+\s*(?:$|[;|&#])|\s+['"]|\s+\d{1,3}(?:\.\d{1,3}){3}|\s+(?:https?|ftp)://|\s+[a-z]:\\|\$\{?ifs|\{`;
+const SHELL_ARG = String.raw`(?:\s*$|${SHELL_ARG_AFTER_WORD})`;
+// A value that is nothing but a command word ("id", "type", "cat", "head") is a JSON key, a search
+// or a product name far more often than an attack: at the start of a value a command only counts
+// with something only a command line has after it. After a separator (";id", "| id") it always does.
+const SHELL_ARG_AT_START = String.raw`(?:${SHELL_ARG_AFTER_WORD})`;
 
 export const WAF_RULES: readonly WafRule[] = [
   // ---- SQL injection (CRS 942) -------------------------------------------------------------
@@ -324,7 +329,9 @@ export const WAF_RULES: readonly WafRule[] = [
     severity: SEVERITY.CRITICAL,
     description: 'Shell command after a command separator',
     on: 'text',
-    pattern: new RegExp(String.raw`(?:^|[;|&\n\r\x60]|\$\()\s*(?:\{\s*)?(?:/(?:usr/)?(?:s?bin)/)?(?:${SHELL_COMMANDS})\b${SHELL_ARG}`),
+    pattern: new RegExp(
+      String.raw`(?:[;|&\n\r\x60]|\$\()\s*(?:\{\s*)?(?:/(?:usr/)?(?:s?bin)/)?(?:${SHELL_COMMANDS})\b${SHELL_ARG}|^\s*(?:\{\s*)?(?:/(?:usr/)?(?:s?bin)/)?(?:${SHELL_COMMANDS})\b${SHELL_ARG_AT_START}`,
+    ),
   },
   {
     id: '932110',
