@@ -7,7 +7,8 @@ import type { ApiContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { Cursor, decodeIntegerCursor, decodeTimeCursor, errors, IdParams, Limit } from '../http/common.schemas.js';
 import { CategoryListResponse, ProductDetailResponse, ProductListQuery, ProductListResponse, ReviewPage } from './catalog.schemas.js';
-import { LIST_PRESENTATION, presentDetail, presentReviewPage, sendProductPage } from './present.js';
+import { ListPageCache, listCacheTtlMs } from './list-cache.js';
+import { LIST_PRESENTATION, presentDetail, presentReviewPage, productPageBody, sendJsonText } from './present.js';
 import { Type } from '@sinclair/typebox';
 
 /** Reviews shown with the product page; more through GET /api/products/:id/reviews. */
@@ -20,8 +21,15 @@ export function canSeeProduct(request: FastifyRequest, product: Pick<ProductDeta
   return user !== undefined && user !== null && (user.role === 'admin' || user.id === product.seller.id);
 }
 
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   const { pool } = context;
+  const listCache = new ListPageCache(listCacheTtlMs());
+  // any change that went through this process may touch what lists show (stock, prices, status)
+  app.addHook('onResponse', async (request, reply) => {
+    if (MUTATING.has(request.method) && reply.statusCode < 400) listCache.clear();
+  });
 
   app.get(
     '/api/categories',
@@ -45,12 +53,9 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
       const after = sort === 'newest' ? decodeTimeCursor(query.cursor) : decodeIntegerCursor(query.cursor);
       // the schema default fills limit; the fallback keeps the type narrow
       const limit = typeof query.limit === 'number' ? query.limit : 24;
-      const page = await listProducts(
-        pool,
-        { category: query.category, size: query.size, colour: query.colour, minPrice: query.minPrice, maxPrice: query.maxPrice, search: query.q, sort, after, limit },
-        LIST_PRESENTATION,
-      );
-      return sendProductPage(reply, page);
+      const filters = { category: query.category, size: query.size, colour: query.colour, minPrice: query.minPrice, maxPrice: query.maxPrice, search: query.q, sort, after, limit };
+      const { body, isHit } = await listCache.getOrLoad(JSON.stringify(filters), async () => productPageBody(await listProducts(pool, filters, LIST_PRESENTATION)));
+      return sendJsonText(reply, body, { 'x-cache': isHit ? 'hit' : 'miss' });
     },
   );
 

@@ -25,10 +25,18 @@ export const LIST_PRESENTATION: ListPresentation = {
  * The route's response schema still documents the shape; tests check the output against it.
  */
 export function sendProductPage(reply: FastifyReply, page: ProductListPage): FastifyReply {
+  return sendJsonText(reply, productPageBody(page));
+}
+
+/** Sends JSON text that is already serialised (list pages rendered by PostgreSQL). */
+export function sendJsonText(reply: FastifyReply, body: string, headers: Record<string, string> = {}): FastifyReply {
+  return reply.type('application/json; charset=utf-8').headers(headers).send(body);
+}
+
+/** The JSON text of a list page: product JSON rendered by PostgreSQL, joined without re-parsing. */
+export function productPageBody(page: ProductListPage): string {
   const nextCursor = page.hasMore && page.last ? encodeCursor(page.last.sortKey, page.last.id) : null;
-  return reply
-    .type('application/json; charset=utf-8')
-    .send(`{"items":[${page.items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`);
+  return `{"items":[${page.items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
 }
 
 /** URLs of a stored image for `<img src srcset>`. */

@@ -1,0 +1,56 @@
+/**
+ * Product list pages are the same for every visitor, and a busy shop asks for the same few pages
+ * thousands of times a second. A page is kept for a short time (THREADLINE_LIST_CACHE_MS, default
+ * 2 s) so a burst costs one query. Any successful change made through this process (product edit,
+ * order, cancel…) clears the cache at once; changes made by other replicas or background jobs show
+ * in lists within the TTL. Product pages and checkout always read live stock.
+ */
+export class ListPageCache {
+  private readonly pages = new Map<string, { body: string; expiresAt: number }>();
+  private readonly loading = new Map<string, Promise<string>>();
+  private generation = 0;
+
+  constructor(
+    readonly ttlMs: number,
+    private readonly maxEntries = 1000,
+  ) {}
+
+  /**
+   * The cached page for `key`, or the result of `load` (one load per key at a time: concurrent
+   * misses share it).
+   */
+  async getOrLoad(key: string, load: () => Promise<string>): Promise<{ body: string; isHit: boolean }> {
+    if (this.ttlMs <= 0) return { body: await load(), isHit: false };
+    const cached = this.pages.get(key);
+    if (cached && cached.expiresAt > Date.now()) return { body: cached.body, isHit: true };
+    const pending = this.loading.get(key);
+    if (pending) return { body: await pending, isHit: true };
+    const generation = this.generation;
+    const promise = load();
+    this.loading.set(key, promise);
+    try {
+      const body = await promise;
+      // a change that happened while loading may not be in this body: do not keep it
+      if (generation === this.generation) {
+        if (this.pages.size >= this.maxEntries) this.pages.delete(this.pages.keys().next().value ?? '');
+        this.pages.set(key, { body, expiresAt: Date.now() + this.ttlMs });
+      }
+      return { body, isHit: false };
+    } finally {
+      this.loading.delete(key);
+    }
+  }
+
+  clear(): void {
+    this.generation += 1;
+    this.pages.clear();
+  }
+}
+
+/** TTL from the environment; 0 turns the cache off. */
+export function listCacheTtlMs(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.THREADLINE_LIST_CACHE_MS;
+  if (raw === undefined || raw === '') return 2_000;
+  const value = Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : 2_000;
+}
