@@ -63,7 +63,7 @@ export function registerBackup(program: Command): void {
       const text = describeBackupRun(result);
       console.log(text);
       if (options.notify) await notifySlack({ text }, { webhookUrl: runtime.config.slackWebhookUrl });
-      if (result.status !== 'ok') process.exitCode = 1;
+      if (result.status !== 'ok') process.exit(1); // process.exitCode is not kept through the tsx launcher: exit explicitly
     });
 
   withFormat(
@@ -120,7 +120,7 @@ export function registerBackup(program: Command): void {
       })),
       format,
     );
-    if (results.some((result) => !result.isOk)) process.exitCode = 1;
+    if (results.some((result) => !result.isOk)) process.exit(1); // process.exitCode is not kept through the tsx launcher: exit explicitly
   });
 
   backup
@@ -180,6 +180,6 @@ export function registerBackup(program: Command): void {
       });
       console.log(describeDrill(result));
       if (result.notice?.status === 'failed') console.error(`Slack: ${result.notice.reason}`);
-      if (result.status !== 'passed') process.exitCode = 1;
+      if (result.status !== 'passed') process.exit(1); // process.exitCode is not kept through the tsx launcher: exit explicitly
     });
 }

@@ -16,6 +16,7 @@ export function registerOps(program: Command): void {
     const format = parseFormat(options.format);
     const runtime = loadRuntime('ops');
     const pool = createPool(runtime.databaseUrl, { max: 1, applicationName: 'threadline-ops' });
+    let isBad = false;
     try {
       let backup;
       try {
@@ -26,10 +27,11 @@ export function registerOps(program: Command): void {
       const status = await collectOpsStatus({ config: runtime.config, pool, backup });
       if (format === 'json') console.log(JSON.stringify(status, null, 2));
       else printRows(statusRows(status), format);
-      const isBad = status.tiers.some((tier) => tier.state !== 'ready') || status.monitoring.alerts.some((alert) => alert.state === 'firing');
-      if (isBad) process.exitCode = 1;
+      isBad = status.tiers.some((tier) => tier.state !== 'ready') || status.monitoring.alerts.some((alert) => alert.state === 'firing');
     } finally {
       await pool.end();
     }
+    // process.exitCode is not kept through the tsx launcher: exit explicitly
+    if (isBad) process.exit(1);
   });
 }
