@@ -1,22 +1,8 @@
 import { useRef, useState, type DragEvent } from 'react';
 
 import { describeError } from '../../../lib/api';
+import { label } from '../../../lib/labels';
 import { SURVEY_ACCEPT, SURVEY_MAX_BYTES, uploadSurvey, useSurveyUploads, type SurveyReport } from './survey-api';
-
-const CHANNEL_LABELS: Record<string, string> = {
-  tv: 'TV',
-  radio: 'Radio',
-  newspaper_magazine: 'Newspaper / magazine',
-  outdoor_billboard: 'Outdoor / billboard',
-  transit: 'Transit',
-  flyer: 'Flyer',
-  event: 'Event',
-  word_of_mouth: 'Word of mouth',
-  online_ad: 'Online ad',
-  social_media: 'Social media',
-  search: 'Search',
-  other: 'Other',
-};
 
 const dateFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -52,7 +38,7 @@ function Report({ report }: { report: SurveyReport }) {
           <thead><tr><th scope="col">Channel</th><th scope="col">Respondents</th><th scope="col">Share</th></tr></thead>
           <tbody>
             {channels.map(([channel, count]) => (
-              <tr key={channel}><td>{CHANNEL_LABELS[channel] ?? channel}</td><td>{count.toLocaleString('en-US')}</td><td>{((count / total) * 100).toFixed(1)}%</td></tr>
+              <tr key={channel}><td>{label(channel)}</td><td>{count.toLocaleString('en-US')}</td><td>{((count / total) * 100).toFixed(1)}%</td></tr>
             ))}
           </tbody>
         </table>
