@@ -1,3 +1,5 @@
+import type { LegacyCustomer } from '@threadline/db/legacy';
+
 import {
   parseAgeBand,
   parseBoolean,
@@ -103,19 +105,8 @@ export function readProduct(read: FieldReader, rules: ValueRules): ProductRow {
   };
 }
 
-export interface CustomerRow {
-  legacyId: string;
-  email: string;
-  name: string;
-  ageBand: string | null;
-  gender: string | null;
-  country: string | null;
-  region: string | null;
-  stateProvince: string | null;
-  customerSegment: string | null;
-  marketingConsent: boolean;
-  createdAt: Date | null;
-}
+/** A customer row as the repository writes it: one definition for parsing and storing. */
+export type CustomerRow = LegacyCustomer;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

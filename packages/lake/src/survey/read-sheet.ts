@@ -51,7 +51,7 @@ function isEmptyRow(cells: readonly RawCell[]): boolean {
   return cells.every((cell) => cell === null || (typeof cell === 'string' && cell.trim() === ''));
 }
 
-/** Streams the rows of the first worksheet that has any data (exceljs streaming reader: constant memory). */
+/** Streams the rows of the first worksheet that holds data (exceljs streaming reader: constant memory). */
 async function* readXlsx(bytes: Buffer, limits: SheetLimits): AsyncGenerator<SheetRow> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(bytes), {
     worksheets: 'emit',
