@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 
 import type { EdgeConfig } from './config.js';
 import { corsPlugin } from './headers/cors.js';
+import { canonicalPathPlugin } from './http/canonical-path.js';
 import { securityHeadersPlugin } from './headers/security-headers.js';
 import { rateLimitPlugin } from './rate-limit/rate-limit.plugin.js';
 import { wafPlugin } from './waf/waf.plugin.js';
@@ -22,6 +23,8 @@ import { wafPlugin } from './waf/waf.plugin.js';
  */
 export async function registerEdge(app: FastifyInstance, options: { tier: 'web' | 'api'; edge: EdgeConfig }): Promise<void> {
   const { edge, tier } = options;
+  // first: every later check compares the one spelling of the path that the router uses
+  await app.register(canonicalPathPlugin);
   await app.register(securityHeadersPlugin, { isHttps: edge.isHttps, hstsMaxAge: edge.tls.hstsMaxAge });
   await app.register(wafPlugin, { settings: edge.waf, inspectBody: tier === 'api' });
   if (tier === 'api') {

@@ -2,6 +2,7 @@ export { loadEdgeConfig, WAF_MODES, type EdgeConfig, type WafMode, type WafSetti
 export { EdgeConfigError, TlsError } from './errors.js';
 export { registerEdge } from './edge.js';
 export { forwardedHeaders } from './http/forwarded.js';
+export { canonicalPath, canonicalPathPlugin, decisionPath, type CanonicalPath, type AmbiguousPathReason } from './http/canonical-path.js';
 export { wafPlugin, wafErrorBody, type WafPluginOptions, type WafStats } from './waf/waf.plugin.js';
 export { inspectRequest, ALLOWED_METHODS, ALLOWED_CONTENT_TYPES, type InspectableRequest, type WafDecision, type WafMatch, type InspectPart } from './waf/inspect.js';
 export { WAF_RULES, SEVERITY, PROTOCOL_RULE_IDS, type WafRule, type WafCategory } from './waf/rules.js';

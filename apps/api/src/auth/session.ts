@@ -137,7 +137,7 @@ function tokensMatch(expected: string, given: string): boolean {
 /**
  * Loads the session of every request and enforces CSRF on state-changing ones: the token from
  * `GET /api/auth/csrf` must come back in `x-csrf-token`. Routes with `config: { csrf: false }`
- * (signed webhooks) are exempt.
+ * (signed webhooks, the /collect beacon that changes no account state) are exempt.
  */
 export const sessionPlugin = fp<SessionOptions>(
   async (app: FastifyInstance, options) => {
@@ -147,7 +147,9 @@ export const sessionPlugin = fp<SessionOptions>(
       request.session = cookie ? await loadSession(options.pool, cookie) : null;
     });
     app.addHook('preValidation', async (request) => {
-      if (!MUTATING.has(request.method) || !request.url.startsWith('/api/')) return;
+      // every state-changing request needs the token, whatever its path looks like: the exemption is
+      // a property of the matched route (`config: { csrf: false }`), never a comparison of the URL
+      if (!MUTATING.has(request.method) || request.routeOptions.url === undefined) return; // unmatched: 404 follows
       const routeConfig = request.routeOptions.config as { csrf?: boolean } | undefined;
       if (routeConfig?.csrf === false) return;
       const given = request.headers['x-csrf-token'];

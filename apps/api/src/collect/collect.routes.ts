@@ -61,6 +61,8 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
       '/collect',
       {
         bodyLimit: settings.maxBatchBytes,
+        // sendBeacon cannot set headers; events change no account state and carry no user id of their own
+        config: { csrf: false },
         schema: {
           summary: 'Collect a batch of clickstream events',
           description:

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 import type { RateLimitSettings } from '../config.js';
+import { decisionPath } from '../http/canonical-path.js';
 import { SlidingWindowLimiter, type RateLimitResult } from './limiter.js';
 
 const MINUTE_MS = 60_000;
@@ -67,13 +68,14 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(
     const collectPerIp = new SlidingWindowLimiter(settings.collectPerIpPerMin, MINUTE_MS, now);
 
     app.addHook('onRequest', async (request, reply) => {
-      if (request.method === 'POST' && request.url.split('?')[0] === '/collect') {
+      // decisions on the decoded path the router used, never the raw URL (`/%61pi/…` is `/api/…`)
+      const path = decisionPath(request);
+      if (request.method === 'POST' && path === '/collect') {
         const collect = collectPerIp.hit(request.ip);
         if (!collect.isAllowed) return refuse(request, reply, collect, 'event batches from this address', `collect-ip:${request.ip}`);
         return undefined;
       }
-      if (!request.url.startsWith('/api/')) return undefined;
-      const path = request.url.split('?')[0];
+      if (!path.startsWith('/api/')) return undefined;
       const api = apiPerIp.hit(request.ip);
       if (!api.isAllowed) return refuse(request, reply, api, 'requests from this address', `ip:${request.ip}`);
       if (request.method === 'POST' && path === loginPath) {
@@ -88,13 +90,14 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(
     });
 
     app.addHook('preHandler', async (request, reply) => {
-      if (!request.url.startsWith('/api/')) return undefined;
+      const path = decisionPath(request);
+      if (!path.startsWith('/api/')) return undefined;
       const account = accountId(request);
       if (account !== undefined) {
         const result = apiPerAccount.hit(String(account));
         if (!result.isAllowed) return refuse(request, reply, result, 'requests for this account', `account:${account}`);
       }
-      if (request.method === 'POST' && request.url.split('?')[0] === loginPath) {
+      if (request.method === 'POST' && path === loginPath) {
         const email = emailOf(request.body);
         if (email !== undefined) {
           const result = loginPerAccount.hit(email);
