@@ -13,6 +13,7 @@ import { registerMigrate } from './migrate.js';
 import { registerOps } from './ops.js';
 import { registerPipeline } from './pipeline.js';
 import { registerQuery } from './query.js';
+import { registerRestart } from './restart.js';
 import { registerSeed } from './seed.js';
 import { registerStart } from './start.js';
 import { registerSurvey } from './survey.js';
@@ -41,4 +42,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerInfra,
   registerAudit,
   registerTls,
+  registerRestart,
 ];
