@@ -6,6 +6,7 @@ import { registerBuild } from './build.js';
 import { registerCatalog } from './catalog.js';
 import { registerDb } from './db.js';
 import { registerDoctor } from './doctor.js';
+import { registerFailover } from './failover.js';
 import { registerImport } from './import.js';
 import { registerInsights } from './insights.js';
 import { registerInfra } from './infra.js';
@@ -43,4 +44,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerAudit,
   registerTls,
   registerRestart,
+  registerFailover,
 ];

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Command } from 'commander';
 
-import { migrate } from '@threadline/db';
+import { migrate, resolveDatabaseUrl } from '@threadline/db';
 
 import { loadRuntime, withPool, type Runtime } from '../runtime.js';
 import { isWebBuildFresh } from './build.js';
@@ -67,6 +67,8 @@ export function registerStart(program: Command): void {
         withMonitoring: companionsWanted,
       }).catch(fail);
       const config = ports.config;
+      // the database may have moved to a free port: every later step talks to the resolved one
+      const db: Runtime = { ...runtime, config, databaseUrl: resolveDatabaseUrl(config, runtime.secrets.pgPassword) };
       const childEnv: Record<string, string> = {
         THREADLINE_DATA_DIR: config.dataDir,
         PORT: String(config.webPort),
@@ -101,8 +103,8 @@ export function registerStart(program: Command): void {
       const startedUrls: string[] = [];
       try {
         for (const spec of dbSpecs) await supervisor.start(spec);
-        await withPool(runtime, (pool) => migrate(pool, { log: (line) => supervisor.log('start', line) }));
-        if (options.seed && config.isDemo && !(await isSeeded(runtime))) {
+        await withPool(db, (pool) => migrate(pool, { log: (line) => supervisor.log('start', line) }));
+        if (options.seed && config.isDemo && !(await isSeeded(db))) {
           supervisor.log('start', 'first start: loading demo data (threadline seed)…');
           await supervisor.run({ name: 'seed', command: process.execPath, args: [CLI_BIN, 'seed', '--if-empty'], env: childEnv });
         }

@@ -37,6 +37,8 @@ const COLOURS = [36, 35, 33, 32, 34, 31, 90];
  */
 export class Supervisor {
   private readonly running = new Map<string, Running>();
+  /** First-start order of every service; a restart keeps its place, so stops stay in tier order. */
+  private readonly order: string[] = [];
   private isStopping = false;
   private readonly width: number;
 
@@ -60,7 +62,7 @@ export class Supervisor {
 
   /** Names of the running services, in start order. */
   names(): string[] {
-    return [...this.running.keys()];
+    return this.order.filter((name) => this.running.has(name));
   }
 
   private prefix(name: string): string {
@@ -107,6 +109,7 @@ export class Supervisor {
     const previous = this.running.get(spec.name);
     const entry: Running = { spec, child, exited, restarts: previous?.restarts ?? [] };
     this.running.set(spec.name, entry);
+    if (!this.order.includes(spec.name)) this.order.push(spec.name);
     this.saveRegistry();
     void exited.then((code) => this.onExit(entry, code));
     return this.waitReady(entry);
@@ -208,7 +211,10 @@ export class Supervisor {
   async stopAll(graceMs = 15_000): Promise<void> {
     this.isStopping = true;
     for (const job of this.jobs) if (job.pid) process.kill(-job.pid, 'SIGTERM');
-    for (const entry of [...this.running.values()].reverse()) await this.stopEntry(entry, graceMs);
+    for (const name of [...this.order].reverse()) {
+      const entry = this.running.get(name);
+      if (entry) await this.stopEntry(entry, graceMs);
+    }
     for (const job of this.jobs) {
       while (job.pid && isGroupAlive(job.pid)) await sleep(50);
     }
