@@ -1,7 +1,12 @@
 import { TZDate } from '@date-fns/tz';
 import { isValid, parse } from 'date-fns';
 
-import { parseDecimalToCents } from '@threadline/domain';
+import countries from 'i18n-iso-countries';
+import english from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
+
+import { parseDecimalToCents, roundDecimalToMinorUnits } from '@threadline/domain';
+
+countries.registerLocale(english);
 
 /** A row-level problem: the import report shows it with the row number and the column. */
 export class RowError extends Error {
@@ -52,6 +57,47 @@ export function parseMoney(text: string, column: string, currency: string): numb
   } catch (error) {
     throw new RowError(column, error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * A decimal amount with up to 4 decimals ("16.448"), rounded once to minor units, half to even.
+ * Used for line totals, costs and profits, which old systems book with sub-cent precision.
+ */
+export function parseDecimalMoney(text: string, column: string, options: { currency: string; allowNegative?: boolean }): number {
+  try {
+    const cents = roundDecimalToMinorUnits(text, { fractionDigits: minorUnitDigits(options.currency), maxInputDigits: 4, allowNegative: options.allowNegative ?? false });
+    if (Math.abs(cents) > 2_000_000_000) throw new RangeError(`"${text}" is too large`);
+    return cents;
+  } catch (error) {
+    throw new RowError(column, error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** A discount as a fraction of the list price: "0.2", "20%" or "20 %" → 0.2 (up to 4 decimals). */
+export function parseDiscountRate(text: string, column: string): number {
+  const value = text.trim();
+  const percent = /^(\d{1,3}(?:\.\d{1,2})?)\s*%$/.exec(value);
+  const rate = percent ? Number(percent[1]) / 100 : /^(0|1)?(\.\d{1,4})?$/.test(value) && value !== '' ? Number(value) : Number.NaN;
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1) {
+    throw new RowError(column, `"${text}" is not a discount rate from 0 to 1 (or 0 % to 100 %)`);
+  }
+  return Math.round(rate * 10_000) / 10_000;
+}
+
+/**
+ * A memoised date reader for one export: old exports repeat the same few thousand dates over many
+ * rows, and format-driven parsing is the slowest step of a row.
+ */
+export function createDateReader(format: string | undefined, timeZone: string): (text: string, column: string) => Date {
+  const cache = new Map<string, number>();
+  return (text, column) => {
+    const hit = cache.get(text);
+    if (hit !== undefined) return new Date(hit);
+    const date = parseDate(text, column, format, timeZone);
+    if (cache.size > 200_000) cache.clear();
+    cache.set(text, date.getTime());
+    return date;
+  };
 }
 
 export function parseCount(text: string, column: string, options: { min: number; max: number }): number {
@@ -108,11 +154,27 @@ const REGION_OF_COUNTRY: Record<string, string> = {
   KR: 'asia_pacific', JP: 'asia_pacific', AU: 'asia_pacific', CN: 'asia_pacific', SG: 'asia_pacific',
 };
 
+const countryCache = new Map<string, string | null>();
+
+/**
+ * A country as the export writes it — ISO 3166 alpha-2 ("US"), alpha-3 ("USA") or its English name
+ * ("United States", "United States of America") — to the alpha-2 code the shop stores.
+ */
 export function parseCountry(text: string, column: string): string | null {
-  const value = text.trim().toUpperCase();
+  const value = text.trim();
   if (value === '') return null;
-  if (!/^[A-Z]{2}$/.test(value)) throw new RowError(column, `"${text}" is not an ISO 3166 two-letter country code`);
-  return value;
+  let code = countryCache.get(value);
+  if (code === undefined) {
+    const upper = value.toUpperCase();
+    if (/^[A-Z]{2}$/.test(upper)) code = countries.isValid(upper) || upper === 'XK' ? upper : null;
+    else if (/^[A-Z]{3}$/.test(upper)) code = countries.alpha3ToAlpha2(upper) ?? countries.getAlpha2Code(value, 'en') ?? null;
+    else code = countries.getAlpha2Code(value, 'en') ?? null;
+    if (countryCache.size < 10_000) countryCache.set(value, code);
+  }
+  if (code === null) {
+    throw new RowError(column, `"${text}" is not a country name or ISO 3166 code; map it under values.${column} in the mapping file`);
+  }
+  return code;
 }
 
 /** The region a country belongs to, for exports that only carry the country. */
