@@ -19,6 +19,8 @@ export interface StagedOrderLine {
   customerSegment: string | null;
   productLegacyId: string | null;
   sku: string | null;
+  /** the SKU the line resolves by: its own, or the one derived for products the lines create */
+  variantSku: string | null;
   size: string | null;
   colour: string | null;
   productName: string | null;
@@ -47,7 +49,7 @@ export interface StagedOrderLine {
 const STAGE = 'legacy_stage_lines';
 const STAGE_COLUMNS = [
   'row_number', 'order_key', 'split_of', 'customer_legacy_id', 'customer_email', 'customer_name', 'customer_segment',
-  'product_legacy_id', 'sku', 'size', 'colour', 'product_name', 'category_slug', 'category_name', 'sub_category_slug',
+  'product_legacy_id', 'sku', 'variant_sku', 'size', 'colour', 'product_name', 'category_slug', 'category_name', 'sub_category_slug',
   'sub_category_name', 'product_created_at', 'placed_at', 'shipped_at', 'status', 'quantity', 'line_total_cents',
   'unit_price_cents', 'discount_rate', 'cost_cents', 'profit_cents', 'shipping_cents', 'ship_country', 'ship_region',
   'ship_city', 'ship_postal_code', 'sales_territory',
@@ -56,7 +58,7 @@ const STAGE_COLUMNS = [
 function stageRow(line: StagedOrderLine): StageValue[] {
   return [
     line.rowNumber, line.orderKey, line.splitOf, line.customerLegacyId, line.customerEmail, line.customerName,
-    line.customerSegment, line.productLegacyId, line.sku, line.size, line.colour, line.productName, line.categorySlug,
+    line.customerSegment, line.productLegacyId, line.sku, line.variantSku, line.size, line.colour, line.productName, line.categorySlug,
     line.categoryName, line.subCategorySlug, line.subCategoryName, line.productCreatedAt, line.placedAt, line.shippedAt,
     line.status, line.quantity, line.lineTotalCents, line.unitPriceCents, line.discountRate, line.costCents,
     line.profitCents, line.shippingCents, line.shipCountry, line.shipRegion, line.shipCity, line.shipPostalCode,
@@ -69,20 +71,15 @@ export async function stageOrderLines(client: PoolClient, lines: readonly Staged
   await client.query(`
     CREATE TEMP TABLE ${STAGE} (
       row_number int PRIMARY KEY, order_key text NOT NULL, split_of text, customer_legacy_id text, customer_email text,
-      customer_name text, customer_segment text, product_legacy_id text, sku text, size text, colour text,
+      customer_name text, customer_segment text, product_legacy_id text, sku text, variant_sku text, size text, colour text,
       product_name text, category_slug text, category_name text, sub_category_slug text, sub_category_name text,
       product_created_at timestamptz, placed_at timestamptz NOT NULL, shipped_at timestamptz, status text NOT NULL,
       quantity int NOT NULL, line_total_cents int NOT NULL, unit_price_cents int NOT NULL, discount_rate numeric(5,4),
       cost_cents int, profit_cents int, shipping_cents int NOT NULL, ship_country char(2), ship_region text,
-      ship_city text, ship_postal_code text, sales_territory text,
-      -- resolved below
-      user_id bigint, product_id bigint, variant_id bigint, seller_id bigint, snapshot_name text,
-      snapshot_size text, snapshot_colour text
+      ship_city text, ship_postal_code text, sales_territory text
     ) ON COMMIT DROP`);
   await client.query('CREATE TEMP TABLE legacy_stage_orders (order_key text PRIMARY KEY, order_id bigint NOT NULL, is_new boolean NOT NULL) ON COMMIT DROP');
   await copyIntoStage(client, STAGE, STAGE_COLUMNS, lines.map(stageRow));
-  await client.query(`CREATE INDEX ON ${STAGE} (order_key)`);
-  await client.query(`ANALYZE ${STAGE}`);
 }
 
 /**
@@ -151,15 +148,13 @@ export async function upsertStagedProducts(client: PoolClient): Promise<void> {
     ON CONFLICT (product_id, name) DO UPDATE
       SET first_seen = least(product_name_history.first_seen, EXCLUDED.first_seen),
           last_seen = greatest(product_name_history.last_seen, EXCLUDED.last_seen)`);
-  // one variant per product, size and colour the lines name; its price is the latest unit price
+  // one variant per SKU the lines name (derived from product, size and colour when the export has none)
   await client.query(`
     INSERT INTO product_variants (product_id, sku, size, colour, price_cents, stock)
-    SELECT DISTINCT ON (p.id, coalesce(s.sku, ''), coalesce(s.size, 'One size'), coalesce(s.colour, 'Default'))
-           p.id, coalesce(s.sku, regexp_replace('LEGACY-' || s.product_legacy_id || '-' || coalesce(s.size, 'One size') || '-' || coalesce(s.colour, 'Default'), '\\s+', '_', 'g')),
-           coalesce(s.size, 'One size'), coalesce(s.colour, 'Default'), s.unit_price_cents, 0
+    SELECT DISTINCT ON (s.variant_sku) p.id, s.variant_sku, coalesce(s.size, 'One size'), coalesce(s.colour, 'Default'), s.unit_price_cents, 0
       FROM ${STAGE} s JOIN products p ON p.legacy_id = s.product_legacy_id
-     WHERE s.product_name IS NOT NULL
-     ORDER BY p.id, coalesce(s.sku, ''), coalesce(s.size, 'One size'), coalesce(s.colour, 'Default'), s.placed_at DESC
+     WHERE s.product_name IS NOT NULL AND s.variant_sku IS NOT NULL
+     ORDER BY s.variant_sku, s.placed_at DESC
     ON CONFLICT (sku) DO NOTHING`);
 }
 
@@ -195,33 +190,37 @@ export interface UnresolvedLine {
   reason: string;
 }
 
-/** Resolves every line to its variant and customer; returns the lines that name unknown ones. */
+const RESOLVED = 'legacy_stage_resolved';
+
+/**
+ * Resolves every line to its variant and customer in one pass (index lookups per line, no
+ * rewrites of the staging table); returns the lines that name unknown ones.
+ */
 export async function resolveStagedLines(client: PoolClient): Promise<UnresolvedLine[]> {
   await client.query(`
-    UPDATE ${STAGE} s SET variant_id = v.id, product_id = p.id, seller_id = p.seller_id, snapshot_name = p.name,
-                          snapshot_size = v.size, snapshot_colour = v.colour
-      FROM product_variants v JOIN products p ON p.id = v.product_id
-     WHERE s.sku IS NOT NULL AND v.sku = s.sku`);
-  await client.query(`
-    UPDATE ${STAGE} s SET variant_id = m.variant_id, product_id = m.product_id, seller_id = m.seller_id,
-                          snapshot_name = m.name, snapshot_size = m.size, snapshot_colour = m.colour
-      FROM (SELECT DISTINCT ON (s2.row_number) s2.row_number, v.id AS variant_id, p.id AS product_id, p.seller_id, p.name, v.size, v.colour
-              FROM ${STAGE} s2 JOIN products p ON p.legacy_id = s2.product_legacy_id JOIN product_variants v ON v.product_id = p.id
-             WHERE s2.sku IS NULL AND (s2.size IS NULL OR v.size = s2.size) AND (s2.colour IS NULL OR v.colour = s2.colour)
-             ORDER BY s2.row_number, v.id) m
-     WHERE s.row_number = m.row_number`);
-  await client.query(`
-    UPDATE ${STAGE} s SET user_id = u.id FROM users u
-     WHERE s.customer_legacy_id IS NOT NULL AND u.legacy_id = s.customer_legacy_id`);
-  await client.query(`
-    UPDATE ${STAGE} s SET user_id = u.id FROM users u
-     WHERE s.user_id IS NULL AND s.customer_legacy_id IS NULL AND s.customer_email IS NOT NULL
-       AND lower(u.email) = lower(s.customer_email)`);
+    CREATE TEMP TABLE ${RESOLVED} ON COMMIT DROP AS
+    SELECT s.*, v.id AS variant_id, v.product_id, p.seller_id, p.name AS snapshot_name, v.size AS snapshot_size,
+           v.colour AS snapshot_colour, coalesce(by_id.id, by_email.id) AS user_id
+      FROM ${STAGE} s
+      LEFT JOIN LATERAL (
+        SELECT v1.id, v1.product_id, v1.size, v1.colour FROM product_variants v1
+         WHERE s.variant_sku IS NOT NULL AND v1.sku = s.variant_sku
+        UNION ALL
+        (SELECT v2.id, v2.product_id, v2.size, v2.colour
+           FROM products p2 JOIN product_variants v2 ON v2.product_id = p2.id
+          WHERE s.variant_sku IS NULL AND p2.legacy_id = s.product_legacy_id
+            AND (s.size IS NULL OR v2.size = s.size) AND (s.colour IS NULL OR v2.colour = s.colour)
+          ORDER BY v2.id LIMIT 1)
+        LIMIT 1
+      ) v ON true
+      LEFT JOIN products p ON p.id = v.product_id
+      LEFT JOIN users by_id ON by_id.legacy_id = s.customer_legacy_id
+      LEFT JOIN users by_email ON s.customer_legacy_id IS NULL AND lower(by_email.email) = lower(s.customer_email)`);
   const { rows } = await client.query<{ row_number: number; order_key: string; missing: string; ref: string }>(`
     SELECT row_number, order_key,
            CASE WHEN variant_id IS NULL THEN CASE WHEN sku IS NOT NULL THEN 'sku' ELSE 'product_legacy_id' END ELSE 'customer_legacy_id' END AS missing,
            CASE WHEN variant_id IS NULL THEN coalesce(sku, product_legacy_id) ELSE coalesce(customer_legacy_id, customer_email) END AS ref
-      FROM ${STAGE}
+      FROM ${RESOLVED}
      WHERE variant_id IS NULL OR (user_id IS NULL AND (customer_legacy_id IS NOT NULL OR customer_email IS NOT NULL))
      ORDER BY row_number`);
   return rows.map((row) => ({
@@ -236,7 +235,7 @@ export async function resolveStagedLines(client: PoolClient): Promise<Unresolved
 
 /** Drops whole orders from the staging table (rejected ones); their lines are never written. */
 export async function dropStagedOrders(client: PoolClient, orderKeys: readonly string[]): Promise<void> {
-  if (orderKeys.length > 0) await client.query(`DELETE FROM ${STAGE} WHERE order_key = ANY($1)`, [orderKeys]);
+  if (orderKeys.length > 0) await client.query(`DELETE FROM ${RESOLVED} WHERE order_key = ANY($1)`, [orderKeys]);
 }
 
 export interface WrittenOrders {
@@ -255,10 +254,10 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
     `WITH per_order AS (
        SELECT DISTINCT ON (order_key) order_key, split_of, user_id, status, placed_at, ship_country, ship_region, ship_city,
               ship_postal_code, sales_territory
-         FROM ${STAGE} ORDER BY order_key, row_number
+         FROM ${RESOLVED} ORDER BY order_key, row_number
      ), sums AS (
        SELECT order_key, sum(line_total_cents)::int AS subtotal, max(shipping_cents)::int AS shipping, max(shipped_at) AS shipped_at
-         FROM ${STAGE} GROUP BY order_key
+         FROM ${RESOLVED} GROUP BY order_key
      ), upserted AS (
        INSERT INTO orders (legacy_id, legacy_split_of, user_id, status, currency, subtotal_cents, shipping_cents, total_cents,
                            source, placed_at, created_at, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at,
@@ -290,7 +289,7 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
     CREATE TEMP TABLE legacy_stage_items ON COMMIT DROP AS
     WITH staged AS (
       SELECT s.*, o.order_id, row_number() OVER (PARTITION BY s.order_key, s.variant_id ORDER BY s.row_number) AS nth
-        FROM ${STAGE} s JOIN legacy_stage_orders o USING (order_key)
+        FROM ${RESOLVED} s JOIN legacy_stage_orders o USING (order_key)
     ), existing AS (
       SELECT i.id, i.order_id, i.variant_id, row_number() OVER (PARTITION BY i.order_id, i.variant_id ORDER BY i.id) AS nth
         FROM order_items i JOIN legacy_stage_orders o ON o.order_id = i.order_id
@@ -315,12 +314,12 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
   // a product exists from its first sale at the latest, so product_day covers all imported history
   await client.query(`
     UPDATE products p SET created_at = f.first_sale, published_at = least(p.published_at, f.first_sale)
-      FROM (SELECT product_id, min(placed_at) AS first_sale FROM ${STAGE} GROUP BY product_id) f
+      FROM (SELECT product_id, min(placed_at) AS first_sale FROM ${RESOLVED} GROUP BY product_id) f
      WHERE p.id = f.product_id AND p.created_at > f.first_sale`);
   const { rows: counts } = await client.query<{ created: number; updated: number }>(
     'SELECT count(*) FILTER (WHERE is_new)::int AS created, count(*) FILTER (WHERE NOT is_new)::int AS updated FROM legacy_stage_orders',
   );
-  const { rows: products } = await client.query<{ product_id: string }>(`SELECT DISTINCT product_id FROM ${STAGE}`);
+  const { rows: products } = await client.query<{ product_id: string }>(`SELECT DISTINCT product_id FROM ${RESOLVED}`);
   return {
     created: counts[0]?.created ?? 0,
     updated: counts[0]?.updated ?? 0,

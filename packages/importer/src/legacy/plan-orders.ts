@@ -125,7 +125,7 @@ export function planOrders(results: readonly OrderLineResult[], options: { isSpl
       byCustomer.set(key, [...(byCustomer.get(key) ?? []), rowNumber]);
     }
     if (byCustomer.size > 1) {
-      const described = [...byCustomer.entries()].map(([key, rows]) => `${key ?? 'no customer'} on rows ${listRows(rows)}`).join('; ');
+      const described = [...byCustomer.entries()].map(([key, rows]) => `${key ?? 'no customer'} on ${rows.length === 1 ? 'row' : 'rows'} ${listRows(rows)}`).join('; ');
       if (!options.isSplitting) {
         rejected.push(
           ...rowNumbers.map((row) => ({
@@ -175,6 +175,9 @@ export function planOrders(results: readonly OrderLineResult[], options: { isSpl
     customerSegment: value.customerSegment ?? null,
     productLegacyId: value.productLegacyId ?? null,
     sku: value.sku ?? null,
+    variantSku: value.sku ?? (value.productName !== undefined && value.productLegacyId !== undefined
+      ? `LEGACY-${value.productLegacyId}-${value.size ?? 'One size'}-${value.colour ?? 'Default'}`.replace(/\s+/g, '_')
+      : null),
     size: value.size ?? null,
     colour: value.colour ?? null,
     productName: value.productName ?? null,
