@@ -19,7 +19,8 @@ import { loadOrCreateSecrets } from '@threadline/config';
 import { createPool, migrate } from '@threadline/db';
 import { freePort, startTestCluster } from '@threadline/db/testing';
 import { peakHours, rollupGlob } from '@threadline/insights';
-import { ClickstreamFlusher, LocalLakeStorage, SpoolSource, generateDemoTraffic, lakeRoot, loadClickstreamSettings, openDuckDb } from '@threadline/lake';
+import { ClickstreamFlusher, SpoolSource, generateDemoTraffic, loadClickstreamSettings } from '@threadline/clickstream';
+import { LocalLakeStorage, lakeRoot, openDuckDb } from '@threadline/lake';
 
 import { quantile } from './lib/http-load.js';
 import { writeBenchResult, type BenchFigures } from './lib/results.js';

@@ -3,3 +3,4 @@ export * from './stock/stock.js';
 export * from './orders/order-state.js';
 export * from './pricing/price-cart.js';
 export * from './payments/card.js';
+export * from './calendar/calendar.js';

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { peakHours, rollupGlob } from '@threadline/insights';
-import { ClickstreamCompactor, ClickstreamFlusher, LocalLakeStorage, SpoolSource, lakeRoot, loadClickstreamSettings, withDuckDb } from '@threadline/lake';
+import { ClickstreamCompactor, ClickstreamFlusher, SpoolSource, loadClickstreamSettings } from '@threadline/clickstream';
+import { LocalLakeStorage, lakeRoot, withDuckDb } from '@threadline/lake';
 
 import { Client, createHarness, json, signedInClient, type Harness } from '../testing/harness.js';
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 
 import { PeakHoursInputError, peakHours, rollupGlob, type PeakHoursResult } from '@threadline/insights';
-import { CLICKSTREAM_ROLLUP_DATASET, DEVICE_CLASSES, REGIONS, lakeRoot, openDuckDb, type LakeDb } from '@threadline/lake';
+import { DEVICE_CLASSES, REGIONS } from '@threadline/clickstream';
+import { CLICKSTREAM_ROLLUP_DATASET, lakeRoot, openDuckDb, type LakeDb } from '@threadline/lake';
 
 import type { ApiApp } from '../app.js';
 import { requireRole } from '../auth/session.js';

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 
 import { PeakHoursInputError, peakHours, rollupGlob, type HourFigures } from '@threadline/insights';
-import { LocalLakeStorage, generateDemoTraffic, lakeRoot, listDemoProductIds, MAX_DEMO_EVENTS, openDuckDb, type DeviceClass, type Region } from '@threadline/lake';
+import { generateDemoTraffic, listDemoProductIds, MAX_DEMO_EVENTS, type DeviceClass, type Region } from '@threadline/clickstream';
+import { LocalLakeStorage, lakeRoot, openDuckDb } from '@threadline/lake';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
 import type { PostSeedStep } from './seed-steps.js';

@@ -1,4 +1,4 @@
-import { CHANNELS } from '@threadline/lake';
+import { CHANNELS } from '@threadline/survey';
 
 import type { InsightsLake } from '../lake/insights-lake.js';
 import { dateText, ratio, toNumber, type DateWindow } from '../window.js';

@@ -18,7 +18,7 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-function sqlString(value: string): string {
+function sqlLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
@@ -114,7 +114,7 @@ export class InsightsLake {
       await connection.run(`CREATE OR REPLACE VIEW ${dataset} AS SELECT ${list} WHERE false`);
       return;
     }
-    const source = `read_parquet(${sqlString(path.join(this.datasetDir(dataset), '**', '*.parquet'))}, hive_partitioning = true, union_by_name = true)`;
+    const source = `read_parquet(${sqlLiteral(path.join(this.datasetDir(dataset), '**', '*.parquet'))}, hive_partitioning = true, union_by_name = true)`;
     const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
     const present = new Set(described.getRowObjectsJS().map((row) => String(row.column_name)));
     // columns an older file set lacks read as NULL, so a new column never breaks a dashboard

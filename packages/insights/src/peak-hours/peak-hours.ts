@@ -1,6 +1,8 @@
 import path from 'node:path';
 
-import { CLICKSTREAM_ROLLUP_DATASET, DEVICE_CLASSES, REGIONS, isValidDate, type DeviceClass, type Region } from '@threadline/lake';
+import { DEVICE_CLASSES, REGIONS, type DeviceClass, type Region } from '@threadline/clickstream';
+import { isIsoDate } from '@threadline/domain';
+import { CLICKSTREAM_ROLLUP_DATASET } from '@threadline/lake';
 
 /**
  * Analysis 5.1 — the hours users visit most — over the clickstream's hourly rollup
@@ -94,8 +96,8 @@ const ZONES = new Set<string>([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Et
 
 /** Checks filters at the edge; names the field at fault. */
 export function checkPeakHourFilters(filters: PeakHourFilters): PeakHourFilters {
-  if (!isValidDate(filters.from)) throw new PeakHoursInputError('from', 'from must be a date YYYY-MM-DD');
-  if (!isValidDate(filters.to)) throw new PeakHoursInputError('to', 'to must be a date YYYY-MM-DD');
+  if (!isIsoDate(filters.from)) throw new PeakHoursInputError('from', 'from must be a date YYYY-MM-DD');
+  if (!isIsoDate(filters.to)) throw new PeakHoursInputError('to', 'to must be a date YYYY-MM-DD');
   if (filters.from > filters.to) throw new PeakHoursInputError('from', 'from must not be after to');
   if ((Date.parse(filters.to) - Date.parse(filters.from)) / 86_400_000 > 3660) throw new PeakHoursInputError('from', 'the window may span at most 10 years');
   if (!ZONES.has(filters.timeZone)) throw new PeakHoursInputError('tz', `unknown IANA time zone "${filters.timeZone}"`);
