@@ -74,7 +74,7 @@ describe('legacy history reaches the dashboards', () => {
         slackWebhookUrl: undefined,
         logger: createLogger({ name: 'history-test', level: 'silent' }),
         settings: { ...loadPipelineSettings({}), backoffMs: 10, retries: 0 },
-        refreshers: [dashboardRefresher({ timeZone: ZONE })],
+        refreshers: [dashboardRefresher()],
       },
       { trigger: 'manual' },
     );

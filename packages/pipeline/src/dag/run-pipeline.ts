@@ -204,7 +204,7 @@ export const PIPELINE_DAG: StepDefinition[] = [
       const refreshers = deps.refreshers ?? INSIGHT_REFRESHERS;
       let rows = 0;
       for (const refresher of refreshers) {
-        const result = await refresher.refresh({ pool: deps.pool, lakeDir: state.lakeDir, dates: state.dates, logger: deps.logger });
+        const result = await refresher.refresh({ pool: deps.pool, dataDir: deps.dataDir, lakeDir: state.lakeDir, timeZone: deps.timeZone, dates: state.dates, logger: deps.logger });
         rows += result.rows;
       }
       return { rowsOut: rows, message: refreshers.length === 0 ? 'no insight caches registered' : `${refreshers.length} insight cache(s) refreshed` };
