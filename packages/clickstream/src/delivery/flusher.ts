@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { CLICKSTREAM_DATASET, CLICKSTREAM_LATE_DATASET, hourPartitionPath, openDuckDb, sqlLiteral, walkFiles, type LakeDb, type LakeStorage } from '@threadline/lake';
