@@ -4,3 +4,4 @@ export * from './orders/order-state.js';
 export * from './pricing/price-cart.js';
 export * from './payments/card.js';
 export * from './money/round-decimal.js';
+export * from './calendar/calendar.js';
