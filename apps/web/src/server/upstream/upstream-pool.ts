@@ -18,7 +18,7 @@ export interface UpstreamPoolOptions {
   /** Active health checks: GET this path on every replica every `intervalMs` (default /readyz, 500 ms). */
   healthPath?: string;
   intervalMs?: number;
-  /** How long a replica that failed a request is left out (default 5 s; the next good health check brings it back sooner). */
+  /** How long a replica that failed a request is left out (default 5 s). */
   ejectMs?: number;
   /** Keep-alive connections per replica (default 64). */
   connections?: number;
@@ -110,9 +110,9 @@ export class UpstreamPool {
     if (isHealthy !== upstream.isHealthy) {
       this.options.logger.info({ upstream: upstream.url }, isHealthy ? 'API replica healthy: back in rotation' : 'API replica failed its health check: out of rotation');
     }
+    // a passive ejection runs its full time even when /readyz answers: a replica can pass its
+    // health check and still fail real requests
     upstream.isHealthy = isHealthy;
-    // a good health check ends a passive ejection early: the replica answered, so it is back
-    if (isHealthy) upstream.ejectedUntil = 0;
   }
 
   async close(): Promise<void> {
