@@ -4,7 +4,7 @@ import path from 'node:path';
 import { OpsError, isOpsError } from '../errors.js';
 import { writePgBackRestConfig, type BackupConfig } from './backup-config.js';
 import { latestBackup, readStanzaInfo, type BackupSet, type BackupType } from './info.js';
-import { runChecked, runCheckedWaitingForLock, runPgBackRest, type RunOptions } from './pgbackrest.js';
+import { runCheckedWaitingForLock, runPgBackRest, type RunOptions } from './pgbackrest.js';
 
 export const REPOS = [1, 2] as const;
 export type RepoKey = (typeof REPOS)[number];
