@@ -30,6 +30,12 @@ export interface NginxValues {
   hstsMaxAge: number;
   /** Per-IP request rate for /api (nginx syntax, e.g. 20r/s). */
   apiRate: string;
+  /** Requests over `apiRate` let through at once before 429 (default 100). */
+  apiBurst?: number;
+  /** Per-IP login attempts (nginx syntax; default 30r/m). */
+  loginRate?: string;
+  /** Login attempts over `loginRate` let through at once before 429 (default 10). */
+  loginBurst?: number;
   /** Debian: /usr/lib/nginx/modules. */
   modulesDir: string;
   /** Debian: /etc/nginx/mime.types. */
@@ -64,8 +70,22 @@ function variables(values: NginxValues): Record<string, string> {
     THREADLINE_ASSETS_ROOT: values.assetsRoot,
     THREADLINE_CRS_PARANOIA: String(values.paranoia),
     THREADLINE_HSTS_MAX_AGE: String(values.hstsMaxAge),
-    THREADLINE_NGINX_API_RATE: values.apiRate,
+    THREADLINE_NGINX_API_RATE: checkedRate('apiRate', values.apiRate),
+    THREADLINE_NGINX_API_BURST: String(checkedBurst('apiBurst', values.apiBurst ?? 100)),
+    THREADLINE_NGINX_LOGIN_RATE: checkedRate('loginRate', values.loginRate ?? '30r/m'),
+    THREADLINE_NGINX_LOGIN_BURST: String(checkedBurst('loginBurst', values.loginBurst ?? 10)),
   };
+}
+
+/** An nginx rate such as `20r/s` or `30r/m`: anything else would stop nginx from starting. */
+function checkedRate(name: string, rate: string): string {
+  if (!/^[1-9]\d{0,6}r\/[sm]$/.test(rate)) throw new Error(`${name}: expected a rate like 20r/s or 30r/m, got "${rate}"`);
+  return rate;
+}
+
+function checkedBurst(name: string, burst: number): number {
+  if (!Number.isSafeInteger(burst) || burst < 0) throw new Error(`${name}: expected a whole number ≥ 0, got ${burst}`);
+  return burst;
 }
 
 /**
