@@ -10,26 +10,11 @@
  *
  * Goals: ≥ 95 % of attacks blocked, < 1 % of legitimate requests blocked, per layer.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 
-import { freePort } from '@threadline/db/testing';
-import {
-  DEBIAN_PATHS,
-  createSelfSignedCertificate,
-  formatRates,
-  hasNginxWithModSecurity,
-  inspectRequest,
-  loadCorpus,
-  loadEdgeConfig,
-  replayCorpus,
-  startNginx,
-  type CorpusRates,
-} from '@threadline/edge';
+import { formatRates, hasNginxWithModSecurity, inspectRequest, loadCorpus, loadEdgeConfig, replayCorpus, type CorpusRates } from '@threadline/edge';
+import { startLoopbackNginx } from '../packages/edge/src/testing/loopback-nginx.js';
 import { buildWafTestApp } from '../packages/edge/src/testing/stub-app.js';
-import { startStubUpstream } from '../packages/edge/src/testing/stub-upstream.js';
 
 import { writeBenchResult, type BenchFigures } from './lib/results.js';
 
@@ -117,33 +102,14 @@ function figures(name: string, attack: CorpusRates, good: CorpusRates, serverErr
 // 3. nginx + ModSecurity + CRS (PL1 tuned, PL2 for comparison)
 if (hasNginxWithModSecurity()) {
   for (const paranoia of [1, 2]) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-nginx-'));
-    chmodSync(dir, 0o755);
-    const cert = await createSelfSignedCertificate({ dir: path.join(dir, 'tls') });
-    const web = await startStubUpstream('web');
-    const api = await startStubUpstream('api');
-    mkdirSync(path.join(dir, 'dist', 'assets'), { recursive: true });
-    for (const file of ['index-4f9a1c2b.js', 'index-7d1e0b33.css', 'logo-3a2b1c.svg']) writeFileSync(path.join(dir, 'dist', 'assets', file), '/* asset */');
-    const httpsPort = await freePort();
-    const nginx = await startNginx({
-      prefix: path.join(dir, 'run'),
-      confDir: path.join(dir, 'conf'),
-      listenAddress: '127.0.0.1',
-      httpPort: await freePort(),
-      httpsPort,
-      serverName: 'localhost',
-      tlsCert: cert.certPath,
-      tlsKey: cert.keyPath,
-      webUpstream: `127.0.0.1:${web.port}`,
-      apiUpstream: `127.0.0.1:${api.port}`,
-      assetsRoot: path.join(dir, 'dist'),
+    const edge = await startLoopbackNginx({
       paranoia,
-      hstsMaxAge: 31_536_000,
       apiRate: '5000r/s',
-      ...DEBIAN_PATHS,
+      // the corpus replays ~300 sign-ins from one address: the login limit would answer 429
+      loginRate: '100r/s',
+      loginBurst: 1000,
     });
-    for (const sub of ['run/tmp/body', 'run/tmp/proxy', 'run/tmp/modsec']) chmodSync(path.join(dir, sub), 0o777);
-    const target = { host: '127.0.0.1', port: httpsPort, isTls: true, hostHeader: 'localhost', ca: readFileSync(cert.certPath) };
+    const { target } = edge;
     let serverErrors = 0;
     const blocked = (response: { status: number; headers: Record<string, unknown> }): boolean => {
       if (response.status >= 500) serverErrors += 1;
@@ -154,10 +120,7 @@ if (hasNginxWithModSecurity()) {
     const good = await replayCorpus(target, legit, blocked, 4);
     const seconds = (Date.now() - started) / 1000;
     results.push({ ...figures(`nginx-modsecurity-crs-pl${paranoia}-tuned`, attack, good, serverErrors), replayRequestsPerSecond: Math.round((attacks.length + legit.length) / seconds) });
-    await nginx.stop();
-    await web.close();
-    await api.close();
-    rmSync(dir, { recursive: true, force: true });
+    await edge.close();
   }
 } else {
   console.error('nginx with ModSecurity not installed: apt-get install nginx libnginx-mod-http-modsecurity modsecurity-crs');

@@ -59,6 +59,9 @@ describe('deploy/nginx: nginx + ModSecurity + OWASP CRS on loopback', { timeout:
       paranoia: TUNED_PARANOIA,
       hstsMaxAge: 31_536_000,
       apiRate: '2000r/s',
+      // the corpus replays ~300 sign-ins from one address: the login limit would answer 429
+      loginRate: '100r/s',
+      loginBurst: 1000,
       ...DEBIAN_PATHS,
     });
     for (const sub of ['run/tmp/body', 'run/tmp/proxy', 'run/tmp/modsec']) chmodSync(path.join(dir, sub), 0o777);
@@ -90,6 +93,11 @@ describe('deploy/nginx: nginx + ModSecurity + OWASP CRS on loopback', { timeout:
     assert.match(response.body, /^\{"error":\{"code":"WAF_BLOCKED","message":"request blocked by the web application firewall \(reference [0-9a-f]+\)"\}\}$/);
     assert.equal(response.headers['content-type'], 'application/json');
     assert.match(nginx?.auditLog() ?? '', /UNION%20SELECT/, 'the refusal is in the ModSecurity audit log');
+    // the reference the client gets is the audit entry's unique_id and tags the refusal in the
+    // error log (the per-rule messages are lost by ModSecurity-nginx on the error_page redirect)
+    const reference = /reference ([0-9a-f]+)/.exec(response.body)?.[1] ?? '';
+    assert.match(nginx?.auditLog() ?? '', new RegExp(`"unique_id":"${reference}"`));
+    assert.ok((nginx?.ruleIdsOf(reference) ?? []).includes('949110'));
   });
 
   it('forwards /api to the API tier and pages to the web tier with the client address and scheme', async () => {
