@@ -106,24 +106,22 @@ function RunHistory({ runs, selected, onSelect }: { runs: PipelineRun[]; selecte
   );
 }
 
-function QualityTable({ results }: { results: QualityResult[] }) {
-  const ordered = [...results].sort((a, b) => Number(a.passed) - Number(b.passed) || a.dataset.localeCompare(b.dataset));
-  if (ordered.length === 0) return <p className="muted">No quality results (the run stopped before the quality gate).</p>;
+function QualityRows({ results, label }: { results: QualityResult[]; label: string }) {
   return (
     <div className="table-wrap">
-      <table className="table" aria-label="Quality results">
+      <table className="table" aria-label={label}>
         <thead>
           <tr><th>Checked on</th><th>Dataset</th><th>Rule</th><th>Severity</th><th>Result</th><th className="num">Observed</th><th>Threshold</th></tr>
         </thead>
         <tbody>
-          {ordered.map((rule) => (
+          {results.map((rule) => (
             <tr key={`${rule.phase}/${rule.dataset}/${rule.name}`} className={rule.passed ? undefined : 'is-failed'}>
               <td>{rule.phase}</td>
               <td>{rule.dataset}</td>
               <td>
                 {rule.name}
                 {!rule.passed && rule.badRows.length > 0 ? (
-                  <details className="bad-rows">
+                  <details className="bad-rows" open={rule.severity === 'error'}>
                     <summary>{rule.badRows.length} offending row(s)</summary>
                     <pre>{rule.badRows.map((row) => JSON.stringify(row)).join('\n')}</pre>
                   </details>
@@ -132,12 +130,35 @@ function QualityTable({ results }: { results: QualityResult[] }) {
               <td>{rule.severity}</td>
               <td><span className={`run-status run-status--${rule.passed ? 'succeeded' : rule.severity === 'warn' ? 'warn' : 'failed'}`}>{rule.passed ? 'pass' : 'fail'}</span></td>
               <td className="num">{rule.observed ?? '—'}</td>
-              <td>{rule.expected}</td>
+              <td className="threshold">{rule.expected}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Failed rules (with their offending rows) first and open; the passing checks folded away. */
+function QualityTable({ results }: { results: QualityResult[] }) {
+  if (results.length === 0) return <p className="muted">No quality results (the run stopped before the quality gate).</p>;
+  const byDataset = (a: QualityResult, b: QualityResult): number => a.dataset.localeCompare(b.dataset) || a.phase.localeCompare(b.phase);
+  const failed = results.filter((rule) => !rule.passed).sort((a, b) => a.severity.localeCompare(b.severity) || byDataset(a, b));
+  const passed = results.filter((rule) => rule.passed).sort(byDataset);
+  return (
+    <>
+      <p>
+        {results.length} checks: <strong>{passed.length} passed</strong>
+        {failed.length > 0 ? <>, <strong className="pipeline-error">{failed.length} failed</strong></> : null}.
+      </p>
+      {failed.length > 0 ? <QualityRows results={failed} label="Failed quality rules" /> : null}
+      {passed.length > 0 ? (
+        <details>
+          <summary>Show the {passed.length} passing checks</summary>
+          <QualityRows results={passed} label="Passing quality rules" />
+        </details>
+      ) : null}
+    </>
   );
 }
 
