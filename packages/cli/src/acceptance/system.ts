@@ -139,12 +139,11 @@ export class WebClient {
   constructor(private readonly baseUrl: string) {}
 
   async request<T>(method: 'GET' | 'POST', urlPath: string, body?: unknown): Promise<HttpAnswer<T>> {
+    // the token first: fetching it may start the session whose cookie this request must carry
+    if (method === 'POST') this.csrf ??= (await this.request<{ token: string }>('GET', '/api/auth/csrf')).body.token;
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) threadline-acceptance' };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    if (method === 'POST') {
-      this.csrf ??= (await this.request<{ token: string }>('GET', '/api/auth/csrf')).body.token;
-      headers['x-csrf-token'] = this.csrf;
-    }
+    if (method === 'POST' && this.csrf) headers['x-csrf-token'] = this.csrf;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${this.baseUrl}${urlPath}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     for (const cookie of response.headers.getSetCookie()) {

@@ -113,6 +113,18 @@ describe('acceptance: a fresh install, started as npm start starts it', { timeou
     assert.deepEqual(shown.sort((a, b) => a.segment.localeCompare(b.segment)), expected);
   });
 
+  it('customer segments by where customers live: top products per ship-to country equal the shop database', async () => {
+    const answer = await admin.request<{ segments: Array<{ segment: string; units: number; topProducts: Array<{ productId: number; units: number }> }> }>(
+      'GET',
+      `/api/insights/segments?${query}&dimension=ship_country&limit=5`,
+    );
+    assert.equal(answer.status, 200);
+    assert.ok(answer.body.segments.length > 0);
+    const expected = await expectedSegments(system.pool, { ...window, column: 'ship_country', limit: 5 });
+    const shown = answer.body.segments.map((segment) => ({ segment: segment.segment, units: segment.units, topProducts: segment.topProducts.map((product) => ({ productId: product.productId, units: product.units })) }));
+    assert.deepEqual(shown.sort((a, b) => a.segment.localeCompare(b.segment)), expected);
+  });
+
   it('customer reviews: review count and mean rating per product equal the shop database', async () => {
     const answer = await admin.request<{ totals: { reviews: number; averageRating: number }; lowestRated: Array<{ productId: number; reviews: number; averageRating: number }> }>(
       'GET',
