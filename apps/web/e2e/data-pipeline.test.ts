@@ -75,10 +75,10 @@ describe('back office: Data pipeline page', { skip: SKIP_REASON }, () => {
         ['extract succeeded', 'quality failed', 'publish skipped', 'verify skipped', 'catalog skipped', 'refresh skipped'],
       );
       const failedRules = page.getByRole('table', { name: 'Failed quality rules' });
-      const failedRow = failedRules.locator('tbody tr', { hasText: 'range(quantity)' });
+      const failedRow = failedRules.locator('tbody tr', { hasText: 'range(quantity)' }).first();
       assert.match(await failedRow.innerText(), /staging\s+sales\s+range\(quantity\)/);
       // a sample of the offending rows is open under the rule
-      const sample = await failedRow.locator('details pre').innerText();
+      const sample = await failedRules.locator('details pre').first().innerText();
       assert.match(sample, /"quantity":\s*[2-9]/);
       await screenshot(page, 'pipeline-02-failed-run');
 

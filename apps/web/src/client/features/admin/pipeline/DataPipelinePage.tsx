@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 
 import { api, describeError } from '../../../lib/api';
@@ -7,7 +7,9 @@ import { isActive, useDataHealth, useRun, useRuns, type CatalogTable, type Catal
 import './pipeline.css';
 
 const timeFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'medium' });
+const clockFormat = new Intl.DateTimeFormat('en-US', { timeStyle: 'medium' });
 const when = (iso: string | null): string => (iso ? timeFormat.format(new Date(iso)) : '—');
+const clock = (iso: string | null): string => (iso ? clockFormat.format(new Date(iso)) : '—');
 const count = (value: number): string => value.toLocaleString('en-US');
 
 function seconds(from: string | null, to: string | null): string {
@@ -114,25 +116,32 @@ function QualityRows({ results, label }: { results: QualityResult[]; label: stri
           <tr><th>Checked on</th><th>Dataset</th><th>Rule</th><th>Severity</th><th>Result</th><th className="num">Observed</th><th>Threshold</th></tr>
         </thead>
         <tbody>
-          {results.map((rule) => (
-            <tr key={`${rule.phase}/${rule.dataset}/${rule.name}`} className={rule.passed ? undefined : 'is-failed'}>
-              <td>{rule.phase}</td>
-              <td>{rule.dataset}</td>
-              <td>
-                {rule.name}
-                {!rule.passed && rule.badRows.length > 0 ? (
-                  <details className="bad-rows" open={rule.severity === 'error'}>
-                    <summary>{rule.badRows.length} offending row(s)</summary>
-                    <pre>{rule.badRows.map((row) => JSON.stringify(row)).join('\n')}</pre>
-                  </details>
+          {results.map((rule) => {
+            const hasSample = !rule.passed && rule.badRows.length > 0;
+            return (
+              <Fragment key={`${rule.phase}/${rule.dataset}/${rule.name}`}>
+                <tr className={rule.passed ? undefined : 'is-failed'}>
+                  <td>{rule.phase}</td>
+                  <td>{rule.dataset}</td>
+                  <td>{rule.name}</td>
+                  <td>{rule.severity}</td>
+                  <td><span className={`run-status run-status--${rule.passed ? 'succeeded' : rule.severity === 'warn' ? 'warn' : 'failed'}`}>{rule.passed ? 'pass' : 'fail'}</span></td>
+                  <td className="num">{rule.observed ?? '—'}</td>
+                  <td className="threshold">{rule.expected}</td>
+                </tr>
+                {hasSample ? (
+                  <tr className="is-failed bad-rows-row">
+                    <td colSpan={7}>
+                      <details className="bad-rows" open={rule.severity === 'error'}>
+                        <summary>{rule.badRows.length} offending row(s) of {rule.dataset} {rule.name}</summary>
+                        <pre>{rule.badRows.map((row) => JSON.stringify(row, null, 1).replace(/\n\s*/g, ' ')).join('\n')}</pre>
+                      </details>
+                    </td>
+                  </tr>
                 ) : null}
-              </td>
-              <td>{rule.severity}</td>
-              <td><span className={`run-status run-status--${rule.passed ? 'succeeded' : rule.severity === 'warn' ? 'warn' : 'failed'}`}>{rule.passed ? 'pass' : 'fail'}</span></td>
-              <td className="num">{rule.observed ?? '—'}</td>
-              <td className="threshold">{rule.expected}</td>
-            </tr>
-          ))}
+              </Fragment>
+            );
+          })}
         </tbody>
       </table>
     </div>
@@ -191,8 +200,8 @@ function RunDetails({ detail }: { detail: RunDetail }) {
                 <td>{step.step}</td>
                 <td><StatusBadge status={step.status} /></td>
                 <td className="num">{step.attempts}</td>
-                <td>{when(step.startedAt)}</td>
-                <td className="num">{seconds(step.startedAt, step.finishedAt)}</td>
+                <td>{step.status === 'skipped' ? '—' : clock(step.startedAt)}</td>
+                <td className="num">{step.status === 'skipped' ? '—' : seconds(step.startedAt, step.finishedAt)}</td>
                 <td className="num">{count(step.rowsIn)}</td>
                 <td className="num">{count(step.rowsOut)}</td>
                 <td>{step.error ?? ''}</td>
