@@ -6,8 +6,8 @@ import type { Page } from 'playwright-core';
 import { hashPassword } from '@threadline/auth';
 import { createLogger } from '@threadline/config';
 import { insertUser } from '@threadline/db';
-import { DATASET_RULES } from '@threadline/lake';
-import { loadPipelineSettings, runPipeline, seedShop, type PipelineDeps } from '@threadline/worker';
+import { DATASET_RULES, loadPipelineSettings, runPipeline, type PipelineDeps } from '@threadline/pipeline';
+import { seedShop } from '@threadline/pipeline/testing';
 
 import { screenshot, SKIP_REASON, startStack, type Stack } from './harness.js';
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { DATASET_KEYS, openDuckDb, sqlLiteral, type CuratedDataset } from '@threadline/lake';
+import { openDuckDb, sqlLiteral } from '@threadline/lake';
+import { DATASET_KEYS, type CuratedDataset } from '@threadline/pipeline';
 
 export interface DuplicateKeys {
   dataset: CuratedDataset;

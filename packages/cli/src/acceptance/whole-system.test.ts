@@ -10,7 +10,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { addDays, dateInZone, openDuckDb, sqlLiteral } from '@threadline/lake';
+import { addDays, dateInZone } from '@threadline/domain';
+import { openDuckDb, sqlLiteral } from '@threadline/lake';
 
 import { findDuplicateKeys } from './curated-keys.js';
 import { expectedReviewsByProduct, expectedSalesByDay, expectedSegments } from './expected.repo.js';

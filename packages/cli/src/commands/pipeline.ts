@@ -1,11 +1,11 @@
 import { Cron } from 'croner';
 import type { Command } from 'commander';
 
-import { dateRange, isIsoDate } from '@threadline/lake';
+import { dateRange, isIsoDate } from '@threadline/domain';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
 import { loadRuntime, withPool } from '../runtime.js';
-import type { PostSeedStep } from './seed-steps.js';
+import type { PostSeedStep } from './seed-step.js';
 
 function parseDate(value: string, option: string): string {
   if (!isIsoDate(value)) throw new Error(`${option} must be a date YYYY-MM-DD (got "${value}")`);
@@ -46,7 +46,7 @@ export function registerPipeline(program: Command): void {
         trigger = 'backfill';
       }
       const runtime = loadRuntime('pipeline');
-      const { runPipeline, loadPipelineSettings, queueRun } = await import('@threadline/worker');
+      const { runPipeline, loadPipelineSettings, queueRun } = await import('@threadline/pipeline');
       const summary = await withPool(runtime, async (pool) => {
         if (options.queue) {
           const run = await queueRun(pool, { trigger, dates });
@@ -81,7 +81,7 @@ export function registerPipeline(program: Command): void {
   ).action(async (options: { run?: string; format?: string }) => {
     const format = parseFormat(options.format);
     const runtime = loadRuntime('pipeline');
-    const { listRuns, findRun, listSteps, listRuleResults, loadPipelineSettings } = await import('@threadline/worker');
+    const { listRuns, findRun, listSteps, listRuleResults, loadPipelineSettings } = await import('@threadline/pipeline');
     await withPool(runtime, async (pool) => {
       const run = options.run ? await findRun(pool, parsePositiveInt(options.run, '--run')) : ((await listRuns(pool, { limit: 1 }))[0] ?? null);
       const settings = loadPipelineSettings();
@@ -129,7 +129,7 @@ export function registerPipeline(program: Command): void {
   ).action(async (options: { limit: string; format?: string }) => {
     const format = parseFormat(options.format);
     const runtime = loadRuntime('pipeline');
-    const { listRuns } = await import('@threadline/worker');
+    const { listRuns } = await import('@threadline/pipeline');
     await withPool(runtime, async (pool) => {
       const runs = await listRuns(pool, { limit: parsePositiveInt(options.limit, '--limit') });
       printRows(
@@ -159,7 +159,7 @@ export function registerPipeline(program: Command): void {
 export const pipelineSeedStep: PostSeedStep = {
   name: 'pipeline',
   async run(context) {
-    const { runPipeline, loadPipelineSettings, PipelineBusyError } = await import('@threadline/worker');
+    const { runPipeline, loadPipelineSettings, PipelineBusyError } = await import('@threadline/pipeline');
     const { createLogger } = await import('@threadline/config');
     // a first start should not wait minutes on retries: one quick retry for a flaky moment
     const settings = { ...loadPipelineSettings(), retries: 1, backoffMs: 1000 };

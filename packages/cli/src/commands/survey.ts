@@ -3,12 +3,14 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
-import { addDays, dateInZone, generateSurvey, importSurvey, isLakeInputError, surveyNoticeText, type SurveyReport } from '@threadline/lake';
+import { addDays, dateInZone } from '@threadline/domain';
+import { isLakeInputError } from '@threadline/lake';
+import { generateSurvey, importSurvey, surveyNoticeText, type SurveyReport } from '@threadline/survey';
 import { notifySlack } from '@threadline/ops';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
 import { loadRuntime, withPool } from '../runtime.js';
-import type { PostSeedStep } from './seed-steps.js';
+import type { PostSeedStep } from './seed-step.js';
 
 function printReport(report: SurveyReport, format: 'table' | 'json' | 'csv'): void {
   if (format === 'json') {
