@@ -24,6 +24,7 @@ describe('deploy/nginx rendering: rate limits and the ModSecurity switch', () =>
     paranoia: 1,
     hstsMaxAge: 31_536_000,
     apiRate: '20r/s',
+    wafRecordPort: 8099,
     ...DEBIAN_PATHS,
     ...extra,
   });
@@ -43,6 +44,13 @@ describe('deploy/nginx rendering: rate limits and the ModSecurity switch', () =>
     assert.match(conf, /limit_req zone=threadline_login burst=2 nodelay;/);
     assert.match(conf, /limit_req zone=threadline_api burst=40 nodelay;/);
     assert.match(conf, /^\s+modsecurity off;/m);
+  });
+
+  it('hands refused requests to a loopback-only record server so the audit log keeps their rule ids', () => {
+    const conf = readFileSync(renderNginxConfig(values()), 'utf8');
+    assert.match(conf, /listen 127\.0\.0\.1:8099;/);
+    assert.doesNotMatch(conf, /listen (?:0\.0\.0\.0:)?8099\b/);
+    assert.match(conf, /location @waf_blocked \{[^}]*modsecurity off;[^}]*proxy_pass http:\/\/127\.0\.0\.1:8099;/);
   });
 
   it('refuses a rate or burst nginx would not start with, naming it', () => {

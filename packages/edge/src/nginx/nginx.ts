@@ -27,6 +27,11 @@ export interface NginxValues {
   assetsRoot: string;
   /** CRS paranoia level 1–4. */
   paranoia: number;
+  /**
+   * Loopback port of the WAF-record server: refused requests are re-run there in detection-only
+   * mode so the audit log keeps their rule ids (ModSecurity-nginx drops them on error_page).
+   */
+  wafRecordPort: number;
   /** ModSecurity on (default) or off — off only to measure what it costs. */
   isModSecurityOn?: boolean;
   hstsMaxAge: number;
@@ -72,6 +77,7 @@ function variables(values: NginxValues): Record<string, string> {
     THREADLINE_ASSETS_ROOT: values.assetsRoot,
     THREADLINE_CRS_PARANOIA: String(values.paranoia),
     THREADLINE_MODSECURITY: values.isModSecurityOn === false ? 'off' : 'on',
+    THREADLINE_WAF_RECORD_PORT: String(values.wafRecordPort),
     THREADLINE_HSTS_MAX_AGE: String(values.hstsMaxAge),
     THREADLINE_NGINX_API_RATE: checkedRate('apiRate', values.apiRate),
     THREADLINE_NGINX_API_BURST: String(checkedBurst('apiBurst', values.apiBurst ?? 100)),
@@ -166,7 +172,7 @@ export interface RunningNginx {
   stop(): Promise<void>;
   /** The ModSecurity audit log so far (one JSON entry per refused request, `unique_id` = the reference). */
   auditLog(): string;
-  /** Ids of the rules that matched the request with this reference (from the error log). */
+  /** Ids of the rules in the audit entry of the refused request with this reference. */
   ruleIdsOf(reference: string): string[];
 }
 
@@ -210,12 +216,12 @@ export async function startNginx(values: NginxValues): Promise<RunningNginx> {
       return existsSync(file) ? readFileSync(file, 'utf8') : '';
     },
     ruleIdsOf(reference) {
-      const file = path.join(values.prefix, 'logs', 'error.log');
+      const file = path.join(values.prefix, 'logs', 'modsec_audit.log');
       if (!existsSync(file)) return [];
       const ids = readFileSync(file, 'utf8')
         .split('\n')
-        .filter((line) => line.includes(`[unique_id "${reference}"]`))
-        .flatMap((line) => /\[id "(\d+)"\]/.exec(line)?.slice(1) ?? []);
+        .filter((line) => line.includes(`"unique_id":"${reference}"`))
+        .flatMap((line) => [...line.matchAll(/"ruleId":"(\d+)"/g)].map((match) => match[1] ?? ''));
       return [...new Set(ids)];
     },
   };
