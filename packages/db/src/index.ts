@@ -18,6 +18,8 @@ export * from './users/users.repo.js';
 export * from './catalog/categories.repo.js';
 export * from './catalog/products.repo.js';
 export * from './catalog/product-list.repo.js';
+export * from './catalog/search.repo.js';
+export * from './catalog/search-text.js';
 export * from './carts/carts.repo.js';
 export * from './orders/orders.repo.js';
 export * from './payments/payments.repo.js';
