@@ -14,6 +14,8 @@ export const ImageSchema = Type.Object(
     width: Type.Integer(),
     height: Type.Optional(Type.Integer()),
     alt: Type.Optional(Type.String()),
+    /** The variant colour the photo shows; null for any colour. */
+    colour: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   },
   { $id: 'Image' },
 );

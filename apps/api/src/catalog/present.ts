@@ -107,6 +107,7 @@ export function presentDetail(product: ProductDetail, reviews: Static<typeof Pro
       id: image.id,
       height: Math.round((image.height * (presentImage(image.key, image.width).width)) / image.width),
       alt: image.alt,
+      colour: image.colour,
     })),
     reviews,
   };

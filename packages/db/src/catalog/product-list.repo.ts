@@ -133,6 +133,8 @@ export async function listProducts(db: Queryable, query: ProductListQuery, prese
     let index = 0;
     where.push(ordering.compare.replace(/#/g, () => (index++ === 0 ? keyParam : idParam)));
   }
+  // filtered by colour: each card shows its photo in that colour when it has one
+  const imageOrder = query.colour ? `(lower(i.colour) = lower(${bind(query.colour)})) IS TRUE DESC,` : '';
   const lowStock = bind(presentation.lowStockThreshold);
   const widths = bind(presentation.imageWidths);
   const defaultWidth = bind(presentation.defaultImageWidth);
@@ -144,7 +146,7 @@ export async function listProducts(db: Queryable, query: ProductListQuery, prese
              p.created_at, ${ordering.key}::text AS sort_key, img.storage_key, img.width AS image_width
         FROM products p
         LEFT JOIN LATERAL (SELECT i.storage_key, i.width FROM product_images i WHERE i.product_id = p.id
-                            ORDER BY i.position, i.id LIMIT 1) img ON true
+                            ORDER BY ${imageOrder} i.position, i.id LIMIT 1) img ON true
        WHERE ${where.join(' AND ')}
        ORDER BY ${ordering.order}
        LIMIT ${limit}

@@ -1,34 +1,11 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Link, NavLink, Outlet, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { useEffect, useRef } from 'react';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 
 import { matchPage, NOT_FOUND_META } from './page-meta';
+import { SearchBox } from './SearchBox';
 import { useSession } from './session';
 import { usePageTitle } from './use-page-title';
 import { trackPageView } from '../analytics';
-
-function SearchBox() {
-  const [params] = useSearchParams();
-  const navigate = useNavigate();
-  const [text, setText] = useState(params.get('q') ?? '');
-  useEffect(() => setText(params.get('q') ?? ''), [params]);
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    const next = new URLSearchParams();
-    if (text.trim()) next.set('q', text.trim());
-    void navigate(`/${next.size ? `?${next}` : ''}`);
-  }
-
-  return (
-    <form className="search" role="search" onSubmit={submit}>
-      <label htmlFor="site-search" className="visually-hidden">Search products</label>
-      <input id="site-search" type="search" placeholder="Search jackets, dresses, denim…" value={text} onChange={(e) => setText(e.target.value)} />
-      <button type="submit" className="search__button" aria-label="Search">
-        <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18"><path fill="currentColor" d="M10 4a6 6 0 1 0 3.87 10.59l4.27 4.27 1.41-1.41-4.27-4.27A6 6 0 0 0 10 4Zm0 2a4 4 0 1 1 0 8 4 4 0 0 1 0-8Z" /></svg>
-      </button>
-    </form>
-  );
-}
 
 function AccountMenu() {
   const { user, logout } = useSession();
