@@ -71,6 +71,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
     },
     async (request, reply) => {
       const product = await createProduct(pool, currentUser(request), request.body);
+      await auditRequest(pool, request, { action: AUDIT_ACTIONS.PRODUCT_CREATED, target: `product:${product.id}`, details: { variants: product.variants.length, status: product.status } });
       return reply.status(201).send(presentDetail(product, EMPTY_REVIEWS));
     },
   );
@@ -87,7 +88,12 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
         response: { 200: ProductDetailResponse, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => presentDetail(await updateProduct(pool, currentUser(request), request.params.id, request.body), EMPTY_REVIEWS),
+    async (request) => {
+      const product = await updateProduct(pool, currentUser(request), request.params.id, request.body);
+      // which fields changed, never their values (names and descriptions are free text)
+      await auditRequest(pool, request, { action: AUDIT_ACTIONS.PRODUCT_UPDATED, target: `product:${product.id}`, details: { fields: Object.keys(request.body).sort() } });
+      return presentDetail(product, EMPTY_REVIEWS);
+    },
   );
 
   for (const [action, status] of [
@@ -167,6 +173,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
           throw error;
         }
         const row = await insertProductImage(pool, { productId, key: stored.key, width: stored.width, height: stored.height, alt, colour: variantColour });
+        await auditRequest(pool, request, { action: AUDIT_ACTIONS.PRODUCT_IMAGE_ADDED, target: `product:${productId}`, details: { imageId: row.id, colour: variantColour ?? null } });
         const urls = presentImage(stored.key, stored.width);
         return reply.status(201).send({ id: row.id, key: stored.key, ...urls, width: stored.width, height: stored.height, widths: stored.widths, alt, colour: variantColour ?? null, position: row.position });
       },
@@ -182,6 +189,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
     async (request) => {
       await loadEditableProduct(pool, currentUser(request), request.params.id);
       if (!(await deleteProductImage(pool, request.params.id, request.params.imageId))) throw notFound('image', 'imageId');
+      await auditRequest(pool, request, { action: AUDIT_ACTIONS.PRODUCT_IMAGE_REMOVED, target: `product:${request.params.id}`, details: { imageId: request.params.imageId } });
       return { ok: true };
     },
   );

@@ -47,7 +47,7 @@ export default function AuditPage() {
                 <tr key={entry.id}>
                   <td><time dateTime={entry.at}>{timeFormat.format(new Date(entry.at))}</time></td>
                   <td><code>{entry.action}</code></td>
-                  <td>{entry.actorType === 'system' ? 'system' : entry.actorId === null ? 'anonymous' : `user #${entry.actorId}`}</td>
+                  <td>{entry.actorType === 'system' ? 'System (scheduled job)' : entry.actorId === null ? 'Anonymous' : <>{entry.actorName ?? 'Deleted user'} <span className="muted">#{entry.actorId}</span></>}</td>
                   <td>{entry.ip ?? ''}</td>
                   <td>{entry.target ?? ''}</td>
                   <td><code>{Object.keys(entry.details).length === 0 ? '' : JSON.stringify(entry.details)}</code></td>
