@@ -30,7 +30,7 @@ export const AUDIT_ACTIONS = {
   CATEGORY_CREATED: 'category.created',
   SURVEY_UPLOADED: 'survey.uploaded',
   PIPELINE_RUN_STARTED: 'pipeline.run_started',
-  IMPORT_STARTED: 'import.started',
+  IMPORT_COMPLETED: 'import.completed',
 } as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[keyof typeof AUDIT_ACTIONS];
