@@ -155,7 +155,7 @@ function Editor({ product, onSaved }: { product: SellerProduct | undefined; onSa
         <h2>Variants</h2>
         <p className="hint">One row per size and colour, with its price in US dollars and the units you have in stock.</p>
         {errors.fields.variants && <p className="field-error" role="alert">{errors.fields.variants}</p>}
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Variants">
           <table className="table variants-table">
             <thead><tr><th scope="col">Size</th><th scope="col">Colour</th><th scope="col">Price (USD)</th><th scope="col">Stock</th><th scope="col"><span className="visually-hidden">Remove</span></th></tr></thead>
             <tbody>

@@ -39,7 +39,7 @@ export default function AuditPage() {
       </div>
       {error !== undefined && <p className="alert alert--error" role="alert">{describeError(error)}</p>}
       {isLoading && !data ? <p className="muted">Loading…</p> : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Audit log entries">
           <table className="table">
             <thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Actor</th><th scope="col">IP</th><th scope="col">Target</th><th scope="col">Details</th></tr></thead>
             <tbody>
