@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 
 import { AUDIT_ACTIONS } from '@threadline/db';
-import { dateRange, findCatalogTable, isIsoDate, listCatalogTables } from '@threadline/lake';
-import { findRun, listRuleResults, listRuns, listSteps, queueRun, type PipelineRun } from '@threadline/worker';
+import { dateRange, isIsoDate } from '@threadline/domain';
+import { findCatalogTable, listCatalogTables } from '@threadline/lake';
+import { findRun, listRuleResults, listRuns, listSteps, queueRun, type PipelineRun } from '@threadline/pipeline';
 
 import type { ApiApp } from '../app.js';
 import { auditRequest } from '../audit/audit.js';

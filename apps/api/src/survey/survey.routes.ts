@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 import { AUDIT_ACTIONS } from '@threadline/db';
-import { DEFAULT_SURVEY_LIMITS, importSurvey, isLakeInputError, listSurveyUploads, surveyNoticeText, type SurveyReport } from '@threadline/lake';
+import { isLakeInputError } from '@threadline/lake';
+import { DEFAULT_SURVEY_LIMITS, importSurvey, listSurveyUploads, surveyNoticeText, type SurveyReport } from '@threadline/survey';
 import { notifySlack } from '@threadline/ops';
 
 import type { ApiApp } from '../app.js';
