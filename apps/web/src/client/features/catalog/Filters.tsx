@@ -50,7 +50,8 @@ export function Filters({ filters, categories, facets, onChange }: Props) {
               <li key={category.id}>
                 <button type="button" className="filter-link" aria-pressed={filters.category === category.slug} onClick={() => onChange({ category: category.slug })}>
                   {category.name}
-                  {count !== undefined && <span className="filter-count"> ({count})</span>}
+                  {/* seen, not read: the button's name stays the category's ("Denim") */}
+                  {count !== undefined && <span className="filter-count" aria-hidden="true"> ({count})</span>}
                 </button>
               </li>
             );
@@ -69,7 +70,6 @@ export function Filters({ filters, categories, facets, onChange }: Props) {
             return (
               <button key={size} type="button" className="chip" aria-pressed={isOn} onClick={() => onChange({ size: isOn ? undefined : size })}>
                 {size}
-                {count !== undefined && <span className="visually-hidden">, {count} {count === 1 ? 'product' : 'products'}</span>}
               </button>
             );
           })}
@@ -83,15 +83,14 @@ export function Filters({ filters, categories, facets, onChange }: Props) {
             const isOn = filters.colour?.toLowerCase() === colour.name.toLowerCase();
             const count = countOf(facets?.colours, colour.name);
             if (count === 0 && !isOn) return null;
-            const label = count === undefined ? colour.name : `${colour.name} (${count})`;
             return (
               <button
                 key={colour.name}
                 type="button"
                 className="swatch-button"
                 aria-pressed={isOn}
-                aria-label={label}
-                title={label}
+                aria-label={colour.name}
+                title={count === undefined ? colour.name : `${colour.name} (${count})`}
                 onClick={() => onChange({ colour: isOn ? undefined : colour.name })}
               >
                 <span className="swatch" style={{ background: colour.hex }} aria-hidden="true" />
