@@ -323,13 +323,22 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
       const db = await openDuckDb({ threads: 2 });
       try {
         await db.run(`SET TimeZone = 'UTC'`);
-        // file names carry the content hash: a re-run after a crash overwrites, never adds
         await db.run(
-          `COPY (SELECT strftime(event_time, '%Y-%m-%d') AS dt, strftime(event_time, '%H') AS hour, * FROM (
-                   SELECT ${selectFromJson()} FROM read_json(${sqlLiteral(ndjson)}, format = 'newline_delimited', columns = ${jsonColumnsSpec()}))
-                 ORDER BY event_time)
-             TO ${sqlLiteral(staging)} (${PARQUET_OPTIONS}, PARTITION_BY (dt, hour), FILENAME_PATTERN 'import-${contentHash.slice(0, 16)}-{i}')`,
+          `CREATE TEMP TABLE imported AS
+             SELECT strftime(event_time, '%Y-%m-%d') AS dt, strftime(event_time, '%H') AS hour, * FROM (
+               SELECT ${selectFromJson()} FROM read_json(${sqlLiteral(ndjson)}, format = 'newline_delimited', columns = ${jsonColumnsSpec()}))
+             ORDER BY event_time`,
         );
+        // one COPY per day (at most 24 hour partitions open): a single COPY over years of history
+        // opens thousands of partition writers at once and runs DuckDB out of memory.
+        // File names carry the content hash: a re-run after a crash overwrites, never adds.
+        for (const day of builder.days) {
+          await db.run(
+            `COPY (SELECT * EXCLUDE (dt) FROM imported WHERE dt = ${sqlLiteral(day)} ORDER BY event_time)
+               TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN 'import-${contentHash.slice(0, 16)}-{i}')`,
+          );
+        }
+        await db.run('DROP TABLE imported');
         for (const local of await listFiles(staging)) {
           const relative = path.relative(staging, local).split(path.sep).join('/');
           await options.storage.put(local, `raw/${CLICKSTREAM_DATASET}/${relative}`);
