@@ -1,6 +1,6 @@
 import { AUDIT_ACTIONS, getOrder, isSellerOfOrder, listOrdersForUser } from '@threadline/db';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
