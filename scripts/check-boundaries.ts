@@ -103,7 +103,9 @@ export function findImports(source: string): ImportRef[] {
   for (const match of code.matchAll(IMPORT)) {
     const specifier = match[1] ?? match[2] ?? match[3];
     if (!specifier) continue;
-    refs.push({ specifier, line: code.slice(0, match.index).split('\n').length });
+    // the match may start at the whitespace before the keyword
+    const start = match.index + (match[0].length - match[0].trimStart().length);
+    refs.push({ specifier, line: code.slice(0, start).split('\n').length });
   }
   return refs;
 }
