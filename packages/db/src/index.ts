@@ -23,6 +23,7 @@ export * from './catalog/product-list.repo.js';
 export * from './catalog/search.repo.js';
 export * from './catalog/search-text.js';
 export * from './carts/carts.repo.js';
+export * from './sessions/sessions.repo.js';
 export * from './orders/orders.repo.js';
 export * from './payments/payments.repo.js';
 export * from './reviews/reviews.repo.js';
