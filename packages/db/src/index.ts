@@ -15,6 +15,7 @@ export {
 } from './embedded/cluster.js';
 export { resolveDatabaseUrl, embeddedClusterDir } from './database-url.js';
 export * from './users/users.repo.js';
+export * from './users/login-failures.repo.js';
 export * from './catalog/categories.repo.js';
 export * from './catalog/products.repo.js';
 export * from './catalog/product-list.repo.js';

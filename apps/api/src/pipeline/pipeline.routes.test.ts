@@ -21,7 +21,10 @@ function multipart(file: Buffer, filename: string): { payload: Buffer; headers: 
 }
 
 before(async () => {
-  harness = await createHarness();
+  // WAF off: ordinary admin SQL in the query console (quotes, comparisons) trips CRS-style SQLi
+  // rules; scoping WAF exclusions to the authenticated query body is finding 10 of issue 13,
+  // owned by issue 16. Turn the WAF back on here once that lands.
+  harness = await createHarness({ edgeOff: { waf: 'off', why: 'admin SQL console bodies until the per-route WAF exclusions (issue 16) land' } });
   admin = (await signedInClient(harness, 'admin')).client;
   customer = (await signedInClient(harness, 'customer')).client;
 });
