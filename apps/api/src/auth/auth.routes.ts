@@ -93,7 +93,7 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
     },
     async (request, reply) => {
       const body = request.body;
-      const problem = checkPasswordRules(body.password);
+      const problem = checkPasswordRules(body.password, { email: body.email });
       if (problem) throw new AppError('VALIDATION_FAILED', problem, 'password');
       let user: UserRecord;
       try {
