@@ -61,7 +61,7 @@ export async function peakHoursRoutes(app: ApiApp, context: ApiContext): Promise
   app.get(
     '/api/insights/peak-hours',
     {
-      preHandler: requireRole('admin', 'marketing'),
+      preValidation: requireRole('admin', 'marketing'),
       schema: {
         tags: ['insights'],
         summary: 'Peak hours (5.1): visits, sessions, visitors and conversions by hour and weekday × hour, in shop and visitor-local time',
