@@ -3,3 +3,5 @@ export * from './stock/stock.js';
 export * from './orders/order-state.js';
 export * from './pricing/price-cart.js';
 export * from './payments/card.js';
+export * from './money/round-decimal.js';
+export * from './calendar/calendar.js';
