@@ -114,7 +114,7 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
         throw error;
       }
       // failures counted while the address had no account must not lock the new account's owner
-      await clearLoginFailures(pool, loginKey(user.email));
+      await clearLoginFailures(pool, loginKey(body.email));
       await signIn(request, reply, user.id);
       return reply.status(201).send({ user: toUserResponse(user) });
     },
