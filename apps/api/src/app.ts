@@ -13,6 +13,7 @@ import { loadEdgeConfig, registerEdge } from '@threadline/edge';
 import type { ApiContext } from './context.js';
 import { AppError } from './errors.js';
 import { sessionPlugin } from './auth/session.js';
+import { QUERY_WAF_EXCLUSIONS } from './query/query.waf.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { ROUTE_MODULES } from './routes.js';
@@ -73,7 +74,7 @@ export async function buildApiApp(context: ApiContext): Promise<ApiApp> {
 
   registerErrorHandler(app);
   // WAF, rate limits, CORS and security headers first: a refused request costs no database work
-  await registerEdge(app, { tier: 'api', edge });
+  await registerEdge(app, { tier: 'api', edge, wafExclusions: QUERY_WAF_EXCLUSIONS });
   await app.register(metricsPlugin, {
     service: 'api',
     token: process.env.THREADLINE_METRICS_TOKEN,

@@ -6,13 +6,15 @@ export {
   startCluster,
   ensureDatabase,
   embeddedUrl,
-  embeddedBinary,
   isClusterInitialised,
+  pgLogLevel,
+  EmbeddedClusterError,
   EMBEDDED_USER,
   EMBEDDED_DATABASE,
   type EmbeddedClusterOptions,
   type RunningCluster,
 } from './embedded/cluster.js';
+export { reachableBinDir, pgProgram, postgresUserIds, findBlockedAncestor, isRootUser, type OsIds, type PgBinaryName } from './embedded/binaries.js';
 export { resolveDatabaseUrl, embeddedClusterDir } from './database-url.js';
 export * from './users/users.repo.js';
 export * from './users/login-failures.repo.js';

@@ -90,7 +90,7 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
   );
   app.get(
     '/api/insights/segments',
-    { ...guard, schema: { tags, summary: 'Popular products per customer segment (age band, gender, region, new vs returning)', querystring: SegmentsQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
+    { ...guard, schema: { tags, summary: 'Popular products per customer segment (age band, gender, region, new vs returning, ship-to country or region/state)', querystring: SegmentsQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
     async (request) => {
       const { dimension, category, limit } = request.query;
       return answer('segments', windowOf(request.query), { dimension, category, limit });

@@ -101,7 +101,7 @@ export async function opsRoutes(app: ApiApp, context: ApiContext): Promise<void>
       }
       const status = await cached.status;
       const stepSeconds = Math.max(15, Math.round((minutes * 60) / 240));
-      const url = prometheusUrl();
+      const url = prometheusUrl(context.config);
       const charts = status.monitoring.isUp
         ? await Promise.all(
             CHARTS.map(async (chart) => ({

@@ -20,6 +20,8 @@ export const INSIGHT_DATASETS = {
       gender: 'VARCHAR',
       country: 'VARCHAR',
       region: 'VARCHAR',
+      ship_country: 'VARCHAR',
+      ship_region: 'VARCHAR',
       is_returning: 'BOOLEAN',
       product_id: 'BIGINT',
       product_name: 'VARCHAR',
