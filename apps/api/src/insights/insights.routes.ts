@@ -13,7 +13,7 @@ import {
   type InsightServices,
 } from '@threadline/insights';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import type { ApiContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';

@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 
 import { lakeRoot, MAX_QUERY_ROWS, runLakeQuery } from '@threadline/lake';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { requireRole } from '../auth/session.js';
 import { errors } from '../http/common.schemas.js';
