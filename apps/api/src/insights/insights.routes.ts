@@ -124,13 +124,14 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
       },
     },
     async (request) => {
-      const { tz, region, device, bots, top } = request.query;
+      const { tz, region, device, bots, source, top } = request.query;
       // defaults filled before keying, so the materialised preset answers the page's first view
       return answer('peak-hours', windowOf(request.query), {
         timeZone: tz ?? context.config.shopTimeZone,
         region,
         device,
         includeBots: bots ?? false,
+        source,
         top: top ?? DEFAULT_LIMITS.peakTop,
       });
     },
