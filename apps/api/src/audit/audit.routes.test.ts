@@ -30,15 +30,16 @@ describe('audit log through the API', () => {
 
   it('records sign-ins and failed sign-ins with the client IP, without the e-mail tried', async () => {
     const user = await createUser(harness, 'customer');
-    await loginClient(harness, user.email);
-    const client = await new Client(harness.app).init();
+    const browser = await loginClient(harness, user.email);
+    // the web tier is the API's peer (a trusted loopback proxy)
+    const client = await new Client(harness.app, { ip: '127.0.0.1' }).init();
     // behind the web tier (a trusted loopback proxy) the client address arrives in X-Forwarded-For
     const wrong = await client.post('/api/auth/login', { email: user.email, password: 'wrong-password-123' }, { headers: { 'x-forwarded-for': '198.51.100.23' } });
     assert.equal(wrong.statusCode, 401);
     const logins = await auditOf(`action=auth.login&target=user:${user.id}`);
     assert.equal(logins.length, 1);
     assert.equal(logins[0]?.actorId, user.id);
-    assert.equal(logins[0]?.ip, '127.0.0.1');
+    assert.equal(logins[0]?.ip, browser.ip);
     const failures = await auditOf(`action=auth.login_failed&target=user:${user.id}`);
     assert.equal(failures.length, 1);
     assert.deepEqual(failures[0]?.details, { reason: 'wrong_password' });

@@ -53,7 +53,7 @@ export async function auditRoutes(app: ApiApp, context: ApiContext): Promise<voi
   app.get(
     '/api/admin/audit',
     {
-      preHandler: requireRole('admin'),
+      preValidation: requireRole('admin'),
       schema: {
         tags: ['admin'],
         summary: 'Audit log: logins, failed logins, role changes, publishing, order changes, refunds, exports, backups',

@@ -159,15 +159,32 @@ describe('seller products', () => {
     assert.equal(afterRows[0]?.n, beforeRows[0]?.n, 'the product insert was rolled back with the variant');
   });
 
+  it('refuses SQL and script fragments in product text at the WAF, as shipped', async () => {
+    const response = await seller.post('/api/seller/products', { name: `Robert'); DROP TABLE products;--`, categoryId, variants: [{ size: 'M', colour: 'Red', price: 100, stock: 1 }] });
+    assert.equal(response.statusCode, 403);
+    assert.equal(errorOf(response).code, 'WAF_BLOCKED');
+  });
+});
+
+describe('seller products behind a WAF that missed a payload', () => {
+  let open: Harness;
+  before(async () => {
+    open = await createHarness({ edgeOff: { waf: 'off', why: 'the shop must store hostile text safely when a payload gets past the WAF' } });
+  });
+  after(async () => {
+    await open.close();
+  });
+
   it('stores SQL and script fragments verbatim and returns them as JSON strings', async () => {
+    const { client } = await signedInClient(open, 'seller');
     const name = `<script>alert('x')</script> Robert'); DROP TABLE products;--`;
-    const product = await createProduct(seller, categoryId, { name, description: '"; DELETE FROM users; -- <img src=x onerror=alert(1)>' });
-    const response = await seller.get(`/api/products/${product.id}`);
+    const product = await createProduct(client, (await createCategory(open)).id, { name, description: '"; DELETE FROM users; -- <img src=x onerror=alert(1)>' });
+    const response = await client.get(`/api/products/${product.id}`);
     assert.match(String(response.headers['content-type']), /^application\/json/);
     const body = json<{ name: string; description: string }>(response);
     assert.equal(body.name, name);
     assert.equal(body.description, '"; DELETE FROM users; -- <img src=x onerror=alert(1)>');
-    const { rows } = await harness.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+    const { rows } = await open.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
     assert.ok((rows[0]?.n ?? 0) > 0);
   });
 });
