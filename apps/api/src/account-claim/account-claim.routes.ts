@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { checkPasswordRules, hashPassword } from '@threadline/auth';
 import { claimAccount, issueClaimToken } from '@threadline/db/account-claims';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import type { ApiContext } from '../context.js';
@@ -30,7 +30,7 @@ export async function accountClaimRoutes(app: ApiApp, context: ApiContext): Prom
   app.post(
     '/api/admin/users/:id/claim-token',
     {
-      preHandler: requireRole('admin'),
+      preValidation: requireRole('admin'),
       schema: { tags: ['admin'], summary: 'Issue a one-time token with which a customer sets a password', params: IdParams, response: { 201: IssuedResponse, ...errors(400, 401, 403, 404) } },
     },
     async (request, reply) => {
