@@ -57,6 +57,7 @@ describe('deploy/nginx rendering: rate limits and the ModSecurity switch', () =>
     assert.throws(() => renderNginxConfig(values({ loginRate: '30/min' })), /loginRate: expected a rate like 20r\/s or 30r\/m/);
     assert.throws(() => renderNginxConfig(values({ apiRate: '0r/s' })), /apiRate/);
     assert.throws(() => renderNginxConfig(values({ loginBurst: -1 })), /loginBurst: expected a whole number/);
+    assert.throws(() => renderNginxConfig(values({ wafRecordPort: undefined })), /wafRecordPort: expected a free loopback port/);
   });
 
   it('renders the admin SQL console exclusion for the sql field of the console routes only', () => {
