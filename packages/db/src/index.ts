@@ -21,6 +21,7 @@ export * from './catalog/categories.repo.js';
 export * from './catalog/products.repo.js';
 export * from './catalog/product-list.repo.js';
 export * from './carts/carts.repo.js';
+export * from './sessions/sessions.repo.js';
 export * from './orders/orders.repo.js';
 export * from './payments/payments.repo.js';
 export * from './reviews/reviews.repo.js';

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { checkPasswordRules, hashPassword } from '@threadline/auth';
 import { claimAccount, issueClaimToken } from '@threadline/db/account-claims';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import type { ApiContext } from '../context.js';

@@ -1,6 +1,6 @@
 import { AUDIT_ACTIONS, getOrder, isSellerOfOrder, listOrdersForUser } from '@threadline/db';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
@@ -8,25 +8,14 @@ import { AppError, notFound } from '../errors.js';
 import { decodeTimeCursor, encodeCursor, errors, IdParams } from '../http/common.schemas.js';
 import { paymentProviderFor } from '../payments/provider-registry.js';
 import { IdempotencyHeaders, OrderListQuery, OrderPageSchema, OrderSchema, PayBody, PayResponse, presentOrder } from './orders.schemas.js';
-import { expireStalePendingOrders, payOrder, placeOrder, transitionOrder } from './orders.service.js';
-
-/** How often each API process looks for abandoned pending orders. */
-const EXPIRY_SWEEP_MS = 60_000;
+import { payOrder, placeOrder, transitionOrder } from './orders.service.js';
 
 export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   const { pool } = context;
   const provider = paymentProviderFor(context);
   const signedIn = requireRole();
 
-  // abandoned checkouts give their reserved stock back (see expireStalePendingOrders)
-  let sweep: NodeJS.Timeout | undefined;
-  app.addHook('onReady', async () => {
-    sweep = setInterval(() => {
-      expireStalePendingOrders(pool, provider).catch((error: unknown) => context.logger.error({ err: error }, 'pending-order expiry failed'));
-    }, EXPIRY_SWEEP_MS);
-    sweep.unref();
-  });
-  app.addHook('onClose', async () => clearInterval(sweep));
+  // abandoned checkouts give their stock back in the worker (apps/worker/src/services/housekeeping.ts)
 
   app.post(
     '/api/orders',

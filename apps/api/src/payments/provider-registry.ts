@@ -11,8 +11,13 @@ const providers = new WeakMap<ApiContext, PaymentProvider>();
 export function paymentProviderFor(context: ApiContext): PaymentProvider {
   let provider = providers.get(context);
   if (!provider) {
-    provider = new TestPaymentProvider();
+    provider = createPaymentProvider();
     providers.set(context, provider);
   }
   return provider;
+}
+
+/** The configured payment provider, for a process without an API context (the worker's order expiry). */
+export function createPaymentProvider(): PaymentProvider {
+  return new TestPaymentProvider();
 }

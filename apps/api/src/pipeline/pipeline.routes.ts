@@ -4,7 +4,7 @@ import { dateRange, isIsoDate } from '@threadline/domain';
 import { findCatalogTable, listCatalogPartitions, listCatalogTables, listSchemaChanges } from '@threadline/lake';
 import { findRun, listRuleResults, listRuns, listSteps, queueRun, type PipelineRun } from '@threadline/pipeline';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';

@@ -164,8 +164,3 @@ export async function listUsers(db: Queryable, query: UserListQuery): Promise<{ 
     hasMore: rows.length > query.limit,
   };
 }
-
-/** Deletes a server-side session by the hash of its id (the old anonymous session at login). */
-export async function deleteSession(db: Queryable, idHash: Buffer): Promise<void> {
-  await db.query('DELETE FROM sessions WHERE id_hash = $1', [idHash]);
-}

@@ -201,7 +201,8 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
            CASE WHEN o.user_id IS NULL THEN NULL ELSE f.first_placed_at < o.placed_at END AS is_returning,
            i.product_id, p.product_name, p.category_id, p.category_slug, p.category_name,
            i.variant_id, v.sku, v.size, v.colour, i.quantity, i.unit_price_cents,
-           i.quantity * i.unit_price_cents AS line_total_cents
+           -- the amount of record: imported lines keep the old system's line total (after discount)
+           i.line_total_cents
       FROM x_order_items i
       JOIN x_orders o ON o.id = i.order_id
       LEFT JOIN x_users u ON u.id = o.user_id
