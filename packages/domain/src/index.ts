@@ -3,3 +3,7 @@ export * from './stock/stock.js';
 export * from './orders/order-state.js';
 export * from './pricing/price-cart.js';
 export * from './payments/card.js';
+export * from './checkout/address.js';
+export * from './checkout/shipping.js';
+export * from './checkout/tax.js';
+export * from './checkout/price-checkout.js';
