@@ -121,6 +121,11 @@ export default function CheckoutPage() {
       return;
     }
     setAddressErrors({});
+    // show (and send) the address as the shop stores it: codes upper-cased, postal codes spaced
+    if (!usesSaved) {
+      const normal = checked.address;
+      setAddress({ ...normal, line2: normal.line2 ?? '', region: normal.region ?? '', postalCode: normal.postalCode ?? '', phone: normal.phone ?? '' });
+    }
     setIsBusy(true);
     try {
       const priced = await quoteCheckout({ country: checked.address.country, region: checked.address.region ?? '' }, method);
@@ -327,7 +332,7 @@ export default function CheckoutPage() {
             ) : (
               taxLines.map((line) => <div key={line.label}><dt>{line.label} ({line.rate} %)</dt><dd data-testid="summary-tax">{formatCents(line.amount)}</dd></div>)
             )}
-            <div className="summary__total"><dt>Total</dt><dd data-testid="summary-total">{formatCents(total)}</dd></div>
+            <div className="summary__total"><dt>{shipping === undefined ? 'Total so far' : 'Total'}</dt><dd data-testid="summary-total">{formatCents(total)}</dd></div>
           </dl>
           {user ? <p className="muted small">Signed in as {user.email}</p> : <p className="muted small">Guest checkout</p>}
         </aside>

@@ -76,13 +76,13 @@ export default function OutboxPage() {
         <h1 id="outbox-heading">Outbox</h1>
         <p className="muted">Order confirmations, shipping notices, password resets and account claims the shop has written.</p>
         {data && !data.isDelivering && (
-          <p className="alert alert--info" role="status">No SMTP server is configured (SMTP_URL), so e-mails are kept here and not sent. Set SMTP_URL to deliver them, with retries.</p>
+          <p className="alert alert--info" role="status">SMTP_URL is not set for this shop: new e-mails are kept here (queued) and not sent. Set SMTP_URL and the worker delivers them, with retries.</p>
         )}
       </div>
       {data && (
         <p className="muted">{data.counts.queued} queued · {data.counts.sent} sent · {data.counts.failed} failed</p>
       )}
-      <label className="field field--inline">
+      <label className="field field--inline outbox-filter">
         <span>Status</span>
         {/* cast: the options below are exactly the members of the status union */}
         <select value={status} onChange={(e) => setStatus(e.target.value as typeof status)}>
