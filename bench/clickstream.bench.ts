@@ -18,8 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { loadOrCreateSecrets } from '@threadline/config';
 import { createPool, migrate } from '@threadline/db';
 import { freePort, startTestCluster } from '@threadline/db/testing';
-import { peakHours, rollupGlob } from '@threadline/insights';
-import { ClickstreamFlusher, LocalLakeStorage, SpoolSource, generateDemoTraffic, lakeRoot, loadClickstreamSettings, openDuckDb } from '@threadline/lake';
+import { InsightsLake, peakHours } from '@threadline/insights';
+import { ClickstreamFlusher, SpoolSource, generateDemoTraffic, loadClickstreamSettings } from '@threadline/clickstream';
+import { LocalLakeStorage, lakeRoot } from '@threadline/lake';
 
 import { quantile } from './lib/http-load.js';
 import { writeBenchResult, type BenchFigures } from './lib/results.js';
@@ -163,15 +164,15 @@ try {
     const genStart = performance.now();
     const generated = await generateDemoTraffic({ storage: new LocalLakeStorage(lakeRoot(queryDir)), workDir: queryDir, events: QUERY_EVENTS, days: 90, seed: 42, onProgress: log });
     const genSeconds = (performance.now() - genStart) / 1000;
-    const db = await openDuckDb({ threads: 2 });
+    const lake = await InsightsLake.open(queryDir, { threads: 2 });
     const filters = { from: generated.from, to: generated.to, timeZone: 'America/New_York' };
     const timings: number[] = [];
     for (let i = 0; i < 6; i += 1) {
       const t = performance.now();
-      await peakHours((sql, params) => db.all(sql, params), rollupGlob(queryDir), i % 2 === 0 ? filters : { ...filters, region: 'europe' as const });
+      await peakHours(lake, i % 2 === 0 ? filters : { ...filters, region: 'europe' as const });
       timings.push(performance.now() - t);
     }
-    db.close();
+    lake.close();
     const warm = timings.slice(1).sort((a, b) => a - b);
     results.push({
       name: 'peak-hour-query',

@@ -12,8 +12,10 @@ import path from 'node:path';
 import { createLogger } from '@threadline/config';
 import { createPool, migrate } from '@threadline/db';
 import { startTestCluster } from '@threadline/db/testing';
-import { dateRange, generateSurvey, importSurvey } from '@threadline/lake';
-import { listSteps, loadPipelineSettings, runPipeline, seedShop } from '@threadline/worker';
+import { dateRange } from '@threadline/domain';
+import { generateSurvey, importSurvey } from '@threadline/survey';
+import { listSteps, loadPipelineSettings, runPipeline } from '@threadline/pipeline';
+import { seedShop } from '@threadline/pipeline/testing';
 
 import { writeBenchResult } from './lib/results.js';
 

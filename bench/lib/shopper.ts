@@ -57,6 +57,14 @@ export class Shopper {
     await this.refreshCsrf();
   }
 
+  /** Creates this shopper's account (signed in afterwards, as the sign-up route does). */
+  async signUp(name: string, password: string): Promise<void> {
+    await this.refreshCsrf();
+    const signup = await this.request('POST', '/api/auth/signup', { email: this.email, password, name });
+    if (signup.status !== 201) throw new Error(`sign-up of ${this.email} failed: ${signup.status} ${JSON.stringify(signup.body)}`);
+    await this.refreshCsrf();
+  }
+
   private async refreshCsrf(): Promise<void> {
     const csrf = await this.request('GET', '/api/auth/csrf');
     const token = typeof csrf.body === 'object' && csrf.body !== null && 'token' in csrf.body ? csrf.body.token : undefined;

@@ -41,7 +41,7 @@ export const ORDER_ITEMS_DQ_RULESET = [
 
 /**
  * jq query that Firehose runs on every event to get its partition keys. Events carry
- * `event_time` in epoch milliseconds, UTC (packages/lake/src/clickstream/event.ts).
+ * `event_time` in epoch milliseconds, UTC (packages/clickstream/src/collect/event.ts).
  */
 export const PARTITION_KEY_QUERY = '{dt: (.event_time / 1000 | floor | strftime("%Y-%m-%d")), hour: (.event_time / 1000 | floor | strftime("%H"))}';
 

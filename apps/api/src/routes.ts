@@ -11,7 +11,6 @@ import { passwordRoutes } from './auth/password.routes.js';
 import { checkoutAdminRoutes } from './checkout-admin/checkout-admin.routes.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
 import { collectRoutes } from './collect/collect.routes.js';
-import { peakHoursRoutes } from './insights/peak-hours.routes.js';
 import { insightsRoutes } from './insights/insights.routes.js';
 import { mediaRoutes } from './media/media.routes.js';
 import { opsRoutes } from './ops/ops.routes.js';
@@ -45,10 +44,9 @@ export const ROUTE_MODULES: RouteModule[] = [
   mediaRoutes,
   // clickstream (issue 4)
   collectRoutes,
-  peakHoursRoutes,
   // moving in from the old shop (issue 10)
   accountClaimRoutes,
-  // marketing dashboards (issue 6)
+  // marketing dashboards, peak hours included (issues 4 and 6)
   insightsRoutes,
   // data pipeline, SQL over the lake, survey upload (issue 5)
   pipelineRoutes,

@@ -1,3 +1,2 @@
 export { runWorker } from './main.js';
 export type { WorkerContext, WorkerService } from './context.js';
-export * from './pipeline/index.js';

@@ -7,3 +7,5 @@ export * from './checkout/address.js';
 export * from './checkout/shipping.js';
 export * from './checkout/tax.js';
 export * from './checkout/price-checkout.js';
+export * from './money/round-decimal.js';
+export * from './calendar/calendar.js';

@@ -1,4 +1,4 @@
-export { importLegacyFile, type ImportOptions, type ImportReport, type RejectedRow } from './legacy/import-legacy.js';
+export { importLegacyFile, type ImportOptions, type ImportReport, type ImportWarning, type RejectedRow } from './legacy/import-legacy.js';
 export { ENTITIES, FIELDS, type Entity, type ValueRules } from './legacy/entities.js';
 export { loadMapping, resolveColumns, MappingError, type Mapping } from './legacy/mapping.js';
 export { SourceFileError, readTable } from './legacy/read-table.js';

@@ -1,4 +1,4 @@
-export { InsightsLake, type InsightRow } from './lake/insights-lake.js';
+export { InsightsLake, type InsightRow, type InsightQuery, type InsightsLakeOptions } from './lake/insights-lake.js';
 export { INSIGHT_DATASETS, type InsightDataset } from './lake/curated-schemas.js';
 export { salesInsight, type SalesFilters, type SalesInsight, type SalesRateRow, type SalesDay } from './sales/sales.js';
 export { segmentInsight, SEGMENT_DIMENSIONS, type SegmentDimension, type SegmentFilters, type SegmentInsight } from './segments/segments.js';
@@ -13,7 +13,7 @@ export {
   type ChannelCost,
   type FreeTextQuery,
 } from './ad-channels/ad-channels.js';
-export { checkWindow, todayIn, windowEndingOn, InsightInputError, type DateWindow } from './window.js';
+export { checkWindow, InsightInputError } from './window.js';
 export {
   serveInsight,
   materialiseInsights,
@@ -29,13 +29,9 @@ export {
 export {
   peakHours,
   checkPeakHourFilters,
-  rollupGlob,
   PeakHoursInputError,
   type PeakHourFilters,
   type PeakHoursResult,
-  type HourFigures,
-  type HeatCell,
-  type WeekFigures,
-  type SqlRunner,
 } from './peak-hours/peak-hours.js';
+export type * from './types.js';
 export { dashboardRefresher } from './cache/dashboard-refresher.js';

@@ -132,3 +132,68 @@ export interface FreeTextAnswer {
   region: string | null;
   text: string;
 }
+
+/** One hour of the day (0–23) in the peak-hours analysis (5.1). */
+export interface HourFigures {
+  hour: number;
+  visits: number;
+  sessions: number;
+  visitors: number;
+  conversions: number;
+  /** visits in this hour / visits in all hours; null when there were no visits. */
+  share: number | null;
+  conversionRate: number | null;
+}
+
+export interface HeatCell {
+  /** ISO weekday: 1 = Monday … 7 = Sunday. */
+  weekday: number;
+  hour: number;
+  visits: number;
+  sessions: number;
+  conversions: number;
+}
+
+export interface WeekFigures {
+  /** Monday of the week (shop time zone). */
+  weekStart: string;
+  visits: number;
+  sessions: number;
+  visitors: number;
+  conversions: number;
+  /** Change of visits vs the previous week, e.g. 0.12 = +12 %; null for the first week or from 0. */
+  visitsChange: number | null;
+  peakHour: number | null;
+}
+
+export interface PeakHoursInsight {
+  window: { from: string; to: string };
+  timeZone: string;
+  filters: { region: string | null; device: string | null; includeBots: boolean };
+  totals: { visits: number; sessions: number; visitors: number; conversions: number };
+  byHour: HourFigures[];
+  byHourLocal: HourFigures[];
+  heatmap: HeatCell[];
+  heatmapLocal: HeatCell[];
+  topPeaks: HourFigures[];
+  topPeaksLocal: HourFigures[];
+  /** Hour (shop time) with the fewest visits: the recommended maintenance window. */
+  quietestHour: HourFigures | null;
+  weekly: WeekFigures[];
+}
+
+/** Where a dashboard answer came from: the materialised/remembered cache, or computed now. */
+export interface CacheInfo {
+  status: 'hit' | 'live';
+  computedAt: string;
+  computationMs: number;
+}
+
+/** What every `GET /api/insights/<dashboard>` answer carries besides its figures. */
+export interface InsightEnvelope {
+  window: { from: string; to: string };
+  filters: Record<string, unknown>;
+  /** When the newest file behind these figures was written; null before the first data. */
+  asOf: string | null;
+  cache: CacheInfo;
+}

@@ -2,6 +2,17 @@ import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node
 
 import { LakeError } from './errors.js';
 
+/**
+ * The one DuckDB resource of the lake, with one policy for every user (clickstream delivery,
+ * pipeline extract and quality gate, catalog scan, survey import, ad-hoc SQL, dashboards):
+ * - every session runs with `TimeZone = 'UTC'`: all lake timestamps are UTC and zone conversion is
+ *   always explicit (`timezone(zone, ts)`), so results never depend on the host's zone;
+ * - extension auto-install/auto-load is off: the bundled Parquet, JSON and ICU support is all the
+ *   lake needs, and a query must never fetch code;
+ * - threads and memory are capped (`DuckDbLimits`, from the configuration), so a dashboard or the
+ *   nightly extract cannot take the whole machine from the API beside it.
+ */
+
 /** A plain JS value read from DuckDB (BIGINT → bigint, TIMESTAMP → Date, LIST → array…). */
 export type LakeValue = null | boolean | number | bigint | string | Uint8Array | Date | LakeValue[] | { [key: string]: LakeValue };
 /** A row as a plain object keyed by column name. */
@@ -9,32 +20,69 @@ export type LakeRow = Record<string, LakeValue>;
 /** Parameters bound to `?` / `$1` placeholders (positional) or `$name` (named). */
 export type LakeParams = DuckDBValue[] | Record<string, DuckDBValue>;
 
-export interface OpenDuckDbOptions {
+/** The caps of one DuckDB database; from the configuration (`duckdb.threads`, `duckdb.memoryLimit`). */
+export interface DuckDbLimits {
+  /** Worker threads (default 2). */
+  threads?: number;
+  /** Memory cap such as `'2GB'` (default 2GB); DuckDB spills to `tempDirectory` above it. */
+  memoryLimit?: string;
+}
+
+export interface OpenDuckDbOptions extends DuckDbLimits {
   /** Database file; omitted = in-memory (the usual case: the lake is Parquet files). */
   path?: string;
-  /** Worker threads (defaults to DuckDB's own choice: all cores). */
-  threads?: number;
-  /** Memory cap such as `'1GB'`. */
-  memoryLimit?: string;
   /** Directory for spilling large sorts/joins. */
   tempDirectory?: string;
+}
+
+export const DEFAULT_DUCKDB_LIMITS = { threads: 2, memoryLimit: '2GB' } as const satisfies Required<DuckDbLimits>;
+
+/** The settings every DuckDB database of the lake is created with. */
+export function duckDbSettings(options: OpenDuckDbOptions = {}): Record<string, string> {
+  const settings: Record<string, string> = {
+    threads: String(options.threads ?? DEFAULT_DUCKDB_LIMITS.threads),
+    memory_limit: options.memoryLimit ?? DEFAULT_DUCKDB_LIMITS.memoryLimit,
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    allow_community_extensions: 'false',
+  };
+  if (options.tempDirectory !== undefined) settings.temp_directory = options.tempDirectory;
+  return settings;
+}
+
+/** Creates a DuckDB instance under the lake's policy; `connectDuckDb` opens connections on it. */
+export async function createDuckDbInstance(options: OpenDuckDbOptions = {}): Promise<DuckDBInstance> {
+  try {
+    return await DuckDBInstance.create(options.path ?? ':memory:', duckDbSettings(options));
+  } catch (cause) {
+    throw new LakeError('QUERY_FAILED', `cannot open DuckDB: ${messageOf(cause)}`, { cause });
+  }
+}
+
+/** A connection with the session part of the policy applied (UTC). */
+export async function connectDuckDb(instance: DuckDBInstance): Promise<DuckDBConnection> {
+  const connection = await instance.connect();
+  await connection.run("SET TimeZone = 'UTC'");
+  return connection;
 }
 
 /** An open DuckDB database with one connection. Close it with `close()` (safe to call twice). */
 export interface LakeDb {
   readonly connection: DuckDBConnection;
-  /** Runs a statement with bound parameters and returns all rows as plain objects. */
+  /** Runs a statement with bound parameters and returns all rows as DuckDB's JS values. */
   all<T extends LakeRow = LakeRow>(sql: string, params?: LakeParams): Promise<T[]>;
+  /** Like `all`, with plain JSON-friendly values (exact BIGINT → number; see `toPlainValue`). */
+  rows(sql: string, params?: DuckDBValue[]): Promise<Array<Record<string, unknown>>>;
   /** Runs a statement and ignores its result (DDL, COPY). */
   run(sql: string, params?: LakeParams): Promise<void>;
   close(): void;
 }
 
 /**
- * Opens DuckDB through `@duckdb/node-api` and returns one connection with small helpers.
+ * Opens DuckDB under the lake's policy and returns one connection with small helpers.
  *
  * @example
- * const db = await openDuckDb();
+ * const db = await openDuckDb(config.duckdb);
  * try {
  *   const rows = await db.all('SELECT count(*) AS n FROM read_parquet(?)', [glob]);
  * } finally {
@@ -42,19 +90,14 @@ export interface LakeDb {
  * }
  */
 export async function openDuckDb(options: OpenDuckDbOptions = {}): Promise<LakeDb> {
-  const config: Record<string, string> = {};
-  if (options.threads !== undefined) config.threads = String(options.threads);
-  if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
-  if (options.tempDirectory !== undefined) config.temp_directory = options.tempDirectory;
-  let instance: DuckDBInstance;
+  const instance = await createDuckDbInstance(options);
+  let connection: DuckDBConnection;
   try {
-    instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
+    connection = await connectDuckDb(instance);
   } catch (cause) {
+    instance.closeSync();
     throw new LakeError('QUERY_FAILED', `cannot open DuckDB: ${messageOf(cause)}`, { cause });
   }
-  const connection = await instance.connect();
-  // Every timestamp in the lake is UTC; zone conversion is always explicit (timezone(zone, ts)).
-  await connection.run("SET TimeZone = 'UTC'");
   let isClosed = false;
   return {
     connection,
@@ -67,6 +110,9 @@ export async function openDuckDb(options: OpenDuckDbOptions = {}): Promise<LakeD
       } catch (cause) {
         throw new LakeError('QUERY_FAILED', `DuckDB query failed: ${messageOf(cause)}`, { cause });
       }
+    },
+    rows(sql: string, params?: DuckDBValue[]): Promise<Array<Record<string, unknown>>> {
+      return readRows(connection, sql, params);
     },
     async run(sql: string, params?: LakeParams): Promise<void> {
       try {
@@ -97,9 +143,59 @@ export async function withDuckDb<T>(fn: (db: LakeDb) => Promise<T>, options: Ope
   }
 }
 
-/** Quotes a string as a SQL literal (for the few places DuckDB cannot bind: COPY targets, PRAGMAs). */
+/** Plain JS values for rows: BIGINT/HUGEINT become numbers when exact, strings otherwise. */
+export function toPlainValue(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+  }
+  if (Array.isArray(value)) return value.map(toPlainValue);
+  if (value instanceof Date) return value;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, toPlainValue(inner)]));
+  }
+  return value;
+}
+
+/** A number from a DuckDB aggregate (number, BIGINT or numeric string); 0 for NULL. */
+export function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' && value !== '') return Number(value);
+  return 0;
+}
+
+/** DuckDB DATE values arrive as Date or string; callers want `YYYY-MM-DD`. */
+export function toDateText(value: unknown): string {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return String(value).slice(0, 10);
+}
+
+/** Runs a query and returns its rows as plain objects (`toPlainValue`). */
+export async function readRows(connection: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<Array<Record<string, unknown>>> {
+  let reader;
+  try {
+    reader = await connection.runAndReadAll(sql, params);
+  } catch (cause) {
+    throw new LakeError('QUERY_FAILED', `DuckDB query failed: ${messageOf(cause)}`, { cause });
+  }
+  return reader.getRowObjectsJS().map((row) => {
+    const plain: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(row)) plain[key] = toPlainValue(value);
+    return plain;
+  });
+}
+
+/** Quotes a string as a SQL literal (for the few places DuckDB cannot bind: COPY targets, PRAGMAs, file lists). */
 export function sqlLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/** A quoted identifier; only lower-case snake_case names are accepted (rules and datasets use them). */
+export function sqlIdent(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`not a valid column or table name: "${name}"`);
+  return `"${name}"`;
 }
 
 function messageOf(error: unknown): string {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { isIsoDate } from '@threadline/domain';
+
 import { isLakeError } from './errors.js';
 import {
   datasetDir,
   hourPartitionOf,
   hourPartitionPath,
-  isValidDate,
   lakeRoot,
   parseHourPartition,
   parsePartitionPath,
@@ -31,8 +32,8 @@ describe('lake layout', () => {
   });
 
   it('rejects invalid dates, hours and values that could escape the lake', () => {
-    assert.equal(isValidDate('2026-02-29'), false);
-    assert.equal(isValidDate('2028-02-29'), true);
+    assert.equal(isIsoDate('2026-02-29'), false);
+    assert.equal(isIsoDate('2028-02-29'), true);
     assert.throws(() => partitionPath([{ key: 'dt', value: '2026-13-01' }]), /invalid dt/);
     assert.throws(() => partitionPath([{ key: 'hour', value: '24' }]), /invalid hour/);
     assert.throws(() => partitionPath([{ key: 'upload_date', value: '../x' }]), /invalid value/);

@@ -1,5 +1,7 @@
 import path from 'node:path';
 
+import { isIsoDate } from '@threadline/domain';
+
 import { LakeError } from './errors.js';
 
 /**
@@ -26,7 +28,14 @@ export type LakeZone = (typeof LAKE_ZONES)[number];
 const NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 /** Partition values: no separators, no `..`, nothing a shell or URL would mangle. */
 const VALUE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Where the zones live under the lake root: raw/ (landed as received: clickstream, surveys),
+ * staging/ (a run's output before the quality gate), curated/ (published, read by the catalog and
+ * queries). Folders starting with `_` hold bookkeeping (publish journals, replaced partitions) and
+ * are never catalogued.
+ */
+export const ZONE_DIRS = { raw: 'raw', staging: 'staging', curated: 'curated' } as const;
 
 /** The lake root for a data directory. */
 export function lakeRoot(dataDir: string): string {
@@ -47,18 +56,9 @@ export function assertName(kind: string, name: string): void {
   }
 }
 
-/** Checks a calendar date `YYYY-MM-DD` (a real date, not just the shape). */
-export function isValidDate(value: string): boolean {
-  const match = DATE_PATTERN.exec(value);
-  if (!match) return false;
-  const [, y, m, d] = match;
-  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-  return date.toISOString().slice(0, 10) === value;
-}
-
 /** Checks a partition value for a key; `dt` must be a real date and `hour` 00–23. */
 export function assertPartitionValue(key: string, value: string): void {
-  if (key === 'dt' && !isValidDate(value)) {
+  if (key === 'dt' && !isIsoDate(value)) {
     throw new LakeError('INVALID_PARTITION', `invalid dt "${value}": expected a calendar date YYYY-MM-DD`);
   }
   if (key === 'hour' && !/^(?:[01]\d|2[0-3])$/.test(value)) {
@@ -168,3 +168,19 @@ export const CLICKSTREAM_ROLLUP_DATASET = 'clickstream_hourly';
  * dataset with the same `dt=/hour=` keys; the next compaction merges them into the hour.
  */
 export const CLICKSTREAM_LATE_DATASET = 'clickstream_late';
+
+/** `lake/curated/<dataset>` */
+export function curatedDir(lakeDir: string, dataset: string): string {
+  return path.join(lakeDir, ZONE_DIRS.curated, dataset);
+}
+
+/** `lake/staging/run-<id>` — everything one pipeline run writes before publish. */
+export function runStagingDir(lakeDir: string, runId: number | string): string {
+  return path.join(lakeDir, ZONE_DIRS.staging, `run-${runId}`);
+}
+
+/** The Hive folder name of a date partition (`dt=YYYY-MM-DD`). */
+export function datePartition(date: string): string {
+  if (!isIsoDate(date)) throw new LakeError('INVALID_PARTITION', `not a date (YYYY-MM-DD): "${date}"`);
+  return `dt=${date}`;
+}

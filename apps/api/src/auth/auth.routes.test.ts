@@ -62,6 +62,19 @@ describe('auth routes', () => {
     assert.equal(json<{ user: { name: string } }>(await client.get('/api/me')).user.name, name);
   });
 
+  it('GET /api/auth/session answers 200 with null for a visitor and the user once signed in', async () => {
+    const client = await new Client(harness.app).init();
+    const anonymous = await client.get('/api/auth/session');
+    assert.equal(anonymous.statusCode, 200);
+    assert.deepEqual(json<{ user: unknown }>(anonymous), { user: null });
+    await client.post('/api/auth/signup', { email: 'session.check@example.test', password: 'a-good-password', name: 'Session Check' });
+    const signedIn = await client.get('/api/auth/session');
+    assert.equal(signedIn.statusCode, 200);
+    assert.equal(json<{ user: { email: string } }>(signedIn).user.email, 'session.check@example.test');
+    await client.post('/api/auth/logout', {});
+    assert.deepEqual(json<{ user: unknown }>(await client.get('/api/auth/session')), { user: null });
+  });
+
   it('stores an argon2id hash, never the password', async () => {
     const { rows } = await harness.db.pool.query<{ password_hash: string }>("SELECT password_hash FROM users WHERE email = 'new.customer@example.test'");
     assert.match(rows[0]?.password_hash ?? '', /^\$argon2id\$/);

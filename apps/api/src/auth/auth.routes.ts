@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
 import { checkPasswordRules, hashPassword, lockDurationMs, verifyPassword } from '@threadline/auth';
 import {
@@ -181,6 +181,24 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
       const user = await findUserById(pool, currentUser(request).id);
       if (!user) throw new AppError('UNAUTHENTICATED', 'sign in first');
       return { user: toUserResponse(user) };
+    },
+  );
+
+  // pages ask who is signed in on every load: an anonymous visitor is an answer, not an error
+  // (a 401 here filled every shopper's console with a failed request)
+  app.get(
+    '/api/auth/session',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Who is signed in: the user, or null for an anonymous visitor (never 401)',
+        response: { 200: Type.Object({ user: Type.Union([UserResponse, Type.Null()]) }) },
+      },
+    },
+    async (request) => {
+      const sessionUser = request.session?.user;
+      const user = sessionUser ? await findUserById(pool, sessionUser.id) : null;
+      return { user: user ? toUserResponse(user) : null };
     },
   );
 }

@@ -8,7 +8,8 @@ export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
 export const UserResponse = Type.Object(
   {
     id: Type.Integer(),
-    email: Type.String(),
+    // null only for customers imported from the old shop without one
+    email: Type.Union([Type.String(), Type.Null()]),
     name: Type.String(),
     role: Type.Union([Type.Literal('customer'), Type.Literal('seller'), Type.Literal('admin'), Type.Literal('marketing')]),
     ageBand: Type.Union([Type.String(), Type.Null()]),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import type { BatchEntry, CollectFacts, Collector } from '@threadline/lake';
+import type { BatchEntry, CollectFacts, Collector } from '@threadline/clickstream';
 
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';

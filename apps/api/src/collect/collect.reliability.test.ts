@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 
-import { ClickstreamFlusher, LocalLakeStorage, SpoolSource, lakeRoot, loadClickstreamSettings, withDuckDb } from '@threadline/lake';
+import { ClickstreamFlusher, SpoolSource, loadClickstreamSettings } from '@threadline/clickstream';
+import { LocalLakeStorage, lakeRoot, withDuckDb } from '@threadline/lake';
 import { createTestDatabase, freePort, type TestDatabase } from '@threadline/db/testing';
 
 import { makeEvent, startCollectApp } from './collect.test-helpers.js';

@@ -4,7 +4,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { ClickstreamFlusher, LocalLakeStorage, SpoolSource, lakeRoot, loadClickstreamSettings, withDuckDb } from '@threadline/lake';
+import { ClickstreamFlusher, SpoolSource, loadClickstreamSettings } from '@threadline/clickstream';
+import { LocalLakeStorage, lakeRoot, withDuckDb } from '@threadline/lake';
 
 import { makeEvent, startCollectApp, type CollectHarness } from './collect.test-helpers.js';
 

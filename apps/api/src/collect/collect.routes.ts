@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 
-import { Collector, KinesisSink, RateLimiter, SpoolWriter, isLakeError, loadClickstreamSettings, retryAfterOf, type StreamSink } from '@threadline/lake';
+import { Collector, KinesisSink, RateLimiter, SpoolWriter, loadClickstreamSettings, retryAfterOf, type StreamSink } from '@threadline/clickstream';
+import { isLakeError } from '@threadline/lake';
 
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';

@@ -1,4 +1,4 @@
-import type { BatchEntry } from '@threadline/lake';
+import type { BatchEntry } from '@threadline/clickstream';
 
 import { AppError } from '../errors.js';
 

@@ -1,17 +1,17 @@
+import { deleteAdChannelCost, deleteLiveInsights, listAdChannelCosts, summariseInsightCache, upsertAdChannelCost } from '@threadline/db/insights';
+import { todayIn, windowEndingOn, type DateWindow } from '@threadline/domain';
 import {
   adChannelAnswers,
   checkWindow,
+  DEFAULT_LIMITS,
   InsightInputError,
   InsightsLake,
   materialiseInsights,
+  PeakHoursInputError,
   serveInsight,
-  todayIn,
-  windowEndingOn,
   type DashboardName,
-  type DateWindow,
   type InsightServices,
 } from '@threadline/insights';
-import { deleteAdChannelCost, deleteLiveInsights, listAdChannelCosts, summariseInsightCache, upsertAdChannelCost } from '@threadline/db/insights';
 
 import type { ApiApp } from '../app.js';
 import { currentUser, requireRole } from '../auth/session.js';
@@ -23,6 +23,7 @@ import {
   AnswersQuery,
   AnswersResponse,
   CostBody,
+  PeakHoursQuery,
   CostParams,
   CostsResponse,
   InsightResponse,
@@ -39,7 +40,7 @@ export const DEFAULT_WINDOW_DAYS = 30;
 const INSIGHT_ROLES = ['admin', 'marketing'] as const;
 
 /**
- * The marketing dashboards' JSON API (issue 6): sales, segments, reviews and ad channels, each
+ * The marketing dashboards' JSON API (issues 4 and 6): sales, segments, reviews, ad channels and peak hours, each
  * with `from`, `to` and filters, answering with the figures, the window and `asOf`. Served from
  * the materialised cache when it holds these exact parameters for the current data, else live.
  */
@@ -67,7 +68,13 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
 
   const answer = async <D extends DashboardName>(name: D, window: DateWindow, filters: Record<string, unknown>) => {
     // each dashboard's own filter type; the query schemas above produced exactly these fields
-    const served = await serveInsight(await getServices(), name, { ...window, ...filters } as Parameters<typeof serveInsight<D>>[2]);
+    let served;
+    try {
+      served = await serveInsight(await getServices(), name, { ...window, ...filters } as Parameters<typeof serveInsight<D>>[2]);
+    } catch (error) {
+      if (error instanceof PeakHoursInputError || error instanceof InsightInputError) throw new AppError('VALIDATION_FAILED', error.message, error.field);
+      throw error;
+    }
     const figures = typeof served.result === 'object' && served.result !== null ? served.result : {};
     return { window, filters, asOf: served.asOf, cache: served.cache, ...figures };
   };
@@ -103,6 +110,29 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
     async (request) => {
       const { region, ageBand, gender } = request.query;
       return answer('ad-channels', windowOf(request.query), { region, ageBand, gender });
+    },
+  );
+  app.get(
+    '/api/insights/peak-hours',
+    {
+      ...guard,
+      schema: {
+        tags,
+        summary: 'Peak hours (5.1): visits, sessions, visitors and conversions by hour and weekday × hour, in shop and visitor-local time',
+        querystring: PeakHoursQuery,
+        response: { 200: InsightResponse, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { tz, region, device, bots, top } = request.query;
+      // defaults filled before keying, so the materialised preset answers the page's first view
+      return answer('peak-hours', windowOf(request.query), {
+        timeZone: tz ?? context.config.shopTimeZone,
+        region,
+        device,
+        includeBots: bots ?? false,
+        top: top ?? DEFAULT_LIMITS.peakTop,
+      });
     },
   );
   app.get(
@@ -161,6 +191,7 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
           reviews: lake.asOf(['reviews'])?.toISOString() ?? null,
           productDay: lake.asOf(['product_day'])?.toISOString() ?? null,
           surveyResponses: lake.asOf(['survey_responses'])?.toISOString() ?? null,
+          clickstreamHourly: lake.asOf(['clickstream_hourly'])?.toISOString() ?? null,
         },
       };
     },

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
 
+import { DEVICE_CLASSES, REGIONS } from '@threadline/clickstream';
+
 const DateText = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD in the shop time zone' });
 const Slug = Type.String({ pattern: '^[a-z0-9-]{1,80}$' });
 const Region = Type.Union(['north_america', 'south_america', 'europe', 'asia_pacific', 'other'].map((value) => Type.Literal(value)));
@@ -52,6 +54,18 @@ export const AnswersQuery = Type.Object(
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     offset: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),
     limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  },
+  { additionalProperties: false },
+);
+
+export const PeakHoursQuery = Type.Object(
+  {
+    ...WindowQuery,
+    tz: Type.Optional(Type.String({ maxLength: 64, description: 'IANA zone of the shop-time view (default: the shop time zone)' })),
+    region: Type.Optional(Type.Union(REGIONS.map((r) => Type.Literal(r)), { description: "visitors' region (from their time zone)" })),
+    device: Type.Optional(Type.Union(DEVICE_CLASSES.map((d) => Type.Literal(d)))),
+    bots: Type.Optional(Type.Boolean({ description: 'include traffic marked as bots (default false)' })),
+    top: Type.Optional(Type.Integer({ minimum: 1, maximum: 24, description: 'number of top hours listed (default 3)' })),
   },
   { additionalProperties: false },
 );

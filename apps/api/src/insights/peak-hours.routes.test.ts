@@ -3,15 +3,16 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { peakHours, rollupGlob } from '@threadline/insights';
-import { ClickstreamCompactor, ClickstreamFlusher, LocalLakeStorage, SpoolSource, lakeRoot, loadClickstreamSettings, withDuckDb } from '@threadline/lake';
+import { InsightsLake, peakHours } from '@threadline/insights';
+import { ClickstreamCompactor, ClickstreamFlusher, SpoolSource, loadClickstreamSettings } from '@threadline/clickstream';
+import { LocalLakeStorage, lakeRoot } from '@threadline/lake';
 
 import { Client, createHarness, json, signedInClient, type Harness } from '../testing/harness.js';
 
 interface PeakBody {
   window: { from: string; to: string };
   asOf: string | null;
-  cache: 'hit' | 'live';
+  cache: { status: 'hit' | 'live' };
   totals: { visits: number };
   byHour: Array<{ hour: number; visits: number }>;
   topPeaks: Array<{ hour: number; visits: number; share: number }>;
@@ -61,19 +62,30 @@ describe('GET /api/insights/peak-hours', () => {
 
   it('answers with the same figures as the analysis run directly, then from its cache', async () => {
     const first = json<PeakBody>(await marketing.get(`/api/insights/peak-hours?${window}&top=2`));
-    const direct = await withDuckDb((db) =>
-      peakHours((sql, params) => db.all(sql, params), rollupGlob(harness.dataDir), { from: first.window.from, to: first.window.to, timeZone: 'UTC', top: 2 }),
-    );
+    const lake = await InsightsLake.open(harness.dataDir);
+    const direct = await peakHours(lake, { from: first.window.from, to: first.window.to, timeZone: 'UTC', top: 2 }).finally(() => lake.close());
     assert.equal(first.totals.visits, 4);
     assert.deepEqual(first.byHour, JSON.parse(JSON.stringify(direct.byHour)));
     assert.deepEqual(first.topPeaks, JSON.parse(JSON.stringify(direct.topPeaks)));
     assert.equal(first.topPeaks[0]?.visits, 3);
     assert.equal(first.topPeaks[0]?.share, 0.75);
     assert.ok(first.asOf && !Number.isNaN(Date.parse(first.asOf)));
-    assert.equal(first.cache, 'live');
+    assert.equal(first.cache.status, 'live');
     const again = json<PeakBody>(await marketing.get(`/api/insights/peak-hours?${window}&top=2`));
-    assert.equal(again.cache, 'hit');
+    assert.equal(again.cache.status, 'hit');
     assert.deepEqual(again.byHour, first.byHour);
+  });
+
+  it('is materialised with the other dashboards in the PostgreSQL cache, so the page opens from it', async () => {
+    const refreshed = await marketing.post('/api/insights/refresh', {});
+    assert.equal(refreshed.statusCode, 200, refreshed.body);
+    const status = json<{ dashboards: Array<{ dashboard: string; materialised: number }> }>(await marketing.get('/api/insights/status'));
+    // one entry per preset window (7, 30, 90 days)
+    assert.equal(status.dashboards.find((row) => row.dashboard === 'peak-hours')?.materialised, 3);
+    // the page's first view: no parameters, the shop zone, the default 30 days
+    const opened = json<PeakBody>(await marketing.get('/api/insights/peak-hours'));
+    assert.equal(opened.cache.status, 'hit');
+    assert.equal(opened.totals.visits, 4);
   });
 
   it('rejects bad filters with 400 naming the field', async () => {

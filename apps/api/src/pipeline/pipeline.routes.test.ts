@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { generateSurvey } from '@threadline/lake';
+import { generateSurvey } from '@threadline/survey';
 
 import { createHarness, errorOf, json, signedInClient, type Client, type Harness } from '../testing/harness.js';
 

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 
-import { dateRange, findCatalogTable, isIsoDate, listCatalogTables } from '@threadline/lake';
-import { findRun, listRuleResults, listRuns, listSteps, queueRun, type PipelineRun } from '@threadline/worker';
+import { dateRange, isIsoDate } from '@threadline/domain';
+import { findCatalogTable, listCatalogTables } from '@threadline/lake';
+import { findRun, listRuleResults, listRuns, listSteps, queueRun, type PipelineRun } from '@threadline/pipeline';
 
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';

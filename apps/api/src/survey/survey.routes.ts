@@ -2,7 +2,8 @@ import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
-import { DEFAULT_SURVEY_LIMITS, importSurvey, isLakeInputError, listSurveyUploads, surveyNoticeText, type SurveyReport } from '@threadline/lake';
+import { isLakeInputError } from '@threadline/lake';
+import { DEFAULT_SURVEY_LIMITS, importSurvey, listSurveyUploads, surveyNoticeText, type SurveyReport } from '@threadline/survey';
 import { notifySlack } from '@threadline/ops';
 
 import type { ApiApp } from '../app.js';

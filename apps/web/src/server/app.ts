@@ -12,6 +12,8 @@ import { forwardedHeaders, loadEdgeConfig, registerEdge, type EdgeConfig, type H
 import { metricsPlugin } from '@threadline/ops';
 
 import { registerWebAccessLog } from './access-log.js';
+import { registerCompression } from './compression.js';
+import { registerPages } from './pages/pages.js';
 
 export const DIST_DIR = fileURLToPath(new URL('../../dist/', import.meta.url));
 
@@ -46,6 +48,7 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
   });
   const edge = context.edge ?? loadEdgeConfig();
   await registerEdge(app, { tier: 'web', edge: tlsOptions ? { ...edge, isHttps: true } : edge });
+  await registerCompression(app);
   const distDir = context.distDir ?? DIST_DIR;
   const apiUrl = context.config.apiUrl;
 
@@ -85,6 +88,9 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
       root: distDir,
       wildcard: false,
       index: false,
+      // .br/.gz written at build time; source maps stay on disk for operators, never served
+      preCompressed: true,
+      allowedPath: (pathName) => !pathName.endsWith('.map'),
       // hashed bundle names never change content: cache them for a year; index.html never
       setHeaders: (res, filePath) => {
         res.header(
@@ -93,13 +99,8 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
         );
       },
     });
-    // client-side routes: every other GET that wants HTML gets the single page
-    app.setNotFoundHandler((request, reply) => {
-      if (request.method === 'GET' && !request.url.startsWith('/assets/')) {
-        return reply.header('cache-control', 'no-cache').sendFile('index.html');
-      }
-      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'not found' } });
-    });
+    // every other GET is a page: head rendered per address, 404 for unknown ones; robots, sitemap
+    registerPages(app, { distDir, apiUrl, publicUrl: process.env.THREADLINE_PUBLIC_URL, currency: context.config.currency });
   } else {
     app.log.warn(`no built pages in ${distDir}; run \`threadline build\``);
   }

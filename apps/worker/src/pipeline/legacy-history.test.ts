@@ -18,9 +18,7 @@ import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 import { importAccessLogFile, importLegacyFile, loadMapping, type Entity } from '@threadline/importer';
 import { dashboardRefresher } from '@threadline/insights';
 import { LocalLakeStorage, lakeRoot } from '@threadline/lake';
-
-import { loadPipelineSettings } from './pipeline-settings.js';
-import { runPipeline } from './run-pipeline.js';
+import { loadPipelineSettings, runPipeline } from '@threadline/pipeline';
 
 const FIXTURES = fileURLToPath(new URL('../../../../packages/importer/fixtures/', import.meta.url));
 const ZONE = 'America/New_York';
@@ -76,7 +74,7 @@ describe('legacy history reaches the dashboards', () => {
         slackWebhookUrl: undefined,
         logger: createLogger({ name: 'history-test', level: 'silent' }),
         settings: { ...loadPipelineSettings({}), backoffMs: 10, retries: 0 },
-        refreshers: [dashboardRefresher({ timeZone: ZONE })],
+        refreshers: [dashboardRefresher()],
       },
       { trigger: 'manual' },
     );

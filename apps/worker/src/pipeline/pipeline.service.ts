@@ -1,11 +1,9 @@
 import { Cron } from 'croner';
 
-import { lakeRoot, recoverPublishes } from '@threadline/lake';
+import { lakeRoot } from '@threadline/lake';
+import { loadPipelineSettings, nextQueuedRun, PipelineBusyError, recoverPublishes, runPipeline, type PipelineDeps, type RunRequest } from '@threadline/pipeline';
 
 import type { WorkerService } from '../context.js';
-import { loadPipelineSettings } from './pipeline-settings.js';
-import { nextQueuedRun } from './pipeline.repo.js';
-import { PipelineBusyError, runPipeline, type PipelineDeps, type RunRequest } from './run-pipeline.js';
 
 /**
  * The scheduler (the Glue trigger): runs the pipeline on the cron schedule in the shop's time

@@ -16,11 +16,10 @@ import { after, before, describe, it } from 'node:test';
 import { buildApiApp } from '@threadline/api';
 import { createLogger, loadConfig } from '@threadline/config';
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
-import { ClickstreamFlusher, LocalLakeStorage, SpoolSource, lakeRoot, loadClickstreamSettings, walkFiles, withDuckDb } from '@threadline/lake';
-
-import { loadPipelineSettings } from '../pipeline/pipeline-settings.js';
-import { runPipeline } from '../pipeline/run-pipeline.js';
-import { seedShop } from '../pipeline/shop-fixture.js';
+import { ClickstreamFlusher, SpoolSource, loadClickstreamSettings } from '@threadline/clickstream';
+import { LocalLakeStorage, lakeRoot, walkFiles, withDuckDb } from '@threadline/lake';
+import { loadPipelineSettings, runPipeline } from '@threadline/pipeline';
+import { seedShop } from '@threadline/pipeline/testing';
 
 const ZONE = 'America/New_York';
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;

@@ -1,4 +1,4 @@
-import { DeliveryLoop, createLakeStorage, createStreamSource, loadClickstreamSettings } from '@threadline/lake';
+import { DeliveryLoop, createLakeStorage, createStreamSource, loadClickstreamSettings } from '@threadline/clickstream';
 
 import type { WorkerService } from '../context.js';
 

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 
 import { listAccessLogImports } from '@threadline/db/access-log-imports';
 import { importAccessLogFile, type AccessLogFileReport, type JsonFieldMap, type LogFormat } from '@threadline/importer';
-import { createLakeStorage, loadClickstreamSettings } from '@threadline/lake';
+import { createLakeStorage, loadClickstreamSettings } from '@threadline/clickstream';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
 import { loadRuntime, withPool } from '../runtime.js';

@@ -13,6 +13,7 @@ interface LegacyOptions {
   currency?: string;
   dryRun: boolean;
   skipBadRows: boolean;
+  splitMixedCustomers: boolean;
   format: string;
   showRejected: string;
 }
@@ -39,6 +40,11 @@ function printReport(report: ImportReport, format: string, showRejected: number)
     );
     if (report.rejected.length > showRejected) console.log(`… and ${report.rejected.length - showRejected} more (--show-rejected N)`);
   }
+  if (report.warnings.length > 0) {
+    console.log(`${report.warnings.length} warnings (nothing merged silently):`);
+    for (const warning of report.warnings.slice(0, showRejected)) console.log(`  ${warning.message}`);
+    if (report.warnings.length > showRejected) console.log(`  … and ${report.warnings.length - showRejected} more (--format json lists all)`);
+  }
 }
 
 export function registerImport(program: Command): void {
@@ -52,12 +58,13 @@ export function registerImport(program: Command): void {
       importCommand
         .command(`${entity} <files...>`)
         .description(`import legacy ${entity} from CSV or .xlsx exports (idempotent by legacy id; all-or-nothing per file)`)
-        .option('--map <mapping.json>', 'column mapping file: { "columns": { field: "Header" }, "dateFormat", "timeZone", "currency", "values" }')
+        .option('--map <mapping.json>', 'column mapping file: { "columns": { field: "Header" }, "dateFormat", "timeZone", "currency", "values", "defaults" }')
         .option('--date-format <format>', 'date format of the export, e.g. dd/MM/yy, MM/dd/yyyy, iso (never guessed; default iso)')
         .option('--time-zone <zone>', 'IANA zone of dates without an offset (default: the shop time zone)')
         .option('--currency <code>', 'currency of money columns (default: the shop currency)')
         .option('--dry-run', 'validate and report, write nothing', false)
-        .option('--skip-bad-rows', 'write the good rows even when some are rejected', false)
+        .option('--skip-bad-rows', 'write the good rows (whole orders) even when some are rejected; every dropped row is listed', false)
+        .option('--split-mixed-customers', 'orders: split an order whose lines name different customers into one order per customer (default: reject it)', false)
         .option('--show-rejected <n>', 'how many rejected rows to list', '20'),
       ['table', 'json'],
     ).action(async (files: string[], options: LegacyOptions) => {
@@ -72,6 +79,8 @@ export function registerImport(program: Command): void {
         timeZone: options.timeZone ?? mapping.timeZone ?? runtime.config.shopTimeZone,
         currency,
         values: mapping.values ?? {},
+        defaults: mapping.defaults ?? {},
+        splitMixedCustomers: options.splitMixedCustomers,
       };
       let hasFailure = false;
       await withPool(runtime, async (pool) => {

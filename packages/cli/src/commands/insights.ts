@@ -1,10 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 
-import { PeakHoursInputError, peakHours, rollupGlob, type HourFigures } from '@threadline/insights';
-import { LocalLakeStorage, generateDemoTraffic, lakeRoot, listDemoProductIds, MAX_DEMO_EVENTS, openDuckDb, type DeviceClass, type Region } from '@threadline/lake';
+import { generateDemoTraffic, listDemoProductIds, MAX_DEMO_EVENTS, type DeviceClass, type Region } from '@threadline/clickstream';
+import { todayIn, windowEndingOn } from '@threadline/domain';
+import { DEFAULT_LIMITS, InsightsLake, PeakHoursInputError, peakHours, type HourFigures } from '@threadline/insights';
+import { LocalLakeStorage, lakeRoot } from '@threadline/lake';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
-import type { PostSeedStep } from './seed-steps.js';
 import { loadRuntime, withPool } from '../runtime.js';
 
 function percent(value: number | null): string {
@@ -25,10 +26,6 @@ interface PeakOptions {
   top: string;
   local?: boolean;
   format?: string;
-}
-
-function dateInZone(zone: string, date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
 }
 
 function positive(option: string, max: number): (value: string) => number {
@@ -52,16 +49,16 @@ export function registerInsights(program: Command): void {
       .option('--device <device>', 'desktop | mobile | tablet | other')
       .option('--bots', 'include traffic marked as bots')
       .option('--local', "break down by visitors' own local time instead of shop time")
-      .option('--top <n>', 'number of top hours to list', '3'),
+      .option('--top <n>', 'number of top hours to list', String(DEFAULT_LIMITS.peakTop)),
   ).action(async (options: PeakOptions) => {
     const format = parseFormat(options.format);
     const runtime = loadRuntime('insights');
     const timeZone = options.tz ?? runtime.config.shopTimeZone;
-    const to = options.to ?? dateInZone(runtime.config.shopTimeZone);
-    const from = options.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
-    const db = await openDuckDb({ threads: 2 });
+    const to = options.to ?? todayIn(runtime.config.shopTimeZone);
+    const from = options.from ?? windowEndingOn(to, 30).from;
+    const lake = await InsightsLake.open(runtime.config.dataDir);
     try {
-      const result = await peakHours((sql, params) => db.all(sql, params), rollupGlob(runtime.config.dataDir), {
+      const result = await peakHours(lake, {
         from,
         to,
         timeZone,
@@ -92,7 +89,7 @@ export function registerInsights(program: Command): void {
       if (error instanceof PeakHoursInputError) throw new Error(`--${error.field}: ${error.message}`, { cause: error });
       throw error;
     } finally {
-      db.close();
+      lake.close();
     }
   });
 
@@ -118,28 +115,3 @@ export function registerInsights(program: Command): void {
       console.log(`${result.events.toLocaleString('en-US')} events (${result.from} … ${result.to}) in ${result.files} hour files, ${((Date.now() - started) / 1000).toFixed(1)} s`);
     });
 }
-
-/**
- * `threadline seed` step: demo web traffic for the peak-hour dashboards, ending at the shop
- * seed's window end. Size from THREADLINE_DEMO_EVENTS (default 1,000,000; up to 50,000,000).
- */
-export const clickstreamSeedStep: PostSeedStep = {
-  name: 'clickstream',
-  async run(context) {
-    const raw = process.env.THREADLINE_DEMO_EVENTS;
-    const events = raw === undefined || raw === '' ? 1_000_000 : Number(raw);
-    if (!Number.isInteger(events) || events < 1 || events > MAX_DEMO_EVENTS) throw new Error(`THREADLINE_DEMO_EVENTS must be a whole number 1-${MAX_DEMO_EVENTS}`);
-    const windowEnd = new Date(context.marker.generatedAt);
-    const result = await generateDemoTraffic({
-      storage: new LocalLakeStorage(lakeRoot(context.config.dataDir)),
-      workDir: context.config.dataDir,
-      events,
-      days: 90,
-      end: Number.isNaN(windowEnd.getTime()) ? new Date() : windowEnd,
-      seed: context.seed,
-      productIds: await listDemoProductIds(context.pool),
-      onProgress: context.log,
-    });
-    context.log(`${result.events.toLocaleString('en-US')} web events ${result.from} … ${result.to}`);
-  },
-};

@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import type { Command } from 'commander';
 
-import { dateRange, isIsoDate } from '@threadline/lake';
+import { dateRange, isIsoDate } from '@threadline/domain';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
 import { loadRuntime, withPool } from '../runtime.js';
@@ -45,7 +45,7 @@ export function registerPipeline(program: Command): void {
         trigger = 'backfill';
       }
       const runtime = loadRuntime('pipeline');
-      const { runPipeline, loadPipelineSettings, queueRun } = await import('@threadline/worker');
+      const { runPipeline, loadPipelineSettings, queueRun } = await import('@threadline/pipeline');
       const summary = await withPool(runtime, async (pool) => {
         if (options.queue) {
           const run = await queueRun(pool, { trigger, dates });
@@ -80,7 +80,7 @@ export function registerPipeline(program: Command): void {
   ).action(async (options: { run?: string; format?: string }) => {
     const format = parseFormat(options.format);
     const runtime = loadRuntime('pipeline');
-    const { listRuns, findRun, listSteps, listRuleResults, loadPipelineSettings } = await import('@threadline/worker');
+    const { listRuns, findRun, listSteps, listRuleResults, loadPipelineSettings } = await import('@threadline/pipeline');
     await withPool(runtime, async (pool) => {
       const run = options.run ? await findRun(pool, parsePositiveInt(options.run, '--run')) : ((await listRuns(pool, { limit: 1 }))[0] ?? null);
       const settings = loadPipelineSettings();
@@ -128,7 +128,7 @@ export function registerPipeline(program: Command): void {
   ).action(async (options: { limit: string; format?: string }) => {
     const format = parseFormat(options.format);
     const runtime = loadRuntime('pipeline');
-    const { listRuns } = await import('@threadline/worker');
+    const { listRuns } = await import('@threadline/pipeline');
     await withPool(runtime, async (pool) => {
       const runs = await listRuns(pool, { limit: parsePositiveInt(options.limit, '--limit') });
       printRows(

@@ -1,25 +1,7 @@
-import type { Config } from '@threadline/config';
-import type { Pool } from '@threadline/db';
-import type { SeedMarker } from '@threadline/demo';
+import { clickstreamSeedStep } from './clickstream-seed-step.js';
+import type { PostSeedStep } from './seed-step.js';
 
-import { clickstreamSeedStep } from './insights.js';
-
-export interface PostSeedContext {
-  pool: Pool;
-  config: Config;
-  /** the seed number: derive any randomness from it (e.g. `new Random(seed)` from @threadline/demo) */
-  seed: number;
-  /** what the shop seed wrote (counts, window end) */
-  marker: SeedMarker;
-  /** progress line, printed prefixed with the step name */
-  log: (line: string) => void;
-}
-
-export interface PostSeedStep {
-  /** short name shown in the progress output, e.g. 'clickstream' */
-  name: string;
-  run(context: PostSeedContext): Promise<void>;
-}
+export type { PostSeedContext, PostSeedStep } from './seed-step.js';
 
 /**
  * Demo data that builds on the shop rows, run by `threadline seed` after the shop data is

@@ -3,7 +3,8 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
-import { generateSurvey, importSurvey, isLakeInputError, surveyNoticeText, type SurveyReport } from '@threadline/lake';
+import { isLakeInputError } from '@threadline/lake';
+import { generateSurvey, importSurvey, surveyNoticeText, type SurveyReport } from '@threadline/survey';
 import { notifySlack } from '@threadline/ops';
 
 import { parseFormat, printRows, withFormat } from '../output.js';

@@ -5,19 +5,26 @@ export const LEGACY_SELLER_EMAIL = 'legacy-catalogue@threadline.invalid';
 
 export type Upserted = { id: number; isNew: boolean };
 
-export async function upsertCategoryByName(client: PoolClient, name: string): Promise<number> {
+/** The URL slug of a category name ("Men's Shirts" → "mens-shirts"); empty names → "uncategorised". */
+export function slugifyCategory(name: string): string {
   const slug = name
     .normalize('NFKD')
     .replace(/[^\w\s-]/g, '')
     .trim()
     .toLowerCase()
     .replace(/[\s_]+/g, '-')
-    .replace(/-+/g, '-');
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '');
+  return slug || 'uncategorised';
+}
+
+export async function upsertCategoryByName(client: PoolClient, name: string): Promise<number> {
+  const slug = slugifyCategory(name);
   const { rows } = await client.query<{ id: number }>(
     `INSERT INTO categories (slug, name) VALUES ($1, $2)
      ON CONFLICT (slug) DO UPDATE SET name = categories.name
      RETURNING id`,
-    [slug || 'uncategorised', name],
+    [slug, name],
   );
   return rows[0]!.id; // INSERT … RETURNING always yields one row
 }
@@ -88,7 +95,8 @@ export async function upsertLegacyVariant(client: PoolClient, variant: LegacyVar
 
 export interface LegacyCustomer {
   legacyId: string;
-  email: string;
+  /** null: the old system had none; the account is claimable once an e-mail is added */
+  email: string | null;
   name: string;
   ageBand: string | null;
   gender: string | null;
@@ -106,7 +114,7 @@ export interface LegacyCustomer {
  * they are claimed with a reset token.
  */
 export async function upsertLegacyCustomer(client: PoolClient, customer: LegacyCustomer): Promise<Upserted | { conflict: string }> {
-  const { rows: byEmail } = await client.query<{ id: number; legacy_id: string | null }>(
+  const { rows: byEmail } = customer.email === null ? { rows: [] } : await client.query<{ id: number; legacy_id: string | null }>(
     'SELECT id, legacy_id FROM users WHERE lower(email) = lower($1)',
     [customer.email],
   );
@@ -142,7 +150,7 @@ export async function upsertLegacyCustomer(client: PoolClient, customer: LegacyC
                         customer_segment, marketing_consent, created_at)
      VALUES ($1, $2, $3, 'customer', $4, $5, $6, $7, $8, $9, $10, coalesce($11, now()))
      ON CONFLICT (legacy_id) DO UPDATE
-       SET email = EXCLUDED.email, name = EXCLUDED.name, age_band = EXCLUDED.age_band, gender = EXCLUDED.gender,
+       SET email = coalesce(EXCLUDED.email, users.email), name = EXCLUDED.name, age_band = EXCLUDED.age_band, gender = EXCLUDED.gender,
            country = EXCLUDED.country, region = EXCLUDED.region, state_province = EXCLUDED.state_province,
            customer_segment = EXCLUDED.customer_segment, marketing_consent = EXCLUDED.marketing_consent
      RETURNING id, (xmax = 0) AS is_new`,

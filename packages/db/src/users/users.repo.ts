@@ -4,7 +4,8 @@ export type UserRole = 'customer' | 'seller' | 'admin' | 'marketing';
 
 export interface UserRecord {
   id: number;
-  email: string;
+  /** null only for customers imported without one (claimable once an e-mail is added) */
+  email: string | null;
   name: string;
   role: UserRole;
   ageBand: string | null;
@@ -36,7 +37,7 @@ export interface NewUser {
 
 interface UserRow {
   id: number;
-  email: string;
+  email: string | null;
   name: string;
   role: UserRole;
   age_band: string | null;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
-import { peakHours, rollupGlob } from '@threadline/insights/peak-hours';
+import { InsightsLake, peakHours } from '@threadline/insights';
 import { LocalLakeStorage, lakeRoot, openDuckDb, type LakeDb } from '@threadline/lake';
 
 import { importAccessLogFile, IMPORTED_TIER, lineEventId, type AccessLogImportOptions } from './import-access-logs.js';
@@ -91,11 +91,8 @@ describe('importing old web server logs', () => {
   });
 
   it('feeds the peak-hour analysis: hand-counted page visits per shop hour', async () => {
-    const result = await peakHours((sql, params) => duck.all(sql, params), rollupGlob(dataDir), {
-      from: '2026-03-10',
-      to: '2026-03-10',
-      timeZone: 'America/New_York',
-    });
+    const lake = await InsightsLake.open(dataDir, { threads: 1 });
+    const result = await peakHours(lake, { from: '2026-03-10', to: '2026-03-10', timeZone: 'America/New_York' }).finally(() => lake.close());
     // New York is on daylight time (UTC−4) from 8 March 2026: 14, 15, 16 UTC → 10, 11, 12
     const visits = Object.fromEntries(result.byHour.filter((hour) => hour.visits > 0).map((hour) => [hour.hour, hour.visits]));
     assert.deepEqual(visits, { 10: 2, 11: 2, 12: 1 });

@@ -10,21 +10,8 @@ import { createGunzip } from 'node:zlib';
 
 import type { Pool } from '@threadline/db';
 import { findAccessLogImport, finishAccessLogImport, startAccessLogImport } from '@threadline/db/access-log-imports';
-import {
-  CLICKSTREAM_DATASET,
-  deviceFromUserAgent,
-  ipPrefix,
-  isBotUserAgent,
-  jsonColumnsSpec,
-  openDuckDb,
-  PARQUET_OPTIONS,
-  pseudonymise,
-  rebuildDayRollup,
-  selectFromJson,
-  sqlLiteral,
-  type LakeStorage,
-  type StoredEvent,
-} from '@threadline/lake';
+import { deviceFromUserAgent, ipPrefix, isBotUserAgent, jsonColumnsSpec, PARQUET_OPTIONS, pseudonymise, rebuildDayRollup, selectFromJson, type StoredEvent } from '@threadline/clickstream';
+import { CLICKSTREAM_DATASET, openDuckDb, sqlLiteral, type LakeStorage } from '@threadline/lake';
 
 import { classifyRequest, DEFAULT_JSON_FIELDS, parseClfLine, parseJsonLine, type AccessLogRequest, type JsonFieldMap } from './parse-line.js';
 

@@ -1,11 +1,14 @@
 import type { LegacyCustomer } from '@threadline/db/legacy';
 
 import {
+  createDateReader,
   parseAgeBand,
   parseBoolean,
   parseCount,
   parseCountry,
   parseDate,
+  parseDecimalMoney,
+  parseDiscountRate,
   parseGender,
   parseMoney,
   parseRegion,
@@ -22,7 +25,12 @@ export interface ValueRules {
   dateFormat: string | undefined;
   timeZone: string;
   currency: string;
+  /** translations of raw cell values, per field (any field, not only status) */
   values: Record<string, Record<string, string>>;
+  /** values of fields the export has no column for, e.g. `{ "status": "delivered" }` */
+  defaults?: Record<string, string>;
+  /** split an order whose lines name different customers into one order per customer */
+  splitMixedCustomers?: boolean;
 }
 
 /** Reads a field of the current row; undefined when the export has no such column. */
@@ -40,12 +48,18 @@ export const FIELDS: Record<Entity, FieldSpec> = {
     optional: ['description', 'seller_email', 'sku', 'size', 'colour', 'stock', 'created_at'],
   },
   customers: {
-    required: ['legacy_id', 'email', 'name'],
-    optional: ['age_band', 'age', 'gender', 'country', 'region', 'state_province', 'customer_segment', 'marketing_consent', 'created_at'],
+    required: ['legacy_id', 'name'],
+    optional: ['email', 'age_band', 'age', 'gender', 'country', 'region', 'state_province', 'customer_segment', 'marketing_consent', 'created_at'],
   },
   orders: {
-    required: ['legacy_id', 'placed_at', 'status', 'quantity', 'unit_price'],
-    optional: ['customer_legacy_id', 'customer_email', 'sku', 'product_legacy_id', 'size', 'colour', 'shipping', 'currency'],
+    required: ['legacy_id', 'placed_at', 'status', 'quantity'],
+    optional: [
+      // money: a line total (after discount, up to 4 decimals) or a unit price
+      'line_total', 'unit_price', 'discount', 'cost', 'profit', 'shipping', 'currency',
+      'customer_legacy_id', 'customer_email', 'customer_name', 'customer_segment',
+      'sku', 'product_legacy_id', 'product_name', 'category', 'sub_category', 'size', 'colour', 'product_created_at',
+      'shipped_at', 'ship_country', 'ship_region', 'ship_city', 'ship_postal_code', 'sales_territory',
+    ],
   },
   reviews: {
     required: ['legacy_id', 'order_legacy_id', 'rating'],
@@ -111,8 +125,9 @@ export type CustomerRow = LegacyCustomer;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function readCustomer(read: FieldReader, rules: ValueRules): CustomerRow {
-  const email = required(read, 'email');
-  if (!EMAIL.test(email) || email.length > 254) throw new RowError('email', `"${email}" is not an email address`);
+  // legacy exports often have no e-mail: such a customer is kept and can claim the account once one is added
+  const email = optional(read, 'email') ?? null;
+  if (email !== null && (!EMAIL.test(email) || email.length > 254)) throw new RowError('email', `"${email}" is not an email address`);
   const country = parseCountry(read('country') ?? '', 'country');
   const region = parseRegion(read('region') ?? '', 'region') ?? regionOfCountry(country);
   const ageText = optional(read, 'age_band') ?? optional(read, 'age') ?? '';
@@ -138,41 +153,109 @@ export interface OrderLineRow {
   legacyId: string;
   customerLegacyId: string | undefined;
   customerEmail: string | undefined;
+  customerName: string | undefined;
+  customerSegment: string | undefined;
   placedAt: Date;
+  shippedAt: Date | null;
   status: string;
   sku: string | undefined;
   productLegacyId: string | undefined;
+  productName: string | undefined;
+  category: string | undefined;
+  subCategory: string | undefined;
+  productCreatedAt: Date | null;
   size: string | undefined;
   colour: string | undefined;
   quantity: number;
+  /** the amount of record: given line total rounded once, or quantity × unit price */
+  lineTotalCents: number;
+  /** given, or derived from the line total (half to even) */
   unitPriceCents: number;
+  discountRate: number | null;
+  costCents: number | null;
+  profitCents: number | null;
   shippingCents: number;
+  shipCountry: string | null;
+  shipRegion: string | null;
+  shipCity: string | null;
+  shipPostalCode: string | null;
+  salesTerritory: string | null;
 }
 
-export function readOrderLine(read: FieldReader, rules: ValueRules): OrderLineRow {
-  const sku = optional(read, 'sku');
-  const productLegacyId = optional(read, 'product_legacy_id');
-  if (!sku && !productLegacyId) throw new RowError('sku', 'each line needs a sku or a product_legacy_id');
-  const customerLegacyId = optional(read, 'customer_legacy_id');
-  const customerEmail = optional(read, 'customer_email');
-  const currency = optional(read, 'currency');
-  if (currency && currency.toUpperCase() !== rules.currency) {
-    throw new RowError('currency', `${currency} differs from the import currency ${rules.currency}; convert first or import per currency`);
-  }
-  const shipping = optional(read, 'shipping');
-  return {
-    legacyId: required(read, 'legacy_id'),
-    customerLegacyId,
-    customerEmail,
-    placedAt: parseDate(required(read, 'placed_at'), 'placed_at', rules.dateFormat, rules.timeZone),
-    status: parseStatus(required(read, 'status'), 'status', rules.values.status),
-    sku,
-    productLegacyId,
-    size: optional(read, 'size'),
-    colour: optional(read, 'colour'),
-    quantity: parseCount(required(read, 'quantity'), 'quantity', { min: 1, max: 10_000 }),
-    unitPriceCents: parseMoney(required(read, 'unit_price'), 'unit_price', rules.currency),
-    shippingCents: shipping ? parseMoney(shipping, 'shipping', rules.currency) : 0,
+/** a / b rounded half to even, for integers (a ≥ 0, b > 0) */
+function divideHalfEven(a: number, b: number): number {
+  const quotient = Math.floor(a / b);
+  const twice = 2 * (a - quotient * b);
+  if (twice > b || (twice === b && quotient % 2 === 1)) return quotient + 1;
+  return quotient;
+}
+
+/** A row reader for order lines; made once per import (it keeps a date cache). */
+export function createOrderLineReader(rules: ValueRules): (read: FieldReader) => OrderLineRow {
+  const date = createDateReader(rules.dateFormat, rules.timeZone);
+  const money = { currency: rules.currency };
+  return (read) => {
+    const sku = optional(read, 'sku');
+    const productLegacyId = optional(read, 'product_legacy_id');
+    if (!sku && !productLegacyId) throw new RowError('sku', 'each line needs a sku or a product_legacy_id');
+    const currency = optional(read, 'currency');
+    if (currency && currency.toUpperCase() !== rules.currency) {
+      throw new RowError('currency', `${currency} differs from the import currency ${rules.currency}; convert first or import per currency`);
+    }
+    const quantity = parseCount(required(read, 'quantity'), 'quantity', { min: 1, max: 10_000 });
+    const lineTotalText = optional(read, 'line_total');
+    const unitPriceText = optional(read, 'unit_price');
+    if (lineTotalText === undefined && unitPriceText === undefined) {
+      throw new RowError('line_total', 'each line needs a line_total or a unit_price');
+    }
+    const lineTotalCents = lineTotalText !== undefined
+      ? parseDecimalMoney(lineTotalText, 'line_total', money)
+      : parseMoney(unitPriceText ?? '', 'unit_price', rules.currency) * quantity;
+    const unitPriceCents = lineTotalText !== undefined || unitPriceText === undefined
+      ? divideHalfEven(lineTotalCents, quantity)
+      : parseMoney(unitPriceText, 'unit_price', rules.currency);
+    if (lineTotalCents > 2_000_000_000) throw new RowError('line_total', 'is too large');
+    const placedAt = date(required(read, 'placed_at'), 'placed_at');
+    const shipped = optional(read, 'shipped_at');
+    const shippedAt = shipped ? date(shipped, 'shipped_at') : null;
+    if (shippedAt && shippedAt.getTime() < placedAt.getTime() - 86_400_000) {
+      throw new RowError('shipped_at', 'is before the order date');
+    }
+    const discount = optional(read, 'discount');
+    const cost = optional(read, 'cost');
+    const profit = optional(read, 'profit');
+    const shipping = optional(read, 'shipping');
+    const productCreated = optional(read, 'product_created_at');
+    return {
+      legacyId: required(read, 'legacy_id'),
+      customerLegacyId: optional(read, 'customer_legacy_id'),
+      customerEmail: optional(read, 'customer_email'),
+      customerName: text(read, 'customer_name', 100),
+      customerSegment: text(read, 'customer_segment', 100),
+      placedAt,
+      shippedAt,
+      status: parseStatus(required(read, 'status'), 'status', rules.values.status),
+      sku,
+      productLegacyId,
+      productName: text(read, 'product_name', 200),
+      category: text(read, 'category', 100),
+      subCategory: text(read, 'sub_category', 100),
+      productCreatedAt: productCreated ? date(productCreated, 'product_created_at') : null,
+      size: text(read, 'size', 20),
+      colour: text(read, 'colour', 40),
+      quantity,
+      lineTotalCents,
+      unitPriceCents,
+      discountRate: discount === undefined ? null : parseDiscountRate(discount, 'discount'),
+      costCents: cost === undefined ? null : parseDecimalMoney(cost, 'cost', money),
+      profitCents: profit === undefined ? null : parseDecimalMoney(profit, 'profit', { ...money, allowNegative: true }),
+      shippingCents: shipping ? parseMoney(shipping, 'shipping', rules.currency) : 0,
+      shipCountry: parseCountry(read('ship_country') ?? '', 'ship_country'),
+      shipRegion: text(read, 'ship_region', 100) ?? null,
+      shipCity: text(read, 'ship_city', 100) ?? null,
+      shipPostalCode: text(read, 'ship_postal_code', 20) ?? null,
+      salesTerritory: text(read, 'sales_territory', 100) ?? null,
+    };
   };
 }
 

@@ -15,27 +15,32 @@ import {
   upsertLegacyVariant,
   type VariantRef,
 } from '@threadline/db/legacy';
+import {
+  dropStagedOrders,
+  resolveStagedLines,
+  stageOrderLines,
+  upsertStagedCustomers,
+  upsertStagedProducts,
+  writeStagedOrders,
+} from '@threadline/db/legacy-bulk';
 
 import {
+  createOrderLineReader,
   FIELDS,
   readCustomer,
-  readOrderLine,
   readProduct,
   readReview,
   type Entity,
-  type OrderLineRow,
+  type FieldReader,
   type ProductRow,
   type ValueRules,
 } from './entities.js';
 import { resolveColumns, type Mapping } from './mapping.js';
+import { planOrders, rejectOrder, type ImportWarning, type OrderLineResult, type RejectedRow } from './plan-orders.js';
 import { readTable, SourceFileError, type SourceRow } from './read-table.js';
 import { RowError } from './values.js';
 
-export interface RejectedRow {
-  row: number;
-  column?: string;
-  reason: string;
-}
+export type { ImportWarning, RejectedRow };
 
 export interface ImportReport {
   entity: Entity;
@@ -44,6 +49,8 @@ export interface ImportReport {
   created: number;
   updated: number;
   rejected: RejectedRow[];
+  /** what the import did on purpose and the operator should know (renames kept as history, splits) */
+  warnings: ImportWarning[];
   isDryRun: boolean;
   /** false when nothing was written: dry run, or rejected rows without --skip-bad-rows */
   isCommitted: boolean;
@@ -121,63 +128,73 @@ async function writeProducts(client: PoolClient, group: Group<ProductRow>, count
   }
 }
 
-async function writeOrder(client: PoolClient, group: Group<OrderLineRow>, counters: Counters, currency: string): Promise<void> {
-  const first = group.rows[0]!.value; // groups are never empty
-  const rowNumbers = group.rows.map((row) => row.rowNumber);
-  for (const { value } of group.rows) {
-    if (value.placedAt.getTime() !== first.placedAt.getTime() || value.status !== first.status) {
-      throw new GroupError(rowNumbers, 'placed_at', `lines of order ${first.legacyId} disagree on date or status`);
-    }
-  }
-  let userId: number | null = null;
-  if (first.customerLegacyId || first.customerEmail) {
-    const found = await findUserByLegacyIdOrEmail(client, first.customerLegacyId, first.customerEmail);
-    if (found === undefined) {
-      throw new GroupError(rowNumbers, 'customer_legacy_id', `unknown customer ${first.customerLegacyId ?? first.customerEmail}; import customers first`);
-    }
-    userId = found;
-  }
-  const lines: Array<VariantRef & { quantity: number; unitPriceCents: number }> = [];
-  for (const { value, rowNumber } of group.rows) {
-    const variant = await findVariant(client, {
-      ...(value.sku ? { sku: value.sku } : {}),
-      ...(value.productLegacyId ? { productLegacyId: value.productLegacyId } : {}),
-      ...(value.size ? { size: value.size } : {}),
-      ...(value.colour ? { colour: value.colour } : {}),
-    });
-    if (!variant) {
-      throw new GroupError([rowNumber], value.sku ? 'sku' : 'product_legacy_id', `unknown product ${value.sku ?? value.productLegacyId}; import products first`);
-    }
-    lines.push({ ...variant, quantity: value.quantity, unitPriceCents: value.unitPriceCents });
-    counters.touchedProducts.add(variant.productId);
-  }
-  const order = await upsertLegacyOrder(client, {
-    legacyId: first.legacyId,
-    userId,
-    status: first.status,
-    currency,
-    placedAt: first.placedAt,
-    shippingCents: Math.max(...group.rows.map((row) => row.value.shippingCents)),
-    lines,
-  });
-  counters[order.isNew ? 'created' : 'updated'] += 1;
+/**
+ * Reads fields of one row through the mapping: the mapped column, its value translated by
+ * `values` (for any field), or the field's default when the export has no such column.
+ */
+function fieldReader(row: SourceRow, columns: Map<string, string>, rules: ValueRules): FieldReader {
+  return (field) => {
+    const header = columns.get(field);
+    if (header === undefined) return rules.defaults?.[field];
+    const raw = row.cells[header];
+    if (raw === undefined) return undefined;
+    const translations = rules.values[field];
+    return translations === undefined ? raw : (translations[raw.trim()] ?? raw);
+  };
 }
 
-function parseRows<T>(rows: SourceRow[], columns: Map<string, string>, read: (reader: (field: string) => string | undefined) => T, rejected: RejectedRow[]): Array<Parsed<T>> {
+function parseRows<T>(rows: SourceRow[], columns: Map<string, string>, rules: ValueRules, read: (reader: FieldReader) => T, rejected: RejectedRow[]): Array<Parsed<T>> {
   const parsed: Array<Parsed<T>> = [];
   for (const row of rows) {
     try {
-      const reader = (field: string): string | undefined => {
-        const header = columns.get(field);
-        return header === undefined ? undefined : row.cells[header];
-      };
-      parsed.push({ rowNumber: row.rowNumber, value: read(reader) });
+      parsed.push({ rowNumber: row.rowNumber, value: read(fieldReader(row, columns, rules)) });
     } catch (error) {
       if (!(error instanceof RowError)) throw error;
       rejected.push({ row: row.rowNumber, column: error.column, reason: error.message });
     }
   }
   return parsed;
+}
+
+/**
+ * Order lines, set-based: parse every row, decide per order (whole orders are kept or dropped),
+ * COPY the kept lines into staging, create the products and customers the lines name, resolve
+ * references, drop orders with unknown ones, then upsert orders and lines in a few statements.
+ */
+async function importOrderLines(
+  client: PoolClient,
+  input: { rows: SourceRow[]; columns: Map<string, string>; rules: ValueRules; rejected: RejectedRow[]; warnings: ImportWarning[] },
+): Promise<{ created: number; updated: number; productIds: number[] }> {
+  const readLine = createOrderLineReader(input.rules);
+  const results: OrderLineResult[] = input.rows.map((row) => {
+    const read = fieldReader(row, input.columns, input.rules);
+    const orderKey = read('legacy_id')?.trim() ?? '';
+    try {
+      return { rowNumber: row.rowNumber, orderKey, value: readLine(read) };
+    } catch (error) {
+      if (!(error instanceof RowError)) throw error;
+      return { rowNumber: row.rowNumber, orderKey, error: { column: error.column, reason: error.message } };
+    }
+  });
+  const plan = planOrders(results, { isSplitting: input.rules.splitMixedCustomers ?? false });
+  input.rejected.push(...plan.rejected);
+  input.warnings.push(...plan.warnings);
+  if (plan.lines.length === 0) return { created: 0, updated: 0, productIds: [] };
+  await stageOrderLines(client, plan.lines);
+  if (plan.lines.some((line) => line.productName !== null)) await upsertStagedProducts(client);
+  if (plan.lines.some((line) => line.customerName !== null)) await upsertStagedCustomers(client);
+  const unresolved = await resolveStagedLines(client);
+  if (unresolved.length > 0) {
+    const rowsOfOrder = new Map<string, number[]>();
+    for (const line of plan.lines) rowsOfOrder.set(line.orderKey, [...(rowsOfOrder.get(line.orderKey) ?? []), line.rowNumber]);
+    const faultsOfOrder = new Map<string, RejectedRow[]>();
+    for (const line of unresolved) {
+      faultsOfOrder.set(line.orderKey, [...(faultsOfOrder.get(line.orderKey) ?? []), { row: line.rowNumber, column: line.column, reason: line.reason }]);
+    }
+    for (const [orderKey, faults] of faultsOfOrder) input.rejected.push(...rejectOrder(orderKey, rowsOfOrder.get(orderKey) ?? [], faults));
+    await dropStagedOrders(client, [...faultsOfOrder.keys()]);
+  }
+  return writeStagedOrders(client, input.rules.currency);
 }
 
 /**
@@ -201,6 +218,7 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
   }
 
   const rejected: RejectedRow[] = [];
+  const warnings: ImportWarning[] = [];
   const counters: Counters = { created: 0, updated: 0, touchedProducts: new Set() };
   const client = await pool.connect();
   let isCommitted = false;
@@ -230,13 +248,13 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
       options.onProgress?.(done, rows.length);
     };
     if (options.entity === 'products') {
-      const parsed = parseRows(rows, columns, (read) => readProduct(read, rules), rejected);
+      const parsed = parseRows(rows, columns, rules, (read) => readProduct(read, rules), rejected);
       for (const group of groupBy(parsed, (row) => row.legacyId)) {
         await runGroup(group.rows.map((row) => row.rowNumber), () => writeProducts(client, group, counters));
         progress(group.rows.length);
       }
     } else if (options.entity === 'customers') {
-      const parsed = parseRows(rows, columns, (read) => readCustomer(read, rules), rejected);
+      const parsed = parseRows(rows, columns, rules, (read) => readCustomer(read, rules), rejected);
       for (const { rowNumber, value } of parsed) {
         await runGroup([rowNumber], async () => {
           const result = await upsertLegacyCustomer(client, value);
@@ -246,13 +264,13 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
         progress(1);
       }
     } else if (options.entity === 'orders') {
-      const parsed = parseRows(rows, columns, (read) => readOrderLine(read, rules), rejected);
-      for (const group of groupBy(parsed, (row) => row.legacyId)) {
-        await runGroup(group.rows.map((row) => row.rowNumber), () => writeOrder(client, group, counters, rules.currency));
-        progress(group.rows.length);
-      }
+      const written = await importOrderLines(client, { rows, columns, rules, rejected, warnings });
+      counters.created += written.created;
+      counters.updated += written.updated;
+      for (const id of written.productIds) counters.touchedProducts.add(id);
+      progress(rows.length);
     } else {
-      const parsed = parseRows(rows, columns, (read) => readReview(read, rules), rejected);
+      const parsed = parseRows(rows, columns, rules, (read) => readReview(read, rules), rejected);
       for (const { rowNumber, value } of parsed) {
         await runGroup([rowNumber], async () => {
           let productId: number | undefined;
@@ -298,6 +316,7 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
     created: counters.created,
     updated: counters.updated,
     rejected,
+    warnings,
     isDryRun: options.isDryRun,
     isCommitted,
   };

@@ -10,8 +10,10 @@ export interface Mapping {
   timeZone?: string;
   /** ISO 4217 currency of money columns */
   currency?: string;
-  /** value translations per field, e.g. `{ "status": { "Completed": "delivered" } }` */
+  /** value translations per field (any field), e.g. `{ "status": { "Completed": "delivered" }, "ship_country": { "Deutschland": "DE" } }` */
   values?: Record<string, Record<string, string>>;
+  /** values of fields the export has no column for, e.g. `{ "status": "delivered" }` */
+  defaults?: Record<string, string>;
 }
 
 export class MappingError extends Error {
@@ -48,14 +50,25 @@ export function loadMapping(file: string): Mapping {
     }
     mapping.values = values as Record<string, Record<string, string>>; // every entry checked by isStringRecord
   }
+  if (record.defaults !== undefined) {
+    if (!isStringRecord(record.defaults)) throw new MappingError(`${file}: "defaults" must map field names to values`);
+    mapping.defaults = record.defaults;
+  }
   return mapping;
 }
 
 const normalise = (header: string): string => header.trim().toLowerCase().replace(/[\s\-.]+/g, '_');
 
 /**
+ * Fields whose name means different things in different exports: a "Region" column is as often a
+ * sales territory ("Central") as the customer's region, so it is only used when mapped.
+ */
+const MAPPED_ONLY = new Set(['region']);
+
+/**
  * Finds the export column of each field: the mapping's choice, else a header with the field's own
- * name (case and spacing ignored). Returns the fields it could not place.
+ * name (case and spacing ignored). Fields with a default in the mapping need no column. Returns
+ * the fields it could not place.
  */
 export function resolveColumns(
   headers: readonly string[],
@@ -67,7 +80,10 @@ export function resolveColumns(
   const missing: string[] = [];
   for (const field of fields) {
     const wanted = mapping.columns[field];
-    const header = wanted !== undefined ? (headers.includes(wanted) ? wanted : byNormal.get(normalise(wanted))) : byNormal.get(field);
+    const header = wanted !== undefined
+      ? (headers.includes(wanted) ? wanted : byNormal.get(normalise(wanted)))
+      : MAPPED_ONLY.has(field) ? undefined : byNormal.get(field);
+    if (header === undefined && wanted === undefined && mapping.defaults?.[field] !== undefined) continue;
     if (header === undefined) missing.push(wanted !== undefined ? `${field} (mapped to "${wanted}")` : field);
     else columns.set(field, header);
   }

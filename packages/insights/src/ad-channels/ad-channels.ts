@@ -1,7 +1,9 @@
-import { CHANNELS } from '@threadline/lake';
+import { CHANNELS } from '@threadline/survey';
+import type { DateWindow } from '@threadline/domain';
+import { toDateText, toNumber } from '@threadline/lake';
 
 import type { InsightsLake } from '../lake/insights-lake.js';
-import { dateText, ratio, toNumber, type DateWindow } from '../window.js';
+import { ratio } from '../window.js';
 import type { ChannelBreakdown, AdChannelInsight, FreeTextAnswer } from '../types.js';
 
 export type { ChannelShare, ChannelBreakdown, AdChannelInsight, FreeTextAnswer } from '../types.js';
@@ -119,7 +121,7 @@ export async function adChannelInsight(lake: InsightsLake, filters: AdChannelFil
     byGender: await breakdown('gender'),
     byRegion: await breakdown('region'),
     byMonth: byMonth.map((row) => ({ month: String(row.month), channel: String(row.channel), respondents: toNumber(row.n) })),
-    byUpload: byUpload.map((row) => ({ uploadDate: dateText(row.upload_date), channel: String(row.channel), respondents: toNumber(row.n) })),
+    byUpload: byUpload.map((row) => ({ uploadDate: toDateText(row.upload_date), channel: String(row.channel), respondents: toNumber(row.n) })),
   };
 }
 
@@ -147,7 +149,7 @@ export async function adChannelAnswers(lake: InsightsLake, query: FreeTextQuery)
   return {
     total: toNumber(count?.n),
     answers: rows.map((row) => ({
-      responseDate: dateText(row.response_date),
+      responseDate: toDateText(row.response_date),
       channel: String(row.channel),
       ageBand: row.age_band === null ? null : String(row.age_band),
       region: row.region === null ? null : String(row.region),

@@ -1,7 +1,5 @@
-import path from 'node:path';
-
-import { loadConfig } from '@threadline/config';
 import type { Pool } from '@threadline/db';
+import type { DuckDbLimits } from '@threadline/lake';
 import { deleteLiveInsights } from '@threadline/db/insights';
 
 import { InsightsLake } from '../lake/insights-lake.js';
@@ -12,15 +10,14 @@ import { materialiseInsights } from './insight-cache.js';
  * materialise every dashboard's preset windows from the freshly published lake, so the morning's
  * first views are served from the cache.
  */
-export function dashboardRefresher(options: { timeZone?: string } = {}) {
+export function dashboardRefresher() {
   return {
     name: 'dashboards',
-    async refresh(context: { pool: Pool; lakeDir: string; logger: { info(message: string): void } }): Promise<{ rows: number }> {
-      // the lake directory is <dataDir>/lake
-      const lake = await InsightsLake.open(path.dirname(context.lakeDir));
+    async refresh(context: { pool: Pool; dataDir: string; timeZone: string; duckdb?: DuckDbLimits; logger: { info(message: string): void } }): Promise<{ rows: number }> {
+      const lake = await InsightsLake.open(context.dataDir, { ...context.duckdb });
       try {
         await deleteLiveInsights(context.pool);
-        const result = await materialiseInsights({ lake, pool: context.pool, timeZone: options.timeZone ?? loadConfig().shopTimeZone });
+        const result = await materialiseInsights({ lake, pool: context.pool, timeZone: context.timeZone });
         context.logger.info(`dashboards: ${result.entries} saved views refreshed in ${result.ms} ms`);
         return { rows: result.entries };
       } finally {

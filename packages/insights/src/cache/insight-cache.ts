@@ -1,13 +1,15 @@
 import type { Pool } from '@threadline/db';
 import { adChannelCostsVersion, getCachedInsight, listAdChannelCosts, putCachedInsight } from '@threadline/db/insights';
+import { todayIn, windowEndingOn } from '@threadline/domain';
 
 import { adChannelInsight, type AdChannelFilters } from '../ad-channels/ad-channels.js';
 import type { InsightDataset } from '../lake/curated-schemas.js';
 import type { InsightsLake } from '../lake/insights-lake.js';
 import { reviewInsight, type ReviewFilters } from '../reviews/reviews.js';
 import { salesInsight, type SalesFilters } from '../sales/sales.js';
+import { peakHours, type PeakHourFilters } from '../peak-hours/peak-hours.js';
 import { SEGMENT_DIMENSIONS, segmentInsight, type SegmentFilters } from '../segments/segments.js';
-import { todayIn, windowEndingOn } from '../window.js';
+import type { CacheInfo } from '../types.js';
 
 export interface InsightServices {
   lake: InsightsLake;
@@ -16,12 +18,7 @@ export interface InsightServices {
   timeZone: string;
 }
 
-export interface CacheInfo {
-  /** hit: served from the materialised/remembered aggregates; live: computed for this request */
-  status: 'hit' | 'live';
-  computedAt: string;
-  computationMs: number;
-}
+export type { CacheInfo };
 
 export interface Served<T> {
   result: T;
@@ -30,7 +27,7 @@ export interface Served<T> {
 }
 
 /** Defaults are filled in before keying, so `?from&to` and `?from&to&limit=20` share an entry. */
-export const DEFAULT_LIMITS = { salesProducts: 20, segmentProducts: 10, reviewProducts: 10, minReviews: 3 } as const;
+export const DEFAULT_LIMITS = { salesProducts: 20, segmentProducts: 10, reviewProducts: 10, minReviews: 3, peakTop: 3 } as const;
 
 /** Canonical JSON: sorted keys, no undefined values. */
 export function paramsKey(params: object): string {
@@ -47,6 +44,11 @@ interface DashboardSpec<P> {
   extraVersion?(services: InsightServices): Promise<string>;
 }
 
+/**
+ * Every dashboard, one entry each: the datasets its figures come from (their files make the
+ * cache fingerprint) and how to compute it. Add a line to plug one in; the cache, the refresh
+ * after each pipeline run and the API's envelope come with it.
+ */
 export const DASHBOARDS = {
   sales: {
     datasets: ['sales', 'product_day', 'products'],
@@ -65,6 +67,10 @@ export const DASHBOARDS = {
     compute: async (services, params) => adChannelInsight(services.lake, params, await listAdChannelCosts(services.pool)),
     extraVersion: (services) => adChannelCostsVersion(services.pool),
   } satisfies DashboardSpec<AdChannelFilters>,
+  'peak-hours': {
+    datasets: ['clickstream_hourly'],
+    compute: (services, params) => peakHours(services.lake, params),
+  } satisfies DashboardSpec<PeakHourFilters>,
 } as const;
 
 export type DashboardName = keyof typeof DASHBOARDS;
@@ -151,6 +157,9 @@ export async function materialiseInsights(
       serveInsight(services, 'reviews', { ...window, minReviews: DEFAULT_LIMITS.minReviews, limit: DEFAULT_LIMITS.reviewProducts }, { source: 'materialised' }),
     );
     await run('ad-channels', () => serveInsight(services, 'ad-channels', { ...window }, { source: 'materialised' }));
+    await run('peak-hours', () =>
+      serveInsight(services, 'peak-hours', { ...window, timeZone: services.timeZone, includeBots: false, top: DEFAULT_LIMITS.peakTop }, { source: 'materialised' }),
+    );
   }
   return { entries, ms: Math.round(performance.now() - started) };
 }

@@ -1,6 +1,6 @@
 /**
  * Columns the analyses read from each dataset, with DuckDB types. They mirror what the nightly
- * pipeline publishes (packages/lake/src/extract/build-datasets.ts) and the survey import writes.
+ * pipeline publishes (packages/pipeline/src/extract/build-datasets.ts) and the survey import writes.
  * When a dataset has no files yet (a shop before its first nightly run), an empty table with these
  * columns stands in, so every dashboard answers with an empty state instead of an error.
  */
@@ -84,6 +84,28 @@ export const INSIGHT_DATASETS = {
       region: 'VARCHAR',
       channel: 'VARCHAR',
       free_text: 'VARCHAR',
+    },
+  },
+  clickstream_hourly: {
+    // the clickstream's hourly rollup (packages/clickstream/src/delivery/rollup.ts), rebuilt at
+    // every compaction: one file per UTC day
+    zone: 'curated',
+    columns: {
+      dt: 'DATE',
+      hour_utc: 'TIMESTAMPTZ',
+      local_hour: 'TIMESTAMP',
+      time_zone: 'VARCHAR',
+      region: 'VARCHAR',
+      device: 'VARCHAR',
+      is_bot: 'BOOLEAN',
+      page_views: 'BIGINT',
+      events: 'BIGINT',
+      sessions: 'BIGINT',
+      visitors: 'BIGINT',
+      add_to_carts: 'BIGINT',
+      conversions: 'BIGINT',
+      revenue_cents: 'BIGINT',
+      requests: 'BIGINT',
     },
   },
 } as const;

@@ -1,25 +1,25 @@
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 
-import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import {
+  connectDuckDb,
+  createDuckDbInstance,
+  isVisibleKey,
+  lakeRoot,
+  LocalLakeStorage,
+  sqlLiteral,
+  toPlainValue,
+  type DuckDbLimits,
+  type LakeStorage,
+} from '@threadline/lake';
 
 import { INSIGHT_DATASETS, type InsightDataset } from './curated-schemas.js';
 
-/** A row from DuckDB with plain JS values (BIGINT → number when exact, DATE → 'YYYY-MM-DD'). */
+/** A row from DuckDB with plain JS values (BIGINT → number when exact, DATE → Date). */
 export type InsightRow = Record<string, unknown>;
 
-function plain(value: unknown): unknown {
-  if (typeof value === 'bigint') {
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
-  }
-  if (Array.isArray(value)) return value.map(plain);
-  if (value instanceof Date) return value;
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plain(inner)]));
-  return value;
-}
-
-function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
+/** What an analysis needs from the lake: bound-parameter SQL over the dataset views. */
+export interface InsightQuery {
+  query<T extends InsightRow = InsightRow>(sql: string, params?: DuckDBValue[]): Promise<T[]>;
 }
 
 interface DatasetState {
@@ -28,77 +28,71 @@ interface DatasetState {
   fileCount: number;
 }
 
-function scan(dir: string): DatasetState {
-  let newestMs = 0;
-  let fileCount = 0;
-  const walk = (current: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(current, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const full = path.join(current, entry.name);
-      // staging and temporary files (written before an atomic rename) are not part of the data
-      if (entry.name.startsWith('.') || entry.name.startsWith('_')) continue;
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.parquet')) {
-        fileCount += 1;
-        newestMs = Math.max(newestMs, statSync(full).mtimeMs);
-      }
-    }
-  };
-  walk(dir);
-  return { newestMs, fileCount };
+/** DuckDB caps (the configuration's `duckdb` section) and where the files are listed. */
+export interface InsightsLakeOptions extends DuckDbLimits {  /**
+   * Where the lake's files are listed (default: the local lake under `dataDir`). DuckDB reads the
+   * files by local path, so the storage must be a local directory for now; the listing — what
+   * decides freshness and the cache fingerprint — already goes through LakeStorage.
+   */
+  storage?: LakeStorage;
 }
 
 /**
- * Read access to the lake for the dashboards: one in-process DuckDB whose views (`sales`,
- * `reviews`, `product_day`, `products`, `survey_responses`) follow the published Parquet files.
- * Views are rebuilt when files change; a missing dataset reads as an empty table.
+ * Read access to the lake for the dashboards: one in-process DuckDB (the lake's policy: UTC,
+ * no extension autoload, capped threads and memory) whose views — one per `INSIGHT_DATASETS`
+ * entry: `sales`, `reviews`, `product_day`, `products`, `survey_responses`, `clickstream_hourly` —
+ * follow the published Parquet files. Views are rebuilt when files change; a missing dataset
+ * reads as an empty table.
  */
-export class InsightsLake {
+export class InsightsLake implements InsightQuery {
   private readonly states = new Map<InsightDataset, DatasetState>();
   private scannedAt = 0;
   private rebuilding: Promise<void> | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
+    private readonly storage: LakeStorage,
     readonly dataDir: string,
   ) {}
 
-  static async open(dataDir: string, options: { threads?: number; memoryLimit?: string } = {}): Promise<InsightsLake> {
-    const instance = await DuckDBInstance.create(':memory:', {
-      threads: String(options.threads ?? 2),
-      memory_limit: options.memoryLimit ?? '2GB',
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-    });
-    const lake = new InsightsLake(instance, dataDir);
+  static async open(dataDir: string, options: InsightsLakeOptions = {}): Promise<InsightsLake> {
+    const storage = options.storage ?? new LocalLakeStorage(lakeRoot(dataDir));
+    const instance = await createDuckDbInstance({ threads: options.threads, memoryLimit: options.memoryLimit });
+    const lake = new InsightsLake(instance, storage, dataDir);
     await lake.refreshViews(true);
     return lake;
   }
 
-  /** Folder of a dataset's files. */
-  datasetDir(dataset: InsightDataset): string {
+  /** Lake key prefix of a dataset's files, e.g. `curated/sales/`. */
+  private datasetPrefix(dataset: InsightDataset): string {
     const spec = INSIGHT_DATASETS[dataset];
-    return path.join(this.dataDir, 'lake', spec.zone, 'dir' in spec ? spec.dir : dataset);
+    return `${spec.zone}/${'dir' in spec ? spec.dir : dataset}/`;
+  }
+
+  private async scan(dataset: InsightDataset): Promise<DatasetState> {
+    let newestMs = 0;
+    let fileCount = 0;
+    for (const file of await this.storage.listFiles(this.datasetPrefix(dataset))) {
+      if (!file.key.endsWith('.parquet') || !isVisibleKey(file.key)) continue;
+      fileCount += 1;
+      newestMs = Math.max(newestMs, file.modifiedMs);
+    }
+    return { newestMs, fileCount };
   }
 
   private async refreshViews(isForced = false): Promise<void> {
-    // a scan is a directory walk: at most once a second, whatever the request rate
+    // a scan is a directory listing: at most once a second, whatever the request rate
     if (!isForced && Date.now() - this.scannedAt < 1_000) return;
     this.scannedAt = Date.now();
     const changed: InsightDataset[] = [];
     for (const dataset of Object.keys(INSIGHT_DATASETS) as InsightDataset[]) {
-      const state = scan(this.datasetDir(dataset));
+      const state = await this.scan(dataset);
       const previous = this.states.get(dataset);
       if (isForced || !previous || previous.newestMs !== state.newestMs || previous.fileCount !== state.fileCount) changed.push(dataset);
       this.states.set(dataset, state);
     }
     if (changed.length === 0) return;
-    const connection = await this.instance.connect();
+    const connection = await connectDuckDb(this.instance);
     try {
       for (const dataset of changed) await this.createView(connection, dataset);
     } finally {
@@ -106,15 +100,16 @@ export class InsightsLake {
     }
   }
 
-  private async createView(connection: Awaited<ReturnType<DuckDBInstance['connect']>>, dataset: InsightDataset): Promise<void> {
+  private async createView(connection: DuckDBConnection, dataset: InsightDataset): Promise<void> {
     const columns: Record<string, string> = INSIGHT_DATASETS[dataset].columns;
     const state = this.states.get(dataset);
-    if (!state || state.fileCount === 0) {
+    const dir = this.storage.localPath(this.datasetPrefix(dataset).slice(0, -1));
+    if (!state || state.fileCount === 0 || dir === undefined) {
       const list = Object.entries(columns).map(([name, type]) => `NULL::${type} AS ${name}`).join(', ');
       await connection.run(`CREATE OR REPLACE VIEW ${dataset} AS SELECT ${list} WHERE false`);
       return;
     }
-    const source = `read_parquet(${sqlString(path.join(this.datasetDir(dataset), '**', '*.parquet'))}, hive_partitioning = true, union_by_name = true)`;
+    const source = `read_parquet(${sqlLiteral(`${dir}/**/*.parquet`)}, hive_partitioning = true, union_by_name = true)`;
     const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
     const present = new Set(described.getRowObjectsJS().map((row) => String(row.column_name)));
     // columns an older file set lacks read as NULL, so a new column never breaks a dashboard
@@ -128,12 +123,12 @@ export class InsightsLake {
   async query<T extends InsightRow = InsightRow>(sql: string, params: DuckDBValue[] = []): Promise<T[]> {
     this.rebuilding ??= this.refreshViews().finally(() => (this.rebuilding = undefined));
     await this.rebuilding;
-    const connection = await this.instance.connect();
+    const connection = await connectDuckDb(this.instance);
     try {
       const reader = await connection.runAndReadAll(sql, params);
-      // plain() converts DuckDB's value union to plain JSON-friendly values; T names the
+      // toPlainValue converts DuckDB's value union to plain JSON-friendly values; T names the
       // columns the caller's own SQL selects
-      return reader.getRowObjectsJS().map((row) => plain(row) as T);
+      return reader.getRowObjectsJS().map((row) => toPlainValue(row) as T);
     } finally {
       connection.closeSync();
     }

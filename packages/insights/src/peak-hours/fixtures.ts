@@ -3,7 +3,8 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ClickstreamCompactor, ClickstreamFlusher, LocalLakeStorage, SpoolSource, SpoolWriter, lakeRoot, regionOfTimeZone, type StoredEvent } from '@threadline/lake';
+import { ClickstreamCompactor, ClickstreamFlusher, SpoolSource, SpoolWriter, regionOfTimeZone, type StoredEvent } from '@threadline/clickstream';
+import { LocalLakeStorage, lakeRoot } from '@threadline/lake';
 
 /** A fixture event: only what the peak-hour analysis looks at; the rest gets neutral values. */
 export interface FixtureEvent {

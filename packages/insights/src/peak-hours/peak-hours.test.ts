@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 
-import { openDuckDb, type LakeDb } from '@threadline/lake';
-
 import { buildFixtureLake, type FixtureEvent } from './fixtures.js';
-import { PeakHoursInputError, peakHours, rollupGlob, type PeakHourFilters } from './peak-hours.js';
+import { InsightsLake } from '../lake/insights-lake.js';
+import { PeakHoursInputError, peakHours, type PeakHourFilters } from './peak-hours.js';
 
 const NY = 'America/New_York';
 
@@ -26,16 +25,15 @@ const EVENTS: FixtureEvent[] = [
 
 describe('peak hours (5.1)', () => {
   let dataDir: string;
-  let db: LakeDb;
-  const run = (filters: Partial<PeakHourFilters>) =>
-    peakHours((sql, params) => db.all(sql, params), rollupGlob(dataDir), { from: '2026-03-07', to: '2026-03-09', timeZone: NY, ...filters });
+  let lake: InsightsLake;
+  const run = (filters: Partial<PeakHourFilters>) => peakHours(lake, { from: '2026-03-07', to: '2026-03-09', timeZone: NY, ...filters });
 
   before(async () => {
     dataDir = await buildFixtureLake(EVENTS);
-    db = await openDuckDb();
+    lake = await InsightsLake.open(dataDir);
   });
   after(async () => {
-    db.close();
+    lake.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 

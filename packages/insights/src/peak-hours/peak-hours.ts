@@ -1,6 +1,10 @@
-import path from 'node:path';
+import { DEVICE_CLASSES, REGIONS, type DeviceClass, type Region } from '@threadline/clickstream';
+import { daysBetween, isIsoDate, isTimeZone, mondayOf } from '@threadline/domain';
+import { toNumber } from '@threadline/lake';
 
-import { CLICKSTREAM_ROLLUP_DATASET, DEVICE_CLASSES, REGIONS, isValidDate, type DeviceClass, type Region } from '@threadline/lake';
+import type { InsightQuery } from '../lake/insights-lake.js';
+import type { HeatCell, HourFigures, PeakHoursInsight, WeekFigures } from '../types.js';
+import { ratio } from '../window.js';
 
 /**
  * Analysis 5.1 — the hours users visit most — over the clickstream's hourly rollup
@@ -28,56 +32,7 @@ export interface PeakHourFilters {
   top?: number;
 }
 
-export interface HourFigures {
-  hour: number;
-  visits: number;
-  sessions: number;
-  visitors: number;
-  conversions: number;
-  /** visits in this hour / visits in all hours; null when there were no visits. */
-  share: number | null;
-  conversionRate: number | null;
-}
-
-export interface HeatCell {
-  /** ISO weekday: 1 = Monday … 7 = Sunday. */
-  weekday: number;
-  hour: number;
-  visits: number;
-  sessions: number;
-  conversions: number;
-}
-
-export interface WeekFigures {
-  /** Monday of the week (shop time zone). */
-  weekStart: string;
-  visits: number;
-  sessions: number;
-  visitors: number;
-  conversions: number;
-  /** Change of visits vs the previous week, e.g. 0.12 = +12 %; null for the first week or from 0. */
-  visitsChange: number | null;
-  peakHour: number | null;
-}
-
-export interface PeakHoursResult {
-  window: { from: string; to: string };
-  timeZone: string;
-  filters: { region: Region | null; device: DeviceClass | null; includeBots: boolean };
-  totals: { visits: number; sessions: number; visitors: number; conversions: number };
-  byHour: HourFigures[];
-  byHourLocal: HourFigures[];
-  heatmap: HeatCell[];
-  heatmapLocal: HeatCell[];
-  topPeaks: HourFigures[];
-  topPeaksLocal: HourFigures[];
-  /** Hour (shop time) with the fewest visits: the recommended maintenance window. */
-  quietestHour: HourFigures | null;
-  weekly: WeekFigures[];
-}
-
-/** Something that runs DuckDB SQL with bound parameters (`LakeDb.all`, `InsightsLake.query`). */
-export type SqlRunner = (sql: string, params: Array<string | number | boolean | null>) => Promise<Array<Record<string, unknown>>>;
+export type { HourFigures, HeatCell, WeekFigures, PeakHoursInsight as PeakHoursResult } from '../types.js';
 
 export class PeakHoursInputError extends Error {
   readonly code = 'VALIDATION_FAILED';
@@ -90,15 +45,13 @@ export class PeakHoursInputError extends Error {
   }
 }
 
-const ZONES = new Set<string>([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
-
 /** Checks filters at the edge; names the field at fault. */
 export function checkPeakHourFilters(filters: PeakHourFilters): PeakHourFilters {
-  if (!isValidDate(filters.from)) throw new PeakHoursInputError('from', 'from must be a date YYYY-MM-DD');
-  if (!isValidDate(filters.to)) throw new PeakHoursInputError('to', 'to must be a date YYYY-MM-DD');
+  if (!isIsoDate(filters.from)) throw new PeakHoursInputError('from', 'from must be a date YYYY-MM-DD');
+  if (!isIsoDate(filters.to)) throw new PeakHoursInputError('to', 'to must be a date YYYY-MM-DD');
   if (filters.from > filters.to) throw new PeakHoursInputError('from', 'from must not be after to');
-  if ((Date.parse(filters.to) - Date.parse(filters.from)) / 86_400_000 > 3660) throw new PeakHoursInputError('from', 'the window may span at most 10 years');
-  if (!ZONES.has(filters.timeZone)) throw new PeakHoursInputError('tz', `unknown IANA time zone "${filters.timeZone}"`);
+  if (daysBetween(filters.from, filters.to) > 3660) throw new PeakHoursInputError('from', 'the window may span at most 10 years');
+  if (!isTimeZone(filters.timeZone)) throw new PeakHoursInputError('tz', `unknown IANA time zone "${filters.timeZone}"`);
   if (filters.region !== undefined && !(REGIONS as readonly string[]).includes(filters.region)) {
     throw new PeakHoursInputError('region', `region must be one of ${REGIONS.join(', ')}`);
   }
@@ -109,46 +62,25 @@ export function checkPeakHourFilters(filters: PeakHourFilters): PeakHourFilters 
   return filters;
 }
 
-/** Glob of the rollup files under a data directory. */
-export function rollupGlob(dataDir: string): string {
-  return path.join(dataDir, 'lake', 'curated', CLICKSTREAM_ROLLUP_DATASET, '*', '*.parquet');
-}
-
-function num(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'string' && value !== '') return Number(value);
-  return 0;
-}
-
-function ratio(a: number, b: number): number | null {
-  return b === 0 ? null : a / b;
-}
-
 /**
- * Computes the peak-hour analysis. `files` is the rollup glob (or a list of files); with no
+ * Computes the peak-hour analysis over the `clickstream_hourly` view of the insights lake; with no
  * rollup files at all every figure is zero (an empty state, not an error).
  *
  * @example
- * const result = await peakHours((sql, p) => db.all(sql, p), rollupGlob(config.dataDir),
- *   { from: '2026-01-01', to: '2026-03-31', timeZone: config.shopTimeZone, region: 'europe' });
+ * const lake = await InsightsLake.open(config.dataDir);
+ * const result = await peakHours(lake, { from: '2026-01-01', to: '2026-03-31', timeZone: config.shopTimeZone, region: 'europe' });
  */
-export async function peakHours(run: SqlRunner, files: string | string[], input: PeakHourFilters): Promise<PeakHoursResult> {
+export async function peakHours(lake: InsightQuery, input: PeakHourFilters): Promise<PeakHoursInsight> {
   const filters = checkPeakHourFilters(input);
   const top = filters.top ?? 3;
-  const fileList = Array.isArray(files) ? files : [files];
   const empty = emptyResult(filters);
-  if (fileList.length === 0) return empty;
-  if (typeof files === 'string' && !(await run('SELECT count(*) AS n FROM glob(?)', [files])).some((r) => num(r.n) > 0)) return empty;
-
-  const source = `read_parquet([${fileList.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}], hive_partitioning = true)`;
   // One scan of the rollup, aggregated to (shop-time hour, visitor-local hour): a few thousand rows
   // for 90 days. Every breakdown below is derived from them in memory. dt (the UTC day) prunes
   // files before any zone math: a local day lies within UTC day ±1.
-  const rows = await run(
+  const rows = await lake.query(
     `SELECT timezone($1::VARCHAR, hour_utc) AS shop_time, local_hour,
             sum(page_views) AS visits, sum(sessions) AS sessions, sum(visitors) AS visitors, sum(conversions) AS conversions
-       FROM ${source}
+       FROM clickstream_hourly
       WHERE dt BETWEEN $2::DATE - 1 AND $3::DATE + 1
         AND ($4::BOOLEAN OR NOT is_bot)
         AND ($5::VARCHAR IS NULL OR region = $5::VARCHAR)
@@ -156,10 +88,11 @@ export async function peakHours(run: SqlRunner, files: string | string[], input:
       GROUP BY 1, 2`,
     [filters.timeZone, filters.from, filters.to, filters.includeBots ?? false, filters.region ?? null, filters.device ?? null],
   );
+  if (rows.length === 0) return empty;
   const start = Date.parse(`${filters.from}T00:00:00Z`);
   const end = Date.parse(`${filters.to}T00:00:00Z`) + 86_400_000;
   // wall-clock times arrive as Dates whose UTC fields are the local fields (zone-less TIMESTAMP)
-  const cells = rows.map((row) => ({ shop: wallClock(row.shop_time), local: wallClock(row.local_hour), visits: num(row.visits), sessions: num(row.sessions), visitors: num(row.visitors), conversions: num(row.conversions) }));
+  const cells = rows.map((row) => ({ shop: wallClock(row.shop_time), local: wallClock(row.local_hour), visits: toNumber(row.visits), sessions: toNumber(row.sessions), visitors: toNumber(row.visitors), conversions: toNumber(row.conversions) }));
   const inShopWindow = cells.filter((c) => c.shop >= start && c.shop < end);
   const inLocalWindow = cells.filter((c) => c.local >= start && c.local < end);
 
@@ -170,7 +103,7 @@ export async function peakHours(run: SqlRunner, files: string | string[], input:
   const weeks = new Map<string, { visits: number; sessions: number; visitors: number; conversions: number; byHour: number[] }>();
   for (const c of inShopWindow) {
     const date = new Date(c.shop);
-    const monday = new Date(c.shop - ((date.getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
+    const monday = mondayOf(date.toISOString().slice(0, 10));
     const week = weeks.get(monday) ?? { visits: 0, sessions: 0, visitors: 0, conversions: 0, byHour: Array<number>(24).fill(0) };
     week.visits += c.visits;
     week.sessions += c.sessions;
@@ -245,12 +178,12 @@ function heatCells(cells: Cell[], clock: 'shop' | 'local'): HeatCell[] {
 }
 
 function fillHours(rows: ReadonlyArray<Record<string, unknown>>): HourFigures[] {
-  const byHour = new Map(rows.map((row) => [num(row.hour), row]));
+  const byHour = new Map(rows.map((row) => [toNumber(row.hour), row]));
   const hours = Array.from({ length: 24 }, (_, hour) => {
     const row = byHour.get(hour);
-    const sessions = num(row?.sessions);
-    const conversions = num(row?.conversions);
-    return { hour, visits: num(row?.visits), sessions, visitors: num(row?.visitors), conversions, share: null as number | null, conversionRate: ratio(conversions, sessions) };
+    const sessions = toNumber(row?.sessions);
+    const conversions = toNumber(row?.conversions);
+    return { hour, visits: toNumber(row?.visits), sessions, visitors: toNumber(row?.visitors), conversions, share: null as number | null, conversionRate: ratio(conversions, sessions) };
   });
   const total = hours.reduce((sum, h) => sum + h.visits, 0);
   for (const h of hours) h.share = ratio(h.visits, total);
@@ -262,7 +195,7 @@ function topHours(hours: HourFigures[], top: number): HourFigures[] {
   return [...hours].filter((h) => h.visits > 0).sort((a, b) => b.visits - a.visits || a.hour - b.hour).slice(0, top);
 }
 
-function emptyResult(filters: PeakHourFilters): PeakHoursResult {
+function emptyResult(filters: PeakHourFilters): PeakHoursInsight {
   const zeroHours = fillHours([]);
   const zeroHeat: HeatCell[] = [];
   for (let weekday = 1; weekday <= 7; weekday += 1) for (let hour = 0; hour < 24; hour += 1) zeroHeat.push({ weekday, hour, visits: 0, sessions: 0, conversions: 0 });

@@ -1,5 +1,7 @@
+import type { DateWindow } from '@threadline/domain';
+import { toDateText, toNumber } from '@threadline/lake';
+
 import type { InsightsLake } from '../lake/insights-lake.js';
-import { dateText, toNumber, type DateWindow } from '../window.js';
 import type { RatingCount, CategoryRatings, ReviewInsight } from '../types.js';
 
 export type { RatingCount, CategoryRatings, LowRatedProduct, ReviewInsight } from '../types.js';
@@ -115,7 +117,7 @@ export async function reviewInsight(lake: InsightsLake, filters: ReviewFilters):
             rating: toNumber(text.rating),
             title: text.title === null ? null : String(text.title),
             body: text.body === null ? null : String(text.body),
-            date: dateText(text.dt),
+            date: toDateText(text.dt),
           })),
         topWords: words
           .filter((word) => toNumber(word.product_id) === productId)

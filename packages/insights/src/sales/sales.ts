@@ -1,5 +1,8 @@
+import { datesOf, type DateWindow } from '@threadline/domain';
+import { toDateText, toNumber } from '@threadline/lake';
+
 import type { InsightsLake } from '../lake/insights-lake.js';
-import { dateText, datesOf, ratio, toNumber, type DateWindow } from '../window.js';
+import { ratio } from '../window.js';
 import type { SalesRateRow, SalesInsight } from '../types.js';
 
 export type { SalesDay, SalesRateRow, SalesInsight } from '../types.js';
@@ -71,7 +74,7 @@ export async function salesInsight(lake: InsightsLake, filters: SalesFilters): P
        FROM sales WHERE ${where} AND ${SOLD} GROUP BY 1`,
     params,
   );
-  const byDate = new Map(daily.map((row) => [dateText(row.date), row]));
+  const byDate = new Map(daily.map((row) => [toDateText(row.date), row]));
   const overTime = datesOf(filters).map((date) => {
     const row = byDate.get(date);
     return { date, orders: toNumber(row?.orders), units: toNumber(row?.units), revenueCents: toNumber(row?.revenue) };

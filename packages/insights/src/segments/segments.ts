@@ -1,6 +1,9 @@
+import type { DateWindow } from '@threadline/domain';
+import { toNumber } from '@threadline/lake';
+
 import type { InsightsLake } from '../lake/insights-lake.js';
 import { SOLD } from '../sales/sales.js';
-import { ratio, toNumber, type DateWindow } from '../window.js';
+import { ratio } from '../window.js';
 import type { Segment, SegmentDimension, SegmentInsight } from '../types.js';
 
 export type { Segment, SegmentDimension, SegmentInsight, SegmentProduct } from '../types.js';

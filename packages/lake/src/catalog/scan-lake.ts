@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { openDuckSession, readRows, sqlString } from '../query/duckdb-session.js';
-import { ZONE_DIRS } from '../extract/lake-paths.js';
+import { openDuckDb, readRows, sqlLiteral } from '../duckdb.js';
+import { ZONE_DIRS } from '../layout.js';
 
 /** A column as the catalog records it. */
 export interface CatalogColumn {
@@ -67,9 +67,9 @@ async function findParquet(dir: string, partition: string[], found: FoundFile[])
 }
 
 async function describe(files: FoundFile[]): Promise<{ columns: Array<{ name: string; type: string }>; rowsByFile: Map<string, number> }> {
-  const session = await openDuckSession();
+  const session = await openDuckDb();
   try {
-    const list = `[${files.map((file) => sqlString(file.file)).join(', ')}]`;
+    const list = `[${files.map((file) => sqlLiteral(file.file)).join(', ')}]`;
     const described = await readRows(session.connection, `DESCRIBE SELECT * FROM read_parquet(${list}, hive_partitioning = true, union_by_name = true)`);
     const meta = await readRows(session.connection, `SELECT file_name, num_rows FROM parquet_file_metadata(${list})`);
     return {

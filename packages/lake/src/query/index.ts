@@ -1,3 +1,2 @@
 export { runLakeQuery, MAX_QUERY_ROWS, type LakeQueryOptions, type LakeQueryResult } from './run-query.js';
 export { LakeInputError, isLakeInputError, LAKE_INPUT_ERROR_CODES, type LakeInputErrorCode } from './lake-errors.js';
-export { openDuckSession, readRows, sqlString, sqlIdent, type DuckSession } from './duckdb-session.js';

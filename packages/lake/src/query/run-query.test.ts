@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 
 import { crawlLake } from '../catalog/crawl.js';
 import { listSchemaChanges, findCatalogTable } from '../catalog/catalog.repo.js';
-import { openDuckSession, sqlString } from './duckdb-session.js';
+import { openDuckDb, sqlLiteral } from '../duckdb.js';
 import { LakeInputError } from './lake-errors.js';
 import { runLakeQuery } from './run-query.js';
 
@@ -17,9 +17,9 @@ let lake: string;
 
 async function writeParquet(sql: string, file: string): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
-  const session = await openDuckSession();
+  const session = await openDuckDb();
   try {
-    await session.connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet)`);
+    await session.connection.run(`COPY (${sql}) TO ${sqlLiteral(file)} (FORMAT parquet)`);
   } finally {
     session.close();
   }
@@ -90,7 +90,7 @@ describe('SQL over the lake', () => {
     assert.equal(await refused('LOAD httpfs'), 'QUERY_NOT_READ_ONLY');
     assert.equal(await refused("ATTACH '/tmp/other.db'"), 'QUERY_NOT_READ_ONLY');
     assert.equal(await refused("SELECT * FROM read_csv('/etc/passwd')"), 'QUERY_FORBIDDEN');
-    assert.equal(await refused(`SELECT * FROM read_parquet(${sqlString(path.join(lake, '..', 'x.parquet'))})`), 'QUERY_FORBIDDEN');
+    assert.equal(await refused(`SELECT * FROM read_parquet(${sqlLiteral(path.join(lake, '..', 'x.parquet'))})`), 'QUERY_FORBIDDEN');
     assert.equal(await refused("SELECT * FROM read_text('/proc/self/environ')"), 'QUERY_FORBIDDEN');
     assert.equal(await refused('SELECT 1; DROP TABLE sales'), 'QUERY_NOT_READ_ONLY');
     assert.equal(await refused('SELECT 1; SELECT 2'), 'QUERY_MULTIPLE_STATEMENTS');

@@ -5,8 +5,8 @@ import { StatementType } from '@duckdb/node-api';
 import type { Pool } from '@threadline/db';
 
 import { listCatalogTables } from '../catalog/catalog.repo.js';
-import { ZONE_DIRS } from '../extract/lake-paths.js';
-import { openDuckSession, readRows, sqlIdent, sqlString, toPlainValue } from './duckdb-session.js';
+import { ZONE_DIRS } from '../layout.js';
+import { openDuckDb, readRows, sqlIdent, sqlLiteral, toPlainValue } from '../duckdb.js';
 import { LakeInputError } from './lake-errors.js';
 
 export interface LakeQueryOptions {
@@ -60,16 +60,16 @@ export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQuery
   const timeoutMs = options.timeoutMs ?? 30_000;
   const started = performance.now();
   const tables = await listCatalogTables(options.pool);
-  const session = await openDuckSession();
+  const session = await openDuckDb();
   const { connection } = session;
   try {
     for (const table of tables) {
       const glob = path.join(options.lakeDir, table.location, '**', '*.parquet');
       await connection.run(
-        `CREATE VIEW ${sqlIdent(table.name)} AS SELECT * FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, union_by_name = true)`,
+        `CREATE VIEW ${sqlIdent(table.name)} AS SELECT * FROM read_parquet(${sqlLiteral(glob)}, hive_partitioning = true, union_by_name = true)`,
       );
     }
-    const allowed = [ZONE_DIRS.curated, ZONE_DIRS.raw].map((zone) => sqlString(`${path.join(options.lakeDir, zone)}${path.sep}`));
+    const allowed = [ZONE_DIRS.curated, ZONE_DIRS.raw].map((zone) => sqlLiteral(`${path.join(options.lakeDir, zone)}${path.sep}`));
     await connection.run(`SET allowed_directories = [${allowed.join(', ')}]`);
     await connection.run('SET enable_external_access = false');
     await connection.run('SET lock_configuration = true');

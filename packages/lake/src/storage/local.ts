@@ -2,7 +2,7 @@ import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promis
 import path from 'node:path';
 
 import { LakeError } from '../errors.js';
-import { assertKey, type LakeStorage } from './storage.js';
+import { assertKey, type LakeFile, type LakeStorage } from './storage.js';
 
 /** The default lake storage: a directory (`<dataDir>/lake`). Puts are rename + directory fsync. */
 export class LocalLakeStorage implements LakeStorage {
@@ -43,24 +43,19 @@ export class LocalLakeStorage implements LakeStorage {
   }
 
   async list(prefix: string): Promise<string[]> {
+    return (await this.listFiles(prefix)).map((file) => file.key);
+  }
+
+  async listFiles(prefix: string): Promise<LakeFile[]> {
     const base = prefix === '' ? this.root : this.localPath(prefix.replace(/\/$/, ''));
-    const keys: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      let entries;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch (error) {
-        if (typeof error === 'object' && error !== null && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return;
-        throw error;
-      }
-      for (const entry of entries) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) await walk(full);
-        else if (entry.isFile()) keys.push(path.relative(this.root, full).split(path.sep).join('/'));
-      }
-    };
-    await walk(base);
-    return keys.sort();
+    const files: LakeFile[] = [];
+    for (const file of await walkFiles(base)) {
+      const info = await stat(file).catch(() => undefined);
+      // removed between the listing and the stat (a compaction swapped it): not part of the lake now
+      if (!info) continue;
+      files.push({ key: path.relative(this.root, file).split(path.sep).join('/'), bytes: info.size, modifiedMs: info.mtimeMs });
+    }
+    return files;
   }
 
   async exists(key: string): Promise<boolean> {
@@ -81,6 +76,30 @@ export class LocalLakeStorage implements LakeStorage {
     }
     for (const dir of dirs) await syncDir(dir).catch(() => undefined);
   }
+}
+
+/**
+ * Every file below a local directory (recursive), as absolute paths sorted; a missing directory
+ * has no files. The one directory walk of the lake: storage listings, staging folders, tests.
+ */
+export async function walkFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  const walk = async (current: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(current, { withFileTypes: true });
+    } catch (error) {
+      if (typeof error === 'object' && error !== null && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) files.push(full);
+    }
+  };
+  await walk(dir);
+  return files.sort();
 }
 
 export async function syncDir(dir: string): Promise<void> {

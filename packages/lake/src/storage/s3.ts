@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 
 import { LakeError } from '../errors.js';
-import { assertKey, type LakeStorage } from './storage.js';
+import { assertKey, type LakeFile, type LakeStorage } from './storage.js';
 
 export interface S3LakeStorageOptions {
   bucket: string;
@@ -63,18 +63,24 @@ export class S3LakeStorage implements LakeStorage {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+    return (await this.listFiles(prefix)).map((file) => file.key);
+  }
+
+  async listFiles(prefix: string): Promise<LakeFile[]> {
+    const files: LakeFile[] = [];
     let token: string | undefined;
     try {
       do {
         const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }));
-        for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key.slice(this.prefix.length));
+        for (const item of page.Contents ?? []) {
+          if (item.Key) files.push({ key: item.Key.slice(this.prefix.length), bytes: item.Size ?? 0, modifiedMs: item.LastModified?.getTime() ?? 0 });
+        }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     } catch (cause) {
       throw new LakeError('STORAGE_FAILED', `cannot list s3://${this.bucket}/${this.prefix}${prefix}: ${messageOf(cause)}`, { cause });
     }
-    return keys.sort();
+    return files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async exists(key: string): Promise<boolean> {

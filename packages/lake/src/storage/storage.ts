@@ -12,11 +12,29 @@ export interface LakeStorage {
   download(key: string, localFile: string): Promise<void>;
   /** Keys under a prefix (recursive), sorted. */
   list(prefix: string): Promise<string[]>;
+  /** Files under a prefix (recursive) with size and modification time, sorted by key. */
+  listFiles(prefix: string): Promise<LakeFile[]>;
   exists(key: string): Promise<boolean>;
   /** Deletes keys; missing keys are ignored (deletes are replayed after crashes). */
   delete(keys: readonly string[]): Promise<void>;
   /** Absolute local path of a key, when the storage is a local directory. */
   localPath(key: string): string | undefined;
+}
+
+/** One file of the lake, as a listing returns it. */
+export interface LakeFile {
+  key: string;
+  bytes: number;
+  /** Last modification, ms since the epoch. */
+  modifiedMs: number;
+}
+
+/**
+ * True for a key a reader should see: files (or folders) starting with `.` or `_` are work in
+ * progress (temporary files before an atomic rename, publish journals, replaced partitions).
+ */
+export function isVisibleKey(key: string): boolean {
+  return !key.split('/').some((part) => part.startsWith('.') || part.startsWith('_'));
 }
 
 /** Rejects keys that could escape the lake root or that S3 would treat oddly. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomFillSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 
-import { validateEvent } from '@threadline/lake';
+import { validateEvent } from '@threadline/clickstream';
 
 import { cookieString, deviceClass, opaqueId, parseUtm, readCookie, uuidV4 } from './context';
 import { EventQueue, retryDelayMs } from './queue';

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate, useSearchParams } from 'react-router';
 
+import { matchPage, NOT_FOUND_META } from './page-meta';
 import { useSession } from './session';
+import { usePageTitle } from './use-page-title';
 import { trackPageView } from '../analytics';
 
 function SearchBox() {
@@ -78,6 +80,9 @@ export function Layout() {
   const location = useLocation();
   const main = useRef<HTMLElement>(null);
   const shownPath = useRef(location.pathname);
+  const page = matchPage(location.pathname);
+  // product pages title themselves with the product's name once it has loaded
+  usePageTitle(page?.route.pattern === '/products/:id' ? undefined : (page?.route.meta.title ?? NOT_FOUND_META.title));
 
   useEffect(() => {
     trackPageView();
@@ -94,7 +99,7 @@ export function Layout() {
       <a className="skip-link" href="#main">Skip to content</a>
       <header className="site-header">
         <div className="site-header__inner">
-          <Link to="/" className="brand" aria-label="Threadline home">
+          <Link to="/" className="brand">
             <span className="brand__mark" aria-hidden="true">T</span>
             <span className="brand__name">Threadline</span>
           </Link>

@@ -28,9 +28,10 @@ function readUser(body: unknown): User | null {
   return null;
 }
 
+/** Who is signed in: GET /api/auth/session answers `{ user: null }` for visitors, never a 401. */
 export async function fetchMe(): Promise<User | null> {
   try {
-    return readUser(await api<unknown>('/api/me'));
+    return readUser(await api<unknown>('/api/auth/session'));
   } catch (error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 404)) return null;
     throw error;

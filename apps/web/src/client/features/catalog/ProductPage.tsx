@@ -3,7 +3,9 @@ import { Link, useParams } from 'react-router';
 
 import { FREE_SHIPPING_FROM_CENTS } from '@threadline/domain';
 
+import { NOT_FOUND_META } from '../../app/page-meta';
 import { useSession } from '../../app/session';
+import { usePageTitle } from '../../app/use-page-title';
 import { track } from '../../analytics';
 import { api, ApiError, describeError } from '../../lib/api';
 import { formatCents, formatCentsShort, formatPriceRange } from '../../lib/money';
@@ -18,10 +20,11 @@ import { stockLabel, VariantPicker } from './VariantPicker';
 export default function ProductPage() {
   const { id = '' } = useParams();
   const { data: product, error, isLoading, reload } = useApi<Product>(`/api/products/${encodeURIComponent(id)}`);
+  const isMissing = error instanceof ApiError && (error.status === 404 || error.status === 400);
+  usePageTitle(product?.name ?? (isMissing ? NOT_FOUND_META.title : undefined));
 
   if (isLoading && !product) return <div className="page"><p className="muted" aria-live="polite">Loading product…</p></div>;
   if (error !== undefined || !product) {
-    const isMissing = error instanceof ApiError && (error.status === 404 || error.status === 400);
     return (
       <div className="page empty-state">
         <h1>{isMissing ? 'This product is not available' : 'Could not load this product'}</h1>

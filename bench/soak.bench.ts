@@ -1,0 +1,296 @@
+/**
+ * `npm run bench -- soak`: memory under a steady mixed load, the whole system as `npm start` runs it.
+ *
+ * A fresh data directory and free ports; `threadline start` seeds the demo shop and starts every
+ * process (embedded PostgreSQL, API, web tier, worker, and Prometheus/Alertmanager when installed),
+ * with the WAF on and only the per-IP limits lifted (every simulated visitor shares 127.0.0.1).
+ * Then, for SOAK_MINUTES (default 60), virtual visitors browse (product list and pages), buy
+ * (cart → order → pay as signed-in demo customers) and send clickstream batches at about SOAK_RPS
+ * requests/s (default 120), while the resident memory of every process is sampled every
+ * SOAK_SAMPLE_S seconds (default 30; PostgreSQL as the proportional share summed over its processes).
+ *
+ * Reported per process: RSS at the start of the load, the maximum, the end, and the slope over the
+ * second half (MB/min); per minute: requests, errors and p99. The worker "levels off" when its
+ * second-half slope is under 0.5 MB/min and its maximum stays under SOAK_WORKER_BOUND_MB (512).
+ * Quick check: `SOAK_MINUTES=2 SOAK_SAMPLE_S=10 npm run bench -- soak --runs 1`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { freePort } from '@threadline/db/testing';
+
+import { quantile } from './lib/http-load.js';
+import { writeBenchResult, type BenchFigures } from './lib/results.js';
+import { Shopper } from './lib/shopper.js';
+
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 60);
+const SAMPLE_S = Number(process.env.SOAK_SAMPLE_S ?? 30);
+const RPS = Number(process.env.SOAK_RPS ?? 120);
+const WORKER_BOUND_MB = Number(process.env.SOAK_WORKER_BOUND_MB ?? 512);
+const CLI_BIN = fileURLToPath(new URL('../packages/cli/bin/threadline.mjs', import.meta.url));
+const log = (line: string): void => console.error(`[soak] ${line}`);
+/** What browsing shoppers ask the product list for: first pages, sorts, a size, a price band, a search. */
+const LIST_QUERIES = ['limit=24', 'sort=newest', 'sort=price_asc&limit=48', 'size=M', 'maxPrice=5000', 'q=linen', 'sort=popular'];
+
+/** Reads a number field (kB) from a /proc status-like file; 0 when the process is gone. */
+function procKb(file: string, field: string): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(file, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Every descendant of `root`, with its command line. */
+function descendants(root: number): { pid: number; cmdline: string }[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // the command may contain spaces and parentheses: the parent pid is the 2nd field after the last ')'
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // exited while listing
+    }
+  }
+  const found: { pid: number; cmdline: string }[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const parent = queue.shift() as number; // length checked
+    for (const [pid, ppid] of parents) {
+      if (ppid !== parent) continue;
+      queue.push(pid);
+      let cmdline = '';
+      try {
+        cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      } catch {
+        continue;
+      }
+      found.push({ pid, cmdline });
+    }
+  }
+  return found;
+}
+
+/** The process's role in the system, from its command line. */
+function roleOf(cmdline: string): string | undefined {
+  if (/\bpostgres\b/.test(cmdline) && !cmdline.includes('threadline.mjs')) return 'postgres';
+  if (/prometheus(?!-alertmanager)/.test(cmdline) && !cmdline.includes('alertmanager')) return 'prometheus';
+  if (cmdline.includes('alertmanager')) return 'alertmanager';
+  const tier = /threadline\.mjs (api|web|worker|db)\b/.exec(cmdline);
+  return tier?.[1];
+}
+
+/** MB per role: RSS for node processes, proportional share summed for PostgreSQL's processes. */
+function sampleMemory(root: number): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const { pid, cmdline } of descendants(root)) {
+    const role = roleOf(cmdline);
+    if (!role) continue;
+    const kb = role === 'postgres' ? procKb(`/proc/${pid}/smaps_rollup`, 'Pss') : procKb(`/proc/${pid}/status`, 'VmRSS');
+    totals[role] = (totals[role] ?? 0) + kb / 1024;
+  }
+  return Object.fromEntries(Object.entries(totals).map(([role, mb]) => [role, Number(mb.toFixed(1))]));
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`threadline start exited with ${child.exitCode}`);
+    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms`);
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: readonly [number, number][]): number {
+  if (points.length < 2) return 0;
+  const n = points.length;
+  const mx = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const my = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  const num = points.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0);
+  const den = points.reduce((sum, [x]) => sum + (x - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
+function collectBody(visitor: number): string {
+  const now = Date.now();
+  const events = Array.from({ length: 20 }, (_, i) => ({
+    id: randomUUID(),
+    type: i % 4 === 0 ? 'product_view' : 'page_view',
+    ts: now - i * 500,
+    visitorId: `soak_visitor_${visitor}`,
+    sessionId: `soak_session_${visitor}_${Math.floor(now / 600_000)}`,
+    path: `/products/${(visitor * 7 + i) % 300}`,
+    device: visitor % 2 === 0 ? 'mobile' : 'desktop',
+    language: 'en-US',
+    timeZone: 'America/New_York',
+  }));
+  return JSON.stringify({ events });
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'threadline-soak-'));
+  const port = await freePort();
+  const generous = '1000000000';
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>), // the environment is string-valued on every platform node runs on
+    THREADLINE_DATA_DIR: dataDir,
+    PORT: String(port),
+    THREADLINE_PG_PORT: String(await freePort()),
+    THREADLINE_PROMETHEUS_PORT: String(await freePort()),
+    THREADLINE_ALERTMANAGER_PORT: String(await freePort()),
+    THREADLINE_RATE_LIMIT_PER_MIN: generous,
+    THREADLINE_RATE_LIMIT_ACCOUNT_PER_MIN: generous,
+    THREADLINE_RATE_LIMIT_LOGIN_PER_MIN: generous,
+    THREADLINE_RATE_LIMIT_LOGIN_ACCOUNT_PER_MIN: generous,
+    THREADLINE_RATE_LIMIT_COLLECT_PER_MIN: generous,
+    THREADLINE_RATE_LIMIT_SIGNUP_PER_HOUR: generous,
+    THREADLINE_COLLECT_RATE: generous,
+  };
+  const started = Date.now();
+  const launcher = spawn(process.execPath, [CLI_BIN, 'start'], { env, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const stopLauncher = (): void => {
+    try {
+      if (launcher.pid) process.kill(-launcher.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  /** True while any process of the launcher's group is alive. */
+  const isGroupAlive = (): boolean => {
+    try {
+      if (launcher.pid) process.kill(-launcher.pid, 0);
+      return launcher.pid !== undefined;
+    } catch {
+      return false;
+    }
+  };
+  process.on('exit', stopLauncher);
+  try {
+    await waitReady(baseUrl, launcher);
+    log(`system ready in ${((Date.now() - started) / 1000).toFixed(1)} s on ${baseUrl}`);
+    const root = launcher.pid as number; // spawned successfully: waitReady saw it answer
+
+    const products = (await (await fetch(`${baseUrl}/api/products?limit=48`)).json()) as { items?: { id: number; variants?: { id: number; stock: number }[] }[] };
+    const productIds = (products.items ?? []).map((item) => item.id);
+    if (productIds.length === 0) throw new Error('the demo shop lists no products');
+    const shoppers: Shopper[] = [];
+    for (let i = 1; i <= 8; i += 1) {
+      // own accounts: a signed-in cart belongs to the account, so shoppers must not share one
+      const shopper = new Shopper(baseUrl, `soak-${i}-${randomUUID().slice(0, 8)}@example.test`);
+      await shopper.signUp(`Soak Shopper ${i}`, 'soak-password-long-enough').then(() => shoppers.push(shopper), (error: unknown) => log(`sign-up skipped: ${String(error)}`));
+    }
+
+    const samples: { minute: number; memory: Record<string, number> }[] = [];
+    const perMinute = new Map<number, { requests: number; errors: number; latencies: number[] }>();
+    const perKind = new Map<string, { requests: number; errors: number; firstError?: string }>();
+    const loadStart = Date.now();
+    const loadEnd = loadStart + MINUTES * 60_000;
+    samples.push({ minute: 0, memory: sampleMemory(root) });
+    const sampler = setInterval(() => samples.push({ minute: (Date.now() - loadStart) / 60_000, memory: sampleMemory(root) }), SAMPLE_S * 1000);
+
+    const record = (kind: string, ms: number, failure: string | undefined): void => {
+      const isError = failure !== undefined;
+      const counts = perKind.get(kind) ?? { requests: 0, errors: 0 };
+      counts.requests += 1;
+      if (isError) {
+        counts.errors += 1;
+        counts.firstError ??= failure;
+      }
+      perKind.set(kind, counts);
+      const minute = Math.floor((Date.now() - loadStart) / 60_000);
+      const bucket = perMinute.get(minute) ?? { requests: 0, errors: 0, latencies: [] };
+      bucket.requests += 1;
+      if (isError) bucket.errors += 1;
+      bucket.latencies.push(ms);
+      perMinute.set(minute, bucket);
+    };
+    /** Runs one visitor action; `work` answers undefined on success, else what went wrong. */
+    const timed = async (kind: string, work: () => Promise<string | undefined>): Promise<void> => {
+      const at = performance.now();
+      const failure = await work().catch((error: unknown) => String(error));
+      record(kind, performance.now() - at, failure);
+    };
+    const expect = async (response: Response, status: number): Promise<string | undefined> =>
+      response.status === status ? (await response.arrayBuffer(), undefined) : `${response.status} ${(await response.text()).slice(0, 200)}`;
+    let tick = 0;
+    const inFlight = new Set<Promise<void>>();
+    while (Date.now() < loadEnd) {
+      tick += 1;
+      const kind = tick % 20;
+      const visitor = tick % 5000;
+      const job =
+        kind === 0 && shoppers.length > 0
+          ? timed('buy', async () => {
+              const shopper = shoppers[tick % shoppers.length] as Shopper; // non-empty, checked above
+              const product = (await shopper.request('GET', `/api/products/${productIds[tick % productIds.length]}`)).body as { variants?: { id: number; stock: number }[] };
+              const variant = product.variants?.find((candidate) => candidate.stock > 0);
+              if (!variant) return undefined;
+              const outcome = (await shopper.checkout(variant.id)).outcome;
+              // a sold-out variant or a cart another checkout of the same shopper just emptied is the shop working
+              return outcome === 'paid' || outcome === 'OUT_OF_STOCK' || outcome === 'CART_EMPTY' ? undefined : outcome;
+            })
+          : kind < 8
+            ? timed('list', async () => expect(await fetch(`${baseUrl}/api/products?${LIST_QUERIES[tick % LIST_QUERIES.length]}`), 200))
+            : kind < 14
+              ? timed('product', async () => expect(await fetch(`${baseUrl}/api/products/${productIds[tick % productIds.length]}`), 200))
+              : timed('collect', async () => expect(await fetch(`${baseUrl}/collect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: collectBody(visitor) }), 202));
+      inFlight.add(job);
+      void job.finally(() => inFlight.delete(job));
+      if (inFlight.size > 64) await Promise.race(inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1000 / RPS));
+    }
+    await Promise.all(inFlight);
+    clearInterval(sampler);
+    samples.push({ minute: (Date.now() - loadStart) / 60_000, memory: sampleMemory(root) });
+
+    const roles = [...new Set(samples.flatMap((sample) => Object.keys(sample.memory)))].sort();
+    const half = MINUTES / 2;
+    const results: BenchFigures[] = roles.map((role) => {
+      const series = samples.map((sample) => [Number(sample.minute.toFixed(2)), sample.memory[role] ?? 0] as [number, number]);
+      const values = series.map(([, mb]) => mb);
+      const secondHalf = series.filter(([minute]) => minute >= half);
+      return {
+        name: `rss-${role}`,
+        startMb: values[0] ?? 0,
+        maxMb: Math.max(...values),
+        endMb: values.at(-1) ?? 0,
+        secondHalfSlopeMbPerMin: Number(slope(secondHalf).toFixed(3)),
+        series: series.map(([minute, mb]) => `${minute}:${mb}`).join(' '),
+      };
+    });
+    const minutes = [...perMinute.entries()].sort(([a], [b]) => a - b);
+    const requests = minutes.reduce((sum, [, bucket]) => sum + bucket.requests, 0);
+    const errors = minutes.reduce((sum, [, bucket]) => sum + bucket.errors, 0);
+    const worker = results.find((figures) => figures.name === 'rss-worker');
+    results.push({
+      name: 'load',
+      minutes: MINUTES,
+      requests,
+      errors,
+      p99MsPerMinute: minutes.map(([, bucket]) => Number(quantile([...bucket.latencies].sort((a, b) => a - b), 0.99).toFixed(1))).join(' '),
+      workerLevelsOff: worker !== undefined && Number(worker.secondHalfSlopeMbPerMin) < 0.5 && Number(worker.maxMb) < WORKER_BOUND_MB,
+      workerBoundMb: WORKER_BOUND_MB,
+    });
+    for (const [kind, counts] of perKind) results.push({ name: `load-${kind}`, ...counts });
+    writeBenchResult('soak', { 'rss-worker.maxMb': `< ${WORKER_BOUND_MB}`, 'rss-worker.secondHalfSlopeMbPerMin': '< 0.5', 'load.errors': '0' }, results);
+  } finally {
+    stopLauncher();
+    // every process of the group, not only the launcher, must be gone before the data dir is removed
+    for (let waited = 0; isGroupAlive() && waited < 60_000; waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
+    if (isGroupAlive() && launcher.pid) process.kill(-launcher.pid, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 500 });
+  }
+}
+
+await main();

@@ -1,0 +1,29 @@
+import { generateDemoTraffic, listDemoProductIds, MAX_DEMO_EVENTS } from '@threadline/clickstream';
+import { LocalLakeStorage, lakeRoot } from '@threadline/lake';
+
+import type { PostSeedStep } from './seed-step.js';
+
+/**
+ * `threadline seed` step: demo web traffic for the peak-hour dashboards, ending at the shop
+ * seed's window end. Size from THREADLINE_DEMO_EVENTS (default 1,000,000; up to 50,000,000).
+ */
+export const clickstreamSeedStep: PostSeedStep = {
+  name: 'clickstream',
+  async run(context) {
+    const raw = process.env.THREADLINE_DEMO_EVENTS;
+    const events = raw === undefined || raw === '' ? 1_000_000 : Number(raw);
+    if (!Number.isInteger(events) || events < 1 || events > MAX_DEMO_EVENTS) throw new Error(`THREADLINE_DEMO_EVENTS must be a whole number 1-${MAX_DEMO_EVENTS}`);
+    const windowEnd = new Date(context.marker.generatedAt);
+    const result = await generateDemoTraffic({
+      storage: new LocalLakeStorage(lakeRoot(context.config.dataDir)),
+      workDir: context.config.dataDir,
+      events,
+      days: 90,
+      end: Number.isNaN(windowEnd.getTime()) ? new Date() : windowEnd,
+      seed: context.seed,
+      productIds: await listDemoProductIds(context.pool),
+      onProgress: context.log,
+    });
+    context.log(`${result.events.toLocaleString('en-US')} web events ${result.from} … ${result.to}`);
+  },
+};

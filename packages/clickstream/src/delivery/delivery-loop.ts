@@ -1,0 +1,124 @@
+import path from 'node:path';
+
+import type { LakeStorage } from '@threadline/lake';
+
+import type { ClickstreamSettings } from '../collect/settings.js';
+import { SpoolSource } from '../stream/spool-source.js';
+import type { StreamSource } from '../stream/stream.js';
+import { ClickstreamCompactor } from './compactor.js';
+import { ClickstreamFlusher, type FlushResult } from './flusher.js';
+import { acquirePidLock } from './state.js';
+
+export interface DeliveryLogger {
+  info(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export interface DeliveryStatus {
+  lastFlushAt: number | undefined;
+  lastError: string | undefined;
+  flushedEvents: number;
+}
+
+/**
+ * Runs flush → compact → rollup in one sequential loop (so the three never race on a
+ * partition), holding a pid lock so only one deliverer works on a spool. Flushes when
+ * `flushSeconds` have passed or `flushMaxBytes` are pending; compacts finished hours once a
+ * minute; rebuilds rollups of days that received events at most every `rollupEveryMs`.
+ */
+export class DeliveryLoop {
+  readonly flusher: ClickstreamFlusher;
+  readonly compactor: ClickstreamCompactor;
+  readonly status: DeliveryStatus = { lastFlushAt: undefined, lastError: undefined, flushedEvents: 0 };
+  private timer: NodeJS.Timeout | undefined;
+  private isRunning = false;
+  private isStopped = false;
+  private releaseLock: (() => Promise<void>) | undefined;
+  private lastFlush = Date.now();
+  private lastCompact = 0;
+  private lastRollup = 0;
+  private readonly dirtyDays = new Set<string>();
+
+  constructor(
+    private readonly settings: ClickstreamSettings,
+    private readonly source: StreamSource,
+    storage: LakeStorage,
+    private readonly logger: DeliveryLogger,
+    private readonly rollupEveryMs = 60_000,
+  ) {
+    this.flusher = new ClickstreamFlusher({ source, storage, stateDir: settings.flusherStateDir, maxBytes: settings.flushMaxBytes });
+    this.compactor = new ClickstreamCompactor({ storage, stateDir: path.join(settings.flusherStateDir, 'compactor'), compactAfterMs: settings.compactAfterMs });
+  }
+
+  async start(): Promise<void> {
+    this.releaseLock = await acquirePidLock(path.join(this.settings.flusherStateDir, 'deliverer.lock'));
+    if (this.source instanceof SpoolSource) {
+      const recovered = await this.source.recover();
+      if (recovered.sealed > 0) this.logger.info(recovered, 'spool: sealed segments of crashed writers');
+    }
+    const { rolledForward } = await this.flusher.recover();
+    if (rolledForward !== undefined) this.logger.info({ flush: rolledForward }, 'flusher: rolled forward an interrupted flush');
+    await this.compactor.recover();
+    this.timer = setInterval(() => void this.tick(), 1000);
+  }
+
+  /** One pass of the loop (also called by tests and on shutdown). */
+  async tick(options: { force?: boolean } = {}): Promise<void> {
+    if (this.isRunning || (this.isStopped && !options.force)) return;
+    this.isRunning = true;
+    try {
+      const now = Date.now();
+      const isDue = options.force || now - this.lastFlush >= this.settings.flushSeconds * 1000 || (await this.pendingBytes()) >= this.settings.flushMaxBytes;
+      if (isDue) {
+        this.lastFlush = now;
+        for (let result = await this.flusher.flushOnce(); result; result = await this.flusher.flushOnce()) this.noteFlush(result);
+      }
+      if (options.force || now - this.lastCompact >= 60_000) {
+        this.lastCompact = now;
+        const { compacted, rollupDays } = await this.compactor.compactDue();
+        for (const day of rollupDays) this.dirtyDays.delete(day);
+        if (compacted.length > 0) this.logger.info({ partitions: compacted.length, days: rollupDays }, 'compacted hour partitions');
+      }
+      if (this.dirtyDays.size > 0 && (options.force || now - this.lastRollup >= this.rollupEveryMs)) {
+        this.lastRollup = now;
+        for (const day of [...this.dirtyDays]) {
+          await this.compactor.rebuildRollup(day);
+          this.dirtyDays.delete(day);
+        }
+      }
+      this.status.lastError = undefined;
+    } catch (error) {
+      this.status.lastError = error instanceof Error ? error.message : String(error);
+      this.logger.error({ err: error }, 'clickstream delivery failed; retrying next tick');
+    } finally {
+      this.isRunning = false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.isStopped = true;
+    if (this.timer) clearInterval(this.timer);
+    while (this.isRunning) await new Promise((r) => setTimeout(r, 20));
+    // deliver what is acknowledged before leaving; compaction waits for the next start
+    try {
+      for (let result = await this.flusher.flushOnce(); result; result = await this.flusher.flushOnce()) this.noteFlush(result);
+    } catch (error) {
+      this.logger.error({ err: error }, 'final flush failed; the spool keeps the events for the next start');
+    }
+    this.flusher.close();
+    this.compactor.close();
+    await this.releaseLock?.();
+  }
+
+  private noteFlush(result: FlushResult): void {
+    this.status.lastFlushAt = Date.now();
+    this.status.flushedEvents += result.events;
+    for (const p of result.partitions) this.dirtyDays.add(p.slice(3, 13));
+    this.logger.info({ flush: result.flush, events: result.events, late: result.late, duplicates: result.duplicates, files: result.files }, 'flushed clickstream to the lake');
+  }
+
+  private async pendingBytes(): Promise<number> {
+    if (!(this.source instanceof SpoolSource)) return 0;
+    return this.source.pendingBytes((await this.flusher.checkpoint()).position);
+  }
+}

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+
+import { withDuckDb, LocalLakeStorage } from '@threadline/lake';
+
+import { SpoolWriter } from '../spool/writer.js';
+import { SpoolSource } from '../stream/spool-source.js';
+import { ClickstreamCompactor } from './compactor.js';
+import { ClickstreamFlusher } from './flusher.js';
+import { rollupKey } from './rollup.js';
+import { storedEvent, toPayload } from './testing/events.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const HOUR = 3600_000;
+
+interface Dirs {
+  root: string;
+  spool: string;
+  lake: string;
+  state: string;
+}
+
+async function makeDirs(): Promise<Dirs> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'tl-delivery-'));
+  return { root, spool: path.join(root, 'spool'), lake: path.join(root, 'lake'), state: path.join(root, 'state') };
+}
+
+async function lakeIds(lake: string, dataset = 'clickstream'): Promise<string[]> {
+  const files = await new LocalLakeStorage(lake).list(`raw/${dataset}/`);
+  if (files.length === 0) return [];
+  return withDuckDb(async (db) => {
+    const rows = await db.all<{ id: string }>('SELECT event_id::VARCHAR AS id FROM read_parquet(?, hive_partitioning = false)', [path.join(lake, 'raw', dataset, '**', '*.parquet')]);
+    return rows.map((r) => r.id);
+  });
+}
+
+function runChild(dirs: Dirs, maxBytes: number, killAfterMs: number | undefined): Promise<'drained' | 'killed'> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'testing', 'flush-child.ts'), dirs.spool, dirs.lake, dirs.state, String(maxBytes)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (signal === 'SIGKILL') resolve('killed');
+      else if (code === 0 && out.includes('drained')) resolve('drained');
+      else reject(new Error(`flush child failed (${code}): ${err}`));
+    });
+  });
+}
+
+describe('clickstream delivery', () => {
+  let dirs: Dirs;
+  before(async () => {
+    dirs = await makeDirs();
+  });
+  after(async () => rm(dirs.root, { recursive: true, force: true }));
+
+  it('delivers every acknowledged event exactly once although the flusher is killed -9 again and again', async () => {
+    const writer = new SpoolWriter({ dir: dirs.spool, segmentBytes: 256 * 1024 });
+    await writer.start();
+    const ids: string[] = [];
+    const base = Date.now() - 5 * HOUR;
+    for (let batch = 0; batch < 120; batch += 1) {
+      const events = Array.from({ length: 20 }, (_, i) => storedEvent({ event_time: base + ((batch * 20 + i) % 5) * HOUR + batch * 1000 }));
+      ids.push(...events.map((e) => e.event_id));
+      await writer.append(toPayload(events));
+    }
+    await writer.close();
+    // many small flushes so kills land before, during and after manifest commits
+    const kills = [400, 700, 1000, 1300, 1700];
+    let outcomes: string[] = [];
+    for (const ms of kills) outcomes.push(await runChild(dirs, 40_000, ms));
+    outcomes.push(await runChild(dirs, 40_000, undefined));
+    assert.ok(outcomes.includes('killed'), `at least one kill landed: ${outcomes.join(',')}`);
+    const delivered = await lakeIds(dirs.lake);
+    assert.equal(delivered.length, ids.length, 'no loss, no duplicates');
+    assert.deepEqual(new Set(delivered), new Set(ids));
+    assert.deepEqual(await readdir(dirs.spool), [], 'delivered segments deleted');
+    outcomes = [];
+  });
+
+  it('compacts finished hours into one file per hour with the same events, and sends later arrivals to the late partition', async () => {
+    const storage = new LocalLakeStorage(dirs.lake);
+    const before = await lakeIds(dirs.lake);
+    const compactor = new ClickstreamCompactor({ storage, stateDir: path.join(dirs.state, 'compactor'), compactAfterMs: 0 });
+    const { compacted, rollupDays } = await compactor.compactDue();
+    assert.ok(compacted.length >= 5);
+    const hourFiles = await storage.list('raw/clickstream/');
+    const byPartition = new Map<string, number>();
+    for (const key of hourFiles) byPartition.set(path.posix.dirname(key), (byPartition.get(path.posix.dirname(key)) ?? 0) + 1);
+    assert.ok([...byPartition.values()].every((n) => n === 1), 'one file per hour');
+    assert.deepEqual(new Set(await lakeIds(dirs.lake)), new Set(before));
+    assert.equal((await lakeIds(dirs.lake)).length, before.length);
+    for (const day of rollupDays) assert.ok(await storage.exists(rollupKey(day)));
+
+    // a late event for a compacted hour: its own partition, then merged by the next compaction
+    const firstKey = hourFiles[0] ?? '';
+    const match = /dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})/.exec(firstKey);
+    assert.ok(match);
+    const lateTime = Date.parse(`${match[1]}T${match[2]}:30:00Z`);
+    const late = storedEvent({ event_time: lateTime });
+    const writer = new SpoolWriter({ dir: dirs.spool });
+    await writer.start();
+    await writer.append(toPayload([late]));
+    await writer.close();
+    const flusher = new ClickstreamFlusher({ source: new SpoolSource(dirs.spool), storage, stateDir: dirs.state });
+    const result = await flusher.flushOnce();
+    flusher.close();
+    assert.equal(result?.late, 1);
+    assert.deepEqual(await lakeIds(dirs.lake, 'clickstream_late'), [late.event_id]);
+    await compactor.compactDue();
+    assert.deepEqual(await lakeIds(dirs.lake, 'clickstream_late'), []);
+    const all = await lakeIds(dirs.lake);
+    assert.equal(all.length, before.length + 1);
+    assert.ok(all.includes(late.event_id));
+    compactor.close();
+  });
+
+  it('rolls up visits, sessions, visitors and conversions per hour with exact counts', async () => {
+    const local = await makeDirs();
+    try {
+      const storage = new LocalLakeStorage(local.lake);
+      const t = Date.parse('2026-03-08T06:10:00Z');
+      const events = [
+        storedEvent({ event_time: t, visitor_id: 'visitor_a', session_id: 'session_a1' }),
+        storedEvent({ event_time: t + 60_000, visitor_id: 'visitor_a', session_id: 'session_a1', event_type: 'product_view' }),
+        storedEvent({ event_time: t + 120_000, visitor_id: 'visitor_a', session_id: 'session_a1', event_type: 'order_paid', value_cents: 4999 }),
+        storedEvent({ event_time: t + 180_000, visitor_id: 'visitor_b', session_id: 'session_b1' }),
+        storedEvent({ event_time: t + 240_000, event_type: 'access_log', visitor_id: 'anonymous', session_id: 'anonymous', tier: 'api', http_method: 'GET', http_route: '/', http_status: 200, duration_ms: 1 }),
+      ];
+      const writer = new SpoolWriter({ dir: local.spool });
+      await writer.start();
+      await writer.append(toPayload(events));
+      await writer.close();
+      const flusher = new ClickstreamFlusher({ source: new SpoolSource(local.spool), storage, stateDir: local.state });
+      await flusher.drain();
+      flusher.close();
+      const compactor = new ClickstreamCompactor({ storage, stateDir: path.join(local.state, 'c'), compactAfterMs: 0 });
+      await compactor.compactDue();
+      compactor.close();
+      const rows = await withDuckDb((db) =>
+        db.all('SELECT hour_utc::VARCHAR AS h, local_hour::VARCHAR AS lh, page_views, sessions, visitors, conversions, revenue_cents, requests FROM read_parquet(?)', [storage.localPath(rollupKey('2026-03-08'))]),
+      );
+      // 06:10 UTC on the US DST-change day is 01:10 EST (the clocks jump at 02:00 local)
+      assert.deepEqual(rows, [{ h: '2026-03-08 06:00:00+00', lh: '2026-03-08 01:00:00', page_views: 3n, sessions: 2n, visitors: 2n, conversions: 1n, revenue_cents: 4999n, requests: 1n }]);
+    } finally {
+      await rm(local.root, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+
+import { sqlLiteral, type LakeDb, CLICKSTREAM_DATASET, CLICKSTREAM_LATE_DATASET, CLICKSTREAM_ROLLUP_DATASET, dayPartitionPath, type LakeStorage } from '@threadline/lake';
+
+/**
+ * The hourly rollup that peak-hour analysis reads instead of raw events: one row per
+ * UTC hour × visitor-local hour × visitor zone × region × device × bot flag, with page views,
+ * events, distinct sessions and visitors, carts, conversions, revenue and API/web requests.
+ * One file per UTC day (`curated/clickstream_hourly/dt=YYYY-MM-DD/rollup.parquet`), so a 90-day
+ * query opens 90 small files; the per-row zone conversion and DISTINCT counts are paid once here.
+ *
+ * `local_hour` is the visitor's wall-clock hour (a zone-less timestamp), so zones with half-hour
+ * offsets split a UTC hour into two rows and every analysis in visitors' local time is exact.
+ */
+export const ROLLUP_SELECT = `
+  SELECT date_trunc('hour', event_time) AS hour_utc,
+         date_trunc('hour', timezone(time_zone, event_time)) AS local_hour,
+         time_zone, region, device, is_bot,
+         count(*) FILTER (WHERE event_type IN ('page_view', 'product_view'))::BIGINT AS page_views,
+         count(*) FILTER (WHERE event_type <> 'access_log')::BIGINT AS events,
+         count(DISTINCT session_id) FILTER (WHERE event_type <> 'access_log')::BIGINT AS sessions,
+         count(DISTINCT visitor_id) FILTER (WHERE event_type <> 'access_log')::BIGINT AS visitors,
+         count(*) FILTER (WHERE event_type = 'add_to_cart')::BIGINT AS add_to_carts,
+         count(*) FILTER (WHERE event_type = 'order_paid')::BIGINT AS conversions,
+         coalesce(sum(value_cents) FILTER (WHERE event_type = 'order_paid'), 0)::BIGINT AS revenue_cents,
+         count(*) FILTER (WHERE event_type = 'access_log')::BIGINT AS requests
+    FROM events
+   GROUP BY ALL`;
+
+/** Key of a day's rollup file. */
+export function rollupKey(dt: string): string {
+  return `curated/${CLICKSTREAM_ROLLUP_DATASET}/${dayPartitionPath(dt)}/rollup.parquet`;
+}
+
+/**
+ * Rebuilds the rollup of one UTC day from every raw (and late) file of that day. Idempotent; the
+ * new file replaces the old one atomically. A day without events loses its rollup file.
+ */
+export async function rebuildDayRollup(db: LakeDb, storage: LakeStorage, workDir: string, dt: string): Promise<number> {
+  const prefixes = [`raw/${CLICKSTREAM_DATASET}/${dayPartitionPath(dt)}/`, `raw/${CLICKSTREAM_LATE_DATASET}/${dayPartitionPath(dt)}/`];
+  const keys = (await Promise.all(prefixes.map((p) => storage.list(p)))).flat().filter((k) => k.endsWith('.parquet'));
+  const dir = path.join(workDir, `rollup-${dt}`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  try {
+    if (keys.length === 0) {
+      await storage.delete([rollupKey(dt)]);
+      return 0;
+    }
+    const files = await localFiles(storage, keys, dir);
+    const out = path.join(dir, 'rollup.parquet');
+    await db.run(
+      `COPY (WITH events AS (SELECT * FROM read_parquet([${files.map(sqlLiteral).join(', ')}], hive_partitioning = false)) ${ROLLUP_SELECT} ORDER BY hour_utc)
+       TO ${sqlLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    const [row] = await db.all<{ n: number }>('SELECT count(*)::INTEGER AS n FROM read_parquet(?)', [out]);
+    await storage.put(out, rollupKey(dt));
+    return row?.n ?? 0;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Local paths for lake keys: the files themselves on local storage, downloads otherwise. */
+export async function localFiles(storage: LakeStorage, keys: readonly string[], dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const key of keys) {
+    const local = storage.localPath(key);
+    if (local) {
+      files.push(local);
+      continue;
+    }
+    const file = path.join(dir, 'in', key.replaceAll('/', '__'));
+    await mkdir(path.dirname(file), { recursive: true });
+    await storage.download(key, file);
+    files.push(file);
+  }
+  return files;
+}

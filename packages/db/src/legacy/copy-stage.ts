@@ -1,0 +1,37 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+import { from as copyFrom } from 'pg-copy-streams';
+
+import type { PoolClient } from '../pool.js';
+
+export type StageValue = string | number | boolean | Date | null | undefined;
+
+/** One value in PostgreSQL's COPY text format: \N for NULL, control characters escaped. */
+function copyText(value: StageValue): string {
+  if (value === null || value === undefined) return '\\N';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value !== 'string') return String(value);
+  return /[\\\t\n\r]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : value;
+}
+
+/**
+ * Streams rows into a staging table with COPY … FROM STDIN: one round trip for the whole file,
+ * so imports are bound by set-based SQL, not by per-row statements. `table` and `columns` come from
+ * the repositories' own constants, never from input.
+ */
+export async function copyIntoStage(client: PoolClient, table: string, columns: readonly string[], rows: Iterable<readonly StageValue[]>): Promise<void> {
+  function* chunks(): Generator<string> {
+    let buffer = '';
+    for (const row of rows) {
+      buffer += `${row.map(copyText).join('\t')}\n`;
+      if (buffer.length > 262_144) {
+        yield buffer;
+        buffer = '';
+      }
+    }
+    if (buffer) yield buffer;
+  }
+  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+  await pipeline(Readable.from(chunks()), stream);
+}

@@ -1,0 +1,332 @@
+import type { PoolClient } from '../pool.js';
+import { copyIntoStage, type StageValue } from './copy-stage.js';
+import { ensureLegacySeller, LEGACY_SELLER_EMAIL } from './legacy-import.repo.js';
+
+/**
+ * Set-based import of legacy order lines: the parsed lines are COPYed into a temporary staging
+ * table, then products, customers, orders and lines are upserted with a handful of statements,
+ * whatever the size of the file. Everything runs inside the caller's transaction.
+ */
+
+/** One order line as staged; `orderKey` is the order's legacy id (suffixed when split). */
+export interface StagedOrderLine {
+  rowNumber: number;
+  orderKey: string;
+  splitOf: string | null;
+  customerLegacyId: string | null;
+  customerEmail: string | null;
+  customerName: string | null;
+  customerSegment: string | null;
+  productLegacyId: string | null;
+  sku: string | null;
+  /** the SKU the line resolves by: its own, or the one derived for products the lines create */
+  variantSku: string | null;
+  size: string | null;
+  colour: string | null;
+  productName: string | null;
+  categorySlug: string | null;
+  categoryName: string | null;
+  subCategorySlug: string | null;
+  subCategoryName: string | null;
+  productCreatedAt: Date | null;
+  placedAt: Date;
+  shippedAt: Date | null;
+  status: string;
+  quantity: number;
+  lineTotalCents: number;
+  unitPriceCents: number;
+  discountRate: number | null;
+  costCents: number | null;
+  profitCents: number | null;
+  shippingCents: number;
+  shipCountry: string | null;
+  shipRegion: string | null;
+  shipCity: string | null;
+  shipPostalCode: string | null;
+  salesTerritory: string | null;
+}
+
+const STAGE = 'legacy_stage_lines';
+const STAGE_COLUMNS = [
+  'row_number', 'order_key', 'split_of', 'customer_legacy_id', 'customer_email', 'customer_name', 'customer_segment',
+  'product_legacy_id', 'sku', 'variant_sku', 'size', 'colour', 'product_name', 'category_slug', 'category_name', 'sub_category_slug',
+  'sub_category_name', 'product_created_at', 'placed_at', 'shipped_at', 'status', 'quantity', 'line_total_cents',
+  'unit_price_cents', 'discount_rate', 'cost_cents', 'profit_cents', 'shipping_cents', 'ship_country', 'ship_region',
+  'ship_city', 'ship_postal_code', 'sales_territory',
+] as const;
+
+function stageRow(line: StagedOrderLine): StageValue[] {
+  return [
+    line.rowNumber, line.orderKey, line.splitOf, line.customerLegacyId, line.customerEmail, line.customerName,
+    line.customerSegment, line.productLegacyId, line.sku, line.variantSku, line.size, line.colour, line.productName, line.categorySlug,
+    line.categoryName, line.subCategorySlug, line.subCategoryName, line.productCreatedAt, line.placedAt, line.shippedAt,
+    line.status, line.quantity, line.lineTotalCents, line.unitPriceCents, line.discountRate, line.costCents,
+    line.profitCents, line.shippingCents, line.shipCountry, line.shipRegion, line.shipCity, line.shipPostalCode,
+    line.salesTerritory,
+  ];
+}
+
+/** Creates the staging tables (dropped at commit or rollback) and COPYs the lines in. */
+export async function stageOrderLines(client: PoolClient, lines: readonly StagedOrderLine[]): Promise<void> {
+  await client.query(`
+    CREATE TEMP TABLE ${STAGE} (
+      row_number int PRIMARY KEY, order_key text NOT NULL, split_of text, customer_legacy_id text, customer_email text,
+      customer_name text, customer_segment text, product_legacy_id text, sku text, variant_sku text, size text, colour text,
+      product_name text, category_slug text, category_name text, sub_category_slug text, sub_category_name text,
+      product_created_at timestamptz, placed_at timestamptz NOT NULL, shipped_at timestamptz, status text NOT NULL,
+      quantity int NOT NULL, line_total_cents int NOT NULL, unit_price_cents int NOT NULL, discount_rate numeric(5,4),
+      cost_cents int, profit_cents int, shipping_cents int NOT NULL, ship_country char(2), ship_region text,
+      ship_city text, ship_postal_code text, sales_territory text
+    ) ON COMMIT DROP`);
+  await client.query('CREATE TEMP TABLE legacy_stage_orders (order_key text PRIMARY KEY, order_id bigint NOT NULL, is_new boolean NOT NULL) ON COMMIT DROP');
+  await copyIntoStage(client, STAGE, STAGE_COLUMNS, lines.map(stageRow));
+}
+
+/**
+ * Products named by the lines themselves (a flat export: Product ID, Product Name, Category…):
+ * categories (category → sub-category), products and one variant each are upserted. The latest
+ * name (by order date) wins; every name used is kept in product_name_history. `created_at` is the
+ * mapped date, else the first sale, and a re-import moves it accordingly.
+ */
+export async function upsertStagedProducts(client: PoolClient): Promise<void> {
+  const sellerId = await ensureLegacySeller(client);
+  await client.query(`
+    INSERT INTO categories (slug, name)
+    SELECT DISTINCT ON (category_slug) category_slug, category_name FROM ${STAGE}
+     WHERE category_slug IS NOT NULL AND product_name IS NOT NULL
+    ON CONFLICT (slug) DO NOTHING`);
+  await client.query(`
+    INSERT INTO categories (slug, name, parent_id)
+    SELECT DISTINCT ON (s.sub_category_slug) s.sub_category_slug, s.sub_category_name, c.id
+      FROM ${STAGE} s LEFT JOIN categories c ON c.slug = s.category_slug
+     WHERE s.sub_category_slug IS NOT NULL AND s.product_name IS NOT NULL
+     ORDER BY s.sub_category_slug, s.row_number
+    ON CONFLICT (slug) DO UPDATE SET parent_id = coalesce(categories.parent_id, EXCLUDED.parent_id)`);
+  // names the products had before this import, so a rename through a re-import is listed too
+  await client.query(`
+    INSERT INTO product_name_history (product_id, name, first_seen, last_seen)
+    SELECT p.id, p.name, p.created_at, NULL
+      FROM products p JOIN (SELECT DISTINCT product_legacy_id FROM ${STAGE} WHERE product_name IS NOT NULL) s
+        ON s.product_legacy_id = p.legacy_id
+    ON CONFLICT (product_id, name) DO NOTHING`);
+  await client.query(`
+    INSERT INTO categories (slug, name)
+    SELECT 'uncategorised', 'Uncategorised'
+     WHERE EXISTS (SELECT 1 FROM ${STAGE} WHERE product_name IS NOT NULL AND category_slug IS NULL AND sub_category_slug IS NULL)
+    ON CONFLICT (slug) DO NOTHING`);
+  await client.query(
+    `WITH latest AS (
+       SELECT DISTINCT ON (product_legacy_id) product_legacy_id, product_name,
+              coalesce(sub_category_slug, category_slug, 'uncategorised') AS slug
+         FROM ${STAGE} WHERE product_legacy_id IS NOT NULL AND product_name IS NOT NULL
+        ORDER BY product_legacy_id, placed_at DESC, row_number DESC
+     ), born AS (
+       SELECT product_legacy_id, coalesce(min(product_created_at), min(placed_at)) AS born_at
+         FROM ${STAGE} WHERE product_legacy_id IS NOT NULL AND product_name IS NOT NULL GROUP BY product_legacy_id
+     )
+     INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at)
+     SELECT l.product_legacy_id, $1, c.id, l.product_name, '', 'published', b.born_at, b.born_at
+       FROM latest l JOIN born b USING (product_legacy_id) JOIN categories c ON c.slug = l.slug
+     ON CONFLICT (legacy_id) DO UPDATE
+       SET name = EXCLUDED.name, category_id = EXCLUDED.category_id,
+           created_at = least(products.created_at, EXCLUDED.created_at),
+           published_at = least(products.published_at, EXCLUDED.published_at)`,
+    [sellerId],
+  );
+  // a mapped creation date is taken as given, also when a re-import moves it later
+  await client.query(`
+    UPDATE products p SET created_at = m.created_at, published_at = m.created_at
+      FROM (SELECT product_legacy_id, min(product_created_at) AS created_at FROM ${STAGE}
+             WHERE product_created_at IS NOT NULL AND product_name IS NOT NULL GROUP BY product_legacy_id) m
+     WHERE p.legacy_id = m.product_legacy_id`);
+  await client.query(`
+    INSERT INTO product_name_history (product_id, name, first_seen, last_seen)
+    SELECT p.id, s.product_name, min(s.placed_at), max(s.placed_at)
+      FROM ${STAGE} s JOIN products p ON p.legacy_id = s.product_legacy_id
+     WHERE s.product_name IS NOT NULL
+     GROUP BY p.id, s.product_name
+    ON CONFLICT (product_id, name) DO UPDATE
+      SET first_seen = least(product_name_history.first_seen, EXCLUDED.first_seen),
+          last_seen = greatest(product_name_history.last_seen, EXCLUDED.last_seen)`);
+  // one variant per SKU the lines name (derived from product, size and colour when the export has none)
+  await client.query(`
+    INSERT INTO product_variants (product_id, sku, size, colour, price_cents, stock)
+    SELECT DISTINCT ON (s.variant_sku) p.id, s.variant_sku, coalesce(s.size, 'One size'), coalesce(s.colour, 'Default'), s.unit_price_cents, 0
+      FROM ${STAGE} s JOIN products p ON p.legacy_id = s.product_legacy_id
+     WHERE s.product_name IS NOT NULL AND s.variant_sku IS NOT NULL
+     ORDER BY s.variant_sku, s.placed_at DESC
+    ON CONFLICT (sku) DO NOTHING`);
+}
+
+/**
+ * Customers named by the lines themselves (Customer ID, Customer Name, Segment): created without a
+ * password (claimable later), without an e-mail unless the export has one that no account uses.
+ */
+export async function upsertStagedCustomers(client: PoolClient): Promise<void> {
+  await client.query(`
+    WITH latest AS (
+      SELECT DISTINCT ON (customer_legacy_id) customer_legacy_id, customer_name, customer_segment, customer_email
+        FROM ${STAGE} WHERE customer_legacy_id IS NOT NULL AND customer_name IS NOT NULL
+       ORDER BY customer_legacy_id, placed_at DESC, row_number DESC
+    ), joined AS (
+      SELECT customer_legacy_id, min(placed_at) AS first_order FROM ${STAGE}
+       WHERE customer_legacy_id IS NOT NULL AND customer_name IS NOT NULL GROUP BY customer_legacy_id
+    )
+    INSERT INTO users (legacy_id, email, name, role, customer_segment, created_at)
+    SELECT l.customer_legacy_id,
+           CASE WHEN l.customer_email IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = lower(l.customer_email)) THEN l.customer_email END,
+           l.customer_name, 'customer', l.customer_segment, j.first_order
+      FROM latest l JOIN joined j USING (customer_legacy_id)
+    ON CONFLICT (legacy_id) DO UPDATE
+      SET name = EXCLUDED.name, customer_segment = coalesce(EXCLUDED.customer_segment, users.customer_segment),
+          email = coalesce(users.email, EXCLUDED.email), created_at = least(users.created_at, EXCLUDED.created_at)`);
+}
+
+export interface UnresolvedLine {
+  rowNumber: number;
+  orderKey: string;
+  column: 'sku' | 'product_legacy_id' | 'customer_legacy_id';
+  reason: string;
+}
+
+const RESOLVED = 'legacy_stage_resolved';
+
+/**
+ * Resolves every line to its variant and customer in one pass (index lookups per line, no
+ * rewrites of the staging table); returns the lines that name unknown ones.
+ */
+export async function resolveStagedLines(client: PoolClient): Promise<UnresolvedLine[]> {
+  await client.query(`
+    CREATE TEMP TABLE ${RESOLVED} ON COMMIT DROP AS
+    SELECT s.*, v.id AS variant_id, v.product_id, p.seller_id, p.name AS snapshot_name, v.size AS snapshot_size,
+           v.colour AS snapshot_colour, coalesce(by_id.id, by_email.id) AS user_id
+      FROM ${STAGE} s
+      LEFT JOIN LATERAL (
+        SELECT v1.id, v1.product_id, v1.size, v1.colour FROM product_variants v1
+         WHERE s.variant_sku IS NOT NULL AND v1.sku = s.variant_sku
+        UNION ALL
+        (SELECT v2.id, v2.product_id, v2.size, v2.colour
+           FROM products p2 JOIN product_variants v2 ON v2.product_id = p2.id
+          WHERE s.variant_sku IS NULL AND p2.legacy_id = s.product_legacy_id
+            AND (s.size IS NULL OR v2.size = s.size) AND (s.colour IS NULL OR v2.colour = s.colour)
+          ORDER BY v2.id LIMIT 1)
+        LIMIT 1
+      ) v ON true
+      LEFT JOIN products p ON p.id = v.product_id
+      LEFT JOIN users by_id ON by_id.legacy_id = s.customer_legacy_id
+      LEFT JOIN users by_email ON s.customer_legacy_id IS NULL AND lower(by_email.email) = lower(s.customer_email)`);
+  const { rows } = await client.query<{ row_number: number; order_key: string; missing: string; ref: string }>(`
+    SELECT row_number, order_key,
+           CASE WHEN variant_id IS NULL THEN CASE WHEN sku IS NOT NULL THEN 'sku' ELSE 'product_legacy_id' END ELSE 'customer_legacy_id' END AS missing,
+           CASE WHEN variant_id IS NULL THEN coalesce(sku, product_legacy_id) ELSE coalesce(customer_legacy_id, customer_email) END AS ref
+      FROM ${RESOLVED}
+     WHERE variant_id IS NULL OR (user_id IS NULL AND (customer_legacy_id IS NOT NULL OR customer_email IS NOT NULL))
+     ORDER BY row_number`);
+  return rows.map((row) => ({
+    rowNumber: row.row_number,
+    orderKey: row.order_key,
+    column: row.missing as UnresolvedLine['column'], // one of the three literals of the CASE above
+    reason: row.missing === 'customer_legacy_id'
+      ? `unknown customer ${row.ref}; import customers first or map customer_name`
+      : `unknown product ${row.ref}; import products first or map product_name`,
+  }));
+}
+
+/** Drops whole orders from the staging table (rejected ones); their lines are never written. */
+export async function dropStagedOrders(client: PoolClient, orderKeys: readonly string[]): Promise<void> {
+  if (orderKeys.length > 0) await client.query(`DELETE FROM ${RESOLVED} WHERE order_key = ANY($1)`, [orderKeys]);
+}
+
+export interface WrittenOrders {
+  created: number;
+  updated: number;
+  productIds: number[];
+}
+
+/**
+ * Upserts the staged orders and their lines. Orders keep their historical dates and amounts and
+ * never touch stock; lines are matched to existing ones by variant (in order) so a re-run updates
+ * them in place and keeps reviews attached to them.
+ */
+export async function writeStagedOrders(client: PoolClient, currency: string): Promise<WrittenOrders> {
+  await client.query(
+    `WITH per_order AS (
+       SELECT DISTINCT ON (order_key) order_key, split_of, user_id, status, placed_at, ship_country, ship_region, ship_city,
+              ship_postal_code, sales_territory
+         FROM ${RESOLVED} ORDER BY order_key, row_number
+     ), sums AS (
+       SELECT order_key, sum(line_total_cents)::int AS subtotal, max(shipping_cents)::int AS shipping, max(shipped_at) AS shipped_at
+         FROM ${RESOLVED} GROUP BY order_key
+     ), upserted AS (
+       INSERT INTO orders (legacy_id, legacy_split_of, user_id, status, currency, subtotal_cents, shipping_cents, total_cents,
+                           source, placed_at, created_at, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at,
+                           ship_country, ship_region, ship_city, ship_postal_code, sales_territory)
+       SELECT o.order_key, o.split_of, o.user_id, o.status::order_status, $1, s.subtotal, s.shipping, s.subtotal + s.shipping,
+              'legacy', o.placed_at, o.placed_at,
+              CASE WHEN o.status IN ('paid', 'shipped', 'delivered', 'refunded') THEN o.placed_at END,
+              CASE WHEN o.status IN ('shipped', 'delivered') THEN coalesce(s.shipped_at, o.placed_at) END,
+              CASE WHEN o.status = 'delivered' THEN coalesce(s.shipped_at, o.placed_at) END,
+              CASE WHEN o.status = 'cancelled' THEN o.placed_at END,
+              CASE WHEN o.status = 'refunded' THEN o.placed_at END,
+              o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code, o.sales_territory
+         FROM per_order o JOIN sums s USING (order_key)
+       ON CONFLICT (legacy_id) DO UPDATE
+         SET legacy_split_of = EXCLUDED.legacy_split_of, user_id = EXCLUDED.user_id, status = EXCLUDED.status,
+             currency = EXCLUDED.currency, subtotal_cents = EXCLUDED.subtotal_cents, shipping_cents = EXCLUDED.shipping_cents,
+             total_cents = EXCLUDED.total_cents, placed_at = EXCLUDED.placed_at, paid_at = EXCLUDED.paid_at,
+             shipped_at = EXCLUDED.shipped_at, delivered_at = EXCLUDED.delivered_at, cancelled_at = EXCLUDED.cancelled_at,
+             refunded_at = EXCLUDED.refunded_at, ship_country = EXCLUDED.ship_country, ship_region = EXCLUDED.ship_region,
+             ship_city = EXCLUDED.ship_city, ship_postal_code = EXCLUDED.ship_postal_code,
+             sales_territory = EXCLUDED.sales_territory
+       RETURNING id, legacy_id, (xmax = 0) AS is_new
+     )
+     INSERT INTO legacy_stage_orders (order_key, order_id, is_new) SELECT legacy_id, id, is_new FROM upserted`,
+    [currency],
+  );
+  // pair staged lines with existing lines of the same order and variant, first with first
+  await client.query(`
+    CREATE TEMP TABLE legacy_stage_items ON COMMIT DROP AS
+    WITH staged AS (
+      SELECT s.*, o.order_id, row_number() OVER (PARTITION BY s.order_key, s.variant_id ORDER BY s.row_number) AS nth
+        FROM ${RESOLVED} s JOIN legacy_stage_orders o USING (order_key)
+    ), existing AS (
+      SELECT i.id, i.order_id, i.variant_id, row_number() OVER (PARTITION BY i.order_id, i.variant_id ORDER BY i.id) AS nth
+        FROM order_items i JOIN legacy_stage_orders o ON o.order_id = i.order_id
+    )
+    SELECT staged.*, existing.id AS item_id
+      FROM staged LEFT JOIN existing USING (order_id, variant_id, nth)`);
+  await client.query(`
+    DELETE FROM order_items i USING legacy_stage_orders o
+     WHERE i.order_id = o.order_id AND NOT EXISTS (SELECT 1 FROM legacy_stage_items t WHERE t.item_id = i.id)`);
+  await client.query(`
+    UPDATE order_items i
+       SET quantity = t.quantity, unit_price_cents = t.unit_price_cents, line_total_cents = t.line_total_cents,
+           discount_rate = t.discount_rate, cost_cents = t.cost_cents, profit_cents = t.profit_cents,
+           product_name = coalesce(t.product_name, i.product_name)
+      FROM legacy_stage_items t WHERE t.item_id = i.id`);
+  await client.query(`
+    INSERT INTO order_items (order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, line_total_cents,
+                             discount_rate, cost_cents, profit_cents, product_name, size, colour)
+    SELECT order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, line_total_cents, discount_rate,
+           cost_cents, profit_cents, coalesce(product_name, snapshot_name), snapshot_size, snapshot_colour
+      FROM legacy_stage_items WHERE item_id IS NULL ORDER BY row_number`);
+  // a product exists from its first sale at the latest, so product_day covers all imported history
+  await client.query(`
+    UPDATE products p SET created_at = f.first_sale, published_at = least(p.published_at, f.first_sale)
+      FROM (SELECT product_id, min(placed_at) AS first_sale FROM ${RESOLVED} GROUP BY product_id) f
+     WHERE p.id = f.product_id AND p.created_at > f.first_sale`);
+  const { rows: counts } = await client.query<{ created: number; updated: number }>(
+    'SELECT count(*) FILTER (WHERE is_new)::int AS created, count(*) FILTER (WHERE NOT is_new)::int AS updated FROM legacy_stage_orders',
+  );
+  const { rows: products } = await client.query<{ product_id: string }>(`SELECT DISTINCT product_id FROM ${RESOLVED}`);
+  return {
+    created: counts[0]?.created ?? 0,
+    updated: counts[0]?.updated ?? 0,
+    productIds: products.map((row) => Number(row.product_id)),
+  };
+}
+
+/** The seller account of products that name none (re-exported for the importer's reports). */
+export { LEGACY_SELLER_EMAIL };
+export { slugifyCategory } from './legacy-import.repo.js';

@@ -1,0 +1,206 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+import { readRows, sqlLiteral, datePartition, ZONE_DIRS } from '@threadline/lake';
+
+import type { CuratedDataset } from './datasets.js';
+import { pseudonymiseUserId } from './pseudonym.js';
+import { EXTRACT_COLUMNS, type ExtractTable } from './shop-source.repo.js';
+
+const PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880";
+
+/** Loads one extract CSV into a DuckDB table with the declared column types. */
+async function loadCsv(connection: DuckDBConnection, table: ExtractTable, file: string): Promise<void> {
+  const columns = Object.entries(EXTRACT_COLUMNS[table])
+    .map(([name, type]) => `${sqlLiteral(name)}: ${sqlLiteral(type)}`)
+    .join(', ');
+  // PostgreSQL's CSV writes NULL unquoted and '' quoted, so quoted empties stay empty strings
+  await connection.run(
+    `CREATE OR REPLACE TABLE x_${table} AS SELECT * FROM read_csv(${sqlLiteral(file)}, header = false, auto_detect = false,
+       allow_quoted_nulls = false, columns = {${columns}})`,
+  );
+}
+
+/** Customer keys are computed here in Node (the key never enters DuckDB or the lake). */
+async function loadCustomerKeys(connection: DuckDBConnection, pseudonymKey: string): Promise<void> {
+  await connection.run('CREATE OR REPLACE TABLE x_customer_keys (user_id BIGINT, customer_key VARCHAR)');
+  // only customers who appear in this run's orders or reviews need a key
+  const reader = await connection.runAndReadAll('SELECT user_id FROM x_orders WHERE user_id IS NOT NULL UNION SELECT user_id FROM x_reviews WHERE user_id IS NOT NULL');
+  const appender = await connection.createAppender('x_customer_keys');
+  for (const [id] of reader.getRowsJS()) {
+    if (typeof id !== 'bigint') continue;
+    appender.appendBigInt(id);
+    appender.appendVarchar(pseudonymiseUserId(pseudonymKey, id.toString()));
+    appender.endRow();
+  }
+  appender.closeSync();
+}
+
+/** Product views and add-to-carts per shop-day from the raw clickstream, when it exists. */
+async function loadClickstreamCounts(connection: DuckDBConnection, lakeDir: string, dates: readonly string[], timeZone: string): Promise<boolean> {
+  await connection.run('CREATE OR REPLACE TABLE x_clicks (dt DATE, product_id BIGINT, views BIGINT, carts BIGINT)');
+  const root = path.join(lakeDir, ZONE_DIRS.raw, 'clickstream');
+  if (!existsSync(root) || dates.length === 0) return false;
+  const glob = path.join(root, '**', '*.parquet');
+  let columns: string[];
+  try {
+    columns = (await readRows(connection, `DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(glob)}, hive_partitioning = true, union_by_name = true)`)).map((row) =>
+      String(row.column_name),
+    );
+  } catch {
+    return false; // no files yet
+  }
+  const pick = (candidates: string[]): string | undefined => candidates.find((name) => columns.includes(name));
+  const type = pick(['type', 'event_type']);
+  const product = pick(['product_id', 'productId']);
+  const ts = pick(['ts', 'event_time', 'occurred_at']);
+  if (!type || !product || !ts) return false;
+  const sorted = [...dates].sort();
+  const first = sorted[0] ?? '';
+  const last = sorted.at(-1) ?? '';
+  // the lake partitions by UTC date; a shop day spans at most the neighbouring UTC dates
+  await connection.run(
+    `INSERT INTO x_clicks
+     SELECT (("${ts}"::TIMESTAMPTZ) AT TIME ZONE ${sqlLiteral(timeZone)})::DATE AS dt, TRY_CAST("${product}" AS BIGINT) AS product_id,
+            count(*) FILTER (WHERE "${type}" = 'product_view'), count(*) FILTER (WHERE "${type}" = 'add_to_cart')
+       FROM read_parquet(${sqlLiteral(glob)}, hive_partitioning = true, union_by_name = true)
+      WHERE "${type}" IN ('product_view', 'add_to_cart') AND "${product}" IS NOT NULL
+        ${columns.includes('is_bot') ? 'AND NOT coalesce(is_bot, false)' : ''}
+        ${columns.includes('dt') ? `AND dt BETWEEN DATE ${sqlLiteral(first)} - 1 AND DATE ${sqlLiteral(last)} + 1` : ''}
+      GROUP BY ALL HAVING dt IN (SELECT unnest(${'[' + sorted.map((date) => `DATE ${sqlLiteral(date)}`).join(', ') + ']'}))`,
+  );
+  return true;
+}
+
+export interface BuildInput {
+  connection: DuckDBConnection;
+  lakeDir: string;
+  /** Extract CSVs by table. */
+  files: Record<ExtractTable, string>;
+  /** Staging root of the run; datasets go to `<stagingDir>/<dataset>/dt=…/`. */
+  stagingDir: string;
+  dates: readonly string[];
+  /** Partition date of the products snapshot (the shop date of the extract). */
+  snapshotDate: string;
+  timeZone: string;
+  pseudonymKey: string;
+  onProgress?: (message: string) => void;
+}
+
+export interface BuiltDataset {
+  dataset: CuratedDataset;
+  rows: number;
+  partitions: string[];
+}
+
+/** Writes a table to Hive date partitions, plus an empty file for each date that had no rows. */
+async function writePartitioned(connection: DuckDBConnection, table: string, dir: string, dates: readonly string[], orderBy: string): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  await connection.run(
+    `COPY (SELECT * FROM ${table} ORDER BY dt, ${orderBy}) TO ${sqlLiteral(dir)} (${PARQUET_OPTIONS}, PARTITION_BY (dt), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'part-{i}')`,
+  );
+  // an empty day still replaces its old partition on rerun, so it needs a (zero-row) file
+  for (const date of dates) {
+    const partition = path.join(dir, datePartition(date));
+    if (existsSync(partition)) continue;
+    await mkdir(partition, { recursive: true });
+    await connection.run(`COPY (SELECT * EXCLUDE (dt) FROM ${table} WHERE false) TO ${sqlLiteral(path.join(partition, 'part-0.parquet'))} (${PARQUET_OPTIONS})`);
+  }
+  return (await readdir(dir)).filter((name) => name.startsWith('dt=')).sort();
+}
+
+async function count(connection: DuckDBConnection, table: string): Promise<number> {
+  const [row] = await readRows(connection, `SELECT count(*) AS n FROM ${table}`);
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Joins the narrow extracts into the analysis sets (inside DuckDB, which is several times faster
+ * than joining in PostgreSQL and keeps the shop's database idle) and writes them to staging.
+ */
+export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> {
+  const { connection: db, timeZone } = input;
+  const started = performance.now();
+  const progress = (message: string): void => input.onProgress?.(`${message} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  for (const [table, file] of Object.entries(input.files)) {
+    // Object.entries loses the key type; the keys are exactly ExtractTable
+    await loadCsv(db, table as ExtractTable, file);
+  }
+  progress('extracts loaded into DuckDB');
+  await loadCustomerKeys(db, input.pseudonymKey);
+  progress('customer keys computed');
+  const hasClicks = await loadClickstreamCounts(db, input.lakeDir, input.dates, timeZone);
+  const zone = sqlLiteral(timeZone);
+  const snapshotDate = `DATE ${sqlLiteral(input.snapshotDate)}`;
+
+  await db.run(`CREATE OR REPLACE TABLE out_products AS
+    SELECT ${snapshotDate} AS dt, p.id AS product_id, p.name AS product_name, p.status, p.category_id,
+           c.slug AS category_slug, c.name AS category_name, pc.slug AS parent_category_slug,
+           coalesce(v.variants, 0)::INTEGER AS variant_count, coalesce(v.stock, 0)::BIGINT AS stock_on_hand,
+           v.min_price AS min_price_cents, v.max_price AS max_price_cents, p.created_at
+      FROM x_products p
+      LEFT JOIN x_categories c ON c.id = p.category_id
+      LEFT JOIN x_categories pc ON pc.id = c.parent_id
+      LEFT JOIN (SELECT product_id, count(*) AS variants, sum(stock) AS stock, min(price_cents) AS min_price, max(price_cents) AS max_price
+                   FROM x_variants GROUP BY product_id) v ON v.product_id = p.id`);
+
+  await db.run(`CREATE OR REPLACE TABLE out_sales AS
+    SELECT o.dt, i.id AS order_item_id, o.id AS order_id, o.placed_at, (o.placed_at AT TIME ZONE ${zone})::DATE AS placed_date,
+           o.status, o.currency, o.source,
+           k.customer_key, u.age_band, u.gender, u.country, u.region, u.customer_segment,
+           CASE WHEN o.user_id IS NULL THEN NULL ELSE f.first_placed_at < o.placed_at END AS is_returning,
+           i.product_id, p.product_name, p.category_id, p.category_slug, p.category_name,
+           i.variant_id, v.sku, v.size, v.colour, i.quantity, i.unit_price_cents,
+           i.quantity * i.unit_price_cents AS line_total_cents
+      FROM x_order_items i
+      JOIN x_orders o ON o.id = i.order_id
+      LEFT JOIN x_users u ON u.id = o.user_id
+      LEFT JOIN x_customer_keys k ON k.user_id = o.user_id
+      LEFT JOIN x_first_orders f ON f.user_id = o.user_id
+      LEFT JOIN out_products p ON p.product_id = i.product_id
+      LEFT JOIN x_variants v ON v.id = i.variant_id`);
+
+  await db.run(`CREATE OR REPLACE TABLE out_reviews AS
+    SELECT r.dt, r.id AS review_id, r.order_item_id, r.product_id, p.product_name, p.category_slug, r.rating,
+           r.title, r.body, r.created_at, k.customer_key, u.age_band, u.gender, u.region
+      FROM x_reviews r
+      LEFT JOIN x_users u ON u.id = r.user_id
+      LEFT JOIN x_customer_keys k ON k.user_id = r.user_id
+      LEFT JOIN out_products p ON p.product_id = r.product_id`);
+
+  const dateList = `[${input.dates.map((date) => `DATE ${sqlLiteral(date)}`).join(', ')}]::DATE[]`;
+  await db.run(`CREATE OR REPLACE TABLE out_product_day AS
+    WITH days AS (SELECT unnest(${dateList}) AS dt),
+    sold AS (SELECT dt, product_id, count(DISTINCT order_id) AS orders, sum(quantity) AS units, sum(line_total_cents) AS revenue
+               FROM out_sales WHERE status NOT IN ('cancelled', 'refunded') GROUP BY ALL)
+    SELECT d.dt, p.product_id, p.product_name, p.category_slug,
+           coalesce(c.views, 0)::BIGINT AS views, coalesce(c.carts, 0)::BIGINT AS carts,
+           coalesce(s.orders, 0)::BIGINT AS orders, coalesce(s.units, 0)::BIGINT AS units_sold,
+           coalesce(s.revenue, 0)::BIGINT AS revenue_cents, p.stock_on_hand,
+           CASE WHEN coalesce(s.units, 0) + p.stock_on_hand = 0 THEN NULL
+                ELSE coalesce(s.units, 0) / (coalesce(s.units, 0) + p.stock_on_hand) END AS sell_through,
+           CASE WHEN coalesce(c.views, 0) = 0 THEN NULL ELSE coalesce(s.orders, 0) / c.views END AS view_to_order,
+           ${hasClicks ? 'true' : 'false'} AS has_clickstream
+      FROM days d
+      JOIN out_products p ON (p.created_at AT TIME ZONE ${zone})::DATE <= d.dt
+      LEFT JOIN sold s ON s.dt = d.dt AND s.product_id = p.product_id
+      LEFT JOIN x_clicks c ON c.dt = d.dt AND c.product_id = p.product_id`);
+
+  progress('analysis sets joined');
+  const built: BuiltDataset[] = [];
+  const outputs: Array<[CuratedDataset, string, readonly string[], string]> = [
+    ['products', 'out_products', [input.snapshotDate], 'product_id'],
+    ['sales', 'out_sales', input.dates, 'order_id, order_item_id'],
+    ['reviews', 'out_reviews', input.dates, 'review_id'],
+    ['product_day', 'out_product_day', input.dates, 'product_id'],
+  ];
+  for (const [dataset, table, dates, orderBy] of outputs) {
+    const partitions = await writePartitioned(db, table, path.join(input.stagingDir, dataset), dates, orderBy);
+    built.push({ dataset, rows: await count(db, table), partitions });
+    progress(`${dataset}: ${partitions.length} partition(s) written`);
+  }
+  return built;
+}

@@ -1,0 +1,192 @@
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+
+import { to as copyTo } from 'pg-copy-streams';
+
+import type { Pool, PoolClient } from '@threadline/db';
+import { sqlLiteral } from '@threadline/lake';
+import { isIsoDate } from '@threadline/domain';
+
+/**
+ * The extract's only contact with the shop database. Every query names its columns: no names,
+ * e-mail addresses, street data, password hashes or payment data are ever selected. COPY does not
+ * take bind parameters, so the literals below are built only from validated dates, a validated
+ * time-zone name and integers.
+ */
+
+/** Contiguous runs of dates become one half-open interval each, so the range indexes are used. */
+function dateRanges(dates: readonly string[]): Array<[string, string]> {
+  const sorted = [...new Set(dates)].sort();
+  const ranges: Array<[string, string]> = [];
+  for (const date of sorted) {
+    if (!isIsoDate(date)) throw new Error(`not a date: ${date}`);
+    const next = new Date(`${date}T00:00:00Z`);
+    next.setUTCDate(next.getUTCDate() + 1);
+    const end = next.toISOString().slice(0, 10);
+    const last = ranges.at(-1);
+    if (last && last[1] === date) last[1] = end;
+    else ranges.push([date, end]);
+  }
+  return ranges;
+}
+
+/** `column` falls on one of `dates` in the shop's time zone. */
+function inShopDates(column: string, dates: readonly string[], timeZone: string): string {
+  const zone = sqlLiteral(timeZone);
+  const ranges = dateRanges(dates);
+  if (ranges.length === 0) return 'false';
+  return `(${ranges
+    .map(([from, to]) => `(${column} >= (${sqlLiteral(from)}::timestamp AT TIME ZONE ${zone}) AND ${column} < (${sqlLiteral(to)}::timestamp AT TIME ZONE ${zone}))`)
+    .join(' OR ')})`;
+}
+
+function shopDate(column: string, timeZone: string): string {
+  return `((${column} AT TIME ZONE ${sqlLiteral(timeZone)})::date)`;
+}
+
+/** A read-only snapshot shared by two connections, so the two parallel COPY streams agree. */
+export interface SnapshotPair {
+  clients: [PoolClient, PoolClient];
+  /** The snapshot's transaction time: the next incremental run starts from here. */
+  snapshotAt: Date;
+  /** Commits (nothing was written) and returns the connections. */
+  release(): Promise<void>;
+}
+
+/**
+ * Opens two REPEATABLE READ READ ONLY transactions on one exported snapshot. The shop keeps
+ * writing; the extract sees one consistent moment and takes no row locks.
+ */
+export async function openSnapshotPair(pool: Pool): Promise<SnapshotPair> {
+  const first = await pool.connect();
+  const second = await pool.connect();
+  const release = async (): Promise<void> => {
+    await first.query('COMMIT').catch(() => undefined);
+    await second.query('COMMIT').catch(() => undefined);
+    first.release();
+    second.release();
+  };
+  try {
+    for (const client of [first, second]) {
+      // UTC text timestamps for DuckDB; a low priority: a stuck extract must not hold the shop up
+      await client.query("SET TIME ZONE 'UTC'");
+      await client.query("SET statement_timeout = '30min'");
+    }
+    await first.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const { rows } = await first.query<{ snapshot: string; now: Date }>('SELECT pg_export_snapshot() AS snapshot, now() AS now');
+    const row = rows[0];
+    if (!row) throw new Error('pg_export_snapshot returned nothing');
+    await second.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await second.query(`SET TRANSACTION SNAPSHOT ${sqlLiteral(row.snapshot)}`);
+    return { clients: [first, second], snapshotAt: row.now, release };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/** Streams `COPY (query) TO STDOUT (FORMAT csv)` into `file`; resolves with the bytes written. */
+async function copyToFile(client: PoolClient, query: string, file: string, append: boolean): Promise<void> {
+  const source = client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT csv)`));
+  await pipeline(source, createWriteStream(file, { flags: append ? 'a' : 'w' }));
+}
+
+/** Extract files and their column lists (the DuckDB side declares the same order). */
+export const EXTRACT_COLUMNS = {
+  orders: { id: 'BIGINT', user_id: 'BIGINT', status: 'VARCHAR', currency: 'VARCHAR', source: 'VARCHAR', placed_at: 'TIMESTAMPTZ', dt: 'DATE' },
+  order_items: { id: 'BIGINT', order_id: 'BIGINT', product_id: 'BIGINT', variant_id: 'BIGINT', quantity: 'INTEGER', unit_price_cents: 'BIGINT' },
+  reviews: { id: 'BIGINT', order_item_id: 'BIGINT', product_id: 'BIGINT', user_id: 'BIGINT', rating: 'SMALLINT', title: 'VARCHAR', body: 'VARCHAR', created_at: 'TIMESTAMPTZ', dt: 'DATE' },
+  users: { id: 'BIGINT', age_band: 'VARCHAR', gender: 'VARCHAR', country: 'VARCHAR', region: 'VARCHAR', customer_segment: 'VARCHAR', created_at: 'TIMESTAMPTZ' },
+  first_orders: { user_id: 'BIGINT', first_placed_at: 'TIMESTAMPTZ' },
+  products: { id: 'BIGINT', category_id: 'BIGINT', name: 'VARCHAR', status: 'VARCHAR', created_at: 'TIMESTAMPTZ' },
+  variants: { id: 'BIGINT', product_id: 'BIGINT', sku: 'VARCHAR', size: 'VARCHAR', colour: 'VARCHAR', price_cents: 'BIGINT', stock: 'BIGINT' },
+  categories: { id: 'BIGINT', slug: 'VARCHAR', name: 'VARCHAR', parent_id: 'BIGINT' },
+} as const;
+export type ExtractTable = keyof typeof EXTRACT_COLUMNS;
+
+const BATCH_ORDERS = 250_000;
+
+/**
+ * Copies the orders placed on `dates` and their lines, in id batches of 250,000 orders so no
+ * single statement runs for long. Runs on one connection of the snapshot.
+ */
+export async function copyOrdersAndItems(
+  client: PoolClient,
+  dates: readonly string[],
+  timeZone: string,
+  files: { orders: string; items: string },
+  onBatch?: (done: number, total: number) => void,
+): Promise<void> {
+  const where = inShopDates('o.placed_at', dates, timeZone);
+  const { rows } = await client.query<{ lo: number | null; hi: number | null }>(`SELECT min(o.id) AS lo, max(o.id) AS hi FROM orders o WHERE ${where}`);
+  const lo = rows[0]?.lo ?? null;
+  const hi = rows[0]?.hi ?? null;
+  let isFirst = true;
+  if (lo === null || hi === null) {
+    await copyToFile(client, `SELECT ${Object.keys(EXTRACT_COLUMNS.orders).map(() => 'NULL').join(', ')} WHERE false`, files.orders, false);
+    await copyToFile(client, 'SELECT NULL WHERE false', files.items, false);
+    return;
+  }
+  const total = hi - lo + 1;
+  for (let start = lo; start <= hi; start += BATCH_ORDERS) {
+    const end = Math.min(start + BATCH_ORDERS - 1, hi);
+    const batch = `${where} AND o.id BETWEEN ${Math.trunc(start)} AND ${Math.trunc(end)}`;
+    await copyToFile(
+      client,
+      `SELECT o.id, o.user_id, o.status, o.currency, o.source, o.placed_at, ${shopDate('o.placed_at', timeZone)} FROM orders o WHERE ${batch}`,
+      files.orders,
+      !isFirst,
+    );
+    await copyToFile(
+      client,
+      `SELECT i.id, i.order_id, i.product_id, i.variant_id, i.quantity, i.unit_price_cents
+         FROM order_items i JOIN orders o ON o.id = i.order_id WHERE ${batch}`,
+      files.items,
+      !isFirst,
+    );
+    isFirst = false;
+    onBatch?.(end - lo + 1, total);
+  }
+}
+
+/** Reviews written on `dates`, customer attributes, first-order times and the catalogue. */
+export async function copyDimensions(
+  client: PoolClient,
+  dates: readonly string[],
+  timeZone: string,
+  files: Record<Exclude<ExtractTable, 'orders' | 'order_items'>, string>,
+): Promise<void> {
+  await copyToFile(
+    client,
+    `SELECT r.id, r.order_item_id, r.product_id, r.user_id, r.rating, r.title, r.body, r.created_at, ${shopDate('r.created_at', timeZone)}
+       FROM reviews r WHERE ${inShopDates('r.created_at', dates, timeZone)}`,
+    files.reviews,
+    false,
+  );
+  await copyToFile(client, 'SELECT id, age_band, gender, country, region, customer_segment, created_at FROM users WHERE deleted_at IS NULL', files.users, false);
+  await copyToFile(client, 'SELECT user_id, min(placed_at) FROM orders WHERE user_id IS NOT NULL GROUP BY user_id', files.first_orders, false);
+  await copyToFile(client, 'SELECT id, category_id, name, status, created_at FROM products', files.products, false);
+  await copyToFile(client, 'SELECT id, product_id, sku, size, colour, price_cents, stock FROM product_variants', files.variants, false);
+  await copyToFile(client, 'SELECT id, slug, name, parent_id FROM categories', files.categories, false);
+}
+
+/**
+ * Dates (shop time zone) whose orders or reviews changed after `since`: the partitions an
+ * incremental run has to rebuild. A rebuilt partition is rebuilt whole, so reruns never duplicate.
+ */
+export async function findChangedDates(pool: Pool, since: Date, timeZone: string): Promise<string[]> {
+  const { rows } = await pool.query<{ day: string }>(
+    `SELECT DISTINCT day FROM (
+       SELECT ((placed_at AT TIME ZONE $2)::date)::text AS day FROM orders WHERE updated_at > $1
+       UNION
+       SELECT ((created_at AT TIME ZONE $2)::date)::text AS day FROM reviews WHERE updated_at > $1
+     ) changed ORDER BY day`,
+    [since, timeZone],
+  );
+  return rows.map((row) => row.day);
+}
+
+/** Every date that has orders or reviews: what a first run (no watermark yet) rebuilds. */
+export async function findAllDates(pool: Pool, timeZone: string): Promise<string[]> {
+  return findChangedDates(pool, new Date(0), timeZone);
+}

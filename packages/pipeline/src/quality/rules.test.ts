@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { openDuckDb, type LakeDb } from '@threadline/lake';
+
+import { checkDataset, isGatePassed } from './check.js';
+import { compileRule, type QualityRule } from './rules.js';
+
+const AS_OF = new Date('2026-11-25T12:00:00Z');
+
+let session: LakeDb;
+
+before(async () => {
+  session = await openDuckDb();
+  const db = session.connection;
+  // good: clean data; bad: one of every problem
+  await db.run(`CREATE TABLE products AS SELECT * FROM (VALUES (1), (2), (3)) t(product_id)`);
+  await db.run(`CREATE TABLE good AS SELECT * FROM (VALUES
+      (1, 1, 'paid', 2, 500, 1000, TIMESTAMPTZ '2026-11-25 10:00:00+00'),
+      (2, 2, 'shipped', 1, 700, 700, TIMESTAMPTZ '2026-11-24 23:00:00+00'),
+      (3, 3, 'paid', 3, 100, 300, TIMESTAMPTZ '2026-11-24 20:00:00+00')
+    ) t(id, product_id, status, quantity, unit_price_cents, line_total_cents, placed_at)`);
+  await db.run(`CREATE TABLE bad AS SELECT * FROM (VALUES
+      (1, 1, 'paid', 2, 500, 1000, TIMESTAMPTZ '2026-11-20 10:00:00+00'),
+      (1, 9, 'teleported', 0, -5, 7, TIMESTAMPTZ '2026-11-20 11:00:00+00'),
+      (NULL, 2, 'paid', 1, 700, 700, TIMESTAMPTZ '2026-11-19 23:00:00+00')
+    ) t(id, product_id, status, quantity, unit_price_cents, line_total_cents, placed_at)`);
+});
+
+after(() => session.close());
+
+const RULES: Record<string, QualityRule> = {
+  completeness: { type: 'completeness', column: 'id' },
+  uniqueness: { type: 'uniqueness', columns: ['id'] },
+  allowedValues: { type: 'allowedValues', column: 'status', values: ['paid', 'shipped'] },
+  range: { type: 'range', column: 'quantity', min: 1, max: 10 },
+  rowCount: { type: 'rowCount', min: 1, max: 3 },
+
+  referentialIntegrity: { type: 'referentialIntegrity', column: 'product_id', references: { dataset: 'products', column: 'product_id' } },
+  freshness: { type: 'freshness', column: 'placed_at', maxAgeHours: 24 },
+  customSql: { type: 'customSql', name: 'line-total', description: 'total = qty × price', badRowsSql: 'SELECT * FROM {table} WHERE line_total_cents <> quantity * unit_price_cents' },
+};
+
+function forTable(rule: QualityRule, table: string): QualityRule {
+  // the bad table has 3 rows too; a failing row count is shown with a bound it breaks
+  if (rule.type === 'rowCount' && table === 'bad') return { ...rule, max: 2 };
+  return rule.type === 'customSql' ? { ...rule, badRowsSql: rule.badRowsSql.replace('{table}', table) } : rule;
+}
+
+describe('quality rules', () => {
+  for (const [type, rule] of Object.entries(RULES)) {
+    it(`${type} passes on clean data`, async () => {
+      const [result] = await checkDataset(session.connection, 'good', [forTable(rule, 'good')], AS_OF);
+      assert.ok(result);
+      assert.equal(result.passed, true, `observed ${result.observed}`);
+    });
+
+    it(`${type} fails on bad data and says what it saw`, async () => {
+      const [result] = await checkDataset(session.connection, 'bad', [forTable(rule, 'bad')], AS_OF);
+      assert.ok(result);
+      assert.equal(result.passed, false);
+      assert.notEqual(result.observed, null);
+    });
+  }
+
+  it('reports the observed value and a sample of the offending rows', async () => {
+    const results = await checkDataset(session.connection, 'bad', [RULES.allowedValues!, RULES.uniqueness!, RULES.rowCount!], AS_OF);
+    assert.equal(results[0]?.observed, '1');
+    assert.deepEqual(results[0]?.badRows.map((row) => row.status), ['teleported']);
+    assert.deepEqual(results[1]?.badRows, [{ id: 1, copies: 2 }]);
+    assert.equal(results[2]?.passed, true, 'three rows are within 1..3');
+  });
+
+  it('completeness with a threshold tolerates a share of nulls', async () => {
+    const [result] = await checkDataset(session.connection, 'bad', [{ type: 'completeness', column: 'id', minRatio: 0.6 }], AS_OF);
+    assert.equal(result?.passed, true);
+    assert.equal(Number(result?.observed).toFixed(3), '0.667');
+  });
+
+  it('a rule naming a missing column fails instead of letting data through', async () => {
+    const [result] = await checkDataset(session.connection, 'good', [{ type: 'completeness', column: 'no_such_column' }], AS_OF);
+    assert.equal(result?.passed, false);
+    assert.match(result?.observed ?? '', /rule failed to run/);
+  });
+
+  it('warn-severity failures do not block the gate; error-severity ones do', async () => {
+    const warn = await checkDataset(session.connection, 'bad', [{ ...RULES.freshness!, severity: 'warn' }], AS_OF);
+    assert.equal(warn[0]?.passed, false);
+    assert.equal(isGatePassed(warn), true);
+    const error = await checkDataset(session.connection, 'bad', [RULES.freshness!], AS_OF);
+    assert.equal(isGatePassed(error), false);
+  });
+
+  it('rejects unsafe identifiers when compiling', () => {
+    assert.throws(() => compileRule({ type: 'completeness', column: 'id"; DROP TABLE x; --' }, 'good', AS_OF), /not a valid column/);
+  });
+});
