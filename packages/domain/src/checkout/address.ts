@@ -63,6 +63,23 @@ export function subdivisionsOf(country: string): Readonly<Record<string, string>
   return undefined;
 }
 
+/**
+ * The subdivision code of a US state or Canadian province given as a code ("ca", "US-CA") or a
+ * name ("California"); undefined when it is neither. Other countries have no list: undefined.
+ *
+ * @example
+ * subdivisionCode('US', 'New York') // 'NY'
+ */
+export function subdivisionCode(country: string, value: string): string | undefined {
+  const subdivisions = subdivisionsOf(country);
+  if (!subdivisions) return undefined;
+  const text = value.trim();
+  const code = text.toUpperCase().replace(/^(US|CA)-/, '');
+  if (subdivisions[code]) return code;
+  const lower = text.toLowerCase();
+  return Object.entries(subdivisions).find(([, name]) => name.toLowerCase() === lower)?.[0];
+}
+
 const POSTAL_RULES: Record<string, { pattern: RegExp; example: string }> = {
   US: { pattern: /^\d{5}(-\d{4})?$/, example: '94103 or 94103-1234' },
   CA: { pattern: /^[A-Z]\d[A-Z] \d[A-Z]\d$/, example: 'M5V 2T6' },
@@ -106,8 +123,8 @@ export function checkAddress(input: AddressInput): AddressCheck {
   let region = clean(input.region);
   const subdivisions = subdivisionsOf(country);
   if (subdivisions) {
-    const code = (region ?? '').toUpperCase().replace(/^(US|CA)-/, '');
-    if (!subdivisions[code]) return { ok: false, field: 'region', reason: country === 'US' ? 'choose a state' : 'choose a province or territory' };
+    const code = subdivisionCode(country, region ?? '');
+    if (code === undefined) return { ok: false, field: 'region', reason: country === 'US' ? 'choose a state' : 'choose a province or territory' };
     region = code;
   }
   const postalCode = normalisePostal(country, clean(input.postalCode));

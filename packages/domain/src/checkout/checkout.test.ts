@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { checkAddress } from './address.js';
+import { checkAddress, subdivisionCode } from './address.js';
 import { priceCheckout } from './price-checkout.js';
 import { shippingOptionsFor, type ShippingRate } from './shipping.js';
 import { applyRate, formatRate, taxLinesFor, type TaxRate } from './tax.js';
@@ -93,6 +93,15 @@ describe('addresses', () => {
     assert.ok(canada.ok);
     assert.equal(canada.address.postalCode, 'M5V 2T6');
     assert.equal(canada.address.region, 'ON');
+  });
+
+  it('takes a state or province by name too', () => {
+    const result = checkAddress({ ...base, region: 'california' });
+    assert.ok(result.ok);
+    assert.equal(result.address.region, 'CA');
+    assert.equal(subdivisionCode('CA', 'Québec'), undefined);
+    assert.equal(subdivisionCode('CA', 'Quebec'), 'QC');
+    assert.equal(subdivisionCode('DE', 'Berlin'), undefined);
   });
 
   it('names the field at fault', () => {
