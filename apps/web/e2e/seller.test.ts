@@ -98,7 +98,8 @@ describe('a seller posts a product', { skip: SKIP_REASON }, () => {
       await page.getByLabel('Password', { exact: true }).fill(SELLER.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       const row = page.locator('table tbody tr', { hasText: `#${order.id}` });
-      await row.getByText('Bea Buyer').waitFor();
+      await row.getByText('Bea Buyer').first().waitFor();
+      await row.getByText('500 Pine Street').waitFor();
       await row.getByText('2 × Linen Camp Collar Shirt').waitFor();
       await screenshot(page, 'seller-05-orders');
       await row.getByRole('button', { name: 'Mark shipped' }).click();

@@ -59,7 +59,7 @@ describe('checkout under concurrency', () => {
 
     const created = results.filter((result) => result.order === 201);
     const refused = results.filter((result) => result.order === 409);
-    assert.equal(created.length, STOCK, 'exactly as many orders as units');
+    assert.equal(created.length, STOCK, `exactly as many orders as units (answers: ${JSON.stringify(results.map((result) => result.order))})`);
     assert.equal(refused.length, BUYERS - STOCK, 'everyone else gets 409 OUT_OF_STOCK');
     assert.ok(created.every((result) => result.pay === 200), 'every created order is paid');
 

@@ -83,7 +83,11 @@ export async function quoteCheckout(
 ): Promise<CheckoutQuote> {
   const shippingRates = await listShippingRates(pool, { isActiveOnly: true });
   const taxRates = await listTaxRates(pool, input.place.country);
-  const priced = priceCheckout({ lines: input.lines, place: input.place, shippingRates, taxRates, methodCode: input.methodCode });
+  return quoteOrThrow(priceCheckout({ lines: input.lines, place: input.place, shippingRates, taxRates, methodCode: input.methodCode }));
+}
+
+/** The quote, or a 400 naming the field (the destination country, or the shipping method). */
+function quoteOrThrow(priced: ReturnType<typeof priceCheckout>): CheckoutQuote {
   if (!priced.ok) throw new AppError('VALIDATION_FAILED', priced.problem.reason, priced.problem.field === 'country' ? 'address.country' : priced.problem.field);
   return priced.quote;
 }
@@ -109,6 +113,9 @@ export async function placeOrder(pool: Pool, provider: PaymentProvider, input: P
   // guests have no account id: their key is made unique per anonymous session
   const key = input.idempotencyKey === null ? null : buyer.kind === 'user' ? input.idempotencyKey : `guest:${buyer.sessionIdHash.toString('hex')}:${input.idempotencyKey}`;
   const guestToken = buyer.kind === 'guest' ? randomBytes(32).toString('base64url') : undefined;
+  // read before any lock: the rates change rarely, and the variant locks below stay short
+  const shippingRates = await listShippingRates(pool, { isActiveOnly: true });
+  const taxRates = await listTaxRates(pool, input.address.country);
   const outcome = await withTransaction(pool, async (client) => {
     // the cart row lock serialises checkouts of one cart: a retried request waits for the first
     const cartId = buyer.kind === 'user' ? await lockUserCart(client, buyer.userId) : await lockSessionCart(client, buyer.sessionIdHash);
@@ -130,7 +137,7 @@ export async function placeOrder(pool: Pool, provider: PaymentProvider, input: P
     if (shortage) {
       throw new AppError('OUT_OF_STOCK', `only ${Math.max(0, shortage.available)} left of variant ${shortage.variantId}`, 'variantId');
     }
-    const quote = await quoteCheckout(client, { lines, place: { country: input.address.country, region: input.address.region }, methodCode: input.methodCode });
+    const quote = quoteOrThrow(priceCheckout({ lines, place: { country: input.address.country, region: input.address.region }, shippingRates, taxRates, methodCode: input.methodCode }));
     const orderId = await insertOrder(client, {
       userId: ownerId,
       guest: buyer.kind === 'guest' && guestToken !== undefined ? { email: buyer.email, tokenHash: hashGuestToken(guestToken), sessionIdHash: buyer.sessionIdHash } : undefined,
