@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { createLogger, loadConfig, loadOrCreateSecrets, onShutdown, signalReady } from '@threadline/config';
 import { createPool, migrate, resolveDatabaseUrl } from '@threadline/db';
 
@@ -11,11 +13,23 @@ export async function runApi(): Promise<void> {
   const pool = createPool(resolveDatabaseUrl(config, secrets.pgPassword), { applicationName: 'threadline-api' });
   // idempotent and locked: safe when several replicas start together
   await migrate(pool, { log: (line) => logger.info(line) });
-  const app = await buildApiApp({ config, secrets, pool, logger, readinessChecks: [] });
+  // on SIGTERM a replica first fails /readyz while still serving, so the web tier's health checks
+  // move traffic away before the listener closes (THREADLINE_API_DRAIN_MS, set by the launcher)
+  const drainMs = Number(process.env.THREADLINE_API_DRAIN_MS ?? 0) || 0;
+  let isDraining = false;
+  const draining = {
+    name: 'draining',
+    check: async (): Promise<void> => {
+      if (isDraining) throw new Error('shutting down');
+    },
+  };
+  const app = await buildApiApp({ config, secrets, pool, logger, readinessChecks: [draining] });
   await app.listen({ port: config.apiPort, host: config.host });
   logger.info(`API listening on http://${config.host}:${config.apiPort}`);
   signalReady({ url: `http://${config.host}:${config.apiPort}` });
   onShutdown(async () => {
+    isDraining = true;
+    if (drainMs > 0) await sleep(drainMs);
     await app.close();
     await pool.end();
   });

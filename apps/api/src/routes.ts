@@ -1,4 +1,4 @@
-import type { ApiApp } from './app.js';
+import type { ApiApp } from './api-app.js';
 import type { ApiContext } from './context.js';
 import { accountClaimRoutes } from './account-claim/account-claim.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';

@@ -5,6 +5,7 @@ import { createPool, migrate, resolveDatabaseUrl } from '@threadline/db';
 import { metricsPlugin, registerWorkerMetrics, resolveBackupConfig } from '@threadline/ops';
 
 import type { WorkerContext } from './context.js';
+import { waitForLeadership } from './leader/leader.js';
 import { WORKER_SERVICES } from './services/index.js';
 
 /** Runs the worker until SIGINT/SIGTERM (`threadline worker`): every service in WORKER_SERVICES. */
@@ -16,11 +17,28 @@ export async function runWorker(): Promise<void> {
   await migrate(pool, { log: (line) => logger.info(line) });
   const context: WorkerContext = { config, secrets, pool, logger };
 
+  // one worker runs the jobs; a second one (npm start runs two) waits for the lock and takes over
+  const stopping = new AbortController();
   const running: Array<{ name: string; stop(): Promise<void>; isReady?(): Promise<void> }> = [];
-  for (const service of WORKER_SERVICES) {
-    running.push({ name: service.name, ...(await service.start(context)) });
-    logger.info(`${service.name} started`);
-  }
+  let role: 'standby' | 'leader' = 'standby';
+  const lead = async (): Promise<void> => {
+    const leadership = await waitForLeadership({ pool, logger, signal: stopping.signal });
+    if (!leadership) return;
+    role = 'leader';
+    logger.info('this worker holds the leadership lock: running the jobs');
+    void leadership.lost.then((reason) => {
+      if (stopping.signal.aborted) return;
+      // fenced: a worker that lost the lock must not run one more job; the launcher restarts it as a standby
+      logger.error(`${reason}: stopping at once`);
+      process.exit(1);
+    });
+    stopping.signal.addEventListener('abort', () => leadership.release());
+    for (const service of WORKER_SERVICES) {
+      running.push({ name: service.name, ...(await service.start(context)) });
+      logger.info(`${service.name} started`);
+    }
+  };
+  const leading = lead();
 
   const loggerInstance: FastifyBaseLogger = logger;
   const http = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) });
@@ -37,20 +55,22 @@ export async function runWorker(): Promise<void> {
     token: process.env.THREADLINE_METRICS_TOKEN,
     extend: (registry) => registerWorkerMetrics(registry, { pool, dataDir: config.dataDir, backup }),
   });
-  http.get('/healthz', async () => ({ status: 'ok' }));
+  http.get('/healthz', async () => ({ status: 'ok', role }));
   http.get('/readyz', async (_request, reply) => {
     const failures: Record<string, string> = {};
     await pool.query('SELECT 1').catch((error: unknown) => (failures.database = String(error)));
     for (const service of running) {
       await service.isReady?.().catch((error: unknown) => (failures[service.name] = String(error)));
     }
-    if (Object.keys(failures).length > 0) return reply.status(503).send({ status: 'not ready', failures });
-    return { status: 'ready' };
+    if (Object.keys(failures).length > 0) return reply.status(503).send({ status: 'not ready', role, failures });
+    return { status: 'ready', role };
   });
   await http.listen({ port: config.workerPort, host: config.host });
   logger.info(`worker listening on http://${config.host}:${config.workerPort}`);
-  signalReady();
+  signalReady({ role });
   onShutdown(async () => {
+    stopping.abort();
+    await leading;
     for (const service of running.reverse()) await service.stop();
     await http.close();
     await pool.end();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 
 import { ConfigError } from './errors.js';
+import { readRecordedPorts } from './ports.js';
 
 /**
  * Everything a Threadline process reads from its environment, checked once on entry.
@@ -17,6 +18,19 @@ export interface Config {
   workerPort: number;
   /** Port of the embedded PostgreSQL cluster (ignored when DATABASE_URL is set). */
   pgPort: number;
+  /** Port of the embedded hot standby (THREADLINE_PG_STANDBY=on). */
+  pgStandbyPort: number;
+  /** Run a streaming-replication hot standby of the embedded cluster with automatic failover. */
+  isPgStandby: boolean;
+  prometheusPort: number;
+  alertmanagerPort: number;
+  /** API processes `npm start` runs behind the web tier (THREADLINE_API_REPLICAS, default 2). */
+  apiReplicas: number;
+  /**
+   * Every API the web tier balances over (THREADLINE_API_URLS, comma-separated); defaults to
+   * `[apiUrl]`.
+   */
+  apiUrls: string[];
   /** Interface the tiers listen on. */
   host: string;
   /** URL the web tier forwards /api and /collect to. */
@@ -86,6 +100,20 @@ function readUrl(env: Env, name: string): string | undefined {
   return raw;
 }
 
+function readUrlList(env: Env, name: string): string[] | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return raw.split(',').map((part) => {
+    const url = part.trim();
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError(name, `expected comma-separated absolute URLs, got "${url}"`);
+    }
+    return url;
+  });
+}
+
 /**
  * Reads the process configuration from the environment.
  *
@@ -97,14 +125,26 @@ export function loadConfig(env: Env = process.env): Config {
   const webPort = readPort(env, 'PORT', 8080);
   const apiPort = readPort(env, 'THREADLINE_API_PORT', webPort === 0 ? 0 : webPort + 1);
   const host = env.THREADLINE_HOST || '127.0.0.1';
+  const dataDir = path.resolve(env.THREADLINE_DATA_DIR || 'var');
+  const recorded = readRecordedPorts(dataDir);
+  const pgPort = readPort(env, 'THREADLINE_PG_PORT', recorded.pg ?? 54329);
+  const apiUrl = readUrl(env, 'THREADLINE_API_URL') ?? `http://127.0.0.1:${apiPort}`;
+  const apiReplicas = readInt(env, 'THREADLINE_API_REPLICAS', 2);
+  if (apiReplicas < 1 || apiReplicas > 8) throw new ConfigError('THREADLINE_API_REPLICAS', `expected 1-8 API processes, got ${apiReplicas}`);
   return {
-    dataDir: path.resolve(env.THREADLINE_DATA_DIR || 'var'),
+    dataDir,
     webPort,
     apiPort,
     workerPort: readPort(env, 'THREADLINE_WORKER_PORT', webPort === 0 ? 0 : webPort + 2),
-    pgPort: readPort(env, 'THREADLINE_PG_PORT', 54329),
+    pgPort,
+    pgStandbyPort: readPort(env, 'THREADLINE_PG_STANDBY_PORT', recorded.pgStandby ?? pgPort + 1),
+    isPgStandby: ['on', '1', 'true'].includes((env.THREADLINE_PG_STANDBY ?? '').toLowerCase()),
+    prometheusPort: readPort(env, 'THREADLINE_PROMETHEUS_PORT', recorded.prometheus ?? 9090),
+    alertmanagerPort: readPort(env, 'THREADLINE_ALERTMANAGER_PORT', recorded.alertmanager ?? 9093),
+    apiReplicas,
+    apiUrls: readUrlList(env, 'THREADLINE_API_URLS') ?? [apiUrl],
     host,
-    apiUrl: readUrl(env, 'THREADLINE_API_URL') ?? `http://127.0.0.1:${apiPort}`,
+    apiUrl,
     databaseUrl: readUrl(env, 'DATABASE_URL'),
     shopTimeZone: readTimeZone(env, 'THREADLINE_TIME_ZONE', 'America/New_York'),
     currency: (env.THREADLINE_CURRENCY || 'USD').toUpperCase(),

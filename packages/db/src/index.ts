@@ -6,19 +6,22 @@ export {
   startCluster,
   ensureDatabase,
   embeddedUrl,
-  embeddedBinary,
   isClusterInitialised,
+  pgLogLevel,
+  EmbeddedClusterError,
   EMBEDDED_USER,
   EMBEDDED_DATABASE,
   type EmbeddedClusterOptions,
   type RunningCluster,
 } from './embedded/cluster.js';
+export { reachableBinDir, pgProgram, postgresUserIds, findBlockedAncestor, isRootUser, type OsIds, type PgBinaryName } from './embedded/binaries.js';
 export { resolveDatabaseUrl, embeddedClusterDir } from './database-url.js';
 export * from './users/users.repo.js';
 export * from './catalog/categories.repo.js';
 export * from './catalog/products.repo.js';
 export * from './catalog/product-list.repo.js';
 export * from './carts/carts.repo.js';
+export * from './sessions/sessions.repo.js';
 export * from './orders/orders.repo.js';
 export * from './payments/payments.repo.js';
 export * from './reviews/reviews.repo.js';

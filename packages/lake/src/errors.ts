@@ -13,6 +13,8 @@ export const LAKE_ERROR_CODES = {
   SPOOL_UNAVAILABLE: 503,
   /** A stream backend (spool or Kinesis) failed. */
   STREAM_FAILED: 500,
+  /** A dataset built by the pipeline has two rows for one key: a join fanned out (a bug, not bad luck). */
+  DUPLICATE_KEY: 500,
 } as const;
 
 export type LakeErrorCode = keyof typeof LAKE_ERROR_CODES;

@@ -19,6 +19,6 @@ export {
   type RunStatus,
 } from './dag/pipeline.repo.js';
 export { recoverPublishes } from './publish/publish.js';
-export { CURATED_DATASETS, DATASET_RULES, type CuratedDataset } from './extract/datasets.js';
+export { CURATED_DATASETS, DATASET_KEYS, DATASET_RULES, type CuratedDataset } from './extract/datasets.js';
 export type { QualityRule, RuleSeverity, RuleType } from './quality/rules.js';
 export type { RuleResult } from './quality/check.js';

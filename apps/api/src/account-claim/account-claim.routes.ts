@@ -5,7 +5,7 @@ import { enqueueMail, findUserById } from '@threadline/db';
 import { claimAccount, issueClaimToken } from '@threadline/db/account-claims';
 import { renderAccountClaim } from '@threadline/mail';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import type { ApiContext } from '../context.js';

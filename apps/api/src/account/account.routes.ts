@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { verifyPassword } from '@threadline/auth';
 import { anonymiseAccount, AUDIT_ACTIONS, exportAccountData, findCredentialsByEmail, withTransaction } from '@threadline/db';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole, SESSION_COOKIE } from '../auth/session.js';

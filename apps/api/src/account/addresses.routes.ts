@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 
 import { deleteAddress, insertAddress, listAddresses, MAX_ADDRESSES, setDefaultAddress, withTransaction, type AddressRecord } from '@threadline/db';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 
 import { AUDIT_ACTIONS, findProductOwner, hasPgCode, insertCategory, listProducts, listUsers, PG_ERROR, setProductStatus, updateUserRole, getProductDetail } from '@threadline/db';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 
 import { AUDIT_PAGE_MAX, listAudit } from '@threadline/db';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { requireRole } from '../auth/session.js';
 import { AppError } from '../errors.js';

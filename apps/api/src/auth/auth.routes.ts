@@ -19,7 +19,7 @@ import {
 import { MAX_LINE_QUANTITY } from '@threadline/domain';
 import { loadEdgeConfig } from '@threadline/edge';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import { auditRequest } from '../audit/audit.js';
 import type { ApiContext } from '../context.js';
 import { AppError } from '../errors.js';

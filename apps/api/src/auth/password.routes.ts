@@ -14,7 +14,7 @@ import {
 } from '@threadline/db';
 import { renderPasswordReset } from '@threadline/mail';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import { auditRequest } from '../audit/audit.js';
 import type { ApiContext } from '../context.js';
 import { AppError } from '../errors.js';

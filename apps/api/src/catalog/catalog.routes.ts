@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 
 import { getProductDetail, listCategories, listProducts, listReviews, type ProductDetail } from '@threadline/db';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { Cursor, decodeIntegerCursor, decodeTimeCursor, errors, IdParams, Limit } from '../http/common.schemas.js';

@@ -19,7 +19,7 @@ import {
 } from '@threadline/db';
 import { SHIPPING_COUNTRIES, subdivisionsOf } from '@threadline/domain';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import { auditRequest } from '../audit/audit.js';
 import { requireRole } from '../auth/session.js';
 import type { ApiContext } from '../context.js';

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { Collector, KinesisSink, RateLimiter, SpoolWriter, loadClickstreamSettings, retryAfterOf, type StreamSink } from '@threadline/clickstream';
 import { isLakeError } from '@threadline/lake';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { registerAccessLog } from './access-log.js';

@@ -13,7 +13,7 @@ import {
   type InsightServices,
 } from '@threadline/insights';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import type { ApiContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
@@ -90,7 +90,7 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
   );
   app.get(
     '/api/insights/segments',
-    { ...guard, schema: { tags, summary: 'Popular products per customer segment (age band, gender, region, new vs returning)', querystring: SegmentsQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
+    { ...guard, schema: { tags, summary: 'Popular products per customer segment (age band, gender, region, new vs returning, ship-to country or region/state)', querystring: SegmentsQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
     async (request) => {
       const { dimension, category, limit } = request.query;
       return answer('segments', windowOf(request.query), { dimension, category, limit });
@@ -124,13 +124,14 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
       },
     },
     async (request) => {
-      const { tz, region, device, bots, top } = request.query;
+      const { tz, region, device, bots, source, top } = request.query;
       // defaults filled before keying, so the materialised preset answers the page's first view
       return answer('peak-hours', windowOf(request.query), {
         timeZone: tz ?? context.config.shopTimeZone,
         region,
         device,
         includeBots: bots ?? false,
+        source,
         top: top ?? DEFAULT_LIMITS.peakTop,
       });
     },

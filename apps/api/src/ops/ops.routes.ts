@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 
 import { collectOpsStatus, fetchSeries, prometheusUrl, resolveBackupConfig, type BackupConfig, type OpsStatus } from '@threadline/ops';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { requireRole } from '../auth/session.js';
 import { errors } from '../http/common.schemas.js';
@@ -101,7 +101,7 @@ export async function opsRoutes(app: ApiApp, context: ApiContext): Promise<void>
       }
       const status = await cached.status;
       const stepSeconds = Math.max(15, Math.round((minutes * 60) / 240));
-      const url = prometheusUrl();
+      const url = prometheusUrl(context.config);
       const charts = status.monitoring.isUp
         ? await Promise.all(
             CHARTS.map(async (chart) => ({

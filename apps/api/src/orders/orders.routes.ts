@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { AUDIT_ACTIONS, findAddress, findCartId, findGuestTokenHash, getCartLines, getOrder, insertAddress, isSellerOfOrder, listOrdersForUser, withTransaction } from '@threadline/db';
 import { SHIPPING_COUNTRIES, type Address } from '@threadline/domain';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
@@ -26,10 +26,7 @@ import {
   QuoteSchema,
 } from './orders.schemas.js';
 import { requireAddress } from './require-address.js';
-import { canAccessOrder, expireStalePendingOrders, payOrder, placeOrder, quoteCheckout, transitionOrder, type Buyer, type OrderAccess } from './orders.service.js';
-
-/** How often each API process looks for abandoned pending orders. */
-const EXPIRY_SWEEP_MS = 60_000;
+import { canAccessOrder, payOrder, placeOrder, quoteCheckout, transitionOrder, type Buyer, type OrderAccess } from './orders.service.js';
 
 const OrderTokenHeaders = Type.Object({
   'x-order-token': Type.Optional(Type.String({ minLength: 20, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'a guest order token (from the answer that placed it)' })),
@@ -49,15 +46,7 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
   const deps = orderDepsFor(context);
   const signedIn = requireRole();
 
-  // abandoned checkouts give their reserved stock back (see expireStalePendingOrders)
-  let sweep: NodeJS.Timeout | undefined;
-  app.addHook('onReady', async () => {
-    sweep = setInterval(() => {
-      expireStalePendingOrders(deps).catch((error: unknown) => context.logger.error({ err: error }, 'pending-order expiry failed'));
-    }, EXPIRY_SWEEP_MS);
-    sweep.unref();
-  });
-  app.addHook('onClose', async () => clearInterval(sweep));
+  // abandoned checkouts give their stock back in the worker (apps/worker/src/services/housekeeping.ts)
 
   app.post(
     '/api/checkout/quote',

@@ -4,7 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 
 import { AUDIT_ACTIONS, findPaymentByProviderRef, forgetWebhookEvent, recordWebhookEvent } from '@threadline/db';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
 import { AppError } from '../errors.js';

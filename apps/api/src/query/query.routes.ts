@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 
 import { lakeRoot, MAX_QUERY_ROWS, runLakeQuery } from '@threadline/lake';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { requireRole } from '../auth/session.js';
 import { errors } from '../http/common.schemas.js';

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { AUDIT_ACTIONS, countProductImages, deleteProductImage, insertProductImage, isSellerOfOrder, listOrdersForSeller, listProducts } from '@threadline/db';
 import { isMediaError, MAX_IMAGE_BYTES, processAndStoreImage, type StoredImage } from '@threadline/media';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';

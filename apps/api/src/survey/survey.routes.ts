@@ -6,7 +6,7 @@ import { isLakeInputError } from '@threadline/lake';
 import { DEFAULT_SURVEY_LIMITS, importSurvey, listSurveyUploads, surveyNoticeText, type SurveyReport } from '@threadline/survey';
 import { notifySlack } from '@threadline/ops';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError } from '../errors.js';

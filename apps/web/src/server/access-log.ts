@@ -16,13 +16,13 @@ const MAX_BUFFER = 500;
  * failed batch is logged and dropped, never retried in a loop that could pile up memory.
  * Paths are reduced to their first segment (`/products/*`) so no ids or queries are sent.
  */
-export function registerWebAccessLog(app: FastifyInstance, options: { apiUrl: string; logger: Logger }): void {
+export function registerWebAccessLog(app: FastifyInstance, options: { apiUrl: () => string; logger: Logger }): void {
   let buffer: Array<Record<string, unknown>> = [];
-  const flush = (): void => {
+  const flush = async (): Promise<void> => {
     if (buffer.length === 0) return;
     const events = buffer;
     buffer = [];
-    fetch(new URL('/collect', options.apiUrl), {
+    await fetch(new URL('/collect', options.apiUrl()), {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'threadline-web access-log' },
       body: JSON.stringify({ events }),
@@ -33,7 +33,7 @@ export function registerWebAccessLog(app: FastifyInstance, options: { apiUrl: st
       })
       .catch((error: unknown) => options.logger.warn({ err: error, events: events.length }, 'web access log: batch dropped'));
   };
-  const timer = setInterval(flush, FLUSH_EVERY_MS);
+  const timer = setInterval(() => void flush(), FLUSH_EVERY_MS);
   timer.unref();
 
   app.addHook('onResponse', async (request, reply) => {
@@ -57,10 +57,12 @@ export function registerWebAccessLog(app: FastifyInstance, options: { apiUrl: st
         ...(Number.isFinite(length) ? { bytes: length } : {}),
       },
     });
-    if (buffer.length >= MAX_BUFFER) flush();
+    if (buffer.length >= MAX_BUFFER) void flush();
   });
+  // the last batch is sent — and acknowledged — before the web tier exits; the launcher stops the
+  // API replicas only after the web tier, so their spool is still open
   app.addHook('onClose', async () => {
     clearInterval(timer);
-    flush();
+    await flush();
   });
 }

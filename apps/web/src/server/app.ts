@@ -3,7 +3,6 @@ import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import proxy from '@fastify/http-proxy';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 
@@ -14,6 +13,9 @@ import { metricsPlugin } from '@threadline/ops';
 import { registerWebAccessLog } from './access-log.js';
 import { registerCompression } from './compression.js';
 import { registerPages } from './pages/pages.js';
+import { registerForwarding } from './upstream/forward.js';
+import { registerUpstreamGauge } from './upstream/upstream-metrics.js';
+import { UpstreamPool } from './upstream/upstream-pool.js';
 
 export const DIST_DIR = fileURLToPath(new URL('../../dist/', import.meta.url));
 
@@ -52,36 +54,33 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
   const distDir = context.distDir ?? DIST_DIR;
   const apiUrl = context.config.apiUrl;
 
-  await app.register(metricsPlugin, { service: 'web', token: process.env.THREADLINE_METRICS_TOKEN });
-  registerWebAccessLog(app, { apiUrl, logger: context.logger });
+  // every API replica (THREADLINE_API_URLS), health-checked; forwarded requests retry on another one
+  // apiUrl is always one of the replicas; a configuration that changed apiUrl alone means that one API
+  const urls = context.config.apiUrls.includes(apiUrl) ? context.config.apiUrls : [apiUrl];
+  const upstream = new UpstreamPool({ urls, logger: context.logger });
+  await upstream.start();
+  app.addHook('onClose', async () => upstream.close());
+
+  await app.register(metricsPlugin, {
+    service: 'web',
+    token: process.env.THREADLINE_METRICS_TOKEN,
+    extend: (registry) => registerUpstreamGauge(registry, upstream),
+  });
+  registerWebAccessLog(app, { apiUrl: () => upstream.pick()?.url ?? apiUrl, logger: context.logger });
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // ready while at least one API replica is in rotation
   app.get('/readyz', async (_request, reply) => {
-    try {
-      const response = await fetch(new URL('/readyz', apiUrl), { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return { status: 'ready' };
-      return reply.status(503).send({ status: 'not ready', failures: { api: `API /readyz answered ${response.status}` } });
-    } catch (error) {
-      return reply.status(503).send({ status: 'not ready', failures: { api: String(error) } });
-    }
+    const available = upstream.availableCount();
+    if (available > 0) return { status: 'ready', apiReplicas: { available, total: upstream.upstreams.length } };
+    return reply.status(503).send({ status: 'not ready', failures: { api: `no API replica passes its health check (${upstream.upstreams.length} configured)` } });
   });
 
-  for (const prefix of FORWARDED_PREFIXES) {
-    await app.register(proxy, {
-      upstream: apiUrl,
-      prefix,
-      rewritePrefix: prefix,
-      logLevel: 'warn',
-      http: { requestOptions: { timeout: 30_000 } },
-      replyOptions: {
-        // the API tier needs the client's address (rate limits, audit log) and scheme (secure cookies)
-        rewriteRequestHeaders: (request, headers) => ({ ...headers, ...forwardedHeaders(request, headers, Boolean(tlsOptions)) }),
-        onError: (reply, { error }) => {
-          reply.log.warn({ err: error }, 'API tier unreachable');
-          void reply.status(502).send({ error: { code: 'SERVICE_UNAVAILABLE', message: 'the application tier is not reachable' } });
-        },
-      },
-    });
-  }
+  await registerForwarding(app, {
+    upstream,
+    prefixes: FORWARDED_PREFIXES,
+    // the API tier needs the client's address (rate limits, audit log) and scheme (secure cookies)
+    extraHeaders: (request) => forwardedHeaders(request, request.headers, Boolean(tlsOptions)),
+  });
 
   if (existsSync(path.join(distDir, 'index.html'))) {
     await app.register(fastifyStatic, {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
 import { onShutdown, signalReady } from '@threadline/config';
-import { embeddedClusterDir, initialiseCluster, startCluster } from '@threadline/db';
+import { embeddedClusterDir, initialiseCluster, pgLogLevel, startCluster } from '@threadline/db';
 
 import { loadRuntime } from '../runtime.js';
 import { clusterSettings } from '../launcher/cluster-settings.js';
@@ -15,7 +15,8 @@ export function registerDb(program: Command): void {
       const { config, secrets, logger } = runtime;
       if (config.databaseUrl) throw new Error('DATABASE_URL is set: the database is external, nothing to run here');
       const dir = embeddedClusterDir(config.dataDir);
-      const log = (line: string): void => logger.info(line);
+      // PostgreSQL's WARNING / ERROR / FATAL lines keep their level
+      const log = (line: string): void => logger[pgLogLevel(line)](line);
       const isNew = await initialiseCluster({ dir, port: config.pgPort, password: secrets.pgPassword, onLog: log });
       if (isNew) logger.info(`created a new PostgreSQL 15 cluster in ${dir}`);
       const cluster = await startCluster({

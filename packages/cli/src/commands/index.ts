@@ -6,6 +6,7 @@ import { registerBuild } from './build.js';
 import { registerCatalog } from './catalog.js';
 import { registerDb } from './db.js';
 import { registerDoctor } from './doctor.js';
+import { registerFailover } from './failover.js';
 import { registerImport } from './import.js';
 import { registerInsights } from './insights.js';
 import { registerInfra } from './infra.js';
@@ -13,6 +14,7 @@ import { registerMigrate } from './migrate.js';
 import { registerOps } from './ops.js';
 import { registerPipeline } from './pipeline.js';
 import { registerQuery } from './query.js';
+import { registerRestart } from './restart.js';
 import { registerSeed } from './seed.js';
 import { registerStart } from './start.js';
 import { registerSurvey } from './survey.js';
@@ -41,4 +43,6 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerInfra,
   registerAudit,
   registerTls,
+  registerRestart,
+  registerFailover,
 ];

@@ -1,61 +1,110 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Command } from 'commander';
 
-import { migrate } from '@threadline/db';
+import { migrate, resolveDatabaseUrl } from '@threadline/db';
 
-import { loadRuntime, withPool } from '../runtime.js';
+import { loadRuntime, withPool, type Runtime } from '../runtime.js';
 import { isWebBuildFresh } from './build.js';
-import { CLI_BIN, companionServices, tierServices } from '../launcher/services.js';
-import { Supervisor } from '../launcher/supervisor.js';
+import { serveControl, type ControlReply, type ControlRequest } from '../launcher/control.js';
+import { apiReplicaPort, resolveLaunchPorts, standbyWorkerPort } from '../launcher/ports.js';
+import { reapLeftovers } from '../launcher/registry.js';
+import { apiServices, CLI_BIN, companionServices, webService, workerServices } from '../launcher/services.js';
+import { Supervisor, type ServiceSpec } from '../launcher/supervisor.js';
+import { dbServices } from '../launcher/standby.js';
 
-async function isSeeded(runtime: ReturnType<typeof loadRuntime>): Promise<boolean> {
+async function isSeeded(runtime: Runtime): Promise<boolean> {
   return withPool(runtime, async (pool) => {
     const { rowCount } = await pool.query(`SELECT 1 FROM app_meta WHERE key = 'seed'`);
     return (rowCount ?? 0) > 0;
   });
 }
 
+/** The URL a tier reported when ready, else the one its port implies. */
+function readyUrl(details: Record<string, unknown>, fallback: string): string {
+  return typeof details.url === 'string' ? details.url.replace('://0.0.0.0:', '://127.0.0.1:') : fallback;
+}
+
+/** How long the web tier needs to notice a replica is back (its health checks run every 500 ms). */
+const WEB_NOTICE_MS = 1_500;
+
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('start the whole system: database, API, web tier and worker (first start seeds demo data)')
+    .description('start the whole system: database, API replicas, web tier and worker (first start seeds demo data)')
     .option('--no-seed', 'do not load demo data on first start')
     .action(async (options: { seed: boolean }) => {
       const startedAt = Date.now();
       const runtime = loadRuntime('start');
-      const { config } = runtime;
       const isTty = Boolean(process.stdout.isTTY);
+      const registryFile = path.join(runtime.config.dataDir, 'run', 'launcher.json');
+      const fail = (error: unknown): never => {
+        process.stderr.write(`threadline start: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      };
+      const leftovers = await reapLeftovers(registryFile, runtime.config.dataDir).catch(fail);
+      if (leftovers.length > 0) process.stdout.write(`stopped ${leftovers.join(', ')} left running by a launcher that did not stop cleanly\n`);
+
+      const isEmbedded = !runtime.config.databaseUrl;
+      const companionsWanted = companionServices(runtime.config, []).services.length > 0;
+      const ports = await resolveLaunchPorts({
+        config: runtime.config,
+        env: process.env,
+        tierPorts: [
+          { port: runtime.config.webPort, purpose: 'web tier', variable: 'PORT' },
+          ...Array.from({ length: runtime.config.apiReplicas }, (_, index) => ({
+            port: apiReplicaPort(runtime.config, index),
+            purpose: `API replica ${index + 1}`,
+            variable: index === 0 ? 'THREADLINE_API_PORT' : 'PORT',
+          })),
+          { port: runtime.config.workerPort, purpose: 'worker', variable: 'THREADLINE_WORKER_PORT' },
+          { port: standbyWorkerPort(runtime.config), purpose: 'standby worker', variable: 'PORT' },
+        ].filter((tier) => tier.port !== 0),
+        withPg: isEmbedded,
+        withStandby: isEmbedded && runtime.config.isPgStandby,
+        withMonitoring: companionsWanted,
+      }).catch(fail);
+      const config = ports.config;
+      // the database may have moved to a free port: every later step talks to the resolved one
+      const db: Runtime = { ...runtime, config, databaseUrl: resolveDatabaseUrl(config, runtime.secrets.pgPassword) };
       const childEnv: Record<string, string> = {
         THREADLINE_DATA_DIR: config.dataDir,
         PORT: String(config.webPort),
+        ...ports.env,
         ...(isTty ? { THREADLINE_LOG_FORMAT: 'pretty' } : {}),
       };
-      const tiers = tierServices(config, childEnv);
-      const companions = companionServices(config, childEnv);
+      const dbSpecs = isEmbedded ? dbServices(config, childEnv) : [];
+      const apis = apiServices(config, childEnv);
       const supervisor = new Supervisor(
         (line) => process.stdout.write(`${line}\n`),
-        ['db', 'seed', 'build', ...tiers.map((t) => t.name), ...companions.services.map((s) => s.name)],
+        ['prometheus', 'alertmanager', 'worker-2', ...dbSpecs.map((spec) => spec.name), ...apis.map((spec) => spec.name)],
         isTty,
+        registryFile,
       );
       let isShuttingDown = false;
       const shutdown = async (signal: string): Promise<void> => {
         if (isShuttingDown) return;
         isShuttingDown = true;
         supervisor.log('start', `${signal}: stopping every process…`);
+        control?.close();
         await supervisor.stopAll();
         supervisor.log('start', 'all processes stopped');
         process.exit(0);
       };
       process.on('SIGINT', () => void shutdown('SIGINT'));
       process.on('SIGTERM', () => void shutdown('SIGTERM'));
+      process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
+      let control: Awaited<ReturnType<typeof serveControl>> | undefined;
+      let apiUrls: string[] = [];
+      const specs = new Map<string, ServiceSpec>();
+      const startedUrls: string[] = [];
       try {
-        if (!config.databaseUrl) {
-          await supervisor.start({ name: 'db', command: process.execPath, args: [CLI_BIN, 'db'], env: childEnv });
-        }
-        await withPool(runtime, (pool) => migrate(pool, { log: (line) => supervisor.log('start', line) }));
-        if (options.seed && config.isDemo && !(await isSeeded(runtime))) {
+        for (const spec of dbSpecs) await supervisor.start(spec);
+        await withPool(db, (pool) => migrate(pool, { log: (line) => supervisor.log('start', line) }));
+        if (options.seed && config.isDemo && !(await isSeeded(db))) {
           supervisor.log('start', 'first start: loading demo data (threadline seed)…');
           await supervisor.run({ name: 'seed', command: process.execPath, args: [CLI_BIN, 'seed', '--if-empty'], env: childEnv });
         }
@@ -63,21 +112,36 @@ export function registerStart(program: Command): void {
           supervisor.log('start', 'building the web pages (first start only)…');
           await supervisor.run({ name: 'build', command: process.execPath, args: [CLI_BIN, 'build'], env: childEnv });
         }
-        await Promise.all(tiers.map((spec) => supervisor.start(spec)));
-        for (const spec of companions.services) {
-          await supervisor.start(spec).catch((error: unknown) => supervisor.log(spec.name, `not started: ${String(error)}`));
+        const apiReady = await Promise.all(apis.map((spec) => supervisor.start(spec)));
+        apiUrls = apiReady.map((details, index) => readyUrl(details, `http://127.0.0.1:${apiReplicaPort(config, index)}`));
+        for (const spec of apis) specs.set(spec.name, spec);
+        const web = webService(config, childEnv, apiUrls);
+        specs.set(web.name, web);
+        const workers = workerServices(config, childEnv, apiUrls);
+        await Promise.all([web, ...workers].map((spec) => supervisor.start(spec)));
+        for (const spec of companionServices(config, apiUrls).services) {
+          await supervisor.start(spec).then(
+            () => startedUrls.push(`  ${spec.name}: ${spec.url}`),
+            (error: unknown) => supervisor.log(spec.name, `not started: ${String(error)}`),
+          );
         }
+        control = await serveControl(config.dataDir, async (request, send) => handleControl({ request, send, supervisor, specs }));
       } catch (error) {
         supervisor.log('start', `failed: ${error instanceof Error ? error.message : String(error)}`);
         await supervisor.stopAll();
         process.exit(1);
       }
-      for (const note of companions.notes) supervisor.log('start', note);
+      for (const note of companionServices(config, apiUrls).notes) supervisor.log('start', note);
       const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
       const lines = [
         '',
         `Threadline is ready in ${seconds} s: http://localhost:${config.webPort}/`,
         `  back office: http://localhost:${config.webPort}/admin`,
+        `  API replicas: ${apiUrls.join(', ')} (threadline restart api: one at a time, no request dropped)`,
+        ...(isEmbedded
+          ? [`  PostgreSQL: 127.0.0.1:${config.pgPort}${config.isPgStandby ? `, hot standby on 127.0.0.1:${config.pgStandbyPort} (automatic failover)` : ''}`]
+          : []),
+        ...startedUrls,
       ];
       if (config.isDemo) {
         lines.push(
@@ -88,4 +152,35 @@ export function registerStart(program: Command): void {
       lines.push(`  data: ${config.dataDir}${existsSync(config.dataDir) ? '' : ' (missing!)'}`, '  Ctrl-C stops every process.', '');
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+}
+
+/**
+ * `threadline restart api|web|worker`: API replicas one at a time — each drains (fails /readyz
+ * while still serving), stops, starts, and is seen healthy by the web tier before the next one.
+ */
+async function handleControl(options: {
+  request: ControlRequest;
+  send: (reply: ControlReply) => void;
+  supervisor: Supervisor;
+  specs: Map<string, ServiceSpec>;
+}): Promise<void> {
+  const { request, send, supervisor, specs } = options;
+  if (request.command === 'status') {
+    send({ line: supervisor.names().join(' '), done: true, ok: true });
+    return;
+  }
+  const target = request.target ?? '';
+  const names = supervisor.names().filter((name) => name === target || name.startsWith(`${target}-`));
+  if (names.length === 0) {
+    send({ line: `nothing named ${target} is running (running: ${supervisor.names().join(', ')})`, done: true, ok: false });
+    return;
+  }
+  for (const name of names) {
+    const startedAt = Date.now();
+    send({ line: `${name}: draining and stopping…` });
+    await supervisor.restart(name, specs.get(name));
+    await sleep(WEB_NOTICE_MS);
+    send({ line: `${name}: back in ${((Date.now() - startedAt) / 1000).toFixed(1)} s` });
+  }
+  send({ line: `restarted ${names.join(', ')}`, done: true, ok: true });
 }

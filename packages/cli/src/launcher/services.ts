@@ -4,22 +4,50 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '@threadline/config';
 import { planMonitoringCompanions } from '@threadline/ops';
 
+import { apiReplicaPort, standbyWorkerPort } from './ports.js';
 import type { ServiceSpec } from './supervisor.js';
 
 /** The `threadline` executable, so every tier runs as `node threadline.mjs <tier>`. */
 export const CLI_BIN = fileURLToPath(new URL('../../bin/threadline.mjs', import.meta.url));
 export const REPO_ROOT = path.resolve(path.dirname(CLI_BIN), '..', '..', '..');
 
-function tier(name: string, readyUrl: string | undefined, env: Record<string, string>): ServiceSpec {
-  return { name, command: process.execPath, args: [CLI_BIN, name], env, ...(readyUrl ? { readyUrl } : {}) };
+/** How long an API replica keeps serving after SIGTERM while failing /readyz, so the web tier stops sending it requests first. */
+export const API_DRAIN_MS = 1_500;
+
+function tier(name: string, command: string, readyUrl: string | undefined, env: Record<string, string>): ServiceSpec {
+  return { name, command: process.execPath, args: [CLI_BIN, command], env, ...(readyUrl ? { readyUrl } : {}) };
 }
 
-/** The application processes `npm start` runs after the database: API, web tier, worker. */
-export function tierServices(config: Config, env: Record<string, string>): ServiceSpec[] {
+/** The API replicas `npm start` runs (`api-1`…`api-N`), each on its own port. */
+export function apiServices(config: Config, env: Record<string, string>): ServiceSpec[] {
+  return Array.from({ length: config.apiReplicas }, (_, index) => {
+    const port = apiReplicaPort(config, index);
+    return tier(`api-${index + 1}`, 'api', port ? `http://127.0.0.1:${port}/readyz` : undefined, {
+      ...env,
+      THREADLINE_API_PORT: String(port),
+      THREADLINE_API_DRAIN_MS: String(API_DRAIN_MS),
+    });
+  });
+}
+
+/** The web tier, balancing over the given API URLs. */
+export function webService(config: Config, env: Record<string, string>, apiUrls: string[]): ServiceSpec {
+  return tier('web', 'web', config.webPort ? `http://127.0.0.1:${config.webPort}/readyz` : undefined, {
+    ...env,
+    THREADLINE_API_URL: apiUrls[0] ?? config.apiUrl,
+    THREADLINE_API_URLS: apiUrls.join(','),
+  });
+}
+
+/**
+ * The worker and its standby: both start, one takes the PostgreSQL advisory lock and runs the
+ * jobs; the other waits for the lock and takes over when the first one dies.
+ */
+export function workerServices(config: Config, env: Record<string, string>, apiUrls: string[]): ServiceSpec[] {
+  const withApi = { ...env, THREADLINE_API_URL: apiUrls[0] ?? config.apiUrl };
   return [
-    tier('api', `http://127.0.0.1:${config.apiPort}/readyz`, env),
-    tier('web', `http://127.0.0.1:${config.webPort}/readyz`, env),
-    tier('worker', undefined, env),
+    tier('worker', 'worker', undefined, withApi),
+    tier('worker-2', 'worker', undefined, { ...withApi, THREADLINE_WORKER_PORT: String(standbyWorkerPort(config)) }),
   ];
 }
 
@@ -27,6 +55,6 @@ export function tierServices(config: Config, env: Record<string, string>): Servi
  * Optional companions (Prometheus, Alertmanager…) started after the tiers when their binaries are
  * present. Operations features add theirs here.
  */
-export function companionServices(config: Config, _env: Record<string, string>): { services: ServiceSpec[]; notes: string[] } {
-  return planMonitoringCompanions(config);
+export function companionServices(config: Config, apiUrls: string[]): ReturnType<typeof planMonitoringCompanions> {
+  return planMonitoringCompanions(config, process.env, { apiUrls, workerUrls: [`127.0.0.1:${config.workerPort}`, `127.0.0.1:${standbyWorkerPort(config)}`] });
 }

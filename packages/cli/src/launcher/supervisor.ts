@@ -1,6 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+import { isGroupAlive, writeRegistry, type RegistryEntry } from './registry.js';
+
+/** Wraps non-Node programs so they die with the launcher (see bin/guard.mjs). */
+const GUARD = fileURLToPath(new URL('../../bin/guard.mjs', import.meta.url));
 
 /** One process the launcher runs. */
 export interface ServiceSpec {
@@ -31,6 +37,8 @@ const COLOURS = [36, 35, 33, 32, 34, 31, 90];
  */
 export class Supervisor {
   private readonly running = new Map<string, Running>();
+  /** First-start order of every service; a restart keeps its place, so stops stay in tier order. */
+  private readonly order: string[] = [];
   private isStopping = false;
   private readonly width: number;
 
@@ -38,8 +46,23 @@ export class Supervisor {
     private readonly write: (line: string) => void,
     names: readonly string[],
     private readonly isColour: boolean,
+    /** File listing every child's process group, so a launcher that crashed can be cleaned up after. */
+    private readonly registryFile?: string,
   ) {
     this.width = Math.max(...names.map((name) => name.length), 6);
+  }
+
+  private saveRegistry(): void {
+    if (!this.registryFile) return;
+    const children: RegistryEntry[] = [];
+    for (const [name, entry] of this.running) if (entry.child.pid) children.push({ name, pgid: entry.child.pid });
+    for (const job of this.jobs) if (job.pid) children.push({ name: 'job', pgid: job.pid });
+    writeRegistry(this.registryFile, { launcherPid: process.pid, children });
+  }
+
+  /** Names of the running services, in start order. */
+  names(): string[] {
+    return this.order.filter((name) => this.running.has(name));
   }
 
   private prefix(name: string): string {
@@ -55,13 +78,15 @@ export class Supervisor {
 
   /** Runs a one-shot job (seed, build) to completion with prefixed output; rejects on a non-zero exit. */
   async run(spec: ServiceSpec): Promise<void> {
-    const child = spawn(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...spec.env } });
+    const child = spawn(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...spec.env } });
     this.jobs.add(child);
+    this.saveRegistry();
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', (line) => this.log(spec.name, line));
     }
     const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
     this.jobs.delete(child);
+    this.saveRegistry();
     if (code !== 0) throw new Error(`${spec.name} failed (exit ${code ?? 'signal'})`);
   }
 
@@ -69,7 +94,10 @@ export class Supervisor {
 
   /** Starts a service and resolves once it is ready; rejects if it exits or times out first. */
   async start(spec: ServiceSpec): Promise<Record<string, unknown>> {
-    const child = spawn(spec.command, spec.args, {
+    const isNode = spec.command === process.execPath;
+    const command = isNode ? spec.command : process.execPath;
+    const args = isNode ? spec.args : [GUARD, spec.command, ...spec.args];
+    const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,
       env: { ...process.env, ...spec.env },
@@ -81,6 +109,8 @@ export class Supervisor {
     const previous = this.running.get(spec.name);
     const entry: Running = { spec, child, exited, restarts: previous?.restarts ?? [] };
     this.running.set(spec.name, entry);
+    if (!this.order.includes(spec.name)) this.order.push(spec.name);
+    this.saveRegistry();
     void exited.then((code) => this.onExit(entry, code));
     return this.waitReady(entry);
   }
@@ -140,19 +170,55 @@ export class Supervisor {
     );
   }
 
-  /** Stops every service, last started first; SIGKILL after `graceMs`. */
+  /** Stops one service and waits until every process of its group has gone; SIGKILL after `graceMs`. */
+  async stop(name: string, graceMs = 15_000): Promise<void> {
+    const entry = this.running.get(name);
+    if (!entry) return;
+    this.running.delete(name);
+    await this.stopEntry(entry, graceMs);
+    this.saveRegistry();
+  }
+
+  private async stopEntry(entry: Running, graceMs: number): Promise<void> {
+    const { child, spec } = entry;
+    const pgid = child.pid;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const deadline = Date.now() + graceMs;
+    const isKilled = await Promise.race([entry.exited.then(() => false), sleep(graceMs).then(() => true)]);
+    // the tier itself has exited; what it started (PostgreSQL, a program under the guard) shares
+    // its process group and must be gone too before we call the service stopped
+    while (pgid !== undefined && isGroupAlive(pgid)) {
+      if (isKilled || Date.now() > deadline) {
+        this.log(spec.name, `did not stop within ${graceMs / 1000} s; killing it`);
+        process.kill(-pgid, 'SIGKILL');
+        await sleep(50);
+        if (!isGroupAlive(pgid)) break;
+      }
+      await sleep(50);
+    }
+  }
+
+  /** Restarts one service: stops it (waiting for its group to end), starts it, resolves when ready. */
+  async restart(name: string, spec?: ServiceSpec): Promise<Record<string, unknown>> {
+    const entry = this.running.get(name);
+    const next = spec ?? entry?.spec;
+    if (!next) throw new Error(`no service named ${name}`);
+    await this.stop(name);
+    return this.start(next);
+  }
+
+  /** Stops every service, last started first; SIGKILL after `graceMs`. Resolves when no child process is left. */
   async stopAll(graceMs = 15_000): Promise<void> {
     this.isStopping = true;
-    for (const job of this.jobs) job.kill('SIGTERM');
-    for (const entry of [...this.running.values()].reverse()) {
-      const { child, spec } = entry;
-      if (child.exitCode !== null || child.signalCode !== null) continue;
-      child.kill('SIGTERM');
-      const killed = sleep(graceMs).then(() => {
-        this.log(spec.name, `did not stop within ${graceMs / 1000} s; killing it`);
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      });
-      await Promise.race([entry.exited, killed]);
+    for (const job of this.jobs) if (job.pid) process.kill(-job.pid, 'SIGTERM');
+    for (const name of [...this.order].reverse()) {
+      const entry = this.running.get(name);
+      if (entry) await this.stopEntry(entry, graceMs);
     }
+    for (const job of this.jobs) {
+      while (job.pid && isGroupAlive(job.pid)) await sleep(50);
+    }
+    this.running.clear();
+    this.saveRegistry();
   }
 }

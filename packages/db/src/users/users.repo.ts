@@ -165,11 +165,6 @@ export async function listUsers(db: Queryable, query: UserListQuery): Promise<{ 
   };
 }
 
-/** Deletes a server-side session by the hash of its id (the old anonymous session at login). */
-export async function deleteSession(db: Queryable, idHash: Buffer): Promise<void> {
-  await db.query('DELETE FROM sessions WHERE id_hash = $1', [idHash]);
-}
-
 /**
  * Sets an account's password and ends every other session of it: the one place a password
  * changes (claim token, reset link, account settings), so a stolen session never outlives the

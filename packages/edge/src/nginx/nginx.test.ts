@@ -59,6 +59,9 @@ describe('deploy/nginx: nginx + ModSecurity + OWASP CRS on loopback', { timeout:
       paranoia: TUNED_PARANOIA,
       hstsMaxAge: 31_536_000,
       apiRate: '2000r/s',
+      // the corpus replays ~300 sign-ins from one address: the login limit would answer 429
+      loginRate: '100r/s',
+      loginBurst: 1000,
       ...DEBIAN_PATHS,
     });
     for (const sub of ['run/tmp/body', 'run/tmp/proxy', 'run/tmp/modsec']) chmodSync(path.join(dir, sub), 0o777);
@@ -71,17 +74,16 @@ describe('deploy/nginx: nginx + ModSecurity + OWASP CRS on loopback', { timeout:
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('blocks at least 95 % of the attack corpus', async () => {
-    const rates = await replayCorpus(target, loadCorpus('attack'), notReached, 4);
+  it('blocks at least 95 % of the held-out attack corpus', async () => {
+    const rates = await replayCorpus(target, loadCorpus('attack', { split: 'test' }), notReached, 4);
     console.log(formatRates(`nginx + ModSecurity CRS PL${TUNED_PARANOIA}`, 'attack', rates));
-    if (rates.misses.length > 0) console.log(`  let through: ${rates.misses.join(', ')}`);
+    // held-out set: figures only, no list of misses to tune on
     assert.ok(rates.rate >= 0.95, `only ${(rates.rate * 100).toFixed(1)} % blocked`);
   });
 
-  it('blocks under 1 % of legitimate shop traffic', async () => {
-    const rates = await replayCorpus(target, loadCorpus('legit'), notReached, 4);
+  it('blocks under 1 % of the held-out legitimate shop traffic', async () => {
+    const rates = await replayCorpus(target, loadCorpus('legit', { split: 'test' }), notReached, 4);
     console.log(formatRates(`nginx + ModSecurity CRS PL${TUNED_PARANOIA}`, 'legit', rates));
-    if (rates.misses.length > 0) console.log(`  wrongly blocked: ${rates.misses.join(', ')}`);
     assert.ok(rates.rate < 0.01, `${(rates.rate * 100).toFixed(1)} % of legitimate requests blocked`);
   });
 
@@ -91,6 +93,11 @@ describe('deploy/nginx: nginx + ModSecurity + OWASP CRS on loopback', { timeout:
     assert.match(response.body, /^\{"error":\{"code":"WAF_BLOCKED","message":"request blocked by the web application firewall \(reference [0-9a-f]+\)"\}\}$/);
     assert.equal(response.headers['content-type'], 'application/json');
     assert.match(nginx?.auditLog() ?? '', /UNION%20SELECT/, 'the refusal is in the ModSecurity audit log');
+    // the reference the client gets is the audit entry's unique_id and tags the refusal in the
+    // error log (the per-rule messages are lost by ModSecurity-nginx on the error_page redirect)
+    const reference = /reference ([0-9a-f]+)/.exec(response.body)?.[1] ?? '';
+    assert.match(nginx?.auditLog() ?? '', new RegExp(`"unique_id":"${reference}"`));
+    assert.ok((nginx?.ruleIdsOf(reference) ?? []).includes('949110'));
   });
 
   it('forwards /api to the API tier and pages to the web tier with the client address and scheme', async () => {

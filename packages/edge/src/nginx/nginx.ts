@@ -27,9 +27,17 @@ export interface NginxValues {
   assetsRoot: string;
   /** CRS paranoia level 1–4. */
   paranoia: number;
+  /** ModSecurity on (default) or off — off only to measure what it costs. */
+  isModSecurityOn?: boolean;
   hstsMaxAge: number;
   /** Per-IP request rate for /api (nginx syntax, e.g. 20r/s). */
   apiRate: string;
+  /** Requests over `apiRate` let through at once before 429 (default 100). */
+  apiBurst?: number;
+  /** Per-IP login attempts (nginx syntax; default 30r/m). */
+  loginRate?: string;
+  /** Login attempts over `loginRate` let through at once before 429 (default 10). */
+  loginBurst?: number;
   /** Debian: /usr/lib/nginx/modules. */
   modulesDir: string;
   /** Debian: /etc/nginx/mime.types. */
@@ -63,9 +71,24 @@ function variables(values: NginxValues): Record<string, string> {
     THREADLINE_API_UPSTREAM: values.apiUpstream,
     THREADLINE_ASSETS_ROOT: values.assetsRoot,
     THREADLINE_CRS_PARANOIA: String(values.paranoia),
+    THREADLINE_MODSECURITY: values.isModSecurityOn === false ? 'off' : 'on',
     THREADLINE_HSTS_MAX_AGE: String(values.hstsMaxAge),
-    THREADLINE_NGINX_API_RATE: values.apiRate,
+    THREADLINE_NGINX_API_RATE: checkedRate('apiRate', values.apiRate),
+    THREADLINE_NGINX_API_BURST: String(checkedBurst('apiBurst', values.apiBurst ?? 100)),
+    THREADLINE_NGINX_LOGIN_RATE: checkedRate('loginRate', values.loginRate ?? '30r/m'),
+    THREADLINE_NGINX_LOGIN_BURST: String(checkedBurst('loginBurst', values.loginBurst ?? 10)),
   };
+}
+
+/** An nginx rate such as `20r/s` or `30r/m`: anything else would stop nginx from starting. */
+function checkedRate(name: string, rate: string): string {
+  if (!/^[1-9]\d{0,6}r\/[sm]$/.test(rate)) throw new Error(`${name}: expected a rate like 20r/s or 30r/m, got "${rate}"`);
+  return rate;
+}
+
+function checkedBurst(name: string, burst: number): number {
+  if (!Number.isSafeInteger(burst) || burst < 0) throw new Error(`${name}: expected a whole number ≥ 0, got ${burst}`);
+  return burst;
 }
 
 /**
@@ -141,8 +164,10 @@ export interface RunningNginx {
   confPath: string;
   /** Stops this nginx (SIGQUIT: graceful) and waits for it to exit. */
   stop(): Promise<void>;
-  /** The ModSecurity audit log so far (refused requests, with rule ids). */
+  /** The ModSecurity audit log so far (one JSON entry per refused request, `unique_id` = the reference). */
   auditLog(): string;
+  /** Ids of the rules that matched the request with this reference (from the error log). */
+  ruleIdsOf(reference: string): string[];
 }
 
 /**
@@ -183,6 +208,15 @@ export async function startNginx(values: NginxValues): Promise<RunningNginx> {
     auditLog() {
       const file = path.join(values.prefix, 'logs', 'modsec_audit.log');
       return existsSync(file) ? readFileSync(file, 'utf8') : '';
+    },
+    ruleIdsOf(reference) {
+      const file = path.join(values.prefix, 'logs', 'error.log');
+      if (!existsSync(file)) return [];
+      const ids = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes(`[unique_id "${reference}"]`))
+        .flatMap((line) => /\[id "(\d+)"\]/.exec(line)?.slice(1) ?? []);
+      return [...new Set(ids)];
     },
   };
 }

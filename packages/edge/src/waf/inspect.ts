@@ -2,6 +2,19 @@ import type { WafSettings } from '../config.js';
 import { normalise, type UrlDecoding } from './normalise.js';
 import { PROTOCOL_RULE_IDS, WAF_RULES, type ValueLocation, type WafCategory, type WafRule } from './rules.js';
 
+/**
+ * A rule exclusion as CRS writes them (`ctl:ruleRemoveTargetByTag`): matches of the given rule
+ * categories in one body field are ignored. Which requests an exclusion applies to (route, method,
+ * role) is decided by the caller; this only narrows what is scored.
+ */
+export interface BodyFieldExclusion {
+  /** Stable id, logged with the decision when the exclusion dropped a match. */
+  id: string;
+  /** JSON path of the body field, as in match fields (`sql`, `filter.text`). */
+  field: string;
+  categories: readonly WafCategory[];
+}
+
 /** What the WAF looks at; built from a Fastify request, a raw Node request or a corpus line. */
 export interface InspectableRequest {
   method: string;
@@ -19,6 +32,8 @@ export interface WafMatch {
   location: ValueLocation | 'request';
   /** Parameter, header or JSON path the match was in (logged, never sent to the client). */
   field: string;
+  /** Set when an exclusion dropped this match from the score (logged, not counted). */
+  excludedBy?: string;
 }
 
 /**
@@ -262,7 +277,7 @@ const ALLOW: Omit<WafDecision, 'score' | 'matches'> = { action: 'allow', status:
 export function inspectRequest(
   request: InspectableRequest,
   settings: WafSettings,
-  options: { part?: InspectPart; rules?: readonly WafRule[]; isCached?: boolean } = {},
+  options: { part?: InspectPart; rules?: readonly WafRule[]; isCached?: boolean; exclusions?: readonly BodyFieldExclusion[] } = {},
 ): WafDecision {
   const part = options.part ?? 'all';
   const rules = options.rules ?? WAF_RULES;
@@ -286,6 +301,11 @@ export function inspectRequest(
     const matched = matchValue(value, rules, cache);
     let valueScore = 0;
     for (const rule of matched) {
+      const exclusion = value.location === 'body' ? options.exclusions?.find((item) => item.field === value.field && item.categories.includes(rule.category)) : undefined;
+      if (exclusion) {
+        matches.push({ ruleId: rule.id, category: rule.category, severity: rule.severity, location: value.location, field: value.field, excludedBy: exclusion.id });
+        continue;
+      }
       valueScore += rule.severity;
       matches.push({ ruleId: rule.id, category: rule.category, severity: rule.severity, location: value.location, field: value.field });
     }

@@ -8,24 +8,14 @@ import { alertingCommands, writeAlertingConfig } from './configs.js';
 
 type Env = Record<string, string | undefined>;
 
-function readPort(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (!raw) return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`${name}: expected a port 1-65535, got "${raw}"`);
-  return port;
-}
-
-/** Ports of the monitoring servers on this host (THREADLINE_PROMETHEUS_PORT, THREADLINE_ALERTMANAGER_PORT). */
-export function monitoringPorts(env: Env = process.env): { prometheus: number; alertmanager: number } {
-  return {
-    prometheus: readPort(env, 'THREADLINE_PROMETHEUS_PORT', 9090),
-    alertmanager: readPort(env, 'THREADLINE_ALERTMANAGER_PORT', 9093),
-  };
+/** Ports of the monitoring servers of this data directory (env, else recorded in ports.json, else 9090/9093). */
+export function monitoringPorts(config: Pick<Config, 'prometheusPort' | 'alertmanagerPort'>): { prometheus: number; alertmanager: number } {
+  return { prometheus: config.prometheusPort, alertmanager: config.alertmanagerPort };
 }
 
 export interface CompanionPlan {
-  services: Array<{ name: string; command: string; args: string[]; readyUrl: string; isRestartable: boolean }>;
+  /** `url` is what the start banner shows once the service runs. */
+  services: Array<{ name: string; command: string; args: string[]; readyUrl: string; isRestartable: boolean; url: string }>;
   notes: string[];
 }
 
@@ -34,7 +24,11 @@ export interface CompanionPlan {
  * deploy/prometheus/alerts.yml) and Alertmanager (to SLACK_WEBHOOK_URL), with configs generated
  * under `<dataDir>/ops`. Missing binaries or settings become notes the launcher prints.
  */
-export function planMonitoringCompanions(config: Config, env: Env = process.env): CompanionPlan {
+export function planMonitoringCompanions(
+  config: Config,
+  env: Env = process.env,
+  processes: { apiUrls?: string[]; workerUrls?: string[] } = {},
+): CompanionPlan {
   const notes: string[] = [];
   if (!findPgBackRest()) {
     notes.push('pgbackrest is not installed: no WAL archiving, backups or point-in-time restore (apt-get install pgbackrest)');
@@ -53,13 +47,13 @@ export function planMonitoringCompanions(config: Config, env: Env = process.env)
     notes.push(`${missing} not installed: no alerting to Slack (apt-get install prometheus prometheus-alertmanager); /metrics is still served by every tier`);
     return { services: [], notes };
   }
-  const ports = monitoringPorts(env);
+  const ports = monitoringPorts(config);
   const layout = {
     dir: path.join(config.dataDir, 'ops'),
     targets: [
-      { job: 'api', address: `127.0.0.1:${config.apiPort}` },
+      ...(processes.apiUrls ?? [`http://127.0.0.1:${config.apiPort}`]).map((url) => ({ job: 'api', address: new URL(url).host })),
       { job: 'web', address: `127.0.0.1:${config.webPort}` },
-      { job: 'worker', address: `127.0.0.1:${config.workerPort}` },
+      ...(processes.workerUrls ?? [`127.0.0.1:${config.workerPort}`]).map((address) => ({ job: 'worker', address })),
     ],
     prometheusPort: ports.prometheus,
     alertmanagerPort: ports.alertmanager,
@@ -70,8 +64,8 @@ export function planMonitoringCompanions(config: Config, env: Env = process.env)
   const services = alertingCommands(files, layout, { prometheus: binaries.prometheus, alertmanager: binaries.alertmanager }).map((command) => ({
     ...command,
     isRestartable: true,
+    url: command.name === 'prometheus' ? `http://127.0.0.1:${ports.prometheus}/alerts` : `http://127.0.0.1:${ports.alertmanager}/`,
   }));
-  notes.push(`monitoring: Prometheus http://127.0.0.1:${ports.prometheus}/alerts, Alertmanager http://127.0.0.1:${ports.alertmanager}/`);
   if (!config.slackWebhookUrl) notes.push('SLACK_WEBHOOK_URL is not set: alerts show in Alertmanager and `threadline ops status`, not in Slack');
   return { services, notes };
 }

@@ -66,7 +66,11 @@ export function writeAlertingConfig(layout: AlertingLayout): AlertingFiles {
     '  alertmanagers:',
     `    - static_configs: [{ targets: [${yamlString(`127.0.0.1:${layout.alertmanagerPort}`)}] }]`,
     'scrape_configs:',
-    ...layout.targets.flatMap((target) => [`  - job_name: ${yamlString(target.job)}`, `    static_configs: [{ targets: [${yamlString(target.address)}] }]`]),
+    // several processes of one tier (API replicas, standby worker) are one job with several targets
+    ...[...new Set(layout.targets.map((target) => target.job))].flatMap((job) => [
+      `  - job_name: ${yamlString(job)}`,
+      `    static_configs: [{ targets: [${layout.targets.filter((target) => target.job === job).map((target) => yamlString(target.address)).join(', ')}] }]`,
+    ]),
     '',
   ].join('\n');
   const prometheusConfig = path.join(promDir, 'prometheus.yml');

@@ -118,8 +118,8 @@ export async function fetchSeries(
   }
 }
 
-export function prometheusUrl(env: Record<string, string | undefined> = process.env): string {
-  return env.THREADLINE_PROMETHEUS_URL || `http://127.0.0.1:${monitoringPorts(env).prometheus}`;
+export function prometheusUrl(config: Pick<Config, 'prometheusPort' | 'alertmanagerPort'>, env: Record<string, string | undefined> = process.env): string {
+  return env.THREADLINE_PROMETHEUS_URL || `http://127.0.0.1:${monitoringPorts(config).prometheus}`;
 }
 
 /**
@@ -128,7 +128,7 @@ export function prometheusUrl(env: Record<string, string | undefined> = process.
  */
 export async function collectOpsStatus(options: { config: Config; pool: pg.Pool | undefined; backup: BackupConfig | undefined }): Promise<OpsStatus> {
   const { config, pool, backup } = options;
-  const promUrl = prometheusUrl();
+  const promUrl = prometheusUrl(config);
   const [tiers, alerts, info, database] = await Promise.all([
     Promise.all([probeTier('web', config.webPort), probeTier('api', config.apiPort), probeTier('worker', config.workerPort)]),
     fetchAlerts(promUrl),

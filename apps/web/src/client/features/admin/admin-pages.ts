@@ -32,6 +32,7 @@ export const ADMIN_PAGES: AdminPage[] = [
   { path: 'shipping', label: 'Shipping & tax', group: 'Shop', roles: ['admin'], load: () => import('./shipping/ShippingTaxPage') },
   { path: 'outbox', label: 'Outbox', group: 'Shop', roles: ['admin'], load: () => import('./outbox/OutboxPage') },
   { path: 'audit', label: 'Audit log', group: 'Security', roles: ['admin'], load: () => import('./audit/AuditPage') },
+  { path: 'pipeline', label: 'Data pipeline', group: 'Data', roles: ['admin'], load: () => import('./pipeline/DataPipelinePage') },
   { path: 'survey', label: 'Survey upload', group: 'Data', roles: ['admin'], load: () => import('./survey/SurveyUploadPage') },
   { path: 'system', label: 'System', group: 'Operations', roles: ['admin'], load: () => import('./system/SystemPage') },
 ];
