@@ -17,9 +17,12 @@ export {
 export { reachableBinDir, pgProgram, postgresUserIds, findBlockedAncestor, isRootUser, type OsIds, type PgBinaryName } from './embedded/binaries.js';
 export { resolveDatabaseUrl, embeddedClusterDir } from './database-url.js';
 export * from './users/users.repo.js';
+export * from './users/login-failures.repo.js';
 export * from './catalog/categories.repo.js';
 export * from './catalog/products.repo.js';
 export * from './catalog/product-list.repo.js';
+export * from './catalog/search.repo.js';
+export * from './catalog/search-text.js';
 export * from './carts/carts.repo.js';
 export * from './sessions/sessions.repo.js';
 export * from './orders/orders.repo.js';

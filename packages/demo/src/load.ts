@@ -34,7 +34,7 @@ function* productImageRows(data: DemoDataset, images: Map<string, StoredImage>, 
       const image = images.get(`${product.category.shape}|${colourId}`);
       if (!image) continue;
       id += 1;
-      yield [id, product.id, position, image.key, image.width, image.height, `${product.name} in ${COLOURS[colourId].name}`, product.createdAt];
+      yield [id, product.id, position, image.key, image.width, image.height, `${product.name} in ${COLOURS[colourId].name}`, COLOURS[colourId].name, product.createdAt];
       position += 1;
     }
   }
@@ -138,7 +138,7 @@ export async function loadDataset(
     history.reviews.map((r) => [r.id, r.orderItemId, r.productId, r.userId, r.rating, r.title, r.body, r.createdAt, r.createdAt]),
   );
   const images = await data.images;
-  await load('product_images', ['id', 'product_id', 'position', 'storage_key', 'width', 'height', 'alt', 'created_at'], productImageRows(data, images, imageIdBase));
+  await load('product_images', ['id', 'product_id', 'position', 'storage_key', 'width', 'height', 'alt', 'colour', 'created_at'], productImageRows(data, images, imageIdBase));
   counts.images = images.size;
   return counts;
 }

@@ -32,7 +32,7 @@ export async function accountClaimRoutes(app: ApiApp, context: ApiContext): Prom
   app.post(
     '/api/admin/users/:id/claim-token',
     {
-      preHandler: requireRole('admin'),
+      preValidation: requireRole('admin'),
       schema: { tags: ['admin'], summary: 'Issue a one-time token with which a customer sets a password (also e-mailed to them)', params: IdParams, response: { 201: IssuedResponse, ...errors(400, 401, 403, 404) } },
     },
     async (request, reply) => {

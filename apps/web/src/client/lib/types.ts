@@ -20,6 +20,8 @@ export interface ProductImage {
   width: number;
   height?: number;
   alt?: string;
+  /** The variant colour the photo shows; null or absent for any colour. */
+  colour?: string | null;
 }
 
 export type StockState = 'in_stock' | 'low_stock' | 'out_of_stock';
@@ -63,9 +65,27 @@ export interface Product extends ProductSummary {
   reviews?: { items: Review[]; nextCursor: string | null };
 }
 
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
 export interface ProductPage {
   items: ProductSummary[];
   nextCursor: string | null;
+  /** First page only: every product that matches. */
+  total?: number;
+  /** First page only: how many products each filter value would show. */
+  facets?: { categories: FacetCount[]; sizes: FacetCount[]; colours: FacetCount[] };
+  /** With a search: the search as run, misspelt words corrected. */
+  search?: { query: string; isCorrected: boolean };
+}
+
+export interface Suggestions {
+  query: string;
+  correctedQuery: string | null;
+  products: { id: number; name: string; categoryName: string; priceFrom: number | null }[];
+  categories: { slug: string; name: string }[];
 }
 
 export interface Review {

@@ -35,7 +35,7 @@ export default function SellerOrdersPage() {
       {isLoading && !data ? <p className="muted">Loading…</p> : orders.length === 0 ? (
         <div className="empty-state"><h2>No orders yet</h2><p>Orders with your products appear here once they are paid.</p></div>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Orders">
           <table className="table">
             <thead><tr><th scope="col">Order</th><th scope="col">Placed</th><th scope="col">Items</th><th scope="col">Ship to</th><th scope="col">Status</th><th scope="col" className="num">Your subtotal</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
             <tbody>
