@@ -53,7 +53,7 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
   app.addHook('onClose', async () => {
     if (services) (await services).lake.close();
   });
-  const guard = { preHandler: requireRole(...INSIGHT_ROLES) };
+  const guard = { preValidation: requireRole(...INSIGHT_ROLES) };
 
   const windowOf = (query: { from?: string | undefined; to?: string | undefined }): DateWindow => {
     const to = query.to ?? todayIn(context.config.shopTimeZone);
