@@ -143,6 +143,29 @@ describe('legacy import', () => {
     );
   });
 
+  it('dates products from their first sale, and from the mapped column on a re-import, keeping renames as history', async () => {
+    const { rows: dated } = await db.pool.query(
+      `SELECT p.legacy_id, p.created_at = (SELECT min(o.placed_at) FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.product_id = p.id) AS is_first_sale
+         FROM products p WHERE p.legacy_id IS NOT NULL ORDER BY 1`,
+    );
+    assert.deepEqual(dated.map((row) => [row.legacy_id, row.is_first_sale]), [['P-100', true], ['P-200', true], ['P-300', true]]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'legacy-created-'));
+    const file = path.join(dir, 'products.csv');
+    writeFileSync(file, 'ProductNo,Title,Dept,ItemCode,Price,Created\nP-200,Storm Denim Jacket (2022),Jackets,SDJ-M-BLK,1249.00,2021-06-01\n');
+    const report = await importLegacyFile(db.pool, options('products', {
+      file,
+      mapping: { columns: { legacy_id: 'ProductNo', name: 'Title', category: 'Dept', sku: 'ItemCode', price: 'Price', created_at: 'Created' } },
+      rules: { dateFormat: 'iso', timeZone: 'America/New_York', currency: 'USD', values: {} },
+    }));
+    assert.deepEqual([report.created, report.updated, report.rejected.length], [0, 1, 0]);
+    const { rows } = await db.pool.query(
+      `SELECT p.name, to_char(p.created_at AT TIME ZONE 'America/New_York', 'YYYY-MM-DD') AS created,
+              (SELECT array_agg(h.name ORDER BY h.name) FROM product_name_history h WHERE h.product_id = p.id) AS history
+         FROM products p WHERE p.legacy_id = 'P-200'`,
+    );
+    assert.deepEqual(rows[0], { name: 'Storm Denim Jacket (2022)', created: '2021-06-01', history: ['Summit Down Jacket'] });
+  });
+
   it('imports reviews only for bought lines and keeps product counters consistent', async () => {
     const report = await importLegacyFile(db.pool, options('reviews'));
     assert.deepEqual(report.rejected.map((row) => [row.row, row.column]), [[5, 'order_legacy_id']]);
