@@ -199,6 +199,35 @@ describe('legacy import', () => {
     assert.deepEqual(await counts(), before);
   });
 
+  it('links a shop account with the same e-mail, refuses e-mails of other legacy customers, keeps customers without e-mail', async () => {
+    await db.pool.query(`INSERT INTO users (email, name, role) VALUES ('shopper@example.com', 'Shop Account', 'customer')`);
+    const dir = mkdtempSync(path.join(tmpdir(), 'legacy-link-'));
+    const file = path.join(dir, 'customers.csv');
+    writeFileSync(
+      file,
+      [
+        'legacy_id,email,name,customer_segment',
+        'L-1,Shopper@Example.com,Old Name,Corporate',
+        'L-2,,No Mail Customer,Consumer',
+        'L-3,dup@example.com,First Dup,Consumer',
+        'L-4,DUP@example.com,Second Dup,Consumer',
+        `L-5,${(await db.pool.query(`SELECT email FROM users WHERE legacy_id = 'C-1'`)).rows[0].email},Taken,Consumer`,
+      ].join('\n'),
+    );
+    const report = await importLegacyFile(db.pool, options('customers', { file, mapping: { columns: {} } }));
+    assert.deepEqual(report.rejected.map((row) => [row.row, row.column, row.reason]), [
+      [5, 'email', 'email already belongs to legacy customer L-3'],
+      [6, 'email', 'email already belongs to legacy customer C-1'],
+    ]);
+    assert.deepEqual([report.created, report.updated], [2, 1]);
+    const { rows } = await db.pool.query(`SELECT legacy_id, email, name, customer_segment, password_hash FROM users WHERE legacy_id LIKE 'L-%' ORDER BY legacy_id`);
+    assert.deepEqual(rows.map((row) => [row.legacy_id, row.email, row.name, row.customer_segment]), [
+      ['L-1', 'shopper@example.com', 'Shop Account', 'Corporate'],
+      ['L-2', null, 'No Mail Customer', 'Consumer'],
+      ['L-3', 'dup@example.com', 'First Dup', 'Consumer'],
+    ]);
+  });
+
   it('never guesses an ambiguous date format', async () => {
     const report = await importLegacyFile(db.pool, options('orders', { rules: { dateFormat: undefined, timeZone: 'UTC', currency: 'USD', values: {} } }));
     assert.equal(report.isCommitted, true);
