@@ -5,3 +5,4 @@ export * from './pricing/price-cart.js';
 export * from './payments/card.js';
 export * from './money/round-decimal.js';
 export * from './calendar/calendar.js';
+export * from './errors/error-kind.js';
