@@ -31,10 +31,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export async function buildApiApp(context: ApiContext): Promise<ApiApp> {
   const loggerInstance: FastifyBaseLogger = context.logger;
+  const edge = context.edge ?? loadEdgeConfig();
   const app = Fastify({
     loggerInstance,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: ['127.0.0.1', '::1'],
+    // X-Forwarded-For/-Proto believed from the configured proxies only (the web tier, nginx, a load balancer)
+    trustProxy: edge.trustedProxies,
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     requestIdHeader: 'x-request-id',
@@ -71,7 +73,6 @@ export async function buildApiApp(context: ApiContext): Promise<ApiApp> {
 
   registerErrorHandler(app);
   // WAF, rate limits, CORS and security headers first: a refused request costs no database work
-  const edge = context.edge ?? loadEdgeConfig();
   await registerEdge(app, { tier: 'api', edge, wafExclusions: QUERY_WAF_EXCLUSIONS });
   await app.register(metricsPlugin, {
     service: 'api',

@@ -43,8 +43,6 @@ export interface Config {
   host: string;
   /** URL the web tier forwards /api and /collect to. */
   apiUrl: string;
-  /** The shop's public URL, when set (canonical links, sitemap). */
-  publicUrl: string | undefined;
   /** Bearer token for /metrics; undefined = only loopback and private addresses may scrape. */
   metricsToken: string | undefined;
   /** How long the API keeps a product-list page (ms; 0 = off). */
@@ -55,6 +53,12 @@ export interface Config {
   shopTimeZone: string;
   /** ISO 4217 currency of all prices (minor units). */
   currency: string;
+  /** The shop's address as customers reach it (links in e-mails). */
+  publicUrl: string;
+  /** SMTP server for the shop's e-mail (smtp://user:pass@host:587); undefined: mails stay in the outbox. */
+  smtpUrl: string | undefined;
+  /** Sender of the shop's e-mail. */
+  mailFrom: string;
   /** Slack incoming webhook; undefined means notices are logged only. */
   slackWebhookUrl: string | undefined;
   logLevel: string;
@@ -231,7 +235,9 @@ export function loadConfig(env: Env = process.env): Config {
     apiUrls: read.urlList('THREADLINE_API_URLS') ?? [apiUrl],
     host: read.text('THREADLINE_HOST'),
     apiUrl,
-    publicUrl: read.url('THREADLINE_PUBLIC_URL'),
+    publicUrl: (read.url('THREADLINE_PUBLIC_URL') ?? `http://localhost:${webPort}`).replace(/\/+$/, ''),
+    smtpUrl: read.url('SMTP_URL'),
+    mailFrom: read.text('THREADLINE_MAIL_FROM'),
     metricsToken: read.string('THREADLINE_METRICS_TOKEN'),
     listCacheMs: read.integer('THREADLINE_LIST_CACHE_MS'),
     databaseUrl: read.url('DATABASE_URL'),

@@ -51,7 +51,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   v('THREADLINE_API_URLS', 'http', 'list', undefined, 'every API the web tier balances over (comma-separated URLs); default THREADLINE_API_URL'),
   v('THREADLINE_API_DRAIN_MS', 'http', 'integer', '0', 'on SIGTERM an API replica fails /readyz this long before it stops listening (set by the launcher)', { min: 0, max: 600_000 }),
   v('THREADLINE_API_REPLICAS', 'http', 'integer', '2', 'API processes `npm start` runs behind the web tier', { min: 1, max: 8 }),
-  v('THREADLINE_PUBLIC_URL', 'http', 'url', undefined, "the shop's public URL (canonical links, sitemap); default the request's host"),
+  v('THREADLINE_PUBLIC_URL', 'http', 'url', undefined, "the shop's address as customers reach it (links in e-mails, canonical links, sitemap); default http://localhost:PORT"),
   v('THREADLINE_METRICS_TOKEN', 'http', 'secret', undefined, 'bearer token for /metrics; unset = only loopback and private addresses may scrape'),
   v('THREADLINE_LIST_CACHE_MS', 'http', 'integer', '2000', 'how long the API keeps a product-list page in memory (0 = off)', { min: 0, max: 600_000 }),
   // database
@@ -64,6 +64,9 @@ export const VARIABLES: readonly VariableSpec[] = [
   v('THREADLINE_PSEUDONYM_KEY', 'secrets', 'secret', undefined, 'keyed hash of customer ids in the lake'),
   v('THREADLINE_PAYMENT_WEBHOOK_SECRET', 'secrets', 'secret', undefined, 'HMAC key of payment webhooks'),
   v('THREADLINE_PG_PASSWORD', 'secrets', 'secret', undefined, 'password of the embedded PostgreSQL superuser'),
+  // e-mail
+  v('SMTP_URL', 'mail', 'url', undefined, "SMTP server for the shop's e-mail (smtp://user:pass@host:587); unset = mails stay in the outbox"),
+  v('THREADLINE_MAIL_FROM', 'mail', 'string', 'Threadline <shop@threadline.localhost>', "sender of the shop's e-mail"),
   // notices
   v('SLACK_WEBHOOK_URL', 'notices', 'url', undefined, 'Slack incoming webhook for notices; unset = notices are logged'),
   // DuckDB (one policy for every lake query)

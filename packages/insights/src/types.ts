@@ -170,7 +170,7 @@ export interface WeekFigures {
 export interface PeakHoursInsight {
   window: { from: string; to: string };
   timeZone: string;
-  filters: { region: string | null; device: string | null; includeBots: boolean };
+  filters: { region: string | null; device: string | null; includeBots: boolean; source: string | null };
   totals: { visits: number; sessions: number; visitors: number; conversions: number };
   byHour: HourFigures[];
   byHourLocal: HourFigures[];

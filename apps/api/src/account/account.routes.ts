@@ -30,7 +30,7 @@ export async function accountRoutes(app: ApiApp, context: ApiContext): Promise<v
   app.get(
     '/api/account/export',
     {
-      preHandler: requireRole(),
+      preValidation: requireRole(),
       schema: {
         tags: ['account'],
         summary: 'Download all data the shop holds about the signed-in customer (JSON)',
@@ -52,7 +52,7 @@ export async function accountRoutes(app: ApiApp, context: ApiContext): Promise<v
   app.delete(
     '/api/account',
     {
-      preHandler: requireRole(),
+      preValidation: requireRole(),
       schema: {
         tags: ['account'],
         summary: 'Delete the signed-in account: personal data is erased, orders are kept anonymised for accounting',

@@ -140,7 +140,9 @@ declare module 'fastify' {
 }
 
 /**
- * preHandler that admits only signed-in users with one of `roles` (any signed-in user when empty).
+ * Hook that admits only signed-in users with one of `roles` (any signed-in user when empty). Use it
+ * as `preValidation`: authorisation before validation, so a caller without the role learns nothing
+ * about a route from its validation errors (the authorisation matrix test checks every route).
  *
  * @example
  * app.post('/api/seller/products', { preValidation: requireRole('seller', 'admin') }, handler)

@@ -107,13 +107,36 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
 }
 
+/** Reads and discards what is left of a request body, for at most a few seconds. */
+function drainBody(request: FastifyRequest): Promise<void> {
+  const raw = request.raw;
+  if (raw.complete || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(finish, 10_000);
+    function finish(): void {
+      clearTimeout(timer);
+      raw.off('end', finish);
+      raw.off('error', finish);
+      resolve();
+    }
+    raw.on('end', finish);
+    raw.on('error', finish);
+    raw.on('data', () => undefined);
+    raw.resume();
+  });
+}
+
 /** The one error handler: 4xx logged at info, 5xx at error with the request attached. */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body, headers } = toErrorResponse(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.error.code, field: body.error.field }, 'request rejected');
     if (headers) void reply.headers(headers);
+    // an oversize body is refused by its Content-Length before it is read; answering while the
+    // sender is still writing resets the connection, and a proxy in front (the web tier, nginx)
+    // then reports 502 instead of this 413. Read the rest (the edge caps bodies at 25 MiB) first.
+    if (status === 413) await drainBody(request);
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>

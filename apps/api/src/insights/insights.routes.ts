@@ -51,7 +51,7 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
   app.addHook('onClose', async () => {
     if (services) (await services).lake.close();
   });
-  const guard = { preHandler: requireRole(...INSIGHT_ROLES) };
+  const guard = { preValidation: requireRole(...INSIGHT_ROLES) };
 
   const windowOf = (query: { from?: string | undefined; to?: string | undefined }): DateWindow => {
     const to = query.to ?? todayIn(context.config.shopTimeZone);
@@ -112,13 +112,14 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
       },
     },
     async (request) => {
-      const { tz, region, device, bots, top } = request.query;
+      const { tz, region, device, bots, source, top } = request.query;
       // defaults filled before keying, so the materialised preset answers the page's first view
       return answer('peak-hours', windowOf(request.query), {
         timeZone: tz ?? context.config.shopTimeZone,
         region,
         device,
         includeBots: bots ?? false,
+        source,
         top: top ?? DEFAULT_LIMITS.peakTop,
       });
     },

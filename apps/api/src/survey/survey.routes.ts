@@ -2,11 +2,13 @@ import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
+import { AUDIT_ACTIONS } from '@threadline/db';
 import { isLakeInputError } from '@threadline/lake';
 import { DEFAULT_SURVEY_LIMITS, importSurvey, listSurveyUploads, surveyNoticeText, type SurveyReport } from '@threadline/survey';
 import { notifySlack } from '@threadline/ops';
 
 import type { ApiApp } from '../api-app.js';
+import { auditRequest } from '../audit/audit.js';
 import type { ApiContext } from '../context.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError } from '../errors.js';
@@ -98,6 +100,11 @@ export async function surveyRoutes(app: ApiApp, context: ApiContext): Promise<vo
             bytes: file.bytes,
             timeZone: context.config.shopTimeZone,
             uploadedBy: currentUser(request).id,
+          });
+          await auditRequest(pool, request, {
+            action: AUDIT_ACTIONS.SURVEY_UPLOADED,
+            target: report.uploadId === null ? null : `survey_upload:${report.uploadId}`,
+            details: { rowsAccepted: report.rowsAccepted, rowsRejected: report.rowsRejected, isDuplicate: report.isDuplicate, contentHash: report.contentHash },
           });
           if (!report.isDuplicate) {
             void notifySlack({ text: surveyNoticeText(report) }, { webhookUrl: context.config.slackWebhookUrl, logger: context.logger });

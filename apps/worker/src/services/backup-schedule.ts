@@ -13,6 +13,8 @@ import {
   type BackupConfig,
 } from '@threadline/ops';
 
+import { AUDIT_ACTIONS, recordAudit } from '@threadline/db';
+
 import type { WorkerContext, WorkerService } from '../context.js';
 
 /**
@@ -48,8 +50,15 @@ export const backupScheduleService: WorkerService = {
     const abort = new AbortController();
     let running: Promise<unknown> = Promise.resolve();
     const backUp = async (): Promise<void> => {
-      await runNightlyBackup(backup, { logger, slackWebhookUrl: config.slackWebhookUrl });
+      const { result } = await runNightlyBackup(backup, { logger, slackWebhookUrl: config.slackWebhookUrl });
       invalidateBackupInfoCaches();
+      // the scheduled backup is a staff-visible action too: the audit log says it ran and how it ended
+      await recordAudit(context.pool, {
+        action: result.status === 'ok' ? AUDIT_ACTIONS.BACKUP_CREATED : AUDIT_ACTIONS.BACKUP_FAILED,
+        actorType: 'system',
+        target: `backup:${result.startedAt.toISOString().slice(0, 10)}`,
+        details: { trigger: 'schedule', repos: result.sets.length, errors: result.errors.length },
+      }).catch((error: unknown) => logger.error({ err: error }, 'audit entry for the backup could not be written'));
     };
 
     const firstBackup = (async () => {

@@ -48,6 +48,8 @@ function summarise(report: AccessLogFileReport): Record<string, unknown> {
     assets: report.staticRequests,
     health: report.healthChecks,
     bots: report.bots,
+    'no agent': report.withoutUserAgent,
+    truncated: report.truncated,
     malformed: report.malformed,
     from: report.firstEventAt ?? '',
     to: report.lastEventAt ?? '',

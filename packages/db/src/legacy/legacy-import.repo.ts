@@ -1,4 +1,4 @@
-import type { PoolClient } from '../pool.js';
+import type { PoolClient, Queryable } from '../pool.js';
 
 /** Account that owns imported products whose export names no seller. */
 export const LEGACY_SELLER_EMAIL = 'legacy-catalogue@threadline.invalid';
@@ -328,4 +328,30 @@ export async function refreshProductCounters(client: PoolClient, productIds: rea
       WHERE p.id = target.id`,
     [productIds],
   );
+}
+
+/**
+ * Gives a customer imported without an e-mail the address they will sign in with (before a claim
+ * link is sent to it). Refuses when the customer already has another e-mail or the address
+ * belongs to another account.
+ */
+export async function setLegacyCustomerEmail(
+  db: PoolClient | Queryable,
+  input: { legacyId: string; email: string },
+): Promise<{ userId: number } | { refused: string }> {
+  const { rows } = await db.query<{ id: number; email: string | null }>(
+    `SELECT id, email FROM users WHERE legacy_id = $1 AND role = 'customer' AND deleted_at IS NULL`,
+    [input.legacyId],
+  );
+  const customer = rows[0];
+  if (!customer) return { refused: `no imported customer with legacy id ${input.legacyId}` };
+  if (customer.email !== null) {
+    return customer.email.toLowerCase() === input.email.toLowerCase()
+      ? { userId: customer.id }
+      : { refused: `legacy customer ${input.legacyId} already has the e-mail ${customer.email}` };
+  }
+  const { rows: taken } = await db.query<{ id: number }>('SELECT id FROM users WHERE lower(email) = lower($1)', [input.email]);
+  if (taken[0]) return { refused: `${input.email} already belongs to another account` };
+  await db.query('UPDATE users SET email = $2 WHERE id = $1', [customer.id, input.email]);
+  return { userId: customer.id };
 }

@@ -98,7 +98,7 @@ export const EXTRACT_COLUMNS = {
     id: 'BIGINT', user_id: 'BIGINT', status: 'VARCHAR', currency: 'VARCHAR', source: 'VARCHAR', placed_at: 'TIMESTAMPTZ',
     ship_country: 'VARCHAR', ship_region: 'VARCHAR', ship_city: 'VARCHAR', ship_postal_code: 'VARCHAR', dt: 'DATE',
   },
-  order_items: { id: 'BIGINT', order_id: 'BIGINT', product_id: 'BIGINT', variant_id: 'BIGINT', quantity: 'INTEGER', unit_price_cents: 'BIGINT' },
+  order_items: { id: 'BIGINT', order_id: 'BIGINT', product_id: 'BIGINT', variant_id: 'BIGINT', quantity: 'INTEGER', unit_price_cents: 'BIGINT', line_total_cents: 'BIGINT' },
   reviews: { id: 'BIGINT', order_item_id: 'BIGINT', product_id: 'BIGINT', user_id: 'BIGINT', rating: 'SMALLINT', title: 'VARCHAR', body: 'VARCHAR', created_at: 'TIMESTAMPTZ', dt: 'DATE' },
   users: { id: 'BIGINT', age_band: 'VARCHAR', gender: 'VARCHAR', country: 'VARCHAR', region: 'VARCHAR', customer_segment: 'VARCHAR', created_at: 'TIMESTAMPTZ' },
   first_orders: { user_id: 'BIGINT', first_placed_at: 'TIMESTAMPTZ' },
@@ -144,7 +144,7 @@ export async function copyOrdersAndItems(
     );
     await copyToFile(
       client,
-      `SELECT i.id, i.order_id, i.product_id, i.variant_id, i.quantity, i.unit_price_cents
+      `SELECT i.id, i.order_id, i.product_id, i.variant_id, i.quantity, i.unit_price_cents, i.line_total_cents
          FROM order_items i JOIN orders o ON o.id = i.order_id WHERE ${batch}`,
       files.items,
       !isFirst,
