@@ -111,6 +111,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   v('THREADLINE_RATE_LIMIT_LOGIN_ACCOUNT_PER_MIN', 'edge', 'integer', '10', 'login attempts per minute per account', { min: 0 }),
   v('THREADLINE_RATE_LIMIT_SIGNUP_PER_HOUR', 'edge', 'integer', '20', 'sign-ups per hour per client address', { min: 0 }),
   v('THREADLINE_RATE_LIMIT_COLLECT_PER_MIN', 'edge', 'integer', '600', '/collect batches per minute per client address', { min: 0 }),
+  v('THREADLINE_TRUSTED_PROXIES', 'edge', 'list', '127.0.0.1,::1', 'proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For is believed'),
   v('THREADLINE_CORS_ORIGINS', 'edge', 'list', undefined, 'exact origins allowed to call the API cross-origin (comma-separated); unset = none'),
   v('THREADLINE_TLS_CERT', 'edge', 'path', undefined, 'PEM certificate: the web tier serves HTTPS (with THREADLINE_TLS_KEY)'),
   v('THREADLINE_TLS_KEY', 'edge', 'path', undefined, 'PEM private key of THREADLINE_TLS_CERT'),
