@@ -1,27 +1,27 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
 import ajvCompiler from '@fastify/ajv-compiler';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 
 import { metricsPlugin, registerPoolMetrics } from '@threadline/ops';
 
 import { loadEdgeConfig, registerEdge } from '@threadline/edge';
 
+import type { ApiApp } from './api-app.js';
 import type { ApiContext } from './context.js';
 import { AppError } from './errors.js';
 import { sessionPlugin } from './auth/session.js';
+import { QUERY_WAF_EXCLUSIONS } from './query/query.waf.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { ROUTE_MODULES } from './routes.js';
 
+export type { ApiApp };
+
 /** Largest JSON body the API accepts (product descriptions are the largest legitimate ones). */
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
-/** The API's Fastify instance, typed by the TypeBox provider so routes infer types from schemas. */
-export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -31,10 +31,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export async function buildApiApp(context: ApiContext): Promise<ApiApp> {
   const loggerInstance: FastifyBaseLogger = context.logger;
+  const edge = context.edge ?? loadEdgeConfig();
   const app = Fastify({
     loggerInstance,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: ['127.0.0.1', '::1'],
+    // X-Forwarded-For/-Proto believed from the configured proxies only (the web tier, nginx, a load balancer)
+    trustProxy: edge.trustedProxies,
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     requestIdHeader: 'x-request-id',
@@ -71,11 +73,10 @@ export async function buildApiApp(context: ApiContext): Promise<ApiApp> {
 
   registerErrorHandler(app);
   // WAF, rate limits, CORS and security headers first: a refused request costs no database work
-  const edge = context.edge ?? loadEdgeConfig();
-  await registerEdge(app, { tier: 'api', edge });
+  await registerEdge(app, { tier: 'api', edge, wafExclusions: QUERY_WAF_EXCLUSIONS });
   await app.register(metricsPlugin, {
     service: 'api',
-    token: process.env.THREADLINE_METRICS_TOKEN,
+    token: context.config.metricsToken,
     extend: (registry) => registerPoolMetrics(registry, context.pool),
   });
   await app.register(cookie);

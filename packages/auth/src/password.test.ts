@@ -30,6 +30,9 @@ describe('checkPasswordRules', () => {
     assert.match(checkPasswordRules('          ') ?? '', /spaces/);
     assert.match(checkPasswordRules('aaaaaaaaaa') ?? '', /single character/);
     assert.match(checkPasswordRules('Password123') ?? '', /too common/);
+    assert.match(checkPasswordRules('Jane.Roe@Example.com', { email: 'jane.roe@example.com' }) ?? '', /e-mail address/);
+    assert.match(checkPasswordRules('jane.roe.home', { email: 'jane.roe.home@example.com' }) ?? '', /e-mail address/);
+    assert.equal(checkPasswordRules('jane.roe@example.com', { email: 'someone.else@example.com' }), null);
   });
   it('counts characters, not UTF-16 units', () => {
     assert.match(checkPasswordRules('🔒🔒🔒🔒🔒🔒🔒') ?? '', /at least 8/);

@@ -60,13 +60,21 @@ const COMMON_PASSWORDS = new Set([
  *
  * @example
  * checkPasswordRules('short') // 'password must be at least 8 characters'
+ * checkPasswordRules('jane.roe@example.com', { email: 'Jane.Roe@example.com' }) // 'password must not be your e-mail address'
  */
-export function checkPasswordRules(plain: string): string | null {
+export function checkPasswordRules(plain: string, account: { email?: string } = {}): string | null {
   const length = [...plain].length;
   if (length < PASSWORD_MIN_LENGTH) return `password must be at least ${PASSWORD_MIN_LENGTH} characters`;
   if (length > PASSWORD_MAX_LENGTH) return `password must be at most ${PASSWORD_MAX_LENGTH} characters`;
   if (plain.trim().length === 0) return 'password must not be only spaces';
   if (new Set(plain).size === 1) return 'password must not repeat a single character';
   if (COMMON_PASSWORDS.has(plain.toLowerCase())) return 'password is too common; choose another';
+  // the first thing anyone who knows the address tries (NIST: no context-specific words)
+  const email = account.email?.trim().toLowerCase();
+  if (email) {
+    const guess = plain.trim().toLowerCase();
+    const localPart = email.slice(0, email.lastIndexOf('@'));
+    if (guess === email || guess === localPart) return 'password must not be your e-mail address';
+  }
   return null;
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -24,9 +25,9 @@ function cellText(value: unknown): string {
   return String(value);
 }
 
-function csvCell(value: unknown): string {
-  const text = cellText(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+/** Numbers stay numbers in CSV (a negative amount is not a formula); everything else is text. */
+function csvValue(value: unknown): string | number {
+  return typeof value === 'number' ? value : cellText(value);
 }
 
 /** Renders rows as an aligned text table. */
@@ -39,9 +40,14 @@ export function formatTable(rows: readonly Row[], columns: readonly string[] = O
   return [render(columns), render(widths.map((width) => '-'.repeat(width))), ...cells.map(render)].join('\n');
 }
 
-/** Renders rows as RFC 4180 CSV with a header line. */
+/**
+ * Renders rows as RFC 4180 CSV with a header line. Text cells starting with `=`, `+`, `-`, `@`,
+ * tab or CR get a leading `'` (OWASP CSV injection) so a spreadsheet shows them instead of
+ * running them as formulas; shop data (product names, reviews, e-mails) is typed by anyone.
+ */
 export function formatCsv(rows: readonly Row[], columns: readonly string[] = Object.keys(rows[0] ?? {})): string {
-  return [columns.map(csvCell).join(','), ...rows.map((row) => columns.map((column) => csvCell(row[column])).join(','))].join('\n');
+  const records = rows.map((row) => columns.map((column) => csvValue(row[column])));
+  return stringify([[...columns], ...records], { escape_formulas: true }).trimEnd();
 }
 
 /**

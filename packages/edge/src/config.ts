@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 import { EdgeConfigError } from './errors.js';
 
 export const WAF_MODES = ['block', 'detect', 'off'] as const;
@@ -54,6 +56,16 @@ export interface EdgeConfig {
    * does): cookies get the Secure flag and pages get HSTS.
    */
   isHttps: boolean;
+  /**
+   * The shop's public origin (`https://shop.example.com`): the only place the HTTP→HTTPS redirect
+   * sends browsers. Never taken from the request's Host header, which anyone can set.
+   */
+  publicUrl: string | undefined;
+  /**
+   * Addresses (IPs or CIDR ranges) of the proxies in front of this tier whose X-Forwarded-For and
+   * X-Forwarded-Proto are believed; from anyone else those headers are ignored. Default loopback.
+   */
+  trustedProxies: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -107,6 +119,39 @@ function readOrigins(env: Env): string[] {
   return origins;
 }
 
+function readPublicUrl(env: Env): string | undefined {
+  const raw = (env.THREADLINE_PUBLIC_URL ?? '').trim();
+  if (raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new EdgeConfigError('THREADLINE_PUBLIC_URL', `"${raw}" is not a URL like https://shop.example.com`);
+  }
+  if (parsed.protocol !== 'https:' || parsed.origin !== raw.replace(/\/$/, '')) {
+    throw new EdgeConfigError('THREADLINE_PUBLIC_URL', `"${raw}" is not an https origin (expected e.g. https://${parsed.host || 'shop.example.com'})`);
+  }
+  return parsed.origin;
+}
+
+const LOOPBACK_PROXIES = ['127.0.0.1', '::1'];
+
+function readTrustedProxies(env: Env): string[] {
+  const raw = (env.THREADLINE_TRUSTED_PROXIES ?? '').trim();
+  if (raw === '') return LOOPBACK_PROXIES;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const isBitsValid = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !isBitsValid || extra !== undefined) {
+      throw new EdgeConfigError('THREADLINE_TRUSTED_PROXIES', `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/16)`);
+    }
+  }
+  return entries;
+}
+
 /**
  * Reads the edge settings (WAF, rate limits, TLS, CORS) from the environment, checked once.
  *
@@ -148,5 +193,7 @@ export function loadEdgeConfig(env: Env = process.env): EdgeConfig {
     },
     corsOrigins: readOrigins(env),
     isHttps: isTlsHere || behindTlsProxy,
+    publicUrl: readPublicUrl(env),
+    trustedProxies: readTrustedProxies(env),
   };
 }

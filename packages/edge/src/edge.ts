@@ -5,7 +5,7 @@ import { corsPlugin } from './headers/cors.js';
 import { canonicalPathPlugin } from './http/canonical-path.js';
 import { securityHeadersPlugin } from './headers/security-headers.js';
 import { rateLimitPlugin } from './rate-limit/rate-limit.plugin.js';
-import { wafPlugin } from './waf/waf.plugin.js';
+import { wafPlugin, type WafRouteExclusion } from './waf/waf.plugin.js';
 
 /**
  * Puts the edge protections in front of a tier's routes. Call it right after creating the
@@ -21,12 +21,15 @@ import { wafPlugin } from './waf/waf.plugin.js';
  * const app = Fastify({ ... });
  * await registerEdge(app, { tier: 'api', edge: loadEdgeConfig() });
  */
-export async function registerEdge(app: FastifyInstance, options: { tier: 'web' | 'api'; edge: EdgeConfig }): Promise<void> {
+export async function registerEdge(
+  app: FastifyInstance,
+  options: { tier: 'web' | 'api'; edge: EdgeConfig; wafExclusions?: readonly WafRouteExclusion[] },
+): Promise<void> {
   const { edge, tier } = options;
   // first: every later check compares the one spelling of the path that the router uses
   await app.register(canonicalPathPlugin);
   await app.register(securityHeadersPlugin, { isHttps: edge.isHttps, hstsMaxAge: edge.tls.hstsMaxAge });
-  await app.register(wafPlugin, { settings: edge.waf, inspectBody: tier === 'api' });
+  await app.register(wafPlugin, { settings: edge.waf, inspectBody: tier === 'api', exclusions: options.wafExclusions ?? [] });
   if (tier === 'api') {
     await app.register(corsPlugin, { allowedOrigins: edge.corsOrigins });
     await app.register(rateLimitPlugin, { settings: edge.rateLimit });

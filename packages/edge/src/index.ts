@@ -3,8 +3,8 @@ export { EdgeConfigError, TlsError } from './errors.js';
 export { registerEdge } from './edge.js';
 export { forwardedHeaders } from './http/forwarded.js';
 export { canonicalPath, canonicalPathPlugin, decisionPath, type CanonicalPath, type AmbiguousPathReason } from './http/canonical-path.js';
-export { wafPlugin, wafErrorBody, type WafPluginOptions, type WafStats } from './waf/waf.plugin.js';
-export { inspectRequest, ALLOWED_METHODS, ALLOWED_CONTENT_TYPES, type InspectableRequest, type WafDecision, type WafMatch, type InspectPart } from './waf/inspect.js';
+export { wafPlugin, wafErrorBody, type WafPluginOptions, type WafRouteExclusion, type WafStats } from './waf/waf.plugin.js';
+export { inspectRequest, ALLOWED_METHODS, ALLOWED_CONTENT_TYPES, type InspectableRequest, type WafDecision, type WafMatch, type InspectPart, type BodyFieldExclusion } from './waf/inspect.js';
 export { WAF_RULES, SEVERITY, PROTOCOL_RULE_IDS, type WafRule, type WafCategory } from './waf/rules.js';
 export { normalise } from './waf/normalise.js';
 export { SlidingWindowLimiter, type RateLimitResult } from './rate-limit/limiter.js';
@@ -15,4 +15,4 @@ export { loadHttpsOptions, createRedirectServer, createSelfSignedCertificate, TL
 export { renderNginxConfig, renderTemplate, startNginx, hasNginxWithModSecurity, DEBIAN_PATHS, NGINX_DEPLOY_DIR, type NginxValues, type RunningNginx } from './nginx/nginx.js';
 export { generateModSecurityRules } from './nginx/modsecurity-rules.js';
 export { replayCorpus, sendRaw, formatRates, type ReplayTarget, type ReplayResponse } from './corpus/replay.js';
-export { loadCorpus, summariseRates, parseCorpusLine, CORPUS_DIR, type CorpusRequest, type CorpusRates, type CorpusKind } from './corpus/corpus.js';
+export { loadCorpus, summariseRates, parseCorpusLine, CORPUS_DIR, CORPUS_ROLE_HEADER, type CorpusRequest, type CorpusRates, type CorpusKind, type CorpusSplit } from './corpus/corpus.js';

@@ -116,6 +116,15 @@ describe('insights over a hand-made lake', () => {
       );
     });
 
+    it('cuts by where customers live: ship-to country, and region/state with its country', async () => {
+      const units = async (dimension: 'ship_country' | 'ship_region'): Promise<Array<[string, number]>> =>
+        (await segmentInsight(lake, { ...MARCH, dimension })).segments.map((segment): [string, number] => [segment.segment, segment.units]).sort();
+      assert.deepEqual(await units('ship_country'), [['BR', 1], ['CA', 2], ['DE', 1], ['US', 4], ['unknown', 1]]);
+      assert.deepEqual(await units('ship_region'), [['Berlin, DE', 1], ['NY, US', 4], ['ON, CA', 2], ['unknown', 2]]);
+      const us = (await segmentInsight(lake, { ...MARCH, dimension: 'ship_country' })).segments.find((segment) => segment.segment === 'US');
+      assert.deepEqual(us?.topProducts.map((product) => [product.name, product.units]), [['Linen Shirt', 3], ['Denim Jacket', 1]]);
+    });
+
     it('has no segments in an empty period', async () => {
       assert.deepEqual((await segmentInsight(lake, { ...APRIL, dimension: 'gender' })).segments, []);
     });

@@ -35,7 +35,8 @@ export interface SalesInsight {
 }
 
 /** Customer characteristics a segment can be cut by. */
-export type SegmentDimension = 'age_band' | 'gender' | 'region' | 'customer_type';
+/** `ship_country` / `ship_region`: where customers live, from the orders' ship-to address. */
+export type SegmentDimension = 'age_band' | 'gender' | 'region' | 'customer_type' | 'ship_country' | 'ship_region';
 
 export interface SegmentProduct {
   /** 1 = best seller of the segment; tied products share a rank */
@@ -169,7 +170,7 @@ export interface WeekFigures {
 export interface PeakHoursInsight {
   window: { from: string; to: string };
   timeZone: string;
-  filters: { region: string | null; device: string | null; includeBots: boolean };
+  filters: { region: string | null; device: string | null; includeBots: boolean; source: string | null };
   totals: { visits: number; sessions: number; visitors: number; conversions: number };
   byHour: HourFigures[];
   byHourLocal: HourFigures[];

@@ -184,3 +184,22 @@ export function datePartition(date: string): string {
   if (!isIsoDate(date)) throw new LakeError('INVALID_PARTITION', `not a date (YYYY-MM-DD): "${date}"`);
   return `dt=${date}`;
 }
+
+/**
+ * The declared type of each partition key the lake writes. Without it DuckDB guesses from the
+ * folder names it happens to see: `hour=14` reads as BIGINT but `hour=08` as VARCHAR, so the
+ * catalog flagged a BREAKING type change whenever a morning hour (or an import of old logs)
+ * first appeared. Declared once here, the schema stays the same whatever the data.
+ */
+export const PARTITION_KEY_TYPES: Readonly<Record<string, string>> = { dt: 'DATE', hour: 'BIGINT' };
+
+/**
+ * `read_parquet` options for a Hive-partitioned table whose folders use `keys`: partition
+ * discovery on, and the declared type of every known key (keys the table lacks are left out, as
+ * DuckDB refuses types for keys it does not find).
+ */
+export function hiveReadOptions(keys: readonly string[]): string {
+  const typed = keys.filter((key) => PARTITION_KEY_TYPES[key] !== undefined);
+  const types = typed.map((key) => `'${key}': ${PARTITION_KEY_TYPES[key]}`).join(', ');
+  return typed.length === 0 ? 'hive_partitioning = true' : `hive_partitioning = true, hive_types = {${types}}`;
+}

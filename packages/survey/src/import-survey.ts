@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import type { Pool } from '@threadline/db';
-import { crawlLake, openDuckDb, sqlLiteral, LakeInputError } from '@threadline/lake';
+import { withTransaction, type Pool } from '@threadline/db';
 import { dateInZone } from '@threadline/domain';
+import { crawlLake, lakeRoot, LakeInputError, LocalLakeStorage, openDuckDb, sqlLiteral, type LakeStorage } from '@threadline/lake';
 
 import { DEFAULT_SURVEY_LIMITS, inspectSurveyFile, type SurveyFileLimits } from './inspect-file.js';
 import { DEFAULT_SHEET_LIMITS, readSheetRows, type SheetLimits } from './read-sheet.js';
 import { REQUIRED_FIELDS, mapHeader, type Channel, type SurveyField } from './survey-fields.js';
 import { MAX_LISTED_REJECTIONS, type SurveyReport } from './survey-report.js';
-import { findUploadByHash, insertSurveyUpload, lockContentHash } from './survey.repo.js';
+import { findUploadByHash, insertSurveyUpload, lockContentHash, saveSurveyReport } from './survey.repo.js';
 import { isRejection, validateSurveyRow, type RawCell, type RowRejection, type SurveyRecord } from './validate-row.js';
 
 export interface SurveyImportInput {
@@ -21,6 +21,8 @@ export interface SurveyImportInput {
   /** Shop time zone: the upload date partition and the latest plausible response date. */
   timeZone: string;
   uploadedBy?: number | null;
+  /** Where the Parquet file goes (default: the local lake under dataDir); S3 works the same. */
+  storage?: LakeStorage;
   limits?: Partial<SurveyFileLimits & SheetLimits>;
   now?: Date;
 }
@@ -88,10 +90,10 @@ async function parseSurvey(input: SurveyImportInput, kind: 'xlsx' | 'csv', lates
   return parsed;
 }
 
-/** Writes the accepted rows as one Parquet file, atomically (temp name, then rename). */
+/** Writes the accepted rows as one local Parquet file (then put into the lake through LakeStorage). */
 async function writeParquet(records: readonly SurveyRecord[], file: string, meta: { contentHash: string; fileName: string; uploadedAt: Date }): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
+  const temp = file;
   const session = await openDuckDb();
   try {
     const db = session.connection;
@@ -121,7 +123,6 @@ async function writeParquet(records: readonly SurveyRecord[], file: string, meta
   } finally {
     session.close();
   }
-  await rename(temp, file);
 }
 
 /**
@@ -173,39 +174,41 @@ export async function importSurvey(input: SurveyImportInput): Promise<SurveyRepo
     });
   }
 
-  const lakeDir = path.join(input.dataDir, 'lake');
-  const parquetFile = path.join(lakeDir, relativeParquet);
+  const lakeDir = lakeRoot(input.dataDir);
+  const storage = input.storage ?? new LocalLakeStorage(lakeDir);
+  // built beside the data, then put into the lake (an atomic rename locally, one PUT on S3)
+  const staged = path.join(input.dataDir, 'tmp', `survey-${contentHash.slice(0, 16)}-${process.pid}.parquet`);
   const original = path.join(input.dataDir, 'uploads', 'survey', `${contentHash}.${kind}`);
-  const client = await input.pool.connect();
+  let isPut = false;
   try {
-    await client.query('BEGIN');
-    await lockContentHash(client, contentHash);
-    const raced = await findUploadByHash(client, contentHash);
-    if (raced) {
-      await client.query('ROLLBACK');
-      return { ...raced.report, isDuplicate: true };
-    }
-    await mkdir(path.dirname(original), { recursive: true });
-    await writeFile(`${original}.tmp`, input.bytes);
-    await rename(`${original}.tmp`, original);
-    await writeParquet(parsed.records, parquetFile, { contentHash, fileName: safeName, uploadedAt: now });
-    report.uploadId = await insertSurveyUpload(client, {
-      contentHash,
-      originalName: safeName,
-      storedPath: path.relative(input.dataDir, original),
-      parquetPath: relativeParquet,
-      uploadDate,
-      uploadedBy: input.uploadedBy ?? null,
-      report,
+    const outcome = await withTransaction(input.pool, async (client) => {
+      await lockContentHash(client, contentHash);
+      const raced = await findUploadByHash(client, contentHash);
+      if (raced) return { ...raced.report, isDuplicate: true };
+      await mkdir(path.dirname(original), { recursive: true });
+      await writeFile(`${original}.tmp`, input.bytes);
+      await rename(`${original}.tmp`, original);
+      await writeParquet(parsed.records, staged, { contentHash, fileName: safeName, uploadedAt: now });
+      await storage.put(staged, relativeParquet);
+      isPut = true;
+      report.uploadId = await insertSurveyUpload(client, {
+        contentHash,
+        originalName: safeName,
+        storedPath: path.relative(input.dataDir, original),
+        parquetPath: relativeParquet,
+        uploadDate,
+        uploadedBy: input.uploadedBy ?? null,
+        report,
+      });
+      await saveSurveyReport(client, report.uploadId, report);
+      return null;
     });
-    await client.query('UPDATE survey_uploads SET report = $2 WHERE id = $1', [report.uploadId, JSON.stringify(report)]);
-    await client.query('COMMIT');
+    if (outcome) return outcome;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    await rm(parquetFile, { force: true });
+    // the upload was not recorded: its file must not stay in the lake either
+    if (isPut) await storage.delete([relativeParquet]).catch(() => undefined);
+    await rm(staged, { force: true });
     throw error;
-  } finally {
-    client.release();
   }
   await crawlLake(input.pool, lakeDir, { locations: ['raw/survey'] });
   return report;

@@ -84,3 +84,8 @@ export async function insertSurveyUpload(
 export async function lockContentHash(db: PoolClient, contentHash: string): Promise<void> {
   await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 727))', [contentHash]);
 }
+
+/** Stores the final report (with the upload id in it) on its upload row. */
+export async function saveSurveyReport(db: PoolClient, uploadId: number, report: SurveyReport): Promise<void> {
+  await db.query('UPDATE survey_uploads SET report = $2 WHERE id = $1', [uploadId, JSON.stringify(report)]);
+}

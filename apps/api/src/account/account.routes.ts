@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { verifyPassword } from '@threadline/auth';
 import { anonymiseAccount, AUDIT_ACTIONS, exportAccountData, findCredentialsByEmail, withTransaction } from '@threadline/db';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole, SESSION_COOKIE } from '../auth/session.js';
@@ -30,7 +30,7 @@ export async function accountRoutes(app: ApiApp, context: ApiContext): Promise<v
   app.get(
     '/api/account/export',
     {
-      preHandler: requireRole(),
+      preValidation: requireRole(),
       schema: {
         tags: ['account'],
         summary: 'Download all data the shop holds about the signed-in customer (JSON)',
@@ -52,7 +52,7 @@ export async function accountRoutes(app: ApiApp, context: ApiContext): Promise<v
   app.delete(
     '/api/account',
     {
-      preHandler: requireRole(),
+      preValidation: requireRole(),
       schema: {
         tags: ['account'],
         summary: 'Delete the signed-in account: personal data is erased, orders are kept anonymised for accounting',

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 
 import { AUDIT_PAGE_MAX, listAudit } from '@threadline/db';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { requireRole } from '../auth/session.js';
 import { AppError } from '../errors.js';
@@ -15,6 +15,8 @@ export const AuditEntryResponse = Type.Object({
   at: Type.String({ format: 'date-time' }),
   action: Type.String(),
   actorId: Type.Union([Type.Integer(), Type.Null()]),
+  /** The actor's current name (shown to admins; the log itself stores only the id). */
+  actorName: Type.Union([Type.String(), Type.Null()]),
   actorType: Type.Union([Type.Literal('user'), Type.Literal('system')]),
   ip: Type.Union([Type.String(), Type.Null()]),
   target: Type.Union([Type.String(), Type.Null()]),
@@ -51,7 +53,7 @@ export async function auditRoutes(app: ApiApp, context: ApiContext): Promise<voi
   app.get(
     '/api/admin/audit',
     {
-      preHandler: requireRole('admin'),
+      preValidation: requireRole('admin'),
       schema: {
         tags: ['admin'],
         summary: 'Audit log: logins, failed logins, role changes, publishing, order changes, refunds, exports, backups',

@@ -53,13 +53,11 @@ describe('auth routes', () => {
     assert.deepEqual(errorOf(again), { code: 'EMAIL_TAKEN', message: 'an account with this email already exists', field: 'email' });
   });
 
-  it('stores script and SQL fragments in the name verbatim and returns them as JSON text', async () => {
-    const name = `<script>alert(1)</script> '); DROP TABLE users;--`;
+  it('refuses script and SQL fragments in a name at the WAF, as shipped', async () => {
     const client = await new Client(harness.app).init();
-    const response = await client.post('/api/auth/signup', { email: 'fragments@example.test', password: 'a-good-password', name });
-    assert.equal(response.statusCode, 201);
-    assert.match(String(response.headers['content-type']), /^application\/json/);
-    assert.equal(json<{ user: { name: string } }>(await client.get('/api/me')).user.name, name);
+    const response = await client.post('/api/auth/signup', { email: 'fragments-waf@example.test', password: 'a-good-password', name: `<script>alert(1)</script> '); DROP TABLE users;--` });
+    assert.equal(response.statusCode, 403);
+    assert.equal(errorOf(response).code, 'WAF_BLOCKED');
   });
 
   it('GET /api/auth/session answers 200 with null for a visitor and the user once signed in', async () => {
@@ -136,6 +134,34 @@ describe('auth routes', () => {
     assert.equal(rows[0]?.failed_logins, 6);
   });
 
+  it('answers an unknown e-mail exactly like a known one: locked after the same failures (no account enumeration)', async () => {
+    const known = await createUser(harness, 'customer');
+    const unknown = `nobody-${Date.now()}@example.test`;
+    const answers: Record<string, string[]> = { known: [], unknown: [] };
+    for (const [which, email] of [['known', known.email], ['unknown', unknown]] as const) {
+      const client = await new Client(harness.app).init();
+      for (let attempt = 0; attempt < 7; attempt += 1) {
+        const response = await client.post('/api/auth/login', { email, password: 'wrong-password' });
+        answers[which]?.push(`${response.statusCode} ${errorOf(response).code} ${errorOf(response).message.replace(/\d+ s$/, 'N s')} ${response.headers['retry-after'] === undefined ? '' : 'retry'}`);
+      }
+    }
+    assert.deepEqual(answers.unknown, answers.known);
+    assert.match(answers.unknown?.[6] ?? '', /^429 ACCOUNT_LOCKED .* retry$/);
+    // the address is kept as a keyed hash only
+    const { rows } = await harness.db.pool.query<{ key: Buffer }>('SELECT email_key AS key FROM login_failures');
+    assert.ok(rows.length > 0 && rows.every((row) => !row.key.toString('latin1').includes('nobody')));
+  });
+
+  it('a new account does not inherit failures counted while its address had none', async () => {
+    const email = `later-${Date.now()}@example.test`;
+    const client = await new Client(harness.app).init();
+    for (let attempt = 0; attempt < 6; attempt += 1) await client.post('/api/auth/login', { email, password: 'wrong-password' });
+    const signup = await client.post('/api/auth/signup', { email, password: 'a-good-password', name: 'Later' });
+    assert.equal(signup.statusCode, 201, signup.body);
+    const again = await new Client(harness.app).init();
+    assert.equal((await again.post('/api/auth/login', { email, password: 'a-good-password' })).statusCode, 200);
+  });
+
   it('resets the failure count after a successful login', async () => {
     const user = await createUser(harness, 'customer');
     const client = await new Client(harness.app).init();
@@ -161,5 +187,25 @@ describe('auth routes', () => {
     const forged = await client.get('/api/me');
     assert.equal(forged.statusCode, 401);
     assert.equal(errorOf(forged).code, 'UNAUTHENTICATED');
+  });
+});
+
+describe('auth routes behind a WAF that missed a payload', () => {
+  let open: Harness;
+  // WAF off: proves the shop itself stores a hostile name safely when a payload gets past the WAF
+  before(async () => {
+    open = await createHarness({ edgeOff: { waf: 'off', why: 'the shop must stay safe when a payload gets past the WAF' } });
+  });
+  after(async () => {
+    await open.close();
+  });
+
+  it('stores script and SQL fragments in the name verbatim and returns them as JSON text', async () => {
+    const name = `<script>alert(1)</script> '); DROP TABLE users;--`;
+    const client = await new Client(open.app).init();
+    const response = await client.post('/api/auth/signup', { email: 'fragments@example.test', password: 'a-good-password', name });
+    assert.equal(response.statusCode, 201);
+    assert.match(String(response.headers['content-type']), /^application\/json/);
+    assert.equal(json<{ user: { name: string } }>(await client.get('/api/me')).user.name, name);
   });
 });

@@ -1,17 +1,22 @@
+import { createHmac } from 'node:crypto';
+
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 
 import { checkPasswordRules, hashPassword, lockDurationMs, verifyPassword } from '@threadline/auth';
 import {
   AUDIT_ACTIONS,
+  clearLoginFailures,
   deleteSession,
   findCredentialsByEmail,
+  findLoginFailures,
   findUserById,
   hasPgCode,
   insertUser,
   mergeSessionCartIntoUser,
   PG_ERROR,
   recordFailedLogin,
+  recordLoginFailure,
   resetFailedLogins,
   withTransaction,
   type UserRecord,
@@ -19,7 +24,7 @@ import {
 import { MAX_LINE_QUANTITY } from '@threadline/domain';
 import { loadEdgeConfig } from '@threadline/edge';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import { auditRequest } from '../audit/audit.js';
 import type { ApiContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -47,6 +52,8 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
   // Secure cookies in production and whenever browsers reach the shop over HTTPS
   const isSecureCookie = context.config.nodeEnv === 'production' || (context.edge ?? loadEdgeConfig()).isHttps;
   const throttle = new LoginThrottle(FAILURES_PER_ADDRESS, FAILURE_WINDOW_MS);
+  /** Addresses without an account are counted under a keyed hash: never stored in the clear. */
+  const loginKey = (email: string): Buffer => createHmac('sha256', context.secrets.sessionSecret).update(`login:${email.trim().toLowerCase()}`).digest();
 
   /** Signs a user in: the anonymous cart joins theirs and a fresh session id replaces the old one. */
   async function signIn(request: FastifyRequest, reply: FastifyReply, userId: number): Promise<void> {
@@ -86,7 +93,7 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
     },
     async (request, reply) => {
       const body = request.body;
-      const problem = checkPasswordRules(body.password);
+      const problem = checkPasswordRules(body.password, { email: body.email });
       if (problem) throw new AppError('VALIDATION_FAILED', problem, 'password');
       let user: UserRecord;
       try {
@@ -106,6 +113,8 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
         }
         throw error;
       }
+      // failures counted while the address had no account must not lock the new account's owner
+      await clearLoginFailures(pool, loginKey(body.email));
       await signIn(request, reply, user.id);
       return reply.status(201).send({ user: toUserResponse(user) });
     },
@@ -130,9 +139,13 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
       }
       const { email, password } = request.body;
       const credentials = await findCredentialsByEmail(pool, email.trim());
-      if (credentials?.lockedUntil && credentials.lockedUntil.getTime() > Date.now()) {
-        const seconds = Math.ceil((credentials.lockedUntil.getTime() - Date.now()) / 1000);
-        await auditRequest(pool, request, { action: AUDIT_ACTIONS.LOGIN_FAILED, actorId: null, target: `user:${credentials.id}`, details: { reason: 'locked' } });
+      // an address without an account locks exactly like an account (same count, same backoff,
+      // same answer): otherwise 429 after six failures would tell which addresses are customers
+      const unknownKey = credentials ? undefined : loginKey(email);
+      const lockedUntil = credentials ? credentials.lockedUntil : unknownKey ? ((await findLoginFailures(pool, unknownKey))?.lockedUntil ?? null) : null;
+      if (lockedUntil && lockedUntil.getTime() > Date.now()) {
+        const seconds = Math.ceil((lockedUntil.getTime() - Date.now()) / 1000);
+        await auditRequest(pool, request, { action: AUDIT_ACTIONS.LOGIN_FAILED, actorId: null, target: credentials ? `user:${credentials.id}` : null, details: { reason: 'locked' } });
         throw new AppError('ACCOUNT_LOCKED', `too many failed sign-ins for this account; try again in ${seconds} s`, undefined, {
           headers: { 'retry-after': String(seconds) },
         });
@@ -144,6 +157,7 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
       if (!credentials || !isValid) {
         throttle.recordFailure(request.ip);
         if (credentials) await recordFailedLogin(pool, credentials.id, lockDurationMs);
+        else if (unknownKey) await recordLoginFailure(pool, unknownKey, lockDurationMs);
         // ids only: the e-mail tried is personal data and the log is never rewritten
         await auditRequest(pool, request, {
           action: AUDIT_ACTIONS.LOGIN_FAILED,

@@ -3,7 +3,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
-import type { Pool } from '@threadline/db';
+import { deleteSession, findActiveSession, insertSession, touchSession, type Pool, type UserRole } from '@threadline/db';
 
 import { AppError } from '../errors.js';
 
@@ -13,7 +13,7 @@ const SESSION_TTL_MS = 14 * 24 * 60 * 60 * 1000;
 /** last_seen_at is refreshed at most this often, so reads do not write on every request. */
 const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
 
-export type Role = 'customer' | 'seller' | 'admin' | 'marketing';
+export type Role = UserRole;
 
 export interface SessionUser {
   id: number;
@@ -39,38 +39,13 @@ export function hashSessionId(id: string): Buffer {
   return createHash('sha256').update(id).digest();
 }
 
-interface SessionRow {
-  id_hash: Buffer;
-  csrf_token: string;
-  last_seen_at: Date;
-  user_id: number | null;
-  email: string | null;
-  name: string | null;
-  role: Role | null;
-}
-
 async function loadSession(pool: Pool, cookie: string): Promise<Session | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(cookie)) return null;
   const idHash = hashSessionId(cookie);
-  const { rows } = await pool.query<SessionRow>(
-    `SELECT s.id_hash, s.csrf_token, s.last_seen_at, u.id AS user_id, u.email, u.name, u.role
-       FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.deleted_at IS NULL
-      WHERE s.id_hash = $1 AND s.expires_at > now()`,
-    [idHash],
-  );
-  const row = rows[0];
-  if (!row) return null;
-  if (Date.now() - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
-    await pool.query('UPDATE sessions SET last_seen_at = now(), expires_at = $2 WHERE id_hash = $1', [
-      idHash,
-      new Date(Date.now() + SESSION_TTL_MS),
-    ]);
-  }
-  const user =
-    row.user_id !== null && row.email !== null && row.name !== null && row.role !== null
-      ? { id: row.user_id, email: row.email, name: row.name, role: row.role }
-      : null;
-  return { idHash: row.id_hash, csrfToken: row.csrf_token, user };
+  const found = await findActiveSession(pool, idHash);
+  if (!found) return null;
+  if (Date.now() - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) await touchSession(pool, idHash, new Date(Date.now() + SESSION_TTL_MS));
+  return { idHash: found.idHash, csrfToken: found.csrfToken, user: found.user };
 }
 
 function setSessionCookie(reply: FastifyReply, id: string, isSecure: boolean): void {
@@ -103,25 +78,21 @@ export async function startSession(
   const id = randomBytes(32).toString('base64url');
   const idHash = hashSessionId(id);
   const csrfToken = options.csrfToken ?? randomBytes(32).toString('base64url');
-  await pool.query(
-    `INSERT INTO sessions (id_hash, user_id, csrf_token, ip, user_agent, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6)`,
-    [
-      idHash,
-      options.userId ?? null,
-      csrfToken,
-      request.ip,
-      (request.headers['user-agent'] ?? '').slice(0, 500),
-      new Date(Date.now() + SESSION_TTL_MS),
-    ],
-  );
+  await insertSession(pool, {
+    idHash,
+    userId: options.userId ?? null,
+    csrfToken,
+    ip: request.ip,
+    userAgent: (request.headers['user-agent'] ?? '').slice(0, 500),
+    expiresAt: new Date(Date.now() + SESSION_TTL_MS),
+  });
   setSessionCookie(reply, id, options.isSecureCookie);
   return { idHash, csrfToken };
 }
 
 /** Ends a session: deletes it server-side and clears the cookie. */
 export async function endSession(pool: Pool, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (request.session) await pool.query('DELETE FROM sessions WHERE id_hash = $1', [request.session.idHash]);
+  if (request.session) await deleteSession(pool, request.session.idHash);
   void reply.clearCookie(SESSION_COOKIE, { path: '/' });
   request.session = null;
 }
@@ -169,7 +140,9 @@ declare module 'fastify' {
 }
 
 /**
- * preHandler that admits only signed-in users with one of `roles` (any signed-in user when empty).
+ * Hook that admits only signed-in users with one of `roles` (any signed-in user when empty). Use it
+ * as `preValidation`: authorisation before validation, so a caller without the role learns nothing
+ * about a route from its validation errors (the authorisation matrix test checks every route).
  *
  * @example
  * app.post('/api/seller/products', { preValidation: requireRole('seller', 'admin') }, handler)

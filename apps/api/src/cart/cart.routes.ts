@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ensureCartId, findCartId, findVariantForCart, getCartLines, getLineQuantity, removeLine, setLineQuantity, type CartOwner, type Pool } from '@threadline/db';
 import { MAX_LINE_QUANTITY, mergeLineQuantity, priceCart, stockState } from '@threadline/domain';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { presentImage } from '../catalog/present.js';

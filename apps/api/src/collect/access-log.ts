@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { BatchEntry, CollectFacts, Collector } from '@threadline/clickstream';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 
 /** Paths that would only add noise (or feed back into the collector itself). */

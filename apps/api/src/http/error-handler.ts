@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { PG_ERROR, isPgError } from '@threadline/db';
+import { hasErrorKind, type ErrorKind } from '@threadline/domain';
 
 import { AppError, type ErrorCode } from '../errors.js';
 
@@ -31,12 +32,39 @@ function fieldFromValidation(error: FastifyError): string | undefined {
   return base || undefined;
 }
 
+/**
+ * The HTTP status of each transport-neutral error kind — the one place packages' errors become
+ * HTTP. A package never knows a status code; it says what went wrong.
+ */
+export const KIND_STATUS = {
+  invalid: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported: 415,
+  unprocessable: 422,
+  unavailable: 503,
+  internal: 500,
+} as const satisfies Record<ErrorKind, number>;
+
 /** Maps any thrown value to a status and a stable body. Everything unexpected is a logged 500. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (error instanceof AppError) {
     const body: ErrorBody = { error: { code: error.code, message: error.message } };
     if (error.field) body.error.field = error.field;
     return { status: error.statusCode, body, ...(error.headers ? { headers: error.headers } : {}) };
+  }
+  if (hasErrorKind(error)) {
+    const status = KIND_STATUS[error.kind];
+    // a 5xx never shows its message: it may name files, buckets or SQL
+    if (status >= 500) {
+      const message = error.kind === 'unavailable' ? 'a storage or stream service is unavailable; try again shortly' : 'internal error';
+      return { status, body: { error: { code: error.kind === 'unavailable' ? 'SERVICE_UNAVAILABLE' : 'INTERNAL', message } } };
+    }
+    const body: ErrorBody = { error: { code: error.code, message: error.message } };
+    if (error.field) body.error.field = error.field;
+    return { status, body };
   }
   if (isPgError(error)) {
     if (error.code === PG_ERROR.UNIQUE_VIOLATION) {
@@ -79,13 +107,36 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
 }
 
+/** Reads and discards what is left of a request body, for at most a few seconds. */
+function drainBody(request: FastifyRequest): Promise<void> {
+  const raw = request.raw;
+  if (raw.complete || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(finish, 10_000);
+    function finish(): void {
+      clearTimeout(timer);
+      raw.off('end', finish);
+      raw.off('error', finish);
+      resolve();
+    }
+    raw.on('end', finish);
+    raw.on('error', finish);
+    raw.on('data', () => undefined);
+    raw.resume();
+  });
+}
+
 /** The one error handler: 4xx logged at info, 5xx at error with the request attached. */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body, headers } = toErrorResponse(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.error.code, field: body.error.field }, 'request rejected');
     if (headers) void reply.headers(headers);
+    // an oversize body is refused by its Content-Length before it is read; answering while the
+    // sender is still writing resets the connection, and a proxy in front (the web tier, nginx)
+    // then reports 502 instead of this 413. Read the rest (the edge caps bodies at 25 MiB) first.
+    if (status === 413) await drainBody(request);
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -79,7 +79,26 @@ describe('bad input', () => {
     const created = await seller.post('/api/seller/products', { name, categoryId: (await createCategory(harness)).id, variants: [{ size: 'M', colour: 'Red', price: 100, stock: 1 }] });
     assert.equal(created.statusCode, 201);
     assert.equal(json<{ name: string }>(created).name, name);
+    // as shipped the WAF refuses a NUL first; behind a WAF that let it through the shop answers 400
     const nul = await seller.patch(`/api/seller/products/${productId}`, { name: 'bad\u0000name' });
+    assert.equal(nul.statusCode, 403);
+    assert.equal(errorOf(nul).code, 'WAF_BLOCKED');
+  });
+});
+
+describe('bad input behind a WAF that missed it', () => {
+  let open: Harness;
+  before(async () => {
+    open = await createHarness({ edgeOff: { waf: 'off', why: 'the shop must refuse NUL characters itself when a WAF lets them through' } });
+  });
+  after(async () => {
+    await open.close();
+  });
+
+  it('refuses NUL characters in text with 400', async () => {
+    const { client } = await signedInClient(open, 'seller');
+    const product = await createProduct(client, (await createCategory(open)).id);
+    const nul = await client.patch(`/api/seller/products/${product.id}`, { name: 'bad\u0000name' });
     assert.equal(nul.statusCode, 400);
   });
 });

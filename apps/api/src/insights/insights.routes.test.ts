@@ -104,8 +104,8 @@ describe('insights API', () => {
     const response = await admin.post('/api/insights/refresh');
     assert.equal(response.statusCode, 200, response.body);
     const result = json<{ entries: number }>(response);
-    // 3 windows × (sales + 4 segment dimensions + reviews + ad channels + peak hours)
-    assert.equal(result.entries, 24);
+    // 3 windows × (sales + 6 segment dimensions + reviews + ad channels + peak hours)
+    assert.equal(result.entries, 30);
     const status = json<{ dashboards: Array<{ dashboard: string; materialised: number }> }>(await admin.get('/api/insights/status'));
     assert.deepEqual(
       status.dashboards.map((row) => [row.dashboard, row.materialised]),
@@ -114,7 +114,7 @@ describe('insights API', () => {
         ['peak-hours', 3],
         ['reviews', 3],
         ['sales', 3],
-        ['segments', 12],
+        ['segments', 18],
       ],
     );
   });

@@ -4,16 +4,14 @@ import {
   adChannelAnswers,
   checkWindow,
   DEFAULT_LIMITS,
-  InsightInputError,
   InsightsLake,
   materialiseInsights,
-  PeakHoursInputError,
   serveInsight,
   type DashboardName,
   type InsightServices,
 } from '@threadline/insights';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import type { ApiContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
@@ -53,28 +51,18 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
   app.addHook('onClose', async () => {
     if (services) (await services).lake.close();
   });
-  const guard = { preHandler: requireRole(...INSIGHT_ROLES) };
+  const guard = { preValidation: requireRole(...INSIGHT_ROLES) };
 
   const windowOf = (query: { from?: string | undefined; to?: string | undefined }): DateWindow => {
     const to = query.to ?? todayIn(context.config.shopTimeZone);
     const window = query.from ? { from: query.from, to } : windowEndingOn(to, DEFAULT_WINDOW_DAYS);
-    try {
-      return checkWindow(window);
-    } catch (error) {
-      if (error instanceof InsightInputError) throw new AppError('VALIDATION_FAILED', error.message, error.field);
-      throw error;
-    }
+    // an InsightInputError (kind `invalid`) becomes a 400 naming the field in the error handler
+    return checkWindow(window);
   };
 
   const answer = async <D extends DashboardName>(name: D, window: DateWindow, filters: Record<string, unknown>) => {
     // each dashboard's own filter type; the query schemas above produced exactly these fields
-    let served;
-    try {
-      served = await serveInsight(await getServices(), name, { ...window, ...filters } as Parameters<typeof serveInsight<D>>[2]);
-    } catch (error) {
-      if (error instanceof PeakHoursInputError || error instanceof InsightInputError) throw new AppError('VALIDATION_FAILED', error.message, error.field);
-      throw error;
-    }
+    const served = await serveInsight(await getServices(), name, { ...window, ...filters } as Parameters<typeof serveInsight<D>>[2]);
     const figures = typeof served.result === 'object' && served.result !== null ? served.result : {};
     return { window, filters, asOf: served.asOf, cache: served.cache, ...figures };
   };
@@ -90,7 +78,7 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
   );
   app.get(
     '/api/insights/segments',
-    { ...guard, schema: { tags, summary: 'Popular products per customer segment (age band, gender, region, new vs returning)', querystring: SegmentsQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
+    { ...guard, schema: { tags, summary: 'Popular products per customer segment (age band, gender, region, new vs returning, ship-to country or region/state)', querystring: SegmentsQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
     async (request) => {
       const { dimension, category, limit } = request.query;
       return answer('segments', windowOf(request.query), { dimension, category, limit });
@@ -124,13 +112,14 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
       },
     },
     async (request) => {
-      const { tz, region, device, bots, top } = request.query;
+      const { tz, region, device, bots, source, top } = request.query;
       // defaults filled before keying, so the materialised preset answers the page's first view
       return answer('peak-hours', windowOf(request.query), {
         timeZone: tz ?? context.config.shopTimeZone,
         region,
         device,
         includeBots: bots ?? false,
+        source,
         top: top ?? DEFAULT_LIMITS.peakTop,
       });
     },

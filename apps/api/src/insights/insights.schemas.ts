@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-import { DEVICE_CLASSES, REGIONS } from '@threadline/clickstream';
+import { DEVICE_CLASSES, REGIONS, TRAFFIC_SOURCES } from '@threadline/clickstream';
 
 const DateText = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD in the shop time zone' });
 const Slug = Type.String({ pattern: '^[a-z0-9-]{1,80}$' });
@@ -22,7 +22,7 @@ export const SalesQuery = Type.Object(
 export const SegmentsQuery = Type.Object(
   {
     ...WindowQuery,
-    dimension: Type.Union(['age_band', 'gender', 'region', 'customer_type'].map((value) => Type.Literal(value)), { default: 'age_band' }),
+    dimension: Type.Union(['age_band', 'gender', 'region', 'customer_type', 'ship_country', 'ship_region'].map((value) => Type.Literal(value)), { default: 'age_band' }),
     category: Type.Optional(Slug),
     limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
   },
@@ -65,6 +65,11 @@ export const PeakHoursQuery = Type.Object(
     region: Type.Optional(Type.Union(REGIONS.map((r) => Type.Literal(r)), { description: "visitors' region (from their time zone)" })),
     device: Type.Optional(Type.Union(DEVICE_CLASSES.map((d) => Type.Literal(d)))),
     bots: Type.Optional(Type.Boolean({ description: 'include traffic marked as bots (default false)' })),
+    source: Type.Optional(
+      Type.Union(TRAFFIC_SOURCES.map((value) => Type.Literal(value)), {
+        description: 'only live traffic, or only history imported from old web server logs (default: both)',
+      }),
+    ),
     top: Type.Optional(Type.Integer({ minimum: 1, maximum: 24, description: 'number of top hours listed (default 3)' })),
   },
   { additionalProperties: false },

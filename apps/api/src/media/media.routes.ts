@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 
 import { IMAGE_FILE_PATTERN, IMAGE_KEY_PATTERN, imageDir } from '@threadline/media';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { errors } from '../http/common.schemas.js';

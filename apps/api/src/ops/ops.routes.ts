@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 
 import { collectOpsStatus, fetchSeries, prometheusUrl, resolveBackupConfig, type BackupConfig, type OpsStatus } from '@threadline/ops';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { requireRole } from '../auth/session.js';
 import { errors } from '../http/common.schemas.js';

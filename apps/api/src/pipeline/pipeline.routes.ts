@@ -1,14 +1,17 @@
 import { Type } from '@sinclair/typebox';
 
+import { AUDIT_ACTIONS } from '@threadline/db';
 import { dateRange, isIsoDate } from '@threadline/domain';
-import { findCatalogTable, listCatalogTables } from '@threadline/lake';
+import { findCatalogTable, listCatalogPartitions, listCatalogTables, listSchemaChanges } from '@threadline/lake';
 import { findRun, listRuleResults, listRuns, listSteps, queueRun, type PipelineRun } from '@threadline/pipeline';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
+import { auditRequest } from '../audit/audit.js';
 import type { ApiContext } from '../context.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';
 import { errors, IdParams } from '../http/common.schemas.js';
+import { describeDataHealth } from './data-health.js';
 
 const DateString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 
@@ -127,6 +130,7 @@ export async function pipelineRoutes(app: ApiApp, context: ApiContext): Promise<
       const pending = await listRuns(pool, { status: 'queued', limit: 1 });
       if (pending.length > 0) throw new AppError('PIPELINE_BUSY', `run #${pending[0]?.id} is already queued`);
       const run = await queueRun(pool, { trigger: from ? 'backfill' : 'api', dates, requestedBy: currentUser(request).id });
+      await auditRequest(pool, request, { action: AUDIT_ACTIONS.PIPELINE_RUN_STARTED, target: `pipeline_run:${run.id}`, details: { trigger: from ? 'backfill' : 'api', dates: dates.length } });
       return reply.status(202).send(presentRun(run));
     },
   );
@@ -154,7 +158,33 @@ export async function pipelineRoutes(app: ApiApp, context: ApiContext): Promise<
     async (request) => {
       const table = await findCatalogTable(pool, request.params.name);
       if (!table) throw notFound('lake table', 'name');
-      return table;
+      const [partitions, schemaChanges] = await Promise.all([listCatalogPartitions(pool, table.name, 200), listSchemaChanges(pool, table.name)]);
+      return { ...table, partitions, schemaChanges };
+    },
+  );
+
+  app.get(
+    '/api/insights/pipeline',
+    {
+      preValidation: requireRole('admin', 'marketing'),
+      schema: {
+        tags: ['pipeline', 'insights'],
+        summary: "Why the dashboards' data is missing or stale: the latest run, its failure and the last successful publish",
+        response: {
+          200: Type.Object({
+            state: Type.Union([Type.Literal('ok'), Type.Literal('never_run'), Type.Literal('running'), Type.Literal('failed'), Type.Literal('stale')]),
+            message: Type.Union([Type.String(), Type.Null()]),
+            lastRunId: Type.Union([Type.Integer(), Type.Null()]),
+            lastSuccessAt: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors(401, 403),
+        },
+      },
+    },
+    async () => {
+      const [[latest], [lastSuccess]] = await Promise.all([listRuns(pool, { limit: 1 }), listRuns(pool, { status: 'succeeded', limit: 1 })]);
+      const failedRules = latest?.status === 'failed' ? (await listRuleResults(pool, latest.id)).filter((rule) => !rule.passed && rule.severity === 'error') : [];
+      return describeDataHealth({ latest: latest ?? null, lastSuccess: lastSuccess ?? null, failedRules, now: new Date() });
     },
   );
 }

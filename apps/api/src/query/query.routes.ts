@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
+import { stringify } from 'csv-stringify/sync';
 
 import { lakeRoot, MAX_QUERY_ROWS, runLakeQuery } from '@threadline/lake';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { requireRole } from '../auth/session.js';
 import { errors } from '../http/common.schemas.js';
-import { toAppError } from './lake-errors.js';
 
 const QueryBody = Type.Object(
   {
@@ -25,20 +25,17 @@ const QueryResponse = Type.Object({
   elapsedMs: Type.Integer(),
 });
 
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+/** Numbers stay numbers (a negative amount is not a formula); everything else is text. */
+function csvValue(value: unknown): string | number {
+  if (typeof value === 'number') return value;
+  return value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /** SQL over the lake for admins (the Athena part): read-only, limited, timed out. */
 export async function queryRoutes(app: ApiApp, context: ApiContext): Promise<void> {
-  const run = async (body: { sql: string; limit?: number; timeoutMs?: number }) => {
-    try {
-      return await runLakeQuery({ pool: context.pool, lakeDir: lakeRoot(context.config.dataDir), sql: body.sql, limit: body.limit, timeoutMs: body.timeoutMs });
-    } catch (error) {
-      throw toAppError(error);
-    }
-  };
+  // a refused query is a LakeInputError with a kind; the error handler answers with its status
+  const run = (body: { sql: string; limit?: number; timeoutMs?: number }) =>
+    runLakeQuery({ pool: context.pool, lakeDir: lakeRoot(context.config.dataDir), sql: body.sql, limit: body.limit, timeoutMs: body.timeoutMs });
 
   app.post(
     '/api/admin/query',
@@ -68,8 +65,10 @@ export async function queryRoutes(app: ApiApp, context: ApiContext): Promise<voi
     async (request, reply) => {
       const result = await run(request.body);
       const names = result.columns.map((column) => column.name);
-      const lines = [names.map(csvCell).join(','), ...result.rows.map((row) => names.map((name) => csvCell(row[name])).join(','))];
-      return reply.type('text/csv; charset=utf-8').header('x-truncated', String(result.isTruncated)).send(`${lines.join('\n')}\n`);
+      // lake text comes from customers (reviews, searches): cells that a spreadsheet would run as
+      // formulas (=, +, -, @, tab, CR) get a leading ' as OWASP recommends for CSV injection
+      const csv = stringify([names, ...result.rows.map((row) => names.map((name) => csvValue(row[name])))], { escape_formulas: true });
+      return reply.type('text/csv; charset=utf-8').header('x-truncated', String(result.isTruncated)).send(csv);
     },
   );
 }

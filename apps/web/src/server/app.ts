@@ -33,6 +33,30 @@ export interface WebContext {
   https?: HttpsServerOptions;
 }
 
+/** Stable codes for the 4xx the web tier itself can answer (the API tier's catalogue uses the same). */
+const WEB_ERROR_CODES: Record<number, string> = {
+  400: 'VALIDATION_FAILED',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  431: 'HEADERS_TOO_LARGE',
+};
+
+/** Every error the web tier answers itself has the API's shape `{ error: { code, message } }`. */
+function registerWebErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request, reply) => {
+    const statusCode = error instanceof Error && 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (statusCode >= 500) {
+      request.log.error({ err: error }, 'web tier request failed');
+      return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+    }
+    const code = WEB_ERROR_CODES[statusCode] ?? 'VALIDATION_FAILED';
+    return reply.status(statusCode).send({ error: { code, message: error instanceof Error ? error.message : 'bad request' } });
+  });
+}
+
 /**
  * The web tier: serves the built storefront and back office, forwards /api, /collect and /media
  * to the API tier, and answers /healthz and /readyz (ready = the API tier is ready).
@@ -40,15 +64,21 @@ export interface WebContext {
 export async function buildWebApp(context: WebContext): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = context.logger;
   const tlsOptions = context.https;
+  const edge = context.edge ?? loadEdgeConfig();
   // an https.Server is an http.Server with TLS in front (node's types say so), so the default typing holds
   const serverFactory: FastifyServerFactory | undefined = tlsOptions ? (handler) => https.createServer(tlsOptions, handler) : undefined;
   const app = Fastify({
     loggerInstance,
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: ['127.0.0.1', '::1'],
+    // forwarded headers are believed from the configured proxies only (THREADLINE_TRUSTED_PROXIES)
+    trustProxy: edge.trustedProxies,
     serverFactory,
   });
-  const edge = context.edge ?? loadEdgeConfig();
+  registerWebErrorHandler(app);
+  // the web tier parses no body itself: every body streams to the API tier, which applies each
+  // route's own limit (Fastify's built-in text/plain parser would otherwise buffer beacons and
+  // refuse them past 1 MiB in its own error shape)
+  app.removeAllContentTypeParsers();
   await registerEdge(app, { tier: 'web', edge: tlsOptions ? { ...edge, isHttps: true } : edge });
   await registerCompression(app);
   const distDir = context.distDir ?? DIST_DIR;
@@ -63,7 +93,7 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
 
   await app.register(metricsPlugin, {
     service: 'web',
-    token: process.env.THREADLINE_METRICS_TOKEN,
+    token: context.config.metricsToken,
     extend: (registry) => registerUpstreamGauge(registry, upstream),
   });
   registerWebAccessLog(app, { apiUrl: () => upstream.pick()?.url ?? apiUrl, logger: context.logger });
@@ -99,7 +129,7 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
       },
     });
     // every other GET is a page: head rendered per address, 404 for unknown ones; robots, sitemap
-    registerPages(app, { distDir, apiUrl, publicUrl: process.env.THREADLINE_PUBLIC_URL, currency: context.config.currency });
+    registerPages(app, { distDir, apiUrl, publicUrl: context.config.publicUrl, currency: context.config.currency });
   } else {
     app.log.warn(`no built pages in ${distDir}; run \`threadline build\``);
   }

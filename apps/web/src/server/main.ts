@@ -14,7 +14,7 @@ export async function runWeb(): Promise<void> {
   await app.listen({ port: config.webPort, host: config.host });
   const scheme = https ? 'https' : 'http';
   logger.info(`web tier listening on ${scheme}://${config.host}:${config.webPort}, API at ${config.apiUrl}, WAF ${edge.waf.mode}`);
-  const redirect = https && edge.tls.redirectPort !== undefined ? createRedirectServer(config.webPort) : undefined;
+  const redirect = https && edge.tls.redirectPort !== undefined ? createRedirectServer({ httpsPort: config.webPort, publicUrl: edge.publicUrl }) : undefined;
   if (redirect) {
     await new Promise<void>((resolve, reject) => {
       redirect.once('error', reject);

@@ -74,7 +74,7 @@ describe('security scan of the running web and API tiers', { timeout: 120_000 },
     web = await buildWebApp({ config: { ...config, apiUrl: `http://127.0.0.1:${apiPort}` }, logger, distDir: dist, edge, https: httpsOptions });
     await web.listen({ port: 0, host: '127.0.0.1' });
     port = (web.server.address() as AddressInfo).port; // TCP listener: always AddressInfo
-    redirect = createRedirectServer(port);
+    redirect = createRedirectServer({ httpsPort: port });
     await new Promise<void>((resolve) => redirect.listen(0, '127.0.0.1', resolve));
     redirectPort = (redirect.address() as AddressInfo).port; // TCP listener: always AddressInfo
   });

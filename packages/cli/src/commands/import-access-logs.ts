@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 
 import { listAccessLogImports } from '@threadline/db/access-log-imports';
 import { importAccessLogFile, type AccessLogFileReport, type JsonFieldMap, type LogFormat } from '@threadline/importer';
-import { createLakeStorage, loadClickstreamSettings } from '@threadline/clickstream';
+import { clickstreamSettings, createLakeStorage } from '@threadline/clickstream';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
 import { loadRuntime, withPool } from '../runtime.js';
@@ -48,6 +48,8 @@ function summarise(report: AccessLogFileReport): Record<string, unknown> {
     assets: report.staticRequests,
     health: report.healthChecks,
     bots: report.bots,
+    'no agent': report.withoutUserAgent,
+    truncated: report.truncated,
     malformed: report.malformed,
     from: report.firstEventAt ?? '',
     to: report.lastEventAt ?? '',
@@ -70,7 +72,7 @@ export function registerAccessLogImport(importCommand: Command): void {
     if (!logFormat) throw new Error(`--log-format must be one of ${LOG_FORMATS.join(', ')}`);
     const jsonFields = options.jsonMap ? await readJsonMap(options.jsonMap) : undefined;
     const runtime = loadRuntime('import');
-    const storage = createLakeStorage(runtime.config.dataDir, loadClickstreamSettings(runtime.config.dataDir));
+    const storage = createLakeStorage(runtime.config.dataDir, clickstreamSettings(runtime.config));
     const scratch = await mkdtemp(path.join(tmpdir(), 'threadline-import-'));
     const reports: AccessLogFileReport[] = [];
     const bar = process.stderr.isTTY

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 
-import { generateDemoTraffic, listDemoProductIds, MAX_DEMO_EVENTS, type DeviceClass, type Region } from '@threadline/clickstream';
+import { generateDemoTraffic, listDemoProductIds, MAX_DEMO_EVENTS, type DeviceClass, type Region, type TrafficSource } from '@threadline/clickstream';
 import { todayIn, windowEndingOn } from '@threadline/domain';
 import { DEFAULT_LIMITS, InsightsLake, PeakHoursInputError, peakHours, type HourFigures } from '@threadline/insights';
 import { LocalLakeStorage, lakeRoot } from '@threadline/lake';
@@ -23,6 +23,7 @@ interface PeakOptions {
   region?: string;
   device?: string;
   bots?: boolean;
+  source?: string;
   top: string;
   local?: boolean;
   format?: string;
@@ -48,6 +49,7 @@ export function registerInsights(program: Command): void {
       .option('--region <region>', 'north_america | south_america | europe | asia | africa | oceania | other')
       .option('--device <device>', 'desktop | mobile | tablet | other')
       .option('--bots', 'include traffic marked as bots')
+      .option('--source <source>', 'live | import: only live traffic, or only history imported from old logs (default: both)')
       .option('--local', "break down by visitors' own local time instead of shop time")
       .option('--top <n>', 'number of top hours to list', String(DEFAULT_LIMITS.peakTop)),
   ).action(async (options: PeakOptions) => {
@@ -65,6 +67,7 @@ export function registerInsights(program: Command): void {
         // checked by checkPeakHourFilters inside peakHours, which names the flag at fault
         ...(options.region ? { region: options.region as Region } : {}),
         ...(options.device ? { device: options.device as DeviceClass } : {}),
+        ...(options.source ? { source: options.source as TrafficSource } : {}),
         includeBots: options.bots === true,
         top: Number(options.top),
       });

@@ -5,6 +5,7 @@ import { dateRange, isIsoDate } from '@threadline/domain';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
 import { loadRuntime, withPool } from '../runtime.js';
+import type { PostSeedStep } from './seed-step.js';
 
 function parseDate(value: string, option: string): string {
   if (!isIsoDate(value)) throw new Error(`${option} must be a date YYYY-MM-DD (got "${value}")`);
@@ -45,7 +46,7 @@ export function registerPipeline(program: Command): void {
         trigger = 'backfill';
       }
       const runtime = loadRuntime('pipeline');
-      const { runPipeline, loadPipelineSettings, queueRun } = await import('@threadline/pipeline');
+      const { runPipeline, pipelineSettings, queueRun } = await import('@threadline/pipeline');
       const summary = await withPool(runtime, async (pool) => {
         if (options.queue) {
           const run = await queueRun(pool, { trigger, dates });
@@ -60,7 +61,7 @@ export function registerPipeline(program: Command): void {
             pseudonymKey: runtime.secrets.pseudonymKey,
             slackWebhookUrl: runtime.config.slackWebhookUrl,
             logger: runtime.logger.child({}, { level: 'warn' }),
-            settings: loadPipelineSettings(),
+            settings: pipelineSettings(runtime.config),
             onProgress: (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
           },
           { trigger, dates },
@@ -80,10 +81,10 @@ export function registerPipeline(program: Command): void {
   ).action(async (options: { run?: string; format?: string }) => {
     const format = parseFormat(options.format);
     const runtime = loadRuntime('pipeline');
-    const { listRuns, findRun, listSteps, listRuleResults, loadPipelineSettings } = await import('@threadline/pipeline');
+    const { listRuns, findRun, listSteps, listRuleResults, pipelineSettings } = await import('@threadline/pipeline');
     await withPool(runtime, async (pool) => {
       const run = options.run ? await findRun(pool, parsePositiveInt(options.run, '--run')) : ((await listRuns(pool, { limit: 1 }))[0] ?? null);
-      const settings = loadPipelineSettings();
+      const settings = pipelineSettings(runtime.config);
       const next = settings.isScheduled ? new Cron(settings.cron, { timezone: runtime.config.shopTimeZone, paused: true }).nextRun() : null;
       if (!run) {
         console.log(`no pipeline run yet; next scheduled run: ${next ? next.toISOString() : 'not scheduled'}`);
@@ -149,3 +150,39 @@ export function registerPipeline(program: Command): void {
     });
   });
 }
+
+/**
+ * `threadline seed` step (so also the first `npm start`): one pipeline run over the demo shop, so
+ * the lake is published and every dashboard has figures at the first sign-in. A failed run does
+ * not stop the start: it is recorded like any run and the Data pipeline page says why.
+ */
+export const pipelineSeedStep: PostSeedStep = {
+  name: 'pipeline',
+  async run(context) {
+    const { runPipeline, pipelineSettings, PipelineBusyError } = await import('@threadline/pipeline');
+    const { createLogger } = await import('@threadline/config');
+    // a first start should not wait minutes on retries: one quick retry for a flaky moment
+    const settings = { ...pipelineSettings(context.config), retries: 1, backoffMs: 1000 };
+    try {
+      const summary = await runPipeline(
+        {
+          pool: context.pool,
+          dataDir: context.config.dataDir,
+          timeZone: context.config.shopTimeZone,
+          pseudonymKey: context.secrets.pseudonymKey,
+          slackWebhookUrl: context.config.slackWebhookUrl,
+          logger: createLogger({ name: 'pipeline', level: 'warn' }),
+          settings,
+          onProgress: context.log,
+        },
+        { trigger: 'first_start' },
+      );
+      if (summary.status === 'failed') {
+        context.log(`run #${summary.runId} failed at ${summary.failedStep}: ${summary.error} — the back office's Data pipeline page shows why; the shop starts anyway`);
+      }
+    } catch (error) {
+      if (error instanceof PipelineBusyError) context.log('a pipeline run is already in progress; the dashboards fill when it ends');
+      else context.log(`the first pipeline run could not start: ${error instanceof Error ? error.message : String(error)}; run \`threadline pipeline run\` once the shop is up`);
+    }
+  },
+};

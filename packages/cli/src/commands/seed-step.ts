@@ -1,10 +1,11 @@
-import type { Config } from '@threadline/config';
+import type { Config, Secrets } from '@threadline/config';
 import type { Pool } from '@threadline/db';
 import type { SeedMarker } from '@threadline/demo';
 
 export interface PostSeedContext {
   pool: Pool;
   config: Config;
+  secrets: Secrets;
   /** the seed number: derive any randomness from it (e.g. `new Random(seed)` from @threadline/demo) */
   seed: number;
   /** what the shop seed wrote (counts, window end) */

@@ -71,7 +71,7 @@ export function registerSeed(program: Command): void {
         for (const step of POST_SEED_STEPS) {
           const started = Date.now();
           progress(`${step.name}: starting`);
-          await step.run({ pool, config, seed, marker, log: (line) => progress(`${step.name}: ${line}`) });
+          await step.run({ pool, config, secrets: runtime.secrets, seed, marker, log: (line) => progress(`${step.name}: ${line}`) });
           progress(`${step.name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         }
         if (format === 'json') {

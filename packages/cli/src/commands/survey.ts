@@ -3,12 +3,14 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
+import { addDays, dateInZone } from '@threadline/domain';
 import { isLakeInputError } from '@threadline/lake';
 import { generateSurvey, importSurvey, surveyNoticeText, type SurveyReport } from '@threadline/survey';
 import { notifySlack } from '@threadline/ops';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
 import { loadRuntime, withPool } from '../runtime.js';
+import type { PostSeedStep } from './seed-step.js';
 
 function printReport(report: SurveyReport, format: 'table' | 'json' | 'csv'): void {
   if (format === 'json') {
@@ -85,3 +87,22 @@ export function registerSurvey(program: Command): void {
       console.log(JSON.stringify(generated.expected.channelCounts));
     });
 }
+
+/** Answers in the demo survey: enough for every channel, month and segment to show. */
+const DEMO_SURVEY_ROWS = 1500;
+
+/**
+ * `threadline seed` step: the demo shop's customer survey (5.2), as staff would upload it — an
+ * English .xlsx with answers over the seed's 90 days, imported through the same checks — so the
+ * offline-advertising dashboard has figures at the first sign-in.
+ */
+export const surveySeedStep: PostSeedStep = {
+  name: 'survey',
+  async run(context) {
+    // answers end on the shop's last seeded day (the marker's generation time)
+    const to = dateInZone(new Date(context.marker.generatedAt), context.config.shopTimeZone);
+    const generated = await generateSurvey({ rows: DEMO_SURVEY_ROWS, seed: context.seed, language: 'en', format: 'xlsx', from: addDays(to, -89), to });
+    const report = await importSurvey({ pool: context.pool, dataDir: context.config.dataDir, fileName: `demo-${generated.fileName}`, bytes: generated.bytes, timeZone: context.config.shopTimeZone });
+    context.log(`${report.rowsAccepted.toLocaleString('en-US')} answers imported${report.isDuplicate ? ' (already there)' : ''}`);
+  },
+};

@@ -58,4 +58,16 @@ describe('threadline users create', () => {
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM users`);
     assert.equal(rows[0].n, 1);
   });
+
+  it('gives a customer imported without an e-mail an address, then a claim link to it', async () => {
+    await db.pool.query(`INSERT INTO users (legacy_id, name, role) VALUES ('C-9', 'Old Customer', 'customer')`);
+    const result = await run(['users', 'claim-token', 'old.customer@example.com', '--legacy-id', 'C-9', '--format', 'json'], '', env());
+    assert.equal(result.code, 0, result.stderr);
+    const issued: unknown = JSON.parse(result.stdout);
+    assert.ok(typeof issued === 'object' && issued !== null && 'url' in issued && typeof issued.url === 'string' && /\/claim\?token=/.test(issued.url));
+    const { rows } = await db.pool.query(`SELECT email FROM users WHERE legacy_id = 'C-9'`);
+    assert.equal(rows[0].email, 'old.customer@example.com');
+    const again = await run(['users', 'claim-token', 'other@example.com', '--legacy-id', 'C-9'], '', env());
+    assert.match(again.stderr, /already has the e-mail old\.customer@example\.com/);
+  });
 });

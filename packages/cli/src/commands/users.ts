@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { checkPasswordRules, hashPassword } from '@threadline/auth';
 import { hasPgCode, insertUser, PG_ERROR, recordAudit, type UserRole } from '@threadline/db';
 import { issueClaimToken } from '@threadline/db/account-claims';
+import { setLegacyCustomerEmail } from '@threadline/db/legacy';
 
 import { readPassword } from './read-password.js';
 
@@ -55,12 +56,20 @@ export function registerUsers(program: Command): void {
     users
       .command('claim-token <email>')
       .description('issue a one-time link (valid 7 days) with which a customer imported from the old shop sets a password')
-      .option('--base-url <url>', 'public address of the shop, for the link', ''),
+      .option('--base-url <url>', 'public address of the shop, for the link', '')
+      .option('--legacy-id <id>', 'a customer imported without an e-mail: <email> becomes their sign-in address first'),
     ['table', 'json'],
-  ).action(async (email: string, options: { baseUrl: string; format: string }) => {
+  ).action(async (email: string, options: { baseUrl: string; format: string; legacyId?: string }) => {
     const runtime = loadRuntime('users');
+    if (options.legacyId !== undefined && (!EMAIL.test(email) || email.length > 254)) throw new Error(`"${email}" is not an e-mail address`);
     const issued = await withPool(runtime, async (pool) => {
-      const result = await issueClaimToken(pool, { email }, null);
+      let userId: number | undefined;
+      if (options.legacyId !== undefined) {
+        const set = await setLegacyCustomerEmail(pool, { legacyId: options.legacyId, email });
+        if ('refused' in set) throw new Error(set.refused);
+        userId = set.userId;
+      }
+      const result = await issueClaimToken(pool, userId !== undefined ? { id: userId } : { email }, null);
       if (result) await recordAudit(pool, { action: 'user.claim_token_issued', actorType: 'system', target: `user:${result.userId}` });
       return result;
     });

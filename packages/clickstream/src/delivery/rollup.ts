@@ -3,9 +3,17 @@ import path from 'node:path';
 
 import { sqlLiteral, type LakeDb, CLICKSTREAM_DATASET, CLICKSTREAM_LATE_DATASET, CLICKSTREAM_ROLLUP_DATASET, dayPartitionPath, type LakeStorage } from '@threadline/lake';
 
+/** `tier` of events imported from old web server logs (`threadline import access-logs`). */
+export const IMPORTED_TIER = 'legacy-import';
+
+/** Where a rollup row's events came from: the live shop, or history imported from old logs. */
+export const TRAFFIC_SOURCES = ['live', 'import'] as const;
+export type TrafficSource = (typeof TRAFFIC_SOURCES)[number];
+
 /**
  * The hourly rollup that peak-hour analysis reads instead of raw events: one row per
- * UTC hour × visitor-local hour × visitor zone × region × device × bot flag, with page views,
+ * UTC hour × visitor-local hour × visitor zone × region × device × bot flag × source (live or
+ * imported history, so dashboards can include or leave out the old shop's logs), with page views,
  * events, distinct sessions and visitors, carts, conversions, revenue and API/web requests.
  * One file per UTC day (`curated/clickstream_hourly/dt=YYYY-MM-DD/rollup.parquet`), so a 90-day
  * query opens 90 small files; the per-row zone conversion and DISTINCT counts are paid once here.
@@ -17,6 +25,7 @@ export const ROLLUP_SELECT = `
   SELECT date_trunc('hour', event_time) AS hour_utc,
          date_trunc('hour', timezone(time_zone, event_time)) AS local_hour,
          time_zone, region, device, is_bot,
+         CASE WHEN tier = '${IMPORTED_TIER}' THEN 'import' ELSE 'live' END AS source,
          count(*) FILTER (WHERE event_type IN ('page_view', 'product_view'))::BIGINT AS page_views,
          count(*) FILTER (WHERE event_type <> 'access_log')::BIGINT AS events,
          count(DISTINCT session_id) FILTER (WHERE event_type <> 'access_log')::BIGINT AS sessions,

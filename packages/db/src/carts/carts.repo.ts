@@ -62,7 +62,10 @@ export async function getCartLines(db: Queryable, cartId: number): Promise<CartL
   }>(
     `SELECT ci.variant_id, v.product_id, p.name AS product_name, p.status AS product_status, v.sku, v.size, v.colour,
             v.price_cents, v.stock, ci.quantity,
-            (SELECT i.storage_key FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS image_key
+            -- the photo of the colour in the cart, else one of any colour, else the first
+            (SELECT i.storage_key FROM product_images i WHERE i.product_id = p.id
+              ORDER BY CASE WHEN lower(i.colour) = lower(v.colour) THEN 0 WHEN i.colour IS NULL THEN 1 ELSE 2 END, i.position, i.id
+              LIMIT 1) AS image_key
        FROM cart_items ci
        JOIN product_variants v ON v.id = ci.variant_id
        JOIN products p ON p.id = v.product_id
@@ -141,4 +144,19 @@ export async function mergeSessionCartIntoUser(db: Queryable, sessionIdHash: Buf
     [sessionCart, userCart, maxLineQuantity],
   );
   await db.query('DELETE FROM carts WHERE id = $1', [sessionCart]);
+}
+
+/**
+ * Deletes anonymous carts nobody can reach any more — their session is gone — and anonymous carts
+ * untouched since `olderThan`, at most `limit` per call. Signed-in customers' carts are kept.
+ */
+export async function deleteAbandonedCarts(db: Queryable, olderThan: Date, limit: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM carts WHERE id IN (
+       SELECT id FROM carts
+        WHERE user_id IS NULL AND (session_id IS NULL OR updated_at < $1)
+        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+    [olderThan, limit],
+  );
+  return rowCount ?? 0;
 }

@@ -1,4 +1,4 @@
-import type { PoolClient } from '../pool.js';
+import type { PoolClient, Queryable } from '../pool.js';
 
 /** Account that owns imported products whose export names no seller. */
 export const LEGACY_SELLER_EMAIL = 'legacy-catalogue@threadline.invalid';
@@ -57,12 +57,21 @@ export interface LegacyProduct {
 }
 
 export async function upsertLegacyProduct(client: PoolClient, product: LegacyProduct): Promise<Upserted> {
+  // a rename through a re-import keeps the earlier name listed, never silently replaced
+  await client.query(
+    `INSERT INTO product_name_history (product_id, name, first_seen, last_seen)
+     SELECT id, name, created_at, now() FROM products WHERE legacy_id = $1 AND name <> $2
+     ON CONFLICT (product_id, name) DO UPDATE SET last_seen = EXCLUDED.last_seen`,
+    [product.legacyId, product.name],
+  );
   const { rows } = await client.query<{ id: number; is_new: boolean }>(
     `INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at)
      VALUES ($1, $2, $3, $4, $5, 'published', coalesce($6, now()), coalesce($6, now()))
      ON CONFLICT (legacy_id) DO UPDATE
        SET seller_id = EXCLUDED.seller_id, category_id = EXCLUDED.category_id,
-           name = EXCLUDED.name, description = EXCLUDED.description
+           name = EXCLUDED.name, description = EXCLUDED.description,
+           -- a re-import with the creation date mapped corrects it (earlier imports may have used today)
+           created_at = coalesce($6, products.created_at), published_at = coalesce($6, products.published_at)
      RETURNING id, (xmax = 0) AS is_new`,
     [product.legacyId, product.sellerId, product.categoryId, product.name, product.description, product.createdAt],
   );
@@ -328,4 +337,30 @@ export async function refreshProductCounters(client: PoolClient, productIds: rea
       WHERE p.id = target.id`,
     [productIds],
   );
+}
+
+/**
+ * Gives a customer imported without an e-mail the address they will sign in with (before a claim
+ * link is sent to it). Refuses when the customer already has another e-mail or the address
+ * belongs to another account.
+ */
+export async function setLegacyCustomerEmail(
+  db: PoolClient | Queryable,
+  input: { legacyId: string; email: string },
+): Promise<{ userId: number } | { refused: string }> {
+  const { rows } = await db.query<{ id: number; email: string | null }>(
+    `SELECT id, email FROM users WHERE legacy_id = $1 AND role = 'customer' AND deleted_at IS NULL`,
+    [input.legacyId],
+  );
+  const customer = rows[0];
+  if (!customer) return { refused: `no imported customer with legacy id ${input.legacyId}` };
+  if (customer.email !== null) {
+    return customer.email.toLowerCase() === input.email.toLowerCase()
+      ? { userId: customer.id }
+      : { refused: `legacy customer ${input.legacyId} already has the e-mail ${customer.email}` };
+  }
+  const { rows: taken } = await db.query<{ id: number }>('SELECT id FROM users WHERE lower(email) = lower($1)', [input.email]);
+  if (taken[0]) return { refused: `${input.email} already belongs to another account` };
+  await db.query('UPDATE users SET email = $2 WHERE id = $1', [customer.id, input.email]);
+  return { userId: customer.id };
 }

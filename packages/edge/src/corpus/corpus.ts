@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** Folder of the committed corpora (`attacks.jsonl`, `legit.jsonl`), one request per line. */
+/** Folder of the committed corpora (`train/` and `test/`, each `attacks.jsonl` and `legit.jsonl`), one request per line. */
 export const CORPUS_DIR = fileURLToPath(new URL('../../corpus/', import.meta.url));
 
 export type CorpusKind = 'attack' | 'legit';
+
+/** Header a replay sends for `role`: the stub app reads it where the real API reads the session. */
+export const CORPUS_ROLE_HEADER = 'x-corpus-role';
+/** `train`: what the rules are written against; `test`: held out, for measuring only. */
+export type CorpusSplit = 'train' | 'test';
 
 /** One HTTP request of a corpus, replayable in-process or over a socket. */
 export interface CorpusRequest {
@@ -18,6 +23,8 @@ export interface CorpusRequest {
   headers: Record<string, string>;
   /** Raw body text (JSON or form encoded, per the content-type header). */
   body?: string;
+  /** The signed-in role the request is sent as (the admin SQL console), when it matters. */
+  role?: string;
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {
@@ -28,7 +35,7 @@ function isStringRecord(value: unknown): value is Record<string, string> {
 export function parseCorpusLine(value: unknown, where: string): CorpusRequest {
   if (typeof value !== 'object' || value === null) throw new Error(`${where}: expected an object`);
   const record: Record<string, unknown> = { ...value };
-  const { id, kind, category, method, url, headers, body } = record;
+  const { id, kind, category, method, url, headers, body, role } = record;
   if (typeof id !== 'string') throw new Error(`${where}: id must be a string`);
   if (kind !== 'attack' && kind !== 'legit') throw new Error(`${where}: kind must be attack or legit`);
   if (typeof category !== 'string') throw new Error(`${where}: category must be a string`);
@@ -36,12 +43,16 @@ export function parseCorpusLine(value: unknown, where: string): CorpusRequest {
   if (typeof url !== 'string' || !url.startsWith('/')) throw new Error(`${where}: url must start with /`);
   if (!isStringRecord(headers)) throw new Error(`${where}: headers must map names to strings`);
   if (body !== undefined && typeof body !== 'string') throw new Error(`${where}: body must be a string`);
-  return { id, kind, category, method, url, headers, ...(body === undefined ? {} : { body }) };
+  if (role !== undefined && typeof role !== 'string') throw new Error(`${where}: role must be a string`);
+  return { id, kind, category, method, url, headers, ...(body === undefined ? {} : { body }), ...(role === undefined ? {} : { role }) };
 }
 
-/** Reads `corpus/<kind>s.jsonl`. */
-export function loadCorpus(kind: CorpusKind, dir: string = CORPUS_DIR): CorpusRequest[] {
-  const file = `${dir}${kind === 'attack' ? 'attacks' : 'legit'}.jsonl`;
+/**
+ * Reads `corpus/<split>/<kind>s.jsonl`. Report figures from the `test` split only: the rules were
+ * written against `train`.
+ */
+export function loadCorpus(kind: CorpusKind, options: { split: CorpusSplit; dir?: string }): CorpusRequest[] {
+  const file = `${options.dir ?? CORPUS_DIR}${options.split}/${kind === 'attack' ? 'attacks' : 'legit'}.jsonl`;
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')

@@ -1,8 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 
-import type { CorpusRates, CorpusRequest } from './corpus.js';
-import { summariseRates } from './corpus.js';
+import { CORPUS_ROLE_HEADER, summariseRates, type CorpusRates, type CorpusRequest } from './corpus.js';
 
 export interface ReplayTarget {
   host: string;
@@ -26,7 +25,11 @@ export interface ReplayResponse {
  */
 export function sendRaw(target: ReplayTarget, request: CorpusRequest): Promise<ReplayResponse> {
   const body = request.body === undefined ? undefined : Buffer.from(request.body);
-  const headers: Record<string, string> = { ...request.headers, host: target.hostHeader ?? `${target.host}:${target.port}` };
+  const headers: Record<string, string> = {
+    ...request.headers,
+    host: target.hostHeader ?? `${target.host}:${target.port}`,
+    ...(request.role ? { [CORPUS_ROLE_HEADER]: request.role } : {}),
+  };
   if (body) headers['content-length'] = String(body.length);
   const options: https.RequestOptions = {
     host: target.host,

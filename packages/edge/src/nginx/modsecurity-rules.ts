@@ -22,9 +22,13 @@ function targetsOf(rule: WafRule): string {
   return `${[...targets].join('|')}|${EXCLUDED_TARGETS}`;
 }
 
-/** JavaScript-only regex syntax the rules may use, which PCRE does not accept. */
-function isPcreCompatible(rule: WafRule): boolean {
-  return !/\\u[0-9a-fA-F{]/.test(rule.pattern.source);
+/**
+ * A rule ModSecurity can run: a regular expression without JavaScript-only syntax. The SQL
+ * tokenizer (942001) has no PCRE form; the CRS's own libinjection rule (@detectSQLi, 942100)
+ * plays its part at the edge.
+ */
+function isPcreCompatible(rule: WafRule): rule is WafRule & { pattern: RegExp } {
+  return rule.pattern instanceof RegExp && !/\\u[0-9a-fA-F{]/.test(rule.pattern.source);
 }
 
 /**
@@ -42,7 +46,8 @@ export function generateModSecurityRules(rules: readonly WafRule[] = WAF_RULES):
     '',
   ];
   rules
-    .filter((rule) => rule.severity >= SEVERITY.CRITICAL && isPcreCompatible(rule))
+    .filter(isPcreCompatible)
+    .filter((rule) => rule.severity >= SEVERITY.CRITICAL)
     .forEach((rule, index) => {
       const transforms = ['t:none', 't:urlDecodeUni', 't:htmlEntityDecode', 't:jsDecode', 't:lowercase'];
       if (rule.on === 'forms') transforms.push('t:replaceComments', 't:compressWhitespace');

@@ -4,7 +4,21 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 
 import type { WafSettings } from '../config.js';
-import { wafPlugin } from '../waf/waf.plugin.js';
+import { CORPUS_ROLE_HEADER } from '../corpus/corpus.js';
+import { wafPlugin, type WafRouteExclusion } from '../waf/waf.plugin.js';
+
+/**
+ * The API's admin SQL console exclusion (apps/api/src/query/query.waf.ts), with the caller's role
+ * taken from the corpus header `x-corpus-role` instead of a session (this app has no database).
+ */
+export const STUB_ADMIN_SQL_EXCLUSION: WafRouteExclusion = {
+  id: 'tl-1001-admin-sql-console',
+  method: 'POST',
+  route: '/api/admin/query',
+  field: 'sql',
+  categories: ['sqli'],
+  isAllowed: (request) => request.headers[CORPUS_ROLE_HEADER] === 'admin',
+};
 
 /** Log lines a test app wrote, parsed. */
 export type LogLines = Array<Record<string, unknown>>;
@@ -30,7 +44,10 @@ export async function buildWafTestApp(settings: WafSettings): Promise<{ app: Fas
   const app = Fastify({ loggerInstance, bodyLimit: 1024 * 1024 });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.addContentTypeParser(['application/csp-report', 'application/reports+json'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
-  await app.register(wafPlugin, { settings, inspectBody: true });
+  // multipart bodies reach the routes as streams (uploads are validated there), never as text
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  await app.register(wafPlugin, { settings, inspectBody: true, exclusions: [STUB_ADMIN_SQL_EXCLUSION] });
+  app.post('/api/admin/query', async (_request, reply) => reply.header('x-reached', 'app').send({ ok: true }));
   app.all('/*', async (_request, reply) => reply.header('x-reached', 'app').send({ ok: true }));
   app.all('/', async (_request, reply) => reply.header('x-reached', 'app').send({ ok: true }));
   return { app, logs };

@@ -81,16 +81,29 @@ describe('HTTPS for the web tier', () => {
     assert.throws(() => loadEdgeConfig({ THREADLINE_TLS_CERT: certPath }), /THREADLINE_TLS_KEY/);
   });
 
-  it('the HTTP listener redirects every request to HTTPS with 308', async () => {
-    const server = createRedirectServer(port);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const httpPort = (server.address() as AddressInfo).port; // TCP listener: always AddressInfo
-    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: httpPort, path: '/cart?x=1', headers: { host: `shop.local:${httpPort}` } }, resolve).on('error', reject);
-    });
-    response.resume();
-    assert.equal(response.statusCode, 308);
-    assert.equal(response.headers.location, `https://shop.local:${port}/cart?x=1`);
-    await new Promise((resolve) => server.close(resolve));
+  it('the HTTP listener redirects every request to the configured public origin with 308, never to the Host header', async () => {
+    for (const [publicUrl, expected] of [
+      ['https://shop.example.com', 'https://shop.example.com'],
+      [undefined, `https://localhost:${port}`],
+    ] as const) {
+      const server = createRedirectServer({ httpsPort: port, publicUrl });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const httpPort = (server.address() as AddressInfo).port; // TCP listener: always AddressInfo
+      const get = (target: string, host: string): Promise<http.IncomingMessage> =>
+        new Promise((resolve, reject) => {
+          http.get({ host: '127.0.0.1', port: httpPort, path: target, headers: { host } }, resolve).on('error', reject);
+        });
+      const plain = await get('/cart?x=1', `shop.local:${httpPort}`);
+      plain.resume();
+      assert.equal(plain.statusCode, 308);
+      assert.equal(plain.headers.location, `${expected}/cart?x=1`);
+      const forged = await get('/account', 'evil.example');
+      forged.resume();
+      assert.equal(forged.headers.location, `${expected}/account`);
+      const absolute = await get('http://evil.example/x', 'evil.example');
+      absolute.resume();
+      assert.equal(absolute.headers.location, `${expected}/`);
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

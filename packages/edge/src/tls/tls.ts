@@ -77,16 +77,22 @@ export function loadHttpsOptions(settings: TlsSettings, now: Date = new Date()):
 
 /**
  * A plain-HTTP listener that answers every request with 308 to the same path on HTTPS (308 keeps
- * the method and body, unlike 301/302). Health checks get the redirect too: they should probe
- * the HTTPS port.
+ * the method and body, unlike 301/302). The target is the configured public origin, never the
+ * request's Host header: a forged Host would otherwise send the browser to another site
+ * (`Host: evil.example` → `Location: https://evil.example/…`). Without a public URL it is
+ * `https://localhost:<httpsPort>`, the local default. Health checks get the redirect too: they
+ * should probe the HTTPS port.
+ *
+ * @example
+ * createRedirectServer({ httpsPort: 8443, publicUrl: edge.publicUrl }).listen(8080);
  */
-export function createRedirectServer(httpsPort: number): http.Server {
+export function createRedirectServer(options: { httpsPort: number; publicUrl?: string | undefined }): http.Server {
+  const origin = options.publicUrl ?? `https://localhost${options.httpsPort === 443 ? '' : `:${options.httpsPort}`}`;
   return http.createServer((request, response) => {
-    const hostHeader = request.headers.host ?? 'localhost';
-    // drop any port the client used for plain HTTP; keep IPv6 brackets intact
-    const hostname = hostHeader.replace(/:\d+$/, '');
-    const port = httpsPort === 443 ? '' : `:${httpsPort}`;
-    const target = `https://${hostname}${port}${request.url ?? '/'}`;
+    // origin-form only: an absolute-form target (`GET http://evil.example/ HTTP/1.1`) would be
+    // glued onto the host name
+    const pathAndQuery = request.url?.startsWith('/') ? request.url : '/';
+    const target = `${origin}${pathAndQuery}`;
     response.writeHead(308, { location: target, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
     response.end(`moved to ${target}\n`);
   });

@@ -21,6 +21,32 @@ function ruleIds(request: InspectableRequest): string[] {
 }
 
 describe('inspectRequest', () => {
+  it("blocks the auditor's five misses of issue 16 in the query and in JSON", () => {
+    const misses = ['1 OR 3-2=1', "'||(SELECT password FROM users LIMIT 1)||'", '1 RLIKE (SELECT 1)', "{{7*'7'}}", "${T(java.lang.Runtime).getRuntime().exec('id')}"];
+    for (const payload of misses) {
+      assert.equal(inspectRequest(get(`/api/products?q=${encodeURIComponent(payload)}`), settings).action, 'block', `query: ${payload}`);
+      assert.equal(inspectRequest(postJson('/api/products/12/reviews', { rating: 5, title: 'x', body: payload }), settings, { part: 'body' }).action, 'block', `JSON: ${payload}`);
+    }
+  });
+
+  it('blocks SSRF, NoSQL operators and CRLF injection, and lets ordinary URLs and text through', () => {
+    assert.ok(ruleIds(postJson('/api/seller/products/7', { imageUrl: 'http://169.254.169.254/latest/meta-data/' })).includes('934120'));
+    assert.ok(ruleIds(postJson('/api/seller/products/7', { imageUrl: 'http://2130706433/' })).includes('934120'));
+    assert.ok(ruleIds(postJson('/api/auth/login', { email: '{"$gt": ""}', password: 'x' })).includes('934150'));
+    assert.ok(ruleIds(get('/api/auth/logout?next=%0d%0aSet-Cookie:%20a=b')).includes('921160'));
+    assert.deepEqual(ruleIds(postJson('/api/account', { website: 'https://my-blog.example.com/about?ref=shop', name: "Siobhán O'Brien" })), []);
+  });
+
+  it('drops excluded matches from the score but still reports them', () => {
+    const request = postJson('/api/admin/query', { sql: 'SELECT * FROM sales LIMIT 5' });
+    assert.equal(inspectRequest(request, settings, { part: 'body' }).action, 'block');
+    const excluded = inspectRequest(request, settings, { part: 'body', exclusions: [{ id: 'x-1', field: 'sql', categories: ['sqli'] }] });
+    assert.equal(excluded.action, 'allow');
+    assert.ok(excluded.matches.length > 0 && excluded.matches.every((match) => match.excludedBy === 'x-1'));
+    const otherField = inspectRequest(postJson('/api/admin/query', { sql: '1', note: "1' UNION SELECT 1--" }), settings, { part: 'body', exclusions: [{ id: 'x-1', field: 'sql', categories: ['sqli'] }] });
+    assert.equal(otherField.action, 'block');
+  });
+
   it("lets a search for O'Neill jacket through", () => {
     const decision = inspectRequest(get("/api/products?q=O'Neill+jacket"), settings);
     assert.equal(decision.action, 'allow');

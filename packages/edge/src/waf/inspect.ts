@@ -2,6 +2,19 @@ import type { WafSettings } from '../config.js';
 import { normalise, type UrlDecoding } from './normalise.js';
 import { PROTOCOL_RULE_IDS, WAF_RULES, type ValueLocation, type WafCategory, type WafRule } from './rules.js';
 
+/**
+ * A rule exclusion as CRS writes them (`ctl:ruleRemoveTargetByTag`): matches of the given rule
+ * categories in one body field are ignored. Which requests an exclusion applies to (route, method,
+ * role) is decided by the caller; this only narrows what is scored.
+ */
+export interface BodyFieldExclusion {
+  /** Stable id, logged with the decision when the exclusion dropped a match. */
+  id: string;
+  /** JSON path of the body field, as in match fields (`sql`, `filter.text`). */
+  field: string;
+  categories: readonly WafCategory[];
+}
+
 /** What the WAF looks at; built from a Fastify request, a raw Node request or a corpus line. */
 export interface InspectableRequest {
   method: string;
@@ -19,6 +32,8 @@ export interface WafMatch {
   location: ValueLocation | 'request';
   /** Parameter, header or JSON path the match was in (logged, never sent to the client). */
   field: string;
+  /** Set when an exclusion dropped this match from the score (logged, not counted). */
+  excludedBy?: string;
 }
 
 /**
@@ -63,6 +78,8 @@ const INSPECTED_HEADERS = ['user-agent', 'referer', 'origin', 'x-forwarded-for',
 const SKIPPED_FIELD = /password|passphrase|secret$/i;
 
 const MAX_VALUES = 2_000;
+/** A path segment with nothing but letters, digits, '-', '_' and '.': a slug, id or file name. */
+const PLAIN_SEGMENT = /^[\w.-]+$/;
 const MAX_DEPTH = 32;
 
 interface Value {
@@ -122,6 +139,11 @@ function collectValues(request: InspectableRequest, pollution: string[], part: I
   const queryAt = request.url.indexOf('?');
   const path = queryAt === -1 ? request.url : request.url.slice(0, queryAt);
   values.push({ location: 'path', field: 'path', text: path, decoding: 'percent' });
+  // each segment on its own as well: an injected value starts at its segment, not at "/api/…",
+  // and grammar-based checks read a value from its start (plain slugs and ids are skipped)
+  path.split('/').forEach((segment, index) => {
+    if (segment !== '' && !PLAIN_SEGMENT.test(segment)) values.push({ location: 'path', field: `path[${index}]`, text: segment, decoding: 'percent' });
+  });
   if (queryAt !== -1) {
     const query = request.url.slice(queryAt + 1);
     for (const pair of query.split('&')) {
@@ -262,7 +284,7 @@ const ALLOW: Omit<WafDecision, 'score' | 'matches'> = { action: 'allow', status:
 export function inspectRequest(
   request: InspectableRequest,
   settings: WafSettings,
-  options: { part?: InspectPart; rules?: readonly WafRule[]; isCached?: boolean } = {},
+  options: { part?: InspectPart; rules?: readonly WafRule[]; isCached?: boolean; exclusions?: readonly BodyFieldExclusion[] } = {},
 ): WafDecision {
   const part = options.part ?? 'all';
   const rules = options.rules ?? WAF_RULES;
@@ -286,6 +308,11 @@ export function inspectRequest(
     const matched = matchValue(value, rules, cache);
     let valueScore = 0;
     for (const rule of matched) {
+      const exclusion = value.location === 'body' ? options.exclusions?.find((item) => item.field === value.field && item.categories.includes(rule.category)) : undefined;
+      if (exclusion) {
+        matches.push({ ruleId: rule.id, category: rule.category, severity: rule.severity, location: value.location, field: value.field, excludedBy: exclusion.id });
+        continue;
+      }
       valueScore += rule.severity;
       matches.push({ ruleId: rule.id, category: rule.category, severity: rule.severity, location: value.location, field: value.field });
     }

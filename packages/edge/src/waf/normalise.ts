@@ -102,7 +102,8 @@ export function normalise(raw: string, options: { urlDecode: UrlDecoding }): Nor
     }
   }
   value = jsEscapeDecode(htmlEntityDecode(value));
-  const lower = value.toLowerCase();
+  // division and set-minus signs and full-width slashes pass for / and \ in old path parsers
+  const lower = (NON_ASCII.test(value) ? value.replace(/[\u2215\u2044\uff0f]/g, '/').replace(/[\u2216\uff3c\ufe68]/g, '\\') : value).toLowerCase();
   // NFKC folds full-width and compatibility forms (ｓｅｌｅｃｔ); plain ASCII has none, and skipping it halves the cost
   const text = NON_ASCII.test(lower) ? lower.normalize('NFKC') : lower;
   // NUL and other control bytes split keywords for naive matchers; real text never has them

@@ -9,28 +9,11 @@
  * "Union Jack" and "drop shoulder" must pass.
  */
 
-export const SEVERITY = { CRITICAL: 5, WARNING: 3 } as const;
+import { SEVERITY, type WafRule } from './rule-types.js';
+import { MORE_RULES } from './rules-more.js';
+import { detectSqlInjection } from './sql-tokenizer.js';
 
-export type WafCategory = 'sqli' | 'xss' | 'traversal' | 'rce' | 'scanner' | 'protocol' | 'java' | 'pollution';
-
-/** Where in the request a value came from. */
-export type ValueLocation = 'path' | 'query' | 'body' | 'header' | 'cookie' | 'user-agent';
-
-export interface WafRule {
-  /** Stable id, logged with every decision (never sent to the client). */
-  id: string;
-  category: WafCategory;
-  severity: number;
-  description: string;
-  pattern: RegExp;
-  /**
-   * `forms`: the comment-stripped, whitespace-compressed forms (keyword rules);
-   * `text`: the decoded text with newlines and comments intact (separator and comment rules).
-   */
-  on: 'forms' | 'text';
-  /** Only these locations; all when absent. */
-  locations?: readonly ValueLocation[];
-}
+export { SEVERITY, type ValueLocation, type WafCategory, type WafRule } from './rule-types.js';
 
 const SHELL_COMMANDS =
   'cat|ls|id|whoami|uname|pwd|wget|curl|nc|ncat|netcat|bash|sh|zsh|python[23]?|perl|ruby|php|ping|nslookup|rm|chmod|chown|echo|sleep|powershell|cmd|nmap|telnet|ifconfig|ipconfig|net|tftp|base64|env|printenv|kill|touch|socat|awk|find|head|tail|type|dir|hostname|systeminfo|netstat';
@@ -43,8 +26,16 @@ const SHELL_ARG = String.raw`(?:\s*$|${SHELL_ARG_AFTER_WORD})`;
 // with something only a command line has after it. After a separator (";id", "| id") it always does.
 const SHELL_ARG_AT_START = String.raw`(?:${SHELL_ARG_AFTER_WORD})`;
 
-export const WAF_RULES: readonly WafRule[] = [
+const BASE_RULES: readonly WafRule[] = [
   // ---- SQL injection (CRS 942) -------------------------------------------------------------
+  {
+    id: '942001',
+    category: 'sqli',
+    severity: SEVERITY.CRITICAL,
+    description: 'SQL injection by token grammar (tautology, sub-select, UNION, stacked query, comment after a closed quote)',
+    on: 'forms',
+    pattern: { test: (value: string) => detectSqlInjection(value) !== undefined },
+  },
   {
     id: '942100',
     category: 'sqli',
@@ -152,7 +143,7 @@ export const WAF_RULES: readonly WafRule[] = [
     severity: SEVERITY.CRITICAL,
     description: 'SELECT of SQL-only expressions',
     on: 'forms',
-    pattern: /\bselect\s+(?:\*\s*from|null\s*,|@@|\d+\s*,\s*\d+|(?:count|concat|group_concat|char|version|user|database)\s*\(|[\w.]+\s+from\s+[\w.]+\s+where\b)|\bselect\b[^;]{0,80}\bfrom\b[^;]{0,80}\b(?:where|limit)\b[^;]{0,40}(?:=|--|#)/,
+    pattern: /\bselect\s+(?:\*\s*from\s+[\w.]+\s*(?:where|limit|--|#|;|,|$)|null\s*,|@@|\d+\s*,\s*\d+|(?:count|concat|group_concat|char|version|user|database)\s*\(|[\w.]+\s+from\s+[\w.]+\s+where\b)|\bselect\b[^;]{0,80}\bfrom\b[^;]{0,80}\b(?:where|limit)\b[^;]{0,40}(?:=|--|#)/,
   },
   {
     id: '942230',
@@ -399,6 +390,9 @@ export const WAF_RULES: readonly WafRule[] = [
       /^\/(?:.*\/)?(?:wp-(?:admin|login\.php|content|includes|config)|xmlrpc\.php|phpmyadmin|pma\/|myadmin|adminer|\.env(?:\.\w+)?$|\.git\/|\.svn\/|\.hg\/|\.ds_store|\.aws\/|\.docker|server-(?:status|info)|cgi-bin\/|actuator\b|solr\/|hnap1|boaform|vendor\/phpunit|manager\/html|jmx-console|web-console|invoker\/|console\/|telescope\/|_ignition\/|\.well-known\/(?!security\.txt|change-password|apple-app-site-association|assetlinks\.json)|autodiscover\/|owa\/|ecp\/|remote\/login|setup\.cgi|shell\b|eval-stdin\.php)|\.(?:php\d?|aspx?|jsp|jspa|cgi|pl|cfm|asmx|axd|do|action|bak|old|orig|swp|sql|sqlite|db|ini|log|tar|tgz|gz|zip|rar|7z|war|jar|pem|key|yml|yaml|conf|config)$/,
   },
 ];
+
+/** Every rule, in evaluation order: the CRS-style families above, then the classes of rules-more.ts. */
+export const WAF_RULES: readonly WafRule[] = [...BASE_RULES, ...MORE_RULES];
 
 /** A protocol limit (method, content type, sizes): these decide alone, they are not scored. */
 export const PROTOCOL_RULE_IDS = {

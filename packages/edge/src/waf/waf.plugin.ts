@@ -2,10 +2,26 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 import type { WafSettings } from '../config.js';
-import { inspectRequest, type InspectPart, type WafDecision } from './inspect.js';
+import { inspectRequest, type BodyFieldExclusion, type InspectPart, type WafDecision } from './inspect.js';
+
+/**
+ * A narrow exclusion for one route, method and body field, for the callers `isAllowed` admits
+ * (as CRS exclusion rules scope `ctl:ruleRemoveTargetById` by REQUEST_FILENAME and a condition):
+ * e.g. SQL-injection rules do not score the `sql` field of `POST /api/admin/query` sent by a
+ * signed-in admin. Never a whole path, never a whole rule.
+ */
+export interface WafRouteExclusion extends BodyFieldExclusion {
+  method: string;
+  /** The matched route pattern (`request.routeOptions.url`), so no spelling of the path slips past. */
+  route: string;
+  /** Decides from the request (after the session is loaded) whether the exclusion applies. */
+  isAllowed: (request: FastifyRequest) => boolean;
+}
 
 export interface WafPluginOptions {
   settings: WafSettings;
+  /** Exclusions of body fields per route and caller; none by default. */
+  exclusions?: readonly WafRouteExclusion[];
   /**
    * Inspect parsed bodies too (the API tier). The web tier forwards bodies as streams to the API
    * tier, which inspects them there, so it checks only the request head.
@@ -37,7 +53,7 @@ export function wafErrorBody(decision: WafDecision, requestId: string): { error:
 }
 
 function logDecision(request: FastifyRequest, decision: WafDecision, mode: WafSettings['mode'], part: InspectPart): void {
-  const matches = decision.matches.map((match) => ({ rule: match.ruleId, category: match.category, location: match.location, field: match.field }));
+  const matches = decision.matches.map((match) => ({ rule: match.ruleId, category: match.category, location: match.location, field: match.field, ...(match.excludedBy ? { excludedBy: match.excludedBy } : {}) }));
   const waf = { action: decision.action, mode, part, score: decision.score, ruleIds: [...new Set(decision.matches.map((m) => m.ruleId))], matches };
   const where = { method: request.method, url: request.url.slice(0, 300), ip: request.ip };
   if (decision.action === 'block') {
@@ -70,7 +86,9 @@ export const wafPlugin = fp<WafPluginOptions>(
     if (settings.mode === 'detect') app.log.warn('WAF in detect-only mode (THREADLINE_WAF_MODE=detect): attacks are logged, not blocked');
 
     const decide = async (request: FastifyRequest, reply: FastifyReply, part: InspectPart): Promise<FastifyReply | undefined> => {
-      const decision = inspectRequest({ method: request.method, url: request.url, headers: request.headers, body: part === 'body' ? request.body : undefined }, settings, { part });
+      const exclusions =
+        part === 'body' ? (options.exclusions ?? []).filter((item) => item.method === request.method && item.route === request.routeOptions.url && item.isAllowed(request)) : [];
+      const decision = inspectRequest({ method: request.method, url: request.url, headers: request.headers, body: part === 'body' ? request.body : undefined }, settings, { part, exclusions });
       if (part === 'head') stats.inspected += 1;
       logDecision(request, decision, settings.mode, part);
       if (decision.action !== 'block') return undefined;

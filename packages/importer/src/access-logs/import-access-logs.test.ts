@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 import { InsightsLake, peakHours } from '@threadline/insights';
-import { LocalLakeStorage, lakeRoot, openDuckDb, type LakeDb } from '@threadline/lake';
+import { crawlLake, LocalLakeStorage, lakeRoot, openDuckDb, type LakeDb } from '@threadline/lake';
 
 import { importAccessLogFile, IMPORTED_TIER, lineEventId, type AccessLogImportOptions } from './import-access-logs.js';
 
@@ -52,9 +52,10 @@ describe('importing old web server logs', () => {
     const report = await importAccessLogFile(FIXTURE, options);
     assert.equal(report.status, 'imported');
     assert.equal(report.format, 'combined');
+    // two bots: Googlebot and the Kubernetes health probe (isbot knows kube-probe)
     assert.deepEqual(
       [report.lines, report.events, report.pageRequests, report.staticRequests, report.healthChecks, report.bots, report.malformed],
-      [12, 10, 6, 1, 1, 1, 2],
+      [12, 10, 6, 1, 1, 2, 2],
     );
     assert.deepEqual(report.malformedSamples.map((sample) => sample.line), [8, 11]);
     assert.equal(report.firstEventAt, '2026-03-10T14:15:00.000Z');
@@ -84,7 +85,7 @@ describe('importing old web server logs', () => {
     for (const address of ['203.0.113.9', '2001:db8::7', '198.51.100.4', '66.249.66.1', '192.0.2.1']) assert.ok(!text.includes(`"${address}"`), address);
     assert.ok(events.every((event) => event.tier === IMPORTED_TIER));
     assert.equal(events.find((event) => event.path === '/static/app.css')?.event_type, 'access_log');
-    assert.equal(events.filter((event) => event.is_bot).length, 1);
+    assert.deepEqual(events.filter((event) => event.is_bot).map((event) => event.path).sort(), ['/healthz', '/p/9']);
     assert.equal(events.find((event) => event.path === '/products')?.utm_source, 'flyer');
     // the raw files must not hold the addresses in any column either
     for (const file of parquetFiles(lakeRoot(dataDir))) assert.ok(!readFileSync(file).includes('203.0.113.9'), file);
@@ -130,5 +131,100 @@ describe('importing old web server logs', () => {
     assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(id, lineEventId('a'.repeat(64), 7));
     assert.notEqual(id, lineEventId('a'.repeat(64), 8));
+  });
+});
+
+describe("importing real-world logs: no user agent, cut lines, each line's own offset, a source dimension", () => {
+  let db: TestDatabase;
+  let dataDir: string;
+  let options: AccessLogImportOptions;
+  // a NASA-style Common Log Format log (no referrer, no user agent), one line cut inside its user
+  // agent, and lines written with different offsets; 08 and 09 UTC hours as well as afternoon ones
+  const log = [
+    'host-a.example - - [01/Jul/1995:04:00:01 -0400] "GET /history/apollo/ HTTP/1.0" 200 6245',
+    'host-a.example - - [01/Jul/1995:04:00:09 -0400] "GET /shuttle/countdown/ HTTP/1.0" 200 3985',
+    'host-b.example - - [01/Jul/1995:05:10:00 -0400] "GET /images/NASA-logosmall.gif HTTP/1.0" 304 0',
+    '10.0.0.5 - - [01/Jul/1995:14:30:00 +0530] "GET /p/1 HTTP/1.1" 200 512 "-" "Mozilla/5.0 (Windows NT 10.0; Win64',
+    '10.0.0.6 - - [01/Jul/1995:16:45:00 +0000] "GET /p/2 HTTP/1.1" 200 512 "http://ref.example/x" "Mozilla/5.0 (Macintosh)"',
+  ].join('\n');
+
+  before(async () => {
+    db = await createTestDatabase();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'access-import-real-'));
+    options = { pool: db.pool, storage: new LocalLakeStorage(lakeRoot(dataDir)), workDir: dataDir, pseudonymKey: 'k', timeZone: 'America/New_York' };
+  });
+  after(async () => {
+    await db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('counts lines without a user agent as people of unknown device, and keeps cut lines as warnings', async () => {
+    const file = path.join(dataDir, 'nasa.log');
+    writeFileSync(file, `${log}\n`);
+    const report = await importAccessLogFile(file, options);
+    assert.deepEqual(
+      [report.events, report.pageRequests, report.bots, report.withoutUserAgent, report.truncated, report.malformed],
+      [5, 4, 0, 3, 1, 0],
+    );
+    assert.deepEqual(report.truncatedSamples.map((sample) => sample.line), [4]);
+  });
+
+  it("files each line in the zone of its own offset, so visitors' local time is the time written on the line", async () => {
+    const duck = await openDuckDb({ threads: 1 });
+    try {
+      const rows = await duck.all<{ path: string; time_zone: string; local: string; source: string }>(
+        `SELECT e.path, e.time_zone, strftime(timezone(e.time_zone, e.event_time), '%H:%M') AS local, e.device
+           FROM read_parquet(?) e ORDER BY e.event_time`,
+        [path.join(lakeRoot(dataDir), 'raw', 'clickstream', '*', '*', '*.parquet')],
+      );
+      assert.deepEqual(
+        rows.map((row) => [row.path, row.time_zone, row.local]),
+        [
+          ['/history/apollo/', 'Etc/GMT+4', '04:00'],
+          ['/shuttle/countdown/', 'Etc/GMT+4', '04:00'],
+          ['/p/1', 'Asia/Kolkata', '14:30'],
+          ['/images/NASA-logosmall.gif', 'Etc/GMT+4', '05:10'],
+          ['/p/2', 'UTC', '16:45'],
+        ],
+      );
+      const rollup = await duck.all<{ source: string; views: number }>(
+        `SELECT source, sum(page_views)::INTEGER AS views FROM read_parquet(?) GROUP BY 1`,
+        [path.join(lakeRoot(dataDir), 'curated', 'clickstream_hourly', '*', '*.parquet')],
+      );
+      assert.deepEqual(rollup, [{ source: 'import', views: 4 }]);
+    } finally {
+      duck.close();
+    }
+  });
+
+  it('shows imported history in peak hours by default (local clock included) and leaves it out on request', async () => {
+    const lake = await InsightsLake.open(dataDir, { threads: 1 });
+    try {
+      const window = { from: '1995-07-01', to: '1995-07-01', timeZone: 'America/New_York' };
+      const all = await peakHours(lake, window);
+      assert.equal(all.byHour.reduce((sum, hour) => sum + hour.visits, 0), 4);
+      const local = Object.fromEntries(all.byHourLocal.filter((hour) => hour.visits > 0).map((hour) => [hour.hour, hour.visits]));
+      assert.deepEqual(local, { 4: 2, 14: 1, 16: 1 });
+      const live = await peakHours(lake, { ...window, source: 'live' });
+      assert.equal(live.byHour.reduce((sum, hour) => sum + hour.visits, 0), 0);
+      const imported = await peakHours(lake, { ...window, source: 'import' });
+      assert.equal(imported.byHour.reduce((sum, hour) => sum + hour.visits, 0), 4);
+    } finally {
+      lake.close();
+    }
+  });
+
+  it("keeps the catalog's schema of clickstream stable when morning hours (hour=08) arrive", async () => {
+    await crawlLake(db.pool, lakeRoot(dataDir));
+    const file = path.join(dataDir, 'morning.log');
+    writeFileSync(file, '10.0.0.7 - - [02/Jul/1995:08:15:00 +0000] "GET /p/3 HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux)"\n');
+    await importAccessLogFile(file, options);
+    const report = await crawlLake(db.pool, lakeRoot(dataDir));
+    const clickstream = report.tables.find((table) => table.name === 'clickstream');
+    assert.deepEqual(clickstream?.changes, []);
+    assert.deepEqual(report.breakingChanges, []);
+    const { rows } = await db.pool.query(`SELECT columns FROM lake_tables WHERE name = 'clickstream'`);
+    const hour = (rows[0].columns as Array<{ name: string; type: string }>).find((column) => column.name === 'hour');
+    assert.equal(hour?.type, 'BIGINT');
   });
 });

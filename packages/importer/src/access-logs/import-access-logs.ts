@@ -10,13 +10,32 @@ import { createGunzip } from 'node:zlib';
 
 import type { Pool } from '@threadline/db';
 import { findAccessLogImport, finishAccessLogImport, startAccessLogImport } from '@threadline/db/access-log-imports';
-import { deviceFromUserAgent, ipPrefix, isBotUserAgent, jsonColumnsSpec, PARQUET_OPTIONS, pseudonymise, rebuildDayRollup, selectFromJson, type StoredEvent } from '@threadline/clickstream';
+import { deviceFromUserAgent, IMPORTED_TIER, ipPrefix, isBotUserAgent, jsonColumnsSpec, PARQUET_OPTIONS, pseudonymise, rebuildDayRollup, selectFromJson, type StoredEvent } from '@threadline/clickstream';
 import { CLICKSTREAM_DATASET, openDuckDb, sqlLiteral, type LakeStorage } from '@threadline/lake';
 
 import { classifyRequest, DEFAULT_JSON_FIELDS, parseClfLine, parseJsonLine, type AccessLogRequest, type JsonFieldMap } from './parse-line.js';
 
 /** `tier` of imported events: how analyses tell the old shop's history from live traffic. */
-export const IMPORTED_TIER = 'legacy-import';
+export { IMPORTED_TIER };
+
+/** Named zones for offsets that are not whole hours (DuckDB reads only whole-hour Etc/GMT zones). */
+const ZONE_OF_OFFSET: Record<number, string> = {
+  [-570]: 'Pacific/Marquesas', [-210]: 'America/St_Johns', [-150]: 'America/St_Johns', 210: 'Asia/Tehran',
+  270: 'Asia/Kabul', 330: 'Asia/Kolkata', 345: 'Asia/Kathmandu', 390: 'Asia/Yangon', 525: 'Australia/Eucla',
+  570: 'Australia/Darwin', 630: 'Australia/Adelaide', 765: 'Pacific/Chatham', 825: 'Pacific/Chatham',
+};
+
+/**
+ * The zone of a line's own UTC offset, so "visitors' local time" of imported history is the
+ * time the server wrote on each line (the old server's clock), not the shop's zone today.
+ * Whole hours map to `Etc/GMT±N` (whose sign is inverted by POSIX convention).
+ */
+export function zoneOfOffset(offsetMinutes: number | null, fallback: string): string {
+  if (offsetMinutes === null) return fallback;
+  if (offsetMinutes === 0) return 'UTC';
+  if (offsetMinutes % 60 === 0) return `Etc/GMT${offsetMinutes > 0 ? '-' : '+'}${Math.abs(offsetMinutes / 60)}`;
+  return ZONE_OF_OFFSET[offsetMinutes] ?? fallback;
+}
 
 /** A visit ends after 30 minutes without a request (the usual web-analytics rule). */
 const SESSION_GAP_MS = 30 * 60_000;
@@ -29,7 +48,7 @@ export interface AccessLogImportOptions {
   /** scratch space for staging files */
   workDir?: string;
   pseudonymKey: string;
-  /** zone recorded for imported events: old logs do not say where visitors were */
+  /** zone recorded for lines without a UTC offset of their own (each line's offset wins) */
   timeZone: string;
   format?: LogFormat;
   jsonFields?: JsonFieldMap;
@@ -49,6 +68,11 @@ export interface AccessLogFileReport {
   staticRequests: number;
   healthChecks: number;
   bots: number;
+  /** lines without a user agent (Common Log Format): counted as humans of an unknown device */
+  withoutUserAgent: number;
+  /** lines cut inside their trailing fields, kept with what was intact */
+  truncated: number;
+  truncatedSamples: Array<{ line: number; reason: string }>;
   malformed: number;
   malformedSamples: Array<{ line: number; reason: string }>;
   firstEventAt: string | null;
@@ -102,10 +126,17 @@ interface Session {
  */
 class EventBuilder {
   private readonly sessions = new Map<string, Session>();
-  counts = { events: 0, pageRequests: 0, staticRequests: 0, healthChecks: 0, bots: 0 };
+  counts = { events: 0, pageRequests: 0, staticRequests: 0, healthChecks: 0, bots: 0, withoutUserAgent: 0 };
   first: number | null = null;
   last: number | null = null;
-  readonly days = new Set<string>();
+  /** UTC days touched, as day numbers since the epoch (cheaper than a date string per line) */
+  private readonly dayNumbers = new Set<number>();
+  /** referrer → host: URL parsing is the costliest step of a line, and referrers repeat */
+  private readonly referrerHosts = new Map<string, string | null>();
+
+  get days(): string[] {
+    return [...this.dayNumbers].sort((a, b) => a - b).map((day) => new Date(day * 86_400_000).toISOString().slice(0, 10));
+  }
 
   constructor(
     private readonly key: string,
@@ -132,7 +163,9 @@ class EventBuilder {
     session.last = Math.max(session.last, request.time);
     const kind = classifyRequest(request.path);
     const isPage = kind === 'page' && (request.method === 'GET' || request.method === 'HEAD') && request.status < 400;
-    const isBot = isBotUserAgent(request.userAgent ?? undefined);
+    // a log without user agents (Common Log Format) says nothing about bots: unknown, not a bot
+    const isBot = request.userAgent !== null && isBotUserAgent(request.userAgent);
+    if (request.userAgent === null) this.counts.withoutUserAgent += 1;
     this.counts.events += 1;
     if (isPage) this.counts.pageRequests += 1;
     if (kind === 'static') this.counts.staticRequests += 1;
@@ -140,9 +173,15 @@ class EventBuilder {
     if (isBot) this.counts.bots += 1;
     this.first = this.first === null ? request.time : Math.min(this.first, request.time);
     this.last = this.last === null ? request.time : Math.max(this.last, request.time);
-    this.days.add(new Date(request.time).toISOString().slice(0, 10));
-    const query = new URLSearchParams(request.query);
-    const utm = (name: string): string | null => query.get(`utm_${name}`)?.slice(0, 200) ?? null;
+    this.dayNumbers.add(Math.floor(request.time / 86_400_000));
+    const query = request.query.includes('utm_') ? new URLSearchParams(request.query) : undefined;
+    const utm = (name: string): string | null => query?.get(`utm_${name}`)?.slice(0, 200) ?? null;
+    let host = request.referrer === null ? null : this.referrerHosts.get(request.referrer);
+    if (host === undefined && request.referrer !== null) {
+      host = referrerHost(request.referrer);
+      if (this.referrerHosts.size > 50_000) this.referrerHosts.clear();
+      this.referrerHosts.set(request.referrer, host);
+    }
     return {
       event_id: lineEventId(this.contentHash, lineNumber),
       event_type: isPage ? 'page_view' : 'access_log',
@@ -152,7 +191,7 @@ class EventBuilder {
       session_id: session.id,
       user_pseudonym: null,
       path: request.path.slice(0, 2048),
-      referrer_host: referrerHost(request.referrer),
+      referrer_host: host ?? null,
       utm_source: utm('source'),
       utm_medium: utm('medium'),
       utm_campaign: utm('campaign'),
@@ -160,7 +199,7 @@ class EventBuilder {
       utm_content: utm('content'),
       device: deviceFromUserAgent(request.userAgent ?? undefined),
       language: null,
-      time_zone: this.timeZone,
+      time_zone: zoneOfOffset(request.offsetMinutes, this.timeZone),
       region: 'other',
       is_bot: isBot,
       ip_prefix: ipPrefix(request.ip),
@@ -207,6 +246,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
     file,
     contentHash,
     malformedSamples: [] as Array<{ line: number; reason: string }>,
+    truncatedSamples: [] as Array<{ line: number; reason: string }>,
   };
   if (existing?.status === 'done') {
     return {
@@ -219,6 +259,8 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
       staticRequests: 0,
       healthChecks: 0,
       bots: 0,
+      withoutUserAgent: 0,
+      truncated: 0,
       malformed: existing.malformed,
       firstEventAt: existing.firstEventAt?.toISOString() ?? null,
       lastEventAt: existing.lastEventAt?.toISOString() ?? null,
@@ -244,6 +286,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
     const showMalformed = options.showMalformed ?? 20;
     let lineNumber = 0;
     let malformed = 0;
+    let truncated = 0;
     let format: 'combined' | 'json' | undefined = options.format && options.format !== 'auto' ? options.format : undefined;
     const fields = options.jsonFields ?? DEFAULT_JSON_FIELDS;
     let buffer = '';
@@ -256,6 +299,10 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
         malformed += 1;
         if (base.malformedSamples.length < showMalformed) base.malformedSamples.push({ line: lineNumber, reason: parsed.reason });
         continue;
+      }
+      if (parsed.isTruncated) {
+        truncated += 1;
+        if (base.truncatedSamples.length < showMalformed) base.truncatedSamples.push({ line: lineNumber, reason: 'cut inside the referrer or user agent; kept with the fields before the cut' });
       }
       buffer += `${JSON.stringify(builder.build(parsed.request, lineNumber))}\n`;
       if (buffer.length > 1 << 20) {
@@ -276,18 +323,27 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
       const db = await openDuckDb({ threads: 2 });
       try {
         await db.run(`SET TimeZone = 'UTC'`);
-        // file names carry the content hash: a re-run after a crash overwrites, never adds
         await db.run(
-          `COPY (SELECT strftime(event_time, '%Y-%m-%d') AS dt, strftime(event_time, '%H') AS hour, * FROM (
-                   SELECT ${selectFromJson()} FROM read_json(${sqlLiteral(ndjson)}, format = 'newline_delimited', columns = ${jsonColumnsSpec()}))
-                 ORDER BY event_time)
-             TO ${sqlLiteral(staging)} (${PARQUET_OPTIONS}, PARTITION_BY (dt, hour), FILENAME_PATTERN 'import-${contentHash.slice(0, 16)}-{i}')`,
+          `CREATE TEMP TABLE imported AS
+             SELECT strftime(event_time, '%Y-%m-%d') AS dt, strftime(event_time, '%H') AS hour, * FROM (
+               SELECT ${selectFromJson()} FROM read_json(${sqlLiteral(ndjson)}, format = 'newline_delimited', columns = ${jsonColumnsSpec()}))
+             ORDER BY event_time`,
         );
+        // one COPY per day (at most 24 hour partitions open): a single COPY over years of history
+        // opens thousands of partition writers at once and runs DuckDB out of memory.
+        // File names carry the content hash: a re-run after a crash overwrites, never adds.
+        for (const day of builder.days) {
+          await db.run(
+            `COPY (SELECT * EXCLUDE (dt) FROM imported WHERE dt = ${sqlLiteral(day)} ORDER BY event_time)
+               TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN 'import-${contentHash.slice(0, 16)}-{i}')`,
+          );
+        }
+        await db.run('DROP TABLE imported');
         for (const local of await listFiles(staging)) {
           const relative = path.relative(staging, local).split(path.sep).join('/');
           await options.storage.put(local, `raw/${CLICKSTREAM_DATASET}/${relative}`);
         }
-        for (const day of [...builder.days].sort()) await rebuildDayRollup(db, options.storage, work, day);
+        for (const day of builder.days) await rebuildDayRollup(db, options.storage, work, day);
       } finally {
         db.close();
       }
@@ -308,10 +364,11 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
       format: detected,
       lines: lineNumber,
       ...builder.counts,
+      truncated,
       malformed,
       firstEventAt: builder.first === null ? null : new Date(builder.first).toISOString(),
       lastEventAt: builder.last === null ? null : new Date(builder.last).toISOString(),
-      days: [...builder.days].sort(),
+      days: builder.days,
       seconds,
       linesPerSecond: Math.round(lineNumber / Math.max(seconds, 0.001)),
     };

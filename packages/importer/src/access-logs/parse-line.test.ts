@@ -20,6 +20,7 @@ describe('access log lines', () => {
     assert.deepEqual(result.request, {
       ip: '203.0.113.9',
       time: Date.UTC(2023, 9, 10, 20, 55, 36),
+      offsetMinutes: -420,
       method: 'GET',
       path: '/products',
       query: 'page=2&q=jacket',
@@ -43,6 +44,20 @@ describe('access log lines', () => {
     const nginxEscaped = parseClfLine('198.51.100.7 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 10 "-" "Agent \\x22x\\x22"');
     assert.ok(nginxEscaped.ok);
     assert.equal(nginxEscaped.request.userAgent, 'Agent "x"');
+  });
+
+  it('keeps a line cut inside its user agent or referrer, marked as truncated, and one without agent', () => {
+    const cutAgent = parseClfLine('10.0.0.5 - - [01/Jul/1995:14:30:00 +0530] "GET /p/1?x=1 HTTP/1.1" 200 512 "http://ref.example/" "Mozilla/5.0 (Windows NT 10.0; Win64');
+    assert.ok(cutAgent.ok && cutAgent.isTruncated === true);
+    assert.deepEqual(cutAgent.ok && [cutAgent.request.path, cutAgent.request.status, cutAgent.request.referrer, cutAgent.request.userAgent, cutAgent.request.offsetMinutes], [
+      '/p/1', 200, 'http://ref.example/', 'Mozilla/5.0 (Windows NT 10.0; Win64', 330,
+    ]);
+    const cutReferrer = parseClfLine('10.0.0.5 - - [01/Jul/1995:14:30:00 -0400] "GET /p/2 HTTP/1.1" 304 - "http://ref.exa');
+    assert.ok(cutReferrer.ok && cutReferrer.isTruncated === true && cutReferrer.request.referrer === null && cutReferrer.request.bytes === null);
+    const common = parseClfLine('host-a.example - - [01/Jul/1995:00:00:01 -0400] "GET /history/apollo/ HTTP/1.0" 200 6245');
+    assert.ok(common.ok && common.isTruncated === undefined && common.request.userAgent === null && common.request.offsetMinutes === -240);
+    // the head must be whole: a line cut before its status is still garbage
+    assert.equal(parseClfLine('10.0.0.5 - - [01/Jul/1995:14:30:00 +0000] "GET /p/1 HTTP/1.1" 20').ok, false);
   });
 
   it('reports truncated and garbage lines with a reason', () => {

@@ -18,14 +18,25 @@ export interface AccessLogRequest {
   referrer: string | null;
   userAgent: string | null;
   durationMs: number | null;
+  /** the line's own UTC offset in minutes (-300 for "-0500"); null when the line has none */
+  offsetMinutes: number | null;
 }
 
-export type ParseResult = { ok: true; request: AccessLogRequest } | { ok: false; reason: string };
+/**
+ * `isTruncated`: the line was cut inside its trailing fields (referrer, user agent); time, request
+ * and status were intact, so it is kept and counted as a warning.
+ */
+export type ParseResult = { ok: true; request: AccessLogRequest; isTruncated?: boolean } | { ok: false; reason: string };
 
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 
 /** `10/Oct/2000:13:55:36 -0700` → epoch ms (UTC), honouring the offset. */
 export function parseClfTime(text: string): number | undefined {
+  return parseClfTimeAndOffset(text)?.time;
+}
+
+/** `10/Oct/2000:13:55:36 -0700` → epoch ms (UTC) and the line's offset in minutes. */
+export function parseClfTimeAndOffset(text: string): { time: number; offsetMinutes: number } | undefined {
   const match = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
   if (!match) return undefined;
   const [, day, monthName, year, hour, minute, second, sign, offsetHours, offsetMinutes] = match;
@@ -36,13 +47,36 @@ export function parseClfTime(text: string): number | undefined {
   if (probe.getUTCDate() !== Number(day) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 60) return undefined;
   const offset = (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000 * (sign === '-' ? -1 : 1);
   if (Math.abs(offset) > 14 * 3_600_000) return undefined;
-  return local - offset;
+  return { time: local - offset, offsetMinutes: offset / 60_000 };
+}
+
+const ISO_OFFSET = /([zZ]|([+-])(\d{2}):?(\d{2}))$/;
+
+/** The UTC offset an ISO 8601 time ends with, in minutes (Z → 0). */
+function isoOffsetMinutes(text: string): number | null {
+  const match = ISO_OFFSET.exec(text);
+  if (!match) return null;
+  if (!match[2]) return 0;
+  return (Number(match[3]) * 60 + Number(match[4])) * (match[2] === '-' ? -1 : 1);
 }
 
 // Apache escapes a quote inside a field as \" ; nginx as \x22. Both stay inside the quoted field.
 const QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
 const CLF = new RegExp(`^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ${QUOTED} (\\d{3}) (\\d+|-)(?: ${QUOTED} ${QUOTED})?(?: (\\d+(?:\\.\\d+)?))?\\s*$`);
 const REQUEST = /^([A-Z]{3,10}) (\S+)(?: HTTP\/\d(?:\.\d)?)?$/;
+// the intact head of a line whose trailing fields were cut (log rotation mid-write, length limits)
+const CLF_HEAD = new RegExp(`^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ${QUOTED} (\\d{3}) (\\d+|-)(?: (.*))?$`);
+const LEADING_QUOTED = new RegExp(`^${QUOTED}(?: |$)`);
+
+/** Trailing fields of a cut line: a complete referrer if there is one, and what is left of the rest. */
+function readCutTrail(rest: string): { referrer: string | undefined; userAgent: string | undefined } {
+  const referrer = LEADING_QUOTED.exec(rest);
+  if (!referrer) return { referrer: undefined, userAgent: undefined };
+  const after = rest.slice(referrer[0].length);
+  // the user agent lost its closing quote: keep what was logged, it still tells browsers from bots
+  const userAgent = after.startsWith('"') ? after.slice(1) : undefined;
+  return { referrer: referrer[1], userAgent: userAgent === '' ? undefined : userAgent };
+}
 
 function unescape(text: string): string {
   return text.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))).replace(/\\(.)/g, '$1');
@@ -81,26 +115,39 @@ function dashToNull(value: string | undefined): string | null {
  */
 export function parseClfLine(line: string): ParseResult {
   const match = CLF.exec(line);
-  if (!match) return { ok: false, reason: 'not a Common/Combined Log Format line' };
-  const [, ip = '', , , timeText = '', requestText = '', statusText = '', bytesText = '', referrer, userAgent, durationText] = match;
-  const time = parseClfTime(timeText);
-  if (time === undefined) return { ok: false, reason: `bad time "${timeText}"` };
-  const request = REQUEST.exec(unescape(requestText));
-  if (!request) return { ok: false, reason: `bad request line "${requestText.slice(0, 60)}"` };
+  let isTruncated = false;
+  let fields: { ip: string; timeText: string; requestText: string; statusText: string; bytesText: string; referrer: string | undefined; userAgent: string | undefined; durationText: string | undefined };
+  if (match) {
+    const [, ip = '', , , timeText = '', requestText = '', statusText = '', bytesText = '', referrer, userAgent, durationText] = match;
+    fields = { ip, timeText, requestText, statusText, bytesText, referrer, userAgent, durationText };
+  } else {
+    const head = CLF_HEAD.exec(line);
+    // only the trailing, optional fields may be cut: a line without time, request and status is garbage
+    if (!head || head[8] === undefined || !head[8].startsWith('"')) return { ok: false, reason: 'not a Common/Combined Log Format line' };
+    const [, ip = '', , , timeText = '', requestText = '', statusText = '', bytesText = '', rest = ''] = head;
+    fields = { ip, timeText, requestText, statusText, bytesText, ...readCutTrail(rest), durationText: undefined };
+    isTruncated = true;
+  }
+  const when = parseClfTimeAndOffset(fields.timeText);
+  if (when === undefined) return { ok: false, reason: `bad time "${fields.timeText}"` };
+  const request = REQUEST.exec(unescape(fields.requestText));
+  if (!request) return { ok: false, reason: `bad request line "${fields.requestText.slice(0, 60)}"` };
   const target = splitTarget(request[2] ?? '/');
   if (!target) return { ok: false, reason: 'bad request target' };
   return {
     ok: true,
+    ...(isTruncated ? { isTruncated } : {}),
     request: {
-      ip,
-      time,
+      ip: fields.ip,
+      time: when.time,
+      offsetMinutes: when.offsetMinutes,
       method: request[1] ?? 'GET',
       ...target,
-      status: Number(statusText),
-      bytes: bytesText === '-' ? null : Number(bytesText),
-      referrer: dashToNull(referrer),
-      userAgent: dashToNull(userAgent),
-      durationMs: durationText === undefined ? null : Math.round(Number(durationText) * 1000),
+      status: Number(fields.statusText),
+      bytes: fields.bytesText === '-' ? null : Number(fields.bytesText),
+      referrer: dashToNull(fields.referrer),
+      userAgent: dashToNull(fields.userAgent),
+      durationMs: fields.durationText === undefined ? null : Math.round(Number(fields.durationText) * 1000),
     },
   };
 }
@@ -179,6 +226,7 @@ export function parseJsonLine(line: string, fields: JsonFieldMap = DEFAULT_JSON_
     request: {
       ip,
       time,
+      offsetMinutes: isoOffsetMinutes(timeText),
       method,
       ...target,
       status,

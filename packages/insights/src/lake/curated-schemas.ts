@@ -20,6 +20,8 @@ export const INSIGHT_DATASETS = {
       gender: 'VARCHAR',
       country: 'VARCHAR',
       region: 'VARCHAR',
+      ship_country: 'VARCHAR',
+      ship_region: 'VARCHAR',
       is_returning: 'BOOLEAN',
       product_id: 'BIGINT',
       product_name: 'VARCHAR',
@@ -98,6 +100,8 @@ export const INSIGHT_DATASETS = {
       region: 'VARCHAR',
       device: 'VARCHAR',
       is_bot: 'BOOLEAN',
+      // 'live' or 'import' (history from old web server logs); NULL in rollups built before it existed = live
+      source: 'VARCHAR',
       page_views: 'BIGINT',
       events: 'BIGINT',
       sessions: 'BIGINT',

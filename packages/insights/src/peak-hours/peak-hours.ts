@@ -1,4 +1,4 @@
-import { DEVICE_CLASSES, REGIONS, type DeviceClass, type Region } from '@threadline/clickstream';
+import { DEVICE_CLASSES, REGIONS, TRAFFIC_SOURCES, type DeviceClass, type Region, type TrafficSource } from '@threadline/clickstream';
 import { daysBetween, isIsoDate, isTimeZone, mondayOf } from '@threadline/domain';
 import { toNumber } from '@threadline/lake';
 
@@ -18,7 +18,8 @@ import { ratio } from '../window.js';
  * - `conversions`: paid orders (order_paid events), `conversionRate` = conversions / sessions.
  * Two clocks: the shop's time zone (`tz`, default the configured shop zone) and each visitor's own
  * local time. The date window is applied on the same clock as the breakdown. Bots are excluded
- * unless `includeBots`.
+ * unless `includeBots`. History imported from old web server logs is included unless `source`
+ * narrows the view to `live` traffic (or to the `import` alone).
  */
 export interface PeakHourFilters {
   from: string;
@@ -28,6 +29,8 @@ export interface PeakHourFilters {
   region?: Region;
   device?: DeviceClass;
   includeBots?: boolean;
+  /** Only this source of traffic; both (live and imported history) when absent. */
+  source?: TrafficSource;
   /** How many top hours to list (default 3). */
   top?: number;
 }
@@ -36,6 +39,7 @@ export type { HourFigures, HeatCell, WeekFigures, PeakHoursInsight as PeakHoursR
 
 export class PeakHoursInputError extends Error {
   readonly code = 'VALIDATION_FAILED';
+  readonly kind = 'invalid';
   constructor(
     readonly field: string,
     message: string,
@@ -57,6 +61,9 @@ export function checkPeakHourFilters(filters: PeakHourFilters): PeakHourFilters 
   }
   if (filters.device !== undefined && !(DEVICE_CLASSES as readonly string[]).includes(filters.device)) {
     throw new PeakHoursInputError('device', `device must be one of ${DEVICE_CLASSES.join(', ')}`);
+  }
+  if (filters.source !== undefined && !(TRAFFIC_SOURCES as readonly string[]).includes(filters.source)) {
+    throw new PeakHoursInputError('source', `source must be one of ${TRAFFIC_SOURCES.join(', ')}`);
   }
   if (filters.top !== undefined && (!Number.isInteger(filters.top) || filters.top < 1 || filters.top > 24)) throw new PeakHoursInputError('top', 'top must be 1-24');
   return filters;
@@ -85,8 +92,9 @@ export async function peakHours(lake: InsightQuery, input: PeakHourFilters): Pro
         AND ($4::BOOLEAN OR NOT is_bot)
         AND ($5::VARCHAR IS NULL OR region = $5::VARCHAR)
         AND ($6::VARCHAR IS NULL OR device = $6::VARCHAR)
+        AND ($7::VARCHAR IS NULL OR coalesce(source, 'live') = $7::VARCHAR)
       GROUP BY 1, 2`,
-    [filters.timeZone, filters.from, filters.to, filters.includeBots ?? false, filters.region ?? null, filters.device ?? null],
+    [filters.timeZone, filters.from, filters.to, filters.includeBots ?? false, filters.region ?? null, filters.device ?? null, filters.source ?? null],
   );
   if (rows.length === 0) return empty;
   const start = Date.parse(`${filters.from}T00:00:00Z`);
@@ -202,7 +210,7 @@ function emptyResult(filters: PeakHourFilters): PeakHoursInsight {
   return {
     window: { from: filters.from, to: filters.to },
     timeZone: filters.timeZone,
-    filters: { region: filters.region ?? null, device: filters.device ?? null, includeBots: filters.includeBots ?? false },
+    filters: { region: filters.region ?? null, device: filters.device ?? null, includeBots: filters.includeBots ?? false, source: filters.source ?? null },
     totals: { visits: 0, sessions: 0, visitors: 0, conversions: 0 },
     byHour: zeroHours,
     byHourLocal: zeroHours,

@@ -9,7 +9,7 @@ import type { Segment, SegmentDimension, SegmentInsight } from '../types.js';
 export type { Segment, SegmentDimension, SegmentInsight, SegmentProduct } from '../types.js';
 
 /** Customer characteristics a segment can be cut by. */
-export const SEGMENT_DIMENSIONS = ['age_band', 'gender', 'region', 'customer_type'] as const satisfies readonly SegmentDimension[];
+export const SEGMENT_DIMENSIONS = ['age_band', 'gender', 'region', 'customer_type', 'ship_country', 'ship_region'] as const satisfies readonly SegmentDimension[];
 
 // Only these expressions ever reach the SQL text: the dimension is chosen from the list above.
 const DIMENSION_SQL: Record<SegmentDimension, string> = {
@@ -17,6 +17,10 @@ const DIMENSION_SQL: Record<SegmentDimension, string> = {
   gender: `coalesce(gender, 'unknown')`,
   region: `coalesce(region, 'unknown')`,
   customer_type: `CASE WHEN is_returning THEN 'returning' WHEN NOT is_returning THEN 'new' ELSE 'guest' END`,
+  // where the customer lives: the order's ship-to country (ISO code), and region/state within it
+  // (a state name alone is ambiguous across countries, so the segment carries the country too)
+  ship_country: `coalesce(ship_country, 'unknown')`,
+  ship_region: `CASE WHEN ship_region IS NULL THEN 'unknown' ELSE ship_region || ', ' || coalesce(ship_country, '?') END`,
 };
 
 export interface SegmentFilters extends DateWindow {

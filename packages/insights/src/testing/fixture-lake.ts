@@ -31,7 +31,13 @@ export async function writeFixtureLake(dataDir: string = mkdtempSync(path.join(t
       (160, 16, TIMESTAMPTZ '2026-03-06 17:00:00+00', DATE '2026-03-06', 'delivered', 'shop', 'k2', '35-44', 'male', 'DE', 'europe', true, 1, 'Linen Shirt', 'shirts', 'Shirts', 1, 2000)
     ) AS t(order_item_id, order_id, placed_at, placed_date, status, source, customer_key, age_band, gender, country, region,
            is_returning, product_id, product_name, category_slug, category_name, quantity, unit_price_cents)`
-      .replace('SELECT placed_date AS dt, *', 'SELECT placed_date AS dt, *, quantity * unit_price_cents AS line_total_cents'),
+      .replace(
+        'SELECT placed_date AS dt, *',
+        // ship-to geography: the customer's country and a region, except order 16 (no address) and Brazil (no region)
+        `SELECT placed_date AS dt, *, quantity * unit_price_cents AS line_total_cents,
+                CASE WHEN order_id = 16 THEN NULL ELSE country END AS ship_country,
+                CASE WHEN order_id = 16 THEN NULL WHEN country = 'US' THEN 'NY' WHEN country = 'CA' THEN 'ON' WHEN country = 'DE' THEN 'Berlin' END AS ship_region`,
+      ),
     path.join(curated, 'sales'),
     'dt',
   );

@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { openDuckDb, readRows, sqlLiteral } from '../duckdb.js';
-import { ZONE_DIRS } from '../layout.js';
+import { hiveReadOptions, ZONE_DIRS } from '../layout.js';
 
 /** A column as the catalog records it. */
 export interface CatalogColumn {
@@ -66,11 +66,11 @@ async function findParquet(dir: string, partition: string[], found: FoundFile[])
   }
 }
 
-async function describe(files: FoundFile[]): Promise<{ columns: Array<{ name: string; type: string }>; rowsByFile: Map<string, number> }> {
+async function describe(files: FoundFile[], partitionKeys: readonly string[]): Promise<{ columns: Array<{ name: string; type: string }>; rowsByFile: Map<string, number> }> {
   const session = await openDuckDb();
   try {
     const list = `[${files.map((file) => sqlLiteral(file.file)).join(', ')}]`;
-    const described = await readRows(session.connection, `DESCRIBE SELECT * FROM read_parquet(${list}, hive_partitioning = true, union_by_name = true)`);
+    const described = await readRows(session.connection, `DESCRIBE SELECT * FROM read_parquet(${list}, ${hiveReadOptions(partitionKeys)}, union_by_name = true)`);
     const meta = await readRows(session.connection, `SELECT file_name, num_rows FROM parquet_file_metadata(${list})`);
     return {
       columns: described.map((row) => ({ name: String(row.column_name), type: String(row.column_type) })),
@@ -99,8 +99,8 @@ export async function scanLake(lakeDir: string, options: { locations?: readonly 
       const files: FoundFile[] = [];
       await findParquet(path.join(zoneDir, entry.name), [], files);
       if (files.length === 0) continue;
-      const { columns, rowsByFile } = await describe(files);
       const partitionKeys = [...new Set(files.flatMap((file) => (file.partition ? file.partition.split('/').map((segment) => segment.split('=')[0] ?? '') : [])))];
+      const { columns, rowsByFile } = await describe(files, partitionKeys);
       const byPartition = new Map<string, ScannedPartition>();
       for (const file of files) {
         const existing = byPartition.get(file.partition);

@@ -5,7 +5,7 @@ import { StatementType } from '@duckdb/node-api';
 import type { Pool } from '@threadline/db';
 
 import { listCatalogTables } from '../catalog/catalog.repo.js';
-import { ZONE_DIRS } from '../layout.js';
+import { hiveReadOptions, ZONE_DIRS } from '../layout.js';
 import { openDuckDb, readRows, sqlIdent, sqlLiteral, toPlainValue } from '../duckdb.js';
 import { LakeInputError } from './lake-errors.js';
 
@@ -66,7 +66,7 @@ export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQuery
     for (const table of tables) {
       const glob = path.join(options.lakeDir, table.location, '**', '*.parquet');
       await connection.run(
-        `CREATE VIEW ${sqlIdent(table.name)} AS SELECT * FROM read_parquet(${sqlLiteral(glob)}, hive_partitioning = true, union_by_name = true)`,
+        `CREATE VIEW ${sqlIdent(table.name)} AS SELECT * FROM read_parquet(${sqlLiteral(glob)}, ${hiveReadOptions(table.partitionKeys)}, union_by_name = true)`,
       );
     }
     const allowed = [ZONE_DIRS.curated, ZONE_DIRS.raw].map((zone) => sqlLiteral(`${path.join(options.lakeDir, zone)}${path.sep}`));

@@ -58,6 +58,20 @@ describe('metrics plugin', () => {
     await app.close();
   });
 
+  it('refuses a request that came through a proxy even from a loopback peer, unless it brings the token', async () => {
+    const app = Fastify({ trustProxy: ['127.0.0.1'] });
+    await app.register(metricsPlugin, { service: 'web', token: 'secret-token' });
+    for (const header of ['x-forwarded-for', 'forwarded', 'x-real-ip', 'via']) {
+      const proxied = await app.inject({ url: '/metrics', remoteAddress: '127.0.0.1', headers: { [header]: header === 'forwarded' ? 'for=203.0.113.9' : '203.0.113.9' } });
+      assert.equal(proxied.statusCode, 403, header);
+    }
+    // a forged loopback client address is no better
+    assert.equal((await app.inject({ url: '/metrics', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '127.0.0.1' } })).statusCode, 403);
+    const scraper = await app.inject({ url: '/metrics', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.9', authorization: 'Bearer secret-token' } });
+    assert.equal(scraper.statusCode, 200);
+    await app.close();
+  });
+
   it('classifies private and public addresses', () => {
     for (const ip of ['127.0.0.1', '::1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '::ffff:127.0.0.1', 'fd00::1']) assert.ok(isPrivateAddress(ip), ip);
     for (const ip of ['8.8.8.8', '172.32.0.1', '2001:db8::1', '']) assert.ok(!isPrivateAddress(ip), ip);

@@ -25,6 +25,13 @@ declare module 'fastify' {
 
 const ROUTE_UNMATCHED = '(unmatched)';
 
+/**
+ * Headers a proxy adds. A request carrying any of them came through nginx, the web tier or a load
+ * balancer — from the internet as far as this process knows — so its private TCP peer (the proxy)
+ * says nothing about who asked.
+ */
+const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'via', 'x-forwarded-host'] as const;
+
 /** Loopback and RFC 1918 / unique-local addresses: where Prometheus runs next to the tiers. */
 export function isPrivateAddress(ip: string): boolean {
   const address = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
@@ -53,10 +60,11 @@ const plugin: FastifyPluginAsync<MetricsPluginOptions> = async (app: FastifyInst
 
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     const hasToken = options.token !== undefined && options.token !== '' && request.headers.authorization === `Bearer ${options.token}`;
-    if (!hasToken && !isPrivateAddress(request.socket.remoteAddress ?? '')) {
-      return reply
-        .status(403)
-        .send({ error: { code: 'METRICS_FORBIDDEN', message: 'metrics are served to loopback/private networks or with the metrics token' } });
+    const isProxied = PROXY_HEADERS.some((name) => request.headers[name] !== undefined);
+    if (!hasToken && (isProxied || !isPrivateAddress(request.socket.remoteAddress ?? ''))) {
+      return reply.status(403).send({
+        error: { code: 'METRICS_FORBIDDEN', message: 'metrics are served to direct scrapes from loopback/private networks, or with the metrics token' },
+      });
     }
     const body = await metrics.registry.metrics();
     return reply.header('content-type', metrics.registry.contentType).send(body);

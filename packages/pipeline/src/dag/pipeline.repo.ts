@@ -4,7 +4,7 @@ import type { RuleResult } from '../quality/index.js';
 
 /** Everything the pipeline stores about its runs. SQL for run history lives only here. */
 
-export type RunTrigger = 'schedule' | 'manual' | 'api' | 'backfill';
+export type RunTrigger = 'schedule' | 'manual' | 'api' | 'backfill' | 'first_start';
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'abandoned';
 export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
 

@@ -215,6 +215,12 @@ describe('nightly pipeline', () => {
     const { rows: backend } = await crashed.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     crashed.on('error', () => undefined);
     await db.pool.query('SELECT pg_terminate_backend($1)', [backend[0]?.pid]);
+    // pg_terminate_backend only signals: wait until the backend (and its lock) is really gone
+    for (let waited = 0; waited < 10_000; waited += 50) {
+      const { rows: alive } = await db.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend[0]?.pid]);
+      if (alive.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const summary = await runPipeline(deps(), { trigger: 'manual', dates: ['2026-11-20'] });
     assert.equal(summary.status, 'succeeded');
     assert.equal((await findRun(db.pool, rows[0]?.id ?? 0))?.status, 'abandoned');

@@ -59,7 +59,7 @@ export interface RunSummary {
 /** Another run holds the lock. */
 export class PipelineBusyError extends Error {
   readonly code = 'PIPELINE_BUSY';
-  readonly statusCode = 409;
+  readonly kind = 'conflict';
   constructor() {
     super('another pipeline run is in progress; wait for it (threadline pipeline status) and try again');
   }
@@ -286,6 +286,19 @@ export async function runPipeline(deps: PipelineDeps, request: RunRequest): Prom
     let rowsIn = 0;
     let rowsOut = 0;
     let failure: { step: string; reason: string } | null = null;
+    // a step's own progress lines also go to the run log, in order, so the back office's Data
+    // pipeline page can show live progress of a run started anywhere (worker, CLI, first start)
+    let liveStep: string | null = null;
+    let logWrites: Promise<void> = Promise.resolve();
+    const runId = run.id;
+    const stepDeps: PipelineDeps = {
+      ...deps,
+      onProgress: (line) => {
+        deps.onProgress?.(line);
+        const step = liveStep;
+        logWrites = logWrites.then(() => repo.appendRunLog(deps.pool, runId, step, line)).catch(() => undefined);
+      },
+    };
 
     for (const step of orderSteps(PIPELINE_DAG)) {
       if (failure) {
@@ -296,7 +309,8 @@ export async function runPipeline(deps: PipelineDeps, request: RunRequest): Prom
       for (let attempt = 1; ; attempt += 1) {
         await repo.startStep(deps.pool, run.id, step.name, attempt);
         progress(`step ${step.name} (attempt ${attempt})`);
-        const work = step.run(state, deps);
+        liveStep = step.name;
+        const work = step.run(state, stepDeps);
         pendingWork.push(work.catch(() => undefined));
         try {
           const outcome = await withTimeout(work, deps.settings.stepTimeoutsMs?.[step.name] ?? deps.settings.stepTimeoutMs, step.name);
@@ -328,6 +342,7 @@ export async function runPipeline(deps: PipelineDeps, request: RunRequest): Prom
       }
     }
 
+    await logWrites;
     await rm(state.stagingDir, { recursive: true, force: true }).catch(() => undefined);
     const summary: RunSummary = {
       runId: run.id,

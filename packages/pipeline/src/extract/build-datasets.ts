@@ -4,9 +4,9 @@ import path from 'node:path';
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-import { readRows, sqlLiteral, datePartition, ZONE_DIRS } from '@threadline/lake';
+import { LakeError, readRows, sqlLiteral, datePartition, ZONE_DIRS } from '@threadline/lake';
 
-import type { CuratedDataset } from './datasets.js';
+import { DATASET_KEYS, type CuratedDataset } from './datasets.js';
 import { pseudonymiseUserId } from './pseudonym.js';
 import { EXTRACT_COLUMNS, type ExtractTable } from './shop-source.repo.js';
 
@@ -24,6 +24,34 @@ async function loadCsv(connection: DuckDBConnection, table: ExtractTable, file: 
   );
 }
 
+/**
+ * Declares `columns` the key of `table` with a unique index. Every join of the build goes to a
+ * table with a declared key, so no join can multiply rows; a duplicate fails here, naming the
+ * table and a few offending keys, instead of surfacing later as a failed quality gate.
+ */
+async function declareKey(connection: DuckDBConnection, table: string, columns: readonly string[]): Promise<void> {
+  const list = columns.map((column) => `"${column}"`).join(', ');
+  try {
+    await connection.run(`CREATE UNIQUE INDEX ${table}_key ON ${table} (${list})`);
+  } catch (error) {
+    const samples = await readRows(connection, `SELECT ${list}, count(*) AS n FROM ${table} GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC LIMIT 3`).catch(() => []);
+    const shown = samples.map((row) => `(${columns.map((column) => String(row[column])).join(', ')}) ×${String(row.n)}`).join('; ');
+    throw new LakeError('DUPLICATE_KEY', `${table}: the key (${columns.join(', ')}) is not unique${shown ? `, e.g. ${shown}` : ''}`, { cause: error });
+  }
+}
+
+/** The key of every extract table: each is a primary key (or a GROUP BY) in the shop database. */
+const EXTRACT_KEYS: Record<ExtractTable, readonly string[]> = {
+  orders: ['id'],
+  order_items: ['id'],
+  reviews: ['id'],
+  users: ['id'],
+  first_orders: ['user_id'],
+  products: ['id'],
+  variants: ['id'],
+  categories: ['id'],
+};
+
 /** Customer keys are computed here in Node (the key never enters DuckDB or the lake). */
 async function loadCustomerKeys(connection: DuckDBConnection, pseudonymKey: string): Promise<void> {
   await connection.run('CREATE OR REPLACE TABLE x_customer_keys (user_id BIGINT, customer_key VARCHAR)');
@@ -37,6 +65,7 @@ async function loadCustomerKeys(connection: DuckDBConnection, pseudonymKey: stri
     appender.endRow();
   }
   appender.closeSync();
+  await declareKey(connection, 'x_customer_keys', ['user_id']);
 }
 
 /** Product views and add-to-carts per shop-day from the raw clickstream, when it exists. */
@@ -47,7 +76,11 @@ async function loadClickstreamCounts(connection: DuckDBConnection, lakeDir: stri
   const glob = path.join(root, '**', '*.parquet');
   let columns: string[];
   try {
-    columns = (await readRows(connection, `DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(glob)}, hive_partitioning = true, union_by_name = true)`)).map((row) =>
+    // the column names of one file (all are written by the same code): describing the whole glob
+    // would read every one of the thousands of hour files' footers once more before the query
+    const [sample] = await readRows(connection, `SELECT file FROM glob(${sqlLiteral(glob)}) LIMIT 1`);
+    if (!sample) return false;
+    columns = (await readRows(connection, `DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(String(sample.file))}, hive_partitioning = true)`)).map((row) =>
       String(row.column_name),
     );
   } catch {
@@ -61,17 +94,26 @@ async function loadClickstreamCounts(connection: DuckDBConnection, lakeDir: stri
   const sorted = [...dates].sort();
   const first = sorted[0] ?? '';
   const last = sorted.at(-1) ?? '';
-  // the lake partitions by UTC date; a shop day spans at most the neighbouring UTC dates
+  // Counted per product and UTC quarter hour first (every zone's offset is a multiple of 15
+  // minutes), so only a few thousand buckets go through the time-zone conversion instead of every
+  // event. The grouping is explicit: a GROUP BY ALL with the hive column `dt` in HAVING once also
+  // grouped by the UTC date and gave two rows for every shop day spanning two UTC dates.
   await connection.run(
     `INSERT INTO x_clicks
-     SELECT (("${ts}"::TIMESTAMPTZ) AT TIME ZONE ${sqlLiteral(timeZone)})::DATE AS dt, TRY_CAST("${product}" AS BIGINT) AS product_id,
-            count(*) FILTER (WHERE "${type}" = 'product_view'), count(*) FILTER (WHERE "${type}" = 'add_to_cart')
-       FROM read_parquet(${sqlLiteral(glob)}, hive_partitioning = true, union_by_name = true)
-      WHERE "${type}" IN ('product_view', 'add_to_cart') AND "${product}" IS NOT NULL
-        ${columns.includes('is_bot') ? 'AND NOT coalesce(is_bot, false)' : ''}
-        ${columns.includes('dt') ? `AND dt BETWEEN DATE ${sqlLiteral(first)} - 1 AND DATE ${sqlLiteral(last)} + 1` : ''}
-      GROUP BY ALL HAVING dt IN (SELECT unnest(${'[' + sorted.map((date) => `DATE ${sqlLiteral(date)}`).join(', ') + ']'}))`,
+     SELECT shop_dt, product_id, sum(views), sum(carts)
+       FROM (SELECT (to_timestamp(bucket * 900) AT TIME ZONE ${sqlLiteral(timeZone)})::DATE AS shop_dt, product_id, views, carts
+               FROM (SELECT floor(epoch("${ts}"::TIMESTAMPTZ) / 900)::BIGINT AS bucket, TRY_CAST("${product}" AS BIGINT) AS product_id,
+                            count(*) FILTER (WHERE "${type}" = 'product_view') AS views, count(*) FILTER (WHERE "${type}" = 'add_to_cart') AS carts
+                       FROM read_parquet(${sqlLiteral(glob)}, hive_partitioning = true, union_by_name = true)
+                      WHERE "${type}" IN ('product_view', 'add_to_cart') AND "${product}" IS NOT NULL
+                        ${columns.includes('is_bot') ? 'AND NOT coalesce(is_bot, false)' : ''}
+                        ${columns.includes('dt') ? `AND dt BETWEEN DATE ${sqlLiteral(first)} - 1 AND DATE ${sqlLiteral(last)} + 1` : ''}
+                      GROUP BY bucket, product_id) per_bucket
+              WHERE product_id IS NOT NULL) per_day
+      WHERE shop_dt IN (SELECT unnest(${'[' + sorted.map((date) => `DATE ${sqlLiteral(date)}`).join(', ') + ']'}))
+      GROUP BY shop_dt, product_id`,
   );
+  await declareKey(connection, 'x_clicks', ['dt', 'product_id']);
   return true;
 }
 
@@ -128,11 +170,13 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
   for (const [table, file] of Object.entries(input.files)) {
     // Object.entries loses the key type; the keys are exactly ExtractTable
     await loadCsv(db, table as ExtractTable, file);
+    await declareKey(db, `x_${table}`, EXTRACT_KEYS[table as ExtractTable]);
   }
   progress('extracts loaded into DuckDB');
   await loadCustomerKeys(db, input.pseudonymKey);
   progress('customer keys computed');
   const hasClicks = await loadClickstreamCounts(db, input.lakeDir, input.dates, timeZone);
+  progress(hasClicks ? 'clickstream views and carts counted per product and day' : 'no clickstream yet: views and carts are 0');
   const zone = sqlLiteral(timeZone);
   const snapshotDate = `DATE ${sqlLiteral(input.snapshotDate)}`;
 
@@ -147,14 +191,18 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
       LEFT JOIN (SELECT product_id, count(*) AS variants, sum(stock) AS stock, min(price_cents) AS min_price, max(price_cents) AS max_price
                    FROM x_variants GROUP BY product_id) v ON v.product_id = p.id`);
 
+  await declareKey(db, 'out_products', ['product_id']);
+
   await db.run(`CREATE OR REPLACE TABLE out_sales AS
     SELECT o.dt, i.id AS order_item_id, o.id AS order_id, o.placed_at, (o.placed_at AT TIME ZONE ${zone})::DATE AS placed_date,
            o.status, o.currency, o.source,
            k.customer_key, u.age_band, u.gender, u.country, u.region, u.customer_segment,
+           o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code,
            CASE WHEN o.user_id IS NULL THEN NULL ELSE f.first_placed_at < o.placed_at END AS is_returning,
            i.product_id, p.product_name, p.category_id, p.category_slug, p.category_name,
            i.variant_id, v.sku, v.size, v.colour, i.quantity, i.unit_price_cents,
-           i.quantity * i.unit_price_cents AS line_total_cents
+           -- the amount of record: imported lines keep the old system's line total (after discount)
+           i.line_total_cents
       FROM x_order_items i
       JOIN x_orders o ON o.id = i.order_id
       LEFT JOIN x_users u ON u.id = o.user_id
@@ -172,11 +220,18 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
       LEFT JOIN out_products p ON p.product_id = r.product_id`);
 
   const dateList = `[${input.dates.map((date) => `DATE ${sqlLiteral(date)}`).join(', ')}]::DATE[]`;
+  // One row per day and product: every product that existed that day, plus any product with sales
+  // or views that day (legacy products can be older than their created_at). The UNION makes the
+  // (dt, product_id) pairs unique; every join after it is on a declared key.
   await db.run(`CREATE OR REPLACE TABLE out_product_day AS
     WITH days AS (SELECT unnest(${dateList}) AS dt),
     sold AS (SELECT dt, product_id, count(DISTINCT order_id) AS orders, sum(quantity) AS units, sum(line_total_cents) AS revenue
-               FROM out_sales WHERE status NOT IN ('cancelled', 'refunded') GROUP BY ALL)
-    SELECT d.dt, p.product_id, p.product_name, p.category_slug,
+               FROM out_sales WHERE status NOT IN ('cancelled', 'refunded') GROUP BY dt, product_id),
+    product_days AS (
+      SELECT d.dt, p.product_id FROM days d JOIN out_products p ON (p.created_at AT TIME ZONE ${zone})::DATE <= d.dt
+      UNION SELECT dt, product_id FROM sold
+      UNION SELECT dt, product_id FROM x_clicks)
+    SELECT k.dt, p.product_id, p.product_name, p.category_slug,
            coalesce(c.views, 0)::BIGINT AS views, coalesce(c.carts, 0)::BIGINT AS carts,
            coalesce(s.orders, 0)::BIGINT AS orders, coalesce(s.units, 0)::BIGINT AS units_sold,
            coalesce(s.revenue, 0)::BIGINT AS revenue_cents, p.stock_on_hand,
@@ -184,11 +239,14 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
                 ELSE coalesce(s.units, 0) / (coalesce(s.units, 0) + p.stock_on_hand) END AS sell_through,
            CASE WHEN coalesce(c.views, 0) = 0 THEN NULL ELSE coalesce(s.orders, 0) / c.views END AS view_to_order,
            ${hasClicks ? 'true' : 'false'} AS has_clickstream
-      FROM days d
-      JOIN out_products p ON (p.created_at AT TIME ZONE ${zone})::DATE <= d.dt
-      LEFT JOIN sold s ON s.dt = d.dt AND s.product_id = p.product_id
-      LEFT JOIN x_clicks c ON c.dt = d.dt AND c.product_id = p.product_id`);
+      FROM product_days k
+      JOIN out_products p ON p.product_id = k.product_id
+      LEFT JOIN sold s ON s.dt = k.dt AND s.product_id = k.product_id
+      LEFT JOIN x_clicks c ON c.dt = k.dt AND c.product_id = k.product_id`);
 
+  for (const [dataset, table] of [['sales', 'out_sales'], ['reviews', 'out_reviews'], ['product_day', 'out_product_day']] as const) {
+    await declareKey(db, table, DATASET_KEYS[dataset]);
+  }
   progress('analysis sets joined');
   const built: BuiltDataset[] = [];
   const outputs: Array<[CuratedDataset, string, readonly string[], string]> = [

@@ -93,8 +93,12 @@ async function copyToFile(client: PoolClient, query: string, file: string, appen
 
 /** Extract files and their column lists (the DuckDB side declares the same order). */
 export const EXTRACT_COLUMNS = {
-  orders: { id: 'BIGINT', user_id: 'BIGINT', status: 'VARCHAR', currency: 'VARCHAR', source: 'VARCHAR', placed_at: 'TIMESTAMPTZ', dt: 'DATE' },
-  order_items: { id: 'BIGINT', order_id: 'BIGINT', product_id: 'BIGINT', variant_id: 'BIGINT', quantity: 'INTEGER', unit_price_cents: 'BIGINT' },
+  // ship-to geography only (country, region/state, city, postal code): never street lines or names
+  orders: {
+    id: 'BIGINT', user_id: 'BIGINT', status: 'VARCHAR', currency: 'VARCHAR', source: 'VARCHAR', placed_at: 'TIMESTAMPTZ',
+    ship_country: 'VARCHAR', ship_region: 'VARCHAR', ship_city: 'VARCHAR', ship_postal_code: 'VARCHAR', dt: 'DATE',
+  },
+  order_items: { id: 'BIGINT', order_id: 'BIGINT', product_id: 'BIGINT', variant_id: 'BIGINT', quantity: 'INTEGER', unit_price_cents: 'BIGINT', line_total_cents: 'BIGINT' },
   reviews: { id: 'BIGINT', order_item_id: 'BIGINT', product_id: 'BIGINT', user_id: 'BIGINT', rating: 'SMALLINT', title: 'VARCHAR', body: 'VARCHAR', created_at: 'TIMESTAMPTZ', dt: 'DATE' },
   users: { id: 'BIGINT', age_band: 'VARCHAR', gender: 'VARCHAR', country: 'VARCHAR', region: 'VARCHAR', customer_segment: 'VARCHAR', created_at: 'TIMESTAMPTZ' },
   first_orders: { user_id: 'BIGINT', first_placed_at: 'TIMESTAMPTZ' },
@@ -133,13 +137,14 @@ export async function copyOrdersAndItems(
     const batch = `${where} AND o.id BETWEEN ${Math.trunc(start)} AND ${Math.trunc(end)}`;
     await copyToFile(
       client,
-      `SELECT o.id, o.user_id, o.status, o.currency, o.source, o.placed_at, ${shopDate('o.placed_at', timeZone)} FROM orders o WHERE ${batch}`,
+      `SELECT o.id, o.user_id, o.status, o.currency, o.source, o.placed_at, o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code,
+              ${shopDate('o.placed_at', timeZone)} FROM orders o WHERE ${batch}`,
       files.orders,
       !isFirst,
     );
     await copyToFile(
       client,
-      `SELECT i.id, i.order_id, i.product_id, i.variant_id, i.quantity, i.unit_price_cents
+      `SELECT i.id, i.order_id, i.product_id, i.variant_id, i.quantity, i.unit_price_cents, i.line_total_cents
          FROM order_items i JOIN orders o ON o.id = i.order_id WHERE ${batch}`,
       files.items,
       !isFirst,

@@ -31,6 +31,10 @@ const LABELS: Record<string, string> = {
   gender: 'Gender',
   region: 'Region',
   customer_type: 'New vs returning',
+  ship_country: 'Country (ship-to)',
+  ship_region: 'Region / state (ship-to)',
+  live: 'Live shop',
+  import: 'Imported logs',
 };
 
 export function label(code: string): string {

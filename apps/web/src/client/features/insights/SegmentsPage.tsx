@@ -11,8 +11,17 @@ import { useCategorySlugs } from './use-categories';
 
 type FlatRow = SegmentProduct & { segment: string };
 
-const COLUMNS: Array<Column<FlatRow>> = [
-  { key: 'segment', label: 'Segment', value: (row) => label(row.segment) },
+const COUNTRY_NAMES = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** A segment as people read it: ship-to countries by name ("US" → "United States"), codes by label. */
+function segmentName(dimension: string, segment: string): string {
+  if (dimension === 'ship_country' && /^[A-Z]{2}$/.test(segment)) return COUNTRY_NAMES.of(segment) ?? segment;
+  if (dimension === 'ship_region' && segment !== 'unknown') return segment;
+  return label(segment);
+}
+
+const columns = (dimension: string): Array<Column<FlatRow>> => [
+  { key: 'segment', label: 'Segment', value: (row) => segmentName(dimension, row.segment) },
   { key: 'rank', label: 'Rank', value: (row) => row.rank, isNumeric: true },
   { key: 'name', label: 'Product', value: (row) => row.name },
   { key: 'category', label: 'Category', value: (row) => row.category },
@@ -28,7 +37,7 @@ function SegmentsView({ data }: { data: SegmentsData }) {
       tooltip: { trigger: 'axis' },
       legend: { top: 0 },
       grid: { left: 64, right: 48, top: 36, bottom: 40 },
-      xAxis: { type: 'category', data: data.segments.map((segment) => label(segment.segment)) },
+      xAxis: { type: 'category', data: data.segments.map((segment) => segmentName(data.dimension, segment.segment)) },
       yAxis: [
         { type: 'value', name: 'Revenue ($)', axisLabel: { formatter: formatDollarsCompact } },
         { type: 'value', name: 'Customers', splitLine: { show: false } },
@@ -43,11 +52,11 @@ function SegmentsView({ data }: { data: SegmentsData }) {
   const flat = data.segments.flatMap((segment) => segment.topProducts.map((product) => ({ ...product, segment: segment.segment })));
   return (
     <>
-      <Chart title={`Revenue and customers by ${label(data.dimension).toLowerCase()}`} option={revenue} explanation="Bars: revenue of sold orders per segment; line: distinct customers who bought. Guests have no segment attributes." />
+      <Chart title={`Revenue and customers by ${label(data.dimension).toLowerCase()}`} option={revenue} explanation={data.dimension.startsWith('ship_') ? 'Bars: revenue of sold orders per ship-to place; line: distinct customers who bought. Orders without a ship-to address count as unknown.' : 'Bars: revenue of sold orders per segment; line: distinct customers who bought. Guests have no segment attributes.'} />
       <div className="segment-cards">
-        {data.segments.map((segment) => (
-          <section key={segment.segment} className="segment-card" aria-labelledby={`segment-${segment.segment}`}>
-            <h3 id={`segment-${segment.segment}`}>{label(segment.segment)}</h3>
+        {data.segments.map((segment, index) => (
+          <section key={segment.segment} className="segment-card" aria-labelledby={`segment-${index}`}>
+            <h3 id={`segment-${index}`}>{segmentName(data.dimension, segment.segment)}</h3>
             <p className="muted">
               {formatInt(segment.customers)} customers · {formatInt(segment.orders)} orders · {formatMoney(segment.revenueCents)}
             </p>
@@ -69,7 +78,7 @@ function SegmentsView({ data }: { data: SegmentsData }) {
           </section>
         ))}
       </div>
-      <DataTable title="Top products per segment" rows={flat} columns={COLUMNS} explanation="Ranked by units sold, then revenue; tied products share a rank. Lift above 1 means the segment buys the product more than customers overall." />
+      <DataTable title="Top products per segment" rows={flat} columns={columns(data.dimension)} explanation="Ranked by units sold, then revenue; tied products share a rank. Lift above 1 means the segment buys the product more than customers overall." />
     </>
   );
 }

@@ -25,11 +25,13 @@ export interface AnswersData {
 export const REGIONS = ['north_america', 'south_america', 'europe', 'asia_pacific', 'other'] as const;
 export const AGE_BANDS = ['18-24', '25-34', '35-44', '45-54', '55-64', '65+'] as const;
 export const GENDERS = ['female', 'male', 'non_binary', 'undisclosed'] as const;
-export const DIMENSIONS = ['age_band', 'gender', 'region', 'customer_type'] as const;
+export const DIMENSIONS = ['age_band', 'gender', 'region', 'customer_type', 'ship_country', 'ship_region'] as const;
 
 /** Peak hours' own `window` and `filters` take the envelope's place. */
 export type PeakHoursData = Omit<InsightEnvelope, 'window' | 'filters'> & PeakHoursInsight;
 
 export const DEVICES = ['desktop', 'mobile', 'tablet', 'other'] as const;
+/** Live shop traffic, or history imported from old web server logs (both when no filter is set). */
+export const TRAFFIC_SOURCES = ['live', 'import'] as const;
 /** The clickstream's regions come from visitors' time zones (packages/clickstream/src/collect/region.ts). */
 export const VISITOR_REGIONS = ['north_america', 'south_america', 'europe', 'asia', 'africa', 'oceania', 'other'] as const;

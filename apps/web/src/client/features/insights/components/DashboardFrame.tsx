@@ -3,8 +3,10 @@ import { useSearchParams } from 'react-router';
 
 import { api, describeError, toQuery } from '../../../lib/api';
 import { useApi } from '../../../lib/use-api';
+import { useDataHealth } from '../../admin/pipeline/pipeline-api';
 import { formatWhen, label } from '../format';
 import type { InsightEnvelope } from '../insights-api';
+import { PipelineNotice } from './PipelineNotice';
 
 export interface FilterSpec {
   name: string;
@@ -42,6 +44,7 @@ export function DashboardFrame<T extends InsightEnvelope>({ title, intro, endpoi
   const params: Record<string, string | undefined> = { from: search.get('from') ?? undefined, to: search.get('to') ?? undefined, ...extraParams };
   for (const filter of filters) params[filter.name] = search.get(filter.name) ?? undefined;
   const state = useApi<T>(`/api/insights/${endpoint}${toQuery(params)}`);
+  const health = useDataHealth();
   const data = state.data;
 
   const update = (changes: Record<string, string | undefined>): void => {
@@ -129,6 +132,7 @@ export function DashboardFrame<T extends InsightEnvelope>({ title, intro, endpoi
         ))}
       </form>
       {refreshNote ? <p className="insight-note" role="status">{refreshNote}</p> : null}
+      <PipelineNotice health={health.data} />
 
       {state.error ? (
         <div className="insight-error" role="alert">
@@ -143,7 +147,7 @@ export function DashboardFrame<T extends InsightEnvelope>({ title, intro, endpoi
       ) : isEmpty?.(data) ? (
         <div className="insight-empty insight-empty--large">
           <h2>Nothing to show for {data.window.from} – {data.window.to}</h2>
-          <p>{emptyText ?? 'Try a longer date range or fewer filters. Figures appear after the nightly pipeline has run.'}</p>
+          <p>{emptyText ?? (health.data?.state === 'ok' ? 'Try a longer date range or fewer filters.' : 'Try a longer date range or fewer filters; see the note above for the state of the data pipeline.')}</p>
         </div>
       ) : (
         children(data)

@@ -1,4 +1,5 @@
 import { useMemo, useState, type ReactNode } from 'react';
+import { stringify } from 'csv-stringify/browser/esm/sync';
 
 export interface Column<Row> {
   key: string;
@@ -22,15 +23,14 @@ interface DataTableProps<Row> {
   maxRows?: number;
 }
 
-function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** Builds CSV text (RFC 4180) from rows and columns; exported for tests. */
+/**
+ * Builds CSV text (RFC 4180) from rows and columns; exported for tests. Text cells that a
+ * spreadsheet would run as formulas (=, +, -, @, tab, CR — campaign names, search terms and
+ * review titles are typed by anyone) get a leading ' as OWASP recommends; numbers stay numbers.
+ */
 export function toCsv<Row>(rows: readonly Row[], columns: ReadonlyArray<Column<Row>>): string {
-  return [columns.map((column) => csvCell(column.label)).join(','), ...rows.map((row) => columns.map((column) => csvCell(column.value(row))).join(','))].join('\r\n');
+  const records = rows.map((row) => columns.map((column) => column.value(row) ?? ''));
+  return stringify([columns.map((column) => column.label), ...records], { escape_formulas: true, record_delimiter: 'windows' }).replace(/\r\n$/, '');
 }
 
 /** A sortable table (click or Enter on a header) with a CSV download of all its rows. */
@@ -71,7 +71,7 @@ export function DataTable<Row>({ title, rows, columns, explanation, emptyText = 
       {rows.length === 0 ? (
         <p className="insight-empty">{emptyText}</p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={title}>
           <table className="table insight-table__table" data-table={title}>
             <thead>
               <tr>

@@ -1,0 +1,63 @@
+/**
+ * Legacy CSV import throughput (issue 15): a flat order-line export of the shape of a widely used
+ * public retail dataset (orders, customers and products in one file, line totals with 4
+ * decimals), imported with only its mapping file: parse → COPY into staging → set-based upserts.
+ * Measured twice: into an empty shop (everything created) and again (everything updated).
+ * Goal ≥ 20,000 rows/s. `BENCH_ROWS` sets the size (default 100,000 lines).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { createPool, migrate } from '@threadline/db';
+import { startTestCluster } from '@threadline/db/testing';
+import { importLegacyFile, loadMapping } from '@threadline/importer';
+import { generateSuperstoreExport, writeSuperstoreCsv } from '@threadline/importer/testing';
+
+import { writeBenchResult } from './lib/results.js';
+
+const rows = Number(process.env.BENCH_ROWS ?? 100_000);
+const MAPPING = fileURLToPath(new URL('../examples/superstore/orders.map.json', import.meta.url));
+const dir = mkdtempSync(path.join(tmpdir(), 'bench-legacy-'));
+const cluster = await startTestCluster();
+const pool = createPool(cluster.url, { max: 2 });
+try {
+  await migrate(pool);
+  const file = path.join(dir, 'orders.csv');
+  // about three lines per order
+  const generated = generateSuperstoreExport({ orders: Math.max(20, Math.round(rows / 3)) });
+  await writeSuperstoreCsv(file, generated.lines);
+  console.log(`importing ${generated.lines.length.toLocaleString('en-US')} order lines…`);
+  const mapping = loadMapping(MAPPING);
+  const options = {
+    entity: 'orders' as const,
+    file,
+    mapping,
+    rules: { dateFormat: mapping.dateFormat, timeZone: mapping.timeZone ?? 'America/New_York', currency: 'USD', values: mapping.values ?? {}, defaults: mapping.defaults ?? {} },
+    isDryRun: false,
+    // the generated file carries rejected orders on purpose (mixed customers, a bad line)
+    skipBadRows: true,
+  };
+  const results = [];
+  for (const name of ['import-new', 'reimport-update'] as const) {
+    const started = performance.now();
+    const report = await importLegacyFile(pool, options);
+    const seconds = (performance.now() - started) / 1000;
+    if (!report.isCommitted) throw new Error(`${name}: nothing written (${report.rejected.length} rejected)`);
+    results.push({
+      name,
+      rows: report.rowsRead,
+      orders: report.created + report.updated,
+      rejected: report.rejected.length,
+      warnings: report.warnings.length,
+      seconds: Math.round(seconds * 100) / 100,
+      rowsPerSecond: Math.round(report.rowsRead / seconds),
+    });
+  }
+  writeBenchResult('legacy-import', { 'import-new.rowsPerSecond': '>= 20000', 'reimport-update.rowsPerSecond': '>= 20000' }, results);
+} finally {
+  await pool.end();
+  await cluster.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}
