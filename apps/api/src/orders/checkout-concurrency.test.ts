@@ -59,7 +59,8 @@ describe('checkout under concurrency', () => {
 
     const created = results.filter((result) => result.order === 201);
     const refused = results.filter((result) => result.order === 409);
-    assert.equal(created.length, STOCK, 'exactly as many orders as units');
+    const statuses = JSON.stringify(results.reduce<Record<string, number>>((counts, result) => ({ ...counts, [result.order]: (counts[result.order] ?? 0) + 1 }), {}));
+    assert.equal(created.length, STOCK, `exactly as many orders as units (order answers: ${statuses})`);
     assert.equal(refused.length, BUYERS - STOCK, 'everyone else gets 409 OUT_OF_STOCK');
     assert.ok(created.every((result) => result.pay === 200), 'every created order is paid');
 

@@ -80,7 +80,7 @@ export default function CheckoutPage() {
         void refreshCart(); // the order took the cart's items
       }
       await payOrder(placed.id, checked.card, newIdempotencyKey());
-      track('order_paid', { valueCents: placed.total, currency: 'USD' });
+      // order_paid is recorded by the API when the payment succeeds, never by the browser
       await refreshCart();
       void navigate(`/orders/${placed.id}?placed=1`);
     } catch (error) {
