@@ -137,7 +137,9 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
     },
     async (request, reply) => {
       try {
-        return reply.status(201).send(await insertCategory(pool, request.body));
+        const category = await insertCategory(pool, request.body);
+        await auditRequest(pool, request, { action: AUDIT_ACTIONS.CATEGORY_CREATED, target: `category:${category.id}`, details: { slug: category.slug } });
+        return reply.status(201).send(category);
       } catch (error) {
         if (hasPgCode(error, PG_ERROR.UNIQUE_VIOLATION)) throw new AppError('CONFLICT', 'a category with this slug exists', 'slug', { cause: error });
         if (hasPgCode(error, PG_ERROR.FOREIGN_KEY_VIOLATION)) throw new AppError('VALIDATION_FAILED', 'no such parent category', 'parentId', { cause: error });

@@ -8,6 +8,7 @@ interface AuditItem {
   at: string;
   action: string;
   actorId: number | null;
+  actorName: string | null;
   ip: string | null;
   target: string | null;
   details: Record<string, unknown>;
@@ -45,6 +46,26 @@ describe('audit log through the API', () => {
     assert.equal(failures[0]?.ip, '198.51.100.23');
     assert.equal(failures[0]?.actorId, null);
     assert.doesNotMatch(JSON.stringify(failures), new RegExp(user.email));
+  });
+
+  it("records a seller's product creation, edits and photo removal under the seller's name, and a pipeline run under the admin's", async () => {
+    const { client: seller, userId: sellerId } = await signedInClient(harness, 'seller');
+    const { rows } = await harness.db.pool.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [sellerId]);
+    const sellerName = rows[0]?.name;
+    const category = await createCategory(harness);
+    const product = await createProduct(seller, category.id, { status: 'draft' });
+    assert.equal((await seller.patch(`/api/seller/products/${product.id}`, { name: 'Renamed shirt', description: 'New words' })).statusCode, 200);
+    const entries = await auditOf(`target=product:${product.id}`);
+    assert.deepEqual(entries.map((entry) => entry.action), ['product.updated', 'product.created']);
+    assert.ok(entries.every((entry) => entry.actorId === sellerId && entry.actorName === sellerName), 'each entry names the seller');
+    assert.deepEqual(entries[0]?.details, { fields: ['description', 'name'] }, 'which fields changed, not their new text');
+
+    const { client: admin, userId: adminId } = await signedInClient(harness, 'admin');
+    const queued = await admin.post('/api/admin/pipeline/runs', {});
+    assert.equal(queued.statusCode, 202, queued.body);
+    const runs = await auditOf('action=pipeline.run_started');
+    assert.equal(runs[0]?.actorId, adminId);
+    assert.ok(runs[0]?.actorName, 'the admin is named');
   });
 
   it('records role changes, publishing and order refunds with the acting admin or seller', async () => {

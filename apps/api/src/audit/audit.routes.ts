@@ -15,6 +15,8 @@ export const AuditEntryResponse = Type.Object({
   at: Type.String({ format: 'date-time' }),
   action: Type.String(),
   actorId: Type.Union([Type.Integer(), Type.Null()]),
+  /** The actor's current name (shown to admins; the log itself stores only the id). */
+  actorName: Type.Union([Type.String(), Type.Null()]),
   actorType: Type.Union([Type.Literal('user'), Type.Literal('system')]),
   ip: Type.Union([Type.String(), Type.Null()]),
   target: Type.Union([Type.String(), Type.Null()]),

@@ -89,6 +89,60 @@ describe('GET /api/products', () => {
     assert.deepEqual((await list('?category=no-such-category')).items, []);
   });
 
+  it('ranks any-word matches, best first, and finds words from their start', async () => {
+    // "silk shirt": both products match one word each; "oxford shirt" matches the shirt on two
+    assert.deepEqual((await list('?q=oxford%20shirt%20silk')).items.map((item) => item.name).slice(0, 1), ['Oxford shirt']);
+    assert.deepEqual(new Set((await list('?q=silk%20shirt')).items.map((item) => item.name)), new Set(['Silk dress', 'Oxford shirt']));
+    assert.deepEqual((await list('?q=oxf')).items.map((item) => item.name), ['Oxford shirt']);
+    assert.deepEqual((await list('?q=dresses')).items.map((item) => item.name), ['Silk dress'], 'English stemming: dresses finds dress');
+  });
+
+  it('corrects a misspelt word and says so', async () => {
+    const response = await anonymous.get('/api/products?q=slik%20dres');
+    const body = json<ListBody & { search: { query: string; isCorrected: boolean } }>(response);
+    assert.deepEqual(body.search, { query: 'silk dres', isCorrected: true }, '"dres" starts "dress" and is kept');
+    assert.equal(body.items[0]?.name, 'Silk dress');
+    const exact = json<ListBody & { search: { query: string; isCorrected: boolean } }>(await anonymous.get('/api/products?q=silk'));
+    assert.deepEqual(exact.search, { query: 'silk', isCorrected: false });
+  });
+
+  it('gives the total and facet counts on the first page, each facet counted without its own filter', async () => {
+    const first = json<ListBody & { total: number; facets: { categories: { value: string; count: number }[]; sizes: { value: string; count: number }[]; colours: { value: string; count: number }[] } }>(
+      await anonymous.get('/api/products?limit=1&size=M'),
+    );
+    assert.equal(first.items.length, 1);
+    assert.equal(first.total, 2, 'Oxford shirt and Basic tee come in M (the draft is not listed)');
+    assert.deepEqual(first.facets.sizes, [{ value: 'M', count: 2 }, { value: 'S', count: 2 }, { value: 'L', count: 1 }]);
+    assert.deepEqual(first.facets.categories, [{ value: 'clothing', count: 2 }, { value: 'tops', count: 2 }]);
+    assert.deepEqual(first.facets.colours, [{ value: 'black', count: 1 }, { value: 'blue', count: 1 }, { value: 'white', count: 1 }]);
+    const second = json<Record<string, unknown>>(await anonymous.get(`/api/products?limit=1&size=M&cursor=${first.nextCursor}`));
+    assert.equal(second.total, undefined, 'later pages skip the counts');
+  });
+
+  it('pages through relevance-sorted results without repeats', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: ListBody = await list(`?q=cotton&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.items.map((item) => item.name));
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.equal(seen.length, 3);
+    assert.equal(new Set(seen).size, 3);
+  });
+
+  it('suggests products and categories while typing, through typos', async () => {
+    const typing = json<{ products: { name: string }[]; categories: { slug: string }[]; correctedQuery: string | null }>(await anonymous.get('/api/search/suggestions?q=dre'));
+    assert.deepEqual(typing.products.map((product) => product.name), ['Silk dress']);
+    assert.deepEqual(typing.categories.map((category) => category.slug), ['dresses']);
+    const typo = json<{ products: { name: string }[]; correctedQuery: string | null }>(await anonymous.get('/api/search/suggestions?q=oxfrod'));
+    assert.equal(typo.correctedQuery, 'oxford');
+    assert.deepEqual(typo.products.map((product) => product.name), ['Oxford shirt']);
+    const none = json<{ products: unknown[] }>(await anonymous.get('/api/search/suggestions?q=secret'));
+    assert.deepEqual(none.products, [], 'drafts are never suggested');
+    assert.equal((await anonymous.get('/api/search/suggestions?q=')).statusCode, 400);
+  });
+
   it('searches names and descriptions', async () => {
     assert.deepEqual((await list('?q=silk')).items.map((item) => item.name), ['Silk dress']);
     assert.equal((await list('?q=cotton')).items.length, 3);

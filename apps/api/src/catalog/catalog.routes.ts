@@ -1,13 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 
-import { getProductDetail, listCategories, listProducts, listReviews, type ProductDetail } from '@threadline/db';
+import { correctSearch, countProducts, getProductDetail, listCategories, listProducts, listReviews, productFacets, suggestProducts, type ProductDetail, type ProductSort } from '@threadline/db';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
-import { notFound } from '../errors.js';
-import { Cursor, decodeIntegerCursor, decodeTimeCursor, errors, IdParams, Limit } from '../http/common.schemas.js';
-import { CategoryListResponse, ProductDetailResponse, ProductListQuery, ProductListResponse, ReviewPage } from './catalog.schemas.js';
-import { ListPageCache, listCacheTtlMs } from './list-cache.js';
+import { AppError, notFound } from '../errors.js';
+import { Cursor, decodeCursor, decodeIntegerCursor, decodeTimeCursor, errors, IdParams, Limit } from '../http/common.schemas.js';
+import { CategoryListResponse, ProductDetailResponse, ProductListQuery, ProductListResponse, ReviewPage, SuggestionsQuery, SuggestionsResponse } from './catalog.schemas.js';
+import { ListPageCache } from './list-cache.js';
 import { LIST_PRESENTATION, presentDetail, presentReviewPage, productPageBody, sendJsonText } from './present.js';
 import { Type } from '@sinclair/typebox';
 
@@ -23,9 +23,22 @@ export function canSeeProduct(request: FastifyRequest, product: Pick<ProductDeta
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** Keyset position of a relevance-sorted page: the rank (a real) and the product id. */
+function decodeRankCursor(cursor: string | undefined): [string, number] | undefined {
+  const decoded = decodeCursor(cursor);
+  if (decoded && !/^\d+(\.\d+)?(e-?\d+)?$/.test(decoded[0])) throw new AppError('VALIDATION_FAILED', 'cursor is not one this API produced', 'cursor');
+  return decoded;
+}
+
+function decodeListCursor(sort: ProductSort, cursor: string | undefined): [string, number] | undefined {
+  if (sort === 'newest') return decodeTimeCursor(cursor);
+  if (sort === 'relevance') return decodeRankCursor(cursor);
+  return decodeIntegerCursor(cursor);
+}
+
 export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   const { pool } = context;
-  const listCache = new ListPageCache(listCacheTtlMs());
+  const listCache = new ListPageCache(context.config.listCacheMs);
   // any change that went through this process may touch what lists show (stock, prices, status)
   app.addHook('onResponse', async (request, reply) => {
     if (MUTATING.has(request.method) && reply.statusCode < 400) listCache.clear();
@@ -49,13 +62,44 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
     },
     async (request, reply) => {
       const query = request.query;
-      const sort = query.sort ?? 'newest';
-      const after = sort === 'newest' ? decodeTimeCursor(query.cursor) : decodeIntegerCursor(query.cursor);
+      // a search is ranked by relevance unless the shopper chose an order; without one, newest
+      const sort: ProductSort = query.sort ?? (query.q ? 'relevance' : 'newest');
+      const effectiveSort: ProductSort = sort === 'relevance' && !query.q ? 'newest' : sort;
+      const after = decodeListCursor(effectiveSort, query.cursor);
       // the schema default fills limit; the fallback keeps the type narrow
       const limit = typeof query.limit === 'number' ? query.limit : 24;
-      const filters = { category: query.category, size: query.size, colour: query.colour, minPrice: query.minPrice, maxPrice: query.maxPrice, search: query.q, sort, after, limit };
-      const { body, isHit } = await listCache.getOrLoad(JSON.stringify(filters), async () => productPageBody(await listProducts(pool, filters, LIST_PRESENTATION)));
+      const filters = { category: query.category, size: query.size, colour: query.colour, minPrice: query.minPrice, maxPrice: query.maxPrice, search: query.q, sort: effectiveSort, after, limit };
+      const { body, isHit } = await listCache.getOrLoad(JSON.stringify(filters), async () => {
+        // misspelt words are corrected before searching; the answer says so ("showing results for")
+        const corrected = query.q ? await correctSearch(pool, query.q) : undefined;
+        const listed = { ...filters, search: corrected?.text };
+        const page = await listProducts(pool, listed, LIST_PRESENTATION);
+        const search = corrected ? { query: corrected.text, isCorrected: corrected.isCorrected } : undefined;
+        if (after) return productPageBody(page, { search });
+        // the first page also says how many match in all and what each filter value would leave
+        const [total, facets] = await Promise.all([countProducts(pool, listed), productFacets(pool, listed)]);
+        return productPageBody(page, { total, facets, search });
+      });
       return sendJsonText(reply, body, { 'x-cache': isHit ? 'hit' : 'miss' });
+    },
+  );
+
+  app.get(
+    '/api/search/suggestions',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Suggestions while typing: matching products and categories, tolerant of typos',
+        querystring: SuggestionsQuery,
+        response: { 200: SuggestionsResponse, ...errors(400) },
+      },
+    },
+    async (request) => {
+      const { q } = request.query;
+      const limit = typeof request.query.limit === 'number' ? request.query.limit : 6;
+      const corrected = await correctSearch(pool, q);
+      const found = await suggestProducts(pool, corrected.text, limit);
+      return { query: q, correctedQuery: corrected.isCorrected ? corrected.text : null, ...found };
     },
   );
 

@@ -14,6 +14,8 @@ export const ImageSchema = Type.Object(
     width: Type.Integer(),
     height: Type.Optional(Type.Integer()),
     alt: Type.Optional(Type.String()),
+    /** The variant colour the photo shows; null for any colour. */
+    colour: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   },
   { $id: 'Image' },
 );
@@ -51,9 +53,27 @@ export const ProductSummary = Type.Object(
   { $id: 'ProductSummary' },
 );
 
+const FacetCounts = Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }));
+
 export const ProductListResponse = Type.Object({
   items: Type.Array(ProductSummary),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
+  /** First page of the shop list only: every match, not just this page. */
+  total: Type.Optional(Type.Integer()),
+  /** First page of the shop list only: how many products each filter value would show. */
+  facets: Type.Optional(Type.Object({ categories: FacetCounts, sizes: FacetCounts, colours: FacetCounts })),
+  /** With `q`: the search as run, after correcting misspelt words (`isCorrected`). */
+  search: Type.Optional(Type.Object({ query: Type.String(), isCorrected: Type.Boolean() })),
+});
+
+export const SuggestionsQuery = Type.Object({ q: Type.String({ minLength: 1, maxLength: 200 }), limit: Type.Optional(Limit(6, 10)) }, { additionalProperties: false });
+
+export const SuggestionsResponse = Type.Object({
+  query: Type.String(),
+  /** The search with misspelt words corrected, or null when nothing was corrected. */
+  correctedQuery: Type.Union([Type.String(), Type.Null()]),
+  products: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), categoryName: Type.String(), priceFrom: Type.Union([Type.Integer(), Type.Null()]) })),
+  categories: Type.Array(Type.Object({ slug: Type.String(), name: Type.String() })),
 });
 
 export const ProductListQuery = Type.Object(
@@ -64,7 +84,8 @@ export const ProductListQuery = Type.Object(
     minPrice: Type.Optional(Cents),
     maxPrice: Type.Optional(Cents),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    sort: Type.Optional(Type.Union([Type.Literal('newest'), Type.Literal('price_asc'), Type.Literal('price_desc'), Type.Literal('popular')])),
+    /** relevance (the default with `q`) ranks by the search; without `q` it is newest. */
+    sort: Type.Optional(Type.Union([Type.Literal('relevance'), Type.Literal('newest'), Type.Literal('price_asc'), Type.Literal('price_desc'), Type.Literal('popular')])),
     cursor: Type.Optional(Cursor),
     limit: Type.Optional(Limit(24, 100)),
   },

@@ -7,7 +7,7 @@ import { LOW_STOCK_THRESHOLD, stockState, type StockState } from '@threadline/do
 import { IMAGE_WIDTHS, imageUrl, widthsFor } from '@threadline/media';
 
 import { encodeCursor } from '../http/common.schemas.js';
-import type { ImageSchema, ProductDetailResponse, ProductSummary, ReviewSchema } from './catalog.schemas.js';
+import type { ImageSchema, ProductDetailResponse, ProductListResponse, ProductSummary, ReviewSchema } from './catalog.schemas.js';
 
 /** Preferred default width of an image: the 640 px copy when it exists. */
 const DEFAULT_WIDTH = 640;
@@ -33,10 +33,14 @@ export function sendJsonText(reply: FastifyReply, body: string, headers: Record<
   return reply.type('application/json; charset=utf-8').headers(headers).send(body);
 }
 
+/** Fields a shop list page carries beside its items (total, facets, the search as run). */
+export type ListPageExtras = Partial<Pick<Static<typeof ProductListResponse>, 'total' | 'facets' | 'search'>>;
+
 /** The JSON text of a list page: product JSON rendered by PostgreSQL, joined without re-parsing. */
-export function productPageBody(page: ProductListPage): string {
+export function productPageBody(page: ProductListPage, extras: ListPageExtras = {}): string {
   const nextCursor = page.hasMore && page.last ? encodeCursor(page.last.sortKey, page.last.id) : null;
-  return `{"items":[${page.items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+  const extraJson = JSON.stringify(extras).slice(1, -1);
+  return `{"items":[${page.items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}${extraJson ? `,${extraJson}` : ''}}`;
 }
 
 /** URLs of a stored image for `<img src srcset>`. */
@@ -103,6 +107,7 @@ export function presentDetail(product: ProductDetail, reviews: Static<typeof Pro
       id: image.id,
       height: Math.round((image.height * (presentImage(image.key, image.width).width)) / image.width),
       alt: image.alt,
+      colour: image.colour,
     })),
     reviews,
   };

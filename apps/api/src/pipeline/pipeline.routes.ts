@@ -1,10 +1,12 @@
 import { Type } from '@sinclair/typebox';
 
+import { AUDIT_ACTIONS } from '@threadline/db';
 import { dateRange, isIsoDate } from '@threadline/domain';
 import { findCatalogTable, listCatalogPartitions, listCatalogTables, listSchemaChanges } from '@threadline/lake';
 import { findRun, listRuleResults, listRuns, listSteps, queueRun, type PipelineRun } from '@threadline/pipeline';
 
 import type { ApiApp } from '../api-app.js';
+import { auditRequest } from '../audit/audit.js';
 import type { ApiContext } from '../context.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';
@@ -128,6 +130,7 @@ export async function pipelineRoutes(app: ApiApp, context: ApiContext): Promise<
       const pending = await listRuns(pool, { status: 'queued', limit: 1 });
       if (pending.length > 0) throw new AppError('PIPELINE_BUSY', `run #${pending[0]?.id} is already queued`);
       const run = await queueRun(pool, { trigger: from ? 'backfill' : 'api', dates, requestedBy: currentUser(request).id });
+      await auditRequest(pool, request, { action: AUDIT_ACTIONS.PIPELINE_RUN_STARTED, target: `pipeline_run:${run.id}`, details: { trigger: from ? 'backfill' : 'api', dates: dates.length } });
       return reply.status(202).send(presentRun(run));
     },
   );

@@ -23,10 +23,11 @@ after(async () => {
 });
 
 /** A multipart body with one file field, built by hand so the test controls every byte. */
-function multipart(file: Buffer, options: { field?: string; filename?: string; alt?: string } = {}): { payload: Buffer; headers: Record<string, string> } {
+function multipart(file: Buffer, options: { field?: string; filename?: string; alt?: string; colour?: string } = {}): { payload: Buffer; headers: Record<string, string> } {
   const boundary = '----threadline-test-boundary';
   const parts: Buffer[] = [];
   if (options.alt !== undefined) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="alt"\r\n\r\n${options.alt}\r\n`));
+  if (options.colour !== undefined) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="colour"\r\n\r\n${options.colour}\r\n`));
   parts.push(
     Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="${options.field ?? 'image'}"; filename="${options.filename ?? 'photo.jpg'}"\r\nContent-Type: image/jpeg\r\n\r\n`,
@@ -211,6 +212,34 @@ describe('product images', () => {
     const listed = json<{ items: { id: number; image: { url: string; srcset: string; width: number } | null }[] }>(await seller.get('/api/products'));
     const listedImage = listed.items.find((item) => item.id === product.id)?.image;
     assert.deepEqual(listedImage, { url: detail.images[0]?.url, srcset: detail.images[0]?.srcset, width: 640 }, 'SQL-rendered list image = TS-rendered page image');
+  });
+
+  it('keeps a photo per variant colour: the product shows them by colour and the cart shows the colour bought', async () => {
+    const product = await createProduct(seller, categoryId, {
+      name: 'Two-colour tee',
+      variants: [
+        { size: 'M', colour: 'Cream', price: 2000, stock: 5 },
+        { size: 'M', colour: 'Burgundy', price: 2000, stock: 5 },
+      ],
+    });
+    const url = `/api/seller/products/${product.id}/images`;
+    const burgundy = json<{ key: string; colour: string | null }>(await seller.request('POST', url, undefined, multipart(await photo(700, 700), { colour: 'burgundy' })));
+    assert.equal(burgundy.colour, 'Burgundy', 'stored with the variant spelling');
+    const cream = json<{ key: string; colour: string | null }>(await seller.request('POST', url, undefined, multipart(await photo(701, 701), { colour: 'Cream' })));
+    const wrong = await seller.request('POST', url, undefined, multipart(await photo(50, 50), { colour: 'Seafoam' }));
+    assert.equal(wrong.statusCode, 400);
+    assert.equal(errorOf(wrong).field, 'colour');
+
+    const detail = json<{ images: { url: string; colour: string | null }[] }>(await new Client(harness.app).get(`/api/products/${product.id}`));
+    assert.deepEqual(detail.images.map((image) => image.colour), ['Burgundy', 'Cream']);
+
+    const shopper = await new Client(harness.app).init();
+    const creamVariant = product.variants.find((variant) => variant.colour === 'Cream');
+    assert.ok(creamVariant);
+    assert.equal((await shopper.post('/api/cart/items', { variantId: creamVariant.id, quantity: 1 })).statusCode < 300, true);
+    const cart = json<{ items: { colour: string; image: { url: string } | null }[] }>(await shopper.get('/api/cart'));
+    assert.match(cart.items[0]?.image?.url ?? '', new RegExp(cream.key), 'the cart line shows the cream photo, not the first (burgundy) one');
+    assert.doesNotMatch(cart.items[0]?.image?.url ?? '', new RegExp(burgundy.key));
   });
 
   it('rejects non-images (415), decompression bombs (422) and a wrong field name (400)', async () => {

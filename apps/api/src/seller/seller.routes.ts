@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
-import { AUDIT_ACTIONS, countProductImages, deleteProductImage, insertProductImage, isSellerOfOrder, listOrdersForSeller, listProducts } from '@threadline/db';
+import { AUDIT_ACTIONS, countProductImages, deleteProductImage, findVariantColour, insertProductImage, isSellerOfOrder, listOrdersForSeller, listProducts } from '@threadline/db';
 import { isMediaError, MAX_IMAGE_BYTES, processAndStoreImage, type StoredImage } from '@threadline/media';
 
 import type { ApiApp } from '../api-app.js';
@@ -13,9 +13,9 @@ import { AppError, notFound } from '../errors.js';
 import { LIST_PRESENTATION, presentDetail, presentImage, sendProductPage } from '../catalog/present.js';
 import { ProductDetailResponse, ProductListResponse } from '../catalog/catalog.schemas.js';
 import { Cursor, decodeTimeCursor, encodeCursor, errors, IdParams, Limit, OkResponse } from '../http/common.schemas.js';
-import { OrderPageSchema, OrderSchema, OrderStatusSchema, presentOrder } from '../orders/orders.schemas.js';
+import { OrderPageSchema, OrderSchema, OrderStatusSchema, presentOrder, presentSellerOrder } from '../orders/orders.schemas.js';
 import { transitionOrder } from '../orders/orders.service.js';
-import { paymentProviderFor } from '../payments/provider-registry.js';
+import { orderDepsFor } from '../payments/provider-registry.js';
 import { changeProductStatus, createProduct, loadEditableProduct, updateProduct } from './products.service.js';
 import { CreateProductBody, ImageParams, SellerProductsQuery, UpdateProductBody, UploadedImage } from './seller.schemas.js';
 
@@ -25,7 +25,7 @@ const MAX_IMAGES_PER_PRODUCT = 12;
 
 export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   const { pool } = context;
-  const provider = paymentProviderFor(context);
+  const deps = orderDepsFor(context);
   const sellerOnly = requireRole('seller', 'admin');
 
   app.get(
@@ -71,6 +71,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
     },
     async (request, reply) => {
       const product = await createProduct(pool, currentUser(request), request.body);
+      await auditRequest(pool, request, { action: AUDIT_ACTIONS.PRODUCT_CREATED, target: `product:${product.id}`, details: { variants: product.variants.length, status: product.status } });
       return reply.status(201).send(presentDetail(product, EMPTY_REVIEWS));
     },
   );
@@ -87,7 +88,12 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
         response: { 200: ProductDetailResponse, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => presentDetail(await updateProduct(pool, currentUser(request), request.params.id, request.body), EMPTY_REVIEWS),
+    async (request) => {
+      const product = await updateProduct(pool, currentUser(request), request.params.id, request.body);
+      // which fields changed, never their values (names and descriptions are free text)
+      await auditRequest(pool, request, { action: AUDIT_ACTIONS.PRODUCT_UPDATED, target: `product:${product.id}`, details: { fields: Object.keys(request.body).sort() } });
+      return presentDetail(product, EMPTY_REVIEWS);
+    },
   );
 
   for (const [action, status] of [
@@ -125,7 +131,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
         bodyLimit: MAX_IMAGE_BYTES + 64 * 1024,
         schema: {
           tags: ['seller'],
-          summary: 'Upload a product image (multipart field "image", optional field "alt"): validated, stripped, resized to 320/640/1280 WebP',
+          summary: 'Upload a product image (multipart field "image", optional fields "alt" and "colour" — one of the variant colours): validated, stripped, resized to 320/640/1280 WebP',
           consumes: ['multipart/form-data'],
           params: IdParams,
           response: { 201: UploadedImage, ...errors(400, 401, 403, 404, 409, 413, 415, 422) },
@@ -136,6 +142,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
         await loadEditableProduct(pool, currentUser(request), productId);
         if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the image as multipart/form-data', 'image');
         let alt = '';
+        let colour: string | undefined;
         let buffer: Buffer | undefined;
         for await (const part of request.parts()) {
           if (part.type === 'file') {
@@ -144,9 +151,17 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
           } else if (part.fieldname === 'alt') {
             if (typeof part.value !== 'string' || part.value.length > 300) throw new AppError('VALIDATION_FAILED', 'alt must be text of at most 300 characters', 'alt');
             alt = part.value;
+          } else if (part.fieldname === 'colour') {
+            if (typeof part.value !== 'string' || part.value.length > 40) throw new AppError('VALIDATION_FAILED', 'colour must be text of at most 40 characters', 'colour');
+            colour = part.value.trim() || undefined;
           }
         }
         if (!buffer) throw new AppError('VALIDATION_FAILED', 'no file in field "image"', 'image');
+        // a colour photo belongs to one of the product's variant colours, spelt as the variant is
+        const variantColour = colour === undefined ? undefined : await findVariantColour(pool, productId, colour);
+        if (colour !== undefined && variantColour === undefined) {
+          throw new AppError('VALIDATION_FAILED', `colour "${colour}" is not a colour of this product's variants`, 'colour');
+        }
         if ((await countProductImages(pool, productId)) >= MAX_IMAGES_PER_PRODUCT) {
           throw new AppError('CONFLICT', `a product may have at most ${MAX_IMAGES_PER_PRODUCT} images`, 'image');
         }
@@ -157,9 +172,10 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
           if (isMediaError(error)) throw new AppError(error.code, error.message, 'image', { cause: error });
           throw error;
         }
-        const row = await insertProductImage(pool, { productId, key: stored.key, width: stored.width, height: stored.height, alt });
+        const row = await insertProductImage(pool, { productId, key: stored.key, width: stored.width, height: stored.height, alt, colour: variantColour });
+        await auditRequest(pool, request, { action: AUDIT_ACTIONS.PRODUCT_IMAGE_ADDED, target: `product:${productId}`, details: { imageId: row.id, colour: variantColour ?? null } });
         const urls = presentImage(stored.key, stored.width);
-        return reply.status(201).send({ id: row.id, key: stored.key, ...urls, width: stored.width, height: stored.height, widths: stored.widths, alt, position: row.position });
+        return reply.status(201).send({ id: row.id, key: stored.key, ...urls, width: stored.width, height: stored.height, widths: stored.widths, alt, colour: variantColour ?? null, position: row.position });
       },
     );
   });
@@ -173,6 +189,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
     async (request) => {
       await loadEditableProduct(pool, currentUser(request), request.params.id);
       if (!(await deleteProductImage(pool, request.params.id, request.params.imageId))) throw notFound('image', 'imageId');
+      await auditRequest(pool, request, { action: AUDIT_ACTIONS.PRODUCT_IMAGE_REMOVED, target: `product:${request.params.id}`, details: { imageId: request.params.imageId } });
       return { ok: true };
     },
   );
@@ -205,7 +222,8 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
       });
       const last = page.orders.at(-1);
       return {
-        items: page.orders.map((order) => presentOrder(order, page.buyers.get(order.id))),
+        // a seller sees their own lines and their subtotal only; admins see whole orders
+        items: page.orders.map((order) => (user.role === 'admin' ? presentOrder(order, page.buyers.get(order.id)) : presentSellerOrder(order, page.buyers.get(order.id)))),
         nextCursor: page.hasMore && last ? encodeCursor(last.placedKey, last.id) : null,
       };
     },
@@ -233,10 +251,10 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
         const orderId = request.params.id;
         if (user.role !== 'admin' && !(await isSellerOfOrder(pool, orderId, user.id))) throw notFound('order', 'id');
         const kind = user.role === 'admin' ? 'admin' : 'seller';
-        const order = await transitionOrder(pool, provider, orderId, status, { kind, userId: user.id });
+        const order = await transitionOrder(deps, orderId, status, { kind, userId: user.id });
         const action = status === 'refunded' ? AUDIT_ACTIONS.ORDER_REFUNDED : AUDIT_ACTIONS.ORDER_STATUS_CHANGED;
         await auditRequest(pool, request, { action, target: `order:${orderId}`, details: { to: status, as: kind } });
-        return presentOrder(order);
+        return user.role === 'admin' ? presentOrder(order) : presentSellerOrder({ ...order, items: order.items.filter((item) => item.sellerId === user.id) });
       },
     );
   }

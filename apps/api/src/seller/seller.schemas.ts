@@ -63,5 +63,7 @@ export const UploadedImage = Type.Object({
   height: Type.Integer(),
   widths: Type.Array(Type.Integer()),
   alt: Type.String(),
+  /** The variant colour the photo shows (form field "colour"); null for any colour. */
+  colour: Type.Union([Type.String(), Type.Null()]),
   position: Type.Integer(),
 });

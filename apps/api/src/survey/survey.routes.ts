@@ -2,16 +2,17 @@ import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
+import { AUDIT_ACTIONS } from '@threadline/db';
 import { isLakeInputError } from '@threadline/lake';
 import { DEFAULT_SURVEY_LIMITS, importSurvey, listSurveyUploads, surveyNoticeText, type SurveyReport } from '@threadline/survey';
 import { notifySlack } from '@threadline/ops';
 
 import type { ApiApp } from '../api-app.js';
+import { auditRequest } from '../audit/audit.js';
 import type { ApiContext } from '../context.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError } from '../errors.js';
 import { errors } from '../http/common.schemas.js';
-import { toAppError } from '../query/lake-errors.js';
 
 const MAX_SURVEY_BYTES = DEFAULT_SURVEY_LIMITS.maxBytes;
 
@@ -100,6 +101,11 @@ export async function surveyRoutes(app: ApiApp, context: ApiContext): Promise<vo
             timeZone: context.config.shopTimeZone,
             uploadedBy: currentUser(request).id,
           });
+          await auditRequest(pool, request, {
+            action: AUDIT_ACTIONS.SURVEY_UPLOADED,
+            target: report.uploadId === null ? null : `survey_upload:${report.uploadId}`,
+            details: { rowsAccepted: report.rowsAccepted, rowsRejected: report.rowsRejected, isDuplicate: report.isDuplicate, contentHash: report.contentHash },
+          });
           if (!report.isDuplicate) {
             void notifySlack({ text: surveyNoticeText(report) }, { webhookUrl: context.config.slackWebhookUrl, logger: context.logger });
           }
@@ -109,7 +115,7 @@ export async function surveyRoutes(app: ApiApp, context: ApiContext): Promise<vo
             // the row report helps staff fix the file, so it travels with the error
             return reply.status(422).send({ error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) }, report: error.details });
           }
-          throw toAppError(error);
+          throw error;
         }
       },
     );

@@ -13,6 +13,8 @@ import {
   type BackupConfig,
 } from '@threadline/ops';
 
+import { AUDIT_ACTIONS, recordAudit } from '@threadline/db';
+
 import type { WorkerContext, WorkerService } from '../context.js';
 
 /**
@@ -26,8 +28,8 @@ export const backupScheduleService: WorkerService = {
   async start(context: WorkerContext) {
     const { config, secrets, logger } = context;
     const noop = { async stop() {} };
-    // tests start workers by the dozen on throwaway databases: they opt in explicitly
-    const setting = process.env.THREADLINE_BACKUP_SCHEDULE ?? (config.nodeEnv === 'test' ? 'off' : 'on');
+    // off by default under NODE_ENV=test (see config.backup)
+    const setting = config.backup.schedule;
     if (setting === 'off') {
       logger.info('backup schedule off (THREADLINE_BACKUP_SCHEDULE=off)');
       return noop;
@@ -44,12 +46,19 @@ export const backupScheduleService: WorkerService = {
       logger.warn(`no scheduled backups: ${error.message}`);
       return noop;
     }
-    const at = parseTimeOfDay(process.env.THREADLINE_BACKUP_AT || '02:00', 'THREADLINE_BACKUP_AT');
+    const at = parseTimeOfDay(config.backup.at, 'THREADLINE_BACKUP_AT');
     const abort = new AbortController();
     let running: Promise<unknown> = Promise.resolve();
     const backUp = async (): Promise<void> => {
-      await runNightlyBackup(backup, { logger, slackWebhookUrl: config.slackWebhookUrl });
+      const { result } = await runNightlyBackup(backup, { logger, slackWebhookUrl: config.slackWebhookUrl });
       invalidateBackupInfoCaches();
+      // the scheduled backup is a staff-visible action too: the audit log says it ran and how it ended
+      await recordAudit(context.pool, {
+        action: result.status === 'ok' ? AUDIT_ACTIONS.BACKUP_CREATED : AUDIT_ACTIONS.BACKUP_FAILED,
+        actorType: 'system',
+        target: `backup:${result.startedAt.toISOString().slice(0, 10)}`,
+        details: { trigger: 'schedule', repos: result.sets.length, errors: result.errors.length },
+      }).catch((error: unknown) => logger.error({ err: error }, 'audit entry for the backup could not be written'));
     };
 
     const firstBackup = (async () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
+import { AUDIT_ACTIONS, recordAudit } from '@threadline/db';
 import {
   describeBackupRun,
   describeDrill,
@@ -21,7 +22,7 @@ import {
 } from '@threadline/ops';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
-import { loadRuntime, type Runtime } from '../runtime.js';
+import { loadRuntime, withPool, type Runtime } from '../runtime.js';
 
 function backupConfig(runtime: Runtime): BackupConfig {
   const backup = resolveBackupConfig(runtime.config, runtime.secrets);
@@ -62,6 +63,14 @@ export function registerBackup(program: Command): void {
       const result = await runBackup(config, { type, ...(repo ? { repos: [repo] } : {}), onLine: (line) => console.error(line) });
       const text = describeBackupRun(result);
       console.log(text);
+      await withPool(runtime, (pool) =>
+        recordAudit(pool, {
+          action: result.status === 'ok' ? AUDIT_ACTIONS.BACKUP_CREATED : AUDIT_ACTIONS.BACKUP_FAILED,
+          actorType: 'system',
+          target: `backup:${result.startedAt.toISOString().slice(0, 10)}`,
+          details: { trigger: 'cli', type, repos: result.sets.length, errors: result.errors.length },
+        }),
+      ).catch((error: unknown) => console.error(`note: the audit log entry could not be written (${error instanceof Error ? error.message : String(error)})`));
       if (options.notify) await notifySlack({ text }, { webhookUrl: runtime.config.slackWebhookUrl });
       if (result.status !== 'ok') process.exit(1); // process.exitCode is not kept through the tsx launcher: exit explicitly
     });

@@ -1,5 +1,8 @@
+import path from 'node:path';
+
 import type { Command } from 'commander';
 
+import { AUDIT_ACTIONS, recordAudit } from '@threadline/db';
 import { ENTITIES, importLegacyFile, loadMapping, type Entity, type ImportReport, type Mapping } from '@threadline/importer';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
@@ -102,6 +105,15 @@ export function registerImport(program: Command): void {
           });
           if (process.stderr.isTTY) process.stderr.write('\n');
           printReport(report, options.format, Number(options.showRejected) || 20);
+          if (report.isCommitted) {
+            // an operator's import changes shop data: the audit log records it (counts, never row contents)
+            await recordAudit(pool, {
+              action: AUDIT_ACTIONS.IMPORT_COMPLETED,
+              actorType: 'system',
+              target: `import:${report.entity}`,
+              details: { trigger: 'cli', file: path.basename(report.file), rowsRead: report.rowsRead, created: report.created, updated: report.updated, rejected: report.rejected.length },
+            });
+          }
           if (!report.isCommitted && !report.isDryRun) hasFailure = true;
         }
       });

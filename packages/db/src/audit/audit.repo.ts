@@ -22,6 +22,15 @@ export const AUDIT_ACTIONS = {
   BACKUP_CREATED: 'backup.created',
   BACKUP_FAILED: 'backup.failed',
   BACKUP_RESTORED: 'backup.restored',
+  BACKUP_REQUESTED: 'backup.requested',
+  PRODUCT_CREATED: 'product.created',
+  PRODUCT_UPDATED: 'product.updated',
+  PRODUCT_IMAGE_ADDED: 'product.image_added',
+  PRODUCT_IMAGE_REMOVED: 'product.image_removed',
+  CATEGORY_CREATED: 'category.created',
+  SURVEY_UPLOADED: 'survey.uploaded',
+  PIPELINE_RUN_STARTED: 'pipeline.run_started',
+  IMPORT_COMPLETED: 'import.completed',
 } as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[keyof typeof AUDIT_ACTIONS];
@@ -46,6 +55,8 @@ export interface AuditEntry {
   at: Date;
   action: string;
   actorId: number | null;
+  /** The actor's name as it is now (read from users, never stored in the log); null for none. */
+  actorName: string | null;
   actorType: 'user' | 'system';
   ip: string | null;
   target: string | null;
@@ -61,10 +72,11 @@ interface AuditRow {
   ip: string | null;
   target: string | null;
   details: Record<string, unknown>;
+  actor_name?: string | null;
 }
 
 function toEntry(row: AuditRow): AuditEntry {
-  return { id: row.id, at: row.at, action: row.action, actorId: row.actor_id, actorType: row.actor_type, ip: row.ip, target: row.target, details: row.details };
+  return { id: row.id, at: row.at, action: row.action, actorId: row.actor_id, actorName: row.actor_name ?? null, actorType: row.actor_type, ip: row.ip, target: row.target, details: row.details };
 }
 
 /** request.ip may be an IPv4-mapped IPv6 address ("::ffff:1.2.3.4"); store the plain form. */
@@ -121,16 +133,17 @@ export const AUDIT_PAGE_MAX = 1000;
 export async function listAudit(db: Queryable, filter: AuditFilter = {}): Promise<AuditPage> {
   const limit = Math.min(Math.max(filter.limit ?? 100, 1), AUDIT_PAGE_MAX);
   const { rows } = await db.query<AuditRow>(
-    `SELECT id, at, action, actor_id, actor_type, host(ip) AS ip, target, details
-       FROM audit_log
-      WHERE ($1::text IS NULL OR action = $1)
-        AND ($2::text IS NULL OR action LIKE $2 || '.%')
-        AND ($3::bigint IS NULL OR actor_id = $3)
-        AND ($4::text IS NULL OR target = $4)
-        AND ($5::timestamptz IS NULL OR at >= $5)
-        AND ($6::timestamptz IS NULL OR at < $6)
-        AND ($7::bigint IS NULL OR id < $7)
-      ORDER BY id DESC
+    `SELECT a.id, a.at, a.action, a.actor_id, u.name AS actor_name, a.actor_type, host(a.ip) AS ip, a.target, a.details
+       FROM audit_log a
+       LEFT JOIN users u ON u.id = a.actor_id
+      WHERE ($1::text IS NULL OR a.action = $1)
+        AND ($2::text IS NULL OR a.action LIKE $2 || '.%')
+        AND ($3::bigint IS NULL OR a.actor_id = $3)
+        AND ($4::text IS NULL OR a.target = $4)
+        AND ($5::timestamptz IS NULL OR a.at >= $5)
+        AND ($6::timestamptz IS NULL OR a.at < $6)
+        AND ($7::bigint IS NULL OR a.id < $7)
+      ORDER BY a.id DESC
       LIMIT $8`,
     [
       filter.action ?? null,

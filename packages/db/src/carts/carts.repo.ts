@@ -62,7 +62,10 @@ export async function getCartLines(db: Queryable, cartId: number): Promise<CartL
   }>(
     `SELECT ci.variant_id, v.product_id, p.name AS product_name, p.status AS product_status, v.sku, v.size, v.colour,
             v.price_cents, v.stock, ci.quantity,
-            (SELECT i.storage_key FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS image_key
+            -- the photo of the colour in the cart, else one of any colour, else the first
+            (SELECT i.storage_key FROM product_images i WHERE i.product_id = p.id
+              ORDER BY CASE WHEN lower(i.colour) = lower(v.colour) THEN 0 WHEN i.colour IS NULL THEN 1 ELSE 2 END, i.position, i.id
+              LIMIT 1) AS image_key
        FROM cart_items ci
        JOIN product_variants v ON v.id = ci.variant_id
        JOIN products p ON p.id = v.product_id

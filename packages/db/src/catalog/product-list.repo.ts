@@ -1,6 +1,8 @@
 import type { Queryable } from '../pool.js';
+import { searchWords, toPrefixTsQuery } from './search-text.js';
 
-export type ProductSort = 'newest' | 'price_asc' | 'price_desc' | 'popular';
+/** `relevance` needs a search: best match first (ts_rank over the name-weighted document). */
+export type ProductSort = 'relevance' | 'newest' | 'price_asc' | 'price_desc' | 'popular';
 
 export interface ProductListQuery {
   /** Category slug; a parent category includes its children. */
@@ -9,6 +11,7 @@ export interface ProductListQuery {
   colour?: string | undefined;
   minPrice?: number | undefined;
   maxPrice?: number | undefined;
+  /** What the shopper typed (see correctSearch for typos): any word, or the start of one, matches. */
   search?: string | undefined;
   sort: ProductSort;
   /** Keyset position from the previous page: [sort key as text, product id]. */
@@ -38,12 +41,76 @@ export interface ProductListPage {
   last: { sortKey: string; id: number } | undefined;
 }
 
-const ORDERINGS: Record<ProductSort, { key: string; order: string; compare: string }> = {
+/** Binds values as $1, $2… in the order the SQL text uses them. */
+export type Bind = (value: unknown) => string;
+
+export function createBinder(): { params: unknown[]; bind: Bind } {
+  const params: unknown[] = [];
+  return {
+    params,
+    bind: (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    },
+  };
+}
+
+/** Filters a list can leave out (a facet counts as if its own filter were not set). */
+export type OmittedFilter = 'category' | 'size' | 'colour';
+
+/** The tsquery of a search, or undefined when the text has no words. */
+export function searchTsQuery(search: string | undefined): string | undefined {
+  const words = search ? searchWords(search) : [];
+  return words.length > 0 ? toPrefixTsQuery(words) : undefined;
+}
+
+/**
+ * The WHERE conditions of a product list (without paging), over `products p`. Shared by the
+ * list, its total and its facet counts, so all three always agree on what matches.
+ */
+export function productListConditions(query: Omit<ProductListQuery, 'sort' | 'limit' | 'after'>, bind: Bind, omit?: OmittedFilter): string[] {
+  const where: string[] = [];
+  const statuses = query.statuses ?? ['published'];
+  where.push(statuses.length === 1 ? `p.status = ${bind(statuses[0])}::product_status` : `p.status = ANY(${bind(statuses)}::product_status[])`);
+  if (query.sellerId !== undefined) where.push(`p.seller_id = ${bind(query.sellerId)}`);
+  if (query.category && omit !== 'category') {
+    const slug = bind(query.category);
+    where.push(`p.category_id IN (SELECT c2.id FROM categories c2 LEFT JOIN categories cp ON cp.id = c2.parent_id WHERE c2.slug = ${slug} OR cp.slug = ${slug})`);
+  }
+  const tsQuery = searchTsQuery(query.search);
+  if (tsQuery) where.push(`p.search_doc @@ to_tsquery('english', ${bind(tsQuery)})`);
+  else if (query.search) where.push('false');
+  const variantFilters: string[] = [];
+  if (query.size && omit !== 'size') variantFilters.push(`fv.size = ${bind(query.size)}`);
+  if (query.colour && omit !== 'colour') variantFilters.push(`lower(fv.colour) = lower(${bind(query.colour)})`);
+  if (query.minPrice !== undefined) variantFilters.push(`fv.price_cents >= ${bind(query.minPrice)}`);
+  if (query.maxPrice !== undefined) variantFilters.push(`fv.price_cents <= ${bind(query.maxPrice)}`);
+  if (variantFilters.length > 0) {
+    where.push(`EXISTS (SELECT 1 FROM product_variants fv WHERE fv.product_id = p.id AND ${variantFilters.join(' AND ')})`);
+  }
+  return where;
+}
+
+interface Ordering {
+  key: string;
+  order: string;
+  compare: string;
+  /** ORDER BY over the page's columns, when `order` cannot simply be read over them. */
+  outerOrder?: string;
+}
+
+const ORDERINGS: Record<Exclude<ProductSort, 'relevance'>, Ordering> = {
   newest: { key: 'p.created_at', order: 'p.created_at DESC, p.id DESC', compare: '(p.created_at, p.id) < (#::timestamptz, #)' },
   price_asc: { key: 'p.min_price_cents', order: 'p.min_price_cents ASC, p.id ASC', compare: '(p.min_price_cents, p.id) > (#::integer, #)' },
   price_desc: { key: 'p.min_price_cents', order: 'p.min_price_cents DESC, p.id DESC', compare: '(p.min_price_cents, p.id) < (#::integer, #)' },
   popular: { key: 'p.units_sold', order: 'p.units_sold DESC, p.id DESC', compare: '(p.units_sold, p.id) < (#::integer, #)' },
 };
+
+/** Relevance: the name-weighted rank of the search (a real), best first; newest breaks ties by id. */
+function relevanceOrdering(tsQueryParam: string): Ordering {
+  const rank = `ts_rank(p.search_doc, to_tsquery('english', ${tsQueryParam}))`;
+  return { key: rank, order: `${rank} DESC, p.id DESC`, compare: `(${rank}, p.id) < (#::real, #)`, outerOrder: 'page.sort_key::real DESC, page.id DESC' };
+}
 
 /**
  * One page of products in ONE SQL statement, each product rendered as JSON by PostgreSQL:
@@ -53,30 +120,12 @@ const ORDERINGS: Record<ProductSort, { key: string; order: string; compare: stri
  * a parse-and-reserialise list in the garbage collector).
  */
 export async function listProducts(db: Queryable, query: ProductListQuery, presentation: ListPresentation): Promise<ProductListPage> {
-  const params: unknown[] = [];
-  const bind = (value: unknown): string => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  const where: string[] = [];
-  const statuses = query.statuses ?? ['published'];
-  where.push(statuses.length === 1 ? `p.status = ${bind(statuses[0])}::product_status` : `p.status = ANY(${bind(statuses)}::product_status[])`);
-  if (query.sellerId !== undefined) where.push(`p.seller_id = ${bind(query.sellerId)}`);
-  if (query.category) {
-    const slug = bind(query.category);
-    where.push(`p.category_id IN (SELECT c2.id FROM categories c2 LEFT JOIN categories cp ON cp.id = c2.parent_id WHERE c2.slug = ${slug} OR cp.slug = ${slug})`);
-  }
-  if (query.search) where.push(`p.search @@ websearch_to_tsquery('simple', ${bind(query.search)})`);
-  const variantFilters: string[] = [];
-  if (query.size) variantFilters.push(`fv.size = ${bind(query.size)}`);
-  if (query.colour) variantFilters.push(`lower(fv.colour) = lower(${bind(query.colour)})`);
-  if (query.minPrice !== undefined) variantFilters.push(`fv.price_cents >= ${bind(query.minPrice)}`);
-  if (query.maxPrice !== undefined) variantFilters.push(`fv.price_cents <= ${bind(query.maxPrice)}`);
-  if (variantFilters.length > 0) {
-    where.push(`EXISTS (SELECT 1 FROM product_variants fv WHERE fv.product_id = p.id AND ${variantFilters.join(' AND ')})`);
-  }
-  const ordering = ORDERINGS[query.sort];
-  if (query.sort !== 'newest') where.push('p.min_price_cents IS NOT NULL');
+  const { params, bind } = createBinder();
+  const where = productListConditions(query, bind);
+  const tsQuery = searchTsQuery(query.search);
+  // relevance without a search has nothing to rank by: newest first instead
+  const ordering = query.sort === 'relevance' ? (tsQuery ? relevanceOrdering(bind(tsQuery)) : ORDERINGS.newest) : ORDERINGS[query.sort];
+  if (query.sort !== 'newest' && query.sort !== 'relevance') where.push('p.min_price_cents IS NOT NULL');
   if (query.after) {
     const [key, id] = query.after;
     const keyParam = bind(key);
@@ -84,6 +133,8 @@ export async function listProducts(db: Queryable, query: ProductListQuery, prese
     let index = 0;
     where.push(ordering.compare.replace(/#/g, () => (index++ === 0 ? keyParam : idParam)));
   }
+  // filtered by colour: each card shows its photo in that colour when it has one
+  const imageOrder = query.colour ? `(lower(i.colour) = lower(${bind(query.colour)})) IS TRUE DESC,` : '';
   const lowStock = bind(presentation.lowStockThreshold);
   const widths = bind(presentation.imageWidths);
   const defaultWidth = bind(presentation.defaultImageWidth);
@@ -95,7 +146,7 @@ export async function listProducts(db: Queryable, query: ProductListQuery, prese
              p.created_at, ${ordering.key}::text AS sort_key, img.storage_key, img.width AS image_width
         FROM products p
         LEFT JOIN LATERAL (SELECT i.storage_key, i.width FROM product_images i WHERE i.product_id = p.id
-                            ORDER BY i.position, i.id LIMIT 1) img ON true
+                            ORDER BY ${imageOrder} i.position, i.id LIMIT 1) img ON true
        WHERE ${where.join(' AND ')}
        ORDER BY ${ordering.order}
        LIMIT ${limit}
@@ -135,7 +186,7 @@ export async function listProducts(db: Queryable, query: ProductListQuery, prese
                             THEN ARRAY(SELECT x FROM unnest(${widths}::integer[]) x WHERE x <= page.image_width ORDER BY x)
                             ELSE ARRAY[page.image_width] END AS widths) ws
          WHERE page.storage_key IS NOT NULL) w ON true
-     ORDER BY ${ordering.order.replace(/p\./g, 'page.')}`;
+     ORDER BY ${ordering.outerOrder ?? ordering.order.replace(/p\./g, 'page.')}`;
   const { rows } = await db.query<{ id: number; sort_key: string; item: string }>(sql, params);
   const kept = rows.slice(0, query.limit);
   const lastRow = kept.at(-1);

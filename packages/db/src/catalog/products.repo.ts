@@ -24,7 +24,8 @@ export interface ProductDetail {
   createdAt: Date;
   updatedAt: Date;
   variants: { id: number; sku: string; size: string; colour: string; price: number; stock: number }[];
-  images: { id: number; key: string; width: number; height: number; alt: string; position: number }[];
+  /** `colour`: the variant colour the photo shows; null for a photo of any colour. */
+  images: { id: number; key: string; width: number; height: number; alt: string; position: number; colour: string | null }[];
 }
 
 interface DetailRow {
@@ -57,7 +58,7 @@ export async function getProductDetail(db: Queryable, id: number): Promise<Produ
                                                'price', v.price_cents, 'stock', v.stock) ORDER BY v.id)
                FROM product_variants v WHERE v.product_id = p.id) AS variants,
             (SELECT json_agg(json_build_object('id', i.id, 'key', i.storage_key, 'width', i.width, 'height', i.height,
-                                               'alt', i.alt, 'position', i.position) ORDER BY i.position, i.id)
+                                               'alt', i.alt, 'position', i.position, 'colour', i.colour) ORDER BY i.position, i.id)
                FROM product_images i WHERE i.product_id = p.id) AS images
        FROM products p
        JOIN users u ON u.id = p.seller_id
@@ -168,17 +169,26 @@ export async function countVariants(db: Queryable, productId: number): Promise<n
 
 export async function insertProductImage(
   db: Queryable,
-  image: { productId: number; key: string; width: number; height: number; alt: string },
+  image: { productId: number; key: string; width: number; height: number; alt: string; colour?: string | null | undefined },
 ): Promise<{ id: number; position: number }> {
   const { rows } = await db.query<{ id: number; position: number }>(
-    `INSERT INTO product_images (product_id, position, storage_key, width, height, alt)
-     VALUES ($1, (SELECT COALESCE(max(position) + 1, 0) FROM product_images WHERE product_id = $1), $2, $3, $4, $5)
+    `INSERT INTO product_images (product_id, position, storage_key, width, height, alt, colour)
+     VALUES ($1, (SELECT COALESCE(max(position) + 1, 0) FROM product_images WHERE product_id = $1), $2, $3, $4, $5, $6)
      RETURNING id, position`,
-    [image.productId, image.key, image.width, image.height, image.alt],
+    [image.productId, image.key, image.width, image.height, image.alt, image.colour ?? null],
   );
   const row = rows[0];
   if (!row) throw new Error('INSERT … RETURNING returned no row');
   return row;
+}
+
+/** The product's variant colour matching `colour` case-insensitively, spelt as the variant is. */
+export async function findVariantColour(db: Queryable, productId: number, colour: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ colour: string }>(
+    'SELECT colour FROM product_variants WHERE product_id = $1 AND lower(colour) = lower($2) ORDER BY id LIMIT 1',
+    [productId, colour],
+  );
+  return rows[0]?.colour;
 }
 
 export async function deleteProductImage(db: Queryable, productId: number, imageId: number): Promise<boolean> {

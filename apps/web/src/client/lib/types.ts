@@ -20,6 +20,8 @@ export interface ProductImage {
   width: number;
   height?: number;
   alt?: string;
+  /** The variant colour the photo shows; null or absent for any colour. */
+  colour?: string | null;
 }
 
 export type StockState = 'in_stock' | 'low_stock' | 'out_of_stock';
@@ -63,9 +65,27 @@ export interface Product extends ProductSummary {
   reviews?: { items: Review[]; nextCursor: string | null };
 }
 
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
 export interface ProductPage {
   items: ProductSummary[];
   nextCursor: string | null;
+  /** First page only: every product that matches. */
+  total?: number;
+  /** First page only: how many products each filter value would show. */
+  facets?: { categories: FacetCount[]; sizes: FacetCount[]; colours: FacetCount[] };
+  /** With a search: the search as run, misspelt words corrected. */
+  search?: { query: string; isCorrected: boolean };
+}
+
+export interface Suggestions {
+  query: string;
+  correctedQuery: string | null;
+  products: { id: number; name: string; categoryName: string; priceFrom: number | null }[];
+  categories: { slug: string; name: string }[];
 }
 
 export interface Review {
@@ -126,4 +146,72 @@ export interface Order {
   createdAt?: string;
   items?: OrderItem[];
   buyer?: { name: string; email: string };
+  tax?: number;
+  taxLines?: TaxLine[];
+  shippingMethod?: string | null;
+  shipTo?: ShipTo | null;
+  /** 'seller': only the asking seller's lines; subtotal and total are that seller's. */
+  scope?: 'order' | 'seller';
+  isGuest?: boolean;
+  /** Only in the answer that placed a guest order. */
+  guestToken?: string;
+}
+
+export interface TaxLine {
+  label: string;
+  /** percent, e.g. 7.25 */
+  rate: number;
+  amount: number;
+}
+
+export interface ShipTo {
+  name: string | null;
+  line1: string | null;
+  line2: string | null;
+  city: string | null;
+  region: string | null;
+  postalCode: string | null;
+  country: string | null;
+  phone: string | null;
+}
+
+/** An address as typed at checkout or saved in the address book. */
+export interface AddressInput {
+  recipientName: string;
+  line1: string;
+  line2: string;
+  city: string;
+  region: string;
+  postalCode: string;
+  country: string;
+  phone: string;
+}
+
+export interface SavedAddress extends Omit<AddressInput, 'line2' | 'region' | 'postalCode' | 'phone'> {
+  id: number;
+  line2: string | null;
+  region: string | null;
+  postalCode: string | null;
+  phone: string | null;
+  isDefault: boolean;
+}
+
+export interface ShippingOption {
+  code: string;
+  name: string;
+  price: number;
+  basePrice: number;
+  freeOver: number | null;
+  minDays: number;
+  maxDays: number;
+}
+
+export interface CheckoutQuote {
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  taxLines: TaxLine[];
+  total: number;
+  shippingMethod: string | null;
+  options: ShippingOption[];
 }

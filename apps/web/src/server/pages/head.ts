@@ -15,8 +15,18 @@ export interface ProductForHead {
   priceFrom: number | null;
   stockState: string;
   rating: { average: number | null; count: number };
-  variants: { sku: string; price: number; stockState: string }[];
-  images: { url: string; srcset: string; alt?: string | undefined }[];
+  variants: { sku: string; price: number; stockState: string; colour: string; stock: number }[];
+  images: { url: string; srcset: string; alt?: string | undefined; colour?: string | null | undefined }[];
+}
+
+/**
+ * The photo the product page opens with: the page preselects the first colour in stock and
+ * shows that colour's photos first (ProductPage, photosForColour), so the head preloads that one.
+ */
+export function openingImage(product: ProductForHead): ProductForHead['images'][number] | undefined {
+  const colours = [...new Set(product.variants.map((variant) => variant.colour))];
+  const colour = (colours.length === 1 ? colours[0] : product.variants.find((variant) => variant.stock > 0)?.colour)?.toLowerCase();
+  return product.images.find((image) => colour !== undefined && image.colour?.toLowerCase() === colour) ?? product.images.find((image) => !image.colour) ?? product.images[0];
 }
 
 export interface HeadInput {
@@ -105,13 +115,13 @@ export function renderHead(input: HeadInput): string {
     `<meta property="og:description" content="${escapeHtml(meta.description)}" />`,
     `<meta property="og:url" content="${escapeHtml(input.canonicalUrl)}" />`,
   ];
-  const image = product?.images[0];
-  if (image) {
+  const image = product ? openingImage(product) : undefined;
+  if (product && image) {
     tags.push(
       `<meta property="og:image" content="${escapeHtml(new URL(image.url, input.origin).href)}" />`,
       `<meta property="og:image:alt" content="${escapeHtml(image.alt || product.name)}" />`,
       '<meta name="twitter:card" content="summary_large_image" />',
-      // the first photo is the page's largest paint: start fetching it with the HTML
+      // the opening photo is the page's largest paint: start fetching it with the HTML
       `<link rel="preload" as="image" href="${escapeHtml(image.url)}" imagesrcset="${escapeHtml(image.srcset)}" imagesizes="(min-width: 900px) 50vw, 100vw" fetchpriority="high" />`,
     );
   } else {

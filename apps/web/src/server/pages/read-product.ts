@@ -15,12 +15,13 @@ function isNumberOrNull(value: unknown): value is number | null {
 
 function readVariant(value: unknown): ProductForHead['variants'][number] | undefined {
   if (!isRecord(value) || typeof value.sku !== 'string' || typeof value.price !== 'number' || typeof value.stockState !== 'string') return undefined;
-  return { sku: value.sku, price: value.price, stockState: value.stockState };
+  if (typeof value.colour !== 'string' || typeof value.stock !== 'number') return undefined;
+  return { sku: value.sku, price: value.price, stockState: value.stockState, colour: value.colour, stock: value.stock };
 }
 
 function readImage(value: unknown): ProductForHead['images'][number] | undefined {
   if (!isRecord(value) || typeof value.url !== 'string' || typeof value.srcset !== 'string') return undefined;
-  return { url: value.url, srcset: value.srcset, alt: typeof value.alt === 'string' ? value.alt : undefined };
+  return { url: value.url, srcset: value.srcset, alt: typeof value.alt === 'string' ? value.alt : undefined, colour: typeof value.colour === 'string' ? value.colour : null };
 }
 
 export function readProduct(body: unknown): ProductForHead | undefined {

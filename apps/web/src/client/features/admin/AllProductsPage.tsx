@@ -42,7 +42,7 @@ export default function AllProductsPage() {
       {notice && <p className={`alert ${notice.tone === 'ok' ? 'alert--success' : 'alert--error'}`} role={notice.tone === 'ok' ? 'status' : 'alert'}>{notice.text}</p>}
       {error !== undefined && <p className="alert alert--error" role="alert">{describeError(error)}</p>}
       {isLoading && !data ? <p className="muted">Loading…</p> : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="All products">
           <table className="table">
             <thead><tr><th scope="col"><span className="visually-hidden">Photo</span></th><th scope="col">Product</th><th scope="col">Category</th><th scope="col">Status</th><th scope="col">Price</th><th scope="col" className="num">Stock</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
             <tbody>

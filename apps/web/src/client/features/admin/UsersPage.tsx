@@ -41,7 +41,7 @@ export default function UsersPage() {
       {notice && <p className={`alert ${notice.tone === 'ok' ? 'alert--success' : 'alert--error'}`} role={notice.tone === 'ok' ? 'status' : 'alert'}>{notice.text}</p>}
       {error !== undefined && <p className="alert alert--error" role="alert">{describeError(error)}</p>}
       {isLoading && !data ? <p className="muted">Loading…</p> : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Users">
           <table className="table">
             <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Joined</th><th scope="col">Role</th></tr></thead>
             <tbody>

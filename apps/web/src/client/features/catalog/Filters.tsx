@@ -1,18 +1,25 @@
 import { useEffect, useState, type FormEvent } from 'react';
 
 import { centsToDollarText, parseDollarsToCents } from '../../lib/money';
-import type { Category } from '../../lib/types';
+import type { Category, ProductPage } from '../../lib/types';
 import type { ProductFilters } from './catalog-api';
 import { FILTER_COLOURS, FILTER_SIZES } from './filter-options';
 
 interface Props {
   filters: ProductFilters;
   categories: Category[];
+  /** Counts per filter value from the list's first page (absent while it loads). */
+  facets?: ProductPage['facets'];
   onChange: (changes: Partial<ProductFilters>) => void;
 }
 
+function countOf(counts: readonly { value: string; count: number }[] | undefined, value: string): number | undefined {
+  if (!counts) return undefined;
+  return counts.find((entry) => entry.value.toLowerCase() === value.toLowerCase())?.count ?? 0;
+}
+
 /** The list's filter panel; every change is applied at once, prices when the form is submitted. */
-export function Filters({ filters, categories, onChange }: Props) {
+export function Filters({ filters, categories, facets, onChange }: Props) {
   const [minText, setMinText] = useState(filters.minPrice === undefined ? '' : centsToDollarText(filters.minPrice));
   const [maxText, setMaxText] = useState(filters.maxPrice === undefined ? '' : centsToDollarText(filters.maxPrice));
   const [priceError, setPriceError] = useState<string | undefined>();
@@ -37,24 +44,35 @@ export function Filters({ filters, categories, onChange }: Props) {
           <li>
             <button type="button" className="filter-link" aria-pressed={!filters.category} onClick={() => onChange({ category: undefined })}>All clothing</button>
           </li>
-          {categories.map((category) => (
-            <li key={category.id}>
-              <button type="button" className="filter-link" aria-pressed={filters.category === category.slug} onClick={() => onChange({ category: category.slug })}>
-                {category.name}
-              </button>
-            </li>
-          ))}
+          {categories.map((category) => {
+            const count = countOf(facets?.categories, category.slug);
+            return (
+              <li key={category.id}>
+                <button type="button" className="filter-link" aria-pressed={filters.category === category.slug} onClick={() => onChange({ category: category.slug })}>
+                  {category.name}
+                  {/* seen, not read: the button's name stays the category's ("Denim") */}
+                  {count !== undefined && <span className="filter-count" aria-hidden="true"> ({count})</span>}
+                </button>
+              </li>
+            );
+          })}
         </ul>
       </fieldset>
 
       <fieldset className="filters__group">
         <legend>Size</legend>
         <div className="chips">
-          {FILTER_SIZES.map((size) => (
-            <button key={size} type="button" className="chip" aria-pressed={filters.size === size} onClick={() => onChange({ size: filters.size === size ? undefined : size })}>
-              {size}
-            </button>
-          ))}
+          {FILTER_SIZES.map((size) => {
+            const count = countOf(facets?.sizes, size);
+            const isOn = filters.size === size;
+            // a size no product of this list comes in is left out rather than offered to fail
+            if (count === 0 && !isOn) return null;
+            return (
+              <button key={size} type="button" className="chip" aria-pressed={isOn} onClick={() => onChange({ size: isOn ? undefined : size })}>
+                {size}
+              </button>
+            );
+          })}
         </div>
       </fieldset>
 
@@ -63,6 +81,8 @@ export function Filters({ filters, categories, onChange }: Props) {
         <div className="swatch-grid">
           {FILTER_COLOURS.map((colour) => {
             const isOn = filters.colour?.toLowerCase() === colour.name.toLowerCase();
+            const count = countOf(facets?.colours, colour.name);
+            if (count === 0 && !isOn) return null;
             return (
               <button
                 key={colour.name}
@@ -70,7 +90,7 @@ export function Filters({ filters, categories, onChange }: Props) {
                 className="swatch-button"
                 aria-pressed={isOn}
                 aria-label={colour.name}
-                title={colour.name}
+                title={count === undefined ? colour.name : `${colour.name} (${count})`}
                 onClick={() => onChange({ colour: isOn ? undefined : colour.name })}
               >
                 <span className="swatch" style={{ background: colour.hex }} aria-hidden="true" />

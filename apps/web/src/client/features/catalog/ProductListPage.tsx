@@ -41,6 +41,12 @@ export default function ProductListPage() {
 
   const chips = activeFilterLabels(filters, category?.name);
   const heading = filters.q ? `Results for “${filters.q}”` : (category?.name ?? 'All clothing');
+  const { total, facets, search } = list.summary;
+  const hasOtherFilters = chips.some((chip) => chip.key !== 'q');
+  const countText = total === undefined
+    ? `${list.items.length} ${list.items.length === 1 ? 'product' : 'products'}`
+    : list.items.length < total ? `Showing ${list.items.length} of ${total} products` : `${total} ${total === 1 ? 'product' : 'products'}`;
+  const sorts = SORTS.filter((sort) => sort.value !== 'relevance' || filters.q);
 
   return (
     <div className="page catalog">
@@ -48,13 +54,18 @@ export default function ProductListPage() {
         <div>
           <h1>{heading}</h1>
           <p className="muted" aria-live="polite">
-            {list.isLoading ? 'Loading products…' : `${list.nextCursor ? 'Showing ' : ''}${list.items.length} ${list.items.length === 1 ? 'product' : 'products'}`}
+            {list.isLoading ? 'Loading products…' : countText}
           </p>
+          {!list.isLoading && search?.isCorrected && (
+            <p className="search-correction" data-testid="search-correction">
+              No exact match for “{filters.q}”. Showing results for <strong>“{search.query}”</strong>.
+            </p>
+          )}
         </div>
         <label className="sort">
           <span>Sort by</span>
-          <select value={filters.sort ?? 'newest'} onChange={(e) => change({ sort: e.target.value === 'newest' ? undefined : e.target.value })}>
-            {SORTS.map((sort) => <option key={sort.value} value={sort.value}>{sort.label}</option>)}
+          <select value={filters.sort ?? (filters.q ? 'relevance' : 'newest')} onChange={(e) => change({ sort: e.target.value === (filters.q ? 'relevance' : 'newest') ? undefined : e.target.value })}>
+            {sorts.map((sort) => <option key={sort.value} value={sort.value}>{sort.label}</option>)}
           </select>
         </label>
       </div>
@@ -62,7 +73,7 @@ export default function ProductListPage() {
       <div className="catalog__body">
         <details className="catalog__filters" open={typeof window !== 'undefined' && window.matchMedia('(min-width: 900px)').matches}>
           <summary className="button button--secondary">Filters{chips.length > 0 ? ` (${chips.length})` : ''}</summary>
-          <Filters filters={filters} categories={categories} onChange={change} />
+          <Filters filters={filters} categories={categories} facets={facets} onChange={change} />
         </details>
 
         <section className="catalog__results" aria-label="Products">
@@ -86,10 +97,28 @@ export default function ProductListPage() {
               {Array.from({ length: 8 }, (_, i) => <div key={i} className="product-card product-card--skeleton" />)}
             </div>
           ) : list.items.length === 0 && list.error === undefined ? (
-            <div className="empty-state">
-              <h2>No products match</h2>
-              <p>Try another size or colour, or clear the filters.</p>
-              <button type="button" className="button" onClick={() => setParams(new URLSearchParams())}>Clear filters</button>
+            <div className="empty-state" data-testid="empty-results">
+              {filters.q ? (
+                <>
+                  <h2>Nothing matches “{filters.q}”{hasOtherFilters ? ' with these filters' : ''}</h2>
+                  <p>
+                    {hasOtherFilters
+                      ? 'Remove a filter to see more, or search for something else.'
+                      : 'Check the spelling, try a more general word (“jacket” rather than a style name), or browse every product.'}
+                  </p>
+                  {hasOtherFilters ? (
+                    <button type="button" className="button" onClick={() => setParams(new URLSearchParams({ q: filters.q ?? '' }))}>Keep the search, remove the filters</button>
+                  ) : (
+                    <button type="button" className="button" onClick={() => setParams(new URLSearchParams())}>Browse all clothing</button>
+                  )}
+                </>
+              ) : (
+                <>
+                  <h2>No products match these filters</h2>
+                  <p>{filters.size || filters.colour ? 'Try another size or colour, or clear the filters.' : 'Widen the price range, or clear the filters.'}</p>
+                  <button type="button" className="button" onClick={() => setParams(new URLSearchParams())}>Clear filters</button>
+                </>
+              )}
             </div>
           ) : (
             <div className={`product-grid ${list.isLoading ? 'is-stale' : ''}`} data-testid="product-grid">

@@ -14,7 +14,7 @@ import { useApi } from '../../lib/use-api';
 import { ProductImage } from './ProductImage';
 import { ReviewSection } from './ReviewSection';
 import { Stars } from './Stars';
-import { coloursOf, ratingOf, sizesOf } from './product-facts';
+import { coloursOf, photosForColour, ratingOf, sizesOf } from './product-facts';
 import { stockLabel, VariantPicker } from './VariantPicker';
 
 export default function ProductPage() {
@@ -53,7 +53,9 @@ function ProductDetails({ product, onReviewed }: { product: Product; onReviewed:
   const variant = useMemo(() => product.variants.find((v) => v.size === size && v.colour === colour), [product.variants, size, colour]);
   const stock = stockLabel(variant);
   const rating = ratingOf(product);
-  const images = product.images ?? [];
+  // the gallery follows the chosen colour (its photos, then photos of any colour)
+  const images = useMemo(() => photosForColour(product.images ?? [], colour), [product.images, colour]);
+  useEffect(() => setImageIndex(0), [colour]);
 
   useEffect(() => {
     track('product_view', { productId: String(product.id) });
@@ -84,12 +86,12 @@ function ProductDetails({ product, onReviewed }: { product: Product; onReviewed:
       </nav>
       <div className="product-page__grid">
         <div className="gallery">
-          <ProductImage image={images[imageIndex]} alt={product.name} sizes="(min-width: 900px) 50vw, 100vw" isPriority className="gallery__main" />
+          <ProductImage image={images[imageIndex]} alt={images[imageIndex]?.alt || product.name} sizes="(min-width: 900px) 50vw, 100vw" isPriority className="gallery__main" />
           {images.length > 1 && (
             <ul className="gallery__thumbs" aria-label="More photos">
               {images.map((image, index) => (
                 <li key={image.url}>
-                  <button type="button" aria-pressed={index === imageIndex} onClick={() => setImageIndex(index)} aria-label={`Photo ${index + 1} of ${images.length}`}>
+                  <button type="button" aria-pressed={index === imageIndex} onClick={() => setImageIndex(index)} aria-label={`Photo ${index + 1} of ${images.length}${image.colour ? `, ${image.colour}` : ''}`}>
                     <ProductImage image={image} alt="" sizes="80px" />
                   </button>
                 </li>

@@ -15,6 +15,7 @@ export interface ProductFilters {
 }
 
 export const SORTS = [
+  { value: 'relevance', label: 'Best match' },
   { value: 'newest', label: 'Newest' },
   { value: 'popular', label: 'Most popular' },
   { value: 'price_asc', label: 'Price: low to high' },
@@ -47,6 +48,8 @@ export function productsQuery(filters: ProductFilters, cursor?: string | null, l
 export interface ProductListState {
   items: ProductSummary[];
   nextCursor: string | null;
+  /** What the first page said about every match (total, facets, the search as run). */
+  summary: Pick<ProductPage, 'total' | 'facets' | 'search'>;
   isLoading: boolean;
   isLoadingMore: boolean;
   error: unknown;
@@ -59,7 +62,7 @@ export interface ProductListState {
  */
 export function useProductList(filters: ProductFilters): ProductListState {
   const key = productsQuery(filters);
-  const [state, setState] = useState<{ key: string; items: ProductSummary[]; nextCursor: string | null }>({ key: '', items: [], nextCursor: null });
+  const [state, setState] = useState<{ key: string; items: ProductSummary[]; nextCursor: string | null; summary: ProductListState['summary'] }>({ key: '', items: [], nextCursor: null, summary: {} });
   const [isLoading, setIsLoading] = useState(true);
   const [isLoadingMore, setIsLoadingMore] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
@@ -70,7 +73,7 @@ export function useProductList(filters: ProductFilters): ProductListState {
     setError(undefined);
     api<ProductPage>(`/api/products${key}`, { signal: controller.signal })
       .then((page) => {
-        setState({ key, items: page.items, nextCursor: page.nextCursor });
+        setState({ key, items: page.items, nextCursor: page.nextCursor, summary: { total: page.total, facets: page.facets, search: page.search } });
         setIsLoading(false);
       })
       .catch((caught: unknown) => {
@@ -86,13 +89,13 @@ export function useProductList(filters: ProductFilters): ProductListState {
     setIsLoadingMore(true);
     api<ProductPage>(`/api/products${productsQuery(filters, state.nextCursor)}`)
       .then((page) => {
-        setState((current) => (current.key === key ? { key, items: [...current.items, ...page.items], nextCursor: page.nextCursor } : current));
+        setState((current) => (current.key === key ? { ...current, items: [...current.items, ...page.items], nextCursor: page.nextCursor } : current));
       })
       .catch((caught: unknown) => setError(caught))
       .finally(() => setIsLoadingMore(false));
   }
 
-  return { items: state.items, nextCursor: state.nextCursor, isLoading, isLoadingMore, error, loadMore };
+  return { items: state.items, nextCursor: state.nextCursor, summary: state.summary, isLoading, isLoadingMore, error, loadMore };
 }
 
 /** /api/categories answers a list, bare or as `{ items }`. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { filtersFromParams, productsQuery } from './catalog-api';
-import { coloursOf, compareSizes, ratingOf, sizesOf } from './product-facts';
+import { coloursOf, compareSizes, photosForColour, ratingOf, sizesOf } from './product-facts';
 
 const variant = (size: string, colour: string, stock = 1) => ({ id: 1, size, colour, price: 100, stock });
 
@@ -28,5 +28,21 @@ describe('list filters in the address', () => {
 
   it('sends only the filters that are set, plus the cursor and page size', () => {
     assert.equal(productsQuery({ q: "O'Neill jacket", colour: 'Black' }, 'abc'), "?q=O%27Neill+jacket&colour=Black&cursor=abc&limit=24");
+  });
+});
+
+describe('photosForColour', () => {
+  const photos = [
+    { url: 'burgundy-1', colour: 'Burgundy' },
+    { url: 'any', colour: null },
+    { url: 'cream-1', colour: 'Cream' },
+    { url: 'cream-2', colour: 'cream' },
+  ];
+  it("shows the chosen colour's photos first, then any-colour ones, never another colour's", () => {
+    assert.deepEqual(photosForColour(photos, 'Cream').map((photo) => photo.url), ['cream-1', 'cream-2', 'any']);
+  });
+  it('shows every photo with no colour chosen, or when none fits the colour', () => {
+    assert.equal(photosForColour(photos, undefined).length, 4);
+    assert.deepEqual(photosForColour([{ url: 'b', colour: 'Burgundy' }], 'Cream').map((photo) => photo.url), ['b']);
   });
 });

@@ -49,3 +49,15 @@ const SWATCHES: Record<string, string> = {
 export function swatchColour(name: string): string {
   return SWATCHES[name.toLowerCase()] ?? '#b5b5b5';
 }
+
+/**
+ * The photos to show for a chosen colour: that colour's photos first, then photos of any colour.
+ * Photos of other colours are left out; with no colour chosen (or no photo of it) all are shown.
+ */
+export function photosForColour<T extends { colour?: string | null }>(images: readonly T[], colour: string | undefined): T[] {
+  if (!colour) return [...images];
+  const wanted = colour.toLowerCase();
+  const ofColour = images.filter((image) => image.colour?.toLowerCase() === wanted);
+  const anyColour = images.filter((image) => !image.colour);
+  return ofColour.length + anyColour.length > 0 ? [...ofColour, ...anyColour] : [...images];
+}

@@ -4,7 +4,7 @@ import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { describeError } from '../../lib/api';
 import { NO_ERRORS, toFormErrors, type FormErrors } from '../../lib/form-errors';
 import { useCategories } from '../catalog/catalog-api';
-import { ImagePicker } from './ImagePicker';
+import { ImagePicker, type PendingPhoto } from './ImagePicker';
 import { createProduct, deleteImage, setPublished, updateProduct, uploadImage, useMyProduct, type SellerProduct } from './seller-api';
 import { newRow, readRows, rowsFromVariants, type RowErrors, type VariantRow } from './variant-rows';
 
@@ -24,7 +24,7 @@ function Editor({ product, onSaved }: { product: SellerProduct | undefined; onSa
   const [description, setDescription] = useState(product?.description ?? '');
   const [categoryId, setCategoryId] = useState(product ? String(product.category?.id ?? product.categoryId ?? '') : '');
   const [rows, setRows] = useState<VariantRow[]>(() => (product ? rowsFromVariants(product.variants) : [newRow({ size: 'M' })]));
-  const [pending, setPending] = useState<File[]>([]);
+  const [pending, setPending] = useState<PendingPhoto[]>([]);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [rowErrors, setRowErrors] = useState<RowErrors>({});
   const location = useLocation();
@@ -60,7 +60,7 @@ function Editor({ product, onSaved }: { product: SellerProduct | undefined; onSa
     try {
       const input = { name: name.trim(), description: description.trim(), categoryId: Number(categoryId), variants: table.variants };
       const saved = product ? await updateProduct(product.id, input) : await createProduct(input);
-      for (const file of pending) await uploadImage(saved.id, file, name.trim());
+      for (const photo of pending) await uploadImage(saved.id, photo.file, name.trim(), photo.colour);
       setPending([]);
       if (publishAfter) await setPublished(saved.id, true);
       setErrors(NO_ERRORS);
@@ -144,6 +144,7 @@ function Editor({ product, onSaved }: { product: SellerProduct | undefined; onSa
             existing={product?.images ?? []}
             pending={pending}
             onPending={setPending}
+            colours={[...new Set(rows.map((row) => row.colour.trim()).filter((colour) => colour !== ''))]}
             onRemoveExisting={product ? (image) => void removeImage(image.id) : undefined}
             error={errors.fields.image}
           />
@@ -154,7 +155,7 @@ function Editor({ product, onSaved }: { product: SellerProduct | undefined; onSa
         <h2>Variants</h2>
         <p className="hint">One row per size and colour, with its price in US dollars and the units you have in stock.</p>
         {errors.fields.variants && <p className="field-error" role="alert">{errors.fields.variants}</p>}
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Variants">
           <table className="table variants-table">
             <thead><tr><th scope="col">Size</th><th scope="col">Colour</th><th scope="col">Price (USD)</th><th scope="col">Stock</th><th scope="col"><span className="visually-hidden">Remove</span></th></tr></thead>
             <tbody>

@@ -39,7 +39,7 @@ export default function SellerProductsPage() {
       {isLoading && !data ? <p className="muted">Loading…</p> : products.length === 0 ? (
         <div className="empty-state"><h2>No products yet</h2><p>Post your first product: it stays a draft until you publish it.</p></div>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Your products">
           <table className="table">
             <thead>
               <tr><th scope="col"><span className="visually-hidden">Photo</span></th><th scope="col">Product</th><th scope="col">Status</th><th scope="col">Price</th><th scope="col" className="num">Stock</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>

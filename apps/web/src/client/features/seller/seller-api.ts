@@ -51,9 +51,11 @@ export function deleteImage(productId: number, imageId: number): Promise<unknown
   return api(`/api/seller/products/${productId}/images/${imageId}`, { method: 'DELETE' });
 }
 
-export function uploadImage(productId: number, file: File, alt: string): Promise<ProductImage> {
+/** Uploads a photo; `colour` (one of the variant colours) makes it that colour's photo. */
+export function uploadImage(productId: number, file: File, alt: string, colour?: string): Promise<ProductImage> {
   const form = new FormData();
-  form.append('alt', alt);
+  form.append('alt', colour ? `${alt} in ${colour}` : alt);
+  if (colour) form.append('colour', colour);
   form.append('image', file);
   return api<ProductImage>(`/api/seller/products/${productId}/images`, { method: 'POST', body: form });
 }

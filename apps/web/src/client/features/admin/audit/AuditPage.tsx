@@ -39,7 +39,7 @@ export default function AuditPage() {
       </div>
       {error !== undefined && <p className="alert alert--error" role="alert">{describeError(error)}</p>}
       {isLoading && !data ? <p className="muted">Loading…</p> : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Audit log entries">
           <table className="table">
             <thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Actor</th><th scope="col">IP</th><th scope="col">Target</th><th scope="col">Details</th></tr></thead>
             <tbody>
@@ -47,7 +47,7 @@ export default function AuditPage() {
                 <tr key={entry.id}>
                   <td><time dateTime={entry.at}>{timeFormat.format(new Date(entry.at))}</time></td>
                   <td><code>{entry.action}</code></td>
-                  <td>{entry.actorType === 'system' ? 'system' : entry.actorId === null ? 'anonymous' : `user #${entry.actorId}`}</td>
+                  <td>{entry.actorType === 'system' ? 'System (scheduled job)' : entry.actorId === null ? 'Anonymous' : <>{entry.actorName ?? 'Deleted user'} <span className="muted">#{entry.actorId}</span></>}</td>
                   <td>{entry.ip ?? ''}</td>
                   <td>{entry.target ?? ''}</td>
                   <td><code>{Object.keys(entry.details).length === 0 ? '' : JSON.stringify(entry.details)}</code></td>

@@ -7,6 +7,7 @@ export interface AuditEntry {
   at: string;
   action: string;
   actorId: number | null;
+  actorName: string | null;
   actorType: 'user' | 'system';
   ip: string | null;
   target: string | null;

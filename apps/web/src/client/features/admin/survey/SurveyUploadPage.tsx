@@ -32,7 +32,7 @@ function Report({ report }: { report: SurveyReport }) {
         Header found on row {report.headerRow}: {report.columns.map((column) => `“${column.header}” → ${column.field}`).join(', ')}
         {report.ignoredColumns.length > 0 ? `. Ignored: ${report.ignoredColumns.join(', ')}` : ''}.
       </p>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Respondents per channel">
         <table className="table">
           <caption className="visually-hidden">Respondents per channel</caption>
           <thead><tr><th scope="col">Channel</th><th scope="col">Respondents</th><th scope="col">Share</th></tr></thead>
@@ -46,7 +46,7 @@ function Report({ report }: { report: SurveyReport }) {
       {report.rejected.length > 0 && (
         <details open={report.rejected.length <= 20}>
           <summary>Rejected rows ({report.rowsRejected.toLocaleString('en-US')}) — fix them in the sheet and upload it again</summary>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Rejected rows">
             <table className="table">
               <thead><tr><th scope="col">Row</th><th scope="col">Column</th><th scope="col">Reason</th></tr></thead>
               <tbody>
@@ -135,7 +135,7 @@ export default function SurveyUploadPage() {
       <h2>Past uploads</h2>
       {uploads.error !== undefined && <p className="alert alert--error" role="alert">{describeError(uploads.error)}</p>}
       {uploads.isLoading && !uploads.data ? <p className="muted">Loading…</p> : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Past uploads">
           <table className="table">
             <thead><tr><th scope="col">When</th><th scope="col">File</th><th scope="col">Accepted</th><th scope="col">Rejected</th><th scope="col"><span className="visually-hidden">Report</span></th></tr></thead>
             <tbody>

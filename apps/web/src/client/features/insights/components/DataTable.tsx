@@ -71,7 +71,7 @@ export function DataTable<Row>({ title, rows, columns, explanation, emptyText = 
       {rows.length === 0 ? (
         <p className="insight-empty">{emptyText}</p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={title}>
           <table className="table insight-table__table" data-table={title}>
             <thead>
               <tr>
