@@ -35,6 +35,8 @@ export interface Config {
   host: string;
   /** URL the web tier forwards /api and /collect to. */
   apiUrl: string;
+  /** The shop's public address (canonical links, sitemap); undefined → each request's own host. */
+  publicUrl: string | undefined;
   /** External PostgreSQL; undefined means the embedded cluster under dataDir/pg. */
   databaseUrl: string | undefined;
   /** IANA time zone of the shop: schedules and dashboards are expressed in it. */
@@ -139,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiUrls: readUrlList(env, 'THREADLINE_API_URLS') ?? [apiUrl],
     host,
     apiUrl,
+    publicUrl: readUrl(env, 'THREADLINE_PUBLIC_URL'),
     databaseUrl: readUrl(env, 'DATABASE_URL'),
     shopTimeZone: readTimeZone(env, 'THREADLINE_TIME_ZONE', 'America/New_York'),
     currency: (env.THREADLINE_CURRENCY || 'USD').toUpperCase(),
