@@ -13,6 +13,11 @@ for (const [path, name] of [['/admin/insights/peak-hours', 'peak'], ['/admin/sys
   await page.waitForTimeout(1500);
   const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
   console.log(path, JSON.stringify(widths));
-  await page.screenshot({ path: `/tmp/store18-${name}.png`, fullPage: true });
+  if (name === 'peak') await page.locator('.insight-chart').first().screenshot({ path: `/tmp/store18-${name}.png` });
+  else {
+    const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 12).map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} ${Math.round(el.getBoundingClientRect().right)}`));
+    console.log(wide.join('\n'));
+    await page.screenshot({ path: `/tmp/store18-${name}.png` });
+  }
 }
 await browser.close();
