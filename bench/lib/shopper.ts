@@ -4,6 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 
+/** Where bench shoppers ship to: a US address with standard shipping, as most of the shop's orders. */
+const CHECKOUT_BODY = {
+  address: { recipientName: 'Bench Shopper', line1: '1 Main Street', city: 'Austin', region: 'TX', postalCode: '73301', country: 'US' },
+  shippingMethod: 'standard',
+};
+
 export interface ShopResponse {
   status: number;
   body: unknown;
@@ -74,7 +80,7 @@ export class Shopper {
     const cart = await this.request('POST', '/api/cart/items', { variantId, quantity: 1 });
     if (cart.status >= 300) return { outcome: errorCode(cart), orderMs: 0, payMs: 0 };
     const orderStarted = performance.now();
-    const order = await this.request('POST', '/api/orders', undefined, { 'idempotency-key': randomUUID() });
+    const order = await this.request('POST', '/api/orders', CHECKOUT_BODY, { 'idempotency-key': randomUUID() });
     const orderMs = performance.now() - orderStarted;
     const id = typeof order.body === 'object' && order.body !== null && 'id' in order.body ? order.body.id : undefined;
     if (order.status !== 201 || typeof id !== 'number') return { outcome: errorCode(order), orderMs, payMs: 0 };

@@ -6,6 +6,9 @@ import { accountRoutes } from './account/account.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { cartRoutes } from './cart/cart.routes.js';
+import { addressesRoutes } from './account/addresses.routes.js';
+import { passwordRoutes } from './auth/password.routes.js';
+import { checkoutAdminRoutes } from './checkout-admin/checkout-admin.routes.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
 import { collectRoutes } from './collect/collect.routes.js';
 import { insightsRoutes } from './insights/insights.routes.js';
@@ -51,4 +54,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   surveyRoutes,
   // operations: System page (issue 7)
   opsRoutes,
+  // checkout: address book, passwords, shipping/tax settings, e-mail outbox (issue 17)
+  addressesRoutes,
+  passwordRoutes,
+  checkoutAdminRoutes,
 ];

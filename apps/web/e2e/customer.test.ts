@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 
 import type { Page } from 'playwright-core';
 
+import { NEW_YORK, shipTo } from './checkout-steps.js';
 import { createCatalogue, type CatalogueFixture } from './fixtures.js';
 import { changeProductList, screenshot, SKIP_REASON, startStack, type Stack } from './harness.js';
 
@@ -117,7 +118,7 @@ describe('a customer in the shop', { skip: SKIP_REASON }, () => {
       await screenshot(page, 'customer-06-cart');
 
       await page.getByRole('link', { name: 'Checkout' }).click();
-      await page.getByLabel('Card number').waitFor();
+      await shipTo(page, NEW_YORK);
       await payWith(page, GOOD_CARD);
       await page.waitForURL(/\/orders\/\d+\?placed=1/);
       await page.getByRole('heading', { name: /your order is confirmed/ }).waitFor();
@@ -174,6 +175,7 @@ describe('a customer in the shop', { skip: SKIP_REASON }, () => {
       await page.getByRole('button', { name: 'Add to cart' }).click();
       await page.locator('[data-testid="cart-count"]', { hasText: '1' }).waitFor();
       await page.goto('/checkout');
+      await shipTo(page, NEW_YORK);
       await payWith(page, DECLINED_CARD);
       const message = page.getByTestId('payment-error');
       await message.waitFor();
@@ -211,6 +213,7 @@ describe('a customer in the shop', { skip: SKIP_REASON }, () => {
       await page.getByRole('button', { name: 'Add to cart' }).click();
       await page.locator('[data-testid="cart-count"]', { hasText: '1' }).waitFor();
       await page.goto('/checkout');
+      await shipTo(page, NEW_YORK);
       await payWith(page, DECLINED_CARD);
       await page.getByTestId('payment-error').waitFor();
 

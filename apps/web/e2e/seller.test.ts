@@ -83,7 +83,12 @@ describe('a seller posts a product', { skip: SKIP_REASON }, () => {
     await buyer.request('POST', '/api/auth/signup', { email: `buyer.${Date.now()}@example.com`, password: 'buyer-password-1', name: 'Bea Buyer' });
     const product = await buyer.request<{ variants: { id: number }[] }>('GET', `/api/products/${fixture.productIds[1]}`);
     await buyer.request('POST', '/api/cart/items', { variantId: product.variants[0]?.id, quantity: 2 });
-    const order = await buyer.request<{ id: number }>('POST', '/api/orders', undefined, { 'idempotency-key': `e2e-${Date.now()}` });
+    const order = await buyer.request<{ id: number }>(
+      'POST',
+      '/api/orders',
+      { address: { recipientName: 'Bea Buyer', line1: '500 Pine Street', city: 'Seattle', region: 'WA', postalCode: '98101', country: 'US' }, shippingMethod: 'standard' },
+      { 'idempotency-key': `e2e-${Date.now()}` },
+    );
     await buyer.request('POST', `/api/orders/${order.id}/pay`, { card: { number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' } });
 
     const { page, context } = await stack.newPage();
@@ -93,7 +98,8 @@ describe('a seller posts a product', { skip: SKIP_REASON }, () => {
       await page.getByLabel('Password', { exact: true }).fill(SELLER.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       const row = page.locator('table tbody tr', { hasText: `#${order.id}` });
-      await row.getByText('Bea Buyer').waitFor();
+      await row.getByText('Bea Buyer').first().waitFor();
+      await row.getByText('500 Pine Street').waitFor();
       await row.getByText('2 × Linen Camp Collar Shirt').waitFor();
       await screenshot(page, 'seller-05-orders');
       await row.getByRole('button', { name: 'Mark shipped' }).click();

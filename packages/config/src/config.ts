@@ -43,6 +43,12 @@ export interface Config {
   shopTimeZone: string;
   /** ISO 4217 currency of all prices (minor units). */
   currency: string;
+  /** The shop's address as customers reach it (links in e-mails). */
+  publicUrl: string;
+  /** SMTP server for the shop's e-mail (smtp://user:pass@host:587); undefined: mails stay in the outbox. */
+  smtpUrl: string | undefined;
+  /** Sender of the shop's e-mail. */
+  mailFrom: string;
   /** Slack incoming webhook; undefined means notices are logged only. */
   slackWebhookUrl: string | undefined;
   logLevel: string;
@@ -146,6 +152,9 @@ export function loadConfig(env: Env = process.env): Config {
     shopTimeZone: readTimeZone(env, 'THREADLINE_TIME_ZONE', 'America/New_York'),
     currency: (env.THREADLINE_CURRENCY || 'USD').toUpperCase(),
     slackWebhookUrl: readUrl(env, 'SLACK_WEBHOOK_URL'),
+    publicUrl: (readUrl(env, 'THREADLINE_PUBLIC_URL') ?? `http://localhost:${webPort}`).replace(/\/+$/, ''),
+    smtpUrl: readUrl(env, 'SMTP_URL'),
+    mailFrom: env.THREADLINE_MAIL_FROM || 'Threadline <shop@threadline.localhost>',
     logLevel: env.LOG_LEVEL || 'info',
     isPrettyLog: env.THREADLINE_LOG_FORMAT === 'pretty',
     isDemo: env.THREADLINE_DEMO !== '0',

@@ -30,3 +30,7 @@ export * from './payments/payments.repo.js';
 export * from './reviews/reviews.repo.js';
 export * from './audit/audit.repo.js';
 export * from './privacy/account-data.repo.js';
+export * from './users/password-reset.repo.js';
+export * from './checkout/addresses.repo.js';
+export * from './checkout/rates.repo.js';
+export * from './mail/outbox.repo.js';

@@ -3,6 +3,7 @@ import type { StoredImage } from '@threadline/media';
 
 import { COLOURS } from './catalogue-data.js';
 import type { DemoProduct } from './catalogue.js';
+import type { DemoAddress } from './addresses.js';
 import type { DemoUser } from './customers.js';
 import type { OrderHistory } from './orders.js';
 import { copyRows, type CopyValue, type SeededTable } from './seed.repo.js';
@@ -20,6 +21,8 @@ export interface DemoDataset {
    */
   images: Promise<Map<string, StoredImage>>;
   history: OrderHistory;
+  /** Each customer's address by user id: their address book entry and their orders' ship-to. */
+  addresses: Map<number, DemoAddress>;
   currency: string;
 }
 
@@ -87,12 +90,32 @@ export async function loadDataset(
     })(),
   );
   await load(
+    'addresses',
+    ['id', 'user_id', 'recipient_name', 'line1', 'line2', 'city', 'region', 'postal_code', 'country', 'is_default', 'created_at', 'updated_at'],
+    (function* () {
+      for (const user of data.users) {
+        const a = data.addresses.get(user.id);
+        if (a) yield [a.id, a.userId, a.recipientName, a.line1, a.line2, a.city, a.region, a.postalCode, a.country, true, user.createdAt, user.createdAt];
+      }
+    })(),
+  );
+  await load(
     'orders',
-    ['id', 'user_id', 'status', 'currency', 'subtotal_cents', 'shipping_cents', 'total_cents', 'idempotency_key', 'source', 'placed_at', 'paid_at', 'shipped_at', 'delivered_at', 'cancelled_at', 'refunded_at', 'created_at', 'updated_at'],
-    history.orders.map((o) => [
-      o.id, o.userId, o.status, data.currency, o.subtotalCents, o.shippingCents, o.totalCents, o.idempotencyKey, 'shop',
-      o.placedAt, o.paidAt, o.shippedAt, o.deliveredAt, o.cancelledAt, o.refundedAt, o.placedAt, o.updatedAt,
-    ]),
+    [
+      'id', 'user_id', 'status', 'currency', 'subtotal_cents', 'shipping_cents', 'total_cents', 'idempotency_key', 'source', 'placed_at', 'paid_at', 'shipped_at',
+      'delivered_at', 'cancelled_at', 'refunded_at', 'created_at', 'updated_at',
+      'ship_name', 'ship_line1', 'ship_line2', 'ship_city', 'ship_region', 'ship_postal_code', 'ship_country', 'shipping_method',
+    ],
+    history.orders.map((o) => {
+      // every demo order ships to its buyer's address (checkout fills the same columns)
+      const a = data.addresses.get(o.userId);
+      return [
+        o.id, o.userId, o.status, data.currency, o.subtotalCents, o.shippingCents, o.totalCents, o.idempotencyKey, 'shop',
+        o.placedAt, o.paidAt, o.shippedAt, o.deliveredAt, o.cancelledAt, o.refundedAt, o.placedAt, o.updatedAt,
+        a?.recipientName ?? null, a?.line1 ?? null, a?.line2 ?? null, a?.city ?? null, a?.region ?? null, a?.postalCode ?? null, a?.country ?? null,
+        a ? (a.country === 'US' || a.country === 'CA' ? 'Standard' : 'International standard') : null,
+      ];
+    }),
   );
   await load(
     'order_items',

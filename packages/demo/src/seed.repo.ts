@@ -8,6 +8,7 @@ import type { PoolClient, Queryable } from '@threadline/db';
 /** The shop tables the seed writes, in foreign-key order. */
 export const SEEDED_TABLES = [
   'users',
+  'addresses',
   'categories',
   'products',
   'product_variants',

@@ -2,6 +2,7 @@ import { hashPassword } from '@threadline/auth';
 import { withTransaction, type Pool } from '@threadline/db';
 import type { StoredImage } from '@threadline/media';
 
+import { generateAddresses } from './addresses.js';
 import { BRANDS, CATEGORIES, type ColourId, type Shape } from './catalogue-data.js';
 import { generateCatalogue } from './catalogue.js';
 import { hashShopContent } from './content-hash.repo.js';
@@ -101,7 +102,7 @@ export async function seedDemoData(pool: Pool, options: SeedOptions): Promise<Se
     }
   }
   const bases = options.reset
-    ? { users: 0, categories: 0, products: 0, product_variants: 0, product_images: 0, orders: 0, order_items: 0, order_events: 0, payments: 0, reviews: 0 }
+    ? { users: 0, addresses: 0, categories: 0, products: 0, product_variants: 0, product_images: 0, orders: 0, order_items: 0, order_events: 0, payments: 0, reviews: 0 }
     : await readIdBases(pool);
 
   const random = new Random(seed);
@@ -155,6 +156,7 @@ export async function seedDemoData(pool: Pool, options: SeedOptions): Promise<Se
   log(`orders: ${fmt(history.orders.length)} orders, ${fmt(history.items.length)} lines, ${fmt(history.payments.length)} payments, ${fmt(history.reviews.length)} reviews over ${days} days (${elapsed()})`);
 
   const users: DemoUser[] = [admin, ...sellers, ...customers];
+  const addresses = generateAddresses(random.fork('addresses'), customers, bases.addresses);
   const categoryCreated = new Date(now.getTime() - 800 * DAY_MS);
 
   const marker = await withTransaction(pool, async (client) => {
@@ -172,7 +174,7 @@ export async function seedDemoData(pool: Pool, options: SeedOptions): Promise<Se
     log('loading into PostgreSQL (COPY)…');
     const counts = await loadDataset(
       client,
-      { users, passwordHash, products, sellerIds: sellers.map((s) => s.id), categoryIds, images, history, currency: options.currency ?? 'USD' },
+      { users, passwordHash, products, sellerIds: sellers.map((s) => s.id), categoryIds, images, history, addresses, currency: options.currency ?? 'USD' },
       bases.product_images,
       (table, rows) => log(`  ${table}: ${fmt(rows)} rows`),
     );

@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
 
 import { checkPasswordRules, hashPassword } from '@threadline/auth';
+import { enqueueMail, findUserById } from '@threadline/db';
 import { claimAccount, issueClaimToken } from '@threadline/db/account-claims';
+import { renderAccountClaim } from '@threadline/mail';
 
 import type { ApiApp } from '../api-app.js';
 import { auditRequest } from '../audit/audit.js';
@@ -31,19 +33,23 @@ export async function accountClaimRoutes(app: ApiApp, context: ApiContext): Prom
     '/api/admin/users/:id/claim-token',
     {
       preValidation: requireRole('admin'),
-      schema: { tags: ['admin'], summary: 'Issue a one-time token with which a customer sets a password', params: IdParams, response: { 201: IssuedResponse, ...errors(400, 401, 403, 404) } },
+      schema: { tags: ['admin'], summary: 'Issue a one-time token with which a customer sets a password (also e-mailed to them)', params: IdParams, response: { 201: IssuedResponse, ...errors(400, 401, 403, 404) } },
     },
     async (request, reply) => {
       const issued = await issueClaimToken(context.pool, { id: request.params.id }, currentUser(request).id);
       if (!issued) throw notFound('user', 'id');
       await auditRequest(context.pool, request, { action: 'user.claim_token_issued', target: `user:${issued.userId}` });
+      // the customer gets the link by e-mail too (outbox; delivered when SMTP_URL is set)
+      const user = await findUserById(context.pool, issued.userId);
+      const mail = renderAccountClaim({ name: user?.name ?? 'there', claimUrl: `${context.config.publicUrl}/claim?token=${issued.token}`, expiresAt: issued.expiresAt });
+      await enqueueMail(context.pool, { ...mail, to: issued.email, userId: issued.userId });
       return reply.status(201).send({ token: issued.token, claimPath: `/claim?token=${issued.token}`, expiresAt: issued.expiresAt.toISOString() });
     },
   );
 
   app.post(
     '/api/auth/claim',
-    { schema: { tags: ['auth'], summary: 'Set the password of an imported account with a claim token', body: ClaimBody, response: { 200: OkResponse, ...errors(400, 403) } } },
+    { schema: { tags: ['auth'], summary: 'Set the password of an imported account with a claim token (ends every session of the account)', body: ClaimBody, response: { 200: OkResponse, ...errors(400, 403) } } },
     async (request) => {
       const problem = checkPasswordRules(request.body.password);
       if (problem) throw new AppError('VALIDATION_FAILED', problem, 'password');

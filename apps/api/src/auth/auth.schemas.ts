@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { PASSWORD_MAX_LENGTH } from '@threadline/auth';
 
 /** Deliberately loose (RFC 5322 is not a regex): something@something.tld without spaces. */
-const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
+export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
 
 export const UserResponse = Type.Object(
   {

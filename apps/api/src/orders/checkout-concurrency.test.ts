@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { freePort } from '@threadline/db/testing';
 
-import { createCategory, createHarness, createProduct, signedInClient, type Harness } from '../testing/harness.js';
+import { CHECKOUT, createCategory, createHarness, createProduct, signedInClient, type Harness } from '../testing/harness.js';
 
 const BUYERS = 200;
 const STOCK = 50;
@@ -24,8 +24,8 @@ after(async () => {
 
 /** One buyer's checkout over real HTTP: place the order, then pay it. */
 async function checkout(cookie: string, csrf: string, key: string): Promise<{ order: number; pay: number | null }> {
-  const headers = { cookie: `tl_session=${cookie}`, 'x-csrf-token': csrf, 'idempotency-key': key };
-  const order = await fetch(`${baseUrl}/api/orders`, { method: 'POST', headers });
+  const headers = { cookie: `tl_session=${cookie}`, 'x-csrf-token': csrf, 'idempotency-key': key, 'content-type': 'application/json' };
+  const order = await fetch(`${baseUrl}/api/orders`, { method: 'POST', headers, body: JSON.stringify(CHECKOUT) });
   const body: unknown = await order.json();
   if (order.status !== 201) return { order: order.status, pay: null };
   const id = typeof body === 'object' && body !== null && 'id' in body ? Number(body.id) : NaN;
@@ -59,7 +59,7 @@ describe('checkout under concurrency', () => {
 
     const created = results.filter((result) => result.order === 201);
     const refused = results.filter((result) => result.order === 409);
-    assert.equal(created.length, STOCK, 'exactly as many orders as units');
+    assert.equal(created.length, STOCK, `exactly as many orders as units (answers: ${JSON.stringify(results.map((result) => result.order))})`);
     assert.equal(refused.length, BUYERS - STOCK, 'everyone else gets 409 OUT_OF_STOCK');
     assert.ok(created.every((result) => result.pay === 200), 'every created order is paid');
 
@@ -82,8 +82,8 @@ describe('checkout under concurrency', () => {
     const { client, userId } = await signedInClient(harness, 'customer');
     await client.post('/api/cart/items', { variantId: product.variants[0]?.id, quantity: 2 });
     assert.ok(client.cookie && client.csrf);
-    const headers = { cookie: `tl_session=${client.cookie}`, 'x-csrf-token': client.csrf, 'idempotency-key': 'double-click' };
-    const responses = await Promise.all([0, 1].map(() => fetch(`${baseUrl}/api/orders`, { method: 'POST', headers })));
+    const headers = { cookie: `tl_session=${client.cookie}`, 'x-csrf-token': client.csrf, 'idempotency-key': 'double-click', 'content-type': 'application/json' };
+    const responses = await Promise.all([0, 1].map(() => fetch(`${baseUrl}/api/orders`, { method: 'POST', headers, body: JSON.stringify(CHECKOUT) })));
     assert.deepEqual(responses.map((response) => response.status), [201, 201]);
     const ids = await Promise.all(responses.map(async (response) => ((await response.json()) as { id: number }).id)); // shape fixed by the route schema
     assert.equal(ids[0], ids[1]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, type CreatedProduct, type Harness } from '../testing/harness.js';
+import { CHECKOUT, Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, type CreatedProduct, type Harness } from '../testing/harness.js';
 
 interface OrderBody {
   id: number;
@@ -61,22 +61,25 @@ async function customerWithCart(lines: [number, number][]): Promise<Client> {
 }
 
 async function placeOrder(client: Client, key?: string): Promise<OrderBody> {
-  const response = await client.post('/api/orders', undefined, key ? { headers: { 'idempotency-key': key } } : {});
+  const response = await client.post('/api/orders', CHECKOUT, key ? { headers: { 'idempotency-key': key } } : {});
   assert.equal(response.statusCode, 201, response.body);
   return json<OrderBody>(response);
 }
 
 describe('POST /api/orders', () => {
-  it('creates a pending order from the cart, reserves stock and empties the cart', async () => {
+  it('creates a pending order from the cart and reserves stock; the cart stays until the order is paid', async () => {
     const before = await stockOf(variantId(0));
     const client = await customerWithCart([[variantId(0), 2]]);
     const order = await placeOrder(client, 'checkout-1');
     assert.equal(order.status, 'pending');
     assert.equal(order.subtotal, 5000);
-    assert.equal(order.total, 5000 + 695);
+    // New York: standard shipping $6.95 under $75, 4 % state sales tax on goods and shipping
+    assert.equal(order.total, 5000 + 695 + Math.round((5000 + 695) * 0.04));
     assert.deepEqual(order.items.map((item) => [item.variantId, item.quantity, item.unitPrice]), [[variantId(0), 2, 2500]]);
     assert.equal(await stockOf(variantId(0)), before - 2);
-    assert.equal(json<{ count: number }>(await client.get('/api/cart')).count, 0);
+    assert.equal(json<{ count: number }>(await client.get('/api/cart')).count, 2, 'a declined card must not lose the cart');
+    await client.post(`/api/orders/${order.id}/pay`, { card: GOOD_CARD });
+    assert.equal(json<{ count: number }>(await client.get('/api/cart')).count, 0, 'paid: the cart is empty');
   });
 
   it('returns the same order for the same Idempotency-Key (no second order, no second reservation)', async () => {
@@ -84,7 +87,7 @@ describe('POST /api/orders', () => {
     const first = await placeOrder(client, 'same-key');
     const stockAfterFirst = await stockOf(variantId(0));
     await client.post('/api/cart/items', { variantId: variantId(0), quantity: 1 });
-    const replay = await client.post('/api/orders', undefined, { headers: { 'idempotency-key': 'same-key' } });
+    const replay = await client.post('/api/orders', CHECKOUT, { headers: { 'idempotency-key': 'same-key' } });
     assert.equal(replay.statusCode, 201);
     assert.equal(replay.headers['idempotent-replayed'], 'true');
     assert.equal(json<OrderBody>(replay).id, first.id);
@@ -96,8 +99,8 @@ describe('POST /api/orders', () => {
   it('sends the same key twice at once and still creates one order', async () => {
     const client = await customerWithCart([[variantId(0), 1]]);
     const [a, b] = await Promise.all([
-      client.post('/api/orders', undefined, { headers: { 'idempotency-key': 'parallel-key' } }),
-      client.post('/api/orders', undefined, { headers: { 'idempotency-key': 'parallel-key' } }),
+      client.post('/api/orders', CHECKOUT, { headers: { 'idempotency-key': 'parallel-key' } }),
+      client.post('/api/orders', CHECKOUT, { headers: { 'idempotency-key': 'parallel-key' } }),
     ]);
     assert.equal(a.statusCode, 201, a.body);
     assert.equal(b.statusCode, 201, b.body);
@@ -106,7 +109,7 @@ describe('POST /api/orders', () => {
 
   it('refuses an empty cart (409 CART_EMPTY) and more than the stock (409 OUT_OF_STOCK, nothing written)', async () => {
     const { client: empty } = await signedInClient(harness, 'customer');
-    const response = await empty.post('/api/orders');
+    const response = await empty.post('/api/orders', CHECKOUT);
     assert.equal(response.statusCode, 409);
     assert.equal(errorOf(response).code, 'CART_EMPTY');
 
@@ -119,7 +122,7 @@ describe('POST /api/orders', () => {
     await placeOrder(other);
     const stockBefore = await stockOf(variantId(0));
     const { rows: countBefore } = await harness.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM orders');
-    const outOfStock = await greedy.post('/api/orders');
+    const outOfStock = await greedy.post('/api/orders', CHECKOUT);
     assert.equal(outOfStock.statusCode, 409);
     assert.equal(errorOf(outOfStock).code, 'OUT_OF_STOCK');
     assert.equal(errorOf(outOfStock).field, 'variantId');
@@ -128,12 +131,17 @@ describe('POST /api/orders', () => {
     assert.equal(countAfter[0]?.n, countBefore[0]?.n);
   });
 
-  it('needs a signed-in user and a valid Idempotency-Key header', async () => {
+  it('needs an e-mail from a guest, an address, and a valid Idempotency-Key header', async () => {
     const anonymous = await new Client(harness.app).init();
-    const response = await anonymous.post('/api/orders');
-    assert.equal(response.statusCode, 401);
+    const response = await anonymous.post('/api/orders', CHECKOUT);
+    assert.equal(response.statusCode, 400);
+    assert.equal(errorOf(response).field, 'email');
+    const { client: noAddress } = await signedInClient(harness, 'customer');
+    const missing = await noAddress.post('/api/orders', { shippingMethod: 'standard' });
+    assert.equal(missing.statusCode, 400);
+    assert.equal(errorOf(missing).field, 'address');
     const client = await customerWithCart([[variantId(0), 1]]);
-    const bad = await client.post('/api/orders', undefined, { headers: { 'idempotency-key': 'x'.repeat(256) } });
+    const bad = await client.post('/api/orders', CHECKOUT, { headers: { 'idempotency-key': 'x'.repeat(256) } });
     assert.equal(bad.statusCode, 400);
     assert.equal(errorOf(bad).field, 'idempotency-key');
   });
@@ -285,7 +293,7 @@ describe('order history, cancel and fulfilment', () => {
 describe('pending-order expiry', () => {
   it('cancels pending orders older than the TTL and returns their stock, leaving fresh and paid ones alone', async () => {
     const { expireStalePendingOrders } = await import('./orders.service.js');
-    const { paymentProviderFor } = await import('../payments/provider-registry.js');
+    const { orderDepsFor } = await import('../payments/provider-registry.js');
     const before = await stockOf(variantId(0));
     const stale = await placeOrder(await customerWithCart([[variantId(0), 2]]));
     const fresh = await placeOrder(await customerWithCart([[variantId(0), 1]]));
@@ -293,7 +301,7 @@ describe('pending-order expiry', () => {
     const paid = await placeOrder(paidClient);
     await paidClient.post(`/api/orders/${paid.id}/pay`, { card: GOOD_CARD });
     await harness.db.pool.query("UPDATE orders SET placed_at = now() - interval '2 hours' WHERE id = ANY($1)", [[stale.id, paid.id]]);
-    const cancelled = await expireStalePendingOrders(harness.db.pool, paymentProviderFor(harness.context));
+    const cancelled = await expireStalePendingOrders(orderDepsFor(harness.context));
     assert.ok(cancelled >= 1);
     const { rows } = await harness.db.pool.query<{ id: number; status: string }>('SELECT id, status FROM orders WHERE id = ANY($1) ORDER BY id', [[stale.id, fresh.id, paid.id]]);
     assert.deepEqual(rows.map((row) => row.status), ['cancelled', 'pending', 'paid']);

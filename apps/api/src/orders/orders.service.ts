@@ -1,8 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
 import {
   addUnitsSold,
-  clearCart,
+  clearCartOfOrder,
+  listShippingRates,
+  listTaxRates,
+  lockEarlierPendingOrders,
+  lockSessionCart,
   findOrderIdByIdempotencyKey,
   findPaymentByProviderRef,
   findStalePendingOrderIds,
@@ -24,41 +28,105 @@ import {
   type OrderRecord,
   type Pool,
   type PoolClient,
+  type Queryable,
 } from '@threadline/db';
 import {
   checkCard,
+  priceCheckout,
   checkTransition,
   findShortages,
   needsRefund,
   priceCart,
   returnsStock,
   timestampColumn,
+  type Address,
   type CardInput,
+  type CheckoutQuote,
+  type PricedLine,
   type OrderActor,
   type OrderStatus,
 } from '@threadline/domain';
 
 import { AppError, notFound } from '../errors.js';
+import { enqueueOrderMail } from '../mail/order-mails.js';
 import type { PaymentProvider } from '../payments/payment-provider.js';
 
+/** Who is checking out: an account, or a guest by e-mail on an anonymous session. */
+export type Buyer = { kind: 'user'; userId: number } | { kind: 'guest'; email: string; sessionIdHash: Buffer };
+
+/** What a pay or view request proves about its right to an order. */
+export type OrderAccess = { userId: number } | { guestToken: string };
+
+/** What order changes need besides the database: the payment provider and the links in e-mails. */
+export interface OrderDeps {
+  pool: Pool;
+  provider: PaymentProvider;
+  publicUrl: string;
+}
+
+export function hashGuestToken(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+/** True when `access` opens the order (its account, or the guest token it was placed with). */
+export function canAccessOrder(order: { userId: number | null; guestTokenHash: Buffer | null }, access: OrderAccess): boolean {
+  if ('userId' in access) return order.userId === access.userId;
+  if (order.guestTokenHash === null) return false;
+  const given = hashGuestToken(access.guestToken);
+  return given.length === order.guestTokenHash.length && timingSafeEqual(given, order.guestTokenHash);
+}
+
+/** The cart, quoted for a destination and method, as checkout shows it before payment. */
+export async function quoteCheckout(
+  pool: Queryable,
+  input: { lines: readonly PricedLine[]; place: { country: string; region: string | null }; methodCode?: string | undefined },
+): Promise<CheckoutQuote> {
+  const shippingRates = await listShippingRates(pool, { isActiveOnly: true });
+  const taxRates = await listTaxRates(pool, input.place.country);
+  return quoteOrThrow(priceCheckout({ lines: input.lines, place: input.place, shippingRates, taxRates, methodCode: input.methodCode }));
+}
+
+/** The quote, or a 400 naming the field (the destination country, or the shipping method). */
+function quoteOrThrow(priced: ReturnType<typeof priceCheckout>): CheckoutQuote {
+  if (!priced.ok) throw new AppError('VALIDATION_FAILED', priced.problem.reason, priced.problem.field === 'country' ? 'address.country' : priced.problem.field);
+  return priced.quote;
+}
+
+export interface PlaceOrderInput {
+  buyer: Buyer;
+  address: Address;
+  methodCode: string;
+  idempotencyKey: string | null;
+  currency: string;
+}
+
 /**
- * Turns the user's cart into a pending order, reserving stock in the same transaction.
- * The same Idempotency-Key returns the order it created the first time (`isReplay`).
+ * Turns the buyer's cart into a pending order shipped to `address` by the chosen method, with tax
+ * for that place, reserving stock in the same transaction. The cart stays as it is until the order
+ * is paid (a declined card loses nothing); earlier unpaid orders of the same cart are cancelled
+ * and give their stock back, so one cart holds stock once. The same Idempotency-Key returns the
+ * order it created the first time (`isReplay`). A guest gets a token that opens the order.
  */
-export async function placeOrder(
-  pool: Pool,
-  userId: number,
-  idempotencyKey: string | null,
-  currency: string,
-): Promise<{ order: OrderRecord; isReplay: boolean }> {
+export async function placeOrder(pool: Pool, provider: PaymentProvider, input: PlaceOrderInput): Promise<{ order: OrderRecord; isReplay: boolean; guestToken?: string }> {
+  const { buyer } = input;
+  const ownerId = buyer.kind === 'user' ? buyer.userId : null;
+  // guests have no account id: their key is made unique per anonymous session
+  const key = input.idempotencyKey === null ? null : buyer.kind === 'user' ? input.idempotencyKey : `guest:${buyer.sessionIdHash.toString('hex')}:${input.idempotencyKey}`;
+  const guestToken = buyer.kind === 'guest' ? randomBytes(32).toString('base64url') : undefined;
+  // read before any lock: the rates change rarely, and the variant locks below stay short
+  const shippingRates = await listShippingRates(pool, { isActiveOnly: true });
+  const taxRates = await listTaxRates(pool, input.address.country);
   const outcome = await withTransaction(pool, async (client) => {
     // the cart row lock serialises checkouts of one cart: a retried request waits for the first
-    const cartId = await lockUserCart(client, userId);
-    if (idempotencyKey !== null) {
-      const existing = await findOrderIdByIdempotencyKey(client, userId, idempotencyKey);
+    const cartId = buyer.kind === 'user' ? await lockUserCart(client, buyer.userId) : await lockSessionCart(client, buyer.sessionIdHash);
+    if (key !== null) {
+      const existing = await findOrderIdByIdempotencyKey(client, ownerId, key);
       if (existing !== null) return { orderId: existing, isReplay: true };
     }
     if (cartId === null) throw new AppError('CART_EMPTY', 'the cart is empty');
+    // an unpaid order from an earlier visit holds stock for this same cart: it gives way
+    const earlier = await lockEarlierPendingOrders(client, buyer.kind === 'user' ? { userId: buyer.userId } : { sessionIdHash: buyer.sessionIdHash });
+    for (const orderId of earlier) await applyTransition(client, { provider, publicUrl: '' }, { orderId, from: 'pending', to: 'cancelled', actorId: ownerId, reason: 'replaced by a new checkout of the same cart' });
     const lines = await lockCheckoutLines(client, cartId);
     if (lines.length === 0) throw new AppError('CART_EMPTY', 'the cart is empty');
     const unavailable = lines.find((line) => line.productStatus !== 'published');
@@ -69,11 +137,23 @@ export async function placeOrder(
     if (shortage) {
       throw new AppError('OUT_OF_STOCK', `only ${Math.max(0, shortage.available)} left of variant ${shortage.variantId}`, 'variantId');
     }
-    const totals = priceCart(lines);
-    const orderId = await insertOrder(client, { userId, currency, idempotencyKey, ...totals });
+    const quote = quoteOrThrow(priceCheckout({ lines, place: { country: input.address.country, region: input.address.region }, shippingRates, taxRates, methodCode: input.methodCode }));
+    const orderId = await insertOrder(client, {
+      userId: ownerId,
+      guest: buyer.kind === 'guest' && guestToken !== undefined ? { email: buyer.email, tokenHash: hashGuestToken(guestToken), sessionIdHash: buyer.sessionIdHash } : undefined,
+      subtotalCents: quote.subtotalCents,
+      shippingCents: quote.shippingCents,
+      taxCents: quote.taxCents,
+      totalCents: quote.totalCents,
+      currency: input.currency,
+      idempotencyKey: key,
+      shippingMethod: quote.method?.name ?? input.methodCode,
+      shipTo: { ...input.address, name: input.address.recipientName },
+      taxLines: quote.taxLines,
+    });
     if (orderId === null) {
       // a concurrent request with the same key committed first
-      const existing = idempotencyKey === null ? null : await findOrderIdByIdempotencyKey(client, userId, idempotencyKey);
+      const existing = key === null ? null : await findOrderIdByIdempotencyKey(client, ownerId, key);
       if (existing === null) throw new AppError('CONFLICT', 'the order could not be created; try again');
       return { orderId: existing, isReplay: true };
     }
@@ -83,27 +163,29 @@ export async function placeOrder(
       throw new AppError('OUT_OF_STOCK', 'an item sold out while the order was being placed', 'variantId');
     }
     await insertOrderItems(client, orderId, lines);
-    await insertOrderEvent(client, { orderId, from: null, to: 'pending', actorId: userId });
-    await clearCart(client, cartId);
+    await insertOrderEvent(client, { orderId, from: null, to: 'pending', actorId: ownerId });
     return { orderId, isReplay: false };
   });
   const order = await getOrder(pool, outcome.orderId);
   if (!order) throw notFound('order', 'id');
-  return { order, isReplay: outcome.isReplay };
+  // a replayed guest order keeps the token of its first answer, which only that browser holds
+  return { order, isReplay: outcome.isReplay, ...(guestToken !== undefined && !outcome.isReplay ? { guestToken } : {}) };
 }
 
 /** Applies a checked transition inside a transaction that holds the order's row lock. */
 async function applyTransition(
   client: PoolClient,
-  provider: PaymentProvider,
-  orderId: number,
-  from: OrderStatus,
-  to: OrderStatus,
-  actorId: number | null,
-  reason: string | null,
+  deps: Pick<OrderDeps, 'provider' | 'publicUrl'>,
+  change: { orderId: number; from: OrderStatus; to: OrderStatus; actorId: number | null; reason?: string | null; guestToken?: string | undefined },
 ): Promise<void> {
+  const { orderId, from, to } = change;
   await setOrderStatus(client, orderId, to, timestampColumn(to));
-  if (to === 'paid') await addUnitsSold(client, orderId, 1);
+  if (to === 'paid') {
+    await addUnitsSold(client, orderId, 1);
+    await clearCartOfOrder(client, orderId);
+    await enqueueOrderMail(client, { orderId, kind: 'confirmation', publicUrl: deps.publicUrl, guestToken: change.guestToken });
+  }
+  if (to === 'shipped') await enqueueOrderMail(client, { orderId, kind: 'shipped', publicUrl: deps.publicUrl });
   if (returnsStock(to)) {
     await returnOrderStock(client, orderId);
     if (from !== 'pending') await addUnitsSold(client, orderId, -1);
@@ -111,34 +193,34 @@ async function applyTransition(
   if (needsRefund(from, to) || to === 'refunded') {
     const payment = await findSucceededPayment(client, orderId);
     if (payment) {
-      const refund = await provider.refund({ providerRef: payment.providerRef, amountCents: payment.amountCents, idempotencyKey: `refund-${payment.id}` });
+      const refund = await deps.provider.refund({ providerRef: payment.providerRef, amountCents: payment.amountCents, idempotencyKey: `refund-${payment.id}` });
       if (refund.status !== 'refunded') throw new AppError('PAYMENT_RETRY', `the refund failed: ${refund.message}`);
       await setPaymentStatus(client, payment.id, 'refunded');
     }
   }
-  await insertOrderEvent(client, { orderId, from, to, actorId, reason });
+  await insertOrderEvent(client, { orderId, from, to, actorId: change.actorId, reason: change.reason ?? null });
 }
 
 /**
  * Moves an order to `to` if the state machine allows it for this actor. Stock goes back on
- * cancel/refund; a paid order that is cancelled is refunded through the provider.
+ * cancel/refund; a paid order that is cancelled is refunded through the provider; shipping
+ * queues the shipping notice.
  */
 export async function transitionOrder(
-  pool: Pool,
-  provider: PaymentProvider,
+  deps: OrderDeps,
   orderId: number,
   to: OrderStatus,
   actor: { kind: OrderActor; userId: number | null },
   reason: string | null = null,
 ): Promise<OrderRecord> {
-  await withTransaction(pool, async (client) => {
+  await withTransaction(deps.pool, async (client) => {
     const order = await lockOrder(client, orderId);
     if (!order) throw notFound('order', 'id');
     const check = checkTransition(order.status, to, actor.kind);
     if (!check.ok) throw new AppError('INVALID_STATE_TRANSITION', check.reason);
-    await applyTransition(client, provider, orderId, order.status, to, actor.userId, reason);
+    await applyTransition(client, deps, { orderId, from: order.status, to, actorId: actor.userId, reason });
   });
-  const order = await getOrder(pool, orderId);
+  const order = await getOrder(deps.pool, orderId);
   if (!order) throw notFound('order', 'id');
   return order;
 }
@@ -159,17 +241,14 @@ function cardFingerprint(digits: string, card: CardInput): string {
  * another card under the same key.
  */
 export async function payOrder(
-  pool: Pool,
-  provider: PaymentProvider,
-  userId: number,
-  orderId: number,
-  card: CardInput,
-  idempotencyKey: string | null,
-  currency: string,
+  deps: OrderDeps,
+  payment: { access: OrderAccess; orderId: number; card: CardInput; idempotencyKey: string | null; currency: string },
 ): Promise<PayOutcome> {
-  return withTransaction(pool, async (client) => {
+  const { provider } = deps;
+  const { orderId, card, idempotencyKey, currency, access } = payment;
+  return withTransaction(deps.pool, async (client) => {
     const order = await lockOrder(client, orderId);
-    if (!order || order.userId !== userId) throw notFound('order', 'id');
+    if (!order || !canAccessOrder(order, access)) throw notFound('order', 'id');
     if (idempotencyKey !== null) {
       const previous = await findPaymentByIdempotencyKey(client, orderId, idempotencyKey);
       if (previous?.status === 'succeeded' || previous?.status === 'refunded') {
@@ -201,19 +280,25 @@ export async function payOrder(
       idempotencyKey: result.status === 'succeeded' ? idempotencyKey : null,
     });
     if (result.status !== 'succeeded') return { status: result.status, code: result.code, message: result.message };
-    await applyTransition(client, provider, orderId, order.status, 'paid', userId, null);
+    await applyTransition(client, deps, {
+      orderId,
+      from: order.status,
+      to: 'paid',
+      actorId: 'userId' in access ? access.userId : null,
+      guestToken: 'guestToken' in access ? access.guestToken : undefined,
+    });
     return { status: 'paid', brand: result.brand, last4: result.last4, isReplay: false };
   });
 }
 
 /** Marks a pending order paid from a provider webhook (payment confirmed asynchronously). */
-export async function confirmPaymentFromWebhook(pool: Pool, provider: PaymentProvider, orderId: number, amountCents: number): Promise<'paid' | 'ignored'> {
-  return withTransaction(pool, async (client) => {
+export async function confirmPaymentFromWebhook(deps: OrderDeps, orderId: number, amountCents: number): Promise<'paid' | 'ignored'> {
+  return withTransaction(deps.pool, async (client) => {
     const order = await lockOrder(client, orderId);
     if (!order) throw notFound('order', 'data.orderId');
     if (order.status !== 'pending') return 'ignored';
     if (order.totalCents !== amountCents) throw new AppError('VALIDATION_FAILED', 'amount does not match the order total', 'data.amountCents');
-    await applyTransition(client, provider, orderId, 'pending', 'paid', null, 'payment webhook');
+    await applyTransition(client, deps, { orderId, from: 'pending', to: 'paid', actorId: null, reason: 'payment webhook' });
     return 'paid';
   });
 }
@@ -226,12 +311,12 @@ export const PENDING_ORDER_TTL_MS = 30 * 60_000;
  * cannot hold stock forever. Safe to run on every API replica at once: each cancellation locks
  * the order and re-checks its state, and an order another replica got to first is skipped.
  */
-export async function expireStalePendingOrders(pool: Pool, provider: PaymentProvider, now: Date = new Date(), batch = 200): Promise<number> {
-  const ids = await findStalePendingOrderIds(pool, new Date(now.getTime() - PENDING_ORDER_TTL_MS), batch);
+export async function expireStalePendingOrders(deps: OrderDeps, now: Date = new Date(), batch = 200): Promise<number> {
+  const ids = await findStalePendingOrderIds(deps.pool, new Date(now.getTime() - PENDING_ORDER_TTL_MS), batch);
   let cancelled = 0;
   for (const id of ids) {
     try {
-      await transitionOrder(pool, provider, id, 'cancelled', { kind: 'payment', userId: null }, 'payment not received in time');
+      await transitionOrder(deps, id, 'cancelled', { kind: 'payment', userId: null }, 'payment not received in time');
       cancelled += 1;
     } catch (error) {
       if (!(error instanceof AppError && error.code === 'INVALID_STATE_TRANSITION')) throw error;

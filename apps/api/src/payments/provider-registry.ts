@@ -1,4 +1,5 @@
 import type { ApiContext } from '../context.js';
+import type { OrderDeps } from '../orders/orders.service.js';
 import type { PaymentProvider } from './payment-provider.js';
 import { TestPaymentProvider } from './test-provider.js';
 
@@ -15,6 +16,11 @@ export function paymentProviderFor(context: ApiContext): PaymentProvider {
     providers.set(context, provider);
   }
   return provider;
+}
+
+/** What order changes need: the pool, this API's payment provider and the shop's public URL for e-mail links. */
+export function orderDepsFor(context: ApiContext): OrderDeps {
+  return { pool: context.pool, provider: paymentProviderFor(context), publicUrl: context.config.publicUrl };
 }
 
 /** The configured payment provider, for a process without an API context (the worker's order expiry). */

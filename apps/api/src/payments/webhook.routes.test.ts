@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, WEBHOOK_SECRET, type Harness } from '../testing/harness.js';
+import { CHECKOUT, Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, WEBHOOK_SECRET, type Harness } from '../testing/harness.js';
 import { signWebhook } from './webhook-signature.js';
 
 let harness: Harness;
@@ -21,7 +21,7 @@ after(async () => {
 
 async function pendingOrder(): Promise<{ id: number; total: number }> {
   await customer.post('/api/cart/items', { variantId, quantity: 1 });
-  return json<{ id: number; total: number }>(await customer.post('/api/orders'));
+  return json<{ id: number; total: number }>(await customer.post('/api/orders', CHECKOUT));
 }
 
 function send(body: string, signature: string | undefined): ReturnType<Client['request']> {

@@ -10,7 +10,7 @@ import { auditRequest } from '../audit/audit.js';
 import { AppError } from '../errors.js';
 import { errors } from '../http/common.schemas.js';
 import { confirmPaymentFromWebhook, transitionOrder } from '../orders/orders.service.js';
-import { paymentProviderFor } from './provider-registry.js';
+import { orderDepsFor, paymentProviderFor } from './provider-registry.js';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from './webhook-signature.js';
 
 export const WebhookEvent = Type.Object({
@@ -30,6 +30,7 @@ export const WebhookEvent = Type.Object({
 export async function webhookRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   const { pool } = context;
   const provider = paymentProviderFor(context);
+  const deps = orderDepsFor(context);
 
   // the signature covers the exact bytes sent, so this scope keeps the raw body as a string
   await app.register(async (scope) => {
@@ -67,11 +68,11 @@ export async function webhookRoutes(app: ApiApp, context: ApiContext): Promise<v
         if (!isNew) return { received: true, duplicate: true };
         try {
           if (event.type === 'payment.succeeded') {
-            await confirmPaymentFromWebhook(pool, provider, event.data.orderId, event.data.amountCents);
+            await confirmPaymentFromWebhook(deps, event.data.orderId, event.data.amountCents);
           } else {
             const payment = event.data.providerRef ? await findPaymentByProviderRef(pool, provider.name, event.data.providerRef) : null;
             if (payment && payment.orderId !== event.data.orderId) throw new AppError('VALIDATION_FAILED', 'providerRef belongs to another order', 'data.providerRef');
-            const refunded = await transitionOrder(pool, provider, event.data.orderId, 'refunded', { kind: 'payment', userId: null }, 'payment webhook').catch((error: unknown) => {
+            const refunded = await transitionOrder(deps, event.data.orderId, 'refunded', { kind: 'payment', userId: null }, 'payment webhook').catch((error: unknown) => {
               // a refund of an order already refunded or cancelled is a no-op, not an error for the provider
               if (error instanceof AppError && error.code === 'INVALID_STATE_TRANSITION') return null;
               throw error;

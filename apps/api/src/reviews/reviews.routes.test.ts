@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, type CreatedProduct, type Harness } from '../testing/harness.js';
+import { CHECKOUT, Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, type CreatedProduct, type Harness } from '../testing/harness.js';
 
 let harness: Harness;
 let product: CreatedProduct;
@@ -15,7 +15,7 @@ before(async () => {
   buyer = (await signedInClient(harness, 'customer')).client;
   await buyer.post('/api/cart/items', { variantId: product.variants[0]?.id, quantity: 1 });
   await buyer.post('/api/cart/items', { variantId: product.variants[1]?.id, quantity: 1 });
-  orderId = json<{ id: number }>(await buyer.post('/api/orders')).id;
+  orderId = json<{ id: number }>(await buyer.post('/api/orders', CHECKOUT)).id;
 });
 after(async () => {
   await harness.close();

@@ -13,9 +13,9 @@ import { AppError, notFound } from '../errors.js';
 import { LIST_PRESENTATION, presentDetail, presentImage, sendProductPage } from '../catalog/present.js';
 import { ProductDetailResponse, ProductListResponse } from '../catalog/catalog.schemas.js';
 import { Cursor, decodeTimeCursor, encodeCursor, errors, IdParams, Limit, OkResponse } from '../http/common.schemas.js';
-import { OrderPageSchema, OrderSchema, OrderStatusSchema, presentOrder } from '../orders/orders.schemas.js';
+import { OrderPageSchema, OrderSchema, OrderStatusSchema, presentOrder, presentSellerOrder } from '../orders/orders.schemas.js';
 import { transitionOrder } from '../orders/orders.service.js';
-import { paymentProviderFor } from '../payments/provider-registry.js';
+import { orderDepsFor } from '../payments/provider-registry.js';
 import { changeProductStatus, createProduct, loadEditableProduct, updateProduct } from './products.service.js';
 import { CreateProductBody, ImageParams, SellerProductsQuery, UpdateProductBody, UploadedImage } from './seller.schemas.js';
 
@@ -25,7 +25,7 @@ const MAX_IMAGES_PER_PRODUCT = 12;
 
 export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   const { pool } = context;
-  const provider = paymentProviderFor(context);
+  const deps = orderDepsFor(context);
   const sellerOnly = requireRole('seller', 'admin');
 
   app.get(
@@ -222,7 +222,8 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
       });
       const last = page.orders.at(-1);
       return {
-        items: page.orders.map((order) => presentOrder(order, page.buyers.get(order.id))),
+        // a seller sees their own lines and their subtotal only; admins see whole orders
+        items: page.orders.map((order) => (user.role === 'admin' ? presentOrder(order, page.buyers.get(order.id)) : presentSellerOrder(order, page.buyers.get(order.id)))),
         nextCursor: page.hasMore && last ? encodeCursor(last.placedKey, last.id) : null,
       };
     },
@@ -250,10 +251,10 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
         const orderId = request.params.id;
         if (user.role !== 'admin' && !(await isSellerOfOrder(pool, orderId, user.id))) throw notFound('order', 'id');
         const kind = user.role === 'admin' ? 'admin' : 'seller';
-        const order = await transitionOrder(pool, provider, orderId, status, { kind, userId: user.id });
+        const order = await transitionOrder(deps, orderId, status, { kind, userId: user.id });
         const action = status === 'refunded' ? AUDIT_ACTIONS.ORDER_REFUNDED : AUDIT_ACTIONS.ORDER_STATUS_CHANGED;
         await auditRequest(pool, request, { action, target: `order:${orderId}`, details: { to: status, as: kind } });
-        return presentOrder(order);
+        return user.role === 'admin' ? presentOrder(order) : presentSellerOrder({ ...order, items: order.items.filter((item) => item.sellerId === user.id) });
       },
     );
   }

@@ -222,3 +222,9 @@ export async function createProduct(
   if (response.statusCode !== 201) throw new Error(`product create failed: ${response.statusCode} ${response.body}`);
   return json<CreatedProduct>(response);
 }
+
+/** A checkout body for tests that only need an order placed: a New York address, standard shipping. */
+export const CHECKOUT = {
+  address: { recipientName: 'Test Buyer', line1: '350 Fifth Avenue', city: 'New York', region: 'NY', postalCode: '10118', country: 'US' },
+  shippingMethod: 'standard',
+} as const;

@@ -61,7 +61,7 @@ export const housekeepingService: WorkerService = {
     const logger = context.logger.child({ service: 'housekeeping' });
     const provider = createPaymentProvider();
     const orders = every(ORDER_EXPIRY_EVERY_MS, 'pending-order expiry', logger, async () => {
-      const cancelled = await expireStalePendingOrders(context.pool, provider);
+      const cancelled = await expireStalePendingOrders({ pool: context.pool, provider, publicUrl: context.config.publicUrl });
       if (cancelled > 0) logger.info({ cancelled }, 'pending orders past their payment window cancelled, stock returned');
     });
     const cleanup = every(CLEANUP_EVERY_MS, 'session and cart clean-up', logger, async () => {

@@ -5,7 +5,7 @@
  * ports, and talks to it over HTTP like a browser (session cookie, CSRF header).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -63,6 +63,8 @@ async function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 /** Starts `threadline start` on a fresh data directory and waits until it says it is ready. */
 export async function startSystem(options: { readyTimeoutMs?: number } = {}): Promise<RunningSystem> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'threadline-acceptance-'));
+  // mkdtemp makes it 0700; the embedded PostgreSQL runs as its own user and must enter it (as ./var)
+  await chmod(dataDir, 0o755);
   const webPort = await freePortBlock(3);
   const [pgPort, prometheusPort, alertmanagerPort] = [await freePortBlock(1), await freePortBlock(1), await freePortBlock(1)];
   const env: Record<string, string> = {};

@@ -52,6 +52,8 @@ describe('acceptance: a fresh install, started as npm start starts it', { timeou
 
   it('publishes the lake during the first start, before anyone signs in', async (t) => {
     t.diagnostic(`first start ready in ${system.readySeconds} s`);
+    // where the first start's time went: the seed's parts and the first pipeline run's steps
+    for (const line of system.output.filter((text) => /\[seed\].*(done in|step \w+:|joined|counted)/.test(text))) t.diagnostic(line.replace(/\s+/g, ' '));
     const runs = await admin.request<{ items: Run[] }>('GET', '/api/admin/pipeline/runs');
     assert.equal(runs.status, 200);
     const first = runs.body.items.find((run) => run.trigger === 'first_start');

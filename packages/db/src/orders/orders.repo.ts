@@ -43,6 +43,31 @@ export interface OrderRecord {
   cancelledAt: Date | null;
   refundedAt: Date | null;
   items: OrderItemRecord[];
+  taxCents: number;
+  taxLines: OrderTaxLine[];
+  shippingMethod: string | null;
+  /** Where the order ships; null for orders placed before checkout asked (and some imports). */
+  shipTo: ShipTo | null;
+  /** The buyer's e-mail when they checked out as a guest. */
+  guestEmail: string | null;
+}
+
+/** The order's ship-to address: the geography (0700) and the street, name and phone (0710). */
+export interface ShipTo {
+  name: string | null;
+  line1: string | null;
+  line2: string | null;
+  city: string | null;
+  region: string | null;
+  postalCode: string | null;
+  country: string | null;
+  phone: string | null;
+}
+
+export interface OrderTaxLine {
+  label: string;
+  ratePpm: number;
+  amountCents: number;
 }
 
 interface OrderRow {
@@ -60,6 +85,18 @@ interface OrderRow {
   cancelled_at: Date | null;
   refunded_at: Date | null;
   items: OrderItemRecord[] | null;
+  tax_cents: number;
+  tax_lines: OrderTaxLine[] | null;
+  shipping_method: string | null;
+  ship_name: string | null;
+  ship_line1: string | null;
+  ship_line2: string | null;
+  ship_city: string | null;
+  ship_region: string | null;
+  ship_postal_code: string | null;
+  ship_country: string | null;
+  ship_phone: string | null;
+  guest_email: string | null;
 }
 
 function toOrder(row: OrderRow): OrderRecord {
@@ -78,6 +115,24 @@ function toOrder(row: OrderRow): OrderRecord {
     cancelledAt: row.cancelled_at,
     refundedAt: row.refunded_at,
     items: row.items ?? [],
+    taxCents: row.tax_cents,
+    taxLines: row.tax_lines ?? [],
+    shippingMethod: row.shipping_method,
+    shipTo:
+      row.ship_country === null && row.ship_line1 === null
+        ? null
+        : {
+            name: row.ship_name,
+            line1: row.ship_line1,
+            line2: row.ship_line2,
+            city: row.ship_city,
+            region: row.ship_region,
+            postalCode: row.ship_postal_code,
+            // char(2) comes back as text of length 2
+            country: row.ship_country,
+            phone: row.ship_phone,
+          },
+    guestEmail: row.guest_email,
   };
 }
 
@@ -90,11 +145,21 @@ function itemsJson(sellerParam?: string): string {
 }
 
 const ORDER_COLUMNS = `o.id, o.user_id, o.status, o.currency, o.subtotal_cents, o.shipping_cents, o.total_cents,
-  o.placed_at, o.paid_at, o.shipped_at, o.delivered_at, o.cancelled_at, o.refunded_at`;
+  o.placed_at, o.paid_at, o.shipped_at, o.delivered_at, o.cancelled_at, o.refunded_at,
+  o.tax_cents, o.shipping_method, o.ship_name, o.ship_line1, o.ship_line2, o.ship_city, o.ship_region,
+  o.ship_postal_code, o.ship_country, o.ship_phone, o.guest_email,
+  (SELECT json_agg(json_build_object('label', t.label, 'ratePpm', t.rate_ppm, 'amountCents', t.amount_cents) ORDER BY t.position)
+     FROM order_tax_lines t WHERE t.order_id = o.id) AS tax_lines`;
 
 /** Locks the user's cart row so that two checkouts of one cart run one after the other. */
 export async function lockUserCart(db: Queryable, userId: number): Promise<number | null> {
   const { rows } = await db.query<{ id: number }>('SELECT id FROM carts WHERE user_id = $1 FOR UPDATE', [userId]);
+  return rows[0]?.id ?? null;
+}
+
+/** Locks an anonymous session's cart row (guest checkout), as lockUserCart does for a user's. */
+export async function lockSessionCart(db: Queryable, sessionIdHash: Buffer): Promise<number | null> {
+  const { rows } = await db.query<{ id: number }>('SELECT id FROM carts WHERE session_id = $1 FOR UPDATE', [sessionIdHash]);
   return rows[0]?.id ?? null;
 }
 
@@ -143,23 +208,100 @@ export async function lockCheckoutLines(db: Queryable, cartId: number): Promise<
  * Inserts a pending order. With an idempotency key already used by this user the insert does
  * nothing and null comes back: the caller then answers with the existing order.
  */
-export async function insertOrder(
-  db: Queryable,
-  order: { userId: number; subtotalCents: number; shippingCents: number; totalCents: number; currency: string; idempotencyKey: string | null },
-): Promise<number | null> {
+export interface NewOrder {
+  /** The account's id, or null for a guest (then `guest` is set). */
+  userId: number | null;
+  guest?: { email: string; tokenHash: Buffer; sessionIdHash: Buffer } | undefined;
+  subtotalCents: number;
+  shippingCents: number;
+  taxCents: number;
+  totalCents: number;
+  currency: string;
+  idempotencyKey: string | null;
+  shippingMethod: string;
+  shipTo: { name: string; line1: string; line2: string | null; city: string; region: string | null; postalCode: string | null; country: string; phone: string | null };
+  taxLines: readonly OrderTaxLine[];
+}
+
+/**
+ * Inserts a pending order with its ship-to address and tax lines. With an idempotency key already
+ * used by this buyer the insert does nothing and null comes back: the caller then answers with
+ * the existing order. (Guests' keys are made unique per session by the caller.)
+ */
+export async function insertOrder(db: Queryable, order: NewOrder): Promise<number | null> {
+  const conflict = order.userId === null ? '(idempotency_key) WHERE user_id IS NULL AND idempotency_key IS NOT NULL' : '(user_id, idempotency_key)';
   const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO orders (user_id, subtotal_cents, shipping_cents, total_cents, currency, idempotency_key)
-     VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (user_id, idempotency_key) DO NOTHING
+    `INSERT INTO orders (user_id, subtotal_cents, shipping_cents, tax_cents, total_cents, currency, idempotency_key, shipping_method,
+                         ship_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country, ship_phone,
+                         guest_email, guest_token_hash, guest_session_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+     ON CONFLICT ${conflict} DO NOTHING
      RETURNING id`,
-    [order.userId, order.subtotalCents, order.shippingCents, order.totalCents, order.currency, order.idempotencyKey],
+    [
+      order.userId,
+      order.subtotalCents,
+      order.shippingCents,
+      order.taxCents,
+      order.totalCents,
+      order.currency,
+      order.idempotencyKey,
+      order.shippingMethod,
+      order.shipTo.name,
+      order.shipTo.line1,
+      order.shipTo.line2,
+      order.shipTo.city,
+      order.shipTo.region,
+      order.shipTo.postalCode,
+      order.shipTo.country,
+      order.shipTo.phone,
+      order.guest?.email ?? null,
+      order.guest?.tokenHash ?? null,
+      order.guest?.sessionIdHash ?? null,
+    ],
   );
+  const id = rows[0]?.id;
+  if (id === undefined) return null;
+  if (order.taxLines.length > 0) {
+    await db.query(
+      `INSERT INTO order_tax_lines (order_id, position, label, rate_ppm, amount_cents)
+       SELECT $1, ordinality, label, rate_ppm, amount_cents FROM unnest($2::text[], $3::integer[], $4::integer[]) WITH ORDINALITY AS t(label, rate_ppm, amount_cents)`,
+      [id, order.taxLines.map((line) => line.label), order.taxLines.map((line) => line.ratePpm), order.taxLines.map((line) => line.amountCents)],
+    );
+  }
+  return id;
+}
+
+/** The order a buyer created with an Idempotency-Key (userId null: a guest's session-prefixed key). */
+export async function findOrderIdByIdempotencyKey(db: Queryable, userId: number | null, key: string): Promise<number | null> {
+  const { rows } =
+    userId === null
+      ? await db.query<{ id: number }>('SELECT id FROM orders WHERE user_id IS NULL AND idempotency_key = $1', [key])
+      : await db.query<{ id: number }>('SELECT id FROM orders WHERE user_id = $1 AND idempotency_key = $2', [userId, key]);
   return rows[0]?.id ?? null;
 }
 
-export async function findOrderIdByIdempotencyKey(db: Queryable, userId: number, key: string): Promise<number | null> {
-  const { rows } = await db.query<{ id: number }>('SELECT id FROM orders WHERE user_id = $1 AND idempotency_key = $2', [userId, key]);
-  return rows[0]?.id ?? null;
+/**
+ * Unpaid shop orders the same buyer placed earlier from the same cart (the account's, or the
+ * anonymous session's for guests), locked: a new checkout of the cart replaces them.
+ */
+export async function lockEarlierPendingOrders(db: Queryable, buyer: { userId: number } | { sessionIdHash: Buffer }): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    'userId' in buyer
+      ? "SELECT id FROM orders WHERE user_id = $1 AND status = 'pending' AND source = 'shop' ORDER BY id FOR UPDATE"
+      : "SELECT id FROM orders WHERE user_id IS NULL AND guest_session_hash = $1 AND status = 'pending' ORDER BY id FOR UPDATE",
+    ['userId' in buyer ? buyer.userId : buyer.sessionIdHash],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Empties the cart an order was placed from, once the order is paid (a declined card keeps it). */
+export async function clearCartOfOrder(db: Queryable, orderId: number): Promise<void> {
+  await db.query(
+    `DELETE FROM cart_items ci USING carts c, orders o
+      WHERE o.id = $1 AND ci.cart_id = c.id
+        AND ((o.user_id IS NOT NULL AND c.user_id = o.user_id) OR (o.user_id IS NULL AND c.session_id = o.guest_session_hash))`,
+    [orderId],
+  );
 }
 
 /**
@@ -214,14 +356,38 @@ export async function getOrder(db: Queryable, id: number): Promise<OrderRecord |
   return rows[0] ? toOrder(rows[0]) : null;
 }
 
+export interface LockedOrder {
+  status: OrderStatusValue;
+  userId: number | null;
+  totalCents: number;
+  guestTokenHash: Buffer | null;
+}
+
 /** Locks an order for a state change and returns its status and owner. */
-export async function lockOrder(db: Queryable, id: number): Promise<{ status: OrderStatusValue; userId: number | null; totalCents: number } | null> {
-  const { rows } = await db.query<{ status: OrderStatusValue; user_id: number | null; total_cents: number }>(
-    'SELECT status, user_id, total_cents FROM orders WHERE id = $1 FOR UPDATE',
+export async function lockOrder(db: Queryable, id: number): Promise<LockedOrder | null> {
+  const { rows } = await db.query<{ status: OrderStatusValue; user_id: number | null; total_cents: number; guest_token_hash: Buffer | null }>(
+    'SELECT status, user_id, total_cents, guest_token_hash FROM orders WHERE id = $1 FOR UPDATE',
     [id],
   );
   const row = rows[0];
-  return row ? { status: row.status, userId: row.user_id, totalCents: row.total_cents } : null;
+  return row ? { status: row.status, userId: row.user_id, totalCents: row.total_cents, guestTokenHash: row.guest_token_hash } : null;
+}
+
+/** The guest token hash of an order (null for account orders), to check a guest's access. */
+export async function findGuestTokenHash(db: Queryable, id: number): Promise<Buffer | null> {
+  const { rows } = await db.query<{ guest_token_hash: Buffer | null }>('SELECT guest_token_hash FROM orders WHERE id = $1', [id]);
+  return rows[0]?.guest_token_hash ?? null;
+}
+
+/** Who to write to about an order: the account's e-mail and name, or the guest's e-mail. */
+export async function findOrderRecipient(db: Queryable, id: number): Promise<{ email: string; name: string | null; userId: number | null } | null> {
+  const { rows } = await db.query<{ email: string | null; name: string | null; user_id: number | null }>(
+    `SELECT coalesce(u.email, o.guest_email) AS email, coalesce(u.name, o.ship_name) AS name, o.user_id
+       FROM orders o LEFT JOIN users u ON u.id = o.user_id AND u.deleted_at IS NULL WHERE o.id = $1`,
+    [id],
+  );
+  const row = rows[0];
+  return row && row.email !== null ? { email: row.email, name: row.name, userId: row.user_id } : null;
 }
 
 const TIMESTAMP_COLUMNS = new Set(['paid_at', 'shipped_at', 'delivered_at', 'cancelled_at', 'refunded_at']);
@@ -299,7 +465,7 @@ export async function listOrdersForSeller(
   }
   params.push(page.limit + 1);
   const { rows } = await db.query<OrderRow & { placed_key: string; buyer_name: string | null; buyer_email: string | null }>(
-    `SELECT ${ORDER_COLUMNS}, o.placed_at::text AS placed_key, u.name AS buyer_name, u.email AS buyer_email, ${itemsJson(sellerParam)}
+    `SELECT ${ORDER_COLUMNS}, o.placed_at::text AS placed_key, coalesce(u.name, o.ship_name) AS buyer_name, coalesce(u.email, o.guest_email) AS buyer_email, ${itemsJson(sellerParam)}
        FROM orders o LEFT JOIN users u ON u.id = o.user_id
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY o.placed_at DESC, o.id DESC LIMIT $${params.length}`,

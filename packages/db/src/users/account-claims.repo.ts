@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 import type { Pool, Queryable } from '../pool.js';
+import { setPasswordEndingSessions } from './users.repo.js';
 
 /** A claim token is valid for 7 days. */
 export const CLAIM_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -41,7 +42,8 @@ export async function issueClaimToken(db: Queryable, user: { id?: number; email?
 }
 
 /**
- * Sets the password of the token's user and uses the token up, in one transaction. Returns the
+ * Sets the password of the token's user (ending every session of the account) and uses the token
+ * up, in one transaction. Returns the
  * user id, or undefined for an unknown, used or expired token.
  */
 export async function claimAccount(pool: Pool, token: string, passwordHash: string): Promise<number | undefined> {
@@ -59,10 +61,8 @@ export async function claimAccount(pool: Pool, token: string, passwordHash: stri
       await client.query('ROLLBACK');
       return undefined;
     }
-    await client.query('UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1 AND deleted_at IS NULL', [
-      userId,
-      passwordHash,
-    ]);
+    // a claimed account starts with no sessions: any left from before the claim end here
+    await setPasswordEndingSessions(client, { userId, passwordHash, keepSessionIdHash: null });
     await client.query('COMMIT');
     return userId;
   } catch (error) {

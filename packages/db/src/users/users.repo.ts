@@ -164,3 +164,30 @@ export async function listUsers(db: Queryable, query: UserListQuery): Promise<{ 
     hasMore: rows.length > query.limit,
   };
 }
+
+/**
+ * Sets an account's password and ends every other session of it: the one place a password
+ * changes (claim token, reset link, account settings), so a stolen session never outlives the
+ * password it was opened with. `keepSessionIdHash` is the session that made the change (account
+ * settings), or null to end them all. Also clears failed-login counters and unused reset links.
+ * Returns false when there is no such active account. Call in a transaction.
+ */
+export async function setPasswordEndingSessions(
+  db: Queryable,
+  change: { userId: number; passwordHash: string; keepSessionIdHash: Buffer | null },
+): Promise<boolean> {
+  const updated = await db.query('UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1 AND deleted_at IS NULL', [
+    change.userId,
+    change.passwordHash,
+  ]);
+  if (updated.rowCount !== 1) return false;
+  await db.query('DELETE FROM sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR id_hash <> $2)', [change.userId, change.keepSessionIdHash]);
+  await db.query('UPDATE password_reset_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL', [change.userId]);
+  return true;
+}
+
+/** The stored password hash of an active account (to confirm the current password). */
+export async function findPasswordHash(db: Queryable, userId: number): Promise<string | null> {
+  const { rows } = await db.query<{ password_hash: string | null }>('SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL', [userId]);
+  return rows[0]?.password_hash ?? null;
+}

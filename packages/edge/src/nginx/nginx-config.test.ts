@@ -24,6 +24,7 @@ describe('deploy/nginx rendering: rate limits and the ModSecurity switch', () =>
     paranoia: 1,
     hstsMaxAge: 31_536_000,
     apiRate: '20r/s',
+    wafRecordPort: 8099,
     ...DEBIAN_PATHS,
     ...extra,
   });
@@ -45,10 +46,18 @@ describe('deploy/nginx rendering: rate limits and the ModSecurity switch', () =>
     assert.match(conf, /^\s+modsecurity off;/m);
   });
 
+  it('hands refused requests to a loopback-only record server so the audit log keeps their rule ids', () => {
+    const conf = readFileSync(renderNginxConfig(values()), 'utf8');
+    assert.match(conf, /listen 127\.0\.0\.1:8099;/);
+    assert.doesNotMatch(conf, /listen (?:0\.0\.0\.0:)?8099\b/);
+    assert.match(conf, /location @waf_blocked \{[^}]*modsecurity off;[^}]*proxy_pass http:\/\/127\.0\.0\.1:8099;/);
+  });
+
   it('refuses a rate or burst nginx would not start with, naming it', () => {
     assert.throws(() => renderNginxConfig(values({ loginRate: '30/min' })), /loginRate: expected a rate like 20r\/s or 30r\/m/);
     assert.throws(() => renderNginxConfig(values({ apiRate: '0r/s' })), /apiRate/);
     assert.throws(() => renderNginxConfig(values({ loginBurst: -1 })), /loginBurst: expected a whole number/);
+    assert.throws(() => renderNginxConfig(values({ wafRecordPort: undefined })), /wafRecordPort: expected a free loopback port/);
   });
 
   it('renders the admin SQL console exclusion for the sql field of the console routes only', () => {

@@ -27,6 +27,11 @@ export interface NginxValues {
   assetsRoot: string;
   /** CRS paranoia level 1–4. */
   paranoia: number;
+  /**
+   * Loopback port of the WAF-record server: refused requests are re-run there in detection-only
+   * mode so the audit log keeps their rule ids (ModSecurity-nginx drops them on error_page).
+   */
+  wafRecordPort?: number;
   /** ModSecurity on (default) or off — off only to measure what it costs. */
   isModSecurityOn?: boolean;
   hstsMaxAge: number;
@@ -72,12 +77,20 @@ function variables(values: NginxValues): Record<string, string> {
     THREADLINE_ASSETS_ROOT: values.assetsRoot,
     THREADLINE_CRS_PARANOIA: String(values.paranoia),
     THREADLINE_MODSECURITY: values.isModSecurityOn === false ? 'off' : 'on',
+    THREADLINE_WAF_RECORD_PORT: String(checkedRecordPort(values.wafRecordPort)),
     THREADLINE_HSTS_MAX_AGE: String(values.hstsMaxAge),
     THREADLINE_NGINX_API_RATE: checkedRate('apiRate', values.apiRate),
     THREADLINE_NGINX_API_BURST: String(checkedBurst('apiBurst', values.apiBurst ?? 100)),
     THREADLINE_NGINX_LOGIN_RATE: checkedRate('loginRate', values.loginRate ?? '30r/m'),
     THREADLINE_NGINX_LOGIN_BURST: String(checkedBurst('loginBurst', values.loginBurst ?? 10)),
   };
+}
+
+function checkedRecordPort(port: number | undefined): number {
+  if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`wafRecordPort: expected a free loopback port 1-65535 for the WAF-record server, got ${String(port)}`);
+  }
+  return port;
 }
 
 /** An nginx rate such as `20r/s` or `30r/m`: anything else would stop nginx from starting. */
@@ -159,6 +172,19 @@ function waitForPort(port: number, host: string, timeoutMs: number): Promise<voi
   });
 }
 
+/** A port the kernel hands out on loopback (for the record server when the caller names none). */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export interface RunningNginx {
   process: ChildProcess;
   confPath: string;
@@ -166,7 +192,7 @@ export interface RunningNginx {
   stop(): Promise<void>;
   /** The ModSecurity audit log so far (one JSON entry per refused request, `unique_id` = the reference). */
   auditLog(): string;
-  /** Ids of the rules that matched the request with this reference (from the error log). */
+  /** Ids of the rules in the audit entry of the refused request with this reference. */
   ruleIdsOf(reference: string): string[];
 }
 
@@ -174,7 +200,8 @@ export interface RunningNginx {
  * Renders the config, checks it with `nginx -t`, and runs nginx in the foreground (not as a
  * daemon) so the caller owns the process. For tests and benchmarks on loopback ports.
  */
-export async function startNginx(values: NginxValues): Promise<RunningNginx> {
+export async function startNginx(options: NginxValues): Promise<RunningNginx> {
+  const values = { ...options, wafRecordPort: options.wafRecordPort ?? (await freeLoopbackPort()) };
   const confPath = renderNginxConfig(values);
   const check = spawnSync('nginx', ['-t', '-q', '-p', values.prefix, '-c', confPath], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`nginx -t failed for ${confPath}:\n${check.stderr}`);
@@ -210,12 +237,12 @@ export async function startNginx(values: NginxValues): Promise<RunningNginx> {
       return existsSync(file) ? readFileSync(file, 'utf8') : '';
     },
     ruleIdsOf(reference) {
-      const file = path.join(values.prefix, 'logs', 'error.log');
+      const file = path.join(values.prefix, 'logs', 'modsec_audit.log');
       if (!existsSync(file)) return [];
       const ids = readFileSync(file, 'utf8')
         .split('\n')
-        .filter((line) => line.includes(`[unique_id "${reference}"]`))
-        .flatMap((line) => /\[id "(\d+)"\]/.exec(line)?.slice(1) ?? []);
+        .filter((line) => line.includes(`"unique_id":"${reference}"`))
+        .flatMap((line) => [...line.matchAll(/"ruleId":"(\d+)"/g)].map((match) => match[1] ?? ''));
       return [...new Set(ids)];
     },
   };

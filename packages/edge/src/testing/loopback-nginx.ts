@@ -52,6 +52,7 @@ export async function startLoopbackNginx(values: Partial<NginxValues> = {}): Pro
     paranoia: 1,
     hstsMaxAge: 31_536_000,
     apiRate: '2000r/s',
+    wafRecordPort: await freePort(),
     ...DEBIAN_PATHS,
     ...values,
   });

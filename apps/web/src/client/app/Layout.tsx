@@ -35,6 +35,7 @@ function AccountMenu() {
       <ul className="account-menu__list">
         <li className="account-menu__who">Signed in as <strong>{user.email}</strong></li>
         <li><Link to="/orders">My orders</Link></li>
+        <li><Link to="/account">Addresses &amp; password</Link></li>
         {isSeller && <li><Link to="/seller">Seller area</Link></li>}
         {isStaff && <li><Link to="/admin">Back office</Link></li>}
         <li>

@@ -30,6 +30,9 @@ export const ROUTES: RouteObject[] = [
       { path: 'login', element: deferred(() => import('../features/account/LoginPage')) },
       { path: 'signup', element: deferred(() => import('../features/account/SignupPage')) },
       { path: 'claim', element: deferred(() => import('../features/account/ClaimAccountPage')) },
+      { path: 'account', element: deferred(() => import('../features/account/AccountPage')) },
+      { path: 'forgot-password', element: deferred(() => import('../features/account/ForgotPasswordPage')) },
+      { path: 'reset-password', element: deferred(() => import('../features/account/ResetPasswordPage')) },
       {
         path: 'seller',
         element: deferred(() => import('../features/seller/SellerLayout')),

@@ -146,4 +146,72 @@ export interface Order {
   createdAt?: string;
   items?: OrderItem[];
   buyer?: { name: string; email: string };
+  tax?: number;
+  taxLines?: TaxLine[];
+  shippingMethod?: string | null;
+  shipTo?: ShipTo | null;
+  /** 'seller': only the asking seller's lines; subtotal and total are that seller's. */
+  scope?: 'order' | 'seller';
+  isGuest?: boolean;
+  /** Only in the answer that placed a guest order. */
+  guestToken?: string;
+}
+
+export interface TaxLine {
+  label: string;
+  /** percent, e.g. 7.25 */
+  rate: number;
+  amount: number;
+}
+
+export interface ShipTo {
+  name: string | null;
+  line1: string | null;
+  line2: string | null;
+  city: string | null;
+  region: string | null;
+  postalCode: string | null;
+  country: string | null;
+  phone: string | null;
+}
+
+/** An address as typed at checkout or saved in the address book. */
+export interface AddressInput {
+  recipientName: string;
+  line1: string;
+  line2: string;
+  city: string;
+  region: string;
+  postalCode: string;
+  country: string;
+  phone: string;
+}
+
+export interface SavedAddress extends Omit<AddressInput, 'line2' | 'region' | 'postalCode' | 'phone'> {
+  id: number;
+  line2: string | null;
+  region: string | null;
+  postalCode: string | null;
+  phone: string | null;
+  isDefault: boolean;
+}
+
+export interface ShippingOption {
+  code: string;
+  name: string;
+  price: number;
+  basePrice: number;
+  freeOver: number | null;
+  minDays: number;
+  maxDays: number;
+}
+
+export interface CheckoutQuote {
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  taxLines: TaxLine[];
+  total: number;
+  shippingMethod: string | null;
+  options: ShippingOption[];
 }

@@ -49,8 +49,10 @@ export default function LoginPage() {
           <label htmlFor="login-password">Password</label>
           <input id="login-password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} aria-invalid={errors.fields.password ? true : undefined} aria-describedby={errors.fields.password ? 'login-password-error' : undefined} />
           {errors.fields.password && <p id="login-password-error" className="field-error">{errors.fields.password}</p>}
+          <p className="small"><Link to="/forgot-password">Forgot password?</Link></p>
         </div>
         <button type="submit" className="button button--large button--block" disabled={isBusy}>{isBusy ? 'Signing in…' : 'Sign in'}</button>
+        {params.get('next') === '/checkout' && <p className="auth__switch"><Link to="/checkout?guest=1">Continue as a guest</Link></p>}
         <p className="auth__switch">New to Threadline? <Link to={`/signup${params.get('next') ? `?next=${encodeURIComponent(params.get('next') ?? '')}` : ''}`}>Create an account</Link></p>
       </form>
     </div>

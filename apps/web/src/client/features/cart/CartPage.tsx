@@ -88,8 +88,9 @@ export default function CartPage() {
             <h2>Summary</h2>
             <dl>
               <div><dt>Subtotal</dt><dd>{formatCents(subtotal)}</dd></div>
-              <div><dt>Shipping</dt><dd>{shipping === 0 ? 'Free' : formatCents(shipping)}</dd></div>
-              <div className="summary__total"><dt>Total</dt><dd>{formatCents(cart?.total ?? subtotal + shipping)}</dd></div>
+              <div><dt>Shipping (US standard)</dt><dd>{shipping === 0 ? 'Free' : formatCents(shipping)}</dd></div>
+              <div><dt>Tax</dt><dd>At checkout</dd></div>
+              <div className="summary__total"><dt>Estimated total</dt><dd>{formatCents(cart?.total ?? subtotal + shipping)}</dd></div>
             </dl>
             {hasUnavailable ? (
               <p className="alert alert--error" role="alert">Some items are no longer available in that quantity. Change or remove them to check out.</p>
@@ -99,8 +100,8 @@ export default function CartPage() {
             <p className="muted small">
               {shipping > 0
                 ? `Add ${formatCents(FREE_SHIPPING_FROM_CENTS - subtotal)} more for free shipping.`
-                : `Shipping is free on orders over ${formatCentsShort(FREE_SHIPPING_FROM_CENTS)}.`}{' '}
-              You can review everything before paying.
+                : `Standard US shipping is free on orders over ${formatCentsShort(FREE_SHIPPING_FROM_CENTS)}.`}{' '}
+              Shipping to your address, its method and tax are worked out at checkout, where you review everything before paying.
             </p>
           </aside>
         </div>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { formatCardNumber, parseExpiry, validateCard } from './card';
+import { formatCardNumber, formatExpiry, parseExpiry, validateCard } from './card';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
 
@@ -11,11 +11,21 @@ describe('the card form', () => {
     assert.equal(formatCardNumber('4242-42a'), '4242 42');
   });
 
+  it('formats the expiry as it is typed', () => {
+    assert.equal(formatExpiry('1229'), '12/29');
+    assert.equal(formatExpiry('12', '1'), '12/');
+    assert.equal(formatExpiry('4'), '04/');
+    assert.equal(formatExpiry('12', '12/'), '1', 'backspace over the slash removes the month digit');
+    assert.equal(formatExpiry('12/2'), '12/2');
+  });
+
   it('reads MM/YY and MM/YYYY expiry dates', () => {
     assert.deepEqual(parseExpiry('12/34'), { month: 12, year: 2034 });
     assert.deepEqual(parseExpiry(' 1 / 2030 '), { month: 1, year: 2030 });
     assert.equal(parseExpiry('13/30'), null);
-    assert.equal(parseExpiry('1230'), null);
+    assert.deepEqual(parseExpiry('1230'), { month: 12, year: 2030 }, 'typed without the slash');
+    assert.deepEqual(parseExpiry('122030'), { month: 12, year: 2030 });
+    assert.equal(parseExpiry('123'), null);
   });
 
   it('accepts the test cards, including the one the provider declines', () => {

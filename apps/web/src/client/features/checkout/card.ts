@@ -11,9 +11,23 @@ export function formatCardNumber(text: string): string {
   return text.replace(/\D/g, '').slice(0, 19).replace(/(\d{4})(?=\d)/g, '$1 ');
 }
 
-/** Parses "MM/YY" or "MM/YYYY". */
+/**
+ * Formats the expiry as it is typed: "1229" becomes "12/29", a leading month digit above 1 gets
+ * its zero ("4" → "04/"), and a typed slash is kept.
+ */
+export function formatExpiry(text: string, previous = ''): string {
+  const digits = text.replace(/\D/g, '').slice(0, 6);
+  // deleting the slash deletes the digit before it, not nothing
+  if (previous.endsWith('/') && text === previous.slice(0, -1)) return digits.slice(0, -1);
+  if (digits.length === 1 && Number(digits) > 1) return `0${digits}/`;
+  if (digits.length < 2) return digits;
+  if (digits.length === 2) return text.includes('/') || text.length > previous.length ? `${digits}/` : digits;
+  return `${digits.slice(0, 2)}/${digits.slice(2)}`;
+}
+
+/** Parses "MM/YY", "MM/YYYY", or the digits alone ("1229", "122029"). */
 export function parseExpiry(text: string): { month: number; year: number } | null {
-  const match = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(text);
+  const match = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(text) ?? /^\s*(\d{2})(\d{2}|\d{4})\s*$/.exec(text);
   if (!match) return null;
   const month = Number(match[1]);
   const rawYear = Number(match[2]);

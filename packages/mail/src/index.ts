@@ -1,0 +1,3 @@
+export * from './templates.js';
+export * from './delivery.js';
+export * from './errors.js';
