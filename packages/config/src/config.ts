@@ -35,15 +35,13 @@ export interface Config {
   host: string;
   /** URL the web tier forwards /api and /collect to. */
   apiUrl: string;
-  /** The shop's public address (canonical links, sitemap); undefined → each request's own host. */
-  publicUrl: string | undefined;
   /** External PostgreSQL; undefined means the embedded cluster under dataDir/pg. */
   databaseUrl: string | undefined;
   /** IANA time zone of the shop: schedules and dashboards are expressed in it. */
   shopTimeZone: string;
   /** ISO 4217 currency of all prices (minor units). */
   currency: string;
-  /** The shop's address as customers reach it (links in e-mails). */
+  /** The shop's address as customers reach it (links in e-mails, canonical links, sitemap). */
   publicUrl: string;
   /** SMTP server for the shop's e-mail (smtp://user:pass@host:587); undefined: mails stay in the outbox. */
   smtpUrl: string | undefined;
@@ -147,7 +145,6 @@ export function loadConfig(env: Env = process.env): Config {
     apiUrls: readUrlList(env, 'THREADLINE_API_URLS') ?? [apiUrl],
     host,
     apiUrl,
-    publicUrl: readUrl(env, 'THREADLINE_PUBLIC_URL'),
     databaseUrl: readUrl(env, 'DATABASE_URL'),
     shopTimeZone: readTimeZone(env, 'THREADLINE_TIME_ZONE', 'America/New_York'),
     currency: (env.THREADLINE_CURRENCY || 'USD').toUpperCase(),

@@ -17,8 +17,11 @@ export interface PagesOptions {
   distDir: string;
   /** The API tier, asked for product data (GET /api/products/:id) and the sitemap's product list. */
   apiUrl: string;
-  /** Public origin for canonical and Open Graph URLs; the request's own origin when absent. */
-  publicUrl?: string | undefined;
+  /**
+   * Public origin for canonical and Open Graph URLs (THREADLINE_PUBLIC_URL); never the request's
+   * Host header, which a client chooses.
+   */
+  publicUrl: string;
   currency: string;
 }
 
@@ -60,8 +63,8 @@ async function resolvePage(request: FastifyRequest, apiUrl: string): Promise<Res
   return { status: 200, meta: { title: product.name, description, isIndexable: product.status === 'published' }, product };
 }
 
-function originOf(request: FastifyRequest, publicUrl: string | undefined): string {
-  return publicUrl ? new URL(publicUrl).origin : `${request.protocol}://${request.host}`;
+function originOf(publicUrl: string): string {
+  return new URL(publicUrl).origin;
 }
 
 /** The canonical address: the path, plus the category on the home page (each category is a page). */
@@ -81,10 +84,10 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
   const sitemap = new SitemapCache({ apiUrl: options.apiUrl });
 
   app.get('/robots.txt', async (request, reply) => {
-    return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(renderRobots(originOf(request, options.publicUrl)));
+    return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(renderRobots(originOf(options.publicUrl)));
   });
   app.get('/sitemap.xml', async (request, reply) => {
-    const xml = await sitemap.get(originOf(request, options.publicUrl));
+    const xml = await sitemap.get(originOf(options.publicUrl));
     return reply.type('application/xml; charset=utf-8').header('cache-control', 'public, max-age=900').send(xml);
   });
 
@@ -94,7 +97,7 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
   app.get('/*', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.url.startsWith('/assets/')) return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'not found' } });
     const page = await resolvePage(request, options.apiUrl);
-    const origin = originOf(request, options.publicUrl);
+    const origin = originOf(options.publicUrl);
     const head = renderHead({ meta: page.meta, canonicalUrl: canonicalUrl(request, origin), origin, product: page.product, currency: options.currency });
     return reply.status(page.status).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(injectHead(template, head));
   });
