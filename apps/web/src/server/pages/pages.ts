@@ -15,8 +15,11 @@ import { renderRobots, SitemapCache } from './sitemap.js';
 
 export interface PagesOptions {
   distDir: string;
-  /** The API tier, asked for product data (GET /api/products/:id) and the sitemap's product list. */
-  apiUrl: string;
+  /**
+   * The API tier to ask for product data (GET /api/products/:id) and the sitemap's product list:
+   * called per request, so a replica that went down is not asked again (see UpstreamPool).
+   */
+  apiUrl: () => string;
   /**
    * Public origin for canonical and Open Graph URLs (THREADLINE_PUBLIC_URL); never the request's
    * Host header, which a client chooses.
@@ -49,14 +52,14 @@ async function fetchProduct(options: { apiUrl: string; id: string; cookie: strin
   }
 }
 
-async function resolvePage(request: FastifyRequest, apiUrl: string): Promise<ResolvedPage> {
+async function resolvePage(request: FastifyRequest, apiUrl: () => string): Promise<ResolvedPage> {
   const pathname = new URL(request.url, 'http://x').pathname;
   const matched = matchPage(pathname);
   if (!matched) return { status: 404, meta: NOT_FOUND_META };
   if (matched.route.pattern !== '/products/:id') return { status: 200, meta: matched.route.meta };
   const id = matched.params.id ?? '';
   if (!PRODUCT_ID.test(id)) return { status: 404, meta: NOT_FOUND_META };
-  const product = await fetchProduct({ apiUrl, id, cookie: request.headers.cookie });
+  const product = await fetchProduct({ apiUrl: apiUrl(), id, cookie: request.headers.cookie });
   if (product === 'not_found') return { status: 404, meta: NOT_FOUND_META };
   if (!product) return { status: 200, meta: matched.route.meta };
   const description = summarise(product.description) || `${product.name} — ${product.category.name} at Threadline.`;
