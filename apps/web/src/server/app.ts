@@ -93,7 +93,7 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
 
   await app.register(metricsPlugin, {
     service: 'web',
-    token: process.env.THREADLINE_METRICS_TOKEN,
+    token: context.config.metricsToken,
     extend: (registry) => registerUpstreamGauge(registry, upstream),
   });
   registerWebAccessLog(app, { apiUrl: () => upstream.pick()?.url ?? apiUrl, logger: context.logger });
