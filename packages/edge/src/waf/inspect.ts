@@ -78,6 +78,8 @@ const INSPECTED_HEADERS = ['user-agent', 'referer', 'origin', 'x-forwarded-for',
 const SKIPPED_FIELD = /password|passphrase|secret$/i;
 
 const MAX_VALUES = 2_000;
+/** A path segment with nothing but letters, digits, '-', '_' and '.': a slug, id or file name. */
+const PLAIN_SEGMENT = /^[\w.-]+$/;
 const MAX_DEPTH = 32;
 
 interface Value {
@@ -137,6 +139,11 @@ function collectValues(request: InspectableRequest, pollution: string[], part: I
   const queryAt = request.url.indexOf('?');
   const path = queryAt === -1 ? request.url : request.url.slice(0, queryAt);
   values.push({ location: 'path', field: 'path', text: path, decoding: 'percent' });
+  // each segment on its own as well: an injected value starts at its segment, not at "/api/…",
+  // and grammar-based checks read a value from its start (plain slugs and ids are skipped)
+  path.split('/').forEach((segment, index) => {
+    if (segment !== '' && !PLAIN_SEGMENT.test(segment)) values.push({ location: 'path', field: `path[${index}]`, text: segment, decoding: 'percent' });
+  });
   if (queryAt !== -1) {
     const query = request.url.slice(queryAt + 1);
     for (const pair of query.split('&')) {

@@ -124,7 +124,8 @@ function isBooleanProbe(tokens: readonly SqlToken[], from: number): boolean {
   const first = tokens[from];
   if (!first) return false;
   if (first.type === 'E' || (first.type === 'k' && (first.value === 'exists' || first.value === 'not'))) return true;
-  if (first.type === 'f' || (first.type === '(' && tokens[from + 1]?.type === 'E')) return true;
+  const second = tokens[from + 1];
+  if (first.type === 'f' || (first.type === '(' && (second?.type === 'E' || (second?.type === 'k' && (second.value === 'exists' || second.value === 'not'))))) return true;
   if (!OPERAND.has(first.type)) return false;
   for (let index = from + 1; index < Math.min(tokens.length, from + 6); index += 1) {
     const token = tokens[index] as SqlToken; // index < length

@@ -4,16 +4,13 @@ import {
   findOrderItem,
   findProductByLegacyId,
   findSellerByEmail,
-  findUserByLegacyIdOrEmail,
   findVariant,
   refreshProductCounters,
   upsertCategoryByName,
   upsertLegacyCustomer,
-  upsertLegacyOrder,
   upsertLegacyProduct,
   upsertLegacyReview,
   upsertLegacyVariant,
-  type VariantRef,
 } from '@threadline/db/legacy';
 import {
   dropStagedOrders,

@@ -1,5 +1,7 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+
+import { Random } from '@threadline/demo';
 
 /**
  * A deterministic order-line export of the shape of a widely used public retail dataset (Row ID,
@@ -28,18 +30,6 @@ export interface SuperstoreExport {
   renamedProducts: string[];
 }
 
-/** mulberry32: small, seedable, good enough for test data */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const PLACES = [
   ['New York City', 'New York', '10024', 'East'], ['Philadelphia', 'Pennsylvania', '19143', 'East'],
   ['Burlington', 'Vermont', '5408', 'East'], ['Chicago', 'Illinois', '60610', 'Central'],
@@ -58,10 +48,6 @@ const SHIP_MODES = ['Standard Class', 'Second Class', 'First Class', 'Same Day']
 const COUNTRY_SPELLINGS = ['United States', 'United States', 'United States', 'United States of America', 'US', 'USA'] as const;
 const DISCOUNTS = ['0', '0', '0', '0.1', '0.2', '0.2', '0.3', '0.45', '0.7', '0.8'] as const;
 
-function pick<T>(next: () => number, items: readonly T[]): T {
-  return items[Math.floor(next() * items.length)]!; // index < length
-}
-
 function usDate(date: Date): string {
   return `${date.getUTCMonth() + 1}/${date.getUTCDate()}/${date.getUTCFullYear()}`;
 }
@@ -75,15 +61,17 @@ function decimalText(tenThousandths: number): string {
 }
 
 export function generateSuperstoreExport(options: { orders: number; seed?: number }): SuperstoreExport {
-  const next = random(options.seed ?? 15);
+  const random = new Random(options.seed ?? 15);
+  const next = (): number => random.next();
+  const pick = <T>(items: readonly T[]): T => random.pick(items);
   const productCount = Math.max(40, Math.round(options.orders / 3));
   const products = Array.from({ length: productCount }, (_, index) => {
-    const [category, subs] = pick(next, CATEGORIES);
-    const sub = pick(next, subs);
+    const [category, subs] = pick(CATEGORIES);
+    const sub = pick(subs);
     const id = `${category.slice(0, 3).toUpperCase()}-${sub.slice(0, 2).toUpperCase()}-${String(10_000_000 + index * 37).padStart(8, '0')}`;
     // list price in ten-thousandths of a dollar, with sub-cent precision as the dataset has
     const listPrice = Math.round((2 + next() * 900) * 10_000) + Math.floor(next() * 10) * 8;
-    return { id, category, sub, name: `${sub} model ${index}, ${pick(next, ['black', 'oak', '"Classic"', 'grey'])}`, listPrice, renamed: undefined as string | undefined };
+    return { id, category, sub, name: `${sub} model ${index}, ${pick(['black', 'oak', '"Classic"', 'grey'])}`, listPrice, renamed: undefined as string | undefined };
   });
   const renamedProducts: string[] = [];
   for (let index = 0; index < Math.min(32, products.length / 4); index += 1) {
@@ -95,7 +83,7 @@ export function generateSuperstoreExport(options: { orders: number; seed?: numbe
   const customers = Array.from({ length: customerCount }, (_, index) => ({
     id: `${String.fromCharCode(65 + (index % 26))}${String.fromCharCode(65 + ((index * 7) % 26))}-${10_000 + index * 15}`,
     name: `Customer ${index}`,
-    segment: pick(next, SEGMENTS),
+    segment: pick(SEGMENTS),
   }));
   const lines: SuperstoreLine[] = [];
   const mixedCustomerOrders: string[] = [];
@@ -106,19 +94,19 @@ export function generateSuperstoreExport(options: { orders: number; seed?: numbe
     const placed = new Date(start + Math.floor((next() * span) / 86_400_000) * 86_400_000);
     const shipped = new Date(placed.getTime() + Math.floor(next() * 7) * 86_400_000);
     const year = placed.getUTCFullYear();
-    const orderId = `${pick(next, ['CA', 'US'])}-${year}-${100_000 + index * 7}`;
-    const customer = pick(next, customers);
-    const [city, state, postal, territory] = pick(next, PLACES);
-    const country = pick(next, COUNTRY_SPELLINGS);
+    const orderId = `${pick(['CA', 'US'])}-${year}-${100_000 + index * 7}`;
+    const customer = pick(customers);
+    const [city, state, postal, territory] = pick(PLACES);
+    const country = pick(COUNTRY_SPELLINGS);
     const lineCount = 1 + Math.floor(next() * 5);
     const isMixed = index % 250 === 17 && lineCount > 1;
     const isBad = index % 300 === 41 && lineCount > 1;
     if (isMixed) mixedCustomerOrders.push(orderId);
     if (isBad) badLineOrders.push(orderId);
     for (let line = 0; line < lineCount; line += 1) {
-      const product = pick(next, products);
+      const product = pick(products);
       const quantity = 1 + Math.floor(next() * 9);
-      const discount = pick(next, DISCOUNTS);
+      const discount = pick(DISCOUNTS);
       // sales = list price × quantity × (1 − discount), kept to 4 decimals as the dataset does
       const sales = Math.round((product.listPrice * quantity * (10 - Number(discount) * 10)) / 10);
       const profit = Math.round(sales * (0.35 - Number(discount)) );
@@ -129,7 +117,7 @@ export function generateSuperstoreExport(options: { orders: number; seed?: numbe
         'Order ID': orderId,
         'Order Date': usDate(placed),
         'Ship Date': usDate(shipped),
-        'Ship Mode': pick(next, SHIP_MODES),
+        'Ship Mode': pick(SHIP_MODES),
         'Customer ID': buyer.id,
         'Customer Name': buyer.name,
         Segment: buyer.segment,

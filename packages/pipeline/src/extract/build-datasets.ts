@@ -220,11 +220,18 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
       LEFT JOIN out_products p ON p.product_id = r.product_id`);
 
   const dateList = `[${input.dates.map((date) => `DATE ${sqlLiteral(date)}`).join(', ')}]::DATE[]`;
+  // One row per day and product: every product that existed that day, plus any product with sales
+  // or views that day (legacy products can be older than their created_at). The UNION makes the
+  // (dt, product_id) pairs unique; every join after it is on a declared key.
   await db.run(`CREATE OR REPLACE TABLE out_product_day AS
     WITH days AS (SELECT unnest(${dateList}) AS dt),
     sold AS (SELECT dt, product_id, count(DISTINCT order_id) AS orders, sum(quantity) AS units, sum(line_total_cents) AS revenue
-               FROM out_sales WHERE status NOT IN ('cancelled', 'refunded') GROUP BY dt, product_id)
-    SELECT d.dt, p.product_id, p.product_name, p.category_slug,
+               FROM out_sales WHERE status NOT IN ('cancelled', 'refunded') GROUP BY dt, product_id),
+    product_days AS (
+      SELECT d.dt, p.product_id FROM days d JOIN out_products p ON (p.created_at AT TIME ZONE ${zone})::DATE <= d.dt
+      UNION SELECT dt, product_id FROM sold
+      UNION SELECT dt, product_id FROM x_clicks)
+    SELECT k.dt, p.product_id, p.product_name, p.category_slug,
            coalesce(c.views, 0)::BIGINT AS views, coalesce(c.carts, 0)::BIGINT AS carts,
            coalesce(s.orders, 0)::BIGINT AS orders, coalesce(s.units, 0)::BIGINT AS units_sold,
            coalesce(s.revenue, 0)::BIGINT AS revenue_cents, p.stock_on_hand,
@@ -232,10 +239,10 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
                 ELSE coalesce(s.units, 0) / (coalesce(s.units, 0) + p.stock_on_hand) END AS sell_through,
            CASE WHEN coalesce(c.views, 0) = 0 THEN NULL ELSE coalesce(s.orders, 0) / c.views END AS view_to_order,
            ${hasClicks ? 'true' : 'false'} AS has_clickstream
-      FROM days d
-      JOIN out_products p ON (p.created_at AT TIME ZONE ${zone})::DATE <= d.dt
-      LEFT JOIN sold s ON s.dt = d.dt AND s.product_id = p.product_id
-      LEFT JOIN x_clicks c ON c.dt = d.dt AND c.product_id = p.product_id`);
+      FROM product_days k
+      JOIN out_products p ON p.product_id = k.product_id
+      LEFT JOIN sold s ON s.dt = k.dt AND s.product_id = k.product_id
+      LEFT JOIN x_clicks c ON c.dt = k.dt AND c.product_id = k.product_id`);
 
   for (const [dataset, table] of [['sales', 'out_sales'], ['reviews', 'out_reviews'], ['product_day', 'out_product_day']] as const) {
     await declareKey(db, table, DATASET_KEYS[dataset]);

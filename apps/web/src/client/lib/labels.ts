@@ -33,6 +33,8 @@ const LABELS: Record<string, string> = {
   customer_type: 'New vs returning',
   ship_country: 'Country (ship-to)',
   ship_region: 'Region / state (ship-to)',
+  live: 'Live shop',
+  import: 'Imported logs',
 };
 
 export function label(code: string): string {

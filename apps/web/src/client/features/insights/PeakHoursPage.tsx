@@ -8,7 +8,7 @@ import { DashboardFrame } from './components/DashboardFrame';
 import { DataTable } from './components/DataTable';
 import { Kpis } from './components/Kpis';
 import { formatInt, formatShare } from './format';
-import { DEVICES, VISITOR_REGIONS, type HeatCell, type HourFigures, type PeakHoursData } from './insights-api';
+import { DEVICES, TRAFFIC_SOURCES, VISITOR_REGIONS, type HeatCell, type HourFigures, type PeakHoursData } from './insights-api';
 import './insights.css';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -51,7 +51,7 @@ function Comparison({ data, clock }: { data: PeakHoursData; clock: Clock }) {
   const [search, setSearch] = useSearchParams();
   const compareFrom = search.get('compareFrom') ?? undefined;
   const compareTo = search.get('compareTo') ?? undefined;
-  const path = compareFrom && compareTo ? `/api/insights/peak-hours${toQuery({ from: compareFrom, to: compareTo, region: search.get('region'), device: search.get('device') })}` : null;
+  const path = compareFrom && compareTo ? `/api/insights/peak-hours${toQuery({ from: compareFrom, to: compareTo, region: search.get('region'), device: search.get('device'), source: search.get('source') })}` : null;
   const other = useApi<PeakHoursData>(path);
   const set = (changes: Record<string, string>): void => {
     const next = new URLSearchParams(search);
@@ -174,6 +174,7 @@ export default function PeakHoursPage() {
       filters={[
         { name: 'region', label: 'Region', options: VISITOR_REGIONS },
         { name: 'device', label: 'Device', options: DEVICES },
+        { name: 'source', label: 'Traffic', options: TRAFFIC_SOURCES },
       ]}
       isEmpty={(data) => data.totals.visits === 0}
       emptyText="No visits recorded in this window. Live traffic lands within a minute; imported history after `threadline import access-logs`."

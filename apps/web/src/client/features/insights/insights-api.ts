@@ -31,5 +31,7 @@ export const DIMENSIONS = ['age_band', 'gender', 'region', 'customer_type', 'shi
 export type PeakHoursData = Omit<InsightEnvelope, 'window' | 'filters'> & PeakHoursInsight;
 
 export const DEVICES = ['desktop', 'mobile', 'tablet', 'other'] as const;
+/** Live shop traffic, or history imported from old web server logs (both when no filter is set). */
+export const TRAFFIC_SOURCES = ['live', 'import'] as const;
 /** The clickstream's regions come from visitors' time zones (packages/clickstream/src/collect/region.ts). */
 export const VISITOR_REGIONS = ['north_america', 'south_america', 'europe', 'asia', 'africa', 'oceania', 'other'] as const;
