@@ -31,13 +31,14 @@ const LAMBDA_RUNTIME = { dir: 'infra/lambda/', packages: /^@aws-sdk\// };
  * Tests may also import what their workspace declares as devDependencies, but a package's tests
  * never import an app.
  */
-const PACKAGES = ['domain', 'config', 'auth', 'media', 'db', 'edge', 'ops', 'lake', 'clickstream', 'survey', 'insights', 'importer', 'pipeline', 'demo'] as const;
+const PACKAGES = ['domain', 'config', 'auth', 'media', 'db', 'mail', 'edge', 'ops', 'lake', 'clickstream', 'survey', 'insights', 'importer', 'pipeline', 'demo'] as const;
 export const ALLOWED: Record<string, readonly string[]> = {
   domain: [],
   config: [],
   auth: [],
   media: [],
   db: ['config', 'domain'],
+  mail: ['config', 'db', 'domain'],
   edge: ['config', 'domain'],
   ops: ['config', 'db', 'domain'],
   lake: ['config', 'db', 'domain'],

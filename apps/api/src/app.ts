@@ -76,7 +76,7 @@ export async function buildApiApp(context: ApiContext): Promise<ApiApp> {
   await registerEdge(app, { tier: 'api', edge, wafExclusions: QUERY_WAF_EXCLUSIONS });
   await app.register(metricsPlugin, {
     service: 'api',
-    token: process.env.THREADLINE_METRICS_TOKEN,
+    token: context.config.metricsToken,
     extend: (registry) => registerPoolMetrics(registry, context.pool),
   });
   await app.register(cookie);

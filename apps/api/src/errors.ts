@@ -1,6 +1,8 @@
 /**
- * The API's error catalogue: every error a client can see has a stable code, an HTTP status and,
+ * The API's own error catalogue: every error a client can see has a stable code, an HTTP status and,
  * for input errors, the field at fault. Responses are `{ error: { code, message, field? } }`.
+ * Errors from the packages (lake, survey, pipeline, insights…) carry a transport-neutral kind
+ * instead; the error handler maps kinds to statuses (KIND_STATUS) and keeps their codes.
  */
 export const ERROR_CODES = {
   VALIDATION_FAILED: 400,
@@ -33,23 +35,8 @@ export const ERROR_CODES = {
   ACCOUNT_LOCKED: 429,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
-  // SQL over the lake and survey uploads (pipeline, issue 5): same codes as @threadline/lake's LakeInputError
-  QUERY_EMPTY: 400,
-  QUERY_INVALID: 400,
-  QUERY_MULTIPLE_STATEMENTS: 400,
-  QUERY_NOT_READ_ONLY: 403,
-  QUERY_FORBIDDEN: 403,
-  QUERY_TIMEOUT: 422,
-  SURVEY_WRONG_EXTENSION: 415,
-  SURVEY_NOT_SPREADSHEET: 415,
+  // the API's own checks around the survey upload and the pipeline queue
   SURVEY_TOO_LARGE: 413,
-  SURVEY_ZIP_BOMB: 413,
-  SURVEY_PASSWORD_PROTECTED: 422,
-  SURVEY_FORMULAS: 422,
-  SURVEY_EMPTY: 422,
-  SURVEY_TOO_MANY_COLUMNS: 422,
-  SURVEY_MISSING_COLUMNS: 422,
-  SURVEY_NO_VALID_ROWS: 422,
   PIPELINE_BUSY: 409,
   INTERNAL: 500,
 } as const;

@@ -15,7 +15,7 @@ export async function runApi(): Promise<void> {
   await migrate(pool, { log: (line) => logger.info(line) });
   // on SIGTERM a replica first fails /readyz while still serving, so the web tier's health checks
   // move traffic away before the listener closes (THREADLINE_API_DRAIN_MS, set by the launcher)
-  const drainMs = Number(process.env.THREADLINE_API_DRAIN_MS ?? 0) || 0;
+  const drainMs = config.apiDrainMs;
   let isDraining = false;
   const draining = {
     name: 'draining',

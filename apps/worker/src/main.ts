@@ -52,7 +52,7 @@ export async function runWorker(): Promise<void> {
   })();
   await http.register(metricsPlugin, {
     service: 'worker',
-    token: process.env.THREADLINE_METRICS_TOKEN,
+    token: config.metricsToken,
     extend: (registry) => registerWorkerMetrics(registry, { pool, dataDir: config.dataDir, backup }),
   });
   http.get('/healthz', async () => ({ status: 'ok', role }));

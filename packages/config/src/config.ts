@@ -1,15 +1,21 @@
 import path from 'node:path';
 
 import { ConfigError } from './errors.js';
+import { dataDirLayout, type DataDirLayout } from './layout.js';
 import { readRecordedPorts } from './ports.js';
+import { variable, type VariableSpec } from './variables.js';
 
 /**
- * Everything a Threadline process reads from its environment, checked once on entry.
- * Every value has a default that works on one machine with embedded PostgreSQL.
+ * The configuration tree of a Threadline process, read once on entry (`loadConfig`) and handed
+ * down: apps build resources from it, libraries receive the values they need as options.
+ * Every variable, with its default and doc, is in `variables.ts` — to add one, follow the note
+ * at the top of that file. Every default works on one machine with embedded PostgreSQL.
  */
 export interface Config {
-  /** Root of all local state: pg/, spool/, lake/, uploads/, backups/. */
+  /** Root of all local state; its layout is `paths`. */
   dataDir: string;
+  /** Where everything lives under the data directory. */
+  paths: DataDirLayout;
   /** Web tier port (the shop URL). */
   webPort: number;
   /** Application tier (API) port. */
@@ -26,6 +32,8 @@ export interface Config {
   alertmanagerPort: number;
   /** API processes `npm start` runs behind the web tier (THREADLINE_API_REPLICAS, default 2). */
   apiReplicas: number;
+  /** On SIGTERM an API replica fails /readyz this long before closing (the launcher sets it). */
+  apiDrainMs: number;
   /**
    * Every API the web tier balances over (THREADLINE_API_URLS, comma-separated); defaults to
    * `[apiUrl]`.
@@ -35,6 +43,10 @@ export interface Config {
   host: string;
   /** URL the web tier forwards /api and /collect to. */
   apiUrl: string;
+  /** Bearer token for /metrics; undefined = only loopback and private addresses may scrape. */
+  metricsToken: string | undefined;
+  /** How long the API keeps a product-list page (ms; 0 = off). */
+  listCacheMs: number;
   /** External PostgreSQL; undefined means the embedded cluster under dataDir/pg. */
   databaseUrl: string | undefined;
   /** IANA time zone of the shop: schedules and dashboards are expressed in it. */
@@ -56,106 +68,215 @@ export interface Config {
   isDemo: boolean;
   /** Seed number for deterministic demo data. */
   seed: number;
+  /** Demo web events `threadline seed` writes. */
+  demoEvents: number;
   nodeEnv: string;
+  /** Caps of every DuckDB database (the lake's one policy). */
+  duckdb: { threads: number; memoryLimit: string };
+  clickstream: ClickstreamConfig;
+  /** The lake on S3 instead of `paths.lake` (bucket set). */
+  lakeS3: { bucket: string | undefined; prefix: string; endpoint: string | undefined };
+  pipeline: PipelineConfig;
+  housekeeping: { abandonedCartMs: number };
+  backup: { schedule: 'on' | 'off'; at: string };
+}
+
+export interface ClickstreamConfig {
+  maxEventsPerBatch: number;
+  maxBatchBytes: number;
+  ratePerSecond: number;
+  rateBurst: number;
+  maxAgeMs: number;
+  maxFutureMs: number;
+  maxSpoolBytes: number;
+  flushSeconds: number;
+  flushMaxBytes: number;
+  compactAfterMs: number;
+  stream: 'spool' | 'kinesis';
+  kinesisStream: string | undefined;
+  kinesisEndpoint: string | undefined;
+}
+
+export interface PipelineConfig {
+  /** Cron expression in the shop's time zone (checked by the pipeline package). */
+  cron: string;
+  /** false: no schedule, only manual/queued runs (THREADLINE_PIPELINE_CRON=off). */
+  isScheduled: boolean;
+  retries: number;
+  backoffMs: number;
+  stepTimeoutMs: number;
+  pollMs: number;
 }
 
 type Env = Record<string, string | undefined>;
 
-function readPort(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(name, `expected a port number 0-65535, got "${raw}"`);
-  }
-  return port;
-}
-
-function readInt(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value)) throw new ConfigError(name, `expected an integer, got "${raw}"`);
-  return value;
-}
-
-function readTimeZone(env: Env, name: string, fallback: string): string {
-  const zone = env[name] || fallback;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-  } catch {
-    throw new ConfigError(name, `unknown IANA time zone "${zone}"`);
-  }
-  return zone;
-}
-
-function readUrl(env: Env, name: string): string | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  try {
-    new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'expected an absolute URL');
-  }
-  return raw;
-}
-
-function readUrlList(env: Env, name: string): string[] | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  return raw.split(',').map((part) => {
-    const url = part.trim();
-    try {
-      new URL(url);
-    } catch {
-      throw new ConfigError(name, `expected comma-separated absolute URLs, got "${url}"`);
+/** Typed readers over one environment; each takes its default and bounds from the variable table. */
+function readers(env: Env) {
+  const raw = (name: string): { spec: VariableSpec; value: string | undefined } => {
+    const spec = variable(name);
+    const given = env[name];
+    return { spec, value: given === undefined || given === '' ? spec.default : given };
+  };
+  const number = (name: string, isInteger: boolean): number | undefined => {
+    const { spec, value } = raw(name);
+    if (value === undefined) return undefined;
+    const parsed = Number(value.trim());
+    const min = spec.min ?? -Infinity;
+    const max = spec.max ?? Infinity;
+    if (!Number.isFinite(parsed) || (isInteger && !Number.isSafeInteger(parsed)) || parsed < min || parsed > max) {
+      const range = spec.min !== undefined || spec.max !== undefined ? ` ${spec.min ?? ''}–${spec.max ?? ''}` : '';
+      throw new ConfigError(name, `expected ${isInteger ? 'a whole number' : 'a number'}${range}, got "${value}"`);
     }
-    return url;
-  });
+    return parsed;
+  };
+  const required = <T>(name: string, value: T | undefined): T => {
+    if (value === undefined) throw new Error(`${name} has no default in VARIABLES`);
+    return value;
+  };
+  return {
+    string: (name: string): string | undefined => raw(name).value,
+    text: (name: string): string => required(name, raw(name).value),
+    integer: (name: string): number => required(name, number(name, true)),
+    number: (name: string): number => required(name, number(name, false)),
+    /** The port given in the environment; the caller falls back (recorded ports, PORT+1, the table's default). */
+    optionalPort: (name: string): number | undefined => {
+      variable(name);
+      const value = env[name] === '' ? undefined : env[name];
+      if (value === undefined) return undefined;
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(name, `expected a port number 0-65535, got "${value}"`);
+      return port;
+    },
+    boolean: (name: string): boolean => {
+      const { value } = raw(name);
+      if (value === undefined || ['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+      if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+      throw new ConfigError(name, `expected 1 or 0, got "${value}"`);
+    },
+    choice: <T extends string>(name: string): T | undefined => {
+      const { spec, value } = raw(name);
+      if (value === undefined) return undefined;
+      const values = spec.values ?? [];
+      const found = values.find((candidate) => candidate === value.trim().toLowerCase());
+      if (found === undefined) throw new ConfigError(name, `expected one of ${values.join(', ')}, got "${value}"`);
+      // found is one of spec.values, which the caller's T lists
+      return found as T;
+    },
+    urlList: (name: string): string[] | undefined => {
+      const { value } = raw(name);
+      if (value === undefined || value.trim() === '') return undefined;
+      return value.split(',').map((part) => {
+        const url = part.trim();
+        try {
+          new URL(url);
+        } catch {
+          throw new ConfigError(name, `expected comma-separated absolute URLs, got "${url}"`);
+        }
+        return url;
+      });
+    },
+    url: (name: string): string | undefined => {
+      const { value } = raw(name);
+      if (value === undefined) return undefined;
+      try {
+        new URL(value);
+      } catch {
+        throw new ConfigError(name, 'expected an absolute URL');
+      }
+      return value;
+    },
+    timeZone: (name: string): string => {
+      const zone = required(name, raw(name).value);
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      } catch {
+        throw new ConfigError(name, `unknown IANA time zone "${zone}"`);
+      }
+      return zone;
+    },
+  };
 }
 
 /**
- * Reads the process configuration from the environment.
+ * Reads the process configuration from the environment — once, at the edge of a process
+ * (`main.ts` of each app, the CLI's runtime); everything below receives it.
  *
  * @example
  * const config = loadConfig(process.env);
- * console.log(config.webPort); // 8080 unless PORT is set
+ * console.log(config.webPort, config.paths.lake); // 8080 unless PORT is set; <data dir>/lake
  */
 export function loadConfig(env: Env = process.env): Config {
-  const webPort = readPort(env, 'PORT', 8080);
-  const apiPort = readPort(env, 'THREADLINE_API_PORT', webPort === 0 ? 0 : webPort + 1);
-  const host = env.THREADLINE_HOST || '127.0.0.1';
-  const dataDir = path.resolve(env.THREADLINE_DATA_DIR || 'var');
+  const read = readers(env);
+  const webPort = read.optionalPort('PORT') ?? 8080;
+  const apiPort = read.optionalPort('THREADLINE_API_PORT') ?? (webPort === 0 ? 0 : webPort + 1);
+  const dataDir = path.resolve(read.text('THREADLINE_DATA_DIR'));
+  // ports the launcher found taken and moved are recorded in the data dir, so every process agrees
   const recorded = readRecordedPorts(dataDir);
-  const pgPort = readPort(env, 'THREADLINE_PG_PORT', recorded.pg ?? 54329);
-  const apiUrl = readUrl(env, 'THREADLINE_API_URL') ?? `http://127.0.0.1:${apiPort}`;
-  const apiReplicas = readInt(env, 'THREADLINE_API_REPLICAS', 2);
-  if (apiReplicas < 1 || apiReplicas > 8) throw new ConfigError('THREADLINE_API_REPLICAS', `expected 1-8 API processes, got ${apiReplicas}`);
+  const pgPort = read.optionalPort('THREADLINE_PG_PORT') ?? recorded.pg ?? 54329;
+  const apiUrl = read.url('THREADLINE_API_URL') ?? `http://127.0.0.1:${apiPort}`;
+  const rawCron = read.text('THREADLINE_PIPELINE_CRON').trim();
+  const stream = read.choice<'spool' | 'kinesis'>('THREADLINE_STREAM') ?? 'spool';
+  const kinesisStream = read.string('THREADLINE_KINESIS_STREAM');
+  if (stream === 'kinesis' && !kinesisStream) throw new ConfigError('THREADLINE_KINESIS_STREAM', 'required when THREADLINE_STREAM=kinesis');
+  const nodeEnv = read.text('NODE_ENV');
   return {
     dataDir,
+    paths: dataDirLayout(dataDir),
     webPort,
     apiPort,
-    workerPort: readPort(env, 'THREADLINE_WORKER_PORT', webPort === 0 ? 0 : webPort + 2),
+    workerPort: read.optionalPort('THREADLINE_WORKER_PORT') ?? (webPort === 0 ? 0 : webPort + 2),
     pgPort,
-    pgStandbyPort: readPort(env, 'THREADLINE_PG_STANDBY_PORT', recorded.pgStandby ?? pgPort + 1),
-    isPgStandby: ['on', '1', 'true'].includes((env.THREADLINE_PG_STANDBY ?? '').toLowerCase()),
-    prometheusPort: readPort(env, 'THREADLINE_PROMETHEUS_PORT', recorded.prometheus ?? 9090),
-    alertmanagerPort: readPort(env, 'THREADLINE_ALERTMANAGER_PORT', recorded.alertmanager ?? 9093),
-    apiReplicas,
-    apiUrls: readUrlList(env, 'THREADLINE_API_URLS') ?? [apiUrl],
-    host,
+    pgStandbyPort: read.optionalPort('THREADLINE_PG_STANDBY_PORT') ?? recorded.pgStandby ?? pgPort + 1,
+    isPgStandby: read.boolean('THREADLINE_PG_STANDBY'),
+    prometheusPort: read.optionalPort('THREADLINE_PROMETHEUS_PORT') ?? recorded.prometheus ?? 9090,
+    alertmanagerPort: read.optionalPort('THREADLINE_ALERTMANAGER_PORT') ?? recorded.alertmanager ?? 9093,
+    apiReplicas: read.integer('THREADLINE_API_REPLICAS'),
+    apiDrainMs: read.integer('THREADLINE_API_DRAIN_MS'),
+    apiUrls: read.urlList('THREADLINE_API_URLS') ?? [apiUrl],
+    host: read.text('THREADLINE_HOST'),
     apiUrl,
-    databaseUrl: readUrl(env, 'DATABASE_URL'),
-    shopTimeZone: readTimeZone(env, 'THREADLINE_TIME_ZONE', 'America/New_York'),
-    currency: (env.THREADLINE_CURRENCY || 'USD').toUpperCase(),
-    slackWebhookUrl: readUrl(env, 'SLACK_WEBHOOK_URL'),
-    publicUrl: (readUrl(env, 'THREADLINE_PUBLIC_URL') ?? `http://localhost:${webPort}`).replace(/\/+$/, ''),
-    smtpUrl: readUrl(env, 'SMTP_URL'),
-    mailFrom: env.THREADLINE_MAIL_FROM || 'Threadline <shop@threadline.localhost>',
-    logLevel: env.LOG_LEVEL || 'info',
-    isPrettyLog: env.THREADLINE_LOG_FORMAT === 'pretty',
-    isDemo: env.THREADLINE_DEMO !== '0',
-    seed: readInt(env, 'THREADLINE_SEED', 42),
-    nodeEnv: env.NODE_ENV || 'development',
+    publicUrl: (read.url('THREADLINE_PUBLIC_URL') ?? `http://localhost:${webPort}`).replace(/\/+$/, ''),
+    smtpUrl: read.url('SMTP_URL'),
+    mailFrom: read.text('THREADLINE_MAIL_FROM'),
+    metricsToken: read.string('THREADLINE_METRICS_TOKEN'),
+    listCacheMs: read.integer('THREADLINE_LIST_CACHE_MS'),
+    databaseUrl: read.url('DATABASE_URL'),
+    shopTimeZone: read.timeZone('THREADLINE_TIME_ZONE'),
+    currency: read.text('THREADLINE_CURRENCY').toUpperCase(),
+    slackWebhookUrl: read.url('SLACK_WEBHOOK_URL'),
+    logLevel: read.choice('LOG_LEVEL') ?? 'info',
+    isPrettyLog: read.choice('THREADLINE_LOG_FORMAT') === 'pretty',
+    isDemo: read.boolean('THREADLINE_DEMO'),
+    seed: read.integer('THREADLINE_SEED'),
+    demoEvents: read.integer('THREADLINE_DEMO_EVENTS'),
+    nodeEnv,
+    duckdb: { threads: read.integer('THREADLINE_DUCKDB_THREADS'), memoryLimit: read.text('THREADLINE_DUCKDB_MEMORY') },
+    clickstream: {
+      maxEventsPerBatch: read.integer('THREADLINE_COLLECT_MAX_EVENTS'),
+      maxBatchBytes: read.integer('THREADLINE_COLLECT_MAX_KB') * 1024,
+      ratePerSecond: read.number('THREADLINE_COLLECT_RATE'),
+      rateBurst: read.number('THREADLINE_COLLECT_BURST'),
+      maxAgeMs: read.number('THREADLINE_COLLECT_MAX_AGE_HOURS') * 3_600_000,
+      maxFutureMs: read.number('THREADLINE_COLLECT_MAX_FUTURE_SECONDS') * 1000,
+      maxSpoolBytes: read.number('THREADLINE_SPOOL_MAX_MB') * 1024 * 1024,
+      flushSeconds: read.number('THREADLINE_FLUSH_SECONDS'),
+      flushMaxBytes: read.number('THREADLINE_FLUSH_MAX_MB') * 1024 * 1024,
+      compactAfterMs: read.number('THREADLINE_COMPACT_AFTER_MINUTES') * 60_000,
+      stream,
+      kinesisStream,
+      kinesisEndpoint: read.url('THREADLINE_KINESIS_ENDPOINT'),
+    },
+    lakeS3: { bucket: read.string('THREADLINE_LAKE_S3_BUCKET'), prefix: env.THREADLINE_LAKE_S3_PREFIX ?? read.text('THREADLINE_LAKE_S3_PREFIX'), endpoint: read.url('THREADLINE_S3_ENDPOINT') },
+    pipeline: {
+      cron: rawCron,
+      isScheduled: rawCron !== 'off',
+      retries: read.integer('THREADLINE_PIPELINE_RETRIES'),
+      backoffMs: read.number('THREADLINE_PIPELINE_BACKOFF_SECONDS') * 1000,
+      stepTimeoutMs: read.number('THREADLINE_PIPELINE_STEP_TIMEOUT_MINUTES') * 60_000,
+      pollMs: read.number('THREADLINE_PIPELINE_POLL_SECONDS') * 1000,
+    },
+    housekeeping: { abandonedCartMs: read.number('THREADLINE_ABANDONED_CART_DAYS') * 86_400_000 },
+    // tests start workers by the dozen on throwaway databases: they opt in to backups explicitly
+    backup: { schedule: read.choice<'on' | 'off'>('THREADLINE_BACKUP_SCHEDULE') ?? (nodeEnv === 'test' ? 'off' : 'on'), at: read.text('THREADLINE_BACKUP_AT') },
   };
 }

@@ -1,4 +1,7 @@
-export { loadConfig, type Config } from './config.js';
+export { loadConfig, type Config, type ClickstreamConfig, type PipelineConfig } from './config.js';
+export { dataDirLayout, type DataDirLayout } from './layout.js';
+export { VARIABLES, variable, type VariableSpec, type VariableKind } from './variables.js';
+export { describeConfig, configTable, type ConfigLine } from './describe.js';
 export { loadOrCreateSecrets, type Secrets } from './secrets.js';
 export { ConfigError } from './errors.js';
 export { createLogger, type Logger } from './logger.js';

@@ -9,3 +9,4 @@ export * from './checkout/tax.js';
 export * from './checkout/price-checkout.js';
 export * from './money/round-decimal.js';
 export * from './calendar/calendar.js';
+export * from './errors/error-kind.js';

@@ -2,6 +2,7 @@ import { daysBetween, isIsoDate, type DateWindow } from '@threadline/domain';
 
 export class InsightInputError extends Error {
   readonly code = 'VALIDATION_FAILED';
+  readonly kind = 'invalid';
   constructor(
     readonly field: string,
     message: string,

@@ -1,27 +1,29 @@
+import type { ErrorKind } from '@threadline/domain';
+
 /**
- * The lake package's error catalogue: every failure has a stable code so callers (API routes,
- * CLI, worker) can map it to an HTTP status or exit code without parsing messages.
+ * The lake package's error catalogue: every failure has a stable code and a transport-neutral
+ * kind, so callers (API error handler, CLI, worker) decide what it means for them.
  */
 export const LAKE_ERROR_CODES = {
   /** A partition key, zone or dataset name failed validation. */
-  INVALID_PARTITION: 400,
+  INVALID_PARTITION: 'invalid',
   /** A query or statement failed inside DuckDB. */
-  QUERY_FAILED: 500,
+  QUERY_FAILED: 'internal',
   /** A storage backend (local dir or S3) failed. */
-  STORAGE_FAILED: 500,
+  STORAGE_FAILED: 'unavailable',
   /** The spool cannot accept writes (disk full, permissions, size limit). */
-  SPOOL_UNAVAILABLE: 503,
+  SPOOL_UNAVAILABLE: 'unavailable',
   /** A stream backend (spool or Kinesis) failed. */
-  STREAM_FAILED: 500,
+  STREAM_FAILED: 'unavailable',
   /** A dataset built by the pipeline has two rows for one key: a join fanned out (a bug, not bad luck). */
-  DUPLICATE_KEY: 500,
-} as const;
+  DUPLICATE_KEY: 'internal',
+} as const satisfies Record<string, ErrorKind>;
 
 export type LakeErrorCode = keyof typeof LAKE_ERROR_CODES;
 
 /** A typed lake error; keeps the underlying cause. */
 export class LakeError extends Error {
-  readonly statusCode: number;
+  readonly kind: ErrorKind;
 
   constructor(
     readonly code: LakeErrorCode,
@@ -30,7 +32,7 @@ export class LakeError extends Error {
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LakeError';
-    this.statusCode = LAKE_ERROR_CODES[code];
+    this.kind = LAKE_ERROR_CODES[code];
   }
 }
 

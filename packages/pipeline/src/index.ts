@@ -2,7 +2,7 @@
 // catalog → refresh the dashboards, as a DAG with retries, run history and a lock. The worker runs
 // it on its schedule (`runPipeline`); the API and the CLI only queue runs and read their history.
 export { runPipeline, orderSteps, PIPELINE_DAG, PipelineBusyError, type PipelineDeps, type RunRequest, type RunSummary } from './dag/run-pipeline.js';
-export { loadPipelineSettings, type PipelineSettings } from './dag/pipeline-settings.js';
+export { loadPipelineSettings, pipelineSettings, type PipelineSettings } from './dag/pipeline-settings.js';
 export { INSIGHT_REFRESHERS, type InsightRefresher, type RefreshContext } from './dag/insight-refreshers.js';
 export {
   queueRun,

@@ -183,7 +183,9 @@ describe('survey import', () => {
       await assert.rejects(importSurvey(input(name, bytes, { maxBytes: what.includes('size') ? 1024 : 20 * 1024 * 1024 })), (error: unknown) => {
         assert.ok(error instanceof LakeInputError, String(error));
         assert.equal(error.code, code, error.message);
-        assert.equal(error.statusCode, status);
+        // the kind the API maps to this status (apps/api/src/http/error-handler.ts KIND_STATUS)
+        const kindOfStatus: Record<number, string> = { 413: 'too_large', 415: 'unsupported', 422: 'unprocessable' };
+        assert.equal(error.kind, kindOfStatus[status]);
         return true;
       });
       assert.equal(await uploadCount(), before);

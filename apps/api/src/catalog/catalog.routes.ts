@@ -7,7 +7,7 @@ import type { ApiContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { Cursor, decodeCursor, decodeIntegerCursor, decodeTimeCursor, errors, IdParams, Limit } from '../http/common.schemas.js';
 import { CategoryListResponse, ProductDetailResponse, ProductListQuery, ProductListResponse, ReviewPage, SuggestionsQuery, SuggestionsResponse } from './catalog.schemas.js';
-import { ListPageCache, listCacheTtlMs } from './list-cache.js';
+import { ListPageCache } from './list-cache.js';
 import { LIST_PRESENTATION, presentDetail, presentReviewPage, productPageBody, sendJsonText } from './present.js';
 import { Type } from '@sinclair/typebox';
 
@@ -38,7 +38,7 @@ function decodeListCursor(sort: ProductSort, cursor: string | undefined): [strin
 
 export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   const { pool } = context;
-  const listCache = new ListPageCache(listCacheTtlMs());
+  const listCache = new ListPageCache(context.config.listCacheMs);
   // any change that went through this process may touch what lists show (stock, prices, status)
   app.addHook('onResponse', async (request, reply) => {
     if (MUTATING.has(request.method) && reply.statusCode < 400) listCache.clear();

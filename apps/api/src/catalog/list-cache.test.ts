@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { ListPageCache, listCacheTtlMs } from './list-cache.js';
+import { ConfigError, loadConfig } from '@threadline/config';
+
+import { ListPageCache } from './list-cache.js';
 
 describe('product list page cache', () => {
   it('answers a repeated page from memory until it expires', async () => {
@@ -50,8 +52,9 @@ describe('product list page cache', () => {
     await cache.getOrLoad('a', async () => `${++loads}`);
     await cache.getOrLoad('a', async () => `${++loads}`);
     assert.equal(loads, 2);
-    assert.equal(listCacheTtlMs({}), 2_000);
-    assert.equal(listCacheTtlMs({ THREADLINE_LIST_CACHE_MS: '0' }), 0);
-    assert.equal(listCacheTtlMs({ THREADLINE_LIST_CACHE_MS: 'soon' }), 2_000);
+    // the TTL comes from the configuration tree; a typo stops the process instead of passing silently
+    assert.equal(loadConfig({}).listCacheMs, 2_000);
+    assert.equal(loadConfig({ THREADLINE_LIST_CACHE_MS: '0' }).listCacheMs, 0);
+    assert.throws(() => loadConfig({ THREADLINE_LIST_CACHE_MS: 'soon' }), ConfigError);
   });
 });

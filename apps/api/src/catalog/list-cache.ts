@@ -47,10 +47,4 @@ export class ListPageCache {
   }
 }
 
-/** TTL from the environment; 0 turns the cache off. */
-export function listCacheTtlMs(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.THREADLINE_LIST_CACHE_MS;
-  if (raw === undefined || raw === '') return 2_000;
-  const value = Number(raw);
-  return Number.isFinite(value) && value >= 0 ? value : 2_000;
-}
+

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-import { Collector, KinesisSink, RateLimiter, SpoolWriter, loadClickstreamSettings, retryAfterOf, type StreamSink } from '@threadline/clickstream';
+import { Collector, KinesisSink, RateLimiter, SpoolWriter, clickstreamSettings, retryAfterOf, type StreamSink } from '@threadline/clickstream';
 import { isLakeError } from '@threadline/lake';
 
 import type { ApiApp } from '../api-app.js';
@@ -23,7 +23,7 @@ const CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-ndjson',
  * their own events. 202 only after the accepted events are durable (spool fsync or Kinesis).
  */
 export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<void> {
-  const settings = loadClickstreamSettings(context.config.dataDir);
+  const settings = clickstreamSettings(context.config);
   let sink: StreamSink;
   let spool: SpoolWriter | undefined;
   if (settings.stream === 'kinesis' && settings.kinesisStream) {

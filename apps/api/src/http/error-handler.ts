@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { PG_ERROR, isPgError } from '@threadline/db';
+import { hasErrorKind, type ErrorKind } from '@threadline/domain';
 
 import { AppError, type ErrorCode } from '../errors.js';
 
@@ -31,12 +32,39 @@ function fieldFromValidation(error: FastifyError): string | undefined {
   return base || undefined;
 }
 
+/**
+ * The HTTP status of each transport-neutral error kind — the one place packages' errors become
+ * HTTP. A package never knows a status code; it says what went wrong.
+ */
+export const KIND_STATUS = {
+  invalid: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported: 415,
+  unprocessable: 422,
+  unavailable: 503,
+  internal: 500,
+} as const satisfies Record<ErrorKind, number>;
+
 /** Maps any thrown value to a status and a stable body. Everything unexpected is a logged 500. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (error instanceof AppError) {
     const body: ErrorBody = { error: { code: error.code, message: error.message } };
     if (error.field) body.error.field = error.field;
     return { status: error.statusCode, body, ...(error.headers ? { headers: error.headers } : {}) };
+  }
+  if (hasErrorKind(error)) {
+    const status = KIND_STATUS[error.kind];
+    // a 5xx never shows its message: it may name files, buckets or SQL
+    if (status >= 500) {
+      const message = error.kind === 'unavailable' ? 'a storage or stream service is unavailable; try again shortly' : 'internal error';
+      return { status, body: { error: { code: error.kind === 'unavailable' ? 'SERVICE_UNAVAILABLE' : 'INTERNAL', message } } };
+    }
+    const body: ErrorBody = { error: { code: error.code, message: error.message } };
+    if (error.field) body.error.field = error.field;
+    return { status, body };
   }
   if (isPgError(error)) {
     if (error.code === PG_ERROR.UNIQUE_VIOLATION) {

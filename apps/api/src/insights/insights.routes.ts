@@ -4,10 +4,8 @@ import {
   adChannelAnswers,
   checkWindow,
   DEFAULT_LIMITS,
-  InsightInputError,
   InsightsLake,
   materialiseInsights,
-  PeakHoursInputError,
   serveInsight,
   type DashboardName,
   type InsightServices,
@@ -58,23 +56,13 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
   const windowOf = (query: { from?: string | undefined; to?: string | undefined }): DateWindow => {
     const to = query.to ?? todayIn(context.config.shopTimeZone);
     const window = query.from ? { from: query.from, to } : windowEndingOn(to, DEFAULT_WINDOW_DAYS);
-    try {
-      return checkWindow(window);
-    } catch (error) {
-      if (error instanceof InsightInputError) throw new AppError('VALIDATION_FAILED', error.message, error.field);
-      throw error;
-    }
+    // an InsightInputError (kind `invalid`) becomes a 400 naming the field in the error handler
+    return checkWindow(window);
   };
 
   const answer = async <D extends DashboardName>(name: D, window: DateWindow, filters: Record<string, unknown>) => {
     // each dashboard's own filter type; the query schemas above produced exactly these fields
-    let served;
-    try {
-      served = await serveInsight(await getServices(), name, { ...window, ...filters } as Parameters<typeof serveInsight<D>>[2]);
-    } catch (error) {
-      if (error instanceof PeakHoursInputError || error instanceof InsightInputError) throw new AppError('VALIDATION_FAILED', error.message, error.field);
-      throw error;
-    }
+    const served = await serveInsight(await getServices(), name, { ...window, ...filters } as Parameters<typeof serveInsight<D>>[2]);
     const figures = typeof served.result === 'object' && served.result !== null ? served.result : {};
     return { window, filters, asOf: served.asOf, cache: served.cache, ...figures };
   };

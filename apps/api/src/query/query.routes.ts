@@ -7,7 +7,6 @@ import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { requireRole } from '../auth/session.js';
 import { errors } from '../http/common.schemas.js';
-import { toAppError } from './lake-errors.js';
 
 const QueryBody = Type.Object(
   {
@@ -34,13 +33,9 @@ function csvValue(value: unknown): string | number {
 
 /** SQL over the lake for admins (the Athena part): read-only, limited, timed out. */
 export async function queryRoutes(app: ApiApp, context: ApiContext): Promise<void> {
-  const run = async (body: { sql: string; limit?: number; timeoutMs?: number }) => {
-    try {
-      return await runLakeQuery({ pool: context.pool, lakeDir: lakeRoot(context.config.dataDir), sql: body.sql, limit: body.limit, timeoutMs: body.timeoutMs });
-    } catch (error) {
-      throw toAppError(error);
-    }
-  };
+  // a refused query is a LakeInputError with a kind; the error handler answers with its status
+  const run = (body: { sql: string; limit?: number; timeoutMs?: number }) =>
+    runLakeQuery({ pool: context.pool, lakeDir: lakeRoot(context.config.dataDir), sql: body.sql, limit: body.limit, timeoutMs: body.timeoutMs });
 
   app.post(
     '/api/admin/query',

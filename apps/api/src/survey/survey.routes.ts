@@ -13,7 +13,6 @@ import type { ApiContext } from '../context.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError } from '../errors.js';
 import { errors } from '../http/common.schemas.js';
-import { toAppError } from '../query/lake-errors.js';
 
 const MAX_SURVEY_BYTES = DEFAULT_SURVEY_LIMITS.maxBytes;
 
@@ -116,7 +115,7 @@ export async function surveyRoutes(app: ApiApp, context: ApiContext): Promise<vo
             // the row report helps staff fix the file, so it travels with the error
             return reply.status(422).send({ error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) }, report: error.details });
           }
-          throw toAppError(error);
+          throw error;
         }
       },
     );

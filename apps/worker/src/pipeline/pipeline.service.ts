@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 
 import { lakeRoot } from '@threadline/lake';
-import { loadPipelineSettings, nextQueuedRun, PipelineBusyError, recoverPublishes, runPipeline, type PipelineDeps, type RunRequest } from '@threadline/pipeline';
+import { nextQueuedRun, pipelineSettings, PipelineBusyError, recoverPublishes, runPipeline, type PipelineDeps, type RunRequest } from '@threadline/pipeline';
 
 import type { WorkerService } from '../context.js';
 
@@ -13,7 +13,7 @@ import type { WorkerService } from '../context.js';
 export const pipelineService: WorkerService = {
   name: 'pipeline',
   async start(context) {
-    const settings = loadPipelineSettings();
+    const settings = pipelineSettings(context.config);
     const deps: PipelineDeps = {
       pool: context.pool,
       dataDir: context.config.dataDir,

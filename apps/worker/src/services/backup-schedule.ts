@@ -28,8 +28,8 @@ export const backupScheduleService: WorkerService = {
   async start(context: WorkerContext) {
     const { config, secrets, logger } = context;
     const noop = { async stop() {} };
-    // tests start workers by the dozen on throwaway databases: they opt in explicitly
-    const setting = process.env.THREADLINE_BACKUP_SCHEDULE ?? (config.nodeEnv === 'test' ? 'off' : 'on');
+    // off by default under NODE_ENV=test (see config.backup)
+    const setting = config.backup.schedule;
     if (setting === 'off') {
       logger.info('backup schedule off (THREADLINE_BACKUP_SCHEDULE=off)');
       return noop;
@@ -46,7 +46,7 @@ export const backupScheduleService: WorkerService = {
       logger.warn(`no scheduled backups: ${error.message}`);
       return noop;
     }
-    const at = parseTimeOfDay(process.env.THREADLINE_BACKUP_AT || '02:00', 'THREADLINE_BACKUP_AT');
+    const at = parseTimeOfDay(config.backup.at, 'THREADLINE_BACKUP_AT');
     const abort = new AbortController();
     let running: Promise<unknown> = Promise.resolve();
     const backUp = async (): Promise<void> => {

@@ -1,4 +1,4 @@
-import { DeliveryLoop, createLakeStorage, createStreamSource, loadClickstreamSettings } from '@threadline/clickstream';
+import { DeliveryLoop, createLakeStorage, createStreamSource, clickstreamSettings } from '@threadline/clickstream';
 
 import type { WorkerService } from '../context.js';
 
@@ -10,7 +10,7 @@ import type { WorkerService } from '../context.js';
 export const clickstreamDeliveryService: WorkerService = {
   name: 'clickstream-delivery',
   async start(context) {
-    const settings = loadClickstreamSettings(context.config.dataDir);
+    const settings = clickstreamSettings(context.config);
     const loop = new DeliveryLoop(settings, createStreamSource(settings), createLakeStorage(context.config.dataDir, settings), context.logger);
     await loop.start();
     return {

@@ -10,9 +10,7 @@ import type { PostSeedStep } from './seed-step.js';
 export const clickstreamSeedStep: PostSeedStep = {
   name: 'clickstream',
   async run(context) {
-    const raw = process.env.THREADLINE_DEMO_EVENTS;
-    const events = raw === undefined || raw === '' ? 1_000_000 : Number(raw);
-    if (!Number.isInteger(events) || events < 1 || events > MAX_DEMO_EVENTS) throw new Error(`THREADLINE_DEMO_EVENTS must be a whole number 1-${MAX_DEMO_EVENTS}`);
+    const events = Math.min(context.config.demoEvents, MAX_DEMO_EVENTS);
     const windowEnd = new Date(context.marker.generatedAt);
     const result = await generateDemoTraffic({
       storage: new LocalLakeStorage(lakeRoot(context.config.dataDir)),

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 
 import { listAccessLogImports } from '@threadline/db/access-log-imports';
 import { importAccessLogFile, type AccessLogFileReport, type JsonFieldMap, type LogFormat } from '@threadline/importer';
-import { createLakeStorage, loadClickstreamSettings } from '@threadline/clickstream';
+import { clickstreamSettings, createLakeStorage } from '@threadline/clickstream';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
 import { loadRuntime, withPool } from '../runtime.js';
@@ -72,7 +72,7 @@ export function registerAccessLogImport(importCommand: Command): void {
     if (!logFormat) throw new Error(`--log-format must be one of ${LOG_FORMATS.join(', ')}`);
     const jsonFields = options.jsonMap ? await readJsonMap(options.jsonMap) : undefined;
     const runtime = loadRuntime('import');
-    const storage = createLakeStorage(runtime.config.dataDir, loadClickstreamSettings(runtime.config.dataDir));
+    const storage = createLakeStorage(runtime.config.dataDir, clickstreamSettings(runtime.config));
     const scratch = await mkdtemp(path.join(tmpdir(), 'threadline-import-'));
     const reports: AccessLogFileReport[] = [];
     const bar = process.stderr.isTTY

@@ -4,6 +4,7 @@ import { registerAudit } from './audit.js';
 import { registerBackup } from './backup.js';
 import { registerBuild } from './build.js';
 import { registerCatalog } from './catalog.js';
+import { registerConfig } from './config.js';
 import { registerDb } from './db.js';
 import { registerDoctor } from './doctor.js';
 import { registerFailover } from './failover.js';
@@ -40,6 +41,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerInsights,
   registerSurvey,
   registerDoctor,
+  registerConfig,
   registerInfra,
   registerAudit,
   registerTls,

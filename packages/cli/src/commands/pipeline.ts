@@ -46,7 +46,7 @@ export function registerPipeline(program: Command): void {
         trigger = 'backfill';
       }
       const runtime = loadRuntime('pipeline');
-      const { runPipeline, loadPipelineSettings, queueRun } = await import('@threadline/pipeline');
+      const { runPipeline, pipelineSettings, queueRun } = await import('@threadline/pipeline');
       const summary = await withPool(runtime, async (pool) => {
         if (options.queue) {
           const run = await queueRun(pool, { trigger, dates });
@@ -61,7 +61,7 @@ export function registerPipeline(program: Command): void {
             pseudonymKey: runtime.secrets.pseudonymKey,
             slackWebhookUrl: runtime.config.slackWebhookUrl,
             logger: runtime.logger.child({}, { level: 'warn' }),
-            settings: loadPipelineSettings(),
+            settings: pipelineSettings(runtime.config),
             onProgress: (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
           },
           { trigger, dates },
@@ -81,10 +81,10 @@ export function registerPipeline(program: Command): void {
   ).action(async (options: { run?: string; format?: string }) => {
     const format = parseFormat(options.format);
     const runtime = loadRuntime('pipeline');
-    const { listRuns, findRun, listSteps, listRuleResults, loadPipelineSettings } = await import('@threadline/pipeline');
+    const { listRuns, findRun, listSteps, listRuleResults, pipelineSettings } = await import('@threadline/pipeline');
     await withPool(runtime, async (pool) => {
       const run = options.run ? await findRun(pool, parsePositiveInt(options.run, '--run')) : ((await listRuns(pool, { limit: 1 }))[0] ?? null);
-      const settings = loadPipelineSettings();
+      const settings = pipelineSettings(runtime.config);
       const next = settings.isScheduled ? new Cron(settings.cron, { timezone: runtime.config.shopTimeZone, paused: true }).nextRun() : null;
       if (!run) {
         console.log(`no pipeline run yet; next scheduled run: ${next ? next.toISOString() : 'not scheduled'}`);
@@ -159,10 +159,10 @@ export function registerPipeline(program: Command): void {
 export const pipelineSeedStep: PostSeedStep = {
   name: 'pipeline',
   async run(context) {
-    const { runPipeline, loadPipelineSettings, PipelineBusyError } = await import('@threadline/pipeline');
+    const { runPipeline, pipelineSettings, PipelineBusyError } = await import('@threadline/pipeline');
     const { createLogger } = await import('@threadline/config');
     // a first start should not wait minutes on retries: one quick retry for a flaky moment
-    const settings = { ...loadPipelineSettings(), retries: 1, backoffMs: 1000 };
+    const settings = { ...pipelineSettings(context.config), retries: 1, backoffMs: 1000 };
     try {
       const summary = await runPipeline(
         {

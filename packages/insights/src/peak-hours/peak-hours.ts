@@ -39,6 +39,7 @@ export type { HourFigures, HeatCell, WeekFigures, PeakHoursInsight as PeakHoursR
 
 export class PeakHoursInputError extends Error {
   readonly code = 'VALIDATION_FAILED';
+  readonly kind = 'invalid';
   constructor(
     readonly field: string,
     message: string,

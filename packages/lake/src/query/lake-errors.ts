@@ -1,31 +1,33 @@
+import type { ErrorKind } from '@threadline/domain';
+
 /**
- * The lake's error catalogue (queries over the lake and survey files): a stable code, the HTTP
- * status an API answers with, and for file problems the line or cell at fault.
+ * The catalogue of input problems with the lake (SQL over it, survey files): a stable code, its
+ * transport-neutral kind, and for file problems the line or cell at fault.
  */
 export const LAKE_INPUT_ERROR_CODES = {
-  QUERY_EMPTY: 400,
-  QUERY_INVALID: 400,
-  QUERY_MULTIPLE_STATEMENTS: 400,
-  QUERY_NOT_READ_ONLY: 403,
-  QUERY_FORBIDDEN: 403,
-  QUERY_TIMEOUT: 422,
-  SURVEY_WRONG_EXTENSION: 415,
-  SURVEY_NOT_SPREADSHEET: 415,
-  SURVEY_TOO_LARGE: 413,
-  SURVEY_ZIP_BOMB: 413,
-  SURVEY_PASSWORD_PROTECTED: 422,
-  SURVEY_FORMULAS: 422,
-  SURVEY_EMPTY: 422,
-  SURVEY_TOO_MANY_COLUMNS: 422,
-  SURVEY_MISSING_COLUMNS: 422,
-  SURVEY_NO_VALID_ROWS: 422,
-} as const;
+  QUERY_EMPTY: 'invalid',
+  QUERY_INVALID: 'invalid',
+  QUERY_MULTIPLE_STATEMENTS: 'invalid',
+  QUERY_NOT_READ_ONLY: 'forbidden',
+  QUERY_FORBIDDEN: 'forbidden',
+  QUERY_TIMEOUT: 'unprocessable',
+  SURVEY_WRONG_EXTENSION: 'unsupported',
+  SURVEY_NOT_SPREADSHEET: 'unsupported',
+  SURVEY_TOO_LARGE: 'too_large',
+  SURVEY_ZIP_BOMB: 'too_large',
+  SURVEY_PASSWORD_PROTECTED: 'unprocessable',
+  SURVEY_FORMULAS: 'unprocessable',
+  SURVEY_EMPTY: 'unprocessable',
+  SURVEY_TOO_MANY_COLUMNS: 'unprocessable',
+  SURVEY_MISSING_COLUMNS: 'unprocessable',
+  SURVEY_NO_VALID_ROWS: 'unprocessable',
+} as const satisfies Record<string, ErrorKind>;
 
 export type LakeInputErrorCode = keyof typeof LAKE_INPUT_ERROR_CODES;
 
-/** A problem with what the caller sent (SQL or a file): always a 4xx, never a crash. */
+/** A problem with what the caller sent (SQL or a file): the caller's fault, never a crash. */
 export class LakeInputError extends Error {
-  readonly statusCode: number;
+  readonly kind: ErrorKind;
   /** Structured context for the caller, e.g. the survey report with every rejected row. */
   readonly details: unknown;
 
@@ -39,7 +41,7 @@ export class LakeInputError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.details = options?.details;
     this.name = 'LakeInputError';
-    this.statusCode = LAKE_INPUT_ERROR_CODES[code];
+    this.kind = LAKE_INPUT_ERROR_CODES[code];
   }
 }
 

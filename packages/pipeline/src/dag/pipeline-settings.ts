@@ -1,8 +1,8 @@
 import { Cron } from 'croner';
 
-import { ConfigError } from '@threadline/config';
+import { ConfigError, loadConfig, type Config } from '@threadline/config';
 
-/** How the nightly run is scheduled and guarded; from the environment, checked on entry. */
+/** How the nightly run is scheduled and guarded (`config.pipeline`, checked on entry). */
 export interface PipelineSettings {
   /** Cron expression in the shop's time zone (default `0 2 * * *`: 02:00, when the shop is quietest). */
   cron: string;
@@ -20,36 +20,24 @@ export interface PipelineSettings {
   pollMs: number;
 }
 
-type Env = Record<string, string | undefined>;
-
-function readNumber(env: Env, name: string, fallback: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new ConfigError(name, `expected a number >= ${min}, got "${raw}"`);
-  return value;
-}
-
 /**
+ * The pipeline's settings from the configuration tree; the cron expression is checked here.
+ *
  * @example
- * const settings = loadPipelineSettings(process.env); // THREADLINE_PIPELINE_CRON='30 3 * * *' → 03:30
+ * const settings = pipelineSettings(config); // THREADLINE_PIPELINE_CRON='30 3 * * *' → 03:30
  */
-export function loadPipelineSettings(env: Env = process.env): PipelineSettings {
-  const rawCron = env.THREADLINE_PIPELINE_CRON?.trim() || '0 2 * * *';
-  const isScheduled = rawCron !== 'off';
-  if (isScheduled) {
+export function pipelineSettings(config: Pick<Config, 'pipeline'>): PipelineSettings {
+  if (config.pipeline.isScheduled) {
     try {
-      new Cron(rawCron, { paused: true }).stop();
+      new Cron(config.pipeline.cron, { paused: true }).stop();
     } catch (error) {
       throw new ConfigError('THREADLINE_PIPELINE_CRON', `not a cron expression: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  return {
-    cron: rawCron,
-    isScheduled,
-    retries: readNumber(env, 'THREADLINE_PIPELINE_RETRIES', 2, 0),
-    backoffMs: readNumber(env, 'THREADLINE_PIPELINE_BACKOFF_SECONDS', 30, 0) * 1000,
-    stepTimeoutMs: readNumber(env, 'THREADLINE_PIPELINE_STEP_TIMEOUT_MINUTES', 30, 0.01) * 60_000,
-    pollMs: readNumber(env, 'THREADLINE_PIPELINE_POLL_SECONDS', 5, 0.1) * 1000,
-  };
+  return { ...config.pipeline };
+}
+
+/** Settings for an environment (tests and tools that have no process config). */
+export function loadPipelineSettings(env: Record<string, string | undefined>): PipelineSettings {
+  return pipelineSettings(loadConfig(env));
 }

@@ -59,7 +59,7 @@ export interface RunSummary {
 /** Another run holds the lock. */
 export class PipelineBusyError extends Error {
   readonly code = 'PIPELINE_BUSY';
-  readonly statusCode = 409;
+  readonly kind = 'conflict';
   constructor() {
     super('another pipeline run is in progress; wait for it (threadline pipeline status) and try again');
   }
