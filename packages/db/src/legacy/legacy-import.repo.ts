@@ -57,12 +57,21 @@ export interface LegacyProduct {
 }
 
 export async function upsertLegacyProduct(client: PoolClient, product: LegacyProduct): Promise<Upserted> {
+  // a rename through a re-import keeps the earlier name listed, never silently replaced
+  await client.query(
+    `INSERT INTO product_name_history (product_id, name, first_seen, last_seen)
+     SELECT id, name, created_at, now() FROM products WHERE legacy_id = $1 AND name <> $2
+     ON CONFLICT (product_id, name) DO UPDATE SET last_seen = EXCLUDED.last_seen`,
+    [product.legacyId, product.name],
+  );
   const { rows } = await client.query<{ id: number; is_new: boolean }>(
     `INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at)
      VALUES ($1, $2, $3, $4, $5, 'published', coalesce($6, now()), coalesce($6, now()))
      ON CONFLICT (legacy_id) DO UPDATE
        SET seller_id = EXCLUDED.seller_id, category_id = EXCLUDED.category_id,
-           name = EXCLUDED.name, description = EXCLUDED.description
+           name = EXCLUDED.name, description = EXCLUDED.description,
+           -- a re-import with the creation date mapped corrects it (earlier imports may have used today)
+           created_at = coalesce($6, products.created_at), published_at = coalesce($6, products.published_at)
      RETURNING id, (xmax = 0) AS is_new`,
     [product.legacyId, product.sellerId, product.categoryId, product.name, product.description, product.createdAt],
   );

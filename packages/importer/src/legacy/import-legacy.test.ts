@@ -143,6 +143,29 @@ describe('legacy import', () => {
     );
   });
 
+  it('dates products from their first sale, and from the mapped column on a re-import, keeping renames as history', async () => {
+    const { rows: dated } = await db.pool.query(
+      `SELECT p.legacy_id, p.created_at = (SELECT min(o.placed_at) FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.product_id = p.id) AS is_first_sale
+         FROM products p WHERE p.legacy_id IS NOT NULL ORDER BY 1`,
+    );
+    assert.deepEqual(dated.map((row) => [row.legacy_id, row.is_first_sale]), [['P-100', true], ['P-200', true], ['P-300', true]]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'legacy-created-'));
+    const file = path.join(dir, 'products.csv');
+    writeFileSync(file, 'ProductNo,Title,Dept,ItemCode,Price,Created\nP-200,Storm Denim Jacket (2022),Jackets,SDJ-M-BLK,1249.00,2021-06-01\n');
+    const report = await importLegacyFile(db.pool, options('products', {
+      file,
+      mapping: { columns: { legacy_id: 'ProductNo', name: 'Title', category: 'Dept', sku: 'ItemCode', price: 'Price', created_at: 'Created' } },
+      rules: { dateFormat: 'iso', timeZone: 'America/New_York', currency: 'USD', values: {} },
+    }));
+    assert.deepEqual([report.created, report.updated, report.rejected.length], [0, 1, 0]);
+    const { rows } = await db.pool.query(
+      `SELECT p.name, to_char(p.created_at AT TIME ZONE 'America/New_York', 'YYYY-MM-DD') AS created,
+              (SELECT array_agg(h.name ORDER BY h.name) FROM product_name_history h WHERE h.product_id = p.id) AS history
+         FROM products p WHERE p.legacy_id = 'P-200'`,
+    );
+    assert.deepEqual(rows[0], { name: 'Storm Denim Jacket (2022)', created: '2021-06-01', history: ['Summit Down Jacket'] });
+  });
+
   it('imports reviews only for bought lines and keeps product counters consistent', async () => {
     const report = await importLegacyFile(db.pool, options('reviews'));
     assert.deepEqual(report.rejected.map((row) => [row.row, row.column]), [[5, 'order_legacy_id']]);
@@ -174,6 +197,35 @@ describe('legacy import', () => {
       assert.ok(report.updated > 0, `${entity} updated its rows`);
     }
     assert.deepEqual(await counts(), before);
+  });
+
+  it('links a shop account with the same e-mail, refuses e-mails of other legacy customers, keeps customers without e-mail', async () => {
+    await db.pool.query(`INSERT INTO users (email, name, role) VALUES ('shopper@example.com', 'Shop Account', 'customer')`);
+    const dir = mkdtempSync(path.join(tmpdir(), 'legacy-link-'));
+    const file = path.join(dir, 'customers.csv');
+    writeFileSync(
+      file,
+      [
+        'legacy_id,email,name,customer_segment',
+        'L-1,Shopper@Example.com,Old Name,Corporate',
+        'L-2,,No Mail Customer,Consumer',
+        'L-3,dup@example.com,First Dup,Consumer',
+        'L-4,DUP@example.com,Second Dup,Consumer',
+        `L-5,${(await db.pool.query(`SELECT email FROM users WHERE legacy_id = 'C-1'`)).rows[0].email},Taken,Consumer`,
+      ].join('\n'),
+    );
+    const report = await importLegacyFile(db.pool, options('customers', { file, mapping: { columns: {} } }));
+    assert.deepEqual(report.rejected.map((row) => [row.row, row.column, row.reason]), [
+      [5, 'email', 'email already belongs to legacy customer L-3'],
+      [6, 'email', 'email already belongs to legacy customer C-1'],
+    ]);
+    assert.deepEqual([report.created, report.updated], [2, 1]);
+    const { rows } = await db.pool.query(`SELECT legacy_id, email, name, customer_segment, password_hash FROM users WHERE legacy_id LIKE 'L-%' ORDER BY legacy_id`);
+    assert.deepEqual(rows.map((row) => [row.legacy_id, row.email, row.name, row.customer_segment]), [
+      ['L-1', 'shopper@example.com', 'Shop Account', 'Corporate'],
+      ['L-2', null, 'No Mail Customer', 'Consumer'],
+      ['L-3', 'dup@example.com', 'First Dup', 'Consumer'],
+    ]);
   });
 
   it('never guesses an ambiguous date format', async () => {

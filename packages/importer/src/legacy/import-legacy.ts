@@ -7,7 +7,6 @@ import {
   findVariant,
   refreshProductCounters,
   upsertCategoryByName,
-  upsertLegacyCustomer,
   upsertLegacyProduct,
   upsertLegacyReview,
   upsertLegacyVariant,
@@ -20,6 +19,7 @@ import {
   upsertStagedProducts,
   writeStagedOrders,
 } from '@threadline/db/legacy-bulk';
+import { dropStagedCustomers, findCustomerConflicts, stageCustomers, writeStagedCustomers } from '@threadline/db/legacy-customers-bulk';
 
 import {
   createOrderLineReader,
@@ -252,14 +252,16 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
       }
     } else if (options.entity === 'customers') {
       const parsed = parseRows(rows, columns, rules, (read) => readCustomer(read, rules), rejected);
-      for (const { rowNumber, value } of parsed) {
-        await runGroup([rowNumber], async () => {
-          const result = await upsertLegacyCustomer(client, value);
-          if ('conflict' in result) throw new GroupError([rowNumber], 'email', result.conflict);
-          counters[result.isNew ? 'created' : 'updated'] += 1;
-        });
-        progress(1);
+      if (parsed.length > 0) {
+        await stageCustomers(client, parsed.map(({ rowNumber, value }) => ({ ...value, rowNumber })));
+        const conflicts = await findCustomerConflicts(client);
+        for (const conflict of conflicts) rejected.push({ row: conflict.rowNumber, column: 'email', reason: conflict.reason });
+        await dropStagedCustomers(client, conflicts.map((conflict) => conflict.rowNumber));
+        const written = await writeStagedCustomers(client);
+        counters.created += written.created;
+        counters.updated += written.updated;
       }
+      progress(rows.length);
     } else if (options.entity === 'orders') {
       const written = await importOrderLines(client, { rows, columns, rules, rejected, warnings });
       counters.created += written.created;
