@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 
 import { AUDIT_ACTIONS, findAddress, findCartId, findGuestTokenHash, getCartLines, getOrder, insertAddress, isSellerOfOrder, listOrdersForUser, withTransaction } from '@threadline/db';
-import { SHIPPING_COUNTRIES, type Address } from '@threadline/domain';
+import { SHIPPING_COUNTRIES, subdivisionCode, type Address } from '@threadline/domain';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
@@ -66,9 +66,9 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
       const country = request.body.address.country.toUpperCase();
       if (!SHIPPING_COUNTRIES[country]) throw new AppError('VALIDATION_FAILED', 'choose a country the shop ships to', 'address.country');
       // a partial address is enough for a quote: the region only matters where tax depends on it
-      const region = request.body.address.region?.trim().toUpperCase().replace(/^(US|CA)-/, '') || null;
-      const regionCode = region;
-      const quote = await quoteCheckout(pool, { lines, place: { country, region: regionCode }, methodCode: request.body.shippingMethod });
+      const typed = request.body.address.region?.trim() ?? '';
+      const region = typed === '' ? null : (subdivisionCode(country, typed) ?? typed);
+      const quote = await quoteCheckout(pool, { lines, place: { country, region }, methodCode: request.body.shippingMethod });
       return presentQuote(quote);
     },
   );

@@ -104,14 +104,18 @@ export function registerStart(program: Command): void {
       try {
         for (const spec of dbSpecs) await supervisor.start(spec);
         await withPool(db, (pool) => migrate(pool, { log: (line) => supervisor.log('start', line) }));
+        // first start: the seed (which ends with one pipeline run) and the page build share nothing,
+        // and the seed waits on PostgreSQL and disk much of the time, so they run side by side
+        const firstStart: Array<Promise<unknown>> = [];
         if (options.seed && config.isDemo && !(await isSeeded(db))) {
-          supervisor.log('start', 'first start: loading demo data (threadline seed)…');
-          await supervisor.run({ name: 'seed', command: process.execPath, args: [CLI_BIN, 'seed', '--if-empty'], env: childEnv });
+          supervisor.log('start', 'first start: loading demo data and running the data pipeline once (threadline seed)…');
+          firstStart.push(supervisor.run({ name: 'seed', command: process.execPath, args: [CLI_BIN, 'seed', '--if-empty'], env: childEnv }));
         }
         if (!isWebBuildFresh()) {
           supervisor.log('start', 'building the web pages (first start only)…');
-          await supervisor.run({ name: 'build', command: process.execPath, args: [CLI_BIN, 'build'], env: childEnv });
+          firstStart.push(supervisor.run({ name: 'build', command: process.execPath, args: [CLI_BIN, 'build'], env: childEnv }));
         }
+        await Promise.all(firstStart);
         const apiReady = await Promise.all(apis.map((spec) => supervisor.start(spec)));
         apiUrls = apiReady.map((details, index) => readyUrl(details, `http://127.0.0.1:${apiReplicaPort(config, index)}`));
         for (const spec of apis) specs.set(spec.name, spec);
