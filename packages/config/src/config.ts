@@ -49,7 +49,7 @@ export interface Config {
   shopTimeZone: string;
   /** ISO 4217 currency of all prices (minor units). */
   currency: string;
-  /** The shop's address as customers reach it (links in e-mails). */
+  /** The shop's address as customers reach it (links in e-mails, canonical links, sitemap). */
   publicUrl: string;
   /** SMTP server for the shop's e-mail (smtp://user:pass@host:587); undefined: mails stay in the outbox. */
   smtpUrl: string | undefined;

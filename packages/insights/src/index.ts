@@ -16,6 +16,7 @@ export {
 export { checkWindow, InsightInputError } from './window.js';
 export {
   serveInsight,
+  insightAnswerJson,
   materialiseInsights,
   paramsKey,
   DASHBOARDS,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { InsightsLake, salesInsight } from '@threadline/insights';
+import { getCachedInsight, putCachedInsight } from '@threadline/db/insights';
+import { InsightsLake, paramsKey, salesInsight } from '@threadline/insights';
 import { writeFixtureLake } from '@threadline/insights/testing';
 
 import { Client, createHarness, errorOf, json, signedInClient, type Harness } from '../testing/harness.js';
@@ -65,6 +66,43 @@ describe('insights API', () => {
     assert.equal(first.cache.status, 'live');
     assert.equal(second.cache.status, 'hit');
     assert.equal(second.segments.length, 2);
+  });
+
+  it('sends a cached answer as the stored JSON text, byte for byte', async () => {
+    const url = `/api/insights/sales?${MARCH}&region=europe`;
+    const key = paramsKey({ from: '2026-03-01', to: '2026-03-31', region: 'europe', limit: 20 });
+    const live = await marketing.get(url);
+    assert.equal(live.statusCode, 200, live.body);
+    const stored = await getCachedInsight(harness.context.pool, 'sales', key);
+    assert.ok(stored, 'the live answer was remembered');
+    // the live answer is serialised once: what was stored is what was sent
+    assert.ok(live.body.endsWith(stored.resultJson.slice(1)), 'live body carries the stored text');
+
+    // stored text no serialiser would produce: spaces, odd key order. A parse + re-serialise would
+    // normalise it; sending it as it is keeps every byte.
+    const odd = '{ "zeta" : [1 ,2],  "totals" :{"orders": 7 , "note":"caf\\u00e9 \u00e9"} }';
+    await putCachedInsight(harness.context.pool, { ...stored, resultJson: odd });
+    const hit = await marketing.get(url);
+    assert.equal(hit.statusCode, 200, hit.body);
+    assert.match(String(hit.headers['content-type']), /^application\/json; charset=utf-8$/);
+    const envelope = json<Envelope & { cache: { computedAt: string; computationMs: number }; filters: unknown }>(hit);
+    assert.equal(envelope.cache.status, 'hit');
+    const head = JSON.stringify({ window: envelope.window, filters: { region: 'europe', limit: 20 }, asOf: envelope.asOf, cache: envelope.cache });
+    assert.equal(hit.body, `${head.slice(0, -1)},${odd.trim().slice(1, -1).trim()}}`);
+    assert.ok(hit.body.includes('"zeta" : [1 ,2],  "totals" :{"orders": 7 , "note":"caf\\u00e9 \u00e9"}'));
+    assert.equal(Buffer.byteLength(hit.body), Number(hit.headers['content-length']));
+  });
+
+  it('lets a dashboard that carries its own window and filters send them once', async () => {
+    const url = `/api/insights/peak-hours?${MARCH}&tz=UTC`;
+    for (const status of ['live', 'hit']) {
+      const response = await marketing.get(url);
+      assert.equal(response.statusCode, 200, response.body);
+      assert.equal(json<Envelope>(response).cache.status, status);
+      assert.equal(response.body.split('"window":').length, 2, 'one window');
+      assert.equal(response.body.split('"filters":').length, 2, 'one filters');
+      assert.deepEqual(json<{ filters: unknown }>(response).filters, { region: null, device: null, includeBots: false, source: null });
+    }
   });
 
   it('prices channels with entered costs and recomputes when a cost changes', async () => {

@@ -1,9 +1,12 @@
+import type { FastifyReply } from 'fastify';
+
 import { deleteAdChannelCost, deleteLiveInsights, listAdChannelCosts, summariseInsightCache, upsertAdChannelCost } from '@threadline/db/insights';
 import { todayIn, windowEndingOn, type DateWindow } from '@threadline/domain';
 import {
   adChannelAnswers,
   checkWindow,
   DEFAULT_LIMITS,
+  insightAnswerJson,
   InsightsLake,
   materialiseInsights,
   serveInsight,
@@ -60,44 +63,47 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
     return checkWindow(window);
   };
 
-  const answer = async <D extends DashboardName>(name: D, window: DateWindow, filters: Record<string, unknown>) => {
+  /**
+   * Sends the answer as JSON text: a cached answer's figures go out as stored, without being parsed
+   * or re-serialised (a string with a JSON content type bypasses the response serialiser).
+   */
+  const answer = async <D extends DashboardName>(reply: FastifyReply, name: D, window: DateWindow, filters: Record<string, unknown>) => {
     // each dashboard's own filter type; the query schemas above produced exactly these fields
     const served = await serveInsight(await getServices(), name, { ...window, ...filters } as Parameters<typeof serveInsight<D>>[2]);
-    const figures = typeof served.result === 'object' && served.result !== null ? served.result : {};
-    return { window, filters, asOf: served.asOf, cache: served.cache, ...figures };
+    return reply.type('application/json; charset=utf-8').send(insightAnswerJson(name, served, { window, filters }));
   };
 
   const tags = ['insights'];
   app.get(
     '/api/insights/sales',
     { ...guard, schema: { tags, summary: 'Revenue and orders over time; sell-through and view → cart → order per category and product', querystring: SalesQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
-    async (request) => {
+    async (request, reply) => {
       const { category, region, limit } = request.query;
-      return answer('sales', windowOf(request.query), { category, region, limit });
+      return answer(reply, 'sales', windowOf(request.query), { category, region, limit });
     },
   );
   app.get(
     '/api/insights/segments',
     { ...guard, schema: { tags, summary: 'Popular products per customer segment (age band, gender, region, new vs returning, ship-to country or region/state)', querystring: SegmentsQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
-    async (request) => {
+    async (request, reply) => {
       const { dimension, category, limit } = request.query;
-      return answer('segments', windowOf(request.query), { dimension, category, limit });
+      return answer(reply, 'segments', windowOf(request.query), { dimension, category, limit });
     },
   );
   app.get(
     '/api/insights/reviews',
     { ...guard, schema: { tags, summary: 'Rating distribution, ratings per category, lowest-rated products with texts and frequent words', querystring: ReviewsQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
-    async (request) => {
+    async (request, reply) => {
       const { category, minReviews, limit } = request.query;
-      return answer('reviews', windowOf(request.query), { category, minReviews, limit });
+      return answer(reply, 'reviews', windowOf(request.query), { category, minReviews, limit });
     },
   );
   app.get(
     '/api/insights/ad-channels',
     { ...guard, schema: { tags, summary: 'Survey respondents per offline ad channel, by segment, month and upload, with cost per respondent', querystring: AdChannelsQuery, response: { 200: InsightResponse, ...errors(400, 401, 403) } } },
-    async (request) => {
+    async (request, reply) => {
       const { region, ageBand, gender } = request.query;
-      return answer('ad-channels', windowOf(request.query), { region, ageBand, gender });
+      return answer(reply, 'ad-channels', windowOf(request.query), { region, ageBand, gender });
     },
   );
   app.get(
@@ -111,10 +117,10 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
         response: { 200: InsightResponse, ...errors(400, 401, 403) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { tz, region, device, bots, source, top } = request.query;
       // defaults filled before keying, so the materialised preset answers the page's first view
-      return answer('peak-hours', windowOf(request.query), {
+      return answer(reply, 'peak-hours', windowOf(request.query), {
         timeZone: tz ?? context.config.shopTimeZone,
         region,
         device,

@@ -4,7 +4,8 @@ export interface CachedInsight {
   dashboard: string;
   paramsKey: string;
   params: unknown;
-  result: unknown;
+  /** the dashboard's figures as JSON text, exactly as stored (and as sent to the browser) */
+  resultJson: string;
   dataVersion: string;
   source: 'materialised' | 'live';
   asOf: Date | null;
@@ -14,7 +15,7 @@ export interface CachedInsight {
 
 export async function getCachedInsight(db: Queryable, dashboard: string, paramsKey: string): Promise<CachedInsight | undefined> {
   const { rows } = await db.query<CachedInsight>(
-    `SELECT dashboard, params_key AS "paramsKey", params, result, data_version AS "dataVersion", source,
+    `SELECT dashboard, params_key AS "paramsKey", params, result::text AS "resultJson", data_version AS "dataVersion", source,
             as_of AS "asOf", computed_at AS "computedAt", computation_ms AS "computationMs"
        FROM insight_cache WHERE dashboard = $1 AND params_key = $2`,
     [dashboard, paramsKey],
@@ -35,7 +36,7 @@ export async function putCachedInsight(db: Queryable, entry: Omit<CachedInsight,
       entry.dashboard,
       entry.paramsKey,
       JSON.stringify(entry.params),
-      JSON.stringify(entry.result),
+      entry.resultJson,
       entry.dataVersion,
       entry.source,
       entry.asOf,

@@ -145,7 +145,7 @@ describe("importing real-world logs: no user agent, cut lines, each line's own o
     'host-a.example - - [01/Jul/1995:04:00:09 -0400] "GET /shuttle/countdown/ HTTP/1.0" 200 3985',
     'host-b.example - - [01/Jul/1995:05:10:00 -0400] "GET /images/NASA-logosmall.gif HTTP/1.0" 304 0',
     '10.0.0.5 - - [01/Jul/1995:14:30:00 +0530] "GET /p/1 HTTP/1.1" 200 512 "-" "Mozilla/5.0 (Windows NT 10.0; Win64',
-    '10.0.0.6 - - [01/Jul/1995:16:45:00 +0000] "GET /p/2 HTTP/1.1" 200 512 "http://ref.example/x" "Mozilla/5.0 (Macintosh)"',
+    '10.0.0.6 - - [01/Jul/1995:16:45:00 +0000] "GET /p/2 HTTP/1.1" 200 512 "http://ref.example/x" "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15"',
   ].join('\n');
 
   before(async () => {

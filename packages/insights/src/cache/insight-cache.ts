@@ -1,6 +1,6 @@
 import type { Pool } from '@threadline/db';
 import { adChannelCostsVersion, getCachedInsight, listAdChannelCosts, putCachedInsight } from '@threadline/db/insights';
-import { todayIn, windowEndingOn } from '@threadline/domain';
+import { todayIn, windowEndingOn, type DateWindow } from '@threadline/domain';
 
 import { adChannelInsight, type AdChannelFilters } from '../ad-channels/ad-channels.js';
 import type { InsightDataset } from '../lake/curated-schemas.js';
@@ -20,11 +20,15 @@ export interface InsightServices {
 
 export type { CacheInfo };
 
-export interface Served<T> {
-  result: T;
+export interface Served {
+  /** the figures as JSON text: on a cache hit exactly the stored text, never parsed */
+  json: string;
   asOf: string | null;
   cache: CacheInfo;
 }
+
+/** Fields every dashboard answer carries around its figures. */
+export type EnvelopeField = 'window' | 'filters' | 'asOf' | 'cache';
 
 /** Defaults are filled in before keying, so `?from&to` and `?from&to&limit=20` share an entry. */
 export const DEFAULT_LIMITS = { salesProducts: 20, segmentProducts: 10, reviewProducts: 10, minReviews: 3, peakTop: 3 } as const;
@@ -42,6 +46,8 @@ interface DashboardSpec<P> {
   compute(services: InsightServices, params: P): Promise<unknown>;
   /** part of the fingerprint beyond the lake files */
   extraVersion?(services: InsightServices): Promise<string>;
+  /** envelope fields the figures carry themselves: theirs are sent, the envelope's are left out */
+  carries?: readonly EnvelopeField[];
 }
 
 /**
@@ -70,6 +76,7 @@ export const DASHBOARDS = {
   'peak-hours': {
     datasets: ['clickstream_hourly'],
     compute: (services, params) => peakHours(services.lake, params),
+    carries: ['window', 'filters'],
   } satisfies DashboardSpec<PeakHourFilters>,
 } as const;
 
@@ -91,7 +98,7 @@ export async function serveInsight<D extends DashboardName>(
   name: D,
   params: ParamsOf<D>,
   options: { source?: 'materialised' | 'live' } = {},
-): Promise<Served<unknown>> {
+): Promise<Served> {
   // a query refreshes the views' file listing (at most once a second); the fingerprint reads it
   await services.lake.query('SELECT 1');
   const spec: DashboardSpec<ParamsOf<D>> = DASHBOARDS[name];
@@ -102,7 +109,7 @@ export async function serveInsight<D extends DashboardName>(
     const cached = await getCachedInsight(services.pool, name, key);
     if (cached && cached.dataVersion === version) {
       return {
-        result: cached.result,
+        json: cached.resultJson,
         asOf: cached.asOf ? cached.asOf.toISOString() : null,
         cache: { status: 'hit', computedAt: cached.computedAt.toISOString(), computationMs: cached.computationMs },
       };
@@ -111,17 +118,36 @@ export async function serveInsight<D extends DashboardName>(
   const started = performance.now();
   const result = await spec.compute(services, params);
   const computationMs = Math.round(performance.now() - started);
+  // serialised once: the same text is stored and sent
+  const json = JSON.stringify(result);
   await putCachedInsight(services.pool, {
     dashboard: name,
     paramsKey: key,
     params,
-    result,
+    resultJson: json,
     dataVersion: version,
     source: options.source ?? 'live',
     asOf,
     computationMs,
   });
-  return { result, asOf: asOf?.toISOString() ?? null, cache: { status: 'live', computedAt: new Date().toISOString(), computationMs } };
+  return { json, asOf: asOf?.toISOString() ?? null, cache: { status: 'live', computedAt: new Date().toISOString(), computationMs } };
+}
+
+/**
+ * The API's answer as JSON text: `{window, filters, asOf, cache, ...figures}`, with the figures'
+ * text spliced in as it is (a cached answer is sent without being parsed or re-serialised). Only
+ * the small envelope is serialised; fields the dashboard's figures carry themselves are theirs.
+ */
+export function insightAnswerJson(name: DashboardName, served: Served, envelope: { window: DateWindow; filters: Record<string, unknown> }): string {
+  const spec: DashboardSpec<never> = DASHBOARDS[name];
+  const carried = spec.carries ?? [];
+  const head: Record<EnvelopeField, unknown> = { window: { from: envelope.window.from, to: envelope.window.to }, filters: envelope.filters, asOf: served.asOf, cache: served.cache };
+  const parts = (Object.keys(head) as EnvelopeField[]).filter((field) => !carried.includes(field)).map((field) => `${JSON.stringify(field)}:${JSON.stringify(head[field])}`);
+  // the figures are an object (no dashboard returns anything else): its members go in as they are
+  const figures = served.json.trim();
+  const members = figures.startsWith('{') && figures.endsWith('}') ? figures.slice(1, -1).trim() : '';
+  if (members !== '') parts.push(members);
+  return `{${parts.join(',')}}`;
 }
 
 /** The windows the dashboards open with: the last 7, 30 and 90 days, ending today. */

@@ -4,7 +4,7 @@ import { toNumber } from '@threadline/lake';
 
 import type { InsightQuery } from '../lake/insights-lake.js';
 import type { HeatCell, HourFigures, PeakHoursInsight, WeekFigures } from '../types.js';
-import { ratio } from '../window.js';
+import { InsightInputError, ratio } from '../window.js';
 
 /**
  * Analysis 5.1 — the hours users visit most — over the clickstream's hourly rollup
@@ -37,17 +37,8 @@ export interface PeakHourFilters {
 
 export type { HourFigures, HeatCell, WeekFigures, PeakHoursInsight as PeakHoursResult } from '../types.js';
 
-export class PeakHoursInputError extends Error {
-  readonly code = 'VALIDATION_FAILED';
-  readonly kind = 'invalid';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'PeakHoursInputError';
-  }
-}
+/** A bad peak-hours filter (kind `invalid`, naming the field): the dashboards' one input error. */
+export const PeakHoursInputError = InsightInputError;
 
 /** Checks filters at the edge; names the field at fault. */
 export function checkPeakHourFilters(filters: PeakHourFilters): PeakHourFilters {
