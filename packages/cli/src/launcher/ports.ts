@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 
 import { recordPorts, type Config, type RecordedPorts } from '@threadline/config';
+import { freeLoopbackPort as pickFreePort } from '@threadline/ops';
 
 /** A port that is already taken; the message is one line naming the port, its owner and the fix. */
 export class PortInUseError extends Error {
@@ -22,18 +23,6 @@ export async function isPortFree(port: number, host = '127.0.0.1'): Promise<bool
     const server = createServer();
     server.once('error', () => resolve(false));
     server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-/** A free loopback port chosen by the kernel. */
-export async function pickFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port assigned'))));
-    });
   });
 }
 
