@@ -187,6 +187,11 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
         throw new AppError('PAYMENT_RETRY', `payment not completed: ${outcome.message}`, 'card.number');
       }
       if (outcome.isReplay) void reply.header('idempotent-replayed', 'true');
+      else {
+        // the sale enters the clickstream from here, never from the browser (which could forge it)
+        const paid = await getOrder(pool, request.params.id);
+        if (paid) await context.serverEvents?.orderPaid(request, { id: paid.id, userId: paid.userId, totalCents: paid.totalCents, currency: paid.currency });
+      }
       return { status: 'paid' as const, orderId: request.params.id, payment: { brand: outcome.brand, last4: outcome.last4 } };
     },
   );
