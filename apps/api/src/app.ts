@@ -10,6 +10,7 @@ import { loadEdgeConfig, registerEdge } from '@threadline/edge';
 
 import type { ApiApp } from './api-app.js';
 import type { ApiContext } from './context.js';
+import { ServerEvents } from './collect/server-events.js';
 import { AppError } from './errors.js';
 import { sessionPlugin } from './auth/session.js';
 import { QUERY_WAF_EXCLUSIONS } from './query/query.waf.js';
@@ -29,7 +30,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Builds the application tier. Routes come from ROUTE_MODULES; tests call this with a throwaway
  * database and use `app.inject()` or a real listening port.
  */
-export async function buildApiApp(context: ApiContext): Promise<ApiApp> {
+export async function buildApiApp(given: ApiContext): Promise<ApiApp> {
+  // one set of server-stated clickstream events per app: the /collect module attaches its collector
+  const context: ApiContext = { ...given, serverEvents: given.serverEvents ?? new ServerEvents(given.logger) };
   const loggerInstance: FastifyBaseLogger = context.logger;
   const edge = context.edge ?? loadEdgeConfig();
   const app = Fastify({

@@ -2,6 +2,7 @@ import type { Config, Logger, Secrets } from '@threadline/config';
 import type { Pool } from '@threadline/db';
 import type { EdgeConfig } from '@threadline/edge';
 
+import type { ServerEvents } from './collect/server-events.js';
 import type { ReadinessCheck } from './http/health.routes.js';
 
 /** What every route module receives: configuration, secrets and the database pool. */
@@ -14,4 +15,6 @@ export interface ApiContext {
   readinessChecks: ReadinessCheck[];
   /** WAF, rate-limit, TLS and CORS settings; read from the environment when absent. */
   edge?: EdgeConfig;
+  /** Clickstream events the API states itself (order_paid); made by buildApiApp when absent. */
+  serverEvents?: ServerEvents;
 }

@@ -103,6 +103,16 @@ describe('the storefront', { skip: SKIP_REASON }, () => {
       await page.getByRole('radio', { name: 'M', exact: true }).click();
       assert.equal(await mainImageKey(page), photoKeys.Cream);
       await screenshot(page, 'storefront-01-colour-photo');
+      // zoom: the photo opens full size in a dialog, Escape closes it
+      await page.getByRole('button', { name: /^Zoom: / }).click();
+      const zoomed = page.getByRole('dialog');
+      await zoomed.waitFor();
+      assert.match((await zoomed.locator('img').getAttribute('src')) ?? '', new RegExp(`${photoKeys.Cream ?? 'missing'}/\\d+\\.webp`));
+      await page.keyboard.press('Escape');
+      await zoomed.waitFor({ state: 'hidden' });
+      // the size guide for a knit (clothing sizes)
+      await page.getByText('Size guide').click();
+      await page.getByRole('table', { name: /Clothing sizes/ }).waitFor();
       await page.getByRole('button', { name: 'Add to cart' }).click();
       await page.locator('[data-testid="cart-count"]', { hasText: '1' }).waitFor();
       await page.goto('/cart');

@@ -24,10 +24,6 @@ export interface Config {
   workerPort: number;
   /** Port of the embedded PostgreSQL cluster (ignored when DATABASE_URL is set). */
   pgPort: number;
-  /** Port of the embedded hot standby (THREADLINE_PG_STANDBY=on). */
-  pgStandbyPort: number;
-  /** Run a streaming-replication hot standby of the embedded cluster with automatic failover. */
-  isPgStandby: boolean;
   prometheusPort: number;
   alertmanagerPort: number;
   /** API processes `npm start` runs behind the web tier (THREADLINE_API_REPLICAS, default 2). */
@@ -53,7 +49,7 @@ export interface Config {
   shopTimeZone: string;
   /** ISO 4217 currency of all prices (minor units). */
   currency: string;
-  /** The shop's address as customers reach it (links in e-mails). */
+  /** The shop's address as customers reach it (links in e-mails, canonical links, sitemap). */
   publicUrl: string;
   /** SMTP server for the shop's e-mail (smtp://user:pass@host:587); undefined: mails stay in the outbox. */
   smtpUrl: string | undefined;
@@ -226,8 +222,6 @@ export function loadConfig(env: Env = process.env): Config {
     apiPort,
     workerPort: read.optionalPort('THREADLINE_WORKER_PORT') ?? (webPort === 0 ? 0 : webPort + 2),
     pgPort,
-    pgStandbyPort: read.optionalPort('THREADLINE_PG_STANDBY_PORT') ?? recorded.pgStandby ?? pgPort + 1,
-    isPgStandby: read.boolean('THREADLINE_PG_STANDBY'),
     prometheusPort: read.optionalPort('THREADLINE_PROMETHEUS_PORT') ?? recorded.prometheus ?? 9090,
     alertmanagerPort: read.optionalPort('THREADLINE_ALERTMANAGER_PORT') ?? recorded.alertmanager ?? 9093,
     apiReplicas: read.integer('THREADLINE_API_REPLICAS'),

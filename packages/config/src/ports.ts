@@ -2,21 +2,20 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Ports of the servers that belong to one data directory (embedded PostgreSQL and its standby,
- * Prometheus, Alertmanager). Picked by the launcher on first start — the usual default when free,
+ * Ports of the servers that belong to one data directory (embedded PostgreSQL, Prometheus,
+ * Alertmanager). Picked by the launcher on first start — the usual default when free,
  * else any free port — and kept here, so two data directories run side by side and every later
  * command (backup, status…) finds the same servers without being told.
  */
 export interface RecordedPorts {
   pg?: number;
-  pgStandby?: number;
   prometheus?: number;
   alertmanager?: number;
 }
 
 export const PORTS_FILE = 'ports.json';
 
-const KEYS = ['pg', 'pgStandby', 'prometheus', 'alertmanager'] as const;
+const KEYS = ['pg', 'prometheus', 'alertmanager'] as const;
 
 function isPort(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 && value < 65536;

@@ -57,8 +57,6 @@ export const VARIABLES: readonly VariableSpec[] = [
   // database
   v('DATABASE_URL', 'database', 'url', undefined, 'any PostgreSQL 15+ server instead of the embedded one'),
   v('THREADLINE_PG_PORT', 'database', 'port', '54329', 'port of the embedded cluster (loopback only; a free one is recorded in the data dir when taken)'),
-  v('THREADLINE_PG_STANDBY', 'database', 'boolean', '0', 'on: run a streaming-replication hot standby of the embedded cluster with automatic failover'),
-  v('THREADLINE_PG_STANDBY_PORT', 'database', 'port', undefined, 'port of the embedded hot standby (default THREADLINE_PG_PORT+1)'),
   // secrets (generated once into secrets.json when unset)
   v('THREADLINE_SESSION_SECRET', 'secrets', 'secret', undefined, 'signs session ids and CSRF tokens'),
   v('THREADLINE_PSEUDONYM_KEY', 'secrets', 'secret', undefined, 'keyed hash of customer ids in the lake'),

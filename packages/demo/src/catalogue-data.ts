@@ -46,7 +46,33 @@ export const COLOURS = {
 export type ColourId = keyof typeof COLOURS;
 
 /** Silhouette drawn for the generated product image. */
-export type Shape = 'tee' | 'top' | 'shirt' | 'knit' | 'jacket' | 'coat' | 'jeans' | 'trousers' | 'dress' | 'skirt' | 'leggings' | 'shoe' | 'bag';
+export type Shape =
+  | 'tee' | 'top' | 'shirt' | 'knit' | 'jacket' | 'coat' | 'jeans' | 'trousers' | 'dress' | 'skirt' | 'leggings' | 'shoe' | 'bag'
+  | 'shorts' | 'bra' | 'bodysuit' | 'hat' | 'scarf' | 'belt';
+
+/**
+ * Garments whose noun draws differently from the rest of their category: running shorts and a
+ * sports bra are activewear but not leggings, a bodysuit is a top but not a blouse. The first
+ * pattern that matches the product's noun wins; otherwise the category's shape is drawn.
+ */
+const NOUN_SHAPES: readonly [RegExp, Shape][] = [
+  [/shorts/i, 'shorts'],
+  [/\bbra\b/i, 'bra'],
+  [/bodysuit/i, 'bodysuit'],
+  [/jacket|bomber|shacket|windbreaker|harrington|chore coat/i, 'jacket'],
+  [/hoodie|sweater|pullover/i, 'knit'],
+  [/tee\b|henley/i, 'tee'],
+  [/joggers|pants|chinos|trousers/i, 'trousers'],
+  [/beanie|cap\b/i, 'hat'],
+  [/scarf/i, 'scarf'],
+  [/belt/i, 'belt'],
+  [/bag|backpack/i, 'bag'],
+];
+
+/** The silhouette a product's photo shows: by its noun first, then by its category. */
+export function shapeForNoun(noun: string, categoryShape: Shape): Shape {
+  return NOUN_SHAPES.find(([pattern]) => pattern.test(noun))?.[1] ?? categoryShape;
+}
 
 /** What goes wrong with a low-quality product; drives its reviews and refunds. */
 export type Problem = 'runs_small' | 'runs_large' | 'thin_fabric' | 'pilling' | 'colour_fade' | 'seams' | 'zipper' | 'sole';

@@ -1,4 +1,4 @@
-import { AGE_BANDS, BRANDS, CATEGORIES, COLOURS, REGIONS, type CategorySpec, type ColourId, type Problem, type Region } from './catalogue-data.js';
+import { AGE_BANDS, BRANDS, CATEGORIES, COLOURS, REGIONS, shapeForNoun, type CategorySpec, type ColourId, type Problem, type Region, type Shape } from './catalogue-data.js';
 import type { Random } from './random.js';
 
 const DAY_MS = 86_400_000;
@@ -31,6 +31,8 @@ export interface DemoProduct {
   createdAt: Date;
   publishedAt: Date | null;
   colours: ColourId[];
+  /** What its photos show: the noun's silhouette (shorts, sports bra) or the category's. */
+  shape: Shape;
   variants: DemoVariant[];
   /** overall demand, log-normally distributed: a few products sell far more than the rest */
   popularity: number;
@@ -183,6 +185,7 @@ export function generateCatalogue(random: Random, options: CatalogueOptions): De
       createdAt,
       publishedAt,
       colours,
+      shape: shapeForNoun(noun, category.shape),
       variants,
       popularity: random.logNormal(0, 1) * (random.chance(0.03) ? 2.5 : 1),
       ageTwist,

@@ -8,7 +8,10 @@ import sharp from 'sharp';
 
 import { imageDir } from '@threadline/media';
 
+import { shapeForNoun } from './catalogue-data.js';
+import { generateCatalogue } from './catalogue.js';
 import { DEMO_IMAGE_HEIGHT, DEMO_IMAGE_WIDTH, garmentSvg, renderGarmentImages } from './images.js';
+import { Random } from './random.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'threadline-demo-images-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -18,6 +21,25 @@ describe('generated product images', () => {
     assert.notEqual(garmentSvg('dress', 'red'), garmentSvg('dress', 'navy'));
     assert.notEqual(garmentSvg('dress', 'red'), garmentSvg('coat', 'red'));
     assert.match(garmentSvg('shirt', 'white'), /^<svg [^>]*width="640" height="800"/);
+  });
+
+  it('draws a product by its noun where its category would draw the wrong garment', () => {
+    assert.equal(shapeForNoun('Running Shorts', 'leggings'), 'shorts');
+    assert.equal(shapeForNoun('Sports Bra', 'leggings'), 'bra');
+    assert.equal(shapeForNoun('Bodysuit', 'top'), 'bodysuit');
+    assert.equal(shapeForNoun('Track Jacket', 'leggings'), 'jacket');
+    assert.equal(shapeForNoun('Beanie', 'bag'), 'hat');
+    assert.equal(shapeForNoun('Leggings', 'leggings'), 'leggings');
+    assert.equal(shapeForNoun('Blouse', 'top'), 'top');
+    assert.notEqual(garmentSvg('shorts', 'black'), garmentSvg('leggings', 'black'));
+  });
+
+  it('gives every generated product the shape of its noun', () => {
+    const products = generateCatalogue(new Random(42), { products: 400, productIdBase: 0, variantIdBase: 0, now: new Date(Date.UTC(2026, 0, 1)) });
+    const shorts = products.filter((product) => /Shorts/.test(product.name));
+    assert.ok(shorts.length > 0);
+    assert.ok(shorts.every((product) => product.shape === 'shorts'));
+    assert.ok(products.filter((product) => /Sports Bra/.test(product.name)).every((product) => product.shape === 'bra'));
   });
 
   it('stores each pair as responsive WebP files through the media library, in the garment colour', async () => {

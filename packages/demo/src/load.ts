@@ -31,7 +31,7 @@ function* productImageRows(data: DemoDataset, images: Map<string, StoredImage>, 
   for (const product of data.products) {
     let position = 0;
     for (const colourId of product.colours) {
-      const image = images.get(`${product.category.shape}|${colourId}`);
+      const image = images.get(`${product.shape}|${colourId}`);
       if (!image) continue;
       id += 1;
       yield [id, product.id, position, image.key, image.width, image.height, `${product.name} in ${COLOURS[colourId].name}`, COLOURS[colourId].name, product.createdAt];

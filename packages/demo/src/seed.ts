@@ -112,7 +112,7 @@ export async function seedDemoData(pool: Pool, options: SeedOptions): Promise<Se
 
   // images render on sharp's threads while the rows are generated and loaded (awaited last)
   const pairs = new Map<string, { shape: Shape; colourId: ColourId }>();
-  for (const product of products) for (const colourId of product.colours) pairs.set(`${product.category.shape}|${colourId}`, { shape: product.category.shape, colourId });
+  for (const product of products) for (const colourId of product.colours) pairs.set(`${product.shape}|${colourId}`, { shape: product.shape, colourId });
   const sortedPairs = [...pairs.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, pair]) => pair);
   let lastImageLog = 0;
   const images: Promise<Map<string, StoredImage>> =

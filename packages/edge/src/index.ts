@@ -1,7 +1,7 @@
 export { loadEdgeConfig, WAF_MODES, type EdgeConfig, type WafMode, type WafSettings, type RateLimitSettings, type TlsSettings } from './config.js';
 export { EdgeConfigError, TlsError } from './errors.js';
 export { registerEdge } from './edge.js';
-export { forwardedHeaders } from './http/forwarded.js';
+export { forwardedHeaders, isFromTier, PROXY_HEADERS } from './http/forwarded.js';
 export { canonicalPath, canonicalPathPlugin, decisionPath, type CanonicalPath, type AmbiguousPathReason } from './http/canonical-path.js';
 export { wafPlugin, wafErrorBody, type WafPluginOptions, type WafRouteExclusion, type WafStats } from './waf/waf.plugin.js';
 export { inspectRequest, ALLOWED_METHODS, ALLOWED_CONTENT_TYPES, type InspectableRequest, type WafDecision, type WafMatch, type InspectPart, type BodyFieldExclusion } from './waf/inspect.js';

@@ -50,7 +50,7 @@ export {
   type RestoreTarget,
   type RestoreResult,
 } from './backup/restore.js';
-export { switchWalAndWait } from './backup/wal-archive.js';
+export { switchWalAndWait, ensureArchivedThrough } from './backup/wal-archive.js';
 export { runNightlyBackup, describeBackupRun } from './backup/nightly.js';
 export { nextDailyRun, parseTimeOfDay, zoneOffsetMs } from './schedule/daily.js';
 export { writeAlertingConfig, alertingCommands, DEPLOY_DIR, type AlertingLayout, type AlertingFiles, type ScrapeTarget } from './alerting/configs.js';

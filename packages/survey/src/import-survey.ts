@@ -7,6 +7,7 @@ import { dateInZone } from '@threadline/domain';
 import { crawlLake, lakeRoot, LakeInputError, LocalLakeStorage, openDuckDb, sqlLiteral, type LakeStorage } from '@threadline/lake';
 
 import { DEFAULT_SURVEY_LIMITS, inspectSurveyFile, type SurveyFileLimits } from './inspect-file.js';
+import { measureArchive } from './measure-archive.js';
 import { DEFAULT_SHEET_LIMITS, readSheetRows, type SheetLimits } from './read-sheet.js';
 import { REQUIRED_FIELDS, mapHeader, type Channel, type SurveyField } from './survey-fields.js';
 import { MAX_LISTED_REJECTIONS, type SurveyReport } from './survey-report.js';
@@ -139,6 +140,8 @@ export async function importSurvey(input: SurveyImportInput): Promise<SurveyRepo
   const fileLimits = { ...DEFAULT_SURVEY_LIMITS, ...input.limits };
   const sheetLimits = { ...DEFAULT_SHEET_LIMITS, ...input.limits };
   const kind = inspectSurveyFile(input.fileName, input.bytes, fileLimits);
+  // the declared sizes passed; now count what really comes out before the parser reads it
+  if (kind === 'xlsx') await measureArchive(input.bytes, fileLimits);
   const contentHash = createHash('sha256').update(input.bytes).digest('hex');
   const existing = await findUploadByHash(input.pool, contentHash);
   if (existing) return { ...existing.report, isDuplicate: true };

@@ -90,3 +90,39 @@ describe('account export and deletion', () => {
     assert.deepEqual(audit.rows.map((entry) => entry.action), ['account.exported', 'account.deleted']);
   });
 });
+
+describe('account deletion and checkout data', () => {
+  let harness: Harness;
+
+  before(async () => {
+    harness = await createHarness();
+  });
+  after(() => harness.close());
+
+  it('exports the address book, then erases it, the stored e-mails and the street of past orders, keeping their geography', async () => {
+    const user = await createUser(harness, 'customer');
+    const client = await loginClient(harness, user.email);
+    const { client: seller } = await signedInClient(harness, 'seller');
+    const product = await createProduct(seller, (await createCategory(harness)).id);
+    const address = { recipientName: 'Dana Fox', line1: '10 Queen Street', city: 'Halifax', region: 'NS', postalCode: 'B3J 3A5', country: 'CA' };
+    assert.equal((await client.post('/api/account/addresses', { address })).statusCode, 201);
+    await client.post('/api/cart/items', { variantId: product.variants[0]?.id, quantity: 1 });
+    const order = json<{ id: number }>(await client.post('/api/orders', { addressId: json<{ items: { id: number }[] }>(await client.get('/api/account/addresses')).items[0]?.id, shippingMethod: 'standard' }));
+    await client.post(`/api/orders/${order.id}/pay`, { card: { number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' } });
+
+    const exported = json<{ addresses: { line1: string }[]; emails: { template: string }[]; orders: { shipTo: { line1: string } }[] }>(await client.get('/api/account/export'));
+    assert.deepEqual(exported.addresses.map((entry) => entry.line1), ['10 Queen Street']);
+    assert.deepEqual(exported.emails.map((entry) => entry.template), ['order_confirmation']);
+    assert.equal(exported.orders[0]?.shipTo.line1, '10 Queen Street');
+
+    const deleted = await client.request('DELETE', '/api/account', { password: TEST_PASSWORD, confirm: 'DELETE' });
+    assert.equal(deleted.statusCode, 200, deleted.body);
+    const { rows } = await harness.db.pool.query(
+      `SELECT ship_name, ship_line1, ship_phone, ship_city, ship_region, ship_country,
+              (SELECT count(*)::int FROM addresses WHERE user_id = $2) AS addresses, (SELECT count(*)::int FROM outbox WHERE user_id = $2) AS mails
+         FROM orders WHERE id = $1`,
+      [order.id, user.id],
+    );
+    assert.deepEqual(rows[0], { ship_name: null, ship_line1: null, ship_phone: null, ship_city: 'Halifax', ship_region: 'NS', ship_country: 'CA', addresses: 0, mails: 0 });
+  });
+});

@@ -47,7 +47,7 @@ export function registerAccessLog(app: ApiApp, collector: Collector, context: Ap
         ...(Number.isFinite(length) ? { bytes: length } : {}),
       },
     };
-    buffer.push({ entry: { raw }, facts: { receivedAt: Date.now(), userAgent: request.headers['user-agent'], ip: request.ip } });
+    buffer.push({ entry: { raw }, facts: { receivedAt: Date.now(), userAgent: request.headers['user-agent'], ip: request.ip, isFromTier: true } });
     if (buffer.length >= FLUSH_AT) flush();
   });
   app.addHook('onClose', async () => {

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 
 import { Collector, KinesisSink, RateLimiter, SpoolWriter, clickstreamSettings, retryAfterOf, type StreamSink } from '@threadline/clickstream';
+import { isFromTier, loadEdgeConfig } from '@threadline/edge';
 import { isLakeError } from '@threadline/lake';
 
 import type { ApiApp } from '../api-app.js';
@@ -51,7 +52,9 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
   });
   const limiter = new RateLimiter(settings.ratePerSecond, settings.rateBurst);
 
+  context.serverEvents?.attach(collector);
   registerAccessLog(app, collector, context);
+  const trustedProxies = (context.edge ?? loadEdgeConfig()).trustedProxies;
 
   await app.register(async (scoped) => {
     // /collect parses its own bodies: JSON, beacon text/plain and NDJSON, under its own size limit
@@ -85,7 +88,11 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
             receivedAt: Date.now(),
             userAgent: request.headers['user-agent'],
             ip: request.ip,
+            // the user comes from the server-side session only; a userId in the event is ignored
             ...(request.session?.user ? { sessionUserId: String(request.session.user.id) } : {}),
+            // server-only event types (access_log) only from a tier itself: the web tier's access
+            // log posts directly from a trusted peer with no proxy header; browsers never qualify
+            isFromTier: isFromTier({ peer: request.socket.remoteAddress, headers: request.headers, trustedProxies }),
           });
           return reply.status(202).send(result);
         } catch (error) {

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 
 import { AUDIT_ACTIONS, findAddress, findCartId, findGuestTokenHash, getCartLines, getOrder, insertAddress, isSellerOfOrder, listOrdersForUser, withTransaction } from '@threadline/db';
-import { SHIPPING_COUNTRIES, type Address } from '@threadline/domain';
+import { SHIPPING_COUNTRIES, subdivisionCode, type Address } from '@threadline/domain';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
@@ -66,9 +66,9 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
       const country = request.body.address.country.toUpperCase();
       if (!SHIPPING_COUNTRIES[country]) throw new AppError('VALIDATION_FAILED', 'choose a country the shop ships to', 'address.country');
       // a partial address is enough for a quote: the region only matters where tax depends on it
-      const region = request.body.address.region?.trim().toUpperCase().replace(/^(US|CA)-/, '') || null;
-      const regionCode = region;
-      const quote = await quoteCheckout(pool, { lines, place: { country, region: regionCode }, methodCode: request.body.shippingMethod });
+      const typed = request.body.address.region?.trim() ?? '';
+      const region = typed === '' ? null : (subdivisionCode(country, typed) ?? typed);
+      const quote = await quoteCheckout(pool, { lines, place: { country, region }, methodCode: request.body.shippingMethod });
       return presentQuote(quote);
     },
   );
@@ -187,6 +187,11 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
         throw new AppError('PAYMENT_RETRY', `payment not completed: ${outcome.message}`, 'card.number');
       }
       if (outcome.isReplay) void reply.header('idempotent-replayed', 'true');
+      else {
+        // the sale enters the clickstream from here, never from the browser (which could forge it)
+        const paid = await getOrder(pool, request.params.id);
+        if (paid) await context.serverEvents?.orderPaid(request, { id: paid.id, userId: paid.userId, totalCents: paid.totalCents, currency: paid.currency });
+      }
       return { status: 'paid' as const, orderId: request.params.id, payment: { brand: outcome.brand, last4: outcome.last4 } };
     },
   );

@@ -36,7 +36,6 @@ import {
   checkTransition,
   findShortages,
   needsRefund,
-  priceCart,
   returnsStock,
   timestampColumn,
   type Address,

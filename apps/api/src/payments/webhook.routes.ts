@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
-import { AUDIT_ACTIONS, findPaymentByProviderRef, forgetWebhookEvent, recordWebhookEvent } from '@threadline/db';
+import { AUDIT_ACTIONS, findPaymentByProviderRef, forgetWebhookEvent, getOrder, recordWebhookEvent } from '@threadline/db';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
@@ -68,7 +68,9 @@ export async function webhookRoutes(app: ApiApp, context: ApiContext): Promise<v
         if (!isNew) return { received: true, duplicate: true };
         try {
           if (event.type === 'payment.succeeded') {
-            await confirmPaymentFromWebhook(deps, event.data.orderId, event.data.amountCents);
+            const outcome = await confirmPaymentFromWebhook(deps, event.data.orderId, event.data.amountCents);
+            const paid = outcome === 'paid' ? await getOrder(pool, event.data.orderId) : null;
+            if (paid) await context.serverEvents?.orderPaid(request, { id: paid.id, userId: paid.userId, totalCents: paid.totalCents, currency: paid.currency });
           } else {
             const payment = event.data.providerRef ? await findPaymentByProviderRef(pool, provider.name, event.data.providerRef) : null;
             if (payment && payment.orderId !== event.data.orderId) throw new AppError('VALIDATION_FAILED', 'providerRef belongs to another order', 'data.providerRef');

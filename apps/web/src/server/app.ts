@@ -129,7 +129,7 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
       },
     });
     // every other GET is a page: head rendered per address, 404 for unknown ones; robots, sitemap
-    registerPages(app, { distDir, apiUrl, publicUrl: context.config.publicUrl, currency: context.config.currency });
+    registerPages(app, { distDir, apiUrl: () => upstream.pick()?.url ?? apiUrl, publicUrl: context.config.publicUrl, currency: context.config.currency });
   } else {
     app.log.warn(`no built pages in ${distDir}; run \`threadline build\``);
   }

@@ -1,12 +1,12 @@
 /**
- * Regression tests for the outside audit of issue 13 (findings 5, 6, 8, 11, 12; finding 1 is in
- * encoded-path.test.ts, the lake findings in lake-findings.test.ts). The whole edge runs as
+ * Regression tests for the outside audit of issue 13 (findings 1, 2, 3, 4, 5, 6, 8, 11, 12; finding
+ * 1 in depth in encoded-path.test.ts, the authorisation matrix in authorization-matrix.test.ts). The whole edge runs as
  * shipped: nginx + ModSecurity (deploy/nginx) in front of the web tier in front of the API tier,
  * on a throwaway database, WAF and rate limits on.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildApiApp, type ApiApp } from '@threadline/api';
 import { createLogger, loadConfig } from '@threadline/config';
 import { createTestDatabase, freePort, type TestDatabase } from '@threadline/db/testing';
+import { lyingWorkbook } from '@threadline/survey/testing';
 import { createSelfSignedCertificate, DEBIAN_PATHS, hasNginxWithModSecurity, loadEdgeConfig, startNginx, type RunningNginx } from '@threadline/edge';
 
 import { buildWebApp } from './app.js';
@@ -231,5 +232,85 @@ describe('audit findings through nginx, the web tier and the API tier, protectio
         assert.equal(errorCode(answer), 'PAYLOAD_TOO_LARGE');
       }
     }
+  });
+
+  /** Every clickstream event the collector made durable so far (spool records hold NDJSON batches). */
+  function spooledEvents(): Array<Record<string, unknown>> {
+    const root = path.join(dir, 'data', 'spool', 'clickstream');
+    const events: Array<Record<string, unknown>> = [];
+    const walk = (folder: string): void => {
+      if (!existsSync(folder)) return;
+      for (const entry of readdirSync(folder)) {
+        const full = path.join(folder, entry);
+        if (statSync(full).isDirectory()) walk(full);
+        else {
+          for (const line of readFileSync(full, 'utf8').split('\n')) {
+            const start = line.indexOf('{"event_id"');
+            if (start >= 0) events.push(JSON.parse(line.slice(start)) as Record<string, unknown>); // NDJSON written by the collector
+          }
+        }
+      }
+    };
+    walk(root);
+    return events;
+  }
+
+  function beacon(overrides: Record<string, unknown>): Record<string, unknown> {
+    return { id: randomUUID(), type: 'page_view', ts: Date.now(), visitorId: 'visitor-123456', sessionId: 'session-123456', path: '/', ...overrides };
+  }
+
+  it('finding 2: a workbook whose sharedStrings.xml lies about its size is refused through the web tier before parsing', async () => {
+    const admin = await session(await insertUser('admin'));
+    const boundary = '----threadline-audit';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="survey.xlsx"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n`),
+      lyingWorkbook(),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const headers = { cookie: `tl_session=${admin.cookie}`, 'x-csrf-token': admin.csrf, 'content-type': `multipart/form-data; boundary=${boundary}` };
+    const answer = await send(webTarget, 'POST', '/api/admin/survey/uploads', headers, body);
+    assert.equal(answer.status, 413, answer.body.slice(0, 300));
+    assert.equal(errorCode(answer), 'SURVEY_ZIP_BOMB');
+  });
+
+  it('finding 3: e-mails, phone numbers and long digit runs are scrubbed from every free-text field entering the lake', async () => {
+    const event = beacon({
+      type: 'search',
+      path: '/account/jane.roe%40example.com/orders',
+      utm: { source: 'newsletter', campaign: 'jane.roe@example.com', term: 'call +1 (555) 010-4477', content: 'card 4242424242424242' },
+      props: { query: 'jane.roe@example.com linen shirt' },
+    });
+    const answer = await send(webTarget, 'POST', '/collect', { 'content-type': 'application/json' }, JSON.stringify({ events: [event] }));
+    assert.equal(answer.status, 202, answer.body);
+    const stored = spooledEvents().find((row) => row.event_id === event.id);
+    assert.ok(stored, 'the event is durable');
+    const text = JSON.stringify(stored);
+    assert.doesNotMatch(text, /jane\.roe|example\.com|555|4242424242424242/);
+    assert.equal(stored.path, '/account/[email]/orders');
+    assert.equal(stored.search_query, '[email] linen shirt');
+    assert.equal(stored.utm_term, 'call [phone]');
+    assert.equal(stored.utm_source, 'newsletter');
+  });
+
+  it('finding 4: a browser cannot claim a user, forge order_paid or forge access_log through the web tier', async () => {
+    const customerId = await insertUser('customer');
+    const anonymous = await session(null);
+    const claimed = beacon({ userId: String(customerId) });
+    const forgedSale = beacon({ type: 'order_paid', props: { valueCents: 99_999_00, currency: 'USD' } });
+    const forgedLog = beacon({ type: 'access_log', http: { tier: 'web', method: 'GET', route: '/admin', status: 200, durationMs: 1 } });
+    const answer = await send(webTarget, 'POST', '/collect', { cookie: `tl_session=${anonymous.cookie}`, 'content-type': 'application/json' }, JSON.stringify({ events: [claimed, forgedSale, forgedLog] }));
+    assert.equal(answer.status, 202, answer.body);
+    const result = JSON.parse(answer.body) as { accepted: number; rejected: Array<{ index: number; reason: string }> }; // the documented 202 body
+    assert.deepEqual(result.rejected.map((rejection) => rejection.index), [1, 2]);
+    assert.match(result.rejected[0]?.reason ?? '', /order_paid events are recorded by the shop's servers/);
+    const stored = spooledEvents();
+    assert.equal(stored.find((row) => row.event_id === claimed.id)?.user_pseudonym, null, 'the user comes from the session, not the event');
+    assert.ok(!stored.some((row) => row.event_id === forgedSale.id || row.event_id === forgedLog.id));
+
+    // a signed-in customer's events carry their pseudonym without sending any id
+    const signedIn = await session(customerId);
+    const own = beacon({});
+    await send(webTarget, 'POST', '/collect', { cookie: `tl_session=${signedIn.cookie}`, 'content-type': 'application/json' }, JSON.stringify({ events: [own] }));
+    assert.match(String(spooledEvents().find((row) => row.event_id === own.id)?.user_pseudonym), /^[A-Za-z0-9_-]{22}$/);
   });
 });

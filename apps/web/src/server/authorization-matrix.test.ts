@@ -36,7 +36,8 @@ const SELLER: Access = { kind: 'roles', roles: ['seller', 'admin'] };
 const MARKETING: Access = { kind: 'roles', roles: ['marketing', 'admin'] };
 
 /**
- * The policy, most specific first: a prefix of `METHOD /path` (OpenAPI spelling) or of the path. The shop's
+ * The policy, most specific first: a prefix of `METHOD /path` (OpenAPI spelling) or of the path
+ * (`$` at the end: that route exactly). The shop's
  * storefront, cart and sign-in are public; orders, reviews and the account are for signed-in
  * users; the back office splits into seller, marketing (insights) and admin areas.
  */
@@ -44,9 +45,15 @@ const POLICY: Array<[pattern: string, access: Access]> = [
   ['POST /api/products/{id}/reviews', SIGNED_IN],
   ['GET /api/products', PUBLIC],
   ['GET /api/categories', PUBLIC],
+  ['GET /api/search/suggestions', PUBLIC],
   ['GET /api/me', SIGNED_IN],
   ['POST /api/payments/webhook', { kind: 'signed', why: 'payment provider calls carry an HMAC signature instead of a session' }],
   ['/api/auth/', PUBLIC],
+  ['/api/search/', PUBLIC],
+  ['POST /api/checkout/quote', PUBLIC],
+  // guest checkout: placing and paying an order needs no account (a guest pays with its order token)
+  ['POST /api/orders$', PUBLIC],
+  ['POST /api/orders/{id}/pay$', PUBLIC],
   ['/api/cart', PUBLIC],
   ['/api/orders', SIGNED_IN],
   ['/api/account', SIGNED_IN],
@@ -59,7 +66,8 @@ const POLICY: Array<[pattern: string, access: Access]> = [
 
 function accessOf(method: string, route: string): Access | undefined {
   for (const [pattern, access] of POLICY) {
-    if (pattern.includes(' ') ? `${method} ${route}`.startsWith(pattern) : route.startsWith(pattern)) return access;
+    const subject = pattern.includes(' ') ? `${method} ${route}` : route;
+    if (pattern.endsWith('$') ? subject === pattern.slice(0, -1) : subject.startsWith(pattern)) return access;
   }
   return undefined;
 }

@@ -6,6 +6,7 @@ import { AUDIT_ACTIONS, recordAudit } from '@threadline/db';
 import {
   describeBackupRun,
   describeDrill,
+  ensureArchivedThrough,
   formatRecoveryTime,
   parseRestoreTarget,
   readStanzaInfo,
@@ -151,6 +152,18 @@ export function registerBackup(program: Command): void {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const targetDir = path.resolve(options.target ?? path.join(runtime.config.dataDir, 'restores', stamp));
       const label = target.kind === 'time' ? formatRecoveryTime(target.at) : 'the end of the WAL archive';
+      if (target.kind === 'time' && !options.inPlace) {
+        // a target seconds old can lie in the WAL segment still being written: push it first
+        await withPool(runtime, (pool) => ensureArchivedThrough(pool, target.at)).then(
+          (last) => {
+            if (!last || last.getTime() < target.at.getTime()) {
+              throw new Error(`the WAL archive ends at ${last ? formatRecoveryTime(last) : 'no archived segment'}: that is the latest moment that can be restored`);
+            }
+          },
+          (error: unknown) =>
+            console.error(`note: the live database is not reachable (${error instanceof Error ? error.message : String(error)}); restoring from what the archive holds — run \`threadline backup list\` for its end`),
+        );
+      }
       console.error(`restoring to ${label}${options.inPlace ? ' over the live data directory' : ` into ${targetDir}`}…`);
       const restored = await restoreFiles(config, { target, targetDir, isInPlace: options.inPlace ?? false, onLine: (line) => console.error(line) });
       console.error(`files restored in ${(restored.durationMs / 1000).toFixed(1)} s; replaying WAL…`);
@@ -171,12 +184,15 @@ export function registerBackup(program: Command): void {
       if (!options.start) console.log(`  stopped; start it later with: threadline backup restore … --start, or postgres -D ${restored.pgDir} -p <port>`);
     });
 
-  backup
-    .command('drill')
-    .description('restore drill: canary row → restore latest backup into a scratch cluster → check canary and row counts → report RPO and restore time to Slack; exits 1 on failure')
-    .option('--fast', 'force a WAL switch instead of waiting up to archive_timeout for the canary to be archived')
-    .option('--keep', 'keep the scratch cluster files')
-    .action(async (options: { fast?: boolean; keep?: boolean }) => {
+  withFormat(
+    backup
+      .command('drill')
+      .description('restore drill: canary row → restore latest backup into a scratch cluster → check canary and row counts → report RPO and restore time to Slack; exits 1 on failure')
+      .option('--fast', 'force a WAL switch instead of waiting up to archive_timeout for the canary to be archived')
+      .option('--keep', 'keep the scratch cluster files'),
+    ['table', 'json'],
+  ).action(async (options: { fast?: boolean; keep?: boolean; format: string }) => {
+      const format = parseFormat(options.format, ['table', 'json']);
       const runtime = loadRuntime('backup');
       const config = backupConfig(runtime);
       const result = await runRestoreDrill(config, {
@@ -187,7 +203,7 @@ export function registerBackup(program: Command): void {
         isKept: options.keep ?? false,
         onProgress: (line) => console.error(line),
       });
-      console.log(describeDrill(result));
+      console.log(format === 'json' ? JSON.stringify(result, null, 2) : describeDrill(result));
       if (result.notice?.status === 'failed') console.error(`Slack: ${result.notice.reason}`);
       if (result.status !== 'passed') process.exit(1); // process.exitCode is not kept through the tsx launcher: exit explicitly
     });

@@ -13,7 +13,7 @@ import { apiReplicaPort, resolveLaunchPorts, standbyWorkerPort } from '../launch
 import { reapLeftovers } from '../launcher/registry.js';
 import { apiServices, CLI_BIN, companionServices, webService, workerServices } from '../launcher/services.js';
 import { Supervisor, type ServiceSpec } from '../launcher/supervisor.js';
-import { dbServices } from '../launcher/standby.js';
+import { dbServices } from '../launcher/db-services.js';
 
 async function isSeeded(runtime: Runtime): Promise<boolean> {
   return withPool(runtime, async (pool) => {
@@ -63,7 +63,6 @@ export function registerStart(program: Command): void {
           { port: standbyWorkerPort(runtime.config), purpose: 'standby worker', variable: 'PORT' },
         ].filter((tier) => tier.port !== 0),
         withPg: isEmbedded,
-        withStandby: isEmbedded && runtime.config.isPgStandby,
         withMonitoring: companionsWanted,
       }).catch(fail);
       const config = ports.config;
@@ -143,7 +142,7 @@ export function registerStart(program: Command): void {
         `  back office: http://localhost:${config.webPort}/admin`,
         `  API replicas: ${apiUrls.join(', ')} (threadline restart api: one at a time, no request dropped)`,
         ...(isEmbedded
-          ? [`  PostgreSQL: 127.0.0.1:${config.pgPort}${config.isPgStandby ? `, hot standby on 127.0.0.1:${config.pgStandbyPort} (automatic failover)` : ''}`]
+          ? [`  PostgreSQL: 127.0.0.1:${config.pgPort}`]
           : []),
         ...startedUrls,
       ];

@@ -4,112 +4,19 @@
  * and kill -9), two instances side by side, and a taken port.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { isPortFree } from './ports.js';
 import { isGroupAlive } from './registry.js';
-import { CLI_BIN, REPO_ROOT } from './services.js';
+import { REPO_ROOT } from './services.js';
+import { childGroups, freeBlock, launch, processesUsing, scratchDir, stopLaunched, waitReady } from './test-instances.js';
 
-interface Launched {
-  child: ChildProcess;
-  dataDir: string;
-  port: number;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-const launched: Launched[] = [];
-const scratch: string[] = [];
-
-/** A base port with the next 12 ports free (web, API replicas, workers), so tiers get fixed ports. */
-async function freeBlock(): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let isFree = true;
-    for (let port = base; port < base + 12 && isFree; port += 1) isFree = await isPortFree(port);
-    if (isFree) return base;
-  }
-}
-
-function scratchDir(prefix: string, mode = 0o755): string {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  chmodSync(dir, mode);
-  scratch.push(dir);
-  return dir;
-}
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra, THREADLINE_DEMO: '0', LOG_LEVEL: 'warn' };
-  for (const name of ['DATABASE_URL', 'THREADLINE_PG_PORT', 'THREADLINE_PROMETHEUS_PORT', 'THREADLINE_ALERTMANAGER_PORT', 'THREADLINE_API_PORT', 'THREADLINE_WORKER_PORT', 'THREADLINE_API_URL']) {
-    if (!(name in extra)) delete env[name];
-  }
-  return env;
-}
-
-function launch(options: { bin?: string; dataDir: string; port: number; env?: Record<string, string> }): Launched {
-  const child = spawn(process.execPath, [options.bin ?? CLI_BIN, 'start', '--no-seed'], {
-    env: cleanEnv({ THREADLINE_DATA_DIR: options.dataDir, PORT: String(options.port), ...options.env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const entry = { child, dataDir: options.dataDir, port: options.port, output: () => text, exited };
-  launched.push(entry);
-  return entry;
-}
-
-async function waitReady(instance: Launched, timeoutMs = 240_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!/Threadline is ready/.test(instance.output())) {
-    if (instance.child.exitCode !== null) assert.fail(`launcher exited (${instance.child.exitCode}) before ready:\n${instance.output().slice(-3000)}`);
-    if (Date.now() > deadline) assert.fail(`not ready within ${timeoutMs / 1000} s:\n${instance.output().slice(-3000)}`);
-    await sleep(250);
-  }
-}
-
-/** Process groups of every child the launcher started (its registry in the data directory). */
-function childGroups(dataDir: string): number[] {
-  const file = path.join(dataDir, 'run', 'launcher.json');
-  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  const children: unknown = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'children') : undefined;
-  assert.ok(Array.isArray(children));
-  return children.map((child: unknown) => Number(typeof child === 'object' && child !== null ? Reflect.get(child, 'pgid') : NaN));
-}
-
-/** Every process whose command line or working directory mentions `dir`. */
-function processesUsing(dir: string): string[] {
-  const found: string[] = [];
-  for (const pid of execFileSync('ps', ['-e', '-o', 'pid=']).toString().trim().split(/\s+/)) {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (cmdline.includes(dir) && Number(pid) !== process.pid) found.push(`${pid} ${cmdline}`);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-after(async () => {
-  for (const instance of launched) {
-    const pgid = instance.child.pid;
-    if (pgid && isGroupAlive(pgid)) process.kill(-pgid, 'SIGTERM');
-    await Promise.race([instance.exited, sleep(30_000)]);
-    if (existsSync(path.join(instance.dataDir, 'run', 'launcher.json'))) {
-      for (const group of childGroups(instance.dataDir)) if (isGroupAlive(group)) process.kill(-group, 'SIGKILL');
-    }
-  }
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
+after(stopLaunched);
 
 describe('threadline start', { concurrency: false }, () => {
   it('runs from a checkout inside a mode-700 directory, and a stop leaves no process behind', async () => {

@@ -58,8 +58,7 @@ interface DataDirPort {
 
 /**
  * Checks the ports `npm start` will bind. Ports given in the environment must be free (else a
- * PortInUseError); ports of the data directory's own servers (PostgreSQL, standby, Prometheus,
- * Alertmanager) not given there keep their default or recorded value when free, else move to a
+ * PortInUseError); ports of the data directory's own servers (PostgreSQL, Prometheus, Alertmanager) not given there keep their default or recorded value when free, else move to a
  * free port — recorded in `<dataDir>/ports.json` so later commands find them.
  *
  * @returns the environment the children need to find the resolved ports.
@@ -69,7 +68,6 @@ export async function resolveLaunchPorts(options: {
   env: Record<string, string | undefined>;
   tierPorts: Array<{ port: number; purpose: string; variable: string }>;
   withPg: boolean;
-  withStandby: boolean;
   withMonitoring: boolean;
 }): Promise<{ config: Config; env: Record<string, string> }> {
   const { config, env } = options;
@@ -78,7 +76,6 @@ export async function resolveLaunchPorts(options: {
   }
   const wanted: DataDirPort[] = [];
   if (options.withPg) wanted.push({ key: 'pg', value: config.pgPort, purpose: 'embedded PostgreSQL', variable: 'THREADLINE_PG_PORT' });
-  if (options.withStandby) wanted.push({ key: 'pgStandby', value: config.pgStandbyPort, purpose: 'PostgreSQL standby', variable: 'THREADLINE_PG_STANDBY_PORT' });
   if (options.withMonitoring) {
     wanted.push({ key: 'prometheus', value: config.prometheusPort, purpose: 'Prometheus', variable: 'THREADLINE_PROMETHEUS_PORT' });
     wanted.push({ key: 'alertmanager', value: config.alertmanagerPort, purpose: 'Alertmanager', variable: 'THREADLINE_ALERTMANAGER_PORT' });
@@ -99,7 +96,6 @@ export async function resolveLaunchPorts(options: {
   const next: Config = {
     ...config,
     pgPort: resolved.pg ?? config.pgPort,
-    pgStandbyPort: resolved.pgStandby ?? config.pgStandbyPort,
     prometheusPort: resolved.prometheus ?? config.prometheusPort,
     alertmanagerPort: resolved.alertmanager ?? config.alertmanagerPort,
   };
@@ -107,7 +103,6 @@ export async function resolveLaunchPorts(options: {
     config: next,
     env: {
       THREADLINE_PG_PORT: String(next.pgPort),
-      THREADLINE_PG_STANDBY_PORT: String(next.pgStandbyPort),
       THREADLINE_PROMETHEUS_PORT: String(next.prometheusPort),
       THREADLINE_ALERTMANAGER_PORT: String(next.alertmanagerPort),
     },

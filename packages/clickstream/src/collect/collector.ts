@@ -1,6 +1,5 @@
 import type { StreamSink } from '../stream/stream.js';
 import { writeDeadLetters } from './dead-letter.js';
-import { pseudonymise } from './privacy.js';
 import { RecentIds } from './recent-ids.js';
 import { validateEvent, type RequestFacts, type ValidationLimits } from './validate.js';
 
@@ -17,8 +16,8 @@ export interface CollectResult {
   rejected: Rejection[];
 }
 
-/** What the collector knows about the request(s) that carried events. */
-export type CollectFacts = Omit<RequestFacts, 'pseudonymKey'> & { sessionUserId?: string };
+/** What the collector knows about the request(s) that carried events (user from the session only). */
+export type CollectFacts = Omit<RequestFacts, 'pseudonymKey'>;
 
 /** A parsed batch: each entry is an event, or a line that could not be parsed (NDJSON). */
 export type BatchEntry = { raw: unknown } | { parseError: string };
@@ -80,10 +79,6 @@ export class Collector {
         return;
       }
       const event = result.event;
-      if (facts.sessionUserId !== undefined) {
-        // the server-side session is authoritative for who is logged in
-        event.user_pseudonym = pseudonymise(this.options.pseudonymKey, 'user', facts.sessionUserId);
-      }
       if (this.recent.has(event.event_id) || inBatch.has(event.event_id)) {
         duplicates += 1;
         return;

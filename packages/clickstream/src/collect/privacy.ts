@@ -41,3 +41,40 @@ function expandIpv6(ip: string): string[] {
   const missing = 8 - left.length - right.length;
   return [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
 }
+
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+/** A phone number: an optional +, then 8 or more digits that may be split by spaces, dots, dashes or parentheses. */
+const PHONE = /(?:\+|\b)\d(?:[\s().-]{0,2}\d){7,}\b/g;
+/** Long digit runs left over (card, account and national id numbers). */
+const LONG_DIGITS = /\d{7,}/g;
+
+/** Decodes percent-escapes where they are valid (`jane%40example.com`), keeping the text otherwise. */
+function decodeLoosely(text: string): string {
+  if (!text.includes('%')) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text.replace(/%40/gi, '@');
+  }
+}
+
+/**
+ * Removes personal data a visitor may have typed into a free-text field (a search, a UTM value,
+ * a path segment like `/account/jane.roe@example.com/orders`): e-mail addresses become `[email]`,
+ * phone numbers `[phone]`, runs of 7+ digits `[number]`. Applied to every free-text field wherever
+ * an event enters the lake (the collector, server-emitted events, imported access logs). Short
+ * numbers (product and order ids, sizes, years) are kept: analyses need them.
+ *
+ * @example
+ * scrubPersonalData('/account/jane.roe%40example.com/orders') // '/account/[email]/orders'
+ * scrubPersonalData('call +1 (555) 010-4477') // 'call [phone]'
+ */
+export function scrubPersonalData(text: string): string;
+export function scrubPersonalData(text: string | null): string | null;
+export function scrubPersonalData(text: string | null): string | null {
+  if (text === null) return null;
+  const decoded = decodeLoosely(text);
+  const scrubbed = decoded.replace(EMAIL, '[email]').replace(PHONE, '[phone]').replace(LONG_DIGITS, '[number]');
+  // keep the original spelling when nothing personal was found
+  return scrubbed === decoded ? text : scrubbed;
+}

@@ -1,5 +1,5 @@
 import { DEVICE_CLASSES, EVENT_TYPES, type DeviceClass, type EventType, type StoredEvent } from './event.js';
-import { ipPrefix, pseudonymise } from './privacy.js';
+import { ipPrefix, pseudonymise, scrubPersonalData } from './privacy.js';
 import { regionOfTimeZone } from './region.js';
 import { deviceFromUserAgent, isBotUserAgent } from './user-agent.js';
 
@@ -11,7 +11,7 @@ import { deviceFromUserAgent, isBotUserAgent } from './user-agent.js';
  * Wire shape (JSON):
  * ```
  * { id: UUID, type: EventType, ts: ISO-8601 string | epoch ms, visitorId, sessionId,
- *   userId?, path?, referrer?, utm?: { source?, medium?, campaign?, term?, content? },
+ *   userId? (ignored: the user comes from the session), path?, referrer?, utm?: { source?, medium?, campaign?, term?, content? },
  *   device?, language?, timeZone?, props?: { productId?, query?, valueCents?, currency? },
  *   http?: { tier, method, route, status, durationMs, bytes } }   // access_log only
  * ```
@@ -32,7 +32,20 @@ export interface RequestFacts {
   userAgent: string | undefined;
   ip: string | undefined;
   pseudonymKey: string;
+  /**
+   * The signed-in user of the carrying request, from the server-side session: the only source of
+   * `user_pseudonym` (a `userId` on the wire is ignored — anyone could claim any customer).
+   */
+  sessionUserId?: string | undefined;
+  /**
+   * The events were made by a Threadline tier itself (its access log, `order_paid` from the
+   * payment), not sent by a browser: only then are server-only event types accepted.
+   */
+  isFromTier?: boolean | undefined;
 }
+
+/** Event types only the tiers record: a browser claiming one is refused (forged sales, forged traffic). */
+const SERVER_ONLY_TYPES: ReadonlySet<EventType> = new Set<EventType>(['order_paid', 'access_log']);
 
 export type ValidationResult = { ok: true; event: StoredEvent } | { ok: false; reason: string; id?: string };
 
@@ -140,6 +153,9 @@ function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLi
   if (typeof type !== 'string' || !EVENT_TYPE_SET.has(type)) throw new Reject(`type: unknown event type (expected one of ${EVENT_TYPES.join(', ')})`);
   // narrowed by the set membership check just above
   const eventType = type as EventType;
+  if (SERVER_ONLY_TYPES.has(eventType) && facts.isFromTier !== true) {
+    throw new Reject(`type: ${eventType} events are recorded by the shop's servers, never sent by browsers`);
+  }
   const ts = parseTime(raw.ts);
   if (ts > facts.receivedAt + limits.maxFutureMs) throw new Reject(`ts: more than ${Math.round(limits.maxFutureMs / 1000)} s in the future`);
   if (ts < facts.receivedAt - limits.maxAgeMs) throw new Reject(`ts: older than ${Math.round(limits.maxAgeMs / 3600_000)} h`);
@@ -151,14 +167,14 @@ function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLi
   if (userId !== undefined && userId !== null && (typeof userId !== 'string' || userId.length === 0 || userId.length > 64)) {
     throw new Reject('userId: expected a string of 1-64 characters');
   }
-  const path = cleanPath(optionalString(raw, 'path', 'path', 2048));
+  const path = scrubPersonalData(cleanPath(optionalString(raw, 'path', 'path', 2048)));
   const referrer = referrerHost(optionalString(raw, 'referrer', 'referrer', 2048));
 
   const utm: Record<(typeof UTM_FIELDS)[number], string | null> = { source: null, medium: null, campaign: null, term: null, content: null };
   if (raw.utm !== undefined && raw.utm !== null) {
     if (!isRecord(raw.utm)) throw new Reject('utm: expected an object');
     checkFields(raw.utm, new Set(UTM_FIELDS), 'utm.');
-    for (const field of UTM_FIELDS) utm[field] = optionalString(raw.utm, field, `utm.${field}`, 200);
+    for (const field of UTM_FIELDS) utm[field] = scrubPersonalData(optionalString(raw.utm, field, `utm.${field}`, 200));
   }
 
   let device: DeviceClass;
@@ -178,8 +194,8 @@ function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLi
   if (raw.props !== undefined && raw.props !== null) {
     if (!isRecord(raw.props)) throw new Reject('props: expected an object');
     checkFields(raw.props, PROP_FIELDS, 'props.');
-    productId = optionalString(raw.props, 'productId', 'props.productId', 64);
-    query = optionalString(raw.props, 'query', 'props.query', 200);
+    productId = scrubPersonalData(optionalString(raw.props, 'productId', 'props.productId', 64));
+    query = scrubPersonalData(optionalString(raw.props, 'query', 'props.query', 200));
     valueCents = optionalInt(raw.props, 'valueCents', 'props.valueCents', 0, 1e12);
     currency = optionalString(raw.props, 'currency', 'props.currency', 3);
     if (currency !== null && !CURRENCY.test(currency)) throw new Reject('props.currency: expected an ISO 4217 code such as USD');
@@ -197,7 +213,7 @@ function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLi
     if (status === null) throw new Reject('http.status: required');
     const d = raw.http.durationMs;
     if (typeof d !== 'number' || !Number.isFinite(d) || d < 0 || d > 3_600_000) throw new Reject('http.durationMs: expected milliseconds 0-3600000');
-    http = { tier, method, route: optionalString(raw.http, 'route', 'http.route', 256), status, durationMs: d, bytes: optionalInt(raw.http, 'bytes', 'http.bytes', 0, Number.MAX_SAFE_INTEGER) };
+    http = { tier, method, route: scrubPersonalData(optionalString(raw.http, 'route', 'http.route', 256)), status, durationMs: d, bytes: optionalInt(raw.http, 'bytes', 'http.bytes', 0, Number.MAX_SAFE_INTEGER) };
   } else if (raw.http !== undefined) {
     throw new Reject('http: only allowed on access_log events');
   }
@@ -209,7 +225,7 @@ function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLi
     received_at: facts.receivedAt,
     visitor_id: visitorId,
     session_id: sessionId,
-    user_pseudonym: typeof userId === 'string' ? pseudonymise(facts.pseudonymKey, 'user', userId) : null,
+    user_pseudonym: facts.sessionUserId !== undefined ? pseudonymise(facts.pseudonymKey, 'user', facts.sessionUserId) : null,
     path,
     referrer_host: referrer,
     utm_source: utm.source,

@@ -7,6 +7,8 @@ export interface AccountExport {
   reviews: Array<Record<string, unknown>>;
   cart: Array<Record<string, unknown>>;
   sessions: Array<Record<string, unknown>>;
+  addresses: Array<Record<string, unknown>>;
+  emails: Array<Record<string, unknown>>;
 }
 
 /**
@@ -26,6 +28,9 @@ export async function exportAccountData(db: Queryable, userId: number): Promise<
     `SELECT o.id, o.status, o.currency, o.subtotal_cents AS "subtotalCents", o.shipping_cents AS "shippingCents",
             o.total_cents AS "totalCents", o.placed_at AS "placedAt", o.paid_at AS "paidAt", o.shipped_at AS "shippedAt",
             o.delivered_at AS "deliveredAt", o.cancelled_at AS "cancelledAt", o.refunded_at AS "refundedAt",
+            o.tax_cents AS "taxCents", o.shipping_method AS "shippingMethod",
+            json_build_object('name', o.ship_name, 'line1', o.ship_line1, 'line2', o.ship_line2, 'city', o.ship_city, 'region', o.ship_region,
+                              'postalCode', o.ship_postal_code, 'country', o.ship_country, 'phone', o.ship_phone) AS "shipTo",
             COALESCE((SELECT json_agg(json_build_object('productId', i.product_id, 'productName', i.product_name, 'size', i.size,
                        'colour', i.colour, 'quantity', i.quantity, 'unitPriceCents', i.unit_price_cents) ORDER BY i.id)
                         FROM order_items i WHERE i.order_id = o.id), '[]') AS items,
@@ -50,7 +55,16 @@ export async function exportAccountData(db: Queryable, userId: number): Promise<
        FROM sessions WHERE user_id = $1 AND expires_at > now() ORDER BY created_at`,
     [userId],
   );
-  return { profile: first, orders: orders.rows, reviews: reviews.rows, cart: cart.rows, sessions: sessions.rows };
+  const addresses = await db.query(
+    `SELECT recipient_name AS "recipientName", line1, line2, city, region, postal_code AS "postalCode", country, phone, is_default AS "isDefault"
+       FROM addresses WHERE user_id = $1 ORDER BY id`,
+    [userId],
+  );
+  const emails = await db.query(
+    `SELECT template, subject, status, created_at AS "createdAt", sent_at AS "sentAt" FROM outbox WHERE user_id = $1 ORDER BY id`,
+    [userId],
+  );
+  return { profile: first, orders: orders.rows, reviews: reviews.rows, cart: cart.rows, sessions: sessions.rows, addresses: addresses.rows, emails: emails.rows };
 }
 
 /** What deleting an account changed, for the audit entry and the response. */
@@ -63,7 +77,8 @@ export interface AccountDeletion {
 /**
  * Deletes an account the way accounting allows (GDPR art. 17 with the retention duty for
  * invoices): personal fields are overwritten, sign-in becomes impossible, sessions, cart, claim
- * tokens and idempotency records go, review texts are removed (ratings stay, without an author),
+ * tokens, idempotency records, addresses, reset links and stored e-mails go, orders lose the
+ * recipient's name, street and phone, review texts are removed (ratings stay, without an author),
  * and orders stay — linked to the anonymised row — with their amounts and lines. Run it in a
  * transaction (`withTransaction`).
  */
@@ -81,6 +96,12 @@ export async function anonymiseAccount(client: PoolClient, userId: number): Prom
   await client.query('DELETE FROM carts WHERE user_id = $1', [userId]);
   await client.query('DELETE FROM idempotency_keys WHERE user_id = $1', [userId]);
   await client.query('DELETE FROM account_claim_tokens WHERE user_id = $1', [userId]);
+  // checkout (issue 17): the address book, reset links and stored e-mails go; orders keep only the
+  // ship-to geography (country, region, city, postal code) that accounting and tax need
+  await client.query('DELETE FROM addresses WHERE user_id = $1', [userId]);
+  await client.query('DELETE FROM password_reset_tokens WHERE user_id = $1', [userId]);
+  await client.query('DELETE FROM outbox WHERE user_id = $1', [userId]);
+  await client.query('UPDATE orders SET ship_name = NULL, ship_line1 = NULL, ship_line2 = NULL, ship_phone = NULL WHERE user_id = $1', [userId]);
   const reviews = await client.query('UPDATE reviews SET user_id = NULL, title = NULL, body = NULL WHERE user_id = $1', [userId]);
   const orders = await client.query<{ count: number }>('SELECT count(*)::int AS count FROM orders WHERE user_id = $1', [userId]);
   return { ordersKept: orders.rows[0]?.count ?? 0, reviewsAnonymised: reviews.rowCount ?? 0, sessionsEnded: sessions.rowCount ?? 0 };

@@ -1,3 +1,5 @@
+import { BlockList, isIP } from 'node:net';
+
 /** The parts of a Fastify request this needs (HTTP/1 and HTTP/2 requests both have them). */
 export interface ForwardingRequest {
   ip: string;
@@ -37,4 +39,43 @@ export function forwardedHeaders(
     'x-forwarded-proto': proto,
     'x-forwarded-host': typeof headers.host === 'string' ? headers.host : request.hostname,
   };
+}
+
+/**
+ * Headers a proxy adds. A request carrying any of them was relayed for someone else (a browser
+ * behind nginx, the web tier or a load balancer), so its trusted TCP peer says nothing about who
+ * made it.
+ */
+export const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'via', 'x-forwarded-host'] as const;
+
+const proxyLists = new WeakMap<readonly string[], BlockList>();
+
+/** The trusted proxies as a BlockList (made once per configured list). */
+function proxyList(trustedProxies: readonly string[]): BlockList {
+  const cached = proxyLists.get(trustedProxies);
+  if (cached) return cached;
+  const list = new BlockList();
+  proxyLists.set(trustedProxies, list);
+  for (const entry of trustedProxies) {
+    const [address = '', bits] = entry.split('/');
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(bits), family);
+  }
+  return list;
+}
+
+/**
+ * Whether a request was made by a Threadline tier itself — its peer is a configured trusted proxy
+ * (the web tier, on loopback by default) and it carries no proxy header — rather than relayed from
+ * a browser. Used for facts only the servers may state (access-log and payment events).
+ *
+ * @example
+ * const isTier = isFromTier({ peer: request.socket.remoteAddress, headers: request.headers, trustedProxies: edge.trustedProxies });
+ */
+export function isFromTier(options: { peer: string | undefined; headers: Record<string, unknown>; trustedProxies: readonly string[] }): boolean {
+  if (options.peer === undefined || PROXY_HEADERS.some((name) => options.headers[name] !== undefined)) return false;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(options.peer)?.[1];
+  const peer = mapped ?? options.peer;
+  return proxyList(options.trustedProxies).check(peer, isIP(peer) === 6 ? 'ipv6' : 'ipv4');
 }

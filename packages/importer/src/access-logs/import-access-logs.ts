@@ -10,7 +10,7 @@ import { createGunzip } from 'node:zlib';
 
 import type { Pool } from '@threadline/db';
 import { findAccessLogImport, finishAccessLogImport, startAccessLogImport } from '@threadline/db/access-log-imports';
-import { deviceFromUserAgent, IMPORTED_TIER, ipPrefix, isBotUserAgent, jsonColumnsSpec, PARQUET_OPTIONS, pseudonymise, rebuildDayRollup, selectFromJson, type StoredEvent } from '@threadline/clickstream';
+import { deviceFromUserAgent, IMPORTED_TIER, ipPrefix, isBotUserAgent, jsonColumnsSpec, PARQUET_OPTIONS, pseudonymise, rebuildDayRollup, scrubPersonalData, selectFromJson, type StoredEvent } from '@threadline/clickstream';
 import { CLICKSTREAM_DATASET, openDuckDb, sqlLiteral, type LakeStorage } from '@threadline/lake';
 
 import { classifyRequest, DEFAULT_JSON_FIELDS, parseClfLine, parseJsonLine, type AccessLogRequest, type JsonFieldMap } from './parse-line.js';
@@ -175,7 +175,9 @@ class EventBuilder {
     this.last = this.last === null ? request.time : Math.max(this.last, request.time);
     this.dayNumbers.add(Math.floor(request.time / 86_400_000));
     const query = request.query.includes('utm_') ? new URLSearchParams(request.query) : undefined;
-    const utm = (name: string): string | null => query?.get(`utm_${name}`)?.slice(0, 200) ?? null;
+    // old logs hold what visitors typed into URLs: scrubbed like every event entering the lake
+    const utm = (name: string): string | null => scrubPersonalData(query?.get(`utm_${name}`)?.slice(0, 200) ?? null);
+    const path = scrubPersonalData(request.path.slice(0, 2048));
     let host = request.referrer === null ? null : this.referrerHosts.get(request.referrer);
     if (host === undefined && request.referrer !== null) {
       host = referrerHost(request.referrer);
@@ -190,7 +192,7 @@ class EventBuilder {
       visitor_id: visitorId,
       session_id: session.id,
       user_pseudonym: null,
-      path: request.path.slice(0, 2048),
+      path,
       referrer_host: host ?? null,
       utm_source: utm('source'),
       utm_medium: utm('medium'),
@@ -209,7 +211,7 @@ class EventBuilder {
       currency: null,
       tier: IMPORTED_TIER,
       http_method: request.method,
-      http_route: request.path.slice(0, 2048),
+      http_route: path,
       http_status: request.status,
       duration_ms: request.durationMs,
       bytes: request.bytes,

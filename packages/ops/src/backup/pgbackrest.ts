@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { OpsError } from '../errors.js';
 import type { BackupConfig } from './backup-config.js';
@@ -88,4 +89,37 @@ export async function runChecked(backup: BackupConfig, args: string[], options: 
     throw new OpsError('BACKUP_COMMAND_FAILED', `pgbackrest ${args[0] ?? ''} failed (exit ${result.code}): ${words}`, words);
   }
   return result;
+}
+
+/** pgBackRest's words when another pgBackRest process holds the stanza's lock. */
+const LOCK_HELD = /unable to acquire lock/i;
+
+/**
+ * Like `runChecked`, but waits (up to `lockWaitMs`, default 10 min) while another pgBackRest
+ * process holds the stanza's lock — e.g. the worker creating the stanza and taking the first
+ * backup right after a start — instead of failing on it.
+ */
+export async function runCheckedWaitingForLock(
+  backup: BackupConfig,
+  args: string[],
+  options: RunOptions & { lockWaitMs?: number; pollMs?: number } = {},
+): Promise<PgBackRestResult> {
+  const deadline = Date.now() + (options.lockWaitMs ?? 600_000);
+  let hasSaidWaiting = false;
+  for (;;) {
+    // the lock message is expected here: keep it out of the progress lines
+    const result = await runPgBackRest(backup, args, { ...options, onLine: undefined });
+    if (result.code !== 0 && LOCK_HELD.test(result.stderr + result.stdout) && Date.now() < deadline) {
+      if (!hasSaidWaiting) options.onLine?.(`another pgBackRest run holds the lock (the worker's backup?): waiting for it before ${args[0] ?? 'the command'}…`);
+      hasSaidWaiting = true;
+      await sleep(options.pollMs ?? 2_000);
+      continue;
+    }
+    for (const line of (result.stdout + result.stderr).split('\n')) if (line.trim()) options.onLine?.(line);
+    if (result.code !== 0) {
+      const words = (result.stderr || result.stdout).trim().split('\n').slice(-6).join('\n');
+      throw new OpsError('BACKUP_COMMAND_FAILED', `pgbackrest ${args[0] ?? ''} failed (exit ${result.code}): ${words}`, words);
+    }
+    return result;
+  }
 }

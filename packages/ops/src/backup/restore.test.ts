@@ -9,7 +9,7 @@ import { freePort } from '@threadline/db/testing';
 
 import { restoreFiles, startRestoredCluster, parseRestoreTarget } from './restore.js';
 import { runBackup } from './run-backup.js';
-import { switchWalAndWait } from './wal-archive.js';
+import { ensureArchivedThrough, switchWalAndWait } from './wal-archive.js';
 import { startArchivingCluster, type ArchivingCluster } from './test-helpers.js';
 
 async function rowsOf(url: string, sql: string): Promise<unknown[]> {
@@ -75,5 +75,21 @@ describe('point-in-time restore with pgBackRest', () => {
     assert.throws(() => parseRestoreTarget('2026-11-25 02:00'), /time zone/);
     assert.throws(() => parseRestoreTarget('2999-01-01T00:00:00Z'), /future/);
     assert.throws(() => parseRestoreTarget('yesterday Z'), /not a timestamp/);
+  });
+
+  it("accepts PostgreSQL's own timestamp format with a +00 or +0530 offset", () => {
+    const now = new Date('2026-12-05T00:00:00Z');
+    assert.deepEqual(parseRestoreTarget('2026-12-04 18:25:52+00', now), { kind: 'time', at: new Date('2026-12-04T18:25:52Z') });
+    assert.deepEqual(parseRestoreTarget('2026-12-04 18:25:52.123456+00', now), { kind: 'time', at: new Date('2026-12-04T18:25:52.123Z') });
+    assert.deepEqual(parseRestoreTarget('2026-12-04 23:55:52+0530', now), { kind: 'time', at: new Date('2026-12-04T18:25:52Z') });
+    assert.deepEqual(parseRestoreTarget('2026-12-04 13:25:52-05', now), { kind: 'time', at: new Date('2026-12-04T18:25:52Z') });
+  });
+
+  it('pushes the WAL segment holding a target seconds old to the archive before restoring to it', async () => {
+    await live.query('CREATE TABLE IF NOT EXISTS late (id int)');
+    await live.query('INSERT INTO late VALUES (1)');
+    const [{ at } = { at: new Date(0) }] = await live.query<{ at: Date }>('SELECT clock_timestamp() AS at');
+    const last = await ensureArchivedThrough(live.pool, at);
+    assert.ok(last && last.getTime() >= at.getTime(), `archive reaches the target (last archived ${last?.toISOString()})`);
   });
 });

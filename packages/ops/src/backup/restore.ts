@@ -24,7 +24,9 @@ export function parseRestoreTarget(value: string, now = new Date()): RestoreTarg
   if (!/(Z|[+-]\d\d(:?\d\d)?)$/i.test(trimmed)) {
     throw new OpsError('RESTORE_TARGET_INVALID', `--to "${value}": add a time zone (e.g. 2026-11-25T02:15:00Z or 2026-11-25 02:15:00-05:00)`);
   }
-  const at = new Date(trimmed.replace(' ', 'T'));
+  // PostgreSQL prints offsets as +00 or +0530; JavaScript's parser wants +00:00 / +05:30
+  const iso = trimmed.replace(' ', 'T').replace(/([+-]\d\d)(\d\d)?$/, (_match, hours: string, minutes: string | undefined) => `${hours}:${minutes ?? '00'}`);
+  const at = new Date(iso);
   if (Number.isNaN(at.getTime())) throw new OpsError('RESTORE_TARGET_INVALID', `--to "${value}" is not a timestamp`);
   if (at.getTime() > now.getTime()) throw new OpsError('RESTORE_TARGET_INVALID', `--to "${value}" is in the future`);
   return { kind: 'time', at };

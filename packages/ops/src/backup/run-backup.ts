@@ -4,7 +4,7 @@ import path from 'node:path';
 import { OpsError, isOpsError } from '../errors.js';
 import { writePgBackRestConfig, type BackupConfig } from './backup-config.js';
 import { latestBackup, readStanzaInfo, type BackupSet, type BackupType } from './info.js';
-import { runChecked, runPgBackRest, type RunOptions } from './pgbackrest.js';
+import { runCheckedWaitingForLock, runPgBackRest, type RunOptions } from './pgbackrest.js';
 
 export const REPOS = [1, 2] as const;
 export type RepoKey = (typeof REPOS)[number];
@@ -15,7 +15,8 @@ export type RepoKey = (typeof REPOS)[number];
  */
 export async function ensureStanza(backup: BackupConfig, options: RunOptions = {}): Promise<void> {
   writePgBackRestConfig(backup);
-  await runChecked(backup, ['stanza-create'], options);
+  // right after a start the worker creates the stanza and takes the first backup: wait for it
+  await runCheckedWaitingForLock(backup, ['stanza-create'], options);
 }
 
 export interface VerifyResult {
@@ -175,7 +176,7 @@ export async function runBackup(backup: BackupConfig, options: RunBackupOptions 
           : chooseBackupType(fulls.map((set) => set.stoppedAt), backup.retentionDays, options.now ?? new Date());
       options.onLine?.(`repo${repo}: ${type} backup…`);
       try {
-        await runChecked(backup, ['backup', `--repo=${repo}`, `--type=${type}`], options);
+        await runCheckedWaitingForLock(backup, ['backup', `--repo=${repo}`, `--type=${type}`], options);
         const taken = latestBackup(await readStanzaInfo(backup), repo);
         if (taken) sets.push(taken);
       } catch (error) {

@@ -30,3 +30,19 @@ export async function switchWalAndWait(db: Queryable, timeoutMs = 60_000): Promi
   const failure = rows[0]?.last_failed_wal ? ` (last failure: ${rows[0].last_failed_wal} at ${rows[0].last_failed_time?.toISOString()})` : '';
   throw new OpsError('BACKUP_COMMAND_FAILED', `WAL segment ${segment} was not archived within ${timeoutMs / 1000} s${failure}: check archive_command and the pgbackrest log`);
 }
+
+/**
+ * Makes sure the WAL archive reaches `at`: when the archiver's last push is older (the segment
+ * holding `at` is still being written, archive_timeout is 60 s), switches WAL and waits for the
+ * push. Returns the archiver's last archived time afterwards.
+ */
+export async function ensureArchivedThrough(db: Queryable, at: Date, timeoutMs = 60_000): Promise<Date | null> {
+  const read = async (): Promise<Date | null> => {
+    const { rows } = await db.query<{ last_archived_time: Date | null }>('SELECT last_archived_time FROM pg_stat_archiver');
+    return rows[0]?.last_archived_time ?? null;
+  };
+  const last = await read();
+  if (last && last.getTime() >= at.getTime()) return last;
+  await switchWalAndWait(db, timeoutMs);
+  return read();
+}

@@ -11,7 +11,7 @@ import { EventQueue, retryDelayMs, type QueuedEvent } from './queue';
  * import { track } from '../analytics';
  * track('product_view', { productId: String(product.id) });
  */
-export type EventType = 'page_view' | 'product_view' | 'search' | 'add_to_cart' | 'checkout_started' | 'order_paid' | 'sign_up' | 'login';
+export type EventType = 'page_view' | 'product_view' | 'search' | 'add_to_cart' | 'checkout_started' | 'sign_up' | 'login';
 
 export interface EventProps {
   productId?: string;
@@ -33,7 +33,6 @@ const queue = new EventQueue();
 let timer: ReturnType<typeof setTimeout> | undefined;
 let attempt = 0;
 let isSending = false;
-let userId: string | undefined;
 let isStarted = false;
 
 function fill(bytes: Uint8Array): Uint8Array {
@@ -148,11 +147,6 @@ function start(): void {
   if (queue.size > 0) schedule(FLUSH_DELAY_MS);
 }
 
-/** Tells the tracker who is signed in (the collector pseudonymises it); undefined after logout. */
-export function setUser(id: string | number | undefined): void {
-  userId = id === undefined ? undefined : String(id);
-}
-
 /** Records one event; sent within about two seconds, or when the page is hidden. */
 export function track(type: EventType, props: EventProps = {}): void {
   if (typeof window === 'undefined') return;
@@ -168,7 +162,6 @@ export function track(type: EventType, props: EventProps = {}): void {
     language: navigator.language,
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
   };
-  if (userId) event.userId = userId;
   if (type === 'page_view' && document.referrer && !document.referrer.startsWith(location.origin)) event.referrer = document.referrer;
   const utm = sessionUtm();
   if (utm) event.utm = utm;

@@ -1,6 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
-import { setUser as setTrackedUser } from '../analytics';
 import { api, ApiError, resetCsrfToken } from '../lib/api';
 import type { Cart, User } from '../lib/types';
 
@@ -68,11 +67,6 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     void refreshUser();
     void refreshCart();
   }, [refreshUser, refreshCart]);
-
-  // clickstream events carry the signed-in user's id (the collector pseudonymises it)
-  useEffect(() => {
-    if (user !== undefined) setTrackedUser(user?.id);
-  }, [user]);
 
   const value = useMemo(() => ({ user, cartCount, refreshUser, refreshCart, logout }), [user, cartCount, refreshUser, refreshCart, logout]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

@@ -15,10 +15,16 @@ import { renderRobots, SitemapCache } from './sitemap.js';
 
 export interface PagesOptions {
   distDir: string;
-  /** The API tier, asked for product data (GET /api/products/:id) and the sitemap's product list. */
-  apiUrl: string;
-  /** Public origin for canonical and Open Graph URLs; the request's own origin when absent. */
-  publicUrl?: string | undefined;
+  /**
+   * The API tier to ask for product data (GET /api/products/:id) and the sitemap's product list:
+   * called per request, so a replica that went down is not asked again (see UpstreamPool).
+   */
+  apiUrl: () => string;
+  /**
+   * Public origin for canonical and Open Graph URLs (THREADLINE_PUBLIC_URL); never the request's
+   * Host header, which a client chooses.
+   */
+  publicUrl: string;
   currency: string;
 }
 
@@ -46,22 +52,22 @@ async function fetchProduct(options: { apiUrl: string; id: string; cookie: strin
   }
 }
 
-async function resolvePage(request: FastifyRequest, apiUrl: string): Promise<ResolvedPage> {
+async function resolvePage(request: FastifyRequest, apiUrl: () => string): Promise<ResolvedPage> {
   const pathname = new URL(request.url, 'http://x').pathname;
   const matched = matchPage(pathname);
   if (!matched) return { status: 404, meta: NOT_FOUND_META };
   if (matched.route.pattern !== '/products/:id') return { status: 200, meta: matched.route.meta };
   const id = matched.params.id ?? '';
   if (!PRODUCT_ID.test(id)) return { status: 404, meta: NOT_FOUND_META };
-  const product = await fetchProduct({ apiUrl, id, cookie: request.headers.cookie });
+  const product = await fetchProduct({ apiUrl: apiUrl(), id, cookie: request.headers.cookie });
   if (product === 'not_found') return { status: 404, meta: NOT_FOUND_META };
   if (!product) return { status: 200, meta: matched.route.meta };
   const description = summarise(product.description) || `${product.name} — ${product.category.name} at Threadline.`;
   return { status: 200, meta: { title: product.name, description, isIndexable: product.status === 'published' }, product };
 }
 
-function originOf(request: FastifyRequest, publicUrl: string | undefined): string {
-  return publicUrl ? new URL(publicUrl).origin : `${request.protocol}://${request.host}`;
+function originOf(publicUrl: string): string {
+  return new URL(publicUrl).origin;
 }
 
 /** The canonical address: the path, plus the category on the home page (each category is a page). */
@@ -81,10 +87,10 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
   const sitemap = new SitemapCache({ apiUrl: options.apiUrl });
 
   app.get('/robots.txt', async (request, reply) => {
-    return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(renderRobots(originOf(request, options.publicUrl)));
+    return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(renderRobots(originOf(options.publicUrl)));
   });
   app.get('/sitemap.xml', async (request, reply) => {
-    const xml = await sitemap.get(originOf(request, options.publicUrl));
+    const xml = await sitemap.get(originOf(options.publicUrl));
     return reply.type('application/xml; charset=utf-8').header('cache-control', 'public, max-age=900').send(xml);
   });
 
@@ -94,7 +100,7 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
   app.get('/*', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.url.startsWith('/assets/')) return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'not found' } });
     const page = await resolvePage(request, options.apiUrl);
-    const origin = originOf(request, options.publicUrl);
+    const origin = originOf(options.publicUrl);
     const head = renderHead({ meta: page.meta, canonicalUrl: canonicalUrl(request, origin), origin, product: page.product, currency: options.currency });
     return reply.status(page.status).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(injectHead(template, head));
   });

@@ -69,12 +69,12 @@ export async function collectSitemapEntries(apiUrl: string): Promise<SitemapEntr
 export class SitemapCache {
   private entries: { at: number; value: Promise<SitemapEntry[]> } | undefined;
 
-  constructor(private readonly options: { apiUrl: string; ttlMs?: number }) {}
+  constructor(private readonly options: { apiUrl: () => string; ttlMs?: number }) {}
 
   async get(origin: string): Promise<string> {
     const ttl = this.options.ttlMs ?? TTL_MS;
     if (!this.entries || Date.now() - this.entries.at > ttl) {
-      const value = collectSitemapEntries(this.options.apiUrl);
+      const value = collectSitemapEntries(this.options.apiUrl());
       this.entries = { at: Date.now(), value };
       // a failed fetch is not kept: the next request tries again
       value.catch(() => {

@@ -11,7 +11,10 @@ import { api, ApiError, describeError } from '../../lib/api';
 import { formatCents, formatCentsShort, formatPriceRange } from '../../lib/money';
 import type { Product } from '../../lib/types';
 import { useApi } from '../../lib/use-api';
+import { PhotoZoom } from './PhotoZoom';
 import { ProductImage } from './ProductImage';
+import { SizeGuide } from './SizeGuide';
+import { sizeGuideFor } from './size-guide';
 import { ReviewSection } from './ReviewSection';
 import { Stars } from './Stars';
 import { coloursOf, photosForColour, ratingOf, sizesOf } from './product-facts';
@@ -53,6 +56,7 @@ function ProductDetails({ product, onReviewed }: { product: Product; onReviewed:
   const variant = useMemo(() => product.variants.find((v) => v.size === size && v.colour === colour), [product.variants, size, colour]);
   const stock = stockLabel(variant);
   const rating = ratingOf(product);
+  const sizeGuide = sizeGuideFor(product.category?.slug, sizes);
   // the gallery follows the chosen colour (its photos, then photos of any colour)
   const images = useMemo(() => photosForColour(product.images ?? [], colour), [product.images, colour]);
   useEffect(() => setImageIndex(0), [colour]);
@@ -86,7 +90,9 @@ function ProductDetails({ product, onReviewed }: { product: Product; onReviewed:
       </nav>
       <div className="product-page__grid">
         <div className="gallery">
-          <ProductImage image={images[imageIndex]} alt={images[imageIndex]?.alt || product.name} sizes="(min-width: 900px) 50vw, 100vw" isPriority className="gallery__main" />
+          <PhotoZoom image={images[imageIndex]} label={images[imageIndex]?.alt || product.name}>
+            <ProductImage image={images[imageIndex]} alt={images[imageIndex]?.alt || product.name} sizes="(min-width: 900px) 50vw, 100vw" isPriority className="gallery__main" />
+          </PhotoZoom>
           {images.length > 1 && (
             <ul className="gallery__thumbs" aria-label="More photos">
               {images.map((image, index) => (
@@ -108,6 +114,7 @@ function ProductDetails({ product, onReviewed }: { product: Product; onReviewed:
           </p>
 
           <VariantPicker variants={product.variants} size={size} colour={colour} onSize={setSize} onColour={setColour} />
+          {sizeGuide && <SizeGuide guide={sizeGuide} sizes={sizes} />}
 
           <p className={`stock stock--${stock.tone}`} aria-live="polite">{stock.text}</p>
 

@@ -24,10 +24,15 @@ function heatmapOption(cells: readonly HeatCell[]): ChartOption {
   const max = Math.max(1, ...cells.map((cell) => cell.visits));
   return {
     tooltip: { formatter: (params: { value: [number, number, number] }) => `${WEEKDAYS[params.value[1]]} ${hourRange(params.value[0])}: ${formatInt(params.value[2])} visits` },
-    grid: { left: 48, right: 16, top: 8, bottom: 72 },
-    xAxis: { type: 'category', data: HOURS, splitArea: { show: true }, axisLabel: { interval: 2 } },
+    // legend below the hour labels with its numbers at its ends (not above it, where they ran into
+    // the hour labels on a phone); hours as two digits so eight of them fit a phone's width
+    grid: { left: 48, right: 16, top: 8, bottom: 64 },
+    xAxis: { type: 'category', data: HOURS, splitArea: { show: true }, axisLabel: { interval: 2, hideOverlap: true, formatter: (value: string) => value.slice(0, 2) }, name: 'h', nameGap: 4 },
     yAxis: { type: 'category', data: WEEKDAYS, inverse: true },
-    visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: HEAT_RAMP } },
+    visualMap: {
+      min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemWidth: 12, itemHeight: 140,
+      text: [formatInt(max), '0'], textGap: 6, inRange: { color: HEAT_RAMP },
+    },
     series: [{ type: 'heatmap', data: cells.map((cell) => [cell.hour, cell.weekday - 1, cell.visits]) }],
   };
 }

@@ -6,6 +6,7 @@ import { ApiError, describeError } from '../../lib/api';
 import { formatCents } from '../../lib/money';
 import type { Order } from '../../lib/types';
 import { addressLines } from '../checkout/AddressFields';
+import '../checkout/checkout.css';
 import { fetchOrder, recallGuestToken, rememberGuestToken } from '../checkout/checkout-api';
 import { formatOrderDate } from './orders-api';
 import { StatusBadge } from './StatusBadge';

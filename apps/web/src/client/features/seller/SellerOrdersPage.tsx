@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { describeError } from '../../lib/api';
 import { formatCents } from '../../lib/money';
 import { addressLines } from '../checkout/AddressFields';
+import '../checkout/checkout.css';
 import { formatOrderDate } from '../orders/orders-api';
 import { StatusBadge } from '../orders/StatusBadge';
 import { shipOrder, useSellerOrders } from './seller-api';

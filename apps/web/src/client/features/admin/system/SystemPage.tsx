@@ -87,7 +87,9 @@ export default function SystemPage() {
           {data.status.monitoring.alerts.length === 0 ? (
             <p className="muted">{data.status.monitoring.isUp ? 'No alerts.' : `Prometheus is not running (${data.status.monitoring.prometheusUrl}); install prometheus and prometheus-alertmanager for alerts and charts.`}</p>
           ) : (
-            <table>
+            // a phone is narrower than the alert table: it scrolls inside its box, not the page
+            <div className="table-wrap" tabIndex={0} role="region" aria-label="Alerts">
+            <table className="table">
               <thead><tr><th scope="col">Alert</th><th scope="col">State</th><th scope="col">Severity</th><th scope="col">Summary</th><th scope="col">Since</th></tr></thead>
               <tbody>
                 {data.status.monitoring.alerts.map((alert) => (
@@ -97,6 +99,7 @@ export default function SystemPage() {
                 ))}
               </tbody>
             </table>
+            </div>
           )}
           {data.status.backup.lastRun?.status === 'failed' && (
             <p role="alert" className="notice notice--error">Last backup run failed: {data.status.backup.lastRun.errors[0]}</p>

@@ -1,0 +1,72 @@
+/**
+ * `threadline failover drill` against a real `threadline start` (two API replicas, embedded
+ * PostgreSQL, a small demo seed): killing an API replica fails no idempotent request and loses no
+ * paid order; killing the PostgreSQL primary loses no paid order and reports its recovery time.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+import { CLI_BIN } from '../launcher/services.js';
+import { freeBlock, launch, scratchDir, stopLaunched, waitReady, type Launched } from '../launcher/test-instances.js';
+
+const run = promisify(execFile);
+
+after(stopLaunched);
+
+interface Report {
+  failed: { total: number; idempotent: number };
+  paidOrders: number;
+  lostPaidOrders: number;
+  recoverySeconds: number | null;
+  ok: boolean;
+}
+
+async function threadline(instance: Launched, args: string[]): Promise<{ stdout: string; code: number }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, THREADLINE_DATA_DIR: instance.dataDir, PORT: String(instance.port), THREADLINE_DEMO_EVENTS: '2000' };
+  delete env.DATABASE_URL;
+  delete env.THREADLINE_PG_PORT;
+  try {
+    const { stdout } = await run(process.execPath, [CLI_BIN, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
+    return { stdout, code: 0 };
+  } catch (error) {
+    const stdout = typeof error === 'object' && error !== null && 'stdout' in error ? String(error.stdout) : '';
+    const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' ? error.code : 1;
+    return { stdout, code };
+  }
+}
+
+function parseReport(stdout: string): Report {
+  // --format json prints the report alone
+  return JSON.parse(stdout) as Report;
+}
+
+describe('threadline failover drill', { concurrency: false }, () => {
+  let shop: Launched;
+
+  it('loses no paid order and fails no idempotent request when an API replica is killed', async () => {
+    shop = launch({ dataDir: path.join(scratchDir('threadline-drill-'), 'var'), port: await freeBlock(), env: { THREADLINE_MONITORING: 'off', THREADLINE_API_REPLICAS: '2' } });
+    await waitReady(shop);
+    const seeded = await threadline(shop, ['seed', '--products', '20', '--customers', '30', '--days', '3', '--no-images']);
+    assert.equal(seeded.code, 0, seeded.stdout);
+    const result = await threadline(shop, ['failover', 'drill', '--kill', 'api', '--format', 'json']);
+    const report = parseReport(result.stdout);
+    assert.equal(report.failed.idempotent, 0, result.stdout);
+    assert.equal(report.lostPaidOrders, 0);
+    assert.ok(report.paidOrders > 0, 'orders were paid during the drill');
+    assert.equal(typeof report.recoverySeconds, 'number', 'the replica came back');
+    assert.equal(result.code, 0);
+  });
+
+  it('loses no paid order and measures the recovery when the PostgreSQL primary is killed', async () => {
+    const result = await threadline(shop, ['failover', 'drill', '--kill', 'primary', '--format', 'json']);
+    const report = parseReport(result.stdout);
+    assert.equal(report.lostPaidOrders, 0, result.stdout);
+    assert.ok(report.paidOrders > 0);
+    assert.ok(report.recoverySeconds !== null && report.recoverySeconds > 0, `recovery measured: ${result.stdout}`);
+    assert.ok(report.failed.total > 0, 'the outage was seen (the drill did kill the database)');
+    assert.equal(result.code, 0);
+  });
+});
