@@ -17,7 +17,7 @@ import {
 import type { ApiApp } from '../api-app.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import type { ApiContext } from '../context.js';
-import { AppError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { errors, OkResponse } from '../http/common.schemas.js';
 import {
   AdChannelsQuery,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,6 +44,35 @@ describe('demo web traffic', () => {
           WHERE strftime(event_time AT TIME ZONE 'UTC', '%Y-%m-%d/%H') <> strftime(dt, '%Y-%m-%d') || '/' || hour`,
       );
       assert.equal(misplaced?.n, 0, 'every event lies in the UTC hour partition it is filed under');
+    } finally {
+      db.close();
+    }
+  });
+  it('produces the same events in the same hour partitions as the per-hour writer did (same seed)', async () => {
+    // figures recorded from the per-hour COPY writer before it became one COPY per day (issue 20):
+    // the same seed must give the same events, filed under the same dt/hour partitions
+    const lake = path.join(dir, 'same');
+    const result = await generateDemoTraffic({ storage: new LocalLakeStorage(lake), workDir: dir, events: 20_000, days: 90, end: new Date('2026-11-24T15:37:00Z'), seed: 7, threads: 1 });
+    assert.equal(result.events, 20_292);
+    assert.equal(result.files, 1_653);
+    const files = path.join(lake, 'raw', 'clickstream', '**', '*.parquet');
+    const db = await openDuckDb({ threads: 1 });
+    try {
+      const hours = await db.all<{ dt: string; hour: string; n: number }>(
+        `SELECT dt::VARCHAR AS dt, hour::VARCHAR AS hour, count(*)::INTEGER AS n FROM read_parquet('${files}', hive_partitioning = true) GROUP BY ALL ORDER BY ALL`,
+      );
+      assert.equal(hours.length, 1_653);
+      assert.equal(hours.reduce((sum, row) => sum + row.n, 0), 20_292);
+      const perHour = createHash('sha256').update(JSON.stringify(hours.map((row) => [row.dt, row.hour, row.n]))).digest('hex');
+      assert.equal(perHour, '9e9a1d15e75ea6f4b4bf059a703df7fdc272c06eb3c69621cf121c59aa82c9e1');
+      const [content] = await db.all<{ h: string }>(
+        `SELECT sum(hash(event_id, event_type, event_time, visitor_id, path, product_id, value_cents))::VARCHAR AS h FROM read_parquet('${files}')`,
+      );
+      assert.equal(content?.h, '187550758707202590993091');
+      const [names] = await db.all<{ odd: number }>(
+        `SELECT count(*) FILTER (WHERE NOT ends_with(filename, '/compacted-seed-7.parquet'))::INTEGER AS odd FROM read_parquet('${files}', filename = true)`,
+      );
+      assert.equal(names?.odd, 0, 'every hour file is named compacted-seed-<seed>.parquet');
     } finally {
       db.close();
     }

@@ -48,6 +48,9 @@ export interface DemoTrafficResult {
 
 export const MAX_DEMO_EVENTS = 50_000_000;
 
+/** Demo hour files are `compacted-seed-<seed>.parquet`: compacted, and recognisable to replace. */
+const DEMO_FILE_STEM = 'compacted-seed-';
+
 // [zone, region, share of visitors, language]
 const ZONES: Array<[string, string, number, string]> = [
   ['America/New_York', 'north_america', 0.25, 'en-US'],
@@ -220,39 +223,46 @@ export async function generateDemoTraffic(options: DemoTrafficOptions): Promise<
     );
     log(`events ready (${eventCount.toLocaleString('en-US')}); writing Parquet`);
 
-    // One COPY per hour over the table sorted by hour: DuckDB's PARTITION_BY opens a writer per
-    // partition and becomes very slow with thousands of hour partitions.
+    // One COPY per day, partitioned by hour (24 writers): a COPY per hour cost thousands of round
+    // trips and Parquet writer set-ups, and one COPY over every hour opens thousands of writers.
+    // Rows within an hour file are not sorted by time (a partitioned write does not keep order,
+    // and sorting each day cost more than it saved); an hour file is one row group, so its
+    // min/max statistics — what readers prune on — are the same either way.
     // floor, not `//`: epoch() is a DOUBLE, for which `//` divides without flooring and the cast
     // then rounds — which once put the second half of every hour into the next hour's partition
     await db.run(`CREATE TEMP TABLE ev_sorted AS SELECT *, floor(epoch(event_time) / 3600)::BIGINT AS hk FROM ev ORDER BY hk`);
     await db.run('DROP TABLE ev');
-    const hoursWritten = await db.all<{ hk: number; dt: string; hour: string }>(
-      "SELECT hk::INTEGER AS hk, strftime(make_timestamp(hk * 3600000000), '%Y-%m-%d') AS dt, strftime(make_timestamp(hk * 3600000000), '%H') AS hour FROM ev_sorted GROUP BY hk ORDER BY hk",
+    const daysWritten = await db.all<{ dt: string; lo: number; hi: number }>(
+      // hk counts hours since the epoch, which began at midnight UTC: hk % 24 is the UTC hour
+      "SELECT strftime(make_timestamp(hk * 3600000000), '%Y-%m-%d') AS dt, min(hk)::INTEGER AS lo, max(hk)::INTEGER AS hi FROM ev_sorted GROUP BY dt ORDER BY dt",
     );
     const rawOut = path.join(work, 'raw');
     const columns = 'event_id, event_type, event_time, received_at, visitor_id, session_id, user_pseudonym, path, referrer_host, utm_source, utm_medium, utm_campaign, utm_term, utm_content, device, language, time_zone, region, is_bot, ip_prefix, product_id, search_query, value_cents, currency, tier, http_method, http_route, http_status, duration_ms, bytes';
-    let written = 0;
-    for (const { hk, dt, hour } of hoursWritten) {
-      const dir = path.join(rawOut, `dt=${dt}`, `hour=${hour}`);
-      await mkdir(dir, { recursive: true });
-      await db.run(`COPY (SELECT ${columns} FROM ev_sorted WHERE hk = ${hk} ORDER BY event_time) TO ${sqlLiteral(path.join(dir, `compacted-seed-${seed}.parquet`))} (${PARQUET_OPTIONS})`);
-      written += 1;
-      if (written % 500 === 0) log(`wrote ${written}/${hoursWritten.length} hour files`);
+    await mkdir(rawOut, { recursive: true });
+    for (const { dt, lo, hi } of daysWritten) {
+      await db.run(
+        `COPY (SELECT ${columns}, lpad((hk % 24)::VARCHAR, 2, '0') AS hour FROM ev_sorted WHERE hk BETWEEN ${lo} AND ${hi})
+           TO ${sqlLiteral(path.join(rawOut, `dt=${dt}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN ${sqlLiteral(`${DEMO_FILE_STEM}${seed}-{i}`)})`,
+      );
     }
+    log(`wrote ${daysWritten.length} days of hour files; writing the hourly rollups`);
     const rollupOut = path.join(work, 'rollup');
     await db.run(
       `COPY (SELECT *, strftime(hour_utc, '%Y-%m-%d') AS dt FROM (WITH events AS (SELECT * FROM ev_sorted) ${ROLLUP_SELECT}))
        TO ${sqlLiteral(rollupOut)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), FILENAME_PATTERN 'rollup-{i}')`,
     );
     db.close();
+    log('moving the files into the lake');
 
     // replace earlier demo traffic; keep real traffic (and rebuild its days' rollups below)
     const existing = await options.storage.list(`raw/${CLICKSTREAM_DATASET}/`);
-    await options.storage.delete(existing.filter((k) => path.posix.basename(k).startsWith('compacted-seed-')));
-    const realDays = new Set(existing.filter((k) => !path.posix.basename(k).startsWith('compacted-seed-')).map((k) => /dt=(\d{4}-\d{2}-\d{2})/.exec(k)?.[1] ?? ''));
+    await options.storage.delete(existing.filter((k) => path.posix.basename(k).startsWith(DEMO_FILE_STEM)));
+    const realDays = new Set(existing.filter((k) => !path.posix.basename(k).startsWith(DEMO_FILE_STEM)).map((k) => /dt=(\d{4}-\d{2}-\d{2})/.exec(k)?.[1] ?? ''));
     const files = await walkFiles(rawOut);
     for (const file of files) {
-      const key = `raw/${CLICKSTREAM_DATASET}/${path.relative(rawOut, file).split(path.sep).join('/')}`;
+      // DuckDB numbers each partition's file (`…-0.parquet`); one file per hour, named as compaction names it
+      const relative = path.relative(path.join(rawOut), path.dirname(file)).split(path.sep).join('/');
+      const key = `raw/${CLICKSTREAM_DATASET}/${relative}/${DEMO_FILE_STEM}${seed}.parquet`;
       const local = options.storage.localPath(key);
       if (local) {
         // demo data is regenerated from the seed after a crash: a plain rename per file, without

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,7 +10,7 @@ import { crawlLake } from '../catalog/crawl.js';
 import { listSchemaChanges, findCatalogTable } from '../catalog/catalog.repo.js';
 import { openDuckDb, sqlLiteral } from '../duckdb.js';
 import { LakeInputError } from './lake-errors.js';
-import { runLakeQuery } from './run-query.js';
+import { QUERY_CAPS, runLakeQuery } from './run-query.js';
 
 let db: TestDatabase;
 let lake: string;
@@ -73,6 +73,28 @@ describe('SQL over the lake', () => {
     assert.equal(result.isTruncated, true);
     const all = await runLakeQuery({ pool: db.pool, lakeDir: lake, sql: 'SELECT count(*) AS n FROM sales', limit: 10 });
     assert.equal(all.isTruncated, false);
+  });
+
+  it('runs capped: memory, threads and a private temp folder the query cannot read outside of', async () => {
+    const settings = await runLakeQuery({
+      pool: db.pool,
+      lakeDir: lake,
+      sql: "SELECT current_setting('memory_limit') AS memory, current_setting('threads') AS threads, current_setting('temp_directory') AS temp",
+    });
+    const row = settings.rows[0];
+    assert.ok(row);
+    assert.match(String(row.memory), /^(488\.2 MiB|512\.0 MB|5\d\d\.\d MiB)$/);
+    assert.equal(Number(row.threads), QUERY_CAPS.threads);
+    const temp = String(row.temp);
+    assert.ok(!temp.startsWith(lake), 'the temp folder is outside the lake');
+    assert.equal(existsSync(temp), false, 'removed after the query');
+  });
+
+  it('cuts an oversize answer by bytes instead of failing with a RangeError', async () => {
+    const result = await runLakeQuery({ pool: db.pool, lakeDir: lake, sql: "SELECT repeat('x', 100000) AS blob FROM range(200)", limit: 1000 });
+    assert.equal(result.isTruncated, true);
+    assert.ok(result.rowCount < 200 && result.rowCount > 0, `${result.rowCount} rows`);
+    assert.ok(JSON.stringify(result.rows).length <= QUERY_CAPS.maxResultBytes);
   });
 
   it('stops a query that runs past its timeout', async () => {

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { StatementType } from '@duckdb/node-api';
@@ -15,9 +17,25 @@ export interface LakeQueryOptions {
   sql: string;
   /** Most rows returned (default 1,000, at most 100,000); the result says when it was cut. */
   limit?: number;
-  /** Wall-clock limit (default 30 s); the query is interrupted past it. */
+  /** Wall-clock limit (default 20 s, at most MAX_QUERY_TIMEOUT_MS); the query is interrupted past it. */
   timeoutMs?: number;
 }
+
+/**
+ * Caps of one admin query: DuckDB would otherwise take 80 % of the machine's memory and every
+ * core, and an unbounded answer (300 MB) ended in a RangeError → 500.
+ */
+export const QUERY_CAPS = {
+  memoryLimit: '512MB',
+  threads: 2,
+  /** Spill space per query, in a private temp folder removed afterwards. */
+  maxTempBytes: '1GB',
+  /** Largest answer (JSON text of the rows); past it the rows are cut and `isTruncated` is set. */
+  maxResultBytes: 8 * 1024 * 1024,
+} as const;
+
+/** Longest a query may run: under the web tier's 30 s upstream timeout, so the answer is a 4xx, never a 502. */
+export const MAX_QUERY_TIMEOUT_MS = 25_000;
 
 export interface LakeQueryResult {
   columns: Array<{ name: string; type: string }>;
@@ -57,12 +75,19 @@ export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQuery
   const sql = options.sql.trim().replace(/;\s*$/, '');
   if (sql === '') throw new LakeInputError('QUERY_EMPTY', 'the query is empty', 'sql');
   const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? 1000)), MAX_QUERY_ROWS);
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = Math.min(options.timeoutMs ?? 20_000, MAX_QUERY_TIMEOUT_MS);
   const started = performance.now();
   const tables = await listCatalogTables(options.pool);
   const session = await openDuckDb();
   const { connection } = session;
+  // DuckDB lets a session read its own temp folder even under allowed_directories: give each
+  // query a fresh private one (outside the lake, mode 0700) holding only its own spill files
+  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'threadline-query-'));
   try {
+    await connection.run(`SET memory_limit = ${sqlLiteral(QUERY_CAPS.memoryLimit)}`);
+    await connection.run(`SET threads = ${QUERY_CAPS.threads}`);
+    await connection.run(`SET temp_directory = ${sqlLiteral(tempDir)}`);
+    await connection.run(`SET max_temp_directory_size = ${sqlLiteral(QUERY_CAPS.maxTempBytes)}`);
     for (const table of tables) {
       const glob = path.join(options.lakeDir, table.location, '**', '*.parquet');
       await connection.run(
@@ -111,20 +136,28 @@ export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQuery
       const types = reader.columnTypes().map((type) => type.toString());
       const jsRows = reader.getRowObjectsJS();
       const jsonRows = reader.getRowObjectsJson();
-      const rows = jsRows.slice(0, limit).map((row, index) => {
+      const rows: Array<Record<string, unknown>> = [];
+      let resultBytes = 0;
+      let isCutBySize = false;
+      for (const [index, row] of jsRows.slice(0, limit).entries()) {
         const plain: Record<string, unknown> = {};
         for (const name of names) {
           const value = row[name];
           // numbers and booleans as such; dates, decimals, lists as DuckDB's JSON text form
           plain[name] = typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? toPlainValue(value) : (jsonRows[index]?.[name] ?? null);
         }
-        return plain;
-      });
+        resultBytes += JSON.stringify(plain, (_key, item: unknown) => (typeof item === 'bigint' ? String(item) : item)).length;
+        if (resultBytes > QUERY_CAPS.maxResultBytes) {
+          isCutBySize = true;
+          break;
+        }
+        rows.push(plain);
+      }
       return {
         columns: names.map((name, index) => ({ name, type: types[index] ?? 'UNKNOWN' })),
         rows,
         rowCount: rows.length,
-        isTruncated: jsRows.length > limit,
+        isTruncated: isCutBySize || jsRows.length > limit,
         elapsedMs: Math.round(performance.now() - started),
       };
     } catch (error) {
@@ -135,5 +168,6 @@ export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQuery
     }
   } finally {
     session.close();
+    rmSync(tempDir, { recursive: true, force: true });
   }
 }

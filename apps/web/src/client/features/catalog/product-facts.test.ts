@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { filtersFromParams, productsQuery } from './catalog-api';
-import { coloursOf, compareSizes, photosForColour, ratingOf, sizesOf } from './product-facts';
+import { coloursOf, compareSizes, photosForColour, ratingOf, sizesOf, swatchColour } from './product-facts';
 
 const variant = (size: string, colour: string, stock = 1) => ({ id: 1, size, colour, price: 100, stock });
 
@@ -44,5 +44,15 @@ describe('photosForColour', () => {
   it('shows every photo with no colour chosen, or when none fits the colour', () => {
     assert.equal(photosForColour(photos, undefined).length, 4);
     assert.deepEqual(photosForColour([{ url: 'b', colour: 'Burgundy' }], 'Cream').map((photo) => photo.url), ['b']);
+  });
+});
+
+describe('swatchColour', () => {
+  it('draws free colour names in their family colour, whatever their case', () => {
+    assert.equal(swatchColour('navy'), swatchColour('Navy'));
+    assert.notEqual(swatchColour('Seafoam'), '#b5b5b5', 'seafoam is no longer grey');
+    assert.equal(swatchColour('Deep Wine'), swatchColour('wine'));
+    assert.equal(swatchColour('Seafoam Green'), swatchColour('green'), 'the last known word decides');
+    assert.equal(swatchColour('Unheard-of'), '#b5b5b5');
   });
 });

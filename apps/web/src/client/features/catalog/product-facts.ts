@@ -44,10 +44,28 @@ const SWATCHES: Record<string, string> = {
   'light blue': '#9cc1e6', denim: '#3f5f86', teal: '#1f7a7a', green: '#3d7a48', olive: '#6b6b2f', khaki: '#a49466', red: '#b3262f',
   burgundy: '#6d1f2c', pink: '#eba7bd', rose: '#d9849b', purple: '#6b4593', lavender: '#b9a5d6', yellow: '#e6c532', mustard: '#c99a1e',
   orange: '#e07b2c', rust: '#a3512a', silver: '#c0c0c0', gold: '#c9a43a',
+  // names sellers write freely, drawn in their family's colour
+  seafoam: '#7fc8b4', mint: '#a8dcc1', sage: '#9caf88', emerald: '#1f7a55', forest: '#2e4d36', lime: '#a3c940',
+  wine: '#6b1f33', maroon: '#6d1f2c', oxblood: '#5a1a1f', plum: '#5e2b4f', lilac: '#b6a0cf', mauve: '#b784a7',
+  ecru: '#efe6d2', bone: '#e9e2d0', 'off-white': '#f5f2ea', oatmeal: '#d8cdb6', taupe: '#8b7d6b', tan: '#c19a6b',
+  cobalt: '#1f4fb3', royal: '#2a4fb0', sky: '#9cc3e4', indigo: '#2f4a78', coral: '#e8765f', blush: '#eec1c1', fuchsia: '#c2286e',
+  ochre: '#c28a1e', terracotta: '#b5563a', copper: '#b06a3b', slate: '#5b6770', stone: '#b9b2a6', cognac: '#9a4f24',
 };
 
+/**
+ * CSS colour for a swatch of a colour name, in any case: the name itself, else its last known
+ * word ("Seafoam Green" → seafoam's, "Deep Wine" → wine's), else a neutral grey.
+ */
 export function swatchColour(name: string): string {
-  return SWATCHES[name.toLowerCase()] ?? '#b5b5b5';
+  const lower = name.trim().toLowerCase();
+  const known = SWATCHES[lower];
+  if (known) return known;
+  const words = lower.split(/[\s/]+/).reverse();
+  for (const word of words) {
+    const byWord = SWATCHES[word];
+    if (byWord) return byWord;
+  }
+  return '#b5b5b5';
 }
 
 /**
