@@ -1,6 +1,7 @@
 import path from 'node:path';
 
 import { ConfigError } from './errors.js';
+import { defaultDataDir } from './default-data-dir.js';
 import { dataDirLayout, type DataDirLayout } from './layout.js';
 import { readRecordedPorts } from './ports.js';
 import { variable, type VariableSpec } from './variables.js';
@@ -205,7 +206,10 @@ export function loadConfig(env: Env = process.env): Config {
   const read = readers(env);
   const webPort = read.optionalPort('PORT') ?? 8080;
   const apiPort = read.optionalPort('THREADLINE_API_PORT') ?? (webPort === 0 ? 0 : webPort + 1);
-  const dataDir = path.resolve(read.text('THREADLINE_DATA_DIR'));
+  const explicitDataDir = env.THREADLINE_DATA_DIR?.trim();
+  const dataDir = explicitDataDir
+    ? path.resolve(explicitDataDir)
+    : defaultDataDir({ cwd: process.cwd(), isRoot: process.getuid?.() === 0, usesEmbeddedDatabase: !env.DATABASE_URL }).dir;
   // ports the launcher found taken and moved are recorded in the data dir, so every process agrees
   const recorded = readRecordedPorts(dataDir);
   const pgPort = read.optionalPort('THREADLINE_PG_PORT') ?? recorded.pg ?? 54329;

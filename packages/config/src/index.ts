@@ -1,5 +1,6 @@
 export { loadConfig, type Config, type ClickstreamConfig, type PipelineConfig } from './config.js';
 export { dataDirLayout, type DataDirLayout } from './layout.js';
+export { defaultDataDir, SYSTEM_DATA_ROOT } from './default-data-dir.js';
 export { VARIABLES, variable, type VariableSpec, type VariableKind } from './variables.js';
 export { describeConfig, configTable, type ConfigLine } from './describe.js';
 export { loadOrCreateSecrets, type Secrets } from './secrets.js';

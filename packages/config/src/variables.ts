@@ -33,7 +33,7 @@ function v(name: string, section: string, kind: VariableKind, defaultValue: stri
 
 export const VARIABLES: readonly VariableSpec[] = [
   // the installation
-  v('THREADLINE_DATA_DIR', 'core', 'path', 'var', 'all local state: pg/, spool/, lake/, uploads/, backups/, secrets.json (layout: `config.paths`)'),
+  v('THREADLINE_DATA_DIR', 'core', 'path', 'var', 'all local state: pg/, spool/, lake/, uploads/, backups/, secrets.json (layout: `config.paths`); for root in a checkout under a private directory such as /root, /var/lib/threadline/<checkout id> (the postgres user cannot enter /root)'),
   v('THREADLINE_TIME_ZONE', 'core', 'time-zone', 'America/New_York', "the shop's time zone: schedules, dashboards, \"today\""),
   v('THREADLINE_CURRENCY', 'core', 'string', 'USD', 'ISO 4217 currency of every price (amounts in minor units)'),
   v('THREADLINE_DEMO', 'core', 'boolean', '1', '0 disables demo data and demo accounts'),

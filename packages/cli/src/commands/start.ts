@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Command } from 'commander';
 
+import { SYSTEM_DATA_ROOT } from '@threadline/config';
 import { migrate, resolveDatabaseUrl } from '@threadline/db';
 
 import { loadRuntime, withPool, type Runtime } from '../runtime.js';
@@ -152,7 +153,11 @@ export function registerStart(program: Command): void {
           '    admin@demo.threadline.dev     seller@demo.threadline.dev     customer@demo.threadline.dev',
         );
       }
-      lines.push(`  data: ${config.dataDir}${existsSync(config.dataDir) ? '' : ' (missing!)'}`, '  Ctrl-C stops every process.', '');
+      lines.push(`  data: ${config.dataDir}${existsSync(config.dataDir) ? '' : ' (missing!)'}`);
+      if (config.dataDir.startsWith(`${SYSTEM_DATA_ROOT}/`) && !process.env.THREADLINE_DATA_DIR) {
+        lines.push(`        (this checkout is under a directory the postgres user cannot enter; set THREADLINE_DATA_DIR to choose another place)`);
+      }
+      lines.push('  Ctrl-C stops every process.', '');
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }
