@@ -5,105 +5,27 @@
  * nothing wider. Runs the web tier in front of the API tier, WAF and rate limits as shipped.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { buildApiApp, type ApiApp } from '@threadline/api';
-import { createLogger, loadConfig } from '@threadline/config';
-import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
-import { loadEdgeConfig } from '@threadline/edge';
-
-import { buildWebApp } from './app.js';
-
-interface Answer {
-  status: number;
-  body: string;
-}
-
-function send(port: number, method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: url, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { errorCode, send, startWebStack, type Answer, type TestSession, type WebStack } from './testing/web-stack.js';
 
 const ADMIN_SQL = ['SELECT * FROM sales LIMIT 5', 'SELECT version() AS v', "SELECT * FROM information_schema.tables WHERE table_name = 'x' LIMIT 1"];
 
-function errorCode(answer: Answer): string | undefined {
-  try {
-    const parsed = JSON.parse(answer.body) as { error?: { code?: string } };
-    return parsed.error?.code;
-  } catch {
-    return undefined;
-  }
-}
-
 describe('admin SQL console through the web tier with the WAF on', { timeout: 120_000 }, () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tl-admin-sql-'));
-  let db: TestDatabase;
-  let api: ApiApp;
-  let web: Awaited<ReturnType<typeof buildWebApp>>;
-  let apiPort = 0;
+  let stack: WebStack;
   let webPort = 0;
-  let admin: { cookie: string; csrf: string };
-  let seller: { cookie: string; csrf: string };
+  let admin: TestSession;
+  let seller: TestSession;
 
   before(async () => {
-    db = await createTestDatabase();
-    const logger = createLogger({ name: 'admin-sql', level: 'silent' });
-    const config = loadConfig({ THREADLINE_DATA_DIR: dir, NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0' });
-    const secrets = { sessionSecret: 's', pseudonymKey: 'p', paymentWebhookSecret: 'w', pgPassword: '' };
-    api = await buildApiApp({ config, secrets, pool: db.pool, logger, readinessChecks: [], edge: loadEdgeConfig({}) });
-    await api.listen({ port: 0, host: '127.0.0.1' });
-    apiPort = (api.server.address() as AddressInfo).port; // TCP listener: always AddressInfo
-    const dist = path.join(dir, 'dist');
-    mkdirSync(dist, { recursive: true });
-    writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>shop</title>');
-    web = await buildWebApp({ config: { ...config, apiUrl: `http://127.0.0.1:${apiPort}` }, logger, distDir: dist, edge: loadEdgeConfig({}) });
-    await web.listen({ port: 0, host: '127.0.0.1' });
-    webPort = (web.server.address() as AddressInfo).port; // TCP listener: always AddressInfo
-
-    admin = await sessionFor(await insertTestUser('admin'));
-    seller = await sessionFor(await insertTestUser('seller'));
+    stack = await startWebStack('admin-sql');
+    webPort = stack.webPort;
+    admin = await stack.session(await stack.insertUser('admin'));
+    seller = await stack.session(await stack.insertUser('seller'));
   });
 
-  async function insertTestUser(role: string): Promise<number> {
-    const { rows } = await db.pool.query<{ id: number }>(
-      `INSERT INTO users (email, password_hash, name, role) VALUES ($1, 'not-a-hash', $2, $3) RETURNING id`,
-      [`${role}-${randomBytes(4).toString('hex')}@example.test`, `Test ${role}`, role],
-    );
-    const id = rows[0]?.id;
-    assert.ok(id !== undefined);
-    return id;
-  }
-
-  /** A signed-in session written as the login route writes it (sha-256 of the cookie value). */
-  async function sessionFor(userId: number): Promise<{ cookie: string; csrf: string }> {
-    const cookie = randomBytes(32).toString('base64url');
-    const csrf = randomBytes(32).toString('base64url');
-    await db.pool.query(`INSERT INTO sessions (id_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')`, [
-      createHash('sha256').update(cookie).digest(),
-      userId,
-      csrf,
-    ]);
-    return { cookie, csrf };
-  }
-
   after(async () => {
-    await web?.close();
-    await api?.close();
-    await db?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.close();
   });
 
   const post = (session: { cookie: string; csrf: string }, url: string, body: unknown): Promise<Answer> =>

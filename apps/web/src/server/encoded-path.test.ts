@@ -4,37 +4,11 @@
  * of the API tier, both with the edge settings as shipped (WAF and rate limits on).
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { buildApiApp, type ApiApp } from '@threadline/api';
-import { createLogger, loadConfig } from '@threadline/config';
-import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 import { canonicalPath, loadEdgeConfig } from '@threadline/edge';
 
-import { buildWebApp } from './app.js';
-
-interface Answer {
-  status: number;
-  body: string;
-}
-
-function send(port: number, method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: url, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { send, startWebStack, type TestSession, type WebStack } from './testing/web-stack.js';
 
 /** Spellings of `/api` that a router or proxy could take for it. */
 const DISGUISES = ['/%61pi', '/%2561pi', '/a%70i', '/%41PI', '/./api', '/x/../api', '//api', '/api%2f..', '/api\\..'];
@@ -63,72 +37,27 @@ describe('canonical request paths', () => {
 });
 
 describe('encoded paths through the web and API tiers, protections as shipped', { timeout: 120_000 }, () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tl-encoded-'));
-  let db: TestDatabase;
-  let api: ApiApp;
-  let web: Awaited<ReturnType<typeof buildWebApp>>;
+  let stack: WebStack;
   let apiPort = 0;
   let webPort = 0;
-  let admin: { cookie: string; csrf: string };
+  let admin: TestSession;
   let victimId = 0;
 
   before(async () => {
-    db = await createTestDatabase();
-    const logger = createLogger({ name: 'encoded', level: 'silent' });
-    const config = loadConfig({ THREADLINE_DATA_DIR: dir, NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0' });
-    const secrets = { sessionSecret: 's', pseudonymKey: 'p', paymentWebhookSecret: 'w', pgPassword: '' };
-    api = await buildApiApp({ config, secrets, pool: db.pool, logger, readinessChecks: [], edge: loadEdgeConfig({}) });
-    await api.listen({ port: 0, host: '127.0.0.1' });
-    apiPort = (api.server.address() as AddressInfo).port; // TCP listener: always AddressInfo
-    const dist = path.join(dir, 'dist');
-    mkdirSync(dist, { recursive: true });
-    writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>shop</title>');
-    web = await buildWebApp({ config: { ...config, apiUrl: `http://127.0.0.1:${apiPort}` }, logger, distDir: dist, edge: loadEdgeConfig({}) });
-    await web.listen({ port: 0, host: '127.0.0.1' });
-    webPort = (web.server.address() as AddressInfo).port; // TCP listener: always AddressInfo
-
-    admin = await sessionFor(await insertTestUser('admin'));
-    victimId = await insertTestUser('seller');
+    stack = await startWebStack('encoded');
+    ({ apiPort, webPort } = stack);
+    admin = await stack.session(await stack.insertUser('admin'));
+    victimId = await stack.insertUser('seller');
   });
-
-  async function insertTestUser(role: string): Promise<number> {
-    const { rows } = await db.pool.query<{ id: number }>(
-      `INSERT INTO users (email, password_hash, name, role) VALUES ($1, 'not-a-hash', $2, $3) RETURNING id`,
-      [`${role}-${randomBytes(4).toString('hex')}@example.test`, `Test ${role}`, role],
-    );
-    const id = rows[0]?.id;
-    assert.ok(id !== undefined);
-    return id;
-  }
-
-  /** A signed-in session written as the login route writes it (sha-256 of the cookie value). */
-  async function sessionFor(userId: number): Promise<{ cookie: string; csrf: string }> {
-    const cookie = randomBytes(32).toString('base64url');
-    const csrf = randomBytes(32).toString('base64url');
-    await db.pool.query(`INSERT INTO sessions (id_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')`, [
-      createHash('sha256').update(cookie).digest(),
-      userId,
-      csrf,
-    ]);
-    return { cookie, csrf };
-  }
 
   after(async () => {
-    await web?.close();
-    await api?.close();
-    await db?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.close();
   });
 
-  async function anonymousSession(): Promise<{ cookie: string; csrf: string }> {
-    const cookie = randomBytes(32).toString('base64url');
-    const csrf = randomBytes(32).toString('base64url');
-    await db.pool.query(`INSERT INTO sessions (id_hash, csrf_token, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [createHash('sha256').update(cookie).digest(), csrf]);
-    return { cookie, csrf };
-  }
+  const anonymousSession = (): Promise<TestSession> => stack.session();
 
   async function roleOf(id: number): Promise<string> {
-    const { rows } = await db.pool.query<{ role: string }>('SELECT role FROM users WHERE id = $1', [id]);
+    const { rows } = await stack.db.pool.query<{ role: string }>('SELECT role FROM users WHERE id = $1', [id]);
     return rows[0]?.role ?? 'missing';
   }
 
@@ -158,7 +87,7 @@ describe('encoded paths through the web and API tiers, protections as shipped', 
       if (prefix === '/api') assert.match(answer.body, /CSRF_INVALID/);
       else assert.match(answer.body, /AMBIGUOUS_PATH|NOT_FOUND/);
     }
-    const { rows } = await db.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM orders');
+    const { rows } = await stack.db.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM orders');
     assert.equal(rows[0]?.n, '0');
   });
 
@@ -173,7 +102,7 @@ describe('encoded paths through the web and API tiers, protections as shipped', 
       const answer = await send(webPort, 'POST', `${prefix}/auth/signup`, { cookie: `tl_session=${session.cookie}`, 'x-csrf-token': session.csrf, 'content-type': 'application/json' }, JSON.stringify({ email: `signup${i}@example.test`, password: 'a long enough password 1', name: 'Signer' }));
       statuses.push(`${prefix}:${answer.status}`);
     }
-    const created = await db.pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM users WHERE email LIKE 'signup%@example.test'`);
+    const created = await stack.db.pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM users WHERE email LIKE 'signup%@example.test'`);
     assert.equal(Number(created.rows[0]?.n), limit, `exactly the limit signs up: ${statuses.join(' ')}`);
     for (const entry of statuses.slice(limit)) assert.match(entry, /^\/api:429$|^\/%61pi:400$/, statuses.join(' '));
   });
