@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** What drill shoppers send at checkout: a US address and standard shipping (checkout needs both). */
+const DRILL_CHECKOUT = {
+  address: { recipientName: 'Drill Shopper', line1: '1 Main Street', city: 'Austin', region: 'TX', postalCode: '73301', country: 'US' },
+  shippingMethod: 'standard',
+};
+
 /** One request the load made: what, when, and how it ended (`status` 0 = no answer at all). */
 export interface RequestRecord {
   at: number;
@@ -99,7 +105,7 @@ export class DrillShopper {
     await this.send('GET', '/api/products?limit=12', { route: '/api/products' });
     const cart = await this.send('POST', '/api/cart/items', { body: { variantId, quantity: 1 }, route: '/api/cart/items' });
     if (cart.status !== 200 && cart.status !== 201) return;
-    const order = await this.keyed('/api/orders', undefined, '/api/orders', deadline);
+    const order = await this.keyed('/api/orders', DRILL_CHECKOUT, '/api/orders', deadline);
     const id = field(order.body, 'id');
     if (order.status !== 201 && order.status !== 200) return;
     if (typeof id !== 'number') return;
