@@ -116,15 +116,15 @@ const PAGES = ['/', '/products', '/products/1234', '/products/crew-neck-tee-orga
 /** Builds `count` legitimate requests from `seed`. */
 export function generateLegitTraffic(options: { count: number; seed: number }): Draft[] {
   const random = seeded(options.seed);
-  const any = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T; // index < length: never undefined
+  const pickOne = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T; // index < length: never undefined
   const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
-  const name = (): string => `${any(FIRST)} ${any(LAST)}`;
-  const email = (who: string): string => `${who.toLowerCase().normalize('NFD').replace(/[^a-z'-]+/g, '.').replace(/^\.|\.$/g, '')}+${int(1, 99)}@${any(DOMAINS)}`;
+  const name = (): string => `${pickOne(FIRST)} ${pickOne(LAST)}`;
+  const email = (who: string): string => `${who.toLowerCase().normalize('NFD').replace(/[^a-z'-]+/g, '.').replace(/^\.|\.$/g, '')}+${int(1, 99)}@${pickOne(DOMAINS)}`;
   const headers = (extra: Record<string, string> = {}): Record<string, string> => ({
-    'user-agent': any(UAS),
+    'user-agent': pickOne(UAS),
     accept: 'application/json, text/plain, */*',
-    'accept-language': any(['en-GB,en;q=0.9', 'fr-FR,fr;q=0.8,en;q=0.5', 'de-CH,de;q=0.9', 'en-US,en;q=0.9']),
-    referer: any(REFERERS),
+    'accept-language': pickOne(['en-GB,en;q=0.9', 'fr-FR,fr;q=0.8,en;q=0.5', 'de-CH,de;q=0.9', 'en-US,en;q=0.9']),
+    referer: pickOne(REFERERS),
     cookie: `tl_session=${'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456-_'.slice(int(0, 2), 43 + int(0, 2)).padEnd(43, 'x').slice(0, 43)}; tl_consent=analytics%3Dyes%26ads%3Dno`,
     ...extra,
   });
@@ -137,17 +137,17 @@ export function generateLegitTraffic(options: { count: number; seed: number }): 
   });
   const get = (url: string, category: string): Draft => ({ category, method: 'GET', url, headers: headers() });
   const makers: Array<() => Draft> = [
-    () => get(`/api/products?q=${encodeURIComponent(any(SEARCHES))}&page=${int(1, 5)}`, 'search'),
-    () => get(`/search?q=${encodeURIComponent(any(SEARCHES)).replaceAll('%20', '+')}`, 'search'),
-    () => get(any(PAGES), 'browse'),
-    () => get(`/api/products/${int(1, 5000)}/reviews?page=${int(1, 3)}&sort=${any(['newest', 'rating_desc', 'helpful'])}`, 'browse'),
-    () => get(`/api/products?category=${any(['womens-dresses', 'mens-knitwear', 'kids'])}&size=${any(['XS', 'M', 'L', '10', '32W-32L'])}&colour=${encodeURIComponent(any(['red', 'navy/white', 'off-white', 'sea salt']))}`, 'browse'),
+    () => get(`/api/products?q=${encodeURIComponent(pickOne(SEARCHES))}&page=${int(1, 5)}`, 'search'),
+    () => get(`/search?q=${encodeURIComponent(pickOne(SEARCHES)).replaceAll('%20', '+')}`, 'search'),
+    () => get(pickOne(PAGES), 'browse'),
+    () => get(`/api/products/${int(1, 5000)}/reviews?page=${int(1, 3)}&sort=${pickOne(['newest', 'rating_desc', 'helpful'])}`, 'browse'),
+    () => get(`/api/products?category=${pickOne(['womens-dresses', 'mens-knitwear', 'kids'])}&size=${pickOne(['XS', 'M', 'L', '10', '32W-32L'])}&colour=${encodeURIComponent(pickOne(['red', 'navy/white', 'off-white', 'sea salt']))}`, 'browse'),
     () => {
-      const parts = Array.from({ length: int(1, 3) }, () => any(REVIEW_PARTS));
+      const parts = Array.from({ length: int(1, 3) }, () => pickOne(REVIEW_PARTS));
       return json('POST', `/api/products/${int(1, 5000)}/reviews`, { rating: int(1, 5), title: (parts[0] ?? '').slice(0, 60), body: parts.join(' ') }, 'review');
     },
-    () => json('PUT', `/api/seller/products/${int(1, 900)}`, { name: any(PRODUCT_COPY).split(/[.;:—]/)[0]?.slice(0, 60), description: `${any(PRODUCT_COPY)} ${any(PRODUCT_COPY)}`, priceMinor: int(999, 19999), tags: [any(['union jack', 'drop-shoulder', 'select', 'new in']), 'cotton'] }, 'product'),
-    () => json('PATCH', '/api/account', { name: name(), marketingOptIn: random() > 0.5, website: any(['https://my-blog.example.com/about?ref=shop', 'http://portfolio.example.org/~jane', '']) }, 'account'),
+    () => json('PUT', `/api/seller/products/${int(1, 900)}`, { name: pickOne(PRODUCT_COPY).split(/[.;:—]/)[0]?.slice(0, 60), description: `${pickOne(PRODUCT_COPY)} ${pickOne(PRODUCT_COPY)}`, priceMinor: int(999, 19999), tags: [pickOne(['union jack', 'drop-shoulder', 'select', 'new in']), 'cotton'] }, 'product'),
+    () => json('PATCH', '/api/account', { name: name(), marketingOptIn: random() > 0.5, website: pickOne(['https://my-blog.example.com/about?ref=shop', 'http://portfolio.example.org/~jane', '']) }, 'account'),
     () => {
       const who = name();
       return json('POST', '/api/auth/signup', { name: who, email: email(who), password: "S3lect*From'Users\"--" }, 'login');
@@ -157,22 +157,22 @@ export function generateLegitTraffic(options: { count: number; seed: number }): 
       const who = name();
       return json('POST', '/api/orders', {
         items: Array.from({ length: int(1, 4) }, () => ({ variantId: int(1, 9999), quantity: int(1, 3) })),
-        shipping: { name: who, line1: any(STREETS), line2: any(['', 'c/o Reception', "Building 'B'"]), city: any(CITIES), postalCode: any(['D02 X285', 'SW1A 1AA', '75008', '10001', '8001']), country: any(['IE', 'GB', 'FR', 'US', 'CH']), phone: '+353 1 234 5678' },
-        giftMessage: any(['', 'Happy birthday! x', "Don't open till Christmas :)", 'For Mum & Dad <3']),
-        metadata: { source: 'web', experiment: { id: 'checkout-v2', arm: any(['a', 'b']) } },
+        shipping: { name: who, line1: pickOne(STREETS), line2: pickOne(['', 'c/o Reception', "Building 'B'"]), city: pickOne(CITIES), postalCode: pickOne(['D02 X285', 'SW1A 1AA', '75008', '10001', '8001']), country: pickOne(['IE', 'GB', 'FR', 'US', 'CH']), phone: '+353 1 234 5678' },
+        giftMessage: pickOne(['', 'Happy birthday! x', "Don't open till Christmas :)", 'For Mum & Dad <3']),
+        metadata: { source: 'web', experiment: { id: 'checkout-v2', arm: pickOne(['a', 'b']) } },
       }, 'checkout');
     },
-    () => json('POST', '/api/cart/items', { variantId: int(1, 9999), quantity: int(1, 5), note: any(['', 'gift wrap please', 'size: M (UK 10-12)']) }, 'checkout'),
-    () => ({ ...json('POST', '/api/admin/query', { sql: any(ADMIN_QUERIES), limit: any([100, 1000]) }, 'admin-query'), role: 'admin' }),
-    () => json('PATCH', `/api/admin/users/${int(1, 500)}`, { role: any(['customer', 'seller', 'marketing']) }, 'admin'),
-    () => get(`/api/admin/audit?action=${any(['login', 'role_change', 'export'])}&limit=50`, 'admin'),
-    () => get(`/api/insights/sales?from=2026-11-01&to=2026-11-30&granularity=${any(['day', 'week'])}`, 'analytics'),
+    () => json('POST', '/api/cart/items', { variantId: int(1, 9999), quantity: int(1, 5), note: pickOne(['', 'gift wrap please', 'size: M (UK 10-12)']) }, 'checkout'),
+    () => ({ ...json('POST', '/api/admin/query', { sql: pickOne(ADMIN_QUERIES), limit: pickOne([100, 1000]) }, 'admin-query'), role: 'admin' }),
+    () => json('PATCH', `/api/admin/users/${int(1, 500)}`, { role: pickOne(['customer', 'seller', 'marketing']) }, 'admin'),
+    () => get(`/api/admin/audit?action=${pickOne(['login', 'role_change', 'export'])}&limit=50`, 'admin'),
+    () => get(`/api/insights/sales?from=2026-11-01&to=2026-11-30&granularity=${pickOne(['day', 'week'])}`, 'analytics'),
     () => ({
       category: 'analytics',
       method: 'POST',
       url: '/collect',
       headers: headers({ 'content-type': 'text/plain;charset=UTF-8' }),
-      body: JSON.stringify({ events: [{ type: 'page_view', path: any(PAGES), referrer: any(REFERERS), utm: { source: 'newsletter', campaign: "black-friday'26", content: 'drop-shoulder' }, ts: 1764806400000 + int(0, 1e6) }] }),
+      body: JSON.stringify({ events: [{ type: 'page_view', path: pickOne(PAGES), referrer: pickOne(REFERERS), utm: { source: 'newsletter', campaign: "black-friday'26", content: 'drop-shoulder' }, ts: 1764806400000 + int(0, 1e6) }] }),
     }),
     () => {
       const boundary = `----WebKitFormBoundary${int(100000, 999999)}`;
@@ -180,7 +180,7 @@ export function generateLegitTraffic(options: { count: number; seed: number }): 
       return {
         category: 'upload',
         method: 'POST',
-        url: any(['/api/admin/survey/uploads', '/api/seller/products/12/images']),
+        url: pickOne(['/api/admin/survey/uploads', '/api/seller/products/12/images']),
         headers: headers({ 'content-type': `multipart/form-data; boundary=${boundary}` }),
         body: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="survey-nov.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--${boundary}--\r\n`,
       };
@@ -190,7 +190,7 @@ export function generateLegitTraffic(options: { count: number; seed: number }): 
       method: 'POST',
       url: '/api/contact',
       headers: headers({ 'content-type': 'application/x-www-form-urlencoded' }),
-      body: new URLSearchParams({ name: name(), email: email(name()), message: `${any(REVIEW_PARTS)} Order ref: #${int(10000, 99999)}; see https://shop.example.com/account/orders/${int(1, 99999)}` }).toString(),
+      body: new URLSearchParams({ name: name(), email: email(name()), message: `${pickOne(REVIEW_PARTS)} Order ref: #${int(10000, 99999)}; see https://shop.example.com/account/orders/${int(1, 99999)}` }).toString(),
     }),
   ];
   return Array.from({ length: options.count }, (_, index) => (makers[index % makers.length] as () => Draft)()); // index mod length: in range
