@@ -36,6 +36,22 @@ describe('one error handler for every package', () => {
     assert.equal(bug.body.error.message, 'internal error');
   });
 
+  it('answers 503 with Retry-After when the database is down or restarting, and 500 for other failures', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const dropped = new Error('Connection terminated unexpectedly');
+    const crashed = Object.assign(new Error('terminating connection because of crash of another server process'), { code: '57P02' });
+    const starting = Object.assign(new Error('the database system is starting up'), { code: '57P03' });
+    const linkFailure = Object.assign(new Error('connection failure'), { code: '08006' });
+    for (const error of [refused, dropped, crashed, starting, linkFailure, new AggregateError([refused, refused])]) {
+      const response = toErrorResponse(error);
+      assert.equal(response.status, 503, error.message);
+      assert.equal(response.body.error.code, 'SERVICE_UNAVAILABLE');
+      assert.equal(response.headers?.['retry-after'], '2');
+    }
+    assert.equal(toErrorResponse(Object.assign(new Error('syntax error'), { code: '42601' })).status, 500);
+    assert.equal(toErrorResponse(new Error('something else')).status, 500);
+  });
+
   it('has a status for every kind', () => {
     assert.deepEqual(Object.keys(KIND_STATUS).sort(), ['conflict', 'forbidden', 'internal', 'invalid', 'not_found', 'too_large', 'unavailable', 'unprocessable', 'unsupported']);
   });

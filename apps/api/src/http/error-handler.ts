@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { PG_ERROR, isPgError } from '@threadline/db';
+import { PG_ERROR, isDatabaseUnavailable, isPgError } from '@threadline/db';
 import { hasErrorKind, type ErrorKind } from '@threadline/domain';
 
 import { AppError, type ErrorCode } from '../errors.js';
@@ -65,6 +65,14 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     const body: ErrorBody = { error: { code: error.code, message: error.message } };
     if (error.field) body.error.field = error.field;
     return { status, body };
+  }
+  if (isDatabaseUnavailable(error)) {
+    // the database is down or restarting (a failover, a crash): the request may be retried as is
+    return {
+      status: 503,
+      body: { error: { code: 'SERVICE_UNAVAILABLE', message: 'the shop database is unavailable; try again shortly' } },
+      headers: { 'retry-after': '2' },
+    };
   }
   if (isPgError(error)) {
     if (error.code === PG_ERROR.UNIQUE_VIOLATION) {

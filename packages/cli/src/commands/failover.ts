@@ -17,6 +17,7 @@ function describe(report: DrillReport): string {
     `  requests: ${report.requests}, failed: ${report.failed.total} (idempotent ${report.failed.idempotent}, other ${report.failed.other})`,
     ...report.failed.byRoute.map((group) => `    ${group.count} × ${group.method} ${group.route} → ${group.status === 0 ? 'no answer' : group.status}`),
     `  paid orders: ${report.paidOrders}, lost: ${report.lostPaidOrders}`,
+    ...report.lost.map((order) => `    order ${order.id}: ${order.status ?? `not found (HTTP ${order.httpStatus === 0 ? 'no answer' : order.httpStatus})`}`),
     `  time to recover: ${report.recoverySeconds === null ? 'not recovered' : `${report.recoverySeconds} s`}`,
     `  ${report.ok ? 'PASS' : 'FAIL'}`,
   ];

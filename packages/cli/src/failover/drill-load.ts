@@ -118,11 +118,20 @@ export class DrillShopper {
     if (pay.status === 200) this.paid.push({ id, shopper: this.index });
   }
 
-  /** The order as the shop has it now (after the drill): its status, or undefined when missing. */
-  async orderStatus(id: number): Promise<string | undefined> {
-    const answer = await this.send('GET', `/api/orders/${id}`, { route: '/api/orders/:id' });
-    const status = field(answer.body, 'status');
-    return answer.status === 200 && typeof status === 'string' ? status : undefined;
+  /**
+   * The order as the shop has it now (after the drill): its status, or the HTTP answer that said it
+   * is not there. A lookup with no definite answer (no answer, 5xx, 429) is asked again until
+   * `deadline`, so a slow recovery is not counted as a lost order.
+   */
+  async orderStatus(id: number, deadline: number): Promise<{ status?: string; httpStatus: number }> {
+    for (;;) {
+      const answer = await this.send('GET', `/api/orders/${id}`, { route: '/api/orders/:id' });
+      const status = field(answer.body, 'status');
+      if (answer.status === 200 && typeof status === 'string') return { status, httpStatus: 200 };
+      const isDefinite = answer.status !== 0 && answer.status < 500 && answer.status !== 429;
+      if (isDefinite || Date.now() > deadline) return { httpStatus: answer.status };
+      await sleep(500);
+    }
   }
 }
 

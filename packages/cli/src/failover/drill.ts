@@ -37,6 +37,8 @@ export interface DrillReport {
   failed: FailedRequests;
   paidOrders: number;
   lostPaidOrders: number;
+  /** Each paid order the shop no longer confirms as paid: what it answered (HTTP status, order status). */
+  lost: Array<{ id: number; httpStatus: number; status?: string }>;
   /** From the kill until the shop served every request again (null: not within the timeout). */
   recoverySeconds: number | null;
   ok: boolean;
@@ -160,12 +162,13 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillRepo
   await Promise.all(loops);
 
   const paid = shoppers.flatMap((shopper) => shopper.paid.map((order) => ({ ...order, shopper })));
-  let lost = 0;
+  const lost: DrillReport['lost'] = [];
+  const lookupDeadline = Date.now() + 60_000;
   for (const order of paid) {
-    const status = await order.shopper.orderStatus(order.id);
-    if (!status || !PAID_OR_LATER.has(status)) {
-      lost += 1;
-      log(`paid order ${order.id} is ${status ?? 'missing'} now`);
+    const found = await order.shopper.orderStatus(order.id, lookupDeadline);
+    if (!found.status || !PAID_OR_LATER.has(found.status)) {
+      lost.push({ id: order.id, ...found });
+      log(`paid order ${order.id} is ${found.status ?? `not found (HTTP ${found.httpStatus})`} now`);
     }
   }
   const records = all().filter((record) => record.route !== '/api/orders/:id');
@@ -177,8 +180,9 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillRepo
     requests: records.length,
     failed,
     paidOrders: paid.length,
-    lostPaidOrders: lost,
+    lostPaidOrders: lost.length,
+    lost,
     recoverySeconds: recoveredAt ? Math.round((recoveredAt - killedAt) / 100) / 10 : null,
-    ok: lost === 0 && isApiOk && recoveredAt !== undefined,
+    ok: lost.length === 0 && isApiOk && recoveredAt !== undefined,
   };
 }
