@@ -1,16 +1,5 @@
 import type { Pool, PoolClient } from '@threadline/db';
-import {
-  ensureLegacySeller,
-  findOrderItem,
-  findProductByLegacyId,
-  findSellerByEmail,
-  findVariant,
-  refreshProductCounters,
-  upsertCategoryByName,
-  upsertLegacyProduct,
-  upsertLegacyReview,
-  upsertLegacyVariant,
-} from '@threadline/db/legacy';
+import { refreshProductCounters } from '@threadline/db/legacy';
 import {
   dropStagedOrders,
   listShippingMethodCodes,
@@ -21,6 +10,8 @@ import {
   writeStagedOrders,
 } from '@threadline/db/legacy-bulk';
 import { dropStagedCustomers, findCustomerConflicts, stageCustomers, writeStagedCustomers } from '@threadline/db/legacy-customers-bulk';
+import { dropStagedProducts, findProductFaults, stageProducts, writeStagedProducts } from '@threadline/db/legacy-products-bulk';
+import { stageReviews, writeStagedReviews } from '@threadline/db/legacy-reviews-bulk';
 
 import {
   createOrderLineReader,
@@ -31,10 +22,12 @@ import {
   type Entity,
   type FieldReader,
   type ProductRow,
+  type ReviewRow,
   type ValueRules,
 } from './entities.js';
 import { resolveColumns, type Mapping } from './mapping.js';
-import { planOrders, rejectOrder, type ImportWarning, type OrderLineResult, type RejectedRow } from './plan-orders.js';
+import { planOrders, rejectGroup, rejectOrder, type ImportWarning, type OrderLineResult, type RejectedRow } from './plan-orders.js';
+import { planProducts } from './plan-products.js';
 import { readTable, SourceFileError, type SourceRow } from './read-table.js';
 import { resolveShippingMethods } from './shipping-methods.js';
 import { RowError } from './values.js';
@@ -67,64 +60,10 @@ export interface ImportOptions {
 
 type Parsed<T> = { rowNumber: number; value: T };
 
-/** A group of rows written together (a product's variants, an order's lines) or rejected together. */
-interface Group<T> {
-  key: string;
-  rows: Array<Parsed<T>>;
-}
-
-function groupBy<T>(rows: Array<Parsed<T>>, key: (value: T) => string): Array<Group<T>> {
-  const groups = new Map<string, Group<T>>();
-  for (const row of rows) {
-    const id = key(row.value);
-    const group = groups.get(id) ?? { key: id, rows: [] };
-    group.rows.push(row);
-    groups.set(id, group);
-  }
-  return [...groups.values()];
-}
-
-class GroupError extends Error {
-  constructor(
-    readonly rowNumbers: number[],
-    readonly column: string | undefined,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 interface Counters {
   created: number;
   updated: number;
   touchedProducts: Set<number>;
-}
-
-async function writeProducts(client: PoolClient, group: Group<ProductRow>, counters: Counters): Promise<void> {
-  const first = group.rows[0]!.value; // groups are never empty
-  const rowNumbers = group.rows.map((row) => row.rowNumber);
-  let sellerId: number;
-  if (first.sellerEmail) {
-    const found = await findSellerByEmail(client, first.sellerEmail);
-    if (found === undefined) throw new GroupError(rowNumbers, 'seller_email', `no seller account ${first.sellerEmail}`);
-    sellerId = found;
-  } else {
-    sellerId = await ensureLegacySeller(client);
-  }
-  const categoryId = await upsertCategoryByName(client, first.category);
-  const product = await upsertLegacyProduct(client, {
-    legacyId: first.legacyId,
-    sellerId,
-    categoryId,
-    name: first.name,
-    description: first.description,
-    createdAt: first.createdAt,
-  });
-  counters[product.isNew ? 'created' : 'updated'] += 1;
-  counters.touchedProducts.add(product.id);
-  for (const { value } of group.rows) {
-    await upsertLegacyVariant(client, { productId: product.id, ...value });
-  }
 }
 
 /**
@@ -153,6 +92,69 @@ function parseRows<T>(rows: SourceRow[], columns: Map<string, string>, rules: Va
     }
   }
   return parsed;
+}
+
+/**
+ * Products (one row per variant), set-based: rows of a product that disagree, or share a SKU, are
+ * rejected with their product; the rest are COPYed into staging; products whose seller or SKUs
+ * fail against the database are dropped whole and named; the rest are upserted in a few statements.
+ */
+async function importProducts(
+  client: PoolClient,
+  input: { rows: Array<Parsed<ProductRow>>; rejected: RejectedRow[] },
+): Promise<{ created: number; updated: number; productIds: number[] }> {
+  const plan = planProducts(input.rows);
+  input.rejected.push(...plan.rejected);
+  if (plan.rows.length === 0) return { created: 0, updated: 0, productIds: [] };
+  await stageProducts(client, plan.rows);
+  const faults = await findProductFaults(client);
+  if (faults.length > 0) {
+    const rowsOfProduct = new Map<string, number[]>();
+    for (const row of plan.rows) rowsOfProduct.set(row.legacyId, [...(rowsOfProduct.get(row.legacyId) ?? []), row.rowNumber]);
+    const faultsOfProduct = new Map<string, RejectedRow[]>();
+    for (const fault of faults) {
+      faultsOfProduct.set(fault.legacyId, [...(faultsOfProduct.get(fault.legacyId) ?? []), { row: fault.rowNumber, column: fault.column, reason: fault.reason }]);
+    }
+    for (const [legacyId, found] of faultsOfProduct) input.rejected.push(...rejectGroup(`product ${legacyId}`, rowsOfProduct.get(legacyId) ?? [], found));
+    await dropStagedProducts(client, [...faultsOfProduct.keys()]);
+  }
+  return writeStagedProducts(client);
+}
+
+/**
+ * Reviews, set-based: a legacy id given twice is rejected on its later rows (never merged), the
+ * rest are staged, placed on the order line they are about, and those that cannot be placed
+ * (unknown SKU or product, no such line in the order, a line already reviewed) are named.
+ */
+async function importReviews(
+  client: PoolClient,
+  input: { rows: Array<Parsed<ReviewRow>>; rejected: RejectedRow[] },
+): Promise<{ created: number; updated: number; productIds: number[] }> {
+  const firstRow = new Map<string, number>();
+  const kept: Array<Parsed<ReviewRow>> = [];
+  for (const row of input.rows) {
+    const seen = firstRow.get(row.value.legacyId);
+    if (seen === undefined) {
+      firstRow.set(row.value.legacyId, row.rowNumber);
+      kept.push(row);
+    } else {
+      input.rejected.push({ row: row.rowNumber, column: 'legacy_id', reason: `review ${row.value.legacyId} is already on row ${seen}` });
+    }
+  }
+  if (kept.length === 0) return { created: 0, updated: 0, productIds: [] };
+  const faults = await stageReviews(client, kept.map(({ rowNumber, value }) => ({
+    rowNumber,
+    legacyId: value.legacyId,
+    orderLegacyId: value.orderLegacyId,
+    sku: value.sku ?? null,
+    productLegacyId: value.productLegacyId ?? null,
+    rating: value.rating,
+    title: value.title,
+    body: value.body,
+    createdAt: value.createdAt,
+  })));
+  for (const fault of faults) input.rejected.push({ row: fault.rowNumber, column: fault.column, reason: fault.reason });
+  return writeStagedReviews(client, faults.map((fault) => fault.rowNumber));
 }
 
 /**
@@ -228,23 +230,6 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
   let isCommitted = false;
   try {
     await client.query('BEGIN');
-    const runGroup = async (rowNumbers: number[], work: () => Promise<void>): Promise<void> => {
-      await client.query('SAVEPOINT import_group');
-      try {
-        await work();
-        await client.query('RELEASE SAVEPOINT import_group');
-      } catch (error) {
-        await client.query('ROLLBACK TO SAVEPOINT import_group');
-        if (error instanceof GroupError) {
-          for (const row of error.rowNumbers) rejected.push({ row, ...(error.column ? { column: error.column } : {}), reason: error.message });
-        } else if (error instanceof RowError) {
-          for (const row of rowNumbers) rejected.push({ row, column: error.column, reason: error.message });
-        } else {
-          const message = error instanceof Error ? error.message : String(error);
-          for (const row of rowNumbers) rejected.push({ row, reason: `database refused the row: ${message}` });
-        }
-      }
-    };
     const rules = options.rules;
     let done = 0;
     const progress = (count: number): void => {
@@ -252,11 +237,11 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
       options.onProgress?.(done, rows.length);
     };
     if (options.entity === 'products') {
-      const parsed = parseRows(rows, columns, rules, (read) => readProduct(read, rules), rejected);
-      for (const group of groupBy(parsed, (row) => row.legacyId)) {
-        await runGroup(group.rows.map((row) => row.rowNumber), () => writeProducts(client, group, counters));
-        progress(group.rows.length);
-      }
+      const written = await importProducts(client, { rows: parseRows(rows, columns, rules, (read) => readProduct(read, rules), rejected), rejected });
+      counters.created += written.created;
+      counters.updated += written.updated;
+      for (const id of written.productIds) counters.touchedProducts.add(id);
+      progress(rows.length);
     } else if (options.entity === 'customers') {
       const parsed = parseRows(rows, columns, rules, (read) => readCustomer(read, rules), rejected);
       if (parsed.length > 0) {
@@ -276,30 +261,11 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
       for (const id of written.productIds) counters.touchedProducts.add(id);
       progress(rows.length);
     } else {
-      const parsed = parseRows(rows, columns, rules, (read) => readReview(read, rules), rejected);
-      for (const { rowNumber, value } of parsed) {
-        await runGroup([rowNumber], async () => {
-          let productId: number | undefined;
-          let variantId: number | undefined;
-          if (value.sku) {
-            variantId = (await findVariant(client, { sku: value.sku }))?.variantId;
-            if (variantId === undefined) throw new GroupError([rowNumber], 'sku', `unknown sku ${value.sku}`);
-          } else if (value.productLegacyId) {
-            productId = await findProductByLegacyId(client, value.productLegacyId);
-            if (productId === undefined) throw new GroupError([rowNumber], 'product_legacy_id', `unknown product ${value.productLegacyId}`);
-          }
-          const item = await findOrderItem(client, value.orderLegacyId, {
-            ...(variantId !== undefined ? { variantId } : {}),
-            ...(productId !== undefined ? { productId } : {}),
-          });
-          if (!item) throw new GroupError([rowNumber], 'order_legacy_id', `order ${value.orderLegacyId} has no such line; only buyers review`);
-          const result = await upsertLegacyReview(client, { ...value, ...item });
-          if ('conflict' in result) throw new GroupError([rowNumber], 'order_legacy_id', result.conflict);
-          counters[result.isNew ? 'created' : 'updated'] += 1;
-          counters.touchedProducts.add(item.productId);
-        });
-        progress(1);
-      }
+      const written = await importReviews(client, { rows: parseRows(rows, columns, rules, (read) => readReview(read, rules), rejected), rejected });
+      counters.created += written.created;
+      counters.updated += written.updated;
+      for (const id of written.productIds) counters.touchedProducts.add(id);
+      progress(rows.length);
     }
     await refreshProductCounters(client, [...counters.touchedProducts]);
     if (options.isDryRun || (rejected.length > 0 && !options.skipBadRows)) {
