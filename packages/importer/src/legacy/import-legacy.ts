@@ -29,6 +29,7 @@ import { resolveColumns, type Mapping } from './mapping.js';
 import { planOrders, rejectGroup, rejectOrder, type ImportWarning, type OrderLineResult, type RejectedRow } from './plan-orders.js';
 import { planProducts } from './plan-products.js';
 import { readTable, SourceFileError, type SourceRow } from './read-table.js';
+import { createStageClock } from '../stage-clock.js';
 import { resolveShippingMethods } from './shipping-methods.js';
 import { RowError } from './values.js';
 
@@ -46,6 +47,8 @@ export interface ImportReport {
   isDryRun: boolean;
   /** false when nothing was written: dry run, or rejected rows without --skip-bad-rows */
   isCommitted: boolean;
+  /** seconds per stage (read, parse, stage, write…): where an import spends its time */
+  stages: Record<string, number>;
 }
 
 export interface ImportOptions {
@@ -101,12 +104,14 @@ function parseRows<T>(rows: SourceRow[], columns: Map<string, string>, rules: Va
  */
 async function importProducts(
   client: PoolClient,
-  input: { rows: Array<Parsed<ProductRow>>; rejected: RejectedRow[] },
+  input: { rows: Array<Parsed<ProductRow>>; rejected: RejectedRow[]; lap: (stage: string) => void },
 ): Promise<{ created: number; updated: number; productIds: number[] }> {
   const plan = planProducts(input.rows);
   input.rejected.push(...plan.rejected);
+  input.lap('parse');
   if (plan.rows.length === 0) return { created: 0, updated: 0, productIds: [] };
   await stageProducts(client, plan.rows);
+  input.lap('copy');
   const faults = await findProductFaults(client);
   if (faults.length > 0) {
     const rowsOfProduct = new Map<string, number[]>();
@@ -118,7 +123,10 @@ async function importProducts(
     for (const [legacyId, found] of faultsOfProduct) input.rejected.push(...rejectGroup(`product ${legacyId}`, rowsOfProduct.get(legacyId) ?? [], found));
     await dropStagedProducts(client, [...faultsOfProduct.keys()]);
   }
-  return writeStagedProducts(client);
+  input.lap('resolve');
+  const written = await writeStagedProducts(client);
+  input.lap('write');
+  return written;
 }
 
 /**
@@ -128,7 +136,7 @@ async function importProducts(
  */
 async function importReviews(
   client: PoolClient,
-  input: { rows: Array<Parsed<ReviewRow>>; rejected: RejectedRow[] },
+  input: { rows: Array<Parsed<ReviewRow>>; rejected: RejectedRow[]; lap: (stage: string) => void },
 ): Promise<{ created: number; updated: number; productIds: number[] }> {
   const firstRow = new Map<string, number>();
   const kept: Array<Parsed<ReviewRow>> = [];
@@ -141,6 +149,7 @@ async function importReviews(
       input.rejected.push({ row: row.rowNumber, column: 'legacy_id', reason: `review ${row.value.legacyId} is already on row ${seen}` });
     }
   }
+  input.lap('parse');
   if (kept.length === 0) return { created: 0, updated: 0, productIds: [] };
   const faults = await stageReviews(client, kept.map(({ rowNumber, value }) => ({
     rowNumber,
@@ -154,7 +163,10 @@ async function importReviews(
     createdAt: value.createdAt,
   })));
   for (const fault of faults) input.rejected.push({ row: fault.rowNumber, column: fault.column, reason: fault.reason });
-  return writeStagedReviews(client, faults.map((fault) => fault.rowNumber));
+  input.lap('resolve');
+  const written = await writeStagedReviews(client, faults.map((fault) => fault.rowNumber));
+  input.lap('write');
+  return written;
 }
 
 /**
@@ -164,7 +176,7 @@ async function importReviews(
  */
 async function importOrderLines(
   client: PoolClient,
-  input: { rows: SourceRow[]; columns: Map<string, string>; rules: ValueRules; rejected: RejectedRow[]; warnings: ImportWarning[] },
+  input: { rows: SourceRow[]; columns: Map<string, string>; rules: ValueRules; rejected: RejectedRow[]; warnings: ImportWarning[]; lap: (stage: string) => void },
 ): Promise<{ created: number; updated: number; productIds: number[] }> {
   const readLine = createOrderLineReader(input.rules);
   const parsed: OrderLineResult[] = input.rows.map((row) => {
@@ -185,11 +197,16 @@ async function importOrderLines(
   const plan = planOrders(shipping.results, { isSplitting: input.rules.splitMixedCustomers ?? false });
   input.rejected.push(...plan.rejected);
   input.warnings.push(...plan.warnings);
+  input.lap('parse');
   if (plan.lines.length === 0) return { created: 0, updated: 0, productIds: [] };
   await stageOrderLines(client, plan.lines);
+  input.lap('copy');
   if (plan.lines.some((line) => line.productName !== null)) await upsertStagedProducts(client);
+  input.lap('products');
   if (plan.lines.some((line) => line.customerName !== null)) await upsertStagedCustomers(client);
+  input.lap('customers');
   const unresolved = await resolveStagedLines(client);
+  input.lap('resolve');
   if (unresolved.length > 0) {
     const rowsOfOrder = new Map<string, number[]>();
     for (const line of plan.lines) rowsOfOrder.set(line.orderKey, [...(rowsOfOrder.get(line.orderKey) ?? []), line.rowNumber]);
@@ -200,7 +217,9 @@ async function importOrderLines(
     for (const [orderKey, faults] of faultsOfOrder) input.rejected.push(...rejectOrder(orderKey, rowsOfOrder.get(orderKey) ?? [], faults));
     await dropStagedOrders(client, [...faultsOfOrder.keys()]);
   }
-  return writeStagedOrders(client, input.rules.currency);
+  const written = await writeStagedOrders(client, input.rules.currency);
+  input.lap('write');
+  return written;
 }
 
 /**
@@ -209,8 +228,10 @@ async function importOrderLines(
  * everything, including references to other data, and writes nothing.
  */
 export async function importLegacyFile(pool: Pool, options: ImportOptions): Promise<ImportReport> {
+  const clock = createStageClock();
   const rows: SourceRow[] = [];
   for await (const row of readTable(options.file)) rows.push(row);
+  clock.lap('read');
   const firstRow = rows[0];
   if (!firstRow) throw new SourceFileError(`${options.file}: no data rows below the header`);
   const spec = FIELDS[options.entity];
@@ -237,13 +258,14 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
       options.onProgress?.(done, rows.length);
     };
     if (options.entity === 'products') {
-      const written = await importProducts(client, { rows: parseRows(rows, columns, rules, (read) => readProduct(read, rules), rejected), rejected });
+      const written = await importProducts(client, { rows: parseRows(rows, columns, rules, (read) => readProduct(read, rules), rejected), rejected, lap: clock.lap });
       counters.created += written.created;
       counters.updated += written.updated;
       for (const id of written.productIds) counters.touchedProducts.add(id);
       progress(rows.length);
     } else if (options.entity === 'customers') {
       const parsed = parseRows(rows, columns, rules, (read) => readCustomer(read, rules), rejected);
+      clock.lap('parse');
       if (parsed.length > 0) {
         await stageCustomers(client, parsed.map(({ rowNumber, value }) => ({ ...value, rowNumber })));
         const conflicts = await findCustomerConflicts(client);
@@ -253,26 +275,29 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
         counters.created += written.created;
         counters.updated += written.updated;
       }
+      clock.lap('write');
       progress(rows.length);
     } else if (options.entity === 'orders') {
-      const written = await importOrderLines(client, { rows, columns, rules, rejected, warnings });
+      const written = await importOrderLines(client, { rows, columns, rules, rejected, warnings, lap: clock.lap });
       counters.created += written.created;
       counters.updated += written.updated;
       for (const id of written.productIds) counters.touchedProducts.add(id);
       progress(rows.length);
     } else {
-      const written = await importReviews(client, { rows: parseRows(rows, columns, rules, (read) => readReview(read, rules), rejected), rejected });
+      const written = await importReviews(client, { rows: parseRows(rows, columns, rules, (read) => readReview(read, rules), rejected), rejected, lap: clock.lap });
       counters.created += written.created;
       counters.updated += written.updated;
       for (const id of written.productIds) counters.touchedProducts.add(id);
       progress(rows.length);
     }
     await refreshProductCounters(client, [...counters.touchedProducts]);
+    clock.lap('counters');
     if (options.isDryRun || (rejected.length > 0 && !options.skipBadRows)) {
       await client.query('ROLLBACK');
     } else {
       await client.query('COMMIT');
       isCommitted = true;
+      clock.lap('commit');
     }
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -291,5 +316,6 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
     warnings,
     isDryRun: options.isDryRun,
     isCommitted,
+    stages: clock.stages,
   };
 }
