@@ -6,7 +6,6 @@ import {
   isVisibleKey,
   LakeMirror,
   lakeRoot,
-  LocalLakeStorage,
   sqlLiteral,
   toPlainValue,
   type DuckDbLimits,
@@ -57,7 +56,7 @@ export class InsightsLake implements InsightQuery {
   ) {}
 
   static async open(dataDir: string, options: InsightsLakeOptions = {}): Promise<InsightsLake> {
-    const mirror = options.lake ?? new LakeMirror(new LocalLakeStorage(lakeRoot(dataDir)), lakeRoot(dataDir));
+    const mirror = options.lake ?? LakeMirror.local(lakeRoot(dataDir));
     const instance = await createDuckDbInstance({ threads: options.threads, memoryLimit: options.memoryLimit });
     const lake = new InsightsLake(instance, mirror, dataDir);
     try {

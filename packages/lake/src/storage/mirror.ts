@@ -44,6 +44,11 @@ export class LakeMirror {
     this.root = storage instanceof LocalLakeStorage ? storage.root : cacheDir;
   }
 
+  /** The mirror of a local lake directory: the directory itself. */
+  static local(lakeDir: string): LakeMirror {
+    return new LakeMirror(new LocalLakeStorage(lakeDir), lakeDir);
+  }
+
   /** True when the lake's files live elsewhere and the mirror is a cache of them. */
   get isRemote(): boolean {
     return !(this.storage instanceof LocalLakeStorage);

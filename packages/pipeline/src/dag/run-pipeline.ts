@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@threadline/config';
 import type { Pool } from '@threadline/db';
 import { addDays, dateInZone } from '@threadline/domain';
-import { crawlLake, lakeRoot, LakeMirror, LocalLakeStorage, runStagingDir, ZONE_DIRS } from '@threadline/lake';
+import { crawlLake, lakeRoot, LakeMirror, runStagingDir, ZONE_DIRS } from '@threadline/lake';
 import { notifySlack } from '@threadline/ops';
 
 import { CURATED_DATASETS, DATASET_RULES, extractShop, findAllDates, findChangedDates, type CuratedDataset, type ExtractResult } from '../extract/index.js';
@@ -278,7 +278,7 @@ async function resolveDates(deps: PipelineDeps): Promise<string[]> {
 export async function runPipeline(deps: PipelineDeps, request: RunRequest): Promise<RunSummary> {
   const lock = await tryAcquireRunLock(deps.pool);
   if (!lock) throw new PipelineBusyError();
-  const lake = deps.lake ?? new LakeMirror(new LocalLakeStorage(lakeRoot(deps.dataDir)), lakeRoot(deps.dataDir));
+  const lake = deps.lake ?? LakeMirror.local(lakeRoot(deps.dataDir));
   const lakeDir = lake.root;
   const progress = (line: string): void => {
     deps.onProgress?.(line);
