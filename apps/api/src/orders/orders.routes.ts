@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 
 import { AUDIT_ACTIONS, findAddress, findCartId, findGuestTokenHash, getCartLines, getOrder, insertAddress, isSellerOfOrder, listOrdersForUser, withTransaction } from '@threadline/db';
 import { SHIPPING_COUNTRIES, subdivisionCode, type Address } from '@threadline/domain';
+import { canAccessOrder, payOrder, placeOrder, quoteCheckout, transitionOrder, type Buyer, type OrderAccess } from '@threadline/orders';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
@@ -26,7 +27,6 @@ import {
   QuoteSchema,
 } from './orders.schemas.js';
 import { requireAddress } from './require-address.js';
-import { canAccessOrder, payOrder, placeOrder, quoteCheckout, transitionOrder, type Buyer, type OrderAccess } from './orders.service.js';
 
 const OrderTokenHeaders = Type.Object({
   'x-order-token': Type.Optional(Type.String({ minLength: 20, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'a guest order token (from the answer that placed it)' })),

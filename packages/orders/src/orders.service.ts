@@ -46,9 +46,9 @@ import {
   type OrderStatus,
 } from '@threadline/domain';
 
-import { AppError, notFound } from '../errors.js';
-import { enqueueOrderMail } from '../mail/order-mails.js';
-import type { PaymentProvider } from '../payments/payment-provider.js';
+import { isOrderError, OrderError, orderNotFound } from './errors.js';
+import { enqueueOrderMail } from './order-mails.js';
+import type { PaymentProvider } from './payments/payment-provider.js';
 
 /** Who is checking out: an account, or a guest by e-mail on an anonymous session. */
 export type Buyer = { kind: 'user'; userId: number } | { kind: 'guest'; email: string; sessionIdHash: Buffer };
@@ -87,7 +87,7 @@ export async function quoteCheckout(
 
 /** The quote, or a 400 naming the field (the destination country, or the shipping method). */
 function quoteOrThrow(priced: ReturnType<typeof priceCheckout>): CheckoutQuote {
-  if (!priced.ok) throw new AppError('VALIDATION_FAILED', priced.problem.reason, priced.problem.field === 'country' ? 'address.country' : priced.problem.field);
+  if (!priced.ok) throw new OrderError('VALIDATION_FAILED', priced.problem.reason, priced.problem.field === 'country' ? 'address.country' : priced.problem.field);
   return priced.quote;
 }
 
@@ -122,19 +122,19 @@ export async function placeOrder(pool: Pool, provider: PaymentProvider, input: P
       const existing = await findOrderIdByIdempotencyKey(client, ownerId, key);
       if (existing !== null) return { orderId: existing, isReplay: true };
     }
-    if (cartId === null) throw new AppError('CART_EMPTY', 'the cart is empty');
+    if (cartId === null) throw new OrderError('CART_EMPTY', 'the cart is empty');
     // an unpaid order from an earlier visit holds stock for this same cart: it gives way
     const earlier = await lockEarlierPendingOrders(client, buyer.kind === 'user' ? { userId: buyer.userId } : { sessionIdHash: buyer.sessionIdHash });
     for (const orderId of earlier) await applyTransition(client, { provider, publicUrl: '' }, { orderId, from: 'pending', to: 'cancelled', actorId: ownerId, reason: 'replaced by a new checkout of the same cart' });
     const lines = await lockCheckoutLines(client, cartId);
-    if (lines.length === 0) throw new AppError('CART_EMPTY', 'the cart is empty');
+    if (lines.length === 0) throw new OrderError('CART_EMPTY', 'the cart is empty');
     const unavailable = lines.find((line) => line.productStatus !== 'published');
     if (unavailable) {
-      throw new AppError('PRODUCT_UNAVAILABLE', `"${unavailable.productName}" is no longer on sale; remove it from the cart`, 'variantId');
+      throw new OrderError('PRODUCT_UNAVAILABLE', `"${unavailable.productName}" is no longer on sale; remove it from the cart`, 'variantId');
     }
     const shortage = findShortages(lines.map((line) => ({ variantId: line.variantId, quantity: line.quantity, available: line.stock })))[0];
     if (shortage) {
-      throw new AppError('OUT_OF_STOCK', `only ${Math.max(0, shortage.available)} left of variant ${shortage.variantId}`, 'variantId');
+      throw new OrderError('OUT_OF_STOCK', `only ${Math.max(0, shortage.available)} left of variant ${shortage.variantId}`, 'variantId');
     }
     const quote = quoteOrThrow(priceCheckout({ lines, place: { country: input.address.country, region: input.address.region }, shippingRates, taxRates, methodCode: input.methodCode }));
     const orderId = await insertOrder(client, {
@@ -153,20 +153,20 @@ export async function placeOrder(pool: Pool, provider: PaymentProvider, input: P
     if (orderId === null) {
       // a concurrent request with the same key committed first
       const existing = key === null ? null : await findOrderIdByIdempotencyKey(client, ownerId, key);
-      if (existing === null) throw new AppError('CONFLICT', 'the order could not be created; try again');
+      if (existing === null) throw new OrderError('CONFLICT', 'the order could not be created; try again');
       return { orderId: existing, isReplay: true };
     }
     const reserved = await reserveStock(client, lines);
     if (reserved.length !== lines.length) {
       // unreachable while the variant rows are locked; kept as the last guard against oversell
-      throw new AppError('OUT_OF_STOCK', 'an item sold out while the order was being placed', 'variantId');
+      throw new OrderError('OUT_OF_STOCK', 'an item sold out while the order was being placed', 'variantId');
     }
     await insertOrderItems(client, orderId, lines);
     await insertOrderEvent(client, { orderId, from: null, to: 'pending', actorId: ownerId });
     return { orderId, isReplay: false };
   });
   const order = await getOrder(pool, outcome.orderId);
-  if (!order) throw notFound('order', 'id');
+  if (!order) throw orderNotFound('order', 'id');
   // a replayed guest order keeps the token of its first answer, which only that browser holds
   return { order, isReplay: outcome.isReplay, ...(guestToken !== undefined && !outcome.isReplay ? { guestToken } : {}) };
 }
@@ -193,7 +193,7 @@ async function applyTransition(
     const payment = await findSucceededPayment(client, orderId);
     if (payment) {
       const refund = await deps.provider.refund({ providerRef: payment.providerRef, amountCents: payment.amountCents, idempotencyKey: `refund-${payment.id}` });
-      if (refund.status !== 'refunded') throw new AppError('PAYMENT_RETRY', `the refund failed: ${refund.message}`);
+      if (refund.status !== 'refunded') throw new OrderError('PAYMENT_RETRY', `the refund failed: ${refund.message}`);
       await setPaymentStatus(client, payment.id, 'refunded');
     }
   }
@@ -214,13 +214,13 @@ export async function transitionOrder(
 ): Promise<OrderRecord> {
   await withTransaction(deps.pool, async (client) => {
     const order = await lockOrder(client, orderId);
-    if (!order) throw notFound('order', 'id');
+    if (!order) throw orderNotFound('order', 'id');
     const check = checkTransition(order.status, to, actor.kind);
-    if (!check.ok) throw new AppError('INVALID_STATE_TRANSITION', check.reason);
+    if (!check.ok) throw new OrderError('INVALID_STATE_TRANSITION', check.reason);
     await applyTransition(client, deps, { orderId, from: order.status, to, actorId: actor.userId, reason });
   });
   const order = await getOrder(deps.pool, orderId);
-  if (!order) throw notFound('order', 'id');
+  if (!order) throw orderNotFound('order', 'id');
   return order;
 }
 
@@ -247,7 +247,7 @@ export async function payOrder(
   const { orderId, card, idempotencyKey, currency, access } = payment;
   return withTransaction(deps.pool, async (client) => {
     const order = await lockOrder(client, orderId);
-    if (!order || !canAccessOrder(order, access)) throw notFound('order', 'id');
+    if (!order || !canAccessOrder(order, access)) throw orderNotFound('order', 'id');
     if (idempotencyKey !== null) {
       const previous = await findPaymentByIdempotencyKey(client, orderId, idempotencyKey);
       if (previous?.status === 'succeeded' || previous?.status === 'refunded') {
@@ -255,9 +255,9 @@ export async function payOrder(
       }
     }
     const transition = checkTransition(order.status, 'paid', 'payment');
-    if (!transition.ok) throw new AppError('INVALID_STATE_TRANSITION', order.status === 'paid' ? 'this order is already paid' : transition.reason);
+    if (!transition.ok) throw new OrderError('INVALID_STATE_TRANSITION', order.status === 'paid' ? 'this order is already paid' : transition.reason);
     const checked = checkCard(card, new Date());
-    if (!checked.ok) throw new AppError('VALIDATION_FAILED', checked.reason, `card.${checked.field}`);
+    if (!checked.ok) throw new OrderError('VALIDATION_FAILED', checked.reason, `card.${checked.field}`);
     const result = await provider.charge({
       orderId,
       amountCents: order.totalCents,
@@ -294,9 +294,9 @@ export async function payOrder(
 export async function confirmPaymentFromWebhook(deps: OrderDeps, orderId: number, amountCents: number): Promise<'paid' | 'ignored'> {
   return withTransaction(deps.pool, async (client) => {
     const order = await lockOrder(client, orderId);
-    if (!order) throw notFound('order', 'data.orderId');
+    if (!order) throw orderNotFound('order', 'data.orderId');
     if (order.status !== 'pending') return 'ignored';
-    if (order.totalCents !== amountCents) throw new AppError('VALIDATION_FAILED', 'amount does not match the order total', 'data.amountCents');
+    if (order.totalCents !== amountCents) throw new OrderError('VALIDATION_FAILED', 'amount does not match the order total', 'data.amountCents');
     await applyTransition(client, deps, { orderId, from: 'pending', to: 'paid', actorId: null, reason: 'payment webhook' });
     return 'paid';
   });
@@ -307,8 +307,8 @@ export const PENDING_ORDER_TTL_MS = 30 * 60_000;
 
 /**
  * Cancels pending orders older than the TTL and puts their stock back, so abandoned checkouts
- * cannot hold stock forever. Safe to run on every API replica at once: each cancellation locks
- * the order and re-checks its state, and an order another replica got to first is skipped.
+ * cannot hold stock forever. Safe to run from several workers at once: each cancellation locks
+ * the order and re-checks its state, and an order another process got to first is skipped.
  */
 export async function expireStalePendingOrders(deps: OrderDeps, now: Date = new Date(), batch = 200): Promise<number> {
   const ids = await findStalePendingOrderIds(deps.pool, new Date(now.getTime() - PENDING_ORDER_TTL_MS), batch);
@@ -318,7 +318,7 @@ export async function expireStalePendingOrders(deps: OrderDeps, now: Date = new 
       await transitionOrder(deps, id, 'cancelled', { kind: 'payment', userId: null }, 'payment not received in time');
       cancelled += 1;
     } catch (error) {
-      if (!(error instanceof AppError && error.code === 'INVALID_STATE_TRANSITION')) throw error;
+      if (!isOrderError(error, 'INVALID_STATE_TRANSITION')) throw error;
     }
   }
   return cancelled;
