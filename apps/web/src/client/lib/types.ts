@@ -76,13 +76,19 @@ export interface FacetCount {
   count: number;
 }
 
+/** A colour family ("Green") with its swatch and how many products the filter would show. */
+export interface FamilyFacetCount extends FacetCount {
+  name: string;
+  hex: string;
+}
+
 export interface ProductPage {
   items: ProductSummary[];
   nextCursor: string | null;
   /** First page only: every product that matches. */
   total?: number;
   /** First page only: how many products each filter value would show. */
-  facets?: { categories: FacetCount[]; sizes: FacetCount[]; colours: FacetCount[] };
+  facets?: { categories: FacetCount[]; sizes: FacetCount[]; colours: FacetCount[]; families: FamilyFacetCount[] };
   /** With a search: the search as run, misspelt words corrected. */
   search?: { query: string; isCorrected: boolean };
 }
