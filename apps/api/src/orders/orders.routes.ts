@@ -189,8 +189,8 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
       if (outcome.isReplay) void reply.header('idempotent-replayed', 'true');
       else {
         // the sale enters the clickstream from here, never from the browser (which could forge it)
-        const paid = await getOrder(pool, request.params.id);
-        if (paid) await context.serverEvents?.orderPaid(request, { id: paid.id, userId: paid.userId, totalCents: paid.totalCents, currency: paid.currency });
+        // the order as read under the payment's lock: no read after the commit
+        await context.serverEvents?.orderPaid(request, outcome.order);
       }
       return { status: 'paid' as const, orderId: request.params.id, payment: { brand: outcome.brand, last4: outcome.last4 } };
     },
