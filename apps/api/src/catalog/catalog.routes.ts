@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import fastJson from 'fast-json-stringify';
 
-import { correctSearch, countProducts, getProductDetail, listCategories, listProducts, listReviews, productFacets, suggestProducts, type ProductDetail, type ProductSort } from '@threadline/db';
+import { correctSearch, countProducts, listColourFamilies, getProductDetail, listCategories, listProducts, listReviews, productFacets, suggestProducts, type ProductDetail, type ProductSort } from '@threadline/db';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
@@ -86,7 +86,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
       const after = decodeListCursor(effectiveSort, query.cursor);
       // the schema default fills limit; the fallback keeps the type narrow
       const limit = typeof query.limit === 'number' ? query.limit : 24;
-      const filters = { category: query.category, size: query.size, colour: query.colour, minPrice: query.minPrice, maxPrice: query.maxPrice, search: query.q, sort: effectiveSort, after, limit };
+      const filters = { category: query.category, size: query.size, colour: query.colour, family: query.family, minPrice: query.minPrice, maxPrice: query.maxPrice, search: query.q, sort: effectiveSort, after, limit };
       const { body, isHit } = await listCache.getOrLoad(JSON.stringify(filters), async () => {
         // misspelt words are corrected before searching; the answer says so ("showing results for")
         const corrected = query.q ? await correctSearch(pool, query.q) : undefined;
@@ -100,6 +100,18 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
       });
       return sendJsonText(reply, body, { 'x-cache': isHit ? 'hit' : 'miss' });
     },
+  );
+
+  app.get(
+    '/api/colour-families',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'The colour families the product list filters by (`family`), in swatch order',
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ slug: Type.String(), name: Type.String(), hex: Type.String() })) }) },
+      },
+    },
+    async () => ({ items: await listColourFamilies(pool) }),
   );
 
   app.get(

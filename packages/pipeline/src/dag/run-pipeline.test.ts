@@ -43,7 +43,7 @@ function deps(overrides: Partial<PipelineDeps> = {}): PipelineDeps {
 }
 
 async function salesByDay(): Promise<Record<string, number>> {
-  const result = await runLakeQuery({ pool: db.pool, lakeDir: path.join(dataDir, 'lake'), sql: 'SELECT dt::VARCHAR AS dt, count(*) AS n FROM sales GROUP BY dt ORDER BY dt' });
+  const result = await runLakeQuery({ pool: db.pool, lake: path.join(dataDir, 'lake'), sql: 'SELECT dt::VARCHAR AS dt, count(*) AS n FROM sales GROUP BY dt ORDER BY dt' });
   return Object.fromEntries(result.rows.map((row) => [String(row.dt), Number(row.n)]));
 }
 
@@ -97,7 +97,7 @@ describe('nightly pipeline', () => {
     for (const banned of ['email', 'name', 'password_hash', 'user_id', 'card_last4', 'card_brand', 'ip', 'state_province']) {
       assert.ok(!columns.includes(banned), `${banned} must not be in the lake`);
     }
-    const result = await runLakeQuery({ pool: db.pool, lakeDir: path.join(dataDir, 'lake'), sql: 'SELECT DISTINCT customer_key FROM sales ORDER BY 1 LIMIT 3' });
+    const result = await runLakeQuery({ pool: db.pool, lake: path.join(dataDir, 'lake'), sql: 'SELECT DISTINCT customer_key FROM sales ORDER BY 1 LIMIT 3' });
     for (const row of result.rows) assert.match(String(row.customer_key), /^[A-Za-z0-9_-]{22}$/);
     const raw = readFileSync(path.join(dataDir, 'lake', 'curated', 'sales', 'dt=2026-11-19', readdirSync(path.join(dataDir, 'lake', 'curated', 'sales', 'dt=2026-11-19'))[0] ?? ''));
     assert.ok(!raw.includes('@example.test'), 'no e-mail address in the Parquet bytes');
