@@ -1,7 +1,13 @@
 /**
  * Shapes of the API's JSON answers, as fixed by its route schemas (GET /api/openapi.json).
- * Money is integer cents; times are ISO-8601 UTC strings.
+ * Money is integer cents; times are ISO-8601 UTC strings. Answers whose schemas live in
+ * @threadline/contracts take their types from there (Static<…>); the rest are still written here.
  */
+
+import type { QuoteResponse, ShipTo, TaxLine } from '@threadline/contracts';
+
+export type { SavedAddress, ShippingOption, ShipTo, TaxLine } from '@threadline/contracts';
+export type CheckoutQuote = QuoteResponse;
 
 export type Role = 'customer' | 'seller' | 'admin' | 'marketing';
 
@@ -163,24 +169,6 @@ export interface Order {
   guestToken?: string;
 }
 
-export interface TaxLine {
-  label: string;
-  /** percent, e.g. 7.25 */
-  rate: number;
-  amount: number;
-}
-
-export interface ShipTo {
-  name: string | null;
-  line1: string | null;
-  line2: string | null;
-  city: string | null;
-  region: string | null;
-  postalCode: string | null;
-  country: string | null;
-  phone: string | null;
-}
-
 /** An address as typed at checkout or saved in the address book. */
 export interface AddressInput {
   recipientName: string;
@@ -193,31 +181,3 @@ export interface AddressInput {
   phone: string;
 }
 
-export interface SavedAddress extends Omit<AddressInput, 'line2' | 'region' | 'postalCode' | 'phone'> {
-  id: number;
-  line2: string | null;
-  region: string | null;
-  postalCode: string | null;
-  phone: string | null;
-  isDefault: boolean;
-}
-
-export interface ShippingOption {
-  code: string;
-  name: string;
-  price: number;
-  basePrice: number;
-  freeOver: number | null;
-  minDays: number;
-  maxDays: number;
-}
-
-export interface CheckoutQuote {
-  subtotal: number;
-  shipping: number;
-  tax: number;
-  taxLines: TaxLine[];
-  total: number;
-  shippingMethod: string | null;
-  options: ShippingOption[];
-}
