@@ -111,6 +111,26 @@ describe('nightly pipeline', () => {
     assert.deepEqual(partitionFiles('sales'), filesBefore);
   });
 
+  it('a publish that fails for good keeps its staged data, so the next run completes it instead of losing a partition', async () => {
+    const datasets = ['product_day', 'products', 'reviews', 'sales'];
+    const before = datasets.map(partitionFiles);
+    const failed = await runPipeline(
+      deps({
+        settings: { ...loadPipelineSettings({}), retries: 0 },
+        // the second partition's old folder is retired, then the move of the new one fails
+        publishFault: ({ index, action }) => {
+          if (index === 1 && action === 'move-new') throw new Error('disk gone');
+        },
+      }),
+      { trigger: 'manual', dates: DATES },
+    );
+    assert.equal(failed.failedStep, 'publish');
+    const next = await runPipeline(deps(), { trigger: 'manual', dates: ['2026-11-20'] });
+    assert.equal(next.status, 'succeeded', next.error ?? '');
+    assert.deepEqual(datasets.map(partitionFiles), before);
+    assert.deepEqual(await salesByDay(), { '2026-11-18': 200, '2026-11-19': 300, '2026-11-20': 100 });
+  });
+
   it('a failing rule blocks publish, keeps the old data, stores the result and tells Slack', async () => {
     await db.pool.query(`INSERT INTO orders (user_id, status, subtotal_cents, total_cents, placed_at) VALUES (1, 'paid', 0, 0, '2026-11-19 12:00-05')`);
     const { rows } = await db.pool.query<{ id: number }>('SELECT max(id) AS id FROM orders');

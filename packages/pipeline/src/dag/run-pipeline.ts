@@ -9,7 +9,7 @@ import { crawlLake, lakeRoot, LakeMirror, runStagingDir, ZONE_DIRS } from '@thre
 import { notifySlack } from '@threadline/ops';
 
 import { CURATED_DATASETS, DATASET_RULES, extractShop, findAllDates, findChangedDates, type CuratedDataset, type ExtractResult } from '../extract/index.js';
-import { finishPublish, publishPartitions, recoverPublishes, undoPublish, uploadPublished, type PublishFault, type PublishJournal } from '../publish/publish.js';
+import { finishPublish, isPublishPending, publishPartitions, recoverPublishes, undoPublish, uploadPublished, type PublishFault, type PublishJournal } from '../publish/publish.js';
 import { isGatePassed, runQualityGate, type GateDataset, type QualityRule, type RuleResult } from '../quality/index.js';
 import { INSIGHT_REFRESHERS, type InsightRefresher } from './insight-refreshers.js';
 import { failureNotice, successNotice } from './pipeline-notices.js';
@@ -359,7 +359,10 @@ export async function runPipeline(deps: PipelineDeps, request: RunRequest): Prom
     }
 
     await logWrites;
-    await rm(state.stagingDir, { recursive: true, force: true }).catch(() => undefined);
+    // a publish that failed half-way has a journal naming staged folders: keep them, so the next
+    // run (or worker start) completes it; removing them would lose every partition already retired
+    if (isPublishPending(lakeDir, `run-${run.id}`)) progress(`publish of run #${run.id} left unfinished; the next run completes it`);
+    else await rm(state.stagingDir, { recursive: true, force: true }).catch(() => undefined);
     const summary: RunSummary = {
       runId: run.id,
       status: failure ? 'failed' : 'succeeded',

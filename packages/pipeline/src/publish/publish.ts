@@ -25,6 +25,11 @@ function journalPath(lakeDir: string, runId: string): string {
   return path.join(lakeDir, JOURNAL_DIR, `${runId}.json`);
 }
 
+/** True while a run's publish journal is on disk: its staged folders are still needed by `recoverPublishes`. */
+export function isPublishPending(lakeDir: string, runId: string): boolean {
+  return existsSync(journalPath(lakeDir, runId));
+}
+
 /** Test hook: called before each rename so a test can simulate a crash at any point. */
 export type PublishFault = (step: { index: number; action: 'retire-old' | 'move-new' }) => void;
 

@@ -4,10 +4,12 @@
  * @threadline/contracts take their types from there (Static<…>); the rest are still written here.
  */
 
-import type { QuoteResponse, ShipTo, TaxLine } from '@threadline/contracts';
+import type { OrderItemResponse, OrderResponse, QuoteResponse } from '@threadline/contracts';
 
-export type { SavedAddress, ShippingOption, ShipTo, TaxLine } from '@threadline/contracts';
+export type { OrderStatus, SavedAddress, ShippingOption, ShipTo, TaxLine } from '@threadline/contracts';
 export type CheckoutQuote = QuoteResponse;
+export type Order = OrderResponse;
+export type OrderItem = OrderItemResponse;
 
 export type Role = 'customer' | 'seller' | 'admin' | 'marketing';
 
@@ -131,42 +133,6 @@ export interface Cart {
   subtotal: number;
   shipping: number;
   total: number;
-}
-
-export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
-
-export interface OrderItem {
-  id: number;
-  productId: number;
-  variantId?: number;
-  productName: string;
-  size: string;
-  colour: string;
-  quantity: number;
-  unitPrice: number;
-  lineTotal?: number;
-  isReviewed?: boolean;
-}
-
-export interface Order {
-  id: number;
-  status: OrderStatus;
-  total: number;
-  subtotal?: number;
-  shipping?: number;
-  placedAt?: string;
-  createdAt?: string;
-  items?: OrderItem[];
-  buyer?: { name: string; email: string };
-  tax?: number;
-  taxLines?: TaxLine[];
-  shippingMethod?: string | null;
-  shipTo?: ShipTo | null;
-  /** 'seller': only the asking seller's lines; subtotal and total are that seller's. */
-  scope?: 'order' | 'seller';
-  isGuest?: boolean;
-  /** Only in the answer that placed a guest order. */
-  guestToken?: string;
 }
 
 /** An address as typed at checkout or saved in the address book. */
