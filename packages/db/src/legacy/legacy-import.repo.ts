@@ -18,25 +18,6 @@ export function slugifyCategory(name: string): string {
   return slug || 'uncategorised';
 }
 
-export async function upsertCategoryByName(client: PoolClient, name: string): Promise<number> {
-  const slug = slugifyCategory(name);
-  const { rows } = await client.query<{ id: number }>(
-    `INSERT INTO categories (slug, name) VALUES ($1, $2)
-     ON CONFLICT (slug) DO UPDATE SET name = categories.name
-     RETURNING id`,
-    [slug, name],
-  );
-  return rows[0]!.id; // INSERT … RETURNING always yields one row
-}
-
-export async function findSellerByEmail(client: PoolClient, email: string): Promise<number | undefined> {
-  const { rows } = await client.query<{ id: number }>(
-    `SELECT id FROM users WHERE lower(email) = lower($1) AND role IN ('seller', 'admin') AND deleted_at IS NULL`,
-    [email],
-  );
-  return rows[0]?.id;
-}
-
 export async function ensureLegacySeller(client: PoolClient): Promise<number> {
   const { rows } = await client.query<{ id: number }>(
     `INSERT INTO users (email, name, role) VALUES ($1, 'Legacy catalogue', 'seller')
@@ -45,61 +26,6 @@ export async function ensureLegacySeller(client: PoolClient): Promise<number> {
     [LEGACY_SELLER_EMAIL],
   );
   return rows[0]!.id; // INSERT … RETURNING always yields one row
-}
-
-export interface LegacyProduct {
-  legacyId: string;
-  sellerId: number;
-  categoryId: number;
-  name: string;
-  description: string;
-  createdAt: Date | null;
-}
-
-export async function upsertLegacyProduct(client: PoolClient, product: LegacyProduct): Promise<Upserted> {
-  // a rename through a re-import keeps the earlier name listed, never silently replaced
-  await client.query(
-    `INSERT INTO product_name_history (product_id, name, first_seen, last_seen)
-     SELECT id, name, created_at, now() FROM products WHERE legacy_id = $1 AND name <> $2
-     ON CONFLICT (product_id, name) DO UPDATE SET last_seen = EXCLUDED.last_seen`,
-    [product.legacyId, product.name],
-  );
-  const { rows } = await client.query<{ id: number; is_new: boolean }>(
-    `INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, 'published', coalesce($6, now()), coalesce($6, now()))
-     ON CONFLICT (legacy_id) DO UPDATE
-       SET seller_id = EXCLUDED.seller_id, category_id = EXCLUDED.category_id,
-           name = EXCLUDED.name, description = EXCLUDED.description,
-           -- a re-import with the creation date mapped corrects it (earlier imports may have used today)
-           created_at = coalesce($6, products.created_at), published_at = coalesce($6, products.published_at)
-     RETURNING id, (xmax = 0) AS is_new`,
-    [product.legacyId, product.sellerId, product.categoryId, product.name, product.description, product.createdAt],
-  );
-  const row = rows[0]!; // INSERT … RETURNING always yields one row
-  return { id: row.id, isNew: row.is_new };
-}
-
-export interface LegacyVariant {
-  productId: number;
-  sku: string;
-  size: string;
-  colour: string;
-  priceCents: number;
-  stock: number;
-}
-
-export async function upsertLegacyVariant(client: PoolClient, variant: LegacyVariant): Promise<Upserted> {
-  const { rows } = await client.query<{ id: number; is_new: boolean }>(
-    `INSERT INTO product_variants (product_id, sku, size, colour, price_cents, stock)
-     VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (sku) DO UPDATE
-       SET product_id = EXCLUDED.product_id, size = EXCLUDED.size, colour = EXCLUDED.colour,
-           price_cents = EXCLUDED.price_cents, stock = EXCLUDED.stock
-     RETURNING id, (xmax = 0) AS is_new`,
-    [variant.productId, variant.sku, variant.size, variant.colour, variant.priceCents, variant.stock],
-  );
-  const row = rows[0]!; // INSERT … RETURNING always yields one row
-  return { id: row.id, isNew: row.is_new };
 }
 
 export interface LegacyCustomer {
@@ -178,22 +104,6 @@ export interface VariantRef {
   colour: string;
 }
 
-/** A variant by SKU, or by product legacy id + size + colour. */
-export async function findVariant(
-  client: PoolClient,
-  ref: { sku?: string; productLegacyId?: string; size?: string; colour?: string },
-): Promise<VariantRef | undefined> {
-  const { rows } = await client.query<VariantRef>(
-    `SELECT v.id AS "variantId", p.id AS "productId", p.seller_id AS "sellerId", p.name AS "productName", v.size, v.colour
-       FROM product_variants v JOIN products p ON p.id = v.product_id
-      WHERE ($1::text IS NOT NULL AND v.sku = $1)
-         OR ($1::text IS NULL AND p.legacy_id = $2 AND ($3::text IS NULL OR v.size = $3) AND ($4::text IS NULL OR v.colour = $4))
-      ORDER BY v.id LIMIT 1`,
-    [ref.sku ?? null, ref.productLegacyId ?? null, ref.size ?? null, ref.colour ?? null],
-  );
-  return rows[0];
-}
-
 export async function findUserByLegacyIdOrEmail(client: PoolClient, legacyId?: string, email?: string): Promise<number | undefined> {
   const { rows } = await client.query<{ id: number }>(
     `SELECT id FROM users WHERE ($1::text IS NOT NULL AND legacy_id = $1) OR ($2::text IS NOT NULL AND lower(email) = lower($2))
@@ -265,57 +175,6 @@ export async function upsertLegacyOrder(client: PoolClient, order: LegacyOrder):
   const stale = existing.filter((item) => !kept.has(item.id)).map((item) => item.id);
   if (stale.length > 0) await client.query('DELETE FROM order_items WHERE id = ANY($1)', [stale]);
   return { id, isNew };
-}
-
-export async function findOrderItem(
-  client: PoolClient,
-  orderLegacyId: string,
-  variant: { variantId?: number; productId?: number },
-): Promise<{ orderItemId: number; productId: number; userId: number | null } | undefined> {
-  const { rows } = await client.query<{ orderItemId: number; productId: number; userId: number | null }>(
-    `SELECT i.id AS "orderItemId", i.product_id AS "productId", o.user_id AS "userId"
-       FROM order_items i JOIN orders o ON o.id = i.order_id
-      WHERE o.legacy_id = $1 AND ($2::bigint IS NULL OR i.variant_id = $2) AND ($3::bigint IS NULL OR i.product_id = $3)
-      ORDER BY i.id LIMIT 1`,
-    [orderLegacyId, variant.variantId ?? null, variant.productId ?? null],
-  );
-  return rows[0];
-}
-
-export async function findProductByLegacyId(client: PoolClient, legacyId: string): Promise<number | undefined> {
-  const { rows } = await client.query<{ id: number }>('SELECT id FROM products WHERE legacy_id = $1', [legacyId]);
-  return rows[0]?.id;
-}
-
-export interface LegacyReview {
-  legacyId: string;
-  orderItemId: number;
-  productId: number;
-  userId: number | null;
-  rating: number;
-  title: string | null;
-  body: string | null;
-  createdAt: Date | null;
-}
-
-export async function upsertLegacyReview(client: PoolClient, review: LegacyReview): Promise<Upserted | { conflict: string }> {
-  const { rows: taken } = await client.query<{ legacy_id: string | null }>(
-    'SELECT legacy_id FROM reviews WHERE order_item_id = $1',
-    [review.orderItemId],
-  );
-  const other = taken[0];
-  if (other && other.legacy_id !== review.legacyId) return { conflict: 'this order line already has a review' };
-  const { rows } = await client.query<{ id: number; is_new: boolean }>(
-    `INSERT INTO reviews (legacy_id, order_item_id, product_id, user_id, rating, title, body, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, now()))
-     ON CONFLICT (legacy_id) DO UPDATE
-       SET order_item_id = EXCLUDED.order_item_id, product_id = EXCLUDED.product_id, user_id = EXCLUDED.user_id,
-           rating = EXCLUDED.rating, title = EXCLUDED.title, body = EXCLUDED.body, created_at = EXCLUDED.created_at
-     RETURNING id, (xmax = 0) AS is_new`,
-    [review.legacyId, review.orderItemId, review.productId, review.userId, review.rating, review.title, review.body, review.createdAt],
-  );
-  const row = rows[0]!; // INSERT … RETURNING always yields one row
-  return { id: row.id, isNew: row.is_new };
 }
 
 /**
