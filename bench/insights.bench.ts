@@ -12,8 +12,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 
 import { buildApiApp } from '@threadline/api';
 import { hashPassword } from '@threadline/auth';
-import { createLogger, loadConfig } from '@threadline/config';
-import { loadEdgeConfig } from '@threadline/edge';
+import { createLogger, loadConfig, loadEdgeConfig } from '@threadline/config';
 import { createPool, insertUser, migrate } from '@threadline/db';
 import { freePort, startTestCluster } from '@threadline/db/testing';
 import { adChannelInsight, InsightsLake, reviewInsight, salesInsight, segmentInsight } from '@threadline/insights';

@@ -12,7 +12,8 @@
  */
 import type { AddressInfo } from 'node:net';
 
-import { formatRates, hasNginxWithModSecurity, inspectRequest, loadCorpus, loadEdgeConfig, replayCorpus, type CorpusRates } from '@threadline/edge';
+import { loadEdgeConfig } from '@threadline/config';
+import { formatRates, hasNginxWithModSecurity, inspectRequest, loadCorpus, replayCorpus, type CorpusRates } from '@threadline/edge';
 import { startLoopbackNginx } from '../packages/edge/src/testing/loopback-nginx.js';
 import { buildWafTestApp } from '../packages/edge/src/testing/stub-app.js';
 

@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 
 import { metricsPlugin, registerPoolMetrics } from '@threadline/ops';
 
-import { loadEdgeConfig, registerEdge } from '@threadline/edge';
+import { registerEdge } from '@threadline/edge';
 
 import type { ApiApp } from './api-app.js';
 import type { ApiContext } from './context.js';
@@ -34,7 +34,7 @@ export async function buildApiApp(given: ApiContext): Promise<ApiApp> {
   // one set of server-stated clickstream events per app: the /collect module attaches its collector
   const context: ApiContext = { ...given, serverEvents: given.serverEvents ?? new ServerEvents(given.logger) };
   const loggerInstance: FastifyBaseLogger = context.logger;
-  const edge = context.edge ?? loadEdgeConfig();
+  const edge = context.edge ?? context.config.edge;
   const app = Fastify({
     loggerInstance,
     bodyLimit: BODY_LIMIT_BYTES,

@@ -59,6 +59,61 @@ describe('configuration tree', () => {
     assert.throws(() => loadConfig({ THREADLINE_STREAM: 'kinesis' }), (error: unknown) => error instanceof ConfigError && error.variable === 'THREADLINE_KINESIS_STREAM');
   });
 
+  it('holds the edge, backup and monitoring sections with the documented defaults', () => {
+    const config = loadConfig({ THREADLINE_DATA_DIR: '/srv/shop' });
+    assert.equal(config.edge.waf.mode, 'block');
+    assert.equal(config.edge.waf.maxBodyBytes, 25 * 1024 * 1024);
+    assert.equal(config.edge.waf.blockScore, 5);
+    assert.deepEqual(config.edge.rateLimit, { apiPerIpPerMin: 1200, apiPerAccountPerMin: 1200, loginPerIpPerMin: 30, loginPerAccountPerMin: 10, signupPerIpPerHour: 20, collectPerIpPerMin: 600 });
+    assert.deepEqual(config.edge.tls, { certPath: undefined, keyPath: undefined, redirectPort: undefined, hstsMaxAge: 31_536_000 });
+    assert.deepEqual(config.edge.trustedProxies, ['127.0.0.1', '::1']);
+    assert.deepEqual(config.edge.corsOrigins, []);
+    assert.equal(config.edge.isHttps, false);
+    assert.deepEqual(config.backup, { schedule: 'on', at: '02:00', retentionDays: 7, offsitePath: undefined, passphrase: undefined, pgPath: undefined, pgSocket: '/var/run/postgresql' });
+    assert.deepEqual(config.monitoring, { isEnabled: true, prometheusUrl: undefined, runbookBaseUrl: undefined });
+    const given = loadConfig({
+      THREADLINE_WAF_MODE: 'DETECT',
+      THREADLINE_RATE_LIMIT_LOGIN_PER_MIN: '0',
+      THREADLINE_BEHIND_TLS_PROXY: '1',
+      THREADLINE_TRUSTED_PROXIES: '10.0.0.0/16, ::1',
+      THREADLINE_CORS_ORIGINS: 'https://a.example,https://b.example:8443',
+      THREADLINE_BACKUP_RETENTION_DAYS: '14',
+      THREADLINE_MONITORING: 'off',
+      THREADLINE_PROMETHEUS_URL: 'http://prom.internal:9090',
+    });
+    assert.equal(given.edge.waf.mode, 'detect');
+    assert.equal(given.edge.rateLimit.loginPerIpPerMin, 0);
+    assert.equal(given.edge.isHttps, true);
+    assert.deepEqual(given.edge.trustedProxies, ['10.0.0.0/16', '::1']);
+    assert.deepEqual(given.edge.corsOrigins, ['https://a.example', 'https://b.example:8443']);
+    assert.equal(given.backup.retentionDays, 14);
+    assert.equal(given.monitoring.isEnabled, false);
+    assert.equal(given.monitoring.prometheusUrl, 'http://prom.internal:9090');
+  });
+
+  it('refuses a bad edge, backup or monitoring value and names the variable', () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ THREADLINE_WAF_MODE: 'loud' }, 'THREADLINE_WAF_MODE'],
+      [{ THREADLINE_RATE_LIMIT_PER_MIN: '-1' }, 'THREADLINE_RATE_LIMIT_PER_MIN'],
+      [{ THREADLINE_WAF_BLOCK_SCORE: '0' }, 'THREADLINE_WAF_BLOCK_SCORE'],
+      [{ THREADLINE_TRUSTED_PROXIES: '10.0.0.0/33' }, 'THREADLINE_TRUSTED_PROXIES'],
+      [{ THREADLINE_CORS_ORIGINS: 'https://shop.example/path' }, 'THREADLINE_CORS_ORIGINS'],
+      [{ THREADLINE_TLS_CERT: '/etc/cert.pem' }, 'THREADLINE_TLS_KEY'],
+      [{ THREADLINE_TLS_CERT: '/c.pem', THREADLINE_TLS_KEY: '/k.pem', THREADLINE_HTTP_REDIRECT_PORT: '8080', THREADLINE_PUBLIC_URL: 'http://shop.example' }, 'THREADLINE_PUBLIC_URL'],
+      [{ THREADLINE_HTTP_REDIRECT_PORT: '99999' }, 'THREADLINE_HTTP_REDIRECT_PORT'],
+      [{ THREADLINE_BEHIND_TLS_PROXY: 'maybe' }, 'THREADLINE_BEHIND_TLS_PROXY'],
+      [{ THREADLINE_BACKUP_RETENTION_DAYS: '0' }, 'THREADLINE_BACKUP_RETENTION_DAYS'],
+      [{ THREADLINE_MONITORING: 'sometimes' }, 'THREADLINE_MONITORING'],
+      [{ THREADLINE_PROMETHEUS_URL: 'prometheus' }, 'THREADLINE_PROMETHEUS_URL'],
+    ];
+    for (const [env, name] of cases) {
+      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.variable === name, JSON.stringify(env));
+    }
+    // an http public URL is fine for a shop without TLS; it is only no HTTPS redirect target
+    assert.equal(loadConfig({ THREADLINE_PUBLIC_URL: 'http://shop.example' }).edge.publicUrl, undefined);
+    assert.equal(loadConfig({ THREADLINE_PUBLIC_URL: 'https://shop.example/' }).edge.publicUrl, 'https://shop.example');
+  });
+
   it('documents every variable once, and each one is read somewhere', () => {
     const names = VARIABLES.map((spec) => spec.name);
     assert.equal(new Set(names).size, names.length, 'a variable is listed twice');
@@ -68,7 +123,7 @@ describe('configuration tree', () => {
     const code = ['packages', 'apps'].flatMap((dir) => sources(path.join(REPO, dir))).map((file) => readFileSync(file, 'utf8')).join('\n');
     for (const name of names) {
       if (read.has(name)) continue;
-      // sections parsed by their own package (edge, backup, monitoring, secrets) name the variable there
+      // secrets are read by loadOrCreateSecrets (secrets.json), not loadConfig
       assert.ok(code.split(name).length > 2, `${name} is listed but nothing reads it`);
     }
   });

@@ -4,7 +4,8 @@ import { ConfigError } from './errors.js';
 import { defaultDataDir } from './default-data-dir.js';
 import { dataDirLayout, type DataDirLayout } from './layout.js';
 import { readRecordedPorts } from './ports.js';
-import { variable, type VariableSpec } from './variables.js';
+import { readEdgeConfig, type EdgeConfig } from './edge.js';
+import { readers, type Env } from './readers.js';
 
 /**
  * The configuration tree of a Threadline process, read once on entry (`loadConfig`) and handed
@@ -77,7 +78,34 @@ export interface Config {
   lakeS3: { bucket: string | undefined; prefix: string; endpoint: string | undefined };
   pipeline: PipelineConfig;
   housekeeping: { abandonedCartMs: number };
-  backup: { schedule: 'on' | 'off'; at: string };
+  backup: BackupSettings;
+  monitoring: MonitoringSettings;
+  /** WAF, rate limits, TLS, CORS, trusted proxies: what packages/edge is given. */
+  edge: EdgeConfig;
+}
+
+/** The backup section: packages/ops turns it into a pgBackRest setup (`resolveBackupConfig`). */
+export interface BackupSettings {
+  schedule: 'on' | 'off';
+  /** HH:MM in the shop's time zone. */
+  at: string;
+  retentionDays: number;
+  /** Second (off-site) repository; undefined = `<data dir>/backups/offsite`. */
+  offsitePath: string | undefined;
+  /** Passphrase of the repositories; undefined = generated once into the data dir. */
+  passphrase: string | undefined;
+  /** With DATABASE_URL: the database server's data directory. */
+  pgPath: string | undefined;
+  /** With DATABASE_URL: the database server's socket directory. */
+  pgSocket: string;
+}
+
+export interface MonitoringSettings {
+  /** false (THREADLINE_MONITORING=off): no Prometheus/Alertmanager next to the shop. */
+  isEnabled: boolean;
+  /** Prometheus the System page asks; undefined = the local one on `prometheusPort`. */
+  prometheusUrl: string | undefined;
+  runbookBaseUrl: string | undefined;
 }
 
 export interface ClickstreamConfig {
@@ -105,95 +133,6 @@ export interface PipelineConfig {
   backoffMs: number;
   stepTimeoutMs: number;
   pollMs: number;
-}
-
-type Env = Record<string, string | undefined>;
-
-/** Typed readers over one environment; each takes its default and bounds from the variable table. */
-function readers(env: Env) {
-  const raw = (name: string): { spec: VariableSpec; value: string | undefined } => {
-    const spec = variable(name);
-    const given = env[name];
-    return { spec, value: given === undefined || given === '' ? spec.default : given };
-  };
-  const number = (name: string, isInteger: boolean): number | undefined => {
-    const { spec, value } = raw(name);
-    if (value === undefined) return undefined;
-    const parsed = Number(value.trim());
-    const min = spec.min ?? -Infinity;
-    const max = spec.max ?? Infinity;
-    if (!Number.isFinite(parsed) || (isInteger && !Number.isSafeInteger(parsed)) || parsed < min || parsed > max) {
-      const range = spec.min !== undefined || spec.max !== undefined ? ` ${spec.min ?? ''}–${spec.max ?? ''}` : '';
-      throw new ConfigError(name, `expected ${isInteger ? 'a whole number' : 'a number'}${range}, got "${value}"`);
-    }
-    return parsed;
-  };
-  const required = <T>(name: string, value: T | undefined): T => {
-    if (value === undefined) throw new Error(`${name} has no default in VARIABLES`);
-    return value;
-  };
-  return {
-    string: (name: string): string | undefined => raw(name).value,
-    text: (name: string): string => required(name, raw(name).value),
-    integer: (name: string): number => required(name, number(name, true)),
-    number: (name: string): number => required(name, number(name, false)),
-    /** The port given in the environment; the caller falls back (recorded ports, PORT+1, the table's default). */
-    optionalPort: (name: string): number | undefined => {
-      variable(name);
-      const value = env[name] === '' ? undefined : env[name];
-      if (value === undefined) return undefined;
-      const port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(name, `expected a port number 0-65535, got "${value}"`);
-      return port;
-    },
-    boolean: (name: string): boolean => {
-      const { value } = raw(name);
-      if (value === undefined || ['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
-      if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
-      throw new ConfigError(name, `expected 1 or 0, got "${value}"`);
-    },
-    choice: <T extends string>(name: string): T | undefined => {
-      const { spec, value } = raw(name);
-      if (value === undefined) return undefined;
-      const values = spec.values ?? [];
-      const found = values.find((candidate) => candidate === value.trim().toLowerCase());
-      if (found === undefined) throw new ConfigError(name, `expected one of ${values.join(', ')}, got "${value}"`);
-      // found is one of spec.values, which the caller's T lists
-      return found as T;
-    },
-    urlList: (name: string): string[] | undefined => {
-      const { value } = raw(name);
-      if (value === undefined || value.trim() === '') return undefined;
-      return value.split(',').map((part) => {
-        const url = part.trim();
-        try {
-          new URL(url);
-        } catch {
-          throw new ConfigError(name, `expected comma-separated absolute URLs, got "${url}"`);
-        }
-        return url;
-      });
-    },
-    url: (name: string): string | undefined => {
-      const { value } = raw(name);
-      if (value === undefined) return undefined;
-      try {
-        new URL(value);
-      } catch {
-        throw new ConfigError(name, 'expected an absolute URL');
-      }
-      return value;
-    },
-    timeZone: (name: string): string => {
-      const zone = required(name, raw(name).value);
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      } catch {
-        throw new ConfigError(name, `unknown IANA time zone "${zone}"`);
-      }
-      return zone;
-    },
-  };
 }
 
 /**
@@ -278,6 +217,20 @@ export function loadConfig(env: Env = process.env): Config {
     },
     housekeeping: { abandonedCartMs: read.number('THREADLINE_ABANDONED_CART_DAYS') * 86_400_000 },
     // tests start workers by the dozen on throwaway databases: they opt in to backups explicitly
-    backup: { schedule: read.choice<'on' | 'off'>('THREADLINE_BACKUP_SCHEDULE') ?? (nodeEnv === 'test' ? 'off' : 'on'), at: read.text('THREADLINE_BACKUP_AT') },
+    backup: {
+      schedule: read.choice<'on' | 'off'>('THREADLINE_BACKUP_SCHEDULE') ?? (nodeEnv === 'test' ? 'off' : 'on'),
+      at: read.text('THREADLINE_BACKUP_AT'),
+      retentionDays: read.integer('THREADLINE_BACKUP_RETENTION_DAYS'),
+      offsitePath: read.string('THREADLINE_BACKUP_OFFSITE_PATH'),
+      passphrase: read.string('THREADLINE_BACKUP_PASSPHRASE'),
+      pgPath: read.string('THREADLINE_BACKUP_PG_PATH'),
+      pgSocket: read.text('THREADLINE_BACKUP_PG_SOCKET'),
+    },
+    monitoring: {
+      isEnabled: read.choice<'on' | 'off'>('THREADLINE_MONITORING') !== 'off',
+      prometheusUrl: read.url('THREADLINE_PROMETHEUS_URL'),
+      runbookBaseUrl: read.url('THREADLINE_RUNBOOK_BASE_URL'),
+    },
+    edge: readEdgeConfig(read),
   };
 }

@@ -1,5 +1,5 @@
-export { loadEdgeConfig, WAF_MODES, type EdgeConfig, type WafMode, type WafSettings, type RateLimitSettings, type TlsSettings } from './config.js';
-export { EdgeConfigError, TlsError } from './errors.js';
+export { WAF_MODES, type EdgeConfig, type WafMode, type WafSettings, type RateLimitSettings, type TlsSettings } from './config.js';
+export { TlsError } from './errors.js';
 export { registerEdge } from './edge.js';
 export { forwardedHeaders, isFromTier, PROXY_HEADERS } from './http/forwarded.js';
 export { canonicalPath, canonicalPathPlugin, decisionPath, type CanonicalPath, type AmbiguousPathReason } from './http/canonical-path.js';

@@ -22,7 +22,6 @@ import {
   type UserRecord,
 } from '@threadline/db';
 import { MAX_LINE_QUANTITY } from '@threadline/domain';
-import { loadEdgeConfig } from '@threadline/edge';
 
 import type { ApiApp } from '../api-app.js';
 import { auditRequest } from '../audit/audit.js';
@@ -50,7 +49,7 @@ let dummyHash: Promise<string> | undefined;
 export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   const { pool } = context;
   // Secure cookies in production and whenever browsers reach the shop over HTTPS
-  const isSecureCookie = context.config.nodeEnv === 'production' || (context.edge ?? loadEdgeConfig()).isHttps;
+  const isSecureCookie = context.config.nodeEnv === 'production' || (context.edge ?? context.config.edge).isHttps;
   const throttle = new LoginThrottle(FAILURES_PER_ADDRESS, FAILURE_WINDOW_MS);
   /** Addresses without an account are counted under a keyed hash: never stored in the clear. */
   const loginKey = (email: string): Buffer => createHmac('sha256', context.secrets.sessionSecret).update(`login:${email.trim().toLowerCase()}`).digest();

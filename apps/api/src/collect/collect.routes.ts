@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 
 import { Collector, KinesisSink, RateLimiter, SpoolWriter, clickstreamSettings, retryAfterOf, type StreamSink } from '@threadline/clickstream';
-import { isFromTier, loadEdgeConfig } from '@threadline/edge';
+import { isFromTier } from '@threadline/edge';
 import { isLakeError } from '@threadline/lake';
 
 import type { ApiApp } from '../api-app.js';
@@ -54,7 +54,7 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
 
   context.serverEvents?.attach(collector);
   registerAccessLog(app, collector, context);
-  const trustedProxies = (context.edge ?? loadEdgeConfig()).trustedProxies;
+  const trustedProxies = (context.edge ?? context.config.edge).trustedProxies;
 
   await app.register(async (scoped) => {
     // /collect parses its own bodies: JSON, beacon text/plain and NDJSON, under its own size limit

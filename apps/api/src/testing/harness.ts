@@ -6,8 +6,7 @@ import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 
 import { hashPassword } from '@threadline/auth';
-import { createLogger, loadConfig, type Secrets } from '@threadline/config';
-import { loadEdgeConfig } from '@threadline/edge';
+import { createLogger, loadConfig, loadEdgeConfig, type Secrets } from '@threadline/config';
 import { insertCategory, insertUser, type UserRole } from '@threadline/db';
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 

@@ -7,7 +7,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 
 import type { Config, Logger } from '@threadline/config';
-import { forwardedHeaders, loadEdgeConfig, registerEdge, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
+import { forwardedHeaders, registerEdge, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
 import { metricsPlugin } from '@threadline/ops';
 
 import { registerWebAccessLog } from './access-log.js';
@@ -64,7 +64,7 @@ function registerWebErrorHandler(app: FastifyInstance): void {
 export async function buildWebApp(context: WebContext): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = context.logger;
   const tlsOptions = context.https;
-  const edge = context.edge ?? loadEdgeConfig();
+  const edge = context.edge ?? context.config.edge;
   // an https.Server is an http.Server with TLS in front (node's types say so), so the default typing holds
   const serverFactory: FastifyServerFactory | undefined = tlsOptions ? (handler) => https.createServer(tlsOptions, handler) : undefined;
   const app = Fastify({

@@ -15,10 +15,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { buildApiApp, type ApiApp } from '@threadline/api';
-import { createLogger, loadConfig } from '@threadline/config';
+import { createLogger, loadConfig, loadEdgeConfig } from '@threadline/config';
 import { createTestDatabase, freePort, type TestDatabase } from '@threadline/db/testing';
 import { lyingWorkbook } from '@threadline/survey/testing';
-import { createSelfSignedCertificate, DEBIAN_PATHS, hasNginxWithModSecurity, loadEdgeConfig, startNginx, type RunningNginx } from '@threadline/edge';
+import { createSelfSignedCertificate, DEBIAN_PATHS, hasNginxWithModSecurity, startNginx, type RunningNginx } from '@threadline/edge';
 
 import { buildWebApp } from './app.js';
 

@@ -16,9 +16,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { buildApiApp, type ApiApp } from '@threadline/api';
-import { createLogger, loadConfig } from '@threadline/config';
+import { createLogger, loadConfig, loadEdgeConfig } from '@threadline/config';
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
-import { loadEdgeConfig } from '@threadline/edge';
 
 import { buildWebApp } from './app.js';
 

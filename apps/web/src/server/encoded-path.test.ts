@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { canonicalPath, loadEdgeConfig } from '@threadline/edge';
+import { loadEdgeConfig } from '@threadline/config';
+import { canonicalPath } from '@threadline/edge';
 
 import { send, startWebStack, type TestSession, type WebStack } from './testing/web-stack.js';
 

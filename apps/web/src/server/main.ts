@@ -1,5 +1,5 @@
 import { createLogger, loadConfig, onShutdown, signalReady } from '@threadline/config';
-import { createRedirectServer, loadEdgeConfig, loadHttpsOptions } from '@threadline/edge';
+import { createRedirectServer, loadHttpsOptions } from '@threadline/edge';
 
 import { buildWebApp } from './app.js';
 
@@ -7,7 +7,7 @@ import { buildWebApp } from './app.js';
 export async function runWeb(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ name: 'web', level: config.logLevel, isPretty: config.isPrettyLog });
-  const edge = loadEdgeConfig();
+  const edge = config.edge;
   // THREADLINE_TLS_CERT + THREADLINE_TLS_KEY: serve HTTPS (TLS 1.2+), HSTS, secure cookies
   const https = loadHttpsOptions(edge.tls);
   const app = await buildWebApp({ config, logger, edge, ...(https ? { https } : {}) });

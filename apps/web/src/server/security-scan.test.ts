@@ -15,9 +15,9 @@ import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 
 import { buildApiApp, type ApiApp } from '@threadline/api';
-import { createLogger, loadConfig } from '@threadline/config';
+import { createLogger, loadConfig, loadEdgeConfig } from '@threadline/config';
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
-import { createRedirectServer, createSelfSignedCertificate, loadEdgeConfig, loadHttpsOptions } from '@threadline/edge';
+import { createRedirectServer, createSelfSignedCertificate, loadHttpsOptions } from '@threadline/edge';
 
 import { buildWebApp } from './app.js';
 

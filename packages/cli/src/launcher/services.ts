@@ -56,5 +56,5 @@ export function workerServices(config: Config, env: Record<string, string>, apiU
  * present. Operations features add theirs here.
  */
 export function companionServices(config: Config, apiUrls: string[]): ReturnType<typeof planMonitoringCompanions> {
-  return planMonitoringCompanions(config, process.env, { apiUrls, workerUrls: [`127.0.0.1:${config.workerPort}`, `127.0.0.1:${standbyWorkerPort(config)}`] });
+  return planMonitoringCompanions(config, { apiUrls, workerUrls: [`127.0.0.1:${config.workerPort}`, `127.0.0.1:${standbyWorkerPort(config)}`] });
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import Fastify from 'fastify';
 
-import { loadEdgeConfig } from '../config.js';
+import { loadEdgeConfig } from '@threadline/config';
 import { SlidingWindowLimiter } from './limiter.js';
 import { rateLimitPlugin } from './rate-limit.plugin.js';
 

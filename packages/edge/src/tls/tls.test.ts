@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 
 import Fastify from 'fastify';
 
-import { loadEdgeConfig } from '../config.js';
+import { loadEdgeConfig } from '@threadline/config';
 import { TlsError } from '../errors.js';
 import { createRedirectServer, createSelfSignedCertificate, loadHttpsOptions } from './tls.js';
 

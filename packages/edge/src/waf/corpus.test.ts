@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
-import { loadEdgeConfig } from '../config.js';
+import { loadEdgeConfig } from '@threadline/config';
 import { loadCorpus, type CorpusSplit } from '../corpus/corpus.js';
 import { formatRates, replayCorpus, type ReplayResponse } from '../corpus/replay.js';
 import { buildWafTestApp } from '../testing/stub-app.js';

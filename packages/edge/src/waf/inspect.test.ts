@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 
-import { loadEdgeConfig } from '../config.js';
+import { loadEdgeConfig } from '@threadline/config';
 import { buildWafTestApp } from '../testing/stub-app.js';
 import { inspectRequest, type InspectableRequest } from './inspect.js';
 

@@ -6,8 +6,6 @@ import { findPgBackRest } from '../backup/pgbackrest.js';
 import { findAlertingBinaries } from './binaries.js';
 import { alertingCommands, writeAlertingConfig } from './configs.js';
 
-type Env = Record<string, string | undefined>;
-
 /** Ports of the monitoring servers of this data directory (env, else recorded in ports.json, else 9090/9093). */
 export function monitoringPorts(config: Pick<Config, 'prometheusPort' | 'alertmanagerPort'>): { prometheus: number; alertmanager: number } {
   return { prometheus: config.prometheusPort, alertmanager: config.alertmanagerPort };
@@ -26,14 +24,13 @@ export interface CompanionPlan {
  */
 export function planMonitoringCompanions(
   config: Config,
-  env: Env = process.env,
   processes: { apiUrls?: string[]; workerUrls?: string[] } = {},
 ): CompanionPlan {
   const notes: string[] = [];
   if (!findPgBackRest()) {
     notes.push('pgbackrest is not installed: no WAL archiving, backups or point-in-time restore (apt-get install pgbackrest)');
   }
-  if (env.THREADLINE_MONITORING === 'off') {
+  if (!config.monitoring.isEnabled) {
     notes.push('monitoring off (THREADLINE_MONITORING=off): /metrics is served, Prometheus and Alertmanager are not started');
     return { services: [], notes };
   }
@@ -58,7 +55,7 @@ export function planMonitoringCompanions(
     prometheusPort: ports.prometheus,
     alertmanagerPort: ports.alertmanager,
     slackWebhookUrl: config.slackWebhookUrl,
-    runbookBaseUrl: env.THREADLINE_RUNBOOK_BASE_URL,
+    runbookBaseUrl: config.monitoring.runbookBaseUrl,
   };
   const files = writeAlertingConfig(layout);
   const services = alertingCommands(files, layout, { prometheus: binaries.prometheus, alertmanager: binaries.alertmanager }).map((command) => ({

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Config, Secrets } from '@threadline/config';
+import { variable, type Config, type Secrets } from '@threadline/config';
 
 import { OpsError } from '../errors.js';
 import { ensureOwnedDir, postgresOsIds, type OsIds } from './os-user.js';
@@ -10,7 +10,7 @@ import { ensureOwnedDir, postgresOsIds, type OsIds } from './os-user.js';
 /** pgBackRest stanza name: one stanza per data directory (each data dir has its own config file). */
 export const STANZA = 'threadline';
 /** Days of point-in-time recovery kept (AWS Backup's 7-day retention). */
-export const DEFAULT_RETENTION_DAYS = 7;
+export const DEFAULT_RETENTION_DAYS = Number(variable('THREADLINE_BACKUP_RETENTION_DAYS').default);
 
 export interface BackupConfig {
   stanza: string;
@@ -35,10 +35,8 @@ export interface BackupConfig {
   isEmbedded: boolean;
 }
 
-type Env = Record<string, string | undefined>;
-
-function readCipherPass(dataDir: string, env: Env): { pass: string; isGenerated: boolean } {
-  const fromEnv = env.THREADLINE_BACKUP_PASSPHRASE;
+function readCipherPass(dataDir: string, given: string | undefined): { pass: string; isGenerated: boolean } {
+  const fromEnv = given;
   if (fromEnv) {
     if (fromEnv.length < 20) throw new OpsError('BACKUP_NOT_CONFIGURED', 'THREADLINE_BACKUP_PASSPHRASE: use at least 20 characters');
     return { pass: fromEnv, isGenerated: false };
@@ -51,11 +49,13 @@ function readCipherPass(dataDir: string, env: Env): { pass: string; isGenerated:
 }
 
 /**
- * Where and how this installation backs up its database. The embedded cluster needs nothing set;
- * an external server needs pgbackrest on the database host and THREADLINE_BACKUP_PG_PATH (its data
- * directory) plus, if not the default, THREADLINE_BACKUP_PG_SOCKET.
+ * Where and how this installation backs up its database, from the configuration tree's `backup`
+ * section. The embedded cluster needs nothing set; an external server needs pgbackrest on the
+ * database host and THREADLINE_BACKUP_PG_PATH (its data directory) plus, if not the default,
+ * THREADLINE_BACKUP_PG_SOCKET.
  */
-export function resolveBackupConfig(config: Config, secrets: Secrets, env: Env = process.env): BackupConfig {
+export function resolveBackupConfig(config: Pick<Config, 'dataDir' | 'databaseUrl' | 'pgPort' | 'backup'>, secrets: Secrets): BackupConfig {
+  const settings = config.backup;
   const backupDir = path.join(config.dataDir, 'backups');
   const isEmbedded = config.databaseUrl === undefined;
   let pgDataDir = path.join(config.dataDir, 'pg');
@@ -64,7 +64,7 @@ export function resolveBackupConfig(config: Config, secrets: Secrets, env: Env =
   let pgUser = 'threadline';
   let pgPassword = secrets.pgPassword;
   if (!isEmbedded && config.databaseUrl) {
-    const external = env.THREADLINE_BACKUP_PG_PATH;
+    const external = settings.pgPath;
     if (!external) {
       throw new OpsError(
         'BACKUP_NOT_CONFIGURED',
@@ -74,22 +74,18 @@ export function resolveBackupConfig(config: Config, secrets: Secrets, env: Env =
     const url = new URL(config.databaseUrl);
     pgDataDir = path.resolve(external);
     pgPort = Number(url.port || 5432);
-    pgSocketDir = env.THREADLINE_BACKUP_PG_SOCKET || '/var/run/postgresql';
+    pgSocketDir = settings.pgSocket;
     pgUser = decodeURIComponent(url.username) || 'postgres';
     pgPassword = decodeURIComponent(url.password);
   }
-  const retentionRaw = env.THREADLINE_BACKUP_RETENTION_DAYS;
-  const retentionDays = retentionRaw ? Number(retentionRaw) : DEFAULT_RETENTION_DAYS;
-  if (!Number.isInteger(retentionDays) || retentionDays < 1) {
-    throw new OpsError('BACKUP_NOT_CONFIGURED', `THREADLINE_BACKUP_RETENTION_DAYS: expected a whole number of days >= 1, got "${retentionRaw}"`);
-  }
-  const cipher = readCipherPass(config.dataDir, env);
+  const retentionDays = settings.retentionDays;
+  const cipher = readCipherPass(config.dataDir, settings.passphrase);
   return {
     stanza: STANZA,
     backupDir,
     configPath: path.join(backupDir, 'pgbackrest.conf'),
     repo1Path: path.join(backupDir, 'repo1'),
-    repo2Path: path.resolve(env.THREADLINE_BACKUP_OFFSITE_PATH || path.join(backupDir, 'offsite')),
+    repo2Path: path.resolve(settings.offsitePath ?? path.join(backupDir, 'offsite')),
     pgDataDir,
     pgPort,
     pgSocketDir,

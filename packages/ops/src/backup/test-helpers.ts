@@ -31,9 +31,9 @@ export async function startArchivingCluster(env: Record<string, string> = {}): P
   chmodSync(dataDir, 0o755);
   const port = await freePort();
   const password = 'ops-test';
-  const config = loadConfig({ THREADLINE_DATA_DIR: dataDir, THREADLINE_PG_PORT: String(port) });
+  const config = loadConfig({ ...env, THREADLINE_DATA_DIR: dataDir, THREADLINE_PG_PORT: String(port) });
   const secrets = loadOrCreateSecrets(dataDir, { THREADLINE_PG_PASSWORD: password });
-  const backup = resolveBackupConfig(config, secrets, env);
+  const backup = resolveBackupConfig(config, secrets);
   writePgBackRestConfig(backup);
   await initialiseCluster({ dir: backup.pgDataDir, port, password });
   const cluster = await startCluster({

@@ -118,8 +118,9 @@ export async function fetchSeries(
   }
 }
 
-export function prometheusUrl(config: Pick<Config, 'prometheusPort' | 'alertmanagerPort'>, env: Record<string, string | undefined> = process.env): string {
-  return env.THREADLINE_PROMETHEUS_URL || `http://127.0.0.1:${monitoringPorts(config).prometheus}`;
+/** The Prometheus the System page asks: THREADLINE_PROMETHEUS_URL, else the local one. */
+export function prometheusUrl(config: Pick<Config, 'prometheusPort' | 'alertmanagerPort' | 'monitoring'>): string {
+  return config.monitoring.prometheusUrl ?? `http://127.0.0.1:${monitoringPorts(config).prometheus}`;
 }
 
 /**
