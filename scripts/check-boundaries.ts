@@ -31,7 +31,7 @@ const LAMBDA_RUNTIME = { dir: 'infra/lambda/', packages: /^@aws-sdk\// };
  * Tests may also import what their workspace declares as devDependencies, but a package's tests
  * never import an app.
  */
-const PACKAGES = ['domain', 'config', 'auth', 'media', 'db', 'mail', 'edge', 'ops', 'lake', 'clickstream', 'survey', 'insights', 'importer', 'pipeline', 'demo'] as const;
+const PACKAGES = ['domain', 'config', 'auth', 'media', 'db', 'mail', 'orders', 'edge', 'ops', 'lake', 'clickstream', 'survey', 'insights', 'importer', 'pipeline', 'demo'] as const;
 export const ALLOWED: Record<string, readonly string[]> = {
   domain: [],
   config: [],
@@ -39,6 +39,7 @@ export const ALLOWED: Record<string, readonly string[]> = {
   media: [],
   db: ['config', 'domain'],
   mail: ['config', 'db', 'domain'],
+  orders: ['mail', 'db', 'domain'],
   edge: ['config', 'domain'],
   ops: ['config', 'db', 'domain'],
   lake: ['config', 'db', 'domain'],
@@ -49,9 +50,9 @@ export const ALLOWED: Record<string, readonly string[]> = {
   pipeline: ['insights', 'lake', 'ops', 'config', 'db', 'domain'],
   demo: ['auth', 'media', 'config', 'db', 'domain'],
   infra: [],
-  // apps: every package; the worker also runs the API's order service (pending-order expiry)
+  // apps: every package, never another app (the order service both run is packages/orders)
   api: [...PACKAGES],
-  worker: [...PACKAGES, 'api'],
+  worker: [...PACKAGES],
   web: [...PACKAGES],
   // the `threadline` command is the launcher: it starts every tier
   cli: [...PACKAGES, 'api', 'worker', 'web', 'infra'],

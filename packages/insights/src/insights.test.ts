@@ -125,6 +125,11 @@ describe('insights over a hand-made lake', () => {
       assert.deepEqual(us?.topProducts.map((product) => [product.name, product.units]), [['Linen Shirt', 3], ['Denim Jacket', 1]]);
     });
 
+    it('cuts by the sales territory an import kept, orders without one as unknown', async () => {
+      const { segments } = await segmentInsight(lake, { ...MARCH, dimension: 'sales_territory' });
+      assert.deepEqual(segments.map((segment): [string, number] => [segment.segment, segment.units]).sort(), [['Central', 2], ['East', 4], ['unknown', 3]]);
+    });
+
     it('has no segments in an empty period', async () => {
       assert.deepEqual((await segmentInsight(lake, { ...APRIL, dimension: 'gender' })).segments, []);
     });

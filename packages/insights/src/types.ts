@@ -36,7 +36,8 @@ export interface SalesInsight {
 
 /** Customer characteristics a segment can be cut by. */
 /** `ship_country` / `ship_region`: where customers live, from the orders' ship-to address. */
-export type SegmentDimension = 'age_band' | 'gender' | 'region' | 'customer_type' | 'ship_country' | 'ship_region';
+/** `sales_territory`: the old system's own sales territory of imported orders ("Central"). */
+export type SegmentDimension = 'age_band' | 'gender' | 'region' | 'customer_type' | 'ship_country' | 'ship_region' | 'sales_territory';
 
 export interface SegmentProduct {
   /** 1 = best seller of the segment; tied products share a rank */

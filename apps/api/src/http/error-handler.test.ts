@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import { InsightInputError } from '@threadline/insights';
 import { LakeError, LakeInputError } from '@threadline/lake';
+import { OrderError } from '@threadline/orders';
 import { PipelineBusyError } from '@threadline/pipeline';
 
 import { KIND_STATUS, toErrorResponse } from './error-handler.js';
@@ -17,6 +18,10 @@ describe('one error handler for every package', () => {
       [new PipelineBusyError(), 409, 'PIPELINE_BUSY'],
       [new InsightInputError('from', 'from must be a date'), 400, 'VALIDATION_FAILED'],
       [new LakeError('INVALID_PARTITION', 'bad dt'), 400, 'INVALID_PARTITION'],
+      [new OrderError('OUT_OF_STOCK', 'only 0 left', 'variantId'), 409, 'OUT_OF_STOCK'],
+      [new OrderError('VALIDATION_FAILED', 'no shipping to Mars', 'address.country'), 400, 'VALIDATION_FAILED'],
+      [new OrderError('NOT_FOUND', 'order not found', 'id'), 404, 'NOT_FOUND'],
+      [new OrderError('PAYMENT_RETRY', 'the refund failed: provider down'), 402, 'PAYMENT_RETRY'],
     ];
     for (const [error, status, code] of cases) {
       const response = toErrorResponse(error);
@@ -24,6 +29,7 @@ describe('one error handler for every package', () => {
       assert.equal(response.body.error.code, code);
     }
     assert.equal(toErrorResponse(new InsightInputError('from', 'from must be a date')).body.error.field, 'from');
+    assert.equal(toErrorResponse(new OrderError('OUT_OF_STOCK', 'only 0 left', 'variantId')).body.error.field, 'variantId');
   });
 
   it('never shows the message of a server-side failure', () => {
@@ -53,6 +59,6 @@ describe('one error handler for every package', () => {
   });
 
   it('has a status for every kind', () => {
-    assert.deepEqual(Object.keys(KIND_STATUS).sort(), ['conflict', 'forbidden', 'internal', 'invalid', 'not_found', 'too_large', 'unavailable', 'unprocessable', 'unsupported']);
+    assert.deepEqual(Object.keys(KIND_STATUS).sort(), ['conflict', 'forbidden', 'internal', 'invalid', 'not_found', 'payment_failed', 'too_large', 'unavailable', 'unprocessable', 'unsupported']);
   });
 });

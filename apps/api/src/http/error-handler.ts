@@ -44,6 +44,7 @@ export const KIND_STATUS = {
   too_large: 413,
   unsupported: 415,
   unprocessable: 422,
+  payment_failed: 402,
   unavailable: 503,
   internal: 500,
 } as const satisfies Record<ErrorKind, number>;

@@ -142,8 +142,8 @@ describe('insights API', () => {
     const response = await admin.post('/api/insights/refresh');
     assert.equal(response.statusCode, 200, response.body);
     const result = json<{ entries: number }>(response);
-    // 3 windows × (sales + 6 segment dimensions + reviews + ad channels + peak hours)
-    assert.equal(result.entries, 30);
+    // 3 windows × (sales + 7 segment dimensions + reviews + ad channels + peak hours)
+    assert.equal(result.entries, 33);
     const status = json<{ dashboards: Array<{ dashboard: string; materialised: number }> }>(await admin.get('/api/insights/status'));
     assert.deepEqual(
       status.dashboards.map((row) => [row.dashboard, row.materialised]),
@@ -152,7 +152,7 @@ describe('insights API', () => {
         ['peak-hours', 3],
         ['reviews', 3],
         ['sales', 3],
-        ['segments', 18],
+        ['segments', 21],
       ],
     );
   });

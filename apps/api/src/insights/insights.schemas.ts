@@ -22,7 +22,7 @@ export const SalesQuery = Type.Object(
 export const SegmentsQuery = Type.Object(
   {
     ...WindowQuery,
-    dimension: Type.Union(['age_band', 'gender', 'region', 'customer_type', 'ship_country', 'ship_region'].map((value) => Type.Literal(value)), { default: 'age_band' }),
+    dimension: Type.Union(['age_band', 'gender', 'region', 'customer_type', 'ship_country', 'ship_region', 'sales_territory'].map((value) => Type.Literal(value)), { default: 'age_band' }),
     category: Type.Optional(Slug),
     limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
   },

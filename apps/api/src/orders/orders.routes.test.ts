@@ -292,7 +292,7 @@ describe('order history, cancel and fulfilment', () => {
 
 describe('pending-order expiry', () => {
   it('cancels pending orders older than the TTL and returns their stock, leaving fresh and paid ones alone', async () => {
-    const { expireStalePendingOrders } = await import('./orders.service.js');
+    const { expireStalePendingOrders } = await import('@threadline/orders');
     const { orderDepsFor } = await import('../payments/provider-registry.js');
     const before = await stockOf(variantId(0));
     const stale = await placeOrder(await customerWithCart([[variantId(0), 2]]));

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 
 import { AUDIT_ACTIONS, findAddress, findCartId, findGuestTokenHash, getCartLines, getOrder, insertAddress, isSellerOfOrder, listOrdersForUser, withTransaction } from '@threadline/db';
 import { SHIPPING_COUNTRIES, subdivisionCode, type Address } from '@threadline/domain';
+import { canAccessOrder, payOrder, placeOrder, quoteCheckout, transitionOrder, type Buyer, type OrderAccess } from '@threadline/orders';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
@@ -26,7 +27,6 @@ import {
   QuoteSchema,
 } from './orders.schemas.js';
 import { requireAddress } from './require-address.js';
-import { canAccessOrder, payOrder, placeOrder, quoteCheckout, transitionOrder, type Buyer, type OrderAccess } from './orders.service.js';
 
 const OrderTokenHeaders = Type.Object({
   'x-order-token': Type.Optional(Type.String({ minLength: 20, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'a guest order token (from the answer that placed it)' })),
@@ -189,8 +189,8 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
       if (outcome.isReplay) void reply.header('idempotent-replayed', 'true');
       else {
         // the sale enters the clickstream from here, never from the browser (which could forge it)
-        const paid = await getOrder(pool, request.params.id);
-        if (paid) await context.serverEvents?.orderPaid(request, { id: paid.id, userId: paid.userId, totalCents: paid.totalCents, currency: paid.currency });
+        // the order as read under the payment's lock: no read after the commit
+        await context.serverEvents?.orderPaid(request, outcome.order);
       }
       return { status: 'paid' as const, orderId: request.params.id, payment: { brand: outcome.brand, last4: outcome.last4 } };
     },

@@ -3,13 +3,13 @@ import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
 import { AUDIT_ACTIONS, findPaymentByProviderRef, forgetWebhookEvent, getOrder, recordWebhookEvent } from '@threadline/db';
+import { confirmPaymentFromWebhook, isOrderError, transitionOrder } from '@threadline/orders';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
 import { AppError } from '../errors.js';
 import { errors } from '../http/common.schemas.js';
-import { confirmPaymentFromWebhook, transitionOrder } from '../orders/orders.service.js';
 import { orderDepsFor, paymentProviderFor } from './provider-registry.js';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from './webhook-signature.js';
 
@@ -76,7 +76,7 @@ export async function webhookRoutes(app: ApiApp, context: ApiContext): Promise<v
             if (payment && payment.orderId !== event.data.orderId) throw new AppError('VALIDATION_FAILED', 'providerRef belongs to another order', 'data.providerRef');
             const refunded = await transitionOrder(deps, event.data.orderId, 'refunded', { kind: 'payment', userId: null }, 'payment webhook').catch((error: unknown) => {
               // a refund of an order already refunded or cancelled is a no-op, not an error for the provider
-              if (error instanceof AppError && error.code === 'INVALID_STATE_TRANSITION') return null;
+              if (isOrderError(error, 'INVALID_STATE_TRANSITION')) return null;
               throw error;
             });
             if (refunded) {

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 
 import { AUDIT_ACTIONS, countProductImages, deleteProductImage, findVariantColour, insertProductImage, isSellerOfOrder, listOrdersForSeller, listProducts } from '@threadline/db';
 import { isMediaError, MAX_IMAGE_BYTES, processAndStoreImage, type StoredImage } from '@threadline/media';
+import { transitionOrder } from '@threadline/orders';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
@@ -14,7 +15,6 @@ import { LIST_PRESENTATION, presentDetail, presentImage, sendProductPage } from 
 import { ProductDetailResponse, ProductListResponse } from '../catalog/catalog.schemas.js';
 import { Cursor, decodeTimeCursor, encodeCursor, errors, IdParams, Limit, OkResponse } from '../http/common.schemas.js';
 import { OrderPageSchema, OrderSchema, OrderStatusSchema, presentOrder, presentSellerOrder } from '../orders/orders.schemas.js';
-import { transitionOrder } from '../orders/orders.service.js';
 import { orderDepsFor } from '../payments/provider-registry.js';
 import { changeProductStatus, createProduct, loadEditableProduct, updateProduct } from './products.service.js';
 import { CreateProductBody, ImageParams, SellerProductsQuery, UpdateProductBody, UploadedImage } from './seller.schemas.js';

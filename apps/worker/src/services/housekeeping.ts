@@ -1,4 +1,4 @@
-import { createPaymentProvider, expireStalePendingOrders } from '@threadline/api';
+import { createPaymentProvider, expireStalePendingOrders } from '@threadline/orders';
 import { deleteAbandonedCarts, deleteExpiredSessions, type Pool } from '@threadline/db';
 import type { Logger } from '@threadline/config';
 

@@ -130,3 +130,20 @@ export async function deleteTaxRate(db: Queryable, id: number): Promise<boolean>
   const result = await db.query('DELETE FROM tax_rates WHERE id = $1', [id]);
   return result.rowCount === 1;
 }
+
+/**
+ * What pricing a checkout needs in one round trip: the active shipping rates (ordered as
+ * listShippingRates orders them) and the tax rates of the destination country.
+ */
+export async function findCheckoutRates(db: Queryable, country: string): Promise<{ shippingRates: ShippingRateRecord[]; taxRates: TaxRateRecord[] }> {
+  const { rows } = await db.query<{ shipping: ShippingRateRow[] | null; tax: TaxRateRow[] | null }>({
+    name: 'checkout-rates',
+    text: `SELECT (SELECT json_agg(s ORDER BY s.country NULLS LAST, s.sort_order, s.id)
+                     FROM (SELECT ${SHIPPING_COLUMNS}, sort_order FROM shipping_rates WHERE is_active) s) AS shipping,
+                  (SELECT json_agg(t ORDER BY t.country, t.region NULLS FIRST)
+                     FROM (SELECT ${TAX_COLUMNS} FROM tax_rates WHERE country = $1) t) AS tax`,
+    values: [country],
+  });
+  const row = rows[0];
+  return { shippingRates: (row?.shipping ?? []).map(toShippingRate), taxRates: (row?.tax ?? []).map(toTaxRate) };
+}

@@ -44,6 +44,8 @@ export interface StagedOrderLine {
   shipCity: string | null;
   shipPostalCode: string | null;
   salesTerritory: string | null;
+  /** one of the shop's shipping method codes (the export's ship mode, mapped); the order keeps its name */
+  shippingMethod: string | null;
 }
 
 const STAGE = 'legacy_stage_lines';
@@ -52,7 +54,7 @@ const STAGE_COLUMNS = [
   'product_legacy_id', 'sku', 'variant_sku', 'size', 'colour', 'product_name', 'category_slug', 'category_name', 'sub_category_slug',
   'sub_category_name', 'product_created_at', 'placed_at', 'shipped_at', 'status', 'quantity', 'line_total_cents',
   'unit_price_cents', 'discount_rate', 'cost_cents', 'profit_cents', 'shipping_cents', 'ship_country', 'ship_region',
-  'ship_city', 'ship_postal_code', 'sales_territory',
+  'ship_city', 'ship_postal_code', 'sales_territory', 'shipping_method',
 ] as const;
 
 function stageRow(line: StagedOrderLine): StageValue[] {
@@ -62,7 +64,7 @@ function stageRow(line: StagedOrderLine): StageValue[] {
     line.categoryName, line.subCategorySlug, line.subCategoryName, line.productCreatedAt, line.placedAt, line.shippedAt,
     line.status, line.quantity, line.lineTotalCents, line.unitPriceCents, line.discountRate, line.costCents,
     line.profitCents, line.shippingCents, line.shipCountry, line.shipRegion, line.shipCity, line.shipPostalCode,
-    line.salesTerritory,
+    line.salesTerritory, line.shippingMethod,
   ];
 }
 
@@ -76,7 +78,7 @@ export async function stageOrderLines(client: PoolClient, lines: readonly Staged
       product_created_at timestamptz, placed_at timestamptz NOT NULL, shipped_at timestamptz, status text NOT NULL,
       quantity int NOT NULL, line_total_cents int NOT NULL, unit_price_cents int NOT NULL, discount_rate numeric(5,4),
       cost_cents int, profit_cents int, shipping_cents int NOT NULL, ship_country char(2), ship_region text,
-      ship_city text, ship_postal_code text, sales_territory text
+      ship_city text, ship_postal_code text, sales_territory text, shipping_method text
     ) ON COMMIT DROP`);
   await client.query('CREATE TEMP TABLE legacy_stage_orders (order_key text PRIMARY KEY, order_id bigint NOT NULL, is_new boolean NOT NULL) ON COMMIT DROP');
   await copyIntoStage(client, STAGE, STAGE_COLUMNS, lines.map(stageRow));
@@ -253,7 +255,7 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
   await client.query(
     `WITH per_order AS (
        SELECT DISTINCT ON (order_key) order_key, split_of, user_id, status, placed_at, ship_country, ship_region, ship_city,
-              ship_postal_code, sales_territory
+              ship_postal_code, sales_territory, shipping_method
          FROM ${RESOLVED} ORDER BY order_key, row_number
      ), sums AS (
        SELECT order_key, sum(line_total_cents)::int AS subtotal, max(shipping_cents)::int AS shipping, max(shipped_at) AS shipped_at
@@ -261,7 +263,7 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
      ), upserted AS (
        INSERT INTO orders (legacy_id, legacy_split_of, user_id, status, currency, subtotal_cents, shipping_cents, total_cents,
                            source, placed_at, created_at, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at,
-                           ship_country, ship_region, ship_city, ship_postal_code, sales_territory)
+                           ship_country, ship_region, ship_city, ship_postal_code, sales_territory, shipping_method)
        SELECT o.order_key, o.split_of, o.user_id, o.status::order_status, $1, s.subtotal, s.shipping, s.subtotal + s.shipping,
               'legacy', o.placed_at, o.placed_at,
               CASE WHEN o.status IN ('paid', 'shipped', 'delivered', 'refunded') THEN o.placed_at END,
@@ -269,7 +271,12 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
               CASE WHEN o.status = 'delivered' THEN coalesce(s.shipped_at, o.placed_at) END,
               CASE WHEN o.status = 'cancelled' THEN o.placed_at END,
               CASE WHEN o.status = 'refunded' THEN o.placed_at END,
-              o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code, o.sales_territory
+              o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code, o.sales_territory,
+              -- the order keeps the method's name as the checkout does ("Standard", "International
+              -- standard"): the rate for the ship-to country, else the one for every other country
+              coalesce((SELECT r.name FROM shipping_rates r
+                         WHERE r.code = o.shipping_method AND (r.country = o.ship_country OR r.country IS NULL)
+                         ORDER BY r.country NULLS LAST LIMIT 1), o.shipping_method)
          FROM per_order o JOIN sums s USING (order_key)
        ON CONFLICT (legacy_id) DO UPDATE
          SET legacy_split_of = EXCLUDED.legacy_split_of, user_id = EXCLUDED.user_id, status = EXCLUDED.status,
@@ -278,7 +285,7 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
              shipped_at = EXCLUDED.shipped_at, delivered_at = EXCLUDED.delivered_at, cancelled_at = EXCLUDED.cancelled_at,
              refunded_at = EXCLUDED.refunded_at, ship_country = EXCLUDED.ship_country, ship_region = EXCLUDED.ship_region,
              ship_city = EXCLUDED.ship_city, ship_postal_code = EXCLUDED.ship_postal_code,
-             sales_territory = EXCLUDED.sales_territory
+             sales_territory = EXCLUDED.sales_territory, shipping_method = EXCLUDED.shipping_method
        RETURNING id, legacy_id, (xmax = 0) AS is_new
      )
      INSERT INTO legacy_stage_orders (order_key, order_id, is_new) SELECT legacy_id, id, is_new FROM upserted`,
@@ -325,6 +332,12 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
     updated: counts[0]?.updated ?? 0,
     productIds: products.map((row) => Number(row.product_id)),
   };
+}
+
+/** The codes of the shop's active shipping methods (any country): what a ship mode may map to. */
+export async function listShippingMethodCodes(client: PoolClient): Promise<string[]> {
+  const { rows } = await client.query<{ code: string }>('SELECT DISTINCT code FROM shipping_rates WHERE is_active ORDER BY code');
+  return rows.map((row) => row.code);
 }
 
 /** The seller account of products that name none (re-exported for the importer's reports). */

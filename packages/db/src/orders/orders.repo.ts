@@ -1,3 +1,4 @@
+import type { NewMail } from '../mail/outbox.repo.js';
 import type { Queryable } from '../pool.js';
 
 export type OrderStatusValue = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
@@ -493,4 +494,259 @@ export async function findStalePendingOrderIds(db: Queryable, olderThan: Date, l
     [olderThan, limit],
   );
   return rows.map((row) => row.id);
+}
+
+interface CheckoutLineRow {
+  variant_id: number;
+  product_id: number;
+  seller_id: number;
+  name: string;
+  status: CheckoutLine['productStatus'];
+  size: string;
+  colour: string;
+  price_cents: number;
+  quantity: number;
+  stock: number;
+}
+
+/** What a checkout finds once it holds the cart lock (see lockCheckoutState). */
+export interface CheckoutState {
+  /** The order this buyer already created with the same Idempotency-Key, if any. */
+  replayOrderId: number | null;
+  /** Unpaid orders of the same cart, locked: the new checkout replaces them. */
+  earlierPendingIds: number[];
+  /** The cart's lines with their variants locked, in variant-id order. */
+  lines: CheckoutLine[];
+}
+
+/**
+ * The three reads a checkout makes under its cart lock, in one statement: the idempotency lookup,
+ * the earlier unpaid orders of the same cart (locked) and the cart lines with their variants
+ * (locked in variant-id order, so checkouts sharing variants never deadlock). Run it after the
+ * cart lock (lockUserCart / lockSessionCart), in its own statement, so that its snapshot sees
+ * whatever a checkout of the same cart committed while this one waited for the lock.
+ */
+export async function lockCheckoutState(
+  db: Queryable,
+  input: { cartId: number; buyer: { userId: number } | { sessionIdHash: Buffer }; idempotencyKey: string | null },
+): Promise<CheckoutState> {
+  const isUser = 'userId' in input.buyer;
+  const { rows } = await db.query<{ replay_id: number | null; earlier_ids: number[] | null; lines: CheckoutLineRow[] | null }>({
+    name: isUser ? 'checkout-state-user' : 'checkout-state-guest',
+    text: `WITH earlier AS (
+             SELECT id FROM orders
+              WHERE ${isUser ? "user_id = $2 AND source = 'shop'" : 'user_id IS NULL AND guest_session_hash = $2'} AND status = 'pending'
+              ORDER BY id FOR UPDATE),
+           lines AS (
+             SELECT v.id AS variant_id, p.id AS product_id, p.seller_id, p.name, p.status, v.size, v.colour, v.price_cents, ci.quantity, v.stock
+               FROM cart_items ci
+               JOIN product_variants v ON v.id = ci.variant_id
+               JOIN products p ON p.id = v.product_id
+              WHERE ci.cart_id = $1
+              ORDER BY v.id
+                FOR UPDATE OF v)
+         SELECT (SELECT id FROM orders WHERE ${isUser ? 'user_id = $2' : 'user_id IS NULL'} AND idempotency_key = $3) AS replay_id,
+                (SELECT array_agg(id ORDER BY id) FROM earlier) AS earlier_ids,
+                (SELECT json_agg(lines ORDER BY lines.variant_id) FROM lines) AS lines`,
+    values: [input.cartId, 'userId' in input.buyer ? input.buyer.userId : input.buyer.sessionIdHash, input.idempotencyKey],
+  });
+  const row = rows[0];
+  return {
+    replayOrderId: row?.replay_id ?? null,
+    earlierPendingIds: row?.earlier_ids ?? [],
+    lines: (row?.lines ?? []).map((line) => ({
+      variantId: line.variant_id,
+      productId: line.product_id,
+      sellerId: line.seller_id,
+      productName: line.name,
+      productStatus: line.status,
+      size: line.size,
+      colour: line.colour,
+      unitPriceCents: line.price_cents,
+      quantity: line.quantity,
+      stock: line.stock,
+    })),
+  };
+}
+
+/**
+ * Creates a pending order in one statement: the order row with its ship-to address, its tax
+ * lines, its items, the stock decrement (the `stock >= quantity` condition stays the last guard
+ * against oversell) and the order's first event. With an idempotency key this buyer already used
+ * nothing is written and null comes back. `reserved` counts the variants decremented: fewer than
+ * the lines means the caller must roll back.
+ */
+export async function createPendingOrder(
+  db: Queryable,
+  order: NewOrder & { lines: readonly CheckoutLine[]; actorId: number | null },
+): Promise<{ order: OrderRecord; reserved: number } | null> {
+  const { lines, taxLines } = order;
+  const { rows } = await db.query<OrderRow & { reserved: number }>({
+    name: order.userId === null ? 'create-order-guest' : 'create-order-user',
+    text: `WITH o AS (
+             INSERT INTO orders (user_id, subtotal_cents, shipping_cents, tax_cents, total_cents, currency, idempotency_key, shipping_method,
+                                 ship_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country, ship_phone,
+                                 guest_email, guest_token_hash, guest_session_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+             ON CONFLICT ${order.userId === null ? '(idempotency_key) WHERE user_id IS NULL AND idempotency_key IS NOT NULL' : '(user_id, idempotency_key)'} DO NOTHING
+             RETURNING *),
+           tax AS (
+             INSERT INTO order_tax_lines (order_id, position, label, rate_ppm, amount_cents)
+             SELECT o.id, t.position, t.label, t.rate_ppm, t.amount_cents
+               FROM o, unnest($20::text[], $21::integer[], $22::integer[]) WITH ORDINALITY AS t(label, rate_ppm, amount_cents, position)
+             RETURNING position, label, rate_ppm, amount_cents),
+           reserved AS (
+             UPDATE product_variants v SET stock = v.stock - l.quantity
+               FROM o, unnest($24::bigint[], $26::integer[]) AS l(variant_id, quantity)
+              WHERE v.id = l.variant_id AND v.stock >= l.quantity
+             RETURNING v.id),
+           items AS (
+             INSERT INTO order_items (order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, product_name, size, colour)
+             SELECT o.id, l.* FROM o, unnest($23::bigint[], $24::bigint[], $25::bigint[], $26::integer[], $27::integer[], $28::text[], $29::text[], $30::text[])
+                                      AS l(product_id, variant_id, seller_id, quantity, unit_price_cents, product_name, size, colour)
+             RETURNING id, product_id, variant_id, seller_id, product_name, size, colour, quantity, unit_price_cents),
+           event AS (
+             INSERT INTO order_events (order_id, from_status, to_status, actor_id) SELECT o.id, NULL, 'pending', $31 FROM o)
+         SELECT o.id, o.user_id, o.status, o.currency, o.subtotal_cents, o.shipping_cents, o.total_cents,
+                o.placed_at, o.paid_at, o.shipped_at, o.delivered_at, o.cancelled_at, o.refunded_at,
+                o.tax_cents, o.shipping_method, o.ship_name, o.ship_line1, o.ship_line2, o.ship_city, o.ship_region,
+                o.ship_postal_code, o.ship_country, o.ship_phone, o.guest_email,
+                (SELECT json_agg(json_build_object('label', tax.label, 'ratePpm', tax.rate_ppm, 'amountCents', tax.amount_cents) ORDER BY tax.position) FROM tax) AS tax_lines,
+                (SELECT json_agg(json_build_object('id', items.id, 'productId', items.product_id, 'variantId', items.variant_id,
+                        'sellerId', items.seller_id, 'productName', items.product_name, 'size', items.size, 'colour', items.colour,
+                        'quantity', items.quantity, 'unitPriceCents', items.unit_price_cents) ORDER BY items.id) FROM items) AS items,
+                (SELECT count(*)::integer FROM reserved) AS reserved
+           FROM o`,
+    values: [
+      order.userId,
+      order.subtotalCents,
+      order.shippingCents,
+      order.taxCents,
+      order.totalCents,
+      order.currency,
+      order.idempotencyKey,
+      order.shippingMethod,
+      order.shipTo.name,
+      order.shipTo.line1,
+      order.shipTo.line2,
+      order.shipTo.city,
+      order.shipTo.region,
+      order.shipTo.postalCode,
+      order.shipTo.country,
+      order.shipTo.phone,
+      order.guest?.email ?? null,
+      order.guest?.tokenHash ?? null,
+      order.guest?.sessionIdHash ?? null,
+      taxLines.map((line) => line.label),
+      taxLines.map((line) => line.ratePpm),
+      taxLines.map((line) => line.amountCents),
+      lines.map((line) => line.productId),
+      lines.map((line) => line.variantId),
+      lines.map((line) => line.sellerId),
+      lines.map((line) => line.quantity),
+      lines.map((line) => line.unitPriceCents),
+      lines.map((line) => line.productName),
+      lines.map((line) => line.size),
+      lines.map((line) => line.colour),
+      order.actorId,
+    ],
+  });
+  const row = rows[0];
+  return row ? { order: toOrder(row), reserved: row.reserved } : null;
+}
+
+/** An order locked for payment, with what the confirmation mail needs (see lockOrderForPayment). */
+export interface OrderForPayment extends LockedOrder {
+  order: OrderRecord;
+  /** The account's e-mail and name, or the guest's e-mail and ship-to name; null when neither is known. */
+  recipient: { email: string; name: string | null; userId: number | null } | null;
+}
+
+/**
+ * Locks an order for payment and reads, in the same statement, the order as stored and who to
+ * write to: a paid order's confirmation is then rendered without further reads.
+ */
+export async function lockOrderForPayment(db: Queryable, id: number): Promise<OrderForPayment | null> {
+  const { rows } = await db.query<OrderRow & { guest_token_hash: Buffer | null; recipient_email: string | null; recipient_name: string | null }>({
+    name: 'lock-order-for-payment',
+    text: `SELECT ${ORDER_COLUMNS}, ${itemsJson()}, o.guest_token_hash,
+                  coalesce(u.email, o.guest_email) AS recipient_email, coalesce(u.name, o.ship_name) AS recipient_name
+             FROM orders o LEFT JOIN users u ON u.id = o.user_id AND u.deleted_at IS NULL
+            WHERE o.id = $1
+              FOR UPDATE OF o`,
+    values: [id],
+  });
+  const row = rows[0];
+  if (!row) return null;
+  const order = toOrder(row);
+  return {
+    status: order.status,
+    userId: order.userId,
+    totalCents: order.totalCents,
+    guestTokenHash: row.guest_token_hash,
+    order,
+    recipient: row.recipient_email === null ? null : { email: row.recipient_email, name: row.recipient_name, userId: row.user_id },
+  };
+}
+
+/** A succeeded charge to record with the paid order (card brand and last four digits only). */
+export interface PaidCharge {
+  provider: string;
+  providerRef: string;
+  amountCents: number;
+  cardBrand: string | null;
+  cardLast4: string | null;
+  idempotencyKey: string | null;
+}
+
+/**
+ * Marks a locked pending order paid in one statement: the succeeded payment (once per provider
+ * reference: a provider answering a retry from its memory is not recorded twice), the status and
+ * paid_at, the products' units_sold, the emptied cart, the confirmation mail in the outbox and
+ * the order event. The caller holds the order's row lock and has checked the transition.
+ */
+export async function markOrderPaid(
+  db: Queryable,
+  change: { orderId: number; from: OrderStatusValue; actorId: number | null; reason: string | null; charge: PaidCharge | null; mail: NewMail | null },
+): Promise<void> {
+  const { charge, mail } = change;
+  await db.query({
+    name: 'mark-order-paid',
+    text: `WITH payment AS (
+             INSERT INTO payments (order_id, provider, provider_ref, status, amount_cents, card_brand, card_last4, error_code, idempotency_key)
+             SELECT $1, $4, $5, 'succeeded', $6, $7, $8, NULL, $9 WHERE $4::text IS NOT NULL
+             ON CONFLICT (provider, provider_ref) DO NOTHING),
+           status AS (
+             UPDATE orders SET status = 'paid', paid_at = now() WHERE id = $1),
+           sold AS (
+             UPDATE products p SET units_sold = GREATEST(0, p.units_sold + s.quantity)
+               FROM (SELECT product_id, sum(quantity)::integer AS quantity FROM order_items WHERE order_id = $1 GROUP BY product_id ORDER BY product_id) s
+              WHERE p.id = s.product_id),
+           cart AS (
+             DELETE FROM cart_items ci USING carts c, orders o
+              WHERE o.id = $1 AND ci.cart_id = c.id
+                AND ((o.user_id IS NOT NULL AND c.user_id = o.user_id) OR (o.user_id IS NULL AND c.session_id = o.guest_session_hash))),
+           mail AS (
+             INSERT INTO outbox (template, to_address, subject, text_body, html_body, order_id, user_id)
+             SELECT $10, $11, $12, $13, $14, $1, $15 WHERE $10::text IS NOT NULL)
+         INSERT INTO order_events (order_id, from_status, to_status, actor_id, reason) VALUES ($1, $16, 'paid', $2, $3)`,
+    values: [
+      change.orderId,
+      change.actorId,
+      change.reason,
+      charge?.provider ?? null,
+      charge?.providerRef ?? null,
+      charge?.amountCents ?? null,
+      charge?.cardBrand ?? null,
+      charge?.cardLast4 ?? null,
+      charge?.idempotencyKey ?? null,
+      mail?.template ?? null,
+      mail?.to ?? null,
+      mail?.subject ?? null,
+      mail?.text ?? null,
+      mail?.html ?? null,
+      mail?.userId ?? null,
+      change.from,
+    ],
+  });
 }

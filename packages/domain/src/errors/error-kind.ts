@@ -17,6 +17,8 @@ export const ERROR_KINDS = [
   'unsupported',
   /** well-formed but cannot be processed (a sheet with no valid rows, a query that ran too long) */
   'unprocessable',
+  /** the payment provider refused or could not complete a charge or refund */
+  'payment_failed',
   /** a dependency is down or full; retrying later can work */
   'unavailable',
   /** a bug or an unexpected failure */

@@ -59,6 +59,8 @@ export const FIELDS: Record<Entity, FieldSpec> = {
       'customer_legacy_id', 'customer_email', 'customer_name', 'customer_segment',
       'sku', 'product_legacy_id', 'product_name', 'category', 'sub_category', 'size', 'colour', 'product_created_at',
       'shipped_at', 'ship_country', 'ship_region', 'ship_city', 'ship_postal_code', 'sales_territory',
+      // the export's ship mode, mapped onto the shop's shipping method codes (values + a default)
+      'shipping_method',
     ],
   },
   reviews: {
@@ -180,6 +182,8 @@ export interface OrderLineRow {
   shipCity: string | null;
   shipPostalCode: string | null;
   salesTerritory: string | null;
+  /** as written (after `values`); checked against the shop's methods by resolveShippingMethods */
+  shippingMethod: string | null;
 }
 
 /** a / b rounded half to even, for integers (a ≥ 0, b > 0) */
@@ -255,6 +259,7 @@ export function createOrderLineReader(rules: ValueRules): (read: FieldReader) =>
       shipCity: text(read, 'ship_city', 100) ?? null,
       shipPostalCode: text(read, 'ship_postal_code', 20) ?? null,
       salesTerritory: text(read, 'sales_territory', 100) ?? null,
+      shippingMethod: text(read, 'shipping_method', 80) ?? null,
     };
   };
 }

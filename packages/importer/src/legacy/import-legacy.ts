@@ -13,6 +13,7 @@ import {
 } from '@threadline/db/legacy';
 import {
   dropStagedOrders,
+  listShippingMethodCodes,
   resolveStagedLines,
   stageOrderLines,
   upsertStagedCustomers,
@@ -35,6 +36,7 @@ import {
 import { resolveColumns, type Mapping } from './mapping.js';
 import { planOrders, rejectOrder, type ImportWarning, type OrderLineResult, type RejectedRow } from './plan-orders.js';
 import { readTable, SourceFileError, type SourceRow } from './read-table.js';
+import { resolveShippingMethods } from './shipping-methods.js';
 import { RowError } from './values.js';
 
 export type { ImportWarning, RejectedRow };
@@ -163,7 +165,7 @@ async function importOrderLines(
   input: { rows: SourceRow[]; columns: Map<string, string>; rules: ValueRules; rejected: RejectedRow[]; warnings: ImportWarning[] },
 ): Promise<{ created: number; updated: number; productIds: number[] }> {
   const readLine = createOrderLineReader(input.rules);
-  const results: OrderLineResult[] = input.rows.map((row) => {
+  const parsed: OrderLineResult[] = input.rows.map((row) => {
     const read = fieldReader(row, input.columns, input.rules);
     const orderKey = read('legacy_id')?.trim() ?? '';
     try {
@@ -173,7 +175,12 @@ async function importOrderLines(
       return { rowNumber: row.rowNumber, orderKey, error: { column: error.column, reason: error.message } };
     }
   });
-  const plan = planOrders(results, { isSplitting: input.rules.splitMixedCustomers ?? false });
+  const fallback = input.rules.defaults?.shipping_method;
+  const shipping = input.columns.has('shipping_method') || fallback !== undefined
+    ? resolveShippingMethods(parsed, { codes: await listShippingMethodCodes(client), fallback })
+    : { results: parsed, warnings: [] };
+  input.warnings.push(...shipping.warnings);
+  const plan = planOrders(shipping.results, { isSplitting: input.rules.splitMixedCustomers ?? false });
   input.rejected.push(...plan.rejected);
   input.warnings.push(...plan.warnings);
   if (plan.lines.length === 0) return { created: 0, updated: 0, productIds: [] };

@@ -84,6 +84,21 @@ function expectedFrom(lines: readonly SuperstoreLine[], excludedOrders: Readonly
   };
 }
 
+/** The shop's names of its US rates (every generated order ships to the US), as the checkout keeps them. */
+const US_METHOD_NAMES: Record<string, string> = { standard: 'Standard', express: 'Express' };
+
+/** Orders per shipping method, read from the source's Ship Mode through the mapping's own table. */
+function expectedShippingMethods(lines: readonly SuperstoreLine[], excludedOrders: ReadonlySet<string>): Array<[string, number]> {
+  const table = loadMapping(MAPPING_FILE).values?.shipping_method ?? {};
+  const orders = new Map<string, Set<string>>();
+  for (const line of lines.filter((candidate) => !excludedOrders.has(candidate['Order ID']))) {
+    const code = table[line['Ship Mode']];
+    const method = code === undefined ? 'unmapped' : (US_METHOD_NAMES[code] ?? code);
+    orders.set(method, (orders.get(method) ?? new Set()).add(line['Order ID']));
+  }
+  return [...orders.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([method, ids]) => [method, ids.size]);
+}
+
 const REVENUE = `o.status IN ('paid', 'shipped', 'delivered') AND o.source = 'legacy'`;
 
 async function actualFrom(db: TestDatabase): Promise<Expected> {
@@ -204,7 +219,8 @@ describe('importing a flat order-line export with only a mapping file', () => {
     );
     assert.equal(summary.status, 'succeeded');
     const inMonths = generated.lines.filter((line) => months.includes(month(line['Order Date'])));
-    const expected = expectedFrom(inMonths, new Set([...generated.mixedCustomerOrders, ...generated.badLineOrders]));
+    const excluded = new Set([...generated.mixedCustomerOrders, ...generated.badLineOrders]);
+    const expected = expectedFrom(inMonths, excluded);
     const duck = await openDuckDb({ threads: 1 });
     try {
       const sales = `read_parquet('${path.join(dataDir, 'lake', 'curated', 'sales')}/**/*.parquet', hive_partitioning = true)
@@ -231,6 +247,21 @@ describe('importing a flat order-line export with only a mapping file', () => {
          SELECT state, list(legacy_id ORDER BY rank) AS ids FROM ranked WHERE rank <= 10 GROUP BY 1 ORDER BY 1`,
       );
       assert.deepEqual(tops.map((row) => [row.state, [...row.ids]]), expected.topPerState);
+      // marketing slices by the export's own sales territory, and sees the mapped ship mode
+      const territories = await duck.all<{ territory: string; ids: string[] }>(
+        `WITH revenue AS (
+           SELECT s.sales_territory AS territory, p.legacy_id, sum(s.line_total_cents) AS cents
+             FROM read_parquet('${path.join(dataDir, 'lake', 'curated', 'sales')}/**/*.parquet', hive_partitioning = true) s
+             JOIN legacy_ids p USING (product_id)
+            WHERE s.status IN ('paid', 'shipped', 'delivered') GROUP BY 1, 2
+         ), ranked AS (SELECT territory, legacy_id, row_number() OVER (PARTITION BY territory ORDER BY cents DESC, legacy_id) AS rank FROM revenue)
+         SELECT territory, list(legacy_id ORDER BY rank) AS ids FROM ranked WHERE rank <= 10 GROUP BY 1 ORDER BY 1`,
+      );
+      assert.deepEqual(territories.map((row) => [row.territory, [...row.ids]]), expected.topPerTerritory);
+      const methods = await duck.all<{ shipping_method: string; orders: number }>(
+        `SELECT shipping_method, count(DISTINCT order_id)::INTEGER AS orders FROM ${sales} GROUP BY 1 ORDER BY 1`,
+      );
+      assert.deepEqual(methods.map((row) => [row.shipping_method, row.orders]), expectedShippingMethods(inMonths, excluded));
     } finally {
       duck.close();
     }
@@ -307,6 +338,57 @@ describe('importing a flat order-line export with only a mapping file', () => {
     const { rows } = await db.pool.query(`SELECT (SELECT count(*) FROM order_items)::int AS items, (SELECT count(*) FROM products)::int AS products`);
     const keptLines = generated.lines.length - report.rejected.length;
     assert.equal(rows[0].items, keptLines);
+  });
+
+  it('keeps the ship mode on each order, mapped onto the shop\'s shipping methods', async () => {
+    const excluded = new Set([...generated.mixedCustomerOrders, ...generated.badLineOrders]);
+    const { rows } = await db.pool.query<{ shipping_method: string; orders: number }>(
+      `SELECT shipping_method, count(*)::int AS orders FROM orders WHERE source = 'legacy' GROUP BY 1 ORDER BY shipping_method COLLATE "C"`,
+    );
+    assert.deepEqual(rows.map((row) => [row.shipping_method, row.orders]), expectedShippingMethods(generated.lines, excluded));
+    assert.deepEqual(report.warnings.filter((warning) => warning.column === 'shipping_method'), []);
+  });
+
+  it('rejects the orders of a ship mode nobody mapped when the mapping has no default, naming value and rows', async () => {
+    const values = { ...mapping.values, shipping_method: { 'Standard Class': 'standard', 'Second Class': 'standard', 'First Class': 'express' } };
+    const strict = await importLegacyFile(db.pool, options({
+      skipBadRows: false,
+      rules: { ...options().rules, values, defaults: { status: 'delivered' } },
+    }));
+    assert.equal(strict.isCommitted, false);
+    // every readable Same Day line is at fault (a line already bad for its amount is named for that)
+    const sameDayRows = generated.lines.filter((line) => line['Ship Mode'] === 'Same Day' && line.Sales !== 'n/a').map((line) => Number(line['Row ID']) + 1);
+    const faults = strict.rejected.filter((row) => row.column === 'shipping_method');
+    assert.ok(sameDayRows.length > 0);
+    assert.deepEqual(faults.map((row) => row.row), sameDayRows);
+    assert.match(faults[0]!.reason, /^"Same Day" is not a shipping method of the shop \(express, standard\); map it under values\.shipping_method or set defaults\.shipping_method$/);
+  });
+
+  it('gives an unmapped ship mode the mapping\'s default and reports the value with its rows', async () => {
+    const values = { ...mapping.values, shipping_method: { 'Standard Class': 'standard', 'Second Class': 'standard', 'First Class': 'express' } };
+    const lenient = await importLegacyFile(db.pool, options({ rules: { ...options().rules, values, defaults: { status: 'delivered', shipping_method: 'Express' } } }));
+    assert.equal(lenient.isCommitted, true);
+    const excluded = new Set([...generated.mixedCustomerOrders, ...generated.badLineOrders]);
+    const sameDay = generated.lines.filter((line) => line['Ship Mode'] === 'Same Day' && !excluded.has(line['Order ID']));
+    const [warning, ...others] = lenient.warnings.filter((candidate) => candidate.column === 'shipping_method');
+    assert.deepEqual(others, []);
+    // every line that took the default is named, those of orders rejected for other reasons too
+    const readable = generated.lines.filter((line) => line['Ship Mode'] === 'Same Day' && line.Sales !== 'n/a');
+    assert.deepEqual(warning?.rows, readable.map((line) => Number(line['Row ID']) + 1));
+    assert.match(warning?.message ?? '', new RegExp(`^ship mode "Same Day" maps to no shipping method of the shop \\(express, standard\\): ${readable.length} lines \\(rows [\\d, ]+ and \\d+ more\\) took the default "express"`));
+    assert.ok(sameDay.length > 0 && readable.length > sameDay.length);
+    const { rows } = await db.pool.query<{ shipping_method: string }>(
+      'SELECT DISTINCT shipping_method FROM orders WHERE legacy_id = ANY($1)',
+      [[...new Set(sameDay.map((line) => line['Order ID']))]],
+    );
+    assert.deepEqual(rows, [{ shipping_method: 'Express' }]);
+  });
+
+  it('refuses a default ship mode the shop does not have, before anything is written', async () => {
+    await assert.rejects(
+      importLegacyFile(db.pool, options({ rules: { ...options().rules, defaults: { status: 'delivered', shipping_method: 'drone' } } })),
+      /defaults\.shipping_method "drone" is not a shipping method of the shop \(express, standard\)/,
+    );
   });
 
   it('splits an order whose lines name different customers when asked, and says so', async () => {

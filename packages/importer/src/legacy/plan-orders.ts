@@ -108,13 +108,14 @@ export function planOrders(results: readonly OrderLineResult[], options: { isSpl
     }
     const lines = group.flatMap((line) => ('value' in line ? [{ rowNumber: line.rowNumber, value: line.value }] : []));
     const first = lines[0]!.value; // a group has at least one line and none failed
-    const disagreeing = lines.filter(({ value }) => value.placedAt.getTime() !== first.placedAt.getTime() || value.status !== first.status);
+    const disagreeing = lines.filter(({ value }) => value.placedAt.getTime() !== first.placedAt.getTime() || value.status !== first.status
+      || value.shippingMethod !== first.shippingMethod);
     if (disagreeing.length > 0) {
       rejected.push(
         ...rejectOrder(orderKey, rowNumbers, disagreeing.map(({ rowNumber }) => ({
           row: rowNumber,
           column: 'placed_at',
-          reason: `lines of order ${orderKey} disagree on date or status (row ${lines[0]!.rowNumber} differs)`,
+          reason: `lines of order ${orderKey} disagree on date, status or shipping method (row ${lines[0]!.rowNumber} differs)`,
         }))),
       );
       continue;
@@ -201,6 +202,7 @@ export function planOrders(results: readonly OrderLineResult[], options: { isSpl
     shipCity: value.shipCity,
     shipPostalCode: value.shipPostalCode,
     salesTerritory: value.salesTerritory,
+    shippingMethod: value.shippingMethod,
   }));
   return { lines: staged, rejected, warnings };
 }

@@ -98,6 +98,8 @@ export function generateSuperstoreExport(options: { orders: number; seed?: numbe
     const customer = pick(customers);
     const [city, state, postal, territory] = pick(PLACES);
     const country = pick(COUNTRY_SPELLINGS);
+    // one ship mode per order, as the dataset has it
+    const shipMode = pick(SHIP_MODES);
     const lineCount = 1 + Math.floor(next() * 5);
     const isMixed = index % 250 === 17 && lineCount > 1;
     const isBad = index % 300 === 41 && lineCount > 1;
@@ -117,7 +119,7 @@ export function generateSuperstoreExport(options: { orders: number; seed?: numbe
         'Order ID': orderId,
         'Order Date': usDate(placed),
         'Ship Date': usDate(shipped),
-        'Ship Mode': pick(SHIP_MODES),
+        'Ship Mode': shipMode,
         'Customer ID': buyer.id,
         'Customer Name': buyer.name,
         Segment: buyer.segment,

@@ -22,6 +22,8 @@ export const INSIGHT_DATASETS = {
       region: 'VARCHAR',
       ship_country: 'VARCHAR',
       ship_region: 'VARCHAR',
+      sales_territory: 'VARCHAR',
+      shipping_method: 'VARCHAR',
       is_returning: 'BOOLEAN',
       product_id: 'BIGINT',
       product_name: 'VARCHAR',

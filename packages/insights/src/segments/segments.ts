@@ -9,7 +9,7 @@ import type { Segment, SegmentDimension, SegmentInsight } from '../types.js';
 export type { Segment, SegmentDimension, SegmentInsight, SegmentProduct } from '../types.js';
 
 /** Customer characteristics a segment can be cut by. */
-export const SEGMENT_DIMENSIONS = ['age_band', 'gender', 'region', 'customer_type', 'ship_country', 'ship_region'] as const satisfies readonly SegmentDimension[];
+export const SEGMENT_DIMENSIONS = ['age_band', 'gender', 'region', 'customer_type', 'ship_country', 'ship_region', 'sales_territory'] as const satisfies readonly SegmentDimension[];
 
 // Only these expressions ever reach the SQL text: the dimension is chosen from the list above.
 const DIMENSION_SQL: Record<SegmentDimension, string> = {
@@ -21,6 +21,8 @@ const DIMENSION_SQL: Record<SegmentDimension, string> = {
   // (a state name alone is ambiguous across countries, so the segment carries the country too)
   ship_country: `coalesce(ship_country, 'unknown')`,
   ship_region: `CASE WHEN ship_region IS NULL THEN 'unknown' ELSE ship_region || ', ' || coalesce(ship_country, '?') END`,
+  // a free label kept from a legacy import; orders placed in this shop carry none
+  sales_territory: `coalesce(sales_territory, 'unknown')`,
 };
 
 export interface SegmentFilters extends DateWindow {

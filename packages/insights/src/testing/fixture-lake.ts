@@ -36,7 +36,9 @@ export async function writeFixtureLake(dataDir: string = mkdtempSync(path.join(t
         // ship-to geography: the customer's country and a region, except order 16 (no address) and Brazil (no region)
         `SELECT placed_date AS dt, *, quantity * unit_price_cents AS line_total_cents,
                 CASE WHEN order_id = 16 THEN NULL ELSE country END AS ship_country,
-                CASE WHEN order_id = 16 THEN NULL WHEN country = 'US' THEN 'NY' WHEN country = 'CA' THEN 'ON' WHEN country = 'DE' THEN 'Berlin' END AS ship_region`,
+                CASE WHEN order_id = 16 THEN NULL WHEN country = 'US' THEN 'NY' WHEN country = 'CA' THEN 'ON' WHEN country = 'DE' THEN 'Berlin' END AS ship_region,
+                -- a legacy import's own sales territory: on the North American orders only
+                CASE WHEN country = 'US' THEN 'East' WHEN country = 'CA' THEN 'Central' END AS sales_territory`,
       ),
     path.join(curated, 'sales'),
     'dt',

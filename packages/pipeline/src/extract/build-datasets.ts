@@ -197,7 +197,7 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
     SELECT o.dt, i.id AS order_item_id, o.id AS order_id, o.placed_at, (o.placed_at AT TIME ZONE ${zone})::DATE AS placed_date,
            o.status, o.currency, o.source,
            k.customer_key, u.age_band, u.gender, u.country, u.region, u.customer_segment,
-           o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code,
+           o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code, o.sales_territory, o.shipping_method,
            CASE WHEN o.user_id IS NULL THEN NULL ELSE f.first_placed_at < o.placed_at END AS is_returning,
            i.product_id, p.product_name, p.category_id, p.category_slug, p.category_name,
            i.variant_id, v.sku, v.size, v.colour, i.quantity, i.unit_price_cents,

@@ -61,6 +61,22 @@ export const DATASET_RULES: Record<CuratedDataset, QualityRule[]> = {
     },
     {
       type: 'customSql',
+      name: 'sales-territory-label',
+      // a free label of the old system ("Central"): marketing groups by it, so stray spaces or empty
+      // strings would split one territory into several
+      description: 'sales_territory, when set, is a trimmed, non-empty label of at most 100 characters',
+      badRowsSql: `SELECT * FROM sales WHERE sales_territory IS NOT NULL
+                     AND (sales_territory = '' OR sales_territory <> trim(sales_territory) OR length(sales_territory) > 100)`,
+    },
+    {
+      type: 'customSql',
+      name: 'shipping-method-label',
+      description: 'shipping_method, when set, is a trimmed, non-empty method name of at most 80 characters',
+      badRowsSql: `SELECT * FROM sales WHERE shipping_method IS NOT NULL
+                     AND (shipping_method = '' OR shipping_method <> trim(shipping_method) OR length(shipping_method) > 80)`,
+    },
+    {
+      type: 'customSql',
       name: 'placed-in-partition',
       description: 'placed_at (shop time zone) falls on the partition date',
       badRowsSql: 'SELECT * FROM sales WHERE placed_date <> dt',

@@ -96,7 +96,9 @@ export const EXTRACT_COLUMNS = {
   // ship-to geography only (country, region/state, city, postal code): never street lines or names
   orders: {
     id: 'BIGINT', user_id: 'BIGINT', status: 'VARCHAR', currency: 'VARCHAR', source: 'VARCHAR', placed_at: 'TIMESTAMPTZ',
-    ship_country: 'VARCHAR', ship_region: 'VARCHAR', ship_city: 'VARCHAR', ship_postal_code: 'VARCHAR', dt: 'DATE',
+    ship_country: 'VARCHAR', ship_region: 'VARCHAR', ship_city: 'VARCHAR', ship_postal_code: 'VARCHAR',
+    // a free label of the old system (imported orders), and the shipping method code
+    sales_territory: 'VARCHAR', shipping_method: 'VARCHAR', dt: 'DATE',
   },
   order_items: { id: 'BIGINT', order_id: 'BIGINT', product_id: 'BIGINT', variant_id: 'BIGINT', quantity: 'INTEGER', unit_price_cents: 'BIGINT', line_total_cents: 'BIGINT' },
   reviews: { id: 'BIGINT', order_item_id: 'BIGINT', product_id: 'BIGINT', user_id: 'BIGINT', rating: 'SMALLINT', title: 'VARCHAR', body: 'VARCHAR', created_at: 'TIMESTAMPTZ', dt: 'DATE' },
@@ -138,7 +140,7 @@ export async function copyOrdersAndItems(
     await copyToFile(
       client,
       `SELECT o.id, o.user_id, o.status, o.currency, o.source, o.placed_at, o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code,
-              ${shopDate('o.placed_at', timeZone)} FROM orders o WHERE ${batch}`,
+              o.sales_territory, o.shipping_method, ${shopDate('o.placed_at', timeZone)} FROM orders o WHERE ${batch}`,
       files.orders,
       !isFirst,
     );

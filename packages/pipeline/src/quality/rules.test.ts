@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { openDuckDb, type LakeDb } from '@threadline/lake';
 
+import { DATASET_RULES } from '../extract/datasets.js';
 import { checkDataset, isGatePassed } from './check.js';
 import { compileRule, type QualityRule } from './rules.js';
 
@@ -89,6 +90,24 @@ describe('quality rules', () => {
     assert.equal(isGatePassed(warn), true);
     const error = await checkDataset(session.connection, 'bad', [RULES.freshness!], AS_OF);
     assert.equal(isGatePassed(error), false);
+  });
+
+  it('the sales rules catch a sales territory that would split a slice and a shipping method label with stray spaces', async () => {
+    const rules = DATASET_RULES.sales.filter((rule) => rule.name === 'sales-territory-label' || rule.name === 'shipping-method-label');
+    assert.equal(rules.length, 2);
+    await session.connection.run(`CREATE OR REPLACE TABLE sales AS SELECT * FROM (VALUES
+        (1, 'Central', 'Standard'), (2, NULL, NULL), (3, 'West', 'International express')
+      ) t(order_item_id, sales_territory, shipping_method)`);
+    const clean = await checkDataset(session.connection, 'sales', rules, AS_OF);
+    assert.deepEqual(clean.map((result) => result.passed), [true, true]);
+    await session.connection.run(`CREATE OR REPLACE TABLE sales AS SELECT * FROM (VALUES
+        (1, 'Central ', 'Standard'), (2, '', ' Express'), (3, 'West', 'Express')
+      ) t(order_item_id, sales_territory, shipping_method)`);
+    const dirty = await checkDataset(session.connection, 'sales', rules, AS_OF);
+    assert.deepEqual(dirty.map((result) => result.passed), [false, false]);
+    assert.deepEqual(dirty[0]?.badRows.map((row) => row.order_item_id), [1, 2]);
+    assert.deepEqual(dirty[1]?.badRows.map((row) => row.shipping_method), [' Express']);
+    assert.equal(isGatePassed(dirty), false);
   });
 
   it('rejects unsafe identifiers when compiling', () => {

@@ -33,6 +33,7 @@ const LABELS: Record<string, string> = {
   customer_type: 'New vs returning',
   ship_country: 'Country (ship-to)',
   ship_region: 'Region / state (ship-to)',
+  sales_territory: 'Sales territory (imported)',
   live: 'Live shop',
   import: 'Imported logs',
 };

@@ -16,7 +16,8 @@ const COUNTRY_NAMES = new Intl.DisplayNames(['en'], { type: 'region' });
 /** A segment as people read it: ship-to countries by name ("US" → "United States"), codes by label. */
 function segmentName(dimension: string, segment: string): string {
   if (dimension === 'ship_country' && /^[A-Z]{2}$/.test(segment)) return COUNTRY_NAMES.of(segment) ?? segment;
-  if (dimension === 'ship_region' && segment !== 'unknown') return segment;
+  // free labels: shown as written
+  if ((dimension === 'ship_region' || dimension === 'sales_territory') && segment !== 'unknown') return segment;
   return label(segment);
 }
 

@@ -25,7 +25,7 @@ export interface AnswersData {
 export const REGIONS = ['north_america', 'south_america', 'europe', 'asia_pacific', 'other'] as const;
 export const AGE_BANDS = ['18-24', '25-34', '35-44', '45-54', '55-64', '65+'] as const;
 export const GENDERS = ['female', 'male', 'non_binary', 'undisclosed'] as const;
-export const DIMENSIONS = ['age_band', 'gender', 'region', 'customer_type', 'ship_country', 'ship_region'] as const;
+export const DIMENSIONS = ['age_band', 'gender', 'region', 'customer_type', 'ship_country', 'ship_region', 'sales_territory'] as const;
 
 /** Peak hours' own `window` and `filters` take the envelope's place. */
 export type PeakHoursData = Omit<InsightEnvelope, 'window' | 'filters'> & PeakHoursInsight;

@@ -2,25 +2,24 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 
 import {
   addUnitsSold,
-  clearCartOfOrder,
-  listShippingRates,
-  listTaxRates,
-  lockEarlierPendingOrders,
+  createPendingOrder,
+  findCheckoutRates,
+  findOrderRecipient,
+  lockCheckoutState,
+  lockOrderForPayment,
   lockSessionCart,
+  markOrderPaid,
   findOrderIdByIdempotencyKey,
   findPaymentByProviderRef,
   findStalePendingOrderIds,
   findPaymentByIdempotencyKey,
   findSucceededPayment,
   getOrder,
-  insertOrder,
   insertOrderEvent,
-  insertOrderItems,
   insertPayment,
   lockCheckoutLines,
   lockOrder,
   lockUserCart,
-  reserveStock,
   returnOrderStock,
   setOrderStatus,
   setPaymentStatus,
@@ -46,9 +45,9 @@ import {
   type OrderStatus,
 } from '@threadline/domain';
 
-import { AppError, notFound } from '../errors.js';
-import { enqueueOrderMail } from '../mail/order-mails.js';
-import type { PaymentProvider } from '../payments/payment-provider.js';
+import { isOrderError, OrderError, orderNotFound } from './errors.js';
+import { enqueueOrderMail, renderOrderMail } from './order-mails.js';
+import type { PaymentProvider } from './payments/payment-provider.js';
 
 /** Who is checking out: an account, or a guest by e-mail on an anonymous session. */
 export type Buyer = { kind: 'user'; userId: number } | { kind: 'guest'; email: string; sessionIdHash: Buffer };
@@ -80,14 +79,13 @@ export async function quoteCheckout(
   pool: Queryable,
   input: { lines: readonly PricedLine[]; place: { country: string; region: string | null }; methodCode?: string | undefined },
 ): Promise<CheckoutQuote> {
-  const shippingRates = await listShippingRates(pool, { isActiveOnly: true });
-  const taxRates = await listTaxRates(pool, input.place.country);
+  const { shippingRates, taxRates } = await findCheckoutRates(pool, input.place.country);
   return quoteOrThrow(priceCheckout({ lines: input.lines, place: input.place, shippingRates, taxRates, methodCode: input.methodCode }));
 }
 
 /** The quote, or a 400 naming the field (the destination country, or the shipping method). */
 function quoteOrThrow(priced: ReturnType<typeof priceCheckout>): CheckoutQuote {
-  if (!priced.ok) throw new AppError('VALIDATION_FAILED', priced.problem.reason, priced.problem.field === 'country' ? 'address.country' : priced.problem.field);
+  if (!priced.ok) throw new OrderError('VALIDATION_FAILED', priced.problem.reason, priced.problem.field === 'country' ? 'address.country' : priced.problem.field);
   return priced.quote;
 }
 
@@ -112,32 +110,41 @@ export async function placeOrder(pool: Pool, provider: PaymentProvider, input: P
   // guests have no account id: their key is made unique per anonymous session
   const key = input.idempotencyKey === null ? null : buyer.kind === 'user' ? input.idempotencyKey : `guest:${buyer.sessionIdHash.toString('hex')}:${input.idempotencyKey}`;
   const guestToken = buyer.kind === 'guest' ? randomBytes(32).toString('base64url') : undefined;
-  // read before any lock: the rates change rarely, and the variant locks below stay short
-  const shippingRates = await listShippingRates(pool, { isActiveOnly: true });
-  const taxRates = await listTaxRates(pool, input.address.country);
-  const outcome = await withTransaction(pool, async (client) => {
+  // read before any lock (one statement for both): the rates change rarely, and the variant locks below stay short
+  const { shippingRates, taxRates } = await findCheckoutRates(pool, input.address.country);
+  const outcome = await withTransaction(pool, async (client): Promise<{ orderId: number; isReplay: true } | { order: OrderRecord; isReplay: false }> => {
     // the cart row lock serialises checkouts of one cart: a retried request waits for the first
     const cartId = buyer.kind === 'user' ? await lockUserCart(client, buyer.userId) : await lockSessionCart(client, buyer.sessionIdHash);
-    if (key !== null) {
-      const existing = await findOrderIdByIdempotencyKey(client, ownerId, key);
-      if (existing !== null) return { orderId: existing, isReplay: true };
+    // after the lock, in a statement of its own (its snapshot sees what a checkout of this cart
+    // committed meanwhile): the idempotency lookup, earlier unpaid orders and the locked lines
+    const state = await lockCheckoutState(client, {
+      cartId: cartId ?? 0,
+      buyer: buyer.kind === 'user' ? { userId: buyer.userId } : { sessionIdHash: buyer.sessionIdHash },
+      idempotencyKey: key,
+    });
+    if (state.replayOrderId !== null) return { orderId: state.replayOrderId, isReplay: true };
+    if (cartId === null) throw new OrderError('CART_EMPTY', 'the cart is empty');
+    let lines = state.lines;
+    if (state.earlierPendingIds.length > 0) {
+      // an unpaid order from an earlier visit holds stock for this same cart: it gives way, and
+      // the lines are read again with the stock it gave back (their rows stay locked by us)
+      for (const orderId of state.earlierPendingIds) {
+        await applyTransition(client, { provider, publicUrl: '' }, { orderId, from: 'pending', to: 'cancelled', actorId: ownerId, reason: 'replaced by a new checkout of the same cart' });
+      }
+      lines = await lockCheckoutLines(client, cartId);
     }
-    if (cartId === null) throw new AppError('CART_EMPTY', 'the cart is empty');
-    // an unpaid order from an earlier visit holds stock for this same cart: it gives way
-    const earlier = await lockEarlierPendingOrders(client, buyer.kind === 'user' ? { userId: buyer.userId } : { sessionIdHash: buyer.sessionIdHash });
-    for (const orderId of earlier) await applyTransition(client, { provider, publicUrl: '' }, { orderId, from: 'pending', to: 'cancelled', actorId: ownerId, reason: 'replaced by a new checkout of the same cart' });
-    const lines = await lockCheckoutLines(client, cartId);
-    if (lines.length === 0) throw new AppError('CART_EMPTY', 'the cart is empty');
+    if (lines.length === 0) throw new OrderError('CART_EMPTY', 'the cart is empty');
     const unavailable = lines.find((line) => line.productStatus !== 'published');
     if (unavailable) {
-      throw new AppError('PRODUCT_UNAVAILABLE', `"${unavailable.productName}" is no longer on sale; remove it from the cart`, 'variantId');
+      throw new OrderError('PRODUCT_UNAVAILABLE', `"${unavailable.productName}" is no longer on sale; remove it from the cart`, 'variantId');
     }
     const shortage = findShortages(lines.map((line) => ({ variantId: line.variantId, quantity: line.quantity, available: line.stock })))[0];
     if (shortage) {
-      throw new AppError('OUT_OF_STOCK', `only ${Math.max(0, shortage.available)} left of variant ${shortage.variantId}`, 'variantId');
+      throw new OrderError('OUT_OF_STOCK', `only ${Math.max(0, shortage.available)} left of variant ${shortage.variantId}`, 'variantId');
     }
     const quote = quoteOrThrow(priceCheckout({ lines, place: { country: input.address.country, region: input.address.region }, shippingRates, taxRates, methodCode: input.methodCode }));
-    const orderId = await insertOrder(client, {
+    // order, tax lines, items, stock and the first event in one statement
+    const created = await createPendingOrder(client, {
       userId: ownerId,
       guest: buyer.kind === 'guest' && guestToken !== undefined ? { email: buyer.email, tokenHash: hashGuestToken(guestToken), sessionIdHash: buyer.sessionIdHash } : undefined,
       subtotalCents: quote.subtotalCents,
@@ -149,26 +156,26 @@ export async function placeOrder(pool: Pool, provider: PaymentProvider, input: P
       shippingMethod: quote.method?.name ?? input.methodCode,
       shipTo: { ...input.address, name: input.address.recipientName },
       taxLines: quote.taxLines,
+      lines,
+      actorId: ownerId,
     });
-    if (orderId === null) {
+    if (created === null) {
       // a concurrent request with the same key committed first
       const existing = key === null ? null : await findOrderIdByIdempotencyKey(client, ownerId, key);
-      if (existing === null) throw new AppError('CONFLICT', 'the order could not be created; try again');
+      if (existing === null) throw new OrderError('CONFLICT', 'the order could not be created; try again');
       return { orderId: existing, isReplay: true };
     }
-    const reserved = await reserveStock(client, lines);
-    if (reserved.length !== lines.length) {
-      // unreachable while the variant rows are locked; kept as the last guard against oversell
-      throw new AppError('OUT_OF_STOCK', 'an item sold out while the order was being placed', 'variantId');
+    if (created.reserved !== lines.length) {
+      // unreachable while the variant rows are locked; kept as the last guard against oversell (the transaction rolls back)
+      throw new OrderError('OUT_OF_STOCK', 'an item sold out while the order was being placed', 'variantId');
     }
-    await insertOrderItems(client, orderId, lines);
-    await insertOrderEvent(client, { orderId, from: null, to: 'pending', actorId: ownerId });
-    return { orderId, isReplay: false };
+    return { order: created.order, isReplay: false };
   });
+  if (!outcome.isReplay) return { order: outcome.order, isReplay: false, ...(guestToken !== undefined ? { guestToken } : {}) };
   const order = await getOrder(pool, outcome.orderId);
-  if (!order) throw notFound('order', 'id');
+  if (!order) throw orderNotFound('order', 'id');
   // a replayed guest order keeps the token of its first answer, which only that browser holds
-  return { order, isReplay: outcome.isReplay, ...(guestToken !== undefined && !outcome.isReplay ? { guestToken } : {}) };
+  return { order, isReplay: true };
 }
 
 /** Applies a checked transition inside a transaction that holds the order's row lock. */
@@ -178,12 +185,14 @@ async function applyTransition(
   change: { orderId: number; from: OrderStatus; to: OrderStatus; actorId: number | null; reason?: string | null; guestToken?: string | undefined },
 ): Promise<void> {
   const { orderId, from, to } = change;
-  await setOrderStatus(client, orderId, to, timestampColumn(to));
   if (to === 'paid') {
-    await addUnitsSold(client, orderId, 1);
-    await clearCartOfOrder(client, orderId);
-    await enqueueOrderMail(client, { orderId, kind: 'confirmation', publicUrl: deps.publicUrl, guestToken: change.guestToken });
+    // status, units sold, the emptied cart, the confirmation mail and the event in one statement
+    const [order, recipient] = await Promise.all([getOrder(client, orderId), findOrderRecipient(client, orderId)]);
+    const mail = order && recipient ? renderOrderMail({ order, recipient, kind: 'confirmation', publicUrl: deps.publicUrl, guestToken: change.guestToken }) : null;
+    await markOrderPaid(client, { orderId, from, actorId: change.actorId, reason: change.reason ?? null, charge: null, mail });
+    return;
   }
+  await setOrderStatus(client, orderId, to, timestampColumn(to));
   if (to === 'shipped') await enqueueOrderMail(client, { orderId, kind: 'shipped', publicUrl: deps.publicUrl });
   if (returnsStock(to)) {
     await returnOrderStock(client, orderId);
@@ -193,7 +202,7 @@ async function applyTransition(
     const payment = await findSucceededPayment(client, orderId);
     if (payment) {
       const refund = await deps.provider.refund({ providerRef: payment.providerRef, amountCents: payment.amountCents, idempotencyKey: `refund-${payment.id}` });
-      if (refund.status !== 'refunded') throw new AppError('PAYMENT_RETRY', `the refund failed: ${refund.message}`);
+      if (refund.status !== 'refunded') throw new OrderError('PAYMENT_RETRY', `the refund failed: ${refund.message}`);
       await setPaymentStatus(client, payment.id, 'refunded');
     }
   }
@@ -214,18 +223,19 @@ export async function transitionOrder(
 ): Promise<OrderRecord> {
   await withTransaction(deps.pool, async (client) => {
     const order = await lockOrder(client, orderId);
-    if (!order) throw notFound('order', 'id');
+    if (!order) throw orderNotFound('order', 'id');
     const check = checkTransition(order.status, to, actor.kind);
-    if (!check.ok) throw new AppError('INVALID_STATE_TRANSITION', check.reason);
+    if (!check.ok) throw new OrderError('INVALID_STATE_TRANSITION', check.reason);
     await applyTransition(client, deps, { orderId, from: order.status, to, actorId: actor.userId, reason });
   });
   const order = await getOrder(deps.pool, orderId);
-  if (!order) throw notFound('order', 'id');
+  if (!order) throw orderNotFound('order', 'id');
   return order;
 }
 
 export type PayOutcome =
-  | { status: 'paid'; brand: string | null; last4: string | null; isReplay: boolean }
+  | { status: 'paid'; brand: string | null; last4: string | null; isReplay: true }
+  | { status: 'paid'; brand: string | null; last4: string | null; isReplay: false; order: Pick<OrderRecord, 'id' | 'userId' | 'totalCents' | 'currency'> }
   | { status: 'declined' | 'requires_retry'; code: string; message: string };
 
 /** A one-way fingerprint of the card details, to tell attempts apart without keeping the number. */
@@ -246,18 +256,21 @@ export async function payOrder(
   const { provider } = deps;
   const { orderId, card, idempotencyKey, currency, access } = payment;
   return withTransaction(deps.pool, async (client) => {
-    const order = await lockOrder(client, orderId);
-    if (!order || !canAccessOrder(order, access)) throw notFound('order', 'id');
-    if (idempotencyKey !== null) {
+    // the lock also reads the order and its recipient: the confirmation mail needs no further reads
+    const order = await lockOrderForPayment(client, orderId);
+    if (!order || !canAccessOrder(order, access)) throw orderNotFound('order', 'id');
+    // a succeeded payment makes its order paid in the same transaction, so a pending order (read
+    // under the lock) has none to replay
+    if (idempotencyKey !== null && order.status !== 'pending') {
       const previous = await findPaymentByIdempotencyKey(client, orderId, idempotencyKey);
       if (previous?.status === 'succeeded' || previous?.status === 'refunded') {
         return { status: 'paid', brand: previous.cardBrand, last4: previous.cardLast4, isReplay: true };
       }
     }
     const transition = checkTransition(order.status, 'paid', 'payment');
-    if (!transition.ok) throw new AppError('INVALID_STATE_TRANSITION', order.status === 'paid' ? 'this order is already paid' : transition.reason);
+    if (!transition.ok) throw new OrderError('INVALID_STATE_TRANSITION', order.status === 'paid' ? 'this order is already paid' : transition.reason);
     const checked = checkCard(card, new Date());
-    if (!checked.ok) throw new AppError('VALIDATION_FAILED', checked.reason, `card.${checked.field}`);
+    if (!checked.ok) throw new OrderError('VALIDATION_FAILED', checked.reason, `card.${checked.field}`);
     const result = await provider.charge({
       orderId,
       amountCents: order.totalCents,
@@ -266,27 +279,35 @@ export async function payOrder(
       // per card: a retry of the same attempt is answered from the provider's memory, another card is a new attempt
       idempotencyKey: idempotencyKey === null ? randomUUID() : `${orderId}:${idempotencyKey}:${cardFingerprint(checked.digits, card)}`,
     });
-    const isRecorded = (await findPaymentByProviderRef(client, provider.name, result.providerRef)) !== null;
-    if (!isRecorded) await insertPayment(client, {
-      orderId,
-      provider: provider.name,
-      providerRef: result.providerRef,
-      status: result.status,
-      amountCents: order.totalCents,
-      cardBrand: result.brand,
-      cardLast4: result.last4,
-      errorCode: result.status === 'succeeded' ? null : result.code,
-      idempotencyKey: result.status === 'succeeded' ? idempotencyKey : null,
-    });
-    if (result.status !== 'succeeded') return { status: result.status, code: result.code, message: result.message };
-    await applyTransition(client, deps, {
+    if (result.status !== 'succeeded') {
+      const isRecorded = (await findPaymentByProviderRef(client, provider.name, result.providerRef)) !== null;
+      if (!isRecorded) {
+        await insertPayment(client, {
+          orderId,
+          provider: provider.name,
+          providerRef: result.providerRef,
+          status: result.status,
+          amountCents: order.totalCents,
+          cardBrand: result.brand,
+          cardLast4: result.last4,
+          errorCode: result.code,
+          idempotencyKey: null,
+        });
+      }
+      return { status: result.status, code: result.code, message: result.message };
+    }
+    const guestToken = 'guestToken' in access ? access.guestToken : undefined;
+    // payment, status, units sold, emptied cart, confirmation mail and event: one statement
+    await markOrderPaid(client, {
       orderId,
       from: order.status,
-      to: 'paid',
       actorId: 'userId' in access ? access.userId : null,
-      guestToken: 'guestToken' in access ? access.guestToken : undefined,
+      reason: null,
+      charge: { provider: provider.name, providerRef: result.providerRef, amountCents: order.totalCents, cardBrand: result.brand, cardLast4: result.last4, idempotencyKey },
+      mail: order.recipient ? renderOrderMail({ order: order.order, recipient: order.recipient, kind: 'confirmation', publicUrl: deps.publicUrl, guestToken }) : null,
     });
-    return { status: 'paid', brand: result.brand, last4: result.last4, isReplay: false };
+    const { id, userId, totalCents } = order.order;
+    return { status: 'paid', brand: result.brand, last4: result.last4, isReplay: false, order: { id, userId, totalCents, currency: order.order.currency } };
   });
 }
 
@@ -294,9 +315,9 @@ export async function payOrder(
 export async function confirmPaymentFromWebhook(deps: OrderDeps, orderId: number, amountCents: number): Promise<'paid' | 'ignored'> {
   return withTransaction(deps.pool, async (client) => {
     const order = await lockOrder(client, orderId);
-    if (!order) throw notFound('order', 'data.orderId');
+    if (!order) throw orderNotFound('order', 'data.orderId');
     if (order.status !== 'pending') return 'ignored';
-    if (order.totalCents !== amountCents) throw new AppError('VALIDATION_FAILED', 'amount does not match the order total', 'data.amountCents');
+    if (order.totalCents !== amountCents) throw new OrderError('VALIDATION_FAILED', 'amount does not match the order total', 'data.amountCents');
     await applyTransition(client, deps, { orderId, from: 'pending', to: 'paid', actorId: null, reason: 'payment webhook' });
     return 'paid';
   });
@@ -307,8 +328,8 @@ export const PENDING_ORDER_TTL_MS = 30 * 60_000;
 
 /**
  * Cancels pending orders older than the TTL and puts their stock back, so abandoned checkouts
- * cannot hold stock forever. Safe to run on every API replica at once: each cancellation locks
- * the order and re-checks its state, and an order another replica got to first is skipped.
+ * cannot hold stock forever. Safe to run from several workers at once: each cancellation locks
+ * the order and re-checks its state, and an order another process got to first is skipped.
  */
 export async function expireStalePendingOrders(deps: OrderDeps, now: Date = new Date(), batch = 200): Promise<number> {
   const ids = await findStalePendingOrderIds(deps.pool, new Date(now.getTime() - PENDING_ORDER_TTL_MS), batch);
@@ -318,7 +339,7 @@ export async function expireStalePendingOrders(deps: OrderDeps, now: Date = new 
       await transitionOrder(deps, id, 'cancelled', { kind: 'payment', userId: null }, 'payment not received in time');
       cancelled += 1;
     } catch (error) {
-      if (!(error instanceof AppError && error.code === 'INVALID_STATE_TRANSITION')) throw error;
+      if (!isOrderError(error, 'INVALID_STATE_TRANSITION')) throw error;
     }
   }
   return cancelled;

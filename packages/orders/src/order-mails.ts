@@ -1,4 +1,4 @@
-import { enqueueMail, findOrderRecipient, getOrder, type OrderRecord, type Queryable } from '@threadline/db';
+import { enqueueMail, findOrderRecipient, getOrder, type NewMail, type OrderRecord, type Queryable } from '@threadline/db';
 import { renderOrderConfirmation, renderOrderShipped, type MailOrder } from '@threadline/mail';
 
 /** The facts an order e-mail shows, from the order as stored. */
@@ -28,9 +28,21 @@ export async function enqueueOrderMail(
 ): Promise<void> {
   const [order, recipient] = await Promise.all([getOrder(db, mail.orderId), findOrderRecipient(db, mail.orderId)]);
   if (!order || !recipient) return;
+  await enqueueMail(db, renderOrderMail({ ...mail, order, recipient }));
+}
+
+/** The order mail as the outbox stores it, from an order and its recipient already read. */
+export function renderOrderMail(mail: {
+  order: OrderRecord;
+  recipient: { email: string; name: string | null; userId: number | null };
+  kind: 'confirmation' | 'shipped';
+  publicUrl: string;
+  guestToken?: string | undefined;
+}): NewMail {
+  const { order, recipient } = mail;
   // a guest opens the order with its token, kept after '#' so it never reaches a server log
   const orderUrl = `${mail.publicUrl}/orders/${order.id}${recipient.userId === null && mail.guestToken ? `#token=${mail.guestToken}` : ''}`;
   const input = { order: toMailOrder(order), name: recipient.name, orderUrl };
   const rendered = mail.kind === 'confirmation' ? renderOrderConfirmation(input) : renderOrderShipped(input);
-  await enqueueMail(db, { ...rendered, to: recipient.email, orderId: order.id, userId: recipient.userId });
+  return { ...rendered, to: recipient.email, orderId: order.id, userId: recipient.userId };
 }

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import type { PoolClient } from '@threadline/db';
+
+import { CHECKOUT, createCategory, createHarness, createProduct, json, signedInClient, type Harness } from '../testing/harness.js';
+
+/**
+ * Round trips to PostgreSQL per step of a paid order, counted on the pool's connections. Each
+ * statement is one network round trip made while the order's locks are held: the checkout
+ * benchmark's throughput follows these counts, so they are held here (a count, not a timing).
+ */
+const CARD = { number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' };
+
+let harness: Harness;
+const statements: string[] = [];
+const counted = new WeakSet<PoolClient>();
+
+before(async () => {
+  harness = await createHarness();
+  harness.db.pool.on('acquire', (client: PoolClient) => {
+    if (counted.has(client)) return;
+    counted.add(client);
+    const query = client.query.bind(client);
+    // a probe around the real query method: every statement still runs against PostgreSQL
+    client.query = ((...args: Parameters<typeof query>) => {
+      const first: unknown = args[0];
+      statements.push(typeof first === 'string' ? first : typeof first === 'object' && first !== null && 'text' in first ? String(first.text) : '?');
+      return query(...args);
+    }) as typeof client.query; // same signature as the method it wraps
+  });
+});
+after(async () => {
+  await harness.close();
+});
+
+async function counting<T>(step: () => Promise<T>): Promise<{ result: T; count: number; texts: string[] }> {
+  statements.length = 0;
+  const result = await step();
+  const texts = [...statements];
+  return { result, count: texts.length, texts };
+}
+
+describe('round trips per paid order', () => {
+  it('placing an order takes at most 7 statements and paying it 5, with every effect kept', async () => {
+    const { client: seller } = await signedInClient(harness, 'seller');
+    const category = await createCategory(harness);
+    const product = await createProduct(seller, category.id, { variants: [{ size: 'M', colour: 'Black', price: 1999, stock: 20 }] });
+    const variantId = product.variants[0]?.id;
+    assert.ok(variantId);
+    const { client } = await signedInClient(harness, 'customer');
+    assert.equal((await client.post('/api/cart/items', { variantId, quantity: 2 })).statusCode, 200);
+
+    const placed = await counting(() => client.post('/api/orders', CHECKOUT, { headers: { 'idempotency-key': 'rt-1' } }));
+    assert.equal(placed.result.statusCode, 201, placed.result.body);
+    const order = json<{ id: number; total: number; items: unknown[]; taxLines: unknown[] }>(placed.result);
+    assert.equal(order.items.length, 1);
+    assert.ok(order.taxLines.length > 0);
+    const paid = await counting(() => client.post(`/api/orders/${order.id}/pay`, { card: CARD }, { headers: { 'idempotency-key': 'rt-pay-1' } }));
+    assert.equal(paid.result.statusCode, 200, paid.result.body);
+
+    // 30 before (15 + 15): rates read in two statements, five inserts, the idempotency, earlier-order
+    // and line reads one by one, the order read again after each commit, the mail's two reads
+    assert.ok(placed.count <= 7, `placing took ${placed.count} statements:\n${placed.texts.join('\n')}`);
+    assert.ok(paid.count <= 5, `paying took ${paid.count} statements:\n${paid.texts.join('\n')}`);
+
+    // every effect of the paid order is still there
+    const { rows } = await harness.db.pool.query<{ status: string; stock: number; units_sold: number; events: string; payments: number; mails: number; cart: number }>(
+      `SELECT o.status, v.stock, p.units_sold,
+              (SELECT string_agg(coalesce(from_status::text, '-') || '>' || to_status::text, ',' ORDER BY id) FROM order_events WHERE order_id = o.id) AS events,
+              (SELECT count(*)::integer FROM payments WHERE order_id = o.id AND status = 'succeeded' AND idempotency_key = 'rt-pay-1') AS payments,
+              (SELECT count(*)::integer FROM outbox WHERE order_id = o.id AND template = 'order_confirmation') AS mails,
+              (SELECT count(*)::integer FROM cart_items ci JOIN carts c ON c.id = ci.cart_id WHERE c.user_id = o.user_id) AS cart
+         FROM orders o JOIN order_items oi ON oi.order_id = o.id JOIN product_variants v ON v.id = oi.variant_id JOIN products p ON p.id = v.product_id
+        WHERE o.id = $1`,
+      [order.id],
+    );
+    assert.deepEqual(rows, [{ status: 'paid', stock: 18, units_sold: 2, events: '->pending,pending>paid', payments: 1, mails: 1, cart: 0 }]);
+
+    // a retried pay with the same key is answered from the recorded payment, without a second charge
+    const again = await client.post(`/api/orders/${order.id}/pay`, { card: CARD }, { headers: { 'idempotency-key': 'rt-pay-1' } });
+    assert.equal(again.statusCode, 200, again.body);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    // and a retried place with the same key answers the same order
+    const replay = await client.post('/api/orders', CHECKOUT, { headers: { 'idempotency-key': 'rt-1' } });
+    assert.equal(json<{ id: number }>(replay).id, order.id);
+  });
+});
