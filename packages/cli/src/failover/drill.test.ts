@@ -84,4 +84,17 @@ describe('threadline failover drill', { concurrency: false }, () => {
     assert.ok(report.failed.total > 0, 'the outage was seen (the drill did kill the database)');
     assert.equal(result.code, 0);
   });
+
+  it('copies a new standby from the new primary and exports its lag on the worker /metrics', async () => {
+    for (let tries = 0; readStandbyState(shop.dataDir)?.standby !== 'streaming'; tries += 1) {
+      assert.ok(tries < 240, `no new standby after the failover: ${JSON.stringify(readStandbyState(shop.dataDir))}`);
+      await sleep(250);
+    }
+    // the worker's port follows PORT (PORT + 2); its gauges read pg_stat_replication at scrape time
+    const metrics = await (await fetch(`http://127.0.0.1:${shop.port + 2}/metrics`)).text();
+    assert.match(metrics, /^threadline_db_replica_lag_bytes\{standby="threadline_standby"\} \d+/m);
+    assert.match(metrics, /^threadline_db_replica_lag_seconds\{standby="threadline_standby"\} [\d.e-]+/m);
+    assert.match(metrics, /^threadline_db_standbys_streaming 1$/m);
+    assert.match(metrics, /^threadline_db_standby_expected 1$/m);
+  });
 });

@@ -29,20 +29,6 @@ export async function dropStandbySlot(client: pg.ClientBase): Promise<void> {
   await client.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [STANDBY_NAME]);
 }
 
-/** The standby as the primary sees it, or undefined when it is not connected. */
-export async function standbyReplication(client: pg.ClientBase): Promise<ReplicationState | undefined> {
-  const { rows } = await client.query<{ state: string; sync_state: string; lag_bytes: string | null; lag_seconds: number | null }>(
-    `SELECT state, sync_state,
-            pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::text AS lag_bytes,
-            COALESCE(EXTRACT(EPOCH FROM replay_lag), 0)::float8 AS lag_seconds
-       FROM pg_stat_replication WHERE application_name = $1`,
-    [STANDBY_NAME],
-  );
-  const row = rows[0];
-  if (!row) return undefined;
-  return { state: row.state, syncState: row.sync_state, lagBytes: Number(row.lag_bytes ?? 0), lagSeconds: Number(row.lag_seconds ?? 0) };
-}
-
 /** Every connected standby, for /metrics (lag in bytes and seconds per application name). */
 export async function replicationLag(client: pg.ClientBase | pg.Pool): Promise<Array<{ name: string } & ReplicationState>> {
   const { rows } = await client.query<{ name: string; state: string; sync_state: string; lag_bytes: string | null; lag_seconds: number | null }>(
@@ -79,4 +65,9 @@ export async function isInRecovery(client: pg.ClientBase): Promise<boolean> {
 export async function currentTimeline(client: pg.ClientBase | pg.Pool): Promise<number> {
   const { rows } = await client.query<{ timeline: number }>('SELECT timeline_id AS timeline FROM pg_control_checkpoint()');
   return Number(rows[0]?.timeline ?? 0);
+}
+
+/** The embedded standby as the primary sees it, or undefined when it is not connected. */
+export async function standbyReplication(client: pg.ClientBase): Promise<ReplicationState | undefined> {
+  return (await replicationLag(client)).find((standby) => standby.name === STANDBY_NAME);
 }

@@ -146,30 +146,22 @@ export function registerOpsGauges(registry: Registry, sources: OpsGaugeSources):
   fromDatabase('threadline_wal_last_failed_timestamp_seconds', 'When WAL archiving last failed (0 = never)', (status) => seconds(status.lastFailedAt));
   // replication, as the primary sees it (pg_stat_replication): one series per standby
   const replicas = shareRead(() => replicationLag(sources.pool).catch(() => undefined));
-  new Gauge({
-    name: 'threadline_db_replica_lag_bytes',
-    help: 'WAL the standby has not replayed yet (pg_current_wal_lsn - replay_lsn), by standby',
-    labelNames: ['standby'] as const,
-    registers: [registry],
-    async collect() {
-      const rows = await replicas();
-      if (!rows) return;
-      this.reset();
-      for (const row of rows) this.set({ standby: row.name }, row.lagBytes);
-    },
-  });
-  new Gauge({
-    name: 'threadline_db_replica_lag_seconds',
-    help: 'How far replay on the standby trails the primary (pg_stat_replication.replay_lag), by standby',
-    labelNames: ['standby'] as const,
-    registers: [registry],
-    async collect() {
-      const rows = await replicas();
-      if (!rows) return;
-      this.reset();
-      for (const row of rows) this.set({ standby: row.name }, row.lagSeconds);
-    },
-  });
+  const perStandby = (name: string, help: string, read: (row: { lagBytes: number; lagSeconds: number }) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['standby'] as const,
+      registers: [registry],
+      async collect() {
+        const rows = await replicas();
+        if (!rows) return;
+        this.reset();
+        for (const row of rows) this.set({ standby: row.name }, read(row));
+      },
+    });
+  };
+  perStandby('threadline_db_replica_lag_bytes', 'WAL the standby has not replayed yet (pg_current_wal_lsn - replay_lsn), by standby', (row) => row.lagBytes);
+  perStandby('threadline_db_replica_lag_seconds', 'How far replay on the standby trails the primary (pg_stat_replication.replay_lag), by standby', (row) => row.lagSeconds);
   new Gauge({
     name: 'threadline_db_standbys_streaming',
     help: 'Standbys streaming from the primary whose confirmation commits wait for (sync_state = sync)',
