@@ -7,7 +7,8 @@
  * (`threadline build` first). A fresh browser profile (empty cache) opens `/` at desktop size and
  * at phone size; the figures are:
  * - transferBytes: every response's bytes on the wire (headers + compressed bodies), goal ≤ 150 KB;
- * - jsBytes: the scripts' bytes on the wire (brotli, as the web tier sends them);
+ * - jsBytes: the scripts' bytes on the wire (brotli, as the web tier sends them); cssBytes,
+ *   imageBytes, apiBytes (fetches) and documentBytes likewise, so a change shows where it lands;
  * - requests, and largest contentful paint (lcpMs) as the browser reports it.
  * Byte figures are deterministic for a given build and seed; LCP depends on the machine's load.
  */
@@ -64,13 +65,14 @@ try {
       await cdp.send('Network.enable');
       const types = new Map<string, string>();
       let transferBytes = 0;
-      let jsBytes = 0;
+      const bytesByType = new Map<string, number>();
       let requests = 0;
       cdp.on('Network.responseReceived', (event) => types.set(event.requestId, event.type));
       cdp.on('Network.loadingFinished', (event) => {
         requests += 1;
         transferBytes += event.encodedDataLength;
-        if (types.get(event.requestId) === 'Script') jsBytes += event.encodedDataLength;
+        const type = types.get(event.requestId) ?? 'Other';
+        bytesByType.set(type, (bytesByType.get(type) ?? 0) + event.encodedDataLength);
       });
       await page.goto(`http://127.0.0.1:${webPort}/`, { waitUntil: 'networkidle' });
       const lcp = await page.evaluate(
@@ -80,7 +82,11 @@ try {
         name: isPhone ? 'home-phone' : 'home-desktop',
         transferBytes,
         transferKB: Math.round(transferBytes / 102.4) / 10,
-        jsBytes,
+        jsBytes: bytesByType.get('Script') ?? 0,
+        cssBytes: bytesByType.get('Stylesheet') ?? 0,
+        imageBytes: bytesByType.get('Image') ?? 0,
+        apiBytes: (bytesByType.get('Fetch') ?? 0) + (bytesByType.get('XHR') ?? 0),
+        documentBytes: bytesByType.get('Document') ?? 0,
         requests,
         lcpMs: typeof lcp === 'number' ? Math.round(lcp) : null,
       });

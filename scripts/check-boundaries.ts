@@ -31,9 +31,10 @@ const LAMBDA_RUNTIME = { dir: 'infra/lambda/', packages: /^@aws-sdk\// };
  * Tests may also import what their workspace declares as devDependencies, but a package's tests
  * never import an app.
  */
-const PACKAGES = ['domain', 'config', 'auth', 'media', 'db', 'mail', 'orders', 'edge', 'ops', 'lake', 'clickstream', 'survey', 'insights', 'importer', 'pipeline', 'demo'] as const;
+const PACKAGES = ['domain', 'contracts', 'config', 'auth', 'media', 'db', 'mail', 'orders', 'edge', 'ops', 'lake', 'clickstream', 'survey', 'insights', 'importer', 'pipeline', 'demo'] as const;
 export const ALLOWED: Record<string, readonly string[]> = {
   domain: [],
+  contracts: [],
   config: [],
   auth: [],
   media: [],
@@ -60,7 +61,7 @@ export const ALLOWED: Record<string, readonly string[]> = {
 const APPS = new Set(['api', 'worker', 'web', 'cli']);
 /** The web app's browser code: the shop's pure rules and the shared result types, nothing with I/O. */
 const WEB_CLIENT_DIR = 'apps/web/src/client/';
-const WEB_CLIENT_ALLOWED = new Set(['@threadline/domain', '@threadline/insights/types']);
+const WEB_CLIENT_ALLOWED = new Set(['@threadline/domain', '@threadline/contracts', '@threadline/insights/types']);
 
 interface Workspace {
   dir: string;

@@ -32,7 +32,7 @@ describe('the shop with the demo catalogue', { skip: SKIP_REASON }, () => {
     await stack?.close();
   });
 
-  it('lists 24 products with their photos, loads more, and filters by colour', async () => {
+  it('lists 24 products with their photos, loads more, and filters by colour family', async () => {
     const { page, context } = await stack.newPage();
     try {
       await page.goto('/');
@@ -46,11 +46,25 @@ describe('the shop with the demo catalogue', { skip: SKIP_REASON }, () => {
       await page.locator('.product-card').nth(24).waitFor();
       assert.equal(await page.locator('.product-card').count(), 48, 'load more appends the next 24');
 
-      await changeProductList(page, 'colour=Navy', () => page.getByRole('button', { name: 'Navy', exact: true }).click());
+      // colour families: the demo's free names (Olive, Forest Green…) filter under Green
+      const green = page.getByRole('button', { name: 'Green', exact: true });
+      const shownCount = Number(/\((\d+)\)/.exec((await green.textContent()) ?? '')?.[1]);
+      assert.ok(shownCount > 0, 'the Green swatch shows how many products come in green');
+      await changeProductList(page, 'family=green', () => green.click());
+      assert.equal(await green.getAttribute('aria-pressed'), 'true');
+      await page.getByText(new RegExp(`^(Showing \\d+ of )?${shownCount} products$`)).waitFor();
       const colourLists = await page.locator('.product-card .swatches').evaluateAll((lists) => lists.map((list) => list.getAttribute('aria-label') ?? ''));
-      assert.ok(colourLists.length > 0, 'some demo products come in navy');
-      for (const label of colourLists) assert.match(label, /\bNavy\b/, `a card without navy: ${label}`);
-      await screenshot(page, 'demo-02-navy');
+      assert.ok(colourLists.length > 0, 'some demo products come in green');
+      for (const label of colourLists) assert.match(label, /\b(Olive|Forest Green)\b/, `a card without a green colour: ${label}`);
+      const { rows } = await stack.db.pool.query<{ count: string }>(
+        `SELECT count(DISTINCT p.id) FROM products p JOIN product_variants v ON v.product_id = p.id
+          WHERE p.status = 'published' AND lower(v.colour) IN ('olive', 'forest green')`,
+      );
+      assert.equal(shownCount, Number(rows[0]?.count), 'the count is every published product in olive or forest green');
+      await screenshot(page, 'demo-02-green');
+      // the chip above the list clears the family again
+      await changeProductList(page, '/api/products?limit', () => page.getByRole('button', { name: /Remove.*Green|Green.*remove/i }).click());
+      assert.equal(await green.getAttribute('aria-pressed'), 'false');
     } finally {
       await context.close();
     }

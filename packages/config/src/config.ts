@@ -45,7 +45,7 @@ export interface Config {
   apiUrl: string;
   /** Bearer token for /metrics; undefined = only loopback and private addresses may scrape. */
   metricsToken: string | undefined;
-  /** How long the API keeps a product-list page (ms; 0 = off). */
+  /** How long the API keeps a product-list page or a published product page (ms; 0 = off). */
   listCacheMs: number;
   /** External PostgreSQL; undefined means the embedded cluster under dataDir/pg. */
   databaseUrl: string | undefined;

@@ -21,6 +21,7 @@ export { takeBaseBackup, baseBackupProgram, primaryConninfo, writeReplicationPas
 export * from './users/users.repo.js';
 export * from './users/login-failures.repo.js';
 export * from './catalog/categories.repo.js';
+export * from './catalog/colours.repo.js';
 export * from './catalog/products.repo.js';
 export * from './catalog/product-list.repo.js';
 export * from './catalog/search.repo.js';

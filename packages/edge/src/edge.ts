@@ -19,7 +19,7 @@ import { wafPlugin, type WafRouteExclusion } from './waf/waf.plugin.js';
  *
  * @example
  * const app = Fastify({ ... });
- * await registerEdge(app, { tier: 'api', edge: loadEdgeConfig() });
+ * await registerEdge(app, { tier: 'api', edge: config.edge });
  */
 export async function registerEdge(
   app: FastifyInstance,

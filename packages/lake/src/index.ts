@@ -8,3 +8,4 @@ export * from './query/index.js';
 export * from './storage/storage.js';
 export * from './storage/local.js';
 export * from './storage/s3.js';
+export * from './storage/mirror.js';

@@ -73,7 +73,7 @@ describe('survey import', () => {
     assert.ok(report.rejected.some((rejection) => rejection.field === 'channel' && /unknown channel "Telepathy"/.test(rejection.reason)));
     const result = await runLakeQuery({
       pool: db.pool,
-      lakeDir: path.join(dataDir, 'lake'),
+      lake: path.join(dataDir, 'lake'),
       sql: 'SELECT channel, count(*) AS n FROM survey_responses GROUP BY channel ORDER BY channel',
     });
     assert.deepEqual(Object.fromEntries(result.rows.map((row) => [row.channel, row.n])), survey.expected.channelCounts);

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { withTransaction, type Pool } from '@threadline/db';
 import { dateInZone } from '@threadline/domain';
-import { crawlLake, lakeRoot, LakeInputError, LocalLakeStorage, openDuckDb, sqlLiteral, type LakeStorage } from '@threadline/lake';
+import { crawlLake, LakeMirror, lakeRoot, LakeInputError, LocalLakeStorage, openDuckDb, sqlLiteral, type LakeStorage } from '@threadline/lake';
 
 import { DEFAULT_SURVEY_LIMITS, inspectSurveyFile, type SurveyFileLimits } from './inspect-file.js';
 import { measureArchive } from './measure-archive.js';
@@ -24,6 +24,8 @@ export interface SurveyImportInput {
   uploadedBy?: number | null;
   /** Where the Parquet file goes (default: the local lake under dataDir); S3 works the same. */
   storage?: LakeStorage;
+  /** The lake to publish to and crawl (`lakeFromConfig(config)`: local or S3); wins over `storage`. */
+  lake?: LakeMirror;
   limits?: Partial<SurveyFileLimits & SheetLimits>;
   now?: Date;
 }
@@ -178,7 +180,8 @@ export async function importSurvey(input: SurveyImportInput): Promise<SurveyRepo
   }
 
   const lakeDir = lakeRoot(input.dataDir);
-  const storage = input.storage ?? new LocalLakeStorage(lakeDir);
+  const lake = input.lake ?? new LakeMirror(input.storage ?? new LocalLakeStorage(lakeDir), path.join(input.dataDir, 'tmp', 'lake-cache'));
+  const storage = lake.storage;
   // built beside the data, then put into the lake (an atomic rename locally, one PUT on S3)
   const staged = path.join(input.dataDir, 'tmp', `survey-${contentHash.slice(0, 16)}-${process.pid}.parquet`);
   const original = path.join(input.dataDir, 'uploads', 'survey', `${contentHash}.${kind}`);
@@ -213,6 +216,6 @@ export async function importSurvey(input: SurveyImportInput): Promise<SurveyRepo
     await rm(staged, { force: true });
     throw error;
   }
-  await crawlLake(input.pool, lakeDir, { locations: ['raw/survey'] });
+  await crawlLake(input.pool, lake, { locations: ['raw/survey'] });
   return report;
 }

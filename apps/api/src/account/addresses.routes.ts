@@ -2,6 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 
 import { deleteAddress, insertAddress, listAddresses, MAX_ADDRESSES, setDefaultAddress, withTransaction, type AddressRecord } from '@threadline/db';
 
+import { SavedAddressSchema } from '@threadline/contracts';
+
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { currentUser, requireRole } from '../auth/session.js';
@@ -10,21 +12,7 @@ import { errors, IdParams, OkResponse } from '../http/common.schemas.js';
 import { AddressSchema } from '../orders/orders.schemas.js';
 import { requireAddress } from '../orders/require-address.js';
 
-const SavedAddress = Type.Object(
-  {
-    id: Type.Integer(),
-    recipientName: Type.String(),
-    line1: Type.String(),
-    line2: Type.Union([Type.String(), Type.Null()]),
-    city: Type.String(),
-    region: Type.Union([Type.String(), Type.Null()]),
-    postalCode: Type.Union([Type.String(), Type.Null()]),
-    country: Type.String(),
-    phone: Type.Union([Type.String(), Type.Null()]),
-    isDefault: Type.Boolean(),
-  },
-  { $id: 'SavedAddress' },
-);
+const SavedAddress = SavedAddressSchema;
 
 const AddressList = Type.Object({ items: Type.Array(SavedAddress) });
 const NewAddressBody = Type.Object({ address: AddressSchema, isDefault: Type.Optional(Type.Boolean()) }, { additionalProperties: false });

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-import { AUDIT_ACTIONS, findProductOwner, hasPgCode, insertCategory, listProducts, listUsers, PG_ERROR, setProductStatus, updateUserRole, getProductDetail } from '@threadline/db';
+import { AUDIT_ACTIONS, EmptyColourNameError, findProductOwner, listAdminColourMappings, listColourFamilies, listUnmappedColours, mapColour, UnknownColourFamilyError, hasPgCode, insertCategory, listProducts, listUsers, PG_ERROR, setProductStatus, updateUserRole, getProductDetail } from '@threadline/db';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
@@ -9,7 +9,7 @@ import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';
 import { UserResponse } from '../auth/auth.schemas.js';
 import { toUserResponse } from '../auth/auth.routes.js';
-import { ProductDetailResponse, ProductListResponse } from '../catalog/catalog.schemas.js';
+import { FamilySlug, ProductDetailResponse, ProductListResponse } from '../catalog/catalog.schemas.js';
 import { LIST_PRESENTATION, presentDetail, sendProductPage } from '../catalog/present.js';
 import { Cursor, decodeTimeCursor, encodeCursor, errors, Id, IdParams, Limit } from '../http/common.schemas.js';
 
@@ -143,6 +143,54 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
       } catch (error) {
         if (hasPgCode(error, PG_ERROR.UNIQUE_VIOLATION)) throw new AppError('CONFLICT', 'a category with this slug exists', 'slug', { cause: error });
         if (hasPgCode(error, PG_ERROR.FOREIGN_KEY_VIOLATION)) throw new AppError('VALIDATION_FAILED', 'no such parent category', 'parentId', { cause: error });
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    '/api/admin/colours',
+    {
+      preValidation: adminOnly,
+      schema: {
+        tags: ['admin'],
+        summary: 'The colour vocabulary: families, names on sale that no family is known for (most used first), and names staff mapped',
+        response: {
+          200: Type.Object({
+            families: Type.Array(Type.Object({ slug: Type.String(), name: Type.String(), hex: Type.String() })),
+            unmapped: Type.Array(Type.Object({ name: Type.String(), products: Type.Integer(), variants: Type.Integer() })),
+            mapped: Type.Array(Type.Object({ name: Type.String(), family: Type.String(), source: Type.String() })),
+          }),
+          ...errors(401, 403),
+        },
+      },
+    },
+    async () => {
+      const [families, unmapped, mapped] = await Promise.all([listColourFamilies(pool), listUnmappedColours(pool, { limit: 200 }), listAdminColourMappings(pool, { limit: 200 })]);
+      return { families, unmapped, mapped };
+    },
+  );
+
+  app.post(
+    '/api/admin/colours',
+    {
+      preValidation: adminOnly,
+      schema: {
+        tags: ['admin'],
+        summary: 'Map a colour name (any case or spacing) to a family, replacing an earlier mapping; its variants file under it at once',
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 40 }), family: FamilySlug }, { additionalProperties: false }),
+        response: { 200: Type.Object({ name: Type.String(), family: Type.String(), variants: Type.Integer() }), ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { name, family } = request.body;
+      try {
+        const { variants } = await mapColour(pool, { name, family, mappedBy: currentUser(request).id });
+        await auditRequest(pool, request, { action: AUDIT_ACTIONS.COLOUR_MAPPED, target: `colour_family:${family}`, details: { colour: name.trim(), family, variants } });
+        return { name: name.trim(), family, variants };
+      } catch (error) {
+        if (error instanceof UnknownColourFamilyError) throw new AppError('VALIDATION_FAILED', error.message, 'family', { cause: error });
+        if (error instanceof EmptyColourNameError) throw new AppError('VALIDATION_FAILED', error.message, 'name', { cause: error });
         throw error;
       }
     },

@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
-import { ProductListResponse } from './catalog.schemas.js';
-import { Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, type Harness } from '../testing/harness.js';
+import { ProductDetailResponse, ProductListResponse } from './catalog.schemas.js';
+import { CHECKOUT, Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, type Harness } from '../testing/harness.js';
 
 interface ListBody {
   items: { id: number; name: string; priceFrom: number | null; unitsSold: number; stockState: string; variants: { id: number; size: string; colour: string; price: number; stock: number }[] }[];
@@ -226,6 +226,45 @@ describe('GET /api/products/:id', () => {
 
   it('hides drafts from shoppers (404) but shows them to their seller', async () => {
     assert.equal((await anonymous.get(`/api/products/${ids['Secret draft']}`)).statusCode, 404);
+  });
+
+  it('answers a repeated page from memory, and shows a seller edit, a sale and a publish at once', async () => {
+    const { client: seller } = await signedInClient(harness, 'seller');
+    const product = await createProduct(seller, tops.id, { name: 'Linen overshirt', variants: [{ size: 'M', colour: 'Sand', price: 6900, stock: 1 }] });
+    const variantId = product.variants[0]?.id;
+    assert.ok(variantId);
+    const page = async (client: Client = anonymous): Promise<{ cache: unknown; body: { name: string; variants: { price: number; stockState: string }[] } }> => {
+      const response = await client.get(`/api/products/${product.id}`);
+      assert.equal(response.statusCode, 200, response.body);
+      return { cache: response.headers['x-cache'], body: json(response) };
+    };
+    const first = await page();
+    const second = await page();
+    assert.equal(first.cache, 'miss');
+    assert.equal(second.cache, 'hit');
+    assert.deepEqual(second.body, first.body);
+    // a page served from memory validates against the route's schema like a fresh one
+    assert.ok(Value.Check(ProductDetailResponse, second.body), [...Value.Errors(ProductDetailResponse, second.body)].map((error) => `${error.path} ${error.message}`).join('; '));
+
+    const edited = await seller.patch(`/api/seller/products/${product.id}`, { name: 'Linen overshirt (washed)' });
+    assert.equal(edited.statusCode, 200, edited.body);
+    const afterEdit = await page();
+    assert.equal(afterEdit.cache, 'miss');
+    assert.equal(afterEdit.body.name, 'Linen overshirt (washed)');
+
+    // the last unit sold: the page says so on the next request
+    const { client: buyer } = await signedInClient(harness, 'customer');
+    assert.equal((await buyer.post('/api/cart/items', { variantId, quantity: 1 })).statusCode, 200);
+    const placed = await buyer.post('/api/orders', CHECKOUT);
+    assert.equal(placed.statusCode, 201, placed.body);
+    assert.deepEqual((await page()).body.variants.map((variant) => variant.stockState), ['out_of_stock']);
+
+    // a draft is never kept: its seller's view does not open it to anyone else
+    const draft = await createProduct(seller, tops.id, { name: 'Unreleased parka', status: 'draft', variants: [{ size: 'L', colour: 'Olive', price: 19900, stock: 4 }] });
+    assert.equal((await seller.get(`/api/products/${draft.id}`)).statusCode, 200);
+    assert.equal((await anonymous.get(`/api/products/${draft.id}`)).statusCode, 404);
+    assert.equal((await seller.post(`/api/seller/products/${draft.id}/publish`)).statusCode, 200);
+    assert.equal((await anonymous.get(`/api/products/${draft.id}`)).statusCode, 200);
   });
 
   it('answers 404 for unknown ids and 400 for malformed ones', async () => {

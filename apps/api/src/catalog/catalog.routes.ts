@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
+import fastJson from 'fast-json-stringify';
 
-import { correctSearch, countProducts, getProductDetail, listCategories, listProducts, listReviews, productFacets, suggestProducts, type ProductDetail, type ProductSort } from '@threadline/db';
+import { correctSearch, countProducts, listColourFamilies, getProductDetail, listCategories, listProducts, listReviews, productFacets, suggestProducts, type ProductDetail, type ProductSort } from '@threadline/db';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
@@ -23,6 +24,16 @@ export function canSeeProduct(request: FastifyRequest, product: Pick<ProductDeta
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** The product page's JSON text, written by the same schema serialiser Fastify uses for the route. */
+const serializeDetail = fastJson(ProductDetailResponse);
+
+/** A product page as kept: its JSON text, and what deciding who may see it needs. */
+interface ProductPageText {
+  status: ProductDetail['status'];
+  seller: ProductDetail['seller'];
+  body: string;
+}
+
 /** Keyset position of a relevance-sorted page: the rank (a real) and the product id. */
 function decodeRankCursor(cursor: string | undefined): [string, number] | undefined {
   const decoded = decodeCursor(cursor);
@@ -39,9 +50,16 @@ function decodeListCursor(sort: ProductSort, cursor: string | undefined): [strin
 export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   const { pool } = context;
   const listCache = new ListPageCache(context.config.listCacheMs);
-  // any change that went through this process may touch what lists show (stock, prices, status)
+  // product pages: the JSON text as sent, kept only for published products (a draft's page
+  // depends on who asks), with what the visibility check needs
+  const productCache = new ListPageCache<ProductPageText | null>(context.config.listCacheMs);
+  // any change that went through this process may touch what lists and product pages show
+  // (stock, prices, status, reviews)
   app.addHook('onResponse', async (request, reply) => {
-    if (MUTATING.has(request.method) && reply.statusCode < 400) listCache.clear();
+    if (MUTATING.has(request.method) && reply.statusCode < 400) {
+      listCache.clear();
+      productCache.clear();
+    }
   });
 
   app.get(
@@ -68,7 +86,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
       const after = decodeListCursor(effectiveSort, query.cursor);
       // the schema default fills limit; the fallback keeps the type narrow
       const limit = typeof query.limit === 'number' ? query.limit : 24;
-      const filters = { category: query.category, size: query.size, colour: query.colour, minPrice: query.minPrice, maxPrice: query.maxPrice, search: query.q, sort: effectiveSort, after, limit };
+      const filters = { category: query.category, size: query.size, colour: query.colour, family: query.family, minPrice: query.minPrice, maxPrice: query.maxPrice, search: query.q, sort: effectiveSort, after, limit };
       const { body, isHit } = await listCache.getOrLoad(JSON.stringify(filters), async () => {
         // misspelt words are corrected before searching; the answer says so ("showing results for")
         const corrected = query.q ? await correctSearch(pool, query.q) : undefined;
@@ -82,6 +100,18 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
       });
       return sendJsonText(reply, body, { 'x-cache': isHit ? 'hit' : 'miss' });
     },
+  );
+
+  app.get(
+    '/api/colour-families',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'The colour families the product list filters by (`family`), in swatch order',
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ slug: Type.String(), name: Type.String(), hex: Type.String() })) }) },
+      },
+    },
+    async () => ({ items: await listColourFamilies(pool) }),
   );
 
   app.get(
@@ -113,11 +143,20 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
         response: { 200: ProductDetailResponse, ...errors(400, 404) },
       },
     },
-    async (request) => {
-      const product = await getProductDetail(pool, request.params.id);
-      if (!product || !canSeeProduct(request, product)) throw notFound('product', 'id');
-      const reviews = await listReviews(pool, product.id, { limit: REVIEWS_ON_PAGE });
-      return presentDetail(product, presentReviewPage(reviews));
+    async (request, reply) => {
+      const { body: page, isHit } = await productCache.getOrLoad(
+        String(request.params.id),
+        async () => {
+          const product = await getProductDetail(pool, request.params.id);
+          if (!product) return null;
+          const reviews = await listReviews(pool, product.id, { limit: REVIEWS_ON_PAGE });
+          // serialised once here, by the route's own response schema, then sent as text
+          return { status: product.status, seller: product.seller, body: serializeDetail(presentDetail(product, presentReviewPage(reviews))) };
+        },
+        (loaded) => loaded !== null && loaded.status === 'published',
+      );
+      if (!page || !canSeeProduct(request, page)) throw notFound('product', 'id');
+      return sendJsonText(reply, page.body, { 'x-cache': isHit ? 'hit' : 'miss' });
     },
   );
 

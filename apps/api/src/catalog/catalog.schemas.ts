@@ -54,6 +54,11 @@ export const ProductSummary = Type.Object(
 );
 
 const FacetCounts = Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }));
+/** Every colour family in swatch order (count 0 included), with its display name and swatch colour. */
+const FamilyCounts = Type.Array(Type.Object({ value: Type.String(), name: Type.String(), hex: Type.String(), count: Type.Integer() }));
+
+/** A colour family slug (see GET /api/colour-families). */
+export const FamilySlug = Type.String({ minLength: 2, maxLength: 20, pattern: '^[a-z]+$' });
 
 export const ProductListResponse = Type.Object({
   items: Type.Array(ProductSummary),
@@ -61,7 +66,7 @@ export const ProductListResponse = Type.Object({
   /** First page of the shop list only: every match, not just this page. */
   total: Type.Optional(Type.Integer()),
   /** First page of the shop list only: how many products each filter value would show. */
-  facets: Type.Optional(Type.Object({ categories: FacetCounts, sizes: FacetCounts, colours: FacetCounts })),
+  facets: Type.Optional(Type.Object({ categories: FacetCounts, sizes: FacetCounts, colours: FacetCounts, families: FamilyCounts })),
   /** With `q`: the search as run, after correcting misspelt words (`isCorrected`). */
   search: Type.Optional(Type.Object({ query: Type.String(), isCorrected: Type.Boolean() })),
 });
@@ -81,6 +86,8 @@ export const ProductListQuery = Type.Object(
     category: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     size: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
     colour: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    /** Colour family slug ("green"): any variant whose colour name maps to it. */
+    family: Type.Optional(FamilySlug),
     minPrice: Type.Optional(Cents),
     maxPrice: Type.Optional(Cents),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),

@@ -13,6 +13,7 @@ import {
   type DashboardName,
   type InsightServices,
 } from '@threadline/insights';
+import { lakeFromConfig } from '@threadline/lake';
 
 import type { ApiApp } from '../api-app.js';
 import { currentUser, requireRole } from '../auth/session.js';
@@ -48,7 +49,7 @@ const INSIGHT_ROLES = ['admin', 'marketing'] as const;
 export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   let services: Promise<InsightServices> | undefined;
   const getServices = (): Promise<InsightServices> => {
-    services ??= InsightsLake.open(context.config.dataDir).then((lake) => ({ lake, pool: context.pool, timeZone: context.config.shopTimeZone }));
+    services ??= InsightsLake.open(context.config.dataDir, { ...context.config.duckdb, lake: lakeFromConfig(context.config) }).then((lake) => ({ lake, pool: context.pool, timeZone: context.config.shopTimeZone }));
     return services;
   };
   app.addHook('onClose', async () => {

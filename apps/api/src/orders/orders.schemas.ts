@@ -1,74 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox';
 
+import { OrderSchema, QuoteSchema } from '@threadline/contracts';
+
+// the response schemas live in @threadline/contracts, shared with the web client's types
+export { OrderItemSchema, OrderSchema, OrderStatusSchema, QuoteSchema, ShippingOptionSchema, ShipToSchema, TaxLineSchema } from '@threadline/contracts';
+
 import type { OrderRecord } from '@threadline/db';
 import type { CheckoutQuote } from '@threadline/domain';
 
 import { EMAIL_PATTERN } from '../auth/auth.schemas.js';
 import { Cursor, Limit } from '../http/common.schemas.js';
 
-export const OrderStatusSchema = Type.Union([
-  Type.Literal('pending'),
-  Type.Literal('paid'),
-  Type.Literal('shipped'),
-  Type.Literal('delivered'),
-  Type.Literal('cancelled'),
-  Type.Literal('refunded'),
-]);
-
-export const OrderItemSchema = Type.Object({
-  id: Type.Integer(),
-  productId: Type.Integer(),
-  variantId: Type.Integer(),
-  productName: Type.String(),
-  size: Type.String(),
-  colour: Type.String(),
-  quantity: Type.Integer(),
-  unitPrice: Type.Integer(),
-  lineTotal: Type.Integer(),
-});
-
-const Timestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
-
-export const OrderSchema = Type.Object(
-  {
-    id: Type.Integer(),
-    status: OrderStatusSchema,
-    currency: Type.String(),
-    subtotal: Type.Integer(),
-    shipping: Type.Integer(),
-    total: Type.Integer({ description: 'minor units (cents)' }),
-    placedAt: Type.String({ format: 'date-time' }),
-    paidAt: Timestamp,
-    shippedAt: Timestamp,
-    deliveredAt: Timestamp,
-    cancelledAt: Timestamp,
-    refundedAt: Timestamp,
-    items: Type.Array(OrderItemSchema),
-    tax: Type.Integer(),
-    taxLines: Type.Array(Type.Object({ label: Type.String(), rate: Type.Number({ description: 'percent, e.g. 7.25' }), amount: Type.Integer() })),
-    shippingMethod: Type.Union([Type.String(), Type.Null()]),
-    shipTo: Type.Union([
-      Type.Object({
-        name: Type.Union([Type.String(), Type.Null()]),
-        line1: Type.Union([Type.String(), Type.Null()]),
-        line2: Type.Union([Type.String(), Type.Null()]),
-        city: Type.Union([Type.String(), Type.Null()]),
-        region: Type.Union([Type.String(), Type.Null()]),
-        postalCode: Type.Union([Type.String(), Type.Null()]),
-        country: Type.Union([Type.String(), Type.Null()]),
-        phone: Type.Union([Type.String(), Type.Null()]),
-      }),
-      Type.Null(),
-    ]),
-    /** 'seller': only the asking seller's lines, and subtotal/total are theirs (no shipping or tax). */
-    scope: Type.Union([Type.Literal('order'), Type.Literal('seller')]),
-    isGuest: Type.Boolean(),
-    /** Only in the answer that placed a guest order: send it as x-order-token to view and pay it. */
-    guestToken: Type.Optional(Type.String()),
-    buyer: Type.Optional(Type.Object({ name: Type.String(), email: Type.String() })),
-  },
-  { $id: 'Order' },
-);
 
 export const OrderPageSchema = Type.Object({ items: Type.Array(OrderSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 
@@ -153,10 +95,6 @@ export const AddressSchema = Type.Object(
   { additionalProperties: false, $id: 'AddressInput' },
 );
 
-
-
-export const TaxLineSchema = Type.Object({ label: Type.String(), rate: Type.Number({ description: 'percent, e.g. 7.25' }), amount: Type.Integer() });
-
 export const PlaceOrderBody = Type.Object(
   {
     /** Guests only: where the confirmation goes. Signed-in buyers use their account's e-mail. */
@@ -183,29 +121,6 @@ export const QuoteBody = Type.Object(
     shippingMethod: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[a-z0-9_-]+$' })),
   },
   { additionalProperties: false },
-);
-
-export const ShippingOptionSchema = Type.Object({
-  code: Type.String(),
-  name: Type.String(),
-  price: Type.Integer(),
-  basePrice: Type.Integer(),
-  freeOver: Type.Union([Type.Integer(), Type.Null()]),
-  minDays: Type.Integer(),
-  maxDays: Type.Integer(),
-});
-
-export const QuoteSchema = Type.Object(
-  {
-    subtotal: Type.Integer(),
-    shipping: Type.Integer(),
-    tax: Type.Integer(),
-    taxLines: Type.Array(TaxLineSchema),
-    total: Type.Integer(),
-    shippingMethod: Type.Union([Type.String(), Type.Null()]),
-    options: Type.Array(ShippingOptionSchema),
-  },
-  { $id: 'CheckoutQuote' },
 );
 
 export function presentQuote(quote: CheckoutQuote): Static<typeof QuoteSchema> {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify/sync';
 
-import { lakeRoot, MAX_QUERY_ROWS, MAX_QUERY_TIMEOUT_MS, runLakeQuery } from '@threadline/lake';
+import { lakeFromConfig, MAX_QUERY_ROWS, MAX_QUERY_TIMEOUT_MS, runLakeQuery } from '@threadline/lake';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
@@ -36,7 +36,7 @@ function csvValue(value: unknown): string | number {
 export async function queryRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   // a refused query is a LakeInputError with a kind; the error handler answers with its status
   const run = (body: { sql: string; limit?: number; timeoutMs?: number }) =>
-    runLakeQuery({ pool: context.pool, lakeDir: lakeRoot(context.config.dataDir), sql: body.sql, limit: body.limit, timeoutMs: body.timeoutMs });
+    runLakeQuery({ pool: context.pool, lake: lakeFromConfig(context.config), sql: body.sql, limit: body.limit, timeoutMs: body.timeoutMs });
 
   app.post(
     '/api/admin/query',

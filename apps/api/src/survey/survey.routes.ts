@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 import { AUDIT_ACTIONS } from '@threadline/db';
-import { isLakeInputError } from '@threadline/lake';
+import { isLakeInputError, lakeFromConfig } from '@threadline/lake';
 import { DEFAULT_SURVEY_LIMITS, importSurvey, listSurveyUploads, surveyNoticeText, type SurveyReport } from '@threadline/survey';
 import { notifySlack } from '@threadline/ops';
 
@@ -96,6 +96,7 @@ export async function surveyRoutes(app: ApiApp, context: ApiContext): Promise<vo
           const report = await importSurvey({
             pool,
             dataDir: context.config.dataDir,
+            lake: lakeFromConfig(context.config),
             fileName: file.name,
             bytes: file.bytes,
             timeZone: context.config.shopTimeZone,

@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 
-import { lakeRoot } from '@threadline/lake';
+import { lakeFromConfig } from '@threadline/lake';
 import { nextQueuedRun, pipelineSettings, PipelineBusyError, recoverPublishes, runPipeline, type PipelineDeps, type RunRequest } from '@threadline/pipeline';
 
 import type { WorkerService } from '../context.js';
@@ -17,6 +17,7 @@ export const pipelineService: WorkerService = {
     const deps: PipelineDeps = {
       pool: context.pool,
       dataDir: context.config.dataDir,
+      lake: lakeFromConfig(context.config),
       timeZone: context.config.shopTimeZone,
       pseudonymKey: context.secrets.pseudonymKey,
       slackWebhookUrl: context.config.slackWebhookUrl,
@@ -24,7 +25,7 @@ export const pipelineService: WorkerService = {
       settings,
     };
     // a publish cut short by a crash is completed before anything reads the lake again
-    const recovered = await recoverPublishes(lakeRoot(context.config.dataDir));
+    const recovered = await recoverPublishes(deps.lake ?? context.config.paths.lake);
     if (recovered.length > 0) deps.logger.warn({ runs: recovered }, 'completed interrupted lake publishes');
     let current: Promise<unknown> | null = null;
     let isStopping = false;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
+import { loadConfig } from '@threadline/config';
 import { ensureCartId, insertSession, insertUser } from '@threadline/db';
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 
@@ -51,5 +52,16 @@ describe('housekeeping: session and cart clean-up', () => {
     assert.ok(!carts.some((row) => [cartOfExpired, staleAnonymous].includes(Number(row.id))));
     // a second pass finds nothing left to do
     assert.deepEqual(await cleanUpSessionsAndCarts(db.pool), { sessions: 0, carts: 0 });
+  });
+
+  it('takes the abandoned-cart age from THREADLINE_ABANDONED_CART_DAYS', async () => {
+    const config = loadConfig({ THREADLINE_ABANDONED_CART_DAYS: '2' });
+    const owner = await session(DAY_MS);
+    const threeDaysOld = await cartTouched({ sessionIdHash: owner }, 3 * DAY_MS);
+    // the default (30 days) keeps it; the configured 2 days do not
+    assert.deepEqual(await cleanUpSessionsAndCarts(db.pool), { sessions: 0, carts: 0 });
+    assert.deepEqual(await cleanUpSessionsAndCarts(db.pool, { abandonedCartMs: config.housekeeping.abandonedCartMs }), { sessions: 0, carts: 1 });
+    const { rows } = await db.pool.query('SELECT 1 FROM carts WHERE id = $1', [threeDaysOld]);
+    assert.equal(rows.length, 0);
   });
 });

@@ -8,7 +8,7 @@ import type { WorkerService } from '../context.js';
 export const ORDER_EXPIRY_EVERY_MS = 60_000;
 /** How often expired sessions and abandoned carts are removed. */
 export const CLEANUP_EVERY_MS = 60 * 60_000;
-/** An anonymous cart nobody touched for this long is abandoned. */
+/** An anonymous cart nobody touched for this long is abandoned (THREADLINE_ABANDONED_CART_DAYS's default). */
 export const ABANDONED_CART_AGE_MS = 30 * 24 * 60 * 60_000;
 /** Rows deleted per statement: short locks, and the loop goes on until a batch comes back short. */
 const BATCH = 1_000;
@@ -23,9 +23,13 @@ async function drain(step: () => Promise<number>): Promise<number> {
 }
 
 /** One clean-up pass: expired sessions first, so the carts they held become unreachable and go too. */
-export async function cleanUpSessionsAndCarts(pool: Pool, now: Date = new Date()): Promise<{ sessions: number; carts: number }> {
+export async function cleanUpSessionsAndCarts(
+  pool: Pool,
+  options: { now?: Date; abandonedCartMs?: number } = {},
+): Promise<{ sessions: number; carts: number }> {
+  const now = options.now ?? new Date();
   const sessions = await drain(() => deleteExpiredSessions(pool, now, BATCH));
-  const carts = await drain(() => deleteAbandonedCarts(pool, new Date(now.getTime() - ABANDONED_CART_AGE_MS), BATCH));
+  const carts = await drain(() => deleteAbandonedCarts(pool, new Date(now.getTime() - (options.abandonedCartMs ?? ABANDONED_CART_AGE_MS)), BATCH));
   return { sessions, carts };
 }
 
@@ -65,7 +69,7 @@ export const housekeepingService: WorkerService = {
       if (cancelled > 0) logger.info({ cancelled }, 'pending orders past their payment window cancelled, stock returned');
     });
     const cleanup = every(CLEANUP_EVERY_MS, 'session and cart clean-up', logger, async () => {
-      const removed = await cleanUpSessionsAndCarts(context.pool);
+      const removed = await cleanUpSessionsAndCarts(context.pool, { abandonedCartMs: context.config.housekeeping.abandonedCartMs });
       if (removed.sessions + removed.carts > 0) logger.info(removed, 'expired sessions and abandoned carts removed');
     });
     return {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import { crawlLake, findCatalogTable, lakeRoot, listCatalogPartitions, listCatalogTables, listSchemaChanges } from '@threadline/lake';
+import { crawlLake, findCatalogTable, lakeFromConfig, listCatalogPartitions, listCatalogTables, listSchemaChanges } from '@threadline/lake';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
 import { loadRuntime, withPool } from '../runtime.js';
@@ -18,7 +18,7 @@ export function registerCatalog(program: Command): void {
     const runtime = loadRuntime('catalog');
     await withPool(runtime, async (pool) => {
       if (options.crawl) {
-        const report = await crawlLake(pool, lakeRoot(runtime.config.dataDir));
+        const report = await crawlLake(pool, lakeFromConfig(runtime.config));
         if (format === 'table') console.log(`crawled: ${report.tables.length} table(s), ${report.breakingChanges.length} breaking schema change(s)\n`);
       }
       const tables = await listCatalogTables(pool);

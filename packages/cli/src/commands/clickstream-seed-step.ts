@@ -1,5 +1,5 @@
 import { generateDemoTraffic, listDemoProductIds, MAX_DEMO_EVENTS } from '@threadline/clickstream';
-import { LocalLakeStorage, lakeRoot } from '@threadline/lake';
+import { lakeFromConfig } from '@threadline/lake';
 
 import type { PostSeedStep } from './seed-step.js';
 
@@ -13,7 +13,7 @@ export const clickstreamSeedStep: PostSeedStep = {
     const events = Math.min(context.config.demoEvents, MAX_DEMO_EVENTS);
     const windowEnd = new Date(context.marker.generatedAt);
     const result = await generateDemoTraffic({
-      storage: new LocalLakeStorage(lakeRoot(context.config.dataDir)),
+      storage: lakeFromConfig(context.config).storage,
       workDir: context.config.dataDir,
       events,
       days: 90,

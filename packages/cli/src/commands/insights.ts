@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { generateDemoTraffic, listDemoProductIds, MAX_DEMO_EVENTS, type DeviceClass, type Region, type TrafficSource } from '@threadline/clickstream';
 import { todayIn, windowEndingOn } from '@threadline/domain';
 import { DEFAULT_LIMITS, InsightsLake, PeakHoursInputError, peakHours, type HourFigures } from '@threadline/insights';
-import { LocalLakeStorage, lakeRoot } from '@threadline/lake';
+import { lakeFromConfig } from '@threadline/lake';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
 import { loadRuntime, withPool } from '../runtime.js';
@@ -58,7 +58,7 @@ export function registerInsights(program: Command): void {
     const timeZone = options.tz ?? runtime.config.shopTimeZone;
     const to = options.to ?? todayIn(runtime.config.shopTimeZone);
     const from = options.from ?? windowEndingOn(to, 30).from;
-    const lake = await InsightsLake.open(runtime.config.dataDir);
+    const lake = await InsightsLake.open(runtime.config.dataDir, { ...runtime.config.duckdb, lake: lakeFromConfig(runtime.config) });
     try {
       const result = await peakHours(lake, {
         from,
@@ -107,7 +107,7 @@ export function registerInsights(program: Command): void {
       const productIds = await withPool(runtime, (pool) => listDemoProductIds(pool)).catch(() => [] as string[]);
       const started = Date.now();
       const result = await generateDemoTraffic({
-        storage: new LocalLakeStorage(lakeRoot(runtime.config.dataDir)),
+        storage: lakeFromConfig(runtime.config).storage,
         workDir: runtime.config.dataDir,
         events: options.events,
         days: options.days,

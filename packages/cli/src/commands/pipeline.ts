@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import type { Command } from 'commander';
 
 import { dateRange, isIsoDate } from '@threadline/domain';
+import { lakeFromConfig } from '@threadline/lake';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
 import { loadRuntime, withPool } from '../runtime.js';
@@ -57,6 +58,7 @@ export function registerPipeline(program: Command): void {
           {
             pool,
             dataDir: runtime.config.dataDir,
+            lake: lakeFromConfig(runtime.config),
             timeZone: runtime.config.shopTimeZone,
             pseudonymKey: runtime.secrets.pseudonymKey,
             slackWebhookUrl: runtime.config.slackWebhookUrl,
@@ -168,6 +170,7 @@ export const pipelineSeedStep: PostSeedStep = {
         {
           pool: context.pool,
           dataDir: context.config.dataDir,
+          lake: lakeFromConfig(context.config),
           timeZone: context.config.shopTimeZone,
           pseudonymKey: context.secrets.pseudonymKey,
           slackWebhookUrl: context.config.slackWebhookUrl,

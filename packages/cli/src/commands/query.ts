@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import { isLakeInputError, lakeRoot, MAX_QUERY_ROWS, runLakeQuery } from '@threadline/lake';
+import { isLakeInputError, lakeFromConfig, MAX_QUERY_ROWS, runLakeQuery } from '@threadline/lake';
 
 import { parseFormat, printRows, withFormat } from '../output.js';
 import { loadRuntime, withPool } from '../runtime.js';
@@ -22,7 +22,7 @@ export function registerQuery(program: Command): void {
     const runtime = loadRuntime('query');
     await withPool(runtime, async (pool) => {
       try {
-        const result = await runLakeQuery({ pool, lakeDir: lakeRoot(runtime.config.dataDir), sql, limit, timeoutMs: timeout * 1000 });
+        const result = await runLakeQuery({ pool, lake: lakeFromConfig(runtime.config), sql, limit, timeoutMs: timeout * 1000 });
         printRows(result.rows, format, result.columns.map((column) => column.name));
         if (format === 'table') {
           console.error(`(${result.rowCount} row(s)${result.isTruncated ? `, cut at --limit ${limit}` : ''}, ${result.elapsedMs} ms)`);

@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = {
   PRODUCT_IMAGE_ADDED: 'product.image_added',
   PRODUCT_IMAGE_REMOVED: 'product.image_removed',
   CATEGORY_CREATED: 'category.created',
+  COLOUR_MAPPED: 'colour.mapped',
   SURVEY_UPLOADED: 'survey.uploaded',
   PIPELINE_RUN_STARTED: 'pipeline.run_started',
   IMPORT_COMPLETED: 'import.completed',

@@ -9,6 +9,8 @@ export interface ProductListQuery {
   category?: string | undefined;
   size?: string | undefined;
   colour?: string | undefined;
+  /** Colour family slug ("green"): variants whose free colour name maps to it (migration 1800). */
+  family?: string | undefined;
   minPrice?: number | undefined;
   maxPrice?: number | undefined;
   /** What the shopper typed (see correctSearch for typos): any word, or the start of one, matches. */
@@ -56,7 +58,7 @@ export function createBinder(): { params: unknown[]; bind: Bind } {
 }
 
 /** Filters a list can leave out (a facet counts as if its own filter were not set). */
-export type OmittedFilter = 'category' | 'size' | 'colour';
+export type OmittedFilter = 'category' | 'size' | 'colour' | 'family';
 
 /** The tsquery of a search, or undefined when the text has no words. */
 export function searchTsQuery(search: string | undefined): string | undefined {
@@ -83,6 +85,7 @@ export function productListConditions(query: Omit<ProductListQuery, 'sort' | 'li
   const variantFilters: string[] = [];
   if (query.size && omit !== 'size') variantFilters.push(`fv.size = ${bind(query.size)}`);
   if (query.colour && omit !== 'colour') variantFilters.push(`lower(fv.colour) = lower(${bind(query.colour)})`);
+  if (query.family && omit !== 'family') variantFilters.push(`fv.colour_family = ${bind(query.family)}`);
   if (query.minPrice !== undefined) variantFilters.push(`fv.price_cents >= ${bind(query.minPrice)}`);
   if (query.maxPrice !== undefined) variantFilters.push(`fv.price_cents <= ${bind(query.maxPrice)}`);
   if (variantFilters.length > 0) {
@@ -134,7 +137,12 @@ export async function listProducts(db: Queryable, query: ProductListQuery, prese
     where.push(ordering.compare.replace(/#/g, () => (index++ === 0 ? keyParam : idParam)));
   }
   // filtered by colour: each card shows its photo in that colour when it has one
-  const imageOrder = query.colour ? `(lower(i.colour) = lower(${bind(query.colour)})) IS TRUE DESC,` : '';
+  // (by family: a photo in a colour of that family)
+  const imageOrder = query.colour
+    ? `(lower(i.colour) = lower(${bind(query.colour)})) IS TRUE DESC,`
+    : query.family
+      ? `(colour_family_of(i.colour) = ${bind(query.family)}) IS TRUE DESC,`
+      : '';
   const lowStock = bind(presentation.lowStockThreshold);
   const widths = bind(presentation.imageWidths);
   const defaultWidth = bind(presentation.defaultImageWidth);

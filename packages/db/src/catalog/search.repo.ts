@@ -20,6 +20,15 @@ export interface ListFacets {
   sizes: FacetCount[];
   /** Lower-cased colour names as sellers wrote them. */
   colours: FacetCount[];
+  /** Every colour family in swatch order, with how many products have a variant in it. */
+  families: FamilyFacetCount[];
+}
+
+export interface FamilyFacetCount extends FacetCount {
+  /** Display name ("Green"). */
+  name: string;
+  /** Swatch colour, #rrggbb. */
+  hex: string;
 }
 
 export interface CorrectedSearch {
@@ -36,7 +45,22 @@ export async function countProducts(db: Queryable, filters: ListFilters): Promis
   return Number(rows[0]?.total ?? 0);
 }
 
-async function facet(db: Queryable, filters: ListFilters, omit: OmittedFilter): Promise<FacetCount[]> {
+async function familyFacet(db: Queryable, filters: ListFilters): Promise<FamilyFacetCount[]> {
+  const { params, bind } = createBinder();
+  const where = productListConditions(filters, bind, 'family').join(' AND ');
+  const { rows } = await db.query<{ value: string; name: string; hex: string; count: string }>(
+    `SELECT f.slug AS value, f.name, f.hex, coalesce(c.count, 0) AS count
+       FROM colour_families f
+       LEFT JOIN (SELECT v.colour_family, count(DISTINCT p.id) AS count
+                    FROM products p JOIN product_variants v ON v.product_id = p.id
+                   WHERE ${where} AND v.colour_family IS NOT NULL GROUP BY v.colour_family) c ON c.colour_family = f.slug
+      ORDER BY f.position`,
+    params,
+  );
+  return rows.map((row) => ({ value: row.value, name: row.name, hex: row.hex, count: Number(row.count) }));
+}
+
+async function facet(db: Queryable, filters: ListFilters, omit: Exclude<OmittedFilter, 'family'>): Promise<FacetCount[]> {
   const { params, bind } = createBinder();
   const where = productListConditions(filters, bind, omit).join(' AND ');
   // each facet counts as if its own filter were off: "Size M (12)" is what choosing M would show
@@ -56,10 +80,15 @@ async function facet(db: Queryable, filters: ListFilters, omit: OmittedFilter): 
   return rows.map((row) => ({ value: row.value, count: Number(row.count) }));
 }
 
-/** Facet counts for the category, size and colour filters of a list. */
+/** Facet counts for the category, size, colour and colour-family filters of a list. */
 export async function productFacets(db: Queryable, filters: ListFilters): Promise<ListFacets> {
-  const [categories, sizes, colours] = await Promise.all([facet(db, filters, 'category'), facet(db, filters, 'size'), facet(db, filters, 'colour')]);
-  return { categories, sizes, colours };
+  const [categories, sizes, colours, families] = await Promise.all([
+    facet(db, filters, 'category'),
+    facet(db, filters, 'size'),
+    facet(db, filters, 'colour'),
+    familyFacet(db, filters),
+  ]);
+  return { categories, sizes, colours, families };
 }
 
 /**

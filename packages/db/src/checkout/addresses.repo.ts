@@ -1,20 +1,14 @@
+import type { Address } from '@threadline/domain';
+
 import type { Queryable } from '../pool.js';
 
-/** An entry of a customer's address book. */
-export interface AddressRecord {
+/** An entry of a customer's address book: a checked address (the domain's) with its id and default flag. */
+export interface AddressRecord extends Address {
   id: number;
-  recipientName: string;
-  line1: string;
-  line2: string | null;
-  city: string;
-  region: string | null;
-  postalCode: string | null;
-  country: string;
-  phone: string | null;
   isDefault: boolean;
 }
 
-export type AddressFields = Omit<AddressRecord, 'id' | 'isDefault'>;
+export type AddressFields = Address;
 
 interface AddressRow {
   id: number;

@@ -51,7 +51,7 @@ function refuse(request: FastifyRequest, reply: FastifyReply, result: RateLimitR
  * any database work, the per-account checks after the session and body are read.
  *
  * @example
- * await app.register(rateLimitPlugin, { settings: loadEdgeConfig().rateLimit });
+ * await app.register(rateLimitPlugin, { settings: config.edge.rateLimit });
  */
 export const rateLimitPlugin = fp<RateLimitPluginOptions>(
   async (app: FastifyInstance, options) => {

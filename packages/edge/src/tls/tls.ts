@@ -48,7 +48,7 @@ function readPem(file: string, variable: string): Buffer {
  * does not belong to the certificate.
  *
  * @example
- * const https = loadHttpsOptions(loadEdgeConfig().tls);
+ * const https = loadHttpsOptions(config.edge.tls);
  * const app = Fastify({ https });
  */
 export function loadHttpsOptions(settings: TlsSettings, now: Date = new Date()): HttpsServerOptions | undefined {

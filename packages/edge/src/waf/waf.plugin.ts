@@ -72,7 +72,7 @@ function logDecision(request: FastifyRequest, decision: WafDecision, mode: WafSe
  * `off` mode. Every decision is logged with the rule ids; the client sees only a reference.
  *
  * @example
- * await app.register(wafPlugin, { settings: loadEdgeConfig().waf, inspectBody: true });
+ * await app.register(wafPlugin, { settings: config.edge.waf, inspectBody: true });
  */
 export const wafPlugin = fp<WafPluginOptions>(
   async (app: FastifyInstance, options) => {

@@ -1,5 +1,5 @@
 import type { Pool } from '@threadline/db';
-import type { DuckDbLimits } from '@threadline/lake';
+import type { DuckDbLimits, LakeMirror } from '@threadline/lake';
 import { deleteLiveInsights } from '@threadline/db/insights';
 
 import { InsightsLake } from '../lake/insights-lake.js';
@@ -13,8 +13,8 @@ import { materialiseInsights } from './insight-cache.js';
 export function dashboardRefresher() {
   return {
     name: 'dashboards',
-    async refresh(context: { pool: Pool; dataDir: string; timeZone: string; duckdb?: DuckDbLimits; logger: { info(message: string): void } }): Promise<{ rows: number }> {
-      const lake = await InsightsLake.open(context.dataDir, { ...context.duckdb });
+    async refresh(context: { pool: Pool; dataDir: string; lake?: LakeMirror; timeZone: string; duckdb?: DuckDbLimits; logger: { info(message: string): void } }): Promise<{ rows: number }> {
+      const lake = await InsightsLake.open(context.dataDir, { ...context.duckdb, lake: context.lake });
       try {
         await deleteLiveInsights(context.pool);
         const result = await materialiseInsights({ lake, pool: context.pool, timeZone: context.timeZone });

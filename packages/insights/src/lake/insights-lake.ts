@@ -4,12 +4,11 @@ import {
   connectDuckDb,
   createDuckDbInstance,
   isVisibleKey,
+  LakeMirror,
   lakeRoot,
-  LocalLakeStorage,
   sqlLiteral,
   toPlainValue,
   type DuckDbLimits,
-  type LakeStorage,
 } from '@threadline/lake';
 
 import { INSIGHT_DATASETS, type InsightDataset } from './curated-schemas.js';
@@ -29,12 +28,13 @@ interface DatasetState {
 }
 
 /** DuckDB caps (the configuration's `duckdb` section) and where the files are listed. */
-export interface InsightsLakeOptions extends DuckDbLimits {  /**
-   * Where the lake's files are listed (default: the local lake under `dataDir`). DuckDB reads the
-   * files by local path, so the storage must be a local directory for now; the listing — what
-   * decides freshness and the cache fingerprint — already goes through LakeStorage.
+export interface InsightsLakeOptions extends DuckDbLimits {
+  /**
+   * The lake (`lakeFromConfig(config)`; default: the local lake under `dataDir`). The listing —
+   * what decides freshness and the cache fingerprint — goes through its storage; DuckDB reads
+   * the mirror's local files (on S3 the read cache, synced when a dataset's listing changes).
    */
-  storage?: LakeStorage;
+  lake?: LakeMirror;
 }
 
 /**
@@ -51,15 +51,20 @@ export class InsightsLake implements InsightQuery {
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly storage: LakeStorage,
+    private readonly lake: LakeMirror,
     readonly dataDir: string,
   ) {}
 
   static async open(dataDir: string, options: InsightsLakeOptions = {}): Promise<InsightsLake> {
-    const storage = options.storage ?? new LocalLakeStorage(lakeRoot(dataDir));
+    const mirror = options.lake ?? LakeMirror.local(lakeRoot(dataDir));
     const instance = await createDuckDbInstance({ threads: options.threads, memoryLimit: options.memoryLimit });
-    const lake = new InsightsLake(instance, storage, dataDir);
-    await lake.refreshViews(true);
+    const lake = new InsightsLake(instance, mirror, dataDir);
+    try {
+      await lake.refreshViews(true);
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    }
     return lake;
   }
 
@@ -72,7 +77,7 @@ export class InsightsLake implements InsightQuery {
   private async scan(dataset: InsightDataset): Promise<DatasetState> {
     let newestMs = 0;
     let fileCount = 0;
-    for (const file of await this.storage.listFiles(this.datasetPrefix(dataset))) {
+    for (const file of await this.lake.storage.listFiles(this.datasetPrefix(dataset))) {
       if (!file.key.endsWith('.parquet') || !isVisibleKey(file.key)) continue;
       fileCount += 1;
       newestMs = Math.max(newestMs, file.modifiedMs);
@@ -103,12 +108,13 @@ export class InsightsLake implements InsightQuery {
   private async createView(connection: DuckDBConnection, dataset: InsightDataset): Promise<void> {
     const columns: Record<string, string> = INSIGHT_DATASETS[dataset].columns;
     const state = this.states.get(dataset);
-    const dir = this.storage.localPath(this.datasetPrefix(dataset).slice(0, -1));
-    if (!state || state.fileCount === 0 || dir === undefined) {
+    if (!state || state.fileCount === 0) {
       const list = Object.entries(columns).map(([name, type]) => `NULL::${type} AS ${name}`).join(', ');
       await connection.run(`CREATE OR REPLACE VIEW ${dataset} AS SELECT ${list} WHERE false`);
       return;
     }
+    // on S3: download the objects whose ETag changed into the read cache (local: the lake itself)
+    const dir = await this.lake.sync(this.datasetPrefix(dataset));
     const source = `read_parquet(${sqlLiteral(`${dir}/**/*.parquet`)}, hive_partitioning = true, union_by_name = true)`;
     const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
     const present = new Set(described.getRowObjectsJS().map((row) => String(row.column_name)));

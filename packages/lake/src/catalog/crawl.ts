@@ -1,6 +1,7 @@
 import type { Pool } from '@threadline/db';
 
 import { findCatalogTable, saveCatalogTable } from './catalog.repo.js';
+import type { LakeMirror } from '../storage/mirror.js';
 import { scanLake } from './scan-lake.js';
 import { diffSchemas, type SchemaChange } from './schema-diff.js';
 
@@ -15,12 +16,12 @@ export interface CrawlReport {
  * schema changes against the registered version.
  *
  * @example
- * const report = await crawlLake(pool, lakeRoot(config.dataDir));
+ * const report = await crawlLake(pool, lakeFromConfig(config)); // local or S3
  * await crawlLake(pool, lakeDir, { locations: ['raw/survey'] }); // one table only
  */
-export async function crawlLake(pool: Pool, lakeDir: string, options: { locations?: readonly string[] } = {}): Promise<CrawlReport> {
+export async function crawlLake(pool: Pool, lake: string | LakeMirror, options: { locations?: readonly string[] } = {}): Promise<CrawlReport> {
   const report: CrawlReport = { tables: [], breakingChanges: [] };
-  for (const table of await scanLake(lakeDir, options)) {
+  for (const table of await scanLake(lake, options)) {
     const existing = await findCatalogTable(pool, table.name);
     const changes = existing ? diffSchemas(existing.columns, table.columns) : [];
     await saveCatalogTable(pool, table, changes);

@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import { openDuckDb, readRows, sqlLiteral } from '../duckdb.js';
 import { hiveReadOptions, ZONE_DIRS } from '../layout.js';
+import type { LakeMirror } from '../storage/mirror.js';
 
 /** A column as the catalog records it. */
 export interface CatalogColumn {
@@ -83,9 +84,14 @@ async function describe(files: FoundFile[], partitionKeys: readonly string[]): P
 
 /**
  * The crawler: walks raw/ and curated/, reads each table's Parquet schema (footers only) and row
- * counts, and discovers its Hive partitions from the folder names.
+ * counts, and discovers its Hive partitions from the folder names. Given a `LakeMirror`, the
+ * zones (or only the `locations` asked for) are synced first, so an S3 lake is crawled the same way.
  */
-export async function scanLake(lakeDir: string, options: { locations?: readonly string[] } = {}): Promise<ScannedTable[]> {
+export async function scanLake(lake: string | LakeMirror, options: { locations?: readonly string[] } = {}): Promise<ScannedTable[]> {
+  const lakeDir = typeof lake === 'string' ? lake : lake.root;
+  if (typeof lake !== 'string') {
+    for (const prefix of options.locations ?? [ZONE_DIRS.curated, ZONE_DIRS.raw]) await lake.sync(`${prefix}/`);
+  }
   const tables: ScannedTable[] = [];
   for (const zone of [ZONE_DIRS.curated, ZONE_DIRS.raw]) {
     const zoneDir = path.join(lakeDir, zone);

@@ -41,7 +41,7 @@ after(async () => {
 
 async function refused(sql: string): Promise<string> {
   try {
-    await runLakeQuery({ pool: db.pool, lakeDir: lake, sql });
+    await runLakeQuery({ pool: db.pool, lake: lake, sql });
   } catch (error) {
     assert.ok(error instanceof LakeInputError, String(error));
     return error.code;
@@ -51,34 +51,34 @@ async function refused(sql: string): Promise<string> {
 
 describe('SQL over the lake', () => {
   it('reads catalogued tables with Hive partitions as columns', async () => {
-    const result = await runLakeQuery({ pool: db.pool, lakeDir: lake, sql: "SELECT dt::VARCHAR AS dt, count(*) AS n FROM sales WHERE dt >= DATE '2026-11-02' GROUP BY ALL ORDER BY dt" });
+    const result = await runLakeQuery({ pool: db.pool, lake: lake, sql: "SELECT dt::VARCHAR AS dt, count(*) AS n FROM sales WHERE dt >= DATE '2026-11-02' GROUP BY ALL ORDER BY dt" });
     assert.deepEqual(result.rows, [{ dt: '2026-11-02', n: 200 }, { dt: '2026-11-03', n: 300 }]);
     assert.deepEqual(result.columns.map((column) => column.name), ['dt', 'n']);
   });
 
   it('prunes partitions: a filter on dt reads only the matching folder', async () => {
-    const plan = await runLakeQuery({ pool: db.pool, lakeDir: lake, sql: "SELECT count(*) AS n FROM sales WHERE dt = DATE '2026-11-02'" });
+    const plan = await runLakeQuery({ pool: db.pool, lake: lake, sql: "SELECT count(*) AS n FROM sales WHERE dt = DATE '2026-11-02'" });
     assert.deepEqual(plan.rows, [{ n: 200 }]);
     // the same query with an unreadable other partition still works only if pruning skips it
     rmSync(path.join(lake, 'curated', 'sales', 'dt=2026-11-03', 'part-0.parquet'));
     await writeParquet('SELECT 1 AS x', path.join(lake, 'curated', 'sales', 'dt=2026-11-03', 'part-0.parquet.broken'));
-    const pruned = await runLakeQuery({ pool: db.pool, lakeDir: lake, sql: "SELECT count(*) AS n FROM sales WHERE dt = DATE '2026-11-01'" });
+    const pruned = await runLakeQuery({ pool: db.pool, lake: lake, sql: "SELECT count(*) AS n FROM sales WHERE dt = DATE '2026-11-01'" });
     assert.deepEqual(pruned.rows, [{ n: 100 }]);
     await writeParquet(`SELECT range AS order_id, (range % 7)::INTEGER AS quantity FROM range(300)`, path.join(lake, 'curated', 'sales', 'dt=2026-11-03', 'part-0.parquet'));
   });
 
   it('cuts results at the row limit and says so', async () => {
-    const result = await runLakeQuery({ pool: db.pool, lakeDir: lake, sql: 'SELECT order_id FROM sales', limit: 10 });
+    const result = await runLakeQuery({ pool: db.pool, lake: lake, sql: 'SELECT order_id FROM sales', limit: 10 });
     assert.equal(result.rowCount, 10);
     assert.equal(result.isTruncated, true);
-    const all = await runLakeQuery({ pool: db.pool, lakeDir: lake, sql: 'SELECT count(*) AS n FROM sales', limit: 10 });
+    const all = await runLakeQuery({ pool: db.pool, lake: lake, sql: 'SELECT count(*) AS n FROM sales', limit: 10 });
     assert.equal(all.isTruncated, false);
   });
 
   it('runs capped: memory, threads and a private temp folder the query cannot read outside of', async () => {
     const settings = await runLakeQuery({
       pool: db.pool,
-      lakeDir: lake,
+      lake,
       sql: "SELECT current_setting('memory_limit') AS memory, current_setting('threads') AS threads, current_setting('temp_directory') AS temp",
     });
     const row = settings.rows[0];
@@ -91,7 +91,7 @@ describe('SQL over the lake', () => {
   });
 
   it('cuts an oversize answer by bytes instead of failing with a RangeError', async () => {
-    const result = await runLakeQuery({ pool: db.pool, lakeDir: lake, sql: "SELECT repeat('x', 100000) AS blob FROM range(200)", limit: 1000 });
+    const result = await runLakeQuery({ pool: db.pool, lake: lake, sql: "SELECT repeat('x', 100000) AS blob FROM range(200)", limit: 1000 });
     assert.equal(result.isTruncated, true);
     assert.ok(result.rowCount < 200 && result.rowCount > 0, `${result.rowCount} rows`);
     assert.ok(JSON.stringify(result.rows).length <= QUERY_CAPS.maxResultBytes);
@@ -99,7 +99,7 @@ describe('SQL over the lake', () => {
 
   it('stops a query that runs past its timeout', async () => {
     await assert.rejects(
-      runLakeQuery({ pool: db.pool, lakeDir: lake, sql: 'SELECT count(*) FROM range(100000000000) a', timeoutMs: 200 }),
+      runLakeQuery({ pool: db.pool, lake: lake, sql: 'SELECT count(*) FROM range(100000000000) a', timeoutMs: 200 }),
       (error: unknown) => error instanceof LakeInputError && error.code === 'QUERY_TIMEOUT',
     );
   });

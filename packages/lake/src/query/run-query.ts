@@ -9,11 +9,13 @@ import type { Pool } from '@threadline/db';
 import { listCatalogTables } from '../catalog/catalog.repo.js';
 import { hiveReadOptions, ZONE_DIRS } from '../layout.js';
 import { openDuckDb, readRows, sqlIdent, sqlLiteral, toPlainValue } from '../duckdb.js';
+import type { LakeMirror } from '../storage/mirror.js';
 import { LakeInputError } from './lake-errors.js';
 
 export interface LakeQueryOptions {
   pool: Pool;
-  lakeDir: string;
+  /** The lake: a local lake directory, or a `LakeMirror` (local or S3; catalogued tables are synced first). */
+  lake: string | LakeMirror;
   sql: string;
   /** Most rows returned (default 1,000, at most 100,000); the result says when it was cut. */
   limit?: number;
@@ -69,7 +71,7 @@ function classify(error: unknown): LakeInputError {
  * run, with a row limit and a timeout.
  *
  * @example
- * const result = await runLakeQuery({ pool, lakeDir, sql: 'SELECT dt, sum(line_total_cents) FROM sales GROUP BY dt' });
+ * const result = await runLakeQuery({ pool, lake: lakeFromConfig(config), sql: 'SELECT dt, sum(line_total_cents) FROM sales GROUP BY dt' });
  */
 export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQueryResult> {
   const sql = options.sql.trim().replace(/;\s*$/, '');
@@ -78,6 +80,8 @@ export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQuery
   const timeoutMs = Math.min(options.timeoutMs ?? 20_000, MAX_QUERY_TIMEOUT_MS);
   const started = performance.now();
   const tables = await listCatalogTables(options.pool);
+  const lakeDir = typeof options.lake === 'string' ? options.lake : options.lake.root;
+  if (typeof options.lake !== 'string') for (const table of tables) await options.lake.sync(`${table.location}/`);
   const session = await openDuckDb();
   const { connection } = session;
   // DuckDB lets a session read its own temp folder even under allowed_directories: give each
@@ -89,12 +93,12 @@ export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQuery
     await connection.run(`SET temp_directory = ${sqlLiteral(tempDir)}`);
     await connection.run(`SET max_temp_directory_size = ${sqlLiteral(QUERY_CAPS.maxTempBytes)}`);
     for (const table of tables) {
-      const glob = path.join(options.lakeDir, table.location, '**', '*.parquet');
+      const glob = path.join(lakeDir, table.location, '**', '*.parquet');
       await connection.run(
         `CREATE VIEW ${sqlIdent(table.name)} AS SELECT * FROM read_parquet(${sqlLiteral(glob)}, ${hiveReadOptions(table.partitionKeys)}, union_by_name = true)`,
       );
     }
-    const allowed = [ZONE_DIRS.curated, ZONE_DIRS.raw].map((zone) => sqlLiteral(`${path.join(options.lakeDir, zone)}${path.sep}`));
+    const allowed = [ZONE_DIRS.curated, ZONE_DIRS.raw].map((zone) => sqlLiteral(`${path.join(lakeDir, zone)}${path.sep}`));
     await connection.run(`SET allowed_directories = [${allowed.join(', ')}]`);
     await connection.run('SET enable_external_access = false');
     await connection.run('SET lock_configuration = true');

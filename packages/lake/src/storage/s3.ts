@@ -73,7 +73,7 @@ export class S3LakeStorage implements LakeStorage {
       do {
         const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }));
         for (const item of page.Contents ?? []) {
-          if (item.Key) files.push({ key: item.Key.slice(this.prefix.length), bytes: item.Size ?? 0, modifiedMs: item.LastModified?.getTime() ?? 0 });
+          if (item.Key) files.push({ key: item.Key.slice(this.prefix.length), bytes: item.Size ?? 0, modifiedMs: item.LastModified?.getTime() ?? 0, etag: item.ETag });
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);

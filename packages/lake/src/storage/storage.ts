@@ -27,6 +27,8 @@ export interface LakeFile {
   bytes: number;
   /** Last modification, ms since the epoch. */
   modifiedMs: number;
+  /** The object's entity tag (S3 only): changes whenever the content changes. */
+  etag?: string;
 }
 
 /**

@@ -1,13 +1,15 @@
 import type { Logger } from '@threadline/config';
 import type { Pool } from '@threadline/db';
 import { dashboardRefresher } from '@threadline/insights';
-import type { DuckDbLimits } from '@threadline/lake';
+import type { DuckDbLimits, LakeMirror } from '@threadline/lake';
 
 /** What a refresher gets after each successful publish. */
 export interface RefreshContext {
   pool: Pool;
   dataDir: string;
   lakeDir: string;
+  /** The lake (local or S3) the refresher reads through. */
+  lake: LakeMirror;
   /** The shop's time zone: the dashboards' preset windows end on today there. */
   timeZone: string;
   duckdb?: DuckDbLimits;

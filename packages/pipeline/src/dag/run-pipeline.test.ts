@@ -43,7 +43,7 @@ function deps(overrides: Partial<PipelineDeps> = {}): PipelineDeps {
 }
 
 async function salesByDay(): Promise<Record<string, number>> {
-  const result = await runLakeQuery({ pool: db.pool, lakeDir: path.join(dataDir, 'lake'), sql: 'SELECT dt::VARCHAR AS dt, count(*) AS n FROM sales GROUP BY dt ORDER BY dt' });
+  const result = await runLakeQuery({ pool: db.pool, lake: path.join(dataDir, 'lake'), sql: 'SELECT dt::VARCHAR AS dt, count(*) AS n FROM sales GROUP BY dt ORDER BY dt' });
   return Object.fromEntries(result.rows.map((row) => [String(row.dt), Number(row.n)]));
 }
 
@@ -97,7 +97,7 @@ describe('nightly pipeline', () => {
     for (const banned of ['email', 'name', 'password_hash', 'user_id', 'card_last4', 'card_brand', 'ip', 'state_province']) {
       assert.ok(!columns.includes(banned), `${banned} must not be in the lake`);
     }
-    const result = await runLakeQuery({ pool: db.pool, lakeDir: path.join(dataDir, 'lake'), sql: 'SELECT DISTINCT customer_key FROM sales ORDER BY 1 LIMIT 3' });
+    const result = await runLakeQuery({ pool: db.pool, lake: path.join(dataDir, 'lake'), sql: 'SELECT DISTINCT customer_key FROM sales ORDER BY 1 LIMIT 3' });
     for (const row of result.rows) assert.match(String(row.customer_key), /^[A-Za-z0-9_-]{22}$/);
     const raw = readFileSync(path.join(dataDir, 'lake', 'curated', 'sales', 'dt=2026-11-19', readdirSync(path.join(dataDir, 'lake', 'curated', 'sales', 'dt=2026-11-19'))[0] ?? ''));
     assert.ok(!raw.includes('@example.test'), 'no e-mail address in the Parquet bytes');
@@ -109,6 +109,26 @@ describe('nightly pipeline', () => {
     assert.equal(summary.status, 'succeeded');
     assert.deepEqual(await salesByDay(), { '2026-11-18': 200, '2026-11-19': 300, '2026-11-20': 100 });
     assert.deepEqual(partitionFiles('sales'), filesBefore);
+  });
+
+  it('a publish that fails for good keeps its staged data, so the next run completes it instead of losing a partition', async () => {
+    const datasets = ['product_day', 'products', 'reviews', 'sales'];
+    const before = datasets.map(partitionFiles);
+    const failed = await runPipeline(
+      deps({
+        settings: { ...loadPipelineSettings({}), retries: 0 },
+        // the second partition's old folder is retired, then the move of the new one fails
+        publishFault: ({ index, action }) => {
+          if (index === 1 && action === 'move-new') throw new Error('disk gone');
+        },
+      }),
+      { trigger: 'manual', dates: DATES },
+    );
+    assert.equal(failed.failedStep, 'publish');
+    const next = await runPipeline(deps(), { trigger: 'manual', dates: ['2026-11-20'] });
+    assert.equal(next.status, 'succeeded', next.error ?? '');
+    assert.deepEqual(datasets.map(partitionFiles), before);
+    assert.deepEqual(await salesByDay(), { '2026-11-18': 200, '2026-11-19': 300, '2026-11-20': 100 });
   });
 
   it('a failing rule blocks publish, keeps the old data, stores the result and tells Slack', async () => {

@@ -5,11 +5,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@threadline/config';
 import type { Pool } from '@threadline/db';
 import { addDays, dateInZone } from '@threadline/domain';
-import { crawlLake, lakeRoot, runStagingDir } from '@threadline/lake';
+import { crawlLake, lakeRoot, LakeMirror, runStagingDir, ZONE_DIRS } from '@threadline/lake';
 import { notifySlack } from '@threadline/ops';
 
 import { CURATED_DATASETS, DATASET_RULES, extractShop, findAllDates, findChangedDates, type CuratedDataset, type ExtractResult } from '../extract/index.js';
-import { finishPublish, publishPartitions, recoverPublishes, undoPublish, type PublishFault, type PublishJournal } from '../publish/publish.js';
+import { finishPublish, isPublishPending, publishPartitions, recoverPublishes, undoPublish, uploadPublished, type PublishFault, type PublishJournal } from '../publish/publish.js';
 import { isGatePassed, runQualityGate, type GateDataset, type QualityRule, type RuleResult } from '../quality/index.js';
 import { INSIGHT_REFRESHERS, type InsightRefresher } from './insight-refreshers.js';
 import { failureNotice, successNotice } from './pipeline-notices.js';
@@ -20,6 +20,11 @@ import { tryAcquireRunLock } from './run-lock.js';
 export interface PipelineDeps {
   pool: Pool;
   dataDir: string;
+  /**
+   * The lake to read and publish to (`lakeFromConfig(config)`: local or S3). Default: the local
+   * lake under `dataDir`. On S3 the run works in the mirror's local cache and uploads what it publishes.
+   */
+  lake?: LakeMirror;
   timeZone: string;
   pseudonymKey: string;
   slackWebhookUrl: string | undefined;
@@ -75,7 +80,9 @@ interface RunState {
   runId: number;
   dates: string[];
   stagingDir: string;
+  /** Local folder laid out like the lake: the lake itself, or the S3 lake's read cache. */
   lakeDir: string;
+  lake: LakeMirror;
   extract?: ExtractResult;
   journal?: PublishJournal;
   results: RuleResult[];
@@ -123,6 +130,11 @@ export const PIPELINE_DAG: StepDefinition[] = [
     name: 'extract',
     dependsOn: [],
     async run(state, deps) {
+      // the inputs besides PostgreSQL: the raw clickstream (product views) and the curated
+      // partitions the quality gate compares with; on S3 only changed objects are downloaded
+      for (const prefix of [`${ZONE_DIRS.raw}/clickstream/`, `${ZONE_DIRS.curated}/`]) {
+        await state.lake.sync(prefix, { onDownload: (count) => count > 0 && deps.onProgress?.(`extract: ${count} file(s) of ${prefix} fetched from the lake`) });
+      }
       state.extract = await extractShop({
         pool: deps.pool,
         lakeDir: state.lakeDir,
@@ -159,7 +171,9 @@ export const PIPELINE_DAG: StepDefinition[] = [
         item.partitions.map((partition) => ({ dataset: item.dataset, partition, stagedDir: path.join(state.stagingDir, item.dataset, partition) })),
       );
       state.journal = await publishPartitions(state.lakeDir, `run-${state.runId}`, items, { fault: deps.publishFault });
-      return { rowsOut: state.extract?.rowsOut ?? 0, message: `${items.length} partition(s) swapped into curated/` };
+      const uploaded = await uploadPublished(state.lake, state.journal);
+      const where = state.lake.isRemote ? ` and ${uploaded} file(s) uploaded to the lake's storage` : '';
+      return { rowsOut: state.extract?.rowsOut ?? 0, message: `${items.length} partition(s) swapped into curated/${where}` };
     },
   },
   {
@@ -177,6 +191,7 @@ export const PIPELINE_DAG: StepDefinition[] = [
       await repo.saveRuleResults(deps.pool, state.runId, 'published', results);
       if (!isGatePassed(results)) {
         await undoPublish(state.lakeDir, journal);
+        await uploadPublished(state.lake, journal);
         throw new FinalStepError(`${describeFailures(results)} after publish; the previous partitions were put back`);
       }
       await finishPublish(state.lakeDir, journal);
@@ -188,7 +203,7 @@ export const PIPELINE_DAG: StepDefinition[] = [
     name: 'catalog',
     dependsOn: ['verify'],
     async run(state, deps) {
-      const report = await crawlLake(deps.pool, state.lakeDir);
+      const report = await crawlLake(deps.pool, state.lake);
       const breaking = report.breakingChanges.map((change) => `${change.table}.${change.column} ${change.change}`).join(', ');
       if (breaking) deps.logger.warn({ breaking }, 'breaking schema change detected in the lake');
       return {
@@ -204,7 +219,7 @@ export const PIPELINE_DAG: StepDefinition[] = [
       const refreshers = deps.refreshers ?? INSIGHT_REFRESHERS;
       let rows = 0;
       for (const refresher of refreshers) {
-        const result = await refresher.refresh({ pool: deps.pool, dataDir: deps.dataDir, lakeDir: state.lakeDir, timeZone: deps.timeZone, dates: state.dates, logger: deps.logger });
+        const result = await refresher.refresh({ pool: deps.pool, dataDir: deps.dataDir, lakeDir: state.lakeDir, lake: state.lake, timeZone: deps.timeZone, dates: state.dates, logger: deps.logger });
         rows += result.rows;
       }
       return { rowsOut: rows, message: refreshers.length === 0 ? 'no insight caches registered' : `${refreshers.length} insight cache(s) refreshed` };
@@ -263,7 +278,8 @@ async function resolveDates(deps: PipelineDeps): Promise<string[]> {
 export async function runPipeline(deps: PipelineDeps, request: RunRequest): Promise<RunSummary> {
   const lock = await tryAcquireRunLock(deps.pool);
   if (!lock) throw new PipelineBusyError();
-  const lakeDir = lakeRoot(deps.dataDir);
+  const lake = deps.lake ?? LakeMirror.local(lakeRoot(deps.dataDir));
+  const lakeDir = lake.root;
   const progress = (line: string): void => {
     deps.onProgress?.(line);
     deps.logger.info(line);
@@ -274,13 +290,13 @@ export async function runPipeline(deps: PipelineDeps, request: RunRequest): Prom
   try {
     const abandoned = await repo.abandonOrphanedRuns(deps.pool);
     if (abandoned > 0) progress(`${abandoned} run(s) left by a stopped process marked abandoned`);
-    const recovered = await recoverPublishes(lakeDir);
+    const recovered = await recoverPublishes(lake);
     if (recovered.length > 0) progress(`completed interrupted publish of ${recovered.join(', ')}`);
 
     run = await repo.startRun(deps.pool, { runId: request.runId, trigger: request.trigger, dates: request.dates ?? [], requestedBy: request.requestedBy });
     const dates = request.dates && request.dates.length > 0 ? [...new Set(request.dates)].sort() : await resolveDates(deps);
     await repo.setRunDates(deps.pool, run.id, dates);
-    const state: RunState = { runId: run.id, dates, stagingDir: runStagingDir(lakeDir, run.id), lakeDir, results: [] };
+    const state: RunState = { runId: run.id, dates, stagingDir: runStagingDir(lakeDir, run.id), lakeDir, lake, results: [] };
     progress(`run #${run.id} (${request.trigger}) for ${dates.length} date(s): ${dates.length > 4 ? `${dates[0]} … ${dates.at(-1)}` : dates.join(', ')}`);
     const started = performance.now();
     let rowsIn = 0;
@@ -343,7 +359,10 @@ export async function runPipeline(deps: PipelineDeps, request: RunRequest): Prom
     }
 
     await logWrites;
-    await rm(state.stagingDir, { recursive: true, force: true }).catch(() => undefined);
+    // a publish that failed half-way has a journal naming staged folders: keep them, so the next
+    // run (or worker start) completes it; removing them would lose every partition already retired
+    if (isPublishPending(lakeDir, `run-${run.id}`)) progress(`publish of run #${run.id} left unfinished; the next run completes it`);
+    else await rm(state.stagingDir, { recursive: true, force: true }).catch(() => undefined);
     const summary: RunSummary = {
       runId: run.id,
       status: failure ? 'failed' : 'succeeded',

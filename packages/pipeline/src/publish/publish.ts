@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { ZONE_DIRS } from '@threadline/lake';
+import { ZONE_DIRS, type LakeMirror } from '@threadline/lake';
 
 /** One partition to put in place: a complete folder in staging becomes `curated/<dataset>/<partition>`. */
 export interface PublishItem {
@@ -23,6 +23,11 @@ const TRASH_DIR = '_trash';
 
 function journalPath(lakeDir: string, runId: string): string {
   return path.join(lakeDir, JOURNAL_DIR, `${runId}.json`);
+}
+
+/** True while a run's publish journal is on disk: its staged folders are still needed by `recoverPublishes`. */
+export function isPublishPending(lakeDir: string, runId: string): boolean {
+  return existsSync(journalPath(lakeDir, runId));
 }
 
 /** Test hook: called before each rename so a test can simulate a crash at any point. */
@@ -98,16 +103,30 @@ export async function undoPublish(lakeDir: string, journal: PublishJournal): Pro
   await finishPublish(lakeDir, journal);
 }
 
+/**
+ * Makes the lake's storage match the local curated partitions a journal names (after a publish,
+ * an undo or a recovery). On local storage the renames already were the publish: nothing to do.
+ * On S3 each partition's files are put (one atomic PUT per object, fixed file names, so a file is
+ * replaced in place) and the partition's keys the new version lacks are deleted afterwards.
+ */
+export async function uploadPublished(lake: LakeMirror, journal: PublishJournal): Promise<number> {
+  let files = 0;
+  for (const item of journal.items) files += (await lake.upload(`${ZONE_DIRS.curated}/${item.dataset}/${item.partition}/`)).put;
+  return files;
+}
+
 function isJournal(value: unknown): value is PublishJournal {
   return typeof value === 'object' && value !== null && 'runId' in value && 'items' in value && Array.isArray(value.items);
 }
 
 /**
  * Finishes publishes interrupted by a crash (called before every run and at worker start): the
- * staged data had passed the quality gate, so completing is the right direction.
+ * staged data had passed the quality gate, so completing is the right direction. Given the
+ * lake's mirror, the completed partitions are uploaded too (S3).
  * Returns the run ids recovered.
  */
-export async function recoverPublishes(lakeDir: string): Promise<string[]> {
+export async function recoverPublishes(lake: string | LakeMirror): Promise<string[]> {
+  const lakeDir = typeof lake === 'string' ? lake : lake.root;
   const dir = path.join(lakeDir, JOURNAL_DIR);
   if (!existsSync(dir)) return [];
   const recovered: string[] = [];
@@ -120,6 +139,7 @@ export async function recoverPublishes(lakeDir: string): Promise<string[]> {
     const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
     if (!isJournal(parsed)) continue;
     await rollForward(parsed);
+    if (typeof lake !== 'string') await uploadPublished(lake, parsed);
     await finishPublish(lakeDir, parsed);
     recovered.push(parsed.runId);
   }

@@ -1,7 +1,15 @@
 /**
  * Shapes of the API's JSON answers, as fixed by its route schemas (GET /api/openapi.json).
- * Money is integer cents; times are ISO-8601 UTC strings.
+ * Money is integer cents; times are ISO-8601 UTC strings. Answers whose schemas live in
+ * @threadline/contracts take their types from there (Static<…>); the rest are still written here.
  */
+
+import type { OrderItemResponse, OrderResponse, QuoteResponse } from '@threadline/contracts';
+
+export type { OrderStatus, SavedAddress, ShippingOption, ShipTo, TaxLine } from '@threadline/contracts';
+export type CheckoutQuote = QuoteResponse;
+export type Order = OrderResponse;
+export type OrderItem = OrderItemResponse;
 
 export type Role = 'customer' | 'seller' | 'admin' | 'marketing';
 
@@ -70,13 +78,19 @@ export interface FacetCount {
   count: number;
 }
 
+/** A colour family ("Green") with its swatch and how many products the filter would show. */
+export interface FamilyFacetCount extends FacetCount {
+  name: string;
+  hex: string;
+}
+
 export interface ProductPage {
   items: ProductSummary[];
   nextCursor: string | null;
   /** First page only: every product that matches. */
   total?: number;
   /** First page only: how many products each filter value would show. */
-  facets?: { categories: FacetCount[]; sizes: FacetCount[]; colours: FacetCount[] };
+  facets?: { categories: FacetCount[]; sizes: FacetCount[]; colours: FacetCount[]; families: FamilyFacetCount[] };
   /** With a search: the search as run, misspelt words corrected. */
   search?: { query: string; isCorrected: boolean };
 }
@@ -121,60 +135,6 @@ export interface Cart {
   total: number;
 }
 
-export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
-
-export interface OrderItem {
-  id: number;
-  productId: number;
-  variantId?: number;
-  productName: string;
-  size: string;
-  colour: string;
-  quantity: number;
-  unitPrice: number;
-  lineTotal?: number;
-  isReviewed?: boolean;
-}
-
-export interface Order {
-  id: number;
-  status: OrderStatus;
-  total: number;
-  subtotal?: number;
-  shipping?: number;
-  placedAt?: string;
-  createdAt?: string;
-  items?: OrderItem[];
-  buyer?: { name: string; email: string };
-  tax?: number;
-  taxLines?: TaxLine[];
-  shippingMethod?: string | null;
-  shipTo?: ShipTo | null;
-  /** 'seller': only the asking seller's lines; subtotal and total are that seller's. */
-  scope?: 'order' | 'seller';
-  isGuest?: boolean;
-  /** Only in the answer that placed a guest order. */
-  guestToken?: string;
-}
-
-export interface TaxLine {
-  label: string;
-  /** percent, e.g. 7.25 */
-  rate: number;
-  amount: number;
-}
-
-export interface ShipTo {
-  name: string | null;
-  line1: string | null;
-  line2: string | null;
-  city: string | null;
-  region: string | null;
-  postalCode: string | null;
-  country: string | null;
-  phone: string | null;
-}
-
 /** An address as typed at checkout or saved in the address book. */
 export interface AddressInput {
   recipientName: string;
@@ -187,31 +147,3 @@ export interface AddressInput {
   phone: string;
 }
 
-export interface SavedAddress extends Omit<AddressInput, 'line2' | 'region' | 'postalCode' | 'phone'> {
-  id: number;
-  line2: string | null;
-  region: string | null;
-  postalCode: string | null;
-  phone: string | null;
-  isDefault: boolean;
-}
-
-export interface ShippingOption {
-  code: string;
-  name: string;
-  price: number;
-  basePrice: number;
-  freeOver: number | null;
-  minDays: number;
-  maxDays: number;
-}
-
-export interface CheckoutQuote {
-  subtotal: number;
-  shipping: number;
-  tax: number;
-  taxLines: TaxLine[];
-  total: number;
-  shippingMethod: string | null;
-  options: ShippingOption[];
-}

@@ -25,3 +25,19 @@ export function unpublishProduct(productId: number): Promise<unknown> {
 export function useAdminProducts(q: string, status: string): ApiState<{ items: AdminProduct[]; nextCursor?: string | null }> {
   return useApi(`/api/admin/products${toQuery({ q, status, limit: 100 })}`);
 }
+
+export interface ColourVocabulary {
+  families: { slug: string; name: string; hex: string }[];
+  /** Colour names on sale that no family is known for, most used first. */
+  unmapped: { name: string; products: number; variants: number }[];
+  /** Names staff mapped by hand, newest first. */
+  mapped: { name: string; family: string; source: string }[];
+}
+
+export function useColourVocabulary(): ApiState<ColourVocabulary> {
+  return useApi('/api/admin/colours');
+}
+
+export function mapColour(name: string, family: string): Promise<{ name: string; family: string; variants: number }> {
+  return api('/api/admin/colours', { method: 'POST', body: { name, family } });
+}

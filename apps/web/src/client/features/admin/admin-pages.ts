@@ -29,6 +29,7 @@ export const ADMIN_PAGES: AdminPage[] = [
   { path: 'insights/reviews', label: 'Customer reviews', group: 'Insights', roles: ['admin', 'marketing'], load: () => import('../insights/ReviewsPage') },
   { path: 'users', label: 'Users & roles', group: 'Shop', roles: ['admin'], load: () => import('./UsersPage') },
   { path: 'products', label: 'All products', group: 'Shop', roles: ['admin'], load: () => import('./AllProductsPage') },
+  { path: 'colours', label: 'Colours', group: 'Shop', roles: ['admin'], load: () => import('./ColoursPage') },
   { path: 'shipping', label: 'Shipping & tax', group: 'Shop', roles: ['admin'], load: () => import('./shipping/ShippingTaxPage') },
   { path: 'outbox', label: 'Outbox', group: 'Shop', roles: ['admin'], load: () => import('./outbox/OutboxPage') },
   { path: 'audit', label: 'Audit log', group: 'Security', roles: ['admin'], load: () => import('./audit/AuditPage') },

@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { centsToDollarText, parseDollarsToCents } from '../../lib/money';
 import type { Category, ProductPage } from '../../lib/types';
 import type { ProductFilters } from './catalog-api';
-import { FILTER_COLOURS, FILTER_SIZES } from './filter-options';
+import { FILTER_SIZES } from './filter-options';
 
 interface Props {
   filters: ProductFilters;
@@ -78,27 +78,29 @@ export function Filters({ filters, categories, facets, onChange }: Props) {
 
       <fieldset className="filters__group">
         <legend>Colour</legend>
-        <div className="swatch-grid">
-          {FILTER_COLOURS.map((colour) => {
-            const isOn = filters.colour?.toLowerCase() === colour.name.toLowerCase();
-            const count = countOf(facets?.colours, colour.name);
-            if (count === 0 && !isOn) return null;
+        <ul className="family-list">
+          {(facets?.families ?? []).map((family) => {
+            const isOn = filters.family === family.value;
+            // a family no product of this list comes in is left out rather than offered to fail
+            if (family.count === 0 && !isOn) return null;
             return (
-              <button
-                key={colour.name}
-                type="button"
-                className="swatch-button"
-                aria-pressed={isOn}
-                aria-label={colour.name}
-                title={count === undefined ? colour.name : `${colour.name} (${count})`}
-                onClick={() => onChange({ colour: isOn ? undefined : colour.name })}
-              >
-                <span className="swatch" style={{ background: colour.hex }} aria-hidden="true" />
-              </button>
+              <li key={family.value}>
+                <button type="button" className="family-chip" aria-pressed={isOn} onClick={() => onChange({ family: isOn ? undefined : family.value, colour: undefined })}>
+                  <span className="swatch" style={{ background: family.hex }} aria-hidden="true" />
+                  {family.name}
+                  {/* seen, not read: the button's name stays the family's ("Green") */}
+                  <span className="filter-count" aria-hidden="true"> ({family.count})</span>
+                </button>
+              </li>
             );
           })}
-        </div>
-        {filters.colour && <p className="hint">{filters.colour}</p>}
+        </ul>
+        {filters.colour && (
+          <p className="hint">
+            Only “{filters.colour}”.{' '}
+            <button type="button" className="link-button" onClick={() => onChange({ colour: undefined })}>Show every colour</button>
+          </p>
+        )}
       </fieldset>
 
       <form className="filters__group" onSubmit={applyPrice} aria-labelledby="price-legend" noValidate>

@@ -8,12 +8,13 @@ import { filtersFromParams, SORTS, useCategories, useProductList, type ProductFi
 import { Filters } from './Filters';
 import { ProductCard } from './ProductCard';
 
-function activeFilterLabels(filters: ProductFilters, categoryName: string | undefined): { key: keyof ProductFilters; label: string }[] {
+function activeFilterLabels(filters: ProductFilters, categoryName: string | undefined, familyName: string | undefined): { key: keyof ProductFilters; label: string }[] {
   const labels: { key: keyof ProductFilters; label: string }[] = [];
   if (filters.q) labels.push({ key: 'q', label: `“${filters.q}”` });
   if (filters.category) labels.push({ key: 'category', label: categoryName ?? filters.category });
   if (filters.size) labels.push({ key: 'size', label: `Size ${filters.size}` });
   if (filters.colour) labels.push({ key: 'colour', label: filters.colour });
+  if (filters.family) labels.push({ key: 'family', label: familyName ?? filters.family });
   if (filters.minPrice !== undefined) labels.push({ key: 'minPrice', label: `From ${formatCents(filters.minPrice)}` });
   if (filters.maxPrice !== undefined) labels.push({ key: 'maxPrice', label: `Up to ${formatCents(filters.maxPrice)}` });
   return labels;
@@ -39,9 +40,10 @@ export default function ProductListPage() {
     setParams(next);
   }
 
-  const chips = activeFilterLabels(filters, category?.name);
-  const heading = filters.q ? `Results for “${filters.q}”` : (category?.name ?? 'All clothing');
   const { total, facets, search } = list.summary;
+  const family = facets?.families.find((entry) => entry.value === filters.family);
+  const chips = activeFilterLabels(filters, category?.name, family?.name);
+  const heading = filters.q ? `Results for “${filters.q}”` : (category?.name ?? 'All clothing');
   const hasOtherFilters = chips.some((chip) => chip.key !== 'q');
   const countText = total === undefined
     ? `${list.items.length} ${list.items.length === 1 ? 'product' : 'products'}`
@@ -115,7 +117,7 @@ export default function ProductListPage() {
               ) : (
                 <>
                   <h2>No products match these filters</h2>
-                  <p>{filters.size || filters.colour ? 'Try another size or colour, or clear the filters.' : 'Widen the price range, or clear the filters.'}</p>
+                  <p>{filters.size || filters.colour || filters.family ? 'Try another size or colour, or clear the filters.' : 'Widen the price range, or clear the filters.'}</p>
                   <button type="button" className="button" onClick={() => setParams(new URLSearchParams())}>Clear filters</button>
                 </>
               )}

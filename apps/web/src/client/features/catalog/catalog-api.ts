@@ -9,6 +9,8 @@ export interface ProductFilters {
   category?: string;
   size?: string;
   colour?: string;
+  /** Colour family slug ("green"); `colour` is an exact colour name (links from older pages). */
+  family?: string;
   minPrice?: number;
   maxPrice?: number;
   sort?: string;
@@ -35,6 +37,7 @@ export function filtersFromParams(params: URLSearchParams): ProductFilters {
     category: params.get('category') ?? undefined,
     size: params.get('size') ?? undefined,
     colour: params.get('colour') ?? undefined,
+    family: params.get('family') ?? undefined,
     minPrice: cents('minPrice'),
     maxPrice: cents('maxPrice'),
     sort: params.get('sort') ?? undefined,

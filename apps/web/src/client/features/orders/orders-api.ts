@@ -42,6 +42,5 @@ export const STATUS_LABELS: Record<OrderStatus, string> = {
 const dateTime = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
 
 export function formatOrderDate(order: Order): string {
-  const when = order.placedAt ?? order.createdAt;
-  return when ? dateTime.format(new Date(when)) : '';
+  return dateTime.format(new Date(order.placedAt));
 }

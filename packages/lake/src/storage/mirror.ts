@@ -1,0 +1,206 @@
+import { copyFile, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { LakeError } from '../errors.js';
+import { LocalLakeStorage, walkFiles } from './local.js';
+import { S3LakeStorage } from './s3.js';
+import { isVisibleKey, type LakeStorage } from './storage.js';
+
+/** What the mirror knows of each file it downloaded: the object's ETag and size. */
+type Manifest = Record<string, { etag: string; bytes: number }>;
+
+/** The manifest's file in the cache root (`_` : never catalogued or queried). */
+const MANIFEST = '_mirror.json';
+
+/**
+ * The lake as local files, whatever the storage. DuckDB reads Parquet by local path: the bundled
+ * build has no `httpfs` extension and the lake's policy forbids installing one at query time
+ * (installing needs the network), so on S3 readers read a local copy:
+ * - local storage: the mirror *is* the lake directory; `sync` and `upload` do nothing;
+ * - S3: `sync(prefix)` brings a read cache (`<data dir>/tmp/lake-cache`) up to date with the
+ *   bucket — only objects whose ETag changed are downloaded, files deleted in the bucket are
+ *   deleted locally — and `upload(prefix)` pushes what a producer built locally (the pipeline's
+ *   published partitions) to the bucket, deleting the bucket's keys the local copy no longer has.
+ *
+ * Every reader (pipeline extract and quality gate, catalog crawl, SQL over the lake, dashboards)
+ * and every writer goes through one `LakeMirror`, so each dataset works on both storages.
+ *
+ * @example
+ * const lake = lakeFromConfig(config);
+ * const dir = await lake.sync('curated/sales/'); // local folder with the current sales partitions
+ */
+export class LakeMirror {
+  /** Local directory laid out like the lake (`raw/`, `curated/`, …). */
+  readonly root: string;
+  private manifest: Manifest | undefined;
+  /** One sync at a time per mirror: two dashboards asking at once share the download. */
+  private syncing: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly storage: LakeStorage,
+    /** The read cache for a remote storage (ignored for local storage). */
+    cacheDir: string,
+  ) {
+    this.root = storage instanceof LocalLakeStorage ? storage.root : cacheDir;
+  }
+
+  /** The mirror of a local lake directory: the directory itself. */
+  static local(lakeDir: string): LakeMirror {
+    return new LakeMirror(new LocalLakeStorage(lakeDir), lakeDir);
+  }
+
+  /** True when the lake's files live elsewhere and the mirror is a cache of them. */
+  get isRemote(): boolean {
+    return !(this.storage instanceof LocalLakeStorage);
+  }
+
+  /** The local path of a lake-relative folder or file, e.g. `curated/sales`. */
+  localPath(relative: string): string {
+    return relative === '' ? this.root : path.join(this.root, ...relative.split('/').filter((part) => part !== ''));
+  }
+
+  /**
+   * Brings the local copy of every visible file under `prefix` (e.g. `curated/`) up to date and
+   * returns its local folder; `onDownload` hears how many files were downloaded.
+   */
+  async sync(prefix: string, options: { onDownload?: (count: number) => void } = {}): Promise<string> {
+    const dir = this.localPath(prefix);
+    if (!this.isRemote) return dir;
+    const run = this.syncing.then(() => this.syncNow(prefix, options.onDownload));
+    this.syncing = run.catch(() => undefined);
+    await run;
+    return dir;
+  }
+
+  private async syncNow(prefix: string, onDownload?: (count: number) => void): Promise<void> {
+    const manifest = await this.readManifest();
+    const remote = (await this.storage.listFiles(prefix)).filter((file) => isVisibleKey(file.key));
+    const wanted = new Set(remote.map((file) => file.key));
+    let downloaded = 0;
+    for (const file of remote) {
+      const known = manifest[file.key];
+      const target = this.localPath(file.key);
+      if (known && known.etag === (file.etag ?? '') && known.bytes === file.bytes && (await exists(target))) continue;
+      await mkdir(path.dirname(target), { recursive: true });
+      const tmp = `${target}.tmp-${process.pid}`;
+      await this.storage.download(file.key, tmp);
+      // the object's modification time, so the catalog and "data as of" read the lake's, not the cache's
+      if (file.modifiedMs > 0) await utimes(tmp, new Date(), new Date(file.modifiedMs));
+      await rename(tmp, target);
+      manifest[file.key] = { etag: file.etag ?? '', bytes: file.bytes };
+      downloaded += 1;
+    }
+    let removed = 0;
+    for (const local of await walkFiles(this.localPath(prefix))) {
+      const key = path.relative(this.root, local).split(path.sep).join('/');
+      if (!isVisibleKey(key) || wanted.has(key)) continue;
+      await rm(local, { force: true });
+      delete manifest[key];
+      removed += 1;
+    }
+    if (downloaded > 0 || removed > 0) await this.writeManifest(manifest);
+    onDownload?.(downloaded);
+  }
+
+  /**
+   * Makes the storage hold exactly the local visible files under `prefix` (a published partition,
+   * e.g. `curated/sales/dt=2026-11-24/`): each file is put (one atomic PUT per object), then the
+   * keys the local copy no longer has are deleted. Idempotent, so a recovery can repeat it.
+   */
+  async upload(prefix: string): Promise<{ put: number; deleted: number }> {
+    if (!this.isRemote) return { put: 0, deleted: 0 };
+    const manifest = await this.readManifest();
+    const locals = (await walkFiles(this.localPath(prefix)))
+      .map((file) => ({ file, key: path.relative(this.root, file).split(path.sep).join('/') }))
+      .filter(({ key }) => isVisibleKey(key));
+    for (const { file, key } of locals) {
+      // put() consumes its source (S3 removes it after the upload): hand it a copy
+      const copy = `${file}.upload-${process.pid}`;
+      await copyFile(file, copy);
+      try {
+        await this.storage.put(copy, key);
+      } finally {
+        await rm(copy, { force: true });
+      }
+    }
+    const keep = new Set(locals.map(({ key }) => key));
+    const remote = await this.storage.listFiles(prefix);
+    const stale = remote.filter((file) => isVisibleKey(file.key) && !keep.has(file.key)).map((file) => file.key);
+    if (stale.length > 0) await this.storage.delete(stale);
+    // the local files are the bytes just uploaded: record their ETags so no reader downloads them again
+    for (const file of remote) {
+      if (keep.has(file.key)) manifest[file.key] = { etag: file.etag ?? '', bytes: file.bytes };
+      else delete manifest[file.key];
+    }
+    await this.writeManifest(manifest);
+    return { put: locals.length, deleted: stale.length };
+  }
+
+  private async readManifest(): Promise<Manifest> {
+    if (this.manifest) return this.manifest;
+    try {
+      const parsed: unknown = JSON.parse(await readFile(path.join(this.root, MANIFEST), 'utf8'));
+      this.manifest = isManifest(parsed) ? parsed : {};
+    } catch {
+      this.manifest = {}; // no cache yet (or a damaged one): everything is downloaded again
+    }
+    return this.manifest;
+  }
+
+  private async writeManifest(manifest: Manifest): Promise<void> {
+    try {
+      await mkdir(this.root, { recursive: true });
+      const file = path.join(this.root, MANIFEST);
+      await writeFile(`${file}.tmp-${process.pid}`, JSON.stringify(manifest));
+      await rename(`${file}.tmp-${process.pid}`, file);
+    } catch (cause) {
+      throw new LakeError('STORAGE_FAILED', `cannot write the lake cache manifest in ${this.root}`, { cause });
+    }
+  }
+}
+
+function isManifest(value: unknown): value is Manifest {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The lake settings of the configuration tree (`config.paths`, `config.lakeS3`). */
+export interface LakeLocation {
+  paths: { lake: string; tmp: string };
+  lakeS3: { bucket: string | undefined; prefix: string; endpoint: string | undefined };
+}
+
+/** The lake storage the configuration names: `paths.lake` unless THREADLINE_LAKE_S3_BUCKET is set. */
+export function lakeStorageFromConfig(location: LakeLocation): LakeStorage {
+  const { bucket, prefix, endpoint } = location.lakeS3;
+  if (!bucket) return new LocalLakeStorage(location.paths.lake);
+  return new S3LakeStorage({
+    bucket,
+    prefix,
+    // S3-compatible stores often lack aws-chunked uploads with trailing checksums: send plain bodies
+    clientConfig: endpoint ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {},
+  });
+}
+
+const mirrors = new Map<string, LakeMirror>();
+
+/**
+ * The lake of a process: its storage and the local mirror readers use (on S3 a read cache under
+ * `paths.tmp/lake-cache`). One per configuration and process, so every route and service of the
+ * process shares one cache manifest and one sync queue.
+ */
+export function lakeFromConfig(location: LakeLocation): LakeMirror {
+  const id = JSON.stringify([location.paths.lake, location.paths.tmp, location.lakeS3]);
+  let mirror = mirrors.get(id);
+  if (!mirror) {
+    mirror = new LakeMirror(lakeStorageFromConfig(location), path.join(location.paths.tmp, 'lake-cache'));
+    mirrors.set(id, mirror);
+  }
+  return mirror;
+}

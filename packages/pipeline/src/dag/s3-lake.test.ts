@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { createLogger } from '@threadline/config';
+import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
+import { InsightsLake } from '@threadline/insights';
+import { LakeMirror, listCatalogPartitions, listCatalogTables, runLakeQuery, S3LakeStorage } from '@threadline/lake';
+import { startS3rver } from '@threadline/lake/testing';
+
+import { loadPipelineSettings } from './pipeline-settings.js';
+import { runPipeline, type PipelineDeps } from './run-pipeline.js';
+import { publishPartitions, recoverPublishes } from '../publish/publish.js';
+import { seedShop } from '../testing/shop-fixture.js';
+
+const ZONE = 'America/New_York';
+const DATES = ['2026-11-18', '2026-11-19', '2026-11-20'];
+const NOW = new Date('2026-11-21T12:00:00Z');
+const BUCKET = 'shop-lake';
+
+/**
+ * The whole lake on S3 (s3rver on loopback): the nightly run publishes to the bucket, the catalog
+ * lists the bucket's partitions, and a second process with an empty read cache answers insight
+ * and SQL queries from it. Nothing is written under `<data dir>/lake`.
+ */
+describe('the lake on S3: pipeline, catalog and insights', () => {
+  let db: TestDatabase;
+  let dir: string;
+  let dataDir: string;
+  let server: { endpoint: string; close(): Promise<void> };
+  let storage: S3LakeStorage;
+
+  /** A process's view of the S3 lake: the bucket and its own read cache. */
+  const mirror = (cache: string): LakeMirror => new LakeMirror(storage, path.join(dir, cache));
+
+  const deps = (lake: LakeMirror, overrides: Partial<PipelineDeps> = {}): PipelineDeps => ({
+    pool: db.pool,
+    dataDir,
+    lake,
+    timeZone: ZONE,
+    pseudonymKey: 'test-pseudonym-key',
+    slackWebhookUrl: undefined,
+    logger: createLogger({ name: 'pipeline-s3-test', level: 'silent' }),
+    settings: { ...loadPipelineSettings({}), backoffMs: 10, retries: 0 },
+    now: () => NOW,
+    refreshers: [],
+    ...overrides,
+  });
+
+  before(async () => {
+    db = await createTestDatabase();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tl-s3-lake-'));
+    dataDir = path.join(dir, 'data');
+    server = await startS3rver(path.join(dir, 's3'), BUCKET);
+    storage = new S3LakeStorage({
+      bucket: BUCKET,
+      prefix: 'lake/',
+      clientConfig: {
+        endpoint: server.endpoint,
+        forcePathStyle: true,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      },
+    });
+    // 300 orders over three days: 200, 300, 100 order lines per day
+    await seedShop(db.pool, { users: 40, products: 12, orders: 300, lastDate: '2026-11-20', days: 3, timeZone: ZONE });
+  });
+
+  after(async () => {
+    await server.close();
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('publishes the nightly run to the bucket and catalogs the bucket’s partitions', async () => {
+    const summary = await runPipeline(deps(mirror('worker-cache')), { trigger: 'manual', dates: DATES });
+    assert.equal(summary.status, 'succeeded', summary.error ?? '');
+    const keys = await storage.list('curated/sales/');
+    assert.deepEqual([...new Set(keys.map((key) => key.split('/')[2]))], DATES.map((date) => `dt=${date}`));
+    assert.ok(keys.every((key) => key.endsWith('.parquet')), keys.join(', '));
+    assert.ok(!existsSync(path.join(dataDir, 'lake', 'curated')), 'nothing is published to the local lake directory');
+
+    const sales = (await listCatalogTables(db.pool)).find((table) => table.name === 'sales');
+    assert.equal(sales?.rowCount, 600);
+    assert.equal(sales?.location, 'curated/sales');
+    const partitions = await listCatalogPartitions(db.pool, 'sales');
+    assert.deepEqual(
+      partitions.map((partition) => [partition.path, partition.rowCount]).sort(),
+      [
+        ['dt=2026-11-18', 200],
+        ['dt=2026-11-19', 300],
+        ['dt=2026-11-20', 100],
+      ],
+    );
+  });
+
+  it('answers insight and SQL queries from the bucket in another process (empty read cache)', async () => {
+    const lake = mirror('api-cache');
+    const insights = await InsightsLake.open(dataDir, { threads: 1, lake });
+    try {
+      const rows = await insights.query<{ dt: string; n: number }>('SELECT dt::VARCHAR AS dt, count(*)::INTEGER AS n FROM sales GROUP BY ALL ORDER BY dt');
+      assert.deepEqual(rows, [
+        { dt: '2026-11-18', n: 200 },
+        { dt: '2026-11-19', n: 300 },
+        { dt: '2026-11-20', n: 100 },
+      ]);
+      assert.ok(insights.asOf(['sales']) instanceof Date);
+    } finally {
+      insights.close();
+    }
+    const result = await runLakeQuery({ pool: db.pool, lake, sql: 'SELECT count(*)::INTEGER AS n FROM sales' });
+    assert.deepEqual(result.rows, [{ n: 600 }]);
+  });
+
+  it('keeps the read cache by ETag: unchanged objects are not downloaded again, deleted ones disappear', async () => {
+    const lake = mirror('etag-cache');
+    const counts: number[] = [];
+    const onDownload = (count: number): void => void counts.push(count);
+    const dirOf = await lake.sync('curated/sales/', { onDownload });
+    await lake.sync('curated/sales/', { onDownload });
+    const files = (await storage.list('curated/sales/')).length;
+    assert.deepEqual(counts, [files, 0]);
+
+    // a rebuild of one day from unchanged data writes the same bytes (same ETag): nothing to fetch
+    const rerun = await runPipeline(deps(mirror('worker-cache')), { trigger: 'manual', dates: ['2026-11-19'] });
+    assert.equal(rerun.status, 'succeeded', rerun.error ?? '');
+    await lake.sync('curated/sales/', { onDownload });
+    assert.equal(counts.at(-1), 0);
+
+    // an object replaced with other content is fetched again, and only it
+    const [changedKey] = await storage.list('curated/sales/dt=2026-11-19/');
+    assert.ok(changedKey);
+    const other = path.join(dir, 'other.parquet');
+    await storage.download((await storage.list('curated/sales/dt=2026-11-20/'))[0] ?? '', other);
+    await storage.put(other, changedKey);
+    await lake.sync('curated/sales/', { onDownload });
+    assert.equal(counts.at(-1), 1);
+    assert.equal(statSync(path.join(lake.root, changedKey)).size, (await storage.listFiles(changedKey)).at(0)?.bytes);
+
+    await storage.delete(await storage.list('curated/sales/dt=2026-11-18/'));
+    await lake.sync('curated/sales/', { onDownload });
+    assert.deepEqual(readdirSync(path.join(dirOf, 'dt=2026-11-18')), []);
+  });
+
+  it('uploads a publish cut short by a crash when the next process recovers it', async () => {
+    const worker = mirror('crash-cache');
+    const staged = path.join(worker.root, 'staging', 'run-crash', 'sales', 'dt=2026-11-21');
+    mkdirSync(staged, { recursive: true });
+    writeFileSync(path.join(staged, 'data_0.parquet'), 'staged bytes');
+    const items = [{ dataset: 'sales', partition: 'dt=2026-11-21', stagedDir: staged }];
+    await assert.rejects(
+      publishPartitions(worker.root, 'run-crash', items, {
+        fault: ({ action }) => {
+          if (action === 'move-new') throw new Error('simulated crash');
+        },
+      }),
+      /simulated crash/,
+    );
+    assert.deepEqual(await storage.list('curated/sales/dt=2026-11-21/'), []);
+    assert.deepEqual(await recoverPublishes(worker), ['run-crash']);
+    assert.deepEqual(await storage.list('curated/sales/dt=2026-11-21/'), ['curated/sales/dt=2026-11-21/data_0.parquet']);
+  });
+});
