@@ -41,6 +41,7 @@ try {
       days: report.days.length,
       seconds: Math.round(report.seconds * 100) / 100,
       linesPerSecond: report.linesPerSecond,
+      stages: report.stages,
     },
   ]);
 } finally {

@@ -154,13 +154,13 @@ const ORDER_COLUMNS = `o.id, o.user_id, o.status, o.currency, o.subtotal_cents, 
 
 /** Locks the user's cart row so that two checkouts of one cart run one after the other. */
 export async function lockUserCart(db: Queryable, userId: number): Promise<number | null> {
-  const { rows } = await db.query<{ id: number }>('SELECT id FROM carts WHERE user_id = $1 FOR UPDATE', [userId]);
+  const { rows } = await db.query<{ id: number }>({ name: 'lock-user-cart', text: 'SELECT id FROM carts WHERE user_id = $1 FOR UPDATE', values: [userId] });
   return rows[0]?.id ?? null;
 }
 
 /** Locks an anonymous session's cart row (guest checkout), as lockUserCart does for a user's. */
 export async function lockSessionCart(db: Queryable, sessionIdHash: Buffer): Promise<number | null> {
-  const { rows } = await db.query<{ id: number }>('SELECT id FROM carts WHERE session_id = $1 FOR UPDATE', [sessionIdHash]);
+  const { rows } = await db.query<{ id: number }>({ name: 'lock-session-cart', text: 'SELECT id FROM carts WHERE session_id = $1 FOR UPDATE', values: [sessionIdHash] });
   return rows[0]?.id ?? null;
 }
 
@@ -169,18 +169,7 @@ export async function lockSessionCart(db: Queryable, sessionIdHash: Buffer): Pro
  * checkouts sharing variants can wait on each other but never deadlock).
  */
 export async function lockCheckoutLines(db: Queryable, cartId: number): Promise<CheckoutLine[]> {
-  const { rows } = await db.query<{
-    variant_id: number;
-    product_id: number;
-    seller_id: number;
-    name: string;
-    status: CheckoutLine['productStatus'];
-    size: string;
-    colour: string;
-    price_cents: number;
-    quantity: number;
-    stock: number;
-  }>(
+  const { rows } = await db.query<CheckoutLineRow>(
     `SELECT v.id AS variant_id, p.id AS product_id, p.seller_id, p.name, p.status, v.size, v.colour, v.price_cents,
             ci.quantity, v.stock
        FROM cart_items ci
@@ -191,7 +180,24 @@ export async function lockCheckoutLines(db: Queryable, cartId: number): Promise<
         FOR UPDATE OF v`,
     [cartId],
   );
-  return rows.map((row) => ({
+  return rows.map(toCheckoutLine);
+}
+
+interface CheckoutLineRow {
+  variant_id: number;
+  product_id: number;
+  seller_id: number;
+  name: string;
+  status: CheckoutLine['productStatus'];
+  size: string;
+  colour: string;
+  price_cents: number;
+  quantity: number;
+  stock: number;
+}
+
+function toCheckoutLine(row: CheckoutLineRow): CheckoutLine {
+  return {
     variantId: row.variant_id,
     productId: row.product_id,
     sellerId: row.seller_id,
@@ -202,13 +208,10 @@ export async function lockCheckoutLines(db: Queryable, cartId: number): Promise<
     unitPriceCents: row.price_cents,
     quantity: row.quantity,
     stock: row.stock,
-  }));
+  };
 }
 
-/**
- * Inserts a pending order. With an idempotency key already used by this user the insert does
- * nothing and null comes back: the caller then answers with the existing order.
- */
+/** A pending order to create (see createPendingOrder). */
 export interface NewOrder {
   /** The account's id, or null for a guest (then `guest` is set). */
   userId: number | null;
@@ -224,54 +227,6 @@ export interface NewOrder {
   taxLines: readonly OrderTaxLine[];
 }
 
-/**
- * Inserts a pending order with its ship-to address and tax lines. With an idempotency key already
- * used by this buyer the insert does nothing and null comes back: the caller then answers with
- * the existing order. (Guests' keys are made unique per session by the caller.)
- */
-export async function insertOrder(db: Queryable, order: NewOrder): Promise<number | null> {
-  const conflict = order.userId === null ? '(idempotency_key) WHERE user_id IS NULL AND idempotency_key IS NOT NULL' : '(user_id, idempotency_key)';
-  const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO orders (user_id, subtotal_cents, shipping_cents, tax_cents, total_cents, currency, idempotency_key, shipping_method,
-                         ship_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country, ship_phone,
-                         guest_email, guest_token_hash, guest_session_hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-     ON CONFLICT ${conflict} DO NOTHING
-     RETURNING id`,
-    [
-      order.userId,
-      order.subtotalCents,
-      order.shippingCents,
-      order.taxCents,
-      order.totalCents,
-      order.currency,
-      order.idempotencyKey,
-      order.shippingMethod,
-      order.shipTo.name,
-      order.shipTo.line1,
-      order.shipTo.line2,
-      order.shipTo.city,
-      order.shipTo.region,
-      order.shipTo.postalCode,
-      order.shipTo.country,
-      order.shipTo.phone,
-      order.guest?.email ?? null,
-      order.guest?.tokenHash ?? null,
-      order.guest?.sessionIdHash ?? null,
-    ],
-  );
-  const id = rows[0]?.id;
-  if (id === undefined) return null;
-  if (order.taxLines.length > 0) {
-    await db.query(
-      `INSERT INTO order_tax_lines (order_id, position, label, rate_ppm, amount_cents)
-       SELECT $1, ordinality, label, rate_ppm, amount_cents FROM unnest($2::text[], $3::integer[], $4::integer[]) WITH ORDINALITY AS t(label, rate_ppm, amount_cents)`,
-      [id, order.taxLines.map((line) => line.label), order.taxLines.map((line) => line.ratePpm), order.taxLines.map((line) => line.amountCents)],
-    );
-  }
-  return id;
-}
-
 /** The order a buyer created with an Idempotency-Key (userId null: a guest's session-prefixed key). */
 export async function findOrderIdByIdempotencyKey(db: Queryable, userId: number | null, key: string): Promise<number | null> {
   const { rows } =
@@ -279,64 +234,6 @@ export async function findOrderIdByIdempotencyKey(db: Queryable, userId: number 
       ? await db.query<{ id: number }>('SELECT id FROM orders WHERE user_id IS NULL AND idempotency_key = $1', [key])
       : await db.query<{ id: number }>('SELECT id FROM orders WHERE user_id = $1 AND idempotency_key = $2', [userId, key]);
   return rows[0]?.id ?? null;
-}
-
-/**
- * Unpaid shop orders the same buyer placed earlier from the same cart (the account's, or the
- * anonymous session's for guests), locked: a new checkout of the cart replaces them.
- */
-export async function lockEarlierPendingOrders(db: Queryable, buyer: { userId: number } | { sessionIdHash: Buffer }): Promise<number[]> {
-  const { rows } = await db.query<{ id: number }>(
-    'userId' in buyer
-      ? "SELECT id FROM orders WHERE user_id = $1 AND status = 'pending' AND source = 'shop' ORDER BY id FOR UPDATE"
-      : "SELECT id FROM orders WHERE user_id IS NULL AND guest_session_hash = $1 AND status = 'pending' ORDER BY id FOR UPDATE",
-    ['userId' in buyer ? buyer.userId : buyer.sessionIdHash],
-  );
-  return rows.map((row) => row.id);
-}
-
-/** Empties the cart an order was placed from, once the order is paid (a declined card keeps it). */
-export async function clearCartOfOrder(db: Queryable, orderId: number): Promise<void> {
-  await db.query(
-    `DELETE FROM cart_items ci USING carts c, orders o
-      WHERE o.id = $1 AND ci.cart_id = c.id
-        AND ((o.user_id IS NOT NULL AND c.user_id = o.user_id) OR (o.user_id IS NULL AND c.session_id = o.guest_session_hash))`,
-    [orderId],
-  );
-}
-
-/**
- * Takes the ordered units off the shelf. The `stock >= quantity` condition makes the decrement
- * itself the oversell guard: a line without enough stock updates no row. Returns the variant ids
- * that were decremented.
- */
-export async function reserveStock(db: Queryable, lines: readonly { variantId: number; quantity: number }[]): Promise<number[]> {
-  const { rows } = await db.query<{ id: number }>(
-    `UPDATE product_variants v SET stock = v.stock - l.quantity
-       FROM unnest($1::bigint[], $2::integer[]) AS l(variant_id, quantity)
-      WHERE v.id = l.variant_id AND v.stock >= l.quantity
-      RETURNING v.id`,
-    [lines.map((line) => line.variantId), lines.map((line) => line.quantity)],
-  );
-  return rows.map((row) => row.id);
-}
-
-export async function insertOrderItems(db: Queryable, orderId: number, lines: readonly CheckoutLine[]): Promise<void> {
-  await db.query(
-    `INSERT INTO order_items (order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, product_name, size, colour)
-     SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::integer[], $6::integer[], $7::text[], $8::text[], $9::text[])`,
-    [
-      orderId,
-      lines.map((line) => line.productId),
-      lines.map((line) => line.variantId),
-      lines.map((line) => line.sellerId),
-      lines.map((line) => line.quantity),
-      lines.map((line) => line.unitPriceCents),
-      lines.map((line) => line.productName),
-      lines.map((line) => line.size),
-      lines.map((line) => line.colour),
-    ],
-  );
 }
 
 export async function insertOrderEvent(
@@ -496,19 +393,6 @@ export async function findStalePendingOrderIds(db: Queryable, olderThan: Date, l
   return rows.map((row) => row.id);
 }
 
-interface CheckoutLineRow {
-  variant_id: number;
-  product_id: number;
-  seller_id: number;
-  name: string;
-  status: CheckoutLine['productStatus'];
-  size: string;
-  colour: string;
-  price_cents: number;
-  quantity: number;
-  stock: number;
-}
-
 /** What a checkout finds once it holds the cart lock (see lockCheckoutState). */
 export interface CheckoutState {
   /** The order this buyer already created with the same Idempotency-Key, if any. */
@@ -554,18 +438,7 @@ export async function lockCheckoutState(
   return {
     replayOrderId: row?.replay_id ?? null,
     earlierPendingIds: row?.earlier_ids ?? [],
-    lines: (row?.lines ?? []).map((line) => ({
-      variantId: line.variant_id,
-      productId: line.product_id,
-      sellerId: line.seller_id,
-      productName: line.name,
-      productStatus: line.status,
-      size: line.size,
-      colour: line.colour,
-      unitPriceCents: line.price_cents,
-      quantity: line.quantity,
-      stock: line.stock,
-    })),
+    lines: (row?.lines ?? []).map(toCheckoutLine),
   };
 }
 

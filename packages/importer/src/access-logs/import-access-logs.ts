@@ -13,6 +13,7 @@ import { findAccessLogImport, finishAccessLogImport, startAccessLogImport } from
 import { deviceFromUserAgent, IMPORTED_TIER, ipPrefix, isBotUserAgent, jsonColumnsSpec, PARQUET_OPTIONS, pseudonymise, rebuildDayRollup, scrubPersonalData, selectFromJson, type StoredEvent } from '@threadline/clickstream';
 import { CLICKSTREAM_DATASET, openDuckDb, sqlLiteral, type LakeStorage } from '@threadline/lake';
 
+import { createStageClock } from '../stage-clock.js';
 import { classifyRequest, DEFAULT_JSON_FIELDS, parseClfLine, parseJsonLine, type AccessLogRequest, type JsonFieldMap } from './parse-line.js';
 
 /** `tier` of imported events: how analyses tell the old shop's history from live traffic. */
@@ -80,6 +81,8 @@ export interface AccessLogFileReport {
   days: string[];
   seconds: number;
   linesPerSecond: number;
+  /** seconds per stage: hash, parse (lines → events), load (into DuckDB), parquet, upload, rollups, record */
+  stages: Record<string, number>;
 }
 
 /** UUID-shaped id derived from the file and line: the same line always gets the same id. */
@@ -242,7 +245,9 @@ async function listFiles(dir: string): Promise<string[]> {
  */
 export async function importAccessLogFile(file: string, options: AccessLogImportOptions): Promise<AccessLogFileReport> {
   const started = performance.now();
+  const clock = createStageClock();
   const contentHash = await hashFile(file);
+  clock.lap('hash');
   const existing = await findAccessLogImport(options.pool, contentHash);
   const base = {
     file,
@@ -269,6 +274,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
       days: [],
       seconds: (performance.now() - started) / 1000,
       linesPerSecond: 0,
+      stages: clock.stages,
     };
   }
 
@@ -317,6 +323,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
     await new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
     options.onProgress?.({ file, bytes: totalBytes, totalBytes, lines: lineNumber });
     const detected = format ?? 'combined';
+    clock.lap('parse');
 
     await startAccessLogImport(options.pool, { contentHash, fileName: path.basename(file), format: detected, importedBy: null });
     if (builder.counts.events > 0) {
@@ -331,6 +338,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
                SELECT ${selectFromJson()} FROM read_json(${sqlLiteral(ndjson)}, format = 'newline_delimited', columns = ${jsonColumnsSpec()}))
              ORDER BY event_time`,
         );
+        clock.lap('load');
         // one COPY per day (at most 24 hour partitions open): a single COPY over years of history
         // opens thousands of partition writers at once and runs DuckDB out of memory.
         // File names carry the content hash: a re-run after a crash overwrites, never adds.
@@ -341,11 +349,14 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
           );
         }
         await db.run('DROP TABLE imported');
+        clock.lap('parquet');
         for (const local of await listFiles(staging)) {
           const relative = path.relative(staging, local).split(path.sep).join('/');
           await options.storage.put(local, `raw/${CLICKSTREAM_DATASET}/${relative}`);
         }
+        clock.lap('upload');
         for (const day of builder.days) await rebuildDayRollup(db, options.storage, work, day);
+        clock.lap('rollups');
       } finally {
         db.close();
       }
@@ -359,6 +370,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
       firstEventAt: builder.first === null ? null : new Date(builder.first),
       lastEventAt: builder.last === null ? null : new Date(builder.last),
     });
+    clock.lap('record');
     const seconds = (performance.now() - started) / 1000;
     return {
       ...base,
@@ -373,6 +385,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
       days: builder.days,
       seconds,
       linesPerSecond: Math.round(lineNumber / Math.max(seconds, 0.001)),
+      stages: clock.stages,
     };
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -267,4 +267,61 @@ describe('legacy import', () => {
     writeFileSync(path.join(dir, 'marker'), '');
     await assert.rejects(importLegacyFile(db.pool, options('customers', { file, mapping: { columns: {} } })), /formulas/);
   });
+
+  it('never merges product rows silently: disagreeing rows, a SKU twice, a SKU of another product, an unknown seller', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'legacy-products-'));
+    const file = path.join(dir, 'products.csv');
+    writeFileSync(file, [
+      'legacy_id,name,category,price,sku,size,colour,seller_email',
+      'B-1,Bulk Tee,Shirts,20.00,B1-S,S,Red,', // row 2: ok
+      'B-1,Bulk Tee,Shirts,20.00,B1-M,M,Red,', // row 3: ok
+      'B-2,Bulk Cap,Hats,10.00,B2-OS,One size,Blue,', // row 4
+      'B-2,Bulk Cap v2,Hats,10.00,B2-XL,XL,Blue,', // row 5: disagrees on the name
+      'B-3,Bulk Sock,Socks,5.00,DUP-1,S,Black,', // row 6: same SKU as row 7
+      'B-4,Bulk Sock 2,Socks,5.00,DUP-1,M,Black,', // row 7
+      'B-5,Stolen Variant,Shirts,9.00,HOS-M-BLU,M,Blue,', // row 8: P-100's SKU
+      'B-6,Seller Scarf,Accessories,15.00,B6-OS,One size,Grey,nobody@example.com', // row 9: no such seller
+      '',
+    ].join('\n'));
+    const report = await importLegacyFile(db.pool, options('products', { file, mapping: { columns: {} } }));
+    assert.equal(report.isCommitted, true);
+    assert.deepEqual([report.created, report.updated], [1, 0]);
+    assert.deepEqual(report.rejected.map((row) => [row.row, row.column ?? null, row.reason]), [
+      [4, null, 'product B-2 not imported: row 5 rejected'],
+      [5, 'name', 'rows of product B-2 disagree on name (row 4 differs)'],
+      [6, 'sku', 'sku DUP-1 appears on rows 6, 7'],
+      [7, 'sku', 'sku DUP-1 appears on rows 6, 7'],
+      [8, 'sku', 'sku HOS-M-BLU belongs to product P-100'],
+      [9, 'seller_email', 'no seller account nobody@example.com'],
+    ]);
+    const { rows } = await db.pool.query(
+      `SELECT p.legacy_id, v.sku FROM product_variants v JOIN products p ON p.id = v.product_id
+        WHERE p.legacy_id LIKE 'B-%' OR v.sku IN ('HOS-M-BLU', 'DUP-1') ORDER BY v.sku`,
+    );
+    assert.deepEqual(rows.map((row) => [row.legacy_id, row.sku]), [['B-1', 'B1-M'], ['B-1', 'B1-S'], ['P-100', 'HOS-M-BLU']]);
+  });
+
+  it('never merges reviews silently: a review id twice, two reviews of one line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'legacy-reviews-'));
+    const file = path.join(dir, 'reviews.csv');
+    writeFileSync(file, [
+      'review_id,order_legacy_id,sku,rating,title',
+      'R-1,O-1,HOS-M-BLU,4,Still great', // row 2: updates R-1
+      'R-1,O-2,SDJ-M-BLK,1,Same id again', // row 3: R-1 twice
+      'R-9,O-1,HOS-M-BLU,3,Another on the line', // row 4: the line has R-1
+      'R-10,O-404,HOS-M-BLU,3,No such order', // row 5
+      'R-11,O-1,NOPE-1,3,No such sku', // row 6
+      '',
+    ].join('\n'));
+    const report = await importLegacyFile(db.pool, options('reviews', { file }));
+    assert.deepEqual(report.rejected.map((row) => [row.row, row.column, row.reason]), [
+      [3, 'legacy_id', 'review R-1 is already on row 2'],
+      [4, 'order_legacy_id', 'this order line already has a review'],
+      [5, 'order_legacy_id', 'order O-404 has no such line; only buyers review'],
+      [6, 'sku', 'unknown sku NOPE-1'],
+    ]);
+    assert.deepEqual([report.created, report.updated], [0, 1]);
+    const { rows } = await db.pool.query(`SELECT legacy_id, rating, title FROM reviews ORDER BY legacy_id`);
+    assert.deepEqual(rows.map((row) => [row.legacy_id, row.rating, row.title]), [['R-1', 4, 'Still great'], ['R-2', 2, 'Too warm?'], ['R-3', 4, null]]);
+  });
 });

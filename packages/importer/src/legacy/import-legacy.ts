@@ -1,16 +1,5 @@
 import type { Pool, PoolClient } from '@threadline/db';
-import {
-  ensureLegacySeller,
-  findOrderItem,
-  findProductByLegacyId,
-  findSellerByEmail,
-  findVariant,
-  refreshProductCounters,
-  upsertCategoryByName,
-  upsertLegacyProduct,
-  upsertLegacyReview,
-  upsertLegacyVariant,
-} from '@threadline/db/legacy';
+import { refreshProductCounters } from '@threadline/db/legacy';
 import {
   dropStagedOrders,
   listShippingMethodCodes,
@@ -21,6 +10,8 @@ import {
   writeStagedOrders,
 } from '@threadline/db/legacy-bulk';
 import { dropStagedCustomers, findCustomerConflicts, stageCustomers, writeStagedCustomers } from '@threadline/db/legacy-customers-bulk';
+import { dropStagedProducts, findProductFaults, stageProducts, writeStagedProducts } from '@threadline/db/legacy-products-bulk';
+import { stageReviews, writeStagedReviews } from '@threadline/db/legacy-reviews-bulk';
 
 import {
   createOrderLineReader,
@@ -31,11 +22,14 @@ import {
   type Entity,
   type FieldReader,
   type ProductRow,
+  type ReviewRow,
   type ValueRules,
 } from './entities.js';
 import { resolveColumns, type Mapping } from './mapping.js';
-import { planOrders, rejectOrder, type ImportWarning, type OrderLineResult, type RejectedRow } from './plan-orders.js';
+import { planOrders, rejectGroup, rejectOrder, type ImportWarning, type OrderLineResult, type RejectedRow } from './plan-orders.js';
+import { planProducts } from './plan-products.js';
 import { readTable, SourceFileError, type SourceRow } from './read-table.js';
+import { createStageClock } from '../stage-clock.js';
 import { resolveShippingMethods } from './shipping-methods.js';
 import { RowError } from './values.js';
 
@@ -53,6 +47,8 @@ export interface ImportReport {
   isDryRun: boolean;
   /** false when nothing was written: dry run, or rejected rows without --skip-bad-rows */
   isCommitted: boolean;
+  /** seconds per stage (read, parse, stage, write…): where an import spends its time */
+  stages: Record<string, number>;
 }
 
 export interface ImportOptions {
@@ -67,64 +63,10 @@ export interface ImportOptions {
 
 type Parsed<T> = { rowNumber: number; value: T };
 
-/** A group of rows written together (a product's variants, an order's lines) or rejected together. */
-interface Group<T> {
-  key: string;
-  rows: Array<Parsed<T>>;
-}
-
-function groupBy<T>(rows: Array<Parsed<T>>, key: (value: T) => string): Array<Group<T>> {
-  const groups = new Map<string, Group<T>>();
-  for (const row of rows) {
-    const id = key(row.value);
-    const group = groups.get(id) ?? { key: id, rows: [] };
-    group.rows.push(row);
-    groups.set(id, group);
-  }
-  return [...groups.values()];
-}
-
-class GroupError extends Error {
-  constructor(
-    readonly rowNumbers: number[],
-    readonly column: string | undefined,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 interface Counters {
   created: number;
   updated: number;
   touchedProducts: Set<number>;
-}
-
-async function writeProducts(client: PoolClient, group: Group<ProductRow>, counters: Counters): Promise<void> {
-  const first = group.rows[0]!.value; // groups are never empty
-  const rowNumbers = group.rows.map((row) => row.rowNumber);
-  let sellerId: number;
-  if (first.sellerEmail) {
-    const found = await findSellerByEmail(client, first.sellerEmail);
-    if (found === undefined) throw new GroupError(rowNumbers, 'seller_email', `no seller account ${first.sellerEmail}`);
-    sellerId = found;
-  } else {
-    sellerId = await ensureLegacySeller(client);
-  }
-  const categoryId = await upsertCategoryByName(client, first.category);
-  const product = await upsertLegacyProduct(client, {
-    legacyId: first.legacyId,
-    sellerId,
-    categoryId,
-    name: first.name,
-    description: first.description,
-    createdAt: first.createdAt,
-  });
-  counters[product.isNew ? 'created' : 'updated'] += 1;
-  counters.touchedProducts.add(product.id);
-  for (const { value } of group.rows) {
-    await upsertLegacyVariant(client, { productId: product.id, ...value });
-  }
 }
 
 /**
@@ -156,13 +98,85 @@ function parseRows<T>(rows: SourceRow[], columns: Map<string, string>, rules: Va
 }
 
 /**
+ * Products (one row per variant), set-based: rows of a product that disagree, or share a SKU, are
+ * rejected with their product; the rest are COPYed into staging; products whose seller or SKUs
+ * fail against the database are dropped whole and named; the rest are upserted in a few statements.
+ */
+async function importProducts(
+  client: PoolClient,
+  input: { rows: Array<Parsed<ProductRow>>; rejected: RejectedRow[]; lap: (stage: string) => void },
+): Promise<{ created: number; updated: number; productIds: number[] }> {
+  const plan = planProducts(input.rows);
+  input.rejected.push(...plan.rejected);
+  input.lap('parse');
+  if (plan.rows.length === 0) return { created: 0, updated: 0, productIds: [] };
+  await stageProducts(client, plan.rows);
+  input.lap('copy');
+  const faults = await findProductFaults(client);
+  if (faults.length > 0) {
+    const rowsOfProduct = new Map<string, number[]>();
+    for (const row of plan.rows) rowsOfProduct.set(row.legacyId, [...(rowsOfProduct.get(row.legacyId) ?? []), row.rowNumber]);
+    const faultsOfProduct = new Map<string, RejectedRow[]>();
+    for (const fault of faults) {
+      faultsOfProduct.set(fault.legacyId, [...(faultsOfProduct.get(fault.legacyId) ?? []), { row: fault.rowNumber, column: fault.column, reason: fault.reason }]);
+    }
+    for (const [legacyId, found] of faultsOfProduct) input.rejected.push(...rejectGroup(`product ${legacyId}`, rowsOfProduct.get(legacyId) ?? [], found));
+    await dropStagedProducts(client, [...faultsOfProduct.keys()]);
+  }
+  input.lap('resolve');
+  const written = await writeStagedProducts(client);
+  input.lap('write');
+  return written;
+}
+
+/**
+ * Reviews, set-based: a legacy id given twice is rejected on its later rows (never merged), the
+ * rest are staged, placed on the order line they are about, and those that cannot be placed
+ * (unknown SKU or product, no such line in the order, a line already reviewed) are named.
+ */
+async function importReviews(
+  client: PoolClient,
+  input: { rows: Array<Parsed<ReviewRow>>; rejected: RejectedRow[]; lap: (stage: string) => void },
+): Promise<{ created: number; updated: number; productIds: number[] }> {
+  const firstRow = new Map<string, number>();
+  const kept: Array<Parsed<ReviewRow>> = [];
+  for (const row of input.rows) {
+    const seen = firstRow.get(row.value.legacyId);
+    if (seen === undefined) {
+      firstRow.set(row.value.legacyId, row.rowNumber);
+      kept.push(row);
+    } else {
+      input.rejected.push({ row: row.rowNumber, column: 'legacy_id', reason: `review ${row.value.legacyId} is already on row ${seen}` });
+    }
+  }
+  input.lap('parse');
+  if (kept.length === 0) return { created: 0, updated: 0, productIds: [] };
+  const faults = await stageReviews(client, kept.map(({ rowNumber, value }) => ({
+    rowNumber,
+    legacyId: value.legacyId,
+    orderLegacyId: value.orderLegacyId,
+    sku: value.sku ?? null,
+    productLegacyId: value.productLegacyId ?? null,
+    rating: value.rating,
+    title: value.title,
+    body: value.body,
+    createdAt: value.createdAt,
+  })));
+  for (const fault of faults) input.rejected.push({ row: fault.rowNumber, column: fault.column, reason: fault.reason });
+  input.lap('resolve');
+  const written = await writeStagedReviews(client, faults.map((fault) => fault.rowNumber));
+  input.lap('write');
+  return written;
+}
+
+/**
  * Order lines, set-based: parse every row, decide per order (whole orders are kept or dropped),
  * COPY the kept lines into staging, create the products and customers the lines name, resolve
  * references, drop orders with unknown ones, then upsert orders and lines in a few statements.
  */
 async function importOrderLines(
   client: PoolClient,
-  input: { rows: SourceRow[]; columns: Map<string, string>; rules: ValueRules; rejected: RejectedRow[]; warnings: ImportWarning[] },
+  input: { rows: SourceRow[]; columns: Map<string, string>; rules: ValueRules; rejected: RejectedRow[]; warnings: ImportWarning[]; lap: (stage: string) => void },
 ): Promise<{ created: number; updated: number; productIds: number[] }> {
   const readLine = createOrderLineReader(input.rules);
   const parsed: OrderLineResult[] = input.rows.map((row) => {
@@ -183,11 +197,16 @@ async function importOrderLines(
   const plan = planOrders(shipping.results, { isSplitting: input.rules.splitMixedCustomers ?? false });
   input.rejected.push(...plan.rejected);
   input.warnings.push(...plan.warnings);
+  input.lap('parse');
   if (plan.lines.length === 0) return { created: 0, updated: 0, productIds: [] };
   await stageOrderLines(client, plan.lines);
+  input.lap('copy');
   if (plan.lines.some((line) => line.productName !== null)) await upsertStagedProducts(client);
+  input.lap('products');
   if (plan.lines.some((line) => line.customerName !== null)) await upsertStagedCustomers(client);
+  input.lap('customers');
   const unresolved = await resolveStagedLines(client);
+  input.lap('resolve');
   if (unresolved.length > 0) {
     const rowsOfOrder = new Map<string, number[]>();
     for (const line of plan.lines) rowsOfOrder.set(line.orderKey, [...(rowsOfOrder.get(line.orderKey) ?? []), line.rowNumber]);
@@ -198,7 +217,9 @@ async function importOrderLines(
     for (const [orderKey, faults] of faultsOfOrder) input.rejected.push(...rejectOrder(orderKey, rowsOfOrder.get(orderKey) ?? [], faults));
     await dropStagedOrders(client, [...faultsOfOrder.keys()]);
   }
-  return writeStagedOrders(client, input.rules.currency);
+  const written = await writeStagedOrders(client, input.rules.currency);
+  input.lap('write');
+  return written;
 }
 
 /**
@@ -207,8 +228,10 @@ async function importOrderLines(
  * everything, including references to other data, and writes nothing.
  */
 export async function importLegacyFile(pool: Pool, options: ImportOptions): Promise<ImportReport> {
+  const clock = createStageClock();
   const rows: SourceRow[] = [];
   for await (const row of readTable(options.file)) rows.push(row);
+  clock.lap('read');
   const firstRow = rows[0];
   if (!firstRow) throw new SourceFileError(`${options.file}: no data rows below the header`);
   const spec = FIELDS[options.entity];
@@ -228,23 +251,6 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
   let isCommitted = false;
   try {
     await client.query('BEGIN');
-    const runGroup = async (rowNumbers: number[], work: () => Promise<void>): Promise<void> => {
-      await client.query('SAVEPOINT import_group');
-      try {
-        await work();
-        await client.query('RELEASE SAVEPOINT import_group');
-      } catch (error) {
-        await client.query('ROLLBACK TO SAVEPOINT import_group');
-        if (error instanceof GroupError) {
-          for (const row of error.rowNumbers) rejected.push({ row, ...(error.column ? { column: error.column } : {}), reason: error.message });
-        } else if (error instanceof RowError) {
-          for (const row of rowNumbers) rejected.push({ row, column: error.column, reason: error.message });
-        } else {
-          const message = error instanceof Error ? error.message : String(error);
-          for (const row of rowNumbers) rejected.push({ row, reason: `database refused the row: ${message}` });
-        }
-      }
-    };
     const rules = options.rules;
     let done = 0;
     const progress = (count: number): void => {
@@ -252,13 +258,14 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
       options.onProgress?.(done, rows.length);
     };
     if (options.entity === 'products') {
-      const parsed = parseRows(rows, columns, rules, (read) => readProduct(read, rules), rejected);
-      for (const group of groupBy(parsed, (row) => row.legacyId)) {
-        await runGroup(group.rows.map((row) => row.rowNumber), () => writeProducts(client, group, counters));
-        progress(group.rows.length);
-      }
+      const written = await importProducts(client, { rows: parseRows(rows, columns, rules, (read) => readProduct(read, rules), rejected), rejected, lap: clock.lap });
+      counters.created += written.created;
+      counters.updated += written.updated;
+      for (const id of written.productIds) counters.touchedProducts.add(id);
+      progress(rows.length);
     } else if (options.entity === 'customers') {
       const parsed = parseRows(rows, columns, rules, (read) => readCustomer(read, rules), rejected);
+      clock.lap('parse');
       if (parsed.length > 0) {
         await stageCustomers(client, parsed.map(({ rowNumber, value }) => ({ ...value, rowNumber })));
         const conflicts = await findCustomerConflicts(client);
@@ -268,45 +275,29 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
         counters.created += written.created;
         counters.updated += written.updated;
       }
+      clock.lap('write');
       progress(rows.length);
     } else if (options.entity === 'orders') {
-      const written = await importOrderLines(client, { rows, columns, rules, rejected, warnings });
+      const written = await importOrderLines(client, { rows, columns, rules, rejected, warnings, lap: clock.lap });
       counters.created += written.created;
       counters.updated += written.updated;
       for (const id of written.productIds) counters.touchedProducts.add(id);
       progress(rows.length);
     } else {
-      const parsed = parseRows(rows, columns, rules, (read) => readReview(read, rules), rejected);
-      for (const { rowNumber, value } of parsed) {
-        await runGroup([rowNumber], async () => {
-          let productId: number | undefined;
-          let variantId: number | undefined;
-          if (value.sku) {
-            variantId = (await findVariant(client, { sku: value.sku }))?.variantId;
-            if (variantId === undefined) throw new GroupError([rowNumber], 'sku', `unknown sku ${value.sku}`);
-          } else if (value.productLegacyId) {
-            productId = await findProductByLegacyId(client, value.productLegacyId);
-            if (productId === undefined) throw new GroupError([rowNumber], 'product_legacy_id', `unknown product ${value.productLegacyId}`);
-          }
-          const item = await findOrderItem(client, value.orderLegacyId, {
-            ...(variantId !== undefined ? { variantId } : {}),
-            ...(productId !== undefined ? { productId } : {}),
-          });
-          if (!item) throw new GroupError([rowNumber], 'order_legacy_id', `order ${value.orderLegacyId} has no such line; only buyers review`);
-          const result = await upsertLegacyReview(client, { ...value, ...item });
-          if ('conflict' in result) throw new GroupError([rowNumber], 'order_legacy_id', result.conflict);
-          counters[result.isNew ? 'created' : 'updated'] += 1;
-          counters.touchedProducts.add(item.productId);
-        });
-        progress(1);
-      }
+      const written = await importReviews(client, { rows: parseRows(rows, columns, rules, (read) => readReview(read, rules), rejected), rejected, lap: clock.lap });
+      counters.created += written.created;
+      counters.updated += written.updated;
+      for (const id of written.productIds) counters.touchedProducts.add(id);
+      progress(rows.length);
     }
     await refreshProductCounters(client, [...counters.touchedProducts]);
+    clock.lap('counters');
     if (options.isDryRun || (rejected.length > 0 && !options.skipBadRows)) {
       await client.query('ROLLBACK');
     } else {
       await client.query('COMMIT');
       isCommitted = true;
+      clock.lap('commit');
     }
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -325,5 +316,6 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
     warnings,
     isDryRun: options.isDryRun,
     isCommitted,
+    stages: clock.stages,
   };
 }

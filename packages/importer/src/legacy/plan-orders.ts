@@ -29,9 +29,26 @@ export interface OrderPlan {
 
 const MAX_LISTED_ROWS = 12;
 
-function listRows(rows: readonly number[]): string {
+/** Row numbers for a message: the first dozen, then how many more. */
+export function listRows(rows: readonly number[]): string {
   const shown = rows.slice(0, MAX_LISTED_ROWS).join(', ');
   return rows.length > MAX_LISTED_ROWS ? `${shown} and ${rows.length - MAX_LISTED_ROWS} more` : shown;
+}
+
+/**
+ * Rejects every row of a group written together (an order's lines, a product's variants): the
+ * rows at fault with their reason, the others naming them ("order O-1 not imported: row 12 rejected").
+ */
+export function rejectGroup(
+  label: string,
+  rowNumbers: readonly number[],
+  faults: ReadonlyArray<{ row: number; column?: string; reason: string }>,
+): RejectedRow[] {
+  const faultRows = new Set(faults.map((fault) => fault.row));
+  const siblings = rowNumbers
+    .filter((row) => !faultRows.has(row))
+    .map((row) => ({ row, reason: `${label} not imported: row ${listRows([...faultRows].sort((a, b) => a - b))} rejected` }));
+  return [...faults, ...siblings];
 }
 
 /** Rejects every row of an order: the row at fault with its reason, its siblings naming that row. */
@@ -40,11 +57,7 @@ export function rejectOrder(
   rowNumbers: readonly number[],
   faults: ReadonlyArray<{ row: number; column?: string; reason: string }>,
 ): RejectedRow[] {
-  const faultRows = new Set(faults.map((fault) => fault.row));
-  const siblings = rowNumbers
-    .filter((row) => !faultRows.has(row))
-    .map((row) => ({ row, reason: `order ${orderKey} not imported: row ${listRows([...faultRows].sort((a, b) => a - b))} rejected` }));
-  return [...faults, ...siblings];
+  return rejectGroup(`order ${orderKey}`, rowNumbers, faults);
 }
 
 function customerKey(line: OrderLineRow): string | undefined {

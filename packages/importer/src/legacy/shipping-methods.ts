@@ -1,12 +1,5 @@
 import { MappingError } from './mapping.js';
-import type { ImportWarning, OrderLineResult } from './plan-orders.js';
-
-const MAX_LISTED_ROWS = 12;
-
-function listRows(rows: readonly number[]): string {
-  const shown = rows.slice(0, MAX_LISTED_ROWS).join(', ');
-  return rows.length > MAX_LISTED_ROWS ? `${shown} and ${rows.length - MAX_LISTED_ROWS} more` : shown;
-}
+import { listRows, type ImportWarning, type OrderLineResult } from './plan-orders.js';
 
 /**
  * Puts every line's ship mode onto one of the shop's shipping method codes. A value that already
