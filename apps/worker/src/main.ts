@@ -53,7 +53,7 @@ export async function runWorker(): Promise<void> {
   await http.register(metricsPlugin, {
     service: 'worker',
     token: config.metricsToken,
-    extend: (registry) => registerWorkerMetrics(registry, { pool, dataDir: config.dataDir, backup }),
+    extend: (registry) => registerWorkerMetrics(registry, { pool, dataDir: config.dataDir, backup, isStandbyExpected: config.dbStandby && !config.databaseUrl }),
   });
   http.get('/healthz', async () => ({ status: 'ok', role }));
   http.get('/readyz', async (_request, reply) => {

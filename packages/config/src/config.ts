@@ -26,6 +26,8 @@ export interface Config {
   workerPort: number;
   /** Port of the embedded PostgreSQL cluster (ignored when DATABASE_URL is set). */
   pgPort: number;
+  /** `npm start` keeps a synchronous hot standby of the embedded cluster and fails over to it (THREADLINE_DB_STANDBY=on). */
+  dbStandby: boolean;
   prometheusPort: number;
   alertmanagerPort: number;
   /** API processes `npm start` runs behind the web tier (THREADLINE_API_REPLICAS, default 2). */
@@ -165,6 +167,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiPort,
     workerPort: read.optionalPort('THREADLINE_WORKER_PORT') ?? (webPort === 0 ? 0 : webPort + 2),
     pgPort,
+    dbStandby: read.choice<'on' | 'off'>('THREADLINE_DB_STANDBY') === 'on',
     prometheusPort: read.optionalPort('THREADLINE_PROMETHEUS_PORT') ?? recorded.prometheus ?? 9090,
     alertmanagerPort: read.optionalPort('THREADLINE_ALERTMANAGER_PORT') ?? recorded.alertmanager ?? 9093,
     apiReplicas: read.integer('THREADLINE_API_REPLICAS'),

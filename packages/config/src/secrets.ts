@@ -12,6 +12,8 @@ export interface Secrets {
   paymentWebhookSecret: string;
   /** Password of the embedded PostgreSQL superuser. */
   pgPassword: string;
+  /** Password of the `replicator` role the embedded hot standby streams as (always set by loadOrCreateSecrets; fixtures without a standby omit it). */
+  pgReplicationPassword?: string;
 }
 
 const ENV_NAMES = {
@@ -19,6 +21,7 @@ const ENV_NAMES = {
   pseudonymKey: 'THREADLINE_PSEUDONYM_KEY',
   paymentWebhookSecret: 'THREADLINE_PAYMENT_WEBHOOK_SECRET',
   pgPassword: 'THREADLINE_PG_PASSWORD',
+  pgReplicationPassword: 'THREADLINE_PG_REPLICATION_PASSWORD',
 } as const;
 
 function isSecrets(value: unknown): value is Partial<Secrets> {
@@ -39,7 +42,7 @@ export function loadOrCreateSecrets(dataDir: string, env: Record<string, string 
     // first start: nothing stored yet
   }
   let isChanged = false;
-  const pick = (key: keyof Secrets): string => {
+  const pick = (key: keyof typeof ENV_NAMES): string => {
     const fromEnv = env[ENV_NAMES[key]];
     if (fromEnv) return fromEnv;
     const existing = stored[key];
@@ -54,6 +57,7 @@ export function loadOrCreateSecrets(dataDir: string, env: Record<string, string 
     pseudonymKey: pick('pseudonymKey'),
     paymentWebhookSecret: pick('paymentWebhookSecret'),
     pgPassword: pick('pgPassword'),
+    pgReplicationPassword: pick('pgReplicationPassword'),
   };
   if (isChanged) {
     mkdirSync(dataDir, { recursive: true });

@@ -57,11 +57,13 @@ export const VARIABLES: readonly VariableSpec[] = [
   // database
   v('DATABASE_URL', 'database', 'url', undefined, 'any PostgreSQL 15+ server instead of the embedded one'),
   v('THREADLINE_PG_PORT', 'database', 'port', '54329', 'port of the embedded cluster (loopback only; a free one is recorded in the data dir when taken)'),
+  v('THREADLINE_DB_STANDBY', 'database', 'enum', 'off', '`on`: `npm start` keeps a streaming hot standby of the embedded cluster (synchronous) and fails over to it when the primary dies; needs pg_basebackup (Debian postgresql-client-15)', { values: ['on', 'off'] }),
   // secrets (generated once into secrets.json when unset)
   v('THREADLINE_SESSION_SECRET', 'secrets', 'secret', undefined, 'signs session ids and CSRF tokens'),
   v('THREADLINE_PSEUDONYM_KEY', 'secrets', 'secret', undefined, 'keyed hash of customer ids in the lake'),
   v('THREADLINE_PAYMENT_WEBHOOK_SECRET', 'secrets', 'secret', undefined, 'HMAC key of payment webhooks'),
   v('THREADLINE_PG_PASSWORD', 'secrets', 'secret', undefined, 'password of the embedded PostgreSQL superuser'),
+  v('THREADLINE_PG_REPLICATION_PASSWORD', 'secrets', 'secret', undefined, 'password of the replication role the embedded standby streams as'),
   // e-mail
   v('SMTP_URL', 'mail', 'url', undefined, "SMTP server for the shop's e-mail (smtp://user:pass@host:587); unset = mails stay in the outbox"),
   v('THREADLINE_MAIL_FROM', 'mail', 'string', 'Threadline <shop@threadline.localhost>', "sender of the shop's e-mail"),

@@ -16,6 +16,8 @@ export {
 } from './embedded/cluster.js';
 export { reachableBinDir, pgProgram, postgresUserIds, findBlockedAncestor, isRootUser, type OsIds, type PgBinaryName } from './embedded/binaries.js';
 export { resolveDatabaseUrl, embeddedClusterDir } from './database-url.js';
+export * from './embedded/replication.repo.js';
+export { takeBaseBackup, baseBackupProgram, primaryConninfo, writeReplicationPassfile, StandbyError, DEBIAN_PG_BIN } from './embedded/standby.js';
 export * from './users/users.repo.js';
 export * from './users/login-failures.repo.js';
 export * from './catalog/categories.repo.js';

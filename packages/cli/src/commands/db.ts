@@ -1,10 +1,21 @@
 import type { Command } from 'commander';
 
 import { onShutdown, signalReady } from '@threadline/config';
-import { embeddedClusterDir, initialiseCluster, pgLogLevel, startCluster } from '@threadline/db';
+import { baseBackupProgram, embeddedClusterDir, initialiseCluster, pgLogLevel, startCluster } from '@threadline/db';
 
 import { loadRuntime } from '../runtime.js';
 import { clusterSettings } from '../launcher/cluster-settings.js';
+import { DbPair } from '../launcher/db-standby.js';
+
+/** Why no standby can be built here (pg_basebackup missing), or undefined. */
+function baseBackupUnavailable(): string | undefined {
+  try {
+    baseBackupProgram();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
 
 export function registerDb(program: Command): void {
   program
@@ -19,6 +30,27 @@ export function registerDb(program: Command): void {
       const log = (line: string): void => logger[pgLogLevel(line)](line);
       const isNew = await initialiseCluster({ dir, port: config.pgPort, password: secrets.pgPassword, onLog: log });
       if (isNew) logger.info(`created a new PostgreSQL 15 cluster in ${dir}`);
+      if (config.dbStandby && baseBackupUnavailable()) logger.warn(baseBackupUnavailable() ?? '');
+      if (config.dbStandby && !baseBackupUnavailable()) {
+        const pair = new DbPair({
+          dataDir: config.dataDir,
+          port: config.pgPort,
+          password: secrets.pgPassword,
+          replicationPassword: secrets.pgReplicationPassword ?? secrets.pgPassword,
+          settings: clusterSettings(config),
+          log: (level, line) => logger[level](line),
+          onPgLog: log,
+          onFatal: (reason) => {
+            logger.error(reason);
+            void pair.stop().finally(() => process.exit(1));
+          },
+        });
+        const primary = await pair.start();
+        logger.info(`PostgreSQL ready on 127.0.0.1:${config.pgPort} (primary; a hot standby follows)`);
+        signalReady({ url: primary.url, isNew });
+        onShutdown(() => pair.stop(), { graceMs: 30_000 });
+        return;
+      }
       const cluster = await startCluster({
         dir,
         port: config.pgPort,

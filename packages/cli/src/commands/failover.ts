@@ -19,6 +19,9 @@ function describe(report: DrillReport): string {
     `  paid orders: ${report.paidOrders}, lost: ${report.lostPaidOrders}`,
     ...report.lost.map((order) => `    order ${order.id}: ${order.status ?? `not found (HTTP ${order.httpStatus === 0 ? 'no answer' : order.httpStatus})`}`),
     `  time to recover: ${report.recoverySeconds === null ? 'not recovered' : `${report.recoverySeconds} s`}`,
+    ...(report.database
+      ? [`  database: timeline ${report.database.before.timeline} → ${report.database.after?.timeline ?? '?'}, failovers ${report.database.before.failovers} → ${report.database.after?.failovers ?? '?'} (standby ${report.database.after?.standby ?? 'unknown'})`]
+      : []),
     `  ${report.ok ? 'PASS' : 'FAIL'}`,
   ];
   return lines.join('\n');

@@ -1,7 +1,8 @@
 /**
  * `threadline failover drill` against a real `threadline start` (two API replicas, embedded
- * PostgreSQL, a small demo seed): killing an API replica fails no idempotent request and loses no
- * paid order; killing the PostgreSQL primary loses no paid order and reports its recovery time.
+ * PostgreSQL with its synchronous hot standby, a small demo seed): killing an API replica fails no
+ * idempotent request and loses no paid order; killing the PostgreSQL primary promotes the standby
+ * (new timeline), loses no paid order and reports its recovery time.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -9,6 +10,9 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { readStandbyState } from '../launcher/db-standby.js';
 import { CLI_BIN } from '../launcher/services.js';
 import { freeBlock, launch, scratchDir, stopLaunched, waitReady, type Launched } from '../launcher/test-instances.js';
 
@@ -21,6 +25,7 @@ interface Report {
   paidOrders: number;
   lostPaidOrders: number;
   recoverySeconds: number | null;
+  database?: { before: { timeline: number; failovers: number; standby: string }; after?: { timeline: number; failovers: number } };
   ok: boolean;
 }
 
@@ -47,7 +52,7 @@ describe('threadline failover drill', { concurrency: false }, () => {
   let shop: Launched;
 
   it('loses no paid order and fails no idempotent request when an API replica is killed', async () => {
-    shop = launch({ dataDir: path.join(scratchDir('threadline-drill-'), 'var'), port: await freeBlock(), env: { THREADLINE_MONITORING: 'off', THREADLINE_API_REPLICAS: '2' } });
+    shop = launch({ dataDir: path.join(scratchDir('threadline-drill-'), 'var'), port: await freeBlock(), env: { THREADLINE_MONITORING: 'off', THREADLINE_API_REPLICAS: '2', THREADLINE_DB_STANDBY: 'on' } });
     await waitReady(shop);
     const seeded = await threadline(shop, ['seed', '--products', '20', '--customers', '30', '--days', '3', '--no-images']);
     assert.equal(seeded.code, 0, seeded.stdout);
@@ -60,13 +65,43 @@ describe('threadline failover drill', { concurrency: false }, () => {
     assert.equal(result.code, 0);
   });
 
-  it('loses no paid order and measures the recovery when the PostgreSQL primary is killed', async () => {
+  it('fails over to the synchronous standby, losing no paid order, when the PostgreSQL primary is killed', async () => {
+    // the standby is copied in the background after start: the drill runs once it streams
+    for (let tries = 0; readStandbyState(shop.dataDir)?.standby !== 'streaming'; tries += 1) {
+      assert.ok(tries < 240, `the standby never streamed: ${JSON.stringify(readStandbyState(shop.dataDir))}`);
+      await sleep(250);
+    }
     const result = await threadline(shop, ['failover', 'drill', '--kill', 'primary', '--format', 'json']);
     const report = parseReport(result.stdout);
+    // the standby took over: promoted onto a new timeline, the failover counted
+    assert.ok(report.database, result.stdout);
+    assert.equal(report.database.before.standby, 'streaming');
+    assert.equal(report.database.after?.timeline, report.database.before.timeline + 1, result.stdout);
+    assert.equal(report.database.after?.failovers, report.database.before.failovers + 1);
     assert.equal(report.lostPaidOrders, 0, result.stdout);
     assert.ok(report.paidOrders > 0);
     assert.ok(report.recoverySeconds !== null && report.recoverySeconds > 0, `recovery measured: ${result.stdout}`);
     assert.ok(report.failed.total > 0, 'the outage was seen (the drill did kill the database)');
     assert.equal(result.code, 0);
+  });
+
+  it('copies a new standby from the new primary and exports its lag on the worker /metrics', async () => {
+    for (let tries = 0; readStandbyState(shop.dataDir)?.standby !== 'streaming'; tries += 1) {
+      assert.ok(tries < 240, `no new standby after the failover: ${JSON.stringify(readStandbyState(shop.dataDir))}`);
+      await sleep(250);
+    }
+    // the worker's port follows PORT (PORT + 2); its gauges read pg_stat_replication at scrape time
+    // (the worker may be restarting: its leader session broke with the old primary)
+    const lagBytes = /^threadline_db_replica_lag_bytes\{[^}]*standby="threadline_standby"[^}]*\} \d+$/m;
+    let metrics = '';
+    for (let tries = 0; !lagBytes.test(metrics) && tries < 60; tries += 1) {
+      if (tries > 0) await sleep(500);
+      metrics = await fetch(`http://127.0.0.1:${shop.port + 2}/metrics`).then((response) => response.text(), () => '');
+    }
+    const gauges = metrics.split('\n').filter((line) => line.startsWith('threadline_db_')).join('\n');
+    assert.match(gauges, lagBytes);
+    assert.match(gauges, /^threadline_db_replica_lag_seconds\{[^}]*standby="threadline_standby"[^}]*\} [\d.e-]+$/m);
+    assert.match(gauges, /^threadline_db_standbys_streaming(\{[^}]*\})? 1$/m);
+    assert.match(gauges, /^threadline_db_standby_expected(\{[^}]*\})? 1$/m);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { readStandbyState, type StandbyState } from '../launcher/db-standby.js';
 import { DrillShopper, stockedVariants, type RequestRecord } from './drill-load.js';
 
 export const DRILL_TARGETS = ['api', 'primary'] as const;
@@ -41,6 +42,11 @@ export interface DrillReport {
   lost: Array<{ id: number; httpStatus: number; status?: string }>;
   /** From the kill until the shop served every request again (null: not within the timeout). */
   recoverySeconds: number | null;
+  /**
+   * The embedded pair before the kill and after recovery (THREADLINE_DB_STANDBY=on): after a
+   * failover the timeline grew and `failovers` counts it. Undefined without a standby.
+   */
+  database?: { before: StandbyState; after: StandbyState | undefined };
   ok: boolean;
 }
 
@@ -131,6 +137,8 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillRepo
   });
   log(`load: ${shoppers.length} shoppers buying through ${options.baseUrl}`);
   await sleep(settleMs);
+  const databaseBefore = options.target === 'primary' ? readStandbyState(options.dataDir) : undefined;
+  if (databaseBefore) log(`database: timeline ${databaseBefore.timeline}, standby ${databaseBefore.standby}`);
   const killedAt = Date.now();
   const killed = kill(options);
   log(`killed ${killed}`);
@@ -156,6 +164,8 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillRepo
       break;
     }
   }
+  const databaseAfter = databaseBefore ? readStandbyState(options.dataDir) : undefined;
+  if (databaseAfter) log(`database: timeline ${databaseAfter.timeline} after ${databaseAfter.failovers} failover(s)`);
   log(recoveredAt ? `recovered after ${((recoveredAt - killedAt) / 1000).toFixed(1)} s` : 'did not recover in time');
   await sleep(settleMs);
   isRunning = false;
@@ -183,6 +193,7 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillRepo
     lostPaidOrders: lost.length,
     lost,
     recoverySeconds: recoveredAt ? Math.round((recoveredAt - killedAt) / 100) / 10 : null,
+    ...(databaseBefore ? { database: { before: databaseBefore, after: databaseAfter } } : {}),
     ok: lost.length === 0 && isApiOk && recoveredAt !== undefined,
   };
 }

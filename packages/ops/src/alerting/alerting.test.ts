@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
 
 import { freePort } from '@threadline/db/testing';
 
@@ -44,10 +45,29 @@ async function startSlackReceiver(): Promise<{ url: string; messages: SlackMessa
   return { url: `http://127.0.0.1:${port}/services/T000/B000/hook`, messages, server };
 }
 
+interface TierState {
+  isFailing: boolean;
+  replicaLagSeconds: number;
+}
+
 /** A tier that serves /metrics through the real plugin and a route we can make fail. */
-async function startTier(port: number, state: { isFailing: boolean }): Promise<FastifyInstance> {
+async function startTier(port: number, state: TierState): Promise<FastifyInstance> {
   const app = Fastify();
-  await app.register(metricsPlugin, { service: 'api' });
+  await app.register(metricsPlugin, {
+    service: 'api',
+    // what the worker exports about the hot standby, driven by the test
+    extend: (registry) => {
+      new Gauge({
+        name: 'threadline_db_replica_lag_seconds',
+        help: 'replay lag of the standby',
+        labelNames: ['standby'] as const,
+        registers: [registry],
+        collect() {
+          this.set({ standby: 'threadline_standby' }, state.replicaLagSeconds);
+        },
+      });
+    },
+  });
   app.get('/api/products', async (_request, reply) => (state.isFailing ? reply.status(503).send({ error: 'down' }) : { items: [] }));
   await app.listen({ port, host: '127.0.0.1' });
   return app;
@@ -69,7 +89,7 @@ const isAvailable = binaries.prometheus !== null && binaries.alertmanager !== nu
 describe('alerts reach Slack through real Prometheus and Alertmanager', { skip: isAvailable ? false : 'prometheus/alertmanager not installed (CI installs them)' }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'threadline-alerting-'));
   const children: ChildProcess[] = [];
-  const state = { isFailing: false };
+  const state: TierState = { isFailing: false, replicaLagSeconds: 0 };
   let slack: Awaited<ReturnType<typeof startSlackReceiver>>;
   let tier: FastifyInstance | undefined;
   let tierPort = 0;
@@ -135,6 +155,16 @@ describe('alerts reach Slack through real Prometheus and Alertmanager', { skip: 
     const resolved = await waitFor('HighErrorRate resolved', () => slack.messages.find((m) => m.title.startsWith('[RESOLVED]') && m.title.includes('HighErrorRate')));
     assert.match(resolved.text, /RESOLVED/);
     assert.match(resolved.text, /resolved \d{4}-/);
+  });
+
+  it('pages when the hot standby trails the primary, and resolves when it caught up', async () => {
+    state.replicaLagSeconds = 95;
+    const firing = await waitFor('DatabaseReplicaLagging firing', () => slack.messages.find((m) => m.title.startsWith('[FIRING') && m.title.includes('DatabaseReplicaLagging')));
+    assert.match(firing.text, /Standby threadline_standby trails the primary \(95\)/);
+    assert.match(firing.text, /runbook: docs\/operations\.md#databasereplicalagging/);
+    state.replicaLagSeconds = 0.01;
+    const resolved = await waitFor('DatabaseReplicaLagging resolved', () => slack.messages.find((m) => m.title.startsWith('[RESOLVED]') && m.title.includes('DatabaseReplicaLagging')));
+    assert.match(resolved.text, /RESOLVED/);
   });
 
   it('sends TierDown when the tier stops and a resolved message when it is back', async () => {

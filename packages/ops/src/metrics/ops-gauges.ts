@@ -4,6 +4,8 @@ import path from 'node:path';
 import type pg from 'pg';
 import { Gauge, type Registry } from 'prom-client';
 
+import { replicationLag } from '@threadline/db';
+
 import type { BackupSet } from '../backup/info.js';
 import type { LastBackupStatus } from '../backup/run-backup.js';
 import { readDatabaseStatus, readPipelineStatus, type DatabaseStatus } from './ops.repo.js';
@@ -46,6 +48,8 @@ export interface OpsGaugeSources {
   /** Newest successful backup per repository (cached by the caller: `pgbackrest info` is not free). */
   readBackups?: () => Promise<BackupSet[]>;
   readLastBackupRun?: () => LastBackupStatus | undefined;
+  /** The installation keeps a hot standby (THREADLINE_DB_STANDBY=on): its absence is alert-worthy. */
+  isStandbyExpected?: boolean;
 }
 
 /**
@@ -140,6 +144,41 @@ export function registerOpsGauges(registry: Registry, sources: OpsGaugeSources):
   fromDatabase('threadline_wal_archive_failed_total', 'Failed WAL archive attempts since the statistics were reset', (status) => status.failedCount);
   fromDatabase('threadline_wal_last_archived_timestamp_seconds', 'When the last WAL segment was archived (0 = never)', (status) => seconds(status.lastArchivedAt));
   fromDatabase('threadline_wal_last_failed_timestamp_seconds', 'When WAL archiving last failed (0 = never)', (status) => seconds(status.lastFailedAt));
+  // replication, as the primary sees it (pg_stat_replication): one series per standby
+  const replicas = shareRead(() => replicationLag(sources.pool).catch(() => undefined));
+  const perStandby = (name: string, help: string, read: (row: { lagBytes: number; lagSeconds: number }) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['standby'] as const,
+      registers: [registry],
+      async collect() {
+        const rows = await replicas();
+        if (!rows) return;
+        this.reset();
+        for (const row of rows) this.set({ standby: row.name }, read(row));
+      },
+    });
+  };
+  perStandby('threadline_db_replica_lag_bytes', 'WAL the standby has not replayed yet (pg_current_wal_lsn - replay_lsn), by standby', (row) => row.lagBytes);
+  perStandby('threadline_db_replica_lag_seconds', 'How far replay on the standby trails the primary (pg_stat_replication.replay_lag), by standby', (row) => row.lagSeconds);
+  new Gauge({
+    name: 'threadline_db_standbys_streaming',
+    help: 'Standbys streaming from the primary whose confirmation commits wait for (sync_state = sync)',
+    registers: [registry],
+    async collect() {
+      const rows = await replicas();
+      if (rows) this.set(rows.filter((row) => row.state === 'streaming' && row.syncState === 'sync').length);
+    },
+  });
+  new Gauge({
+    name: 'threadline_db_standby_expected',
+    help: '1 when this installation keeps a hot standby (THREADLINE_DB_STANDBY=on)',
+    registers: [registry],
+    collect() {
+      this.set(sources.isStandbyExpected ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'threadline_db_connections',
     help: 'Client connections to PostgreSQL by state (all clients, all databases)',

@@ -46,7 +46,7 @@ export function createBackupInfoCache(backup: BackupConfig | undefined): { read(
  */
 export function registerWorkerMetrics(
   registry: Registry,
-  options: { pool: pg.Pool; dataDir: string; backup: BackupConfig | undefined; backupCache?: ReturnType<typeof createBackupInfoCache> },
+  options: { pool: pg.Pool; dataDir: string; backup: BackupConfig | undefined; backupCache?: ReturnType<typeof createBackupInfoCache>; isStandbyExpected?: boolean },
 ): void {
   registerHostMetrics(registry, { diskPaths: [options.dataDir] });
   registerPoolMetrics(registry, options.pool);
@@ -56,6 +56,7 @@ export function registerWorkerMetrics(
     pool: options.pool,
     spoolDir: path.join(options.dataDir, 'spool'),
     readBackups: () => cache.read(),
+    isStandbyExpected: options.isStandbyExpected ?? false,
     ...(backup ? { readLastBackupRun: () => readLastBackupStatus(backup) } : {}),
   });
 }

@@ -1,0 +1,257 @@
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import pg from 'pg';
+
+import {
+  currentTimeline,
+  dropStandbySlot,
+  embeddedUrl,
+  ensureReplicationRole,
+  isClusterInitialised,
+  primaryConninfo,
+  promoteStandby,
+  setSynchronousStandby,
+  standbyReplication,
+  startCluster,
+  STANDBY_NAME,
+  takeBaseBackup,
+  writeReplicationPassfile,
+  type RunningCluster,
+} from '@threadline/db';
+import { freeLoopbackPort } from '@threadline/ops';
+
+/** What the db tier tells other commands (the drill, `threadline doctor`) about its pair. */
+export interface StandbyState {
+  /** `streaming` (commits wait for the standby), `building`, `down`. */
+  standby: 'streaming' | 'building' | 'down';
+  standbyPort: number | null;
+  timeline: number;
+  failovers: number;
+  lastFailoverAt: string | null;
+}
+
+export function standbyStateFile(dataDir: string): string {
+  return path.join(dataDir, 'run', 'db-standby.json');
+}
+
+/** The pair's state as the db tier last wrote it, or undefined when no standby is kept. */
+export function readStandbyState(dataDir: string): StandbyState | undefined {
+  try {
+    // written by DbPair.saveState below, in this shape
+    return JSON.parse(readFileSync(standbyStateFile(dataDir), 'utf8')) as StandbyState;
+  } catch {
+    return undefined;
+  }
+}
+
+type Log = (level: 'info' | 'warn' | 'error', line: string) => void;
+
+export interface DbPairOptions {
+  dataDir: string;
+  /** The endpoint every tier connects to: the current primary always listens here. */
+  port: number;
+  password: string;
+  replicationPassword: string;
+  settings: Record<string, string>;
+  log: Log;
+  onPgLog: (line: string) => void;
+  /** The pair cannot go on (primary lost without a standby in sync): the tier exits so the launcher restarts it. */
+  onFatal: (reason: string) => void;
+}
+
+/**
+ * The embedded primary and its synchronous hot standby. The primary lives in `<dataDir>/pg` on the
+ * endpoint port; the standby in `<dataDir>/pg-standby` on a free loopback port, built with
+ * pg_basebackup and streaming through a replication slot. Commits wait for the standby while it
+ * streams (synchronous_standby_names); when it is away the primary goes on alone (and says so).
+ *
+ * Failover, fenced: when the primary's postmaster dies and the standby was in sync, the standby is
+ * promoted (new timeline), stopped, moved into `pg` and started on the endpoint port; the dead
+ * primary's directory is never started again — it is deleted and a new standby is copied from the
+ * new primary. The endpoint is closed for the few seconds in between, so no tier writes anywhere else.
+ */
+export class DbPair {
+  primary: RunningCluster | undefined;
+  private standby: RunningCluster | undefined;
+  private standbyPort: number | null = null;
+  private isSync = false;
+  private isStopping = false;
+  private isFailingOver = false;
+  private state: StandbyState = { standby: 'down', standbyPort: null, timeline: 1, failovers: 0, lastFailoverAt: null };
+  private poller: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: DbPairOptions) {
+    const previous = readStandbyState(options.dataDir);
+    if (previous) this.state = { ...previous, standby: 'down', standbyPort: null };
+  }
+
+  private get primaryDir(): string {
+    return path.join(this.options.dataDir, 'pg');
+  }
+
+  private get standbyDir(): string {
+    return path.join(this.options.dataDir, 'pg-standby');
+  }
+
+  private get passfile(): string {
+    return path.join(this.options.dataDir, 'run', 'replication.pgpass');
+  }
+
+  private saveState(patch: Partial<StandbyState>): void {
+    this.state = { ...this.state, ...patch };
+    mkdirSync(path.dirname(standbyStateFile(this.options.dataDir)), { recursive: true });
+    writeFileSync(standbyStateFile(this.options.dataDir), `${JSON.stringify(this.state, null, 2)}\n`);
+  }
+
+  private async onPrimary<T>(work: (client: pg.Client) => Promise<T>, port = this.options.port): Promise<T> {
+    const client = new pg.Client({ connectionString: embeddedUrl(port, this.options.password, 'postgres'), connectionTimeoutMillis: 3_000 });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /** Starts the primary (already initialised) and, in the background, its standby. */
+  async start(): Promise<RunningCluster> {
+    const primary = await this.startPrimary();
+    writeReplicationPassfile(this.passfile, this.options.replicationPassword);
+    await this.onPrimary(async (client) => {
+      await ensureReplicationRole(client, this.options.replicationPassword);
+      // commits never wait for a standby that is not there yet
+      await setSynchronousStandby(client, '');
+      this.saveState({ timeline: await currentTimeline(client) });
+    });
+    void this.startStandby();
+    this.poller = setInterval(() => void this.poll(), 1_000);
+    return primary;
+  }
+
+  private async startPrimary(): Promise<RunningCluster> {
+    const cluster = await startCluster({ dir: this.primaryDir, port: this.options.port, password: this.options.password, settings: this.options.settings, onLog: this.options.onPgLog });
+    this.primary = cluster;
+    cluster.process.once('exit', (code) => void this.onPrimaryExit(code));
+    return cluster;
+  }
+
+  private async startStandby(): Promise<void> {
+    if (this.isStopping) return;
+    this.saveState({ standby: 'building' });
+    try {
+      const port = await freeLoopbackPort();
+      const settings = {
+        ...this.options.settings,
+        primary_conninfo: primaryConninfo(this.options.port, this.passfile),
+        primary_slot_name: STANDBY_NAME,
+        hot_standby_feedback: 'on',
+      };
+      const start = (): Promise<RunningCluster> =>
+        startCluster({ dir: this.standbyDir, port, password: this.options.password, settings, onLog: (line) => this.options.onPgLog(`standby: ${line}`) });
+      let standby: RunningCluster | undefined;
+      if (isClusterInitialised(this.standbyDir) && existsSync(path.join(this.standbyDir, 'standby.signal'))) {
+        standby = await start().catch((error: unknown) => {
+          this.options.log('warn', `the standby in ${this.standbyDir} did not start (${String(error)}): copying it again`);
+          return undefined;
+        });
+      }
+      if (!standby) {
+        this.options.log('info', `copying the primary into ${this.standbyDir} (pg_basebackup)…`);
+        await this.onPrimary((client) => dropStandbySlot(client));
+        await takeBaseBackup({ dir: this.standbyDir, primaryPort: this.options.port, passfile: this.passfile, onLog: (line) => this.options.onPgLog(`pg_basebackup: ${line}`) });
+        standby = await start();
+      }
+      if (this.isStopping) {
+        await standby.stop();
+        return;
+      }
+      this.standby = standby;
+      this.standbyPort = port;
+      this.options.log('info', `hot standby running on 127.0.0.1:${port} (${this.standbyDir})`);
+      standby.process.once('exit', () => void this.onStandbyExit(standby));
+    } catch (error) {
+      this.options.log('error', `no hot standby: ${error instanceof Error ? error.message : String(error)}`);
+      this.saveState({ standby: 'down', standbyPort: null });
+    }
+  }
+
+  /** Once a second: commits wait for the standby exactly while it streams. */
+  private async poll(): Promise<void> {
+    if (this.isStopping || this.isFailingOver || !this.primary) return;
+    try {
+      await this.onPrimary(async (client) => {
+        const replication = await standbyReplication(client);
+        const isStreaming = replication?.state === 'streaming';
+        if (isStreaming && replication.syncState !== 'sync') {
+          await setSynchronousStandby(client, STANDBY_NAME);
+          this.options.log('info', 'standby streaming: commits now wait for it (synchronous replication)');
+        } else if (!isStreaming && this.isSync) {
+          await setSynchronousStandby(client, '');
+          this.options.log('warn', 'standby not streaming: commits no longer wait for it (one copy only) until it is back');
+        }
+        this.isSync = isStreaming && replication.syncState === 'sync';
+        this.saveState({ standby: this.isSync ? 'streaming' : this.standby ? 'building' : this.state.standby === 'building' ? 'building' : 'down', standbyPort: this.standbyPort });
+      });
+    } catch {
+      // the primary is restarting or gone: onPrimaryExit decides
+    }
+  }
+
+  private async onStandbyExit(standby: RunningCluster): Promise<void> {
+    if (this.isStopping || this.standby !== standby || this.isFailingOver) return;
+    this.standby = undefined;
+    this.standbyPort = null;
+    this.isSync = false;
+    this.options.log('warn', 'the standby stopped: commits no longer wait for it; starting it again');
+    await this.onPrimary((client) => setSynchronousStandby(client, '')).catch(() => undefined);
+    this.saveState({ standby: 'down', standbyPort: null });
+    await sleep(1_000);
+    await this.startStandby();
+  }
+
+  private async onPrimaryExit(code: number | null): Promise<void> {
+    if (this.isStopping) return;
+    const standby = this.standby;
+    const standbyPort = this.standbyPort;
+    if (!standby || !standbyPort || !this.isSync) {
+      this.options.onFatal(`PostgreSQL exited (code ${code ?? 'signal'}) with no standby in sync to take over`);
+      return;
+    }
+    this.isFailingOver = true;
+    const startedAt = Date.now();
+    this.options.log('warn', `the primary died (code ${code ?? 'signal'}): promoting the standby`);
+    try {
+      // fence: the old primary's postmaster is gone (this was its exit); its directory is never started again
+      const fenced = `${this.primaryDir}.fenced-${Date.now()}`;
+      await this.onPrimary(async (client) => {
+        await promoteStandby(client);
+        await setSynchronousStandby(client, '');
+      }, standbyPort);
+      this.standby = undefined;
+      await standby.stop();
+      renameSync(this.primaryDir, fenced);
+      renameSync(this.standbyDir, this.primaryDir);
+      await this.startPrimary();
+      this.isSync = false;
+      const timeline = await this.onPrimary((client) => currentTimeline(client));
+      this.saveState({ timeline, failovers: this.state.failovers + 1, lastFailoverAt: new Date().toISOString(), standby: 'down', standbyPort: null });
+      this.options.log('warn', `failover done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: the former standby is the primary on 127.0.0.1:${this.options.port} (timeline ${timeline}); copying a new standby`);
+      rmSync(fenced, { recursive: true, force: true });
+    } catch (error) {
+      this.options.onFatal(`failover failed: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    } finally {
+      this.isFailingOver = false;
+    }
+    await this.startStandby();
+  }
+
+  async stop(): Promise<void> {
+    this.isStopping = true;
+    if (this.poller) clearInterval(this.poller);
+    await this.standby?.stop();
+    await this.primary?.stop();
+  }
+}
