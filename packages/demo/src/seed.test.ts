@@ -267,6 +267,9 @@ describe('seedDemoData on a database that already has data', () => {
     assert.equal(reset.status, 'seeded');
     assert.equal(await hashShopContent(db.pool), hash);
     assert.equal(reset.marker?.contentHash, first.marker?.contentHash);
+    // reference data from the migrations survives the reset: every seeded colour still has its family
+    assert.ok((await scalar<number>(db, `SELECT count(*)::int AS value FROM colour_names WHERE source = 'vocabulary'`)) > 100);
+    assert.equal(await scalar<number>(db, `SELECT count(*)::int AS value FROM product_variants WHERE colour_family IS NULL`), 0);
   });
 
   it('skips with ifEmpty when the shop has its own products but no seed marker', async () => {

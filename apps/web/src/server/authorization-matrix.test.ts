@@ -44,6 +44,7 @@ const POLICY: Array<[pattern: string, access: Access]> = [
   ['POST /api/products/{id}/reviews', SIGNED_IN],
   ['GET /api/products', PUBLIC],
   ['GET /api/categories', PUBLIC],
+  ['GET /api/colour-families', PUBLIC],
   ['GET /api/search/suggestions', PUBLIC],
   ['GET /api/me', SIGNED_IN],
   ['POST /api/payments/webhook', { kind: 'signed', why: 'payment provider calls carry an HMAC signature instead of a session' }],

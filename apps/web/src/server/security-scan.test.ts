@@ -28,7 +28,7 @@ interface Answer {
 }
 
 /** Routes that answer anonymous callers by design (the storefront, sign-in, health, clickstream). */
-const PUBLIC_PREFIXES = ['/api/products', '/api/categories', '/api/auth/', '/api/cart', '/api/openapi.json', '/api/reviews', '/api/search', '/api/insights/public', '/healthz', '/readyz', '/collect', '/media/'];
+const PUBLIC_PREFIXES = ['/api/products', '/api/categories', '/api/colour-families', '/api/auth/', '/api/cart', '/api/openapi.json', '/api/reviews', '/api/search', '/api/insights/public', '/healthz', '/readyz', '/collect', '/media/'];
 
 describe('security scan of the running web and API tiers', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tl-scan-'));

@@ -23,7 +23,8 @@ describe('product facts for display', () => {
 describe('list filters in the address', () => {
   it('reads filters from the URL and ignores malformed prices', () => {
     const filters = filtersFromParams(new URLSearchParams('category=denim&size=M&minPrice=2000&maxPrice=abc&sort=price_asc'));
-    assert.deepEqual(filters, { q: undefined, category: 'denim', size: 'M', colour: undefined, minPrice: 2000, maxPrice: undefined, sort: 'price_asc' });
+    assert.deepEqual(filters, { q: undefined, category: 'denim', size: 'M', colour: undefined, family: undefined, minPrice: 2000, maxPrice: undefined, sort: 'price_asc' });
+    assert.equal(filtersFromParams(new URLSearchParams('family=green')).family, 'green');
   });
 
   it('sends only the filters that are set, plus the cursor and page size', () => {
