@@ -65,7 +65,10 @@ export async function ensurePagesBuilt(): Promise<void> {
     const isFresh = existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= Math.max(...sources.map(newestMtime));
     if (isFresh) return;
     const vite = path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-    const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'error'], { cwd: WEB_DIR, encoding: 'utf8' });
+    // the production build, as `threadline build` makes it: the test runner's NODE_ENV=test would make
+    // Vite bundle development React, and `npm start` would then serve that build as fresh
+    const env = { ...process.env, NODE_ENV: 'production' };
+    const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'error'], { cwd: WEB_DIR, encoding: 'utf8', env });
     if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
   } finally {
     rmdirSync(lock);
