@@ -67,7 +67,9 @@ describe('clickstream delivery', () => {
     const writer = new SpoolWriter({ dir: dirs.spool, segmentBytes: 256 * 1024 });
     await writer.start();
     const ids: string[] = [];
-    const base = Date.now() - 5 * HOUR;
+    // whole past hours, so every event lies in a finished hour whatever the minute the test runs at
+    // (from now - 5 h, the last events fell into the current hour in a run's last two minutes of an hour)
+    const base = Math.floor(Date.now() / HOUR) * HOUR - 6 * HOUR;
     for (let batch = 0; batch < 120; batch += 1) {
       const events = Array.from({ length: 20 }, (_, i) => storedEvent({ event_time: base + ((batch * 20 + i) % 5) * HOUR + batch * 1000 }));
       ids.push(...events.map((e) => e.event_id));
