@@ -81,8 +81,8 @@ export async function dropStagedProducts(client: PoolClient, legacyIds: readonly
  * variants (by SKU) from staging. Returns the products created and updated, and their ids.
  */
 export async function writeStagedProducts(client: PoolClient): Promise<{ created: number; updated: number; productIds: number[] }> {
-  const { rows: needsLegacySeller } = await client.query<{ any: boolean }>(`SELECT bool_or(seller_email IS NULL) AS any FROM ${STAGE}`);
-  const legacySellerId = needsLegacySeller[0]?.any ? await ensureLegacySeller(client) : null;
+  const { rows: needsLegacySeller } = await client.query<{ is_needed: boolean }>(`SELECT bool_or(seller_email IS NULL) AS is_needed FROM ${STAGE}`);
+  const legacySellerId = needsLegacySeller[0]?.is_needed ? await ensureLegacySeller(client) : null;
   await client.query(`
     INSERT INTO categories (slug, name)
     SELECT DISTINCT ON (category_slug) category_slug, category_name FROM ${STAGE} ORDER BY category_slug, row_number
