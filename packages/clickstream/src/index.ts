@@ -6,6 +6,7 @@ export * from './collect/validate.js';
 export * from './collect/privacy.js';
 export * from './collect/region.js';
 export * from './collect/user-agent.js';
+export * from './collect/analytics-ids.js';
 export * from './collect/settings.js';
 export * from './collect/collector.js';
 export * from './collect/rate-limit.js';

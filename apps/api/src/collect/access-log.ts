@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
-import type { BatchEntry, CollectFacts, Collector } from '@threadline/clickstream';
+import { analyticsIds, type BatchEntry, type CollectFacts, type Collector } from '@threadline/clickstream';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 
 /** Paths that would only add noise (or feed back into the collector itself). */
 const SKIPPED = /^\/(?:collect|healthz|readyz|metrics)(?:$|\?)/;
-const OPAQUE_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const FLUSH_EVERY_MS = 1000;
 const FLUSH_AT = 500;
 
@@ -29,15 +28,12 @@ export function registerAccessLog(app: ApiApp, collector: Collector, context: Ap
 
   app.addHook('onResponse', async (request, reply) => {
     if (SKIPPED.test(request.url)) return;
-    const visitor = request.cookies.tl_vid;
-    const session = request.cookies.tl_sid;
     const length = Number(reply.getHeader('content-length'));
     const raw = {
       id: randomUUID(),
       type: 'access_log',
       ts: Date.now(),
-      visitorId: visitor && OPAQUE_ID.test(visitor) ? visitor : 'anonymous',
-      sessionId: session && OPAQUE_ID.test(session) ? session : 'anonymous',
+      ...analyticsIds(request.cookies),
       http: {
         tier: 'api',
         method: request.method,

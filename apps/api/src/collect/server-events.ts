@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Collector } from '@threadline/clickstream';
+import { analyticsIds, type Collector } from '@threadline/clickstream';
 import type { FastifyRequest } from 'fastify';
 
 import type { Logger } from '@threadline/config';
 
-const OPAQUE_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /**
  * Events only the API can state (today `order_paid`: the payment went through, for this amount),
@@ -27,15 +26,11 @@ export class ServerEvents {
   async orderPaid(request: FastifyRequest, order: { id: number; userId: number | null; totalCents: number; currency: string }): Promise<void> {
     const collector = this.collector;
     if (!collector) return;
-    const cookies = request.cookies;
-    const visitor = cookies.tl_vid;
-    const session = cookies.tl_sid;
-    const raw = {
+        const raw = {
       id: randomUUID(),
       type: 'order_paid',
       ts: Date.now(),
-      visitorId: visitor && OPAQUE_ID.test(visitor) ? visitor : 'anonymous',
-      sessionId: session && OPAQUE_ID.test(session) ? session : 'anonymous',
+      ...analyticsIds(request.cookies),
       path: '/checkout',
       props: { productId: null, valueCents: order.totalCents, currency: order.currency },
     };
