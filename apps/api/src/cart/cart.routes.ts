@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 
+import { CartSchema } from '@threadline/contracts';
 import { findCartId, findVariantForCart, findVariantForCartLine, getCartLines, getLineQuantity, putCartLine, removeLine, setLineQuantity, type CartOwner, type Pool } from '@threadline/db';
 import { MAX_LINE_QUANTITY, mergeLineQuantity, priceCart, stockState } from '@threadline/domain';
 
@@ -9,33 +10,6 @@ import type { ApiContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { presentImage } from '../catalog/present.js';
 import { errors, Id } from '../http/common.schemas.js';
-
-const CartLineSchema = Type.Object({
-  variantId: Type.Integer(),
-  productId: Type.Integer(),
-  name: Type.String(),
-  sku: Type.String(),
-  size: Type.String(),
-  colour: Type.String(),
-  price: Type.Integer(),
-  quantity: Type.Integer(),
-  lineTotal: Type.Integer(),
-  stock: Type.Integer(),
-  stockState: Type.String(),
-  isAvailable: Type.Boolean({ description: 'false when the product is off sale or the quantity exceeds stock' }),
-  image: Type.Union([Type.Object({ url: Type.String(), srcset: Type.String(), width: Type.Integer() }), Type.Null()]),
-});
-
-const CartSchema = Type.Object(
-  {
-    items: Type.Array(CartLineSchema),
-    count: Type.Integer(),
-    subtotal: Type.Integer(),
-    shipping: Type.Integer(),
-    total: Type.Integer(),
-  },
-  { $id: 'Cart' },
-);
 
 const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY });
 const AddBody = Type.Object({ variantId: Id, quantity: Quantity }, { additionalProperties: false });
