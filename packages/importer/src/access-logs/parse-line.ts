@@ -165,7 +165,7 @@ function readRequest(text: string): { method: string; path: string; query: strin
  * whole line. Returns undefined for anything unusual (escaped quotes, tabs, cut or garbage lines),
  * which `parseClfLineByPattern` then reads (or rejects with a reason) exactly as before.
  */
-function scanClfLine(line: string): ParseResult | undefined {
+export function scanClfLine(line: string): ParseResult | undefined {
   if (line.indexOf('\t') !== -1 || line.indexOf('\\') !== -1) return undefined;
   const ipEnd = line.indexOf(' ');
   if (ipEnd <= 0) return undefined;
@@ -234,7 +234,8 @@ function scanClfLine(line: string): ParseResult | undefined {
   };
 }
 
-function parseClfLineByPattern(line: string): ParseResult {
+/** The reference reader of one line, by pattern: unusual lines (escapes, cuts, garbage) go here. */
+export function parseClfLineByPattern(line: string): ParseResult {
   const match = CLF.exec(line);
   let isTruncated = false;
   let fields: { ip: string; timeText: string; requestText: string; statusText: string; bytesText: string; referrer: string | undefined; userAgent: string | undefined; durationText: string | undefined };
