@@ -30,6 +30,14 @@ describe('package boundary check', () => {
     );
   });
 
+  it('tells type-only imports and re-exports from value imports', () => {
+    const source = ["import type { Cart } from '@threadline/contracts';", "export type { User } from '@threadline/contracts';", "import { CartSchema } from '@threadline/contracts';"].join('\n');
+    assert.deepEqual(
+      findImports(source).map((ref) => ref.isTypeOnly),
+      [true, true, false],
+    );
+  });
+
   it('names the package of a deep import', () => {
     assert.equal(packageOf('@threadline/insights/types'), '@threadline/insights');
     assert.equal(packageOf('pg-copy-streams'), 'pg-copy-streams');

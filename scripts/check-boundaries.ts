@@ -62,6 +62,8 @@ const APPS = new Set(['api', 'worker', 'web', 'cli']);
 /** The web app's browser code: the shop's pure rules and the shared result types, nothing with I/O. */
 const WEB_CLIENT_DIR = 'apps/web/src/client/';
 const WEB_CLIENT_ALLOWED = new Set(['@threadline/domain', '@threadline/contracts', '@threadline/insights/types']);
+/** …of which these only as types: the API's response schemas stay on the server, their Static<> types come along. */
+const WEB_CLIENT_TYPES_ONLY = new Set(['@threadline/contracts']);
 
 interface Workspace {
   dir: string;
@@ -74,6 +76,8 @@ interface Workspace {
 interface ImportRef {
   specifier: string;
   line: number;
+  /** `import type …` / `export type … from`: erased at build time, so nothing of the target ships. */
+  isTypeOnly: boolean;
 }
 
 function readJson(file: string): Record<string, unknown> {
@@ -96,7 +100,7 @@ function listFiles(dir: string, found: string[] = []): string[] {
   return found;
 }
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[\w*${}\s,]+?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT = /(?:^|[\s;])(?:import|export)\s+(type\s+)?(?:[\w*${}\s,]+?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** Static, dynamic and require imports of a file, with line numbers; comments are skipped. */
 export function findImports(source: string): ImportRef[] {
@@ -104,11 +108,11 @@ export function findImports(source: string): ImportRef[] {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, (block) => block.replace(/[^\n]/g, ' ')).replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
   const refs: ImportRef[] = [];
   for (const match of code.matchAll(IMPORT)) {
-    const specifier = match[1] ?? match[2] ?? match[3];
+    const specifier = match[2] ?? match[3] ?? match[4];
     if (!specifier) continue;
     // the match may start at the whitespace before the keyword
     const start = match.index + (match[0].length - match[0].trimStart().length);
-    refs.push({ specifier, line: code.slice(0, start).split('\n').length });
+    refs.push({ specifier, line: code.slice(0, start).split('\n').length, isTypeOnly: match[1] !== undefined });
   }
   return refs;
 }
@@ -202,7 +206,7 @@ function main(): void {
       const isWebClient = relative.startsWith(WEB_CLIENT_DIR);
       const edges = new Set<string>();
       fileGraph.set(relative, edges);
-      for (const { specifier, line } of findImports(readFileSync(file, 'utf8'))) {
+      for (const { specifier, line, isTypeOnly } of findImports(readFileSync(file, 'utf8'))) {
         const at = `${relative}:${line}`;
         if (specifier.startsWith('.')) {
           const target = resolveRelative(file, specifier);
@@ -223,6 +227,8 @@ function main(): void {
         workspaceGraph.get(workspace.short)?.add(target.short);
         if (isWebClient && !isTest && !WEB_CLIENT_ALLOWED.has(specifier)) {
           problems.push(`${at}: browser code imports ${specifier}; it may import only ${[...WEB_CLIENT_ALLOWED].join(', ')} (types and pure rules)`);
+        } else if (isWebClient && !isTest && WEB_CLIENT_TYPES_ONLY.has(specifier) && !isTypeOnly) {
+          problems.push(`${at}: browser code imports values from ${specifier}; use \`import type\` (the schemas belong to the API, the web takes their Static<> types)`);
         } else if (isTest && APPS.has(target.short) && !APPS.has(workspace.short)) {
           problems.push(`${at}: a package's test imports the app ${pkg}; put a whole-system test in the app`);
         } else if (!isTest && !allowed.has(target.short)) {

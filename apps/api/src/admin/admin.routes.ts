@@ -7,9 +7,9 @@ import type { ApiContext } from '../context.js';
 import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';
-import { UserResponse } from '../auth/auth.schemas.js';
+import { UserSchema } from '../auth/auth.schemas.js';
 import { toUserResponse } from '../auth/auth.routes.js';
-import { FamilySlug, ProductDetailResponse, ProductListResponse } from '../catalog/catalog.schemas.js';
+import { FamilySlug, ProductDetailSchema, ProductListSchema } from '../catalog/catalog.schemas.js';
 import { LIST_PRESENTATION, presentDetail, sendProductPage } from '../catalog/present.js';
 import { Cursor, decodeTimeCursor, encodeCursor, errors, Id, IdParams, Limit } from '../http/common.schemas.js';
 
@@ -31,7 +31,7 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
           { q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), role: Type.Optional(RoleSchema), cursor: Type.Optional(Cursor), limit: Type.Optional(Limit(50, 200)) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(UserResponse), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401, 403) },
+        response: { 200: Type.Object({ items: Type.Array(UserSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401, 403) },
       },
     },
     async (request) => {
@@ -53,7 +53,7 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
         summary: "Change a user's role",
         params: IdParams,
         body: Type.Object({ role: RoleSchema }, { additionalProperties: false }),
-        response: { 200: Type.Object({ user: UserResponse }), ...errors(400, 401, 403, 404) },
+        response: { 200: Type.Object({ user: UserSchema }), ...errors(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -83,7 +83,7 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
           },
           { additionalProperties: false },
         ),
-        response: { 200: ProductListResponse, ...errors(400, 401, 403) },
+        response: { 200: ProductListSchema, ...errors(400, 401, 403) },
       },
     },
     async (request, reply) => {
@@ -109,7 +109,7 @@ export async function adminRoutes(app: ApiApp, context: ApiContext): Promise<voi
     '/api/admin/products/:id/unpublish',
     {
       preValidation: adminOnly,
-      schema: { tags: ['admin'], summary: "Take any seller's product off sale", params: IdParams, response: { 200: ProductDetailResponse, ...errors(400, 401, 403, 404) } },
+      schema: { tags: ['admin'], summary: "Take any seller's product off sale", params: IdParams, response: { 200: ProductDetailSchema, ...errors(400, 401, 403, 404) } },
     },
     async (request) => {
       if (!(await findProductOwner(pool, request.params.id))) throw notFound('product', 'id');

@@ -28,7 +28,7 @@ import { auditRequest } from '../audit/audit.js';
 import type { ApiContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { errors, OkResponse } from '../http/common.schemas.js';
-import { CsrfResponse, LoginBody, SignupBody, UserEnvelope, UserResponse } from './auth.schemas.js';
+import { CsrfResponse, LoginBody, SessionSchema, SignupBody, UserEnvelopeSchema, UserSchema } from './auth.schemas.js';
 import { LoginThrottle } from './login-throttle.js';
 import { currentUser, endSession, requireRole, startSession } from './session.js';
 
@@ -36,7 +36,7 @@ import { currentUser, endSession, requireRole, startSession } from './session.js
 const FAILURES_PER_ADDRESS = 30;
 const FAILURE_WINDOW_MS = 10 * 60_000;
 
-export function toUserResponse(user: UserRecord): Static<typeof UserResponse> {
+export function toUserResponse(user: UserRecord): Static<typeof UserSchema> {
   return { ...user, createdAt: user.createdAt.toISOString() };
 }
 
@@ -87,7 +87,7 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
         tags: ['auth'],
         summary: 'Create a customer account and sign in',
         body: SignupBody,
-        response: { 201: UserEnvelope, ...errors(400, 403, 409) },
+        response: { 201: UserEnvelopeSchema, ...errors(400, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -126,7 +126,7 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
         tags: ['auth'],
         summary: 'Sign in with email and password (sets the session cookie)',
         body: LoginBody,
-        response: { 200: UserEnvelope, ...errors(400, 401, 403, 429) },
+        response: { 200: UserEnvelopeSchema, ...errors(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
@@ -188,7 +188,7 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
     '/api/me',
     {
       preValidation: requireRole(),
-      schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: UserEnvelope, ...errors(401) } },
+      schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: UserEnvelopeSchema, ...errors(401) } },
     },
     async (request) => {
       const user = await findUserById(pool, currentUser(request).id);
@@ -205,7 +205,7 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
       schema: {
         tags: ['auth'],
         summary: 'Who is signed in: the user, or null for an anonymous visitor (never 401)',
-        response: { 200: Type.Object({ user: Type.Union([UserResponse, Type.Null()]) }) },
+        response: { 200: SessionSchema },
       },
     },
     async (request) => {

@@ -2,27 +2,11 @@ import { Type } from '@sinclair/typebox';
 
 import { PASSWORD_MAX_LENGTH } from '@threadline/auth';
 
+// the response schemas live in @threadline/contracts, shared with the web client's types
+export { SessionSchema, UserEnvelopeSchema, UserSchema } from '@threadline/contracts';
+
 /** Deliberately loose (RFC 5322 is not a regex): something@something.tld without spaces. */
 export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
-
-export const UserResponse = Type.Object(
-  {
-    id: Type.Integer(),
-    // null only for customers imported from the old shop without one
-    email: Type.Union([Type.String(), Type.Null()]),
-    name: Type.String(),
-    role: Type.Union([Type.Literal('customer'), Type.Literal('seller'), Type.Literal('admin'), Type.Literal('marketing')]),
-    ageBand: Type.Union([Type.String(), Type.Null()]),
-    gender: Type.Union([Type.String(), Type.Null()]),
-    country: Type.Union([Type.String(), Type.Null()]),
-    region: Type.Union([Type.String(), Type.Null()]),
-    marketingConsent: Type.Boolean(),
-    createdAt: Type.String({ format: 'date-time' }),
-  },
-  { $id: 'User' },
-);
-
-export const UserEnvelope = Type.Object({ user: UserResponse });
 
 export const SignupBody = Type.Object(
   {

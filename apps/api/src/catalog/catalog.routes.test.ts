@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
-import { ProductDetailResponse, ProductListResponse } from './catalog.schemas.js';
+import { ProductDetailSchema, ProductListSchema } from './catalog.schemas.js';
 import { CHECKOUT, Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, type Harness } from '../testing/harness.js';
 
 interface ListBody {
@@ -54,7 +54,7 @@ async function list(query: string): Promise<ListBody> {
   assert.match(String(response.headers['content-type']), /^application\/json/);
   // the items are rendered by PostgreSQL: hold them to the documented schema on every call
   const body: unknown = JSON.parse(response.body);
-  const problems = [...Value.Errors(ProductListResponse, body)].map((error) => `${error.path} ${error.message}`);
+  const problems = [...Value.Errors(ProductListSchema, body)].map((error) => `${error.path} ${error.message}`);
   assert.deepEqual(problems, [], 'the list matches its OpenAPI schema');
   return json<ListBody>(response);
 }
@@ -244,7 +244,7 @@ describe('GET /api/products/:id', () => {
     assert.equal(second.cache, 'hit');
     assert.deepEqual(second.body, first.body);
     // a page served from memory validates against the route's schema like a fresh one
-    assert.ok(Value.Check(ProductDetailResponse, second.body), [...Value.Errors(ProductDetailResponse, second.body)].map((error) => `${error.path} ${error.message}`).join('; '));
+    assert.ok(Value.Check(ProductDetailSchema, second.body), [...Value.Errors(ProductDetailSchema, second.body)].map((error) => `${error.path} ${error.message}`).join('; '));
 
     const edited = await seller.patch(`/api/seller/products/${product.id}`, { name: 'Linen overshirt (washed)' });
     assert.equal(edited.statusCode, 200, edited.body);

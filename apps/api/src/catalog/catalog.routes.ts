@@ -7,7 +7,7 @@ import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { Cursor, decodeCursor, decodeIntegerCursor, decodeTimeCursor, errors, IdParams, Limit } from '../http/common.schemas.js';
-import { CategoryListResponse, ProductDetailResponse, ProductListQuery, ProductListResponse, ReviewPage, SuggestionsQuery, SuggestionsResponse } from './catalog.schemas.js';
+import { CategoryListSchema, ProductDetailSchema, ProductListQuery, ProductListSchema, ReviewPageSchema, SuggestionsQuery, SuggestionsSchema } from './catalog.schemas.js';
 import { ListPageCache } from './list-cache.js';
 import { LIST_PRESENTATION, presentDetail, presentReviewPage, productPageBody, sendJsonText } from './present.js';
 import { Type } from '@sinclair/typebox';
@@ -25,7 +25,7 @@ export function canSeeProduct(request: FastifyRequest, product: Pick<ProductDeta
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The product page's JSON text, written by the same schema serialiser Fastify uses for the route. */
-const serializeDetail = fastJson(ProductDetailResponse);
+const serializeDetail = fastJson(ProductDetailSchema);
 
 /** A product page as kept: its JSON text, and what deciding who may see it needs. */
 interface ProductPageText {
@@ -78,7 +78,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
 
   app.get(
     '/api/categories',
-    { schema: { tags: ['catalog'], summary: 'All categories', response: { 200: CategoryListResponse } } },
+    { schema: { tags: ['catalog'], summary: 'All categories', response: { 200: CategoryListSchema } } },
     async (_request, reply) => {
       reply.header('cache-control', sharedCacheControl);
       return { items: await listCategories(pool) };
@@ -92,7 +92,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
         tags: ['catalog'],
         summary: 'Published products, filtered, searched, sorted and cursor-paged (one SQL query per page)',
         querystring: ProductListQuery,
-        response: { 200: ProductListResponse, ...errors(400) },
+        response: { 200: ProductListSchema, ...errors(400) },
       },
     },
     async (request, reply) => {
@@ -141,7 +141,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
         tags: ['catalog'],
         summary: 'Suggestions while typing: matching products and categories, tolerant of typos',
         querystring: SuggestionsQuery,
-        response: { 200: SuggestionsResponse, ...errors(400) },
+        response: { 200: SuggestionsSchema, ...errors(400) },
       },
     },
     async (request) => {
@@ -160,7 +160,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
         tags: ['catalog'],
         summary: 'A product with variants, stock state, images and the latest reviews',
         params: IdParams,
-        response: { 200: ProductDetailResponse, ...errors(400, 404) },
+        response: { 200: ProductDetailSchema, ...errors(400, 404) },
       },
     },
     async (request, reply) => {
@@ -189,7 +189,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
         summary: "A product's reviews, newest first",
         params: IdParams,
         querystring: Type.Object({ cursor: Type.Optional(Cursor), limit: Type.Optional(Limit(20, 100)) }, { additionalProperties: false }),
-        response: { 200: ReviewPage, ...errors(400, 404) },
+        response: { 200: ReviewPageSchema, ...errors(400, 404) },
       },
     },
     async (request) => {

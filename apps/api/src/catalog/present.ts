@@ -7,7 +7,7 @@ import { LOW_STOCK_THRESHOLD, stockState, type StockState } from '@threadline/do
 import { IMAGE_WIDTHS, imageUrl, widthsFor } from '@threadline/media';
 
 import { encodeCursor } from '../http/common.schemas.js';
-import type { ImageSchema, ProductDetailResponse, ProductListResponse, ProductSummary, ReviewSchema } from './catalog.schemas.js';
+import type { ImageSchema, ProductDetailSchema, ProductListSchema, ProductSummarySchema, ReviewSchema } from './catalog.schemas.js';
 
 /** Preferred default width of an image: the 640 px copy when it exists. */
 const DEFAULT_WIDTH = 640;
@@ -34,7 +34,7 @@ export function sendJsonText(reply: FastifyReply, body: string, headers: Record<
 }
 
 /** Fields a shop list page carries beside its items (total, facets, the search as run). */
-export type ListPageExtras = Partial<Pick<Static<typeof ProductListResponse>, 'total' | 'facets' | 'search'>>;
+export type ListPageExtras = Partial<Pick<Static<typeof ProductListSchema>, 'total' | 'facets' | 'search'>>;
 
 /** The JSON text of a list page: product JSON rendered by PostgreSQL, joined without re-parsing. */
 export function productPageBody(page: ProductListPage, extras: ListPageExtras = {}): string {
@@ -63,7 +63,7 @@ function rating(count: number, sum: number): { average: number | null; count: nu
   return { average: count > 0 ? Math.round((sum / count) * 10) / 10 : null, count };
 }
 
-function presentVariants(variants: ProductDetail['variants']): Static<typeof ProductSummary>['variants'] {
+function presentVariants(variants: ProductDetail['variants']): Static<typeof ProductSummarySchema>['variants'] {
   return variants.map((variant) => ({ ...variant, stockState: stockState(variant.stock) }));
 }
 
@@ -80,12 +80,12 @@ export function presentReview(review: ReviewRecord): Static<typeof ReviewSchema>
   };
 }
 
-export function presentReviewPage(page: { reviews: (ReviewRecord & { createdKey: string })[]; hasMore: boolean }): Static<typeof ProductDetailResponse>['reviews'] {
+export function presentReviewPage(page: { reviews: (ReviewRecord & { createdKey: string })[]; hasMore: boolean }): Static<typeof ProductDetailSchema>['reviews'] {
   const last = page.reviews.at(-1);
   return { items: page.reviews.map(presentReview), nextCursor: page.hasMore && last ? encodeCursor(last.createdKey, last.id) : null };
 }
 
-export function presentDetail(product: ProductDetail, reviews: Static<typeof ProductDetailResponse>['reviews']): Static<typeof ProductDetailResponse> {
+export function presentDetail(product: ProductDetail, reviews: Static<typeof ProductDetailSchema>['reviews']): Static<typeof ProductDetailSchema> {
   const prices = product.variants.map((variant) => variant.price);
   return {
     id: product.id,

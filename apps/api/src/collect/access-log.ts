@@ -10,18 +10,34 @@ const SKIPPED = /^\/(?:collect|healthz|readyz|metrics)(?:$|\?)/;
 const FLUSH_EVERY_MS = 1000;
 const FLUSH_AT = 500;
 
+/** The access log's end: stops the timer, appends what is buffered and waits for every append. */
+export interface AccessLog {
+  close(): Promise<void>;
+}
+
 /**
  * One `access_log` event per API request (method, route template, status, duration, bytes),
  * buffered for a second and appended to the clickstream as one record. Route templates
  * (`/api/products/:id`), never raw URLs, so no ids or query strings reach the lake.
+ *
+ * The caller closes it after the server stopped taking requests and before the sink (spool)
+ * closes, so the last requests' events are appended, not dropped as "spool is closed".
  */
-export function registerAccessLog(app: ApiApp, collector: Collector, context: ApiContext): void {
+export function registerAccessLog(app: ApiApp, collector: Collector, context: ApiContext): AccessLog {
   let buffer: Array<{ entry: BatchEntry; facts: CollectFacts }> = [];
+  const appending = new Set<Promise<void>>();
   const flush = (): void => {
     if (buffer.length === 0) return;
     const items = buffer;
     buffer = [];
-    collector.collectEach(items).catch((error: unknown) => context.logger.warn({ err: error, events: items.length }, 'access log: events dropped'));
+    const append = collector
+      .collectEach(items)
+      .then(
+        () => undefined,
+        (error: unknown) => context.logger.warn({ err: error, events: items.length }, 'access log: events dropped'),
+      )
+      .finally(() => appending.delete(append));
+    appending.add(append);
   };
   const timer = setInterval(flush, FLUSH_EVERY_MS);
   timer.unref();
@@ -46,8 +62,11 @@ export function registerAccessLog(app: ApiApp, collector: Collector, context: Ap
     buffer.push({ entry: { raw }, facts: { receivedAt: Date.now(), userAgent: request.headers['user-agent'], ip: request.ip, isFromTier: true } });
     if (buffer.length >= FLUSH_AT) flush();
   });
-  app.addHook('onClose', async () => {
-    clearInterval(timer);
-    flush();
-  });
+  return {
+    async close() {
+      clearInterval(timer);
+      flush();
+      await Promise.all([...appending]);
+    },
+  };
 }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { ClickstreamFlusher, SpoolSource, loadClickstreamSettings } from '@threadline/clickstream';
+import { createTestDatabase } from '@threadline/db/testing';
 import { LocalLakeStorage, lakeRoot, withDuckDb } from '@threadline/lake';
 
 import { makeEvent, startCollectApp, type CollectHarness } from './collect.test-helpers.js';
@@ -170,5 +172,26 @@ describe('POST /collect rate limit', () => {
     assert.ok(Number(second.headers['retry-after']) >= 1);
     const other = await h.app.inject({ method: 'POST', url: '/collect', payload: { events: [makeEvent()] }, remoteAddress: '127.0.0.2' });
     assert.equal(other.statusCode, 202, 'limits are per client');
+  });
+});
+
+describe('API tier shutdown', () => {
+  it('appends the access-log events of the last requests before the spool closes', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tl-collect-close-'));
+    const db = await createTestDatabase();
+    try {
+      const h = await startCollectApp({ THREADLINE_COLLECT_RATE: '0' }, { dataDir, db });
+      const marker = randomUUID();
+      const requests = 7;
+      for (let i = 0; i < requests; i += 1) await h.app.inject({ method: 'GET', url: `/api/no-such-thing/${marker}-${i}` });
+      // closed at once, well inside the access log's one-second buffer
+      await h.close();
+      await flushToLake(dataDir);
+      const rows = await lakeRows(dataDir, "event_type = 'access_log' AND http_status = 404");
+      assert.equal(rows.length, requests, 'every request answered before shutdown is in the lake');
+    } finally {
+      await db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

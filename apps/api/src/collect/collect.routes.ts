@@ -53,7 +53,7 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
   const limiter = new RateLimiter(settings.ratePerSecond, settings.rateBurst);
 
   context.serverEvents?.attach(collector);
-  registerAccessLog(app, collector, context);
+  const accessLog = registerAccessLog(app, collector, context);
   const trustedProxies = (context.edge ?? context.config.edge).trustedProxies;
 
   await app.register(async (scoped) => {
@@ -106,7 +106,11 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
     );
   });
 
+  // Fastify runs onClose hooks after the server stopped taking requests (in-flight ones have
+  // answered), last registered first: one hook keeps the order. The access log appends its last
+  // events before the spool seals, or they would be dropped as "spool is closed".
   app.addHook('onClose', async () => {
+    await accessLog.close();
     await spoolWriter?.close();
   });
 }

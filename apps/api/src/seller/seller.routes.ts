@@ -12,7 +12,7 @@ import { auditRequest } from '../audit/audit.js';
 import { currentUser, requireRole } from '../auth/session.js';
 import { AppError, notFound } from '../errors.js';
 import { LIST_PRESENTATION, presentDetail, presentImage, sendProductPage } from '../catalog/present.js';
-import { ProductDetailResponse, ProductListResponse } from '../catalog/catalog.schemas.js';
+import { ProductDetailSchema, ProductListSchema } from '../catalog/catalog.schemas.js';
 import { Cursor, decodeTimeCursor, encodeCursor, errors, IdParams, Limit, OkResponse } from '../http/common.schemas.js';
 import { OrderPageSchema, OrderSchema, OrderStatusSchema, presentOrder, presentSellerOrder } from '../orders/orders.schemas.js';
 import { orderDepsFor } from '../payments/provider-registry.js';
@@ -36,7 +36,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
         tags: ['seller'],
         summary: "The signed-in seller's products, every status, newest first",
         querystring: SellerProductsQuery,
-        response: { 200: ProductListResponse, ...errors(400, 401, 403) },
+        response: { 200: ProductListSchema, ...errors(400, 401, 403) },
       },
     },
     async (request, reply) => {
@@ -66,7 +66,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
         tags: ['seller'],
         summary: 'Create a product with its variants (draft unless status is "published")',
         body: CreateProductBody,
-        response: { 201: ProductDetailResponse, ...errors(400, 401, 403, 409) },
+        response: { 201: ProductDetailSchema, ...errors(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -85,7 +85,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
         summary: 'Edit a product: fields, status, and variants (with id: update; without: add)',
         params: IdParams,
         body: UpdateProductBody,
-        response: { 200: ProductDetailResponse, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: ProductDetailSchema, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
@@ -108,7 +108,7 @@ export async function sellerRoutes(app: ApiApp, context: ApiContext): Promise<vo
           tags: ['seller'],
           summary: `${action === 'publish' ? 'Put a product on sale' : 'Take a product off sale'}`,
           params: IdParams,
-          response: { 200: ProductDetailResponse, ...errors(400, 401, 403, 404) },
+          response: { 200: ProductDetailSchema, ...errors(400, 401, 403, 404) },
         },
       },
       async (request) => {

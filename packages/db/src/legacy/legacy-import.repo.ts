@@ -193,7 +193,9 @@ export async function refreshProductCounters(client: PoolClient, productIds: rea
                    GROUP BY i.product_id) s ON s.product_id = target.id
        LEFT JOIN (SELECT product_id, count(*)::int AS n, sum(rating)::int AS total
                     FROM reviews WHERE product_id = ANY($1) GROUP BY product_id) r ON r.product_id = target.id
-      WHERE p.id = target.id`,
+      WHERE p.id = target.id
+        -- a product whose counters are right is not rewritten (nor are its search entries)
+        AND (p.units_sold, p.rating_count, p.rating_sum) IS DISTINCT FROM (coalesce(s.units, 0), coalesce(r.n, 0), coalesce(r.total, 0))`,
     [productIds],
   );
 }

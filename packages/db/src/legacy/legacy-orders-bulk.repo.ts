@@ -125,14 +125,25 @@ export async function upsertStagedProducts(client: PoolClient): Promise<void> {
      ), born AS (
        SELECT product_legacy_id, coalesce(min(product_created_at), min(placed_at)) AS born_at
          FROM ${STAGE} WHERE product_legacy_id IS NOT NULL AND product_name IS NOT NULL GROUP BY product_legacy_id
+     ), prices AS (
+       -- the cheapest of the variants inserted below, so that their insert leaves a new product alone
+       SELECT product_legacy_id, min(unit_price_cents) AS min_price_cents
+         FROM (SELECT DISTINCT ON (variant_sku) product_legacy_id, unit_price_cents FROM ${STAGE}
+                WHERE product_name IS NOT NULL AND variant_sku IS NOT NULL ORDER BY variant_sku, placed_at DESC) v
+        GROUP BY product_legacy_id
      )
-     INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at)
-     SELECT l.product_legacy_id, $1, c.id, l.product_name, '', 'published', b.born_at, b.born_at
+     INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at, min_price_cents)
+     SELECT l.product_legacy_id, $1, c.id, l.product_name, '', 'published', b.born_at, b.born_at, m.min_price_cents
        FROM latest l JOIN born b USING (product_legacy_id) JOIN categories c ON c.slug = l.slug
+       LEFT JOIN prices m USING (product_legacy_id)
      ON CONFLICT (legacy_id) DO UPDATE
        SET name = EXCLUDED.name, category_id = EXCLUDED.category_id,
            created_at = least(products.created_at, EXCLUDED.created_at),
-           published_at = least(products.published_at, EXCLUDED.published_at)`,
+           published_at = least(products.published_at, EXCLUDED.published_at)
+       -- an unchanged product is not rewritten (nor are its search entries)
+       WHERE (products.name, products.category_id, products.created_at, products.published_at)
+             IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category_id, least(products.created_at, EXCLUDED.created_at),
+                               least(products.published_at, EXCLUDED.published_at))`,
     [sellerId],
   );
   // a mapped creation date is taken as given, also when a re-import moves it later
@@ -140,7 +151,7 @@ export async function upsertStagedProducts(client: PoolClient): Promise<void> {
     UPDATE products p SET created_at = m.created_at, published_at = m.created_at
       FROM (SELECT product_legacy_id, min(product_created_at) AS created_at FROM ${STAGE}
              WHERE product_created_at IS NOT NULL AND product_name IS NOT NULL GROUP BY product_legacy_id) m
-     WHERE p.legacy_id = m.product_legacy_id`);
+     WHERE p.legacy_id = m.product_legacy_id AND (p.created_at, p.published_at) IS DISTINCT FROM (m.created_at, m.created_at)`);
   await client.query(`
     INSERT INTO product_name_history (product_id, name, first_seen, last_seen)
     SELECT p.id, s.product_name, min(s.placed_at), max(s.placed_at)
@@ -151,10 +162,15 @@ export async function upsertStagedProducts(client: PoolClient): Promise<void> {
       SET first_seen = least(product_name_history.first_seen, EXCLUDED.first_seen),
           last_seen = greatest(product_name_history.last_seen, EXCLUDED.last_seen)`);
   // one variant per SKU the lines name (derived from product, size and colour when the export has none)
+  // (the colour family looked up once per distinct colour)
   await client.query(`
-    INSERT INTO product_variants (product_id, sku, size, colour, price_cents, stock)
-    SELECT DISTINCT ON (s.variant_sku) p.id, s.variant_sku, coalesce(s.size, 'One size'), coalesce(s.colour, 'Default'), s.unit_price_cents, 0
-      FROM ${STAGE} s JOIN products p ON p.legacy_id = s.product_legacy_id
+    WITH families AS (
+      SELECT colour, colour_family_of(colour) AS family
+        FROM (SELECT DISTINCT coalesce(colour, 'Default') AS colour FROM ${STAGE} WHERE product_name IS NOT NULL) c
+    )
+    INSERT INTO product_variants (product_id, sku, size, colour, price_cents, stock, colour_family)
+    SELECT DISTINCT ON (s.variant_sku) p.id, s.variant_sku, coalesce(s.size, 'One size'), f.colour, s.unit_price_cents, 0, f.family
+      FROM ${STAGE} s JOIN products p ON p.legacy_id = s.product_legacy_id JOIN families f ON f.colour = coalesce(s.colour, 'Default')
      WHERE s.product_name IS NOT NULL AND s.variant_sku IS NOT NULL
      ORDER BY s.variant_sku, s.placed_at DESC
     ON CONFLICT (sku) DO NOTHING`);
@@ -182,7 +198,10 @@ export async function upsertStagedCustomers(client: PoolClient): Promise<void> {
       FROM latest l JOIN joined j USING (customer_legacy_id)
     ON CONFLICT (legacy_id) DO UPDATE
       SET name = EXCLUDED.name, customer_segment = coalesce(EXCLUDED.customer_segment, users.customer_segment),
-          email = coalesce(users.email, EXCLUDED.email), created_at = least(users.created_at, EXCLUDED.created_at)`);
+          email = coalesce(users.email, EXCLUDED.email), created_at = least(users.created_at, EXCLUDED.created_at)
+      WHERE (users.name, users.customer_segment, users.email, users.created_at)
+            IS DISTINCT FROM (EXCLUDED.name, coalesce(EXCLUDED.customer_segment, users.customer_segment),
+                              coalesce(users.email, EXCLUDED.email), least(users.created_at, EXCLUDED.created_at))`);
 }
 
 export interface UnresolvedLine {
@@ -286,11 +305,26 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
              refunded_at = EXCLUDED.refunded_at, ship_country = EXCLUDED.ship_country, ship_region = EXCLUDED.ship_region,
              ship_city = EXCLUDED.ship_city, ship_postal_code = EXCLUDED.ship_postal_code,
              sales_territory = EXCLUDED.sales_territory, shipping_method = EXCLUDED.shipping_method
+         -- an order that did not change is not rewritten (a re-run of the same export writes nothing)
+         WHERE (orders.legacy_split_of, orders.user_id, orders.status, orders.currency, orders.subtotal_cents, orders.shipping_cents,
+                orders.total_cents, orders.placed_at, orders.paid_at, orders.shipped_at, orders.delivered_at, orders.cancelled_at,
+                orders.refunded_at, orders.ship_country, orders.ship_region, orders.ship_city, orders.ship_postal_code,
+                orders.sales_territory, orders.shipping_method)
+               IS DISTINCT FROM
+               (EXCLUDED.legacy_split_of, EXCLUDED.user_id, EXCLUDED.status, EXCLUDED.currency, EXCLUDED.subtotal_cents,
+                EXCLUDED.shipping_cents, EXCLUDED.total_cents, EXCLUDED.placed_at, EXCLUDED.paid_at, EXCLUDED.shipped_at,
+                EXCLUDED.delivered_at, EXCLUDED.cancelled_at, EXCLUDED.refunded_at, EXCLUDED.ship_country, EXCLUDED.ship_region,
+                EXCLUDED.ship_city, EXCLUDED.ship_postal_code, EXCLUDED.sales_territory, EXCLUDED.shipping_method)
        RETURNING id, legacy_id, (xmax = 0) AS is_new
      )
      INSERT INTO legacy_stage_orders (order_key, order_id, is_new) SELECT legacy_id, id, is_new FROM upserted`,
     [currency],
   );
+  // the orders that were already there as imported (unchanged, so not returned above)
+  await client.query(`
+    INSERT INTO legacy_stage_orders (order_key, order_id, is_new)
+    SELECT o.legacy_id, o.id, false FROM orders o JOIN (SELECT DISTINCT order_key FROM ${RESOLVED}) s ON s.order_key = o.legacy_id
+    ON CONFLICT DO NOTHING`);
   // pair staged lines with existing lines of the same order and variant, first with first
   await client.query(`
     CREATE TEMP TABLE legacy_stage_items ON COMMIT DROP AS
@@ -311,7 +345,11 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
        SET quantity = t.quantity, unit_price_cents = t.unit_price_cents, line_total_cents = t.line_total_cents,
            discount_rate = t.discount_rate, cost_cents = t.cost_cents, profit_cents = t.profit_cents,
            product_name = coalesce(t.product_name, i.product_name)
-      FROM legacy_stage_items t WHERE t.item_id = i.id`);
+      FROM legacy_stage_items t
+     WHERE t.item_id = i.id
+       AND (i.quantity, i.unit_price_cents, i.line_total_cents, i.discount_rate, i.cost_cents, i.profit_cents, i.product_name)
+           IS DISTINCT FROM (t.quantity, t.unit_price_cents, t.line_total_cents, t.discount_rate, t.cost_cents, t.profit_cents,
+                             coalesce(t.product_name, i.product_name))`);
   await client.query(`
     INSERT INTO order_items (order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, line_total_cents,
                              discount_rate, cost_cents, profit_cents, product_name, size, colour)

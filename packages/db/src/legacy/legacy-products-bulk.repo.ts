@@ -90,7 +90,8 @@ export async function writeStagedProducts(client: PoolClient): Promise<{ created
   await client.query(`
     CREATE TEMP TABLE legacy_stage_product_heads ON COMMIT DROP AS
     SELECT DISTINCT ON (s.legacy_id) s.legacy_id, s.name, s.description, s.created_at, c.id AS category_id,
-           coalesce(seller.id, $1::bigint) AS seller_id
+           coalesce(seller.id, $1::bigint) AS seller_id,
+           min(s.price_cents) OVER (PARTITION BY s.legacy_id) AS min_price_cents
       FROM ${STAGE} s
       JOIN categories c ON c.slug = s.category_slug
       LEFT JOIN LATERAL (
@@ -105,25 +106,48 @@ export async function writeStagedProducts(client: PoolClient): Promise<{ created
       FROM products p JOIN legacy_stage_product_heads h ON h.legacy_id = p.legacy_id AND p.name <> h.name
     ON CONFLICT (product_id, name) DO UPDATE SET last_seen = EXCLUDED.last_seen`);
   await client.query('CREATE TEMP TABLE legacy_stage_product_ids (id bigint PRIMARY KEY, legacy_id text NOT NULL UNIQUE, is_new boolean NOT NULL) ON COMMIT DROP');
+  // a product that did not change is not rewritten (each rewrite also rewrites its search entries);
+  // a new product carries its cheapest price already, so its variants' insert leaves it alone
   await client.query(`
     WITH upserted AS (
-      INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at)
-      SELECT legacy_id, seller_id, category_id, name, description, 'published', coalesce(created_at, now()), coalesce(created_at, now())
+      INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at, min_price_cents)
+      SELECT legacy_id, seller_id, category_id, name, description, 'published', coalesce(created_at, now()), coalesce(created_at, now()),
+             min_price_cents
         FROM legacy_stage_product_heads ORDER BY legacy_id
       ON CONFLICT (legacy_id) DO UPDATE
         SET seller_id = EXCLUDED.seller_id, category_id = EXCLUDED.category_id,
             name = EXCLUDED.name, description = EXCLUDED.description
+        WHERE (products.seller_id, products.category_id, products.name, products.description)
+              IS DISTINCT FROM (EXCLUDED.seller_id, EXCLUDED.category_id, EXCLUDED.name, EXCLUDED.description)
       RETURNING id, legacy_id, (xmax = 0) AS is_new
     ) INSERT INTO legacy_stage_product_ids (id, legacy_id, is_new) SELECT id, legacy_id, is_new FROM upserted`);
+  // the products that were already there as imported (unchanged, so not returned above)
+  await client.query(`
+    INSERT INTO legacy_stage_product_ids (id, legacy_id, is_new)
+    SELECT p.id, p.legacy_id, false FROM products p JOIN legacy_stage_product_heads h USING (legacy_id)
+    ON CONFLICT DO NOTHING`);
   // a re-import with the creation date mapped corrects it (earlier imports may have used today)
   await client.query(`
     UPDATE products p SET created_at = h.created_at, published_at = h.created_at
       FROM legacy_stage_product_heads h
      WHERE h.created_at IS NOT NULL AND p.legacy_id = h.legacy_id AND p.created_at IS DISTINCT FROM h.created_at`);
+  // variants already there are updated only when they changed; the others are inserted with their
+  // colour family looked up once per distinct colour, not once per row
   await client.query(`
-    INSERT INTO product_variants (product_id, sku, size, colour, price_cents, stock)
-    SELECT p.id, s.sku, s.size, s.colour, s.price_cents, s.stock
-      FROM ${STAGE} s JOIN legacy_stage_product_ids p USING (legacy_id) ORDER BY s.row_number
+    UPDATE product_variants v
+       SET product_id = p.id, size = s.size, colour = s.colour, price_cents = s.price_cents, stock = s.stock
+      FROM ${STAGE} s JOIN legacy_stage_product_ids p USING (legacy_id)
+     WHERE v.sku = s.sku
+       AND (v.product_id, v.size, v.colour, v.price_cents, v.stock) IS DISTINCT FROM (p.id, s.size, s.colour, s.price_cents, s.stock)`);
+  await client.query(`
+    WITH families AS (
+      SELECT colour, colour_family_of(colour) AS family FROM (SELECT DISTINCT colour FROM ${STAGE}) c
+    )
+    INSERT INTO product_variants (product_id, sku, size, colour, price_cents, stock, colour_family)
+    SELECT p.id, s.sku, s.size, s.colour, s.price_cents, s.stock, f.family
+      FROM ${STAGE} s JOIN legacy_stage_product_ids p USING (legacy_id) JOIN families f USING (colour)
+     WHERE NOT EXISTS (SELECT 1 FROM product_variants v WHERE v.sku = s.sku)
+     ORDER BY s.row_number
     ON CONFLICT (sku) DO UPDATE
       SET product_id = EXCLUDED.product_id, size = EXCLUDED.size, colour = EXCLUDED.colour,
           price_cents = EXCLUDED.price_cents, stock = EXCLUDED.stock`);

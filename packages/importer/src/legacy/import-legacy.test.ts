@@ -325,3 +325,70 @@ describe('legacy import', () => {
     assert.deepEqual(rows.map((row) => [row.legacy_id, row.rating, row.title]), [['R-1', 4, 'Still great'], ['R-2', 2, 'Too warm?'], ['R-3', 4, null]]);
   });
 });
+
+describe('legacy products import, set-based writes', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(() => db.close());
+
+  const rules = { dateFormat: 'iso', timeZone: 'America/New_York', currency: 'USD', values: {} };
+  function productsFile(lines: string[]): string {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'legacy-bulk-')), 'products.csv');
+    writeFileSync(file, `${['legacy_id,name,category,description,price,sku,size,colour,stock', ...lines].join('\n')}\n`);
+    return file;
+  }
+  const state = `
+    SELECT p.legacy_id, p.min_price_cents, p.xmin::text AS product_version,
+           (SELECT array_agg(concat_ws(' ', v.sku, v.price_cents, v.colour, coalesce(v.colour_family, '-'),
+                                       v.colour_family IS NOT DISTINCT FROM colour_family_of(v.colour), v.xmin) ORDER BY v.sku)
+              FROM product_variants v WHERE v.product_id = p.id) AS variants
+      FROM products p WHERE p.legacy_id IS NOT NULL ORDER BY p.legacy_id`;
+
+  it('keeps the cheapest price, colour families and search words right, and rewrites only what changed', async () => {
+    const first = productsFile([
+      'K-1,Quilted gilet,Outerwear,Warm and light,30.00,K1-M,M,Navy,4',
+      'K-1,Quilted gilet,Outerwear,Warm and light,20.00,K1-L,L,Mauvewood,2',
+      'K-2,Linen trousers,Trousers,Breezy,45.00,K2-M,M,Black,9',
+    ]);
+    const report = await importLegacyFile(db.pool, { entity: 'products', file: first, mapping: { columns: {} }, rules, isDryRun: false, skipBadRows: false });
+    assert.deepEqual([report.created, report.updated, report.rejected.length], [2, 0, 0]);
+    const { rows: imported } = await db.pool.query(state);
+    assert.deepEqual(imported.map((row) => [row.legacy_id, row.min_price_cents]), [['K-1', 2000], ['K-2', 4500]]);
+    // every family is the one colour_family_of gives (a name it does not know has none)
+    for (const row of imported) for (const variant of row.variants as string[]) assert.match(variant, / t \d+$/);
+    const { rows: families } = await db.pool.query(`SELECT sku, colour_family FROM product_variants WHERE sku IN ('K1-M', 'K1-L') ORDER BY sku`);
+    assert.deepEqual(families.map((row) => [row.sku, row.colour_family]), [['K1-L', null], ['K1-M', 'blue']]);
+    const { rows: words } = await db.pool.query(
+      `SELECT array_agg(word ORDER BY word) AS words FROM search_words WHERE word IN ('quilted', 'gilet', 'linen', 'trousers', 'breezy', 'outerwear', 'corduroy')`,
+    );
+    assert.deepEqual(words[0].words, ['breezy', 'gilet', 'linen', 'outerwear', 'quilted', 'trousers']);
+
+    // the same export again: matched, nothing rewritten
+    const again = await importLegacyFile(db.pool, { entity: 'products', file: first, mapping: { columns: {} }, rules, isDryRun: false, skipBadRows: false });
+    assert.deepEqual([again.created, again.updated], [0, 2]);
+    assert.deepEqual((await db.pool.query(state)).rows, imported);
+
+    // a cheaper variant gone dearer, a colour and a name changed: only those rows are rewritten
+    const changed = productsFile([
+      'K-1,Quilted gilet,Outerwear,Warm and light,30.00,K1-M,M,Olive,4',
+      'K-1,Quilted gilet,Outerwear,Warm and light,35.00,K1-L,L,Mauvewood,2',
+      'K-2,Corduroy trousers,Trousers,Breezy,45.00,K2-M,M,Black,9',
+    ]);
+    const third = await importLegacyFile(db.pool, { entity: 'products', file: changed, mapping: { columns: {} }, rules, isDryRun: false, skipBadRows: false });
+    assert.deepEqual([third.created, third.updated], [0, 2]);
+    const { rows: after } = await db.pool.query(state);
+    assert.deepEqual(after.map((row) => [row.legacy_id, row.min_price_cents]), [['K-1', 3000], ['K-2', 4500]]);
+    for (const row of after) for (const variant of row.variants as string[]) assert.match(variant, / t \d+$/);
+    const { rows: refiled } = await db.pool.query(`SELECT colour_family FROM product_variants WHERE sku = 'K1-M'`);
+    assert.equal(refiled[0].colour_family, 'green');
+    const versionOf = (rows: typeof after, legacyId: string, sku: string): string | undefined =>
+      (rows.find((row) => row.legacy_id === legacyId)?.variants as string[]).find((variant) => variant.startsWith(`${sku} `))?.split(' ').at(-1);
+    assert.notEqual(versionOf(after, 'K-1', 'K1-M'), versionOf(imported, 'K-1', 'K1-M'));
+    assert.equal(versionOf(after, 'K-2', 'K2-M'), versionOf(imported, 'K-2', 'K2-M'));
+    assert.notEqual(after[1].product_version, imported[1].product_version);
+    const { rows: renamed } = await db.pool.query(`SELECT count(*)::int AS n FROM search_words WHERE word = 'corduroy'`);
+    assert.equal(renamed[0].n, 1);
+  });
+});

@@ -261,7 +261,7 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
       const written = await importProducts(client, { rows: parseRows(rows, columns, rules, (read) => readProduct(read, rules), rejected), rejected, lap: clock.lap });
       counters.created += written.created;
       counters.updated += written.updated;
-      for (const id of written.productIds) counters.touchedProducts.add(id);
+      // units sold and ratings count order lines and reviews, which a products export does not touch
       progress(rows.length);
     } else if (options.entity === 'customers') {
       const parsed = parseRows(rows, columns, rules, (read) => readCustomer(read, rules), rejected);

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
 import { api, ApiError, resetCsrfToken } from '../lib/api';
-import type { Cart, User } from '../lib/types';
+import type { Cart, SessionResponse, User } from '../lib/types';
 
 export interface SessionState {
   /** undefined while the first /api/me is in flight; null when signed out. */
@@ -14,23 +14,11 @@ export interface SessionState {
 
 const SessionContext = createContext<SessionState | null>(null);
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
-/** /api/me answers the user, either bare or wrapped as `{ user }`. */
-function readUser(body: unknown): User | null {
-  const candidate = isRecord(body) && isRecord(body.user) ? body.user : body;
-  if (isRecord(candidate) && typeof candidate.id === 'number' && typeof candidate.email === 'string') {
-    return candidate as unknown as User; // id and email checked; name and role come with them from /api/me
-  }
-  return null;
-}
-
 /** Who is signed in: GET /api/auth/session answers `{ user: null }` for visitors, never a 401. */
 export async function fetchMe(): Promise<User | null> {
   try {
-    return readUser(await api<unknown>('/api/auth/session'));
+    const session = await api<SessionResponse>('/api/auth/session');
+    return session.user;
   } catch (error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 404)) return null;
     throw error;

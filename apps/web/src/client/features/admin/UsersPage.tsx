@@ -15,10 +15,10 @@ export default function UsersPage() {
   const { data, error, isLoading, reload } = useAdminUsers(q.trim(), role);
   const [notice, setNotice] = useState<{ tone: 'ok' | 'error'; text: string } | undefined>();
 
-  async function change(userId: number, email: string, next: Role) {
+  async function change(userId: number, email: string | null, next: Role) {
     try {
       await setRole(userId, next);
-      setNotice({ tone: 'ok', text: `${email} is now ${next}.` });
+      setNotice({ tone: 'ok', text: `${email ?? `User ${userId}`} is now ${next}.` });
       reload();
     } catch (caught) {
       setNotice({ tone: 'error', text: describeError(caught) });
@@ -49,7 +49,7 @@ export default function UsersPage() {
                 <tr key={u.id}>
                   <td>{u.name}</td>
                   <td>{u.email}</td>
-                  <td>{u.createdAt ? dateFormat.format(new Date(u.createdAt)) : ''}</td>
+                  <td>{dateFormat.format(new Date(u.createdAt))}</td>
                   <td>
                     <label>
                       <span className="visually-hidden">Role of {u.email}</span>

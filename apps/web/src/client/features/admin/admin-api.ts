@@ -1,22 +1,20 @@
 import { api, toQuery } from '../../lib/api';
-import type { ProductStatus, ProductSummary, Role, User } from '../../lib/types';
+import type { ProductSummary, Role, User, UserEnvelope } from '../../lib/types';
 import { useApi, type ApiState } from '../../lib/use-api';
 
-export interface AdminUser extends User {
-  createdAt?: string;
-}
+/** A row of the users list: the API's user (its e-mail is null for customers imported without one). */
+export type AdminUser = User;
 
 export function useAdminUsers(q: string, role: string): ApiState<{ items: AdminUser[]; nextCursor?: string | null }> {
   return useApi(`/api/admin/users${toQuery({ q, role, limit: 100 })}`);
 }
 
-export function setRole(userId: number, role: Role): Promise<AdminUser> {
-  return api<AdminUser>(`/api/admin/users/${userId}`, { method: 'PATCH', body: { role } });
+export async function setRole(userId: number, role: Role): Promise<AdminUser> {
+  const answer = await api<UserEnvelope>(`/api/admin/users/${userId}`, { method: 'PATCH', body: { role } });
+  return answer.user;
 }
 
-export interface AdminProduct extends ProductSummary {
-  status: ProductStatus;
-}
+export type AdminProduct = ProductSummary;
 
 export function unpublishProduct(productId: number): Promise<unknown> {
   return api(`/api/admin/products/${productId}/unpublish`, { method: 'POST' });

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
 import { api, toQuery } from '../../lib/api';
-import type { Category, ProductPage, ProductSummary } from '../../lib/types';
+import type { Category, CategoryList, ProductPage, ProductSummary } from '../../lib/types';
 
 /** What the list page filters by; mirrors GET /api/products query parameters. */
 export interface ProductFilters {
@@ -101,14 +101,14 @@ export function useProductList(filters: ProductFilters): ProductListState {
   return { items: state.items, nextCursor: state.nextCursor, summary: state.summary, isLoading, isLoadingMore, error, loadMore };
 }
 
-/** /api/categories answers a list, bare or as `{ items }`. */
+/** Every category (GET /api/categories), for filters and forms. */
 export function useCategories(): Category[] {
   const [categories, setCategories] = useState<Category[]>([]);
   useEffect(() => {
     let isCurrent = true;
-    api<Category[] | { items: Category[] }>('/api/categories')
+    api<CategoryList>('/api/categories')
       .then((body) => {
-        if (isCurrent) setCategories(Array.isArray(body) ? body : body.items);
+        if (isCurrent) setCategories(body.items);
       })
       .catch(() => {
         if (isCurrent) setCategories([]);

@@ -16,20 +16,20 @@ export function compareSizes(a: string, b: string): number {
   return a.localeCompare(b);
 }
 
-export function sizesOf(variants: Variant[]): string[] {
+export function sizesOf(variants: readonly Pick<Variant, 'size'>[]): string[] {
   return [...new Set(variants.map((v) => v.size))].sort(compareSizes);
 }
 
-export function coloursOf(variants: Variant[]): string[] {
+export function coloursOf(variants: readonly Pick<Variant, 'colour'>[]): string[] {
   return [...new Set(variants.map((v) => v.colour))];
 }
 
-export function totalStock(variants: Variant[]): number {
+export function totalStock(variants: readonly Pick<Variant, 'stock'>[]): number {
   return variants.reduce((sum, v) => sum + Math.max(0, v.stock), 0);
 }
 
 /** Average rating and count, or null before the first review. */
-export function ratingOf(product: ProductSummary): { average: number; count: number } | null {
+export function ratingOf(product: Pick<ProductSummary, 'rating'>): { average: number; count: number } | null {
   const rating = product.rating;
   if (!rating || rating.count === 0 || rating.average === null) return null;
   return { average: rating.average, count: rating.count };

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
 import { api, toQuery } from '../../lib/api';
-import type { Order, OrderItem, Review } from '../../lib/types';
+import type { Order, OrderItem, Review, ReviewPage } from '../../lib/types';
 import { useApi, type ApiState } from '../../lib/use-api';
 
 export interface ReviewList {
@@ -16,8 +16,8 @@ export interface ReviewList {
 /** A product's reviews, newest first, a page at a time (GET /api/products/:id/reviews). */
 export function useReviews(productId: string): ReviewList {
   const path = `/api/products/${encodeURIComponent(productId)}/reviews`;
-  const first: ApiState<{ items: Review[]; nextCursor: string | null }> = useApi(path);
-  const [more, setMore] = useState<{ items: Review[]; nextCursor: string | null } | null>(null);
+  const first: ApiState<ReviewPage> = useApi(path);
+  const [more, setMore] = useState<ReviewPage | null>(null);
   const [isLoadingMore, setIsLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<unknown>(undefined);
   useEffect(() => setMore(null), [first.data]);
@@ -26,7 +26,7 @@ export function useReviews(productId: string): ReviewList {
   function loadMore() {
     if (!nextCursor || isLoadingMore) return;
     setIsLoadingMore(true);
-    api<{ items: Review[]; nextCursor: string | null }>(`${path}${toQuery({ cursor: nextCursor })}`)
+    api<ReviewPage>(`${path}${toQuery({ cursor: nextCursor })}`)
       .then((page) => setMore((current) => ({ items: [...(current?.items ?? []), ...page.items], nextCursor: page.nextCursor })))
       .catch((caught: unknown) => setMoreError(caught))
       .finally(() => setIsLoadingMore(false));

@@ -22,7 +22,7 @@ function Editor({ product, onSaved }: { product: SellerProduct | undefined; onSa
   const categories = useCategories();
   const [name, setName] = useState(product?.name ?? '');
   const [description, setDescription] = useState(product?.description ?? '');
-  const [categoryId, setCategoryId] = useState(product ? String(product.category?.id ?? product.categoryId ?? '') : '');
+  const [categoryId, setCategoryId] = useState(product ? String(product.category.id) : '');
   const [rows, setRows] = useState<VariantRow[]>(() => (product ? rowsFromVariants(product.variants) : [newRow({ size: 'M' })]));
   const [pending, setPending] = useState<PendingPhoto[]>([]);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);

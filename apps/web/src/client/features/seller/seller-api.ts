@@ -1,10 +1,8 @@
 import { api } from '../../lib/api';
-import type { Order, Product, ProductImage, ProductStatus, ProductSummary } from '../../lib/types';
+import type { Order, Product, ProductImage, ProductSummary } from '../../lib/types';
 import { useApi, type ApiState } from '../../lib/use-api';
 
-export interface SellerProduct extends Product {
-  status: ProductStatus;
-}
+export type SellerProduct = Product;
 
 export interface VariantInput {
   id?: number;
@@ -21,9 +19,7 @@ export interface ProductInput {
   variants: VariantInput[];
 }
 
-export interface SellerProductSummary extends ProductSummary {
-  status: ProductStatus;
-}
+export type SellerProductSummary = ProductSummary;
 
 export function useMyProducts(): ApiState<{ items: SellerProductSummary[] }> {
   return useApi<{ items: SellerProductSummary[] }>('/api/seller/products?limit=100');

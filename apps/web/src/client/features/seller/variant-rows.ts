@@ -18,7 +18,7 @@ export function newRow(seed: Partial<VariantRow> = {}): VariantRow {
   return { key: `row-${nextKey}`, size: '', colour: '', price: '', stock: '0', ...seed };
 }
 
-export function rowsFromVariants(variants: Variant[]): VariantRow[] {
+export function rowsFromVariants(variants: readonly Pick<Variant, 'id' | 'size' | 'colour' | 'price' | 'stock'>[]): VariantRow[] {
   return variants.map((v) => newRow({ id: v.id, size: v.size, colour: v.colour, price: centsToDollarText(v.price), stock: String(v.stock) }));
 }
 
