@@ -227,7 +227,7 @@ try {
     log('product page, direct to the API');
     const pagePaths = Array.from({ length: 200 }, (_, i) => ({ path: `/api/products/${productIds[(i * 7919) % productIds.length] ?? 1}` }));
     results.push(figures('product-page-api', await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths })));
-    log('product page through the web tier');
+    log('product page through the web tier, anonymous (web tier cache)');
     results.push(
       figures('product-page-web', await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths }), {
         note: 'anonymous: answered by the web tier micro-cache after the first request per page each s-maxage',
