@@ -76,14 +76,16 @@ export class Shopper {
    * Cart → order → payment with the succeeding test card. Returns 'paid', or the error code of
    * the step that failed (e.g. OUT_OF_STOCK).
    */
-  async checkout(variantId: number): Promise<{ outcome: string; orderMs: number; payMs: number }> {
+  async checkout(variantId: number): Promise<{ outcome: string; cartMs: number; orderMs: number; payMs: number }> {
+    const cartStarted = performance.now();
     const cart = await this.request('POST', '/api/cart/items', { variantId, quantity: 1 });
-    if (cart.status >= 300) return { outcome: errorCode(cart), orderMs: 0, payMs: 0 };
+    const cartMs = performance.now() - cartStarted;
+    if (cart.status >= 300) return { outcome: errorCode(cart), cartMs, orderMs: 0, payMs: 0 };
     const orderStarted = performance.now();
     const order = await this.request('POST', '/api/orders', CHECKOUT_BODY, { 'idempotency-key': randomUUID() });
     const orderMs = performance.now() - orderStarted;
     const id = typeof order.body === 'object' && order.body !== null && 'id' in order.body ? order.body.id : undefined;
-    if (order.status !== 201 || typeof id !== 'number') return { outcome: errorCode(order), orderMs, payMs: 0 };
+    if (order.status !== 201 || typeof id !== 'number') return { outcome: errorCode(order), cartMs, orderMs, payMs: 0 };
     const payStarted = performance.now();
     const pay = await this.request(
       'POST',
@@ -92,7 +94,7 @@ export class Shopper {
       { 'idempotency-key': randomUUID() },
     );
     const payMs = performance.now() - payStarted;
-    return { outcome: pay.status === 200 ? 'paid' : errorCode(pay), orderMs, payMs };
+    return { outcome: pay.status === 200 ? 'paid' : errorCode(pay), cartMs, orderMs, payMs };
   }
 }
 

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 import { ConfigError } from './errors.js';
@@ -26,6 +27,8 @@ export interface Config {
   workerPort: number;
   /** Port of the embedded PostgreSQL cluster (ignored when DATABASE_URL is set). */
   pgPort: number;
+  /** Database connections per API process (THREADLINE_DB_POOL_MAX; 0 in the environment = 4 per CPU core). */
+  dbPoolMax: number;
   /** `npm start` keeps a synchronous hot standby of the embedded cluster and fails over to it (THREADLINE_DB_STANDBY=on). */
   dbStandby: boolean;
   prometheusPort: number;
@@ -167,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiPort,
     workerPort: read.optionalPort('THREADLINE_WORKER_PORT') ?? (webPort === 0 ? 0 : webPort + 2),
     pgPort,
+    dbPoolMax: read.integer('THREADLINE_DB_POOL_MAX') || 4 * Math.max(1, os.availableParallelism()),
     dbStandby: read.choice<'on' | 'off'>('THREADLINE_DB_STANDBY') === 'on',
     prometheusPort: read.optionalPort('THREADLINE_PROMETHEUS_PORT') ?? recorded.prometheus ?? 9090,
     alertmanagerPort: read.optionalPort('THREADLINE_ALERTMANAGER_PORT') ?? recorded.alertmanager ?? 9093,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -97,6 +98,31 @@ describe('importing old web server logs', () => {
     // New York is on daylight time (UTC−4) from 8 March 2026: 14, 15, 16 UTC → 10, 11, 12
     const visits = Object.fromEntries(result.byHour.filter((hour) => hour.visits > 0).map((hour) => [hour.hour, hour.visits]));
     assert.deepEqual(visits, { 10: 2, 11: 2, 12: 1 });
+  });
+
+  it('gives each event the id of its file and line, and one visit id to requests of a visitor within 30 minutes', async () => {
+    const events = await duck.all<{ event_id: string; visitor_id: string; session_id: string; t: number }>(
+      `SELECT event_id::VARCHAR AS event_id, visitor_id, session_id, epoch(event_time)::DOUBLE AS t FROM read_parquet(?) ORDER BY event_time`,
+      [path.join(lakeRoot(dataDir), 'raw', 'clickstream', '*', '*', '*.parquet')],
+    );
+    const contentHash = createHash('sha256').update(readFileSync(FIXTURE)).digest('hex');
+    const expected = [1, 2, 3, 4, 5, 6, 7, 9, 10, 12].map((line) => lineEventId(contentHash, line));
+    assert.deepEqual(events.map((event) => event.event_id).sort(), expected.sort());
+    // a visitor's next request (in time) continues the visit unless 30 minutes passed
+    let continued = 0;
+    let split = 0;
+    for (const [index, event] of events.entries()) {
+      const next = events.slice(index + 1).find((other) => other.visitor_id === event.visitor_id);
+      if (next === undefined) continue;
+      const isSameVisit = next.t - event.t <= 30 * 60;
+      assert.equal(next.session_id === event.session_id, isSameVisit, `${event.event_id} → ${next.event_id}`);
+      if (isSameVisit) continued += 1;
+      else split += 1;
+    }
+    // 203.0.113.9 goes on for two requests; the Safari visitor comes back after 30 min 1 s and
+    // the Linux one (16:00 UTC, written as 01:30 +0930) after 65 minutes
+    assert.deepEqual([continued, split], [2, 2]);
+    assert.ok(events.every((event) => /^[\w-]{22}$/.test(event.session_id)));
   });
 
   it('adds nothing when the same file is imported again, plain or renamed', async () => {
