@@ -5,9 +5,19 @@
  * demo generator, seed 42); the API and the web tier run as separate child processes
  * (`threadline api`, `threadline web`), as in production, while this process drives the load:
  * - product list (first page) direct to the API and through the web tier, 50 connections;
- * - product page (random products) direct to the API;
+ * - product page (random products) direct to the API and through the web tier;
+ *   through the web tier each is measured anonymous (the web tier's micro-cache answers what the
+ *   API marks shareable) and with a visitor cookie (never cached there: every request proxied);
+ *   each of these rows has the CPU each tier spent per request (µs);
  * - checkout: N signed-in customers each run cart → order → pay rounds concurrently (orders/s);
  * - contention: N customers race for one variant with stock 50; exactly 50 may be paid.
+ * The cluster runs with production durability (fsync, synchronous_commit and full_page_writes on,
+ * group commit as `npm start` configures it): the checkout goal is checked against that figure.
+ * BENCH_SHOP_DURABLE=0 runs the same with fsync and synchronous_commit off, to see what the WAL
+ * flushes cost; BENCH_SHOP_SECTIONS=checkout (or list,page,checkout) runs only some sections.
+ * The checkout row says where the time went: CPU per paid order of the API, PostgreSQL and the
+ * load generator, statements per paid order with the costliest ones (pg_stat_statements), and
+ * commits per WAL flush.
  * Results go to bench/results/shop.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,10 +27,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { loadOrCreateSecrets } from '@threadline/config';
-import { createPool, migrate } from '@threadline/db';
+import { createPool, GROUP_COMMIT_SETTINGS, migrate } from '@threadline/db';
 import { freePort, startTestCluster } from '@threadline/db/testing';
 import { DEMO_PASSWORD, seedDemoData } from '@threadline/demo';
 
+import { readCommitCounters, resetDatabaseCounters, statementsPerPaidOrder, topStatements, treeCpuMs } from './lib/checkout-breakdown.js';
 import { measure, quantile, type LoadFigures } from './lib/http-load.js';
 import { writeBenchResult, type BenchFigures } from './lib/results.js';
 import { Shopper } from './lib/shopper.js';
@@ -31,6 +42,10 @@ const CONNECTIONS = 50;
 const SHOPPERS = Number(process.env.BENCH_SHOP_CUSTOMERS ?? 100);
 const ROUNDS = Number(process.env.BENCH_SHOP_ROUNDS ?? 5);
 const HOT_STOCK = 50;
+/** An analytics visitor cookie, as every returning browser sends: the web tier then never answers from its cache. */
+const VISITOR_COOKIE = 'tl_vid=benchvisitor0001';
+const IS_DURABLE = process.env.BENCH_SHOP_DURABLE !== '0';
+const SECTIONS = new Set((process.env.BENCH_SHOP_SECTIONS ?? 'list,page,checkout').split(',').map((section) => section.trim()));
 const CLI_BIN = fileURLToPath(new URL('../packages/cli/bin/threadline.mjs', import.meta.url));
 
 const log = (line: string): void => console.log(`[shop bench] ${line}`);
@@ -46,8 +61,16 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 90_000): 
   throw new Error(`${url} not ready after ${timeoutMs} ms`);
 }
 
+/**
+ * BENCH_SHOP_PROFILE_DIR=dir: each tier writes V8 CPU profiles under dir/api and dir/web when it
+ * stops (open them in Chrome DevTools); tsx's module-hooks thread writes one of its own beside the
+ * main thread's (the larger file).
+ */
+const PROFILE_DIR = process.env.BENCH_SHOP_PROFILE_DIR;
+
 function startTier(tier: 'api' | 'web', env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [CLI_BIN, tier], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', path.join(PROFILE_DIR, tier)] : [];
+  const child = spawn(process.execPath, [...profile, CLI_BIN, tier], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
   return child;
 }
 
@@ -61,6 +84,24 @@ async function stopTier(child: ChildProcess): Promise<void> {
 
 /** The host's 1-minute load average: other processes on this shared 2-core machine skew the figures. */
 const loadAverage = (): number => Number(os.loadavg()[0]?.toFixed(2) ?? 0);
+
+/** Process ids of the running tiers, for the CPU they spend per request. */
+const tierPids: Record<'api' | 'web', number | undefined> = { api: undefined, web: undefined };
+
+/**
+ * One load measurement plus the CPU each tier spent per request (µs): unlike req/s, this holds
+ * when other processes share the cores, and shows where the time goes between the tiers.
+ */
+async function measureTiers(options: Parameters<typeof measure>[0]): Promise<LoadFigures & { cpuUsPerRequest: Record<string, number | null> }> {
+  const before = treeCpuMs(tierPids);
+  const load = await measure(options);
+  const after = treeCpuMs(tierPids);
+  const perRequest = (tier: 'api' | 'web'): number | null => {
+    const spent = (after[tier] ?? 0) - (before[tier] ?? 0);
+    return load.requests === 0 || tierPids[tier] === undefined ? null : Math.round((spent * 1000) / load.requests);
+  };
+  return { ...load, cpuUsPerRequest: { api: perRequest('api'), web: perRequest('web') } };
+}
 
 function figures(name: string, load: LoadFigures, extra: Record<string, unknown> = {}): BenchFigures {
   return { name, ...load, ...extra, hostLoadAvg1mAfter: loadAverage() };
@@ -81,12 +122,25 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
 }
 
 const loadAtStart = loadAverage();
-const cluster = await startTestCluster();
+const cluster = await startTestCluster({
+  isDurable: IS_DURABLE,
+  // statement and WAL-flush counters for the checkout breakdown (both cost little: see docs/benchmarks.md)
+  settings: { shared_preload_libraries: 'pg_stat_statements', track_wal_io_timing: 'on' },
+});
 const dataDir = mkdtempSync(path.join(tmpdir(), 'threadline-bench-shop-'));
 const pool = createPool(cluster.url, { max: 8, applicationName: 'threadline-bench' });
 const children: ChildProcess[] = [];
 try {
   await migrate(pool);
+  await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  const durability = Object.fromEntries(
+    (
+      await pool.query<{ name: string; setting: string }>(
+        `SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'commit_delay', 'commit_siblings', 'wal_sync_method') ORDER BY name`,
+      )
+    ).rows.map((row) => [row.name, row.setting]),
+  );
+  log(`PostgreSQL durability: ${JSON.stringify(durability)}`);
   const seedStarted = Date.now();
   const seeded = await seedDemoData(pool, { seed: 42, products: PRODUCTS, dataDir, hasContentHash: false, onProgress: log });
   const seedSeconds = (Date.now() - seedStarted) / 1000;
@@ -114,10 +168,12 @@ try {
   };
   const api = startTier('api', env);
   children.push(api);
+  tierPids.api = api.pid;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitReady(apiUrl, api);
   const web = startTier('web', env);
   children.push(web);
+  tierPids.web = web.pid;
   const webUrl = `http://127.0.0.1:${webPort}`;
   await waitReady(webUrl, web);
   log(`API on ${apiUrl}, web tier on ${webUrl}`);
@@ -126,117 +182,176 @@ try {
   const productIds = (await pool.query<{ id: number }>(`SELECT id FROM products WHERE status = 'published' ORDER BY id`)).rows.map((row) => row.id);
 
   // warm-up: JIT, connection pools, PostgreSQL buffers
-  await measure({ url: `${apiUrl}/api/products`, connections: 10, durationS: 3 });
-  log('product list, direct to the API');
-  results.push(figures('product-list-api', await measure({ url: `${apiUrl}/api/products`, connections: CONNECTIONS, durationS: DURATION_S })));
-  log('product list, filtered and sorted variants, direct to the API');
-  results.push(
-    figures(
-      'product-list-api-mixed',
-      await measure({
-        url: apiUrl,
-        connections: CONNECTIONS,
-        durationS: DURATION_S,
-        requests: [
-          { path: '/api/products?category=jeans' },
-          { path: '/api/products?sort=price_asc' },
-          { path: '/api/products?sort=popular&size=M' },
-          { path: '/api/products?q=linen' },
-          { path: '/api/products?colour=Black&maxPrice=5000' },
-        ],
+  if (SECTIONS.has('list') || SECTIONS.has('page')) await measure({ url: `${apiUrl}/api/products`, connections: 10, durationS: 3 });
+  if (SECTIONS.has('list')) {
+    log('product list, direct to the API');
+    results.push(figures('product-list-api', await measureTiers({ url: `${apiUrl}/api/products`, connections: CONNECTIONS, durationS: DURATION_S })));
+    log('product list, filtered and sorted variants, direct to the API');
+    results.push(
+      figures(
+        'product-list-api-mixed',
+        await measure({
+          url: apiUrl,
+          connections: CONNECTIONS,
+          durationS: DURATION_S,
+          requests: [
+            { path: '/api/products?category=jeans' },
+            { path: '/api/products?sort=price_asc' },
+            { path: '/api/products?sort=popular&size=M' },
+            { path: '/api/products?q=linen' },
+            { path: '/api/products?colour=Black&maxPrice=5000' },
+          ],
+        }),
+        { note: 'cycles category, sort by price, popularity + size, text search, colour + price filters' },
+      ),
+    );
+    // through the web tier twice: anonymous (its micro-cache may answer, as the API's s-maxage
+    // allows) and with a visitor cookie, which the web tier never answers from its cache, so every
+    // request is proxied to the API (whose own 2 s list cache still answers)
+    log('product list through the web tier, anonymous (web tier cache)');
+    results.push(
+      figures('product-list-web', await measureTiers({ url: `${webUrl}/api/products`, connections: CONNECTIONS, durationS: DURATION_S }), {
+        note: 'anonymous: answered by the web tier micro-cache (THREADLINE_WEB_CACHE_MS) after the first request each s-maxage',
       }),
-      { note: 'cycles category, sort by price, popularity + size, text search, colour + price filters' },
-    ),
-  );
-  log('product list through the web tier');
-  results.push(figures('product-list-web', await measure({ url: `${webUrl}/api/products`, connections: CONNECTIONS, durationS: DURATION_S })));
-  log('product page, direct to the API');
-  const pagePaths = Array.from({ length: 200 }, (_, i) => ({ path: `/api/products/${productIds[(i * 7919) % productIds.length] ?? 1}` }));
-  results.push(figures('product-page-api', await measure({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths })));
-  log('product page through the web tier');
-  results.push(figures('product-page-web', await measure({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths })));
+    );
+    log('product list through the web tier, with a cookie (proxied every time)');
+    results.push(
+      figures(
+        'product-list-web-uncached',
+        await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: [{ path: '/api/products', headers: { cookie: VISITOR_COOKIE } }] }),
+        { note: 'visitor cookie: the web tier proxies every request to the API (no web tier cache); the API answers from its own 2 s list cache' },
+      ),
+    );
+  }
+  if (SECTIONS.has('page')) {
+    log('product page, direct to the API');
+    const pagePaths = Array.from({ length: 200 }, (_, i) => ({ path: `/api/products/${productIds[(i * 7919) % productIds.length] ?? 1}` }));
+    results.push(figures('product-page-api', await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths })));
+    log('product page through the web tier, anonymous (web tier cache)');
+    results.push(
+      figures('product-page-web', await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths }), {
+        note: 'anonymous: answered by the web tier micro-cache after the first request per page each s-maxage',
+      }),
+    );
+    log('product page through the web tier, with a cookie (proxied every time)');
+    const cookiePagePaths = pagePaths.map((request) => ({ ...request, headers: { cookie: VISITOR_COOKIE } }));
+    results.push(
+      figures('product-page-web-uncached', await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths }), {
+        note: 'visitor cookie: proxied to the API every time; compare with product-page-api for the web tier overhead',
+      }),
+    );
+  }
 
   // checkout: customers sign in (argon2id verify: a few at a time), then buy concurrently
   const emails = (await pool.query<{ email: string }>(`SELECT email FROM users WHERE role = 'customer' ORDER BY id LIMIT $1`, [SHOPPERS])).rows.map((row) => row.email);
   const shoppers = emails.map((email) => new Shopper(apiUrl, email));
-  const signInStarted = Date.now();
-  await inParallel(shoppers, 4, (shopper) => shopper.signIn(DEMO_PASSWORD));
-  log(`${shoppers.length} customers signed in in ${((Date.now() - signInStarted) / 1000).toFixed(1)} s`);
-  const stockVariants = (
-    await pool.query<{ id: number }>(
-      `UPDATE product_variants SET stock = 1000000 WHERE id IN (
-         SELECT v.id FROM product_variants v JOIN products p ON p.id = v.product_id WHERE p.status = 'published' ORDER BY v.id LIMIT 200)
-       RETURNING id`,
-    )
-  ).rows.map((row) => row.id);
-  const outcomes = new Map<string, number>();
-  const orderMs: number[] = [];
-  const payMs: number[] = [];
-  const checkoutStarted = performance.now();
-  await Promise.all(
-    shoppers.map(async (shopper, index) => {
-      for (let round = 0; round < ROUNDS; round += 1) {
-        const variantId = stockVariants[(index * ROUNDS + round) % stockVariants.length] ?? 0;
-        const result = await shopper.checkout(variantId);
-        outcomes.set(result.outcome, (outcomes.get(result.outcome) ?? 0) + 1);
-        if (result.orderMs) orderMs.push(result.orderMs);
-        if (result.payMs) payMs.push(result.payMs);
-      }
-    }),
-  );
-  const checkoutSeconds = (performance.now() - checkoutStarted) / 1000;
-  orderMs.sort((a, b) => a - b);
-  payMs.sort((a, b) => a - b);
-  const paid = outcomes.get('paid') ?? 0;
-  results.push({
-    name: 'checkout',
-    ordersPerSec: Number((paid / checkoutSeconds).toFixed(1)),
-    paidOrders: paid,
-    attempts: shoppers.length * ROUNDS,
-    errors: shoppers.length * ROUNDS - paid,
-    outcomes: Object.fromEntries(outcomes),
-    concurrentCustomers: shoppers.length,
-    hostLoadAvg1mAfter: loadAverage(),
-    seconds: Number(checkoutSeconds.toFixed(2)),
-    orderP50Ms: Number(quantile(orderMs, 0.5).toFixed(2)),
-    orderP95Ms: Number(quantile(orderMs, 0.95).toFixed(2)),
-    orderP99Ms: Number(quantile(orderMs, 0.99).toFixed(2)),
-    payP50Ms: Number(quantile(payMs, 0.5).toFixed(2)),
-    payP95Ms: Number(quantile(payMs, 0.95).toFixed(2)),
-    payP99Ms: Number(quantile(payMs, 0.99).toFixed(2)),
-    note: 'each round: POST /api/cart/items, POST /api/orders (Idempotency-Key), POST /api/orders/:id/pay (4242… test card); orders/s counts paid orders over the wall time of all rounds',
-  });
+  if (SECTIONS.has('checkout')) {
+    const signInStarted = Date.now();
+    await inParallel(shoppers, 4, (shopper) => shopper.signIn(DEMO_PASSWORD));
+    log(`${shoppers.length} customers signed in in ${((Date.now() - signInStarted) / 1000).toFixed(1)} s`);
+    const stockVariants = (
+      await pool.query<{ id: number }>(
+        `UPDATE product_variants SET stock = 1000000 WHERE id IN (
+           SELECT v.id FROM product_variants v JOIN products p ON p.id = v.product_id WHERE p.status = 'published' ORDER BY v.id LIMIT 200)
+         RETURNING id`,
+      )
+    ).rows.map((row) => row.id);
+    const outcomes = new Map<string, number>();
+    const cartMs: number[] = [];
+    const orderMs: number[] = [];
+    const payMs: number[] = [];
+    // one unmeasured round each: JIT, prepared statements on every pooled connection, carts created
+    await Promise.all(shoppers.map((shopper, index) => shopper.checkout(stockVariants[index % stockVariants.length] ?? 0)));
+    const processes = { api: api.pid, postgres: cluster.process.pid };
+    await resetDatabaseCounters(pool);
+    const commitsBefore = await readCommitCounters(pool);
+    const cpuBefore = treeCpuMs(processes);
+    const benchCpuBefore = process.cpuUsage();
+    const checkoutStarted = performance.now();
+    await Promise.all(
+      shoppers.map(async (shopper, index) => {
+        for (let round = 0; round < ROUNDS; round += 1) {
+          const variantId = stockVariants[(index * ROUNDS + round) % stockVariants.length] ?? 0;
+          const result = await shopper.checkout(variantId);
+          outcomes.set(result.outcome, (outcomes.get(result.outcome) ?? 0) + 1);
+          cartMs.push(result.cartMs);
+          if (result.orderMs) orderMs.push(result.orderMs);
+          if (result.payMs) payMs.push(result.payMs);
+        }
+      }),
+    );
+    const checkoutSeconds = (performance.now() - checkoutStarted) / 1000;
+    const cpuAfter = treeCpuMs(processes);
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const commitsAfter = await readCommitCounters(pool);
+    const paid = outcomes.get('paid') ?? 0;
+    const perOrder = (ms: number): number => (paid > 0 ? Number((ms / paid).toFixed(2)) : 0);
+    const transactions = commitsAfter.commits - commitsBefore.commits;
+    const walSyncs = commitsAfter.walSyncs - commitsBefore.walSyncs;
+    const ms = (values: number[], q: number): number => Number(quantile([...values].sort((a, b) => a - b), q).toFixed(2));
+    results.push({
+      name: 'checkout',
+      ordersPerSec: Number((paid / checkoutSeconds).toFixed(1)),
+      paidOrders: paid,
+      attempts: shoppers.length * ROUNDS,
+      errors: shoppers.length * ROUNDS - paid,
+      outcomes: Object.fromEntries(outcomes),
+      concurrentCustomers: shoppers.length,
+      durability,
+      hostLoadAvg1mAfter: loadAverage(),
+      seconds: Number(checkoutSeconds.toFixed(2)),
+      cartP50Ms: ms(cartMs, 0.5),
+      cartP95Ms: ms(cartMs, 0.95),
+      orderP50Ms: ms(orderMs, 0.5),
+      orderP95Ms: ms(orderMs, 0.95),
+      orderP99Ms: ms(orderMs, 0.99),
+      payP50Ms: ms(payMs, 0.5),
+      payP95Ms: ms(payMs, 0.95),
+      payP99Ms: ms(payMs, 0.99),
+      // where the time went: CPU per paid order of each process tree (2 cores = 2,000 CPU ms per second)
+      apiCpuMsPerPaidOrder: perOrder((cpuAfter.api ?? 0) - (cpuBefore.api ?? 0)),
+      postgresCpuMsPerPaidOrder: perOrder((cpuAfter.postgres ?? 0) - (cpuBefore.postgres ?? 0)),
+      loadGeneratorCpuMsPerPaidOrder: perOrder((benchCpu.user + benchCpu.system) / 1000),
+      statementsPerPaidOrder: await statementsPerPaidOrder(pool, paid),
+      // every statement outside BEGIN … COMMIT is a transaction of its own; only writing ones flush WAL
+      transactionsPerPaidOrder: paid > 0 ? Number((transactions / paid).toFixed(2)) : 0,
+      walFlushesPerPaidOrder: paid > 0 ? Number((walSyncs / paid).toFixed(2)) : 0,
+      walFlushMeanMs: walSyncs > 0 ? Number(((commitsAfter.walSyncMs - commitsBefore.walSyncMs) / walSyncs).toFixed(3)) : null,
+      topStatements: await topStatements(pool, { paidOrders: paid, limit: 8 }),
+      note: 'each round: POST /api/cart/items, POST /api/orders (Idempotency-Key), POST /api/orders/:id/pay (4242… test card); orders/s counts paid orders over the wall time of all rounds; statement counts include the session read, BEGIN and COMMIT',
+    });
 
-  // contention: every shopper wants the one hot variant at once
-  const hot = stockVariants[0] ?? 0;
-  await pool.query(`UPDATE product_variants SET stock = $2 WHERE id = $1`, [hot, HOT_STOCK]);
-  const soldBefore = (await pool.query<{ n: number }>(`SELECT coalesce(sum(i.quantity), 0)::int AS n FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.variant_id = $1 AND o.status <> 'cancelled'`, [hot])).rows[0]?.n ?? 0;
-  const raceOutcomes = new Map<string, number>();
-  await Promise.all(
-    shoppers.map(async (shopper) => {
-      const result = await shopper.checkout(hot);
-      raceOutcomes.set(result.outcome, (raceOutcomes.get(result.outcome) ?? 0) + 1);
-    }),
-  );
-  const after = await pool.query<{ stock: number; sold: number }>(
-    `SELECT v.stock, (SELECT coalesce(sum(i.quantity), 0)::int FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.variant_id = v.id AND o.status <> 'cancelled') AS sold
-       FROM product_variants v WHERE v.id = $1`,
-    [hot],
-  );
-  const stockAfter = after.rows[0]?.stock ?? -1;
-  const soldInRace = (after.rows[0]?.sold ?? 0) - soldBefore;
-  const racePaid = raceOutcomes.get('paid') ?? 0;
-  results.push({
-    name: 'checkout-contention',
-    customers: shoppers.length,
-    stockBefore: HOT_STOCK,
-    stockAfter,
-    unitsOrdered: soldInRace,
-    paidOrders: racePaid,
-    outcomes: Object.fromEntries(raceOutcomes),
-    oversold: Math.max(0, soldInRace - HOT_STOCK) + (stockAfter < 0 ? -stockAfter : 0),
-    isConsistent: stockAfter >= 0 && soldInRace + stockAfter === HOT_STOCK && racePaid <= HOT_STOCK,
-  });
+    // contention: every shopper wants the one hot variant at once
+    const hot = stockVariants[0] ?? 0;
+    await pool.query(`UPDATE product_variants SET stock = $2 WHERE id = $1`, [hot, HOT_STOCK]);
+    const soldBefore = (await pool.query<{ n: number }>(`SELECT coalesce(sum(i.quantity), 0)::int AS n FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.variant_id = $1 AND o.status <> 'cancelled'`, [hot])).rows[0]?.n ?? 0;
+    const raceOutcomes = new Map<string, number>();
+    await Promise.all(
+      shoppers.map(async (shopper) => {
+        const result = await shopper.checkout(hot);
+        raceOutcomes.set(result.outcome, (raceOutcomes.get(result.outcome) ?? 0) + 1);
+      }),
+    );
+    const after = await pool.query<{ stock: number; sold: number }>(
+      `SELECT v.stock, (SELECT coalesce(sum(i.quantity), 0)::int FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.variant_id = v.id AND o.status <> 'cancelled') AS sold
+         FROM product_variants v WHERE v.id = $1`,
+      [hot],
+    );
+    const stockAfter = after.rows[0]?.stock ?? -1;
+    const soldInRace = (after.rows[0]?.sold ?? 0) - soldBefore;
+    const racePaid = raceOutcomes.get('paid') ?? 0;
+    results.push({
+      name: 'checkout-contention',
+      customers: shoppers.length,
+      stockBefore: HOT_STOCK,
+      stockAfter,
+      unitsOrdered: soldInRace,
+      paidOrders: racePaid,
+      outcomes: Object.fromEntries(raceOutcomes),
+      oversold: Math.max(0, soldInRace - HOT_STOCK) + (stockAfter < 0 ? -stockAfter : 0),
+      isConsistent: stockAfter >= 0 && soldInRace + stockAfter === HOT_STOCK && racePaid <= HOT_STOCK,
+    });
+  }
 
   results.push({
     name: 'setup',
@@ -244,9 +359,12 @@ try {
     hostLoadAvg1mAtStart: loadAtStart,
     seedSeconds: Number(seedSeconds.toFixed(1)),
     counts: seeded.marker?.counts ?? {},
-    postgres: 'throwaway embedded PostgreSQL 15 (startTestCluster: fsync off, synchronous_commit off)',
+    postgres: `throwaway embedded PostgreSQL 15 (startTestCluster), ${IS_DURABLE ? 'production durability' : 'fsync and synchronous_commit OFF (BENCH_SHOP_DURABLE=0): not the goal setting'}`,
+    durability,
     tiers: 'API and web tier as separate child processes (threadline api / threadline web), load generator in the bench process, all on one 2-core host',
-    wafMode: process.env.THREADLINE_WAF_MODE ?? 'default',
+    edge:
+      'checkout goes direct to the API over loopback: session cookie, CSRF token, in-process WAF, security headers and rate limiting all on as shipped (limits raised); no nginx/ModSecurity in front (bench/waf.bench.ts and nginx-throughput measure that)',
+    wafMode: process.env.THREADLINE_WAF_MODE ?? 'block (default)',
     rateLimits: 'raised: a single load-generator address would otherwise be throttled',
   });
 
@@ -255,6 +373,10 @@ try {
     {
       'product-list-api.p99Ms': '< 20',
       'product-list-api.reqPerSec': '>= 2000',
+      'product-list-web.p99Ms': '< 20 (web tier cache)',
+      'product-list-web-uncached.p99Ms': '< 20 (proxied)',
+      'product-page-api.reqPerSec': '>= 3000',
+      'product-page-web-uncached.reqPerSec': '>= 0.85 × product-page-api (web tier overhead <= 15 %)',
       'checkout.ordersPerSec': '>= 300',
       'checkout-contention.oversold': '= 0',
     },

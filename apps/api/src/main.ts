@@ -10,7 +10,7 @@ export async function runApi(): Promise<void> {
   const config = loadConfig();
   const secrets = loadOrCreateSecrets(config.dataDir);
   const logger = createLogger({ name: 'api', level: config.logLevel, isPretty: config.isPrettyLog });
-  const pool = createPool(resolveDatabaseUrl(config, secrets.pgPassword), { applicationName: 'threadline-api' });
+  const pool = createPool(resolveDatabaseUrl(config, secrets.pgPassword), { max: config.dbPoolMax, applicationName: 'threadline-api' });
   // idempotent and locked: safe when several replicas start together
   await migrate(pool, { log: (line) => logger.info(line) });
   // on SIGTERM a replica first fails /readyz while still serving, so the web tier's health checks

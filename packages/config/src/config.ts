@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 import { ConfigError } from './errors.js';
@@ -26,6 +27,8 @@ export interface Config {
   workerPort: number;
   /** Port of the embedded PostgreSQL cluster (ignored when DATABASE_URL is set). */
   pgPort: number;
+  /** Database connections per API process (THREADLINE_DB_POOL_MAX; 0 in the environment = 4 per CPU core). */
+  dbPoolMax: number;
   /** `npm start` keeps a synchronous hot standby of the embedded cluster and fails over to it (THREADLINE_DB_STANDBY=on). */
   dbStandby: boolean;
   prometheusPort: number;
@@ -47,6 +50,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** How long the API keeps a product-list page or a published product page (ms; 0 = off). */
   listCacheMs: number;
+  /** Longest the web tier serves an anonymous public GET from its own short cache (ms; 0 = off). */
+  webCacheMs: number;
   /** External PostgreSQL; undefined means the embedded cluster under dataDir/pg. */
   databaseUrl: string | undefined;
   /** IANA time zone of the shop: schedules and dashboards are expressed in it. */
@@ -167,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiPort,
     workerPort: read.optionalPort('THREADLINE_WORKER_PORT') ?? (webPort === 0 ? 0 : webPort + 2),
     pgPort,
+    dbPoolMax: read.integer('THREADLINE_DB_POOL_MAX') || 4 * Math.max(1, os.availableParallelism()),
     dbStandby: read.choice<'on' | 'off'>('THREADLINE_DB_STANDBY') === 'on',
     prometheusPort: read.optionalPort('THREADLINE_PROMETHEUS_PORT') ?? recorded.prometheus ?? 9090,
     alertmanagerPort: read.optionalPort('THREADLINE_ALERTMANAGER_PORT') ?? recorded.alertmanager ?? 9093,
@@ -180,6 +186,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: read.text('THREADLINE_MAIL_FROM'),
     metricsToken: read.string('THREADLINE_METRICS_TOKEN'),
     listCacheMs: read.integer('THREADLINE_LIST_CACHE_MS'),
+    webCacheMs: read.integer('THREADLINE_WEB_CACHE_MS'),
     databaseUrl: read.url('DATABASE_URL'),
     shopTimeZone: read.timeZone('THREADLINE_TIME_ZONE'),
     currency: read.text('THREADLINE_CURRENCY').toUpperCase(),

@@ -14,6 +14,7 @@ export {
   type EmbeddedClusterOptions,
   type RunningCluster,
 } from './embedded/cluster.js';
+export { GROUP_COMMIT_SETTINGS } from './embedded/group-commit.js';
 export { reachableBinDir, pgProgram, postgresUserIds, findBlockedAncestor, isRootUser, type OsIds, type PgBinaryName } from './embedded/binaries.js';
 export { resolveDatabaseUrl, embeddedClusterDir } from './database-url.js';
 export * from './embedded/replication.repo.js';

@@ -26,9 +26,10 @@ export async function registerEdge(
   options: { tier: 'web' | 'api'; edge: EdgeConfig; wafExclusions?: readonly WafRouteExclusion[] },
 ): Promise<void> {
   const { edge, tier } = options;
-  // first: every later check compares the one spelling of the path that the router uses
-  await app.register(canonicalPathPlugin);
+  // first: helmet sets the headers as a request arrives, so answers refused by the checks below carry them too
   await app.register(securityHeadersPlugin, { isHttps: edge.isHttps, hstsMaxAge: edge.tls.hstsMaxAge });
+  // then: every later check compares the one spelling of the path that the router uses
+  await app.register(canonicalPathPlugin);
   await app.register(wafPlugin, { settings: edge.waf, inspectBody: tier === 'api', exclusions: options.wafExclusions ?? [] });
   if (tier === 'api') {
     await app.register(corsPlugin, { allowedOrigins: edge.corsOrigins });

@@ -37,8 +37,16 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
 }
 
+/** One formatter per currency: building an Intl.NumberFormat costs far more than formatting with it, and every paid order's mail formats each line. */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 function money(cents: number, currency: string): string {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+    moneyFormats.set(currency, format);
+  }
+  return format.format(cents / 100);
 }
 
 function addressLines(shipTo: MailOrder['shipTo']): string[] {

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 
 import { CartSchema } from '@threadline/contracts';
-import { ensureCartId, findCartId, findVariantForCart, getCartLines, getLineQuantity, removeLine, setLineQuantity, type CartOwner, type Pool } from '@threadline/db';
+import { findCartId, findVariantForCart, findVariantForCartLine, getCartLines, getLineQuantity, putCartLine, removeLine, setLineQuantity, type CartOwner, type Pool } from '@threadline/db';
 import { MAX_LINE_QUANTITY, mergeLineQuantity, priceCart, stockState } from '@threadline/domain';
 
 import type { ApiApp } from '../api-app.js';
@@ -31,7 +31,10 @@ function requireOwner(request: FastifyRequest): CartOwner {
 }
 
 async function loadCart(pool: Pool, owner: CartOwner | null): Promise<Static<typeof CartSchema>> {
-  const cartId = owner ? await findCartId(pool, owner) : null;
+  return presentCart(pool, owner ? await findCartId(pool, owner) : null);
+}
+
+async function presentCart(pool: Pool, cartId: number | null): Promise<Static<typeof CartSchema>> {
   const lines = cartId === null ? [] : await getCartLines(pool, cartId);
   const totals = priceCart(lines);
   return {
@@ -58,11 +61,15 @@ async function loadCart(pool: Pool, owner: CartOwner | null): Promise<Static<typ
   };
 }
 
-/** A variant that can go in a cart: exists, is on sale, and has `quantity` in stock. */
-async function checkVariant(pool: Pool, variantId: number, quantity: number): Promise<void> {
-  const variant = await findVariantForCart(pool, variantId);
+/** Throws unless the variant exists, is on sale, and has `quantity` in stock. */
+function checkAddable(variant: { stock: number; productStatus: string } | null, quantity: number): void {
   if (!variant || variant.productStatus !== 'published') throw notFound('variant', 'variantId');
   if (variant.stock < quantity) throw new AppError('OUT_OF_STOCK', `only ${variant.stock} left of this variant`, 'quantity');
+}
+
+/** A variant that can go in a cart: exists, is on sale, and has `quantity` in stock. */
+async function checkVariant(pool: Pool, variantId: number, quantity: number): Promise<void> {
+  checkAddable(await findVariantForCart(pool, variantId), quantity);
 }
 
 export async function cartRoutes(app: ApiApp, context: ApiContext): Promise<void> {
@@ -87,11 +94,12 @@ export async function cartRoutes(app: ApiApp, context: ApiContext): Promise<void
     async (request) => {
       const owner = requireOwner(request);
       const { variantId, quantity } = request.body;
-      const cartId = await ensureCartId(pool, owner);
-      const total = mergeLineQuantity(await getLineQuantity(pool, cartId, variantId), quantity);
-      await checkVariant(pool, variantId, total);
-      await setLineQuantity(pool, cartId, variantId, total);
-      return loadCart(pool, owner);
+      // three statements and one commit: the variant with what the cart holds of it, the line
+      // written (cart created on first use), the cart read back
+      const variant = await findVariantForCartLine(pool, owner, variantId);
+      const total = mergeLineQuantity(variant?.inCart ?? 0, quantity);
+      checkAddable(variant, total);
+      return presentCart(pool, await putCartLine(pool, owner, variantId, total));
     },
   );
 

@@ -100,6 +100,9 @@ describe('security scan of the running web and API tiers', { timeout: 120_000 },
       assert.equal(answer.headers['referrer-policy'], 'strict-origin-when-cross-origin', url);
       assert.match(String(answer.headers['strict-transport-security']), /^max-age=\d{7,}; includeSubDomains$/, url);
       assert.equal(answer.headers['x-powered-by'], undefined, url);
+      assert.match(String(answer.headers['permissions-policy']), /camera=\(\), microphone=\(\), geolocation=\(\)/, url);
+      assert.equal(answer.headers['cross-origin-opener-policy'], 'same-origin', url);
+      assert.equal(answer.headers['cross-origin-resource-policy'], 'same-origin', url);
     }
   });
 

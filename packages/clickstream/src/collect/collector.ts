@@ -1,5 +1,6 @@
 import type { StreamSink } from '../stream/stream.js';
 import { writeDeadLetters } from './dead-letter.js';
+import { spoolLine } from './event.js';
 import { RecentIds } from './recent-ids.js';
 import { validateEvent, type RequestFacts, type ValidationLimits } from './validate.js';
 
@@ -85,7 +86,7 @@ export class Collector {
       }
       inBatch.add(event.event_id);
       ids.push(event.event_id);
-      lines.push(JSON.stringify(event));
+      lines.push(spoolLine(event));
     });
     if (letters.length > 0) {
       writeDeadLetters(this.options.deadLetterDir, receivedAt, letters).catch((error: unknown) => this.options.onDeadLetterError?.(error));

@@ -98,3 +98,25 @@ export const CLICKSTREAM_COLUMNS = {
 
 export type ClickstreamColumn = keyof typeof CLICKSTREAM_COLUMNS;
 
+
+// keys of the object literal above, which `satisfies Record<keyof StoredEvent, …>`
+const SPOOL_KEYS = (Object.keys(CLICKSTREAM_COLUMNS) as ClickstreamColumn[]).map((name) => ({ name, first: `{"${name}":`, next: `,"${name}":` }));
+
+/**
+ * The spool's line for one stored event: JSON without its null columns (the flusher's reader
+ * fills absent columns with NULL), about a third smaller than the whole row and cheaper to write
+ * and to parse again at delivery. Columns keep their order; values are JSON strings, finite
+ * numbers and booleans only.
+ *
+ * @example
+ * spoolLine({ ...event, path: null }) // '{"event_id":"…","event_type":"page_view",…}' — no "path"
+ */
+export function spoolLine(event: StoredEvent): string {
+  let line = '';
+  for (const key of SPOOL_KEYS) {
+    const value = event[key.name];
+    if (value === null) continue;
+    line += (line === '' ? key.first : key.next) + (typeof value === 'string' ? JSON.stringify(value) : String(value));
+  }
+  return `${line}}`;
+}

@@ -17,6 +17,13 @@ describe('scrubPersonalData', () => {
   it('keeps ordinary text, short ids, sizes and years as they are', () => {
     for (const text of ['/products/1234', 'linen shirt size 42', 'summer-sale-2026', '/search?q=caf%C3%A9', '100% cotton', null]) assert.equal(scrubPersonalData(text), text);
   });
+
+  it('finds personal data whose digits or @ are percent-encoded or spread out', () => {
+    // the quick pre-check looks for '@', '%' or 7 digits; these must still reach the patterns
+    assert.equal(scrubPersonalData('/u/jane%40example.com'), '/u/[email]');
+    assert.doesNotMatch(scrubPersonalData('/card/%34%32%34%32%34%32%34%32%34%32'), /4242|%34/);
+    assert.equal(scrubPersonalData('tel 0 3 0 1 2 3 4 5'), 'tel [phone]');
+  });
 });
 
 describe('server-only facts in events', () => {

@@ -59,6 +59,21 @@ function decodeLoosely(text: string): string {
 }
 
 /**
+ * Whether `text` can match any pattern below: every one needs an '@' (also as `%40`, which
+ * contains no '@' but is a '%'), or at least 7 ASCII digits. Most paths, searches and UTM values
+ * have neither, so they skip the three regular expressions (the collector's hot path).
+ */
+function mayHoldPersonalData(text: string): boolean {
+  if (text.includes('@') || text.includes('%')) return true;
+  let digits = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57 && ++digits >= 7) return true;
+  }
+  return false;
+}
+
+/**
  * Removes personal data a visitor may have typed into a free-text field (a search, a UTM value,
  * a path segment like `/account/jane.roe@example.com/orders`): e-mail addresses become `[email]`,
  * phone numbers `[phone]`, runs of 7+ digits `[number]`. Applied to every free-text field wherever
@@ -73,6 +88,7 @@ export function scrubPersonalData(text: string): string;
 export function scrubPersonalData(text: string | null): string | null;
 export function scrubPersonalData(text: string | null): string | null {
   if (text === null) return null;
+  if (!mayHoldPersonalData(text)) return text;
   const decoded = decodeLoosely(text);
   const scrubbed = decoded.replace(EMAIL, '[email]').replace(PHONE, '[phone]').replace(LONG_DIGITS, '[number]');
   // keep the original spelling when nothing personal was found

@@ -57,6 +57,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+
 const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const TOP_FIELDS = new Set(['id', 'type', 'ts', 'visitorId', 'sessionId', 'userId', 'path', 'referrer', 'utm', 'device', 'language', 'timeZone', 'props', 'http']);
 const UTM_FIELDS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+const UTM_FIELD_SET: ReadonlySet<string> = new Set(UTM_FIELDS);
 const PROP_FIELDS = new Set(['productId', 'query', 'valueCents', 'currency']);
 const HTTP_FIELDS = new Set(['tier', 'method', 'route', 'status', 'durationMs', 'bytes']);
 
@@ -106,16 +107,31 @@ function cleanPath(raw: string | null): string | null {
   return cut === -1 ? raw : raw.slice(0, cut);
 }
 
+/**
+ * Hosts of recently seen referrers: a shop's traffic comes from a few referrers (search engines,
+ * its own pages, newsletters), so most events skip the URL parser. Bounded: cleared when full.
+ */
+const REFERRER_HOSTS = new Map<string, string>();
+const REFERRER_HOSTS_MAX = 5_000;
+
 function referrerHost(raw: string | null): string | null {
   if (raw === null) return null;
+  const known = REFERRER_HOSTS.get(raw);
+  if (known !== undefined) return known;
+  let host: string;
   try {
     const url = new URL(raw);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Reject('referrer: expected an http(s) URL');
-    return url.hostname.toLowerCase();
+    host = url.hostname.toLowerCase();
   } catch (error) {
     if (error instanceof Reject) throw error;
     throw new Reject('referrer: expected an absolute URL');
   }
+  if (raw.length <= 256) {
+    if (REFERRER_HOSTS.size >= REFERRER_HOSTS_MAX) REFERRER_HOSTS.clear();
+    REFERRER_HOSTS.set(raw, host);
+  }
+  return host;
 }
 
 function optionalInt(obj: Record<string, unknown>, field: string, label: string, min: number, max: number): number | null {
@@ -173,7 +189,7 @@ function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLi
   const utm: Record<(typeof UTM_FIELDS)[number], string | null> = { source: null, medium: null, campaign: null, term: null, content: null };
   if (raw.utm !== undefined && raw.utm !== null) {
     if (!isRecord(raw.utm)) throw new Reject('utm: expected an object');
-    checkFields(raw.utm, new Set(UTM_FIELDS), 'utm.');
+    checkFields(raw.utm, UTM_FIELD_SET, 'utm.');
     for (const field of UTM_FIELDS) utm[field] = scrubPersonalData(optionalString(raw.utm, field, `utm.${field}`, 200));
   }
 
@@ -268,4 +284,30 @@ export function validateEvent(raw: unknown, facts: RequestFacts, limits: Validat
     const id = isRecord(raw) && typeof raw.id === 'string' ? raw.id.slice(0, 64) : undefined;
     return id === undefined ? { ok: false, reason: error.message } : { ok: false, reason: error.message, id };
   }
+}
+
+/**
+ * The wire fields stored as free text, i.e. not pinned to a strict alphabet by the schema above
+ * (ids, types, times, devices, languages, zones and currencies are): what a web application
+ * firewall must see of an event, appended to `out` as JSON paths under `prefix`. Non-string
+ * values and unknown fields are skipped, since validation rejects them anyway.
+ *
+ * @example
+ * eventTextFields({ path: '/p', props: { query: 'linen' } }, 'events[0]', out); // out: events[0].path, events[0].props.query
+ */
+export function eventTextFields(raw: unknown, prefix: string, out: Array<{ field: string; text: string }>): void {
+  if (!isRecord(raw)) return;
+  if (typeof raw.path === 'string') out.push({ field: `${prefix}.path`, text: raw.path });
+  if (typeof raw.referrer === 'string') out.push({ field: `${prefix}.referrer`, text: raw.referrer });
+  if (isRecord(raw.utm)) {
+    for (const name of UTM_FIELDS) {
+      const text = raw.utm[name];
+      if (typeof text === 'string') out.push({ field: `${prefix}.utm.${name}`, text });
+    }
+  }
+  if (isRecord(raw.props)) {
+    if (typeof raw.props.productId === 'string') out.push({ field: `${prefix}.props.productId`, text: raw.props.productId });
+    if (typeof raw.props.query === 'string') out.push({ field: `${prefix}.props.query`, text: raw.props.query });
+  }
+  if (isRecord(raw.http) && typeof raw.http.route === 'string') out.push({ field: `${prefix}.http.route`, text: raw.http.route });
 }

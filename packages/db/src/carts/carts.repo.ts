@@ -101,6 +101,52 @@ export async function findVariantForCart(
   return row ? { stock: row.stock, productStatus: row.status } : null;
 }
 
+/**
+ * What adding a variant to the owner's cart needs to know, in one read: the variant's stock and
+ * product status and how many of it the cart already holds. Null when the variant does not exist.
+ */
+export async function findVariantForCartLine(
+  db: Queryable,
+  owner: CartOwner,
+  variantId: number,
+): Promise<{ stock: number; productStatus: 'draft' | 'published' | 'unpublished'; inCart: number } | null> {
+  const isUser = 'userId' in owner;
+  const { rows } = await db.query<{ stock: number; status: 'draft' | 'published' | 'unpublished'; in_cart: number }>({
+    name: isUser ? 'cart-line-state-user' : 'cart-line-state-guest',
+    text: `SELECT v.stock, p.status,
+                  coalesce((SELECT ci.quantity FROM cart_items ci JOIN carts c ON c.id = ci.cart_id
+                             WHERE c.${ownerClause(owner, '$2')} AND ci.variant_id = v.id), 0) AS in_cart
+             FROM product_variants v JOIN products p ON p.id = v.product_id
+            WHERE v.id = $1`,
+    values: [variantId, ownerValue(owner)],
+  });
+  const row = rows[0];
+  return row ? { stock: row.stock, productStatus: row.status, inCart: row.in_cart } : null;
+}
+
+/**
+ * Sets a line's quantity in the owner's cart in one statement (one commit), creating the cart on
+ * first use (concurrent first uses share one cart) and the line if needed. Returns the cart id.
+ */
+export async function putCartLine(db: Queryable, owner: CartOwner, variantId: number, quantity: number): Promise<number> {
+  const column = 'userId' in owner ? 'user_id' : 'session_id';
+  const { rows } = await db.query<{ cart_id: number }>({
+    name: `put-cart-line-${column}`,
+    text: `WITH cart AS (
+             INSERT INTO carts (${column}) VALUES ($1)
+             ON CONFLICT (${column}) DO UPDATE SET updated_at = now()
+             RETURNING id)
+           INSERT INTO cart_items (cart_id, variant_id, quantity)
+           SELECT cart.id, $2, $3 FROM cart
+           ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = EXCLUDED.quantity
+           RETURNING cart_id`,
+    values: [ownerValue(owner), variantId, quantity],
+  });
+  const id = rows[0]?.cart_id;
+  if (id === undefined) throw new Error('INSERT … RETURNING returned no row');
+  return id;
+}
+
 export async function getLineQuantity(db: Queryable, cartId: number, variantId: number): Promise<number> {
   const { rows } = await db.query<{ quantity: number }>('SELECT quantity FROM cart_items WHERE cart_id = $1 AND variant_id = $2', [cartId, variantId]);
   return rows[0]?.quantity ?? 0;

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 
 import { findBlockedAncestor, pgProgram, postgresUserIds, reachableBinDir, type OsIds } from './binaries.js';
+import { GROUP_COMMIT_SETTINGS } from './group-commit.js';
 
 /** Superuser of every embedded cluster. */
 export const EMBEDDED_USER = 'threadline';
@@ -177,6 +178,7 @@ export async function startCluster(options: EmbeddedClusterOptions): Promise<Run
     unix_socket_directories: path.resolve(socketDir),
     max_connections: '200',
     shared_buffers: '256MB',
+    ...GROUP_COMMIT_SETTINGS,
     ...options.settings,
   };
   const args = ['-D', options.dir, '-p', String(options.port)];

@@ -28,8 +28,19 @@ export interface TestCluster extends RunningCluster {
   destroy(): Promise<void>;
 }
 
+export interface TestClusterOptions {
+  /**
+   * Keep production durability (`fsync`, `synchronous_commit` and `full_page_writes` on, as the
+   * embedded cluster of `npm start` runs): for benchmarks whose figure is a production goal.
+   * Tests leave it off — a crash loses the throwaway cluster anyway.
+   */
+  isDurable?: boolean;
+  /** Extra server settings (e.g. GROUP_COMMIT_SETTINGS, shared_preload_libraries). */
+  settings?: Record<string, string>;
+}
+
 /** Starts a throwaway PostgreSQL 15 cluster in a temporary directory on a free port. */
-export async function startTestCluster(): Promise<TestCluster> {
+export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const dir = mkdtempSync(path.join(tmpdir(), 'threadline-pg-'));
   // root runs the server as `postgres`, which must be able to enter the directory
   chmodSync(dir, 0o755);
@@ -38,11 +49,12 @@ export async function startTestCluster(): Promise<TestCluster> {
   const pgDir = path.join(dir, 'pg');
   await initialiseCluster({ dir: pgDir, port, password });
   // tests trade durability for speed: a crash loses the throwaway cluster anyway
+  const durability: Record<string, string> = options.isDurable ? {} : { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' };
   const running = await startCluster({
     dir: pgDir,
     port,
     password,
-    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', shared_buffers: '128MB' },
+    settings: { ...durability, shared_buffers: '128MB', ...options.settings },
   });
   return {
     ...running,

@@ -35,4 +35,11 @@ describe('money', () => {
   it('formats for display', () => {
     assert.equal(formatCents(129999), '$1,299.99');
   });
+
+  it('keeps each currency and locale its own format when formatters are reused', () => {
+    assert.equal(formatCents(1050, 'EUR'), '€10.50');
+    assert.equal(formatCents(1050, 'EUR', 'de-DE'), '10,50\u00a0€');
+    assert.equal(formatCents(1050), '$10.50');
+    assert.equal(formatCents(1050, 'EUR'), '€10.50');
+  });
 });

@@ -3,34 +3,78 @@ import { describe, it } from 'node:test';
 
 import Fastify from 'fastify';
 
-import { corsPlugin } from './cors.js';
-import { contentSecurityPolicy, securityHeaders, securityHeadersPlugin } from './security-headers.js';
+import { loadEdgeConfig } from '@threadline/config';
 
-describe('security headers', () => {
-  it('forbid framing, sniffing and inline scripts; HSTS only over HTTPS', () => {
-    const plain = securityHeaders({ isHttps: false, hstsMaxAge: 100 });
-    assert.match(plain['content-security-policy'] ?? '', /frame-ancestors 'none'/);
-    assert.match(plain['content-security-policy'] ?? '', /script-src 'self'(;|$)/);
-    assert.equal(plain['x-content-type-options'], 'nosniff');
-    assert.equal(plain['referrer-policy'], 'strict-origin-when-cross-origin');
-    assert.equal(plain['strict-transport-security'], undefined);
-    assert.equal(securityHeaders({ isHttps: true, hstsMaxAge: 100 })['strict-transport-security'], 'max-age=100; includeSubDomains');
-    assert.doesNotMatch(contentSecurityPolicy(), /unsafe-eval/);
+import { registerEdge } from '../edge.js';
+import { corsPlugin } from './cors.js';
+import { helmetOptions, PERMISSIONS_POLICY, securityHeadersPlugin } from './security-headers.js';
+
+/** The security properties every answer must have, whatever sets the headers. */
+function assertSecure(headers: Record<string, unknown>, at: string, options: { isHttps: boolean }): void {
+  const csp = String(headers['content-security-policy']);
+  assert.match(csp, /(^|;)default-src 'self'(;|$)/, `${at}: default-src`);
+  assert.match(csp, /(^|;)script-src 'self'(;|$)/, `${at}: no inline or eval scripts`);
+  assert.match(csp, /(^|;)frame-ancestors 'none'(;|$)/, `${at}: no framing`);
+  assert.match(csp, /(^|;)object-src 'none'(;|$)/, `${at}: no plugins`);
+  assert.match(csp, /(^|;)form-action 'self'(;|$)/, `${at}: forms post to the shop only`);
+  assert.match(csp, /(^|;)base-uri 'self'(;|$)/, `${at}: base-uri`);
+  assert.doesNotMatch(csp, /unsafe-eval|upgrade-insecure-requests/, `${at}: no eval; no https upgrade on plain-HTTP development`);
+  assert.equal(headers['x-content-type-options'], 'nosniff', at);
+  assert.equal(headers['x-frame-options'], 'DENY', at);
+  assert.equal(headers['referrer-policy'], 'strict-origin-when-cross-origin', at);
+  assert.equal(headers['cross-origin-opener-policy'], 'same-origin', at);
+  assert.equal(headers['cross-origin-resource-policy'], 'same-origin', at);
+  assert.equal(headers['x-dns-prefetch-control'], 'off', at);
+  assert.equal(headers['x-permitted-cross-domain-policies'], 'none', at);
+  assert.equal(headers['permissions-policy'], PERMISSIONS_POLICY, at);
+  assert.equal(headers['x-powered-by'], undefined, at);
+  if (options.isHttps) assert.equal(headers['strict-transport-security'], 'max-age=31536000; includeSubDomains', at);
+  else assert.equal(headers['strict-transport-security'], undefined, `${at}: no HSTS over plain HTTP`);
+}
+
+describe('security headers (@fastify/helmet with our policy)', () => {
+  it('use our stricter policy rather than helmet defaults', () => {
+    const options = helmetOptions({ isHttps: false, hstsMaxAge: 100, extraConnectSrc: ['https://cdn.example'] });
+    assert.equal(options.strictTransportSecurity, false);
+    const csp = options.contentSecurityPolicy;
+    assert.ok(typeof csp === 'object' && csp.useDefaults === false, 'helmet defaults (https: fonts, inline styles from anywhere) are not merged in');
+    assert.deepEqual(csp.directives?.['connect-src'], ["'self'", 'https://cdn.example']);
+    assert.deepEqual(helmetOptions({ isHttps: true, hstsMaxAge: 100 }).strictTransportSecurity, { maxAge: 100, includeSubDomains: true, preload: false });
   });
 
-  it('are added to answers, 404s and errors alike', async () => {
-    const app = Fastify();
-    await app.register(securityHeadersPlugin, { isHttps: true, hstsMaxAge: 31536000 });
-    app.get('/ok', async () => ({ ok: true }));
-    app.get('/boom', async () => {
-      throw new Error('boom');
+  for (const isHttps of [true, false]) {
+    it(`are added to answers, 404s and errors alike (${isHttps ? 'HTTPS' : 'plain HTTP'})`, async () => {
+      const app = Fastify();
+      await app.register(securityHeadersPlugin, { isHttps, hstsMaxAge: 31536000 });
+      app.get('/ok', async () => ({ ok: true }));
+      app.get('/banner', async (_request, reply) => reply.header('x-powered-by', 'Express').send('hi'));
+      app.get('/boom', async () => {
+        throw new Error('boom');
+      });
+      for (const url of ['/ok', '/banner', '/missing', '/boom']) {
+        const response = await app.inject({ url });
+        assertSecure(response.headers, url, { isHttps });
+      }
+      await app.close();
     });
-    for (const url of ['/ok', '/missing', '/boom']) {
+  }
+
+  it('are on the answers the edge checks refuse before any route runs (ambiguous path, WAF block, CORS preflight)', async () => {
+    const app = Fastify();
+    await registerEdge(app, { tier: 'api', edge: loadEdgeConfig({ THREADLINE_BEHIND_TLS_PROXY: '1' }) });
+    app.get('/api/products', async () => ({ ok: true }));
+    const refused = [
+      { url: '/%61pi/products', status: 400 },
+      { url: "/api/products?q=1' UNION SELECT password FROM users--", status: 403 },
+    ];
+    for (const { url, status } of refused) {
       const response = await app.inject({ url });
-      assert.match(String(response.headers['content-security-policy']), /default-src 'self'/, url);
-      assert.equal(response.headers['x-frame-options'], 'DENY', url);
-      assert.match(String(response.headers['strict-transport-security']), /max-age=31536000/, url);
+      assert.equal(response.statusCode, status, url);
+      assertSecure(response.headers, url, { isHttps: true });
     }
+    const preflight = await app.inject({ method: 'OPTIONS', url: '/api/products', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    assert.equal(preflight.statusCode, 403);
+    assertSecure(preflight.headers, 'preflight', { isHttps: true });
     await app.close();
   });
 });

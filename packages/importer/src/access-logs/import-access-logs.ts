@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,11 +10,11 @@ import { createGunzip } from 'node:zlib';
 
 import type { Pool } from '@threadline/db';
 import { findAccessLogImport, finishAccessLogImport, startAccessLogImport } from '@threadline/db/access-log-imports';
-import { deviceFromUserAgent, IMPORTED_TIER, ipPrefix, isBotUserAgent, jsonColumnsSpec, PARQUET_OPTIONS, pseudonymise, rebuildDayRollup, scrubPersonalData, selectFromJson, type StoredEvent } from '@threadline/clickstream';
+import { CLICKSTREAM_COLUMNS, deviceFromUserAgent, IMPORTED_TIER, ipPrefix, isBotUserAgent, PARQUET_OPTIONS, pseudonymise, rebuildDayRollupsFromTable, scrubPersonalData, type ClickstreamColumn } from '@threadline/clickstream';
 import { CLICKSTREAM_DATASET, openDuckDb, sqlLiteral, type LakeStorage } from '@threadline/lake';
 
 import { createStageClock } from '../stage-clock.js';
-import { classifyRequest, DEFAULT_JSON_FIELDS, parseClfLine, parseJsonLine, type AccessLogRequest, type JsonFieldMap } from './parse-line.js';
+import { classifyRequest, DEFAULT_JSON_FIELDS, parseClfLine, parseJsonLine, type AccessLogRequest, type JsonFieldMap, type RequestKind } from './parse-line.js';
 
 /** `tier` of imported events: how analyses tell the old shop's history from live traffic. */
 export { IMPORTED_TIER };
@@ -117,25 +117,87 @@ function referrerHost(referrer: string | null): string | null {
   }
 }
 
-interface Session {
-  last: number;
-  id: string;
+/** A distinct request target (path and query): scrubbed path, kind and UTM fields, worked out once. */
+interface TargetRow {
+  i: number;
+  kind: RequestKind;
+  path: string;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_term: string | null;
+  utm_content: string | null;
 }
 
+/** A distinct client address: its network prefix and the visitors (address + user agent) seen on it. */
+interface AddressRow {
+  prefix: string | null;
+  visitorsByAgent: Map<string, number>;
+}
+
+/** A distinct user agent: bot flag and device class, worked out once (isbot's pattern is costly). */
+interface AgentRow {
+  isBot: boolean;
+  device: string;
+}
+
+interface VisitorRow {
+  i: number;
+  visitor_id: string;
+  ip_prefix: string | null;
+  device: string;
+  is_bot: boolean;
+}
+
+/** Values numbered in order of first sight, written once as a small dimension table. */
+class Dictionary<Row extends { i: number }> {
+  private readonly byKey = new Map<string, Row>();
+  readonly rows: Row[] = [];
+
+  get(key: string): Row | undefined {
+    return this.byKey.get(key);
+  }
+
+  add(key: string, row: Omit<Row, 'i'>): Row {
+    // the caller's row lacks only the number, which is assigned here
+    const full = { ...row, i: this.rows.length } as Row;
+    this.rows.push(full);
+    this.byKey.set(key, full);
+    return full;
+  }
+
+  async write(file: string): Promise<void> {
+    await writeFile(file, this.rows.map((row) => JSON.stringify(row)).join('\n'));
+  }
+}
+
+const UTM_FIELDS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+
 /**
- * Turns parsed requests into lake events: the visitor is a keyed hash of address + user agent
- * (never the address itself), visits are split after 30 idle minutes, assets and health checks
- * stay as `access_log` events, bots are flagged.
+ * Turns parsed requests into lake events, columnar: each line becomes one row of numbers (line,
+ * time, visit start, visitor, target, referrer, zone, method, flags) and every distinct value
+ * (visitor, request target, referrer host, zone, method) is worked out once into a dimension
+ * table that DuckDB joins back. The visitor is a keyed hash of address + user agent (never the
+ * address itself), visits are split after 30 idle minutes, assets and health checks stay as
+ * `access_log` events, bots are flagged; paths and UTM values are scrubbed of personal data.
  */
-class EventBuilder {
-  private readonly sessions = new Map<string, Session>();
+class EventStager {
   counts = { events: 0, pageRequests: 0, staticRequests: 0, healthChecks: 0, bots: 0, withoutUserAgent: 0 };
   first: number | null = null;
   last: number | null = null;
   /** UTC days touched, as day numbers since the epoch (cheaper than a date string per line) */
   private readonly dayNumbers = new Set<number>();
-  /** referrer → host: URL parsing is the costliest step of a line, and referrers repeat */
-  private readonly referrerHosts = new Map<string, string | null>();
+  private readonly addresses = new Map<string, AddressRow>();
+  private readonly agents = new Map<string, AgentRow>();
+  readonly visitors = new Dictionary<VisitorRow>();
+  readonly targets = new Dictionary<TargetRow>();
+  readonly referrers = new Dictionary<{ i: number; host: string | null }>();
+  readonly zones = new Dictionary<{ i: number; zone: string }>();
+  readonly methods = new Dictionary<{ i: number; method: string }>();
+  /** per visitor number: when the current visit started and its last request */
+  private readonly visitStart: number[] = [];
+  private readonly visitLast: number[] = [];
+  private chunk = '';
 
   get days(): string[] {
     return [...this.dayNumbers].sort((a, b) => a - b).map((day) => new Date(day * 86_400_000).toISOString().slice(0, 10));
@@ -143,87 +205,172 @@ class EventBuilder {
 
   constructor(
     private readonly key: string,
-    private readonly contentHash: string,
     private readonly timeZone: string,
-    private readonly receivedAt: number,
+    private readonly out: WriteStream,
   ) {}
 
-  /** address|agent → visitor id: the keyed hash is computed once per visitor, not per line */
-  private readonly visitors = new Map<string, string>();
+  private visitor(request: AccessLogRequest): VisitorRow {
+    let address = this.addresses.get(request.ip);
+    if (address === undefined) {
+      address = { prefix: ipPrefix(request.ip), visitorsByAgent: new Map() };
+      this.addresses.set(request.ip, address);
+    }
+    const agentText = request.userAgent ?? '';
+    const known = address.visitorsByAgent.get(agentText);
+    if (known !== undefined) return this.visitors.rows[known] as VisitorRow; // numbers index rows
+    let agent = this.agents.get(agentText);
+    if (agent === undefined) {
+      // a log without user agents (Common Log Format) says nothing about bots: unknown, not a bot
+      agent = { isBot: request.userAgent !== null && isBotUserAgent(request.userAgent), device: deviceFromUserAgent(request.userAgent ?? undefined) };
+      this.agents.set(agentText, agent);
+    }
+    const visitorKey = `${request.ip}|${agentText}`;
+    const row = this.visitors.add(visitorKey, { visitor_id: pseudonymise(this.key, 'legacy-visitor', visitorKey), ip_prefix: address.prefix, device: agent.device, is_bot: agent.isBot });
+    address.visitorsByAgent.set(agentText, row.i);
+    return row;
+  }
 
-  build(request: AccessLogRequest, lineNumber: number): StoredEvent {
-    const visitorKey = `${request.ip}|${request.userAgent ?? ''}`;
-    let visitorId = this.visitors.get(visitorKey);
-    if (visitorId === undefined) {
-      visitorId = pseudonymise(this.key, 'legacy-visitor', visitorKey);
-      this.visitors.set(visitorKey, visitorId);
-    }
-    let session = this.sessions.get(visitorId);
-    if (!session || Math.abs(request.time - session.last) > SESSION_GAP_MS) {
-      session = { last: request.time, id: pseudonymise(this.key, 'legacy-session', `${visitorId}|${request.time}`) };
-      this.sessions.set(visitorId, session);
-    }
-    session.last = Math.max(session.last, request.time);
-    const kind = classifyRequest(request.path);
-    const isPage = kind === 'page' && (request.method === 'GET' || request.method === 'HEAD') && request.status < 400;
-    // a log without user agents (Common Log Format) says nothing about bots: unknown, not a bot
-    const isBot = request.userAgent !== null && isBotUserAgent(request.userAgent);
-    if (request.userAgent === null) this.counts.withoutUserAgent += 1;
-    this.counts.events += 1;
-    if (isPage) this.counts.pageRequests += 1;
-    if (kind === 'static') this.counts.staticRequests += 1;
-    if (kind === 'health') this.counts.healthChecks += 1;
-    if (isBot) this.counts.bots += 1;
-    this.first = this.first === null ? request.time : Math.min(this.first, request.time);
-    this.last = this.last === null ? request.time : Math.max(this.last, request.time);
-    this.dayNumbers.add(Math.floor(request.time / 86_400_000));
+  private target(request: AccessLogRequest): TargetRow {
+    const key = request.query === '' ? request.path : `${request.path}?${request.query}`;
+    const known = this.targets.get(key);
+    if (known !== undefined) return known;
     const query = request.query.includes('utm_') ? new URLSearchParams(request.query) : undefined;
     // old logs hold what visitors typed into URLs: scrubbed like every event entering the lake
-    const utm = (name: string): string | null => scrubPersonalData(query?.get(`utm_${name}`)?.slice(0, 200) ?? null);
-    const path = scrubPersonalData(request.path.slice(0, 2048));
-    let host = request.referrer === null ? null : this.referrerHosts.get(request.referrer);
-    if (host === undefined && request.referrer !== null) {
-      host = referrerHost(request.referrer);
-      if (this.referrerHosts.size > 50_000) this.referrerHosts.clear();
-      this.referrerHosts.set(request.referrer, host);
-    }
-    return {
-      event_id: lineEventId(this.contentHash, lineNumber),
-      event_type: isPage ? 'page_view' : 'access_log',
-      event_time: request.time,
-      received_at: this.receivedAt,
-      visitor_id: visitorId,
-      session_id: session.id,
-      user_pseudonym: null,
-      path,
-      referrer_host: host ?? null,
+    const utm = (name: (typeof UTM_FIELDS)[number]): string | null => scrubPersonalData(query?.get(`utm_${name}`)?.slice(0, 200) ?? null);
+    return this.targets.add(key, {
+      kind: classifyRequest(request.path),
+      path: scrubPersonalData(request.path.slice(0, 2048)),
       utm_source: utm('source'),
       utm_medium: utm('medium'),
       utm_campaign: utm('campaign'),
       utm_term: utm('term'),
       utm_content: utm('content'),
-      device: deviceFromUserAgent(request.userAgent ?? undefined),
-      language: null,
-      time_zone: zoneOfOffset(request.offsetMinutes, this.timeZone),
-      region: 'other',
-      is_bot: isBot,
-      ip_prefix: ipPrefix(request.ip),
-      product_id: null,
-      search_query: null,
-      value_cents: null,
-      currency: null,
-      tier: IMPORTED_TIER,
-      http_method: request.method,
-      http_route: path,
-      http_status: request.status,
-      duration_ms: request.durationMs,
-      bytes: request.bytes,
-    };
+    });
   }
+
+  private referrer(referrer: string | null): number | '' {
+    if (referrer === null) return '';
+    return (this.referrers.get(referrer) ?? this.referrers.add(referrer, { host: referrerHost(referrer) })).i;
+  }
+
+  private zone(offsetMinutes: number | null): number {
+    const key = offsetMinutes === null ? '' : String(offsetMinutes);
+    return (this.zones.get(key) ?? this.zones.add(key, { zone: zoneOfOffset(offsetMinutes, this.timeZone) })).i;
+  }
+
+  private method(method: string): number {
+    return (this.methods.get(method) ?? this.methods.add(method, { method })).i;
+  }
+
+  /** Stages one request; true when enough rows are buffered that `flush` should be awaited. */
+  add(request: AccessLogRequest, lineNumber: number): boolean {
+    const time = request.time;
+    const visitor = this.visitor(request);
+    let start = this.visitStart[visitor.i];
+    const last = this.visitLast[visitor.i];
+    if (start === undefined || last === undefined || Math.abs(time - last) > SESSION_GAP_MS) {
+      start = time;
+      this.visitStart[visitor.i] = time;
+      this.visitLast[visitor.i] = time;
+    } else if (time > last) {
+      this.visitLast[visitor.i] = time;
+    }
+    const target = this.target(request);
+    const isPage = target.kind === 'page' && (request.method === 'GET' || request.method === 'HEAD') && request.status < 400;
+    if (request.userAgent === null) this.counts.withoutUserAgent += 1;
+    this.counts.events += 1;
+    if (isPage) this.counts.pageRequests += 1;
+    if (target.kind === 'static') this.counts.staticRequests += 1;
+    if (target.kind === 'health') this.counts.healthChecks += 1;
+    if (visitor.is_bot) this.counts.bots += 1;
+    if (this.first === null || time < this.first) this.first = time;
+    if (this.last === null || time > this.last) this.last = time;
+    this.dayNumbers.add(Math.floor(time / 86_400_000));
+    this.chunk += `${lineNumber},${time},${start},${visitor.i},${target.i},${this.referrer(request.referrer)},${this.zone(request.offsetMinutes)},${this.method(request.method)},${isPage ? 1 : 0},${request.status},${request.bytes ?? ''},${request.durationMs ?? ''}\n`;
+    return this.chunk.length > 1 << 20;
+  }
+
+  async flush(): Promise<void> {
+    const isWritable = this.out.write(this.chunk);
+    this.chunk = '';
+    if (!isWritable) await new Promise<void>((resolve) => this.out.once('drain', () => resolve()));
+  }
+
+  async finish(): Promise<void> {
+    this.out.end(this.chunk);
+    this.chunk = '';
+    await new Promise<void>((resolve, reject) => this.out.once('finish', resolve).once('error', reject));
+  }
+}
+
+/** Columns of the staged line rows (all numbers; an empty field is NULL). */
+const STAGED_COLUMNS = "{line: 'BIGINT', t: 'BIGINT', visit_start: 'BIGINT', v: 'INTEGER', target: 'INTEGER', referrer: 'INTEGER', zone: 'INTEGER', method: 'INTEGER', is_page: 'BOOLEAN', status: 'INTEGER', bytes: 'BIGINT', duration: 'DOUBLE'}";
+
+/**
+ * The event id of line `r.line`, computed by DuckDB exactly as `lineEventId` does (SHA-256 of
+ * "<content hash>:<line>", laid out as a version-5-shaped UUID).
+ */
+/**
+ * The event id from `r.h`, the SHA-256 of "<content hash>:<line>", laid out as a
+ * version-5-shaped UUID exactly as `lineEventId` does.
+ */
+const EVENT_ID_SQL = `substr(r.h, 1, 8) || '-' || substr(r.h, 9, 4) || '-5' || substr(r.h, 14, 3) || '-' || substr('89ab89ab89ab89ab', strpos('0123456789abcdef', substr(r.h, 17, 1)), 1) || substr(r.h, 18, 3) || '-' || substr(r.h, 21, 12)`;
+
+/** Lake columns of the staged rows joined to their dimension tables, in the lake's order and types. */
+function eventsSelect(receivedAt: number): string {
+  const expressions: Record<ClickstreamColumn, string> = {
+    event_id: EVENT_ID_SQL,
+    event_type: `CASE WHEN r.is_page THEN 'page_view' ELSE 'access_log' END`,
+    event_time: 'epoch_ms(r.t)',
+    received_at: `epoch_ms(${receivedAt})`,
+    visitor_id: 'v.visitor_id',
+    // a visit's id: hash of the (already keyed) visitor id and the visit's first request time
+    session_id: `left(translate(to_base64(unhex(sha256(v.visitor_id || '|' || r.visit_start::VARCHAR))), '+/', '-_'), 22)`,
+    user_pseudonym: 'NULL',
+    path: 'p.path',
+    referrer_host: 'f.host',
+    utm_source: 'p.utm_source',
+    utm_medium: 'p.utm_medium',
+    utm_campaign: 'p.utm_campaign',
+    utm_term: 'p.utm_term',
+    utm_content: 'p.utm_content',
+    device: 'v.device',
+    language: 'NULL',
+    time_zone: 'z.zone',
+    region: `'other'`,
+    is_bot: 'v.is_bot',
+    ip_prefix: 'v.ip_prefix',
+    product_id: 'NULL',
+    search_query: 'NULL',
+    value_cents: 'NULL',
+    currency: 'NULL',
+    tier: sqlLiteral(IMPORTED_TIER),
+    http_method: 'm.method',
+    http_route: 'p.path',
+    http_status: 'r.status',
+    duration_ms: 'r.duration',
+    bytes: 'r.bytes',
+  };
+  return Object.entries(CLICKSTREAM_COLUMNS)
+    .map(([name, type]) => `CAST(${expressions[name as ClickstreamColumn]} AS ${type}) AS ${name}`) // keys of CLICKSTREAM_COLUMNS are the column names
+    .join(', ');
 }
 
 function detectFormat(firstLine: string): 'combined' | 'json' {
   return firstLine.trimStart().startsWith('{') ? 'json' : 'combined';
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function mapWithConcurrency<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next] as T; // next < length was checked just above
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -245,6 +392,7 @@ async function listFiles(dir: string): Promise<string[]> {
  */
 export async function importAccessLogFile(file: string, options: AccessLogImportOptions): Promise<AccessLogFileReport> {
   const started = performance.now();
+  const receivedAt = Date.now();
   const clock = createStageClock();
   const contentHash = await hashFile(file);
   clock.lap('hash');
@@ -288,19 +436,18 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
     const input: Readable = isCompressed ? raw.pipe(createGunzip()) : raw;
     const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
     raw.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
-    const ndjson = path.join(work, 'events.ndjson');
-    const out = createWriteStream(ndjson);
-    const builder = new EventBuilder(options.pseudonymKey, contentHash, options.timeZone, Date.now());
+    const staged = path.join(work, 'lines.csv');
+    const stager = new EventStager(options.pseudonymKey, options.timeZone, createWriteStream(staged));
     const showMalformed = options.showMalformed ?? 20;
     let lineNumber = 0;
     let malformed = 0;
     let truncated = 0;
     let format: 'combined' | 'json' | undefined = options.format && options.format !== 'auto' ? options.format : undefined;
     const fields = options.jsonFields ?? DEFAULT_JSON_FIELDS;
-    let buffer = '';
     for await (const line of lines) {
       lineNumber += 1;
-      if (line.trim() === '') continue;
+      if ((lineNumber & 0x3fff) === 0) options.onProgress?.({ file, bytes, totalBytes, lines: lineNumber });
+      if (line.length === 0 || line.trim() === '') continue;
       format ??= detectFormat(line);
       const parsed = format === 'json' ? parseJsonLine(line, fields) : parseClfLine(line);
       if (!parsed.ok) {
@@ -312,50 +459,60 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
         truncated += 1;
         if (base.truncatedSamples.length < showMalformed) base.truncatedSamples.push({ line: lineNumber, reason: 'cut inside the referrer or user agent; kept with the fields before the cut' });
       }
-      buffer += `${JSON.stringify(builder.build(parsed.request, lineNumber))}\n`;
-      if (buffer.length > 1 << 20) {
-        if (!out.write(buffer)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-        buffer = '';
-      }
-      if ((lineNumber & 0x3fff) === 0) options.onProgress?.({ file, bytes, totalBytes, lines: lineNumber });
+      if (stager.add(parsed.request, lineNumber)) await stager.flush();
     }
-    out.end(buffer);
-    await new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
+    await stager.finish();
     options.onProgress?.({ file, bytes: totalBytes, totalBytes, lines: lineNumber });
     const detected = format ?? 'combined';
     clock.lap('parse');
 
     await startAccessLogImport(options.pool, { contentHash, fileName: path.basename(file), format: detected, importedBy: null });
-    if (builder.counts.events > 0) {
+    if (stager.counts.events > 0) {
       const staging = path.join(work, 'parquet');
+      // file names carry the content hash: a re-run after a crash overwrites, never adds
+      const ownFiles = `import-${contentHash.slice(0, 16)}-`;
       await mkdir(staging, { recursive: true });
+      const dimensions = { visitors: stager.visitors, targets: stager.targets, referrers: stager.referrers, zones: stager.zones, methods: stager.methods };
+      await Promise.all(Object.entries(dimensions).map(([name, dictionary]) => dictionary.write(path.join(work, `${name}.ndjson`))));
+      const dimension = (name: keyof typeof dimensions, columns: string): string =>
+        `read_json(${sqlLiteral(path.join(work, `${name}.ndjson`))}, format = 'newline_delimited', columns = {${columns}})`;
       const db = await openDuckDb({ threads: 2 });
       try {
         await db.run(`SET TimeZone = 'UTC'`);
         await db.run(
           `CREATE TEMP TABLE imported AS
              SELECT strftime(event_time, '%Y-%m-%d') AS dt, strftime(event_time, '%H') AS hour, * FROM (
-               SELECT ${selectFromJson()} FROM read_json(${sqlLiteral(ndjson)}, format = 'newline_delimited', columns = ${jsonColumnsSpec()}))
+               SELECT ${eventsSelect(receivedAt)}
+                 FROM (SELECT *, sha256(${sqlLiteral(`${contentHash}:`)} || line::VARCHAR) AS h
+                         FROM read_csv(${sqlLiteral(staged)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = ${STAGED_COLUMNS})) r
+                 JOIN ${dimension('visitors', "i: 'INTEGER', visitor_id: 'VARCHAR', ip_prefix: 'VARCHAR', device: 'VARCHAR', is_bot: 'BOOLEAN'")} v ON v.i = r.v
+                 JOIN ${dimension('targets', "i: 'INTEGER', kind: 'VARCHAR', path: 'VARCHAR', utm_source: 'VARCHAR', utm_medium: 'VARCHAR', utm_campaign: 'VARCHAR', utm_term: 'VARCHAR', utm_content: 'VARCHAR'")} p ON p.i = r.target
+                 LEFT JOIN ${dimension('referrers', "i: 'INTEGER', host: 'VARCHAR'")} f ON f.i = r.referrer
+                 JOIN ${dimension('zones', "i: 'INTEGER', zone: 'VARCHAR'")} z ON z.i = r.zone
+                 JOIN ${dimension('methods', "i: 'INTEGER', method: 'VARCHAR'")} m ON m.i = r.method)
              ORDER BY event_time`,
         );
         clock.lap('load');
         // one COPY per day (at most 24 hour partitions open): a single COPY over years of history
         // opens thousands of partition writers at once and runs DuckDB out of memory.
-        // File names carry the content hash: a re-run after a crash overwrites, never adds.
-        for (const day of builder.days) {
+        for (const day of stager.days) {
+          // a time range, not dt = …: the table is sorted by time, so DuckDB skips other days' row groups
           await db.run(
-            `COPY (SELECT * EXCLUDE (dt) FROM imported WHERE dt = ${sqlLiteral(day)} ORDER BY event_time)
-               TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN 'import-${contentHash.slice(0, 16)}-{i}')`,
+            `COPY (SELECT * EXCLUDE (dt) FROM imported
+                    WHERE event_time >= ${sqlLiteral(day)}::TIMESTAMPTZ AND event_time < ${sqlLiteral(day)}::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY event_time)
+               TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN '${ownFiles}{i}')`,
           );
         }
-        await db.run('DROP TABLE imported');
         clock.lap('parquet');
-        for (const local of await listFiles(staging)) {
+        // a day is 24 small hour files: several puts at once, so their durable writes overlap
+        await mapWithConcurrency(await listFiles(staging), 8, async (local) => {
           const relative = path.relative(staging, local).split(path.sep).join('/');
           await options.storage.put(local, `raw/${CLICKSTREAM_DATASET}/${relative}`);
-        }
+        });
         clock.lap('upload');
-        for (const day of builder.days) await rebuildDayRollup(db, options.storage, work, day);
+        // rollups from the rows still in DuckDB, plus whatever else those days hold (live traffic)
+        await rebuildDayRollupsFromTable(db, options.storage, work, { days: stager.days, table: 'imported', isHeld: (key) => key.startsWith(`raw/${CLICKSTREAM_DATASET}/`) && path.posix.basename(key).startsWith(ownFiles) });
+        await db.run('DROP TABLE imported');
         clock.lap('rollups');
       } finally {
         db.close();
@@ -364,11 +521,11 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
     await finishAccessLogImport(options.pool, {
       contentHash,
       lines: lineNumber,
-      events: builder.counts.events,
-      pageRequests: builder.counts.pageRequests,
+      events: stager.counts.events,
+      pageRequests: stager.counts.pageRequests,
       malformed,
-      firstEventAt: builder.first === null ? null : new Date(builder.first),
-      lastEventAt: builder.last === null ? null : new Date(builder.last),
+      firstEventAt: stager.first === null ? null : new Date(stager.first),
+      lastEventAt: stager.last === null ? null : new Date(stager.last),
     });
     clock.lap('record');
     const seconds = (performance.now() - started) / 1000;
@@ -377,12 +534,12 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
       status: 'imported',
       format: detected,
       lines: lineNumber,
-      ...builder.counts,
+      ...stager.counts,
       truncated,
       malformed,
-      firstEventAt: builder.first === null ? null : new Date(builder.first).toISOString(),
-      lastEventAt: builder.last === null ? null : new Date(builder.last).toISOString(),
-      days: builder.days,
+      firstEventAt: stager.first === null ? null : new Date(stager.first).toISOString(),
+      lastEventAt: stager.last === null ? null : new Date(stager.last).toISOString(),
+      days: stager.days,
       seconds,
       linesPerSecond: Math.round(lineNumber / Math.max(seconds, 0.001)),
       stages: clock.stages,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { classifyRequest, parseClfLine, parseClfTime, parseJsonLine } from './parse-line.js';
+import { classifyRequest, parseClfLine, parseClfLineByPattern, parseClfTime, parseJsonLine, scanClfLine } from './parse-line.js';
 
 describe('access log lines', () => {
   it('applies the line UTC offset', () => {
@@ -110,5 +110,42 @@ describe('access log lines', () => {
     assert.equal(classifyRequest('/img/logo.PNG'), 'static');
     assert.equal(classifyRequest('/healthz'), 'health');
     assert.equal(classifyRequest('/'), 'page');
+  });
+
+  it('reads every line the fast scanner takes exactly as the pattern does, and leaves the rest to it', () => {
+    const lines = [
+      '203.0.113.9 - frank [10/Oct/2023:13:55:36 -0700] "GET /products?page=2&q=jacket#top HTTP/1.1" 200 2326 "https://www.google.com/" "Mozilla/5.0 (iPhone)"',
+      '203.0.113.9 - - [10/Oct/2023:13:55:36 -0700] "GET /p/1 HTTP/1.1" 200 2326 "-" "-"',
+      '203.0.113.9 - - [10/Oct/2023:13:55:36 -0700] "GET /p/1 HTTP/1.1" 200 2326 "" ""',
+      '203.0.113.9 - - [10/Oct/2023:13:55:37 -0700] "HEAD http://shop.example/p/1?x=1 HTTP/1.0" 304 - "-" "curl/8.0" 0.012',
+      '203.0.113.9 - - [10/Oct/2023:13:55:37 -0700] "GET / HTTP/2.0" 200 10 "-" "Mozilla/5.0" 3',
+      '203.0.113.9 - - [10/Oct/2023:13:55:37 -0700] "GET / HTTP/2.0" 200 10 "-" "Mozilla/5.0" 3.',
+      '203.0.113.9 - - [10/Oct/2023:13:55:37 -0700] "GET / HTTP/2.0" 200 10 "-" "Mozilla/5.0" abc',
+      '203.0.113.9 - - [10/Oct/2023:13:55:37 -0700] "GET / HTTP/2.0" 200 10 "-" "Mozilla/5.0"   ',
+      '203.0.113.9 - - [10/Oct/2023:13:55:37 -0700] "GET / HTTP/2.0" 200 10 "-" "Mozilla/5.0"\t',
+      '2001:db8::1 - - [10/Oct/2023:13:55:36 +0000] "POST /cart HTTP/1.0" 302 -',
+      '2001:db8::1 - - [10/Oct/2023:13:55:36 +0000] "POST /cart HTTP/1.0" 302 - 0.5',
+      '2001:db8::1 - - [10/Oct/2023:13:55:36 +0000] "POST /cart HTTP/1.0" 2020 -',
+      '2001:db8::1 - - [10/Oct/2023:13:55:36 +0000] "POST /cart HTTP/1.0" 202 12x "-" "a"',
+      '2001:db8::1 - - [10/Oct/2023:13:55:36 +0000] "POST /cart HTTP/1.0" 202 12 "-"',
+      '2001:db8::1 - - [10/Oct/2023:13:55:36 +0000] "POST /cart HTTP/1.0" 202 12 "-" "cut agent',
+      '2001:db8::1 - - [31/Feb/2023:13:55:36 +0000] "GET / HTTP/1.0" 200 1',
+      '2001:db8::1 - - [10/Oct/2023:13:55:36 +0000] "get / HTTP/1.0" 200 1',
+      '2001:db8::1 - - [10/Oct/2023:13:55:36 +0000] "GET ftp://x/ HTTP/1.0" 200 1',
+      ' - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.0" 200 1',
+      'a  - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.0" 200 1',
+      'a - - [] "GET / HTTP/1.0" 200 1',
+      'a - - [10/Oct/2023:13:55:36 +0000]"GET / HTTP/1.0" 200 1',
+      '198.51.100.7 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 10 "-" "Mozilla/5.0 \\"Quoted\\" Agent"',
+      '198.51.100.7 - - [10/Oct/2023:13:55:36 +0000] "GET /a\\x22b HTTP/1.1" 200 10 "-" "Agent"',
+    ];
+    const scanned = lines.filter((line) => {
+      const fast = scanClfLine(line);
+      if (fast !== undefined) assert.deepEqual(fast, parseClfLineByPattern(line), line);
+      assert.deepEqual(parseClfLine(line), parseClfLineByPattern(line), line);
+      return fast !== undefined;
+    });
+    // the usual lines (the first six, the trailing spaces, the common-format ones) take the fast path
+    assert.deepEqual(scanned.map((line) => lines.indexOf(line)), [0, 1, 2, 3, 4, 7, 9, 10]);
   });
 });

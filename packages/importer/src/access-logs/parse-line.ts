@@ -35,8 +35,20 @@ export function parseClfTime(text: string): number | undefined {
   return parseClfTimeAndOffset(text)?.time;
 }
 
+// consecutive lines of a log share their second: the last time text parsed is kept
+let lastTimeText = '';
+let lastTime: { time: number; offsetMinutes: number } | undefined;
+
 /** `10/Oct/2000:13:55:36 -0700` → epoch ms (UTC) and the line's offset in minutes. */
 export function parseClfTimeAndOffset(text: string): { time: number; offsetMinutes: number } | undefined {
+  if (text === lastTimeText) return lastTime;
+  const parsed = parseClfTimeText(text);
+  lastTimeText = text;
+  lastTime = parsed;
+  return parsed;
+}
+
+function parseClfTimeText(text: string): { time: number; offsetMinutes: number } | undefined {
   const match = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
   if (!match) return undefined;
   const [, day, monthName, year, hour, minute, second, sign, offsetHours, offsetMinutes] = match;
@@ -114,6 +126,116 @@ function dashToNull(value: string | undefined): string | null {
  * parseClfLine('203.0.113.9 - - [10/Oct/2023:13:55:36 -0700] "GET /products?page=2 HTTP/1.1" 200 2326 "-" "Mozilla/5.0"')
  */
 export function parseClfLine(line: string): ParseResult {
+  return scanClfLine(line) ?? parseClfLineByPattern(line);
+}
+
+const enum Char {
+  Space = 32,
+  Quote = 34,
+  Dash = 45,
+  Dot = 46,
+  Zero = 48,
+  Nine = 57,
+  OpenBracket = 91,
+}
+
+/** end of a run of digits starting at `from` (`from` itself when there is none) */
+function digitsEnd(line: string, from: number): number {
+  let at = from;
+  for (let code = line.charCodeAt(at); code >= Char.Zero && code <= Char.Nine; code = line.charCodeAt(at)) at += 1;
+  return at;
+}
+
+/** request line → method and target; request lines repeat (same pages), so results are kept */
+const requests = new Map<string, { method: string; path: string; query: string } | null>();
+
+function readRequest(text: string): { method: string; path: string; query: string } | null {
+  let known = requests.get(text);
+  if (known !== undefined) return known;
+  const request = REQUEST.exec(text);
+  const target = request ? splitTarget(request[2] ?? '/') : undefined;
+  known = request && target ? { method: request[1] ?? 'GET', ...target } : null;
+  if (requests.size >= 100_000) requests.clear();
+  requests.set(text, known);
+  return known;
+}
+
+/**
+ * The fast path for the usual line: fields found with indexOf, no regular expression over the
+ * whole line. Returns undefined for anything unusual (escaped quotes, tabs, cut or garbage lines),
+ * which `parseClfLineByPattern` then reads (or rejects with a reason) exactly as before.
+ */
+export function scanClfLine(line: string): ParseResult | undefined {
+  if (line.indexOf('\t') !== -1 || line.indexOf('\\') !== -1) return undefined;
+  const ipEnd = line.indexOf(' ');
+  if (ipEnd <= 0) return undefined;
+  const identEnd = line.indexOf(' ', ipEnd + 1);
+  if (identEnd <= ipEnd + 1) return undefined;
+  const userEnd = line.indexOf(' ', identEnd + 1);
+  if (userEnd <= identEnd + 1 || line.charCodeAt(userEnd + 1) !== Char.OpenBracket) return undefined;
+  const timeEnd = line.indexOf(']', userEnd + 2);
+  if (timeEnd <= userEnd + 2 || line.charCodeAt(timeEnd + 1) !== Char.Space || line.charCodeAt(timeEnd + 2) !== Char.Quote) return undefined;
+  const requestEnd = line.indexOf('"', timeEnd + 3);
+  if (requestEnd === -1 || line.charCodeAt(requestEnd + 1) !== Char.Space) return undefined;
+  const statusEnd = digitsEnd(line, requestEnd + 2);
+  if (statusEnd !== requestEnd + 5 || line.charCodeAt(statusEnd) !== Char.Space) return undefined;
+  const bytesStart = statusEnd + 1;
+  let bytesEnd = digitsEnd(line, bytesStart);
+  if (bytesEnd === bytesStart) {
+    if (line.charCodeAt(bytesStart) !== Char.Dash) return undefined;
+    bytesEnd = bytesStart + 1;
+  }
+  let referrer: string | null = null;
+  let userAgent: string | null = null;
+  let durationMs: number | null = null;
+  let at = bytesEnd;
+  if (line.charCodeAt(at) === Char.Space && line.charCodeAt(at + 1) === Char.Quote) {
+    const referrerEnd = line.indexOf('"', at + 2);
+    if (referrerEnd === -1 || line.charCodeAt(referrerEnd + 1) !== Char.Space || line.charCodeAt(referrerEnd + 2) !== Char.Quote) return undefined;
+    const agentEnd = line.indexOf('"', referrerEnd + 3);
+    if (agentEnd === -1) return undefined;
+    referrer = line.slice(at + 2, referrerEnd);
+    userAgent = line.slice(referrerEnd + 3, agentEnd);
+    if (referrer === '-' || referrer === '') referrer = null;
+    if (userAgent === '-' || userAgent === '') userAgent = null;
+    at = agentEnd + 1;
+  }
+  if (at < line.length && line.charCodeAt(at) === Char.Space && line.charCodeAt(at + 1) !== Char.Space) {
+    const secondsEnd = digitsEnd(line, at + 1);
+    let end = secondsEnd;
+    if (line.charCodeAt(end) === Char.Dot) end = digitsEnd(line, end + 1);
+    if (secondsEnd > at + 1 && end !== secondsEnd + 1) {
+      durationMs = Math.round(Number(line.slice(at + 1, end)) * 1000);
+      at = end;
+    }
+  }
+  // only trailing spaces may follow
+  for (; at < line.length; at += 1) if (line.charCodeAt(at) !== Char.Space) return undefined;
+  const when = parseClfTimeAndOffset(line.slice(userEnd + 2, timeEnd));
+  if (when === undefined) return undefined;
+  const request = readRequest(line.slice(timeEnd + 3, requestEnd));
+  if (request === null) return undefined;
+  const bytesText = line.slice(bytesStart, bytesEnd);
+  return {
+    ok: true,
+    request: {
+      ip: line.slice(0, ipEnd),
+      time: when.time,
+      offsetMinutes: when.offsetMinutes,
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      status: Number(line.slice(requestEnd + 2, statusEnd)),
+      bytes: bytesText === '-' ? null : Number(bytesText),
+      referrer,
+      userAgent,
+      durationMs,
+    },
+  };
+}
+
+/** The reference reader of one line, by pattern: unusual lines (escapes, cuts, garbage) go here. */
+export function parseClfLineByPattern(line: string): ParseResult {
   const match = CLF.exec(line);
   let isTruncated = false;
   let fields: { ip: string; timeText: string; requestText: string; statusText: string; bytesText: string; referrer: string | undefined; userAgent: string | undefined; durationText: string | undefined };

@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-import { readRows } from '@threadline/lake';
+import { readRows, sqlIdent } from '@threadline/lake';
 
-import { compileRule, type QualityRule, type RuleSeverity, type RuleType } from './rules.js';
+import { compileRule, type CompiledRule, type QualityRule, type RuleSeverity, type RuleType } from './rules.js';
 
 /** The outcome of one rule on one dataset: what was seen, what was expected, examples of bad rows. */
 export interface RuleResult {
@@ -21,8 +21,29 @@ function jsonSafe(row: Record<string, unknown>): Record<string, unknown> {
   return JSON.parse(JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)));
 }
 
+function observedText(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
 /**
- * Runs a dataset's rules over the view named `dataset` on `connection`. A rule whose SQL fails
+ * The aggregate rules of a dataset (completeness, allowed values, range, row count, freshness) as
+ * one scan: `o<i>`/`p<i>` are rule i's observed value and verdict. Undefined when the fused query
+ * fails (e.g. one rule names a missing column): the rules then run one by one, so each failure is
+ * reported on its own rule.
+ */
+async function runFused(connection: DuckDBConnection, dataset: string, rules: readonly CompiledRule[]): Promise<Record<string, unknown> | undefined> {
+  const list = rules.map((rule, index) => `${rule.aggregate?.observed} AS o${index}, ${rule.aggregate?.passed} AS p${index}`).join(',\n       ');
+  try {
+    const [row] = await readRows(connection, `SELECT ${list} FROM ${sqlIdent(dataset)}`);
+    return row;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs a dataset's rules over the view named `dataset` on `connection`. The aggregate rules share
+ * one scan; uniqueness, referential and custom SQL rules run one query each. A rule whose SQL fails
  * (e.g. a column that no longer exists) counts as failed with the error as the observed value,
  * so a broken rule can never let bad data through.
  */
@@ -32,19 +53,25 @@ export async function checkDataset(
   rules: readonly QualityRule[],
   asOf: Date,
 ): Promise<RuleResult[]> {
-  const results: RuleResult[] = [];
-  for (const rule of rules) {
-    let compiled;
+  const compiledRules = rules.map((rule): { rule: QualityRule; compiled: CompiledRule | Error } => {
     try {
-      compiled = compileRule(rule, dataset, asOf);
+      return { rule, compiled: compileRule(rule, dataset, asOf) };
     } catch (error) {
+      return { rule, compiled: error instanceof Error ? error : new Error(String(error)) };
+    }
+  });
+  const fusable = compiledRules.flatMap(({ compiled }) => (compiled instanceof Error || compiled.aggregate === null ? [] : [compiled]));
+  const fused = fusable.length > 1 ? await runFused(connection, dataset, fusable) : undefined;
+  const results: RuleResult[] = [];
+  for (const { rule, compiled } of compiledRules) {
+    if (compiled instanceof Error) {
       results.push({
         dataset,
         name: rule.name ?? rule.type,
         type: rule.type,
         severity: rule.severity ?? 'error',
         passed: false,
-        observed: `invalid rule: ${error instanceof Error ? error.message : String(error)}`,
+        observed: `invalid rule: ${compiled.message}`,
         expected: 'a valid rule',
         badRows: [],
       });
@@ -52,9 +79,15 @@ export async function checkDataset(
     }
     const result: RuleResult = { dataset, name: compiled.name, type: compiled.type, severity: compiled.severity, passed: false, observed: null, expected: compiled.expected, badRows: [] };
     try {
-      const [row] = await readRows(connection, compiled.checkSql);
-      result.passed = row?.passed === true;
-      result.observed = row?.observed === null || row?.observed === undefined ? null : String(row.observed);
+      const slot = fused ? fusable.indexOf(compiled) : -1;
+      if (fused && slot >= 0) {
+        result.passed = fused[`p${slot}`] === true;
+        result.observed = observedText(fused[`o${slot}`]);
+      } else {
+        const [row] = await readRows(connection, compiled.checkSql);
+        result.passed = row?.passed === true;
+        result.observed = observedText(row?.observed);
+      }
       if (!result.passed && compiled.badRowsSql) {
         result.badRows = (await readRows(connection, compiled.badRowsSql)).map(jsonSafe);
       }

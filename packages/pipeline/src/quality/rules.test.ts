@@ -84,6 +84,24 @@ describe('quality rules', () => {
     assert.match(result?.observed ?? '', /rule failed to run/);
   });
 
+  it('aggregate rules checked together in one scan give each rule the verdict it gets alone', async () => {
+    const rules = Object.values(RULES).map((rule) => forTable(rule, 'bad'));
+    const together = await checkDataset(session.connection, 'bad', rules, AS_OF);
+    const alone = (await Promise.all(rules.map((rule) => checkDataset(session.connection, 'bad', [rule], AS_OF)))).flat();
+    assert.deepEqual(together, alone);
+    assert.deepEqual(together.map((result) => result.passed), rules.map(() => false));
+    assert.ok(compileRule(RULES.range!, 'bad', AS_OF).aggregate, 'range is one aggregate');
+    assert.equal(compileRule(RULES.uniqueness!, 'bad', AS_OF).aggregate, null, 'uniqueness is its own query');
+  });
+
+  it('a missing column among fused rules fails only its own rule', async () => {
+    const rules: QualityRule[] = [RULES.completeness!, { type: 'range', column: 'no_such_column', min: 0 }, RULES.allowedValues!, RULES.rowCount!];
+    const results = await checkDataset(session.connection, 'good', rules, AS_OF);
+    assert.deepEqual(results.map((result) => result.passed), [true, false, true, true]);
+    assert.match(results[1]?.observed ?? '', /rule failed to run/);
+    assert.equal(results[3]?.observed, '3');
+  });
+
   it('warn-severity failures do not block the gate; error-severity ones do', async () => {
     const warn = await checkDataset(session.connection, 'bad', [{ ...RULES.freshness!, severity: 'warn' }], AS_OF);
     assert.equal(warn[0]?.passed, false);

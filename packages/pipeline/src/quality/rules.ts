@@ -43,6 +43,17 @@ export interface CompiledRule {
   checkSql: string;
   /** Returns up to `limit` offending rows; null when the rule has no row-level meaning. */
   badRowsSql: string | null;
+  /**
+   * For rules that are one aggregate over the dataset (completeness, allowed values, range, row
+   * count, freshness): the two select-list expressions of `checkSql`, so a dataset's aggregate
+   * rules can run as one fused scan instead of one scan each.
+   */
+  aggregate: { observed: string; passed: string } | null;
+}
+
+/** A rule that is one aggregate over its table, as a CompiledRule with its `checkSql` built from it. */
+function aggregateRule(base: Omit<CompiledRule, 'checkSql' | 'aggregate'>, from: string, observed: string, passed: string): CompiledRule {
+  return { ...base, checkSql: `SELECT ${observed} AS observed, ${passed} AS passed FROM ${from}`, aggregate: { observed, passed } };
 }
 
 /** Names a rule the same way every time, so results of successive runs line up. */
@@ -88,13 +99,13 @@ export function compileRule(rule: QualityRule, table: string, asOf: Date): Compi
     case 'completeness': {
       const column = sqlIdent(rule.column);
       const minRatio = rule.minRatio ?? 1;
-      return {
-        ...base,
-        expected: `non-null ratio >= ${minRatio}`,
-        checkSql: `SELECT coalesce(count(${column})::DOUBLE / nullif(count(*), 0), 1) AS observed,
-                          coalesce(count(${column})::DOUBLE / nullif(count(*), 0), 1) >= ${literal(minRatio)} AS passed FROM ${from}`,
-        badRowsSql: `SELECT * FROM ${from} WHERE ${column} IS NULL LIMIT ${SAMPLE_LIMIT}`,
-      };
+      const ratio = `coalesce(count(${column})::DOUBLE / nullif(count(*), 0), 1)`;
+      return aggregateRule(
+        { ...base, expected: `non-null ratio >= ${minRatio}`, badRowsSql: `SELECT * FROM ${from} WHERE ${column} IS NULL LIMIT ${SAMPLE_LIMIT}` },
+        from,
+        ratio,
+        `${ratio} >= ${literal(minRatio)}`,
+      );
     }
     case 'uniqueness': {
       if (rule.columns.length === 0) throw new Error('uniqueness needs at least one column');
@@ -105,18 +116,19 @@ export function compileRule(rule: QualityRule, table: string, asOf: Date): Compi
         checkSql: `SELECT count(*) AS observed, count(*) = 0 AS passed
                      FROM (SELECT ${columns} FROM ${from} GROUP BY ALL HAVING count(*) > 1)`,
         badRowsSql: `SELECT ${columns}, count(*) AS copies FROM ${from} GROUP BY ALL HAVING count(*) > 1 ORDER BY copies DESC LIMIT ${SAMPLE_LIMIT}`,
+        aggregate: null,
       };
     }
     case 'allowedValues': {
       const column = sqlIdent(rule.column);
       const list = rule.values.map(literal).join(', ');
       const bad = `${column} IS NOT NULL AND ${column} NOT IN (${list})`;
-      return {
-        ...base,
-        expected: `values in {${rule.values.join(', ')}}`,
-        checkSql: `SELECT count(*) FILTER (WHERE ${bad}) AS observed, count(*) FILTER (WHERE ${bad}) = 0 AS passed FROM ${from}`,
-        badRowsSql: `SELECT * FROM ${from} WHERE ${bad} LIMIT ${SAMPLE_LIMIT}`,
-      };
+      return aggregateRule(
+        { ...base, expected: `values in {${rule.values.join(', ')}}`, badRowsSql: `SELECT * FROM ${from} WHERE ${bad} LIMIT ${SAMPLE_LIMIT}` },
+        from,
+        `count(*) FILTER (WHERE ${bad})`,
+        `count(*) FILTER (WHERE ${bad}) = 0`,
+      );
     }
     case 'range': {
       const column = sqlIdent(rule.column);
@@ -125,23 +137,18 @@ export function compileRule(rule: QualityRule, table: string, asOf: Date): Compi
       if (rule.max !== undefined) conditions.push(`${column} > ${literal(rule.max)}`);
       if (conditions.length === 0) throw new Error(`range(${rule.column}) needs min or max`);
       const bad = conditions.join(' OR ');
-      return {
-        ...base,
-        expected: `${rule.min ?? '-inf'} <= ${rule.column} <= ${rule.max ?? 'inf'}`,
-        checkSql: `SELECT count(*) FILTER (WHERE ${bad}) AS observed, count(*) FILTER (WHERE ${bad}) = 0 AS passed FROM ${from}`,
-        badRowsSql: `SELECT * FROM ${from} WHERE ${bad} LIMIT ${SAMPLE_LIMIT}`,
-      };
+      return aggregateRule(
+        { ...base, expected: `${rule.min ?? '-inf'} <= ${rule.column} <= ${rule.max ?? 'inf'}`, badRowsSql: `SELECT * FROM ${from} WHERE ${bad} LIMIT ${SAMPLE_LIMIT}` },
+        from,
+        `count(*) FILTER (WHERE ${bad})`,
+        `count(*) FILTER (WHERE ${bad}) = 0`,
+      );
     }
     case 'rowCount': {
       const conditions = ['true'];
       if (rule.min !== undefined) conditions.push(`count(*) >= ${literal(rule.min)}`);
       if (rule.max !== undefined) conditions.push(`count(*) <= ${literal(rule.max)}`);
-      return {
-        ...base,
-        expected: `${rule.min ?? 0} <= rows <= ${rule.max ?? 'inf'}`,
-        checkSql: `SELECT count(*) AS observed, ${conditions.join(' AND ')} AS passed FROM ${from}`,
-        badRowsSql: null,
-      };
+      return aggregateRule({ ...base, expected: `${rule.min ?? 0} <= rows <= ${rule.max ?? 'inf'}`, badRowsSql: null }, from, 'count(*)', conditions.join(' AND '));
     }
     case 'referentialIntegrity': {
       const column = sqlIdent(rule.column);
@@ -154,18 +161,18 @@ export function compileRule(rule: QualityRule, table: string, asOf: Date): Compi
         expected: `every ${rule.column} found in ${rule.references.dataset}.${rule.references.column}`,
         checkSql: `SELECT count(*) AS observed, count(*) = 0 AS passed FROM (${orphans})`,
         badRowsSql: `${orphans} LIMIT ${SAMPLE_LIMIT}`,
+        aggregate: null,
       };
     }
     case 'freshness': {
       const column = sqlIdent(rule.column);
       const oldest = new Date(asOf.getTime() - rule.maxAgeHours * 3_600_000).toISOString();
-      return {
-        ...base,
-        expected: `newest ${rule.column} >= ${oldest}`,
-        checkSql: `SELECT max(${column})::VARCHAR AS observed,
-                          coalesce(max(${column}) >= ${sqlLiteral(oldest)}::TIMESTAMPTZ, false) AS passed FROM ${from}`,
-        badRowsSql: null,
-      };
+      return aggregateRule(
+        { ...base, expected: `newest ${rule.column} >= ${oldest}`, badRowsSql: null },
+        from,
+        `max(${column})::VARCHAR`,
+        `coalesce(max(${column}) >= ${sqlLiteral(oldest)}::TIMESTAMPTZ, false)`,
+      );
     }
     case 'customSql':
       return {
@@ -173,6 +180,7 @@ export function compileRule(rule: QualityRule, table: string, asOf: Date): Compi
         expected: `no rows: ${rule.description}`,
         checkSql: `SELECT count(*) AS observed, count(*) = 0 AS passed FROM (${rule.badRowsSql})`,
         badRowsSql: `SELECT * FROM (${rule.badRowsSql}) LIMIT ${SAMPLE_LIMIT}`,
+        aggregate: null,
       };
   }
 }
