@@ -5,7 +5,10 @@
  * demo generator, seed 42); the API and the web tier run as separate child processes
  * (`threadline api`, `threadline web`), as in production, while this process drives the load:
  * - product list (first page) direct to the API and through the web tier, 50 connections;
- * - product page (random products) direct to the API;
+ * - product page (random products) direct to the API and through the web tier;
+ *   through the web tier each is measured anonymous (the web tier's micro-cache answers what the
+ *   API marks shareable) and with a visitor cookie (never cached there: every request proxied);
+ *   each of these rows has the CPU each tier spent per request (µs);
  * - checkout: N signed-in customers each run cart → order → pay rounds concurrently (orders/s);
  * - contention: N customers race for one variant with stock 50; exactly 50 may be paid.
  * The cluster runs with production durability (fsync, synchronous_commit and full_page_writes on,
@@ -39,6 +42,8 @@ const CONNECTIONS = 50;
 const SHOPPERS = Number(process.env.BENCH_SHOP_CUSTOMERS ?? 100);
 const ROUNDS = Number(process.env.BENCH_SHOP_ROUNDS ?? 5);
 const HOT_STOCK = 50;
+/** An analytics visitor cookie, as every returning browser sends: the web tier then never answers from its cache. */
+const VISITOR_COOKIE = 'tl_vid=benchvisitor0001';
 const IS_DURABLE = process.env.BENCH_SHOP_DURABLE !== '0';
 const SECTIONS = new Set((process.env.BENCH_SHOP_SECTIONS ?? 'list,page,checkout').split(',').map((section) => section.trim()));
 const CLI_BIN = fileURLToPath(new URL('../packages/cli/bin/threadline.mjs', import.meta.url));
@@ -56,11 +61,15 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 90_000): 
   throw new Error(`${url} not ready after ${timeoutMs} ms`);
 }
 
-/** BENCH_SHOP_PROFILE_DIR=dir: the API writes a V8 CPU profile there when it stops (open it in Chrome DevTools). */
+/**
+ * BENCH_SHOP_PROFILE_DIR=dir: each tier writes V8 CPU profiles under dir/api and dir/web when it
+ * stops (open them in Chrome DevTools); tsx's module-hooks thread writes one of its own beside the
+ * main thread's (the larger file).
+ */
 const PROFILE_DIR = process.env.BENCH_SHOP_PROFILE_DIR;
 
 function startTier(tier: 'api' | 'web', env: Record<string, string>): ChildProcess {
-  const profile = tier === 'api' && PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
+  const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', path.join(PROFILE_DIR, tier)] : [];
   const child = spawn(process.execPath, [...profile, CLI_BIN, tier], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
   return child;
 }
@@ -75,6 +84,24 @@ async function stopTier(child: ChildProcess): Promise<void> {
 
 /** The host's 1-minute load average: other processes on this shared 2-core machine skew the figures. */
 const loadAverage = (): number => Number(os.loadavg()[0]?.toFixed(2) ?? 0);
+
+/** Process ids of the running tiers, for the CPU they spend per request. */
+const tierPids: Record<'api' | 'web', number | undefined> = { api: undefined, web: undefined };
+
+/**
+ * One load measurement plus the CPU each tier spent per request (µs): unlike req/s, this holds
+ * when other processes share the cores, and shows where the time goes between the tiers.
+ */
+async function measureTiers(options: Parameters<typeof measure>[0]): Promise<LoadFigures & { cpuUsPerRequest: Record<string, number | null> }> {
+  const before = treeCpuMs(tierPids);
+  const load = await measure(options);
+  const after = treeCpuMs(tierPids);
+  const perRequest = (tier: 'api' | 'web'): number | null => {
+    const spent = (after[tier] ?? 0) - (before[tier] ?? 0);
+    return load.requests === 0 || tierPids[tier] === undefined ? null : Math.round((spent * 1000) / load.requests);
+  };
+  return { ...load, cpuUsPerRequest: { api: perRequest('api'), web: perRequest('web') } };
+}
 
 function figures(name: string, load: LoadFigures, extra: Record<string, unknown> = {}): BenchFigures {
   return { name, ...load, ...extra, hostLoadAvg1mAfter: loadAverage() };
@@ -141,10 +168,12 @@ try {
   };
   const api = startTier('api', env);
   children.push(api);
+  tierPids.api = api.pid;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitReady(apiUrl, api);
   const web = startTier('web', env);
   children.push(web);
+  tierPids.web = web.pid;
   const webUrl = `http://127.0.0.1:${webPort}`;
   await waitReady(webUrl, web);
   log(`API on ${apiUrl}, web tier on ${webUrl}`);
@@ -156,7 +185,7 @@ try {
   if (SECTIONS.has('list') || SECTIONS.has('page')) await measure({ url: `${apiUrl}/api/products`, connections: 10, durationS: 3 });
   if (SECTIONS.has('list')) {
     log('product list, direct to the API');
-    results.push(figures('product-list-api', await measure({ url: `${apiUrl}/api/products`, connections: CONNECTIONS, durationS: DURATION_S })));
+    results.push(figures('product-list-api', await measureTiers({ url: `${apiUrl}/api/products`, connections: CONNECTIONS, durationS: DURATION_S })));
     log('product list, filtered and sorted variants, direct to the API');
     results.push(
       figures(
@@ -176,15 +205,41 @@ try {
         { note: 'cycles category, sort by price, popularity + size, text search, colour + price filters' },
       ),
     );
-    log('product list through the web tier');
-    results.push(figures('product-list-web', await measure({ url: `${webUrl}/api/products`, connections: CONNECTIONS, durationS: DURATION_S })));
+    // through the web tier twice: anonymous (its micro-cache may answer, as the API's s-maxage
+    // allows) and with a visitor cookie, which the web tier never answers from its cache, so every
+    // request is proxied to the API (whose own 2 s list cache still answers)
+    log('product list through the web tier, anonymous (web tier cache)');
+    results.push(
+      figures('product-list-web', await measureTiers({ url: `${webUrl}/api/products`, connections: CONNECTIONS, durationS: DURATION_S }), {
+        note: 'anonymous: answered by the web tier micro-cache (THREADLINE_WEB_CACHE_MS) after the first request each s-maxage',
+      }),
+    );
+    log('product list through the web tier, with a cookie (proxied every time)');
+    results.push(
+      figures(
+        'product-list-web-uncached',
+        await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: [{ path: '/api/products', headers: { cookie: VISITOR_COOKIE } }] }),
+        { note: 'visitor cookie: the web tier proxies every request to the API (no web tier cache); the API answers from its own 2 s list cache' },
+      ),
+    );
   }
   if (SECTIONS.has('page')) {
     log('product page, direct to the API');
     const pagePaths = Array.from({ length: 200 }, (_, i) => ({ path: `/api/products/${productIds[(i * 7919) % productIds.length] ?? 1}` }));
-    results.push(figures('product-page-api', await measure({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths })));
-    log('product page through the web tier');
-    results.push(figures('product-page-web', await measure({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths })));
+    results.push(figures('product-page-api', await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths })));
+    log('product page through the web tier, anonymous (web tier cache)');
+    results.push(
+      figures('product-page-web', await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths }), {
+        note: 'anonymous: answered by the web tier micro-cache after the first request per page each s-maxage',
+      }),
+    );
+    log('product page through the web tier, with a cookie (proxied every time)');
+    const cookiePagePaths = pagePaths.map((request) => ({ ...request, headers: { cookie: VISITOR_COOKIE } }));
+    results.push(
+      figures('product-page-web-uncached', await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths }), {
+        note: 'visitor cookie: proxied to the API every time; compare with product-page-api for the web tier overhead',
+      }),
+    );
   }
 
   // checkout: customers sign in (argon2id verify: a few at a time), then buy concurrently
@@ -318,6 +373,10 @@ try {
     {
       'product-list-api.p99Ms': '< 20',
       'product-list-api.reqPerSec': '>= 2000',
+      'product-list-web.p99Ms': '< 20 (web tier cache)',
+      'product-list-web-uncached.p99Ms': '< 20 (proxied)',
+      'product-page-api.reqPerSec': '>= 3000',
+      'product-page-web-uncached.reqPerSec': '>= 0.85 × product-page-api (web tier overhead <= 15 %)',
       'checkout.ordersPerSec': '>= 300',
       'checkout-contention.oversold': '= 0',
     },

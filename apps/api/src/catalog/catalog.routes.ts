@@ -47,8 +47,22 @@ function decodeListCursor(sort: ProductSort, cursor: string | undefined): [strin
   return decodeIntegerCursor(cursor);
 }
 
+/**
+ * Cache-Control of answers that are the same for everyone (published lists and product pages):
+ * browsers revalidate every time (`max-age=0`: a shopper sees a change at once), shared caches —
+ * the web tier's micro-cache, a CDN — may keep them as long as this process keeps its own copy.
+ */
+export function publicCacheControl(listCacheMs: number): string {
+  const seconds = Math.floor(listCacheMs / 1000);
+  return seconds > 0 ? `public, max-age=0, s-maxage=${seconds}` : 'no-cache';
+}
+
+/** A draft's page depends on who asks: never stored anywhere. */
+const PRIVATE_CACHE_CONTROL = 'private, no-store';
+
 export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   const { pool } = context;
+  const sharedCacheControl = publicCacheControl(context.config.listCacheMs);
   const listCache = new ListPageCache(context.config.listCacheMs);
   // product pages: the JSON text as sent, kept only for published products (a draft's page
   // depends on who asks), with what the visibility check needs
@@ -65,7 +79,10 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
   app.get(
     '/api/categories',
     { schema: { tags: ['catalog'], summary: 'All categories', response: { 200: CategoryListSchema } } },
-    async () => ({ items: await listCategories(pool) }),
+    async (_request, reply) => {
+      reply.header('cache-control', sharedCacheControl);
+      return { items: await listCategories(pool) };
+    },
   );
 
   app.get(
@@ -98,7 +115,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
         const [total, facets] = await Promise.all([countProducts(pool, listed), productFacets(pool, listed)]);
         return productPageBody(page, { total, facets, search });
       });
-      return sendJsonText(reply, body, { 'x-cache': isHit ? 'hit' : 'miss' });
+      return sendJsonText(reply, body, { 'x-cache': isHit ? 'hit' : 'miss', 'cache-control': sharedCacheControl });
     },
   );
 
@@ -111,7 +128,10 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
         response: { 200: Type.Object({ items: Type.Array(Type.Object({ slug: Type.String(), name: Type.String(), hex: Type.String() })) }) },
       },
     },
-    async () => ({ items: await listColourFamilies(pool) }),
+    async (_request, reply) => {
+      reply.header('cache-control', sharedCacheControl);
+      return { items: await listColourFamilies(pool) };
+    },
   );
 
   app.get(
@@ -156,7 +176,8 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
         (loaded) => loaded !== null && loaded.status === 'published',
       );
       if (!page || !canSeeProduct(request, page)) throw notFound('product', 'id');
-      return sendJsonText(reply, page.body, { 'x-cache': isHit ? 'hit' : 'miss' });
+      const cacheControl = page.status === 'published' ? sharedCacheControl : PRIVATE_CACHE_CONTROL;
+      return sendJsonText(reply, page.body, { 'x-cache': isHit ? 'hit' : 'miss', 'cache-control': cacheControl });
     },
   );
 

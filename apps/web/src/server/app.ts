@@ -7,13 +7,14 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 
 import type { Config, Logger } from '@threadline/config';
-import { forwardedHeaders, registerEdge, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
+import { forwardedHeaders, registerEdge, SlidingWindowLimiter, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
 import { metricsPlugin } from '@threadline/ops';
 
 import { registerWebAccessLog } from './access-log.js';
 import { registerCompression } from './compression.js';
 import { registerPages } from './pages/pages.js';
 import { registerForwarding } from './upstream/forward.js';
+import { MicroCache } from './upstream/micro-cache.js';
 import { registerUpstreamGauge } from './upstream/upstream-metrics.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
 
@@ -110,6 +111,10 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
     prefixes: FORWARDED_PREFIXES,
     // the API tier needs the client's address (rate limits, audit log) and scheme (secure cookies)
     extraHeaders: (request) => forwardedHeaders(request, request.headers, Boolean(tlsOptions)),
+    // anonymous public GETs the API marks shareable (s-maxage) are answered here for up to
+    // THREADLINE_WEB_CACHE_MS; the API's per-address limit is applied to those answers here
+    cache: new MicroCache({ maxTtlMs: context.config.webCacheMs }),
+    cacheHitLimiter: new SlidingWindowLimiter(edge.rateLimit.apiPerIpPerMin, 60_000),
   });
 
   if (existsSync(path.join(distDir, 'index.html'))) {

@@ -5,7 +5,7 @@
  * made per request (pages, API JSON passing through, sitemap) is compressed on the way out at a
  * level cheap enough to keep the proxy fast: brotli quality 4 (the plugin's default), gzip 6.
  */
-import { constants } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 import compress from '@fastify/compress';
 import type { FastifyInstance } from 'fastify';
@@ -13,13 +13,47 @@ import type { FastifyInstance } from 'fastify';
 /** Smaller answers gain less than the compression header and CPU cost. */
 export const COMPRESSION_THRESHOLD_BYTES = 1024;
 
+/** Levels for answers compressed per request (cheap enough for the proxy path). */
+export const BROTLI_QUALITY = 4;
+export const GZIP_LEVEL = 6;
+
+export type ContentCoding = 'br' | 'gzip';
+
+/**
+ * The coding to send for this Accept-Encoding: brotli when accepted, else gzip, else none
+ * (`identity`, absent, or both refused with `q=0`), as the compression plugin negotiates.
+ *
+ * @example
+ * negotiateCoding('gzip, deflate, br'); // 'br'
+ * negotiateCoding('br;q=0, gzip');      // 'gzip'
+ */
+export function negotiateCoding(acceptEncoding: string | undefined): ContentCoding | undefined {
+  if (!acceptEncoding) return undefined;
+  const accepted = new Set<string>();
+  for (const part of acceptEncoding.toLowerCase().split(',')) {
+    const [name = '', ...params] = part.split(';').map((item) => item.trim());
+    const q = params.find((param) => param.startsWith('q='));
+    if (q === undefined || Number(q.slice(2)) > 0) accepted.add(name);
+  }
+  if (accepted.has('br')) return 'br';
+  if (accepted.has('gzip')) return 'gzip';
+  return undefined;
+}
+
+/** Compresses a whole answer body with the levels above. */
+export function compressBody(body: Buffer, coding: ContentCoding): Buffer {
+  return coding === 'br'
+    ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+    : gzipSync(body, { level: GZIP_LEVEL });
+}
+
 /** Registers compression for every route registered after it (it hooks routes as they are added). */
 export async function registerCompression(app: FastifyInstance): Promise<void> {
   await app.register(compress, {
     global: true,
     encodings: ['br', 'gzip'],
     threshold: COMPRESSION_THRESHOLD_BYTES,
-    brotliOptions: { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } },
-    zlibOptions: { level: 6 },
+    brotliOptions: { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } },
+    zlibOptions: { level: GZIP_LEVEL },
   });
 }

@@ -285,3 +285,29 @@ export function validateEvent(raw: unknown, facts: RequestFacts, limits: Validat
     return id === undefined ? { ok: false, reason: error.message } : { ok: false, reason: error.message, id };
   }
 }
+
+/**
+ * The wire fields stored as free text, i.e. not pinned to a strict alphabet by the schema above
+ * (ids, types, times, devices, languages, zones and currencies are): what a web application
+ * firewall must see of an event, appended to `out` as JSON paths under `prefix`. Non-string
+ * values and unknown fields are skipped, since validation rejects them anyway.
+ *
+ * @example
+ * eventTextFields({ path: '/p', props: { query: 'linen' } }, 'events[0]', out); // out: events[0].path, events[0].props.query
+ */
+export function eventTextFields(raw: unknown, prefix: string, out: Array<{ field: string; text: string }>): void {
+  if (!isRecord(raw)) return;
+  if (typeof raw.path === 'string') out.push({ field: `${prefix}.path`, text: raw.path });
+  if (typeof raw.referrer === 'string') out.push({ field: `${prefix}.referrer`, text: raw.referrer });
+  if (isRecord(raw.utm)) {
+    for (const name of UTM_FIELDS) {
+      const text = raw.utm[name];
+      if (typeof text === 'string') out.push({ field: `${prefix}.utm.${name}`, text });
+    }
+  }
+  if (isRecord(raw.props)) {
+    if (typeof raw.props.productId === 'string') out.push({ field: `${prefix}.props.productId`, text: raw.props.productId });
+    if (typeof raw.props.query === 'string') out.push({ field: `${prefix}.props.query`, text: raw.props.query });
+  }
+  if (isRecord(raw.http) && typeof raw.http.route === 'string') out.push({ field: `${prefix}.http.route`, text: raw.http.route });
+}

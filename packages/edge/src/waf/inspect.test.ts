@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 
 import { loadEdgeConfig } from '@threadline/config';
 import { buildWafTestApp } from '../testing/stub-app.js';
-import { inspectRequest, type InspectableRequest } from './inspect.js';
+import { inspectBodyFields, inspectRequest, type InspectableRequest } from './inspect.js';
 
 const settings = loadEdgeConfig({}).waf;
 
@@ -172,5 +172,21 @@ describe('wafPlugin', async () => {
     const response = await off.app.inject(attack);
     assert.equal(response.statusCode, 200);
     assert.equal(off.app.wafStats.inspected, 0);
+  });
+});
+
+describe('inspectBodyFields', () => {
+  it('blocks attacks in the chosen fields of a body the route parsed itself, naming the field', () => {
+    for (const text of ['<script>alert(1)</script>', "' UNION SELECT password FROM users --", '/products/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E', '../../../../etc/passwd']) {
+      const decision = inspectBodyFields([{ field: 'events[0].path', text: '/products/12' }, { field: 'events[1].props.query', text }], settings);
+      assert.equal(decision.action, 'block', text);
+      assert.equal(decision.status, 403);
+      assert.ok(decision.matches.every((match) => match.field === 'events[1].props.query' && match.location === 'body'), text);
+    }
+  });
+
+  it('lets ordinary event text through', () => {
+    const fields = ["O'Neill linen jacket", '/products/linen-shirt', 'https://www.google.com/', 'spring-sale 2026', '100% cotton'].map((text, i) => ({ field: `events[${i}].props.query`, text }));
+    assert.equal(inspectBodyFields(fields, settings).action, 'allow');
   });
 });

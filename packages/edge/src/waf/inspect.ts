@@ -301,14 +301,26 @@ export function inspectRequest(
     location: 'body',
     field,
   }));
-  let score = matches.length > 0 ? settings.blockScore : 0;
   const cache = options.isCached === false || rules !== WAF_RULES ? undefined : VALUE_CACHE;
+  const score = Math.max(matches.length > 0 ? settings.blockScore : 0, scoreValues(values, rules, cache, options.exclusions, matches));
+  return verdict(score, matches, settings);
+}
+
+/** Matches each value against the rules; appends the matches; returns the highest single-value score. */
+function scoreValues(
+  values: readonly Value[],
+  rules: readonly WafRule[],
+  cache: Map<string, readonly WafRule[]> | undefined,
+  exclusions: readonly BodyFieldExclusion[] | undefined,
+  matches: WafMatch[],
+): number {
+  let score = 0;
   for (const value of values) {
     if (value.text.length === 0) continue;
     const matched = matchValue(value, rules, cache);
     let valueScore = 0;
     for (const rule of matched) {
-      const exclusion = value.location === 'body' ? options.exclusions?.find((item) => item.field === value.field && item.categories.includes(rule.category)) : undefined;
+      const exclusion = value.location === 'body' ? exclusions?.find((item) => item.field === value.field && item.categories.includes(rule.category)) : undefined;
       if (exclusion) {
         matches.push({ ruleId: rule.id, category: rule.category, severity: rule.severity, location: value.location, field: value.field, excludedBy: exclusion.id });
         continue;
@@ -318,6 +330,32 @@ export function inspectRequest(
     }
     score = Math.max(score, valueScore);
   }
+  return score;
+}
+
+/** A text field of a body the route parsed itself, by its JSON path (`events[3].props.query`). */
+export interface BodyField {
+  field: string;
+  text: string;
+}
+
+/**
+ * Inspects chosen text fields of a body that a route parses itself (the WAF skips raw bodies):
+ * `/collect` hands over the free-text fields of its events, the ones its closed schema does not
+ * pin to a strict alphabet, so attacks in event fields are blocked as in any JSON body, while ids,
+ * enums and times are left to the schema. Values are percent-decoded like other body values;
+ * repeats hit the shared verdict cache.
+ *
+ * @example
+ * inspectBodyFields([{ field: 'events[0].props.query', text: "' OR 1=1 --" }], settings).action; // 'block'
+ */
+export function inspectBodyFields(fields: readonly BodyField[], settings: WafSettings): WafDecision {
+  const matches: WafMatch[] = [];
+  const values = fields.slice(0, MAX_VALUES).map((item): Value => ({ location: 'body', field: item.field, text: item.text, decoding: 'percent' }));
+  return verdict(scoreValues(values, WAF_RULES, VALUE_CACHE, undefined, matches), matches, settings);
+}
+
+function verdict(score: number, matches: WafMatch[], settings: WafSettings): WafDecision {
   if (score >= settings.blockScore) {
     return { action: 'block', score, matches, status: 403, code: 'WAF_BLOCKED', message: 'request blocked by the web application firewall' };
   }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 import type { WafSettings } from '../config.js';
-import { inspectRequest, type BodyFieldExclusion, type InspectPart, type WafDecision } from './inspect.js';
+import { inspectBodyFields, inspectRequest, type BodyField, type BodyFieldExclusion, type InspectPart, type WafDecision } from './inspect.js';
 
 /**
  * A narrow exclusion for one route, method and body field, for the callers `isAllowed` admits
@@ -39,6 +39,12 @@ export interface WafStats {
 declare module 'fastify' {
   interface FastifyInstance {
     wafStats: WafStats;
+    /**
+     * Inspects text fields of a body the route parses itself (raw bodies are not inspected on
+     * their own), logged and counted like any decision. Returns the decision when the request
+     * must be refused (block mode), otherwise undefined (allowed, detect-only, or WAF off).
+     */
+    wafInspectFields: (request: FastifyRequest, fields: readonly BodyField[]) => WafDecision | undefined;
   }
 }
 
@@ -79,6 +85,18 @@ export const wafPlugin = fp<WafPluginOptions>(
     const stats: WafStats = { inspected: 0, blocked: 0, detected: 0 };
     app.decorate('wafStats', stats);
     const { settings } = options;
+    app.decorate('wafInspectFields', (request: FastifyRequest, fields: readonly BodyField[]): WafDecision | undefined => {
+      if (settings.mode === 'off' || fields.length === 0) return undefined;
+      const decision = inspectBodyFields(fields, settings);
+      logDecision(request, decision, settings.mode, 'body');
+      if (decision.action !== 'block') return undefined;
+      if (settings.mode === 'detect') {
+        stats.detected += 1;
+        return undefined;
+      }
+      stats.blocked += 1;
+      return decision;
+    });
     if (settings.mode === 'off') {
       app.log.warn('WAF is off (THREADLINE_WAF_MODE=off): requests are not inspected');
       return;

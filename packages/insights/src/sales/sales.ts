@@ -19,7 +19,9 @@ export const SOLD = `status NOT IN ('cancelled', 'refunded')`;
 
 function saleFilters(filters: SalesFilters): { where: string; params: Array<string | number> } {
   const params: Array<string | number> = [filters.from, filters.to];
-  let where = 'placed_date BETWEEN $1::DATE AND $2::DATE';
+  // dt is the partition of placed_date (a quality rule of the pipeline): filtering both lets
+  // DuckDB skip the partitions outside the window without opening them
+  let where = 'dt BETWEEN $1::DATE AND $2::DATE AND placed_date BETWEEN $1::DATE AND $2::DATE';
   if (filters.category) {
     params.push(filters.category);
     where += ` AND category_slug = $${params.length}`;

@@ -44,7 +44,7 @@ export async function segmentInsight(lake: InsightsLake, filters: SegmentFilters
     `WITH lines AS (
         SELECT ${DIMENSION_SQL[filters.dimension]} AS segment, customer_key, order_id, product_id, product_name,
                category_slug, quantity, line_total_cents
-          FROM sales WHERE placed_date BETWEEN $1::DATE AND $2::DATE AND ${SOLD}${categoryFilter}),
+          FROM sales WHERE dt BETWEEN $1::DATE AND $2::DATE AND placed_date BETWEEN $1::DATE AND $2::DATE AND ${SOLD}${categoryFilter}),
       overall AS (SELECT product_id, sum(quantity) / (SELECT sum(quantity) FROM lines) AS share FROM lines GROUP BY 1),
       seg AS (
         SELECT segment, count(DISTINCT customer_key) AS customers, count(DISTINCT order_id) AS orders,

@@ -71,6 +71,8 @@ export async function openSnapshotPair(pool: Pool): Promise<SnapshotPair> {
       // UTC text timestamps for DuckDB; a low priority: a stuck extract must not hold the shop up
       await client.query("SET TIME ZONE 'UTC'");
       await client.query("SET statement_timeout = '30min'");
+      // the order-line join hashes a batch of order ids: in memory, not spilled to temp files
+      await client.query("SET work_mem = '64MB'");
     }
     await first.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const { rows } = await first.query<{ snapshot: string; now: Date }>('SELECT pg_export_snapshot() AS snapshot, now() AS now');
@@ -114,7 +116,9 @@ const BATCH_ORDERS = 250_000;
 
 /**
  * Copies the orders placed on `dates` and their lines, in id batches of 250,000 orders so no
- * single statement runs for long. Runs on one connection of the snapshot.
+ * single statement runs for long. The lines of a batch are picked by their order id range too, so
+ * each batch reads its slice of order_items (index on order_id) instead of the whole table.
+ * Runs on one connection of the snapshot.
  */
 export async function copyOrdersAndItems(
   client: PoolClient,
@@ -136,7 +140,8 @@ export async function copyOrdersAndItems(
   const total = hi - lo + 1;
   for (let start = lo; start <= hi; start += BATCH_ORDERS) {
     const end = Math.min(start + BATCH_ORDERS - 1, hi);
-    const batch = `${where} AND o.id BETWEEN ${Math.trunc(start)} AND ${Math.trunc(end)}`;
+    const ids = `BETWEEN ${Math.trunc(start)} AND ${Math.trunc(end)}`;
+    const batch = `${where} AND o.id ${ids}`;
     await copyToFile(
       client,
       `SELECT o.id, o.user_id, o.status, o.currency, o.source, o.placed_at, o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code,
@@ -147,7 +152,7 @@ export async function copyOrdersAndItems(
     await copyToFile(
       client,
       `SELECT i.id, i.order_id, i.product_id, i.variant_id, i.quantity, i.unit_price_cents, i.line_total_cents
-         FROM order_items i JOIN orders o ON o.id = i.order_id WHERE ${batch}`,
+         FROM order_items i JOIN orders o ON o.id = i.order_id WHERE ${batch} AND i.order_id ${ids}`,
       files.items,
       !isFirst,
     );

@@ -63,19 +63,23 @@ export function errorCode(answer: Answer): string | undefined {
   }
 }
 
-export async function startWebStack(name: string): Promise<WebStack> {
+/**
+ * Starts the API and web tiers on a fresh database. `env` overrides configuration and edge
+ * settings of both tiers (e.g. a small THREADLINE_RATE_LIMIT_PER_MIN).
+ */
+export async function startWebStack(name: string, env: Record<string, string> = {}): Promise<WebStack> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `tl-${name}-`));
   const db = await createTestDatabase();
   const logger = createLogger({ name, level: 'silent' });
-  const config = loadConfig({ THREADLINE_DATA_DIR: dir, NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0' });
+  const config = loadConfig({ ...env, THREADLINE_DATA_DIR: dir, NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0' });
   const secrets = { sessionSecret: 's', pseudonymKey: 'p', paymentWebhookSecret: 'w', pgPassword: '' };
-  const api = await buildApiApp({ config, secrets, pool: db.pool, logger, readinessChecks: [], edge: loadEdgeConfig({}) });
+  const api = await buildApiApp({ config, secrets, pool: db.pool, logger, readinessChecks: [], edge: loadEdgeConfig(env) });
   await api.listen({ port: 0, host: '127.0.0.1' });
   const apiPort = (api.server.address() as AddressInfo).port; // TCP listener: always AddressInfo
   const dist = path.join(dir, 'dist');
   mkdirSync(dist, { recursive: true });
   writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>shop</title>');
-  const web = await buildWebApp({ config: { ...config, apiUrl: `http://127.0.0.1:${apiPort}` }, logger, distDir: dist, edge: loadEdgeConfig({}) });
+  const web = await buildWebApp({ config: { ...config, apiUrl: `http://127.0.0.1:${apiPort}` }, logger, distDir: dist, edge: loadEdgeConfig(env) });
   await web.listen({ port: 0, host: '127.0.0.1' });
   const webPort = (web.server.address() as AddressInfo).port; // TCP listener: always AddressInfo
 

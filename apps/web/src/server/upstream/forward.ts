@@ -3,10 +3,17 @@ import type { Readable } from 'node:stream';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { decisionPath, type SlidingWindowLimiter } from '@threadline/edge';
+
+import { negotiateCoding } from '../compression.js';
+import { isSharedCacheable, type CachedAnswer, type MicroCache } from './micro-cache.js';
 import type { Upstream, UpstreamPool } from './upstream-pool.js';
 
 /** Bodies up to this size are held in memory so a request can be replayed on another replica. */
 export const REPLAYABLE_BODY_BYTES = 1024 * 1024;
+
+/** Answers up to this size are read whole before they are sent (and may be kept by the cache). */
+export const BUFFERED_ANSWER_BYTES = 512 * 1024;
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
 
@@ -46,6 +53,41 @@ export interface ForwardOptions {
   /** Extra headers for the replica (client address, scheme). */
   extraHeaders: (request: FastifyRequest) => Record<string, string>;
   timeoutMs?: number;
+  /** Short shared cache for anonymous public GETs (see MicroCache); none when absent. */
+  cache?: MicroCache;
+  /**
+   * Per-address limit on /api answers served from `cache` (the API tier's per-address limit for
+   * the requests it never sees); each tier counts the requests it answers.
+   */
+  cacheHitLimiter?: SlidingWindowLimiter;
+}
+
+/** Whether the web tier's cache answered (`hit`), stored the answer (`miss`) or could not (`bypass`). */
+export const WEB_CACHE_HEADER = 'x-web-cache';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function sendCached(request: FastifyRequest, reply: FastifyReply, cache: MicroCache, cached: CachedAnswer): FastifyReply {
+  reply.status(cached.status).headers(cached.headers).header('age', String(cache.ageSeconds(cached))).header(WEB_CACHE_HEADER, 'hit');
+  const coding = negotiateCoding(headerText(request.headers['accept-encoding']));
+  const encoded = cache.encodedBody(cached, coding);
+  if (coding === undefined || encoded === undefined) return reply.send(cached.body);
+  // already encoded: the compression plugin leaves an answer with Content-Encoding alone
+  const vary = headerText(cached.headers.vary);
+  reply.header('content-encoding', coding).header('content-length', String(encoded.length)).header('vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
+  return reply.send(encoded);
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function rateLimited(reply: FastifyReply, retryAfterSeconds: number): FastifyReply {
+  return reply
+    .status(429)
+    .header('retry-after', String(retryAfterSeconds))
+    .header('cache-control', 'no-store')
+    .send({ error: { code: 'RATE_LIMITED', message: `too many requests from this address; try again in ${retryAfterSeconds} s` } });
 }
 
 function unavailable(reply: FastifyReply): FastifyReply {
@@ -66,7 +108,36 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
     scoped.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const timeoutMs = options.timeoutMs ?? 30_000;
 
+    const { cache, cacheHitLimiter } = options;
+
     const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      const isShared = cache !== undefined && cache.isEnabled && isSharedCacheable(request.method, request.headers);
+      if (!isShared) return forwardUpstream(request, reply, false);
+      let cached = cache.lookup(request.url, request.headers);
+      const pending = cached ? undefined : cache.pendingFill(request.url);
+      if (pending) {
+        await pending;
+        cached = cache.lookup(request.url, request.headers);
+      }
+      if (cached) {
+        if (cacheHitLimiter && decisionPath(request).startsWith('/api/')) {
+          const limit = cacheHitLimiter.hit(request.ip);
+          if (!limit.isAllowed) {
+            request.log.warn({ rateLimit: { what: 'requests from this address (web cache)', retryAfterSeconds: limit.retryAfterSeconds }, ip: request.ip }, 'rate limited');
+            return rateLimited(reply, limit.retryAfterSeconds);
+          }
+        }
+        return sendCached(request, reply, cache, cached);
+      }
+      const finishFill = cache.startFill(request.url);
+      try {
+        return await forwardUpstream(request, reply, true);
+      } finally {
+        finishFill();
+      }
+    };
+
+    const forwardUpstream = async (request: FastifyRequest, reply: FastifyReply, isShared: boolean): Promise<FastifyReply> => {
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
       Object.assign(headers, options.extraHeaders(request));
@@ -96,8 +167,25 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
             options.upstream.reportFailure(target, `answered ${response.statusCode}`);
             continue;
           }
-          reply.status(response.statusCode);
-          for (const [name, value] of Object.entries(response.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) reply.header(name, value);
+          // a successful change may alter what cached lists and pages show
+          if (cache && MUTATING.has(request.method) && response.statusCode < 400) cache.clear();
+          const answerHeaders: Record<string, string | string[]> = {};
+          for (const [name, value] of Object.entries(response.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) answerHeaders[name] = value;
+          // an answer of known, modest size is read whole and written in one go with its head (one
+          // writev instead of one per upstream chunk); larger or open-ended ones stream through
+          const answerLength = Number(response.headers['content-length']);
+          if (request.method !== 'HEAD' && Number.isInteger(answerLength) && answerLength <= BUFFERED_ANSWER_BYTES) {
+            // read before anything is set on the reply: a replica failing mid-body is then retried cleanly
+            const answerBody = Buffer.from(await response.body.arrayBuffer());
+            reply.status(response.statusCode).headers(answerHeaders);
+            if (cache?.isEnabled) {
+              const isStored = isShared && cache.store(request.url, request.headers, { status: response.statusCode, headers: answerHeaders, body: answerBody });
+              reply.header(WEB_CACHE_HEADER, isStored ? 'miss' : 'bypass');
+            }
+            return reply.send(answerBody);
+          }
+          reply.status(response.statusCode).headers(answerHeaders);
+          if (cache?.isEnabled) reply.header(WEB_CACHE_HEADER, 'bypass');
           return reply.send(response.body);
         } catch (error) {
           options.upstream.reportFailure(target, error instanceof Error ? error.message : String(error));
