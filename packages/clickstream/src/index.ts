@@ -16,7 +16,7 @@ export { SpoolSource } from './stream/spool-source.js';
 export { KinesisSink, KinesisSource, kinesisClientConfig, type KinesisOptions } from './stream/kinesis.js';
 export { ClickstreamFlusher, type FlushResult, type FlusherOptions, type Checkpoint } from './delivery/flusher.js';
 export { ClickstreamCompactor, type CompactorOptions, type CompactionResult } from './delivery/compactor.js';
-export { IMPORTED_TIER, ROLLUP_SELECT, rebuildDayRollup, rollupKey, TRAFFIC_SOURCES, type TrafficSource } from './delivery/rollup.js';
+export { IMPORTED_TIER, ROLLUP_SELECT, rebuildDayRollup, rebuildDayRollupsFromTable, rollupKey, type HeldEventsRollupOptions, TRAFFIC_SOURCES, type TrafficSource } from './delivery/rollup.js';
 export { PARQUET_OPTIONS, columnList, jsonColumnsSpec, selectFromJson } from './delivery/columns.js';
 export * from './delivery/factory.js';
 export * from './delivery/delivery-loop.js';

@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
+import { columnList } from './columns.js';
 import { sqlLiteral, type LakeDb, CLICKSTREAM_DATASET, CLICKSTREAM_LATE_DATASET, CLICKSTREAM_ROLLUP_DATASET, dayPartitionPath, type LakeStorage } from '@threadline/lake';
 
 /** `tier` of events imported from old web server logs (`threadline import access-logs`). */
@@ -37,6 +38,9 @@ export const ROLLUP_SELECT = `
     FROM events
    GROUP BY ALL`;
 
+/** How a day's rollup file is written. */
+const ROLLUP_FILE_OPTIONS = 'FORMAT parquet, COMPRESSION zstd';
+
 /** Key of a day's rollup file. */
 export function rollupKey(dt: string): string {
   return `curated/${CLICKSTREAM_ROLLUP_DATASET}/${dayPartitionPath(dt)}/rollup.parquet`;
@@ -47,8 +51,7 @@ export function rollupKey(dt: string): string {
  * new file replaces the old one atomically. A day without events loses its rollup file.
  */
 export async function rebuildDayRollup(db: LakeDb, storage: LakeStorage, workDir: string, dt: string): Promise<number> {
-  const prefixes = [`raw/${CLICKSTREAM_DATASET}/${dayPartitionPath(dt)}/`, `raw/${CLICKSTREAM_LATE_DATASET}/${dayPartitionPath(dt)}/`];
-  const keys = (await Promise.all(prefixes.map((p) => storage.list(p)))).flat().filter((k) => k.endsWith('.parquet'));
+  const keys = await dayKeys(storage, [dt]);
   const dir = path.join(workDir, `rollup-${dt}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
@@ -61,11 +64,59 @@ export async function rebuildDayRollup(db: LakeDb, storage: LakeStorage, workDir
     const out = path.join(dir, 'rollup.parquet');
     await db.run(
       `COPY (WITH events AS (SELECT * FROM read_parquet([${files.map(sqlLiteral).join(', ')}], hive_partitioning = false)) ${ROLLUP_SELECT} ORDER BY hour_utc)
-       TO ${sqlLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`,
+       TO ${sqlLiteral(out)} (${ROLLUP_FILE_OPTIONS})`,
     );
     const [row] = await db.all<{ n: number }>('SELECT count(*)::INTEGER AS n FROM read_parquet(?)', [out]);
     await storage.put(out, rollupKey(dt));
     return row?.n ?? 0;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The raw (and late) files of some UTC days. */
+async function dayKeys(storage: LakeStorage, days: readonly string[]): Promise<string[]> {
+  const prefixes = days.flatMap((dt) => [`raw/${CLICKSTREAM_DATASET}/${dayPartitionPath(dt)}/`, `raw/${CLICKSTREAM_LATE_DATASET}/${dayPartitionPath(dt)}/`]);
+  return (await Promise.all(prefixes.map((p) => storage.list(p)))).flat().filter((k) => k.endsWith('.parquet'));
+}
+
+export interface HeldEventsRollupOptions {
+  /** UTC days (YYYY-MM-DD) whose rollups are rebuilt; every one holds events in `table` */
+  days: readonly string[];
+  /** a DuckDB table with the lake's columns holding the events just written for those days */
+  table: string;
+  /** lake keys whose events `table` already holds (the files just written from it) */
+  isHeld: (key: string) => boolean;
+}
+
+/**
+ * Rebuilds the rollups of many UTC days in one pass, for a writer that still holds the events it
+ * just put into the lake (the access-log import): those come from its DuckDB table, and only the
+ * days' other raw and late files (live traffic, earlier imports) are read back. Same rows as
+ * `rebuildDayRollup` day by day, without re-opening every hour file just written.
+ */
+export async function rebuildDayRollupsFromTable(db: LakeDb, storage: LakeStorage, workDir: string, options: HeldEventsRollupOptions): Promise<void> {
+  if (options.days.length === 0) return;
+  const dir = path.join(workDir, 'rollups');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  try {
+    const others = await localFiles(storage, (await dayKeys(storage, options.days)).filter((key) => !options.isHeld(key)), dir);
+    const columns = columnList();
+    const otherEvents = others.length === 0 ? '' : ` UNION ALL SELECT ${columns} FROM read_parquet([${others.map(sqlLiteral).join(', ')}], hive_partitioning = false)`;
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE held_rollups AS
+         SELECT strftime(hour_utc, '%Y-%m-%d') AS dt, * FROM (WITH events AS (SELECT ${columns} FROM ${options.table}${otherEvents}) ${ROLLUP_SELECT})`,
+    );
+    try {
+      for (const dt of options.days) {
+        const out = path.join(dir, `${dt}.parquet`);
+        await db.run(`COPY (SELECT * EXCLUDE (dt) FROM held_rollups WHERE dt = ${sqlLiteral(dt)} ORDER BY hour_utc) TO ${sqlLiteral(out)} (${ROLLUP_FILE_OPTIONS})`);
+        await storage.put(out, rollupKey(dt));
+      }
+    } finally {
+      await db.run('DROP TABLE held_rollups');
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 import { InsightsLake, peakHours } from '@threadline/insights';
+import { CLICKSTREAM_COLUMNS, rebuildDayRollup, type ClickstreamColumn } from '@threadline/clickstream';
 import { crawlLake, LocalLakeStorage, lakeRoot, openDuckDb, type LakeDb } from '@threadline/lake';
 
 import { importAccessLogFile, IMPORTED_TIER, lineEventId, type AccessLogImportOptions } from './import-access-logs.js';
@@ -252,5 +253,51 @@ describe("importing real-world logs: no user agent, cut lines, each line's own o
     const { rows } = await db.pool.query(`SELECT columns FROM lake_tables WHERE name = 'clickstream'`);
     const hour = (rows[0].columns as Array<{ name: string; type: string }>).find((column) => column.name === 'hour');
     assert.equal(hour?.type, 'BIGINT');
+  });
+});
+
+describe('rollups of imported days that also hold live traffic', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+
+  before(async () => {
+    db = await createTestDatabase();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'access-import-live-'));
+  });
+  after(async () => {
+    await db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('counts the live events of the day beside the imported ones, exactly as a rebuild from the files does', async () => {
+    const storage = new LocalLakeStorage(lakeRoot(dataDir));
+    const duck = await openDuckDb({ threads: 1 });
+    try {
+      await duck.run(`SET TimeZone = 'UTC'`);
+      // two live page views by one visitor at 14:05 and 14:10 UTC, as the flusher files them
+      const values: Partial<Record<ClickstreamColumn, string>> = {
+        event_id: 'uuid()', event_type: `'page_view'`, event_time: `TIMESTAMPTZ '2026-03-10 14:05:00+00' + to_minutes(i * 5)`, received_at: 'now()',
+        visitor_id: `'live-visitor'`, session_id: `'live-session'`, path: `'/'`, device: `'mobile'`, time_zone: `'Europe/Paris'`, region: `'eu'`, is_bot: 'false', tier: `'web'`,
+      };
+      const select = Object.entries(CLICKSTREAM_COLUMNS).map(([name, type]) => `CAST(${values[name as ClickstreamColumn] ?? 'NULL'} AS ${type}) AS ${name}`).join(', '); // keys are the column names
+      const live = path.join(dataDir, 'live.parquet');
+      await duck.run(`COPY (SELECT ${select} FROM range(2) r(i)) TO '${live}' (FORMAT parquet)`);
+      await storage.put(live, 'raw/clickstream/dt=2026-03-10/hour=14/live-1.parquet');
+
+      const options = { pool: db.pool, storage, workDir: dataDir, pseudonymKey: 'k', timeZone: 'America/New_York' };
+      await importAccessLogFile(FIXTURE, options);
+      const rollupFile = path.join(lakeRoot(dataDir), 'curated', 'clickstream_hourly', 'dt=2026-03-10', 'rollup.parquet');
+      const read = (): Promise<Array<Record<string, unknown>>> =>
+        duck.rows(`SELECT * EXCLUDE (local_hour), local_hour::VARCHAR AS local_hour FROM read_parquet(?) ORDER BY ALL`, [rollupFile]);
+      const fromImport = await read();
+      const bySource = Object.fromEntries(
+        ['live', 'import'].map((source) => [source, fromImport.filter((row) => row.source === source).reduce((sum, row) => sum + Number(row.page_views), 0)]),
+      );
+      assert.deepEqual(bySource, { live: 2, import: 6 });
+      await rebuildDayRollup(duck, storage, path.join(dataDir, 'rebuild'), '2026-03-10');
+      assert.deepEqual(await read(), fromImport);
+    } finally {
+      duck.close();
+    }
   });
 });

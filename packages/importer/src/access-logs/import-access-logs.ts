@@ -10,7 +10,7 @@ import { createGunzip } from 'node:zlib';
 
 import type { Pool } from '@threadline/db';
 import { findAccessLogImport, finishAccessLogImport, startAccessLogImport } from '@threadline/db/access-log-imports';
-import { CLICKSTREAM_COLUMNS, deviceFromUserAgent, IMPORTED_TIER, ipPrefix, isBotUserAgent, PARQUET_OPTIONS, pseudonymise, rebuildDayRollup, scrubPersonalData, type ClickstreamColumn } from '@threadline/clickstream';
+import { CLICKSTREAM_COLUMNS, deviceFromUserAgent, IMPORTED_TIER, ipPrefix, isBotUserAgent, PARQUET_OPTIONS, pseudonymise, rebuildDayRollupsFromTable, scrubPersonalData, type ClickstreamColumn } from '@threadline/clickstream';
 import { CLICKSTREAM_DATASET, openDuckDb, sqlLiteral, type LakeStorage } from '@threadline/lake';
 
 import { createStageClock } from '../stage-clock.js';
@@ -469,6 +469,8 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
     await startAccessLogImport(options.pool, { contentHash, fileName: path.basename(file), format: detected, importedBy: null });
     if (stager.counts.events > 0) {
       const staging = path.join(work, 'parquet');
+      // file names carry the content hash: a re-run after a crash overwrites, never adds
+      const ownFiles = `import-${contentHash.slice(0, 16)}-`;
       await mkdir(staging, { recursive: true });
       const dimensions = { visitors: stager.visitors, targets: stager.targets, referrers: stager.referrers, zones: stager.zones, methods: stager.methods };
       await Promise.all(Object.entries(dimensions).map(([name, dictionary]) => dictionary.write(path.join(work, `${name}.ndjson`))));
@@ -493,16 +495,14 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
         clock.lap('load');
         // one COPY per day (at most 24 hour partitions open): a single COPY over years of history
         // opens thousands of partition writers at once and runs DuckDB out of memory.
-        // File names carry the content hash: a re-run after a crash overwrites, never adds.
         for (const day of stager.days) {
           // a time range, not dt = …: the table is sorted by time, so DuckDB skips other days' row groups
           await db.run(
             `COPY (SELECT * EXCLUDE (dt) FROM imported
                     WHERE event_time >= ${sqlLiteral(day)}::TIMESTAMPTZ AND event_time < ${sqlLiteral(day)}::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY event_time)
-               TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN 'import-${contentHash.slice(0, 16)}-{i}')`,
+               TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN '${ownFiles}{i}')`,
           );
         }
-        await db.run('DROP TABLE imported');
         clock.lap('parquet');
         // a day is 24 small hour files: several puts at once, so their durable writes overlap
         await mapWithConcurrency(await listFiles(staging), 8, async (local) => {
@@ -510,7 +510,9 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
           await options.storage.put(local, `raw/${CLICKSTREAM_DATASET}/${relative}`);
         });
         clock.lap('upload');
-        for (const day of stager.days) await rebuildDayRollup(db, options.storage, work, day);
+        // rollups from the rows still in DuckDB, plus whatever else those days hold (live traffic)
+        await rebuildDayRollupsFromTable(db, options.storage, work, { days: stager.days, table: 'imported', isHeld: (key) => key.startsWith(`raw/${CLICKSTREAM_DATASET}/`) && path.posix.basename(key).startsWith(ownFiles) });
+        await db.run('DROP TABLE imported');
         clock.lap('rollups');
       } finally {
         db.close();
