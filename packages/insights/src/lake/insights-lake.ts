@@ -3,7 +3,6 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node
 import {
   connectDuckDb,
   createDuckDbInstance,
-  isVisibleKey,
   LakeMirror,
   lakeRoot,
   sqlLiteral,
@@ -77,8 +76,9 @@ export class InsightsLake implements InsightQuery {
   private async scan(dataset: InsightDataset): Promise<DatasetState> {
     let newestMs = 0;
     let fileCount = 0;
-    for (const file of await this.lake.storage.listFiles(this.datasetPrefix(dataset))) {
-      if (!file.key.endsWith('.parquet') || !isVisibleKey(file.key)) continue;
+    // the files readers see: on S3, each partition at the generation its pointer names
+    for (const file of await this.lake.listCurrent(this.datasetPrefix(dataset))) {
+      if (!file.key.endsWith('.parquet')) continue;
       fileCount += 1;
       newestMs = Math.max(newestMs, file.modifiedMs);
     }

@@ -3,8 +3,9 @@ import path from 'node:path';
 
 import { LakeError } from '../errors.js';
 import { LocalLakeStorage, walkFiles } from './local.js';
+import { generationPrefix, makePointer, newGeneration, parsePointer, partitionOfPointer, pointerKey, readerView, type PartitionPointer } from './generations.js';
 import { S3LakeStorage } from './s3.js';
-import { isVisibleKey, type LakeStorage } from './storage.js';
+import { isVisibleKey, type LakeFile, type LakeStorage } from './storage.js';
 
 /** What the mirror knows of each file it downloaded: the object's ETag and size. */
 type Manifest = Record<string, { etag: string; bytes: number }>;
@@ -19,8 +20,9 @@ const MANIFEST = '_mirror.json';
  * - local storage: the mirror *is* the lake directory; `sync` and `upload` do nothing;
  * - S3: `sync(prefix)` brings a read cache (`<data dir>/tmp/lake-cache`) up to date with the
  *   bucket — only objects whose ETag changed are downloaded, files deleted in the bucket are
- *   deleted locally — and `upload(prefix)` pushes what a producer built locally (the pipeline's
- *   published partitions) to the bucket, deleting the bucket's keys the local copy no longer has.
+ *   deleted locally, partitions with a pointer are read at the generation it names — and
+ *   `upload(prefix)` publishes what a producer built locally (the pipeline's partitions) to the
+ *   bucket atomically for readers (a new generation, then the pointer; see generations.ts).
  *
  * Every reader (pipeline extract and quality gate, catalog crawl, SQL over the lake, dashboards)
  * and every writer goes through one `LakeMirror`, so each dataset works on both storages.
@@ -74,38 +76,79 @@ export class LakeMirror {
 
   private async syncNow(prefix: string, onDownload?: (count: number) => void): Promise<void> {
     const manifest = await this.readManifest();
-    const remote = (await this.storage.listFiles(prefix)).filter((file) => isVisibleKey(file.key));
-    const wanted = new Set(remote.map((file) => file.key));
+    let view = await this.readerListing(prefix, manifest);
+    // a pointed file gone: two publishes of the partition since the pointer was read; list again
+    if (view.missing.length > 0) view = await this.readerListing(prefix, manifest);
+    const wanted = new Set(view.files.map((file) => file.key));
     let downloaded = 0;
-    for (const file of remote) {
-      const known = manifest[file.key];
-      const target = this.localPath(file.key);
-      if (known && known.etag === (file.etag ?? '') && known.bytes === file.bytes && (await exists(target))) continue;
-      await mkdir(path.dirname(target), { recursive: true });
-      const tmp = `${target}.tmp-${process.pid}`;
-      await this.storage.download(file.key, tmp);
-      // the object's modification time, so the catalog and "data as of" read the lake's, not the cache's
-      if (file.modifiedMs > 0) await utimes(tmp, new Date(), new Date(file.modifiedMs));
-      await rename(tmp, target);
-      manifest[file.key] = { etag: file.etag ?? '', bytes: file.bytes };
-      downloaded += 1;
+    for (const { key, source } of view.files) {
+      if (await this.fetch(manifest, key, source)) downloaded += 1;
     }
     let removed = 0;
     for (const local of await walkFiles(this.localPath(prefix))) {
       const key = path.relative(this.root, local).split(path.sep).join('/');
-      if (!isVisibleKey(key) || wanted.has(key)) continue;
+      if (wanted.has(key) || view.pointers.has(key)) continue;
+      // a pointer of a partition the storage no longer has goes too; other hidden files are work in progress
+      if (!isVisibleKey(key) && partitionOfPointer(key) === undefined) continue;
       await rm(local, { force: true });
       delete manifest[key];
       removed += 1;
     }
-    if (downloaded > 0 || removed > 0) await this.writeManifest(manifest);
+    if (downloaded > 0 || removed > 0 || view.pointersFetched > 0) await this.writeManifest(manifest);
     onDownload?.(downloaded);
   }
 
   /**
-   * Makes the storage hold exactly the local visible files under `prefix` (a published partition,
-   * e.g. `curated/sales/dt=2026-11-24/`): each file is put (one atomic PUT per object), then the
-   * keys the local copy no longer has are deleted. Idempotent, so a recovery can repeat it.
+   * The files under `prefix` as readers see them (at their lake keys, pointed generations
+   * resolved), without downloading them: for freshness checks and fingerprints.
+   */
+  async listCurrent(prefix: string): Promise<LakeFile[]> {
+    if (!this.isRemote) return (await this.storage.listFiles(prefix)).filter((file) => isVisibleKey(file.key));
+    const run = this.syncing.then(async () => {
+      const manifest = await this.readManifest();
+      const view = await this.readerListing(prefix, manifest);
+      if (view.pointersFetched > 0) await this.writeManifest(manifest);
+      return view.files.map(({ key, source }) => ({ ...source, key }));
+    });
+    this.syncing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The storage's files under `prefix` as readers see them: pointed generations resolved. */
+  private async readerListing(prefix: string, manifest: Manifest): Promise<ReturnType<typeof readerView> & { pointersFetched: number; pointers: Set<string> }> {
+    const listing = await this.storage.listFiles(prefix);
+    const pointers = new Map<string, PartitionPointer>();
+    let pointersFetched = 0;
+    for (const file of listing) {
+      const partition = partitionOfPointer(file.key);
+      if (partition === undefined) continue;
+      if (await this.fetch(manifest, file.key, file)) pointersFetched += 1;
+      pointers.set(partition, parsePointer(await readFile(this.localPath(file.key), 'utf8'), file.key));
+    }
+    return { ...readerView(listing, pointers), pointersFetched, pointers: new Set([...pointers.keys()].map(pointerKey)) };
+  }
+
+  /** Downloads `source` to the local copy of `key` unless the copy is current; true when it downloaded. */
+  private async fetch(manifest: Manifest, key: string, source: LakeFile): Promise<boolean> {
+    const known = manifest[key];
+    const target = this.localPath(key);
+    if (known && known.etag === (source.etag ?? '') && known.bytes === source.bytes && (await exists(target))) return false;
+    await mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.tmp-${process.pid}`;
+    await this.storage.download(source.key, tmp);
+    // the object's modification time, so the catalog and "data as of" read the lake's, not the cache's
+    if (source.modifiedMs > 0) await utimes(tmp, new Date(), new Date(source.modifiedMs));
+    await rename(tmp, target);
+    manifest[key] = { etag: source.etag ?? '', bytes: source.bytes };
+    return true;
+  }
+
+  /**
+   * Publishes the local visible files under `prefix` (a partition, e.g.
+   * `curated/sales/dt=2026-11-24/`) to the storage atomically for readers: the files go under a
+   * new generation prefix, then the partition's pointer object is switched to it (one PUT), then
+   * older generations are deleted — all but the previous one, which readers that read the old
+   * pointer a moment ago may still be downloading. Idempotent, so a recovery can repeat it.
    */
   async upload(prefix: string): Promise<{ put: number; deleted: number }> {
     if (!this.isRemote) return { put: 0, deleted: 0 };
@@ -113,27 +156,52 @@ export class LakeMirror {
     const locals = (await walkFiles(this.localPath(prefix)))
       .map((file) => ({ file, key: path.relative(this.root, file).split(path.sep).join('/') }))
       .filter(({ key }) => isVisibleKey(key));
-    for (const { file, key } of locals) {
-      // put() consumes its source (S3 removes it after the upload): hand it a copy
-      const copy = `${file}.upload-${process.pid}`;
-      await copyFile(file, copy);
-      try {
-        await this.storage.put(copy, key);
-      } finally {
-        await rm(copy, { force: true });
-      }
-    }
-    const keep = new Set(locals.map(({ key }) => key));
+    const previous = await this.remotePointer(prefix);
+    const generation = newGeneration();
+    const current = generationPrefix(prefix, generation);
+    for (const { file, key } of locals) await this.putCopy(file, current + key.slice(prefix.length));
+    const pointerFile = this.localPath(pointerKey(prefix));
+    await mkdir(path.dirname(pointerFile), { recursive: true });
+    await writeFile(pointerFile, JSON.stringify(makePointer(generation, locals.map(({ key }) => key.slice(prefix.length)))));
+    await this.putCopy(pointerFile, pointerKey(prefix));
+
+    const keep = (key: string): boolean =>
+      key === pointerKey(prefix) || key.startsWith(current) || (previous !== undefined && key.startsWith(generationPrefix(prefix, previous.generation)));
     const remote = await this.storage.listFiles(prefix);
-    const stale = remote.filter((file) => isVisibleKey(file.key) && !keep.has(file.key)).map((file) => file.key);
+    const stale = remote.filter((file) => !keep(file.key)).map((file) => file.key);
     if (stale.length > 0) await this.storage.delete(stale);
-    // the local files are the bytes just uploaded: record their ETags so no reader downloads them again
+    // the local files are the bytes just uploaded: record their ETags so no reader here downloads them again
     for (const file of remote) {
-      if (keep.has(file.key)) manifest[file.key] = { etag: file.etag ?? '', bytes: file.bytes };
-      else delete manifest[file.key];
+      if (file.key === pointerKey(prefix)) manifest[file.key] = { etag: file.etag ?? '', bytes: file.bytes };
+      else if (file.key.startsWith(current)) manifest[prefix + file.key.slice(current.length)] = { etag: file.etag ?? '', bytes: file.bytes };
     }
     await this.writeManifest(manifest);
     return { put: locals.length, deleted: stale.length };
+  }
+
+  /** The partition's pointer in the storage, if it has one. */
+  private async remotePointer(prefix: string): Promise<PartitionPointer | undefined> {
+    const key = pointerKey(prefix);
+    if (!(await this.storage.exists(key))) return undefined;
+    const tmp = `${this.localPath(key)}.read-${process.pid}`;
+    await mkdir(path.dirname(tmp), { recursive: true });
+    try {
+      await this.storage.download(key, tmp);
+      return parsePointer(await readFile(tmp, 'utf8'), key);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /** put() consumes its source (S3 removes it after the upload): hand it a copy. */
+  private async putCopy(file: string, key: string): Promise<void> {
+    const copy = `${file}.upload-${process.pid}`;
+    await copyFile(file, copy);
+    try {
+      await this.storage.put(copy, key);
+    } finally {
+      await rm(copy, { force: true });
+    }
   }
 
   private async readManifest(): Promise<Manifest> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -81,7 +81,9 @@ describe('the lake on S3: pipeline, catalog and insights', () => {
     assert.equal(summary.status, 'succeeded', summary.error ?? '');
     const keys = await storage.list('curated/sales/');
     assert.deepEqual([...new Set(keys.map((key) => key.split('/')[2]))], DATES.map((date) => `dt=${date}`));
-    assert.ok(keys.every((key) => key.endsWith('.parquet')), keys.join(', '));
+    // each partition: its pointer and the files of the generation it names (an atomic switch for readers)
+    assert.ok(keys.every((key) => key.endsWith('/_current.json') || /\/_gen\/[a-z0-9-]+\/[^/]+\.parquet$/.test(key)), keys.join(', '));
+    assert.equal(keys.filter((key) => key.endsWith('/_current.json')).length, DATES.length);
     assert.ok(!existsSync(path.join(dataDir, 'lake', 'curated')), 'nothing is published to the local lake directory');
 
     const sales = (await listCatalogTables(db.pool)).find((table) => table.name === 'sales');
@@ -122,7 +124,7 @@ describe('the lake on S3: pipeline, catalog and insights', () => {
     const onDownload = (count: number): void => void counts.push(count);
     const dirOf = await lake.sync('curated/sales/', { onDownload });
     await lake.sync('curated/sales/', { onDownload });
-    const files = (await storage.list('curated/sales/')).length;
+    const files = (await storage.list('curated/sales/')).filter((key) => key.endsWith('.parquet')).length;
     assert.deepEqual(counts, [files, 0]);
 
     // a rebuild of one day from unchanged data writes the same bytes (same ETag): nothing to fetch
@@ -132,14 +134,20 @@ describe('the lake on S3: pipeline, catalog and insights', () => {
     assert.equal(counts.at(-1), 0);
 
     // an object replaced with other content is fetched again, and only it
-    const [changedKey] = await storage.list('curated/sales/dt=2026-11-19/');
-    assert.ok(changedKey);
+    const current = async (partition: string): Promise<string> => {
+      const pointerFile = path.join(dir, `pointer-${partition}.json`);
+      await storage.download(`curated/sales/${partition}/_current.json`, pointerFile);
+      const pointer: unknown = JSON.parse(readFileSync(pointerFile, 'utf8'));
+      assert.ok(typeof pointer === 'object' && pointer !== null && 'generation' in pointer && typeof pointer.generation === 'string' && 'files' in pointer && Array.isArray(pointer.files));
+      return `curated/sales/${partition}/_gen/${pointer.generation}/${String(pointer.files[0])}`;
+    };
+    const changedKey = await current('dt=2026-11-19');
     const other = path.join(dir, 'other.parquet');
-    await storage.download((await storage.list('curated/sales/dt=2026-11-20/'))[0] ?? '', other);
+    await storage.download(await current('dt=2026-11-20'), other);
     await storage.put(other, changedKey);
     await lake.sync('curated/sales/', { onDownload });
     assert.equal(counts.at(-1), 1);
-    assert.equal(statSync(path.join(lake.root, changedKey)).size, (await storage.listFiles(changedKey)).at(0)?.bytes);
+    assert.equal(statSync(path.join(lake.root, 'curated/sales/dt=2026-11-19', path.basename(changedKey))).size, (await storage.listFiles(changedKey)).at(0)?.bytes);
 
     await storage.delete(await storage.list('curated/sales/dt=2026-11-18/'));
     await lake.sync('curated/sales/', { onDownload });
@@ -162,6 +170,9 @@ describe('the lake on S3: pipeline, catalog and insights', () => {
     );
     assert.deepEqual(await storage.list('curated/sales/dt=2026-11-21/'), []);
     assert.deepEqual(await recoverPublishes(worker), ['run-crash']);
-    assert.deepEqual(await storage.list('curated/sales/dt=2026-11-21/'), ['curated/sales/dt=2026-11-21/data_0.parquet']);
+    const published = await storage.list('curated/sales/dt=2026-11-21/');
+    assert.equal(published.length, 2, published.join(', '));
+    assert.equal(published[0], 'curated/sales/dt=2026-11-21/_current.json');
+    assert.match(published[1] ?? '', /^curated\/sales\/dt=2026-11-21\/_gen\/[a-z0-9-]+\/data_0\.parquet$/);
   });
 });
