@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { foldPendingUnitsSold } from '@threadline/db';
 import { freePort } from '@threadline/db/testing';
 
 import { CHECKOUT, createCategory, createHarness, createProduct, signedInClient, type Harness } from '../testing/harness.js';
@@ -71,6 +72,7 @@ describe('checkout under concurrency', () => {
       [variantId],
     );
     assert.deepEqual(paid[0], { orders: STOCK, units: STOCK });
+    await foldPendingUnitsSold(harness.db.pool); // the worker's pass: units sold reach the product
     const { rows: sold } = await harness.db.pool.query<{ units_sold: number }>('SELECT units_sold FROM products WHERE id = $1', [product.id]);
     assert.equal(sold[0]?.units_sold, STOCK);
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import type { PoolClient } from '@threadline/db';
+import { foldPendingUnitsSold, type PoolClient } from '@threadline/db';
 
 import { CHECKOUT, createCategory, createHarness, createProduct, json, signedInClient, type Harness } from '../testing/harness.js';
 
@@ -71,6 +71,12 @@ describe('round trips per paid order', () => {
     // and line reads one by one, the order read again after each commit, the mail's two reads
     assert.ok(placed.count <= 7, `placing took ${placed.count} statements:\n${placed.texts.join('\n')}`);
     assert.ok(paid.count <= 5, `paying took ${paid.count} statements:\n${paid.texts.join('\n')}`);
+
+    // the payment locked no product row: its units reach units_sold when the worker folds them
+    const unfolded = await harness.db.pool.query<{ units_sold: number }>('SELECT units_sold FROM products WHERE id = $1', [product.id]);
+    assert.equal(unfolded.rows[0]?.units_sold, 0);
+    assert.equal(await foldPendingUnitsSold(harness.db.pool), 1);
+    assert.equal(await foldPendingUnitsSold(harness.db.pool), 0, 'a second fold finds nothing left');
 
     // every effect of the paid order is still there
     const { rows } = await harness.db.pool.query<{ status: string; stock: number; units_sold: number; events: string; payments: number; mails: number; cart: number }>(

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { foldPendingUnitsSold } from '@threadline/db';
+
 import { CHECKOUT, Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, type CreatedProduct, type Harness } from '../testing/harness.js';
 
 interface OrderBody {
@@ -158,6 +160,7 @@ describe('POST /api/orders/:id/pay', () => {
     assert.equal(rows.length, 1);
     assert.ok(!JSON.stringify(rows).includes('4242424242424242'), 'the card number is never stored');
     assert.ok(!JSON.stringify(rows).includes('"123"'), 'the CVC is never stored');
+    await foldPendingUnitsSold(harness.db.pool); // the worker's pass: units sold reach the product
     const { rows: products } = await harness.db.pool.query<{ units_sold: number }>('SELECT units_sold FROM products WHERE id = $1', [product.id]);
     assert.ok((products[0]?.units_sold ?? 0) >= 3);
     const again = await client.post(`/api/orders/${order.id}/pay`, { card: GOOD_CARD });
@@ -242,14 +245,22 @@ describe('order history, cancel and fulfilment', () => {
     assert.equal((await client.post(`/api/orders/${order.id}/cancel`)).statusCode, 409);
   });
 
-  it('cancelling a paid order refunds the payment and returns the stock', async () => {
+  it('cancelling a paid order refunds the payment, returns the stock and takes its units sold back', async () => {
     const client = await customerWithCart([[variantId(0), 1]]);
     const before = await stockOf(variantId(0));
+    await foldPendingUnitsSold(harness.db.pool);
+    const unitsSold = async (): Promise<number | undefined> =>
+      (await harness.db.pool.query<{ units_sold: number }>('SELECT units_sold FROM products WHERE id = $1', [product.id])).rows[0]?.units_sold;
+    const soldBefore = await unitsSold();
     const order = await placeOrder(client);
     await client.post(`/api/orders/${order.id}/pay`, { card: GOOD_CARD });
+    await foldPendingUnitsSold(harness.db.pool);
+    assert.equal(await unitsSold(), (soldBefore ?? 0) + 1);
     const cancelled = await client.post(`/api/orders/${order.id}/cancel`);
     assert.equal(json<OrderBody>(cancelled).status, 'cancelled');
     assert.equal(await stockOf(variantId(0)), before);
+    await foldPendingUnitsSold(harness.db.pool);
+    assert.equal(await unitsSold(), soldBefore);
     const { rows } = await harness.db.pool.query<{ status: string }>('SELECT status FROM payments WHERE order_id = $1', [order.id]);
     assert.deepEqual(rows.map((row) => row.status), ['refunded']);
   });

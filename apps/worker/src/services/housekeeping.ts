@@ -1,11 +1,16 @@
 import { createPaymentProvider, expireStalePendingOrders } from '@threadline/orders';
-import { deleteAbandonedCarts, deleteExpiredSessions, type Pool } from '@threadline/db';
+import { deleteAbandonedCarts, deleteExpiredSessions, foldPendingUnitsSold, type Pool } from '@threadline/db';
 import type { Logger } from '@threadline/config';
 
 import type { WorkerService } from '../context.js';
 
 /** How often abandoned checkouts are looked for (a pending order holds stock for 30 minutes). */
 export const ORDER_EXPIRY_EVERY_MS = 60_000;
+/**
+ * How often paid orders' units reach products.units_sold (the "popular" sort and the product
+ * page): payments append them without locking product rows (migration 2400).
+ */
+export const UNITS_SOLD_FOLD_EVERY_MS = 5_000;
 /** How often expired sessions and abandoned carts are removed. */
 export const CLEANUP_EVERY_MS = 60 * 60_000;
 /** An anonymous cart nobody touched for this long is abandoned (THREADLINE_ABANDONED_CART_DAYS's default). */
@@ -55,7 +60,8 @@ function every(ms: number, name: string, logger: Logger, work: () => Promise<voi
 
 /**
  * The shop's scheduled upkeep (scheduling is the worker's job, never an API replica's): pending
- * orders past their payment window are cancelled and give their stock back; expired sessions and
+ * orders past their payment window are cancelled and give their stock back; units sold are folded
+ * into the products every few seconds; expired sessions and
  * abandoned anonymous carts are deleted. Each step is safe to run from several workers at once
  * (row locks, SKIP LOCKED, state re-checked under lock).
  */
@@ -68,6 +74,9 @@ export const housekeepingService: WorkerService = {
       const cancelled = await expireStalePendingOrders({ pool: context.pool, provider, publicUrl: context.config.publicUrl });
       if (cancelled > 0) logger.info({ cancelled }, 'pending orders past their payment window cancelled, stock returned');
     });
+    const unitsSold = every(UNITS_SOLD_FOLD_EVERY_MS, 'units-sold fold', logger, async () => {
+      await foldPendingUnitsSold(context.pool);
+    });
     const cleanup = every(CLEANUP_EVERY_MS, 'session and cart clean-up', logger, async () => {
       const removed = await cleanUpSessionsAndCarts(context.pool, { abandonedCartMs: context.config.housekeeping.abandonedCartMs });
       if (removed.sessions + removed.carts > 0) logger.info(removed, 'expired sessions and abandoned carts removed');
@@ -75,6 +84,7 @@ export const housekeepingService: WorkerService = {
     return {
       async stop() {
         await orders.stop();
+        await unitsSold.stop();
         await cleanup.stop();
       },
     };

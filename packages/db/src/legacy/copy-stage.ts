@@ -16,8 +16,8 @@ function copyText(value: StageValue): string {
 }
 
 /**
- * Streams rows into a staging table with COPY … FROM STDIN: one round trip for the whole file,
- * so imports are bound by set-based SQL, not by per-row statements. `table` and `columns` come from
+ * Streams rows into a staging table with COPY … FROM STDIN (one round trip for the whole file, so
+ * imports are bound by set-based SQL, not by per-row statements), then analyses it. `table` and `columns` come from
  * the repositories' own constants, never from input.
  */
 export async function copyIntoStage(client: PoolClient, table: string, columns: readonly string[], rows: Iterable<readonly StageValue[]>): Promise<void> {
@@ -34,4 +34,7 @@ export async function copyIntoStage(client: PoolClient, table: string, columns: 
   }
   const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
   await pipeline(Readable.from(chunks()), stream);
+  // temporary tables are never analysed by autovacuum: without statistics the set-based statements
+  // that follow are planned for a near-empty table (nested loops over tens of thousands of rows)
+  await client.query(`ANALYZE ${table}`);
 }

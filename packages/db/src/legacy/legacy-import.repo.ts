@@ -5,8 +5,13 @@ export const LEGACY_SELLER_EMAIL = 'legacy-catalogue@threadline.invalid';
 
 export type Upserted = { id: number; isNew: boolean };
 
+// an export names a few dozen categories on 100,000 lines: each is slugified once (bounded cache)
+const slugs = new Map<string, string>();
+
 /** The URL slug of a category name ("Men's Shirts" → "mens-shirts"); empty names → "uncategorised". */
 export function slugifyCategory(name: string): string {
+  const known = slugs.get(name);
+  if (known !== undefined) return known;
   const slug = name
     .normalize('NFKD')
     .replace(/[^\w\s-]/g, '')
@@ -14,8 +19,10 @@ export function slugifyCategory(name: string): string {
     .toLowerCase()
     .replace(/[\s_]+/g, '-')
     .replace(/-+/g, '-')
-    .replace(/^-|-$/g, '');
-  return slug || 'uncategorised';
+    .replace(/^-|-$/g, '') || 'uncategorised';
+  if (slugs.size >= 10_000) slugs.clear();
+  slugs.set(name, slug);
+  return slug;
 }
 
 export async function ensureLegacySeller(client: PoolClient): Promise<number> {
@@ -183,16 +190,20 @@ export async function upsertLegacyOrder(client: PoolClient, order: LegacyOrder):
  */
 export async function refreshProductCounters(client: PoolClient, productIds: readonly number[]): Promise<void> {
   if (productIds.length === 0) return;
+  // the ids as a set joined by hash (`= ANY(array)` would compare every line with every id)
   await client.query(
-    `UPDATE products p
+    `WITH target AS (SELECT DISTINCT unnest($1::bigint[]) AS id),
+     sold AS (SELECT i.product_id, sum(i.quantity)::int AS units
+                FROM order_items i JOIN target t ON t.id = i.product_id JOIN orders o ON o.id = i.order_id
+               WHERE o.status IN ('paid', 'shipped', 'delivered')
+               GROUP BY i.product_id),
+     rated AS (SELECT r.product_id, count(*)::int AS n, sum(r.rating)::int AS total
+                 FROM reviews r JOIN target t ON t.id = r.product_id GROUP BY r.product_id)
+     UPDATE products p
         SET units_sold = coalesce(s.units, 0), rating_count = coalesce(r.n, 0), rating_sum = coalesce(r.total, 0)
-       FROM unnest($1::bigint[]) AS target(id)
-       LEFT JOIN (SELECT i.product_id, sum(i.quantity)::int AS units
-                    FROM order_items i JOIN orders o ON o.id = i.order_id
-                   WHERE o.status IN ('paid', 'shipped', 'delivered') AND i.product_id = ANY($1)
-                   GROUP BY i.product_id) s ON s.product_id = target.id
-       LEFT JOIN (SELECT product_id, count(*)::int AS n, sum(rating)::int AS total
-                    FROM reviews WHERE product_id = ANY($1) GROUP BY product_id) r ON r.product_id = target.id
+       FROM target
+       LEFT JOIN sold s ON s.product_id = target.id
+       LEFT JOIN rated r ON r.product_id = target.id
       WHERE p.id = target.id
         -- a product whose counters are right is not rewritten (nor are its search entries)
         AND (p.units_sold, p.rating_count, p.rating_sum) IS DISTINCT FROM (coalesce(s.units, 0), coalesce(r.n, 0), coalesce(r.total, 0))`,

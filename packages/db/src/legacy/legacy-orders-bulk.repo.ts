@@ -237,6 +237,7 @@ export async function resolveStagedLines(client: PoolClient): Promise<Unresolved
       LEFT JOIN products p ON p.id = v.product_id
       LEFT JOIN users by_id ON by_id.legacy_id = s.customer_legacy_id
       LEFT JOIN users by_email ON s.customer_legacy_id IS NULL AND lower(by_email.email) = lower(s.customer_email)`);
+  await client.query(`ANALYZE ${RESOLVED}`);
   const { rows } = await client.query<{ row_number: number; order_key: string; missing: string; ref: string }>(`
     SELECT row_number, order_key,
            CASE WHEN variant_id IS NULL THEN CASE WHEN sku IS NOT NULL THEN 'sku' ELSE 'product_legacy_id' END ELSE 'customer_legacy_id' END AS missing,
@@ -337,6 +338,7 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
     )
     SELECT staged.*, existing.id AS item_id
       FROM staged LEFT JOIN existing USING (order_id, variant_id, nth)`);
+  await client.query('ANALYZE legacy_stage_items');
   await client.query(`
     DELETE FROM order_items i USING legacy_stage_orders o
      WHERE i.order_id = o.order_id AND NOT EXISTS (SELECT 1 FROM legacy_stage_items t WHERE t.item_id = i.id)`);

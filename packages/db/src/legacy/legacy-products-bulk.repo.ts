@@ -99,6 +99,7 @@ export async function writeStagedProducts(client: PoolClient): Promise<{ created
          WHERE s.seller_email IS NOT NULL AND lower(u.email) = lower(s.seller_email) AND u.role IN ('seller', 'admin') AND u.deleted_at IS NULL
          ORDER BY u.id LIMIT 1) seller ON true
      ORDER BY s.legacy_id, s.row_number`, [legacySellerId]);
+  await client.query('ANALYZE legacy_stage_product_heads');
   // a rename through a re-import keeps the earlier name listed, never silently replaced
   await client.query(`
     INSERT INTO product_name_history (product_id, name, first_seen, last_seen)

@@ -306,14 +306,35 @@ export async function returnOrderStock(db: Queryable, orderId: number): Promise<
   );
 }
 
-/** Adds (or with sign -1 removes) an order's units to the products' units_sold counters. */
+/**
+ * Adds (or with sign -1 removes) an order's units to the products' units_sold counters: appended
+ * to product_units_sold_pending, which foldPendingUnitsSold applies (migration 2400 says why).
+ */
 export async function addUnitsSold(db: Queryable, orderId: number, sign: 1 | -1): Promise<void> {
   await db.query(
-    `UPDATE products p SET units_sold = GREATEST(0, p.units_sold + $2 * s.quantity)
-       FROM (SELECT product_id, sum(quantity)::integer AS quantity FROM order_items WHERE order_id = $1 GROUP BY product_id ORDER BY product_id) s
-      WHERE p.id = s.product_id`,
+    `INSERT INTO product_units_sold_pending (product_id, quantity)
+     SELECT product_id, $2 * sum(quantity)::integer FROM order_items WHERE order_id = $1 GROUP BY product_id`,
     [orderId, sign],
   );
+}
+
+/**
+ * Moves the pending units sold into products.units_sold: one update per product, in product-id
+ * order, for everything appended before this statement began. Safe from several workers at once
+ * (a row another pass deleted first is skipped). Returns how many products changed.
+ */
+export async function foldPendingUnitsSold(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query({
+    name: 'fold-units-sold',
+    text: `WITH moved AS (
+             DELETE FROM product_units_sold_pending RETURNING product_id, quantity),
+           sums AS (
+             SELECT product_id, sum(quantity)::integer AS quantity FROM moved GROUP BY product_id ORDER BY product_id)
+         UPDATE products p SET units_sold = GREATEST(0, p.units_sold + sums.quantity)
+           FROM sums
+          WHERE p.id = sums.product_id AND sums.quantity <> 0`,
+  });
+  return rowCount ?? 0;
 }
 
 export interface OrderPage {
@@ -575,7 +596,7 @@ export interface PaidCharge {
 /**
  * Marks a locked pending order paid in one statement: the succeeded payment (once per provider
  * reference: a provider answering a retry from its memory is not recorded twice), the status and
- * paid_at, the products' units_sold, the emptied cart, the confirmation mail in the outbox and
+ * paid_at, the units sold (appended for foldPendingUnitsSold: no product row is locked), the emptied cart, the confirmation mail in the outbox and
  * the order event. The caller holds the order's row lock and has checked the transition.
  */
 export async function markOrderPaid(
@@ -592,9 +613,8 @@ export async function markOrderPaid(
            status AS (
              UPDATE orders SET status = 'paid', paid_at = now() WHERE id = $1),
            sold AS (
-             UPDATE products p SET units_sold = GREATEST(0, p.units_sold + s.quantity)
-               FROM (SELECT product_id, sum(quantity)::integer AS quantity FROM order_items WHERE order_id = $1 GROUP BY product_id ORDER BY product_id) s
-              WHERE p.id = s.product_id),
+             INSERT INTO product_units_sold_pending (product_id, quantity)
+             SELECT product_id, sum(quantity)::integer FROM order_items WHERE order_id = $1 GROUP BY product_id),
            cart AS (
              DELETE FROM cart_items ci USING carts c, orders o
               WHERE o.id = $1 AND ci.cart_id = c.id

@@ -6,7 +6,6 @@ import {
   parseBoolean,
   parseCount,
   parseCountry,
-  parseDate,
   parseDecimalMoney,
   parseDiscountRate,
   parseGender,
@@ -31,6 +30,18 @@ export interface ValueRules {
   defaults?: Record<string, string>;
   /** split an order whose lines name different customers into one order per customer */
   splitMixedCustomers?: boolean;
+}
+
+// one memoised date reader per import (its rules): exports repeat the same dates over many rows
+const dateReaders = new WeakMap<ValueRules, (text: string, column: string) => Date>();
+
+function dateOf(rules: ValueRules, text: string, column: string): Date {
+  let reader = dateReaders.get(rules);
+  if (reader === undefined) {
+    reader = createDateReader(rules.dateFormat, rules.timeZone);
+    dateReaders.set(rules, reader);
+  }
+  return reader(text, column);
 }
 
 /** Reads a field of the current row; undefined when the export has no such column. */
@@ -117,7 +128,7 @@ export function readProduct(read: FieldReader, rules: ValueRules): ProductRow {
     colour,
     priceCents: parseMoney(required(read, 'price'), 'price', rules.currency),
     stock: parseCount(optional(read, 'stock') ?? '0', 'stock', { min: 0, max: 1_000_000 }),
-    createdAt: createdAt ? parseDate(createdAt, 'created_at', rules.dateFormat, rules.timeZone) : null,
+    createdAt: createdAt ? dateOf(rules, createdAt, 'created_at') : null,
   };
 }
 
@@ -147,7 +158,7 @@ export function readCustomer(read: FieldReader, rules: ValueRules): CustomerRow 
     stateProvince: text(read, 'state_province', 100) ?? null,
     customerSegment: text(read, 'customer_segment', 100) ?? null,
     marketingConsent: consent === undefined ? false : parseBoolean(consent, 'marketing_consent'),
-    createdAt: createdAt ? parseDate(createdAt, 'created_at', rules.dateFormat, rules.timeZone) : null,
+    createdAt: createdAt ? dateOf(rules, createdAt, 'created_at') : null,
   };
 }
 
@@ -285,6 +296,6 @@ export function readReview(read: FieldReader, rules: ValueRules): ReviewRow {
     rating: parseCount(required(read, 'rating'), 'rating', { min: 1, max: 5 }),
     title: text(read, 'title', 200) ?? null,
     body: text(read, 'body', 5000) ?? null,
-    createdAt: createdAt ? parseDate(createdAt, 'created_at', rules.dateFormat, rules.timeZone) : null,
+    createdAt: createdAt ? dateOf(rules, createdAt, 'created_at') : null,
   };
 }

@@ -256,6 +256,16 @@ describe('legacy import', () => {
     assert.equal(rows[0].region, 'asia_pacific');
   });
 
+  it('names the line of a malformed quote in a CSV export', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'legacy-quotes-'));
+    const file = path.join(dir, 'products.csv');
+    writeFileSync(file, 'legacy_id,name,category,price\nQ-1,"Shirt, ""long""",Shirts,10.00\nQ-2,"Shirt"s,Shirts,12.00\n');
+    await assert.rejects(
+      importLegacyFile(db.pool, options('products', { file, mapping: { columns: {} } })),
+      (error: unknown) => error instanceof SourceFileError && /^products\.csv: line 3: .*quote/.test(error.message),
+    );
+  });
+
   it('refuses a spreadsheet with formulas', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'legacy-xlsx-'));
     const workbook = new ExcelJS.Workbook();
