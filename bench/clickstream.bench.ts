@@ -156,6 +156,12 @@ try {
     flushes: flushed.length,
     spoolMiB: Number((flushed.reduce((n, r) => n + r.bytes, 0) / 2 ** 20).toFixed(1)),
     files: flushed.reduce((n, r) => n + r.files, 0),
+    spoolBytesPerEvent: Math.round(flushed.reduce((n, r) => n + r.bytes, 0) / Math.max(1, flushedEvents)),
+    // where the flush time goes, summed over the flushes (ms)
+    stagesMs: flushed.reduce<Record<string, number>>((sum, r) => {
+      for (const [stage, ms] of Object.entries(r.stages)) sum[stage] = (sum[stage] ?? 0) + ms;
+      return sum;
+    }, {}),
     hostLoadAvg1mAfter: loadAverage(),
   });
   log(`flush: ${JSON.stringify(results.at(-1))}`);

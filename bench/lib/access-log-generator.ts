@@ -12,10 +12,14 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 /** Writes `lines` Combined Log Format lines over ~90 days, deterministic (no Math.random). */
 export async function writeCombinedLog(file: string, lines: number): Promise<void> {
   const out = createWriteStream(file);
+  // mulberry32: integer arithmetic stays exact (the former LCG overflowed doubles, so every line
+  // had the same address octets, path and agent, and the bench measured one visitor's log)
   let state = 42;
   const next = (): number => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state;
+    state = (state + 0x6d2b79f5) | 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return (mixed ^ (mixed >>> 14)) >>> 0;
   };
   const start = Date.UTC(2025, 0, 1);
   let chunk = '';

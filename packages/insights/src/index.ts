@@ -36,3 +36,4 @@ export {
 } from './peak-hours/peak-hours.js';
 export type * from './types.js';
 export { dashboardRefresher } from './cache/dashboard-refresher.js';
+export { AnswerMemo } from './cache/answer-memo.js';

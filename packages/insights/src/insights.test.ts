@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
+import { lakeRoot } from '@threadline/lake';
 
 import { adChannelAnswers, adChannelInsight } from './ad-channels/ad-channels.js';
 import { InsightsLake } from './lake/insights-lake.js';
@@ -212,6 +215,24 @@ describe('insights over a hand-made lake', () => {
       const none = await adChannelAnswers(lake, { ...MARCH, search: "100%' OR 1=1 --" });
       assert.equal(none.total, 0);
     });
+  });
+
+  it('sees files published after it opened once ensureCurrent runs, without a query', async () => {
+    const laterDir = `${dataDir}-later`;
+    const later = await InsightsLake.open(laterDir, { threads: 1 });
+    try {
+      assert.equal(later.version(['sales']), 'sales:0:0');
+      cpSync(path.join(lakeRoot(dataDir), 'curated', 'sales'), path.join(lakeRoot(laterDir), 'curated', 'sales'), { recursive: true });
+      // the listing is re-read at most once a second
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await later.ensureCurrent();
+      assert.notEqual(later.version(['sales']), 'sales:0:0');
+      assert.ok(later.asOf(['sales']));
+      assert.equal((await salesInsight(later, MARCH)).totals.orders, (await salesInsight(lake, MARCH)).totals.orders);
+    } finally {
+      later.close();
+      rmSync(laterDir, { recursive: true, force: true });
+    }
   });
 
   it('reads a lake without any data as empty, not as an error', async () => {

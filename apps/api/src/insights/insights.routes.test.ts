@@ -68,6 +68,24 @@ describe('insights API', () => {
     assert.equal(second.segments.length, 2);
   });
 
+  it('answers a repeated cached view from memory while the data version holds', async () => {
+    const url = `/api/insights/segments?${MARCH}&dimension=age_band&limit=7`;
+    const key = paramsKey({ from: '2026-03-01', to: '2026-03-31', dimension: 'age_band', limit: 7 });
+    assert.equal(json<Envelope>(await admin.get(url)).cache.status, 'live');
+    const stored = json<Envelope & { cache: { computedAt: string } }>(await admin.get(url));
+    assert.equal(stored.cache.status, 'hit');
+    // the store's entry is gone (as after "refresh now" on another replica): the same figures still answer
+    await harness.context.pool.query(`DELETE FROM insight_cache WHERE dashboard = 'segments' AND params_key = $1`, [key]);
+    const remembered = await admin.get(url);
+    assert.equal(remembered.statusCode, 200);
+    assert.equal(json<Envelope>(remembered).cache.status, 'hit');
+    assert.deepEqual(json<Envelope>(remembered), stored);
+    // "refresh now" in this process forgets it: the next view is computed again
+    const refreshed = await admin.post('/api/insights/refresh');
+    assert.equal(refreshed.statusCode, 200, refreshed.body);
+    assert.notEqual(json<Envelope & { cache: { computedAt: string } }>(await admin.get(url)).cache.computedAt, stored.cache.computedAt);
+  });
+
   it('sends a cached answer as the stored JSON text, byte for byte', async () => {
     const url = `/api/insights/sales?${MARCH}&region=europe`;
     const key = paramsKey({ from: '2026-03-01', to: '2026-03-31', region: 'europe', limit: 20 });

@@ -4,6 +4,7 @@ import { deleteAdChannelCost, deleteLiveInsights, listAdChannelCosts, summariseI
 import { todayIn, windowEndingOn, type DateWindow } from '@threadline/domain';
 import {
   adChannelAnswers,
+  AnswerMemo,
   checkWindow,
   DEFAULT_LIMITS,
   insightAnswerJson,
@@ -48,8 +49,10 @@ const INSIGHT_ROLES = ['admin', 'marketing'] as const;
  */
 export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   let services: Promise<InsightServices> | undefined;
+  // a repeated view of a cached dashboard is answered without a database read while its data version holds
+  const memo = new AnswerMemo();
   const getServices = (): Promise<InsightServices> => {
-    services ??= InsightsLake.open(context.config.dataDir, { ...context.config.duckdb, lake: lakeFromConfig(context.config) }).then((lake) => ({ lake, pool: context.pool, timeZone: context.config.shopTimeZone }));
+    services ??= InsightsLake.open(context.config.dataDir, { ...context.config.duckdb, lake: lakeFromConfig(context.config) }).then((lake) => ({ lake, pool: context.pool, timeZone: context.config.shopTimeZone, memo }));
     return services;
   };
   app.addHook('onClose', async () => {
@@ -171,6 +174,7 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
     { ...guard, schema: { tags, summary: '"Refresh now": forget remembered results and re-materialise the preset windows', response: { 200: RefreshResponse, ...errors(401, 403) } } },
     async () => {
       await deleteLiveInsights(context.pool);
+      memo.clear();
       return materialiseInsights(await getServices());
     },
   );
@@ -179,7 +183,7 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
     { ...guard, schema: { tags, summary: 'Cache entries per dashboard and the freshness of the data behind them', response: { 200: StatusResponse, ...errors(401, 403) } } },
     async () => {
       const { lake } = await getServices();
-      await lake.query('SELECT 1');
+      await lake.ensureCurrent();
       return {
         dashboards: (await summariseInsightCache(context.pool)).map((row) => ({ ...row, lastComputedAt: row.lastComputedAt?.toISOString() ?? null })),
         asOf: {

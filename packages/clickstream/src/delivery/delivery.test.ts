@@ -89,6 +89,33 @@ describe('clickstream delivery', () => {
     outcomes = [];
   });
 
+  it('stores an event once when the spool holds it twice, and reads lines written with every column (before null columns were left out)', async () => {
+    const own = await makeDirs();
+    try {
+      const writer = new SpoolWriter({ dir: own.spool });
+      await writer.start();
+      const at = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
+      const events = Array.from({ length: 30 }, (_, i) => storedEvent({ event_time: at + i * 1000, received_at: at + 60_000, path: '/first', search_query: i % 2 === 0 ? 'linen' : null }));
+      await writer.append(Buffer.from(`${events.map((e) => JSON.stringify(e)).join('\n')}\n`));
+      // the same ids again, received later (a retry that reached another API process)
+      await writer.append(toPayload(events.map((e) => ({ ...e, received_at: at + 120_000, path: '/retried' }))));
+      await writer.close();
+      const flusher = new ClickstreamFlusher({ source: new SpoolSource(own.spool), storage: new LocalLakeStorage(own.lake), stateDir: own.state });
+      const results = await flusher.drain();
+      flusher.close();
+      assert.equal(results.reduce((n, r) => n + r.events, 0), 30);
+      assert.equal(results.reduce((n, r) => n + r.duplicates, 0), 30);
+      const rows = await withDuckDb((db) =>
+        db.all<{ path: string; query: string | null }>('SELECT path, search_query AS query FROM read_parquet(?, hive_partitioning = false) ORDER BY event_time', [path.join(own.lake, 'raw', 'clickstream', '**', '*.parquet')]),
+      );
+      assert.equal(rows.length, 30);
+      assert.ok(rows.every((r) => r.path === '/first'), 'the first received copy is kept');
+      assert.deepEqual(rows.map((r) => r.query).slice(0, 2), ['linen', null]);
+    } finally {
+      await rm(own.root, { recursive: true, force: true });
+    }
+  });
+
   it('compacts finished hours into one file per hour with the same events, and sends later arrivals to the late partition', async () => {
     const storage = new LocalLakeStorage(dirs.lake);
     const before = await lakeIds(dirs.lake);

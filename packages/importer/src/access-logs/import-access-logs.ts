@@ -129,14 +129,10 @@ interface TargetRow {
   utm_content: string | null;
 }
 
-/** A distinct client address: its network prefix and the visitors (address + user agent) seen on it. */
-interface AddressRow {
-  prefix: string | null;
-  visitorsByAgent: Map<string, number>;
-}
-
 /** A distinct user agent: bot flag and device class, worked out once (isbot's pattern is costly). */
 interface AgentRow {
+  /** short number standing for the agent in visitor keys */
+  n: number;
   isBot: boolean;
   device: string;
 }
@@ -187,7 +183,8 @@ class EventStager {
   last: number | null = null;
   /** UTC days touched, as day numbers since the epoch (cheaper than a date string per line) */
   private readonly dayNumbers = new Set<number>();
-  private readonly addresses = new Map<string, AddressRow>();
+  /** address → network prefix */
+  private readonly prefixes = new Map<string, string | null>();
   private readonly agents = new Map<string, AgentRow>();
   readonly visitors = new Dictionary<VisitorRow>();
   readonly targets = new Dictionary<TargetRow>();
@@ -210,24 +207,24 @@ class EventStager {
   ) {}
 
   private visitor(request: AccessLogRequest): VisitorRow {
-    let address = this.addresses.get(request.ip);
-    if (address === undefined) {
-      address = { prefix: ipPrefix(request.ip), visitorsByAgent: new Map() };
-      this.addresses.set(request.ip, address);
-    }
     const agentText = request.userAgent ?? '';
-    const known = address.visitorsByAgent.get(agentText);
-    if (known !== undefined) return this.visitors.rows[known] as VisitorRow; // numbers index rows
     let agent = this.agents.get(agentText);
     if (agent === undefined) {
       // a log without user agents (Common Log Format) says nothing about bots: unknown, not a bot
-      agent = { isBot: request.userAgent !== null && isBotUserAgent(request.userAgent), device: deviceFromUserAgent(request.userAgent ?? undefined) };
+      agent = { n: this.agents.size, isBot: request.userAgent !== null && isBotUserAgent(request.userAgent), device: deviceFromUserAgent(request.userAgent ?? undefined) };
       this.agents.set(agentText, agent);
     }
-    const visitorKey = `${request.ip}|${agentText}`;
-    const row = this.visitors.add(visitorKey, { visitor_id: pseudonymise(this.key, 'legacy-visitor', visitorKey), ip_prefix: address.prefix, device: agent.device, is_bot: agent.isBot });
-    address.visitorsByAgent.set(agentText, row.i);
-    return row;
+    // keyed by address and the agent's number: a short key, hashed once per line
+    const key = `${agent.n}|${request.ip}`;
+    const known = this.visitors.get(key);
+    if (known !== undefined) return known;
+    let prefix = this.prefixes.get(request.ip);
+    if (prefix === undefined) {
+      prefix = ipPrefix(request.ip);
+      this.prefixes.set(request.ip, prefix);
+    }
+    const visitorId = pseudonymise(this.key, 'legacy-visitor', `${request.ip}|${agentText}`);
+    return this.visitors.add(key, { visitor_id: visitorId, ip_prefix: prefix, device: agent.device, is_bot: agent.isBot });
   }
 
   private target(request: AccessLogRequest): TargetRow {
@@ -306,10 +303,6 @@ class EventStager {
 /** Columns of the staged line rows (all numbers; an empty field is NULL). */
 const STAGED_COLUMNS = "{line: 'BIGINT', t: 'BIGINT', visit_start: 'BIGINT', v: 'INTEGER', target: 'INTEGER', referrer: 'INTEGER', zone: 'INTEGER', method: 'INTEGER', is_page: 'BOOLEAN', status: 'INTEGER', bytes: 'BIGINT', duration: 'DOUBLE'}";
 
-/**
- * The event id of line `r.line`, computed by DuckDB exactly as `lineEventId` does (SHA-256 of
- * "<content hash>:<line>", laid out as a version-5-shaped UUID).
- */
 /**
  * The event id from `r.h`, the SHA-256 of "<content hash>:<line>", laid out as a
  * version-5-shaped UUID exactly as `lineEventId` does.

@@ -10,12 +10,15 @@ import { salesInsight, type SalesFilters } from '../sales/sales.js';
 import { peakHours, type PeakHourFilters } from '../peak-hours/peak-hours.js';
 import { SEGMENT_DIMENSIONS, segmentInsight, type SegmentFilters } from '../segments/segments.js';
 import type { CacheInfo } from '../types.js';
+import type { AnswerMemo } from './answer-memo.js';
 
 export interface InsightServices {
   lake: InsightsLake;
   pool: Pool;
   /** the shop's time zone: windows and presets are in it */
   timeZone: string;
+  /** answers this process served lately: a repeated view then costs no database read */
+  memo?: AnswerMemo;
 }
 
 export type { CacheInfo };
@@ -99,20 +102,25 @@ export async function serveInsight<D extends DashboardName>(
   params: ParamsOf<D>,
   options: { source?: 'materialised' | 'live' } = {},
 ): Promise<Served> {
-  // a query refreshes the views' file listing (at most once a second); the fingerprint reads it
-  await services.lake.query('SELECT 1');
+  // the fingerprint reads the file listing (refreshed at most once a second); a cached answer
+  // needs no DuckDB connection at all
+  await services.lake.ensureCurrent();
   const spec: DashboardSpec<ParamsOf<D>> = DASHBOARDS[name];
   const key = paramsKey(params);
   const version = await fingerprint(services, name);
   const asOf = services.lake.asOf(spec.datasets);
   if (options.source !== 'materialised') {
+    const remembered = services.memo?.get(name, key, version);
+    if (remembered) return remembered;
     const cached = await getCachedInsight(services.pool, name, key);
     if (cached && cached.dataVersion === version) {
-      return {
+      const served: Served = {
         json: cached.resultJson,
         asOf: cached.asOf ? cached.asOf.toISOString() : null,
         cache: { status: 'hit', computedAt: cached.computedAt.toISOString(), computationMs: cached.computationMs },
       };
+      services.memo?.set(name, key, version, served);
+      return served;
     }
   }
   const started = performance.now();
@@ -130,6 +138,7 @@ export async function serveInsight<D extends DashboardName>(
     asOf,
     computationMs,
   });
+  // not remembered here: the memo holds only what was read back from the store
   return { json, asOf: asOf?.toISOString() ?? null, cache: { status: 'live', computedAt: new Date().toISOString(), computationMs } };
 }
 

@@ -125,10 +125,19 @@ export class InsightsLake implements InsightQuery {
     await connection.run(`CREATE OR REPLACE VIEW ${dataset} AS SELECT ${list} FROM ${source}`);
   }
 
-  /** Runs a read query with bound parameters over the current views. */
-  async query<T extends InsightRow = InsightRow>(sql: string, params: DuckDBValue[] = []): Promise<T[]> {
+  /**
+   * Brings the file listing — and with it `version()` and `asOf()` — up to date (a directory
+   * listing at most once a second; views rebuilt only for datasets whose files changed), without
+   * running a query: what a cached answer needs before its fingerprint is compared.
+   */
+  async ensureCurrent(): Promise<void> {
     this.rebuilding ??= this.refreshViews().finally(() => (this.rebuilding = undefined));
     await this.rebuilding;
+  }
+
+  /** Runs a read query with bound parameters over the current views. */
+  async query<T extends InsightRow = InsightRow>(sql: string, params: DuckDBValue[] = []): Promise<T[]> {
+    await this.ensureCurrent();
     const connection = await connectDuckDb(this.instance);
     try {
       const reader = await connection.runAndReadAll(sql, params);

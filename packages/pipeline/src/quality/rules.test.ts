@@ -5,7 +5,7 @@ import { openDuckDb, type LakeDb } from '@threadline/lake';
 
 import { DATASET_RULES } from '../extract/datasets.js';
 import { checkDataset, isGatePassed } from './check.js';
-import { compileRule, type QualityRule } from './rules.js';
+import { compileRule, rowFilterOf, type QualityRule } from './rules.js';
 
 const AS_OF = new Date('2026-11-25T12:00:00Z');
 
@@ -92,6 +92,22 @@ describe('quality rules', () => {
     assert.deepEqual(together.map((result) => result.passed), rules.map(() => false));
     assert.ok(compileRule(RULES.range!, 'bad', AS_OF).aggregate, 'range is one aggregate');
     assert.equal(compileRule(RULES.uniqueness!, 'bad', AS_OF).aggregate, null, 'uniqueness is its own query');
+  });
+
+  it('joins a custom rule to the fused scan only when it is one row filter over the checked table', () => {
+    assert.equal(rowFilterOf('SELECT * FROM sales WHERE placed_date <> dt', 'sales'), '(placed_date <> dt)');
+    assert.equal(rowFilterOf(`SELECT * FROM "sales" WHERE note = 'group by'`, 'sales'), `(note = 'group by')`, 'words inside literals are data');
+    for (const query of [
+      'SELECT * FROM reviews WHERE rating > 5',
+      'SELECT * FROM sales WHERE id IN (SELECT id FROM other)',
+      'SELECT * FROM sales WHERE a = 1 UNION SELECT * FROM other',
+      'SELECT * FROM sales WHERE a = 1 ORDER BY a LIMIT 3',
+      'SELECT * FROM sales WHERE a) OR (true',
+      'SELECT order_id FROM sales WHERE a = 1',
+      "SELECT * FROM sales WHERE a = 'open",
+    ]) {
+      assert.equal(rowFilterOf(query, 'sales'), null, query);
+    }
   });
 
   it('a missing column among fused rules fails only its own rule', async () => {

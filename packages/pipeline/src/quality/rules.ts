@@ -86,6 +86,34 @@ function literal(value: string | number | boolean): string {
   return String(value);
 }
 
+/** Words after which a custom query is more than one row filter: such a query runs on its own. */
+const NOT_A_ROW_FILTER = /;|--|\/\*|\b(?:union|except|intersect|limit|offset|order|group|having|window|qualify|from)\b/i;
+
+function isBalanced(text: string): boolean {
+  let depth = 0;
+  for (const char of text) {
+    if (char === '(') depth += 1;
+    else if (char === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/**
+ * The condition of a custom rule written as `SELECT * FROM <table> WHERE <condition>` (the usual
+ * shape), or null for any other query. Only a condition with no clause words of its own and no
+ * subquery source qualifies, so counting it as `count(*) FILTER (WHERE <condition>)` over the
+ * same table selects exactly the rows the query would return.
+ */
+export function rowFilterOf(badRowsSql: string, table: string): string | null {
+  const match = /^\s*select\s+\*\s+from\s+("?)([A-Za-z_][A-Za-z0-9_]*)\1\s+where\s+([\s\S]+?)\s*$/i.exec(badRowsSql);
+  if (!match || match[2] !== table) return null;
+  const condition = match[3] ?? '';
+  // quoted text may hold any word; checking the condition without its literals keeps them harmless
+  const unquoted = condition.replace(/'(?:[^']|'')*'/g, '0');
+  if (unquoted.includes("'") || NOT_A_ROW_FILTER.test(unquoted) || !isBalanced(unquoted)) return null;
+  return `(${condition})`;
+}
+
 const SAMPLE_LIMIT = 5;
 
 /**
@@ -174,13 +202,16 @@ export function compileRule(rule: QualityRule, table: string, asOf: Date): Compi
         `coalesce(max(${column}) >= ${sqlLiteral(oldest)}::TIMESTAMPTZ, false)`,
       );
     }
-    case 'customSql':
+    case 'customSql': {
+      const filter = rowFilterOf(rule.badRowsSql, table);
       return {
         ...base,
         expected: `no rows: ${rule.description}`,
         checkSql: `SELECT count(*) AS observed, count(*) = 0 AS passed FROM (${rule.badRowsSql})`,
         badRowsSql: `SELECT * FROM (${rule.badRowsSql}) LIMIT ${SAMPLE_LIMIT}`,
-        aggregate: null,
+        // a plain row filter over the checked table joins the dataset's fused scan
+        aggregate: filter === null ? null : { observed: `count(*) FILTER (WHERE ${filter})`, passed: `count(*) FILTER (WHERE ${filter}) = 0` },
       };
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import type { StoredEvent } from '../../collect/event.js';
+import { spoolLine, type StoredEvent } from '../../collect/event.js';
 
 /** A stored event as the collector would spool it; override any column. */
 export function storedEvent(overrides: Partial<StoredEvent> = {}): StoredEvent {
@@ -41,5 +41,5 @@ export function storedEvent(overrides: Partial<StoredEvent> = {}): StoredEvent {
 }
 
 export function toPayload(events: readonly StoredEvent[]): Buffer {
-  return Buffer.from(`${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+  return Buffer.from(`${events.map((e) => spoolLine(e)).join('\n')}\n`);
 }
