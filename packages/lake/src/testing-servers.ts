@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 
+import { S3LakeStorage } from './storage/s3.js';
+
 /**
  * Local stand-ins for AWS used by the adapter tests: s3rver (S3) and kinesalite (Kinesis), both
  * on loopback. Neither ships TypeScript types; the shapes used here are narrowed at runtime.
@@ -21,6 +23,27 @@ export async function startS3rver(directory: string, bucket: string): Promise<{ 
   const server = instance as S3rverInstance; // run/close checked just above
   const { port } = await server.run();
   return { endpoint: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+/**
+ * s3rver with the lake's S3 storage pointed at it (key prefix `lake/`), as the S3 adapter tests
+ * use it: path-style addressing, s3rver's fixed credentials, plain bodies (no aws-chunked uploads).
+ */
+export async function startS3Lake(directory: string, bucket: string): Promise<{ storage: S3LakeStorage; endpoint: string; close(): Promise<void> }> {
+  const server = await startS3rver(directory, bucket);
+  const storage = new S3LakeStorage({
+    bucket,
+    prefix: 'lake/',
+    clientConfig: {
+      endpoint: server.endpoint,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    },
+  });
+  return { storage, endpoint: server.endpoint, close: () => server.close() };
 }
 
 export async function startKinesalite(): Promise<{ endpoint: string; close(): Promise<void> }> {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 
 import { checkPasswordRules, hashPassword, lockDurationMs, verifyPassword } from '@threadline/auth';
 import {

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { S3LakeStorage, withDuckDb } from '@threadline/lake';
-import { startS3rver } from '@threadline/lake/testing';
+import { withDuckDb, type S3LakeStorage } from '@threadline/lake';
+import { startS3Lake } from '@threadline/lake/testing';
 
 import { ClickstreamCompactor } from '../delivery/compactor.js';
 import { ClickstreamFlusher } from '../delivery/flusher.js';
@@ -14,16 +14,14 @@ import { storedEvent, toPayload } from '../delivery/testing/events.js';
 import { SpoolWriter } from '../spool/writer.js';
 import { SpoolSource } from '../stream/spool-source.js';
 
-const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-
 describe('lake on S3 (s3rver on loopback)', () => {
   let dir: string;
-  let server: { endpoint: string; close(): Promise<void> };
+  let server: Awaited<ReturnType<typeof startS3Lake>>;
   let storage: S3LakeStorage;
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tl-s3-'));
-    server = await startS3rver(path.join(dir, 's3'), 'lake-bucket');
-    storage = new S3LakeStorage({ bucket: 'lake-bucket', prefix: 'lake/', clientConfig: { endpoint: server.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } });
+    server = await startS3Lake(path.join(dir, 's3'), 'lake-bucket');
+    storage = server.storage;
   });
   after(async () => {
     await server.close();

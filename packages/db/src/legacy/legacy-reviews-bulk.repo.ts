@@ -81,19 +81,34 @@ export async function writeStagedReviews(
   client: PoolClient,
   skipRows: readonly number[],
 ): Promise<{ created: number; updated: number; productIds: number[] }> {
-  const { rows } = await client.query<{ product_id: string; is_new: boolean }>(
-    `INSERT INTO reviews (legacy_id, order_item_id, product_id, user_id, rating, title, body, created_at)
-     SELECT legacy_id, order_item_id, product_id, user_id, rating, title, body, coalesce(created_at, now())
-       FROM ${RESOLVED} WHERE NOT (row_number = ANY($1::int[])) ORDER BY row_number
-     ON CONFLICT (legacy_id) DO UPDATE
-       SET order_item_id = EXCLUDED.order_item_id, product_id = EXCLUDED.product_id, user_id = EXCLUDED.user_id,
-           rating = EXCLUDED.rating, title = EXCLUDED.title, body = EXCLUDED.body, created_at = EXCLUDED.created_at
-     RETURNING product_id, (xmax = 0) AS is_new`,
+  // the rejected rows as a set joined by hash (`= ANY(array)` would compare every row with every one);
+  // a review that did not change is not rewritten, and counts as updated (matched)
+  const { rows } = await client.query<{ created: number; matched: number; product_ids: string[] | null }>(
+    `WITH kept AS (
+       SELECT r.* FROM ${RESOLVED} r LEFT JOIN unnest($1::int[]) AS skip(row_number) USING (row_number)
+        WHERE skip.row_number IS NULL
+     ), written AS (
+       INSERT INTO reviews (legacy_id, order_item_id, product_id, user_id, rating, title, body, created_at)
+       SELECT legacy_id, order_item_id, product_id, user_id, rating, title, body, coalesce(created_at, now())
+         FROM kept ORDER BY row_number
+       ON CONFLICT (legacy_id) DO UPDATE
+         SET order_item_id = EXCLUDED.order_item_id, product_id = EXCLUDED.product_id, user_id = EXCLUDED.user_id,
+             rating = EXCLUDED.rating, title = EXCLUDED.title, body = EXCLUDED.body,
+             -- now() is the transaction's start: a review the export gives no date keeps the date it has
+             created_at = CASE WHEN EXCLUDED.created_at = now() THEN reviews.created_at ELSE EXCLUDED.created_at END
+         WHERE (reviews.order_item_id, reviews.product_id, reviews.user_id, reviews.rating, reviews.title, reviews.body, reviews.created_at)
+               IS DISTINCT FROM (EXCLUDED.order_item_id, EXCLUDED.product_id, EXCLUDED.user_id, EXCLUDED.rating, EXCLUDED.title,
+                                 EXCLUDED.body, CASE WHEN EXCLUDED.created_at = now() THEN reviews.created_at ELSE EXCLUDED.created_at END)
+       RETURNING (xmax = 0) AS is_new
+     )
+     SELECT (SELECT count(*) FROM written WHERE is_new)::int AS created, (SELECT count(*) FROM kept)::int AS matched,
+            (SELECT array_agg(DISTINCT product_id) FROM kept) AS product_ids`,
     [skipRows],
   );
+  const counts = rows[0]!; // an aggregate always yields one row
   return {
-    created: rows.filter((row) => row.is_new).length,
-    updated: rows.filter((row) => !row.is_new).length,
-    productIds: [...new Set(rows.map((row) => Number(row.product_id)))],
+    created: counts.created,
+    updated: counts.matched - counts.created,
+    productIds: (counts.product_ids ?? []).map(Number),
   };
 }

@@ -304,10 +304,6 @@ class EventStager {
 const STAGED_COLUMNS = "{line: 'BIGINT', t: 'BIGINT', visit_start: 'BIGINT', v: 'INTEGER', target: 'INTEGER', referrer: 'INTEGER', zone: 'INTEGER', method: 'INTEGER', is_page: 'BOOLEAN', status: 'INTEGER', bytes: 'BIGINT', duration: 'DOUBLE'}";
 
 /**
- * The event id of line `r.line`, computed by DuckDB exactly as `lineEventId` does (SHA-256 of
- * "<content hash>:<line>", laid out as a version-5-shaped UUID).
- */
-/**
  * The event id from `r.h`, the SHA-256 of "<content hash>:<line>", laid out as a
  * version-5-shaped UUID exactly as `lineEventId` does.
  */

@@ -191,12 +191,17 @@ describe('legacy import', () => {
       return Object.values(rows[0]).map(Number);
     };
     const before = await counts();
+    const reviewVersions = `SELECT string_agg(concat_ws(' ', legacy_id, xmin, created_at), ',' ORDER BY legacy_id) AS reviews FROM reviews`;
+    const { rows: [reviewsBefore] } = await db.pool.query(reviewVersions);
     for (const entity of ['products', 'customers', 'orders', 'reviews'] as const) {
       const report = await importLegacyFile(db.pool, options(entity));
       assert.equal(report.created, 0, `${entity} created nothing new`);
       assert.ok(report.updated > 0, `${entity} updated its rows`);
     }
     assert.deepEqual(await counts(), before);
+    // the same reviews again: none rewritten, and one without a date in the export keeps its date
+    const { rows: [reviewsAfter] } = await db.pool.query(reviewVersions);
+    assert.deepEqual(reviewsAfter, reviewsBefore);
   });
 
   it('links a shop account with the same e-mail, refuses e-mails of other legacy customers, keeps customers without e-mail', async () => {
@@ -333,6 +338,9 @@ describe('legacy import', () => {
     assert.deepEqual([report.created, report.updated], [0, 1]);
     const { rows } = await db.pool.query(`SELECT legacy_id, rating, title FROM reviews ORDER BY legacy_id`);
     assert.deepEqual(rows.map((row) => [row.legacy_id, row.rating, row.title]), [['R-1', 4, 'Still great'], ['R-2', 2, 'Too warm?'], ['R-3', 4, null]]);
+    // R-1 came again without a date: it keeps the one the first import gave it
+    const { rows: dated } = await db.pool.query(`SELECT to_char(created_at AT TIME ZONE 'America/New_York', 'YYYY-MM-DD') AS day FROM reviews WHERE legacy_id = 'R-1'`);
+    assert.equal(dated[0].day, '2023-01-20');
   });
 });
 

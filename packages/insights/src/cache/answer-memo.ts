@@ -1,4 +1,12 @@
-import type { Served } from './insight-cache.js';
+import type { CacheInfo } from '../types.js';
+
+/** A dashboard answer as served: its figures as JSON text, when its data is from, and how it was cached. */
+export interface Served {
+  /** the figures as JSON text: on a cache hit exactly the stored text, never parsed */
+  json: string;
+  asOf: string | null;
+  cache: CacheInfo;
+}
 
 /** An answer as remembered in process: what was served and the data version it was computed from. */
 interface Remembered {

@@ -10,7 +10,9 @@ import { salesInsight, type SalesFilters } from '../sales/sales.js';
 import { peakHours, type PeakHourFilters } from '../peak-hours/peak-hours.js';
 import { SEGMENT_DIMENSIONS, segmentInsight, type SegmentFilters } from '../segments/segments.js';
 import type { CacheInfo } from '../types.js';
-import type { AnswerMemo } from './answer-memo.js';
+import type { AnswerMemo, Served } from './answer-memo.js';
+
+export type { Served };
 
 export interface InsightServices {
   lake: InsightsLake;
@@ -23,12 +25,6 @@ export interface InsightServices {
 
 export type { CacheInfo };
 
-export interface Served {
-  /** the figures as JSON text: on a cache hit exactly the stored text, never parsed */
-  json: string;
-  asOf: string | null;
-  cache: CacheInfo;
-}
 
 /** Fields every dashboard answer carries around its figures. */
 export type EnvelopeField = 'window' | 'filters' | 'asOf' | 'cache';

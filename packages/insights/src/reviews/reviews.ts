@@ -1,5 +1,5 @@
 import type { DateWindow } from '@threadline/domain';
-import { toDateText, toNumber } from '@threadline/lake';
+import { sqlLiteral, toDateText, toNumber } from '@threadline/lake';
 
 import type { InsightsLake } from '../lake/insights-lake.js';
 import type { RatingCount, CategoryRatings, ReviewInsight } from '../types.js';
@@ -88,7 +88,7 @@ export async function reviewInsight(lake: InsightsLake, filters: ReviewFilters):
         `SELECT product_id, word, count(*) AS n FROM (
             SELECT product_id, unnest(regexp_split_to_array(lower(coalesce(title, '') || ' ' || coalesce(body, '')), '[^\\p{L}\\p{N}'']+')) AS word
               FROM reviews WHERE ${where} AND product_id IN (${ids.join(', ')}))
-          WHERE length(word) >= 3 AND word NOT IN (${STOP_WORDS.map((word) => `'${word.replaceAll("'", "''")}'`).join(', ')})
+          WHERE length(word) >= 3 AND word NOT IN (${STOP_WORDS.map(sqlLiteral).join(', ')})
           GROUP BY 1, 2
           QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY count(*) DESC, word) <= 8`,
         params,

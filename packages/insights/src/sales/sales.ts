@@ -63,19 +63,23 @@ function rateRow(row: Record<string, unknown>): SalesRateRow {
  */
 export async function salesInsight(lake: InsightsLake, filters: SalesFilters): Promise<SalesInsight> {
   const { where, params } = saleFilters(filters);
-  const [totals] = await lake.query(
-    `SELECT count(DISTINCT order_id) FILTER (WHERE ${SOLD}) AS orders,
+  // one scan for the totals and the days: an order's lines share its date and status, so the
+  // distinct orders of the window are the sum of each day's
+  const daily = await lake.query(
+    `SELECT placed_date AS date, count(DISTINCT order_id) FILTER (WHERE ${SOLD}) AS orders,
             coalesce(sum(quantity) FILTER (WHERE ${SOLD}), 0) AS units,
             coalesce(sum(line_total_cents) FILTER (WHERE ${SOLD}), 0) AS revenue,
             count(DISTINCT order_id) FILTER (WHERE NOT (${SOLD})) AS cancelled
-       FROM sales WHERE ${where}`,
+       FROM sales WHERE ${where} GROUP BY 1`,
     params,
   );
-  const daily = await lake.query(
-    `SELECT placed_date AS date, count(DISTINCT order_id) AS orders, sum(quantity) AS units, sum(line_total_cents) AS revenue
-       FROM sales WHERE ${where} AND ${SOLD} GROUP BY 1`,
-    params,
-  );
+  const totals = { orders: 0, units: 0, revenue: 0, cancelled: 0 };
+  for (const row of daily) {
+    totals.orders += toNumber(row.orders);
+    totals.units += toNumber(row.units);
+    totals.revenue += toNumber(row.revenue);
+    totals.cancelled += toNumber(row.cancelled);
+  }
   const byDate = new Map(daily.map((row) => [toDateText(row.date), row]));
   const overTime = datesOf(filters).map((date) => {
     const row = byDate.get(date);
@@ -113,15 +117,13 @@ export async function salesInsight(lake: InsightsLake, filters: SalesFilters): P
     return rows.map(rateRow);
   };
 
-  const orders = toNumber(totals?.orders);
-  const revenueCents = toNumber(totals?.revenue);
   return {
     totals: {
-      orders,
-      units: toNumber(totals?.units),
-      revenueCents,
-      averageOrderCents: orders === 0 ? null : Math.round(revenueCents / orders),
-      cancelledOrders: toNumber(totals?.cancelled),
+      orders: totals.orders,
+      units: totals.units,
+      revenueCents: totals.revenue,
+      averageOrderCents: totals.orders === 0 ? null : Math.round(totals.revenue / totals.orders),
+      cancelledOrders: totals.cancelled,
     },
     overTime,
     byCategory: await grouped('category_slug', 'category_name', undefined),

@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { startS3rver } from '../testing-servers.js';
+import { startS3Lake } from '../testing-servers.js';
 import { readerView, makePointer } from './generations.js';
 import { LakeMirror } from './mirror.js';
-import { S3LakeStorage } from './s3.js';
+import type { S3LakeStorage } from './s3.js';
 import type { LakeFile, LakeStorage } from './storage.js';
 
 const BUCKET = 'atomic-lake';
@@ -46,7 +46,7 @@ class PausingStorage implements LakeStorage {
 
 describe('publishing a partition to S3 (s3rver)', () => {
   let dir: string;
-  let server: { endpoint: string; close(): Promise<void> };
+  let server: Awaited<ReturnType<typeof startS3Lake>>;
   let s3: S3LakeStorage;
   let storage: PausingStorage;
 
@@ -78,19 +78,8 @@ describe('publishing a partition to S3 (s3rver)', () => {
 
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tl-lake-atomic-'));
-    server = await startS3rver(path.join(dir, 's3'), BUCKET);
-    s3 = new S3LakeStorage({
-      bucket: BUCKET,
-      prefix: 'lake/',
-      clientConfig: {
-        endpoint: server.endpoint,
-        forcePathStyle: true,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      },
-    });
+    server = await startS3Lake(path.join(dir, 's3'), BUCKET);
+    s3 = server.storage;
     storage = new PausingStorage(s3);
   });
 

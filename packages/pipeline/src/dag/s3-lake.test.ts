@@ -7,8 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { createLogger } from '@threadline/config';
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 import { InsightsLake } from '@threadline/insights';
-import { LakeMirror, listCatalogPartitions, listCatalogTables, runLakeQuery, S3LakeStorage } from '@threadline/lake';
-import { startS3rver } from '@threadline/lake/testing';
+import { LakeMirror, listCatalogPartitions, listCatalogTables, runLakeQuery, type S3LakeStorage } from '@threadline/lake';
+import { startS3Lake } from '@threadline/lake/testing';
 
 import { loadPipelineSettings } from './pipeline-settings.js';
 import { runPipeline, type PipelineDeps } from './run-pipeline.js';
@@ -29,7 +29,7 @@ describe('the lake on S3: pipeline, catalog and insights', () => {
   let db: TestDatabase;
   let dir: string;
   let dataDir: string;
-  let server: { endpoint: string; close(): Promise<void> };
+  let server: Awaited<ReturnType<typeof startS3Lake>>;
   let storage: S3LakeStorage;
 
   /** A process's view of the S3 lake: the bucket and its own read cache. */
@@ -53,19 +53,8 @@ describe('the lake on S3: pipeline, catalog and insights', () => {
     db = await createTestDatabase();
     dir = mkdtempSync(path.join(os.tmpdir(), 'tl-s3-lake-'));
     dataDir = path.join(dir, 'data');
-    server = await startS3rver(path.join(dir, 's3'), BUCKET);
-    storage = new S3LakeStorage({
-      bucket: BUCKET,
-      prefix: 'lake/',
-      clientConfig: {
-        endpoint: server.endpoint,
-        forcePathStyle: true,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      },
-    });
+    server = await startS3Lake(path.join(dir, 's3'), BUCKET);
+    storage = server.storage;
     // 300 orders over three days: 200, 300, 100 order lines per day
     await seedShop(db.pool, { users: 40, products: 12, orders: 300, lastDate: '2026-11-20', days: 3, timeZone: ZONE });
   });
