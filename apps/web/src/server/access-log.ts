@@ -37,7 +37,8 @@ export function registerWebAccessLog(app: FastifyInstance, options: { apiUrl: ()
   timer.unref();
 
   app.addHook('onResponse', async (request, reply) => {
-    if (SKIPPED.test(request.url)) return;
+    // the API logs what it answers; an /api answer the web tier gave from its cache is logged here
+    if (SKIPPED.test(request.url) && reply.getHeader('x-web-cache') !== 'hit') return;
     const visitor = request.headers.cookie?.match(/(?:^|;\s*)tl_vid=([^;]+)/)?.[1];
     const session = request.headers.cookie?.match(/(?:^|;\s*)tl_sid=([^;]+)/)?.[1];
     const length = Number(reply.getHeader('content-length'));

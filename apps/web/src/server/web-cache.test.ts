@@ -106,7 +106,14 @@ describe('web tier micro-cache (whole stack)', () => {
     assert.equal(kinds.filter((kind) => kind === 'hit').length, 19);
   });
 
-  it('never shares an answer to a request with a cookie, nor a draft page', async () => {
+  it('shares answers with browsers that send only the analytics cookies', async () => {
+    const url = `/api/products/${published.productId}?analytics=1`;
+    assert.equal((await get(stack.webPort, url, { cookie: 'tl_vid=visitor000001; tl_sid=session00001' })).headers['x-web-cache'], 'miss');
+    assert.equal((await get(stack.webPort, url, { cookie: 'tl_vid=visitor000002' })).headers['x-web-cache'], 'hit');
+    assert.equal((await get(stack.webPort, url, { cookie: 'tl_vid=visitor000002; tl_pref=x' })).headers['x-web-cache'], 'bypass');
+  });
+
+  it('never shares an answer to a request with a session cookie, nor a draft page', async () => {
     const session = await stack.session();
     const url = `/api/products/${published.productId}`;
     const withCookie = await get(stack.webPort, url, { cookie: `tl_session=${session.cookie}` });

@@ -59,6 +59,8 @@ export function wafErrorBody(decision: WafDecision, requestId: string): { error:
 }
 
 function logDecision(request: FastifyRequest, decision: WafDecision, mode: WafSettings['mode'], part: InspectPart): void {
+  // the common case — nothing matched — is logged at debug only: build nothing unless it is written
+  if (decision.action !== 'block' && decision.matches.length === 0 && request.log.level !== 'debug' && request.log.level !== 'trace') return;
   const matches = decision.matches.map((match) => ({ rule: match.ruleId, category: match.category, location: match.location, field: match.field, ...(match.excludedBy ? { excludedBy: match.excludedBy } : {}) }));
   const waf = { action: decision.action, mode, part, score: decision.score, ruleIds: [...new Set(decision.matches.map((m) => m.ruleId))], matches };
   const where = { method: request.method, url: request.url.slice(0, 300), ip: request.ip };

@@ -31,6 +31,9 @@ describe('shared freshness from Cache-Control', () => {
     assert.equal(isSharedCacheable('HEAD', {}), false);
     assert.equal(isSharedCacheable('POST', {}), false);
     assert.equal(isSharedCacheable('GET', { cookie: 'tl_session=abc' }), false);
+    assert.equal(isSharedCacheable('GET', { cookie: 'tl_vid=v1; tl_sid=s1' }), true, 'analytics ids only');
+    assert.equal(isSharedCacheable('GET', { cookie: 'tl_vid=v1; tl_session=abc' }), false);
+    assert.equal(isSharedCacheable('GET', { cookie: 'tl_vid=v1; other=1' }), false, 'an unknown cookie is private');
     assert.equal(isSharedCacheable('GET', { authorization: 'Bearer x' }), false);
   });
 });

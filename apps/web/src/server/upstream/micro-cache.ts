@@ -7,7 +7,8 @@ import { compressBody, COMPRESSION_THRESHOLD_BYTES, type ContentCoding } from '.
  * one- or two-second validity does in front of an application: a burst of shoppers opening the
  * same list or product page costs one trip to the API tier. It stores only what HTTP allows a
  * shared cache to store, and less:
- * - requests without a Cookie or Authorization header (a session's answer is never shared);
+ * - requests without Authorization and without cookies other than the analytics ids (a session's
+ *   answer is never shared: `tl_session` or any unknown cookie makes the request private);
  * - 200 answers whose Cache-Control gives a shared freshness (`s-maxage`, else `max-age`) and
  *   says neither `private`, `no-store` nor `no-cache`, with no Set-Cookie, no Content-Encoding
  *   and a known length up to `maxBodyBytes`;
@@ -49,9 +50,29 @@ function headerText(value: string | string[] | number | undefined): string | und
   return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
-/** May the answer to this request be shared with other clients? GET without credentials only. */
+/**
+ * Cookies that never change what the API answers: the storefront's analytics visitor and session
+ * ids (apps/web/src/client/analytics), which nearly every browser sends. Any other cookie — the
+ * API's `tl_session` above all, or one added later — makes the request private.
+ */
+export const SHAREABLE_COOKIES: ReadonlySet<string> = new Set(['tl_vid', 'tl_sid']);
+
+function hasOnlyShareableCookies(cookie: string | undefined): boolean {
+  if (cookie === undefined) return true;
+  for (const part of cookie.split(';')) {
+    const equals = part.indexOf('=');
+    const name = (equals === -1 ? part : part.slice(0, equals)).trim();
+    if (name !== '' && !SHAREABLE_COOKIES.has(name)) return false;
+  }
+  return true;
+}
+
+/**
+ * May the answer to this request be shared with other clients? A GET without Authorization
+ * whose cookies, if any, are only the analytics ids (never a session cookie).
+ */
 export function isSharedCacheable(method: string, headers: IncomingHttpHeaders): boolean {
-  return method === 'GET' && headers.cookie === undefined && headers.authorization === undefined;
+  return method === 'GET' && headers.authorization === undefined && hasOnlyShareableCookies(headers.cookie);
 }
 
 /**
