@@ -114,7 +114,7 @@ export class DeliveryLoop {
     this.status.lastFlushAt = Date.now();
     this.status.flushedEvents += result.events;
     for (const p of result.partitions) this.dirtyDays.add(p.slice(3, 13));
-    this.logger.info({ flush: result.flush, events: result.events, late: result.late, duplicates: result.duplicates, files: result.files }, 'flushed clickstream to the lake');
+    this.logger.info({ flush: result.flush, events: result.events, late: result.late, duplicates: result.duplicates, files: result.files, stagesMs: result.stages }, 'flushed clickstream to the lake');
   }
 
   private async pendingBytes(): Promise<number> {

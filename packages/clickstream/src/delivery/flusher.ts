@@ -173,13 +173,16 @@ export class ClickstreamFlusher {
     const lakeDedupe = lap();
 
     const pattern = `flush-${pad(flush)}-{i}`;
-    for (const [dataset, where] of [
-      [CLICKSTREAM_DATASET, 'NOT'],
-      [CLICKSTREAM_LATE_DATASET, ''],
-    ] as const) {
+    // each dataset's COPY only when it gets rows; without late partitions, no per-row filter at all
+    const copies = [
+      { dataset: CLICKSTREAM_DATASET, rows: kept - late, where: late === 0 ? '' : "WHERE NOT (dt || '/' || hour IN (SELECT p FROM late_parts))" },
+      { dataset: CLICKSTREAM_LATE_DATASET, rows: late, where: late === kept ? '' : "WHERE dt || '/' || hour IN (SELECT p FROM late_parts)" },
+    ];
+    for (const { dataset, rows, where } of copies) {
+      if (rows === 0) continue;
       const out = path.join(staging, dataset);
       await db.run(
-        `COPY (SELECT ${columnList()}, dt, hour FROM batch WHERE ${where} (dt || '/' || hour IN (SELECT p FROM late_parts)) ORDER BY event_time)
+        `COPY (SELECT ${columnList()}, dt, hour FROM batch ${where} ORDER BY event_time)
          TO ${sqlLiteral(out)} (${PARQUET_OPTIONS}, PARTITION_BY (dt, hour), FILENAME_PATTERN ${sqlLiteral(pattern)}, OVERWRITE_OR_IGNORE)`,
       );
     }
