@@ -304,7 +304,10 @@ describe('audit findings through nginx, the web tier and the API tier, protectio
     assert.deepEqual(result.rejected.map((rejection) => rejection.index), [1, 2]);
     assert.match(result.rejected[0]?.reason ?? '', /order_paid events are recorded by the shop's servers/);
     const stored = spooledEvents();
-    assert.equal(stored.find((row) => row.event_id === claimed.id)?.user_pseudonym, null, 'the user comes from the session, not the event');
+    const claimedRow = stored.find((row) => row.event_id === claimed.id);
+    assert.ok(claimedRow, 'the anonymous event is spooled');
+    // the spool leaves null columns out of its lines (the flusher reads a missing column as NULL)
+    assert.equal(claimedRow.user_pseudonym ?? null, null, 'the user comes from the session, not the event');
     assert.ok(!stored.some((row) => row.event_id === forgedSale.id || row.event_id === forgedLog.id));
 
     // a signed-in customer's events carry their pseudonym without sending any id
