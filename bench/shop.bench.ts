@@ -27,7 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { loadOrCreateSecrets } from '@threadline/config';
-import { createPool, GROUP_COMMIT_SETTINGS, migrate } from '@threadline/db';
+import { createPool, migrate } from '@threadline/db';
 import { freePort, startTestCluster } from '@threadline/db/testing';
 import { DEMO_PASSWORD, seedDemoData } from '@threadline/demo';
 

@@ -16,24 +16,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { freePort } from '@threadline/db/testing';
+
 import { writeBenchResult } from './lib/results.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAUNCHER = path.join(ROOT, 'node_modules', '.bin', 'threadline');
 const TIMEOUT_MS = Number(process.env.BENCH_STARTUP_TIMEOUT_S ?? 600) * 1000;
-
-/** A port nothing listens on right now (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Ports for the web tier and the three after it (API, worker, second API replica), all free. */
 async function freeBlock(): Promise<number> {

@@ -167,7 +167,7 @@ class Dictionary<Row extends { i: number }> {
   }
 }
 
-const UTM_FIELDS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+type UtmField = 'source' | 'medium' | 'campaign' | 'term' | 'content';
 
 /**
  * Turns parsed requests into lake events, columnar: each line becomes one row of numbers (line,
@@ -233,7 +233,7 @@ class EventStager {
     if (known !== undefined) return known;
     const query = request.query.includes('utm_') ? new URLSearchParams(request.query) : undefined;
     // old logs hold what visitors typed into URLs: scrubbed like every event entering the lake
-    const utm = (name: (typeof UTM_FIELDS)[number]): string | null => scrubPersonalData(query?.get(`utm_${name}`)?.slice(0, 200) ?? null);
+    const utm = (name: UtmField): string | null => scrubPersonalData(query?.get(`utm_${name}`)?.slice(0, 200) ?? null);
     return this.targets.add(key, {
       kind: classifyRequest(request.path),
       path: scrubPersonalData(request.path.slice(0, 2048)),
