@@ -139,7 +139,7 @@ try {
   } finally {
     await api.close();
   }
-  writeBenchResult('insights', { 'cached-api-*.p95Ms': '< 50', 'live-*.ms': '< 1000 (1M orders)' }, results);
+  writeBenchResult('insights', { 'cached-api-*.p95Ms': '< 10', 'live-*.ms': '< 500 (1M orders)' }, results);
 } finally {
   await pool.end();
   await cluster.destroy();

@@ -66,7 +66,7 @@ try {
   const surveySeconds = (performance.now() - surveyStarted) / 1000;
   if (report.rowsAccepted !== survey.expected.rowsAccepted) throw new Error('survey import accepted an unexpected number of rows');
 
-  writeBenchResult('pipeline', { 'nightly.extractGatePublishSeconds': '< 60', 'survey.importSeconds': '< 10' }, [
+  writeBenchResult('pipeline', { 'nightly.extractGatePublishSeconds': '<= 10', 'survey.importSeconds': '<= 1.5' }, [
     {
       name: 'nightly',
       orders,
