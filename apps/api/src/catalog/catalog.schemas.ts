@@ -25,7 +25,7 @@ export const ProductListQuery = Type.Object(
     category: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     size: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
     colour: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
-    /** Colour family slug ("green"): any variant whose colour name maps to it. */
+    /** Colour family slug ("green"); matches every variant whose colour name maps to it. */
     family: Type.Optional(FamilySlug),
     minPrice: Type.Optional(Cents),
     maxPrice: Type.Optional(Cents),

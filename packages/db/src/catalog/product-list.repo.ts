@@ -13,7 +13,7 @@ export interface ProductListQuery {
   family?: string | undefined;
   minPrice?: number | undefined;
   maxPrice?: number | undefined;
-  /** What the shopper typed (see correctSearch for typos): any word, or the start of one, matches. */
+  /** What the shopper typed (see correctSearch for typos); each word, or the start of one, matches on its own. */
   search?: string | undefined;
   sort: ProductSort;
   /** Keyset position from the previous page: [sort key as text, product id]. */

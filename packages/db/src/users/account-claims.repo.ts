@@ -61,7 +61,7 @@ export async function claimAccount(pool: Pool, token: string, passwordHash: stri
       await client.query('ROLLBACK');
       return undefined;
     }
-    // a claimed account starts with no sessions: any left from before the claim end here
+    // a claimed account starts with no sessions; those left from before the claim end here
     await setPasswordEndingSessions(client, { userId, passwordHash, keepSessionIdHash: null });
     await client.query('COMMIT');
     return userId;

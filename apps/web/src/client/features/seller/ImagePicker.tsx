@@ -6,7 +6,7 @@ import { ProductImage } from '../catalog/ProductImage';
 export const ACCEPTED_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 
-/** A file chosen for upload and the variant colour it shows (undefined: any colour). */
+/** A file chosen for upload and the variant colour it shows (undefined when the photo fits every colour). */
 export interface PendingPhoto {
   file: File;
   colour?: string | undefined;
