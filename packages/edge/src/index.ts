@@ -8,7 +8,7 @@ export { inspectRequest, inspectBodyFields, ALLOWED_METHODS, ALLOWED_CONTENT_TYP
 export { WAF_RULES, SEVERITY, PROTOCOL_RULE_IDS, type WafRule, type WafCategory } from './waf/rules.js';
 export { normalise } from './waf/normalise.js';
 export { SlidingWindowLimiter, type RateLimitResult } from './rate-limit/limiter.js';
-export { rateLimitPlugin, type RateLimitPluginOptions } from './rate-limit/rate-limit.plugin.js';
+export { rateLimitPlugin, refuseRateLimited, type RateLimitPluginOptions } from './rate-limit/rate-limit.plugin.js';
 export { contentSecurityPolicyDirectives, helmetOptions, PERMISSIONS_POLICY, securityHeadersPlugin, type SecurityHeaderOptions } from './headers/security-headers.js';
 export { corsPlugin, type CorsOptions } from './headers/cors.js';
 export { loadHttpsOptions, createRedirectServer, createSelfSignedCertificate, TLS12_CIPHERS, type HttpsServerOptions, type SelfSignedResult } from './tls/tls.js';

@@ -34,7 +34,11 @@ function emailOf(body: unknown): string | undefined {
   return typeof email === 'string' ? email.trim().toLowerCase() : undefined;
 }
 
-function refuse(request: FastifyRequest, reply: FastifyReply, result: RateLimitResult, what: string, key: string): FastifyReply {
+/**
+ * Answers 429 with Retry-After for a refused limit and logs which limit and key refused it; `what`
+ * completes "too many …" in the message. Shared by every tier that enforces a per-address limit.
+ */
+export function refuseRateLimited(request: FastifyRequest, reply: FastifyReply, result: RateLimitResult, what: string, key: string): FastifyReply {
   request.log.warn({ rateLimit: { what, key, retryAfterSeconds: result.retryAfterSeconds }, ip: request.ip, url: request.url.slice(0, 200) }, 'rate limited');
   return reply
     .status(429)
@@ -72,19 +76,19 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(
       const path = decisionPath(request);
       if (request.method === 'POST' && path === '/collect') {
         const collect = collectPerIp.hit(request.ip);
-        if (!collect.isAllowed) return refuse(request, reply, collect, 'event batches from this address', `collect-ip:${request.ip}`);
+        if (!collect.isAllowed) return refuseRateLimited(request, reply, collect, 'event batches from this address', `collect-ip:${request.ip}`);
         return undefined;
       }
       if (!path.startsWith('/api/')) return undefined;
       const api = apiPerIp.hit(request.ip);
-      if (!api.isAllowed) return refuse(request, reply, api, 'requests from this address', `ip:${request.ip}`);
+      if (!api.isAllowed) return refuseRateLimited(request, reply, api, 'requests from this address', `ip:${request.ip}`);
       if (request.method === 'POST' && path === loginPath) {
         const login = loginPerIp.hit(request.ip);
-        if (!login.isAllowed) return refuse(request, reply, login, 'sign-in attempts from this address', `login-ip:${request.ip}`);
+        if (!login.isAllowed) return refuseRateLimited(request, reply, login, 'sign-in attempts from this address', `login-ip:${request.ip}`);
       }
       if (request.method === 'POST' && path === signupPath) {
         const signup = signupPerIp.hit(request.ip);
-        if (!signup.isAllowed) return refuse(request, reply, signup, 'sign-ups from this address', `signup-ip:${request.ip}`);
+        if (!signup.isAllowed) return refuseRateLimited(request, reply, signup, 'sign-ups from this address', `signup-ip:${request.ip}`);
       }
       return undefined;
     });
@@ -95,13 +99,13 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(
       const account = accountId(request);
       if (account !== undefined) {
         const result = apiPerAccount.hit(String(account));
-        if (!result.isAllowed) return refuse(request, reply, result, 'requests for this account', `account:${account}`);
+        if (!result.isAllowed) return refuseRateLimited(request, reply, result, 'requests for this account', `account:${account}`);
       }
       if (request.method === 'POST' && path === loginPath) {
         const email = emailOf(request.body);
         if (email !== undefined) {
           const result = loginPerAccount.hit(email);
-          if (!result.isAllowed) return refuse(request, reply, result, 'sign-in attempts for this account', 'login-account');
+          if (!result.isAllowed) return refuseRateLimited(request, reply, result, 'sign-in attempts for this account', 'login-account');
         }
       }
       return undefined;

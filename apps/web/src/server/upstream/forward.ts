@@ -3,10 +3,10 @@ import type { Readable } from 'node:stream';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { decisionPath, type SlidingWindowLimiter } from '@threadline/edge';
+import { decisionPath, refuseRateLimited, type SlidingWindowLimiter } from '@threadline/edge';
 
 import { negotiateCoding } from '../compression.js';
-import { isSharedCacheable, type CachedAnswer, type MicroCache } from './micro-cache.js';
+import { headerText, isSharedCacheable, type CachedAnswer, type MicroCache } from './micro-cache.js';
 import type { Upstream, UpstreamPool } from './upstream-pool.js';
 
 /** Bodies up to this size are held in memory so a request can be replayed on another replica. */
@@ -78,18 +78,6 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, cache: MicroCa
   return reply.send(encoded);
 }
 
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function rateLimited(reply: FastifyReply, retryAfterSeconds: number): FastifyReply {
-  return reply
-    .status(429)
-    .header('retry-after', String(retryAfterSeconds))
-    .header('cache-control', 'no-store')
-    .send({ error: { code: 'RATE_LIMITED', message: `too many requests from this address; try again in ${retryAfterSeconds} s` } });
-}
-
 function unavailable(reply: FastifyReply): FastifyReply {
   return reply.status(502).send({ error: { code: 'SERVICE_UNAVAILABLE', message: 'the application tier is not reachable' } });
 }
@@ -122,10 +110,7 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
       if (cached) {
         if (cacheHitLimiter && decisionPath(request).startsWith('/api/')) {
           const limit = cacheHitLimiter.hit(request.ip);
-          if (!limit.isAllowed) {
-            request.log.warn({ rateLimit: { what: 'requests from this address (web cache)', retryAfterSeconds: limit.retryAfterSeconds }, ip: request.ip }, 'rate limited');
-            return rateLimited(reply, limit.retryAfterSeconds);
-          }
+          if (!limit.isAllowed) return refuseRateLimited(request, reply, limit, 'requests from this address', `web-cache-ip:${request.ip}`);
         }
         return sendCached(request, reply, cache, cached);
       }

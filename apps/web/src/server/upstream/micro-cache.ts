@@ -45,7 +45,8 @@ export interface MicroCacheOptions {
   now?: () => number;
 }
 
-function headerText(value: string | string[] | number | undefined): string | undefined {
+/** A header value as one string (repeated headers joined with ", "); undefined when absent. */
+export function headerText(value: string | string[] | number | undefined): string | undefined {
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value.join(', ') : String(value);
 }
