@@ -123,6 +123,7 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
     };
 
     const forwardUpstream = async (request: FastifyRequest, reply: FastifyReply, isShared: boolean): Promise<FastifyReply> => {
+      const cacheGeneration = cache?.generation ?? 0;
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
       Object.assign(headers, options.extraHeaders(request));
@@ -164,7 +165,7 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
             const answerBody = Buffer.from(await response.body.arrayBuffer());
             reply.status(response.statusCode).headers(answerHeaders);
             if (cache?.isEnabled) {
-              const isStored = isShared && cache.store(request.url, request.headers, { status: response.statusCode, headers: answerHeaders, body: answerBody });
+              const isStored = isShared && cache.store(request.url, request.headers, { status: response.statusCode, headers: answerHeaders, body: answerBody }, cacheGeneration);
               reply.header(WEB_CACHE_HEADER, isStored ? 'miss' : 'bypass');
             }
             return reply.send(answerBody);

@@ -42,7 +42,7 @@ describe('the web tier micro-cache', () => {
   it('serves a stored answer until its freshness (capped by maxTtlMs) runs out, with its age', () => {
     const clock = { now: 1_000_000 };
     const cache = cacheAt(clock, 1_500);
-    assert.equal(cache.store('/api/products', {}, { status: 200, headers: JSON_HEADERS, body }), true);
+    assert.equal(cache.store('/api/products', {}, { status: 200, headers: JSON_HEADERS, body }, cache.generation), true);
     clock.now += 1_000;
     const hit = cache.lookup('/api/products', {});
     assert.ok(hit);
@@ -65,16 +65,16 @@ describe('the web tier micro-cache', () => {
       ['not a 200', 404, JSON_HEADERS],
     ];
     for (const [label, status, headers] of refused) {
-      assert.equal(cache.store('/api/x', {}, { status, headers, body }), false, label);
+      assert.equal(cache.store('/api/x', {}, { status, headers, body }, cache.generation), false, label);
     }
-    assert.equal(cache.store('/api/big', {}, { status: 200, headers: JSON_HEADERS, body: Buffer.alloc(cache.maxBodyBytes + 1) }), false);
+    assert.equal(cache.store('/api/big', {}, { status: 200, headers: JSON_HEADERS, body: Buffer.alloc(cache.maxBodyBytes + 1) }, cache.generation), false);
     assert.equal(cache.size, 0);
-    assert.equal(new MicroCache({ maxTtlMs: 0 }).store('/api/x', {}, { status: 200, headers: JSON_HEADERS, body }), false);
+    assert.equal(new MicroCache({ maxTtlMs: 0 }).store('/api/x', {}, { status: 200, headers: JSON_HEADERS, body }, 0), false);
   });
 
   it('keys an entry on the request headers its Vary names', () => {
     const cache = cacheAt({ now: 0 });
-    cache.store('/api/products', { origin: 'https://a.example' }, { status: 200, headers: { ...JSON_HEADERS, vary: 'Origin' }, body });
+    cache.store('/api/products', { origin: 'https://a.example' }, { status: 200, headers: { ...JSON_HEADERS, vary: 'Origin' }, body }, cache.generation);
     assert.ok(cache.lookup('/api/products', { origin: 'https://a.example' }));
     assert.equal(cache.lookup('/api/products', { origin: 'https://b.example' }), undefined);
     assert.equal(cache.lookup('/api/products', {}), undefined);
@@ -82,12 +82,21 @@ describe('the web tier micro-cache', () => {
 
   it('holds at most maxEntries, dropping the oldest, and forgets everything on clear', () => {
     const cache = cacheAt({ now: 0 }, 2_000, 2);
-    for (const url of ['/a', '/b', '/c']) cache.store(url, {}, { status: 200, headers: JSON_HEADERS, body });
+    for (const url of ['/a', '/b', '/c']) cache.store(url, {}, { status: 200, headers: JSON_HEADERS, body }, cache.generation);
     assert.equal(cache.size, 2);
     assert.equal(cache.lookup('/a', {}), undefined);
     assert.ok(cache.lookup('/c', {}));
     cache.clear();
     assert.equal(cache.lookup('/c', {}), undefined);
+  });
+
+  it('does not store an answer requested before a change cleared the cache', () => {
+    const cache = cacheAt({ now: 0 });
+    const requestedAt = cache.generation;
+    cache.clear(); // a seller's edit went through while the answer was on its way
+    assert.equal(cache.store('/api/products', {}, { status: 200, headers: JSON_HEADERS, body }, requestedAt), false);
+    assert.equal(cache.lookup('/api/products', {}), undefined);
+    assert.equal(cache.store('/api/products', {}, { status: 200, headers: JSON_HEADERS, body }, cache.generation), true);
   });
 });
 
@@ -107,7 +116,7 @@ describe('micro-cache fills and encodings', () => {
     });
     await Promise.resolve();
     assert.equal(isDone, false);
-    cache.store('/a', {}, { status: 200, headers: JSON_HEADERS, body });
+    cache.store('/a', {}, { status: 200, headers: JSON_HEADERS, body }, cache.generation);
     finish();
     await waiting;
     assert.equal(isDone, true);
@@ -118,7 +127,7 @@ describe('micro-cache fills and encodings', () => {
   it('compresses a JSON answer once per coding, and leaves small or binary answers alone', () => {
     const cache = cacheAt({ now: 0 });
     const json = Buffer.from(JSON.stringify({ items: Array.from({ length: 200 }, (_, id) => ({ id, name: `Tee ${id}` })) }));
-    cache.store('/list', {}, { status: 200, headers: JSON_HEADERS, body: json });
+    cache.store('/list', {}, { status: 200, headers: JSON_HEADERS, body: json }, cache.generation);
     const entry = cache.lookup('/list', {});
     assert.ok(entry);
     const br = cache.encodedBody(entry, 'br');
@@ -130,11 +139,11 @@ describe('micro-cache fills and encodings', () => {
     assert.ok(gzip);
     assert.deepEqual(gunzipSync(gzip), json);
     assert.equal(cache.encodedBody(entry, undefined), undefined);
-    cache.store('/small', {}, { status: 200, headers: JSON_HEADERS, body });
+    cache.store('/small', {}, { status: 200, headers: JSON_HEADERS, body }, cache.generation);
     const small = cache.lookup('/small', {});
     assert.ok(small);
     assert.equal(cache.encodedBody(small, 'br'), undefined);
-    cache.store('/img', {}, { status: 200, headers: { 'content-type': 'image/webp', 'cache-control': 'public, max-age=60' }, body: Buffer.alloc(4096) });
+    cache.store('/img', {}, { status: 200, headers: { 'content-type': 'image/webp', 'cache-control': 'public, max-age=60' }, body: Buffer.alloc(4096) }, cache.generation);
     const image = cache.lookup('/img', {});
     assert.ok(image);
     assert.equal(cache.encodedBody(image, 'br'), undefined);

@@ -108,6 +108,8 @@ export class MicroCache {
   /** Request targets being fetched from upstream now, resolved when that request is answered. */
   private readonly filling = new Map<string, Promise<void>>();
   private readonly maxEntries: number;
+  /** Counts clear(): an answer requested before a change must not be stored after it (as ListPageCache). */
+  private clears = 0;
   readonly maxBodyBytes: number;
   private readonly now: () => number;
 
@@ -132,12 +134,18 @@ export class MicroCache {
     return entry.varyKey === varyKey(entry.vary, headers) ? entry : undefined;
   }
 
+  /** Pass to store(): taken when the upstream request is sent. */
+  get generation(): number {
+    return this.clears;
+  }
+
   /**
    * Stores an upstream answer when the rules above allow; returns whether it did. `headers` are
-   * the answer's headers without hop-by-hop ones.
+   * the answer's headers without hop-by-hop ones; `generation` is `this.generation` as it was when
+   * the request went upstream (a change cleared in the meantime may be missing from the answer).
    */
-  store(url: string, requestHeaders: IncomingHttpHeaders, answer: { status: number; headers: Record<string, string | string[]>; body: Buffer }): boolean {
-    if (!this.isEnabled || answer.status !== 200 || answer.body.length > this.maxBodyBytes) return false;
+  store(url: string, requestHeaders: IncomingHttpHeaders, answer: { status: number; headers: Record<string, string | string[]>; body: Buffer }, generation: number): boolean {
+    if (!this.isEnabled || generation !== this.clears || answer.status !== 200 || answer.body.length > this.maxBodyBytes) return false;
     const { headers } = answer;
     if (headers['set-cookie'] !== undefined || headers['content-encoding'] !== undefined) return false;
     const ttl = Math.min(sharedFreshnessMs(headerText(headers['cache-control'])), this.options.maxTtlMs);
@@ -210,6 +218,7 @@ export class MicroCache {
   }
 
   clear(): void {
+    this.clears += 1;
     this.entries.clear();
   }
 }
