@@ -16,7 +16,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +139,8 @@ function collectBody(visitor: number): string {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'threadline-soak-'));
+  // mkdtemp makes the folder private; PostgreSQL runs as its own user (when started as root) and must enter it
+  chmodSync(dataDir, 0o755);
   const port = await freePort();
   const generous = '1000000000';
   const env: Record<string, string> = {
