@@ -116,6 +116,36 @@ describe('clickstream delivery', () => {
     }
   });
 
+  it('files each event under its UTC day and zero-padded hour at the edges, from a batch of more payloads than one vectored write takes', async () => {
+    const own = await makeDirs();
+    try {
+      const writer = new SpoolWriter({ dir: own.spool });
+      await writer.start();
+      const edges = ['2026-03-08T00:00:00.000Z', '2026-03-08T09:59:59.999Z', '2026-03-08T10:00:00.000Z', '2026-03-08T23:59:59.999Z', '2026-03-09T00:00:00.000Z', '2028-02-29T05:30:00.000Z'];
+      const expected = new Map<string, string>();
+      // 2,500 one-event payloads: the input file is written in chunks of 1,024 buffers
+      for (let i = 0; i < 2500; i += 1) {
+        const at = edges[i % edges.length] ?? '';
+        const event = storedEvent({ event_time: Date.parse(at) });
+        expected.set(event.event_id, `dt=${at.slice(0, 10)}/hour=${at.slice(11, 13)}`);
+        await writer.append(toPayload([event]));
+      }
+      await writer.close();
+      const flusher = new ClickstreamFlusher({ source: new SpoolSource(own.spool), storage: new LocalLakeStorage(own.lake), stateDir: own.state });
+      const results = await flusher.drain();
+      flusher.close();
+      assert.equal(results.length, 1);
+      assert.deepEqual(results[0]?.partitions, ['dt=2026-03-08/hour=00', 'dt=2026-03-08/hour=09', 'dt=2026-03-08/hour=10', 'dt=2026-03-08/hour=23', 'dt=2026-03-09/hour=00', 'dt=2028-02-29/hour=05']);
+      const rows = await withDuckDb((db) =>
+        db.all<{ id: string; file: string }>('SELECT event_id::VARCHAR AS id, filename AS file FROM read_parquet(?, hive_partitioning = false, filename = true)', [path.join(own.lake, 'raw', 'clickstream', '**', '*.parquet')]),
+      );
+      assert.equal(rows.length, 2500);
+      for (const { id, file } of rows) assert.ok(file.includes(`/${expected.get(id) ?? 'missing'}/`), `${id} in ${file}`);
+    } finally {
+      await rm(own.root, { recursive: true, force: true });
+    }
+  });
+
   it('compacts finished hours into one file per hour with the same events, and sends later arrivals to the late partition', async () => {
     const storage = new LocalLakeStorage(dirs.lake);
     const before = await lakeIds(dirs.lake);
