@@ -64,9 +64,9 @@ function generateLines(): Line[] {
       status: pick(['delivered', 'delivered', 'shipped', 'paid', 'cancelled', 'refunded']),
       customerKey: isGuest ? null : `k${customer}`,
       // mostly fixed per customer, but a birthday can move a customer to the next band between orders
-      ageBand: isGuest ? null : random() < 0.15 ? '35-44' : (['18-24', '25-34', '35-44', null] as const)[customer % 4],
-      gender: isGuest ? null : (['female', 'male', 'non_binary'] as const)[customer % 3],
-      region: isGuest ? null : (['north_america', 'europe', 'unknown'] as const)[customer % 3],
+      ageBand: isGuest ? null : random() < 0.15 ? '35-44' : (['18-24', '25-34', '35-44', null][customer % 4] ?? null),
+      gender: isGuest ? null : (['female', 'male', 'non_binary'][customer % 3] ?? null),
+      region: isGuest ? null : (['north_america', 'europe', 'unknown'][customer % 3] ?? null),
       shipCountry,
       shipRegion: shipCountry === null || random() < 0.2 ? null : pick(['North', 'South']),
       salesTerritory: random() < 0.5 ? null : pick(['East', 'Central']),
