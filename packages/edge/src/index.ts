@@ -4,7 +4,7 @@ export { registerEdge } from './edge.js';
 export { forwardedHeaders, isFromTier, PROXY_HEADERS } from './http/forwarded.js';
 export { canonicalPath, canonicalPathPlugin, decisionPath, type CanonicalPath, type AmbiguousPathReason } from './http/canonical-path.js';
 export { wafPlugin, wafErrorBody, type WafPluginOptions, type WafRouteExclusion, type WafStats } from './waf/waf.plugin.js';
-export { inspectRequest, inspectBodyFields, ALLOWED_METHODS, ALLOWED_CONTENT_TYPES, type InspectableRequest, type WafDecision, type WafMatch, type InspectPart, type BodyFieldExclusion, type BodyField } from './waf/inspect.js';
+export { inspectRequest, inspectBodyFields, inspectBodyTexts, ALLOWED_METHODS, ALLOWED_CONTENT_TYPES, type InspectableRequest, type WafDecision, type WafMatch, type InspectPart, type BodyFieldExclusion, type BodyField, type BodyTexts } from './waf/inspect.js';
 export { WAF_RULES, SEVERITY, PROTOCOL_RULE_IDS, type WafRule, type WafCategory } from './waf/rules.js';
 export { normalise } from './waf/normalise.js';
 export { SlidingWindowLimiter, type RateLimitResult } from './rate-limit/limiter.js';
