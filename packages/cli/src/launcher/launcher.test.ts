@@ -51,7 +51,9 @@ describe('threadline start', { concurrency: false }, () => {
 
   it('runs two instances side by side, each with its own database and monitoring ports', async () => {
     const first = launch({ dataDir: scratchDir('threadline-a-'), port: await freeBlock(), env: { THREADLINE_API_REPLICAS: '1' } });
-    await waitReady(first);
+    // the first one's monitoring companions start right after its shop is ready: once they hold
+    // their ports, the second one must pick others
+    await waitAllUp(first);
     const second = launch({ dataDir: scratchDir('threadline-b-'), port: await freeBlock(), env: { THREADLINE_API_REPLICAS: '1' } });
     await waitReady(second);
     const recorded = [first, second].map((instance) => JSON.parse(readFileSync(path.join(instance.dataDir, 'ports.json'), 'utf8')) as Record<string, number>); // written by the launcher
