@@ -80,6 +80,8 @@ try {
       publishSeconds: secondsOf('publish'),
       verifySeconds: secondsOf('verify'),
       catalogSeconds: secondsOf('catalog'),
+      // per-stage breakdown of the extract step (the three COPY connections overlap)
+      extractStages: Object.fromEntries(summary.extractStages.map((stage) => [stage.name, stage.seconds])),
       extractGatePublishSeconds: Math.round(gated * 100) / 100,
       wholeRunSeconds: Math.round(totalSeconds * 100) / 100,
       rulesChecked: summary.qualityResults.length,

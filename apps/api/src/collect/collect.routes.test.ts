@@ -160,6 +160,23 @@ describe('POST /collect', () => {
     assert.equal((await lakeRows(h.dataDir, `event_id = '${String(legit.id)}'`))[0]?.search_query, "O'Neill linen jacket 100% cotton");
   });
 
+  it('inspects every free-text field of a full batch: an attack in the last field of the last event is refused', async () => {
+    // 500 events × 9 free-text fields: 4,500 values, more than the WAF's 2,000-value cap for generic bodies
+    const events = Array.from({ length: 500 }, (_, i) =>
+      makeEvent({
+        type: 'search',
+        path: `/products/${i}`,
+        utm: { source: 'newsletter', medium: 'email', campaign: 'spring', term: 'linen', content: i === 499 ? "x' UNION SELECT password FROM users --" : 'hero' },
+        props: { productId: `p${i}`, query: 'linen shirt' },
+      }),
+    );
+    const blockedBefore = h.app.wafStats.blocked;
+    const blocked = await h.app.inject({ method: 'POST', url: '/collect', payload: { events } });
+    assert.equal(blocked.statusCode, 403, blocked.body);
+    assert.equal(blocked.json().error.code, 'WAF_BLOCKED');
+    assert.equal(h.app.wafStats.blocked, blockedBefore + 1);
+  });
+
   it('logs one access_log event per API request with the route template', async () => {
     const probe = `/api/no-such-thing/${randomUUID()}`;
     await h.app.inject({ method: 'GET', url: probe });

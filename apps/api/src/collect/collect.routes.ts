@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 
-import { Collector, KinesisSink, RateLimiter, SpoolWriter, clickstreamSettings, eventTextFields, retryAfterOf, type StreamSink } from '@threadline/clickstream';
-import { isFromTier, type BodyField } from '@threadline/edge';
+import { Collector, EventTexts, KinesisSink, RateLimiter, SpoolWriter, clickstreamSettings, retryAfterOf, type StreamSink } from '@threadline/clickstream';
+import { isFromTier } from '@threadline/edge';
 import { isLakeError } from '@threadline/lake';
 
 import type { ApiApp } from '../api-app.js';
@@ -80,11 +80,11 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
         if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', 'request body is required', 'events');
         const entries = parseBatch(request.body, contentType, settings.maxEventsPerBatch);
         // the WAF skips bodies a route parses itself: it sees the events' free-text fields here
-        const fields: BodyField[] = [];
+        const texts = new EventTexts();
         entries.forEach((entry, index) => {
-          if ('raw' in entry) eventTextFields(entry.raw, `events[${index}]`, fields);
+          if ('raw' in entry) texts.add(entry.raw, index);
         });
-        if (app.wafInspectFields(request, fields)) {
+        if (app.wafInspectFields(request, texts)) {
           // as the WAF answers elsewhere: the code and a reference, never the rule that matched
           throw new AppError('WAF_BLOCKED', `request blocked by the web application firewall (reference ${request.id})`, undefined, { headers: { 'cache-control': 'no-store' } });
         }

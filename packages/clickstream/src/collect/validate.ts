@@ -286,28 +286,54 @@ export function validateEvent(raw: unknown, facts: RequestFacts, limits: Validat
   }
 }
 
+/** Free-text wire fields, by code (the low 4 bits of a text's code in `EventTexts`). */
+const TEXT_FIELD_NAMES = ['path', 'referrer', 'utm.source', 'utm.medium', 'utm.campaign', 'utm.term', 'utm.content', 'props.productId', 'props.query', 'http.route'] as const;
+const UTM_TEXT_CODE = 2;
+
 /**
  * The wire fields stored as free text, i.e. not pinned to a strict alphabet by the schema above
  * (ids, types, times, devices, languages, zones and currencies are): what a web application
- * firewall must see of an event, appended to `out` as JSON paths under `prefix`. Non-string
- * values and unknown fields are skipped, since validation rejects them anyway.
+ * firewall must see of a batch. Collects the texts of each event in order; a text's JSON path
+ * (`events[3].props.query`) is built only when asked, i.e. when the WAF found something in it.
+ * Non-string values and unknown fields are skipped, since validation rejects them anyway.
  *
  * @example
- * eventTextFields({ path: '/p', props: { query: 'linen' } }, 'events[0]', out); // out: events[0].path, events[0].props.query
+ * const texts = new EventTexts();
+ * texts.add({ path: '/p', props: { query: 'linen' } }, 0); // texts.texts: ['/p', 'linen']
+ * texts.fieldOf(1); // 'events[0].props.query'
  */
-export function eventTextFields(raw: unknown, prefix: string, out: Array<{ field: string; text: string }>): void {
-  if (!isRecord(raw)) return;
-  if (typeof raw.path === 'string') out.push({ field: `${prefix}.path`, text: raw.path });
-  if (typeof raw.referrer === 'string') out.push({ field: `${prefix}.referrer`, text: raw.referrer });
-  if (isRecord(raw.utm)) {
-    for (const name of UTM_FIELDS) {
-      const text = raw.utm[name];
-      if (typeof text === 'string') out.push({ field: `${prefix}.utm.${name}`, text });
+export class EventTexts {
+  readonly texts: string[] = [];
+  /** Per text: event index × 16 + field code. */
+  private readonly codes: number[] = [];
+
+  /** Adds the free-text fields of the event at `index` of the batch. */
+  add(raw: unknown, index: number): void {
+    if (!isRecord(raw)) return;
+    const base = index * 16;
+    this.push(raw.path, base);
+    this.push(raw.referrer, base + 1);
+    const utm = raw.utm;
+    if (isRecord(utm)) {
+      for (let field = 0; field < UTM_FIELDS.length; field += 1) this.push(utm[UTM_FIELDS[field] ?? 'source'], base + UTM_TEXT_CODE + field);
     }
+    const props = raw.props;
+    if (isRecord(props)) {
+      this.push(props.productId, base + 7);
+      this.push(props.query, base + 8);
+    }
+    if (isRecord(raw.http)) this.push(raw.http.route, base + 9);
   }
-  if (isRecord(raw.props)) {
-    if (typeof raw.props.productId === 'string') out.push({ field: `${prefix}.props.productId`, text: raw.props.productId });
-    if (typeof raw.props.query === 'string') out.push({ field: `${prefix}.props.query`, text: raw.props.query });
+
+  /** JSON path of `texts[position]` in the batch, e.g. `events[3].props.query`. */
+  readonly fieldOf = (position: number): string => {
+    const code = this.codes[position] ?? 0;
+    return `events[${Math.floor(code / 16)}].${TEXT_FIELD_NAMES[code % 16] ?? 'path'}`;
+  };
+
+  private push(value: unknown, code: number): void {
+    if (typeof value !== 'string') return;
+    this.texts.push(value);
+    this.codes.push(code);
   }
-  if (isRecord(raw.http) && typeof raw.http.route === 'string') out.push({ field: `${prefix}.http.route`, text: raw.http.route });
 }

@@ -18,6 +18,15 @@ export function selectFromJson(): string {
     .join(', ');
 }
 
+/**
+ * `dt` ('YYYY-MM-DD') and `hour` ('00'–'23') partition values (UTC) of an epoch-milliseconds
+ * column, by integer arithmetic. For times at or after 1970 (the collector only accepts events
+ * from the last 7 days).
+ */
+export function hourPartitionFromEpochMs(column: string): string {
+  return `(DATE '1970-01-01' + (${column} // 86400000)::INTEGER)::VARCHAR AS dt, lpad(((${column} // 3600000) % 24)::VARCHAR, 2, '0') AS hour`;
+}
+
 /** The lake columns, in order. */
 export function columnList(): string {
   return NAMES.join(', ');

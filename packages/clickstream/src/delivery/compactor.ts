@@ -9,8 +9,8 @@ import { readJson, removeDurably, writeJsonAtomic } from './state.js';
 
 /**
  * Compacts each finished hour partition into one file (`compacted-<stamp>.parquet`, deduplicated
- * by event id, sorted by event time) and merges late events into it, then rebuilds the day's
- * rollup. Small per-flush files never stay behind: 90 days are ~2,160 files, not tens of thousands.
+ * by event id, sorted by event time) and merges late events into it, then rebuilds that hour's
+ * rows of the day's rollup. Small per-flush files never stay behind: 90 days are ~2,160 files, not tens of thousands.
  *
  * Crash safety: the new file is staged, a manifest { add, remove } is written durably, then the
  * file is put and the inputs deleted; a restart replays the manifest. Readers may see the
@@ -59,21 +59,22 @@ export class ClickstreamCompactor {
     await rm(path.join(this.options.stateDir, 'compact-staging'), { recursive: true, force: true });
   }
 
-  /** Compacts every due partition, then rebuilds the rollups of the days touched. */
-  async compactDue(): Promise<{ compacted: CompactionResult[]; rollupDays: string[] }> {
+  /** Compacts every due partition, then rebuilds the rollup rows of the hours touched. */
+  async compactDue(): Promise<{ compacted: CompactionResult[]; rollupDays: string[]; rollupHours: Map<string, number[]> }> {
     const due = await this.duePartitions();
     const compacted: CompactionResult[] = [];
-    const days = new Set<string>();
+    const hours = new Map<string, number[]>();
     for (const partition of due) {
       compacted.push(await this.compactPartition(partition.dt, partition.hour));
-      days.add(partition.dt);
+      hours.set(partition.dt, [...(hours.get(partition.dt) ?? []), partition.hour]);
     }
-    for (const dt of days) await this.rebuildRollup(dt);
-    return { compacted, rollupDays: [...days] };
+    for (const [dt, dayHours] of hours) await this.rebuildRollup(dt, dayHours);
+    return { compacted, rollupDays: [...hours.keys()], rollupHours: hours };
   }
 
-  async rebuildRollup(dt: string): Promise<number> {
-    return rebuildDayRollup(await this.openDb(), this.options.storage, path.join(this.options.stateDir, 'rollup-staging'), dt);
+  /** Rebuilds a day's rollup: only `hours` (UTC) when given, else the whole day. */
+  async rebuildRollup(dt: string, hours?: readonly number[]): Promise<number> {
+    return rebuildDayRollup(await this.openDb(), this.options.storage, path.join(this.options.stateDir, 'rollup-staging'), dt, { hours });
   }
 
   /** Hour partitions past their grace period holding more than one file or late events. */

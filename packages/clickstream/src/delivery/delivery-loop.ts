@@ -24,7 +24,8 @@ export interface DeliveryStatus {
  * Runs flush → compact → rollup in one sequential loop (so the three never race on a
  * partition), holding a pid lock so only one deliverer works on a spool. Flushes when
  * `flushSeconds` have passed or `flushMaxBytes` are pending; compacts finished hours once a
- * minute; rebuilds rollups of days that received events at most every `rollupEveryMs`.
+ * minute; rebuilds the rollup rows of the UTC hours that received events at most every
+ * `rollupEveryMs` (only those hours: the rest of the day is kept from its rollup file).
  */
 export class DeliveryLoop {
   readonly flusher: ClickstreamFlusher;
@@ -37,7 +38,8 @@ export class DeliveryLoop {
   private lastFlush = Date.now();
   private lastCompact = 0;
   private lastRollup = 0;
-  private readonly dirtyDays = new Set<string>();
+  /** UTC hours whose rollup rows are out of date, by day (the hours flushes wrote to). */
+  private readonly dirtyHours = new Map<string, Set<number>>();
 
   constructor(
     private readonly settings: ClickstreamSettings,
@@ -75,15 +77,22 @@ export class DeliveryLoop {
       }
       if (options.force || now - this.lastCompact >= 60_000) {
         this.lastCompact = now;
-        const { compacted, rollupDays } = await this.compactor.compactDue();
-        for (const day of rollupDays) this.dirtyDays.delete(day);
+        const { compacted, rollupDays, rollupHours } = await this.compactor.compactDue();
+        for (const [day, hours] of rollupHours) {
+          const dirty = this.dirtyHours.get(day);
+          for (const hour of hours) dirty?.delete(hour);
+          if (dirty?.size === 0) this.dirtyHours.delete(day);
+        }
         if (compacted.length > 0) this.logger.info({ partitions: compacted.length, days: rollupDays }, 'compacted hour partitions');
       }
-      if (this.dirtyDays.size > 0 && (options.force || now - this.lastRollup >= this.rollupEveryMs)) {
+      if (this.dirtyHours.size > 0 && (options.force || now - this.lastRollup >= this.rollupEveryMs)) {
         this.lastRollup = now;
-        for (const day of [...this.dirtyDays]) {
-          await this.compactor.rebuildRollup(day);
-          this.dirtyDays.delete(day);
+        for (const [day, hours] of [...this.dirtyHours]) {
+          // hours marked while this rebuild runs stay marked for the next one
+          const rebuilt = [...hours];
+          await this.compactor.rebuildRollup(day, rebuilt);
+          for (const hour of rebuilt) hours.delete(hour);
+          if (hours.size === 0) this.dirtyHours.delete(day);
         }
       }
       this.status.lastError = undefined;
@@ -113,7 +122,13 @@ export class DeliveryLoop {
   private noteFlush(result: FlushResult): void {
     this.status.lastFlushAt = Date.now();
     this.status.flushedEvents += result.events;
-    for (const p of result.partitions) this.dirtyDays.add(p.slice(3, 13));
+    for (const partition of result.partitions) {
+      // `dt=YYYY-MM-DD/hour=HH`
+      const day = partition.slice(3, 13);
+      const hours = this.dirtyHours.get(day) ?? new Set<number>();
+      hours.add(Number(partition.slice(-2)));
+      this.dirtyHours.set(day, hours);
+    }
     this.logger.info({ flush: result.flush, events: result.events, late: result.late, duplicates: result.duplicates, files: result.files, stagesMs: result.stages }, 'flushed clickstream to the lake');
   }
 

@@ -12,7 +12,7 @@ import { SpoolWriter } from '../spool/writer.js';
 import { SpoolSource } from '../stream/spool-source.js';
 import { ClickstreamCompactor } from './compactor.js';
 import { ClickstreamFlusher } from './flusher.js';
-import { rollupKey } from './rollup.js';
+import { rebuildDayRollup, rollupKey } from './rollup.js';
 import { storedEvent, toPayload } from './testing/events.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -116,6 +116,36 @@ describe('clickstream delivery', () => {
     }
   });
 
+  it('files each event under its UTC day and zero-padded hour at the edges, from a batch of more payloads than one vectored write takes', async () => {
+    const own = await makeDirs();
+    try {
+      const writer = new SpoolWriter({ dir: own.spool });
+      await writer.start();
+      const edges = ['2026-03-08T00:00:00.000Z', '2026-03-08T09:59:59.999Z', '2026-03-08T10:00:00.000Z', '2026-03-08T23:59:59.999Z', '2026-03-09T00:00:00.000Z', '2028-02-29T05:30:00.000Z'];
+      const expected = new Map<string, string>();
+      // 2,500 one-event payloads: the input file is written in chunks of 1,024 buffers
+      for (let i = 0; i < 2500; i += 1) {
+        const at = edges[i % edges.length] ?? '';
+        const event = storedEvent({ event_time: Date.parse(at) });
+        expected.set(event.event_id, `dt=${at.slice(0, 10)}/hour=${at.slice(11, 13)}`);
+        await writer.append(toPayload([event]));
+      }
+      await writer.close();
+      const flusher = new ClickstreamFlusher({ source: new SpoolSource(own.spool), storage: new LocalLakeStorage(own.lake), stateDir: own.state });
+      const results = await flusher.drain();
+      flusher.close();
+      assert.equal(results.length, 1);
+      assert.deepEqual(results[0]?.partitions, ['dt=2026-03-08/hour=00', 'dt=2026-03-08/hour=09', 'dt=2026-03-08/hour=10', 'dt=2026-03-08/hour=23', 'dt=2026-03-09/hour=00', 'dt=2028-02-29/hour=05']);
+      const rows = await withDuckDb((db) =>
+        db.all<{ id: string; file: string }>('SELECT event_id::VARCHAR AS id, filename AS file FROM read_parquet(?, hive_partitioning = false, filename = true)', [path.join(own.lake, 'raw', 'clickstream', '**', '*.parquet')]),
+      );
+      assert.equal(rows.length, 2500);
+      for (const { id, file } of rows) assert.ok(file.includes(`/${expected.get(id) ?? 'missing'}/`), `${id} in ${file}`);
+    } finally {
+      await rm(own.root, { recursive: true, force: true });
+    }
+  });
+
   it('compacts finished hours into one file per hour with the same events, and sends later arrivals to the late partition', async () => {
     const storage = new LocalLakeStorage(dirs.lake);
     const before = await lakeIds(dirs.lake);
@@ -180,6 +210,72 @@ describe('clickstream delivery', () => {
       );
       // 06:10 UTC on the US DST-change day is 01:10 EST (the clocks jump at 02:00 local)
       assert.deepEqual(rows, [{ h: '2026-03-08 06:00:00+00', lh: '2026-03-08 01:00:00', page_views: 3n, sessions: 2n, visitors: 2n, conversions: 1n, revenue_cents: 4999n, requests: 1n }]);
+    } finally {
+      await rm(local.root, { recursive: true, force: true });
+    }
+  });
+  it('recomputes only the hours that changed and gets the same rollup as a whole-day rebuild', async () => {
+    const local = await makeDirs();
+    try {
+      const storage = new LocalLakeStorage(local.lake);
+      const day = '2026-03-09';
+      const at = (hour: number, minute: number): number => Date.parse(`${day}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00Z`);
+      const deliver = async (events: ReturnType<typeof storedEvent>[]): Promise<void> => {
+        const writer = new SpoolWriter({ dir: local.spool });
+        await writer.start();
+        await writer.append(toPayload(events));
+        await writer.close();
+        const flusher = new ClickstreamFlusher({ source: new SpoolSource(local.spool), storage, stateDir: local.state });
+        await flusher.drain();
+        flusher.close();
+      };
+      // hours 3, 4 and 9: visitors returning across hours, a conversion, a half-hour zone
+      await deliver([
+        storedEvent({ event_time: at(3, 5), visitor_id: 'visitor_a', session_id: 'session_a' }),
+        storedEvent({ event_time: at(3, 50), visitor_id: 'visitor_b', session_id: 'session_b', time_zone: 'Asia/Kolkata' }),
+        storedEvent({ event_time: at(4, 10), visitor_id: 'visitor_a', session_id: 'session_a', event_type: 'order_paid', value_cents: 1200 }),
+        storedEvent({ event_time: at(9, 0), visitor_id: 'visitor_c', session_id: 'session_c' }),
+      ]);
+      const dbRows = (file: string): Promise<unknown[]> =>
+        withDuckDb((db) => db.all('SELECT * EXCLUDE (hour_utc, local_hour), hour_utc::VARCHAR AS h, local_hour::VARCHAR AS lh FROM read_parquet(?) ORDER BY ALL', [file]));
+      const rollupFile = storage.localPath(rollupKey(day)) ?? '';
+      await withDuckDb((db) => rebuildDayRollup(db, storage, path.join(local.state, 'r'), day));
+      // more events in hour 4 (a new visitor, a repeat of visitor_a) and a first one in hour 11
+      await deliver([
+        storedEvent({ event_time: at(4, 40), visitor_id: 'visitor_d', session_id: 'session_d' }),
+        storedEvent({ event_time: at(4, 45), visitor_id: 'visitor_a', session_id: 'session_a' }),
+        storedEvent({ event_time: at(11, 15), visitor_id: 'visitor_e', session_id: 'session_e', event_type: 'product_view' }),
+      ]);
+      const partial = await withDuckDb(async (db) => {
+        const rows = await rebuildDayRollup(db, storage, path.join(local.state, 'r'), day, { hours: [4, 11] });
+        return { rows, content: await dbRows(rollupFile) };
+      });
+      const whole = await withDuckDb(async (db) => {
+        const rows = await rebuildDayRollup(db, storage, path.join(local.state, 'r'), day);
+        return { rows, content: await dbRows(rollupFile) };
+      });
+      assert.deepEqual(partial, whole);
+      // hour 4 now counts two visitors and sessions, and the hours not recomputed were kept
+      const hours = (whole.content as { h: string; visitors: bigint }[]).map((row) => `${row.h.slice(11, 13)}:${row.visitors}`);
+      assert.deepEqual(hours.sort(), ['03:1', '03:1', '04:2', '09:1', '11:1']);
+      // a rollup file of an older shape is rebuilt whole, not merged with rows it cannot match
+      await withDuckDb((db) => db.run(`COPY (SELECT hour_utc, page_views FROM read_parquet('${rollupFile}')) TO '${rollupFile}.old' (FORMAT parquet)`));
+      await rm(rollupFile);
+      await withDuckDb((db) => db.run(`COPY (SELECT * FROM read_parquet('${rollupFile}.old')) TO '${rollupFile}' (FORMAT parquet)`));
+      await rm(`${rollupFile}.old`);
+      const rebuilt = await withDuckDb(async (db) => {
+        const rows = await rebuildDayRollup(db, storage, path.join(local.state, 'r'), day, { hours: [9] });
+        return { rows, content: await dbRows(rollupFile) };
+      });
+      assert.deepEqual(rebuilt, whole);
+      // the hours not named are not read again: with hour 3's raw files gone, its rows stay as they were
+      await storage.delete(await storage.list(`raw/clickstream/dt=${day}/hour=03/`));
+      const kept = await withDuckDb(async (db) => {
+        await rebuildDayRollup(db, storage, path.join(local.state, 'r'), day, { hours: [4] });
+        return dbRows(rollupFile);
+      });
+      assert.deepEqual(kept, whole.content);
+
     } finally {
       await rm(local.root, { recursive: true, force: true });
     }

@@ -1,8 +1,9 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
+import { CLICKSTREAM_COLUMNS } from '../collect/event.js';
 import { columnList } from './columns.js';
-import { sqlLiteral, type LakeDb, CLICKSTREAM_DATASET, CLICKSTREAM_LATE_DATASET, CLICKSTREAM_ROLLUP_DATASET, dayPartitionPath, type LakeStorage } from '@threadline/lake';
+import { sqlLiteral, type LakeDb, CLICKSTREAM_DATASET, CLICKSTREAM_LATE_DATASET, CLICKSTREAM_ROLLUP_DATASET, dayPartitionPath, hourPartitionPath, type LakeStorage } from '@threadline/lake';
 
 /** `tier` of events imported from old web server logs (`threadline import access-logs`). */
 export const IMPORTED_TIER = 'legacy-import';
@@ -46,32 +47,69 @@ export function rollupKey(dt: string): string {
   return `curated/${CLICKSTREAM_ROLLUP_DATASET}/${dayPartitionPath(dt)}/rollup.parquet`;
 }
 
+/** What `rebuildDayRollup` recomputes. */
+export interface RollupRebuildOptions {
+  /**
+   * Only these UTC hours (0–23) of the day: their rows are recomputed from those hours' raw and
+   * late files and every other hour's rows are kept from the day's current rollup file. Rollup
+   * rows are grouped by UTC hour and an event's hour partition is its UTC hour, so the result is
+   * the same as a whole-day rebuild, at the cost of the hours that changed (the delivery loop's
+   * once-a-minute refresh reads the current hour, not the whole day so far). Without a current
+   * rollup file, or one of an older shape, the whole day is rebuilt.
+   */
+  hours?: readonly number[];
+}
+
 /**
- * Rebuilds the rollup of one UTC day from every raw (and late) file of that day. Idempotent; the
- * new file replaces the old one atomically. A day without events loses its rollup file.
+ * Rebuilds the rollup of one UTC day from every raw (and late) file of that day, or of only some
+ * hours (`options.hours`). Idempotent; the new file replaces the old one atomically. A day
+ * without events loses its rollup file.
  */
-export async function rebuildDayRollup(db: LakeDb, storage: LakeStorage, workDir: string, dt: string): Promise<number> {
-  const keys = await dayKeys(storage, [dt]);
+export async function rebuildDayRollup(db: LakeDb, storage: LakeStorage, workDir: string, dt: string, options: RollupRebuildOptions = {}): Promise<number> {
   const dir = path.join(workDir, `rollup-${dt}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   try {
-    if (keys.length === 0) {
-      await storage.delete([rollupKey(dt)]);
-      return 0;
+    const hours = options.hours === undefined ? [] : [...new Set(options.hours)].filter((hour) => Number.isInteger(hour) && hour >= 0 && hour < 24);
+    // the current file, when only some hours are recomputed and it has today's shape
+    let current: string | undefined;
+    if (options.hours !== undefined && (await storage.exists(rollupKey(dt)))) {
+      const [file] = await localFiles(storage, [rollupKey(dt)], path.join(dir, 'current'));
+      if (file !== undefined && (await hasRollupShape(db, file))) current = file;
     }
-    const files = await localFiles(storage, keys, dir);
+    const keys = current === undefined ? await dayKeys(storage, [dt]) : await hourKeys(storage, dt, hours);
+    const parts: string[] = [];
+    if (current !== undefined && hours.length < 24) {
+      parts.push(`SELECT * FROM read_parquet(${sqlLiteral(current)}, hive_partitioning = false)${hours.length === 0 ? '' : ` WHERE hour(hour_utc) NOT IN (${hours.join(', ')})`}`);
+    }
+    if (keys.length > 0) {
+      const files = await localFiles(storage, keys, dir);
+      parts.push(`(WITH events AS (SELECT * FROM read_parquet([${files.map(sqlLiteral).join(', ')}], hive_partitioning = false)) ${ROLLUP_SELECT})`);
+    }
     const out = path.join(dir, 'rollup.parquet');
-    await db.run(
-      `COPY (WITH events AS (SELECT * FROM read_parquet([${files.map(sqlLiteral).join(', ')}], hive_partitioning = false)) ${ROLLUP_SELECT} ORDER BY hour_utc)
-       TO ${sqlLiteral(out)} (${ROLLUP_FILE_OPTIONS})`,
-    );
-    const [row] = await db.all<{ n: number }>('SELECT count(*)::INTEGER AS n FROM read_parquet(?)', [out]);
-    await storage.put(out, rollupKey(dt));
-    return row?.n ?? 0;
+    if (parts.length > 0) await db.run(`COPY (SELECT * FROM (${parts.join(' UNION ALL ')}) ORDER BY hour_utc) TO ${sqlLiteral(out)} (${ROLLUP_FILE_OPTIONS})`);
+    const [row] = parts.length === 0 ? [] : await db.all<{ n: number }>('SELECT count(*)::INTEGER AS n FROM read_parquet(?)', [out]);
+    const rows = row?.n ?? 0;
+    if (rows === 0) await storage.delete([rollupKey(dt)]);
+    else await storage.put(out, rollupKey(dt));
+    return rows;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** True when a rollup file has today's columns, in order (an older file is rebuilt whole). */
+async function hasRollupShape(db: LakeDb, file: string): Promise<boolean> {
+  const noEvents = Object.entries(CLICKSTREAM_COLUMNS).map(([name, type]) => `NULL::${type} AS ${name}`).join(', ');
+  const expected = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE (WITH events AS (SELECT ${noEvents} WHERE false) ${ROLLUP_SELECT})`);
+  const actual = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(file)}, hive_partitioning = false)`);
+  return expected.length === actual.length && expected.every((column, index) => column.column_name === actual[index]?.column_name && column.column_type === actual[index]?.column_type);
+}
+
+/** The raw (and late) files of some UTC hours of one day. */
+async function hourKeys(storage: LakeStorage, dt: string, hours: readonly number[]): Promise<string[]> {
+  const prefixes = hours.flatMap((hour) => [`raw/${CLICKSTREAM_DATASET}/${hourPartitionPath({ dt, hour })}/`, `raw/${CLICKSTREAM_LATE_DATASET}/${hourPartitionPath({ dt, hour })}/`]);
+  return (await Promise.all(prefixes.map((p) => storage.list(p)))).flat().filter((k) => k.endsWith('.parquet'));
 }
 
 /** The raw (and late) files of some UTC days. */

@@ -11,12 +11,17 @@ export const RECORD_HEADER_BYTES = 8;
 /** Upper bound of one record; anything larger in a header is corruption, not data. */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
-/** Frames one payload. */
-export function encodeRecord(payload: Buffer): Buffer {
+/** The header that frames `payload`: written just before it (`writev`, no copy of the payload). */
+export function recordHeader(payload: Buffer): Buffer {
   const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
   header.writeUInt32LE(payload.length, 0);
   header.writeUInt32LE(crc32(payload), 4);
-  return Buffer.concat([header, payload]);
+  return header;
+}
+
+/** Frames one payload into one buffer (a copy; the writer sends header and payload apart). */
+export function encodeRecord(payload: Buffer): Buffer {
+  return Buffer.concat([recordHeader(payload), payload]);
 }
 
 export interface DecodedRecords {

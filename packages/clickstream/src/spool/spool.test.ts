@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { SpoolSource } from '../stream/spool-source.js';
 import { decodeRecords, encodeRecord } from './format.js';
 import { listSegments, readSegment, recoverSegments, segmentName } from './segments.js';
-import { SpoolWriter } from './writer.js';
+import { SpoolWriter, remainingAfter } from './writer.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), 'tl-spool-'));
@@ -48,6 +48,36 @@ describe('spool', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('writes a group larger than one writev (IOV_MAX) as intact records, in order', async () => {
+    const dir = await tempDir();
+    try {
+      const writer = new SpoolWriter({ dir });
+      await writer.start();
+      // 1,500 concurrent appends: one group of 3,000 buffers (header + payload each), past Linux's IOV_MAX of 1,024
+      const payloads = Array.from({ length: 1500 }, (_, i) => Buffer.from(`{"i":${i}}\n`));
+      await Promise.all(payloads.map((payload) => writer.append(payload)));
+      await writer.close();
+      const [segment, ...more] = await listSegments(dir);
+      assert.equal(more.length, 0);
+      assert.ok(segment);
+      const read = await readSegment(segment.path, 0, 1 << 20);
+      assert.deepEqual(read.payloads.map((p) => p.toString()), payloads.map((p) => p.toString()));
+      assert.equal((await stat(segment.path)).size, payloads.reduce((sum, p) => sum + 8 + p.length, 0));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('resumes a short gathered write at the first byte not yet written', () => {
+    const a = Buffer.from('header');
+    const b = Buffer.from('payload');
+    const c = Buffer.from('next');
+    assert.deepEqual(remainingAfter([a, b, c], 0).map(String), ['header', 'payload', 'next']);
+    assert.deepEqual(remainingAfter([a, b, c], 6).map(String), ['payload', 'next']);
+    assert.deepEqual(remainingAfter([a, b, c], 9).map(String), ['load', 'next']);
+    assert.deepEqual(remainingAfter([a, b, c], 17).map(String), []);
   });
 
   it('truncates only the torn tail of a dead writer and seals the segment', async () => {

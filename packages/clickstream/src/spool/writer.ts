@@ -3,7 +3,7 @@ import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 
 import { LakeError } from '@threadline/lake';
 
-import { encodeRecord } from './format.js';
+import { recordHeader } from './format.js';
 import { isErrno, listSegments, recoverSegments, segmentName } from './segments.js';
 
 export interface SpoolWriterOptions {
@@ -25,7 +25,9 @@ export interface SpoolFailure {
 }
 
 interface Pending {
-  record: Buffer;
+  /** Header and payload of one record, written together with no copy of the payload. */
+  header: Buffer;
+  payload: Buffer;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -92,17 +94,18 @@ export class SpoolWriter {
   }
 
   /**
-   * Appends one payload durably. Rejects with `LakeError('SPOOL_UNAVAILABLE')` (cause: the
+   * Appends one payload durably. The payload is written as it is (not copied): do not change it
+   * until the returned promise settles. Rejects with `LakeError('SPOOL_UNAVAILABLE')` (cause: the
    * SpoolFailure) when the spool is full or the disk fails.
    */
   async append(payload: Buffer): Promise<void> {
     const failure = await this.health();
     if (failure) throw spoolUnavailable(failure);
     if (this.isClosed) throw spoolUnavailable({ reason: 'io_error', message: 'spool is closed', retryAfterSeconds: 1 });
-    const record = encodeRecord(payload);
-    this.usedBytes += record.length;
+    const header = recordHeader(payload);
+    this.usedBytes += header.length + payload.length;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
+      this.queue.push({ header, payload, resolve, reject });
       if (!this.isDraining) void this.drain();
     });
   }
@@ -122,8 +125,10 @@ export class SpoolWriter {
         const group = this.queue;
         this.queue = [];
         try {
-          const data = group.length === 1 ? (group[0]?.record ?? Buffer.alloc(0)) : Buffer.concat(group.map((p) => p.record));
-          await this.writeDurably(data);
+          // one gathered write of every record's header and payload: no concatenated copy
+          const buffers: Buffer[] = [];
+          for (const p of group) buffers.push(p.header, p.payload);
+          await this.writeDurably(buffers);
           for (const p of group) p.resolve();
         } catch (error) {
           this.fail(isErrno(error, 'ENOSPC') || isErrno(error, 'EDQUOT') ? 'full' : 'io_error', error);
@@ -137,14 +142,18 @@ export class SpoolWriter {
     }
   }
 
-  private async writeDurably(data: Buffer): Promise<void> {
+  private async writeDurably(buffers: readonly Buffer[]): Promise<void> {
     if (!this.handle || this.segmentSize >= this.segmentBytes) await this.rotate();
     const handle = this.handle;
     if (!handle) throw new Error('no open segment');
+    const total = buffers.reduce((sum, b) => sum + b.length, 0);
+    let pending = buffers.filter((b) => b.length > 0);
     let written = 0;
-    while (written < data.length) {
-      const { bytesWritten } = await handle.write(data, written, data.length - written, this.segmentSize + written);
+    while (written < total) {
+      const { bytesWritten } = await handle.writev(pending, this.segmentSize + written);
+      if (bytesWritten <= 0) throw new Error('spool write made no progress');
       written += bytesWritten;
+      pending = remainingAfter(pending, bytesWritten);
     }
     this.segmentSize += written;
     await handle.datasync();
@@ -182,7 +191,7 @@ export class SpoolWriter {
     try {
       await mkdir(this.dir, { recursive: true });
       await this.abandonCurrent();
-      await this.writeDurably(encodeRecord(Buffer.alloc(0)));
+      await this.writeDurably([recordHeader(Buffer.alloc(0))]);
       this.failure = undefined;
       await this.refreshUsage();
     } catch (error) {
@@ -200,6 +209,20 @@ export class SpoolWriter {
     const segments = await listSegments(this.dir);
     this.usedBytes = segments.reduce((sum, s) => sum + s.size, 0);
   }
+}
+
+/** What is left of `buffers` once the first `count` bytes are written (a short write). */
+export function remainingAfter(buffers: readonly Buffer[], count: number): Buffer[] {
+  let skip = count;
+  let index = 0;
+  while (index < buffers.length && skip >= (buffers[index]?.length ?? 0)) {
+    skip -= buffers[index]?.length ?? 0;
+    index += 1;
+  }
+  const rest = buffers.slice(index);
+  const first = rest[0];
+  if (first && skip > 0) rest[0] = first.subarray(skip);
+  return rest;
 }
 
 function spoolUnavailable(failure: SpoolFailure, cause?: unknown): LakeError {

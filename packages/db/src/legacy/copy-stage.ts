@@ -20,7 +20,13 @@ function copyText(value: StageValue): string {
  * imports are bound by set-based SQL, not by per-row statements), then analyses it. `table` and `columns` come from
  * the repositories' own constants, never from input.
  */
-export async function copyIntoStage(client: PoolClient, table: string, columns: readonly string[], rows: Iterable<readonly StageValue[]>): Promise<void> {
+export async function copyIntoStage(
+  client: PoolClient,
+  table: string,
+  columns: readonly string[],
+  rows: Iterable<readonly StageValue[]>,
+  options: { analysed?: readonly string[] } = {},
+): Promise<void> {
   function* chunks(): Generator<string> {
     let buffer = '';
     for (const row of rows) {
@@ -35,6 +41,16 @@ export async function copyIntoStage(client: PoolClient, table: string, columns: 
   const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
   await pipeline(Readable.from(chunks()), stream);
   // temporary tables are never analysed by autovacuum: without statistics the set-based statements
-  // that follow are planned for a near-empty table (nested loops over tens of thousands of rows)
-  await client.query(`ANALYZE ${table}`);
+  // that follow are planned for a near-empty table (nested loops over tens of thousands of rows).
+  // `analysed`: only the columns the statements join, group or filter on (statistics of every
+  // text column of a wide staging table cost more than the joins they plan)
+  await analyseStage(client, table, options.analysed);
+}
+
+/**
+ * ANALYZE of a staging table, limited to `columns` when given: the row count and the statistics
+ * the following joins need. `table` and `columns` are the repositories' constants, never input.
+ */
+export async function analyseStage(client: PoolClient, table: string, columns?: readonly string[]): Promise<void> {
+  await client.query(columns && columns.length > 0 ? `ANALYZE ${table} (${columns.join(', ')})` : `ANALYZE ${table}`);
 }

@@ -35,6 +35,20 @@ export async function ensureLegacySeller(client: PoolClient): Promise<number> {
   return rows[0]!.id; // INSERT … RETURNING always yields one row
 }
 
+/**
+ * Settings of one import transaction (they revert at its end), right after BEGIN:
+ * - memory for the set-based statements: the sorts and hashes over a 100,000-line staging table
+ *   (DISTINCT ON per product, order and line; the pairing of lines) fit in memory instead of
+ *   spilling to temporary files at the default 4 MB;
+ * - the import's variant inserts carry the colour family they looked up once per distinct colour,
+ *   so the insert trigger does not look up again, row by row, the colours no family is known for
+ *   (migration 3000).
+ */
+export async function prepareBulkImport(client: PoolClient): Promise<void> {
+  await client.query("SET LOCAL work_mem = '128MB'");
+  await client.query("SET LOCAL threadline.colour_family_given = 'on'");
+}
+
 export interface LegacyCustomer {
   legacyId: string;
   /** null: the old system had none; the account is claimable once an e-mail is added */

@@ -1,5 +1,5 @@
 import type { PoolClient } from '../pool.js';
-import { copyIntoStage, type StageValue } from './copy-stage.js';
+import { analyseStage, copyIntoStage, type StageValue } from './copy-stage.js';
 import { ensureLegacySeller, LEGACY_SELLER_EMAIL } from './legacy-import.repo.js';
 
 /**
@@ -81,7 +81,9 @@ export async function stageOrderLines(client: PoolClient, lines: readonly Staged
       ship_city text, ship_postal_code text, sales_territory text, shipping_method text
     ) ON COMMIT DROP`);
   await client.query('CREATE TEMP TABLE legacy_stage_orders (order_key text PRIMARY KEY, order_id bigint NOT NULL, is_new boolean NOT NULL) ON COMMIT DROP');
-  await copyIntoStage(client, STAGE, STAGE_COLUMNS, lines.map(stageRow));
+  await copyIntoStage(client, STAGE, STAGE_COLUMNS, lines.map(stageRow), {
+    analysed: ['row_number', 'order_key', 'customer_legacy_id', 'customer_email', 'product_legacy_id', 'variant_sku', 'colour', 'category_slug', 'sub_category_slug'],
+  });
 }
 
 /**
@@ -164,7 +166,8 @@ export async function upsertStagedProducts(client: PoolClient): Promise<void> {
   // one variant per SKU the lines name (derived from product, size and colour when the export has none)
   // (the colour family looked up once per distinct colour)
   await client.query(`
-    WITH families AS (
+    -- MATERIALIZED: inlined, the subquery's colour_family_of(colour) ran once per joined row, not per colour
+    WITH families AS MATERIALIZED (
       SELECT colour, colour_family_of(colour) AS family
         FROM (SELECT DISTINCT coalesce(colour, 'Default') AS colour FROM ${STAGE} WHERE product_name IS NOT NULL) c
     )
@@ -237,7 +240,7 @@ export async function resolveStagedLines(client: PoolClient): Promise<Unresolved
       LEFT JOIN products p ON p.id = v.product_id
       LEFT JOIN users by_id ON by_id.legacy_id = s.customer_legacy_id
       LEFT JOIN users by_email ON s.customer_legacy_id IS NULL AND lower(by_email.email) = lower(s.customer_email)`);
-  await client.query(`ANALYZE ${RESOLVED}`);
+  await analyseStage(client, RESOLVED, ['row_number', 'order_key', 'variant_id', 'product_id', 'user_id']);
   const { rows } = await client.query<{ row_number: number; order_key: string; missing: string; ref: string }>(`
     SELECT row_number, order_key,
            CASE WHEN variant_id IS NULL THEN CASE WHEN sku IS NOT NULL THEN 'sku' ELSE 'product_legacy_id' END ELSE 'customer_legacy_id' END AS missing,
@@ -338,7 +341,7 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
     )
     SELECT staged.*, existing.id AS item_id
       FROM staged LEFT JOIN existing USING (order_id, variant_id, nth)`);
-  await client.query('ANALYZE legacy_stage_items');
+  await analyseStage(client, 'legacy_stage_items', ['row_number', 'item_id', 'order_id', 'variant_id']);
   await client.query(`
     DELETE FROM order_items i USING legacy_stage_orders o
      WHERE i.order_id = o.order_id AND NOT EXISTS (SELECT 1 FROM legacy_stage_items t WHERE t.item_id = i.id)`);

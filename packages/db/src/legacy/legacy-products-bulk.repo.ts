@@ -141,7 +141,8 @@ export async function writeStagedProducts(client: PoolClient): Promise<{ created
      WHERE v.sku = s.sku
        AND (v.product_id, v.size, v.colour, v.price_cents, v.stock) IS DISTINCT FROM (p.id, s.size, s.colour, s.price_cents, s.stock)`);
   await client.query(`
-    WITH families AS (
+    -- MATERIALIZED: inlined, the subquery's colour_family_of(colour) ran once per joined row, not per colour
+    WITH families AS MATERIALIZED (
       SELECT colour, colour_family_of(colour) AS family FROM (SELECT DISTINCT colour FROM ${STAGE}) c
     )
     INSERT INTO product_variants (product_id, sku, size, colour, price_cents, stock, colour_family)

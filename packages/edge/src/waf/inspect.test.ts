@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 
 import { loadEdgeConfig } from '@threadline/config';
 import { buildWafTestApp } from '../testing/stub-app.js';
-import { inspectBodyFields, inspectRequest, type InspectableRequest } from './inspect.js';
+import { inspectBodyFields, inspectBodyTexts, inspectRequest, type InspectableRequest } from './inspect.js';
 
 const settings = loadEdgeConfig({}).waf;
 
@@ -188,5 +188,36 @@ describe('inspectBodyFields', () => {
   it('lets ordinary event text through', () => {
     const fields = ["O'Neill linen jacket", '/products/linen-shirt', 'https://www.google.com/', 'spring-sale 2026', '100% cotton'].map((text, i) => ({ field: `events[${i}].props.query`, text }));
     assert.equal(inspectBodyFields(fields, settings).action, 'allow');
+  });
+});
+
+describe('inspectBodyTexts', () => {
+  it('names only the fields that matched, and blocks like inspectBodyFields', () => {
+    const texts = ['/products/12', 'https://www.google.com/', "' UNION SELECT password FROM users --", 'linen'];
+    const asked: number[] = [];
+    const decision = inspectBodyTexts({ texts, fieldOf: (index) => (asked.push(index), `events[${index}].props.query`) }, settings);
+    assert.equal(decision.action, 'block');
+    assert.deepEqual([...new Set(asked)], [2], 'only the matching value is named');
+    assert.ok(decision.matches.length > 0 && decision.matches.every((match) => match.field === 'events[2].props.query' && match.location === 'body'));
+    const fields = texts.map((text, index) => ({ field: `events[${index}].props.query`, text }));
+    assert.deepEqual(inspectBodyFields(fields, settings), decision);
+  });
+
+  it('inspects every value, however many (the generic body cap of 2,000 values does not apply)', () => {
+    const texts = Array.from({ length: 5000 }, (_, i) => `/products/${i % 50}`);
+    texts[4999] = '<script>alert(1)</script>';
+    const decision = inspectBodyTexts({ texts, fieldOf: (index) => `events[${Math.floor(index / 10)}].path` }, settings);
+    assert.equal(decision.action, 'block');
+    assert.equal(decision.matches[0]?.field, 'events[499].path');
+  });
+
+  it('gives a cached value the same verdict as a fresh one', () => {
+    const attack = '..%2f..%2f..%2fetc%2fpasswd';
+    const first = inspectBodyTexts({ texts: [attack], fieldOf: () => 'events[0].path' }, settings);
+    const again = inspectBodyTexts({ texts: ['/ok', attack], fieldOf: (index) => `events[${index}].path` }, settings);
+    assert.equal(first.action, 'block');
+    assert.equal(again.action, 'block');
+    assert.deepEqual(again.matches.map((m) => m.ruleId), first.matches.map((m) => m.ruleId));
+    assert.equal(again.matches[0]?.field, 'events[1].path');
   });
 });

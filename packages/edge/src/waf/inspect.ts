@@ -247,25 +247,55 @@ function checkProtocol(request: InspectableRequest, settings: WafSettings): WafD
 /**
  * Verdicts for short values seen recently. Most of a request is repeated across requests (user
  * agent, referer, cookies, common searches), and a value's verdict depends only on the value, its
- * location and its decoding, so repeats skip normalising and the rules. Bounded: cleared when full.
+ * location and its decoding, so repeats skip normalising and the rules. One map per location and
+ * decoding, keyed by the text itself (no key string is built per lookup). Bounded: each map is
+ * cleared when full.
  */
-const VALUE_CACHE = new Map<string, readonly WafRule[]>();
+const VALUE_CACHES = new Map<ValueLocation, Map<UrlDecoding, Map<string, readonly WafRule[]>>>();
 const VALUE_CACHE_MAX = 10_000;
 const CACHEABLE_LENGTH = 512;
 
-function matchValue(value: Value, rules: readonly WafRule[], cache: Map<string, readonly WafRule[]> | undefined): readonly WafRule[] {
-  const key = cache && value.text.length <= CACHEABLE_LENGTH ? `${value.location}\u0000${value.decoding}\u0000${value.text}` : undefined;
-  if (key !== undefined) {
-    const known = cache?.get(key);
+function verdictCache(location: ValueLocation, decoding: UrlDecoding): Map<string, readonly WafRule[]> {
+  let byDecoding = VALUE_CACHES.get(location);
+  if (!byDecoding) {
+    byDecoding = new Map();
+    VALUE_CACHES.set(location, byDecoding);
+  }
+  let cache = byDecoding.get(decoding);
+  if (!cache) {
+    cache = new Map();
+    byDecoding.set(decoding, cache);
+  }
+  return cache;
+}
+
+/** The cache of the values `/collect` hands over (body, percent-decoded), found once. */
+const BODY_CACHE = verdictCache('body', 'percent');
+
+function matchValue(value: Value, rules: readonly WafRule[], isCached: boolean): readonly WafRule[] {
+  return matchText(value.text, value.location, value.decoding, rules, isCached ? verdictCache(value.location, value.decoding) : undefined);
+}
+
+function matchText(
+  text: string,
+  location: ValueLocation,
+  decoding: UrlDecoding,
+  rules: readonly WafRule[],
+  cache: Map<string, readonly WafRule[]> | undefined,
+): readonly WafRule[] {
+  const isCacheable = cache !== undefined && text.length <= CACHEABLE_LENGTH;
+  if (isCacheable) {
+    const known = cache.get(text);
     if (known) return known;
   }
-  const { text, forms } = normalise(value.text, { urlDecode: value.decoding });
+  const normalised = normalise(text, { urlDecode: decoding });
   const matched = rules.filter(
-    (rule) => ruleApplies(rule, value.location) && (rule.on === 'text' ? rule.pattern.test(text) : forms.some((form) => rule.pattern.test(form))),
+    (rule) =>
+      ruleApplies(rule, location) && (rule.on === 'text' ? rule.pattern.test(normalised.text) : normalised.forms.some((form) => rule.pattern.test(form))),
   );
-  if (key !== undefined && cache) {
+  if (isCacheable) {
     if (cache.size >= VALUE_CACHE_MAX) cache.clear();
-    cache.set(key, matched);
+    cache.set(text, matched);
   }
   return matched;
 }
@@ -301,8 +331,8 @@ export function inspectRequest(
     location: 'body',
     field,
   }));
-  const cache = options.isCached === false || rules !== WAF_RULES ? undefined : VALUE_CACHE;
-  const score = Math.max(matches.length > 0 ? settings.blockScore : 0, scoreValues(values, rules, cache, options.exclusions, matches));
+  const isCached = options.isCached !== false && rules === WAF_RULES;
+  const score = Math.max(matches.length > 0 ? settings.blockScore : 0, scoreValues(values, rules, isCached, options.exclusions, matches));
   return verdict(score, matches, settings);
 }
 
@@ -310,27 +340,38 @@ export function inspectRequest(
 function scoreValues(
   values: readonly Value[],
   rules: readonly WafRule[],
-  cache: Map<string, readonly WafRule[]> | undefined,
+  isCached: boolean,
   exclusions: readonly BodyFieldExclusion[] | undefined,
   matches: WafMatch[],
 ): number {
   let score = 0;
   for (const value of values) {
     if (value.text.length === 0) continue;
-    const matched = matchValue(value, rules, cache);
-    let valueScore = 0;
-    for (const rule of matched) {
-      const exclusion = value.location === 'body' ? exclusions?.find((item) => item.field === value.field && item.categories.includes(rule.category)) : undefined;
-      if (exclusion) {
-        matches.push({ ruleId: rule.id, category: rule.category, severity: rule.severity, location: value.location, field: value.field, excludedBy: exclusion.id });
-        continue;
-      }
-      valueScore += rule.severity;
-      matches.push({ ruleId: rule.id, category: rule.category, severity: rule.severity, location: value.location, field: value.field });
-    }
-    score = Math.max(score, valueScore);
+    const matched = matchValue(value, rules, isCached);
+    if (matched.length > 0) score = Math.max(score, scoreMatched(matched, value.location, value.field, exclusions, matches));
   }
   return score;
+}
+
+/** Appends the matches of one value (minus excluded ones); returns the value's score. */
+function scoreMatched(
+  matched: readonly WafRule[],
+  location: ValueLocation,
+  field: string,
+  exclusions: readonly BodyFieldExclusion[] | undefined,
+  matches: WafMatch[],
+): number {
+  let valueScore = 0;
+  for (const rule of matched) {
+    const exclusion = location === 'body' ? exclusions?.find((item) => item.field === field && item.categories.includes(rule.category)) : undefined;
+    if (exclusion) {
+      matches.push({ ruleId: rule.id, category: rule.category, severity: rule.severity, location, field, excludedBy: exclusion.id });
+      continue;
+    }
+    valueScore += rule.severity;
+    matches.push({ ruleId: rule.id, category: rule.category, severity: rule.severity, location, field });
+  }
+  return valueScore;
 }
 
 /** A text field of a body the route parsed itself, by its JSON path (`events[3].props.query`). */
@@ -340,19 +381,49 @@ export interface BodyField {
 }
 
 /**
+ * Text fields of a body a route parsed itself, as plain strings plus a way to name each one: the
+ * name (a JSON path such as `events[3].props.query`) is built only for a value that matched a
+ * rule, since nearly all values match nothing.
+ */
+export interface BodyTexts {
+  texts: readonly string[];
+  /** JSON path of `texts[index]`; asked only for matching values. */
+  fieldOf: (index: number) => string;
+}
+
+/**
  * Inspects chosen text fields of a body that a route parses itself (the WAF skips raw bodies):
  * `/collect` hands over the free-text fields of its events, the ones its closed schema does not
  * pin to a strict alphabet, so attacks in event fields are blocked as in any JSON body, while ids,
  * enums and times are left to the schema. Values are percent-decoded like other body values;
- * repeats hit the shared verdict cache.
+ * repeats hit the shared verdict cache. Every field is inspected (the route's body size limit
+ * bounds how many there are).
  *
  * @example
  * inspectBodyFields([{ field: 'events[0].props.query', text: "' OR 1=1 --" }], settings).action; // 'block'
  */
 export function inspectBodyFields(fields: readonly BodyField[], settings: WafSettings): WafDecision {
+  return inspectBodyTexts({ texts: fields.map((item) => item.text), fieldOf: (index) => fields[index]?.field ?? 'body' }, settings);
+}
+
+/**
+ * `inspectBodyFields` for fields given as `BodyTexts`: the same rules, cache and decision, with
+ * no field name built unless its value matched.
+ *
+ * @example
+ * inspectBodyTexts({ texts: ['/p', "' OR 1=1 --"], fieldOf: (i) => `events[${i}].path` }, settings).matches[0]?.field; // 'events[1].path'
+ */
+export function inspectBodyTexts(body: BodyTexts, settings: WafSettings): WafDecision {
   const matches: WafMatch[] = [];
-  const values = fields.slice(0, MAX_VALUES).map((item): Value => ({ location: 'body', field: item.field, text: item.text, decoding: 'percent' }));
-  return verdict(scoreValues(values, WAF_RULES, VALUE_CACHE, undefined, matches), matches, settings);
+  let score = 0;
+  const { texts } = body;
+  for (let index = 0; index < texts.length; index += 1) {
+    const text = texts[index];
+    if (text === undefined || text.length === 0) continue;
+    const matched = matchText(text, 'body', 'percent', WAF_RULES, BODY_CACHE);
+    if (matched.length > 0) score = Math.max(score, scoreMatched(matched, 'body', body.fieldOf(index), undefined, matches));
+  }
+  return verdict(score, matches, settings);
 }
 
 function verdict(score: number, matches: WafMatch[], settings: WafSettings): WafDecision {

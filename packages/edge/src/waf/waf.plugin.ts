@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 import type { WafSettings } from '../config.js';
-import { inspectBodyFields, inspectRequest, type BodyField, type BodyFieldExclusion, type InspectPart, type WafDecision } from './inspect.js';
+import { inspectBodyFields, inspectBodyTexts, inspectRequest, type BodyField, type BodyTexts, type BodyFieldExclusion, type InspectPart, type WafDecision } from './inspect.js';
 
 /**
  * A narrow exclusion for one route, method and body field, for the callers `isAllowed` admits
@@ -43,8 +43,9 @@ declare module 'fastify' {
      * Inspects text fields of a body the route parses itself (raw bodies are not inspected on
      * their own), logged and counted like any decision. Returns the decision when the request
      * must be refused (block mode), otherwise undefined (allowed, detect-only, or WAF off).
+     * `BodyTexts` name a field only when its value matched (cheaper for many fields).
      */
-    wafInspectFields: (request: FastifyRequest, fields: readonly BodyField[]) => WafDecision | undefined;
+    wafInspectFields: (request: FastifyRequest, fields: readonly BodyField[] | BodyTexts) => WafDecision | undefined;
   }
 }
 
@@ -87,9 +88,11 @@ export const wafPlugin = fp<WafPluginOptions>(
     const stats: WafStats = { inspected: 0, blocked: 0, detected: 0 };
     app.decorate('wafStats', stats);
     const { settings } = options;
-    app.decorate('wafInspectFields', (request: FastifyRequest, fields: readonly BodyField[]): WafDecision | undefined => {
-      if (settings.mode === 'off' || fields.length === 0) return undefined;
-      const decision = inspectBodyFields(fields, settings);
+    app.decorate('wafInspectFields', (request: FastifyRequest, fields: readonly BodyField[] | BodyTexts): WafDecision | undefined => {
+      if (settings.mode === 'off') return undefined;
+      const isTexts = 'texts' in fields;
+      if ((isTexts ? fields.texts.length : fields.length) === 0) return undefined;
+      const decision = isTexts ? inspectBodyTexts(fields, settings) : inspectBodyFields(fields, settings);
       logDecision(request, decision, settings.mode, 'body');
       if (decision.action !== 'block') return undefined;
       if (settings.mode === 'detect') {

@@ -9,10 +9,10 @@ import { gzipSync } from 'node:zlib';
 
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 import { InsightsLake, peakHours } from '@threadline/insights';
-import { CLICKSTREAM_COLUMNS, rebuildDayRollup, type ClickstreamColumn } from '@threadline/clickstream';
+import { CLICKSTREAM_COLUMNS, pseudonymise, rebuildDayRollup, type ClickstreamColumn } from '@threadline/clickstream';
 import { crawlLake, LocalLakeStorage, lakeRoot, openDuckDb, type LakeDb } from '@threadline/lake';
 
-import { importAccessLogFile, IMPORTED_TIER, lineEventId, type AccessLogImportOptions } from './import-access-logs.js';
+import { DayUploads, importAccessLogFile, IMPORTED_TIER, lineEventId, type AccessLogImportOptions } from './import-access-logs.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/access-combined.log', import.meta.url));
 
@@ -298,6 +298,103 @@ describe('rollups of imported days that also hold live traffic', () => {
       assert.deepEqual(await read(), fromImport);
     } finally {
       duck.close();
+    }
+  });
+});
+
+describe('the visitor of each line (address + user agent, stored columnar)', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+
+  before(async () => {
+    db = await createTestDatabase();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'access-import-visitors-'));
+  });
+  after(async () => {
+    await db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("stores each line's keyed visitor id, network prefix, device and bot flag exactly", async () => {
+    const phone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148';
+    const desktop = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0';
+    const bot = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+    // [address, agent (null: Common Log Format), expected prefix, device, bot]
+    const cases: Array<[string, string | null, string | null, string, boolean]> = [
+      ['203.0.113.9', phone, '203.0.113.0/24', 'mobile', false],
+      ['203.0.113.9', desktop, '203.0.113.0/24', 'desktop', false],
+      ['2001:db8:5:6::7', desktop, '2001:db8:5::/48', 'desktop', false],
+      ['66.249.66.1', bot, '66.249.66.0/24', 'other', true],
+      ['proxy.example.org', null, null, 'other', false],
+      ['203.0.113.9', phone, '203.0.113.0/24', 'mobile', false],
+    ];
+    const file = path.join(dataDir, 'visitors.log');
+    writeFileSync(
+      file,
+      cases
+        .map(([address, agent], index) => `${address} - - [10/Mar/2026:10:1${index}:00 -0400] "GET /p/${index} HTTP/1.1" 200 10${agent === null ? '' : ` "-" "${agent}"`}`)
+        .join('\n'),
+    );
+    const storage = new LocalLakeStorage(lakeRoot(dataDir));
+    const report = await importAccessLogFile(file, { pool: db.pool, storage, workDir: dataDir, pseudonymKey: 'visitor-key', timeZone: 'UTC' });
+    assert.deepEqual([report.events, report.bots, report.withoutUserAgent], [6, 1, 1]);
+    const duck = await openDuckDb({ threads: 1 });
+    try {
+      const rows = await duck.all<{ path: string; visitor_id: string; ip_prefix: string | null; device: string; is_bot: boolean }>(
+        `SELECT path, visitor_id, ip_prefix, device, is_bot FROM read_parquet(?) ORDER BY event_time`,
+        [path.join(lakeRoot(dataDir), 'raw', 'clickstream', '*', '*', '*.parquet')],
+      );
+      assert.deepEqual(
+        rows,
+        cases.map(([address, agent, prefix, device, isBot], index) => ({
+          path: `/p/${index}`,
+          visitor_id: pseudonymise('visitor-key', 'legacy-visitor', `${address}|${agent ?? ''}`),
+          ip_prefix: prefix,
+          device,
+          is_bot: isBot,
+        })),
+      );
+      // one person on two devices is two visitors; the same address and agent again is the same one
+      assert.equal(new Set(rows.map((row) => row.visitor_id)).size, 5);
+    } finally {
+      duck.close();
+    }
+  });
+});
+
+describe("putting each day's files while the next day is written", () => {
+  it('puts days in order, keeps the first failure, skips the days after it and never rejects unhandled', async () => {
+    const done: string[] = [];
+    const uploads = new DayUploads(async (day) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (day === '2026-03-11') throw new Error('disk full');
+      done.push(day);
+    });
+    for (const day of ['2026-03-10', '2026-03-11', '2026-03-12']) uploads.add(day);
+    assert.doesNotThrow(() => uploads.throwIfFailed()); // nothing has failed yet: the puts run behind
+    await uploads.settle();
+    assert.deepEqual(done, ['2026-03-10']);
+    assert.throws(() => uploads.throwIfFailed(), /disk full/);
+  });
+
+  it('fails the import with the storage error when a put fails, and leaves no work directory behind', async () => {
+    const db = await createTestDatabase();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'access-import-failing-'));
+    const workDir = mkdtempSync(path.join(tmpdir(), 'access-import-failing-work-'));
+    try {
+      class FailingStorage extends LocalLakeStorage {
+        override async put(localFile: string, key: string): Promise<void> {
+          if (key.includes('hour=15')) throw new Error(`cannot put ${key}: no space left`);
+          await super.put(localFile, key);
+        }
+      }
+      const options = { pool: db.pool, storage: new FailingStorage(lakeRoot(dataDir)), workDir, pseudonymKey: 'k', timeZone: 'UTC' };
+      await assert.rejects(importAccessLogFile(FIXTURE, options), /hour=15.*no space left/);
+      assert.deepEqual(readdirSync(workDir), []);
+    } finally {
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(workDir, { recursive: true, force: true });
     }
   });
 });

@@ -137,12 +137,54 @@ interface AgentRow {
   device: string;
 }
 
-interface VisitorRow {
-  i: number;
-  visitor_id: string;
-  ip_prefix: string | null;
-  device: string;
-  is_bot: boolean;
+/**
+ * Visitors (address + user agent), columnar: parallel arrays indexed by the visitor's number
+ * instead of an object and a joined key string per visitor. Most lines of a busy log bring a new
+ * visitor, so per-visitor objects were most of the parse stage's allocations (and its GC time).
+ */
+class VisitorTable {
+  /** per agent number: address → visitor number */
+  private readonly byAgent: Array<Map<string, number>> = [];
+  readonly ids: string[] = [];
+  readonly prefixes: Array<string | null> = [];
+  readonly agents: AgentRow[] = [];
+
+  find(agent: AgentRow, ip: string): number | undefined {
+    return this.byAgent[agent.n]?.get(ip);
+  }
+
+  add(agent: AgentRow, ip: string, visitorId: string, prefix: string | null): number {
+    const number = this.ids.length;
+    let addresses = this.byAgent[agent.n];
+    if (addresses === undefined) {
+      addresses = new Map();
+      this.byAgent[agent.n] = addresses;
+    }
+    addresses.set(ip, number);
+    this.ids.push(visitorId);
+    this.prefixes.push(prefix);
+    this.agents.push(agent);
+    return number;
+  }
+
+  /**
+   * CSV without quoting (`i,visitor_id,ip_prefix,device,is_bot`): ids are base64url, prefixes
+   * `a.b.c.0/24` or `x:y:z::/48`, devices single words; an empty prefix reads back as NULL.
+   */
+  async write(file: string): Promise<void> {
+    const out = createWriteStream(file);
+    let chunk = '';
+    for (let number = 0; number < this.ids.length; number += 1) {
+      const agent = this.agents[number] as AgentRow; // the arrays grow together in add()
+      chunk += `${number},${this.ids[number]},${this.prefixes[number] ?? ''},${agent.device},${agent.isBot}\n`;
+      if (chunk.length > 1 << 20) {
+        if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+        chunk = '';
+      }
+    }
+    out.end(chunk);
+    await new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
+  }
 }
 
 /** Values numbered in order of first sight, written once as a small dimension table. */
@@ -155,8 +197,8 @@ class Dictionary<Row extends { i: number }> {
   }
 
   add(key: string, row: Omit<Row, 'i'>): Row {
-    // the caller's row lacks only the number, which is assigned here
-    const full = { ...row, i: this.rows.length } as Row;
+    // the caller's row lacks only the number, which is assigned here (no copy: the row is fresh)
+    const full = Object.assign(row, { i: this.rows.length }) as Row;
     this.rows.push(full);
     this.byKey.set(key, full);
     return full;
@@ -186,7 +228,7 @@ class EventStager {
   /** address → network prefix */
   private readonly prefixes = new Map<string, string | null>();
   private readonly agents = new Map<string, AgentRow>();
-  readonly visitors = new Dictionary<VisitorRow>();
+  readonly visitors = new VisitorTable();
   readonly targets = new Dictionary<TargetRow>();
   readonly referrers = new Dictionary<{ i: number; host: string | null }>();
   readonly zones = new Dictionary<{ i: number; zone: string }>();
@@ -206,7 +248,8 @@ class EventStager {
     private readonly out: WriteStream,
   ) {}
 
-  private visitor(request: AccessLogRequest): VisitorRow {
+  /** The visitor's number (address + user agent); new visitors are pseudonymised once. */
+  private visitor(request: AccessLogRequest): number {
     const agentText = request.userAgent ?? '';
     let agent = this.agents.get(agentText);
     if (agent === undefined) {
@@ -214,17 +257,14 @@ class EventStager {
       agent = { n: this.agents.size, isBot: request.userAgent !== null && isBotUserAgent(request.userAgent), device: deviceFromUserAgent(request.userAgent ?? undefined) };
       this.agents.set(agentText, agent);
     }
-    // keyed by address and the agent's number: a short key, hashed once per line
-    const key = `${agent.n}|${request.ip}`;
-    const known = this.visitors.get(key);
+    const known = this.visitors.find(agent, request.ip);
     if (known !== undefined) return known;
     let prefix = this.prefixes.get(request.ip);
     if (prefix === undefined) {
       prefix = ipPrefix(request.ip);
       this.prefixes.set(request.ip, prefix);
     }
-    const visitorId = pseudonymise(this.key, 'legacy-visitor', `${request.ip}|${agentText}`);
-    return this.visitors.add(key, { visitor_id: visitorId, ip_prefix: prefix, device: agent.device, is_bot: agent.isBot });
+    return this.visitors.add(agent, request.ip, pseudonymise(this.key, 'legacy-visitor', `${request.ip}|${agentText}`), prefix);
   }
 
   private target(request: AccessLogRequest): TargetRow {
@@ -263,14 +303,14 @@ class EventStager {
   add(request: AccessLogRequest, lineNumber: number): boolean {
     const time = request.time;
     const visitor = this.visitor(request);
-    let start = this.visitStart[visitor.i];
-    const last = this.visitLast[visitor.i];
+    let start = this.visitStart[visitor];
+    const last = this.visitLast[visitor];
     if (start === undefined || last === undefined || Math.abs(time - last) > SESSION_GAP_MS) {
       start = time;
-      this.visitStart[visitor.i] = time;
-      this.visitLast[visitor.i] = time;
+      this.visitStart[visitor] = time;
+      this.visitLast[visitor] = time;
     } else if (time > last) {
-      this.visitLast[visitor.i] = time;
+      this.visitLast[visitor] = time;
     }
     const target = this.target(request);
     const isPage = target.kind === 'page' && (request.method === 'GET' || request.method === 'HEAD') && request.status < 400;
@@ -279,11 +319,11 @@ class EventStager {
     if (isPage) this.counts.pageRequests += 1;
     if (target.kind === 'static') this.counts.staticRequests += 1;
     if (target.kind === 'health') this.counts.healthChecks += 1;
-    if (visitor.is_bot) this.counts.bots += 1;
+    if ((this.visitors.agents[visitor] as AgentRow).isBot) this.counts.bots += 1; // every visitor number has an agent
     if (this.first === null || time < this.first) this.first = time;
     if (this.last === null || time > this.last) this.last = time;
     this.dayNumbers.add(Math.floor(time / 86_400_000));
-    this.chunk += `${lineNumber},${time},${start},${visitor.i},${target.i},${this.referrer(request.referrer)},${this.zone(request.offsetMinutes)},${this.method(request.method)},${isPage ? 1 : 0},${request.status},${request.bytes ?? ''},${request.durationMs ?? ''}\n`;
+    this.chunk += `${lineNumber},${time},${start},${visitor},${target.i},${this.referrer(request.referrer)},${this.zone(request.offsetMinutes)},${this.method(request.method)},${isPage ? 1 : 0},${request.status},${request.bytes ?? ''},${request.durationMs ?? ''}\n`;
     return this.chunk.length > 1 << 20;
   }
 
@@ -364,6 +404,38 @@ async function mapWithConcurrency<T>(items: readonly T[], limit: number, work: (
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Puts days into the lake one after another, behind the caller's back: `add` queues a day and
+ * returns at once; the first failure is kept (later days are skipped) and rethrown by
+ * `throwIfFailed`, so a rejected put never goes unhandled while the caller keeps writing.
+ */
+export class DayUploads {
+  private chain: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly upload: (day: string) => Promise<void>) {}
+
+  add(day: string): void {
+    this.chain = this.chain.then(async () => {
+      if (this.failure !== undefined) return;
+      try {
+        await this.upload(day);
+      } catch (error) {
+        this.failure = { error };
+      }
+    });
+  }
+
+  /** Waits for every queued day (or the first failure); never rejects. */
+  settle(): Promise<void> {
+    return this.chain;
+  }
+
+  throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure.error;
+  }
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -465,8 +537,9 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
       // file names carry the content hash: a re-run after a crash overwrites, never adds
       const ownFiles = `import-${contentHash.slice(0, 16)}-`;
       await mkdir(staging, { recursive: true });
-      const dimensions = { visitors: stager.visitors, targets: stager.targets, referrers: stager.referrers, zones: stager.zones, methods: stager.methods };
-      await Promise.all(Object.entries(dimensions).map(([name, dictionary]) => dictionary.write(path.join(work, `${name}.ndjson`))));
+      const dimensions = { targets: stager.targets, referrers: stager.referrers, zones: stager.zones, methods: stager.methods };
+      const visitorsFile = path.join(work, 'visitors.csv');
+      await Promise.all([stager.visitors.write(visitorsFile), ...Object.entries(dimensions).map(([name, dictionary]) => dictionary.write(path.join(work, `${name}.ndjson`)))]);
       const dimension = (name: keyof typeof dimensions, columns: string): string =>
         `read_json(${sqlLiteral(path.join(work, `${name}.ndjson`))}, format = 'newline_delimited', columns = {${columns}})`;
       const db = await openDuckDb({ threads: 2 });
@@ -478,7 +551,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
                SELECT ${eventsSelect(receivedAt)}
                  FROM (SELECT *, sha256(${sqlLiteral(`${contentHash}:`)} || line::VARCHAR) AS h
                          FROM read_csv(${sqlLiteral(staged)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = ${STAGED_COLUMNS})) r
-                 JOIN ${dimension('visitors', "i: 'INTEGER', visitor_id: 'VARCHAR', ip_prefix: 'VARCHAR', device: 'VARCHAR', is_bot: 'BOOLEAN'")} v ON v.i = r.v
+                 JOIN read_csv(${sqlLiteral(visitorsFile)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = {i: 'INTEGER', visitor_id: 'VARCHAR', ip_prefix: 'VARCHAR', device: 'VARCHAR', is_bot: 'BOOLEAN'}) v ON v.i = r.v
                  JOIN ${dimension('targets', "i: 'INTEGER', kind: 'VARCHAR', path: 'VARCHAR', utm_source: 'VARCHAR', utm_medium: 'VARCHAR', utm_campaign: 'VARCHAR', utm_term: 'VARCHAR', utm_content: 'VARCHAR'")} p ON p.i = r.target
                  LEFT JOIN ${dimension('referrers', "i: 'INTEGER', host: 'VARCHAR'")} f ON f.i = r.referrer
                  JOIN ${dimension('zones', "i: 'INTEGER', zone: 'VARCHAR'")} z ON z.i = r.zone
@@ -488,20 +561,34 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
         clock.lap('load');
         // one COPY per day (at most 24 hour partitions open): a single COPY over years of history
         // opens thousands of partition writers at once and runs DuckDB out of memory.
-        for (const day of stager.days) {
-          // a time range, not dt = …: the table is sorted by time, so DuckDB skips other days' row groups
-          await db.run(
-            `COPY (SELECT * EXCLUDE (dt) FROM imported
-                    WHERE event_time >= ${sqlLiteral(day)}::TIMESTAMPTZ AND event_time < ${sqlLiteral(day)}::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY event_time)
-               TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN '${ownFiles}{i}')`,
-          );
-        }
-        clock.lap('parquet');
-        // a day is 24 small hour files: several puts at once, so their durable writes overlap
-        await mapWithConcurrency(await listFiles(staging), 8, async (local) => {
-          const relative = path.relative(staging, local).split(path.sep).join('/');
-          await options.storage.put(local, `raw/${CLICKSTREAM_DATASET}/${relative}`);
+        // Each day's files are put into the lake while DuckDB writes the next day: the puts wait
+        // on durable writes (disk), the COPYs on the CPU, so the two overlap instead of adding up.
+        const uploads = new DayUploads(async (day) => {
+          const dayDir = path.join(staging, `dt=${day}`);
+          // a day is 24 small hour files: several puts at once, so their durable writes overlap
+          await mapWithConcurrency(await listFiles(dayDir), 8, async (local) => {
+            const relative = path.relative(staging, local).split(path.sep).join('/');
+            await options.storage.put(local, `raw/${CLICKSTREAM_DATASET}/${relative}`);
+          });
         });
+        try {
+          for (const day of stager.days) {
+            // a time range, not dt = …: the table is sorted by time, so DuckDB skips other days' row groups
+            await db.run(
+              `COPY (SELECT * EXCLUDE (dt) FROM imported
+                      WHERE event_time >= ${sqlLiteral(day)}::TIMESTAMPTZ AND event_time < ${sqlLiteral(day)}::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY event_time)
+                 TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN '${ownFiles}{i}')`,
+            );
+            uploads.add(day);
+            // a failed put stops the import here rather than after writing every other day
+            uploads.throwIfFailed();
+          }
+          clock.lap('parquet');
+        } finally {
+          // never leave puts running behind an error (the work directory is removed next)
+          await uploads.settle();
+        }
+        uploads.throwIfFailed();
         clock.lap('upload');
         // rollups from the rows still in DuckDB, plus whatever else those days hold (live traffic)
         await rebuildDayRollupsFromTable(db, options.storage, work, { days: stager.days, table: 'imported', isHeld: (key) => key.startsWith(`raw/${CLICKSTREAM_DATASET}/`) && path.posix.basename(key).startsWith(ownFiles) });

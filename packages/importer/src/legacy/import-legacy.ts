@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from '@threadline/db';
-import { refreshProductCounters } from '@threadline/db/legacy';
+import { refreshProductCounters, prepareBulkImport } from '@threadline/db/legacy';
 import {
   dropStagedOrders,
   listShippingMethodCodes,
@@ -251,6 +251,7 @@ export async function importLegacyFile(pool: Pool, options: ImportOptions): Prom
   let isCommitted = false;
   try {
     await client.query('BEGIN');
+    await prepareBulkImport(client);
     const rules = options.rules;
     let done = 0;
     const progress = (count: number): void => {

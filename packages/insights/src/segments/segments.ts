@@ -40,28 +40,40 @@ export async function segmentInsight(lake: InsightsLake, filters: SegmentFilters
   const limit = Math.max(1, Math.min(50, Math.trunc(filters.limit ?? 10)));
   const params: Array<string | number> = [filters.from, filters.to];
   const categoryFilter = filters.category ? ` AND category_slug = $${params.push(filters.category)}` : '';
+  // Where the time goes (EXPLAIN ANALYZE, 1M orders): the distinct counts, above all buyers per
+  // segment × product — a hash of every (segment, product, customer) triple. Only the top `limit`
+  // products of each segment are shown, so products are ranked on plain sums first and buyers are
+  // counted over those products' lines alone (a semi-join); the overall share comes from the
+  // 6,000-row product rollup instead of another pass over the lines. Every figure stays exact.
   const rows = await lake.query(
-    `WITH lines AS (
+    `WITH lines AS MATERIALIZED (
         SELECT ${DIMENSION_SQL[filters.dimension]} AS segment, customer_key, order_id, product_id, product_name,
                category_slug, quantity, line_total_cents
           FROM sales WHERE dt BETWEEN $1::DATE AND $2::DATE AND placed_date BETWEEN $1::DATE AND $2::DATE AND ${SOLD}${categoryFilter}),
-      overall AS (SELECT product_id, sum(quantity) / (SELECT sum(quantity) FROM lines) AS share FROM lines GROUP BY 1),
+      prod AS (
+        SELECT segment, product_id, any_value(product_name) AS name, any_value(category_slug) AS category,
+               sum(quantity) AS units, sum(line_total_cents) AS revenue
+          FROM lines GROUP BY 1, 2),
+      overall AS (SELECT product_id, sum(units) / (SELECT sum(units) FROM prod) AS share FROM prod GROUP BY 1),
       seg AS (
         SELECT segment, count(DISTINCT customer_key) AS customers, count(DISTINCT order_id) AS orders,
                sum(quantity) AS units, sum(line_total_cents) AS revenue
           FROM lines GROUP BY 1),
-      prod AS (
-        SELECT segment, product_id, any_value(product_name) AS name, any_value(category_slug) AS category,
-               sum(quantity) AS units, sum(line_total_cents) AS revenue, count(DISTINCT customer_key) AS buyers
-          FROM lines GROUP BY 1, 2),
-      ranked AS (
-        SELECT p.*, rank() OVER (PARTITION BY p.segment ORDER BY p.units DESC, p.revenue DESC) AS rank,
-               row_number() OVER (PARTITION BY p.segment ORDER BY p.units DESC, p.revenue DESC, p.product_id) AS position
-          FROM prod p)
+      top AS (
+        SELECT * FROM (
+          SELECT p.*, rank() OVER (PARTITION BY p.segment ORDER BY p.units DESC, p.revenue DESC) AS rank,
+                 row_number() OVER (PARTITION BY p.segment ORDER BY p.units DESC, p.revenue DESC, p.product_id) AS position
+            FROM prod p)
+         WHERE position <= ${limit}),
+      buyers AS (
+        SELECT l.segment, l.product_id, count(DISTINCT l.customer_key) AS buyers
+          FROM lines l SEMI JOIN top t ON t.segment = l.segment AND t.product_id = l.product_id
+         GROUP BY 1, 2)
       SELECT s.segment, s.customers, s.orders, s.units AS segment_units, s.revenue AS segment_revenue,
-             r.rank, r.product_id, r.name, r.category, r.units, r.revenue, r.buyers, o.share AS overall_share
-        FROM seg s JOIN ranked r ON r.segment = s.segment AND r.position <= ${limit}
+             r.rank, r.product_id, r.name, r.category, r.units, r.revenue, coalesce(b.buyers, 0) AS buyers, o.share AS overall_share
+        FROM seg s JOIN top r ON r.segment = s.segment
         JOIN overall o ON o.product_id = r.product_id
+        LEFT JOIN buyers b ON b.segment = r.segment AND b.product_id = r.product_id
        ORDER BY s.units DESC, s.segment, r.position`,
     params,
   );

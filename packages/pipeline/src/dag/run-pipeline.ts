@@ -8,7 +8,7 @@ import { addDays, dateInZone } from '@threadline/domain';
 import { crawlLake, lakeRoot, LakeMirror, runStagingDir, ZONE_DIRS } from '@threadline/lake';
 import { notifySlack } from '@threadline/ops';
 
-import { CURATED_DATASETS, DATASET_RULES, extractShop, findAllDates, findChangedDates, type CuratedDataset, type ExtractResult } from '../extract/index.js';
+import { CURATED_DATASETS, DATASET_RULES, extractShop, findAllDates, findChangedDates, type CuratedDataset, type ExtractResult, type ExtractStage } from '../extract/index.js';
 import { finishPublish, isPublishPending, publishPartitions, recoverPublishes, undoPublish, uploadPublished, type PublishFault, type PublishJournal } from '../publish/publish.js';
 import { isGatePassed, runQualityGate, type GateDataset, type QualityRule, type RuleResult } from '../quality/index.js';
 import { INSIGHT_REFRESHERS, type InsightRefresher } from './insight-refreshers.js';
@@ -59,6 +59,8 @@ export interface RunSummary {
   rowsIn: number;
   rowsOut: number;
   qualityResults: RuleResult[];
+  /** Where the extract step's time went (empty when it did not finish). */
+  extractStages: ExtractStage[];
 }
 
 /** Another run holds the lock. */
@@ -145,7 +147,13 @@ export const PIPELINE_DAG: StepDefinition[] = [
         onProgress: (line) => deps.onProgress?.(`extract: ${line}`),
       });
       const sets = state.extract.datasets.map((item) => `${item.dataset} ${item.rows}`).join(', ');
-      return { rowsIn: state.extract.rowsIn, rowsOut: state.extract.rowsOut, message: `staged ${sets}` };
+      // the slowest parts of the step, so `pipeline status` shows where a slow night went
+      const slowest = [...state.extract.stages]
+        .sort((a, b) => b.seconds - a.seconds)
+        .slice(0, 4)
+        .map((stage) => `${stage.name} ${stage.seconds.toFixed(2)} s`)
+        .join(', ');
+      return { rowsIn: state.extract.rowsIn, rowsOut: state.extract.rowsOut, message: `staged ${sets}; slowest: ${slowest}` };
     },
   },
   {
@@ -372,6 +380,7 @@ export async function runPipeline(deps: PipelineDeps, request: RunRequest): Prom
       rowsIn,
       rowsOut,
       qualityResults: state.results,
+      extractStages: state.extract?.stages ?? [],
     };
     await repo.finishRun(deps.pool, run.id, { status: summary.status, failedStep: summary.failedStep, error: summary.error, rowsIn, rowsOut });
     const text = failure

@@ -9,6 +9,7 @@ import { LakeError, readRows, sqlLiteral, datePartition, ZONE_DIRS } from '@thre
 import { DATASET_KEYS, type CuratedDataset } from './datasets.js';
 import { pseudonymiseUserId } from './pseudonym.js';
 import { EXTRACT_COLUMNS, type ExtractTable } from './shop-source.repo.js';
+import type { StageTimer } from './stage-timer.js';
 
 const PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880";
 
@@ -127,6 +128,8 @@ export interface BuildInput {
   snapshotDate: string;
   timeZone: string;
   pseudonymKey: string;
+  /** Receives the time of each load, join and write. */
+  timer: StageTimer;
   onProgress?: (message: string) => void;
 }
 
@@ -162,23 +165,25 @@ async function count(connection: DuckDBConnection, table: string): Promise<numbe
  * than joining in PostgreSQL and keeps the shop's database idle) and writes them to staging.
  */
 export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> {
-  const { connection: db, timeZone } = input;
+  const { connection: db, timeZone, timer } = input;
   const started = performance.now();
   const progress = (message: string): void => input.onProgress?.(`${message} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   for (const [table, file] of Object.entries(input.files)) {
     // Object.entries loses the key type; the keys are exactly ExtractTable
-    await loadCsv(db, table as ExtractTable, file);
-    await declareKey(db, `x_${table}`, EXTRACT_KEYS[table as ExtractTable]);
+    await timer.time(`load ${table}`, async () => {
+      await loadCsv(db, table as ExtractTable, file);
+      await declareKey(db, `x_${table}`, EXTRACT_KEYS[table as ExtractTable]);
+    });
   }
   progress('extracts loaded into DuckDB');
-  await loadCustomerKeys(db, input.pseudonymKey);
+  await timer.time('customer keys', () => loadCustomerKeys(db, input.pseudonymKey));
   progress('customer keys computed');
-  const hasClicks = await loadClickstreamCounts(db, input.lakeDir, input.dates, timeZone);
+  const hasClicks = await timer.time('clickstream counts', () => loadClickstreamCounts(db, input.lakeDir, input.dates, timeZone));
   progress(hasClicks ? 'clickstream views and carts counted per product and day' : 'no clickstream yet: views and carts are 0');
   const zone = sqlLiteral(timeZone);
   const snapshotDate = `DATE ${sqlLiteral(input.snapshotDate)}`;
 
-  await db.run(`CREATE OR REPLACE TABLE out_products AS
+  await timer.time('join products', () => db.run(`CREATE OR REPLACE TABLE out_products AS
     SELECT ${snapshotDate} AS dt, p.id AS product_id, p.name AS product_name, p.status, p.category_id,
            c.slug AS category_slug, c.name AS category_name, pc.slug AS parent_category_slug,
            coalesce(v.variants, 0)::INTEGER AS variant_count, coalesce(v.stock, 0)::BIGINT AS stock_on_hand,
@@ -187,11 +192,11 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
       LEFT JOIN x_categories c ON c.id = p.category_id
       LEFT JOIN x_categories pc ON pc.id = c.parent_id
       LEFT JOIN (SELECT product_id, count(*) AS variants, sum(stock) AS stock, min(price_cents) AS min_price, max(price_cents) AS max_price
-                   FROM x_variants GROUP BY product_id) v ON v.product_id = p.id`);
+                   FROM x_variants GROUP BY product_id) v ON v.product_id = p.id`));
 
-  await declareKey(db, 'out_products', ['product_id']);
+  await timer.time('check keys', () => declareKey(db, 'out_products', ['product_id']));
 
-  await db.run(`CREATE OR REPLACE TABLE out_sales AS
+  await timer.time('join sales', () => db.run(`CREATE OR REPLACE TABLE out_sales AS
     SELECT o.dt, i.id AS order_item_id, o.id AS order_id, o.placed_at, (o.placed_at AT TIME ZONE ${zone})::DATE AS placed_date,
            o.status, o.currency, o.source,
            k.customer_key, u.age_band, u.gender, u.country, u.region, u.customer_segment,
@@ -207,21 +212,21 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
       LEFT JOIN x_customer_keys k ON k.user_id = o.user_id
       LEFT JOIN x_first_orders f ON f.user_id = o.user_id
       LEFT JOIN out_products p ON p.product_id = i.product_id
-      LEFT JOIN x_variants v ON v.id = i.variant_id`);
+      LEFT JOIN x_variants v ON v.id = i.variant_id`));
 
-  await db.run(`CREATE OR REPLACE TABLE out_reviews AS
+  await timer.time('join reviews', () => db.run(`CREATE OR REPLACE TABLE out_reviews AS
     SELECT r.dt, r.id AS review_id, r.order_item_id, r.product_id, p.product_name, p.category_slug, r.rating,
            r.title, r.body, r.created_at, k.customer_key, u.age_band, u.gender, u.region
       FROM x_reviews r
       LEFT JOIN x_users u ON u.id = r.user_id
       LEFT JOIN x_customer_keys k ON k.user_id = r.user_id
-      LEFT JOIN out_products p ON p.product_id = r.product_id`);
+      LEFT JOIN out_products p ON p.product_id = r.product_id`));
 
   const dateList = `[${input.dates.map((date) => `DATE ${sqlLiteral(date)}`).join(', ')}]::DATE[]`;
   // One row per day and product: every product that existed that day, plus any product with sales
   // or views that day (legacy products can be older than their created_at). The UNION makes the
   // (dt, product_id) pairs unique; every join after it is on a declared key.
-  await db.run(`CREATE OR REPLACE TABLE out_product_day AS
+  await timer.time('join product_day', () => db.run(`CREATE OR REPLACE TABLE out_product_day AS
     WITH days AS (SELECT unnest(${dateList}) AS dt),
     sold AS (SELECT dt, product_id, count(DISTINCT order_id) AS orders, sum(quantity) AS units, sum(line_total_cents) AS revenue
                FROM out_sales WHERE status NOT IN ('cancelled', 'refunded') GROUP BY dt, product_id),
@@ -240,10 +245,10 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
       FROM product_days k
       JOIN out_products p ON p.product_id = k.product_id
       LEFT JOIN sold s ON s.dt = k.dt AND s.product_id = k.product_id
-      LEFT JOIN x_clicks c ON c.dt = k.dt AND c.product_id = k.product_id`);
+      LEFT JOIN x_clicks c ON c.dt = k.dt AND c.product_id = k.product_id`));
 
   for (const [dataset, table] of [['sales', 'out_sales'], ['reviews', 'out_reviews'], ['product_day', 'out_product_day']] as const) {
-    await declareKey(db, table, DATASET_KEYS[dataset]);
+    await timer.time('check keys', () => declareKey(db, table, DATASET_KEYS[dataset]));
   }
   progress('analysis sets joined');
   const built: BuiltDataset[] = [];
@@ -254,7 +259,7 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
     ['product_day', 'out_product_day', input.dates, 'product_id'],
   ];
   for (const [dataset, table, dates, orderBy] of outputs) {
-    const partitions = await writePartitioned(db, table, path.join(input.stagingDir, dataset), dates, orderBy);
+    const partitions = await timer.time(`write ${dataset}`, () => writePartitioned(db, table, path.join(input.stagingDir, dataset), dates, orderBy));
     built.push({ dataset, rows: await count(db, table), partitions });
     progress(`${dataset}: ${partitions.length} partition(s) written`);
   }

@@ -6,7 +6,8 @@ import { openDuckDb, readRows } from '@threadline/lake';
 import { dateInZone } from '@threadline/domain';
 
 import { buildDatasets, type BuiltDataset } from './build-datasets.js';
-import { copyDimensions, copyOrdersAndItems, openSnapshotPair, type ExtractTable } from './shop-source.repo.js';
+import { copyDimensions, copyOrderItems, copyOrders, openSnapshotClients, planOrderBatches, type ExtractTable } from './shop-source.repo.js';
+import { StageTimer, type ExtractStage } from './stage-timer.js';
 
 export interface ExtractOptions {
   pool: Pool;
@@ -28,11 +29,16 @@ export interface ExtractResult {
   rowsOut: number;
   /** Transaction time of the snapshot: the new watermark. */
   snapshotAt: Date;
+  /**
+   * Where the step's time went: each table's COPY out of PostgreSQL (three connections in
+   * parallel, so these overlap), each load into DuckDB, each join and each dataset's Parquet write.
+   */
+  stages: ExtractStage[];
 }
 
 /**
- * Extract step of the nightly run: narrow base tables out of PostgreSQL with COPY on two
- * connections sharing one read-only snapshot, joined in DuckDB, written as Parquet to staging.
+ * Extract step of the nightly run: narrow base tables out of PostgreSQL with COPY on three
+ * connections sharing one read-only snapshot (orders, order lines, everything else), joined in DuckDB, written as Parquet to staging.
  * Nothing under curated/ is touched; publish is a separate step after the quality gate.
  */
 export async function extractShop(options: ExtractOptions): Promise<ExtractResult> {
@@ -50,15 +56,20 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
     categories: path.join(work, 'categories.csv'),
   };
   const progress = options.onProgress ?? (() => undefined);
-  const snapshot = await openSnapshotPair(options.pool);
+  const timer = new StageTimer();
+  const snapshot = await openSnapshotClients(options.pool, 3);
   try {
     progress(`extracting ${options.dates.length} day(s) from PostgreSQL (read-only snapshot)`);
-    await Promise.all([
-      copyOrdersAndItems(snapshot.clients[0], options.dates, options.timeZone, { orders: files.orders, items: files.order_items }, (done, total) =>
-        progress(`orders: ${Math.round((done / total) * 100)}% of the id range copied`),
-      ),
-      copyDimensions(snapshot.clients[1], options.dates, options.timeZone, files),
-    ]);
+    const [ordersClient, itemsClient, dimensionsClient] = snapshot.clients;
+    if (!ordersClient || !itemsClient || !dimensionsClient) throw new Error('the snapshot has fewer than three connections');
+    const plan = await timer.time('plan order batches', () => planOrderBatches(ordersClient, options.dates, options.timeZone));
+    await timer.time('copy from PostgreSQL (wall)', () =>
+      Promise.all([
+        copyOrders(ordersClient, plan, options.timeZone, files.orders, timer),
+        copyOrderItems(itemsClient, plan, files.order_items, timer, (done, total) => progress(`order lines: ${done} of ${total} id batch(es) copied`)),
+        copyDimensions(dimensionsClient, options.dates, options.timeZone, files, timer),
+      ]),
+    );
   } finally {
     await snapshot.release();
   }
@@ -74,6 +85,7 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
       snapshotDate: dateInZone(snapshot.snapshotAt, options.timeZone),
       timeZone: options.timeZone,
       pseudonymKey: options.pseudonymKey,
+      timer,
       onProgress: progress,
     });
     const [row] = await readRows(
@@ -86,6 +98,7 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
       rowsIn: Number(row?.n ?? 0),
       rowsOut: datasets.reduce((sum, dataset) => sum + dataset.rows, 0),
       snapshotAt: snapshot.snapshotAt,
+      stages: timer.stages(),
     };
   } finally {
     session.close();

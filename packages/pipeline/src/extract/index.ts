@@ -3,3 +3,4 @@ export { CURATED_DATASETS, DATASET_KEYS, DATASET_RULES, type CuratedDataset } fr
 export { findChangedDates, findAllDates } from './shop-source.repo.js';
 export { pseudonymiseUserId } from './pseudonym.js';
 export type { BuiltDataset } from './build-datasets.js';
+export type { ExtractStage } from './stage-timer.js';

@@ -7,6 +7,8 @@ import type { Pool, PoolClient } from '@threadline/db';
 import { sqlLiteral } from '@threadline/lake';
 import { isIsoDate } from '@threadline/domain';
 
+import type { StageTimer } from './stage-timer.js';
+
 /**
  * The extract's only contact with the shop database. Every query names its columns: no names,
  * e-mail addresses, street data, password hashes or payment data are ever selected. COPY does not
@@ -44,9 +46,9 @@ function shopDate(column: string, timeZone: string): string {
   return `((${column} AT TIME ZONE ${sqlLiteral(timeZone)})::date)`;
 }
 
-/** A read-only snapshot shared by two connections, so the two parallel COPY streams agree. */
-export interface SnapshotPair {
-  clients: [PoolClient, PoolClient];
+/** A read-only snapshot shared by several connections, so the parallel COPY streams agree. */
+export interface SnapshotClients {
+  clients: PoolClient[];
   /** The snapshot's transaction time: the next incremental run starts from here. */
   snapshotAt: Date;
   /** Commits (nothing was written) and returns the connections. */
@@ -54,40 +56,42 @@ export interface SnapshotPair {
 }
 
 /**
- * Opens two REPEATABLE READ READ ONLY transactions on one exported snapshot. The shop keeps
+ * Opens `count` REPEATABLE READ READ ONLY transactions on one exported snapshot. The shop keeps
  * writing; the extract sees one consistent moment and takes no row locks.
  */
-export async function openSnapshotPair(pool: Pool): Promise<SnapshotPair> {
-  const first = await pool.connect();
-  const second = await pool.connect();
+export async function openSnapshotClients(pool: Pool, count: number): Promise<SnapshotClients> {
+  const clients: PoolClient[] = [];
   const release = async (): Promise<void> => {
-    await first.query('COMMIT').catch(() => undefined);
-    await second.query('COMMIT').catch(() => undefined);
-    first.release();
-    second.release();
+    for (const client of clients) await client.query('COMMIT').catch(() => undefined);
+    for (const client of clients) client.release();
   };
   try {
-    for (const client of [first, second]) {
+    for (let index = 0; index < Math.max(1, count); index += 1) clients.push(await pool.connect());
+    for (const client of clients) {
       // UTC text timestamps for DuckDB; a low priority: a stuck extract must not hold the shop up
       await client.query("SET TIME ZONE 'UTC'");
       await client.query("SET statement_timeout = '30min'");
       // the order-line join hashes a batch of order ids: in memory, not spilled to temp files
       await client.query("SET work_mem = '64MB'");
     }
+    const [first, ...others] = clients;
+    if (!first) throw new Error('no connection for the snapshot');
     await first.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const { rows } = await first.query<{ snapshot: string; now: Date }>('SELECT pg_export_snapshot() AS snapshot, now() AS now');
     const row = rows[0];
     if (!row) throw new Error('pg_export_snapshot returned nothing');
-    await second.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await second.query(`SET TRANSACTION SNAPSHOT ${sqlLiteral(row.snapshot)}`);
-    return { clients: [first, second], snapshotAt: row.now, release };
+    for (const client of others) {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query(`SET TRANSACTION SNAPSHOT ${sqlLiteral(row.snapshot)}`);
+    }
+    return { clients, snapshotAt: row.now, release };
   } catch (error) {
     await release();
     throw error;
   }
 }
 
-/** Streams `COPY (query) TO STDOUT (FORMAT csv)` into `file`; resolves with the bytes written. */
+/** Streams `COPY (query) TO STDOUT (FORMAT csv)` into `file`. */
 async function copyToFile(client: PoolClient, query: string, file: string, append: boolean): Promise<void> {
   const source = client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT csv)`));
   await pipeline(source, createWriteStream(file, { flags: append ? 'a' : 'w' }));
@@ -114,50 +118,76 @@ export type ExtractTable = keyof typeof EXTRACT_COLUMNS;
 
 const BATCH_ORDERS = 250_000;
 
-/**
- * Copies the orders placed on `dates` and their lines, in id batches of 250,000 orders so no
- * single statement runs for long. The lines of a batch are picked by their order id range too, so
- * each batch reads its slice of order_items (index on order_id) instead of the whole table.
- * Runs on one connection of the snapshot.
- */
-export async function copyOrdersAndItems(
-  client: PoolClient,
-  dates: readonly string[],
-  timeZone: string,
-  files: { orders: string; items: string },
-  onBatch?: (done: number, total: number) => void,
-): Promise<void> {
+/** The orders of a run: the date condition and the order id batches it falls into. */
+export interface OrderBatches {
+  /** SQL condition on `o.placed_at` (built from validated dates and zone only). */
+  where: string;
+  /** Inclusive order id ranges of at most 250,000 ids each; empty when no order is on the dates. */
+  ranges: Array<[number, number]>;
+}
+
+/** Finds the id range of the orders placed on `dates` and cuts it into batches. */
+export async function planOrderBatches(client: PoolClient, dates: readonly string[], timeZone: string): Promise<OrderBatches> {
   const where = inShopDates('o.placed_at', dates, timeZone);
   const { rows } = await client.query<{ lo: number | null; hi: number | null }>(`SELECT min(o.id) AS lo, max(o.id) AS hi FROM orders o WHERE ${where}`);
   const lo = rows[0]?.lo ?? null;
   const hi = rows[0]?.hi ?? null;
-  let isFirst = true;
-  if (lo === null || hi === null) {
-    await copyToFile(client, `SELECT ${Object.keys(EXTRACT_COLUMNS.orders).map(() => 'NULL').join(', ')} WHERE false`, files.orders, false);
-    await copyToFile(client, 'SELECT NULL WHERE false', files.items, false);
+  const ranges: Array<[number, number]> = [];
+  if (lo !== null && hi !== null) {
+    for (let start = Math.trunc(Number(lo)); start <= Number(hi); start += BATCH_ORDERS) ranges.push([start, Math.min(start + BATCH_ORDERS - 1, Math.trunc(Number(hi)))]);
+  }
+  return { where, ranges };
+}
+
+/**
+ * Copies the orders placed on the planned dates, one id batch per statement so no single statement
+ * runs for long. Runs on its own connection of the snapshot, beside `copyOrderItems`.
+ */
+export async function copyOrders(client: PoolClient, plan: OrderBatches, timeZone: string, file: string, timer: StageTimer): Promise<void> {
+  if (plan.ranges.length === 0) {
+    await timer.time('copy orders', () => copyToFile(client, `SELECT ${Object.keys(EXTRACT_COLUMNS.orders).map(() => 'NULL').join(', ')} WHERE false`, file, false));
     return;
   }
-  const total = hi - lo + 1;
-  for (let start = lo; start <= hi; start += BATCH_ORDERS) {
-    const end = Math.min(start + BATCH_ORDERS - 1, hi);
-    const ids = `BETWEEN ${Math.trunc(start)} AND ${Math.trunc(end)}`;
-    const batch = `${where} AND o.id ${ids}`;
-    await copyToFile(
-      client,
-      `SELECT o.id, o.user_id, o.status, o.currency, o.source, o.placed_at, o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code,
-              o.sales_territory, o.shipping_method, ${shopDate('o.placed_at', timeZone)} FROM orders o WHERE ${batch}`,
-      files.orders,
-      !isFirst,
+  for (const [index, [start, end]] of plan.ranges.entries()) {
+    await timer.time('copy orders', () =>
+      copyToFile(
+        client,
+        `SELECT o.id, o.user_id, o.status, o.currency, o.source, o.placed_at, o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code,
+                o.sales_territory, o.shipping_method, ${shopDate('o.placed_at', timeZone)} FROM orders o WHERE ${plan.where} AND o.id BETWEEN ${start} AND ${end}`,
+        file,
+        index > 0,
+      ),
     );
-    await copyToFile(
-      client,
-      `SELECT i.id, i.order_id, i.product_id, i.variant_id, i.quantity, i.unit_price_cents, i.line_total_cents
-         FROM order_items i JOIN orders o ON o.id = i.order_id WHERE ${batch} AND i.order_id ${ids}`,
-      files.items,
-      !isFirst,
+  }
+}
+
+/**
+ * Copies the lines of the planned orders. The lines of a batch are picked by their order id range
+ * too, so each batch reads its slice of order_items (index on order_id) instead of the whole table.
+ */
+export async function copyOrderItems(
+  client: PoolClient,
+  plan: OrderBatches,
+  file: string,
+  timer: StageTimer,
+  onBatch?: (done: number, total: number) => void,
+): Promise<void> {
+  if (plan.ranges.length === 0) {
+    await timer.time('copy order_items', () => copyToFile(client, 'SELECT NULL WHERE false', file, false));
+    return;
+  }
+  for (const [index, [start, end]] of plan.ranges.entries()) {
+    const ids = `BETWEEN ${start} AND ${end}`;
+    await timer.time('copy order_items', () =>
+      copyToFile(
+        client,
+        `SELECT i.id, i.order_id, i.product_id, i.variant_id, i.quantity, i.unit_price_cents, i.line_total_cents
+           FROM order_items i JOIN orders o ON o.id = i.order_id WHERE ${plan.where} AND o.id ${ids} AND i.order_id ${ids}`,
+        file,
+        index > 0,
+      ),
     );
-    isFirst = false;
-    onBatch?.(end - lo + 1, total);
+    onBatch?.(index + 1, plan.ranges.length);
   }
 }
 
@@ -167,19 +197,20 @@ export async function copyDimensions(
   dates: readonly string[],
   timeZone: string,
   files: Record<Exclude<ExtractTable, 'orders' | 'order_items'>, string>,
+  timer: StageTimer,
 ): Promise<void> {
-  await copyToFile(
-    client,
+  const copy = (table: ExtractTable, query: string, file: string): Promise<void> => timer.time(`copy ${table}`, () => copyToFile(client, query, file, false));
+  await copy(
+    'reviews',
     `SELECT r.id, r.order_item_id, r.product_id, r.user_id, r.rating, r.title, r.body, r.created_at, ${shopDate('r.created_at', timeZone)}
        FROM reviews r WHERE ${inShopDates('r.created_at', dates, timeZone)}`,
     files.reviews,
-    false,
   );
-  await copyToFile(client, 'SELECT id, age_band, gender, country, region, customer_segment, created_at FROM users WHERE deleted_at IS NULL', files.users, false);
-  await copyToFile(client, 'SELECT user_id, min(placed_at) FROM orders WHERE user_id IS NOT NULL GROUP BY user_id', files.first_orders, false);
-  await copyToFile(client, 'SELECT id, category_id, name, status, created_at FROM products', files.products, false);
-  await copyToFile(client, 'SELECT id, product_id, sku, size, colour, price_cents, stock FROM product_variants', files.variants, false);
-  await copyToFile(client, 'SELECT id, slug, name, parent_id FROM categories', files.categories, false);
+  await copy('users', 'SELECT id, age_band, gender, country, region, customer_segment, created_at FROM users WHERE deleted_at IS NULL', files.users);
+  await copy('first_orders', 'SELECT user_id, min(placed_at) FROM orders WHERE user_id IS NOT NULL GROUP BY user_id', files.first_orders);
+  await copy('products', 'SELECT id, category_id, name, status, created_at FROM products', files.products);
+  await copy('variants', 'SELECT id, product_id, sku, size, colour, price_cents, stock FROM product_variants', files.variants);
+  await copy('categories', 'SELECT id, slug, name, parent_id FROM categories', files.categories);
 }
 
 /**

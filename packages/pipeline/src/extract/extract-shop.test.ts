@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
+import { withDuckDb } from '@threadline/lake';
+
+import { extractShop } from './extract-shop.js';
+import { seedShop } from '../testing/shop-fixture.js';
+
+const ZONE = 'America/New_York';
+const DATES = ['2026-11-18', '2026-11-19', '2026-11-20'];
+
+let db: TestDatabase;
+let dir: string;
+
+before(async () => {
+  db = await createTestDatabase();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tl-extract-'));
+  // 300 orders over three days: order g has (g % 3) + 1 lines → 200, 300, 100 lines per day
+  await seedShop(db.pool, { users: 40, products: 12, orders: 300, lastDate: '2026-11-20', days: 3, timeZone: ZONE });
+});
+
+after(async () => {
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function salesPerDay(stagingDir: string): Promise<Record<string, number>> {
+  return withDuckDb(async (duck) => {
+    const rows = await duck.rows(
+      `SELECT dt::VARCHAR AS dt, count(*) AS n, count(DISTINCT order_item_id) AS keys FROM read_parquet('${path.join(stagingDir, 'sales', '*', '*.parquet')}', hive_partitioning = true)
+        GROUP BY dt ORDER BY dt`,
+    );
+    for (const row of rows) assert.equal(row.n, row.keys, `sales ${String(row.dt)}: an order line is there twice`);
+    return Object.fromEntries(rows.map((row) => [String(row.dt), Number(row.n)]));
+  });
+}
+
+describe('extractShop', () => {
+  it('copies orders and their lines on parallel connections of one snapshot and reports where the time went', async () => {
+    const stagingDir = path.join(dir, 'staging-all');
+    const result = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir, dates: DATES, timeZone: ZONE, pseudonymKey: 'k' });
+    assert.deepEqual(await salesPerDay(stagingDir), { '2026-11-18': 200, '2026-11-19': 300, '2026-11-20': 100 });
+    const names = result.stages.map((stage) => stage.name);
+    for (const expected of [
+      'copy orders',
+      'copy order_items',
+      'copy reviews',
+      'copy users',
+      'copy products',
+      'load orders',
+      'load order_items',
+      'customer keys',
+      'join sales',
+      'join product_day',
+      'write products',
+      'write sales',
+      'write reviews',
+      'write product_day',
+    ]) {
+      assert.ok(names.includes(expected), `no stage "${expected}" in ${names.join(', ')}`);
+    }
+    for (const stage of result.stages) assert.ok(Number.isFinite(stage.seconds) && stage.seconds >= 0, `${stage.name}: ${stage.seconds}`);
+    assert.equal(new Set(names).size, names.length, 'a stage is listed twice');
+    // the work files (extract CSVs) are gone once the datasets are written
+    assert.equal(existsSync(path.join(stagingDir, '_work')), false);
+  });
+
+  it('builds empty partitions when no order falls on the dates', async () => {
+    const stagingDir = path.join(dir, 'staging-empty');
+    const result = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir, dates: ['2025-01-01'], timeZone: ZONE, pseudonymKey: 'k' });
+    const sales = result.datasets.find((item) => item.dataset === 'sales');
+    assert.deepEqual(sales, { dataset: 'sales', rows: 0, partitions: ['dt=2025-01-01'] });
+    assert.ok(existsSync(path.join(stagingDir, 'sales', 'dt=2025-01-01', 'part-0.parquet')));
+  });
+});
