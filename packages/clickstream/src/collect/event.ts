@@ -99,24 +99,41 @@ export const CLICKSTREAM_COLUMNS = {
 export type ClickstreamColumn = keyof typeof CLICKSTREAM_COLUMNS;
 
 
-// keys of the object literal above, which `satisfies Record<keyof StoredEvent, …>`
-const SPOOL_KEYS = (Object.keys(CLICKSTREAM_COLUMNS) as ClickstreamColumn[]).map((name) => ({ name, first: `{"${name}":`, next: `,"${name}":` }));
-
 /**
  * The spool's line for one stored event: JSON without its null columns (the flusher's reader
  * fills absent columns with NULL), about a third smaller than the whole row and cheaper to write
- * and to parse again at delivery. Columns keep their order; values are JSON strings, finite
- * numbers and booleans only.
+ * and to parse again at delivery. Columns keep their order (that of `CLICKSTREAM_COLUMNS`);
+ * values are JSON strings, finite numbers and booleans only. Written out column by column: on
+ * the ingest path, a loop over the column names cost a keyed lookup and a test per column.
  *
  * @example
  * spoolLine({ ...event, path: null }) // '{"event_id":"…","event_type":"page_view",…}' — no "path"
  */
 export function spoolLine(event: StoredEvent): string {
-  let line = '';
-  for (const key of SPOOL_KEYS) {
-    const value = event[key.name];
-    if (value === null) continue;
-    line += (line === '' ? key.first : key.next) + (typeof value === 'string' ? JSON.stringify(value) : String(value));
-  }
+  let line = `{"event_id":${JSON.stringify(event.event_id)},"event_type":${JSON.stringify(event.event_type)},"event_time":${event.event_time},"received_at":${event.received_at},"visitor_id":${JSON.stringify(event.visitor_id)},"session_id":${JSON.stringify(event.session_id)}`;
+  if (event.user_pseudonym !== null) line += `,"user_pseudonym":${JSON.stringify(event.user_pseudonym)}`;
+  if (event.path !== null) line += `,"path":${JSON.stringify(event.path)}`;
+  if (event.referrer_host !== null) line += `,"referrer_host":${JSON.stringify(event.referrer_host)}`;
+  if (event.utm_source !== null) line += `,"utm_source":${JSON.stringify(event.utm_source)}`;
+  if (event.utm_medium !== null) line += `,"utm_medium":${JSON.stringify(event.utm_medium)}`;
+  if (event.utm_campaign !== null) line += `,"utm_campaign":${JSON.stringify(event.utm_campaign)}`;
+  if (event.utm_term !== null) line += `,"utm_term":${JSON.stringify(event.utm_term)}`;
+  if (event.utm_content !== null) line += `,"utm_content":${JSON.stringify(event.utm_content)}`;
+  line += `,"device":${JSON.stringify(event.device)}`;
+  if (event.language !== null) line += `,"language":${JSON.stringify(event.language)}`;
+  line += `,"time_zone":${JSON.stringify(event.time_zone)}`;
+  line += `,"region":${JSON.stringify(event.region)}`;
+  line += `,"is_bot":${event.is_bot}`;
+  if (event.ip_prefix !== null) line += `,"ip_prefix":${JSON.stringify(event.ip_prefix)}`;
+  if (event.product_id !== null) line += `,"product_id":${JSON.stringify(event.product_id)}`;
+  if (event.search_query !== null) line += `,"search_query":${JSON.stringify(event.search_query)}`;
+  if (event.value_cents !== null) line += `,"value_cents":${event.value_cents}`;
+  if (event.currency !== null) line += `,"currency":${JSON.stringify(event.currency)}`;
+  if (event.tier !== null) line += `,"tier":${JSON.stringify(event.tier)}`;
+  if (event.http_method !== null) line += `,"http_method":${JSON.stringify(event.http_method)}`;
+  if (event.http_route !== null) line += `,"http_route":${JSON.stringify(event.http_route)}`;
+  if (event.http_status !== null) line += `,"http_status":${event.http_status}`;
+  if (event.duration_ms !== null) line += `,"duration_ms":${event.duration_ms}`;
+  if (event.bytes !== null) line += `,"bytes":${event.bytes}`;
   return `${line}}`;
 }

@@ -1,13 +1,31 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import Fastify from 'fastify';
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 
 import { loadEdgeConfig } from '@threadline/config';
 
 import { registerEdge } from '../edge.js';
+import { canonicalPathPlugin } from '../http/canonical-path.js';
+import { wafPlugin } from '../waf/waf.plugin.js';
 import { corsPlugin } from './cors.js';
-import { helmetOptions, PERMISSIONS_POLICY, securityHeadersPlugin } from './security-headers.js';
+import { helmetOptions, PERMISSIONS_POLICY, securityHeadersPlugin, securityHeaderValues, type SecurityHeaderOptions } from './security-headers.js';
+
+/**
+ * How the headers were set before they were precomputed: `@fastify/helmet` on every request plus
+ * an `onSend` hook for Permissions-Policy and the X-Powered-By banner. Kept here as the reference
+ * the precomputed headers must match exactly.
+ */
+const perRequestHelmetPlugin = fp<SecurityHeaderOptions>(async (app: FastifyInstance, options) => {
+  await app.register(helmet, helmetOptions(options));
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('permissions-policy')) void reply.header('permissions-policy', PERMISSIONS_POLICY);
+    reply.removeHeader('x-powered-by');
+    return payload;
+  });
+});
 
 /** The security properties every answer must have, whatever sets the headers. */
 function assertSecure(headers: Record<string, unknown>, at: string, options: { isHttps: boolean }): void {
@@ -58,6 +76,48 @@ describe('security headers (@fastify/helmet with our policy)', () => {
       await app.close();
     });
   }
+
+  for (const isHttps of [true, false]) {
+    it(`are exactly the headers per-request helmet sent, on a page, an API answer, a 404, an error and a WAF refusal (${isHttps ? 'HTTPS' : 'plain HTTP'})`, async () => {
+      const edge = loadEdgeConfig(isHttps ? { THREADLINE_BEHIND_TLS_PROXY: '1' } : {});
+      const options = { isHttps, hstsMaxAge: edge.tls.hstsMaxAge, extraConnectSrc: ['https://cdn.example'] };
+      async function build(headers: typeof securityHeadersPlugin): Promise<FastifyInstance> {
+        const app = Fastify();
+        await app.register(headers, options);
+        await app.register(canonicalPathPlugin);
+        await app.register(wafPlugin, { settings: edge.waf, inspectBody: true, exclusions: [] });
+        app.get('/products/7', async (_request, reply) => reply.type('text/html; charset=utf-8').send('<!doctype html><title>Shirt</title>'));
+        app.get('/api/products', async (_request, reply) => reply.header('cache-control', 'public, max-age=0, s-maxage=2').header('x-powered-by', 'Upstream').send({ items: [] }));
+        app.get('/api/own-policy', async (_request, reply) => reply.header('permissions-policy', 'camera=(self)').header('cross-origin-resource-policy', 'cross-origin').send('ok'));
+        app.get('/boom', async () => {
+          throw new Error('boom');
+        });
+        return app;
+      }
+      const before = await build(perRequestHelmetPlugin);
+      const after = await build(securityHeadersPlugin);
+      const urls = ['/products/7', '/api/products', '/api/own-policy', '/missing', '/boom', "/api/products?q=1' UNION SELECT password FROM users--", '/%61pi/products'];
+      for (const url of urls) {
+        const [old, current] = await Promise.all([before.inject({ url }), after.inject({ url })]);
+        assert.equal(current.statusCode, old.statusCode, url);
+        const { date: _oldDate, ...oldHeaders } = old.headers;
+        const { date: _date, ...headers } = current.headers;
+        assert.deepEqual(headers, oldHeaders, url);
+        assert.equal(current.body, old.body, url);
+      }
+      assert.equal((await after.inject({ url: "/api/products?q=1' UNION SELECT password FROM users--" })).statusCode, 403, 'the WAF refusal is among the compared answers');
+      await Promise.all([before.close(), after.close()]);
+    });
+  }
+
+  it('are computed once, by helmet, with our values', () => {
+    const values = securityHeaderValues({ isHttps: true, hstsMaxAge: 31536000 });
+    assert.equal(values['strict-transport-security'], 'max-age=31536000; includeSubDomains');
+    assert.equal(values['content-security-policy']?.split(';')[0], "default-src 'self'");
+    assert.equal(values['permissions-policy'], PERMISSIONS_POLICY);
+    assert.ok(Object.isFrozen(values));
+    assert.equal(securityHeaderValues({ isHttps: false, hstsMaxAge: 31536000 })['strict-transport-security'], undefined);
+  });
 
   it('are on the answers the edge checks refuse before any route runs (ambiguous path, WAF block, CORS preflight)', async () => {
     const app = Fastify();

@@ -1,6 +1,10 @@
-import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+
+import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import helmet, { type HelmetOptions } from 'helmet';
 
 export interface SecurityHeaderOptions {
   /** Send Strict-Transport-Security (only meaningful, and only sent, over HTTPS). */
@@ -51,34 +55,74 @@ export const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), pay
  * // { maxAge: 31536000, includeSubDomains: true, preload: false }
  */
 export function helmetOptions(options: SecurityHeaderOptions): FastifyHelmetOptions {
+  return { global: true, ...helmetPolicyFields(options) };
+}
+
+/** The same policy as plain helmet options (what the headers are computed from). */
+export function helmetPolicy(options: SecurityHeaderOptions): HelmetOptions {
+  return helmetPolicyFields(options);
+}
+
+// one literal, typed by inference: @fastify/helmet's and helmet's ESM typings name the same
+// option types twice, so the literal is checked against each of them where it is used
+function helmetPolicyFields(options: SecurityHeaderOptions) {
   return {
-    global: true,
     contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicyDirectives(options.extraConnectSrc) },
     // the shop embeds nothing cross-origin; COEP would only break third-party images a seller links
     crossOriginEmbedderPolicy: false,
-    crossOriginOpenerPolicy: { policy: 'same-origin' },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    crossOriginOpenerPolicy: { policy: 'same-origin' as const },
+    crossOriginResourcePolicy: { policy: 'same-origin' as const },
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' as const },
     strictTransportSecurity: options.isHttps ? { maxAge: options.hstsMaxAge, includeSubDomains: true, preload: false } : false,
     xDnsPrefetchControl: { allow: false },
-    xFrameOptions: { action: 'deny' },
-    xPermittedCrossDomainPolicies: { permittedPolicies: 'none' },
+    xFrameOptions: { action: 'deny' as const },
+    xPermittedCrossDomainPolicies: { permittedPolicies: 'none' as const },
   };
 }
 
 /**
+ * Every header helmet sets with our options, as lower-case name → value, computed once: helmet
+ * is run on a real (unsent) `ServerResponse` and what it wrote is read back, so the values stay
+ * helmet's own (same spelling, same directive order, future helmet changes included) while no
+ * request pays for building them. `@fastify/helmet` instead rebuilds the whole helmet middleware
+ * (option parsing, CSP serialisation) on every request through two `onRequest` hooks. The
+ * Permissions-Policy helmet lacks is added here too.
+ *
+ * @example
+ * securityHeaderValues({ isHttps: false, hstsMaxAge: 0 })['x-frame-options']; // 'DENY'
+ */
+export function securityHeaderValues(options: SecurityHeaderOptions): Readonly<Record<string, string>> {
+  const response = new ServerResponse(new IncomingMessage(new Socket()));
+  helmet(helmetPolicy(options))(response.req, response, (error?: unknown) => {
+    if (error) throw error;
+  });
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.getHeaders())) {
+    if (typeof value === 'string') values[name] = value;
+    else if (typeof value === 'number') values[name] = String(value);
+    else if (Array.isArray(value)) values[name] = value.join(', ');
+  }
+  values['permissions-policy'] = PERMISSIONS_POLICY;
+  return Object.freeze(values);
+}
+
+/**
  * Adds the security headers to every response of the instance, including 404s, errors, requests
- * refused by the edge checks and proxied API answers: `@fastify/helmet` sets them when a request
- * arrives (register this before any hook that may refuse it), and a small `onSend` hook adds the
- * Permissions-Policy helmet lacks and drops the X-Powered-By banner an upstream may add.
+ * refused by the edge checks and proxied API answers: one `onRequest` hook copies the precomputed
+ * values as a request arrives (register this before any hook that may refuse it; a route or an
+ * upstream that sets one of them itself overrides it), and an `onSend` hook drops the
+ * X-Powered-By banner an upstream may add.
  */
 export const securityHeadersPlugin = fp<SecurityHeaderOptions>(
   async (app: FastifyInstance, options) => {
-    await app.register(helmet, helmetOptions(options));
-    app.addHook('onSend', async (_request, reply, payload) => {
-      if (!reply.hasHeader('permissions-policy')) void reply.header('permissions-policy', PERMISSIONS_POLICY);
+    const values = securityHeaderValues(options);
+    app.addHook('onRequest', (_request, reply, done) => {
+      void reply.headers(values);
+      done();
+    });
+    app.addHook('onSend', (_request, reply, payload, done) => {
       reply.removeHeader('x-powered-by');
-      return payload;
+      done(null, payload);
     });
   },
   { name: 'threadline-security-headers' },

@@ -12,7 +12,7 @@ import { InsightsLake, peakHours } from '@threadline/insights';
 import { CLICKSTREAM_COLUMNS, pseudonymise, rebuildDayRollup, type ClickstreamColumn } from '@threadline/clickstream';
 import { crawlLake, LocalLakeStorage, lakeRoot, openDuckDb, type LakeDb } from '@threadline/lake';
 
-import { importAccessLogFile, IMPORTED_TIER, lineEventId, type AccessLogImportOptions } from './import-access-logs.js';
+import { DayUploads, importAccessLogFile, IMPORTED_TIER, lineEventId, type AccessLogImportOptions } from './import-access-logs.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/access-combined.log', import.meta.url));
 
@@ -358,6 +358,43 @@ describe('the visitor of each line (address + user agent, stored columnar)', () 
       assert.equal(new Set(rows.map((row) => row.visitor_id)).size, 5);
     } finally {
       duck.close();
+    }
+  });
+});
+
+describe("putting each day's files while the next day is written", () => {
+  it('puts days in order, keeps the first failure, skips the days after it and never rejects unhandled', async () => {
+    const done: string[] = [];
+    const uploads = new DayUploads(async (day) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (day === '2026-03-11') throw new Error('disk full');
+      done.push(day);
+    });
+    for (const day of ['2026-03-10', '2026-03-11', '2026-03-12']) uploads.add(day);
+    assert.doesNotThrow(() => uploads.throwIfFailed()); // nothing has failed yet: the puts run behind
+    await uploads.settle();
+    assert.deepEqual(done, ['2026-03-10']);
+    assert.throws(() => uploads.throwIfFailed(), /disk full/);
+  });
+
+  it('fails the import with the storage error when a put fails, and leaves no work directory behind', async () => {
+    const db = await createTestDatabase();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'access-import-failing-'));
+    const workDir = mkdtempSync(path.join(tmpdir(), 'access-import-failing-work-'));
+    try {
+      class FailingStorage extends LocalLakeStorage {
+        override async put(localFile: string, key: string): Promise<void> {
+          if (key.includes('hour=15')) throw new Error(`cannot put ${key}: no space left`);
+          await super.put(localFile, key);
+        }
+      }
+      const options = { pool: db.pool, storage: new FailingStorage(lakeRoot(dataDir)), workDir, pseudonymKey: 'k', timeZone: 'UTC' };
+      await assert.rejects(importAccessLogFile(FIXTURE, options), /hour=15.*no space left/);
+      assert.deepEqual(readdirSync(workDir), []);
+    } finally {
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(workDir, { recursive: true, force: true });
     }
   });
 });

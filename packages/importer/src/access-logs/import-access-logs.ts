@@ -406,6 +406,38 @@ async function mapWithConcurrency<T>(items: readonly T[], limit: number, work: (
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/**
+ * Puts days into the lake one after another, behind the caller's back: `add` queues a day and
+ * returns at once; the first failure is kept (later days are skipped) and rethrown by
+ * `throwIfFailed`, so a rejected put never goes unhandled while the caller keeps writing.
+ */
+export class DayUploads {
+  private chain: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly upload: (day: string) => Promise<void>) {}
+
+  add(day: string): void {
+    this.chain = this.chain.then(async () => {
+      if (this.failure !== undefined) return;
+      try {
+        await this.upload(day);
+      } catch (error) {
+        this.failure = { error };
+      }
+    });
+  }
+
+  /** Waits for every queued day (or the first failure); never rejects. */
+  settle(): Promise<void> {
+    return this.chain;
+  }
+
+  throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure.error;
+  }
+}
+
 async function listFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -529,20 +561,34 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
         clock.lap('load');
         // one COPY per day (at most 24 hour partitions open): a single COPY over years of history
         // opens thousands of partition writers at once and runs DuckDB out of memory.
-        for (const day of stager.days) {
-          // a time range, not dt = …: the table is sorted by time, so DuckDB skips other days' row groups
-          await db.run(
-            `COPY (SELECT * EXCLUDE (dt) FROM imported
-                    WHERE event_time >= ${sqlLiteral(day)}::TIMESTAMPTZ AND event_time < ${sqlLiteral(day)}::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY event_time)
-               TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN '${ownFiles}{i}')`,
-          );
-        }
-        clock.lap('parquet');
-        // a day is 24 small hour files: several puts at once, so their durable writes overlap
-        await mapWithConcurrency(await listFiles(staging), 8, async (local) => {
-          const relative = path.relative(staging, local).split(path.sep).join('/');
-          await options.storage.put(local, `raw/${CLICKSTREAM_DATASET}/${relative}`);
+        // Each day's files are put into the lake while DuckDB writes the next day: the puts wait
+        // on durable writes (disk), the COPYs on the CPU, so the two overlap instead of adding up.
+        const uploads = new DayUploads(async (day) => {
+          const dayDir = path.join(staging, `dt=${day}`);
+          // a day is 24 small hour files: several puts at once, so their durable writes overlap
+          await mapWithConcurrency(await listFiles(dayDir), 8, async (local) => {
+            const relative = path.relative(staging, local).split(path.sep).join('/');
+            await options.storage.put(local, `raw/${CLICKSTREAM_DATASET}/${relative}`);
+          });
         });
+        try {
+          for (const day of stager.days) {
+            // a time range, not dt = …: the table is sorted by time, so DuckDB skips other days' row groups
+            await db.run(
+              `COPY (SELECT * EXCLUDE (dt) FROM imported
+                      WHERE event_time >= ${sqlLiteral(day)}::TIMESTAMPTZ AND event_time < ${sqlLiteral(day)}::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY event_time)
+                 TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN '${ownFiles}{i}')`,
+            );
+            uploads.add(day);
+            // a failed put stops the import here rather than after writing every other day
+            uploads.throwIfFailed();
+          }
+          clock.lap('parquet');
+        } finally {
+          // never leave puts running behind an error (the work directory is removed next)
+          await uploads.settle();
+        }
+        uploads.throwIfFailed();
         clock.lap('upload');
         // rollups from the rows still in DuckDB, plus whatever else those days hold (live traffic)
         await rebuildDayRollupsFromTable(db, options.storage, work, { days: stager.days, table: 'imported', isHeld: (key) => key.startsWith(`raw/${CLICKSTREAM_DATASET}/`) && path.posix.basename(key).startsWith(ownFiles) });
