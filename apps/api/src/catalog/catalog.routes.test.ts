@@ -254,7 +254,9 @@ describe('GET /api/products/:id', () => {
 
     // the last unit sold: the page says so on the next request
     const { client: buyer } = await signedInClient(harness, 'customer');
+    assert.equal((await page()).cache, 'hit', 'the sign-in changed nothing a product page shows');
     assert.equal((await buyer.post('/api/cart/items', { variantId, quantity: 1 })).statusCode, 200);
+    assert.equal((await page()).cache, 'hit', 'a cart reserves no stock: adding to it keeps the cached page');
     const placed = await buyer.post('/api/orders', CHECKOUT);
     assert.equal(placed.statusCode, 201, placed.body);
     assert.deepEqual((await page()).body.variants.map((variant) => variant.stockState), ['out_of_stock']);

@@ -24,6 +24,14 @@ export function canSeeProduct(request: FastifyRequest, product: Pick<ProductDeta
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Changes that cannot touch what lists and product pages show (sign-in, carts — a cart reserves
+ * no stock —, addresses, clickstream events, analytics): they leave the caches alone. Under load
+ * these are most of the writes (every page view posts to /collect), and clearing on each of them
+ * kept the cache cold.
+ */
+const LEAVES_CATALOG = /^\/(?:collect|api\/(?:auth|cart|account|checkout\/quote|insights|admin\/query|admin\/pipeline|admin\/outbox))(?:[/?]|$)/;
+
 /** The product page's JSON text, written by the same schema serialiser Fastify uses for the route. */
 const serializeDetail = fastJson(ProductDetailSchema);
 
@@ -57,6 +65,12 @@ export function publicCacheControl(listCacheMs: number): string {
   return seconds > 0 ? `public, max-age=0, s-maxage=${seconds}` : 'no-cache';
 }
 
+/** `x-cache`: from memory, from memory while it is refilled, or loaded for this request. */
+function cacheState(isHit: boolean, isStale = false): 'hit' | 'stale' | 'miss' {
+  if (isStale) return 'stale';
+  return isHit ? 'hit' : 'miss';
+}
+
 /** A draft's page depends on who asks: never stored anywhere. */
 const PRIVATE_CACHE_CONTROL = 'private, no-store';
 
@@ -70,7 +84,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
   // any change that went through this process may touch what lists and product pages show
   // (stock, prices, status, reviews)
   app.addHook('onResponse', async (request, reply) => {
-    if (MUTATING.has(request.method) && reply.statusCode < 400) {
+    if (MUTATING.has(request.method) && reply.statusCode < 400 && !LEAVES_CATALOG.test(request.url)) {
       listCache.clear();
       productCache.clear();
     }
@@ -104,7 +118,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
       // the schema default fills limit; the fallback keeps the type narrow
       const limit = typeof query.limit === 'number' ? query.limit : 24;
       const filters = { category: query.category, size: query.size, colour: query.colour, family: query.family, minPrice: query.minPrice, maxPrice: query.maxPrice, search: query.q, sort: effectiveSort, after, limit };
-      const { body, isHit } = await listCache.getOrLoad(JSON.stringify(filters), async () => {
+      const { body, isHit, isStale } = await listCache.getOrLoad(JSON.stringify(filters), async () => {
         // misspelt words are corrected before searching; the answer says so ("showing results for")
         const corrected = query.q ? await correctSearch(pool, query.q) : undefined;
         const listed = { ...filters, search: corrected?.text };
@@ -115,7 +129,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
         const [total, facets] = await Promise.all([countProducts(pool, listed), productFacets(pool, listed)]);
         return productPageBody(page, { total, facets, search });
       });
-      return sendJsonText(reply, body, { 'x-cache': isHit ? 'hit' : 'miss', 'cache-control': sharedCacheControl });
+      return sendJsonText(reply, body, { 'x-cache': cacheState(isHit, isStale), 'cache-control': sharedCacheControl });
     },
   );
 
@@ -164,7 +178,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
       },
     },
     async (request, reply) => {
-      const { body: page, isHit } = await productCache.getOrLoad(
+      const { body: page, isHit, isStale } = await productCache.getOrLoad(
         String(request.params.id),
         async () => {
           const product = await getProductDetail(pool, request.params.id);
@@ -177,7 +191,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
       );
       if (!page || !canSeeProduct(request, page)) throw notFound('product', 'id');
       const cacheControl = page.status === 'published' ? sharedCacheControl : PRIVATE_CACHE_CONTROL;
-      return sendJsonText(reply, page.body, { 'x-cache': isHit ? 'hit' : 'miss', 'cache-control': cacheControl });
+      return sendJsonText(reply, page.body, { 'x-cache': cacheState(isHit, isStale), 'cache-control': cacheControl });
     },
   );
 

@@ -46,6 +46,55 @@ describe('product list page cache', () => {
     assert.equal((await cache.getOrLoad('a', async () => 'v3')).isHit, false);
   });
 
+  it('serves the expired page while one refill runs, within a bounded staleness', async () => {
+    const cache = new ListPageCache(30, 1000, 10_000);
+    let version = 1;
+    let loads = 0;
+    let release: () => void = () => undefined;
+    const load = async (): Promise<string> => {
+      loads += 1;
+      const seen = version;
+      if (loads > 1) await new Promise<void>((resolve) => (release = resolve));
+      return `v${seen}`;
+    };
+    assert.deepEqual(await cache.getOrLoad('a', load), { body: 'v1', isHit: false });
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    version = 2;
+    // expired: 50 askers get the previous page at once, and only one refill starts
+    const answers = await Promise.all(Array.from({ length: 50 }, () => cache.getOrLoad('a', load)));
+    assert.ok(answers.every((answer) => answer.body === 'v1' && answer.isStale === true));
+    assert.equal(loads, 2);
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(await cache.getOrLoad('a', load), { body: 'v2', isHit: true });
+
+    // past the staleness bound the page is loaded while the asker waits
+    const short = new ListPageCache(10, 1000, 10);
+    await short.getOrLoad('a', async () => 'old');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.deepEqual(await short.getOrLoad('a', async () => 'new'), { body: 'new', isHit: false });
+  });
+
+  it('never serves a stale page after a change, and does not hand a load begun before it to later askers', async () => {
+    const cache = new ListPageCache(20, 1000, 60_000);
+    await cache.getOrLoad('a', async () => 'before');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    cache.clear();
+    assert.deepEqual(await cache.getOrLoad('a', async () => 'after'), { body: 'after', isHit: false });
+
+    let release: () => void = () => undefined;
+    const early = cache.getOrLoad('b', async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return 'loaded before the change';
+    });
+    cache.clear();
+    const late = await cache.getOrLoad('b', async () => 'loaded after the change');
+    assert.deepEqual(late, { body: 'loaded after the change', isHit: false });
+    release();
+    assert.equal((await early).body, 'loaded before the change');
+    assert.deepEqual(await cache.getOrLoad('b', async () => 'unused'), { body: 'loaded after the change', isHit: true });
+  });
+
   it('is off with a TTL of 0 and reads the TTL from the environment', async () => {
     const cache = new ListPageCache(0);
     let loads = 0;

@@ -51,4 +51,32 @@ describe('prepareBulkImport', () => {
     }
     assert.equal(await familyOf('PLAIN-1'), 'blue');
   });
+
+  it('adds the words of every name and description a bulk insert of products brings, the same as joined per product', async () => {
+    const { rows: ids } = await db.pool.query<{ seller_id: number; category_id: number }>('SELECT seller_id, category_id FROM products WHERE id = $1', [productId]);
+    const { seller_id: sellerId, category_id: categoryId } = ids[0]!;
+    const long = 'Supercalifragilisticexpialidociousnessesxyzabc'; // 46 letters: split in two runs by the word rule
+    const products = [
+      ['Zephyr anorak', 'Shared blurb'],
+      ['Quokka fleece', 'Shared blurb'],
+      [`Umber ${long}`, ''],
+      ['Xo', `Tundra-proof ${long.toLowerCase()}`],
+    ];
+    await db.pool.query(
+      `INSERT INTO products (seller_id, category_id, name, description, status)
+       SELECT $1, $2, n, d, 'published' FROM unnest($3::text[], $4::text[]) AS t(n, d)`,
+      [sellerId, categoryId, products.map(([name]) => name), products.map(([, description]) => description)],
+    );
+    const { rows } = await db.pool.query<{ missing: string[] | null }>(
+      `SELECT array_agg(w ORDER BY w) AS missing
+         FROM unnest($1::text[], $2::text[]) AS t(n, d), search_words_of(n || ' ' || d) AS w
+        WHERE NOT EXISTS (SELECT 1 FROM search_words s WHERE s.word = w)`,
+      [products.map(([name]) => name), products.map(([, description]) => description)],
+    );
+    assert.equal(rows[0]!.missing, null);
+    const { rows: found } = await db.pool.query<{ word: string }>(
+      `SELECT word FROM search_words WHERE word IN ('zephyr', 'quokka', 'blurb', 'umber', 'tundra', 'proof', 'xyzabc') ORDER BY word`,
+    );
+    assert.deepEqual(found.map((row) => row.word), ['blurb', 'proof', 'quokka', 'tundra', 'umber', 'xyzabc', 'zephyr']);
+  });
 });

@@ -125,7 +125,11 @@ export async function upsertStagedProducts(client: PoolClient): Promise<void> {
          FROM ${STAGE} WHERE product_legacy_id IS NOT NULL AND product_name IS NOT NULL
         ORDER BY product_legacy_id, placed_at DESC, row_number DESC
      ), born AS (
-       SELECT product_legacy_id, coalesce(min(product_created_at), min(placed_at)) AS born_at
+       -- a new product starts with the units its lines sell (what refreshProductCounters counts once
+       -- the lines are written), so that refresh finds it right and leaves it alone: rewriting every
+       -- new product once more also rewrote its entries in the three GIN indexes of products
+       SELECT product_legacy_id, coalesce(min(product_created_at), min(placed_at)) AS born_at,
+              coalesce(sum(quantity) FILTER (WHERE status IN ('paid', 'shipped', 'delivered')), 0) AS units_sold
          FROM ${STAGE} WHERE product_legacy_id IS NOT NULL AND product_name IS NOT NULL GROUP BY product_legacy_id
      ), prices AS (
        -- the cheapest of the variants inserted below, so that their insert leaves a new product alone
@@ -134,8 +138,9 @@ export async function upsertStagedProducts(client: PoolClient): Promise<void> {
                 WHERE product_name IS NOT NULL AND variant_sku IS NOT NULL ORDER BY variant_sku, placed_at DESC) v
         GROUP BY product_legacy_id
      )
-     INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at, min_price_cents)
-     SELECT l.product_legacy_id, $1, c.id, l.product_name, '', 'published', b.born_at, b.born_at, m.min_price_cents
+     INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at, min_price_cents,
+                           units_sold)
+     SELECT l.product_legacy_id, $1, c.id, l.product_name, '', 'published', b.born_at, b.born_at, m.min_price_cents, b.units_sold
        FROM latest l JOIN born b USING (product_legacy_id) JOIN categories c ON c.slug = l.slug
        LEFT JOIN prices m USING (product_legacy_id)
      ON CONFLICT (legacy_id) DO UPDATE

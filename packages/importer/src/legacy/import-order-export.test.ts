@@ -196,6 +196,17 @@ describe('importing a flat order-line export with only a mapping file', () => {
     assert.deepEqual(await actualFrom(db), expected);
   });
 
+  it('gives each product the units its kept lines sold, as counted on the source file', async () => {
+    const dropped = new Set([...generated.mixedCustomerOrders, ...generated.badLineOrders]);
+    const expected = new Map<string, number>();
+    for (const line of generated.lines) {
+      if (dropped.has(line['Order ID'])) continue;
+      expected.set(line['Product ID'], (expected.get(line['Product ID']) ?? 0) + Number(line['Quantity']));
+    }
+    const { rows } = await db.pool.query<{ legacy_id: string; units_sold: number }>(`SELECT legacy_id, units_sold FROM products WHERE legacy_id IS NOT NULL`);
+    assert.deepEqual(new Map(rows.map((row) => [row.legacy_id, row.units_sold])), expected);
+  });
+
   it('carries the same figures into the lake: the nightly pipeline over two imported months', async () => {
     const months = ['2016-03', '2017-11'];
     const dates = months.flatMap((month) => {

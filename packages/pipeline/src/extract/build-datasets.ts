@@ -118,6 +118,12 @@ async function loadClickstreamCounts(connection: DuckDBConnection, lakeDir: stri
 
 export interface BuildInput {
   connection: DuckDBConnection;
+  /**
+   * Opens another connection on the same DuckDB database: each dataset is written to Parquet on
+   * its own connection while the next one is joined, so the per-file work of the 365 partitions
+   * of one dataset overlaps the others'.
+   */
+  connect: () => Promise<DuckDBConnection>;
   lakeDir: string;
   /** Extract CSVs by table. */
   files: Record<ExtractTable, string>;
@@ -195,73 +201,118 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
                    FROM x_variants GROUP BY product_id) v ON v.product_id = p.id`));
 
   await timer.time('check keys', () => declareKey(db, 'out_products', ['product_id']));
+  const writes = new DatasetWriter(input, progress);
+  writes.start('products', 'out_products', [input.snapshotDate], 'product_id');
+  try {
 
-  await timer.time('join sales', () => db.run(`CREATE OR REPLACE TABLE out_sales AS
-    SELECT o.dt, i.id AS order_item_id, o.id AS order_id, o.placed_at, (o.placed_at AT TIME ZONE ${zone})::DATE AS placed_date,
-           o.status, o.currency, o.source,
-           k.customer_key, u.age_band, u.gender, u.country, u.region, u.customer_segment,
-           o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code, o.sales_territory, o.shipping_method,
-           CASE WHEN o.user_id IS NULL THEN NULL ELSE f.first_placed_at < o.placed_at END AS is_returning,
-           i.product_id, p.product_name, p.category_id, p.category_slug, p.category_name,
-           i.variant_id, v.sku, v.size, v.colour, i.quantity, i.unit_price_cents,
-           -- the amount of record: imported lines keep the old system's line total (after discount)
-           i.line_total_cents
-      FROM x_order_items i
-      JOIN x_orders o ON o.id = i.order_id
-      LEFT JOIN x_users u ON u.id = o.user_id
-      LEFT JOIN x_customer_keys k ON k.user_id = o.user_id
-      LEFT JOIN x_first_orders f ON f.user_id = o.user_id
-      LEFT JOIN out_products p ON p.product_id = i.product_id
-      LEFT JOIN x_variants v ON v.id = i.variant_id`));
+    await timer.time('join sales', () => db.run(`CREATE OR REPLACE TABLE out_sales AS
+      SELECT o.dt, i.id AS order_item_id, o.id AS order_id, o.placed_at, (o.placed_at AT TIME ZONE ${zone})::DATE AS placed_date,
+             o.status, o.currency, o.source,
+             k.customer_key, u.age_band, u.gender, u.country, u.region, u.customer_segment,
+             o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code, o.sales_territory, o.shipping_method,
+             CASE WHEN o.user_id IS NULL THEN NULL ELSE f.first_placed_at < o.placed_at END AS is_returning,
+             i.product_id, p.product_name, p.category_id, p.category_slug, p.category_name,
+             i.variant_id, v.sku, v.size, v.colour, i.quantity, i.unit_price_cents,
+             -- the amount of record: imported lines keep the old system's line total (after discount)
+             i.line_total_cents
+        FROM x_order_items i
+        JOIN x_orders o ON o.id = i.order_id
+        LEFT JOIN x_users u ON u.id = o.user_id
+        LEFT JOIN x_customer_keys k ON k.user_id = o.user_id
+        LEFT JOIN x_first_orders f ON f.user_id = o.user_id
+        LEFT JOIN out_products p ON p.product_id = i.product_id
+        LEFT JOIN x_variants v ON v.id = i.variant_id`));
 
-  await timer.time('join reviews', () => db.run(`CREATE OR REPLACE TABLE out_reviews AS
-    SELECT r.dt, r.id AS review_id, r.order_item_id, r.product_id, p.product_name, p.category_slug, r.rating,
-           r.title, r.body, r.created_at, k.customer_key, u.age_band, u.gender, u.region
-      FROM x_reviews r
-      LEFT JOIN x_users u ON u.id = r.user_id
-      LEFT JOIN x_customer_keys k ON k.user_id = r.user_id
-      LEFT JOIN out_products p ON p.product_id = r.product_id`));
+    await timer.time('join reviews', () => db.run(`CREATE OR REPLACE TABLE out_reviews AS
+      SELECT r.dt, r.id AS review_id, r.order_item_id, r.product_id, p.product_name, p.category_slug, r.rating,
+             r.title, r.body, r.created_at, k.customer_key, u.age_band, u.gender, u.region
+        FROM x_reviews r
+        LEFT JOIN x_users u ON u.id = r.user_id
+        LEFT JOIN x_customer_keys k ON k.user_id = r.user_id
+        LEFT JOIN out_products p ON p.product_id = r.product_id`));
+    for (const [dataset, table] of [['sales', 'out_sales'], ['reviews', 'out_reviews']] as const) {
+      await timer.time('check keys', () => declareKey(db, table, DATASET_KEYS[dataset]));
+    }
+    writes.start('sales', 'out_sales', input.dates, 'order_id, order_item_id');
+    writes.start('reviews', 'out_reviews', input.dates, 'review_id');
 
-  const dateList = `[${input.dates.map((date) => `DATE ${sqlLiteral(date)}`).join(', ')}]::DATE[]`;
-  // One row per day and product: every product that existed that day, plus any product with sales
-  // or views that day (legacy products can be older than their created_at). The UNION makes the
-  // (dt, product_id) pairs unique; every join after it is on a declared key.
-  await timer.time('join product_day', () => db.run(`CREATE OR REPLACE TABLE out_product_day AS
-    WITH days AS (SELECT unnest(${dateList}) AS dt),
-    sold AS (SELECT dt, product_id, count(DISTINCT order_id) AS orders, sum(quantity) AS units, sum(line_total_cents) AS revenue
-               FROM out_sales WHERE status NOT IN ('cancelled', 'refunded') GROUP BY dt, product_id),
-    product_days AS (
-      SELECT d.dt, p.product_id FROM days d JOIN out_products p ON (p.created_at AT TIME ZONE ${zone})::DATE <= d.dt
-      UNION SELECT dt, product_id FROM sold
-      UNION SELECT dt, product_id FROM x_clicks)
-    SELECT k.dt, p.product_id, p.product_name, p.category_slug,
-           coalesce(c.views, 0)::BIGINT AS views, coalesce(c.carts, 0)::BIGINT AS carts,
-           coalesce(s.orders, 0)::BIGINT AS orders, coalesce(s.units, 0)::BIGINT AS units_sold,
-           coalesce(s.revenue, 0)::BIGINT AS revenue_cents, p.stock_on_hand,
-           CASE WHEN coalesce(s.units, 0) + p.stock_on_hand = 0 THEN NULL
-                ELSE coalesce(s.units, 0) / (coalesce(s.units, 0) + p.stock_on_hand) END AS sell_through,
-           CASE WHEN coalesce(c.views, 0) = 0 THEN NULL ELSE coalesce(s.orders, 0) / c.views END AS view_to_order,
-           ${hasClicks ? 'true' : 'false'} AS has_clickstream
-      FROM product_days k
-      JOIN out_products p ON p.product_id = k.product_id
-      LEFT JOIN sold s ON s.dt = k.dt AND s.product_id = k.product_id
-      LEFT JOIN x_clicks c ON c.dt = k.dt AND c.product_id = k.product_id`));
+    const dateList = `[${input.dates.map((date) => `DATE ${sqlLiteral(date)}`).join(', ')}]::DATE[]`;
+    // One row per day and product: every product that existed that day, plus any product with sales
+    // or views that day (legacy products can be older than their created_at). The UNION makes the
+    // (dt, product_id) pairs unique; every join after it is on a declared key.
+    await timer.time('join product_day', () => db.run(`CREATE OR REPLACE TABLE out_product_day AS
+      WITH days AS (SELECT unnest(${dateList}) AS dt),
+      sold AS (SELECT dt, product_id, count(DISTINCT order_id) AS orders, sum(quantity) AS units, sum(line_total_cents) AS revenue
+                 FROM out_sales WHERE status NOT IN ('cancelled', 'refunded') GROUP BY dt, product_id),
+      product_days AS (
+        SELECT d.dt, p.product_id FROM days d JOIN out_products p ON (p.created_at AT TIME ZONE ${zone})::DATE <= d.dt
+        UNION SELECT dt, product_id FROM sold
+        UNION SELECT dt, product_id FROM x_clicks)
+      SELECT k.dt, p.product_id, p.product_name, p.category_slug,
+             coalesce(c.views, 0)::BIGINT AS views, coalesce(c.carts, 0)::BIGINT AS carts,
+             coalesce(s.orders, 0)::BIGINT AS orders, coalesce(s.units, 0)::BIGINT AS units_sold,
+             coalesce(s.revenue, 0)::BIGINT AS revenue_cents, p.stock_on_hand,
+             CASE WHEN coalesce(s.units, 0) + p.stock_on_hand = 0 THEN NULL
+                  ELSE coalesce(s.units, 0) / (coalesce(s.units, 0) + p.stock_on_hand) END AS sell_through,
+             CASE WHEN coalesce(c.views, 0) = 0 THEN NULL ELSE coalesce(s.orders, 0) / c.views END AS view_to_order,
+             ${hasClicks ? 'true' : 'false'} AS has_clickstream
+        FROM product_days k
+        JOIN out_products p ON p.product_id = k.product_id
+        LEFT JOIN sold s ON s.dt = k.dt AND s.product_id = k.product_id
+        LEFT JOIN x_clicks c ON c.dt = k.dt AND c.product_id = k.product_id`));
 
-  for (const [dataset, table] of [['sales', 'out_sales'], ['reviews', 'out_reviews'], ['product_day', 'out_product_day']] as const) {
-    await timer.time('check keys', () => declareKey(db, table, DATASET_KEYS[dataset]));
+    await timer.time('check keys', () => declareKey(db, 'out_product_day', DATASET_KEYS.product_day));
+    progress('analysis sets joined');
+    writes.start('product_day', 'out_product_day', input.dates, 'product_id');
+    return await writes.finish();
+  } catch (error) {
+    // the database closes after this: no write may still be running on it
+    await writes.drain();
+    throw error;
   }
-  progress('analysis sets joined');
-  const built: BuiltDataset[] = [];
-  const outputs: Array<[CuratedDataset, string, readonly string[], string]> = [
-    ['products', 'out_products', [input.snapshotDate], 'product_id'],
-    ['sales', 'out_sales', input.dates, 'order_id, order_item_id'],
-    ['reviews', 'out_reviews', input.dates, 'review_id'],
-    ['product_day', 'out_product_day', input.dates, 'product_id'],
-  ];
-  for (const [dataset, table, dates, orderBy] of outputs) {
-    const partitions = await timer.time(`write ${dataset}`, () => writePartitioned(db, table, path.join(input.stagingDir, dataset), dates, orderBy));
-    built.push({ dataset, rows: await count(db, table), partitions });
-    progress(`${dataset}: ${partitions.length} partition(s) written`);
+}
+
+/**
+ * Writes finished tables to staging, each on its own DuckDB connection, while the caller goes on
+ * joining the next table. `finish` waits for every write, and reports the first failure only
+ * after all have stopped (the database must not close under a running write).
+ */
+class DatasetWriter {
+  readonly #input: BuildInput;
+  readonly #progress: (message: string) => void;
+  readonly #writes: Array<Promise<BuiltDataset>> = [];
+
+  constructor(input: BuildInput, progress: (message: string) => void) {
+    this.#input = input;
+    this.#progress = progress;
   }
-  return built;
+
+  start(dataset: CuratedDataset, table: string, dates: readonly string[], orderBy: string): void {
+    const write = async (): Promise<BuiltDataset> => {
+      const connection = await this.#input.connect();
+      try {
+        const partitions = await this.#input.timer.time(`write ${dataset}`, () =>
+          writePartitioned(connection, table, path.join(this.#input.stagingDir, dataset), dates, orderBy),
+        );
+        const rows = await count(connection, table);
+        this.#progress(`${dataset}: ${partitions.length} partition(s) written`);
+        return { dataset, rows, partitions };
+      } finally {
+        connection.closeSync();
+      }
+    };
+    this.#writes.push(write());
+  }
+
+  /** Waits until no write runs any more, whatever their outcome. */
+  async drain(): Promise<void> {
+    await Promise.allSettled(this.#writes);
+  }
+
+  async finish(): Promise<BuiltDataset[]> {
+    const settled = await Promise.allSettled(this.#writes);
+    const failed = settled.find((item): item is PromiseRejectedResult => item.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.flatMap((item) => (item.status === 'fulfilled' ? [item.value] : []));
+  }
 }

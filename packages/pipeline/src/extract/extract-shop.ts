@@ -1,8 +1,10 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
+import type { DuckDBConnection } from '@duckdb/node-api';
+
 import type { Pool } from '@threadline/db';
-import { openDuckDb, readRows } from '@threadline/lake';
+import { connectDuckDb, createDuckDbInstance, readRows } from '@threadline/lake';
 import { dateInZone } from '@threadline/domain';
 
 import { buildDatasets, type BuiltDataset } from './build-datasets.js';
@@ -73,11 +75,14 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
   } finally {
     await snapshot.release();
   }
-  const session = await openDuckDb({ memoryLimit: '4GB', tempDirectory: path.join(work, 'duckdb-tmp') });
+  const instance = await createDuckDbInstance({ memoryLimit: '4GB', tempDirectory: path.join(work, 'duckdb-tmp') });
+  let connection: DuckDBConnection | undefined;
   try {
+    connection = await connectDuckDb(instance);
     progress('joining analysis sets in DuckDB and writing Parquet to staging');
     const datasets = await buildDatasets({
-      connection: session.connection,
+      connection,
+      connect: () => connectDuckDb(instance),
       lakeDir: options.lakeDir,
       files,
       stagingDir: options.stagingDir,
@@ -89,7 +94,7 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
       onProgress: progress,
     });
     const [row] = await readRows(
-      session.connection,
+      connection,
       `SELECT (SELECT count(*) FROM x_orders) + (SELECT count(*) FROM x_order_items) + (SELECT count(*) FROM x_reviews)
             + (SELECT count(*) FROM x_users) + (SELECT count(*) FROM x_products) + (SELECT count(*) FROM x_variants) AS n`,
     );
@@ -101,7 +106,9 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
       stages: timer.stages(),
     };
   } finally {
-    session.close();
+    // the writers closed their own connections
+    connection?.closeSync();
+    instance.closeSync();
     await rm(work, { recursive: true, force: true });
   }
 }
