@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { createLogger, loadConfig, loadOrCreateSecrets, onShutdown, signalReady } from '@threadline/config';
-import { createPool, migrate, resolveDatabaseUrl } from '@threadline/db';
+import { createPool, migrate, resolveDatabaseUrl, waitForDatabase } from '@threadline/db';
 
 import { buildApiApp } from './app.js';
 
@@ -12,6 +12,9 @@ export async function runApi(): Promise<void> {
   const logger = createLogger({ name: 'api', level: config.logLevel, isPretty: config.isPrettyLog });
   const pool = createPool(resolveDatabaseUrl(config, secrets.pgPassword), { max: config.dbPoolMax, applicationName: 'threadline-api' });
   // idempotent and locked: safe when several replicas start together
+  // `npm start` may start this tier while PostgreSQL is still booting: wait for it, then migrate
+  const waitedMs = await waitForDatabase(pool, { timeoutMs: 120_000 });
+  if (waitedMs >= 100) logger.info(`database accepted connections after ${waitedMs} ms`);
   await migrate(pool, { log: (line) => logger.info(line) });
   // on SIGTERM a replica first fails /readyz while still serving, so the web tier's health checks
   // move traffic away before the listener closes (THREADLINE_API_DRAIN_MS, set by the launcher)

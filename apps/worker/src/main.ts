@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 
 import { createLogger, loadConfig, loadOrCreateSecrets, onShutdown, signalReady } from '@threadline/config';
-import { createPool, migrate, resolveDatabaseUrl } from '@threadline/db';
+import { createPool, migrate, resolveDatabaseUrl, waitForDatabase } from '@threadline/db';
 import { metricsPlugin, registerWorkerMetrics, resolveBackupConfig } from '@threadline/ops';
 
 import type { WorkerContext } from './context.js';
@@ -14,6 +14,9 @@ export async function runWorker(): Promise<void> {
   const secrets = loadOrCreateSecrets(config.dataDir);
   const logger = createLogger({ name: 'worker', level: config.logLevel, isPretty: config.isPrettyLog });
   const pool = createPool(resolveDatabaseUrl(config, secrets.pgPassword), { max: 6, applicationName: 'threadline-worker' });
+  // `npm start` may start this tier while PostgreSQL is still booting: wait for it, then migrate
+  const waitedMs = await waitForDatabase(pool, { timeoutMs: 120_000 });
+  if (waitedMs >= 100) logger.info(`database accepted connections after ${waitedMs} ms`);
   await migrate(pool, { log: (line) => logger.info(line) });
   const context: WorkerContext = { config, secrets, pool, logger };
 

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 
-import { COMMANDS } from './commands/index.js';
+import { loneCommand } from './commands/lone.js';
 
 const program = new Command('threadline')
   .description('Threadline: the online clothing shop, its operations and its marketing data pipeline.')
@@ -8,7 +8,15 @@ const program = new Command('threadline')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const register of COMMANDS) register(program);
+// the processes `npm start` runs load their own command only: every other command's modules
+// (pipeline, importers, DuckDB…) would cost each of them seconds of start-up
+const lone = loneCommand(process.argv[2]);
+if (lone) {
+  (await lone())(program);
+} else {
+  const { COMMANDS } = await import('./commands/index.js');
+  for (const register of COMMANDS) register(program);
+}
 
 try {
   await program.parseAsync(process.argv);

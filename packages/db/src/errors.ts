@@ -11,6 +11,7 @@ export const PG_ERROR = {
   DEADLOCK_DETECTED: '40P01',
   QUERY_CANCELED: '57014',
   READ_ONLY_SQL_TRANSACTION: '25006',
+  INVALID_CATALOG_NAME: '3D000',
 } as const;
 
 export type PgErrorCode = (typeof PG_ERROR)[keyof typeof PG_ERROR];

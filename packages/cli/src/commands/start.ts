@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 
 import { SYSTEM_DATA_ROOT } from '@threadline/config';
-import { migrate, resolveDatabaseUrl } from '@threadline/db';
+import { embeddedClusterDir, migrate, resolveDatabaseUrl } from '@threadline/db';
 
 import { loadRuntime, withPool, type Runtime } from '../runtime.js';
 import { isWebBuildFresh } from './build.js';
@@ -15,6 +15,7 @@ import { reapLeftovers } from '../launcher/registry.js';
 import { apiServices, CLI_BIN, companionServices, webService, workerServices } from '../launcher/services.js';
 import { Supervisor, type ServiceSpec } from '../launcher/supervisor.js';
 import { dbServices } from '../launcher/db-services.js';
+import { planStart, recordStartState } from '../launcher/start-state.js';
 
 async function isSeeded(runtime: Runtime): Promise<boolean> {
   return withPool(runtime, async (pool) => {
@@ -37,7 +38,8 @@ export function registerStart(program: Command): void {
     .description('start the whole system: database, API replicas, web tier and worker (first start seeds demo data)')
     .option('--no-seed', 'do not load demo data on first start')
     .action(async (options: { seed: boolean }) => {
-      const startedAt = Date.now();
+      // from the moment this process began, so the timeline includes loading the launcher itself
+      const startedAt = Math.round(performance.timeOrigin);
       const runtime = loadRuntime('start');
       const isTty = Boolean(process.stdout.isTTY);
       const registryFile = path.join(runtime.config.dataDir, 'run', 'launcher.json');
@@ -100,40 +102,100 @@ export function registerStart(program: Command): void {
       let control: Awaited<ReturnType<typeof serveControl>> | undefined;
       let apiUrls: string[] = [];
       const specs = new Map<string, ServiceSpec>();
-      const startedUrls: string[] = [];
-      try {
-        for (const spec of dbSpecs) await supervisor.start(spec);
-        await withPool(db, (pool) => migrate(pool, { log: (line) => supervisor.log('start', line) }));
-        // first start: the seed (which ends with one pipeline run) and the page build share nothing,
-        // and the seed waits on PostgreSQL and disk much of the time, so they run side by side
-        const firstStart: Array<Promise<unknown>> = [];
-        if (options.seed && config.isDemo && !(await isSeeded(db))) {
-          supervisor.log('start', 'first start: loading demo data and running the data pipeline once (threadline seed)…');
-          firstStart.push(supervisor.run({ name: 'seed', command: process.execPath, args: [CLI_BIN, 'seed', '--if-empty'], env: childEnv }));
-        }
-        if (!isWebBuildFresh()) {
-          supervisor.log('start', 'building the web pages (first start only)…');
-          firstStart.push(supervisor.run({ name: 'build', command: process.execPath, args: [CLI_BIN, 'build'], env: childEnv }));
-        }
-        await Promise.all(firstStart);
-        const apiReady = await Promise.all(apis.map((spec) => supervisor.start(spec)));
-        apiUrls = apiReady.map((details, index) => readyUrl(details, `http://127.0.0.1:${apiReplicaPort(config, index)}`));
-        for (const spec of apis) specs.set(spec.name, spec);
-        const web = webService(config, childEnv, apiUrls);
-        specs.set(web.name, web);
-        const workers = workerServices(config, childEnv, apiUrls);
-        await Promise.all([web, ...workers].map((spec) => supervisor.start(spec)));
-        for (const spec of companionServices(config, apiUrls).services) {
-          await supervisor.start(spec).then(
-            () => startedUrls.push(`  ${spec.name}: ${spec.url}`),
-            (error: unknown) => supervisor.log(spec.name, `not started: ${String(error)}`),
-          );
-        }
-        control = await serveControl(config.dataDir, async (request, send) => handleControl({ request, send, supervisor, specs }));
-      } catch (error) {
+      // the start-up timeline: when PostgreSQL accepts connections, the checks finish, each tier answers
+      const timeline: Array<{ event: string; seconds: number }> = [];
+      const mark = (event: string): void => {
+        const seconds = Number(((Date.now() - startedAt) / 1000).toFixed(1));
+        timeline.push({ event, seconds });
+        supervisor.log('start', `+${seconds.toFixed(1)} s ${event}`);
+      };
+      const failStart = async (error: unknown): Promise<void> => {
+        // a child that ended because Ctrl-C is stopping everything is no failure of the start
+        if (isShuttingDown) return;
         supervisor.log('start', `failed: ${error instanceof Error ? error.message : String(error)}`);
         await supervisor.stopAll();
         process.exit(1);
+      };
+      const startOne = async (spec: ServiceSpec): Promise<Record<string, unknown>> => {
+        const details = await supervisor.start(spec);
+        mark(`${spec.name} ready`);
+        return details;
+      };
+      // the API URLs are known before the replicas answer when their ports are fixed, so the web
+      // tier can boot alongside them (it reports ready only once a replica passes its health check)
+      const fixedApiUrls = apis.every((_, index) => apiReplicaPort(config, index) !== 0)
+        ? apis.map((_, index) => `http://127.0.0.1:${apiReplicaPort(config, index)}`)
+        : undefined;
+      const startShopTiers = async (): Promise<void> => {
+        const apiReady = Promise.all(apis.map((spec) => startOne(spec)));
+        for (const spec of apis) specs.set(spec.name, spec);
+        let webReady: Promise<unknown>;
+        if (fixedApiUrls) {
+          apiUrls = fixedApiUrls;
+          const web = webService(config, childEnv, apiUrls);
+          specs.set(web.name, web);
+          webReady = startOne(web);
+          await Promise.all([apiReady, webReady]);
+          return;
+        }
+        apiUrls = (await apiReady).map((details, index) => readyUrl(details, `http://127.0.0.1:${apiReplicaPort(config, index)}`));
+        const web = webService(config, childEnv, apiUrls);
+        specs.set(web.name, web);
+        await startOne(web);
+      };
+      const wantsSeed = options.seed && config.isDemo;
+      const plan = planStart({
+        dataDir: config.dataDir,
+        ...(isEmbedded ? { clusterDir: embeddedClusterDir(config.dataDir) } : {}),
+        wantsSeed,
+        isWebBuildFresh: isWebBuildFresh(),
+      });
+      try {
+        let shopTiers: Promise<void> | undefined;
+        if (plan.isOverlapped) {
+          mark('later start: the API replicas and the web tier boot while PostgreSQL starts');
+          shopTiers = startShopTiers();
+          shopTiers.catch(() => undefined); // awaited below; a failure there is handled once
+        } else {
+          mark(`first-start path (${plan.reason})`);
+        }
+        for (const spec of dbSpecs) {
+          await supervisor.start(spec);
+          mark('PostgreSQL accepts connections');
+        }
+        const migrated = await withPool(db, (pool) => migrate(pool, { log: (line) => supervisor.log('start', line) }));
+        mark(`migrations checked (${migrated.applied.length} applied, ${migrated.alreadyApplied} already)`);
+        const isSeededNow = wantsSeed ? await isSeeded(db) : false;
+        if (wantsSeed) mark(`demo data check: ${isSeededNow ? 'already loaded' : 'not loaded yet'}`);
+        if (shopTiers && wantsSeed && !isSeededNow) {
+          // recorded as loaded but it is not (the database was reset): stop the early tiers, load it first
+          supervisor.log('start', 'the demo shop is missing although an earlier start loaded it: stopping the tiers to load it first');
+          await shopTiers.catch(() => undefined);
+          for (const name of [...apis.map((spec) => spec.name), 'web']) await supervisor.stop(name);
+          shopTiers = undefined;
+        }
+        if (!shopTiers) {
+          // first start: the seed (which ends with one pipeline run) and the page build share nothing,
+          // and the seed waits on PostgreSQL and disk much of the time, so they run side by side
+          const firstStart: Array<Promise<unknown>> = [];
+          if (wantsSeed && !isSeededNow) {
+            supervisor.log('start', 'first start: loading demo data and running the data pipeline once (threadline seed)…');
+            firstStart.push(supervisor.run({ name: 'seed', command: process.execPath, args: [CLI_BIN, 'seed', '--if-empty'], env: childEnv }));
+          }
+          if (!isWebBuildFresh()) {
+            supervisor.log('start', 'building the web pages (first start only)…');
+            firstStart.push(supervisor.run({ name: 'build', command: process.execPath, args: [CLI_BIN, 'build'], env: childEnv }));
+          }
+          await Promise.all(firstStart);
+          if (firstStart.length > 0) mark('first-start work done (seed, build)');
+          shopTiers = startShopTiers();
+        }
+        if (wantsSeed) recordStartState(config.dataDir, { isSeeded: true });
+        await shopTiers;
+        control = await serveControl(config.dataDir, async (request, send) => handleControl({ request, send, supervisor, specs }));
+      } catch (error) {
+        await failStart(error);
+        return;
       }
       for (const note of companionServices(config, apiUrls).notes) supervisor.log('start', note);
       const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
@@ -145,7 +207,7 @@ export function registerStart(program: Command): void {
         ...(isEmbedded
           ? [`  PostgreSQL: 127.0.0.1:${config.pgPort}`]
           : []),
-        ...startedUrls,
+        ...companionServices(config, apiUrls).services.map((spec) => `  ${spec.name}: ${spec.url} (starting)`),
       ];
       if (config.isDemo) {
         lines.push(
@@ -159,6 +221,22 @@ export function registerStart(program: Command): void {
       }
       lines.push('  Ctrl-C stops every process.', '');
       process.stdout.write(`${lines.join('\n')}\n`);
+      // the shop answers now; the worker (jobs, metrics) and the monitoring companions start after
+      // it, so they take no CPU from the tiers the user is waiting for
+      try {
+        const workers = workerServices(config, childEnv, apiUrls);
+        await Promise.all(workers.map((spec) => startOne(spec)));
+        for (const spec of companionServices(config, apiUrls).services) {
+          await startOne(spec).then(
+            () => supervisor.log('start', `${spec.name}: ${spec.url}`),
+            (error: unknown) => supervisor.log(spec.name, `not started: ${String(error)}`),
+          );
+        }
+      } catch (error) {
+        await failStart(error);
+        return;
+      }
+      if (!isShuttingDown) supervisor.log('start', `everything is up: ${timeline.map((step) => `${step.event} +${step.seconds.toFixed(1)} s`).join('; ')}`);
     });
 }
 

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isPortFree } from './ports.js';
 import { isGroupAlive } from './registry.js';
 import { REPO_ROOT } from './services.js';
-import { childGroups, freeBlock, launch, processesUsing, scratchDir, stopLaunched, waitReady } from './test-instances.js';
+import { childGroups, freeBlock, launch, processesUsing, scratchDir, stopLaunched, waitAllUp, waitReady } from './test-instances.js';
 
 after(stopLaunched);
 
@@ -37,6 +37,7 @@ describe('threadline start', { concurrency: false }, () => {
     const health = await fetch(`http://127.0.0.1:${instance.port}/readyz`);
     assert.equal(health.status, 200, 'web tier ready, API and database behind it');
     assert.equal(execFileSync('stat', ['-c', '%a', privateDir]).toString().trim(), privateMode, 'no permission was changed on the way');
+    await waitAllUp(instance);
     const groups = childGroups(dataDir);
     assert.ok(groups.length >= 4, 'db, api, web and workers registered');
 
@@ -50,7 +51,9 @@ describe('threadline start', { concurrency: false }, () => {
 
   it('runs two instances side by side, each with its own database and monitoring ports', async () => {
     const first = launch({ dataDir: scratchDir('threadline-a-'), port: await freeBlock(), env: { THREADLINE_API_REPLICAS: '1' } });
-    await waitReady(first);
+    // the first one's monitoring companions start right after its shop is ready: once they hold
+    // their ports, the second one must pick others
+    await waitAllUp(first);
     const second = launch({ dataDir: scratchDir('threadline-b-'), port: await freeBlock(), env: { THREADLINE_API_REPLICAS: '1' } });
     await waitReady(second);
     const recorded = [first, second].map((instance) => JSON.parse(readFileSync(path.join(instance.dataDir, 'ports.json'), 'utf8')) as Record<string, number>); // written by the launcher
@@ -60,6 +63,8 @@ describe('threadline start', { concurrency: false }, () => {
       assert.equal(response.status, 200, `instance ${index + 1} serves its shop`);
       const ports = recorded[index] ?? {};
       if (ports.prometheus) {
+        // ready means the shop answers; the monitoring companions start right after it
+        await waitAllUp(instance);
         assert.ok(instance.output().includes(`prometheus: http://127.0.0.1:${ports.prometheus}/`), 'the banner lists the Prometheus that runs');
         assert.equal((await fetch(`http://127.0.0.1:${ports.prometheus}/-/ready`)).status, 200, `instance ${index + 1} has its own Prometheus`);
       }
@@ -73,6 +78,30 @@ describe('threadline start', { concurrency: false }, () => {
     while (groups.some((group) => isGroupAlive(group)) && Date.now() < deadline) await sleep(200);
     assert.deepEqual(groups.filter((group) => isGroupAlive(group)), [], 'no orphan after kill -9');
     assert.equal((await fetch(`http://127.0.0.1:${second.port}/api/products`)).status, 200, 'the other instance is untouched');
+  });
+
+  it('a second start on the same data dir boots the tiers alongside PostgreSQL and applies no migration', async () => {
+    const dataDir = path.join(scratchDir('threadline-again-'), 'var');
+    const port = await freeBlock();
+    const env = { THREADLINE_MONITORING: 'off', THREADLINE_API_REPLICAS: '1' };
+    const first = launch({ dataDir, port, env });
+    await waitReady(first);
+    assert.match(first.output(), /first-start path \(no PostgreSQL cluster yet\)/);
+    assert.match(first.output(), /migrations checked \([1-9]\d* applied, 0 already\)/);
+    process.kill(first.child.pid ?? 0, 'SIGTERM');
+    assert.equal(await first.exited, 0);
+
+    const second = launch({ dataDir, port, env });
+    await waitReady(second);
+    const output = second.output();
+    assert.match(output, /later start: the API replicas and the web tier boot while PostgreSQL starts/);
+    assert.match(output, /migrations checked \(0 applied, \d+ already\)/);
+    assert.doesNotMatch(output, /first-start path|building the web pages|created a new PostgreSQL/);
+    // honest readiness: when the launcher says ready, the shop answers with the database behind it
+    assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/api/products`)).status, 200);
+    process.kill(second.child.pid ?? 0, 'SIGTERM');
+    assert.equal(await second.exited, 0);
   });
 
   it('says in one line which port is taken', async () => {

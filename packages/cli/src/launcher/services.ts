@@ -32,11 +32,13 @@ export function apiServices(config: Config, env: Record<string, string>): Servic
 
 /** The web tier, balancing over the given API URLs. */
 export function webService(config: Config, env: Record<string, string>, apiUrls: string[]): ServiceSpec {
-  return tier('web', 'web', config.webPort ? `http://127.0.0.1:${config.webPort}/readyz` : undefined, {
+  const spec = tier('web', 'web', config.webPort ? `http://127.0.0.1:${config.webPort}/readyz` : undefined, {
     ...env,
     THREADLINE_API_URL: apiUrls[0] ?? config.apiUrl,
     THREADLINE_API_URLS: apiUrls.join(','),
   });
+  // listening is not ready: its /readyz answers 200 once an API replica (and so the database) answers
+  return { ...spec, isReadyByUrlOnly: true };
 }
 
 /**

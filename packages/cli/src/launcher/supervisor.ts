@@ -16,6 +16,8 @@ export interface ServiceSpec {
   env?: Record<string, string>;
   /** Ready when this URL answers 2xx; otherwise when the child sends `{ type: 'ready' }` over IPC. */
   readyUrl?: string;
+  /** Ready only when `readyUrl` answers 2xx: the child's IPC `ready` (listening) is not enough. */
+  isReadyByUrlOnly?: boolean;
   /** Restart after an unexpected exit (default true). */
   isRestartable?: boolean;
   readyTimeoutMs?: number;
@@ -94,6 +96,8 @@ export class Supervisor {
 
   /** Starts a service and resolves once it is ready; rejects if it exits or times out first. */
   async start(spec: ServiceSpec): Promise<Record<string, unknown>> {
+    // a stop arrived while a later step was still starting things: start nothing more
+    if (this.isStopping) throw new Error(`${spec.name} not started: stopping`);
     const isNode = spec.command === process.execPath;
     const command = isNode ? spec.command : process.execPath;
     const args = isNode ? spec.args : [GUARD, spec.command, ...spec.args];
@@ -121,6 +125,7 @@ export class Supervisor {
     let hasExited = false;
     void entry.exited.then(() => (hasExited = true));
     const fromIpc = new Promise<Record<string, unknown>>((resolve) => {
+      if (spec.isReadyByUrlOnly && spec.readyUrl) return;
       child.on('message', (message: unknown) => {
         if (typeof message === 'object' && message !== null && 'type' in message && message.type === 'ready') {
           resolve({ ...message });

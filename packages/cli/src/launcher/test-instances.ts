@@ -70,6 +70,16 @@ export async function waitReady(instance: Launched, timeoutMs = 240_000): Promis
   }
 }
 
+/** Waits until the launcher has started everything, the worker and monitoring companions included. */
+export async function waitAllUp(instance: Launched, timeoutMs = 240_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!/everything is up/.test(instance.output())) {
+    if (instance.child.exitCode !== null) assert.fail(`launcher exited (${instance.child.exitCode}) before everything was up:\n${instance.output().slice(-3000)}`);
+    if (Date.now() > deadline) assert.fail(`not all up within ${timeoutMs / 1000} s:\n${instance.output().slice(-3000)}`);
+    await sleep(250);
+  }
+}
+
 /** Process groups of every child the launcher started (its registry in the data directory). */
 export function childGroups(dataDir: string): number[] {
   const file = path.join(dataDir, 'run', 'launcher.json');

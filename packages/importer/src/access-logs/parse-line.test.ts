@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { classifyRequest, parseClfLine, parseClfLineByPattern, parseClfTime, parseJsonLine, scanClfLine } from './parse-line.js';
+import { classifyRequest, parseClfLine, parseClfLineByPattern, parseClfTime, parseClfTimeAndOffset, parseClfTimeText, parseJsonLine, scanClfLine } from './parse-line.js';
 
 describe('access log lines', () => {
   it('applies the line UTC offset', () => {
@@ -147,5 +147,31 @@ describe('access log lines', () => {
     });
     // the usual lines (the first six, the trailing spaces, the common-format ones) take the fast path
     assert.deepEqual(scanned.map((line) => lines.indexOf(line)), [0, 1, 2, 3, 4, 7, 9, 10]);
+  });
+});
+
+describe('times of consecutive lines (parsed once per hour)', () => {
+  it('gives every minute and second of an hour exactly what the full pattern gives, across hours, offsets and bad texts', () => {
+    const hours = ['10/Oct/2000:13:', '10/Oct/2000:23:', '31/Dec/2025:23:', '29/Feb/2024:00:', '29/Feb/2025:10:', '31/Apr/2025:10:', '10/Oct/2000:24:', '10/Oct/2000:1x:'];
+    const offsets = [' +0000', ' -0700', ' +0530', ' -1500', ' +0000x'];
+    const parts = [...Array.from({ length: 61 }, (_, n) => String(n).padStart(2, '0')), '61', '99', 'x5', '5'];
+    let compared = 0;
+    let parsed = 0;
+    for (const offset of offsets) {
+      for (const minute of parts) {
+        // hours alternate inside the loop so the kept hour is switched all the time
+        for (const hour of hours) {
+          for (const second of ['00', '07', '59', '60', '61', '5x']) {
+            const text = `${hour}${minute}:${second}${offset}`;
+            const expected = parseClfTimeText(text);
+            assert.deepEqual(parseClfTimeAndOffset(text), expected, text);
+            compared += 1;
+            if (expected !== undefined) parsed += 1;
+          }
+        }
+      }
+    }
+    assert.ok(parsed > 1000 && parsed < compared, `${parsed} of ${compared} texts were valid times`);
+    assert.deepEqual(parseClfTimeAndOffset('10/Oct/2000:13:55:36 -0700'), { time: Date.UTC(2000, 9, 10, 20, 55, 36), offsetMinutes: -420 });
   });
 });
