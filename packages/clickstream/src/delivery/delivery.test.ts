@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { withDuckDb, LocalLakeStorage } from '@threadline/lake';
 
+import type { StoredEvent } from '../collect/event.js';
 import { SpoolWriter } from '../spool/writer.js';
 import { SpoolSource } from '../stream/spool-source.js';
 import { ClickstreamCompactor } from './compactor.js';
@@ -37,6 +38,17 @@ async function lakeIds(lake: string, dataset = 'clickstream'): Promise<string[]>
     const rows = await db.all<{ id: string }>('SELECT event_id::VARCHAR AS id FROM read_parquet(?, hive_partitioning = false)', [path.join(lake, 'raw', dataset, '**', '*.parquet')]);
     return rows.map((r) => r.id);
   });
+}
+
+/** Spools `events` and flushes them into the lake (one writer, one drained flusher). */
+async function deliver(dirs: Dirs, storage: LocalLakeStorage, events: readonly StoredEvent[]): Promise<void> {
+  const writer = new SpoolWriter({ dir: dirs.spool });
+  await writer.start();
+  await writer.append(toPayload(events));
+  await writer.close();
+  const flusher = new ClickstreamFlusher({ source: new SpoolSource(dirs.spool), storage, stateDir: dirs.state });
+  await flusher.drain();
+  flusher.close();
 }
 
 function runChild(dirs: Dirs, maxBytes: number, killAfterMs: number | undefined): Promise<'drained' | 'killed'> {
@@ -195,13 +207,7 @@ describe('clickstream delivery', () => {
         storedEvent({ event_time: t + 180_000, visitor_id: 'visitor_b', session_id: 'session_b1' }),
         storedEvent({ event_time: t + 240_000, event_type: 'access_log', visitor_id: 'anonymous', session_id: 'anonymous', tier: 'api', http_method: 'GET', http_route: '/', http_status: 200, duration_ms: 1 }),
       ];
-      const writer = new SpoolWriter({ dir: local.spool });
-      await writer.start();
-      await writer.append(toPayload(events));
-      await writer.close();
-      const flusher = new ClickstreamFlusher({ source: new SpoolSource(local.spool), storage, stateDir: local.state });
-      await flusher.drain();
-      flusher.close();
+      await deliver(local, storage, events);
       const compactor = new ClickstreamCompactor({ storage, stateDir: path.join(local.state, 'c'), compactAfterMs: 0 });
       await compactor.compactDue();
       compactor.close();
@@ -214,23 +220,15 @@ describe('clickstream delivery', () => {
       await rm(local.root, { recursive: true, force: true });
     }
   });
+
   it('recomputes only the hours that changed and gets the same rollup as a whole-day rebuild', async () => {
     const local = await makeDirs();
     try {
       const storage = new LocalLakeStorage(local.lake);
       const day = '2026-03-09';
       const at = (hour: number, minute: number): number => Date.parse(`${day}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00Z`);
-      const deliver = async (events: ReturnType<typeof storedEvent>[]): Promise<void> => {
-        const writer = new SpoolWriter({ dir: local.spool });
-        await writer.start();
-        await writer.append(toPayload(events));
-        await writer.close();
-        const flusher = new ClickstreamFlusher({ source: new SpoolSource(local.spool), storage, stateDir: local.state });
-        await flusher.drain();
-        flusher.close();
-      };
       // hours 3, 4 and 9: visitors returning across hours, a conversion, a half-hour zone
-      await deliver([
+      await deliver(local, storage, [
         storedEvent({ event_time: at(3, 5), visitor_id: 'visitor_a', session_id: 'session_a' }),
         storedEvent({ event_time: at(3, 50), visitor_id: 'visitor_b', session_id: 'session_b', time_zone: 'Asia/Kolkata' }),
         storedEvent({ event_time: at(4, 10), visitor_id: 'visitor_a', session_id: 'session_a', event_type: 'order_paid', value_cents: 1200 }),
@@ -241,7 +239,7 @@ describe('clickstream delivery', () => {
       const rollupFile = storage.localPath(rollupKey(day)) ?? '';
       await withDuckDb((db) => rebuildDayRollup(db, storage, path.join(local.state, 'r'), day));
       // more events in hour 4 (a new visitor, a repeat of visitor_a) and a first one in hour 11
-      await deliver([
+      await deliver(local, storage, [
         storedEvent({ event_time: at(4, 40), visitor_id: 'visitor_d', session_id: 'session_d' }),
         storedEvent({ event_time: at(4, 45), visitor_id: 'visitor_a', session_id: 'session_a' }),
         storedEvent({ event_time: at(11, 15), visitor_id: 'visitor_e', session_id: 'session_e', event_type: 'product_view' }),
