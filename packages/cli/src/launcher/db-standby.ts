@@ -77,6 +77,8 @@ export class DbPair {
   private standby: RunningCluster | undefined;
   private standbyPort: number | null = null;
   private isSync = false;
+  /** Polls in a row that saw the standby in sync but not streaming (see `poll`). */
+  private notStreamingPolls = 0;
   private isStopping = false;
   private isFailingOver = false;
   private state: StandbyState = { standby: 'down', standbyPort: null, timeline: 1, failovers: 0, lastFailoverAt: null };
@@ -184,6 +186,11 @@ export class DbPair {
       await this.onPrimary(async (client) => {
         const replication = await standbyReplication(client);
         const isStreaming = replication?.state === 'streaming';
+        // A killed primary's own backends can answer for a moment after its walsender has gone,
+        // before its exit reaches us: one such poll must not give up the synchronous standby the
+        // failover needs. Two in a row (a second) is a standby that really stopped streaming.
+        this.notStreamingPolls = !isStreaming && this.isSync ? this.notStreamingPolls + 1 : 0;
+        if (this.notStreamingPolls === 1) return;
         if (isStreaming && replication.syncState !== 'sync') {
           await setSynchronousStandby(client, STANDBY_NAME);
           this.options.log('info', 'standby streaming: commits now wait for it (synchronous replication)');
