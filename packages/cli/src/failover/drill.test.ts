@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { readStandbyState } from '../launcher/db-standby.js';
 import { CLI_BIN } from '../launcher/services.js';
-import { freeBlock, launch, scratchDir, stopLaunched, waitReady, type Launched } from '../launcher/test-instances.js';
+import { freeBlock, launch, scratchDir, stopLaunched, waitAllUp, type Launched } from '../launcher/test-instances.js';
 
 const run = promisify(execFile);
 
@@ -53,7 +53,8 @@ describe('threadline failover drill', { concurrency: false }, () => {
 
   it('loses no paid order and fails no idempotent request when an API replica is killed', async () => {
     shop = launch({ dataDir: path.join(scratchDir('threadline-drill-'), 'var'), port: await freeBlock(), env: { THREADLINE_MONITORING: 'off', THREADLINE_API_REPLICAS: '2', THREADLINE_DB_STANDBY: 'on' } });
-    await waitReady(shop);
+    // the drill needs the whole system: the worker (standby metrics) starts after the shop answers
+    await waitAllUp(shop);
     const seeded = await threadline(shop, ['seed', '--products', '20', '--customers', '30', '--days', '3', '--no-images']);
     assert.equal(seeded.code, 0, seeded.stdout);
     const result = await threadline(shop, ['failover', 'drill', '--kill', 'api', '--format', 'json']);
