@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import { LakeInputError } from '@threadline/lake';
 
 import { generateSurvey } from './generate-survey.js';
-import { buildZip } from './testing/zip.js';
+import { buildZip, lyingWorkbook } from './testing/zip.js';
 import type { RawCell } from './validate-row.js';
 import { isDateFormatCode, readXlsxRows, type SheetRow } from './xlsx-reader.js';
 import { XmlAttributes, scanXmlChunks, type XmlHandler } from './xml-scan.js';
@@ -208,6 +208,14 @@ describe('xlsx reader', () => {
 
     assert.match((await refusal(handMade(`<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol">]><worksheet><sheetData/></worksheet>`))).message, /document type/);
     assert.match((await refusal(handMade(sheet('<row r="1"><c r="A1"><v>1</v></c></row>').slice(0, -5)))).message, /ends inside a tag/);
+  });
+
+  it('refuses an entry that inflates past the size it declares, without holding it (the reader checks too, not only measureArchive)', async () => {
+    const bytes = lyingWorkbook();
+    const before = process.memoryUsage().arrayBuffers;
+    const error = await refusal(bytes);
+    assert.ok(error instanceof LakeInputError && error.code === 'SURVEY_ZIP_BOMB', error.message);
+    assert.ok(process.memoryUsage().arrayBuffers - before < 32 * 1024 * 1024, 'never holds the inflated entry');
   });
 
   it('tells date formats from number formats as Excel shows them', () => {
