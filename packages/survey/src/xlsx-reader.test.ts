@@ -160,6 +160,7 @@ describe('xlsx reader', () => {
         <!-- a comment --><x:row><x:c t="d"><x:v>2026-11-05T00:00:00Z</x:v></x:c><x:c t='str'><x:v><![CDATA[TV & <radio>]]></x:v></x:c><x:c r="D2" s="1"><x:v>46331</x:v></x:c><x:c r="E2" t="b"><x:v>1</x:v></x:c></x:row>
         <x:row r="7" spans="1:3"><x:c r="C7" t="s"><x:v>1</x:v></x:c><x:c r="B7" s="2"><x:v>46331.5</x:v></x:c></x:row>
         <x:row r="8"><x:c r="A8" t="e"><x:v>#DIV/0!</x:v></x:c><x:c r="B8" s="1"/></x:row>
+        <x:row r="9"><x:c r="A9" t="e"><x:v>#N/A</x:v></x:c><x:c r="C9" s="1"><x:v>1e20</x:v></x:c></x:row>
       </x:sheetData></x:worksheet>`,
       {
         sharedStrings: '<si><t>Channel</t></si><si><r><t>Pho</t></r><rPh sb="0" eb="1"><t>ふりがな</t></rPh><r><t>netic &amp; &#xD55C;&#44544;</t></r></si>',
@@ -170,6 +171,7 @@ describe('xlsx reader', () => {
       { rowNumber: 1, cells: ['Response date', 'Channel'] },
       { rowNumber: 2, cells: [new Date('2026-11-05T00:00:00Z'), 'TV & <radio>', null, new Date('2026-11-05T00:00:00Z'), true] },
       { rowNumber: 7, cells: [null, 46331.5, 'Phonetic & 한글'] },
+      { rowNumber: 9, cells: [null, null, 1e20] }, // row 8 holds only an error and an empty cell; a serial past any calendar stays a number
     ]);
   });
 

@@ -314,7 +314,9 @@ class SheetRowsHandler implements XmlHandler {
         if (text.trim() === '') return null;
         const number = Number.parseFloat(text);
         if (Number.isNaN(number)) return null;
-        return this.context.dateStyles[this.style] === true ? excelToDate(number, this.context.is1904) : number;
+        if (this.context.dateStyles[this.style] !== true) return number;
+        const date = excelToDate(number, this.context.is1904);
+        return Number.isNaN(date.getTime()) ? number : date; // a serial beyond any calendar stays a number
       }
     }
   }
@@ -336,8 +338,14 @@ class SheetRowsHandler implements XmlHandler {
 
   private finishRow(cells: RawCell[]): void {
     this.cells = null;
-    const dense: RawCell[] = Array.from({ length: cells.length }, (_unused, index) => cells[index] ?? null);
-    if (isEmptyRow(dense)) return;
+    const dense: RawCell[] = [];
+    let hasContent = false;
+    for (let index = 0; index < cells.length; index += 1) {
+      const cell = cells[index] ?? null;
+      dense.push(cell);
+      if (!hasContent && cell !== null && (typeof cell !== 'string' || cell.trim() !== '')) hasContent = true;
+    }
+    if (!hasContent) return;
     this.rowsSeen += 1;
     if (this.rowsSeen > this.context.limits.maxRows) {
       throw new LakeInputError('SURVEY_TOO_LARGE', `the sheet has more than ${this.context.limits.maxRows} rows; split it into several files`, 'file');
