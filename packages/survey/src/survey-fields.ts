@@ -101,15 +101,31 @@ function lookup<K extends string>(index: Array<[string, K]>, text: string, allow
   return partial ? partial[1] : null;
 }
 
+/**
+ * Remembers the answers of a pure mapping: a survey repeats the same few labels ("Instagram",
+ * "25-34", "Female") on every row, and normalising each one again (NFKC, a Unicode-class regex,
+ * a scan of the synonym list) was most of the validation time of a large import. Bounded: once
+ * it holds `size` answers it starts again, so free-typed labels cannot grow it without limit.
+ */
+function memoised<T>(map: (text: string) => T, size = 10_000): (text: string) => T {
+  const known = new Map<string, T>();
+  return (text) => {
+    const hit = known.get(text);
+    if (hit !== undefined || known.has(text)) return hit as T; // has() ruled out a missing entry
+    const value = map(text);
+    if (known.size >= size) known.clear();
+    known.set(text, value);
+    return value;
+  };
+}
+
 /** Canonical field of a header cell, or null for a column the survey does not use. */
 export function mapHeader(text: string): SurveyField | null {
   return lookup(HEADER_INDEX, text, true);
 }
 
 /** Canonical channel of an answer, or null when it matches nothing. */
-export function mapChannel(text: string): Channel | null {
-  return lookup(CHANNEL_INDEX, text, true);
-}
+export const mapChannel: (text: string) => Channel | null = memoised((text) => lookup(CHANNEL_INDEX, text, true));
 
 const GENDER_WORDS: Record<(typeof GENDERS)[number], string[]> = {
   female: ['female', 'f', 'woman', 'women', 'w', '여', '여성', '여자'],
@@ -119,9 +135,7 @@ const GENDER_WORDS: Record<(typeof GENDERS)[number], string[]> = {
 };
 const GENDER_INDEX = buildIndex(GENDER_WORDS);
 
-export function mapGender(text: string): (typeof GENDERS)[number] | null {
-  return lookup(GENDER_INDEX, text, false);
-}
+export const mapGender: (text: string) => (typeof GENDERS)[number] | null = memoised((text) => lookup(GENDER_INDEX, text, false));
 
 const REGION_WORDS: Record<(typeof REGIONS)[number], string[]> = {
   north_america: ['north america', 'na', 'usa', 'us', 'u.s.', 'united states', 'america', 'canada', 'mexico', '북미', '미국', '캐나다', '멕시코'],
@@ -132,12 +146,12 @@ const REGION_WORDS: Record<(typeof REGIONS)[number], string[]> = {
 };
 const REGION_INDEX = buildIndex(REGION_WORDS);
 
-export function mapRegion(text: string): (typeof REGIONS)[number] | null {
-  return lookup(REGION_INDEX, text, false);
-}
+export const mapRegion: (text: string) => (typeof REGIONS)[number] | null = memoised((text) => lookup(REGION_INDEX, text, false));
 
 /** An age band from a band label ("25-34", "25~34", "25 to 34", "65+", "65세 이상") or an age ("29", "29세"). */
-export function mapAgeBand(text: string): (typeof AGE_BANDS)[number] | null {
+export const mapAgeBand: (text: string) => (typeof AGE_BANDS)[number] | null = memoised(ageBandOf);
+
+function ageBandOf(text: string): (typeof AGE_BANDS)[number] | null {
   const value = text.normalize('NFKC').trim().toLowerCase();
   const band = /^(\d{2})\s*(?:-|–|~|to|〜)\s*(\d{2})\s*(?:세)?$/.exec(value);
   if (band) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import pg from 'pg';
 
 import { createLogger } from '@threadline/config';
 import { createTestDatabase, freePort, type TestDatabase } from '@threadline/db/testing';
-import { listCatalogTables, runLakeQuery } from '@threadline/lake';
+import { listCatalogTables, openDuckDb, runLakeQuery } from '@threadline/lake';
 
 import { listRuleResults, listSteps, findRun } from './pipeline.repo.js';
 import { loadPipelineSettings } from './pipeline-settings.js';
@@ -160,6 +160,43 @@ describe('nightly pipeline', () => {
     assert.match(notice, /failed at step \*quality\*/);
     assert.match(notice, /at-most-300-lines-a-day: observed 301/);
     assert.match(notice, /previously published data is unchanged/);
+  });
+
+  it('verify puts the old partitions back when a published file is not the one the gate passed, even if its rows pass every rule', async () => {
+    const salesDir = path.join(dataDir, 'lake', 'curated', 'sales', 'dt=2026-11-19');
+    const before = readFileSync(path.join(salesDir, 'part-0.parquet'));
+    // valid data that passes every sales rule, one line short: what the gate never saw
+    const shorter = path.join(dataDir, 'shorter.parquet');
+    const session = await openDuckDb();
+    try {
+      await session.connection.run(`COPY (SELECT * EXCLUDE (dt) FROM read_parquet('${path.join(salesDir, '*.parquet')}', hive_partitioning = true) ORDER BY order_item_id LIMIT 299)
+           TO '${shorter}' (FORMAT parquet)`);
+    } finally {
+      session.close();
+    }
+    let swapped = false;
+    const summary = await runPipeline(
+      deps({
+        settings: { ...loadPipelineSettings({}), retries: 0 },
+        // after the gate passed, before the first folder moves: swap in the shorter file
+        publishFault: () => {
+          if (swapped) return;
+          swapped = true;
+          const staged = readdirSync(path.join(dataDir, 'lake', 'staging'))
+            .map((run) => path.join(dataDir, 'lake', 'staging', run, 'sales', 'dt=2026-11-19', 'part-0.parquet'))
+            .filter((file) => existsSync(file));
+          assert.equal(staged.length, 1, staged.join(', '));
+          copyFileSync(shorter, staged[0] ?? '');
+        },
+      }),
+      { trigger: 'manual', dates: ['2026-11-19'] },
+    );
+    assert.equal(summary.status, 'failed');
+    assert.equal(summary.failedStep, 'verify', summary.error ?? '');
+    assert.match(summary.error ?? '', /not the files that passed the quality gate \(1 difference\(s\): sales\/dt=2026-11-19\/part-0\.parquet (was modified|changed size \(\d+ → \d+ bytes\))\)/);
+    assert.deepEqual(readFileSync(path.join(salesDir, 'part-0.parquet')), before, 'the previous partition is back');
+    assert.equal((await salesByDay())['2026-11-19'], 300);
+    assert.deepEqual(readdirSync(path.join(dataDir, 'lake', '_journal')), [], 'the undone publish leaves no journal');
   });
 
   it('an incremental run rebuilds only the dates whose rows changed since the watermark, plus yesterday', async () => {

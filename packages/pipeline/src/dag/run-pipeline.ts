@@ -10,6 +10,7 @@ import { notifySlack } from '@threadline/ops';
 
 import { CURATED_DATASETS, DATASET_RULES, extractShop, findAllDates, findChangedDates, type CuratedDataset, type ExtractResult, type ExtractStage } from '../extract/index.js';
 import { finishPublish, isPublishPending, publishPartitions, recoverPublishes, undoPublish, uploadPublished, type PublishFault, type PublishJournal } from '../publish/publish.js';
+import { diffPartitionFiles, recordPartitionFiles, type PartitionFiles, type PartitionFolder } from '../publish/file-identity.js';
 import { isGatePassed, runQualityGate, type GateDataset, type QualityRule, type RuleResult } from '../quality/index.js';
 import { INSIGHT_REFRESHERS, type InsightRefresher } from './insight-refreshers.js';
 import { failureNotice, successNotice } from './pipeline-notices.js';
@@ -87,6 +88,8 @@ interface RunState {
   lake: LakeMirror;
   extract?: ExtractResult;
   journal?: PublishJournal;
+  /** The staged Parquet files the quality gate passed, recorded before it read them. */
+  gatedFiles?: PartitionFiles;
   results: RuleResult[];
 }
 
@@ -98,17 +101,23 @@ interface StepDefinition {
 
 const WATERMARK_SOURCE = 'shop';
 
-function gateDatasets(state: RunState, deps: PipelineDeps, where: 'staging' | 'published'): GateDataset[] {
-  const built = state.extract?.datasets ?? [];
-  return built.map((item) => ({
+function gateDatasets(state: RunState, deps: PipelineDeps): GateDataset[] {
+  return (state.extract?.datasets ?? []).map((item) => ({
     dataset: item.dataset,
-    // staging holds only this run's partitions: one glob; published ones are named one by one
-    globs:
-      where === 'staging'
-        ? [path.join(state.stagingDir, item.dataset, '*', '*.parquet')]
-        : item.partitions.map((partition) => path.join(state.lakeDir, 'curated', item.dataset, partition, '*.parquet')),
+    // staging holds only this run's partitions: one glob per dataset
+    globs: [path.join(state.stagingDir, item.dataset, '*', '*.parquet')],
     rules: deps.rules?.[item.dataset] ?? DATASET_RULES[item.dataset],
   }));
+}
+
+/** The run's partition folders, staged or published, each keyed `<dataset>/<partition>`. */
+function partitionFolders(state: RunState, where: 'staging' | 'published'): PartitionFolder[] {
+  return (state.extract?.datasets ?? []).flatMap((item) =>
+    item.partitions.map((partition) => ({
+      key: `${item.dataset}/${partition}`,
+      dir: where === 'staging' ? path.join(state.stagingDir, item.dataset, partition) : path.join(state.lakeDir, ZONE_DIRS.curated, item.dataset, partition),
+    })),
+  );
 }
 
 function failedRules(results: readonly RuleResult[]): RuleResult[] {
@@ -160,8 +169,10 @@ export const PIPELINE_DAG: StepDefinition[] = [
     name: 'quality',
     dependsOn: ['extract'],
     async run(state, deps) {
+      // recorded before the gate reads them: verify proves the published files are these very files
+      state.gatedFiles = await recordPartitionFiles(partitionFolders(state, 'staging'));
       const results = await runQualityGate({
-        datasets: gateDatasets(state, deps, 'staging'),
+        datasets: gateDatasets(state, deps),
         references: Object.fromEntries(CURATED_DATASETS.map((name) => [name, [path.join(state.lakeDir, 'curated', name, '*', '*.parquet')]])),
         asOf: deps.now?.() ?? new Date(),
       });
@@ -190,21 +201,25 @@ export const PIPELINE_DAG: StepDefinition[] = [
     async run(state, deps) {
       const journal = state.journal;
       if (!journal) throw new FinalStepError('nothing was published');
-      const results = await runQualityGate({
-        datasets: gateDatasets(state, deps, 'published'),
-        references: Object.fromEntries(CURATED_DATASETS.map((name) => [name, [path.join(state.lakeDir, 'curated', name, '*', '*.parquet')]])),
-        asOf: deps.now?.() ?? new Date(),
-      });
-      state.results.push(...results);
-      await repo.saveRuleResults(deps.pool, state.runId, 'published', results);
-      if (!isGatePassed(results)) {
+      const gated = state.gatedFiles;
+      if (!gated) throw new FinalStepError('the quality gate recorded no files');
+      // The rules are not run a second time: a partition is published by renaming its folder, so
+      // its files keep their inode, size and times. When every published Parquet file is the very
+      // file the gate read (none missing, added, replaced or written to since), the gate's results
+      // hold for the published data byte for byte; any difference puts the old partitions back.
+      const published = await recordPartitionFiles(partitionFolders(state, 'published'));
+      const differences = diffPartitionFiles(gated, published);
+      if (differences.length > 0) {
         await undoPublish(state.lakeDir, journal);
         await uploadPublished(state.lake, journal);
-        throw new FinalStepError(`${describeFailures(results)} after publish; the previous partitions were put back`);
+        const shown = differences.slice(0, 3).join('; ');
+        throw new FinalStepError(
+          `the published partitions are not the files that passed the quality gate (${differences.length} difference(s): ${shown}); the previous partitions were put back`,
+        );
       }
       await finishPublish(state.lakeDir, journal);
       if (state.extract) await repo.advanceWatermark(deps.pool, WATERMARK_SOURCE, state.extract.snapshotAt);
-      return { message: `${results.length} rules checked on the published partitions` };
+      return { message: `${published.size} published file(s) in ${journal.items.length} partition(s) are the files that passed the quality gate` };
     },
   },
   {
