@@ -95,7 +95,7 @@ export async function buildApiApp(given: ApiContext): Promise<ApiApp> {
       },
     },
   });
-  await app.register(sessionPlugin, { pool: context.pool, isSecureCookie: context.config.nodeEnv === 'production' || edge.isHttps });
+  await app.register(sessionPlugin, { pool: context.pool, isSecureCookie: context.config.nodeEnv === 'production' || edge.isHttps, cacheMs: context.config.sessionCacheMs });
   await app.register(healthRoutes, { pool: context.pool, checks: context.readinessChecks });
   for (const routes of ROUTE_MODULES) await routes(app, context);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -50,6 +50,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** How long the API keeps a product-list page or a published product page (ms; 0 = off). */
   listCacheMs: number;
+  /** How long an API process answers from a session it read without reading it again (ms; 0 = off). */
+  sessionCacheMs: number;
   /** Longest the web tier serves an anonymous public GET from its own short cache (ms; 0 = off). */
   webCacheMs: number;
   /** External PostgreSQL; undefined means the embedded cluster under dataDir/pg. */
@@ -186,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: read.text('THREADLINE_MAIL_FROM'),
     metricsToken: read.string('THREADLINE_METRICS_TOKEN'),
     listCacheMs: read.integer('THREADLINE_LIST_CACHE_MS'),
+    sessionCacheMs: read.integer('THREADLINE_SESSION_CACHE_MS'),
     webCacheMs: read.integer('THREADLINE_WEB_CACHE_MS'),
     databaseUrl: read.url('DATABASE_URL'),
     shopTimeZone: read.timeZone('THREADLINE_TIME_ZONE'),

@@ -54,6 +54,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   v('THREADLINE_PUBLIC_URL', 'http', 'url', undefined, "the shop's address as customers reach it (links in e-mails, canonical links, sitemap); default http://localhost:PORT"),
   v('THREADLINE_METRICS_TOKEN', 'http', 'secret', undefined, 'bearer token for /metrics; unset = only loopback and private addresses may scrape'),
   v('THREADLINE_LIST_CACHE_MS', 'http', 'integer', '2000', 'how long the API keeps a product-list page or a published product page in memory; for one more such time an expired page is served while one refill runs (0 = off)', { min: 0, max: 600_000 }),
+  v('THREADLINE_SESSION_CACHE_MS', 'http', 'integer', '5000', 'how long an API process reuses a session it read from PostgreSQL (a shopper\'s cart, order and payment read it once); sign-out, password and role changes made through that process apply at once, made elsewhere within this time (0 = read every request)', { min: 0, max: 60_000 }),
   v('THREADLINE_WEB_CACHE_MS', 'http', 'integer', '2000', "longest the web tier keeps an anonymous public GET answer (what the API's Cache-Control s-maxage allows; never with a session cookie) (0 = off)", { min: 0, max: 60_000 }),
   // database
   v('DATABASE_URL', 'database', 'url', undefined, 'any PostgreSQL 15+ server instead of the embedded one'),

@@ -238,6 +238,16 @@ export type PayOutcome =
   | { status: 'paid'; brand: string | null; last4: string | null; isReplay: false; order: Pick<OrderRecord, 'id' | 'userId' | 'totalCents' | 'currency'> }
   | { status: 'declined' | 'requires_retry'; code: string; message: string };
 
+/**
+ * Why a pay request for an order that is not pending is refused. A cancelled order is most often
+ * one a newer checkout of the same cart replaced (two tabs): the newer order is the one to pay.
+ */
+function payRefusal(status: OrderStatus, reason: string): string {
+  if (status === 'paid') return 'this order is already paid';
+  if (status === 'cancelled') return 'this order was cancelled (by its buyer, for want of payment, or replaced by a newer checkout of the same cart) and can no longer be paid';
+  return reason;
+}
+
 /** A one-way fingerprint of the card details, to tell attempts apart without keeping the number. */
 function cardFingerprint(digits: string, card: CardInput): string {
   return createHash('sha256').update(`${digits}|${card.expMonth}|${card.expYear}`).digest('hex').slice(0, 16);
@@ -268,7 +278,7 @@ export async function payOrder(
       }
     }
     const transition = checkTransition(order.status, 'paid', 'payment');
-    if (!transition.ok) throw new OrderError('INVALID_STATE_TRANSITION', order.status === 'paid' ? 'this order is already paid' : transition.reason);
+    if (!transition.ok) throw new OrderError('INVALID_STATE_TRANSITION', payRefusal(order.status, transition.reason));
     const checked = checkCard(card, new Date());
     if (!checked.ok) throw new OrderError('VALIDATION_FAILED', checked.reason, `card.${checked.field}`);
     const result = await provider.charge({
@@ -314,7 +324,8 @@ export async function payOrder(
 /** Marks a pending order paid from a provider webhook (payment confirmed asynchronously). */
 export async function confirmPaymentFromWebhook(deps: OrderDeps, orderId: number, amountCents: number): Promise<'paid' | 'ignored'> {
   return withTransaction(deps.pool, async (client) => {
-    const order = await lockOrder(client, orderId);
+    // locks the buyer's cart before the order, as a pay request does (see lockOrderForPayment)
+    const order = await lockOrderForPayment(client, orderId);
     if (!order) throw orderNotFound('order', 'data.orderId');
     if (order.status !== 'pending') return 'ignored';
     if (order.totalCents !== amountCents) throw new OrderError('VALIDATION_FAILED', 'amount does not match the order total', 'data.amountCents');

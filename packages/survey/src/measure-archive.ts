@@ -1,39 +1,12 @@
-import type { Readable } from 'node:stream';
-
-import yauzl, { type Entry, type ZipFile } from 'yauzl';
-
 import { LakeInputError } from '@threadline/lake';
 
 import type { SurveyFileLimits } from './inspect-file.js';
+import { entryChunks, openArchive, type Archive } from './zip-entries.js';
 
 const RATIO_FLOOR_BYTES = 1024 * 1024;
 
-function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
-  return new Promise((resolve, reject) => {
-    const onEntry = (entry: Entry): void => {
-      zip.off('end', onEnd);
-      zip.off('error', onError);
-      resolve(entry);
-    };
-    const onEnd = (): void => {
-      zip.off('entry', onEntry);
-      zip.off('error', onError);
-      resolve(undefined);
-    };
-    const onError = (error: Error): void => {
-      zip.off('entry', onEntry);
-      zip.off('end', onEnd);
-      reject(error);
-    };
-    zip.once('entry', onEntry);
-    zip.once('end', onEnd);
-    zip.once('error', onError);
-    zip.readEntry();
-  });
-}
-
-function bomb(message: string, cause?: unknown): LakeInputError {
-  return new LakeInputError('SURVEY_ZIP_BOMB', message, 'file', cause === undefined ? undefined : { cause });
+function bomb(message: string): LakeInputError {
+  return new LakeInputError('SURVEY_ZIP_BOMB', message, 'file');
 }
 
 /**
@@ -48,26 +21,22 @@ function bomb(message: string, cause?: unknown): LakeInputError {
  * await measureArchive(bytes, DEFAULT_SURVEY_LIMITS); // throws SURVEY_ZIP_BOMB when it expands too far
  */
 export async function measureArchive(bytes: Buffer, limits: SurveyFileLimits): Promise<{ uncompressedBytes: number }> {
-  let zip: ZipFile;
+  let archive: Archive;
   try {
-    zip = await yauzl.fromBufferPromise(bytes, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
+    archive = await openArchive(bytes);
   } catch (error) {
     throw new LakeInputError('SURVEY_NOT_SPREADSHEET', 'the file is not a readable .xlsx workbook (damaged archive)', 'file', { cause: error });
   }
   let total = 0;
   try {
-    for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
-      if (entry.fileName.endsWith('/')) continue;
-      const name = entry.fileName;
-      const stream: Readable = await zip.openReadStreamPromise(entry);
+    for (const [name, entry] of archive.entries) {
+      if (name.endsWith('/')) continue;
       let inEntry = 0;
       const compressed = Math.max(1, entry.compressedSize);
       try {
-        for await (const chunk of stream) {
-          // chunks of a byte stream are Buffers
-          const length = (chunk as Buffer).length;
-          inEntry += length;
-          total += length;
+        for await (const chunk of entryChunks(archive, entry)) {
+          inEntry += chunk.length;
+          total += chunk.length;
           if (total > limits.maxUncompressedBytes) {
             throw bomb(`the workbook expands to more than ${Math.round(limits.maxUncompressedBytes / 1024 / 1024)} MB (counted while unpacking "${name}")`);
           }
@@ -76,14 +45,12 @@ export async function measureArchive(bytes: Buffer, limits: SurveyFileLimits): P
           }
         }
       } catch (error) {
-        stream.destroy();
         if (error instanceof LakeInputError) throw error;
-        // yauzl: the entry inflates to more (or fewer) bytes than the archive declares
-        throw bomb(`"${name}" does not match the size the archive declares — refused as a possible zip bomb`, error);
+        throw new LakeInputError('SURVEY_NOT_SPREADSHEET', `"${name}" cannot be unpacked (damaged archive)`, 'file', { cause: error });
       }
     }
   } finally {
-    zip.close();
+    archive.zip.close();
   }
   return { uncompressedBytes: total };
 }

@@ -27,7 +27,7 @@ const EARLIEST = '2000-01-01';
 
 function text(cell: RawCell): string {
   if (cell === null) return '';
-  if (cell instanceof Date) return cell.toISOString().slice(0, 10);
+  if (cell instanceof Date) return Number.isNaN(cell.getTime()) ? 'an invalid date' : cell.toISOString().slice(0, 10);
   return String(cell).trim();
 }
 
@@ -66,38 +66,42 @@ export function parseResponseDate(cell: RawCell): string | null {
   return null;
 }
 
+function rejection(row: number, field: SurveyField | null, reason: string): RowRejection {
+  return { row, field, reason };
+}
+
 /**
  * Validates one data row against the mapped columns. Pure: takes the cells by field and the
  * latest allowed date, returns the record or the reason it was rejected (with the field).
  */
 export function validateSurveyRow(rowNumber: number, cells: Partial<Record<SurveyField, RawCell>>, latestDate: string): SurveyRecord | RowRejection {
-  const reject = (field: SurveyField | null, reason: string): RowRejection => ({ row: rowNumber, field, reason });
   const rawDate = cells.response_date ?? null;
-  if (text(rawDate) === '') return reject('response_date', 'response date is empty');
+  // a date cell is never empty; only other cells need their text for this check
+  if (!(rawDate instanceof Date) && text(rawDate) === '') return rejection(rowNumber, 'response_date', 'response date is empty');
   const responseDate = parseResponseDate(rawDate);
-  if (!responseDate) return reject('response_date', `"${text(rawDate)}" is not a date (use YYYY-MM-DD)`);
-  if (responseDate < EARLIEST || responseDate > latestDate) return reject('response_date', `${responseDate} is outside ${EARLIEST} … ${latestDate}`);
+  if (!responseDate) return rejection(rowNumber, 'response_date', `"${text(rawDate)}" is not a date (use YYYY-MM-DD)`);
+  if (responseDate < EARLIEST || responseDate > latestDate) return rejection(rowNumber, 'response_date', `${responseDate} is outside ${EARLIEST} … ${latestDate}`);
 
   const channelLabel = text(cells.channel ?? null);
-  if (channelLabel === '') return reject('channel', 'how they heard of the shop is empty');
+  if (channelLabel === '') return rejection(rowNumber, 'channel', 'how they heard of the shop is empty');
   const channel = mapChannel(channelLabel);
-  if (!channel) return reject('channel', `unknown channel "${channelLabel.slice(0, 60)}" (use TV, radio, newspaper/magazine, outdoor/billboard, transit, flyer, event, word of mouth, online ad, social media, search or other)`);
+  if (!channel) return rejection(rowNumber, 'channel', `unknown channel "${channelLabel.slice(0, 60)}" (use TV, radio, newspaper/magazine, outdoor/billboard, transit, flyer, event, word of mouth, online ad, social media, search or other)`);
 
   const ageText = text(cells.age_band ?? null);
   const ageBand = ageText === '' ? null : mapAgeBand(ageText);
-  if (ageText !== '' && !ageBand) return reject('age_band', `"${ageText.slice(0, 30)}" is not an age or age band (18-24 … 65+)`);
+  if (ageText !== '' && !ageBand) return rejection(rowNumber, 'age_band', `"${ageText.slice(0, 30)}" is not an age or age band (18-24 … 65+)`);
 
   const genderText = text(cells.gender ?? null);
   const gender = genderText === '' ? null : mapGender(genderText);
-  if (genderText !== '' && !gender) return reject('gender', `"${genderText.slice(0, 30)}" is not a known gender answer`);
+  if (genderText !== '' && !gender) return rejection(rowNumber, 'gender', `"${genderText.slice(0, 30)}" is not a known gender answer`);
 
   const regionText = text(cells.region ?? null);
   const region = regionText === '' ? null : mapRegion(regionText);
-  if (regionText !== '' && !region) return reject('region', `"${regionText.slice(0, 40)}" is not a known region or country`);
+  if (regionText !== '' && !region) return rejection(rowNumber, 'region', `"${regionText.slice(0, 40)}" is not a known region or country`);
 
   // control characters would break CSV exports and dashboards; keep line breaks
   const free = text(cells.free_text ?? null).replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '');
-  if (free.length > MAX_FREE_TEXT) return reject('free_text', `free text is ${free.length} characters; the limit is ${MAX_FREE_TEXT}`);
+  if (free.length > MAX_FREE_TEXT) return rejection(rowNumber, 'free_text', `free text is ${free.length} characters; the limit is ${MAX_FREE_TEXT}`);
 
   return { rowNumber, responseDate, ageBand, gender, region, channel, channelLabel: channelLabel.slice(0, 200), freeText: free === '' ? null : free };
 }

@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import { LakeInputError } from '@threadline/lake';
 
 import { generateSurvey } from './generate-survey.js';
-import { buildZip } from './testing/zip.js';
+import { buildZip, lyingWorkbook } from './testing/zip.js';
 import type { RawCell } from './validate-row.js';
 import { isDateFormatCode, readXlsxRows, type SheetRow } from './xlsx-reader.js';
 import { XmlAttributes, scanXmlChunks, type XmlHandler } from './xml-scan.js';
@@ -160,6 +160,7 @@ describe('xlsx reader', () => {
         <!-- a comment --><x:row><x:c t="d"><x:v>2026-11-05T00:00:00Z</x:v></x:c><x:c t='str'><x:v><![CDATA[TV & <radio>]]></x:v></x:c><x:c r="D2" s="1"><x:v>46331</x:v></x:c><x:c r="E2" t="b"><x:v>1</x:v></x:c></x:row>
         <x:row r="7" spans="1:3"><x:c r="C7" t="s"><x:v>1</x:v></x:c><x:c r="B7" s="2"><x:v>46331.5</x:v></x:c></x:row>
         <x:row r="8"><x:c r="A8" t="e"><x:v>#DIV/0!</x:v></x:c><x:c r="B8" s="1"/></x:row>
+        <x:row r="9"><x:c r="A9" t="e"><x:v>#N/A</x:v></x:c><x:c r="C9" s="1"><x:v>1e20</x:v></x:c></x:row>
       </x:sheetData></x:worksheet>`,
       {
         sharedStrings: '<si><t>Channel</t></si><si><r><t>Pho</t></r><rPh sb="0" eb="1"><t>ふりがな</t></rPh><r><t>netic &amp; &#xD55C;&#44544;</t></r></si>',
@@ -170,6 +171,7 @@ describe('xlsx reader', () => {
       { rowNumber: 1, cells: ['Response date', 'Channel'] },
       { rowNumber: 2, cells: [new Date('2026-11-05T00:00:00Z'), 'TV & <radio>', null, new Date('2026-11-05T00:00:00Z'), true] },
       { rowNumber: 7, cells: [null, 46331.5, 'Phonetic & 한글'] },
+      { rowNumber: 9, cells: [null, null, 1e20] }, // row 8 holds only an error and an empty cell; a serial past any calendar stays a number
     ]);
   });
 
@@ -208,6 +210,14 @@ describe('xlsx reader', () => {
 
     assert.match((await refusal(handMade(`<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol">]><worksheet><sheetData/></worksheet>`))).message, /document type/);
     assert.match((await refusal(handMade(sheet('<row r="1"><c r="A1"><v>1</v></c></row>').slice(0, -5)))).message, /ends inside a tag/);
+  });
+
+  it('refuses an entry that inflates past the size it declares, without holding it (the reader checks too, not only measureArchive)', async () => {
+    const bytes = lyingWorkbook();
+    const before = process.memoryUsage().arrayBuffers;
+    const error = await refusal(bytes);
+    assert.ok(error instanceof LakeInputError && error.code === 'SURVEY_ZIP_BOMB', error.message);
+    assert.ok(process.memoryUsage().arrayBuffers - before < 32 * 1024 * 1024, 'never holds the inflated entry');
   });
 
   it('tells date formats from number formats as Excel shows them', () => {

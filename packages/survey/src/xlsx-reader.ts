@@ -1,12 +1,9 @@
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-import { createInflateRaw } from 'node:zlib';
-
-import yauzl, { type Entry, type ZipFile } from 'yauzl';
 
 import { LakeInputError } from '@threadline/lake';
 
 import type { RawCell } from './validate-row.js';
+import { entryChunks, openArchive, type Archive } from './zip-entries.js';
 import { scanXmlChunks, type XmlAttributes, type XmlHandler } from './xml-scan.js';
 
 /** One non-empty spreadsheet row: its 1-based row number as the user sees it, cells by column (0-based). */
@@ -61,55 +58,6 @@ export function isDateFormatCode(code: string): boolean {
 /** Excel serial day number → instant (1900 system; 1904 when the workbook says so), as exceljs does. */
 function excelToDate(serial: number, is1904: boolean): Date {
   return new Date(Math.round((serial - 25569 + (is1904 ? 1462 : 0)) * 86_400_000));
-}
-
-// ---------------------------------------------------------------- zip
-
-interface Archive {
-  zip: ZipFile;
-  entries: Map<string, Entry>;
-}
-
-async function openArchive(bytes: Buffer): Promise<Archive> {
-  const zip = await yauzl.fromBufferPromise(bytes, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
-  const entries = new Map<string, Entry>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: Entry) => {
-      entries.set(entry.fileName.replace(/^\/+/, ''), entry);
-      zip.readEntry();
-    });
-    zip.once('end', resolve);
-    zip.once('error', reject);
-    zip.readEntry();
-  });
-  return { zip, entries };
-}
-
-/** Inflated bytes handed to the tokenizer at a time: few, large chunks keep the hand-offs cheap. */
-const INFLATE_CHUNK_BYTES = 1024 * 1024;
-
-/**
- * The inflated content of an entry, chunk by chunk. Never more than the entry declares: an entry
- * that inflates past its declared size is refused (a zip bomb's lie), as yauzl's own check does.
- */
-async function* entryChunks(archive: Archive, entry: Entry): AsyncGenerator<Buffer> {
-  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) throw new Error(`"${entry.fileName}" uses an unsupported compression method`);
-  const raw: Readable = await archive.zip.openReadStreamPromise(entry, { decompress: false });
-  const content: Readable = entry.compressionMethod === 8 ? raw.pipe(createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES })) : raw;
-  raw.once('error', (error: Error) => content.destroy(error));
-  let total = 0;
-  try {
-    for await (const chunk of content) {
-      // chunks of a byte stream are Buffers
-      const bytes = chunk as Buffer;
-      total += bytes.length;
-      if (total > entry.uncompressedSize) throw new LakeInputError('SURVEY_ZIP_BOMB', `"${entry.fileName}" inflates to more than the archive declares — refused as a possible zip bomb`, 'file');
-      yield bytes;
-    }
-  } finally {
-    content.destroy();
-    raw.destroy();
-  }
 }
 
 async function scanPart(archive: Archive, name: string, handler: XmlHandler): Promise<boolean> {
@@ -366,15 +314,17 @@ class SheetRowsHandler implements XmlHandler {
         if (text.trim() === '') return null;
         const number = Number.parseFloat(text);
         if (Number.isNaN(number)) return null;
-        return this.context.dateStyles[this.style] === true ? excelToDate(number, this.context.is1904) : number;
+        if (this.context.dateStyles[this.style] !== true) return number;
+        const date = excelToDate(number, this.context.is1904);
+        return Number.isNaN(date.getTime()) ? number : date; // a serial beyond any calendar stays a number
       }
     }
   }
 
   private finishCell(): void {
     this.inCell = false;
-    const address = `${columnLetter(this.column)}${this.rowNumber}`;
     if (this.hasFormula) {
+      const address = `${columnLetter(this.column)}${this.rowNumber}`;
       throw new LakeInputError('SURVEY_FORMULAS', `cell ${address} holds a formula; paste values only (Paste Special → Values) and upload again`, address);
     }
     const value = this.cellValue();
@@ -388,8 +338,14 @@ class SheetRowsHandler implements XmlHandler {
 
   private finishRow(cells: RawCell[]): void {
     this.cells = null;
-    const dense: RawCell[] = Array.from({ length: cells.length }, (_unused, index) => cells[index] ?? null);
-    if (isEmptyRow(dense)) return;
+    const dense: RawCell[] = [];
+    let hasContent = false;
+    for (let index = 0; index < cells.length; index += 1) {
+      const cell = cells[index] ?? null;
+      dense.push(cell);
+      if (!hasContent && cell !== null && (typeof cell !== 'string' || cell.trim() !== '')) hasContent = true;
+    }
+    if (!hasContent) return;
     this.rowsSeen += 1;
     if (this.rowsSeen > this.context.limits.maxRows) {
       throw new LakeInputError('SURVEY_TOO_LARGE', `the sheet has more than ${this.context.limits.maxRows} rows; split it into several files`, 'file');

@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import { deleteSession, findActiveSession, insertSession, touchSession, type Pool, type UserRole } from '@threadline/db';
 
 import { AppError } from '../errors.js';
+import { SessionCache } from './session-cache.js';
 
 export const SESSION_COOKIE = 'tl_session';
 /** Sessions live 14 days from the last request. */
@@ -39,12 +40,25 @@ export function hashSessionId(id: string): Buffer {
   return createHash('sha256').update(id).digest();
 }
 
-async function loadSession(pool: Pool, cookie: string): Promise<Session | null> {
+/** Sessions kept by one API process at most (about 300 bytes each). */
+const SESSION_CACHE_ENTRIES = 20_000;
+
+async function loadSession(pool: Pool, cache: SessionCache, cookie: string): Promise<Session | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(cookie)) return null;
   const idHash = hashSessionId(cookie);
-  const found = await findActiveSession(pool, idHash);
-  if (!found) return null;
-  if (Date.now() - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) await touchSession(pool, idHash, new Date(Date.now() + SESSION_TTL_MS));
+  const now = Date.now();
+  let found = cache.get(idHash, now);
+  if (!found) {
+    const read = await findActiveSession(pool, idHash);
+    if (!read) return null;
+    found = read;
+    cache.set(read, now);
+  }
+  if (now - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+    await touchSession(pool, idHash, new Date(now + SESSION_TTL_MS));
+    // the next request reads the session again, with its new expiry
+    cache.delete(idHash);
+  }
   return { idHash: found.idHash, csrfToken: found.csrfToken, user: found.user };
 }
 
@@ -62,6 +76,11 @@ export interface SessionOptions {
   pool: Pool;
   /** Send cookies with the Secure flag (HTTPS deployments). */
   isSecureCookie: boolean;
+  /**
+   * How long (ms) this process may answer from a session it read, without reading it again
+   * (THREADLINE_SESSION_CACHE_MS; 0 = read every request). See SessionCache for revocation.
+   */
+  cacheMs: number;
 }
 
 /**
@@ -113,9 +132,23 @@ function tokensMatch(expected: string, given: string): boolean {
 export const sessionPlugin = fp<SessionOptions>(
   async (app: FastifyInstance, options) => {
     app.decorateRequest('session', null);
+    const cache = new SessionCache({ ttlMs: options.cacheMs, maxEntries: SESSION_CACHE_ENTRIES });
+    app.decorate('sessionCache', cache);
+    /** True when a request may end a session or change an account: the cache must not outlive it. */
+    const mayRevoke = (request: FastifyRequest): boolean => {
+      if (!MUTATING.has(request.method)) return false;
+      const routeConfig = request.routeOptions.config as { keepsSessions?: boolean } | undefined; // Fastify's route config, typed below
+      return routeConfig?.keepsSessions !== true;
+    };
     app.addHook('onRequest', async (request) => {
+      // before the session is read: a sign-out or role change on this process reads fresh rows
+      if (cache.size > 0 && mayRevoke(request)) cache.clear();
       const cookie = request.cookies[SESSION_COOKIE];
-      request.session = cookie ? await loadSession(options.pool, cookie) : null;
+      request.session = cookie ? await loadSession(options.pool, cache, cookie) : null;
+    });
+    // and after it committed: no request that started meanwhile keeps a copy read before the change
+    app.addHook('onResponse', async (request) => {
+      if (cache.size > 0 && mayRevoke(request)) cache.clear();
     });
     app.addHook('preValidation', async (request) => {
       // every state-changing request needs the token, whatever its path looks like: the exemption is
@@ -136,6 +169,16 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** false: this route does not require the CSRF header (e.g. HMAC-signed webhooks). */
     csrf?: boolean;
+    /**
+     * true: this state-changing route ends no session and changes no account (cart, checkout,
+     * payment, the /collect beacon), so the session cache is kept across it. Unmarked
+     * state-changing routes empty the cache (see SessionCache).
+     */
+    keepsSessions?: boolean;
+  }
+  interface FastifyInstance {
+    /** The sessions this process read recently (tests look at it; routes never need it). */
+    sessionCache: SessionCache;
   }
 }
 

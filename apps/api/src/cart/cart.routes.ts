@@ -84,6 +84,8 @@ export async function cartRoutes(app: ApiApp, context: ApiContext): Promise<void
   app.post(
     '/api/cart/items',
     {
+      // a cart change ends no session: the session cache is kept (auth/session-cache.ts)
+      config: { keepsSessions: true },
       schema: {
         tags: ['cart'],
         summary: 'Add a variant to the cart (quantities of the same variant add up, to 99)',
@@ -106,6 +108,8 @@ export async function cartRoutes(app: ApiApp, context: ApiContext): Promise<void
   app.patch(
     '/api/cart/items/:variantId',
     {
+      // a cart change ends no session: the session cache is kept (auth/session-cache.ts)
+      config: { keepsSessions: true },
       schema: {
         tags: ['cart'],
         summary: 'Set the quantity of a cart line',
@@ -127,6 +131,8 @@ export async function cartRoutes(app: ApiApp, context: ApiContext): Promise<void
   app.delete(
     '/api/cart/items/:variantId',
     {
+      // a cart change ends no session: the session cache is kept (auth/session-cache.ts)
+      config: { keepsSessions: true },
       schema: { tags: ['cart'], summary: 'Remove a line from the cart', params: VariantParams, response: { 200: CartSchema, ...errors(400, 403, 404) } },
     },
     async (request) => {

@@ -95,6 +95,48 @@ describe('product list page cache', () => {
     assert.deepEqual(await cache.getOrLoad('b', async () => 'unused'), { body: 'loaded after the change', isHit: true });
   });
 
+  it('answers a page that isKept refuses without keeping it, nor the stale copy its refill replaced', async () => {
+    const cache = new ListPageCache<string | null>(100, 1000, 60_000);
+    const isKept = (body: string | null): boolean => body !== null;
+    let loads = 0;
+    const gone = async (): Promise<null> => {
+      loads += 1;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return null;
+    };
+    // concurrent askers share the one load and all get its answer; nothing is kept
+    const answers = await Promise.all(Array.from({ length: 5 }, () => cache.getOrLoad('a', gone, isKept)));
+    assert.equal(loads, 1);
+    assert.ok(answers.every((answer) => answer.body === null));
+    assert.deepEqual(await cache.getOrLoad('a', async () => 'published', isKept), { body: 'published', isHit: false });
+    assert.deepEqual(await cache.getOrLoad('a', gone, isKept), { body: 'published', isHit: true });
+
+    // expired: the stale copy is served while the refill finds the page gone, then dropped with it
+    await new Promise((resolve) => setTimeout(resolve, 130));
+    assert.deepEqual(await cache.getOrLoad('a', gone, isKept), { body: 'published', isHit: true, isStale: true });
+    await new Promise((resolve) => setTimeout(resolve, 130));
+    assert.equal(loads, 2);
+    assert.deepEqual(await cache.getOrLoad('a', async () => 'published again', isKept), { body: 'published again', isHit: false });
+  });
+
+  it('hands a failed load to its askers and keeps nothing of it; a failed refill leaves the stale copy', async () => {
+    const cache = new ListPageCache(100, 1000, 60_000);
+    const failing = async (): Promise<string> => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      throw new Error('database unavailable');
+    };
+    const askers = Array.from({ length: 3 }, () => cache.getOrLoad('a', failing));
+    for (const asker of askers) await assert.rejects(asker, /database unavailable/);
+    assert.deepEqual(await cache.getOrLoad('a', async () => 'v1'), { body: 'v1', isHit: false });
+    await new Promise((resolve) => setTimeout(resolve, 130));
+    assert.deepEqual(await cache.getOrLoad('a', failing), { body: 'v1', isHit: true, isStale: true });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // the refill failed: the stale copy is still served, and the next asker starts another refill
+    assert.deepEqual(await cache.getOrLoad('a', async () => 'v2'), { body: 'v1', isHit: true, isStale: true });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(await cache.getOrLoad('a', failing), { body: 'v2', isHit: true });
+  });
+
   it('is off with a TTL of 0 and reads the TTL from the environment', async () => {
     const cache = new ListPageCache(0);
     let loads = 0;

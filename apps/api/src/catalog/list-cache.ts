@@ -1,3 +1,11 @@
+import { LRUCache } from 'lru-cache';
+
+/** How a page is loaded, and whether the loaded page may be kept (per call: `getOrLoad`'s arguments). */
+interface Loader<T> {
+  load: () => Promise<T>;
+  isKept: (body: T) => boolean;
+}
+
 /**
  * Product list pages and product pages are the same for every visitor, and a busy shop asks for
  * the same few thousands of times a second. An answer is kept for a short time
@@ -11,18 +19,36 @@
  *   publish, review, order, payment, cancel…) clears the cache at once, stale copies included, and
  *   an answer whose load started before such a change is answered but never kept. Changes made by
  *   other replicas or background jobs show within two TTLs. Checkout always reads live stock.
+ *
+ * lru-cache does the keeping: `fetch()` shares one load per key and serves the stale answer while
+ * it refills; `clear()` drops loads in flight from the cache, and `ignoreFetchAbort` still hands
+ * their answer to whoever awaits them. The least recently used page goes first when full.
  */
 export class ListPageCache<T = string> {
-  private readonly pages = new Map<string, { body: T; expiresAt: number }>();
-  private readonly loading = new Map<string, Promise<T>>();
-  private generation = 0;
+  /** Bodies are boxed: lru-cache keeps objects only, and a body may be null (no such product). */
+  private readonly pages: LRUCache<string, { body: T }, Loader<T>>;
 
   constructor(
     readonly ttlMs: number,
-    private readonly maxEntries = 1000,
+    maxEntries = 1000,
     /** How long after expiry an answer may still be served while it is refilled. */
     readonly maxStaleMs = ttlMs,
-  ) {}
+  ) {
+    this.pages = new LRUCache({
+      max: maxEntries,
+      ttl: Math.max(0, ttlMs),
+      fetchMethod: async (key, _stale, { signal, context }) => {
+        const body = await context.load();
+        // not to be kept: drop this load (and the stale copy it refills); its askers still get it
+        if (!context.isKept(body) && !signal.aborted) this.pages.delete(key);
+        return { body };
+      },
+      // a load begun before clear() or delete() is answered to its askers, though not kept
+      ignoreFetchAbort: true,
+      // a failed refill keeps the stale answer (still bounded by maxStaleMs); a failed miss rejects
+      noDeleteOnFetchRejection: true,
+    });
+  }
 
   /**
    * The cached page for `key`, or the result of `load` (one load per key at a time: concurrent
@@ -31,44 +57,18 @@ export class ListPageCache<T = string> {
    */
   async getOrLoad(key: string, load: () => Promise<T>, isKept: (body: T) => boolean = () => true): Promise<{ body: T; isHit: boolean; isStale?: boolean }> {
     if (this.ttlMs <= 0) return { body: await load(), isHit: false };
-    const cached = this.pages.get(key);
-    const now = Date.now();
-    if (cached && cached.expiresAt > now) return { body: cached.body, isHit: true };
-    if (cached && cached.expiresAt + this.maxStaleMs > now) {
-      if (!this.loading.has(key)) {
-        // the refill's failure is the next asker's miss; nobody waits on it here
-        this.fill(key, load, isKept).catch(() => undefined);
-      }
-      return { body: cached.body, isHit: true, isStale: true };
-    }
-    const pending = this.loading.get(key);
-    if (pending) return { body: await pending, isHit: true };
-    return { body: await this.fill(key, load, isKept), isHit: false };
-  }
-
-  private async fill(key: string, load: () => Promise<T>, isKept: (body: T) => boolean): Promise<T> {
-    const generation = this.generation;
-    const promise = load();
-    this.loading.set(key, promise);
-    try {
-      const body = await promise;
-      // a change that happened while loading may not be in this body: do not keep it
-      if (generation !== this.generation) return body;
-      this.pages.delete(key);
-      if (isKept(body)) {
-        if (this.pages.size >= this.maxEntries) this.pages.delete(this.pages.keys().next().value ?? '');
-        this.pages.set(key, { body, expiresAt: Date.now() + this.ttlMs });
-      }
-      return body;
-    } finally {
-      if (this.loading.get(key) === promise) this.loading.delete(key);
-    }
+    const status: LRUCache.Status<string, { body: T }, Loader<T>> = {};
+    // past the staleness bound the askers wait for a fresh load (or the one in flight)
+    const allowStale = this.pages.getRemainingTTL(key) > -this.maxStaleMs;
+    const page = await this.pages.fetch(key, { context: { load, isKept }, allowStale, status });
+    // undefined only comes of an aborted load, which ignoreFetchAbort turns into its answer
+    if (page === undefined) return { body: await load(), isHit: false };
+    if (status.returnedStale) return { body: page.body, isHit: true, isStale: true };
+    return { body: page.body, isHit: status.fetch === 'hit' || status.fetch === 'inflight' };
   }
 
   /** Forgets every answer, stale ones included; loads in flight are answered but not kept. */
   clear(): void {
-    this.generation += 1;
     this.pages.clear();
-    this.loading.clear();
   }
 }

@@ -51,6 +51,8 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
   app.post(
     '/api/checkout/quote',
     {
+      // ends no session and changes no account: the session cache is kept (auth/session-cache.ts)
+      config: { keepsSessions: true },
       schema: {
         tags: ['orders'],
         summary: "Price the session's cart for a destination: shipping methods that go there, the chosen one, tax lines and total",
@@ -76,6 +78,8 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
   app.post(
     '/api/orders',
     {
+      // ends no session and changes no account: the session cache is kept (auth/session-cache.ts)
+      config: { keepsSessions: true },
       schema: {
         tags: ['orders'],
         summary:
@@ -168,6 +172,8 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
   app.post(
     '/api/orders/:id/pay',
     {
+      // ends no session and changes no account: the session cache is kept (auth/session-cache.ts)
+      config: { keepsSessions: true },
       schema: {
         tags: ['orders'],
         summary:

@@ -49,6 +49,9 @@ export interface StagedOrderLine {
 }
 
 const STAGE = 'legacy_stage_lines';
+/** one row per product the lines create or update, and one per variant SKU they name */
+const STAGED_PRODUCTS = 'legacy_stage_line_products';
+const STAGED_VARIANTS = 'legacy_stage_line_variants';
 const STAGE_COLUMNS = [
   'row_number', 'order_key', 'split_of', 'customer_legacy_id', 'customer_email', 'customer_name', 'customer_segment',
   'product_legacy_id', 'sku', 'variant_sku', 'size', 'colour', 'product_name', 'category_slug', 'category_name', 'sub_category_slug',
@@ -94,6 +97,31 @@ export async function stageOrderLines(client: PoolClient, lines: readonly Staged
  */
 export async function upsertStagedProducts(client: PoolClient): Promise<void> {
   const sellerId = await ensureLegacySeller(client);
+  // one row per product and one per variant, each from a single pass over the lines: the
+  // statements below read these small tables instead of sorting and grouping every line again
+  await client.query(`
+    CREATE TEMP TABLE ${STAGED_PRODUCTS} ON COMMIT DROP AS
+    SELECT DISTINCT ON (product_legacy_id) product_legacy_id, product_name AS latest_name,
+           coalesce(sub_category_slug, category_slug, 'uncategorised') AS slug,
+           min(product_created_at) OVER product AS mapped_created_at,
+           coalesce(min(product_created_at) OVER product, min(placed_at) OVER product) AS born_at,
+           -- a new product starts with the units its lines sell (what refreshProductCounters counts once
+           -- the lines are written), so that refresh finds it right and leaves it alone: rewriting every
+           -- new product once more also rewrote its entries in the three GIN indexes of products
+           coalesce(sum(quantity) FILTER (WHERE status IN ('paid', 'shipped', 'delivered')) OVER product, 0) AS units_sold
+      FROM ${STAGE} WHERE product_legacy_id IS NOT NULL AND product_name IS NOT NULL
+    -- the window sorted as DISTINCT ON needs it (one sort), its frame the whole product
+    WINDOW product AS (PARTITION BY product_legacy_id ORDER BY placed_at DESC, row_number DESC
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+     ORDER BY product_legacy_id, placed_at DESC, row_number DESC`);
+  await client.query(`
+    CREATE TEMP TABLE ${STAGED_VARIANTS} ON COMMIT DROP AS
+    SELECT DISTINCT ON (variant_sku) variant_sku, product_legacy_id, coalesce(size, 'One size') AS size,
+           coalesce(colour, 'Default') AS colour, unit_price_cents
+      FROM ${STAGE} WHERE product_name IS NOT NULL AND variant_sku IS NOT NULL
+     ORDER BY variant_sku, placed_at DESC, row_number DESC`);
+  await analyseStage(client, STAGED_PRODUCTS, ['product_legacy_id', 'slug']);
+  await analyseStage(client, STAGED_VARIANTS, ['variant_sku', 'product_legacy_id', 'colour']);
   await client.query(`
     INSERT INTO categories (slug, name)
     SELECT DISTINCT ON (category_slug) category_slug, category_name FROM ${STAGE}
@@ -110,39 +138,20 @@ export async function upsertStagedProducts(client: PoolClient): Promise<void> {
   await client.query(`
     INSERT INTO product_name_history (product_id, name, first_seen, last_seen)
     SELECT p.id, p.name, p.created_at, NULL
-      FROM products p JOIN (SELECT DISTINCT product_legacy_id FROM ${STAGE} WHERE product_name IS NOT NULL) s
-        ON s.product_legacy_id = p.legacy_id
+      FROM products p JOIN ${STAGED_PRODUCTS} s ON s.product_legacy_id = p.legacy_id
     ON CONFLICT (product_id, name) DO NOTHING`);
   await client.query(`
     INSERT INTO categories (slug, name)
-    SELECT 'uncategorised', 'Uncategorised'
-     WHERE EXISTS (SELECT 1 FROM ${STAGE} WHERE product_name IS NOT NULL AND category_slug IS NULL AND sub_category_slug IS NULL)
+    SELECT 'uncategorised', 'Uncategorised' WHERE EXISTS (SELECT 1 FROM ${STAGED_PRODUCTS} WHERE slug = 'uncategorised')
     ON CONFLICT (slug) DO NOTHING`);
   await client.query(
-    `WITH latest AS (
-       SELECT DISTINCT ON (product_legacy_id) product_legacy_id, product_name,
-              coalesce(sub_category_slug, category_slug, 'uncategorised') AS slug
-         FROM ${STAGE} WHERE product_legacy_id IS NOT NULL AND product_name IS NOT NULL
-        ORDER BY product_legacy_id, placed_at DESC, row_number DESC
-     ), born AS (
-       -- a new product starts with the units its lines sell (what refreshProductCounters counts once
-       -- the lines are written), so that refresh finds it right and leaves it alone: rewriting every
-       -- new product once more also rewrote its entries in the three GIN indexes of products
-       SELECT product_legacy_id, coalesce(min(product_created_at), min(placed_at)) AS born_at,
-              coalesce(sum(quantity) FILTER (WHERE status IN ('paid', 'shipped', 'delivered')), 0) AS units_sold
-         FROM ${STAGE} WHERE product_legacy_id IS NOT NULL AND product_name IS NOT NULL GROUP BY product_legacy_id
-     ), prices AS (
-       -- the cheapest of the variants inserted below, so that their insert leaves a new product alone
-       SELECT product_legacy_id, min(unit_price_cents) AS min_price_cents
-         FROM (SELECT DISTINCT ON (variant_sku) product_legacy_id, unit_price_cents FROM ${STAGE}
-                WHERE product_name IS NOT NULL AND variant_sku IS NOT NULL ORDER BY variant_sku, placed_at DESC) v
-        GROUP BY product_legacy_id
-     )
-     INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at, min_price_cents,
+    `INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at, min_price_cents,
                            units_sold)
-     SELECT l.product_legacy_id, $1, c.id, l.product_name, '', 'published', b.born_at, b.born_at, m.min_price_cents, b.units_sold
-       FROM latest l JOIN born b USING (product_legacy_id) JOIN categories c ON c.slug = l.slug
-       LEFT JOIN prices m USING (product_legacy_id)
+     SELECT l.product_legacy_id, $1, c.id, l.latest_name, '', 'published', l.born_at, l.born_at, m.min_price_cents, l.units_sold
+       FROM ${STAGED_PRODUCTS} l JOIN categories c ON c.slug = l.slug
+       -- the cheapest of the variants inserted below, so that their insert leaves a new product alone
+       LEFT JOIN (SELECT product_legacy_id, min(unit_price_cents) AS min_price_cents FROM ${STAGED_VARIANTS} GROUP BY product_legacy_id) m
+         USING (product_legacy_id)
      ON CONFLICT (legacy_id) DO UPDATE
        SET name = EXCLUDED.name, category_id = EXCLUDED.category_id,
            created_at = least(products.created_at, EXCLUDED.created_at),
@@ -155,32 +164,35 @@ export async function upsertStagedProducts(client: PoolClient): Promise<void> {
   );
   // a mapped creation date is taken as given, also when a re-import moves it later
   await client.query(`
-    UPDATE products p SET created_at = m.created_at, published_at = m.created_at
-      FROM (SELECT product_legacy_id, min(product_created_at) AS created_at FROM ${STAGE}
-             WHERE product_created_at IS NOT NULL AND product_name IS NOT NULL GROUP BY product_legacy_id) m
-     WHERE p.legacy_id = m.product_legacy_id AND (p.created_at, p.published_at) IS DISTINCT FROM (m.created_at, m.created_at)`);
+    UPDATE products p SET created_at = m.mapped_created_at, published_at = m.mapped_created_at
+      FROM ${STAGED_PRODUCTS} m
+     WHERE m.mapped_created_at IS NOT NULL AND p.legacy_id = m.product_legacy_id
+       AND (p.created_at, p.published_at) IS DISTINCT FROM (m.mapped_created_at, m.mapped_created_at)`);
+  // every name used, with when it was used; a re-import of the same lines rewrites nothing
   await client.query(`
     INSERT INTO product_name_history (product_id, name, first_seen, last_seen)
-    SELECT p.id, s.product_name, min(s.placed_at), max(s.placed_at)
-      FROM ${STAGE} s JOIN products p ON p.legacy_id = s.product_legacy_id
-     WHERE s.product_name IS NOT NULL
-     GROUP BY p.id, s.product_name
+    SELECT p.id, s.product_name, s.first_seen, s.last_seen
+      FROM (SELECT product_legacy_id, product_name, min(placed_at) AS first_seen, max(placed_at) AS last_seen
+              FROM ${STAGE} WHERE product_name IS NOT NULL GROUP BY product_legacy_id, product_name) s
+      JOIN products p ON p.legacy_id = s.product_legacy_id
     ON CONFLICT (product_id, name) DO UPDATE
       SET first_seen = least(product_name_history.first_seen, EXCLUDED.first_seen),
-          last_seen = greatest(product_name_history.last_seen, EXCLUDED.last_seen)`);
-  // one variant per SKU the lines name (derived from product, size and colour when the export has none)
-  // (the colour family looked up once per distinct colour)
+          last_seen = greatest(product_name_history.last_seen, EXCLUDED.last_seen)
+      WHERE (product_name_history.first_seen, product_name_history.last_seen)
+            IS DISTINCT FROM (least(product_name_history.first_seen, EXCLUDED.first_seen),
+                              greatest(product_name_history.last_seen, EXCLUDED.last_seen))`);
+  // one variant per SKU the lines name (derived from product, size and colour when the export has
+  // none), the colour family looked up once per distinct colour; SKUs already there are left alone
   await client.query(`
     -- MATERIALIZED: inlined, the subquery's colour_family_of(colour) ran once per joined row, not per colour
     WITH families AS MATERIALIZED (
-      SELECT colour, colour_family_of(colour) AS family
-        FROM (SELECT DISTINCT coalesce(colour, 'Default') AS colour FROM ${STAGE} WHERE product_name IS NOT NULL) c
+      SELECT colour, colour_family_of(colour) AS family FROM (SELECT DISTINCT colour FROM ${STAGED_VARIANTS}) c
     )
     INSERT INTO product_variants (product_id, sku, size, colour, price_cents, stock, colour_family)
-    SELECT DISTINCT ON (s.variant_sku) p.id, s.variant_sku, coalesce(s.size, 'One size'), f.colour, s.unit_price_cents, 0, f.family
-      FROM ${STAGE} s JOIN products p ON p.legacy_id = s.product_legacy_id JOIN families f ON f.colour = coalesce(s.colour, 'Default')
-     WHERE s.product_name IS NOT NULL AND s.variant_sku IS NOT NULL
-     ORDER BY s.variant_sku, s.placed_at DESC
+    SELECT p.id, s.variant_sku, s.size, s.colour, s.unit_price_cents, 0, f.family
+      FROM ${STAGED_VARIANTS} s JOIN products p ON p.legacy_id = s.product_legacy_id JOIN families f USING (colour)
+     WHERE NOT EXISTS (SELECT 1 FROM product_variants v WHERE v.sku = s.variant_sku)
+     ORDER BY p.id, s.variant_sku
     ON CONFLICT (sku) DO NOTHING`);
 }
 

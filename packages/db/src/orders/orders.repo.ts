@@ -559,6 +559,12 @@ export interface OrderForPayment extends LockedOrder {
 /**
  * Locks an order for payment and reads, in the same statement, the order as stored and who to
  * write to: a paid order's confirmation is then rendered without further reads.
+ *
+ * The buyer's cart row is locked first (an init plan, run before the order row is locked), as a
+ * checkout locks it: a payment empties the cart lines it bought, so a checkout of the same cart
+ * placed meanwhile waits for the payment and then reads the cart as the payment left it. Without
+ * it, a checkout that waited on the paying order read the cart from before the payment and bought
+ * its lines a second time. Cart first, then order: the checkout's own order, so never a deadlock.
  */
 export async function lockOrderForPayment(db: Queryable, id: number): Promise<OrderForPayment | null> {
   const { rows } = await db.query<OrderRow & { guest_token_hash: Buffer | null; recipient_email: string | null; recipient_name: string | null }>({
@@ -567,6 +573,10 @@ export async function lockOrderForPayment(db: Queryable, id: number): Promise<Or
                   coalesce(u.email, o.guest_email) AS recipient_email, coalesce(u.name, o.ship_name) AS recipient_name
              FROM orders o LEFT JOIN users u ON u.id = o.user_id AND u.deleted_at IS NULL
             WHERE o.id = $1
+              AND (SELECT count(*) FROM (
+                     SELECT c.id FROM carts c, orders b
+                      WHERE b.id = $1 AND ((b.user_id IS NOT NULL AND c.user_id = b.user_id) OR (b.user_id IS NULL AND c.session_id = b.guest_session_hash))
+                        FOR UPDATE OF c) cart) >= 0
               FOR UPDATE OF o`,
     values: [id],
   });
@@ -596,8 +606,9 @@ export interface PaidCharge {
 /**
  * Marks a locked pending order paid in one statement: the succeeded payment (once per provider
  * reference: a provider answering a retry from its memory is not recorded twice), the status and
- * paid_at, the units sold (appended for foldPendingUnitsSold: no product row is locked), the emptied cart, the confirmation mail in the outbox and
- * the order event. The caller holds the order's row lock and has checked the transition.
+ * paid_at, the units sold (appended for foldPendingUnitsSold: no product row is locked), the
+ * cart lines it bought (a line added after the order was placed stays in the cart), the
+ * confirmation mail in the outbox and the order event. The caller holds the order's row lock and has checked the transition.
  */
 export async function markOrderPaid(
   db: Queryable,
@@ -618,7 +629,8 @@ export async function markOrderPaid(
            cart AS (
              DELETE FROM cart_items ci USING carts c, orders o
               WHERE o.id = $1 AND ci.cart_id = c.id
-                AND ((o.user_id IS NOT NULL AND c.user_id = o.user_id) OR (o.user_id IS NULL AND c.session_id = o.guest_session_hash))),
+                AND ((o.user_id IS NOT NULL AND c.user_id = o.user_id) OR (o.user_id IS NULL AND c.session_id = o.guest_session_hash))
+                AND ci.variant_id IN (SELECT variant_id FROM order_items WHERE order_id = $1)),
            mail AS (
              INSERT INTO outbox (template, to_address, subject, text_body, html_body, order_id, user_id)
              SELECT $10, $11, $12, $13, $14, $1, $15 WHERE $10::text IS NOT NULL)

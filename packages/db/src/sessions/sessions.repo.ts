@@ -6,6 +6,7 @@ export interface SessionRecord {
   idHash: Buffer;
   csrfToken: string;
   lastSeenAt: Date;
+  expiresAt: Date;
   user: { id: number; email: string; name: string; role: UserRole } | null;
 }
 
@@ -13,6 +14,7 @@ interface SessionRow {
   id_hash: Buffer;
   csrf_token: string;
   last_seen_at: Date;
+  expires_at: Date;
   user_id: string | number | null;
   email: string | null;
   name: string | null;
@@ -21,19 +23,20 @@ interface SessionRow {
 
 /** The session with this id hash, if it has not expired; a deleted user reads as anonymous. */
 export async function findActiveSession(db: Queryable, idHash: Buffer): Promise<SessionRecord | null> {
-  const { rows } = await db.query<SessionRow>(
-    `SELECT s.id_hash, s.csrf_token, s.last_seen_at, u.id AS user_id, u.email, u.name, u.role
-       FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.deleted_at IS NULL
-      WHERE s.id_hash = $1 AND s.expires_at > now()`,
-    [idHash],
-  );
+  const { rows } = await db.query<SessionRow>({
+    name: 'find-active-session',
+    text: `SELECT s.id_hash, s.csrf_token, s.last_seen_at, s.expires_at, u.id AS user_id, u.email, u.name, u.role
+             FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.deleted_at IS NULL
+            WHERE s.id_hash = $1 AND s.expires_at > now()`,
+    values: [idHash],
+  });
   const row = rows[0];
   if (!row) return null;
   const user =
     row.user_id !== null && row.email !== null && row.name !== null && row.role !== null
       ? { id: Number(row.user_id), email: row.email, name: row.name, role: row.role }
       : null;
-  return { idHash: row.id_hash, csrfToken: row.csrf_token, lastSeenAt: row.last_seen_at, user };
+  return { idHash: row.id_hash, csrfToken: row.csrf_token, lastSeenAt: row.last_seen_at, expiresAt: row.expires_at, user };
 }
 
 /** Marks a session as seen now and pushes its expiry out (sliding expiry). */

@@ -158,6 +158,10 @@ describe('importing old web server logs', () => {
     assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(id, lineEventId('a'.repeat(64), 7));
     assert.notEqual(id, lineEventId('a'.repeat(64), 8));
+    // the same line number of another file is another event
+    assert.notEqual(id, lineEventId('b'.repeat(64), 7));
+    // line numbers beyond 32 bits still fit the last group (12 hex digits)
+    assert.equal(lineEventId('a'.repeat(64), 2 ** 40 + 1).slice(-12), '010000000001');
   });
 });
 
@@ -395,6 +399,50 @@ describe("putting each day's files while the next day is written", () => {
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a re-run after a failed import replaces what the failed run put, so every line is in the lake once', async () => {
+    const db = await createTestDatabase();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'access-import-rerun-'));
+    try {
+      // three days, each line at a known time; the first run fails on the second day's files
+      const lines = Array.from({ length: 3 * 30 }, (_, index) => {
+        const day = 10 + Math.floor(index / 30);
+        const minute = index % 30;
+        return `203.0.113.${index % 7} - - [${day}/Mar/2026:12:${String(minute).padStart(2, '0')}:00 +0000] "GET /p/${index} HTTP/1.1" 200 10 "-" "Mozilla/5.0 (X11; Linux)"`;
+      });
+      const file = path.join(dataDir, 'three-days.log');
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      class FailingStorage extends LocalLakeStorage {
+        override async put(localFile: string, key: string): Promise<void> {
+          if (key.includes('dt=2026-03-11')) throw new Error(`cannot put ${key}: no space left`);
+          await super.put(localFile, key);
+        }
+      }
+      const options = { pool: db.pool, workDir: dataDir, pseudonymKey: 'k', timeZone: 'UTC' };
+      await assert.rejects(importAccessLogFile(file, { ...options, storage: new FailingStorage(lakeRoot(dataDir)) }), /no space left/);
+      assert.ok(parquetFiles(lakeRoot(dataDir)).some((written) => written.includes('dt=2026-03-10')), 'the first day was put before the failure');
+      const report = await importAccessLogFile(file, { ...options, storage: new LocalLakeStorage(lakeRoot(dataDir)) });
+      assert.equal(report.status, 'imported');
+      const duck = await openDuckDb({ threads: 1 });
+      try {
+        const rows = await duck.all<{ event_id: string; path: string }>(`SELECT event_id::VARCHAR AS event_id, path FROM read_parquet(?)`, [
+          path.join(lakeRoot(dataDir), 'raw', 'clickstream', '*', '*', '*.parquet'),
+        ]);
+        assert.equal(rows.length, lines.length);
+        const contentHash = createHash('sha256').update(readFileSync(file)).digest('hex');
+        assert.deepEqual(
+          rows.map((row) => row.event_id).sort(),
+          lines.map((_, index) => lineEventId(contentHash, index + 1)).sort(),
+        );
+      } finally {
+        duck.close();
+      }
+      assert.equal((await importAccessLogFile(file, { ...options, storage: new LocalLakeStorage(lakeRoot(dataDir)) })).status, 'already-imported');
+    } finally {
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -85,11 +85,22 @@ export interface AccessLogFileReport {
   stages: Record<string, number>;
 }
 
-/** UUID-shaped id derived from the file and line: the same line always gets the same id. */
+/**
+ * The event id prefix of a file: the first 80 bits of its content hash (SHA-256), laid out as
+ * the first four groups of a version-5-shaped UUID. The last group is the line number.
+ */
+function eventIdPrefix(contentHash: string): string {
+  const variant = ((Number.parseInt(contentHash[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${contentHash.slice(0, 8)}-${contentHash.slice(8, 12)}-5${contentHash.slice(13, 16)}-${variant}${contentHash.slice(17, 20)}-`;
+}
+
+/**
+ * UUID-shaped id derived from the file and line: the same line always gets the same id, and
+ * lines of different files differ in the content hash part. No hash per line: the content hash
+ * already names the file, and the line number (12 hex digits) names the line in it.
+ */
 export function lineEventId(contentHash: string, lineNumber: number): string {
-  const hex = createHash('sha256').update(`${contentHash}:${lineNumber}`).digest('hex');
-  const variant = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return `${eventIdPrefix(contentHash)}${lineNumber.toString(16).padStart(12, '0')}`;
 }
 
 async function hashFile(file: string): Promise<string> {
@@ -343,22 +354,17 @@ class EventStager {
 /** Columns of the staged line rows (all numbers; an empty field is NULL). */
 const STAGED_COLUMNS = "{line: 'BIGINT', t: 'BIGINT', visit_start: 'BIGINT', v: 'INTEGER', target: 'INTEGER', referrer: 'INTEGER', zone: 'INTEGER', method: 'INTEGER', is_page: 'BOOLEAN', status: 'INTEGER', bytes: 'BIGINT', duration: 'DOUBLE'}";
 
-/**
- * The event id from `r.h`, the SHA-256 of "<content hash>:<line>", laid out as a
- * version-5-shaped UUID exactly as `lineEventId` does.
- */
-const EVENT_ID_SQL = `substr(r.h, 1, 8) || '-' || substr(r.h, 9, 4) || '-5' || substr(r.h, 14, 3) || '-' || substr('89ab89ab89ab89ab', strpos('0123456789abcdef', substr(r.h, 17, 1)), 1) || substr(r.h, 18, 3) || '-' || substr(r.h, 21, 12)`;
-
 /** Lake columns of the staged rows joined to their dimension tables, in the lake's order and types. */
-function eventsSelect(receivedAt: number): string {
+function eventsSelect(receivedAt: number, contentHash: string): string {
   const expressions: Record<ClickstreamColumn, string> = {
-    event_id: EVENT_ID_SQL,
+    // exactly as lineEventId: the file's prefix and the line number in 12 hex digits
+    event_id: `${sqlLiteral(eventIdPrefix(contentHash))} || lpad(lower(to_hex(r.line)), 12, '0')`,
     event_type: `CASE WHEN r.is_page THEN 'page_view' ELSE 'access_log' END`,
     event_time: 'epoch_ms(r.t)',
     received_at: `epoch_ms(${receivedAt})`,
     visitor_id: 'v.visitor_id',
     // a visit's id: hash of the (already keyed) visitor id and the visit's first request time
-    session_id: `left(translate(to_base64(unhex(sha256(v.visitor_id || '|' || r.visit_start::VARCHAR))), '+/', '-_'), 22)`,
+    session_id: `left(translate(to_base64(unhex(md5(v.visitor_id || '|' || r.visit_start::VARCHAR))), '+/', '-_'), 22)`,
     user_pseudonym: 'NULL',
     path: 'p.path',
     referrer_host: 'f.host',
@@ -548,9 +554,8 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
         await db.run(
           `CREATE TEMP TABLE imported AS
              SELECT strftime(event_time, '%Y-%m-%d') AS dt, strftime(event_time, '%H') AS hour, * FROM (
-               SELECT ${eventsSelect(receivedAt)}
-                 FROM (SELECT *, sha256(${sqlLiteral(`${contentHash}:`)} || line::VARCHAR) AS h
-                         FROM read_csv(${sqlLiteral(staged)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = ${STAGED_COLUMNS})) r
+               SELECT ${eventsSelect(receivedAt, contentHash)}
+                 FROM read_csv(${sqlLiteral(staged)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = ${STAGED_COLUMNS}) r
                  JOIN read_csv(${sqlLiteral(visitorsFile)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = {i: 'INTEGER', visitor_id: 'VARCHAR', ip_prefix: 'VARCHAR', device: 'VARCHAR', is_bot: 'BOOLEAN'}) v ON v.i = r.v
                  JOIN ${dimension('targets', "i: 'INTEGER', kind: 'VARCHAR', path: 'VARCHAR', utm_source: 'VARCHAR', utm_medium: 'VARCHAR', utm_campaign: 'VARCHAR', utm_term: 'VARCHAR', utm_content: 'VARCHAR'")} p ON p.i = r.target
                  LEFT JOIN ${dimension('referrers', "i: 'INTEGER', host: 'VARCHAR'")} f ON f.i = r.referrer

@@ -342,8 +342,9 @@ describe('importing a flat order-line export with only a mapping file', () => {
 
   it('re-imports without duplicating anything and with the same figures', async () => {
     const before = await actualFrom(db);
-    // row versions: a re-run of the same export rewrites no order, line, customer or product
+    // row versions: a re-run of the same export rewrites no order, line, customer, product or name history
     const versions = `SELECT (SELECT string_agg(xmin::text, ',' ORDER BY id) FROM orders) AS orders,
+                             (SELECT string_agg(xmin::text, ',' ORDER BY product_id, name) FROM product_name_history) AS names,
                              (SELECT string_agg(xmin::text, ',' ORDER BY id) FROM order_items) AS items,
                              (SELECT string_agg(xmin::text, ',' ORDER BY id) FROM users WHERE legacy_id IS NOT NULL) AS customers,
                              (SELECT string_agg(xmin::text, ',' ORDER BY id) FROM products) AS products,

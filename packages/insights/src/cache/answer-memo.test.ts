@@ -32,4 +32,15 @@ describe('the in-process memo of dashboard answers', () => {
     memo.clear();
     assert.equal(memo.get('sales', 'c', 'v'), undefined);
   });
+
+  it('when full, forgets the answer read least recently, not one just read', () => {
+    const memo = new AnswerMemo({ maxEntries: 2 });
+    memo.set('sales', 'a', 'v', served('1'));
+    memo.set('sales', 'b', 'v', served('2'));
+    assert.equal(memo.get('sales', 'a', 'v')?.json, '1');
+    memo.set('sales', 'c', 'v', served('3'));
+    assert.equal(memo.get('sales', 'b', 'v'), undefined);
+    assert.equal(memo.get('sales', 'a', 'v')?.json, '1');
+    assert.equal(memo.get('sales', 'c', 'v')?.json, '3');
+  });
 });

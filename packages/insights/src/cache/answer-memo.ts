@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 import type { CacheInfo } from '../types.js';
 
 /** A dashboard answer as served: its figures as JSON text, when its data is from, and how it was cached. */
@@ -20,14 +22,18 @@ interface Remembered {
  * parameters, so a repeated view costs no database read: an entry counts only while the data version (the lake files behind the
  * dashboard, plus e.g. the entered ad costs) is still the one it was computed from, and for at
  * most `maxAgeMs` (another replica's "refresh now" recomputes the same figures from the same
- * files, so the bound only limits how old the `cache.computedAt` shown can be). Bounded in size.
+ * files, so the bound only limits how old the `cache.computedAt` shown can be). Bounded in size:
+ * the least recently used answer goes first.
  */
 export class AnswerMemo {
-  private readonly entries = new Map<string, Remembered>();
+  private readonly entries: LRUCache<string, Remembered>;
 
   constructor(
     private readonly options: { maxEntries?: number; maxAgeMs?: number; now?: () => number } = {},
-  ) {}
+  ) {
+    // age is checked here with the data version, against the clock given (tests pass their own)
+    this.entries = new LRUCache({ max: options.maxEntries ?? 500 });
+  }
 
   private static key(dashboard: string, paramsKey: string): string {
     return `${dashboard}\u0000${paramsKey}`;
@@ -47,13 +53,7 @@ export class AnswerMemo {
   }
 
   set(dashboard: string, paramsKey: string, dataVersion: string, served: Served): void {
-    const key = AnswerMemo.key(dashboard, paramsKey);
-    this.entries.delete(key);
-    if (this.entries.size >= (this.options.maxEntries ?? 500)) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(key, { served, dataVersion, rememberedAt: (this.options.now ?? Date.now)() });
+    this.entries.set(AnswerMemo.key(dashboard, paramsKey), { served, dataVersion, rememberedAt: (this.options.now ?? Date.now)() });
   }
 
   /** Forgets everything (after "refresh now" in this process). */

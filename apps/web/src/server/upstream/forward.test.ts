@@ -14,7 +14,7 @@ import { UpstreamPool } from './upstream-pool.js';
 interface Replica {
   name: string;
   url: string;
-  mode: 'ok' | 'reset' | 'unready';
+  mode: 'ok' | 'reset' | 'unready' | 'truncate';
   received: string[];
   server: http.Server;
 }
@@ -32,6 +32,13 @@ async function startReplica(name: string): Promise<Replica> {
       replica.received.push(`${request.method} ${request.url} ${Buffer.concat(chunks).toString('utf8')}`);
       if (replica.mode === 'reset') {
         request.socket.destroy();
+        return;
+      }
+      if (replica.mode === 'truncate') {
+        // the head and part of the body, then the connection drops
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100', 'x-replica': name });
+        response.write('{"replica":');
+        setTimeout(() => request.socket.destroy(), 10);
         return;
       }
       response.writeHead(200, { 'content-type': 'application/json', 'x-replica': name }).end(JSON.stringify({ replica: name, host: request.headers.host }));
@@ -109,6 +116,46 @@ describe('forwarding to API replicas', () => {
     assert.ok(b.received.includes('POST /api/orders {"n":1}'), 'the body reaches the second replica intact');
     // passive ejection: after its first failure, `a` got no more requests
     assert.equal(a.received.length, 1);
+  });
+
+  it('resends a GET whose answer broke off mid-body, and the client sees only the whole answer', async () => {
+    await reset();
+    a.mode = 'truncate';
+    for (let i = 0; i < 2; i += 1) {
+      const get = await fetch(`${base}/api/products/${i}`);
+      assert.equal(get.status, 200);
+      assert.equal(get.headers.get('x-replica'), 'b');
+      const answer: unknown = await get.json();
+      assert.ok(typeof answer === 'object' && answer !== null && 'replica' in answer && answer.replica === 'b', 'the whole answer of the second replica');
+    }
+    assert.equal(a.received.length, 1, 'ejected after its first broken answer');
+  });
+
+  it('streams a large answer of unknown length through whole', async () => {
+    await reset();
+    const big = 'y'.repeat(2 * 1024 * 1024);
+    const bigServer = http.createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'text/plain', 'set-cookie': ['s=1', 't=2'] });
+      response.end(request.url === '/readyz' ? '' : big);
+    });
+    await new Promise<void>((resolve) => bigServer.listen(0, '127.0.0.1', resolve));
+    const pool = new UpstreamPool({ urls: [`http://127.0.0.1:${(bigServer.address() as AddressInfo).port}`], logger: createLogger({ name: 'test', level: 'silent' }) }); // listening on TCP: an AddressInfo
+    await pool.start();
+    const edge = Fastify();
+    await registerForwarding(edge, { upstream: pool, prefixes: ['/api'], extraHeaders: () => ({}) });
+    await edge.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const response = await fetch(`http://127.0.0.1:${(edge.server.address() as AddressInfo).port}/api/export`); // listening on TCP: an AddressInfo
+      assert.equal(response.status, 200);
+      assert.deepEqual(response.headers.getSetCookie(), ['s=1', 't=2']);
+      assert.equal((await response.text()).length, big.length);
+    } finally {
+      await edge.close();
+      await pool.close();
+      bigServer.closeAllConnections();
+      await new Promise((resolve) => bigServer.close(resolve));
+    }
   });
 
   it('never resends a POST without an Idempotency-Key that may have reached a replica', async () => {

@@ -2,11 +2,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
 
 import { decisionPath, refuseRateLimited, type SlidingWindowLimiter } from '@threadline/edge';
 
 import { negotiateCoding } from '../compression.js';
 import { headerText, isSharedCacheable, type CachedAnswer, type MicroCache } from './micro-cache.js';
+import { callUpstream } from './upstream-call.js';
 import type { Upstream, UpstreamPool } from './upstream-pool.js';
 
 /** Bodies up to this size are held in memory so a request can be replayed on another replica. */
@@ -16,6 +18,7 @@ export const REPLAYABLE_BODY_BYTES = 1024 * 1024;
 export const BUFFERED_ANSWER_BYTES = 512 * 1024;
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
+const isHopByHop = (name: string): boolean => HOP_BY_HOP.has(name);
 
 /**
  * May this request be sent again to another replica after it may have reached the first one?
@@ -140,39 +143,36 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
         tried.add(target);
         const hasAlternative = tried.size < options.upstream.upstreams.length;
         try {
-          const response = await target.dispatcher.request({
-            method: request.method as 'GET', // Fastify only routes methods undici accepts
+          const answer = await callUpstream(target.dispatcher, {
+            method: request.method as Dispatcher.HttpMethod, // Fastify only routes methods undici accepts
             path: request.url,
             headers,
             body: body ?? null,
             headersTimeout: timeoutMs,
             bodyTimeout: timeoutMs,
+            // an answer of known, modest size is read whole and written in one go with its head (one
+            // writev instead of one per upstream chunk); larger or open-ended ones stream through
+            bufferLimit: BUFFERED_ANSWER_BYTES,
+            isDropped: isHopByHop,
           });
-          if ((response.statusCode === 502 || response.statusCode === 503) && mayResend && hasAlternative && request.url !== '/readyz') {
-            await response.body.dump();
-            options.upstream.reportFailure(target, `answered ${response.statusCode}`);
+          if ((answer.statusCode === 502 || answer.statusCode === 503) && mayResend && hasAlternative && request.url !== '/readyz') {
+            if (!Buffer.isBuffer(answer.body)) answer.body.destroy();
+            options.upstream.reportFailure(target, `answered ${answer.statusCode}`);
             continue;
           }
           // a successful change may alter what cached lists and pages show
-          if (cache && MUTATING.has(request.method) && response.statusCode < 400) cache.clear();
-          const answerHeaders: Record<string, string | string[]> = {};
-          for (const [name, value] of Object.entries(response.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) answerHeaders[name] = value;
-          // an answer of known, modest size is read whole and written in one go with its head (one
-          // writev instead of one per upstream chunk); larger or open-ended ones stream through
-          const answerLength = Number(response.headers['content-length']);
-          if (request.method !== 'HEAD' && Number.isInteger(answerLength) && answerLength <= BUFFERED_ANSWER_BYTES) {
-            // read before anything is set on the reply: a replica failing mid-body is then retried cleanly
-            const answerBody = Buffer.from(await response.body.arrayBuffer());
-            reply.status(response.statusCode).headers(answerHeaders);
+          if (cache && MUTATING.has(request.method) && answer.statusCode < 400) cache.clear();
+          // a whole body was read before anything is set on the reply: a replica failing mid-body is then retried cleanly
+          reply.status(answer.statusCode).headers(answer.headers);
+          if (Buffer.isBuffer(answer.body)) {
             if (cache?.isEnabled) {
-              const isStored = isShared && cache.store(request.url, request.headers, { status: response.statusCode, headers: answerHeaders, body: answerBody }, cacheGeneration);
+              const isStored = isShared && cache.store(request.url, request.headers, { status: answer.statusCode, headers: answer.headers, body: answer.body }, cacheGeneration);
               reply.header(WEB_CACHE_HEADER, isStored ? 'miss' : 'bypass');
             }
-            return reply.send(answerBody);
+            return reply.send(answer.body);
           }
-          reply.status(response.statusCode).headers(answerHeaders);
           if (cache?.isEnabled) reply.header(WEB_CACHE_HEADER, 'bypass');
-          return reply.send(response.body);
+          return reply.send(answer.body);
         } catch (error) {
           options.upstream.reportFailure(target, error instanceof Error ? error.message : String(error));
           if (hasAlternative && ((isReplayable && isNotDelivered(error)) || mayResend)) continue;

@@ -90,6 +90,18 @@ describe('the web tier micro-cache', () => {
     assert.equal(cache.lookup('/c', {}), undefined);
   });
 
+  it('when full, drops the page asked for least recently, not a popular one', () => {
+    const cache = cacheAt({ now: 0 }, 2_000, 2);
+    const store = (url: string): boolean => cache.store(url, {}, { status: 200, headers: JSON_HEADERS, body }, cache.generation);
+    store('/popular');
+    store('/b');
+    assert.ok(cache.lookup('/popular', {}));
+    store('/c');
+    assert.equal(cache.lookup('/b', {}), undefined);
+    assert.ok(cache.lookup('/popular', {}));
+    assert.ok(cache.lookup('/c', {}));
+  });
+
   it('does not store an answer requested before a change cleared the cache', () => {
     const cache = cacheAt({ now: 0 });
     const requestedAt = cache.generation;

@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
+import { LRUCache } from 'lru-cache';
+
 import { compressBody, COMPRESSION_THRESHOLD_BYTES, type ContentCoding } from '../compression.js';
 
 /**
@@ -14,7 +16,8 @@ import { compressBody, COMPRESSION_THRESHOLD_BYTES, type ContentCoding } from '.
  *   and a known length up to `maxBodyBytes`;
  * - per `Vary`: the request headers it names are part of the entry (`Vary: *` is not stored).
  * Freshness is capped at `maxTtlMs`; the answer carries `Age`. Any successful change forwarded
- * through this web tier clears the cache (the API's own short caches work the same way).
+ * through this web tier clears the cache (the API's own short caches work the same way). Bounded
+ * in entries: the least recently used goes first.
  */
 
 /** What is kept of an upstream answer. */
@@ -104,17 +107,17 @@ function varyKey(names: readonly string[], headers: IncomingHttpHeaders): string
 }
 
 export class MicroCache {
-  private readonly entries = new Map<string, Entry>();
+  /** Freshness is checked here against the clock given (`expiresAt`), as `Age` needs `storedAt`. */
+  private readonly entries: LRUCache<string, Entry>;
   /** Request targets being fetched from upstream now, resolved when that request is answered. */
   private readonly filling = new Map<string, Promise<void>>();
-  private readonly maxEntries: number;
-  /** Counts clear(): an answer requested before a change must not be stored after it (as ListPageCache). */
+  /** Counts clear(): an answer requested before a change must not be stored after it. */
   private clears = 0;
   readonly maxBodyBytes: number;
   private readonly now: () => number;
 
   constructor(private readonly options: MicroCacheOptions) {
-    this.maxEntries = options.maxEntries ?? 1000;
+    this.entries = new LRUCache({ max: options.maxEntries ?? 1000 });
     this.maxBodyBytes = options.maxBodyBytes ?? 512 * 1024;
     this.now = options.now ?? Date.now;
   }
@@ -156,12 +159,6 @@ export class MicroCache {
       .filter((name) => name !== '');
     if (vary.includes('*')) return false;
     const now = this.now();
-    if (this.entries.size >= this.maxEntries && !this.entries.has(url)) {
-      // oldest first: a Map iterates in insertion order
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.delete(url);
     this.entries.set(url, { status: answer.status, headers, body: answer.body, storedAt: now, expiresAt: now + ttl, vary, varyKey: varyKey(vary, requestHeaders), encoded: new Map() });
     return true;
   }
