@@ -300,7 +300,6 @@ function matchText(
   return matched;
 }
 
-const ALLOW: Omit<WafDecision, 'score' | 'matches'> = { action: 'allow', status: 200, code: null, message: null };
 
 /**
  * Inspects one request: protocol limits first (method, sizes, content type), then every value
@@ -430,5 +429,6 @@ function verdict(score: number, matches: WafMatch[], settings: WafSettings): Waf
   if (score >= settings.blockScore) {
     return { action: 'block', score, matches, status: 403, code: 'WAF_BLOCKED', message: 'request blocked by the web application firewall' };
   }
-  return { ...ALLOW, score, matches };
+  // a literal, not a spread of a shared template: this runs for every request and body
+  return { action: 'allow', score, matches, status: 200, code: null, message: null };
 }
