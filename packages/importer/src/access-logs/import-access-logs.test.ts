@@ -364,6 +364,34 @@ describe('the visitor of each line (address + user agent, stored columnar)', () 
       duck.close();
     }
   });
+
+  it('gives the keyed visitor id of pseudonymise to every visitor of a log larger than one hashing batch (hashed on a thread)', async () => {
+    // 9,000 distinct visitors (two batches sent to the hashing thread and a partial one), each seen twice
+    const agents = ['Mozilla/5.0 (X11; Linux) Firefox/120.0', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148'];
+    const visitors = Array.from({ length: 9000 }, (_, index) => ({ address: `198.51.${Math.floor(index / 200)}.${index % 200}`, agent: agents[index % 2] as string }));
+    const lines = [...visitors, ...visitors].map(
+      ({ address, agent }, index) => `${address} - - [11/Mar/2026:0${Math.floor(index / 3600)}:${String(Math.floor(index / 60) % 60).padStart(2, '0')}:${String(index % 60).padStart(2, '0')} +0000] "GET /p/${index} HTTP/1.1" 200 10 "-" "${agent}"`,
+    );
+    const file = path.join(dataDir, 'many-visitors.log');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const lake = path.join(dataDir, 'many');
+    const report = await importAccessLogFile(file, { pool: db.pool, storage: new LocalLakeStorage(lakeRoot(lake)), workDir: dataDir, pseudonymKey: 'visitor-key', timeZone: 'UTC' });
+    assert.equal(report.events, lines.length);
+    const duck = await openDuckDb({ threads: 1 });
+    try {
+      const rows = await duck.all<{ path: string; visitor_id: string }>(`SELECT path, visitor_id FROM read_parquet(?)`, [
+        path.join(lakeRoot(lake), 'raw', 'clickstream', '*', '*', '*.parquet'),
+      ]);
+      const byPath = new Map(rows.map((row) => [row.path, row.visitor_id]));
+      assert.equal(byPath.size, lines.length);
+      for (const [index, { address, agent }] of [...visitors, ...visitors].entries()) {
+        assert.equal(byPath.get(`/p/${index}`), pseudonymise('visitor-key', 'legacy-visitor', `${address}|${agent}`), `line ${index + 1}`);
+      }
+      assert.equal(new Set(rows.map((row) => row.visitor_id)).size, visitors.length);
+    } finally {
+      duck.close();
+    }
+  });
 });
 
 describe("putting each day's files while the next day is written", () => {
