@@ -8,7 +8,7 @@ import { crawlLake, LakeMirror, lakeRoot, LakeInputError, LocalLakeStorage, open
 
 import { DEFAULT_SURVEY_LIMITS, inspectSurveyFile, type SurveyFileLimits } from './inspect-file.js';
 import { measureArchive } from './measure-archive.js';
-import { DEFAULT_SHEET_LIMITS, readSheetRows, type SheetLimits } from './read-sheet.js';
+import { DEFAULT_SHEET_LIMITS, readSheetRowBatches, type SheetLimits } from './read-sheet.js';
 import { REQUIRED_FIELDS, mapHeader, type Channel, type SurveyField } from './survey-fields.js';
 import { MAX_LISTED_REJECTIONS, type SurveyReport } from './survey-report.js';
 import { findUploadByHash, insertSurveyUpload, lockContentHash, saveSurveyReport } from './survey.repo.js';
@@ -50,36 +50,38 @@ async function parseSurvey(input: SurveyImportInput, kind: 'xlsx' | 'csv', lates
   let parsed: Parsed | null = null;
   const seenHeaders: string[] = [];
   let leading = 0;
-  for await (const row of readSheetRows(kind, input.bytes, sheetLimits)) {
-    if (!parsed) {
-      leading += 1;
-      const mapped = row.cells.map((cell, index) => ({ header: headerText(cell), field: mapHeader(headerText(cell)), index }));
-      const fields = new Set(mapped.flatMap((item) => (item.field ? [item.field] : [])));
-      if (fields.size >= 2 && fields.has('channel')) {
-        const missing = REQUIRED_FIELDS.filter((field) => !fields.has(field));
-        if (missing.length > 0) {
-          throw new LakeInputError('SURVEY_MISSING_COLUMNS', `row ${row.rowNumber} looks like the header but has no column for ${missing.join(', ')}`, `row ${row.rowNumber}`);
+  batches: for await (const batch of readSheetRowBatches(kind, input.bytes, sheetLimits)) {
+    for (const row of batch) {
+      if (!parsed) {
+        leading += 1;
+        const mapped = row.cells.map((cell, index) => ({ header: headerText(cell), field: mapHeader(headerText(cell)), index }));
+        const fields = new Set(mapped.flatMap((item) => (item.field ? [item.field] : [])));
+        if (fields.size >= 2 && fields.has('channel')) {
+          const missing = REQUIRED_FIELDS.filter((field) => !fields.has(field));
+          if (missing.length > 0) {
+            throw new LakeInputError('SURVEY_MISSING_COLUMNS', `row ${row.rowNumber} looks like the header but has no column for ${missing.join(', ')}`, `row ${row.rowNumber}`);
+          }
+          const columns: Parsed['columns'] = [];
+          const ignoredColumns: string[] = [];
+          for (const item of mapped) {
+            // the first column for a field wins; a second "Date" column is someone's note
+            if (item.field && !columns.some((column) => column.field === item.field)) columns.push({ header: item.header, field: item.field, index: item.index });
+            else if (item.header !== '') ignoredColumns.push(item.header);
+          }
+          parsed = { headerRow: row.rowNumber, columns, ignoredColumns, records: [], rejected: [], rowsTotal: 0 };
+          continue;
         }
-        const columns: Parsed['columns'] = [];
-        const ignoredColumns: string[] = [];
-        for (const item of mapped) {
-          // the first column for a field wins; a second "Date" column is someone's note
-          if (item.field && !columns.some((column) => column.field === item.field)) columns.push({ header: item.header, field: item.field, index: item.index });
-          else if (item.header !== '') ignoredColumns.push(item.header);
-        }
-        parsed = { headerRow: row.rowNumber, columns, ignoredColumns, records: [], rejected: [], rowsTotal: 0 };
+        seenHeaders.push(...mapped.map((item) => item.header).filter(Boolean).slice(0, 8));
+        if (leading >= HEADER_SEARCH_ROWS) break batches;
         continue;
       }
-      seenHeaders.push(...mapped.map((item) => item.header).filter(Boolean).slice(0, 8));
-      if (leading >= HEADER_SEARCH_ROWS) break;
-      continue;
+      parsed.rowsTotal += 1;
+      const cells: Partial<Record<SurveyField, RawCell>> = {};
+      for (const column of parsed.columns) cells[column.field] = row.cells[column.index] ?? null;
+      const result = validateSurveyRow(row.rowNumber, cells, latestDate);
+      if (isRejection(result)) parsed.rejected.push(result);
+      else parsed.records.push(result);
     }
-    parsed.rowsTotal += 1;
-    const cells: Partial<Record<SurveyField, RawCell>> = {};
-    for (const column of parsed.columns) cells[column.field] = row.cells[column.index] ?? null;
-    const result = validateSurveyRow(row.rowNumber, cells, latestDate);
-    if (isRejection(result)) parsed.rejected.push(result);
-    else parsed.records.push(result);
   }
   if (!parsed) {
     if (leading === 0) throw new LakeInputError('SURVEY_EMPTY', 'the sheet is empty', 'file');

@@ -3,7 +3,7 @@
 // rejected row. Generation makes a realistic survey for the demo and tests.
 export { importSurvey, type SurveyImportInput } from './import-survey.js';
 export { inspectSurveyFile, DEFAULT_SURVEY_LIMITS, type SurveyFileLimits, type SurveyFileKind } from './inspect-file.js';
-export { readSheetRows, DEFAULT_SHEET_LIMITS, type SheetRow, type SheetLimits } from './read-sheet.js';
+export { readSheetRows, readSheetRowBatches, DEFAULT_SHEET_LIMITS, type SheetRow, type SheetLimits } from './read-sheet.js';
 export { CHANNELS, SURVEY_FIELDS, AGE_BANDS, mapHeader, mapChannel, mapAgeBand, mapGender, mapRegion, type Channel, type SurveyField } from './survey-fields.js';
 export { validateSurveyRow, parseResponseDate, type SurveyRecord, type RowRejection, type RawCell } from './validate-row.js';
 export { listSurveyUploads, type SurveyUploadRow } from './survey.repo.js';

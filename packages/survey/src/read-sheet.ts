@@ -2,7 +2,7 @@ import { LakeInputError } from '@threadline/lake';
 
 import type { SurveyFileKind } from './inspect-file.js';
 import type { RawCell } from './validate-row.js';
-import { columnLetter, isEmptyRow, readXlsxRows, type SheetLimits, type SheetRow } from './xlsx-reader.js';
+import { columnLetter, isEmptyRow, readXlsxRowBatches, type SheetLimits, type SheetRow } from './xlsx-reader.js';
 
 export type { SheetLimits, SheetRow } from './xlsx-reader.js';
 
@@ -74,16 +74,32 @@ function* readCsv(bytes: Buffer, limits: SheetLimits): Generator<SheetRow> {
   if (field !== '' || cells.length > 0) yield* finishRow();
 }
 
-/** The non-empty rows of an uploaded survey, header included, in sheet order. */
-export async function* readSheetRows(kind: SurveyFileKind, bytes: Buffer, limits: SheetLimits = DEFAULT_SHEET_LIMITS): AsyncGenerator<SheetRow> {
+/** CSV rows handed on at a time. */
+const CSV_BATCH_ROWS = 2000;
+
+/** The non-empty rows of an uploaded survey, header included, in sheet order, in batches (one await per batch). */
+export async function* readSheetRowBatches(kind: SurveyFileKind, bytes: Buffer, limits: SheetLimits = DEFAULT_SHEET_LIMITS): AsyncGenerator<SheetRow[]> {
   if (kind === 'csv') {
-    yield* readCsv(bytes, limits);
+    let batch: SheetRow[] = [];
+    for (const row of readCsv(bytes, limits)) {
+      batch.push(row);
+      if (batch.length >= CSV_BATCH_ROWS) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
     return;
   }
   try {
-    yield* readXlsxRows(bytes, limits);
+    yield* readXlsxRowBatches(bytes, limits);
   } catch (error) {
     if (error instanceof LakeInputError) throw error;
     throw new LakeInputError('SURVEY_NOT_SPREADSHEET', `the workbook cannot be read: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, 'file', { cause: error });
   }
+}
+
+/** The non-empty rows of an uploaded survey, header included, in sheet order. */
+export async function* readSheetRows(kind: SurveyFileKind, bytes: Buffer, limits: SheetLimits = DEFAULT_SHEET_LIMITS): AsyncGenerator<SheetRow> {
+  for await (const batch of readSheetRowBatches(kind, bytes, limits)) yield* batch;
 }

@@ -361,8 +361,11 @@ class SheetRowsHandler implements XmlHandler {
  * booleans, dates (numbers whose cell style has a date format, built-in or custom, in the 1900 or
  * 1904 system, and ISO date cells), errors as empty, sparse cells by their references. A formula
  * is refused (its cached result may be stale or hostile).
+ *
+ * Rows come in batches (those finished by one inflated chunk): one await per batch instead of one
+ * per row, which on a 100k-row sheet was a noticeable share of the read.
  */
-export async function* readXlsxRows(bytes: Buffer, limits: SheetLimits): AsyncGenerator<SheetRow> {
+export async function* readXlsxRowBatches(bytes: Buffer, limits: SheetLimits): AsyncGenerator<SheetRow[]> {
   const archive = await openArchive(bytes);
   try {
     const workbook = await readWorkbook(archive);
@@ -376,11 +379,16 @@ export async function* readXlsxRows(bytes: Buffer, limits: SheetLimits): AsyncGe
         if (handler.ready.length === 0) continue;
         const rows = handler.ready;
         handler.ready = [];
-        yield* rows;
+        yield rows;
       }
       if (handler.rowsSeen > 0) return; // the first sheet with data is the survey; other sheets are notes
     }
   } finally {
     archive.zip.close();
   }
+}
+
+/** The rows of `readXlsxRowBatches` one by one. */
+export async function* readXlsxRows(bytes: Buffer, limits: SheetLimits): AsyncGenerator<SheetRow> {
+  for await (const batch of readXlsxRowBatches(bytes, limits)) yield* batch;
 }
