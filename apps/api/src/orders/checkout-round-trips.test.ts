@@ -83,8 +83,8 @@ describe('round trips per paid order', () => {
     assert.equal(await foldPendingUnitsSold(harness.db.pool), 0, 'a second fold finds nothing left');
 
     // every effect of the paid order is still there
-    const { rows } = await harness.db.pool.query<{ status: string; stock: number; units_sold: number; events: string; payments: number; mails: number; cart: number }>(
-      `SELECT o.status, v.stock, p.units_sold,
+    const { rows } = await harness.db.pool.query<{ status: string; stock: number; units_sold: number; events: string; payments: number; mails: number; cart: number; line_total_cents: number }>(
+      `SELECT o.status, v.stock, p.units_sold, oi.line_total_cents,
               (SELECT string_agg(coalesce(from_status::text, '-') || '>' || to_status::text, ',' ORDER BY id) FROM order_events WHERE order_id = o.id) AS events,
               (SELECT count(*)::integer FROM payments WHERE order_id = o.id AND status = 'succeeded' AND idempotency_key = 'rt-pay-1') AS payments,
               (SELECT count(*)::integer FROM outbox WHERE order_id = o.id AND template = 'order_confirmation') AS mails,
@@ -93,7 +93,7 @@ describe('round trips per paid order', () => {
         WHERE o.id = $1`,
       [order.id],
     );
-    assert.deepEqual(rows, [{ status: 'paid', stock: 18, units_sold: 2, events: '->pending,pending>paid', payments: 1, mails: 1, cart: 0 }]);
+    assert.deepEqual(rows, [{ status: 'paid', stock: 18, units_sold: 2, line_total_cents: 3998, events: '->pending,pending>paid', payments: 1, mails: 1, cart: 0 }]);
 
     // a retried pay with the same key is answered from the recorded payment, without a second charge
     const again = await client.post(`/api/orders/${order.id}/pay`, { card: CARD }, { headers: { 'idempotency-key': 'rt-pay-1' } });

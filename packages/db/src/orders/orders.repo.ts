@@ -495,9 +495,11 @@ export async function createPendingOrder(
               WHERE v.id = l.variant_id AND v.stock >= l.quantity
              RETURNING v.id),
            items AS (
-             INSERT INTO order_items (order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, product_name, size, colour)
-             SELECT o.id, l.* FROM o, unnest($23::bigint[], $24::bigint[], $25::bigint[], $26::integer[], $27::integer[], $28::text[], $29::text[], $30::text[])
-                                      AS l(product_id, variant_id, seller_id, quantity, unit_price_cents, product_name, size, colour)
+             -- the line total given here: the order_items_line_total trigger (for imports without one) then never fires
+             INSERT INTO order_items (order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, product_name, size, colour, line_total_cents)
+             SELECT o.id, l.*, l.quantity * l.unit_price_cents
+               FROM o, unnest($23::bigint[], $24::bigint[], $25::bigint[], $26::integer[], $27::integer[], $28::text[], $29::text[], $30::text[])
+                       AS l(product_id, variant_id, seller_id, quantity, unit_price_cents, product_name, size, colour)
              RETURNING id, product_id, variant_id, seller_id, product_name, size, colour, quantity, unit_price_cents),
            event AS (
              INSERT INTO order_events (order_id, from_status, to_status, actor_id) SELECT o.id, NULL, 'pending', $31 FROM o)
