@@ -50,10 +50,16 @@ describe('cart', () => {
     response = await client.patch(`/api/cart/items/${variant(0)}`, { quantity: 1 });
     cart = json<CartBody>(response);
     assert.equal(cart.count, 1);
-    await client.post('/api/cart/items', { variantId: variant(1), quantity: 1 });
+    const added = json<CartBody>(await client.post('/api/cart/items', { variantId: variant(1), quantity: 1 }));
     cart = json<CartBody>(await client.get('/api/cart'));
     assert.equal(cart.subtotal, 4500 + 4700);
     assert.equal(cart.items[1]?.lineTotal, 4700);
+    // the add writes the line and reads the cart back in one statement: the same cart, in the same order
+    assert.deepEqual(added, cart);
+    const again = json<CartBody>(await client.post('/api/cart/items', { variantId: variant(0), quantity: 1 }));
+    assert.deepEqual(again.items.map((item) => [item.variantId, item.quantity]), [[variant(0), 2], [variant(1), 1]], 'an existing line keeps its place');
+    assert.deepEqual(again, json<CartBody>(await client.get('/api/cart')));
+    await client.patch(`/api/cart/items/${variant(0)}`, { quantity: 1 });
     response = await client.delete(`/api/cart/items/${variant(0)}`);
     assert.deepEqual(json<CartBody>(response).items.map((item) => item.variantId), [variant(1)]);
     assert.equal((await client.delete(`/api/cart/items/${variant(0)}`)).statusCode, 404);

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 
 import { CartSchema } from '@threadline/contracts';
-import { findCartId, findVariantForCart, findVariantForCartLine, getCartLines, getLineQuantity, putCartLine, removeLine, setLineQuantity, type CartOwner, type Pool } from '@threadline/db';
+import { findCartId, findVariantForCart, findVariantForCartLine, getCartLines, getLineQuantity, putCartLine, removeLine, setLineQuantity, type CartLine, type CartOwner, type Pool } from '@threadline/db';
 import { MAX_LINE_QUANTITY, mergeLineQuantity, priceCart, stockState } from '@threadline/domain';
 
 import type { ApiApp } from '../api-app.js';
@@ -35,7 +35,10 @@ async function loadCart(pool: Pool, owner: CartOwner | null): Promise<Static<typ
 }
 
 async function presentCart(pool: Pool, cartId: number | null): Promise<Static<typeof CartSchema>> {
-  const lines = cartId === null ? [] : await getCartLines(pool, cartId);
+  return presentLines(cartId === null ? [] : await getCartLines(pool, cartId));
+}
+
+function presentLines(lines: readonly CartLine[]): Static<typeof CartSchema> {
   const totals = priceCart(lines);
   return {
     items: lines.map((line) => ({
@@ -96,12 +99,12 @@ export async function cartRoutes(app: ApiApp, context: ApiContext): Promise<void
     async (request) => {
       const owner = requireOwner(request);
       const { variantId, quantity } = request.body;
-      // three statements and one commit: the variant with what the cart holds of it, the line
-      // written (cart created on first use), the cart read back
+      // two statements and one commit: the variant with what the cart holds of it, then the line
+      // written (cart created on first use) with the cart read back
       const variant = await findVariantForCartLine(pool, owner, variantId);
       const total = mergeLineQuantity(variant?.inCart ?? 0, quantity);
       checkAddable(variant, total);
-      return presentCart(pool, await putCartLine(pool, owner, variantId, total));
+      return presentLines((await putCartLine(pool, owner, variantId, total)).lines);
     },
   );
 

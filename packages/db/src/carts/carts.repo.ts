@@ -45,35 +45,30 @@ export async function ensureCartId(db: Queryable, owner: CartOwner): Promise<num
   return id;
 }
 
-/** The lines of a cart with current prices and stock, oldest first. */
-export async function getCartLines(db: Queryable, cartId: number): Promise<CartLine[]> {
-  const { rows } = await db.query<{
-    variant_id: number;
-    product_id: number;
-    product_name: string;
-    product_status: CartLine['productStatus'];
-    sku: string;
-    size: string;
-    colour: string;
-    price_cents: number;
-    stock: number;
-    quantity: number;
-    image_key: string | null;
-  }>(
-    `SELECT ci.variant_id, v.product_id, p.name AS product_name, p.status AS product_status, v.sku, v.size, v.colour,
+interface CartLineRow {
+  variant_id: number;
+  product_id: number;
+  product_name: string;
+  product_status: CartLine['productStatus'];
+  sku: string;
+  size: string;
+  colour: string;
+  price_cents: number;
+  stock: number;
+  quantity: number;
+  image_key: string | null;
+}
+
+/** The columns of a cart line, from `lines` rows (variant_id, quantity, added_at) joined to their variant and product. */
+const CART_LINE_SELECT = `SELECT ci.variant_id, v.product_id, p.name AS product_name, p.status AS product_status, v.sku, v.size, v.colour,
             v.price_cents, v.stock, ci.quantity,
             -- the photo of the colour in the cart, else one of any colour, else the first
             (SELECT i.storage_key FROM product_images i WHERE i.product_id = p.id
               ORDER BY CASE WHEN lower(i.colour) = lower(v.colour) THEN 0 WHEN i.colour IS NULL THEN 1 ELSE 2 END, i.position, i.id
-              LIMIT 1) AS image_key
-       FROM cart_items ci
-       JOIN product_variants v ON v.id = ci.variant_id
-       JOIN products p ON p.id = v.product_id
-      WHERE ci.cart_id = $1
-      ORDER BY ci.added_at, ci.variant_id`,
-    [cartId],
-  );
-  return rows.map((row) => ({
+              LIMIT 1) AS image_key`;
+
+function toCartLine(row: CartLineRow): CartLine {
+  return {
     variantId: row.variant_id,
     productId: row.product_id,
     productName: row.product_name,
@@ -85,7 +80,21 @@ export async function getCartLines(db: Queryable, cartId: number): Promise<CartL
     stock: row.stock,
     quantity: row.quantity,
     imageKey: row.image_key,
-  }));
+  };
+}
+
+/** The lines of a cart with current prices and stock, oldest first. */
+export async function getCartLines(db: Queryable, cartId: number): Promise<CartLine[]> {
+  const { rows } = await db.query<CartLineRow>(
+    `${CART_LINE_SELECT}
+       FROM cart_items ci
+       JOIN product_variants v ON v.id = ci.variant_id
+       JOIN products p ON p.id = v.product_id
+      WHERE ci.cart_id = $1
+      ORDER BY ci.added_at, ci.variant_id`,
+    [cartId],
+  );
+  return rows.map(toCartLine);
 }
 
 /** Stock and status of a variant a shopper wants to add. */
@@ -125,26 +134,38 @@ export async function findVariantForCartLine(
 }
 
 /**
- * Sets a line's quantity in the owner's cart in one statement (one commit), creating the cart on
- * first use (concurrent first uses share one cart) and the line if needed. Returns the cart id.
+ * Sets a line's quantity in the owner's cart and reads the cart back, in one statement (one
+ * commit), creating the cart on first use (concurrent first uses share one cart) and the line if
+ * needed. The read sees the cart as the statement began, so the written line is taken from what
+ * the write returned and the cart's other lines from the table.
  */
-export async function putCartLine(db: Queryable, owner: CartOwner, variantId: number, quantity: number): Promise<number> {
+export async function putCartLine(db: Queryable, owner: CartOwner, variantId: number, quantity: number): Promise<{ cartId: number; lines: CartLine[] }> {
   const column = 'userId' in owner ? 'user_id' : 'session_id';
-  const { rows } = await db.query<{ cart_id: number }>({
-    name: `put-cart-line-${column}`,
+  const { rows } = await db.query<CartLineRow & { cart_id: number }>({
+    name: `put-cart-line-read-${column}`,
     text: `WITH cart AS (
              INSERT INTO carts (${column}) VALUES ($1)
              ON CONFLICT (${column}) DO UPDATE SET updated_at = now()
-             RETURNING id)
-           INSERT INTO cart_items (cart_id, variant_id, quantity)
-           SELECT cart.id, $2, $3 FROM cart
-           ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = EXCLUDED.quantity
-           RETURNING cart_id`,
+             RETURNING id),
+           line AS (
+             INSERT INTO cart_items (cart_id, variant_id, quantity)
+             SELECT cart.id, $2, $3 FROM cart
+             ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = EXCLUDED.quantity
+             RETURNING cart_id, variant_id, quantity, added_at),
+           ci AS (
+             SELECT cart_id, variant_id, quantity, added_at FROM line
+             UNION ALL
+             SELECT i.cart_id, i.variant_id, i.quantity, i.added_at FROM cart_items i, cart WHERE i.cart_id = cart.id AND i.variant_id <> $2)
+         ${CART_LINE_SELECT}, ci.cart_id
+           FROM ci
+           JOIN product_variants v ON v.id = ci.variant_id
+           JOIN products p ON p.id = v.product_id
+          ORDER BY ci.added_at, ci.variant_id`,
     values: [ownerValue(owner), variantId, quantity],
   });
-  const id = rows[0]?.cart_id;
-  if (id === undefined) throw new Error('INSERT … RETURNING returned no row');
-  return id;
+  const cartId = rows[0]?.cart_id;
+  if (cartId === undefined) throw new Error('INSERT … RETURNING returned no row');
+  return { cartId, lines: rows.map(toCartLine) };
 }
 
 export async function getLineQuantity(db: Queryable, cartId: number, variantId: number): Promise<number> {

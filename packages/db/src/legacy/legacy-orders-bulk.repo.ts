@@ -240,21 +240,21 @@ const RESOLVED = 'legacy_stage_resolved';
 export async function resolveStagedLines(client: PoolClient): Promise<UnresolvedLine[]> {
   await client.query(`
     CREATE TEMP TABLE ${RESOLVED} ON COMMIT DROP AS
-    SELECT s.*, v.id AS variant_id, v.product_id, p.seller_id, p.name AS snapshot_name, v.size AS snapshot_size,
-           v.colour AS snapshot_colour, coalesce(by_id.id, by_email.id) AS user_id
+    SELECT s.*, coalesce(v1.id, v2.id) AS variant_id, coalesce(v1.product_id, v2.product_id) AS product_id, p.seller_id,
+           p.name AS snapshot_name, coalesce(v1.size, v2.size) AS snapshot_size, coalesce(v1.colour, v2.colour) AS snapshot_colour,
+           coalesce(by_id.id, by_email.id) AS user_id
       FROM ${STAGE} s
+      -- by SKU as a plain join (hash or merge over the lines, not one index probe per line)
+      LEFT JOIN product_variants v1 ON v1.sku = s.variant_sku
+      -- lines without a SKU: the product's first variant of that size and colour
       LEFT JOIN LATERAL (
-        SELECT v1.id, v1.product_id, v1.size, v1.colour FROM product_variants v1
-         WHERE s.variant_sku IS NOT NULL AND v1.sku = s.variant_sku
-        UNION ALL
-        (SELECT v2.id, v2.product_id, v2.size, v2.colour
-           FROM products p2 JOIN product_variants v2 ON v2.product_id = p2.id
-          WHERE s.variant_sku IS NULL AND p2.legacy_id = s.product_legacy_id
-            AND (s.size IS NULL OR v2.size = s.size) AND (s.colour IS NULL OR v2.colour = s.colour)
-          ORDER BY v2.id LIMIT 1)
-        LIMIT 1
-      ) v ON true
-      LEFT JOIN products p ON p.id = v.product_id
+        SELECT v2.id, v2.product_id, v2.size, v2.colour
+          FROM products p2 JOIN product_variants v2 ON v2.product_id = p2.id
+         WHERE s.variant_sku IS NULL AND p2.legacy_id = s.product_legacy_id
+           AND (s.size IS NULL OR v2.size = s.size) AND (s.colour IS NULL OR v2.colour = s.colour)
+         ORDER BY v2.id LIMIT 1
+      ) v2 ON true
+      LEFT JOIN products p ON p.id = coalesce(v1.product_id, v2.product_id)
       LEFT JOIN users by_id ON by_id.legacy_id = s.customer_legacy_id
       LEFT JOIN users by_email ON s.customer_legacy_id IS NULL AND lower(by_email.email) = lower(s.customer_email)`);
   await analyseStage(client, RESOLVED, ['row_number', 'order_key', 'variant_id', 'product_id', 'user_id']);

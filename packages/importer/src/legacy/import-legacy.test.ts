@@ -409,4 +409,29 @@ describe('legacy products import, set-based writes', () => {
     const { rows: renamed } = await db.pool.query(`SELECT count(*)::int AS n FROM search_words WHERE word = 'corduroy'`);
     assert.equal(renamed[0].n, 1);
   });
+
+  it('places order lines on variants by SKU, or by product id with size and colour, and names lines it cannot place', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'legacy-bulk-')), 'orders.csv');
+    writeFileSync(file, `${[
+      'legacy_id,placed_at,status,quantity,unit_price,product_legacy_id,sku,size,colour',
+      'LO-1,2024-03-01,delivered,1,35.00,K-1,,L,Mauvewood',
+      'LO-1,2024-03-01,delivered,2,45.00,K-2,,,',
+      'LO-1,2024-03-01,delivered,1,30.00,,K1-M,,',
+      'LO-2,2024-03-02,delivered,1,30.00,K-1,,XL,Olive',
+      'LO-2,2024-03-02,delivered,1,30.00,,K2-M,,',
+    ].join('\n')}\n`);
+    const report = await importLegacyFile(db.pool, { entity: 'orders', file, mapping: { columns: {} }, rules, isDryRun: false, skipBadRows: true });
+    assert.equal(report.created, 1);
+    assert.deepEqual(report.rejected.map((row) => [row.row, row.column ?? null]), [[5, 'product_legacy_id'], [6, null]]);
+    assert.match(report.rejected[0]!.reason, /unknown product K-1/);
+    const { rows } = await db.pool.query(
+      `SELECT v.sku, i.quantity, i.size, i.colour, i.product_name FROM order_items i JOIN orders o ON o.id = i.order_id
+         JOIN product_variants v ON v.id = i.variant_id AND v.product_id = i.product_id WHERE o.legacy_id = 'LO-1' ORDER BY i.id`,
+    );
+    assert.deepEqual(rows.map((row) => [row.sku, row.quantity, row.size, row.colour, row.product_name]), [
+      ['K1-L', 1, 'L', 'Mauvewood', 'Quilted gilet'],
+      ['K2-M', 2, 'M', 'Black', 'Corduroy trousers'],
+      ['K1-M', 1, 'M', 'Olive', 'Quilted gilet'],
+    ]);
+  });
 });

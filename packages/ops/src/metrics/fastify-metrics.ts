@@ -51,11 +51,12 @@ const plugin: FastifyPluginAsync<MetricsPluginOptions> = async (app: FastifyInst
     // the route template, never the raw URL: ids in paths would explode the series count
     const route = request.routeOptions.url ?? ROUTE_UNMATCHED;
     if (route === '/metrics') return;
-    const labels = { method: request.method, route };
+    // label objects as literals: spreading one into another cost more than the counting itself
+    const method = request.method;
     const statusCode = String(reply.statusCode);
-    metrics.httpRequests.inc({ ...labels, status_code: statusCode });
-    if (reply.statusCode >= 500) metrics.httpErrors.inc({ ...labels, status_code: statusCode });
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    metrics.httpRequests.inc({ method, route, status_code: statusCode });
+    if (reply.statusCode >= 500) metrics.httpErrors.inc({ method, route, status_code: statusCode });
+    metrics.httpDuration.observe({ method, route }, reply.elapsedTime / 1000);
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {

@@ -28,22 +28,26 @@ export interface PartitionFolder {
  * pointer, is not data. A missing folder lists nothing (the comparison then names its files as missing).
  */
 export async function recordPartitionFiles(folders: readonly PartitionFolder[]): Promise<PartitionFiles> {
-  const files: PartitionFiles = new Map();
-  for (const folder of folders) {
-    let names: string[];
-    try {
-      names = await readdir(folder.dir);
-    } catch (error) {
-      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') continue;
-      throw error;
-    }
-    for (const name of names.sort()) {
-      if (!name.endsWith('.parquet')) continue;
-      const info = await stat(path.join(folder.dir, name), { bigint: true });
-      files.set(`${folder.key}/${name}`, { ino: info.ino, size: info.size, mtimeNs: info.mtimeNs, ctimeNs: info.ctimeNs });
-    }
-  }
-  return files;
+  // a year of four datasets is over a thousand folders: listed and stat'ed concurrently, in order
+  const listed = await Promise.all(
+    folders.map(async (folder): Promise<Array<[string, FileIdentity]>> => {
+      let names: string[];
+      try {
+        names = await readdir(folder.dir);
+      } catch (error) {
+        if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return [];
+        throw error;
+      }
+      const parquet = names.filter((name) => name.endsWith('.parquet')).sort();
+      return Promise.all(
+        parquet.map(async (name): Promise<[string, FileIdentity]> => {
+          const info = await stat(path.join(folder.dir, name), { bigint: true });
+          return [`${folder.key}/${name}`, { ino: info.ino, size: info.size, mtimeNs: info.mtimeNs, ctimeNs: info.ctimeNs }];
+        }),
+      );
+    }),
+  );
+  return new Map(listed.flat());
 }
 
 /**
