@@ -63,8 +63,11 @@ describe('survey import', () => {
   it('imports a generated English workbook: known accepted, rejected rows and channel counts', async () => {
     const survey = await generateSurvey({ rows: 400, badRows: 8, seed: 7 });
     firstUpload = survey.bytes;
-    const report = await importSurvey(input(survey.fileName, survey.bytes));
+    const stages: Array<[string, number]> = [];
+    const report = await importSurvey({ ...input(survey.fileName, survey.bytes), onStage: (stage, milliseconds) => stages.push([stage, milliseconds]) });
     assert.equal(report.isDuplicate, false);
+    assert.deepEqual(stages.map(([stage]) => stage), ['check', 'parse', 'parquet', 'record', 'catalog'], 'every stage is timed once, in order');
+    assert.ok(stages.every(([, milliseconds]) => milliseconds >= 0 && milliseconds < 600_000));
     assert.equal(report.headerRow, 2, 'the title line above the header is skipped');
     assert.equal(report.rowsTotal, 400);
     assert.equal(report.rowsAccepted, survey.expected.rowsAccepted);

@@ -28,7 +28,15 @@ export interface SurveyImportInput {
   lake?: LakeMirror;
   limits?: Partial<SurveyFileLimits & SheetLimits>;
   now?: Date;
+  /**
+   * Told how long each stage took, in milliseconds, as it ends: `check` (file checks, the archive
+   * measured, the duplicate lookup), `parse` (read and validate), `parquet` (written and put in the lake),
+   * `record` (the upload row committed), `catalog` (the lake crawled). For benchmarks and logs.
+   */
+  onStage?: (stage: SurveyImportStage, milliseconds: number) => void;
 }
+
+export type SurveyImportStage = 'check' | 'parse' | 'parquet' | 'record' | 'catalog';
 
 /** How many leading non-empty rows may come before the header (titles, notes). */
 const HEADER_SEARCH_ROWS = 10;
@@ -141,6 +149,12 @@ async function writeParquet(records: readonly SurveyRecord[], file: string, meta
  * const report = await importSurvey({ pool, dataDir, fileName: 'survey.xlsx', bytes, timeZone: 'America/New_York' });
  */
 export async function importSurvey(input: SurveyImportInput): Promise<SurveyReport> {
+  let stageStarted = performance.now();
+  const stageDone = (stage: SurveyImportStage): void => {
+    const ended = performance.now();
+    input.onStage?.(stage, ended - stageStarted);
+    stageStarted = ended;
+  };
   const fileLimits = { ...DEFAULT_SURVEY_LIMITS, ...input.limits };
   const sheetLimits = { ...DEFAULT_SHEET_LIMITS, ...input.limits };
   const kind = inspectSurveyFile(input.fileName, input.bytes, fileLimits);
@@ -154,7 +168,9 @@ export async function importSurvey(input: SurveyImportInput): Promise<SurveyRepo
   const uploadDate = dateInZone(now, input.timeZone);
   // a response cannot be dated after today (one day of slack for respondents ahead in time zone)
   const latestDate = dateInZone(new Date(now.getTime() + 86_400_000), input.timeZone);
+  stageDone('check');
   const parsed = await parseSurvey(input, kind, latestDate, sheetLimits);
+  stageDone('parse');
   const channelCounts: Partial<Record<Channel, number>> = {};
   for (const record of parsed.records) channelCounts[record.channel] = (channelCounts[record.channel] ?? 0) + 1;
   const safeName = path.basename(input.fileName).replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 200);
@@ -199,6 +215,7 @@ export async function importSurvey(input: SurveyImportInput): Promise<SurveyRepo
       await writeParquet(parsed.records, staged, { contentHash, fileName: safeName, uploadedAt: now });
       await storage.put(staged, relativeParquet);
       isPut = true;
+      stageDone('parquet');
       report.uploadId = await insertSurveyUpload(client, {
         contentHash,
         originalName: safeName,
@@ -218,6 +235,8 @@ export async function importSurvey(input: SurveyImportInput): Promise<SurveyRepo
     await rm(staged, { force: true });
     throw error;
   }
+  stageDone('record');
   await crawlLake(input.pool, lake, { locations: ['raw/survey'] });
+  stageDone('catalog');
   return report;
 }
