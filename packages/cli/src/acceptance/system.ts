@@ -23,10 +23,13 @@ function isPortFree(port: number): Promise<boolean> {
   });
 }
 
-/** `count` consecutive free ports (the web tier's PORT, the API on PORT+1, the worker on PORT+2). */
+/**
+ * `count` consecutive free ports below the kernel's ephemeral range (32768–60999 by default), so an
+ * outgoing connection of another test cannot take one between this check and the bind.
+ */
 async function freePortBlock(count: number): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     const checks = await Promise.all(Array.from({ length: count }, (_, i) => isPortFree(base + i)));
     if (checks.every(Boolean)) return base;
   }
@@ -65,7 +68,9 @@ export async function startSystem(options: { readyTimeoutMs?: number } = {}): Pr
   const dataDir = await mkdtemp(path.join(tmpdir(), 'threadline-acceptance-'));
   // mkdtemp makes it 0700; the embedded PostgreSQL runs as its own user and must enter it (as ./var)
   await chmod(dataDir, 0o755);
-  const webPort = await freePortBlock(3);
+  // the web tier's PORT, the API on PORT+1, the worker on PORT+2, API replica 2 on PORT+3 and the
+  // standby worker on PORT+4 (packages/cli/src/launcher/ports.ts)
+  const webPort = await freePortBlock(5);
   const [pgPort, prometheusPort, alertmanagerPort] = [await freePortBlock(1), await freePortBlock(1), await freePortBlock(1)];
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !STRIPPED.test(key)) env[key] = value;

@@ -21,10 +21,10 @@ export interface Launched {
 const launched: Launched[] = [];
 const scratch: string[] = [];
 
-/** A base port with the next 12 ports free (web, API replicas, workers), so tiers get fixed ports. */
+/** A base port with the next 12 ports free (web, API replicas, workers), so tiers get fixed ports; below the kernel's ephemeral range (32768+), where outgoing connections of other tests could take one. */
 export async function freeBlock(): Promise<number> {
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     let isFree = true;
     for (let port = base; port < base + 12 && isFree; port += 1) isFree = await isPortFree(port);
     if (isFree) return base;
