@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 import type { SessionRecord } from '@threadline/db';
 
 /** A session as the cache keeps it: the row as read, with its expiry, and when it was read. */
@@ -19,16 +21,19 @@ export interface CachedSession {
  * - elsewhere (another API replica, the worker, the CLI, SQL by hand) within `ttlMs`: an entry is
  *   used for at most that long after PostgreSQL last confirmed it, and never past its expiry.
  *
- * Bounded: at most `maxEntries`; the oldest read is dropped first.
+ * Bounded: at most `maxEntries` (an LRUCache, as the other caches of the project); reads use
+ * `peek`, so the session read longest ago is dropped first.
  */
 export class SessionCache {
-  private readonly entries = new Map<string, CachedSession>();
+  private readonly entries: LRUCache<string, CachedSession>;
   private readonly ttlMs: number;
   private readonly maxEntries: number;
 
   constructor(options: { ttlMs: number; maxEntries: number }) {
     this.ttlMs = options.ttlMs;
     this.maxEntries = options.maxEntries;
+    // LRUCache needs max ≥ 1; with maxEntries 0 the cache is disabled and set() keeps nothing
+    this.entries = new LRUCache({ max: Math.max(1, options.maxEntries) });
   }
 
   get isEnabled(): boolean {
@@ -42,7 +47,7 @@ export class SessionCache {
   /** The session read less than ttlMs ago and not yet expired, else undefined. */
   get(idHash: Buffer, now: number): SessionRecord | undefined {
     const key = idHash.toString('base64');
-    const entry = this.entries.get(key);
+    const entry = this.entries.peek(key);
     if (!entry) return undefined;
     if (now - entry.readAt >= this.ttlMs || entry.record.expiresAt.getTime() <= now) {
       this.entries.delete(key);
@@ -55,13 +60,7 @@ export class SessionCache {
   set(record: SessionRecord, now: number): void {
     if (!this.isEnabled) return;
     const key = record.idHash.toString('base64');
-    this.entries.delete(key);
     this.entries.set(key, { record, readAt: now });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done === true) break;
-      this.entries.delete(oldest.value);
-    }
   }
 
   delete(idHash: Buffer): void {
