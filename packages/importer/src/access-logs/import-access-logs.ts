@@ -539,20 +539,25 @@ const DAY_WRITERS = 2;
 
 /**
  * Runs one statement per day (`statement(day)`), on `DAY_WRITERS` connections of `db` at once,
- * calling `written(day)` after each. The first failure stops every writer from taking another
- * day and is rethrown once all have stopped (no statement is left running behind the caller).
+ * and calls `written(day)` for the days in their order (a day finished early waits for the ones
+ * before it, so the lake gets days in order, as from one writer). The first failure (of a
+ * statement or of `written`) stops every writer from taking another day and is rethrown once all
+ * have stopped: no statement is left running behind the caller.
  */
 export async function writeDays(db: LakeDb, days: readonly string[], statement: (day: string) => string, written: (day: string) => void): Promise<void> {
   const writers: LakeDb[] = [db];
+  const isDone = days.map(() => false);
   let next = 0;
+  let nextWritten = 0;
   let failure: { error: unknown } | undefined;
   const work = async (writer: LakeDb): Promise<void> => {
     while (failure === undefined && next < days.length) {
-      const day = days[next] as string; // next < length was checked just above
+      const index = next;
       next += 1;
       try {
-        await writer.run(statement(day));
-        written(day);
+        await writer.run(statement(days[index] as string)); // index < length was checked above
+        isDone[index] = true;
+        for (; isDone[nextWritten] === true && failure === undefined; nextWritten += 1) written(days[nextWritten] as string);
       } catch (error) {
         failure ??= { error };
       }
