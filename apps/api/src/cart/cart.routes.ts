@@ -88,7 +88,7 @@ export async function cartRoutes(app: ApiApp, context: ApiContext): Promise<void
     '/api/cart/items',
     {
       // a cart change ends no session: the session cache is kept (auth/session-cache.ts)
-      config: { keepsSessions: true },
+      config: { keepsSessions: true, leavesCatalog: true },
       schema: {
         tags: ['cart'],
         summary: 'Add a variant to the cart (quantities of the same variant add up, to 99)',
@@ -113,7 +113,7 @@ export async function cartRoutes(app: ApiApp, context: ApiContext): Promise<void
     '/api/cart/items/:variantId',
     {
       // a cart change ends no session: the session cache is kept (auth/session-cache.ts)
-      config: { keepsSessions: true },
+      config: { keepsSessions: true, leavesCatalog: true },
       schema: {
         tags: ['cart'],
         summary: 'Set the quantity of a cart line',
@@ -136,7 +136,7 @@ export async function cartRoutes(app: ApiApp, context: ApiContext): Promise<void
     '/api/cart/items/:variantId',
     {
       // a cart change ends no session: the session cache is kept (auth/session-cache.ts)
-      config: { keepsSessions: true },
+      config: { keepsSessions: true, leavesCatalog: true },
       schema: { tags: ['cart'], summary: 'Remove a line from the cart', params: VariantParams, response: { 200: CartSchema, ...errors(400, 403, 404) } },
     },
     async (request) => {

@@ -66,8 +66,8 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
       {
         bodyLimit: settings.maxBatchBytes,
         // sendBeacon cannot set headers; events change no account state and carry no user id of their own
-        // …and end no session, so the session cache is kept (auth/session-cache.ts)
-        config: { csrf: false, keepsSessions: true },
+        // …and end no session, so the session cache is kept (auth/session-cache.ts), nor touch the catalogue
+        config: { csrf: false, keepsSessions: true, leavesCatalog: true },
         schema: {
           summary: 'Collect a batch of clickstream events',
           description:
