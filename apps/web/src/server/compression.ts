@@ -79,6 +79,10 @@ export function compressBody(body: Buffer, coding: ContentCoding): Buffer {
 export async function registerCompression(app: FastifyInstance): Promise<void> {
   await app.register(compress, {
     global: true,
+    // answers only: a request body goes to the API as it came. Decompressing it here (the plugin's
+    // default) handed the API plain bytes under the client's `content-encoding` and `content-length`,
+    // and the replica call failed (502) for any compressed upload
+    globalDecompression: false,
     encodings: ['br', 'gzip'],
     threshold: COMPRESSION_THRESHOLD_BYTES,
     brotliOptions: { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } },
