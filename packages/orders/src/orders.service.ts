@@ -79,7 +79,7 @@ export async function quoteCheckout(
   pool: Queryable,
   input: { lines: readonly PricedLine[]; place: { country: string; region: string | null }; methodCode?: string | undefined },
 ): Promise<CheckoutQuote> {
-  const { shippingRates, taxRates } = await findCheckoutRates(pool, input.place.country);
+  const { shippingRates, taxRates } = await findCheckoutRates(pool, input.place);
   return quoteOrThrow(priceCheckout({ lines: input.lines, place: input.place, shippingRates, taxRates, methodCode: input.methodCode }));
 }
 
@@ -110,17 +110,18 @@ export async function placeOrder(pool: Pool, provider: PaymentProvider, input: P
   // guests have no account id: their key is made unique per anonymous session
   const key = input.idempotencyKey === null ? null : buyer.kind === 'user' ? input.idempotencyKey : `guest:${buyer.sessionIdHash.toString('hex')}:${input.idempotencyKey}`;
   const guestToken = buyer.kind === 'guest' ? randomBytes(32).toString('base64url') : undefined;
-  // read before any lock (one statement for both): the rates change rarely, and the variant locks below stay short
-  const { shippingRates, taxRates } = await findCheckoutRates(pool, input.address.country);
   const outcome = await withTransaction(pool, async (client): Promise<{ orderId: number; isReplay: true } | { order: OrderRecord; isReplay: false }> => {
     // the cart row lock serialises checkouts of one cart: a retried request waits for the first
     const cartId = buyer.kind === 'user' ? await lockUserCart(client, buyer.userId) : await lockSessionCart(client, buyer.sessionIdHash);
     // after the lock, in a statement of its own (its snapshot sees what a checkout of this cart
-    // committed meanwhile): the idempotency lookup, earlier unpaid orders and the locked lines
+    // committed meanwhile): the idempotency lookup, earlier unpaid orders, the locked lines and
+    // the rates of the ship-to place
+    const place = { country: input.address.country, region: input.address.region };
     const state = await lockCheckoutState(client, {
       cartId: cartId ?? 0,
       buyer: buyer.kind === 'user' ? { userId: buyer.userId } : { sessionIdHash: buyer.sessionIdHash },
       idempotencyKey: key,
+      place,
     });
     if (state.replayOrderId !== null) return { orderId: state.replayOrderId, isReplay: true };
     if (cartId === null) throw new OrderError('CART_EMPTY', 'the cart is empty');
@@ -142,7 +143,7 @@ export async function placeOrder(pool: Pool, provider: PaymentProvider, input: P
     if (shortage) {
       throw new OrderError('OUT_OF_STOCK', `only ${Math.max(0, shortage.available)} left of variant ${shortage.variantId}`, 'variantId');
     }
-    const quote = quoteOrThrow(priceCheckout({ lines, place: { country: input.address.country, region: input.address.region }, shippingRates, taxRates, methodCode: input.methodCode }));
+    const quote = quoteOrThrow(priceCheckout({ lines, place, ...state.rates, methodCode: input.methodCode }));
     // order, tax lines, items, stock and the first event in one statement
     const created = await createPendingOrder(client, {
       userId: ownerId,

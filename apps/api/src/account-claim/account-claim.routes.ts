@@ -32,6 +32,7 @@ export async function accountClaimRoutes(app: ApiApp, context: ApiContext): Prom
   app.post(
     '/api/admin/users/:id/claim-token',
     {
+      config: { leavesCatalog: true },
       preValidation: requireRole('admin'),
       schema: { tags: ['admin'], summary: 'Issue a one-time token with which a customer sets a password (also e-mailed to them)', params: IdParams, response: { 201: IssuedResponse, ...errors(400, 401, 403, 404) } },
     },
@@ -49,7 +50,7 @@ export async function accountClaimRoutes(app: ApiApp, context: ApiContext): Prom
 
   app.post(
     '/api/auth/claim',
-    { schema: { tags: ['auth'], summary: 'Set the password of an imported account with a claim token (ends every session of the account)', body: ClaimBody, response: { 200: OkResponse, ...errors(400, 403) } } },
+    { config: { leavesCatalog: true }, schema: { tags: ['auth'], summary: 'Set the password of an imported account with a claim token (ends every session of the account)', body: ClaimBody, response: { 200: OkResponse, ...errors(400, 403) } } },
     async (request) => {
       const problem = checkPasswordRules(request.body.password);
       if (problem) throw new AppError('VALIDATION_FAILED', problem, 'password');

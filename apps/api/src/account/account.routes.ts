@@ -52,6 +52,7 @@ export async function accountRoutes(app: ApiApp, context: ApiContext): Promise<v
   app.delete(
     '/api/account',
     {
+      config: { leavesCatalog: true },
       preValidation: requireRole(),
       schema: {
         tags: ['account'],

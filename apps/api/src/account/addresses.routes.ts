@@ -35,6 +35,7 @@ export async function addressesRoutes(app: ApiApp, context: ApiContext): Promise
   app.post(
     '/api/account/addresses',
     {
+      config: { leavesCatalog: true },
       preValidation: signedIn,
       schema: { tags: ['account'], summary: `Add an address (at most ${MAX_ADDRESSES}; the first one is the default)`, body: NewAddressBody, response: { 201: SavedAddress, ...errors(400, 401, 403, 409) } },
     },
@@ -49,7 +50,7 @@ export async function addressesRoutes(app: ApiApp, context: ApiContext): Promise
 
   app.post(
     '/api/account/addresses/:id/default',
-    { preValidation: signedIn, schema: { tags: ['account'], summary: 'Make an address the default', params: IdParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } } },
+    { config: { leavesCatalog: true }, preValidation: signedIn, schema: { tags: ['account'], summary: 'Make an address the default', params: IdParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } } },
     async (request) => {
       const isSet = await withTransaction(pool, (client) => setDefaultAddress(client, currentUser(request).id, request.params.id));
       if (!isSet) throw notFound('address', 'id');
@@ -59,7 +60,7 @@ export async function addressesRoutes(app: ApiApp, context: ApiContext): Promise
 
   app.delete(
     '/api/account/addresses/:id',
-    { preValidation: signedIn, schema: { tags: ['account'], summary: 'Remove an address', params: IdParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } } },
+    { config: { leavesCatalog: true }, preValidation: signedIn, schema: { tags: ['account'], summary: 'Remove an address', params: IdParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } } },
     async (request) => {
       const isDeleted = await withTransaction(pool, (client) => deleteAddress(client, currentUser(request).id, request.params.id));
       if (!isDeleted) throw notFound('address', 'id');

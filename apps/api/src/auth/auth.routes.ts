@@ -83,6 +83,7 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
   app.post(
     '/api/auth/signup',
     {
+      config: { leavesCatalog: true },
       schema: {
         tags: ['auth'],
         summary: 'Create a customer account and sign in',
@@ -122,6 +123,7 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
   app.post(
     '/api/auth/login',
     {
+      config: { leavesCatalog: true },
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password (sets the session cookie)',
@@ -177,7 +179,7 @@ export async function authRoutes(app: ApiApp, context: ApiContext): Promise<void
 
   app.post(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], summary: 'Sign out (ends the server-side session)', response: { 200: OkResponse, ...errors(403) } } },
+    { config: { leavesCatalog: true }, schema: { tags: ['auth'], summary: 'Sign out (ends the server-side session)', response: { 200: OkResponse, ...errors(403) } } },
     async (request, reply) => {
       await endSession(pool, request, reply);
       return { ok: true };

@@ -60,6 +60,7 @@ export async function passwordRoutes(app: ApiApp, context: ApiContext): Promise<
   app.post(
     '/api/auth/password-reset',
     {
+      config: { leavesCatalog: true },
       schema: {
         tags: ['auth'],
         summary: 'E-mail a single-use link to choose a new password. The answer is the same for known and unknown e-mails.',
@@ -94,6 +95,7 @@ export async function passwordRoutes(app: ApiApp, context: ApiContext): Promise<
   app.post(
     '/api/auth/password-reset/confirm',
     {
+      config: { leavesCatalog: true },
       schema: {
         tags: ['auth'],
         summary: 'Set a new password with the token from the reset e-mail; every session of the account ends',
@@ -114,6 +116,7 @@ export async function passwordRoutes(app: ApiApp, context: ApiContext): Promise<
   app.post(
     '/api/account/password',
     {
+      config: { leavesCatalog: true },
       preValidation: requireRole(),
       schema: {
         tags: ['account'],

@@ -94,6 +94,23 @@ describe('cart', () => {
     assert.equal(json<CartBody>(await client.get('/api/cart')).items.length, 0, 'nothing written by rejected requests');
   });
 
+  it('a refused add writes nothing: no cart for a first add, and an existing line keeps its quantity', async () => {
+    const { client, userId } = await signedInClient(harness);
+    const carts = async (): Promise<number> =>
+      (await harness.db.pool.query<{ n: number }>('SELECT count(*)::integer AS n FROM carts WHERE user_id = $1', [userId])).rows[0]?.n ?? -1;
+    const refused = await client.post('/api/cart/items', { variantId: variant(1), quantity: 4 });
+    assert.equal(refused.statusCode, 409);
+    assert.equal(await carts(), 0, 'a refused first add creates no cart');
+    assert.equal(json<CartBody>(await client.post('/api/cart/items', { variantId: variant(1), quantity: 2 })).items[0]?.quantity, 2);
+    // 2 in the cart + 2 more is over the stock of 3: the line stays at 2
+    const over = await client.post('/api/cart/items', { variantId: variant(1), quantity: 2 });
+    assert.equal(over.statusCode, 409);
+    assert.deepEqual(errorOf(over), { code: 'OUT_OF_STOCK', message: 'only 3 left of this variant', field: 'quantity' });
+    assert.deepEqual(json<CartBody>(await client.get('/api/cart')).items.map((item) => [item.variantId, item.quantity]), [[variant(1), 2]]);
+    assert.equal(json<CartBody>(await client.post('/api/cart/items', { variantId: variant(1), quantity: 1 })).items[0]?.quantity, 3, 'up to the stock is fine');
+    assert.equal(await carts(), 1);
+  });
+
   it('does not sell unpublished products', async () => {
     const category = await createCategory(harness);
     const draft = await createProduct(seller, category.id, { status: 'draft', name: 'Draft' });

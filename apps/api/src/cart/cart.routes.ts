@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 
 import { CartSchema } from '@threadline/contracts';
-import { findCartId, findVariantForCart, findVariantForCartLine, getCartLines, getLineQuantity, putCartLine, removeLine, setLineQuantity, type CartLine, type CartOwner, type Pool } from '@threadline/db';
+import { addCartLine, findCartId, findVariantForCart, getCartLines, getLineQuantity, removeLine, setLineQuantity, type CartLine, type CartOwner, type Pool } from '@threadline/db';
 import { MAX_LINE_QUANTITY, mergeLineQuantity, priceCart, stockState } from '@threadline/domain';
 
 import type { ApiApp } from '../api-app.js';
@@ -88,7 +88,7 @@ export async function cartRoutes(app: ApiApp, context: ApiContext): Promise<void
     '/api/cart/items',
     {
       // a cart change ends no session: the session cache is kept (auth/session-cache.ts)
-      config: { keepsSessions: true },
+      config: { keepsSessions: true, leavesCatalog: true },
       schema: {
         tags: ['cart'],
         summary: 'Add a variant to the cart (quantities of the same variant add up, to 99)',
@@ -99,12 +99,13 @@ export async function cartRoutes(app: ApiApp, context: ApiContext): Promise<void
     async (request) => {
       const owner = requireOwner(request);
       const { variantId, quantity } = request.body;
-      // two statements and one commit: the variant with what the cart holds of it, then the line
-      // written (cart created on first use) with the cart read back
-      const variant = await findVariantForCartLine(pool, owner, variantId);
-      const total = mergeLineQuantity(variant?.inCart ?? 0, quantity);
-      checkAddable(variant, total);
-      return presentLines((await putCartLine(pool, owner, variantId, total)).lines);
+      // one statement and one commit: the line is written only when the variant is on sale and in
+      // stock for the new total; otherwise the variant as it stood says why (the same rule)
+      const added = await addCartLine(pool, owner, { variantId, quantity, maxLineQuantity: MAX_LINE_QUANTITY });
+      checkAddable(added.variant, mergeLineQuantity(added.variant?.inCart ?? 0, quantity));
+      // unreachable while the statement's condition and checkAddable agree
+      if (!added.cart) throw new AppError('CONFLICT', 'the cart changed meanwhile; try again');
+      return presentLines(added.cart.lines);
     },
   );
 
@@ -112,7 +113,7 @@ export async function cartRoutes(app: ApiApp, context: ApiContext): Promise<void
     '/api/cart/items/:variantId',
     {
       // a cart change ends no session: the session cache is kept (auth/session-cache.ts)
-      config: { keepsSessions: true },
+      config: { keepsSessions: true, leavesCatalog: true },
       schema: {
         tags: ['cart'],
         summary: 'Set the quantity of a cart line',
@@ -135,7 +136,7 @@ export async function cartRoutes(app: ApiApp, context: ApiContext): Promise<void
     '/api/cart/items/:variantId',
     {
       // a cart change ends no session: the session cache is kept (auth/session-cache.ts)
-      config: { keepsSessions: true },
+      config: { keepsSessions: true, leavesCatalog: true },
       schema: { tags: ['cart'], summary: 'Remove a line from the cart', params: VariantParams, response: { 200: CartSchema, ...errors(400, 403, 404) } },
     },
     async (request) => {

@@ -257,6 +257,10 @@ describe('GET /api/products/:id', () => {
     assert.equal((await page()).cache, 'hit', 'the sign-in changed nothing a product page shows');
     assert.equal((await buyer.post('/api/cart/items', { variantId, quantity: 1 })).statusCode, 200);
     assert.equal((await page()).cache, 'hit', 'a cart reserves no stock: adding to it keeps the cached page');
+    assert.equal((await buyer.post('/api/account/addresses', { address: CHECKOUT.address })).statusCode, 201);
+    assert.equal((await page()).cache, 'hit', 'a saved address changes nothing a product page shows');
+    assert.equal((await buyer.post('/api/checkout/quote', CHECKOUT)).statusCode, 200);
+    assert.equal((await page()).cache, 'hit', 'a quote reserves no stock');
     const placed = await buyer.post('/api/orders', CHECKOUT);
     assert.equal(placed.statusCode, 201, placed.body);
     assert.deepEqual((await page()).body.variants.map((variant) => variant.stockState), ['out_of_stock']);

@@ -25,12 +25,18 @@ export function canSeeProduct(request: FastifyRequest, product: Pick<ProductDeta
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Changes that cannot touch what lists and product pages show (sign-in, carts — a cart reserves
- * no stock —, addresses, clickstream events, analytics): they leave the caches alone. Under load
- * these are most of the writes (every page view posts to /collect), and clearing on each of them
- * kept the cache cold.
+ * True when a successful change may touch what lists and product pages show. Routes whose changes
+ * cannot (sign-in, carts — a cart reserves no stock —, addresses, clickstream events, analytics)
+ * say so with `config: { leavesCatalog: true }` and leave the caches alone: under load they are
+ * most of the writes (every page view posts to /collect), and clearing on each of them kept the
+ * cache cold. Unmarked routes clear, so a new route is safe by default; the decision is the
+ * matched route's, never a comparison of the URL.
  */
-const LEAVES_CATALOG = /^\/(?:collect|api\/(?:auth|cart|account|checkout\/quote|insights|admin\/query|admin\/pipeline|admin\/outbox))(?:[/?]|$)/;
+function mayChangeCatalog(request: FastifyRequest): boolean {
+  if (!MUTATING.has(request.method)) return false;
+  const routeConfig = request.routeOptions.config as { leavesCatalog?: boolean } | undefined; // Fastify's route config, typed below
+  return routeConfig?.leavesCatalog !== true;
+}
 
 /** The product page's JSON text, written by the same schema serialiser Fastify uses for the route. */
 const serializeDetail = fastJson(ProductDetailSchema);
@@ -84,7 +90,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
   // any change that went through this process may touch what lists and product pages show
   // (stock, prices, status, reviews)
   app.addHook('onResponse', async (request, reply) => {
-    if (MUTATING.has(request.method) && reply.statusCode < 400 && !LEAVES_CATALOG.test(request.url)) {
+    if (reply.statusCode < 400 && mayChangeCatalog(request)) {
       listCache.clear();
       productCache.clear();
     }
@@ -214,4 +220,11 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
       return presentReviewPage(page);
     },
   );
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** true: a successful call of this state-changing route cannot change lists or product pages (see mayChangeCatalog). */
+    leavesCatalog?: boolean;
+  }
 }

@@ -230,7 +230,7 @@ export async function checkoutAdminRoutes(app: ApiApp, context: ApiContext): Pro
 
   app.post(
     '/api/admin/outbox/:id/retry',
-    { preValidation: adminOnly, schema: { tags: ['admin'], summary: 'Queue a failed e-mail again', params: IdParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404, 409) } } },
+    { config: { leavesCatalog: true }, preValidation: adminOnly, schema: { tags: ['admin'], summary: 'Queue a failed e-mail again', params: IdParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404, 409) } } },
     async (request) => {
       if (!(await requeueMail(pool, request.params.id))) {
         if (!(await getOutboxMail(pool, request.params.id))) throw notFound('mail', 'id');

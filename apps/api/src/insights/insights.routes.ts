@@ -153,7 +153,7 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
   );
   app.put(
     '/api/insights/ad-channels/costs',
-    { ...guard, schema: { tags, summary: 'Enter or change what a channel cost in a month', body: CostBody, response: { 200: OkResponse, ...errors(400, 401, 403) } } },
+    { config: { leavesCatalog: true }, ...guard, schema: { tags, summary: 'Enter or change what a channel cost in a month', body: CostBody, response: { 200: OkResponse, ...errors(400, 401, 403) } } },
     async (request) => {
       const { month, channel, costCents, note } = request.body;
       await upsertAdChannelCost(context.pool, { month: `${month}-01`, channel, costCents, note: note ?? null, updatedBy: currentUser(request).id });
@@ -162,7 +162,7 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
   );
   app.delete(
     '/api/insights/ad-channels/costs/:month/:channel',
-    { ...guard, schema: { tags, summary: 'Remove a cost entry', params: CostParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } } },
+    { config: { leavesCatalog: true }, ...guard, schema: { tags, summary: 'Remove a cost entry', params: CostParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } } },
     async (request) => {
       if (!(await deleteAdChannelCost(context.pool, `${request.params.month}-01`, request.params.channel))) throw notFound('cost entry', 'month');
       return { ok: true };
@@ -171,7 +171,7 @@ export async function insightsRoutes(app: ApiApp, context: ApiContext): Promise<
 
   app.post(
     '/api/insights/refresh',
-    { ...guard, schema: { tags, summary: '"Refresh now": forget remembered results and re-materialise the preset windows', response: { 200: RefreshResponse, ...errors(401, 403) } } },
+    { config: { leavesCatalog: true }, ...guard, schema: { tags, summary: '"Refresh now": forget remembered results and re-materialise the preset windows', response: { 200: RefreshResponse, ...errors(401, 403) } } },
     async () => {
       await deleteLiveInsights(context.pool);
       memo.clear();

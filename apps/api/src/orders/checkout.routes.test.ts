@@ -134,6 +134,28 @@ describe('account checkout', () => {
     assert.deepEqual(book.items.map((item) => [item.city, item.isDefault]), [['Toronto', true]]);
   });
 
+  it('taxes each order at the rate of its own region, as the quote does (New York 4 %, Oregon none)', async () => {
+    const { client } = await signedInClient(harness);
+    const placed: OrderBody[] = [];
+    for (const [region, city, postalCode] of [['NY', 'New York', '10118'], ['OR', 'Portland', '97201']] as const) {
+      await addToCart(client, shirt);
+      const address = { ...CHECKOUT.address, region, city, postalCode };
+      const quote = json<OrderBody>(await client.post('/api/checkout/quote', { address, shippingMethod: 'standard' }));
+      const response = await client.post('/api/orders', { address, shippingMethod: 'standard' });
+      assert.equal(response.statusCode, 201, response.body);
+      const order = json<OrderBody>(response);
+      assert.deepEqual([order.subtotal, order.shipping, order.tax, order.total], [quote.subtotal, quote.shipping, quote.tax, quote.total]);
+      assert.equal(order.total, order.subtotal + order.shipping + order.tax);
+      assert.equal((await client.post(`/api/orders/${order.id}/pay`, { card: GOOD_CARD })).statusCode, 200);
+      placed.push(order);
+    }
+    const [ny, or] = placed;
+    assert.ok(ny && or);
+    assert.deepEqual(ny.taxLines.map((line) => [line.rate, line.amount]), [[4, Math.round((ny.subtotal + ny.shipping) * 0.04)]]);
+    assert.deepEqual(or.taxLines, []);
+    assert.equal(or.tax, 0);
+  });
+
   it('checks out with a saved address by id, and refuses another account’s address', async () => {
     const { client } = await signedInClient(harness);
     const saved = json<{ id: number }>(await client.post('/api/account/addresses', { address: BERLIN }));

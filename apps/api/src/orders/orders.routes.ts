@@ -52,7 +52,7 @@ export async function ordersRoutes(app: ApiApp, context: ApiContext): Promise<vo
     '/api/checkout/quote',
     {
       // ends no session and changes no account: the session cache is kept (auth/session-cache.ts)
-      config: { keepsSessions: true },
+      config: { keepsSessions: true, leavesCatalog: true },
       schema: {
         tags: ['orders'],
         summary: "Price the session's cart for a destination: shipping methods that go there, the chosen one, tax lines and total",

@@ -104,6 +104,7 @@ export async function pipelineRoutes(app: ApiApp, context: ApiContext): Promise<
   app.post(
     '/api/admin/pipeline/runs',
     {
+      config: { leavesCatalog: true },
       preValidation: adminOnly,
       schema: {
         tags: ['pipeline'],

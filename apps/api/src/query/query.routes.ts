@@ -41,6 +41,7 @@ export async function queryRoutes(app: ApiApp, context: ApiContext): Promise<voi
   app.post(
     '/api/admin/query',
     {
+      config: { leavesCatalog: true },
       preValidation: requireRole('admin'),
       schema: {
         tags: ['pipeline'],
@@ -55,6 +56,7 @@ export async function queryRoutes(app: ApiApp, context: ApiContext): Promise<voi
   app.post(
     '/api/admin/query/csv',
     {
+      config: { leavesCatalog: true },
       preValidation: requireRole('admin'),
       schema: {
         tags: ['pipeline'],

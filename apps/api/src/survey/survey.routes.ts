@@ -71,6 +71,7 @@ export async function surveyRoutes(app: ApiApp, context: ApiContext): Promise<vo
     scope.withTypeProvider<TypeBoxTypeProvider>().post(
       '/api/admin/survey/uploads',
       {
+        config: { leavesCatalog: true },
         preValidation: adminOnly,
         bodyLimit: MAX_SURVEY_BYTES + 64 * 1024,
         schema: {

@@ -110,62 +110,73 @@ export async function findVariantForCart(
   return row ? { stock: row.stock, productStatus: row.status } : null;
 }
 
-/**
- * What adding a variant to the owner's cart needs to know, in one read: the variant's stock and
- * product status and how many of it the cart already holds. Null when the variant does not exist.
- */
-export async function findVariantForCartLine(
-  db: Queryable,
-  owner: CartOwner,
-  variantId: number,
-): Promise<{ stock: number; productStatus: 'draft' | 'published' | 'unpublished'; inCart: number } | null> {
-  const isUser = 'userId' in owner;
-  const { rows } = await db.query<{ stock: number; status: 'draft' | 'published' | 'unpublished'; in_cart: number }>({
-    name: isUser ? 'cart-line-state-user' : 'cart-line-state-guest',
-    text: `SELECT v.stock, p.status,
-                  coalesce((SELECT ci.quantity FROM cart_items ci JOIN carts c ON c.id = ci.cart_id
-                             WHERE c.${ownerClause(owner, '$2')} AND ci.variant_id = v.id), 0) AS in_cart
-             FROM product_variants v JOIN products p ON p.id = v.product_id
-            WHERE v.id = $1`,
-    values: [variantId, ownerValue(owner)],
-  });
-  const row = rows[0];
-  return row ? { stock: row.stock, productStatus: row.status, inCart: row.in_cart } : null;
+/** What adding a variant found: the variant as it stood, and the cart when the line was written. */
+export interface AddedCartLine {
+  /** The variant's stock and product status and how many of it the cart held; null when there is no such variant. */
+  variant: { stock: number; productStatus: 'draft' | 'published' | 'unpublished'; inCart: number } | null;
+  /** The cart after the write, oldest line first; null when nothing was written (see addCartLine). */
+  cart: { cartId: number; lines: CartLine[] } | null;
 }
 
+type AddCartLineRow = { state_stock: number; state_status: CartLine['productStatus']; state_in_cart: number } & (
+  | (CartLineRow & { cart_id: number })
+  | { [K in keyof CartLineRow | 'cart_id']: null }
+);
+
 /**
- * Sets a line's quantity in the owner's cart and reads the cart back, in one statement (one
- * commit), creating the cart on first use (concurrent first uses share one cart) and the line if
- * needed. The read sees the cart as the statement began, so the written line is taken from what
+ * Adds `quantity` of a variant to the owner's cart in one statement (one round trip, one commit):
+ * reads the variant and what the cart holds of it, and only when the product is on sale and the
+ * stock covers the new line total (capped at `maxLineQuantity`) creates the cart on first use
+ * (concurrent first uses share one cart), writes the line and reads the cart back. The caller
+ * checks the returned variant state with its own rule (the same one) to say why nothing was
+ * written. The read sees the cart as the statement began, so the written line is taken from what
  * the write returned and the cart's other lines from the table.
  */
-export async function putCartLine(db: Queryable, owner: CartOwner, variantId: number, quantity: number): Promise<{ cartId: number; lines: CartLine[] }> {
+export async function addCartLine(
+  db: Queryable,
+  owner: CartOwner,
+  line: { variantId: number; quantity: number; maxLineQuantity: number },
+): Promise<AddedCartLine> {
   const column = 'userId' in owner ? 'user_id' : 'session_id';
-  const { rows } = await db.query<CartLineRow & { cart_id: number }>({
-    name: `put-cart-line-read-${column}`,
-    text: `WITH cart AS (
-             INSERT INTO carts (${column}) VALUES ($1)
+  const { rows } = await db.query<AddCartLineRow>({
+    name: `add-cart-line-${column}`,
+    text: `WITH state AS (
+             SELECT v.stock AS state_stock, p.status AS state_status,
+                    coalesce((SELECT ci.quantity FROM cart_items ci JOIN carts c ON c.id = ci.cart_id
+                               WHERE c.${column} = $1 AND ci.variant_id = v.id), 0) AS state_in_cart
+               FROM product_variants v JOIN products p ON p.id = v.product_id
+              WHERE v.id = $2),
+           wanted AS (
+             SELECT least($4::integer, state_in_cart + $3::integer) AS quantity FROM state
+              WHERE state_status = 'published' AND state_stock >= least($4::integer, state_in_cart + $3::integer)),
+           cart AS (
+             INSERT INTO carts (${column}) SELECT $1 FROM wanted
              ON CONFLICT (${column}) DO UPDATE SET updated_at = now()
              RETURNING id),
            line AS (
              INSERT INTO cart_items (cart_id, variant_id, quantity)
-             SELECT cart.id, $2, $3 FROM cart
+             SELECT cart.id, $2, wanted.quantity FROM cart, wanted
              ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = EXCLUDED.quantity
              RETURNING cart_id, variant_id, quantity, added_at),
            ci AS (
              SELECT cart_id, variant_id, quantity, added_at FROM line
              UNION ALL
-             SELECT i.cart_id, i.variant_id, i.quantity, i.added_at FROM cart_items i, cart WHERE i.cart_id = cart.id AND i.variant_id <> $2)
-         ${CART_LINE_SELECT}, ci.cart_id
-           FROM ci
-           JOIN product_variants v ON v.id = ci.variant_id
-           JOIN products p ON p.id = v.product_id
-          ORDER BY ci.added_at, ci.variant_id`,
-    values: [ownerValue(owner), variantId, quantity],
+             SELECT i.cart_id, i.variant_id, i.quantity, i.added_at FROM cart_items i, cart WHERE i.cart_id = cart.id AND i.variant_id <> $2),
+           cart_lines AS (
+             ${CART_LINE_SELECT}, ci.cart_id, ci.added_at AS line_added_at
+               FROM ci
+               JOIN product_variants v ON v.id = ci.variant_id
+               JOIN products p ON p.id = v.product_id)
+         SELECT state.*, cart_lines.* FROM state LEFT JOIN cart_lines ON true
+          ORDER BY cart_lines.line_added_at, cart_lines.variant_id`,
+    values: [ownerValue(owner), line.variantId, line.quantity, line.maxLineQuantity],
   });
-  const cartId = rows[0]?.cart_id;
-  if (cartId === undefined) throw new Error('INSERT … RETURNING returned no row');
-  return { cartId, lines: rows.map(toCartLine) };
+  const first = rows[0];
+  if (!first) return { variant: null, cart: null };
+  const variant = { stock: first.state_stock, productStatus: first.state_status, inCart: first.state_in_cart };
+  const lines: CartLine[] = [];
+  for (const row of rows) if (row.cart_id !== null) lines.push(toCartLine(row));
+  return { variant, cart: first.cart_id === null ? null : { cartId: first.cart_id, lines } };
 }
 
 export async function getLineQuantity(db: Queryable, cartId: number, variantId: number): Promise<number> {

@@ -131,19 +131,50 @@ export async function deleteTaxRate(db: Queryable, id: number): Promise<boolean>
   return result.rowCount === 1;
 }
 
+/** The rates that can price a checkout to one place (see findCheckoutRates). */
+export interface CheckoutRates {
+  shippingRates: ShippingRateRecord[];
+  taxRates: TaxRateRecord[];
+}
+
+/** The two JSON columns checkoutRatesColumns selects. */
+export interface CheckoutRatesRow {
+  shipping_rates: ShippingRateRow[] | null;
+  tax_rates: TaxRateRow[] | null;
+}
+
 /**
- * What pricing a checkout needs in one round trip: the active shipping rates (ordered as
- * listShippingRates orders them) and the tax rates of the destination country.
+ * Select-list columns (`shipping_rates`, `tax_rates`) with the rates that can price a checkout to
+ * a place given by two parameters (country, region): the active shipping rates of that country and
+ * the catch-all ones (shippingOptionsFor picks between them), ordered as listShippingRates orders
+ * them, and the tax rates of the country itself and of that region (findTaxRate picks between
+ * them). Only these: the US alone has some fifty regional rates, and a checkout prices one place.
+ * Shared by findCheckoutRates and the checkout's locked read (lockCheckoutState), which takes them
+ * in the same round trip.
  */
-export async function findCheckoutRates(db: Queryable, country: string): Promise<{ shippingRates: ShippingRateRecord[]; taxRates: TaxRateRecord[] }> {
-  const { rows } = await db.query<{ shipping: ShippingRateRow[] | null; tax: TaxRateRow[] | null }>({
+export function checkoutRatesColumns(params: { country: string; region: string }): string {
+  return `(SELECT json_agg(s ORDER BY s.country NULLS LAST, s.sort_order, s.id)
+             FROM (SELECT ${SHIPPING_COLUMNS}, sort_order FROM shipping_rates
+                    WHERE is_active AND (country IS NULL OR country = ${params.country})) s) AS shipping_rates,
+          (SELECT json_agg(t ORDER BY t.country, t.region NULLS FIRST)
+             FROM (SELECT ${TAX_COLUMNS} FROM tax_rates
+                    WHERE country = ${params.country} AND (region IS NULL OR region = ${params.region})) t) AS tax_rates`;
+}
+
+/** The rates of a row that selected checkoutRatesColumns. */
+export function toCheckoutRates(row: CheckoutRatesRow | undefined): CheckoutRates {
+  return { shippingRates: (row?.shipping_rates ?? []).map(toShippingRate), taxRates: (row?.tax_rates ?? []).map(toTaxRate) };
+}
+
+/**
+ * What pricing a checkout to `place` needs, in one round trip: the shipping methods that can go
+ * there and its tax rates (see checkoutRatesColumns).
+ */
+export async function findCheckoutRates(db: Queryable, place: { country: string; region: string | null }): Promise<CheckoutRates> {
+  const { rows } = await db.query<CheckoutRatesRow>({
     name: 'checkout-rates',
-    text: `SELECT (SELECT json_agg(s ORDER BY s.country NULLS LAST, s.sort_order, s.id)
-                     FROM (SELECT ${SHIPPING_COLUMNS}, sort_order FROM shipping_rates WHERE is_active) s) AS shipping,
-                  (SELECT json_agg(t ORDER BY t.country, t.region NULLS FIRST)
-                     FROM (SELECT ${TAX_COLUMNS} FROM tax_rates WHERE country = $1) t) AS tax`,
-    values: [country],
+    text: `SELECT ${checkoutRatesColumns({ country: '$1::text', region: '$2::text' })}`,
+    values: [place.country, place.region],
   });
-  const row = rows[0];
-  return { shippingRates: (row?.shipping ?? []).map(toShippingRate), taxRates: (row?.tax ?? []).map(toTaxRate) };
+  return toCheckoutRates(rows[0]);
 }

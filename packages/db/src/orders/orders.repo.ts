@@ -1,3 +1,4 @@
+import { checkoutRatesColumns, toCheckoutRates, type CheckoutRates, type CheckoutRatesRow } from '../checkout/rates.repo.js';
 import type { NewMail } from '../mail/outbox.repo.js';
 import type { Queryable } from '../pool.js';
 
@@ -422,21 +423,30 @@ export interface CheckoutState {
   earlierPendingIds: number[];
   /** The cart's lines with their variants locked, in variant-id order. */
   lines: CheckoutLine[];
+  /** The shipping and tax rates that can price the order to its ship-to place. */
+  rates: CheckoutRates;
 }
 
 /**
- * The three reads a checkout makes under its cart lock, in one statement: the idempotency lookup,
- * the earlier unpaid orders of the same cart (locked) and the cart lines with their variants
- * (locked in variant-id order, so checkouts sharing variants never deadlock). Run it after the
- * cart lock (lockUserCart / lockSessionCart), in its own statement, so that its snapshot sees
- * whatever a checkout of the same cart committed while this one waited for the lock.
+ * The reads a checkout makes under its cart lock, in one statement: the idempotency lookup, the
+ * earlier unpaid orders of the same cart (locked), the cart lines with their variants (locked in
+ * variant-id order, so checkouts sharing variants never deadlock) and the rates that price the
+ * order to its place (once a statement and a transaction of their own before the lock; reading
+ * the few rows of one place adds little to the time the locks are held). Run it after the cart
+ * lock (lockUserCart / lockSessionCart), in its own statement, so that its snapshot sees whatever
+ * a checkout of the same cart committed while this one waited for the lock.
  */
 export async function lockCheckoutState(
   db: Queryable,
-  input: { cartId: number; buyer: { userId: number } | { sessionIdHash: Buffer }; idempotencyKey: string | null },
+  input: {
+    cartId: number;
+    buyer: { userId: number } | { sessionIdHash: Buffer };
+    idempotencyKey: string | null;
+    place: { country: string; region: string | null };
+  },
 ): Promise<CheckoutState> {
   const isUser = 'userId' in input.buyer;
-  const { rows } = await db.query<{ replay_id: number | null; earlier_ids: number[] | null; lines: CheckoutLineRow[] | null }>({
+  const { rows } = await db.query<CheckoutRatesRow & { replay_id: number | null; earlier_ids: number[] | null; lines: CheckoutLineRow[] | null }>({
     name: isUser ? 'checkout-state-user' : 'checkout-state-guest',
     text: `WITH earlier AS (
              SELECT id FROM orders
@@ -452,14 +462,16 @@ export async function lockCheckoutState(
                 FOR UPDATE OF v)
          SELECT (SELECT id FROM orders WHERE ${isUser ? 'user_id = $2' : 'user_id IS NULL'} AND idempotency_key = $3) AS replay_id,
                 (SELECT array_agg(id ORDER BY id) FROM earlier) AS earlier_ids,
-                (SELECT json_agg(lines ORDER BY lines.variant_id) FROM lines) AS lines`,
-    values: [input.cartId, 'userId' in input.buyer ? input.buyer.userId : input.buyer.sessionIdHash, input.idempotencyKey],
+                (SELECT json_agg(lines ORDER BY lines.variant_id) FROM lines) AS lines,
+                ${checkoutRatesColumns({ country: '$4::text', region: '$5::text' })}`,
+    values: [input.cartId, 'userId' in input.buyer ? input.buyer.userId : input.buyer.sessionIdHash, input.idempotencyKey, input.place.country, input.place.region],
   });
   const row = rows[0];
   return {
     replayOrderId: row?.replay_id ?? null,
     earlierPendingIds: row?.earlier_ids ?? [],
     lines: (row?.lines ?? []).map(toCheckoutLine),
+    rates: toCheckoutRates(row),
   };
 }
 
