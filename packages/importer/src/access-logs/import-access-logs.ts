@@ -557,7 +557,7 @@ export class DayUploads {
   }
 }
 
-/** Connections writing days at once: a day's COPY (one sort, 24 hour files) keeps about one thread busy. */
+/** Connections writing days at once, each on one thread (a day's COPY: one small sort, 24 hour files). */
 const DAY_WRITERS = 2;
 
 /**
@@ -586,11 +586,16 @@ export async function writeDays(db: LakeDb, days: readonly string[], statement: 
       }
     }
   };
+  // one thread per connection: a day's COPY is small, and with worker threads of its own each
+  // statement's caller spent as much CPU polling for the workers' tasks as they spent writing
+  const [threads] = await db.all<{ threads: bigint | number }>("SELECT current_setting('threads') AS threads");
+  await db.run('SET threads = 1');
   try {
     for (let count = 1; count < Math.min(DAY_WRITERS, days.length); count += 1) writers.push(await db.connect());
     await Promise.all(writers.map(work));
   } finally {
     for (const writer of writers.slice(1)) writer.close();
+    await db.run(`SET threads = ${Number(threads?.threads ?? 1)}`);
   }
   if (failure !== undefined) throw failure.error;
 }
