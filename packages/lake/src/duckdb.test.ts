@@ -35,6 +35,29 @@ describe('duckdb helpers', () => {
     db.close();
   });
 
+  it('opens more connections to the same database, which see its tables and close on their own', async () => {
+    const db = await openDuckDb({ threads: 2 });
+    try {
+      await db.run('CREATE TABLE shared AS SELECT range AS n FROM range(10)');
+      const second = await db.connect();
+      try {
+        // both connections at once, each with its own statement
+        const [first, other] = await Promise.all([db.all<{ total: bigint }>('SELECT sum(n) AS total FROM shared'), second.all<{ total: bigint }>('SELECT sum(n) AS total FROM shared WHERE n > 4')]);
+        assert.equal(first[0]?.total, 45n);
+        assert.equal(other[0]?.total, 35n);
+        const zone = await second.all<{ zone: string }>("SELECT current_setting('TimeZone') AS zone");
+        assert.equal(zone[0]?.zone, 'UTC');
+      } finally {
+        second.close();
+      }
+      // the database stays open after its second connection closed
+      assert.equal((await db.all<{ count: bigint }>('SELECT count(*) AS count FROM shared'))[0]?.count, 10n);
+    } finally {
+      db.close();
+    }
+    await assert.rejects(db.connect(), (e: unknown) => isLakeError(e) && e.code === 'QUERY_FAILED');
+  });
+
   it('quotes literals', () => {
     assert.equal(sqlLiteral("it's"), "'it''s'");
   });

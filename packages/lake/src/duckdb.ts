@@ -75,6 +75,12 @@ export interface LakeDb {
   rows(sql: string, params?: DuckDBValue[]): Promise<Array<Record<string, unknown>>>;
   /** Runs a statement and ignores its result (DDL, COPY). */
   run(sql: string, params?: LakeParams): Promise<void>;
+  /**
+   * Another connection to the same database: it sees the same (non-temporary) tables and runs
+   * its statements beside this one's, so independent writes (one COPY per day) use every thread.
+   * Close it before the database; closing it leaves the database open.
+   */
+  connect(): Promise<LakeDb>;
   close(): void;
 }
 
@@ -98,6 +104,11 @@ export async function openDuckDb(options: OpenDuckDbOptions = {}): Promise<LakeD
     instance.closeSync();
     throw new LakeError('QUERY_FAILED', `cannot open DuckDB: ${messageOf(cause)}`, { cause });
   }
+  return lakeDbOf(instance, connection, () => instance.closeSync());
+}
+
+/** The `LakeDb` face of one connection; `closeRest` runs after the connection is closed. */
+function lakeDbOf(instance: DuckDBInstance, connection: DuckDBConnection, closeRest: () => void): LakeDb {
   let isClosed = false;
   return {
     connection,
@@ -121,13 +132,21 @@ export async function openDuckDb(options: OpenDuckDbOptions = {}): Promise<LakeD
         throw new LakeError('QUERY_FAILED', `DuckDB statement failed: ${messageOf(cause)}`, { cause });
       }
     },
+    async connect(): Promise<LakeDb> {
+      if (isClosed) throw new LakeError('QUERY_FAILED', 'cannot connect: the DuckDB database is closed');
+      try {
+        return lakeDbOf(instance, await connectDuckDb(instance), () => undefined);
+      } catch (cause) {
+        throw new LakeError('QUERY_FAILED', `cannot connect to DuckDB: ${messageOf(cause)}`, { cause });
+      }
+    },
     close(): void {
       if (isClosed) return;
       isClosed = true;
       try {
         connection.closeSync();
       } finally {
-        instance.closeSync();
+        closeRest();
       }
     },
   };

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 
-import { Collector, EventTexts, KinesisSink, RateLimiter, SpoolWriter, clickstreamSettings, retryAfterOf, type StreamSink } from '@threadline/clickstream';
+import { Collector, EventTexts, type CollectResult, KinesisSink, RateLimiter, SpoolWriter, clickstreamSettings, retryAfterOf, type StreamSink } from '@threadline/clickstream';
 import { isFromTier } from '@threadline/edge';
 import { isLakeError } from '@threadline/lake';
 
@@ -61,6 +62,36 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser(CONTENT_TYPES, { parseAs: 'buffer', bodyLimit: settings.maxBatchBytes }, (_request, body: Buffer, done) => done(null, body));
 
+    /** Parses, inspects (WAF), rate-limits and validates a batch; the promise settles once it is durable. */
+    const collectBody = (request: FastifyRequest): Promise<CollectResult> => {
+      const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', 'request body is required', 'events');
+      const entries = parseBatch(request.body, contentType, settings.maxEventsPerBatch);
+      // the WAF skips bodies a route parses itself: it sees the events' free-text fields here
+      const texts = new EventTexts();
+      entries.forEach((entry, index) => {
+        if ('raw' in entry) texts.add(entry.raw, index);
+      });
+      if (app.wafInspectFields(request, texts)) {
+        // as the WAF answers elsewhere: the code and a reference, never the rule that matched
+        throw new AppError('WAF_BLOCKED', `request blocked by the web application firewall (reference ${request.id})`, undefined, { headers: { 'cache-control': 'no-store' } });
+      }
+      const wait = limiter.take(request.ip, Math.max(1, entries.length));
+      if (wait > 0) {
+        throw new AppError('RATE_LIMITED', `too many events from this client; retry in ${wait} s`, undefined, { headers: { 'retry-after': String(wait) } });
+      }
+      return collector.collect(entries, {
+        receivedAt: Date.now(),
+        userAgent: request.headers['user-agent'],
+        ip: request.ip,
+        // the user comes from the server-side session only; a userId in the event is ignored
+        ...(request.session?.user ? { sessionUserId: String(request.session.user.id) } : {}),
+        // server-only event types (access_log) only from a tier itself: the web tier's access
+        // log posts directly from a trusted peer with no proxy header; browsers never qualify
+        isFromTier: isFromTier({ peer: request.socket.remoteAddress, headers: request.headers, trustedProxies }),
+      });
+    };
+
     scoped.post(
       '/collect',
       {
@@ -77,33 +108,10 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
         },
       },
       async (request, reply) => {
-        const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-        if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', 'request body is required', 'events');
-        const entries = parseBatch(request.body, contentType, settings.maxEventsPerBatch);
-        // the WAF skips bodies a route parses itself: it sees the events' free-text fields here
-        const texts = new EventTexts();
-        entries.forEach((entry, index) => {
-          if ('raw' in entry) texts.add(entry.raw, index);
-        });
-        if (app.wafInspectFields(request, texts)) {
-          // as the WAF answers elsewhere: the code and a reference, never the rule that matched
-          throw new AppError('WAF_BLOCKED', `request blocked by the web application firewall (reference ${request.id})`, undefined, { headers: { 'cache-control': 'no-store' } });
-        }
-        const wait = limiter.take(request.ip, Math.max(1, entries.length));
-        if (wait > 0) {
-          throw new AppError('RATE_LIMITED', `too many events from this client; retry in ${wait} s`, undefined, { headers: { 'retry-after': String(wait) } });
-        }
         try {
-          const result = await collector.collect(entries, {
-            receivedAt: Date.now(),
-            userAgent: request.headers['user-agent'],
-            ip: request.ip,
-            // the user comes from the server-side session only; a userId in the event is ignored
-            ...(request.session?.user ? { sessionUserId: String(request.session.user.id) } : {}),
-            // server-only event types (access_log) only from a tier itself: the web tier's access
-            // log posts directly from a trusted peer with no proxy header; browsers never qualify
-            isFromTier: isFromTier({ peer: request.socket.remoteAddress, headers: request.headers, trustedProxies }),
-          });
+          // parsing, WAF and validation run in one synchronous call that keeps nothing of the
+          // parsed body: this frame holds only the promise while the spool syncs (collector.ts)
+          const result = await collectBody(request);
           return reply.status(202).send(result);
         } catch (error) {
           if (isLakeError(error) && error.code === 'SPOOL_UNAVAILABLE') {

@@ -1,6 +1,7 @@
 import type { PoolClient } from '../pool.js';
 import { analyseStage, copyIntoStage, type StageValue } from './copy-stage.js';
 import { ensureLegacySeller, LEGACY_SELLER_EMAIL } from './legacy-import.repo.js';
+import { summariseOrderLines } from './order-line-summaries.js';
 
 /**
  * Set-based import of legacy order lines: the parsed lines are COPYed into a temporary staging
@@ -71,7 +72,17 @@ function stageRow(line: StagedOrderLine): StageValue[] {
   ];
 }
 
-/** Creates the staging tables (dropped at commit or rollback) and COPYs the lines in. */
+/** one row per product category and sub-category the lines name, per product name used, per customer, per order */
+const STAGED_CATEGORIES = 'legacy_stage_line_categories';
+const STAGED_NAMES = 'legacy_stage_line_names';
+const STAGED_CUSTOMERS = 'legacy_stage_line_customers';
+const STAGED_ORDERS = 'legacy_stage_line_orders';
+
+/**
+ * Creates the staging tables (dropped at commit or rollback) and COPYs the lines in, with the
+ * summaries of their products, variants, categories, customers and orders (made in one pass
+ * over the lines here, so the upserts below never sort or group the whole file again).
+ */
 export async function stageOrderLines(client: PoolClient, lines: readonly StagedOrderLine[]): Promise<void> {
   await client.query(`
     CREATE TEMP TABLE ${STAGE} (
@@ -82,11 +93,59 @@ export async function stageOrderLines(client: PoolClient, lines: readonly Staged
       quantity int NOT NULL, line_total_cents int NOT NULL, unit_price_cents int NOT NULL, discount_rate numeric(5,4),
       cost_cents int, profit_cents int, shipping_cents int NOT NULL, ship_country char(2), ship_region text,
       ship_city text, ship_postal_code text, sales_territory text, shipping_method text
+    ) ON COMMIT DROP;
+    CREATE TEMP TABLE legacy_stage_orders (order_key text PRIMARY KEY, order_id bigint NOT NULL, is_new boolean NOT NULL) ON COMMIT DROP;
+    CREATE TEMP TABLE ${STAGED_PRODUCTS} (
+      product_legacy_id text PRIMARY KEY, latest_name text NOT NULL, slug text NOT NULL, mapped_created_at timestamptz,
+      born_at timestamptz NOT NULL, units_sold int NOT NULL
+    ) ON COMMIT DROP;
+    CREATE TEMP TABLE ${STAGED_VARIANTS} (
+      variant_sku text PRIMARY KEY, product_legacy_id text, size text NOT NULL, colour text NOT NULL, unit_price_cents int NOT NULL
+    ) ON COMMIT DROP;
+    CREATE TEMP TABLE ${STAGED_CATEGORIES} (slug text NOT NULL, name text NOT NULL, parent_slug text, is_sub boolean NOT NULL) ON COMMIT DROP;
+    CREATE TEMP TABLE ${STAGED_NAMES} (
+      product_legacy_id text NOT NULL, name text NOT NULL, first_seen timestamptz NOT NULL, last_seen timestamptz NOT NULL
+    ) ON COMMIT DROP;
+    CREATE TEMP TABLE ${STAGED_CUSTOMERS} (
+      customer_legacy_id text PRIMARY KEY, customer_name text NOT NULL, customer_segment text, customer_email text,
+      first_order timestamptz NOT NULL
+    ) ON COMMIT DROP;
+    CREATE TEMP TABLE ${STAGED_ORDERS} (
+      order_key text PRIMARY KEY, first_row int NOT NULL, subtotal_cents int NOT NULL, shipping_cents int NOT NULL, shipped_at timestamptz
     ) ON COMMIT DROP`);
-  await client.query('CREATE TEMP TABLE legacy_stage_orders (order_key text PRIMARY KEY, order_id bigint NOT NULL, is_new boolean NOT NULL) ON COMMIT DROP');
+  const summaries = summariseOrderLines(lines);
   await copyIntoStage(client, STAGE, STAGE_COLUMNS, lines.map(stageRow), {
-    analysed: ['row_number', 'order_key', 'customer_legacy_id', 'customer_email', 'product_legacy_id', 'variant_sku', 'colour', 'category_slug', 'sub_category_slug'],
+    analysed: ['row_number', 'order_key', 'customer_legacy_id', 'customer_email', 'product_legacy_id', 'variant_sku'],
   });
+  await copyIntoStage(
+    client, STAGED_PRODUCTS, ['product_legacy_id', 'latest_name', 'slug', 'mapped_created_at', 'born_at', 'units_sold'],
+    summaries.products.map((p) => [p.productLegacyId, p.latestName, p.slug, p.mappedCreatedAt, p.bornAt, p.unitsSold]),
+    { analysed: ['product_legacy_id', 'slug'] },
+  );
+  await copyIntoStage(
+    client, STAGED_VARIANTS, ['variant_sku', 'product_legacy_id', 'size', 'colour', 'unit_price_cents'],
+    summaries.variants.map((v) => [v.variantSku, v.productLegacyId, v.size, v.colour, v.unitPriceCents]),
+    { analysed: ['variant_sku', 'product_legacy_id', 'colour'] },
+  );
+  await copyIntoStage(
+    client, STAGED_CATEGORIES, ['slug', 'name', 'parent_slug', 'is_sub'],
+    summaries.categories.map((c) => [c.slug, c.name, c.parentSlug, c.isSub]),
+  );
+  await copyIntoStage(
+    client, STAGED_NAMES, ['product_legacy_id', 'name', 'first_seen', 'last_seen'],
+    summaries.productNames.map((n) => [n.productLegacyId, n.name, n.firstSeen, n.lastSeen]),
+    { analysed: ['product_legacy_id'] },
+  );
+  await copyIntoStage(
+    client, STAGED_CUSTOMERS, ['customer_legacy_id', 'customer_name', 'customer_segment', 'customer_email', 'first_order'],
+    summaries.customers.map((c) => [c.customerLegacyId, c.name, c.segment, c.email, c.firstOrder]),
+    { analysed: ['customer_legacy_id'] },
+  );
+  await copyIntoStage(
+    client, STAGED_ORDERS, ['order_key', 'first_row', 'subtotal_cents', 'shipping_cents', 'shipped_at'],
+    summaries.orders.map((o) => [o.orderKey, o.firstRow, o.subtotalCents, o.shippingCents, o.shippedAt]),
+    { analysed: ['order_key', 'first_row'] },
+  );
 }
 
 /**
@@ -97,42 +156,12 @@ export async function stageOrderLines(client: PoolClient, lines: readonly Staged
  */
 export async function upsertStagedProducts(client: PoolClient): Promise<void> {
   const sellerId = await ensureLegacySeller(client);
-  // one row per product and one per variant, each from a single pass over the lines: the
-  // statements below read these small tables instead of sorting and grouping every line again
   await client.query(`
-    CREATE TEMP TABLE ${STAGED_PRODUCTS} ON COMMIT DROP AS
-    SELECT DISTINCT ON (product_legacy_id) product_legacy_id, product_name AS latest_name,
-           coalesce(sub_category_slug, category_slug, 'uncategorised') AS slug,
-           min(product_created_at) OVER product AS mapped_created_at,
-           coalesce(min(product_created_at) OVER product, min(placed_at) OVER product) AS born_at,
-           -- a new product starts with the units its lines sell (what refreshProductCounters counts once
-           -- the lines are written), so that refresh finds it right and leaves it alone: rewriting every
-           -- new product once more also rewrote its entries in the three GIN indexes of products
-           coalesce(sum(quantity) FILTER (WHERE status IN ('paid', 'shipped', 'delivered')) OVER product, 0) AS units_sold
-      FROM ${STAGE} WHERE product_legacy_id IS NOT NULL AND product_name IS NOT NULL
-    -- the window sorted as DISTINCT ON needs it (one sort), its frame the whole product
-    WINDOW product AS (PARTITION BY product_legacy_id ORDER BY placed_at DESC, row_number DESC
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-     ORDER BY product_legacy_id, placed_at DESC, row_number DESC`);
-  await client.query(`
-    CREATE TEMP TABLE ${STAGED_VARIANTS} ON COMMIT DROP AS
-    SELECT DISTINCT ON (variant_sku) variant_sku, product_legacy_id, coalesce(size, 'One size') AS size,
-           coalesce(colour, 'Default') AS colour, unit_price_cents
-      FROM ${STAGE} WHERE product_name IS NOT NULL AND variant_sku IS NOT NULL
-     ORDER BY variant_sku, placed_at DESC, row_number DESC`);
-  await analyseStage(client, STAGED_PRODUCTS, ['product_legacy_id', 'slug']);
-  await analyseStage(client, STAGED_VARIANTS, ['variant_sku', 'product_legacy_id', 'colour']);
-  await client.query(`
-    INSERT INTO categories (slug, name)
-    SELECT DISTINCT ON (category_slug) category_slug, category_name FROM ${STAGE}
-     WHERE category_slug IS NOT NULL AND product_name IS NOT NULL
+    INSERT INTO categories (slug, name) SELECT slug, name FROM ${STAGED_CATEGORIES} WHERE NOT is_sub
     ON CONFLICT (slug) DO NOTHING`);
   await client.query(`
     INSERT INTO categories (slug, name, parent_id)
-    SELECT DISTINCT ON (s.sub_category_slug) s.sub_category_slug, s.sub_category_name, c.id
-      FROM ${STAGE} s LEFT JOIN categories c ON c.slug = s.category_slug
-     WHERE s.sub_category_slug IS NOT NULL AND s.product_name IS NOT NULL
-     ORDER BY s.sub_category_slug, s.row_number
+    SELECT s.slug, s.name, c.id FROM ${STAGED_CATEGORIES} s LEFT JOIN categories c ON c.slug = s.parent_slug WHERE s.is_sub
     ON CONFLICT (slug) DO UPDATE SET parent_id = coalesce(categories.parent_id, EXCLUDED.parent_id)`);
   // names the products had before this import, so a rename through a re-import is listed too
   await client.query(`
@@ -171,10 +200,8 @@ export async function upsertStagedProducts(client: PoolClient): Promise<void> {
   // every name used, with when it was used; a re-import of the same lines rewrites nothing
   await client.query(`
     INSERT INTO product_name_history (product_id, name, first_seen, last_seen)
-    SELECT p.id, s.product_name, s.first_seen, s.last_seen
-      FROM (SELECT product_legacy_id, product_name, min(placed_at) AS first_seen, max(placed_at) AS last_seen
-              FROM ${STAGE} WHERE product_name IS NOT NULL GROUP BY product_legacy_id, product_name) s
-      JOIN products p ON p.legacy_id = s.product_legacy_id
+    SELECT p.id, s.name, s.first_seen, s.last_seen
+      FROM ${STAGED_NAMES} s JOIN products p ON p.legacy_id = s.product_legacy_id
     ON CONFLICT (product_id, name) DO UPDATE
       SET first_seen = least(product_name_history.first_seen, EXCLUDED.first_seen),
           last_seen = greatest(product_name_history.last_seen, EXCLUDED.last_seen)
@@ -202,20 +229,12 @@ export async function upsertStagedProducts(client: PoolClient): Promise<void> {
  */
 export async function upsertStagedCustomers(client: PoolClient): Promise<void> {
   await client.query(`
-    WITH latest AS (
-      SELECT DISTINCT ON (customer_legacy_id) customer_legacy_id, customer_name, customer_segment, customer_email
-        FROM ${STAGE} WHERE customer_legacy_id IS NOT NULL AND customer_name IS NOT NULL
-       ORDER BY customer_legacy_id, placed_at DESC, row_number DESC
-    ), joined AS (
-      SELECT customer_legacy_id, min(placed_at) AS first_order FROM ${STAGE}
-       WHERE customer_legacy_id IS NOT NULL AND customer_name IS NOT NULL GROUP BY customer_legacy_id
-    )
     INSERT INTO users (legacy_id, email, name, role, customer_segment, created_at)
     SELECT l.customer_legacy_id,
            CASE WHEN l.customer_email IS NOT NULL
                  AND NOT EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = lower(l.customer_email)) THEN l.customer_email END,
-           l.customer_name, 'customer', l.customer_segment, j.first_order
-      FROM latest l JOIN joined j USING (customer_legacy_id)
+           l.customer_name, 'customer', l.customer_segment, l.first_order
+      FROM ${STAGED_CUSTOMERS} l
     ON CONFLICT (legacy_id) DO UPDATE
       SET name = EXCLUDED.name, customer_segment = coalesce(EXCLUDED.customer_segment, users.customer_segment),
           email = coalesce(users.email, EXCLUDED.email), created_at = least(users.created_at, EXCLUDED.created_at)
@@ -293,13 +312,13 @@ export interface WrittenOrders {
  */
 export async function writeStagedOrders(client: PoolClient, currency: string): Promise<WrittenOrders> {
   await client.query(
+    // the order's fields from its first line (by row number), its amounts summed when staged
     `WITH per_order AS (
-       SELECT DISTINCT ON (order_key) order_key, split_of, user_id, status, placed_at, ship_country, ship_region, ship_city,
-              ship_postal_code, sales_territory, shipping_method
-         FROM ${RESOLVED} ORDER BY order_key, row_number
+       SELECT o.order_key, r.split_of, r.user_id, r.status, r.placed_at, r.ship_country, r.ship_region, r.ship_city,
+              r.ship_postal_code, r.sales_territory, r.shipping_method
+         FROM ${STAGED_ORDERS} o JOIN ${RESOLVED} r ON r.row_number = o.first_row
      ), sums AS (
-       SELECT order_key, sum(line_total_cents)::int AS subtotal, max(shipping_cents)::int AS shipping, max(shipped_at) AS shipped_at
-         FROM ${RESOLVED} GROUP BY order_key
+       SELECT order_key, subtotal_cents AS subtotal, shipping_cents AS shipping, shipped_at FROM ${STAGED_ORDERS}
      ), upserted AS (
        INSERT INTO orders (legacy_id, legacy_split_of, user_id, status, currency, subtotal_cents, shipping_cents, total_cents,
                            source, placed_at, created_at, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at,
@@ -346,6 +365,38 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
     INSERT INTO legacy_stage_orders (order_key, order_id, is_new)
     SELECT o.legacy_id, o.id, false FROM orders o JOIN (SELECT DISTINCT order_key FROM ${RESOLVED}) s ON s.order_key = o.legacy_id
     ON CONFLICT DO NOTHING`);
+  const { rows: counts } = await client.query<{ created: number; updated: number }>(
+    'SELECT count(*) FILTER (WHERE is_new)::int AS created, count(*) FILTER (WHERE NOT is_new)::int AS updated FROM legacy_stage_orders',
+  );
+  const created = counts[0]?.created ?? 0;
+  const updated = counts[0]?.updated ?? 0;
+  if (updated === 0) {
+    // every order is new, so none has lines yet: nothing to pair, delete or update, and the lines
+    // go in straight from the resolved staging table (no second copy of every line, no window sort)
+    await client.query(`
+      INSERT INTO order_items (order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, line_total_cents,
+                               discount_rate, cost_cents, profit_cents, product_name, size, colour)
+      SELECT o.order_id, s.product_id, s.variant_id, s.seller_id, s.quantity, s.unit_price_cents, s.line_total_cents, s.discount_rate,
+             s.cost_cents, s.profit_cents, coalesce(s.product_name, s.snapshot_name), s.snapshot_size, s.snapshot_colour
+        FROM ${RESOLVED} s JOIN legacy_stage_orders o USING (order_key) ORDER BY s.row_number`);
+  } else {
+    await writeStagedItemsOfExistingOrders(client);
+  }
+  // a product exists from its first sale at the latest, so product_day covers all imported history
+  await client.query(`
+    UPDATE products p SET created_at = f.first_sale, published_at = least(p.published_at, f.first_sale)
+      FROM (SELECT product_id, min(placed_at) AS first_sale FROM ${RESOLVED} GROUP BY product_id) f
+     WHERE p.id = f.product_id AND p.created_at > f.first_sale`);
+  const { rows: products } = await client.query<{ product_id: string }>(`SELECT DISTINCT product_id FROM ${RESOLVED}`);
+  return { created, updated, productIds: products.map((row) => Number(row.product_id)) };
+}
+
+/**
+ * Lines of a re-import (some orders already there): staged lines are paired with the order's
+ * existing lines of the same variant, first with first, so a re-run updates them in place and
+ * keeps reviews attached; existing lines left unpaired are deleted, the rest inserted.
+ */
+async function writeStagedItemsOfExistingOrders(client: PoolClient): Promise<void> {
   // pair staged lines with existing lines of the same order and variant, first with first
   await client.query(`
     CREATE TEMP TABLE legacy_stage_items ON COMMIT DROP AS
@@ -378,20 +429,6 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
     SELECT order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, line_total_cents, discount_rate,
            cost_cents, profit_cents, coalesce(product_name, snapshot_name), snapshot_size, snapshot_colour
       FROM legacy_stage_items WHERE item_id IS NULL ORDER BY row_number`);
-  // a product exists from its first sale at the latest, so product_day covers all imported history
-  await client.query(`
-    UPDATE products p SET created_at = f.first_sale, published_at = least(p.published_at, f.first_sale)
-      FROM (SELECT product_id, min(placed_at) AS first_sale FROM ${RESOLVED} GROUP BY product_id) f
-     WHERE p.id = f.product_id AND p.created_at > f.first_sale`);
-  const { rows: counts } = await client.query<{ created: number; updated: number }>(
-    'SELECT count(*) FILTER (WHERE is_new)::int AS created, count(*) FILTER (WHERE NOT is_new)::int AS updated FROM legacy_stage_orders',
-  );
-  const { rows: products } = await client.query<{ product_id: string }>(`SELECT DISTINCT product_id FROM ${RESOLVED}`);
-  return {
-    created: counts[0]?.created ?? 0,
-    updated: counts[0]?.updated ?? 0,
-    productIds: products.map((row) => Number(row.product_id)),
-  };
 }
 
 /** The codes of the shop's active shipping methods (any country): what a ship mode may map to. */

@@ -12,7 +12,7 @@ import { InsightsLake, peakHours } from '@threadline/insights';
 import { CLICKSTREAM_COLUMNS, pseudonymise, rebuildDayRollup, type ClickstreamColumn } from '@threadline/clickstream';
 import { crawlLake, LocalLakeStorage, lakeRoot, openDuckDb, type LakeDb } from '@threadline/lake';
 
-import { DayUploads, importAccessLogFile, IMPORTED_TIER, lineEventId, type AccessLogImportOptions } from './import-access-logs.js';
+import { DayUploads, importAccessLogFile, IMPORTED_TIER, lineEventId, writeDays, type AccessLogImportOptions } from './import-access-logs.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/access-combined.log', import.meta.url));
 
@@ -468,6 +468,81 @@ describe("putting each day's files while the next day is written", () => {
         duck.close();
       }
       assert.equal((await importAccessLogFile(file, { ...options, storage: new LocalLakeStorage(lakeRoot(dataDir)) })).status, 'already-imported');
+    } finally {
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes days on two connections at once, each day once, hands them on in order, and stops taking days at the first failure', async () => {
+    const duck = await openDuckDb({ threads: 2 });
+    try {
+      await duck.run('CREATE TABLE written (day VARCHAR)');
+      const days = ['2026-03-10', '2026-03-11', '2026-03-12', '2026-03-13', '2026-03-14'];
+      const after: string[] = [];
+      await writeDays(duck, days, (day) => `INSERT INTO written VALUES ('${day}')`, (day) => after.push(day));
+      // called in day order, whichever connection finished first
+      assert.deepEqual(after, days);
+      const rows = await duck.all<{ day: string }>('SELECT day FROM written ORDER BY day');
+      assert.deepEqual(rows.map((row) => row.day), days);
+
+      // the first day fails at once while the other connection works on a slow second day: no
+      // writer takes a third day after the failure
+      await duck.run('DELETE FROM written');
+      const tried: string[] = [];
+      const failing = writeDays(
+        duck,
+        days,
+        (day) => (day === '2026-03-10' ? 'SELECT * FROM no_such_table' : `INSERT INTO written SELECT '${day}' WHERE (SELECT count(*) FROM range(50000000)) > 0`),
+        (day) => tried.push(day),
+      );
+      await assert.rejects(failing, /no_such_table/);
+      // the second day was written but is not handed on: the day before it failed
+      assert.deepEqual(tried, []);
+      // nothing still runs on the second connection: what it wrote is there when writeDays returns
+      assert.deepEqual((await duck.all<{ day: string }>('SELECT day FROM written')).map((row) => row.day), ['2026-03-11']);
+    } finally {
+      duck.close();
+    }
+  });
+
+  // (visits may differ: they are split by the gaps between a visitor's lines in the order read)
+  it('puts the same events into the same hour files whether the lines come in time order or not', async () => {
+    const db = await createTestDatabase();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'access-import-order-'));
+    try {
+      const lines = Array.from({ length: 3 * 48 }, (_, index) => {
+        const day = 10 + Math.floor(index / 48);
+        const hour = Math.floor((index % 48) / 2);
+        return `203.0.113.${index % 5} - - [${day}/Mar/2026:${String(hour).padStart(2, '0')}:${String(index % 60).padStart(2, '0')}:00 +0000] "GET /p/${index} HTTP/1.1" 200 10 "-" "Mozilla/5.0 (X11; Linux)"`;
+      });
+      // a fixed shuffle (every 7th line of a cycle): the same lines, out of time order
+      const shuffled = lines.map((_, index) => lines[(index * 7) % lines.length] as string);
+      assert.equal(new Set(shuffled).size, lines.length);
+      const contents = async (name: string, text: string[]): Promise<Array<{ file: string; rows: string }>> => {
+        const root = lakeRoot(path.join(dataDir, name));
+        const file = path.join(dataDir, `${name}.log`);
+        writeFileSync(file, `${text.join('\n')}\n`);
+        const report = await importAccessLogFile(file, { pool: db.pool, storage: new LocalLakeStorage(root), workDir: dataDir, pseudonymKey: 'k', timeZone: 'UTC' });
+        assert.equal(report.events, lines.length);
+        const duck = await openDuckDb({ threads: 1 });
+        try {
+          const files = parquetFiles(path.join(root, 'raw', 'clickstream')).sort();
+          return await Promise.all(
+            files.map(async (written) => {
+              const rows = await duck.all<{ t: string; path: string; visitor: string }>(`SELECT event_time::VARCHAR AS t, path, visitor_id AS visitor FROM read_parquet(?, hive_partitioning = false)`, [written]);
+              const times = rows.map((row) => row.t);
+              assert.deepEqual(times, [...times].sort(), `${written} is in time order`);
+              return { file: path.relative(root, written).replace(/import-[0-9a-f]+-/, 'import-'), rows: JSON.stringify(rows.map((row) => [row.t, row.path, row.visitor]).sort()) };
+            }),
+          );
+        } finally {
+          duck.close();
+        }
+      };
+      const ordered = await contents('ordered', lines);
+      assert.equal(ordered.length, 3 * 24);
+      assert.deepEqual(await contents('shuffled', shuffled), ordered);
     } finally {
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });

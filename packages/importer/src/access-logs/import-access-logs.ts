@@ -12,7 +12,7 @@ import { createGunzip } from 'node:zlib';
 import type { Pool } from '@threadline/db';
 import { findAccessLogImport, finishAccessLogImport, startAccessLogImport } from '@threadline/db/access-log-imports';
 import { CLICKSTREAM_COLUMNS, deviceFromUserAgent, IMPORTED_TIER, ipPrefix, isBotUserAgent, PARQUET_OPTIONS, pseudonymise, rebuildDayRollupsFromTable, scrubPersonalData, type ClickstreamColumn } from '@threadline/clickstream';
-import { CLICKSTREAM_DATASET, openDuckDb, sqlLiteral, type LakeStorage } from '@threadline/lake';
+import { CLICKSTREAM_DATASET, openDuckDb, sqlLiteral, type LakeDb, type LakeStorage } from '@threadline/lake';
 
 import { createStageClock } from '../stage-clock.js';
 import { classifyRequest, DEFAULT_JSON_FIELDS, parseClfLine, parseJsonLine, type AccessLogRequest, type JsonFieldMap, type RequestKind } from './parse-line.js';
@@ -319,6 +319,8 @@ class EventStager {
   counts = { events: 0, pageRequests: 0, staticRequests: 0, healthChecks: 0, bots: 0, withoutUserAgent: 0 };
   first: number | null = null;
   last: number | null = null;
+  /** every line's time at or after the line before's (the usual log): its rows need no sort */
+  isInTimeOrder = true;
   /** UTC days touched, as day numbers since the epoch (cheaper than a date string per line) */
   private readonly dayNumbers = new Set<number>();
   /** address → network prefix */
@@ -420,6 +422,7 @@ class EventStager {
     if ((this.visitors.agents[visitor] as AgentRow).isBot) this.counts.bots += 1; // every visitor number has an agent
     if (this.first === null || time < this.first) this.first = time;
     if (this.last === null || time > this.last) this.last = time;
+    else if (time < this.last) this.isInTimeOrder = false;
     this.dayNumbers.add(Math.floor(time / 86_400_000));
     this.chunk += `${lineNumber},${time},${start},${visitor},${target.i},${this.referrer(request.referrer)},${this.zone(request.offsetMinutes)},${this.method(request.method)},${isPage ? 1 : 0},${request.status},${request.bytes ?? ''},${request.durationMs ?? ''}\n`;
     return this.chunk.length > 1 << 20;
@@ -531,6 +534,44 @@ export class DayUploads {
   }
 }
 
+/** Connections writing days at once: a day's COPY (one sort, 24 hour files) keeps about one thread busy. */
+const DAY_WRITERS = 2;
+
+/**
+ * Runs one statement per day (`statement(day)`), on `DAY_WRITERS` connections of `db` at once,
+ * and calls `written(day)` for the days in their order (a day finished early waits for the ones
+ * before it, so the lake gets days in order, as from one writer). The first failure (of a
+ * statement or of `written`) stops every writer from taking another day and is rethrown once all
+ * have stopped: no statement is left running behind the caller.
+ */
+export async function writeDays(db: LakeDb, days: readonly string[], statement: (day: string) => string, written: (day: string) => void): Promise<void> {
+  const writers: LakeDb[] = [db];
+  const isDone = days.map(() => false);
+  let next = 0;
+  let nextWritten = 0;
+  let failure: { error: unknown } | undefined;
+  const work = async (writer: LakeDb): Promise<void> => {
+    while (failure === undefined && next < days.length) {
+      const index = next;
+      next += 1;
+      try {
+        await writer.run(statement(days[index] as string)); // index < length was checked above
+        isDone[index] = true;
+        for (; isDone[nextWritten] === true && failure === undefined; nextWritten += 1) written(days[nextWritten] as string);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  try {
+    for (let count = 1; count < Math.min(DAY_WRITERS, days.length); count += 1) writers.push(await db.connect());
+    await Promise.all(writers.map(work));
+  } finally {
+    for (const writer of writers.slice(1)) writer.close();
+  }
+  if (failure !== undefined) throw failure.error;
+}
+
 async function listFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -639,8 +680,9 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
       const db = await openDuckDb({ threads: 2 });
       try {
         await db.run(`SET TimeZone = 'UTC'`);
+        // a table of the database, not TEMP: the day writers' second connection reads it too
         await db.run(
-          `CREATE TEMP TABLE imported AS
+          `CREATE TABLE imported AS
              SELECT strftime(event_time, '%Y-%m-%d') AS dt, strftime(event_time, '%H') AS hour, * FROM (
                SELECT ${eventsSelect(receivedAt, contentHash)}
                  FROM read_csv(${sqlLiteral(staged)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = ${STAGED_COLUMNS}) r
@@ -649,7 +691,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
                  LEFT JOIN ${dimension('referrers', "i: 'INTEGER', host: 'VARCHAR'")} f ON f.i = r.referrer
                  JOIN ${dimension('zones', "i: 'INTEGER', zone: 'VARCHAR'")} z ON z.i = r.zone
                  JOIN ${dimension('methods', "i: 'INTEGER', method: 'VARCHAR'")} m ON m.i = r.method)
-             ORDER BY event_time`,
+             ${stager.isInTimeOrder ? '' : 'ORDER BY event_time'}`,
         );
         clock.lap('load');
         // one COPY per day (at most 24 hour partitions open): a single COPY over years of history
@@ -665,17 +707,17 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
           });
         });
         try {
-          for (const day of stager.days) {
+          await writeDays(db, stager.days, (day) =>
             // a time range, not dt = …: the table is sorted by time, so DuckDB skips other days' row groups
-            await db.run(
-              `COPY (SELECT * EXCLUDE (dt) FROM imported
-                      WHERE event_time >= ${sqlLiteral(day)}::TIMESTAMPTZ AND event_time < ${sqlLiteral(day)}::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY event_time)
-                 TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN '${ownFiles}{i}')`,
-            );
-            uploads.add(day);
-            // a failed put stops the import here rather than after writing every other day
-            uploads.throwIfFailed();
-          }
+            `COPY (SELECT * EXCLUDE (dt) FROM imported
+                    WHERE event_time >= ${sqlLiteral(day)}::TIMESTAMPTZ AND event_time < ${sqlLiteral(day)}::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY event_time)
+               TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN '${ownFiles}{i}')`,
+            (day) => {
+              uploads.add(day);
+              // a failed put stops the import here rather than after writing every other day
+              uploads.throwIfFailed();
+            },
+          );
           clock.lap('parquet');
         } finally {
           // never leave puts running behind an error (the work directory is removed next)

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+import type { StreamSink } from '../stream/stream.js';
+import { Collector, type BatchEntry } from './collector.js';
+import { DEFAULT_LIMITS } from './validate.js';
+
+setFlagsFromString('--expose-gc');
+// the flag makes `gc` a global of contexts created from now on; checked callable below
+const collectGarbage: unknown = runInNewContext('gc');
+
+const deadLetterDir = mkdtempSync(path.join(tmpdir(), 'collector-test-'));
+after(() => rmSync(deadLetterDir, { recursive: true, force: true }));
+
+/** A sink that holds each payload until the test says it is durable. */
+function heldSink(): StreamSink & { payloads: Buffer[]; release: () => void } {
+  const waiting: Array<() => void> = [];
+  const payloads: Buffer[] = [];
+  return {
+    kind: 'spool',
+    payloads,
+    append: (payload) => {
+      payloads.push(payload);
+      return new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release: () => {
+      for (const resolve of waiting.splice(0)) resolve();
+    },
+  };
+}
+
+function event(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id: `b3ac0000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`, type: 'page_view', ts: Date.now(), visitorId: 'visitor_0001', sessionId: 'session_0001', path: `/p/${n}`, ...extra };
+}
+
+const facts = { receivedAt: Date.now(), userAgent: 'Mozilla/5.0 (X11; Linux x86_64)', ip: '198.51.100.7' };
+
+describe('Collector', () => {
+  it('spools new events once, acknowledges repeats (in the batch and of earlier batches) as duplicates, rejects naming the field', async () => {
+    const sink = heldSink();
+    const collector = new Collector({ sink, deadLetterDir, limits: DEFAULT_LIMITS, pseudonymKey: 'k' });
+    const first = collector.collect([{ raw: event(1) }, { raw: event(2) }, { raw: event(1) }, { raw: event(3, { language: 'not a tag' }) }], facts);
+    sink.release();
+    assert.deepEqual(await first, { accepted: 3, duplicates: 1, rejected: [{ index: 3, id: event(3).id, reason: 'language: expected a BCP 47 tag such as en-US' }] });
+    const lines = sink.payloads[0]?.toString('utf8').split('\n');
+    assert.equal(lines?.length, 3, 'two lines and the final newline');
+    assert.equal(lines?.at(-1), '');
+    assert.deepEqual(lines?.slice(0, 2).map((line) => (JSON.parse(line) as { event_id: string }).event_id), [event(1).id, event(2).id]);
+
+    const second = collector.collect([{ raw: event(2, { id: String(event(2).id).toUpperCase() }) }, { raw: event(4) }], facts);
+    sink.release();
+    assert.deepEqual(await second, { accepted: 2, duplicates: 1, rejected: [] });
+    assert.equal(sink.payloads[1]?.toString('utf8').split('\n').length, 2, 'only event 4 spooled');
+  });
+
+  it('does not remember ids whose append failed, so the retry is spooled', async () => {
+    let fail = true;
+    const payloads: Buffer[] = [];
+    const sink: StreamSink = { kind: 'spool', append: async (payload) => (fail ? Promise.reject(new Error('disk gone')) : void payloads.push(payload)) };
+    const collector = new Collector({ sink, deadLetterDir, limits: DEFAULT_LIMITS, pseudonymKey: 'k' });
+    await assert.rejects(collector.collect([{ raw: event(7) }], facts), /disk gone/);
+    fail = false;
+    assert.deepEqual(await collector.collect([{ raw: event(7) }], facts), { accepted: 1, duplicates: 0, rejected: [] });
+    assert.equal(payloads.length, 1);
+  });
+
+  it('keeps nothing of the parsed batch while it waits for the disk (only the payload and the ids as words)', async () => {
+    assert.equal(typeof collectGarbage, 'function');
+    const sink = heldSink();
+    const collector = new Collector({ sink, deadLetterDir, limits: DEFAULT_LIMITS, pseudonymKey: 'k' });
+    let entries: BatchEntry[] | undefined = [{ raw: event(10) }, { raw: event(11) }];
+    const parsed = new WeakRef(entries[0] ?? {});
+    const pending = collector.collect(entries, facts);
+    entries = undefined;
+    // a WeakRef's target lives at least to the end of the current job
+    await new Promise((resolve) => setImmediate(resolve));
+    if (typeof collectGarbage === 'function') collectGarbage();
+    assert.equal(parsed.deref(), undefined, 'the parsed event was still reachable during the append');
+    sink.release();
+    assert.deepEqual(await pending, { accepted: 2, duplicates: 0, rejected: [] });
+  });
+});
