@@ -99,6 +99,18 @@ export const CLICKSTREAM_COLUMNS = {
 export type ClickstreamColumn = keyof typeof CLICKSTREAM_COLUMNS;
 
 
+/** What JSON must escape in a string (quote, backslash, controls) or writes escaped (UTF-16 surrogates, if alone). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A string as a JSON string literal, the same as `JSON.stringify(value)`. Nearly every stored
+ * value needs no escape (ids, enums, paths, hosts): they are quoted as they are, which costs a
+ * scan instead of a call into the runtime per column.
+ */
+function quoted(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+}
+
 /**
  * The spool's line for one stored event: JSON without its null columns (the flusher's reader
  * fills absent columns with NULL), about a third smaller than the whole row and cheaper to write
@@ -110,28 +122,28 @@ export type ClickstreamColumn = keyof typeof CLICKSTREAM_COLUMNS;
  * spoolLine({ ...event, path: null }) // '{"event_id":"…","event_type":"page_view",…}' — no "path"
  */
 export function spoolLine(event: StoredEvent): string {
-  let line = `{"event_id":${JSON.stringify(event.event_id)},"event_type":${JSON.stringify(event.event_type)},"event_time":${event.event_time},"received_at":${event.received_at},"visitor_id":${JSON.stringify(event.visitor_id)},"session_id":${JSON.stringify(event.session_id)}`;
-  if (event.user_pseudonym !== null) line += `,"user_pseudonym":${JSON.stringify(event.user_pseudonym)}`;
-  if (event.path !== null) line += `,"path":${JSON.stringify(event.path)}`;
-  if (event.referrer_host !== null) line += `,"referrer_host":${JSON.stringify(event.referrer_host)}`;
-  if (event.utm_source !== null) line += `,"utm_source":${JSON.stringify(event.utm_source)}`;
-  if (event.utm_medium !== null) line += `,"utm_medium":${JSON.stringify(event.utm_medium)}`;
-  if (event.utm_campaign !== null) line += `,"utm_campaign":${JSON.stringify(event.utm_campaign)}`;
-  if (event.utm_term !== null) line += `,"utm_term":${JSON.stringify(event.utm_term)}`;
-  if (event.utm_content !== null) line += `,"utm_content":${JSON.stringify(event.utm_content)}`;
-  line += `,"device":${JSON.stringify(event.device)}`;
-  if (event.language !== null) line += `,"language":${JSON.stringify(event.language)}`;
-  line += `,"time_zone":${JSON.stringify(event.time_zone)}`;
-  line += `,"region":${JSON.stringify(event.region)}`;
+  let line = `{"event_id":${quoted(event.event_id)},"event_type":${quoted(event.event_type)},"event_time":${event.event_time},"received_at":${event.received_at},"visitor_id":${quoted(event.visitor_id)},"session_id":${quoted(event.session_id)}`;
+  if (event.user_pseudonym !== null) line += `,"user_pseudonym":${quoted(event.user_pseudonym)}`;
+  if (event.path !== null) line += `,"path":${quoted(event.path)}`;
+  if (event.referrer_host !== null) line += `,"referrer_host":${quoted(event.referrer_host)}`;
+  if (event.utm_source !== null) line += `,"utm_source":${quoted(event.utm_source)}`;
+  if (event.utm_medium !== null) line += `,"utm_medium":${quoted(event.utm_medium)}`;
+  if (event.utm_campaign !== null) line += `,"utm_campaign":${quoted(event.utm_campaign)}`;
+  if (event.utm_term !== null) line += `,"utm_term":${quoted(event.utm_term)}`;
+  if (event.utm_content !== null) line += `,"utm_content":${quoted(event.utm_content)}`;
+  line += `,"device":${quoted(event.device)}`;
+  if (event.language !== null) line += `,"language":${quoted(event.language)}`;
+  line += `,"time_zone":${quoted(event.time_zone)}`;
+  line += `,"region":${quoted(event.region)}`;
   line += `,"is_bot":${event.is_bot}`;
-  if (event.ip_prefix !== null) line += `,"ip_prefix":${JSON.stringify(event.ip_prefix)}`;
-  if (event.product_id !== null) line += `,"product_id":${JSON.stringify(event.product_id)}`;
-  if (event.search_query !== null) line += `,"search_query":${JSON.stringify(event.search_query)}`;
+  if (event.ip_prefix !== null) line += `,"ip_prefix":${quoted(event.ip_prefix)}`;
+  if (event.product_id !== null) line += `,"product_id":${quoted(event.product_id)}`;
+  if (event.search_query !== null) line += `,"search_query":${quoted(event.search_query)}`;
   if (event.value_cents !== null) line += `,"value_cents":${event.value_cents}`;
-  if (event.currency !== null) line += `,"currency":${JSON.stringify(event.currency)}`;
-  if (event.tier !== null) line += `,"tier":${JSON.stringify(event.tier)}`;
-  if (event.http_method !== null) line += `,"http_method":${JSON.stringify(event.http_method)}`;
-  if (event.http_route !== null) line += `,"http_route":${JSON.stringify(event.http_route)}`;
+  if (event.currency !== null) line += `,"currency":${quoted(event.currency)}`;
+  if (event.tier !== null) line += `,"tier":${quoted(event.tier)}`;
+  if (event.http_method !== null) line += `,"http_method":${quoted(event.http_method)}`;
+  if (event.http_route !== null) line += `,"http_route":${quoted(event.http_route)}`;
   if (event.http_status !== null) line += `,"http_status":${event.http_status}`;
   if (event.duration_ms !== null) line += `,"duration_ms":${event.duration_ms}`;
   if (event.bytes !== null) line += `,"bytes":${event.bytes}`;
