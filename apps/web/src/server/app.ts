@@ -7,11 +7,11 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 
 import type { Config, Logger } from '@threadline/config';
-import { forwardedHeaders, registerEdge, SlidingWindowLimiter, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
+import { forwardedHeaders, registerEdge, REMOVED_RESPONSE_HEADERS, SlidingWindowLimiter, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
 import { metricsPlugin } from '@threadline/ops';
 
 import { registerWebAccessLog } from './access-log.js';
-import { registerCompression } from './compression.js';
+import { mayCompress, registerCompression } from './compression.js';
 import { registerPages } from './pages/pages.js';
 import { registerForwarding } from './upstream/forward.js';
 import { MicroCache } from './upstream/micro-cache.js';
@@ -115,6 +115,9 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
     // THREADLINE_WEB_CACHE_MS; the API's per-address limit is applied to those answers here
     cache: new MicroCache({ maxTtlMs: context.config.webCacheMs }),
     cacheHitLimiter: new SlidingWindowLimiter(edge.rateLimit.apiPerIpPerMin, 60_000),
+    // whole answers skip Fastify's send path when the only onSend hooks registered above (the
+    // security headers' removals, compression) would leave them as they are
+    directWrite: { removedHeaders: REMOVED_RESPONSE_HEADERS, mayChange: mayCompress },
   });
 
   if (existsSync(path.join(distDir, 'index.html'))) {

@@ -40,6 +40,34 @@ export function negotiateCoding(acceptEncoding: string | undefined): ContentCodi
   return undefined;
 }
 
+/** What `mayCompress` looks at: the request's head and the answer's status, head and body size. */
+export interface CompressionCase {
+  requestHeaders: Readonly<Record<string, string | string[] | undefined>>;
+  statusCode: number;
+  answerHeaders: Readonly<Record<string, unknown>>;
+  bodyBytes: number;
+}
+
+/**
+ * Whether the compression plugin registered by `registerCompression` might change this answer on
+ * its way out. False only when it certainly leaves it as it is — the answer is already encoded, is
+ * under the threshold, is partial content, or the request accepts no encoding (no Accept-Encoding,
+ * or X-No-Compression) — mirroring the checks of @fastify/compress's `onSend` hook; anything else
+ * (the negotiated coding, the content type) is left for the plugin to decide.
+ *
+ * @example
+ * mayCompress({ requestHeaders: {}, statusCode: 200, answerHeaders: {}, bodyBytes: 10_000 });                                 // false: nothing accepted
+ * mayCompress({ requestHeaders: { 'accept-encoding': 'br' }, statusCode: 200, answerHeaders: {}, bodyBytes: 10_000 });  // true
+ */
+export function mayCompress(answer: CompressionCase): boolean {
+  const encoding = answer.answerHeaders['content-encoding'];
+  // as the plugin tests it: any value but an empty one or `identity` means already encoded
+  if (encoding && encoding !== 'identity') return false;
+  if (answer.bodyBytes < COMPRESSION_THRESHOLD_BYTES) return false;
+  if (answer.statusCode === 206 || answer.answerHeaders['content-range'] !== undefined) return false;
+  return answer.requestHeaders['accept-encoding'] !== undefined && answer.requestHeaders['x-no-compression'] === undefined;
+}
+
 /** Compresses a whole answer body with the levels above. */
 export function compressBody(body: Buffer, coding: ContentCoding): Buffer {
   return coding === 'br'

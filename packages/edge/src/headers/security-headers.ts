@@ -107,11 +107,18 @@ export function securityHeaderValues(options: SecurityHeaderOptions): Readonly<R
 }
 
 /**
+ * Response headers the security-headers plugin removes before an answer is sent: the X-Powered-By
+ * banner an upstream may add. Code that writes an answer itself, past the `onSend` hooks (the web
+ * tier's direct writes of forwarded answers), drops these too.
+ */
+export const REMOVED_RESPONSE_HEADERS: readonly string[] = Object.freeze(['x-powered-by']);
+
+/**
  * Adds the security headers to every response of the instance, including 404s, errors, requests
  * refused by the edge checks and proxied API answers: one `onRequest` hook copies the precomputed
  * values as a request arrives (register this before any hook that may refuse it; a route or an
  * upstream that sets one of them itself overrides it), and an `onSend` hook drops the
- * X-Powered-By banner an upstream may add.
+ * REMOVED_RESPONSE_HEADERS (the X-Powered-By banner an upstream may add).
  */
 export const securityHeadersPlugin = fp<SecurityHeaderOptions>(
   async (app: FastifyInstance, options) => {
@@ -121,7 +128,7 @@ export const securityHeadersPlugin = fp<SecurityHeaderOptions>(
       done();
     });
     app.addHook('onSend', (_request, reply, payload, done) => {
-      reply.removeHeader('x-powered-by');
+      for (const name of REMOVED_RESPONSE_HEADERS) reply.removeHeader(name);
       done(null, payload);
     });
   },

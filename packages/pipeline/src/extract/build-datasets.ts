@@ -8,6 +8,7 @@ import { LakeError, readRows, sqlLiteral, datePartition, ZONE_DIRS } from '@thre
 
 import { DATASET_KEYS, type CuratedDataset } from './datasets.js';
 import { pseudonymiseUserId } from './pseudonym.js';
+import { buildSalesOrders } from './sales-orders.js';
 import { EXTRACT_COLUMNS, type ExtractTable } from './shop-source.repo.js';
 import type { StageTimer } from './stage-timer.js';
 
@@ -235,6 +236,9 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
     }
     writes.start('sales', 'out_sales', input.dates, 'order_id, order_item_id');
     writes.start('reviews', 'out_reviews', input.dates, 'review_id');
+    // one row per sold order, for the segments dashboard's order and customer counts
+    await timer.time('join sales_orders', () => buildSalesOrders(db));
+    writes.start('sales_orders', 'out_sales_orders', input.dates, 'order_id');
 
     const dateList = `[${input.dates.map((date) => `DATE ${sqlLiteral(date)}`).join(', ')}]::DATE[]`;
     // One row per day and product: every product that existed that day, plus any product with sales

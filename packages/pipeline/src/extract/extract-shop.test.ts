@@ -56,10 +56,12 @@ describe('extractShop', () => {
       'customer keys',
       'join sales',
       'join product_day',
+      'join sales_orders',
       'write products',
       'write sales',
       'write reviews',
       'write product_day',
+      'write sales_orders',
     ]) {
       assert.ok(names.includes(expected), `no stage "${expected}" in ${names.join(', ')}`);
     }
@@ -69,11 +71,47 @@ describe('extractShop', () => {
     assert.equal(existsSync(path.join(stagingDir, '_work')), false);
   });
 
+  it('writes one sales_orders row per order with a sold line, agreeing with that order\'s sold lines', async () => {
+    const stagingDir = path.join(dir, 'staging-orders');
+    const result = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir, dates: DATES, timeZone: ZONE, pseudonymKey: 'k' });
+    const orders = result.datasets.find((item) => item.dataset === 'sales_orders');
+    assert.deepEqual(orders?.partitions, DATES.map((date) => `dt=${date}`));
+    await withDuckDb(async (duck) => {
+      const read = (dataset: string): string => `read_parquet('${path.join(stagingDir, dataset, '*', '*.parquet')}', hive_partitioning = true)`;
+      // the same figures worked out another way: every sold line joined to its order's row
+      const [row] = await duck.rows(
+        `WITH lines AS (SELECT * FROM ${read('sales')} WHERE status NOT IN ('cancelled', 'refunded')),
+              per_order AS (SELECT order_id, count(*) AS n, sum(quantity) AS units, sum(line_total_cents) AS revenue,
+                                   count(DISTINCT category_slug) AS categories FROM lines GROUP BY order_id)
+         SELECT (SELECT count(*) FROM ${read('sales_orders')}) AS rows,
+                (SELECT count(DISTINCT order_id) FROM ${read('sales_orders')}) AS keys,
+                (SELECT count(*) FROM per_order) AS sold_orders,
+                (SELECT count(DISTINCT order_id) FROM ${read('sales')} WHERE status IN ('cancelled', 'refunded')) AS cancelled_orders,
+                (SELECT count(*) FROM per_order p JOIN ${read('sales_orders')} o USING (order_id)
+                  WHERE o.sold_lines = p.n AND o.units = p.units AND o.revenue_cents = p.revenue AND len(o.category_slugs) = p.categories) AS matching,
+                (SELECT count(*) FROM lines l JOIN ${read('sales_orders')} o USING (order_id)
+                  WHERE l.customer_key IS NOT DISTINCT FROM o.customer_key AND l.age_band IS NOT DISTINCT FROM o.age_band
+                    AND l.is_returning IS NOT DISTINCT FROM o.is_returning AND l.ship_country IS NOT DISTINCT FROM o.ship_country
+                    AND l.placed_date = o.placed_date AND list_contains(o.category_slugs, l.category_slug)) AS lines_matching,
+                (SELECT count(*) FROM lines) AS sold_lines`,
+      );
+      assert.ok(row);
+      assert.ok(Number(row.cancelled_orders) > 0, 'the fixture has cancelled orders, which the rollup leaves out');
+      assert.ok(Number(row.sold_orders) > 0);
+      assert.equal(Number(row.rows), Number(row.sold_orders));
+      assert.equal(Number(row.keys), Number(row.rows), 'an order is there twice');
+      assert.equal(Number(row.matching), Number(row.sold_orders), 'an order\'s totals differ from its lines');
+      assert.equal(Number(row.lines_matching), Number(row.sold_lines), 'a line disagrees with its order\'s row');
+    });
+  });
+
   it('builds empty partitions when no order falls on the dates', async () => {
     const stagingDir = path.join(dir, 'staging-empty');
     const result = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir, dates: ['2025-01-01'], timeZone: ZONE, pseudonymKey: 'k' });
     const sales = result.datasets.find((item) => item.dataset === 'sales');
     assert.deepEqual(sales, { dataset: 'sales', rows: 0, partitions: ['dt=2025-01-01'] });
     assert.ok(existsSync(path.join(stagingDir, 'sales', 'dt=2025-01-01', 'part-0.parquet')));
+    // the rollup covers the same dates as sales, so the dashboard can use it for this day too
+    assert.ok(existsSync(path.join(stagingDir, 'sales_orders', 'dt=2025-01-01', 'part-0.parquet')));
   });
 });

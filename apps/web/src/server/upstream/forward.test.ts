@@ -184,3 +184,136 @@ describe('forwarding to API replicas', () => {
     }
   });
 });
+
+/** A replica whose answer for each path is set by the test: status, headers and body (with its length, as the API sends it). */
+async function startScriptedReplica(answers: Record<string, { status: number; headers: http.OutgoingHttpHeaders; body: string }>): Promise<http.Server> {
+  const server = http.createServer((request, response) => {
+    request.resume();
+    const answer = answers[request.url ?? ''] ?? { status: 200, headers: {}, body: '' };
+    response.writeHead(answer.status, { 'content-length': String(Buffer.byteLength(answer.body)), ...answer.headers }).end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+interface RawAnswer {
+  status: number;
+  /** Name/value pairs as sent (names lower-cased), without Date. */
+  head: string[];
+  body: string;
+}
+
+function getRaw(port: number, url: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: url, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const head: string[] = [];
+        for (let at = 0; at + 1 < res.rawHeaders.length; at += 2) {
+          const name = (res.rawHeaders[at] ?? '').toLowerCase();
+          if (name !== 'date') head.push(`${name}: ${res.rawHeaders[at + 1] ?? ''}`);
+        }
+        resolve({ status: res.statusCode ?? 0, head: head.sort(), body: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('writing whole forwarded answers straight to the connection', () => {
+  const json = JSON.stringify({ items: Array.from({ length: 60 }, (_, id) => ({ id, name: `item ${id}` })) });
+  const answers: Record<string, { status: number; headers: http.OutgoingHttpHeaders; body: string }> = {
+    '/api/list': { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'private', 'x-powered-by': 'upstream', vary: 'Cookie' }, body: json },
+    '/api/login': { status: 201, headers: { 'content-type': 'application/json', 'set-cookie': ['tl_session=a; HttpOnly', 'tl_csrf=b; Path=/'] }, body: '{"ok":true}' },
+    '/api/untyped': { status: 200, headers: {}, body: 'raw bytes' },
+    '/api/missing': { status: 404, headers: { 'content-type': 'application/json' }, body: '{"error":{"code":"NOT_FOUND","message":"no such product"}}' },
+    '/api/empty': { status: 204, headers: { 'content-length': '0', 'content-type': 'application/json' }, body: '' },
+  };
+  let replica: http.Server;
+  let pool: UpstreamPool;
+  /** `direct` writes answers itself; `viaSend` sends every answer through Fastify's send path. */
+  const webs: Record<'direct' | 'viaSend', { app: FastifyInstance; port: number; onSendCalls: number }> = {
+    direct: { app: Fastify(), port: 0, onSendCalls: 0 },
+    viaSend: { app: Fastify(), port: 0, onSendCalls: 0 },
+  };
+
+  before(async () => {
+    replica = await startScriptedReplica(answers);
+    pool = new UpstreamPool({ urls: [`http://127.0.0.1:${(replica.address() as AddressInfo).port}`], logger: createLogger({ name: 'test', level: 'silent' }) }); // listening on TCP: an AddressInfo
+    await pool.start();
+    for (const [name, web] of Object.entries(webs)) {
+      // what the web tier's own onSend hooks do: drop X-Powered-By (security headers), and a header
+      // set as a request arrives (as the security headers are) must reach the client either way
+      web.app.addHook('onRequest', async (_request, reply) => {
+        reply.header('x-frame-options', 'DENY');
+      });
+      web.app.addHook('onSend', async (_request, reply, payload) => {
+        web.onSendCalls += 1;
+        reply.removeHeader('x-powered-by');
+        return payload;
+      });
+      await registerForwarding(web.app, {
+        upstream: pool,
+        prefixes: ['/api'],
+        extraHeaders: () => ({}),
+        ...(name === 'direct' ? { directWrite: { removedHeaders: ['x-powered-by'], mayChange: (answer) => answer.requestHeaders['x-test-change'] !== undefined } } : {}),
+      });
+      await web.app.listen({ port: 0, host: '127.0.0.1' });
+      web.port = (web.app.server.address() as AddressInfo).port; // listening on TCP: an AddressInfo
+    }
+  });
+  after(async () => {
+    for (const web of Object.values(webs)) await web.app.close();
+    await pool.close();
+    replica.closeAllConnections();
+    await new Promise((resolve) => replica.close(resolve));
+  });
+
+  it('sends the same status, head and body as Fastify would, without running the onSend hooks', async () => {
+    for (const url of Object.keys(answers)) {
+      webs.direct.onSendCalls = 0;
+      const direct = await getRaw(webs.direct.port, url);
+      const viaSend = await getRaw(webs.viaSend.port, url);
+      assert.deepEqual(direct, viaSend, url);
+      assert.equal(webs.direct.onSendCalls, url === '/api/empty' ? 1 : 0, `${url}: only answers without a body take Fastify's path`);
+    }
+    const list = await getRaw(webs.direct.port, '/api/list');
+    assert.ok(list.head.includes('x-frame-options: DENY'), 'headers set as the request arrived are kept');
+    assert.ok(!list.head.some((line) => line.startsWith('x-powered-by')), 'the removed headers are dropped');
+    assert.ok(list.head.includes(`content-length: ${Buffer.byteLength(json)}`));
+    const login = await getRaw(webs.direct.port, '/api/login');
+    assert.deepEqual(login.head.filter((line) => line.startsWith('set-cookie')), ['set-cookie: tl_csrf=b; Path=/', 'set-cookie: tl_session=a; HttpOnly'], 'each cookie on its own line');
+    assert.ok((await getRaw(webs.direct.port, '/api/untyped')).head.includes('content-type: application/octet-stream'));
+  });
+
+  it('sends an answer the onSend hooks may change through them', async () => {
+    webs.direct.onSendCalls = 0;
+    const answer = await getRaw(webs.direct.port, '/api/list', { 'x-test-change': '1' });
+    assert.equal(answer.status, 200);
+    assert.equal(webs.direct.onSendCalls, 1);
+    assert.ok(!answer.head.some((line) => line.startsWith('x-powered-by')));
+  });
+
+  it('keeps connections alive across direct writes', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = http.get({ host: '127.0.0.1', port: webs.direct.port, path: '/api/list', agent }, (res) => {
+            sockets.add(res.socket);
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.on('error', reject);
+        });
+        assert.equal(status, 200);
+      }
+      assert.equal(sockets.size, 1, 'three answers on one connection');
+    } finally {
+      agent.destroy();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -6,7 +6,7 @@ import type { Dispatcher } from 'undici';
 
 import { decisionPath, refuseRateLimited, type SlidingWindowLimiter } from '@threadline/edge';
 
-import { negotiateCoding } from '../compression.js';
+import { negotiateCoding, type CompressionCase } from '../compression.js';
 import { headerText, isSharedCacheable, type CachedAnswer, type MicroCache } from './micro-cache.js';
 import { callUpstream } from './upstream-call.js';
 import type { Upstream, UpstreamPool } from './upstream-pool.js';
@@ -63,6 +63,23 @@ export interface ForwardOptions {
    * the requests it never sees); each tier counts the requests it answers.
    */
   cacheHitLimiter?: SlidingWindowLimiter;
+  /**
+   * Write whole answers (forwarded ones read in full, and cache hits) straight to the connection —
+   * one `writeHead` and one `end`, head and body in a single socket write — instead of through
+   * Fastify's send path and the instance's `onSend` hooks, whenever those hooks would leave the
+   * answer as it is. The caller states what its `onSend` hooks do (see DirectWriteRules); every
+   * other hook (onRequest, onResponse: security headers, access log, metrics) runs as before.
+   * Off when absent: every answer goes through `reply.send`.
+   */
+  directWrite?: DirectWriteRules;
+}
+
+/** What the `onSend` hooks of the instance do to an answer, for `ForwardOptions.directWrite`. */
+export interface DirectWriteRules {
+  /** Answer headers the hooks remove (the security headers plugin's REMOVED_RESPONSE_HEADERS). */
+  removedHeaders: readonly string[];
+  /** Whether the hooks may change this answer (compression: see `mayCompress`); it is then sent through them. */
+  mayChange: (answer: CompressionCase) => boolean;
 }
 
 /** Whether the web tier's cache answered (`hit`), stored the answer (`miss`) or could not (`bypass`). */
@@ -70,15 +87,38 @@ export const WEB_CACHE_HEADER = 'x-web-cache';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function sendCached(request: FastifyRequest, reply: FastifyReply, cache: MicroCache, cached: CachedAnswer): FastifyReply {
+/**
+ * Sends a whole answer whose status and headers are already on `reply`. With `rules`, and when the
+ * `onSend` hooks would leave it unchanged, it is written here as Fastify's send path would write
+ * it (Content-Length of the body, application/octet-stream when untyped, the removed headers
+ * dropped) with the reply hijacked: the `onResponse` hooks still run when it is finished.
+ * Answers without a body by definition (1xx, 204, 304) and HEAD answers take Fastify's path.
+ */
+function sendWhole(request: FastifyRequest, reply: FastifyReply, body: Buffer, rules: DirectWriteRules | undefined): FastifyReply {
+  const statusCode = reply.statusCode;
+  if (!rules || statusCode < 200 || statusCode === 204 || statusCode === 304 || request.method === 'HEAD' || request.raw.httpVersionMajor !== 1) return reply.send(body);
+  const headers = reply.getHeaders();
+  if (rules.mayChange({ requestHeaders: request.headers, statusCode, answerHeaders: headers, bodyBytes: body.length })) return reply.send(body);
+  for (const name of rules.removedHeaders) delete headers[name];
+  headers['content-length'] = String(body.length);
+  headers['content-type'] ??= 'application/octet-stream';
+  // node checks every name and value here, before anything is written: a bad one fails as on Fastify's path
+  // node writes a number as its decimal text for any header; its types allow numbers on some names only
+  reply.raw.writeHead(statusCode, headers as OutgoingHttpHeaders);
+  reply.hijack();
+  reply.raw.end(body);
+  return reply;
+}
+
+function sendCached(request: FastifyRequest, reply: FastifyReply, cache: MicroCache, cached: CachedAnswer, rules: DirectWriteRules | undefined): FastifyReply {
   reply.status(cached.status).headers(cached.headers).header('age', String(cache.ageSeconds(cached))).header(WEB_CACHE_HEADER, 'hit');
   const coding = negotiateCoding(headerText(request.headers['accept-encoding']));
   const encoded = cache.encodedBody(cached, coding);
-  if (coding === undefined || encoded === undefined) return reply.send(cached.body);
+  if (coding === undefined || encoded === undefined) return sendWhole(request, reply, cached.body, rules);
   // already encoded: the compression plugin leaves an answer with Content-Encoding alone
   const vary = headerText(cached.headers.vary);
   reply.header('content-encoding', coding).header('content-length', String(encoded.length)).header('vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
-  return reply.send(encoded);
+  return sendWhole(request, reply, encoded, rules);
 }
 
 function unavailable(reply: FastifyReply): FastifyReply {
@@ -99,7 +139,7 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
     scoped.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const timeoutMs = options.timeoutMs ?? 30_000;
 
-    const { cache, cacheHitLimiter } = options;
+    const { cache, cacheHitLimiter, directWrite } = options;
 
     const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       const isShared = cache !== undefined && cache.isEnabled && isSharedCacheable(request.method, request.headers);
@@ -115,7 +155,7 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
           const limit = cacheHitLimiter.hit(request.ip);
           if (!limit.isAllowed) return refuseRateLimited(request, reply, limit, 'requests from this address', `web-cache-ip:${request.ip}`);
         }
-        return sendCached(request, reply, cache, cached);
+        return sendCached(request, reply, cache, cached, directWrite);
       }
       const finishFill = cache.startFill(request.url);
       try {
@@ -169,7 +209,7 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
               const isStored = isShared && cache.store(request.url, request.headers, { status: answer.statusCode, headers: answer.headers, body: answer.body }, cacheGeneration);
               reply.header(WEB_CACHE_HEADER, isStored ? 'miss' : 'bypass');
             }
-            return reply.send(answer.body);
+            return sendWhole(request, reply, answer.body, directWrite);
           }
           if (cache?.isEnabled) reply.header(WEB_CACHE_HEADER, 'bypass');
           return reply.send(answer.body);
