@@ -15,7 +15,7 @@ import { hashPassword } from '@threadline/auth';
 import { createLogger, loadConfig, loadEdgeConfig } from '@threadline/config';
 import { createPool, insertUser, migrate } from '@threadline/db';
 import { freePort, startTestCluster } from '@threadline/db/testing';
-import { adChannelInsight, InsightsLake, reviewInsight, salesInsight, segmentInsight } from '@threadline/insights';
+import { adChannelInsight, InsightsLake, reviewInsight, salesInsight, salesOrdersSelect, segmentInsight } from '@threadline/insights';
 
 import { measure } from './lib/http-load.js';
 import { writeBenchResult, type BenchFigures } from './lib/results.js';
@@ -42,6 +42,7 @@ async function generateLake(dataDir: string): Promise<void> {
            ['female','male','non_binary','undisclosed'][1 + o.customer % 4] AS gender, 'US' AS country,
            ['north_america','south_america','europe','asia_pacific','other'][1 + o.customer % 5] AS region,
            (o.order_id % 3 = 0) AS is_returning,
+           ['US','CA','DE','GB','FR'][1 + o.customer % 5] AS ship_country, 'R' || (o.customer % 20) AS ship_region, NULL::VARCHAR AS sales_territory,
            CAST(floor(pow(random(), 3) * 1000) AS BIGINT) + 1 AS product_id,
            1 + CAST(floor(random() * 3) AS BIGINT) AS quantity
       FROM o, range(1 + CAST(o.order_id % 5 AS INTEGER)) l`);
@@ -50,6 +51,8 @@ async function generateLake(dataDir: string): Promise<void> {
             1000 + (product_id * 37) % 20000 AS unit_price_cents, quantity * (1000 + (product_id * 37) % 20000) AS line_total_cents FROM lines l`,
     'sales',
   );
+  // the segments dashboard's per-order rollup, as the nightly run writes it beside sales
+  await copy(salesOrdersSelect(`(SELECT * FROM read_parquet('${path.join(curated, 'sales', '*', '*.parquet')}', hive_partitioning = true))`), 'sales_orders');
   await copy(
     `SELECT DATE '2026-11-25' AS dt, range + 1 AS product_id, 'Product ' || (range + 1) AS product_name, 'cat-' || ((range + 1) % 12) AS category_slug,
             'Category ' || ((range + 1) % 12) AS category_name, CAST(range * 7 % 300 AS BIGINT) AS stock_on_hand FROM range(1000)`,

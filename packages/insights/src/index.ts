@@ -1,7 +1,15 @@
 export { InsightsLake, type InsightRow, type InsightQuery, type InsightsLakeOptions } from './lake/insights-lake.js';
 export { INSIGHT_DATASETS, type InsightDataset } from './lake/curated-schemas.js';
 export { salesInsight, type SalesFilters, type SalesInsight, type SalesRateRow, type SalesDay } from './sales/sales.js';
-export { segmentInsight, SEGMENT_DIMENSIONS, type SegmentDimension, type SegmentFilters, type SegmentInsight } from './segments/segments.js';
+export {
+  segmentInsight,
+  SEGMENT_DIMENSIONS,
+  type SegmentDimension,
+  type SegmentFilters,
+  type SegmentInsight,
+  type SegmentQueryOptions,
+} from './segments/segments.js';
+export { salesOrdersSelect } from './segments/sales-orders.js';
 export { reviewInsight, type ReviewFilters, type ReviewInsight } from './reviews/reviews.js';
 export {
   adChannelInsight,

@@ -60,7 +60,8 @@ export const DASHBOARDS = {
     compute: (services, params) => salesInsight(services.lake, params),
   } satisfies DashboardSpec<SalesFilters>,
   segments: {
-    datasets: ['sales'],
+    // sales_orders: the per-order rollup the counts come from when it covers the window
+    datasets: ['sales', 'sales_orders'],
     compute: (services, params) => segmentInsight(services.lake, params),
   } satisfies DashboardSpec<SegmentFilters>,
   reviews: {

@@ -34,6 +34,28 @@ export const INSIGHT_DATASETS = {
       line_total_cents: 'BIGINT',
     },
   },
+  sales_orders: {
+    // one row per sold order, written beside sales by the nightly run (segments/sales-orders.ts):
+    // what the segments dashboard counts orders and customers from when it covers the window
+    zone: 'curated',
+    columns: {
+      dt: 'DATE',
+      order_id: 'BIGINT',
+      placed_date: 'DATE',
+      customer_key: 'VARCHAR',
+      age_band: 'VARCHAR',
+      gender: 'VARCHAR',
+      region: 'VARCHAR',
+      is_returning: 'BOOLEAN',
+      ship_country: 'VARCHAR',
+      ship_region: 'VARCHAR',
+      sales_territory: 'VARCHAR',
+      category_slugs: 'VARCHAR[]',
+      sold_lines: 'BIGINT',
+      units: 'BIGINT',
+      revenue_cents: 'BIGINT',
+    },
+  },
   reviews: {
     zone: 'curated',
     columns: {

@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import type { DateWindow } from '@threadline/domain';
 
 import {
   connectDuckDb,
@@ -24,7 +25,11 @@ interface DatasetState {
   /** newest Parquet file modification time, ms; 0 when there are no files */
   newestMs: number;
   fileCount: number;
+  /** the `dt=` partitions that hold at least one file (an empty day has a zero-row file) */
+  partitions: ReadonlySet<string>;
 }
+
+const PARTITION_DATE = /(?:^|\/)dt=(\d{4}-\d{2}-\d{2})\//;
 
 /** DuckDB caps (the configuration's `duckdb` section) and where the files are listed. */
 export interface InsightsLakeOptions extends DuckDbLimits {
@@ -76,13 +81,16 @@ export class InsightsLake implements InsightQuery {
   private async scan(dataset: InsightDataset): Promise<DatasetState> {
     let newestMs = 0;
     let fileCount = 0;
+    const partitions = new Set<string>();
     // the files readers see: on S3, each partition at the generation its pointer names
     for (const file of await this.lake.listCurrent(this.datasetPrefix(dataset))) {
       if (!file.key.endsWith('.parquet')) continue;
       fileCount += 1;
       newestMs = Math.max(newestMs, file.modifiedMs);
+      const date = PARTITION_DATE.exec(file.key)?.[1];
+      if (date !== undefined) partitions.add(date);
     }
-    return { newestMs, fileCount };
+    return { newestMs, fileCount, partitions };
   }
 
   private async refreshViews(isForced = false): Promise<void> {
@@ -153,6 +161,22 @@ export class InsightsLake implements InsightQuery {
   asOf(datasets: readonly InsightDataset[]): Date | null {
     const newest = Math.max(0, ...datasets.map((dataset) => this.states.get(dataset)?.newestMs ?? 0));
     return newest > 0 ? new Date(newest) : null;
+  }
+
+  /**
+   * Whether `dataset` has a partition for every date partition `reference` has within the window
+   * (as of the last listing): a rollup written beside its source by the same runs can then stand
+   * in for it over that window. True when `reference` has no partition there.
+   *
+   * @example
+   * lake.covers('sales_orders', 'sales', { from: '2026-11-01', to: '2026-11-30' })
+   */
+  covers(dataset: InsightDataset, reference: InsightDataset, window: DateWindow): boolean {
+    const have = this.states.get(dataset)?.partitions ?? new Set<string>();
+    for (const date of this.states.get(reference)?.partitions ?? []) {
+      if (date >= window.from && date <= window.to && !have.has(date)) return false;
+    }
+    return true;
   }
 
   /** A fingerprint of the files behind these datasets: cached results older than it are stale. */

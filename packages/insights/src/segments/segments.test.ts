@@ -8,6 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 
 import { InsightsLake } from '../lake/insights-lake.js';
 import type { Segment, SegmentDimension, SegmentInsight } from '../types.js';
+import { salesOrdersSelect } from './sales-orders.js';
 import { SEGMENT_DIMENSIONS, segmentInsight, type SegmentFilters } from './segments.js';
 
 interface Line {
@@ -207,6 +208,9 @@ async function writeSales(dataDir: string, lines: readonly Line[]): Promise<void
             'sales_territory': 'VARCHAR', 'is_returning': 'BOOLEAN', 'product_id': 'BIGINT', 'product_name': 'VARCHAR',
             'category_slug': 'VARCHAR', 'quantity': 'BIGINT', 'unit_price_cents': 'BIGINT'}))
       TO '${path.join(curated, 'sales')}' (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE true)`);
+    // the per-order rollup, as the nightly run writes it beside sales (same definition, same dates)
+    await db.run(`COPY (${salesOrdersSelect(`(SELECT * FROM read_parquet('${path.join(curated, 'sales', '*', '*.parquet')}', hive_partitioning = true))`)})
+      TO '${path.join(curated, 'sales_orders')}' (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE true)`);
   } finally {
     db.closeSync();
     instance.closeSync();
@@ -253,14 +257,62 @@ describe('popular products per segment against a line-by-line reference', () => 
   });
 
   for (const dimension of SEGMENT_DIMENSIONS) {
-    it(`agrees on every figure by ${dimension}, with and without a category filter`, async () => {
+    it(`agrees on every figure by ${dimension}, with and without a category filter, from the order rollup and from the lines`, async () => {
+      assert.ok(lake.covers('sales_orders', 'sales', window), 'the rollup covers the window');
       for (const filters of cases(dimension)) {
         const expected = reference(lines, filters);
         assert.ok(expected.segments.length > 0);
-        assertSameInsight(await segmentInsight(lake, filters), expected, JSON.stringify(filters));
+        const fromRollup = await segmentInsight(lake, filters);
+        assertSameInsight(fromRollup, expected, `rollup ${JSON.stringify(filters)}`);
+        const fromLines = await segmentInsight(lake, filters, { useOrderRollup: false });
+        assertSameInsight(fromLines, expected, `lines ${JSON.stringify(filters)}`);
+        assert.deepEqual(fromRollup, fromLines, `rollup and lines ${JSON.stringify(filters)}`);
       }
     });
   }
+
+  it('reads the rollup only while it has every partition sales has in the window, else counts from the lines', async () => {
+    const partial = mkdtempSync(path.join(tmpdir(), 'segments-partial-'));
+    try {
+      await writeSales(partial, lines);
+      const day = path.join(partial, 'lake', 'curated', 'sales_orders', 'dt=2026-05-10');
+      rmSync(day, { recursive: true });
+      const partialLake = await InsightsLake.open(partial, { threads: 1 });
+      try {
+        const filters: SegmentFilters = { ...window, dimension: 'customer_type', limit: 5 };
+        const expected = reference(lines, filters);
+        // a lake from before the rollup (or a day it lacks): the lines answer, exactly
+        assert.equal(partialLake.covers('sales_orders', 'sales', window), false);
+        assertSameInsight(await segmentInsight(partialLake, filters), expected, 'a day without its rollup partition');
+        // a window without that day is covered, and answered from the rollup
+        const before = { ...filters, to: '2026-05-09' };
+        assert.equal(partialLake.covers('sales_orders', 'sales', before), true);
+        assertSameInsight(await segmentInsight(partialLake, before), reference(lines, before), 'a window the rollup covers');
+        // with an (empty) partition for the day the window counts as covered, and the counts come
+        // from the rollup: the day's orders are missing from them, which proves which path ran
+        mkdirSync(day, { recursive: true });
+        const instance = await DuckDBInstance.create(':memory:');
+        const db = await instance.connect();
+        try {
+          await db.run(`COPY (SELECT * EXCLUDE (dt) FROM read_parquet('${path.join(partial, 'lake', 'curated', 'sales_orders', '*', '*.parquet')}', hive_partitioning = true) WHERE false)
+            TO '${path.join(day, 'part-0.parquet')}' (FORMAT parquet)`);
+        } finally {
+          db.closeSync();
+          instance.closeSync();
+        }
+        await partialLake.refresh();
+        assert.equal(partialLake.covers('sales_orders', 'sales', window), true);
+        const fromRollup = await segmentInsight(partialLake, filters);
+        const orders = (insight: SegmentInsight): number => insight.segments.reduce((sum, segment) => sum + segment.orders, 0);
+        assert.ok(orders(fromRollup) < orders(expected), 'the orders of 2026-05-10 are not in the rollup');
+        assert.equal(orders(await segmentInsight(partialLake, filters, { useOrderRollup: false })), orders(expected));
+      } finally {
+        partialLake.close();
+      }
+    } finally {
+      rmSync(partial, { recursive: true, force: true });
+    }
+  });
 
   it('answers an empty category with no segments', async () => {
     assert.deepEqual((await segmentInsight(lake, { ...window, dimension: 'gender', category: 'no-such-category' })).segments, []);

@@ -83,10 +83,14 @@ describe('nightly pipeline', () => {
     assert.equal(summary.status, 'succeeded', summary.error ?? '');
     assert.deepEqual(await salesByDay(), { '2026-11-18': 200, '2026-11-19': 300, '2026-11-20': 100 });
     const tables = await listCatalogTables(db.pool);
-    assert.deepEqual(tables.map((table) => table.name), ['product_day', 'products', 'reviews', 'sales']);
+    assert.deepEqual(tables.map((table) => table.name), ['product_day', 'products', 'reviews', 'sales', 'sales_orders']);
     const sales = tables.find((table) => table.name === 'sales');
     assert.deepEqual(sales?.partitionKeys, ['dt']);
     assert.equal(sales?.rowCount, 600);
+    // the segments dashboard's rollup: one row per order with a sold line (a quarter of the 300 are cancelled)
+    const orders = tables.find((table) => table.name === 'sales_orders');
+    assert.deepEqual(orders?.partitionKeys, ['dt']);
+    assert.equal(orders?.rowCount, 225);
     const steps = await listSteps(db.pool, summary.runId);
     assert.deepEqual(steps.map((step) => `${step.step}:${step.status}`), ['extract:succeeded', 'quality:succeeded', 'publish:succeeded', 'verify:succeeded', 'catalog:succeeded', 'refresh:succeeded']);
     assert.match(slackMessages.at(-1) ?? '', /run #\d+ succeeded .*\n.*sales 600/);
@@ -112,7 +116,7 @@ describe('nightly pipeline', () => {
   });
 
   it('a publish that fails for good keeps its staged data, so the next run completes it instead of losing a partition', async () => {
-    const datasets = ['product_day', 'products', 'reviews', 'sales'];
+    const datasets = ['product_day', 'products', 'reviews', 'sales', 'sales_orders'];
     const before = datasets.map(partitionFiles);
     const failed = await runPipeline(
       deps({

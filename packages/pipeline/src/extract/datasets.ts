@@ -1,7 +1,7 @@
 import type { QualityRule } from '../quality/rules.js';
 
 /** The curated datasets the nightly run builds, each with its quality rules (one place per dataset). */
-export const CURATED_DATASETS = ['products', 'sales', 'reviews', 'product_day'] as const;
+export const CURATED_DATASETS = ['products', 'sales', 'sales_orders', 'reviews', 'product_day'] as const;
 export type CuratedDataset = (typeof CURATED_DATASETS)[number];
 
 /**
@@ -13,6 +13,7 @@ export type CuratedDataset = (typeof CURATED_DATASETS)[number];
 export const DATASET_KEYS: Record<CuratedDataset, readonly string[]> = {
   products: ['dt', 'product_id'],
   sales: ['order_item_id'],
+  sales_orders: ['order_id'],
   reviews: ['review_id'],
   product_day: ['dt', 'product_id'],
 };
@@ -81,6 +82,13 @@ export const DATASET_RULES: Record<CuratedDataset, QualityRule[]> = {
       description: 'placed_at (shop time zone) falls on the partition date',
       badRowsSql: 'SELECT * FROM sales WHERE placed_date <> dt',
     },
+  ],
+  // the segments dashboard's per-order rollup of sales (segments/sales-orders.ts in insights):
+  // its key also fails an order whose lines disagree on the customer or a segment attribute
+  sales_orders: [
+    { type: 'completeness', column: 'order_id' },
+    keyRule('sales_orders'),
+    { type: 'range', column: 'units', min: 1 },
   ],
   reviews: [
     { type: 'completeness', column: 'review_id' },

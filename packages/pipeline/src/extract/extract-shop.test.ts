@@ -54,12 +54,13 @@ describe('extractShop', () => {
       'load orders',
       'load order_items',
       'customer keys',
-      'join sales',
       'join product_day',
+      'join sales_orders',
       'write products',
       'write sales',
       'write reviews',
       'write product_day',
+      'write sales_orders',
     ]) {
       assert.ok(names.includes(expected), `no stage "${expected}" in ${names.join(', ')}`);
     }
@@ -69,11 +70,87 @@ describe('extractShop', () => {
     assert.equal(existsSync(path.join(stagingDir, '_work')), false);
   });
 
+  it('writes one sales_orders row per order with a sold line, agreeing with that order\'s sold lines', async () => {
+    const stagingDir = path.join(dir, 'staging-orders');
+    const result = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir, dates: DATES, timeZone: ZONE, pseudonymKey: 'k' });
+    const orders = result.datasets.find((item) => item.dataset === 'sales_orders');
+    assert.deepEqual(orders?.partitions, DATES.map((date) => `dt=${date}`));
+    await withDuckDb(async (duck) => {
+      const read = (dataset: string): string => `read_parquet('${path.join(stagingDir, dataset, '*', '*.parquet')}', hive_partitioning = true)`;
+      // the same figures worked out another way: every sold line joined to its order's row
+      const [row] = await duck.rows(
+        `WITH lines AS (SELECT * FROM ${read('sales')} WHERE status NOT IN ('cancelled', 'refunded')),
+              per_order AS (SELECT order_id, count(*) AS n, sum(quantity) AS units, sum(line_total_cents) AS revenue,
+                                   count(DISTINCT category_slug) AS categories FROM lines GROUP BY order_id)
+         SELECT (SELECT count(*) FROM ${read('sales_orders')}) AS rows,
+                (SELECT count(DISTINCT order_id) FROM ${read('sales_orders')}) AS keys,
+                (SELECT count(*) FROM per_order) AS sold_orders,
+                (SELECT count(DISTINCT order_id) FROM ${read('sales')} WHERE status IN ('cancelled', 'refunded')) AS cancelled_orders,
+                (SELECT count(*) FROM per_order p JOIN ${read('sales_orders')} o USING (order_id)
+                  WHERE o.sold_lines = p.n AND o.units = p.units AND o.revenue_cents = p.revenue AND len(o.category_slugs) = p.categories) AS matching,
+                (SELECT count(*) FROM lines l JOIN ${read('sales_orders')} o USING (order_id)
+                  WHERE l.customer_key IS NOT DISTINCT FROM o.customer_key AND l.age_band IS NOT DISTINCT FROM o.age_band
+                    AND l.is_returning IS NOT DISTINCT FROM o.is_returning AND l.ship_country IS NOT DISTINCT FROM o.ship_country
+                    AND l.placed_date = o.placed_date AND list_contains(o.category_slugs, l.category_slug)) AS lines_matching,
+                (SELECT count(*) FROM lines) AS sold_lines`,
+      );
+      assert.ok(row);
+      assert.ok(Number(row.cancelled_orders) > 0, 'the fixture has cancelled orders, which the rollup leaves out');
+      assert.ok(Number(row.sold_orders) > 0);
+      assert.equal(Number(row.rows), Number(row.sold_orders));
+      assert.equal(Number(row.keys), Number(row.rows), 'an order is there twice');
+      assert.equal(Number(row.matching), Number(row.sold_orders), 'an order\'s totals differ from its lines');
+      assert.equal(Number(row.lines_matching), Number(row.sold_lines), 'a line disagrees with its order\'s row');
+    });
+  });
+
   it('builds empty partitions when no order falls on the dates', async () => {
     const stagingDir = path.join(dir, 'staging-empty');
     const result = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir, dates: ['2025-01-01'], timeZone: ZONE, pseudonymKey: 'k' });
     const sales = result.datasets.find((item) => item.dataset === 'sales');
     assert.deepEqual(sales, { dataset: 'sales', rows: 0, partitions: ['dt=2025-01-01'] });
     assert.ok(existsSync(path.join(stagingDir, 'sales', 'dt=2025-01-01', 'part-0.parquet')));
+    // the rollup covers the same dates as sales, so the dashboard can use it for this day too
+    assert.ok(existsSync(path.join(stagingDir, 'sales_orders', 'dt=2025-01-01', 'part-0.parquet')));
+  });
+
+  it('counts product_day sales as the staged sales do: each order once per product and day, cancelled and refunded left out', async () => {
+    // an order with two lines of one product (two variants), and a refunded order
+    const { rows } = await db.pool.query<{ id: string; product_id: string }>(
+      `SELECT DISTINCT ON (o.id) o.id, i.product_id FROM orders o JOIN order_items i ON i.order_id = o.id
+        WHERE o.status = 'paid' AND o.placed_at >= '2026-11-19 12:00-05' ORDER BY o.id, i.id LIMIT 2`,
+    );
+    const [doubled, refunded] = rows;
+    assert.ok(doubled && refunded, 'the fixture has paid orders with lines');
+    await db.pool.query(
+      `INSERT INTO order_items (order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, product_name, size, colour)
+       SELECT $1, v.product_id, v.id, i.seller_id, 2, v.price_cents, 'Product', v.size, v.colour
+         FROM order_items i JOIN product_variants v ON v.product_id = i.product_id AND v.id <> i.variant_id
+        WHERE i.order_id = $1 AND i.product_id = $2 LIMIT 1`,
+      [doubled.id, doubled.product_id],
+    );
+    await db.pool.query(`UPDATE orders SET status = 'refunded' WHERE id = $1`, [refunded.id]);
+
+    const stagingDir = path.join(dir, 'staging-product-day');
+    await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir, dates: DATES, timeZone: ZONE, pseudonymKey: 'k' });
+    await withDuckDb(async (duck) => {
+      const parquet = (dataset: string): string => `read_parquet('${path.join(stagingDir, dataset, '*', '*.parquet')}', hive_partitioning = true)`;
+      const fromSales = await duck.rows(
+        `SELECT dt::VARCHAR AS dt, product_id, count(DISTINCT order_id) AS orders, sum(quantity)::BIGINT AS units, sum(line_total_cents)::BIGINT AS revenue,
+                count(*) AS lines
+           FROM ${parquet('sales')} WHERE status NOT IN ('cancelled', 'refunded') GROUP BY ALL ORDER BY dt, product_id`,
+      );
+      const fromProductDay = await duck.rows(
+        `SELECT dt::VARCHAR AS dt, product_id, orders, units_sold AS units, revenue_cents AS revenue
+           FROM ${parquet('product_day')} WHERE orders > 0 ORDER BY dt, product_id`,
+      );
+      assert.deepEqual(
+        fromProductDay,
+        fromSales.map(({ lines: _lines, ...row }) => row),
+      );
+      assert.ok(fromSales.some((row) => Number(row.lines) > Number(row.orders)), 'no order has two lines of one product on a day');
+      const statuses = await duck.rows(`SELECT DISTINCT status FROM ${parquet('sales')} ORDER BY status`);
+      assert.deepEqual(statuses.map((row) => row.status), ['cancelled', 'delivered', 'paid', 'refunded', 'shipped']);
+    });
   });
 });
