@@ -411,7 +411,7 @@ async function writeStagedItemsOfExistingOrders(client: PoolClient): Promise<voi
   await client.query(`
     CREATE TEMP TABLE legacy_stage_items ON COMMIT DROP AS
     WITH staged AS (
-      SELECT s.*, o.order_id, row_number() OVER (PARTITION BY s.order_key, s.variant_id ORDER BY s.row_number) AS nth
+      SELECT s.*, o.order_id, row_number() OVER (PARTITION BY o.order_id, s.variant_id ORDER BY s.row_number) AS nth
         FROM ${RESOLVED} s JOIN legacy_stage_orders o USING (order_key)
     ), existing AS (
       SELECT i.id, i.order_id, i.variant_id, row_number() OVER (PARTITION BY i.order_id, i.variant_id ORDER BY i.id) AS nth
