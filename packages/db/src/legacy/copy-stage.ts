@@ -7,12 +7,32 @@ import type { PoolClient } from '../pool.js';
 
 export type StageValue = string | number | boolean | Date | null | undefined;
 
-/** One value in PostgreSQL's COPY text format: \N for NULL, control characters escaped. */
-function copyText(value: StageValue): string {
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
+/**
+ * One value in PostgreSQL's COPY text format: \N for NULL, control characters escaped. `dates`
+ * caches the text of each instant (an export repeats its dates on every line of an order).
+ */
+function copyText(value: StageValue, dates: Map<number, string>): string {
   if (value === null || value === undefined) return '\\N';
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value !== 'string') return String(value);
-  return /[\\\t\n\r]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : value;
+  if (typeof value === 'string') {
+    return NEEDS_ESCAPE.test(value) ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : value;
+  }
+  if (value instanceof Date) {
+    const time = value.getTime();
+    let text = dates.get(time);
+    if (text === undefined) {
+      text = value.toISOString();
+      dates.set(time, text);
+    }
+    return text;
+  }
+  return String(value);
+}
+
+/** Rows made one at a time as COPY consumes them (no array of every row's values up front). */
+export function* mapRows<T>(items: Iterable<T>, row: (item: T) => readonly StageValue[]): Generator<readonly StageValue[]> {
+  for (const item of items) yield row(item);
 }
 
 /**
@@ -29,8 +49,11 @@ export async function copyIntoStage(
 ): Promise<void> {
   function* chunks(): Generator<string> {
     let buffer = '';
+    const dates = new Map<number, string>();
     for (const row of rows) {
-      buffer += `${row.map(copyText).join('\t')}\n`;
+      let line = copyText(row[0], dates);
+      for (let index = 1; index < row.length; index += 1) line += `\t${copyText(row[index], dates)}`;
+      buffer += `${line}\n`;
       if (buffer.length > 262_144) {
         yield buffer;
         buffer = '';

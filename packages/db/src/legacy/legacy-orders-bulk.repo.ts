@@ -1,5 +1,5 @@
 import type { PoolClient } from '../pool.js';
-import { analyseStage, copyIntoStage, type StageValue } from './copy-stage.js';
+import { analyseStage, copyIntoStage, mapRows, type StageValue } from './copy-stage.js';
 import { ensureLegacySeller, LEGACY_SELLER_EMAIL } from './legacy-import.repo.js';
 import { summariseOrderLines } from './order-line-summaries.js';
 
@@ -53,24 +53,27 @@ const STAGE = 'legacy_stage_lines';
 /** one row per product the lines create or update, and one per variant SKU they name */
 const STAGED_PRODUCTS = 'legacy_stage_line_products';
 const STAGED_VARIANTS = 'legacy_stage_line_variants';
+/**
+ * What each line stages: its own values and what it is resolved by. The order's own fields (date,
+ * status, ship-to, method) are the same on every line of an order and staged once per order.
+ */
 const STAGE_COLUMNS = [
-  'row_number', 'order_key', 'split_of', 'customer_legacy_id', 'customer_email', 'customer_name', 'customer_segment',
-  'product_legacy_id', 'sku', 'variant_sku', 'size', 'colour', 'product_name', 'category_slug', 'category_name', 'sub_category_slug',
-  'sub_category_name', 'product_created_at', 'placed_at', 'shipped_at', 'status', 'quantity', 'line_total_cents',
-  'unit_price_cents', 'discount_rate', 'cost_cents', 'profit_cents', 'shipping_cents', 'ship_country', 'ship_region',
-  'ship_city', 'ship_postal_code', 'sales_territory', 'shipping_method',
+  'row_number', 'order_key', 'customer_legacy_id', 'customer_email', 'product_legacy_id', 'sku', 'variant_sku', 'size', 'colour',
+  'product_name', 'quantity', 'line_total_cents', 'unit_price_cents', 'discount_rate', 'cost_cents', 'profit_cents',
 ] as const;
 
 function stageRow(line: StagedOrderLine): StageValue[] {
   return [
-    line.rowNumber, line.orderKey, line.splitOf, line.customerLegacyId, line.customerEmail, line.customerName,
-    line.customerSegment, line.productLegacyId, line.sku, line.variantSku, line.size, line.colour, line.productName, line.categorySlug,
-    line.categoryName, line.subCategorySlug, line.subCategoryName, line.productCreatedAt, line.placedAt, line.shippedAt,
-    line.status, line.quantity, line.lineTotalCents, line.unitPriceCents, line.discountRate, line.costCents,
-    line.profitCents, line.shippingCents, line.shipCountry, line.shipRegion, line.shipCity, line.shipPostalCode,
-    line.salesTerritory, line.shippingMethod,
+    line.rowNumber, line.orderKey, line.customerLegacyId, line.customerEmail, line.productLegacyId, line.sku, line.variantSku,
+    line.size, line.colour, line.productName, line.quantity, line.lineTotalCents, line.unitPriceCents, line.discountRate,
+    line.costCents, line.profitCents,
   ];
 }
+
+const ORDER_COLUMNS = [
+  'order_key', 'first_row', 'split_of', 'status', 'placed_at', 'ship_country', 'ship_region', 'ship_city', 'ship_postal_code',
+  'sales_territory', 'shipping_method', 'subtotal_cents', 'shipping_cents', 'shipped_at',
+] as const;
 
 /** one row per product category and sub-category the lines name, per product name used, per customer, per order */
 const STAGED_CATEGORIES = 'legacy_stage_line_categories';
@@ -86,13 +89,9 @@ const STAGED_ORDERS = 'legacy_stage_line_orders';
 export async function stageOrderLines(client: PoolClient, lines: readonly StagedOrderLine[]): Promise<void> {
   await client.query(`
     CREATE TEMP TABLE ${STAGE} (
-      row_number int PRIMARY KEY, order_key text NOT NULL, split_of text, customer_legacy_id text, customer_email text,
-      customer_name text, customer_segment text, product_legacy_id text, sku text, variant_sku text, size text, colour text,
-      product_name text, category_slug text, category_name text, sub_category_slug text, sub_category_name text,
-      product_created_at timestamptz, placed_at timestamptz NOT NULL, shipped_at timestamptz, status text NOT NULL,
-      quantity int NOT NULL, line_total_cents int NOT NULL, unit_price_cents int NOT NULL, discount_rate numeric(5,4),
-      cost_cents int, profit_cents int, shipping_cents int NOT NULL, ship_country char(2), ship_region text,
-      ship_city text, ship_postal_code text, sales_territory text, shipping_method text
+      row_number int PRIMARY KEY, order_key text NOT NULL, customer_legacy_id text, customer_email text, product_legacy_id text,
+      sku text, variant_sku text, size text, colour text, product_name text, quantity int NOT NULL, line_total_cents int NOT NULL,
+      unit_price_cents int NOT NULL, discount_rate numeric(5,4), cost_cents int, profit_cents int
     ) ON COMMIT DROP;
     CREATE TEMP TABLE legacy_stage_orders (order_key text PRIMARY KEY, order_id bigint NOT NULL, is_new boolean NOT NULL) ON COMMIT DROP;
     CREATE TEMP TABLE ${STAGED_PRODUCTS} (
@@ -111,10 +110,12 @@ export async function stageOrderLines(client: PoolClient, lines: readonly Staged
       first_order timestamptz NOT NULL
     ) ON COMMIT DROP;
     CREATE TEMP TABLE ${STAGED_ORDERS} (
-      order_key text PRIMARY KEY, first_row int NOT NULL, subtotal_cents int NOT NULL, shipping_cents int NOT NULL, shipped_at timestamptz
+      order_key text PRIMARY KEY, first_row int NOT NULL, split_of text, status text NOT NULL, placed_at timestamptz NOT NULL,
+      ship_country char(2), ship_region text, ship_city text, ship_postal_code text, sales_territory text, shipping_method text,
+      subtotal_cents int NOT NULL, shipping_cents int NOT NULL, shipped_at timestamptz
     ) ON COMMIT DROP`);
   const summaries = summariseOrderLines(lines);
-  await copyIntoStage(client, STAGE, STAGE_COLUMNS, lines.map(stageRow), {
+  await copyIntoStage(client, STAGE, STAGE_COLUMNS, mapRows(lines, stageRow), {
     analysed: ['row_number', 'order_key', 'customer_legacy_id', 'customer_email', 'product_legacy_id', 'variant_sku'],
   });
   await copyIntoStage(
@@ -142,8 +143,11 @@ export async function stageOrderLines(client: PoolClient, lines: readonly Staged
     { analysed: ['customer_legacy_id'] },
   );
   await copyIntoStage(
-    client, STAGED_ORDERS, ['order_key', 'first_row', 'subtotal_cents', 'shipping_cents', 'shipped_at'],
-    summaries.orders.map((o) => [o.orderKey, o.firstRow, o.subtotalCents, o.shippingCents, o.shippedAt]),
+    client, STAGED_ORDERS, ORDER_COLUMNS,
+    mapRows(summaries.orders, ({ orderKey, first, subtotalCents, shippingCents, shippedAt }) => [
+      orderKey, first.rowNumber, first.splitOf, first.status, first.placedAt, first.shipCountry, first.shipRegion, first.shipCity,
+      first.shipPostalCode, first.salesTerritory, first.shippingMethod, subtotalCents, shippingCents, shippedAt,
+    ]),
     { analysed: ['order_key', 'first_row'] },
   );
 }
@@ -314,8 +318,8 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
   await client.query(
     // the order's fields from its first line (by row number), its amounts summed when staged
     `WITH per_order AS (
-       SELECT o.order_key, r.split_of, r.user_id, r.status, r.placed_at, r.ship_country, r.ship_region, r.ship_city,
-              r.ship_postal_code, r.sales_territory, r.shipping_method
+       SELECT o.order_key, o.split_of, r.user_id, o.status, o.placed_at, o.ship_country, o.ship_region, o.ship_city,
+              o.ship_postal_code, o.sales_territory, o.shipping_method
          FROM ${STAGED_ORDERS} o JOIN ${RESOLVED} r ON r.row_number = o.first_row
      ), sums AS (
        SELECT order_key, subtotal_cents AS subtotal, shipping_cents AS shipping, shipped_at FROM ${STAGED_ORDERS}
@@ -382,12 +386,18 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
   } else {
     await writeStagedItemsOfExistingOrders(client);
   }
-  // a product exists from its first sale at the latest, so product_day covers all imported history
-  await client.query(`
-    UPDATE products p SET created_at = f.first_sale, published_at = least(p.published_at, f.first_sale)
-      FROM (SELECT product_id, min(placed_at) AS first_sale FROM ${RESOLVED} GROUP BY product_id) f
-     WHERE p.id = f.product_id AND p.created_at > f.first_sale`);
-  const { rows: products } = await client.query<{ product_id: string }>(`SELECT DISTINCT product_id FROM ${RESOLVED}`);
+  // a product exists from its first sale at the latest, so product_day covers all imported history;
+  // the same pass lists the products the lines touch (for their counters)
+  const { rows: products } = await client.query<{ product_id: string }>(`
+    WITH sales AS (
+      SELECT r.product_id, min(o.placed_at) AS first_sale
+        FROM ${RESOLVED} r JOIN ${STAGED_ORDERS} o USING (order_key) GROUP BY r.product_id
+    ), moved AS (
+      UPDATE products p SET created_at = f.first_sale, published_at = least(p.published_at, f.first_sale)
+        FROM sales f
+       WHERE p.id = f.product_id AND p.created_at > f.first_sale
+    )
+    SELECT product_id FROM sales`);
   return { created, updated, productIds: products.map((row) => Number(row.product_id)) };
 }
 

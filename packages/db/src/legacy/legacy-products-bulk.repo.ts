@@ -32,17 +32,47 @@ const STAGE_COLUMNS = [
   'colour', 'price_cents', 'stock', 'created_at',
 ] as const;
 
+/** one row per product: its first row's fields (its rows agree on them) and its cheapest variant */
+const FIRSTS = 'legacy_stage_product_firsts';
+
+/**
+ * Creates the staging tables (dropped at commit or rollback) and COPYs the rows in, with one row
+ * per product made here in one pass (its first row, its cheapest price), so the upserts read that
+ * small table instead of sorting every variant row by product.
+ */
 export async function stageProducts(client: PoolClient, rows: readonly StagedProductRow[]): Promise<void> {
   await client.query(`
     CREATE TEMP TABLE ${STAGE} (
       row_number int PRIMARY KEY, legacy_id text NOT NULL, name text NOT NULL, category_slug text NOT NULL,
       category_name text NOT NULL, description text NOT NULL, seller_email text, sku text NOT NULL, size text NOT NULL,
       colour text NOT NULL, price_cents int NOT NULL, stock int NOT NULL, created_at timestamptz
+    ) ON COMMIT DROP;
+    CREATE TEMP TABLE ${FIRSTS} (
+      legacy_id text PRIMARY KEY, first_row int NOT NULL, name text NOT NULL, category_slug text NOT NULL, category_name text NOT NULL,
+      description text NOT NULL, seller_email text, created_at timestamptz, min_price_cents int NOT NULL
     ) ON COMMIT DROP`);
+  const firsts = new Map<string, { first: StagedProductRow; minPriceCents: number }>();
+  for (const row of rows) {
+    const seen = firsts.get(row.legacyId);
+    if (seen === undefined) firsts.set(row.legacyId, { first: row, minPriceCents: row.priceCents });
+    else {
+      if (row.rowNumber < seen.first.rowNumber) seen.first = row;
+      seen.minPriceCents = Math.min(seen.minPriceCents, row.priceCents);
+    }
+  }
   await copyIntoStage(client, STAGE, STAGE_COLUMNS, rows.map((row): StageValue[] => [
     row.rowNumber, row.legacyId, row.name, row.categorySlug, row.categoryName, row.description, row.sellerEmail, row.sku,
     row.size, row.colour, row.priceCents, row.stock, row.createdAt,
-  ]));
+  ]), { analysed: ['row_number', 'legacy_id', 'sku', 'seller_email', 'colour'] });
+  await copyIntoStage(
+    client, FIRSTS,
+    ['legacy_id', 'first_row', 'name', 'category_slug', 'category_name', 'description', 'seller_email', 'created_at', 'min_price_cents'],
+    [...firsts.values()].map(({ first, minPriceCents }): StageValue[] => [
+      first.legacyId, first.rowNumber, first.name, first.categorySlug, first.categoryName, first.description, first.sellerEmail,
+      first.createdAt, minPriceCents,
+    ]),
+    { analysed: ['legacy_id', 'category_slug', 'seller_email'] },
+  );
 }
 
 export interface ProductFault {
@@ -73,7 +103,10 @@ export async function findProductFaults(client: PoolClient): Promise<ProductFaul
 
 /** Drops whole products from staging (one bad variant row rejects its product's rows). */
 export async function dropStagedProducts(client: PoolClient, legacyIds: readonly string[]): Promise<void> {
-  if (legacyIds.length > 0) await client.query(`DELETE FROM ${STAGE} WHERE legacy_id = ANY($1)`, [legacyIds]);
+  if (legacyIds.length > 0) {
+    await client.query(`DELETE FROM ${STAGE} WHERE legacy_id = ANY($1)`, [legacyIds]);
+    await client.query(`DELETE FROM ${FIRSTS} WHERE legacy_id = ANY($1)`, [legacyIds]);
+  }
 }
 
 /**
@@ -81,24 +114,22 @@ export async function dropStagedProducts(client: PoolClient, legacyIds: readonly
  * variants (by SKU) from staging. Returns the products created and updated, and their ids.
  */
 export async function writeStagedProducts(client: PoolClient): Promise<{ created: number; updated: number; productIds: number[] }> {
-  const { rows: needsLegacySeller } = await client.query<{ is_needed: boolean }>(`SELECT bool_or(seller_email IS NULL) AS is_needed FROM ${STAGE}`);
+  const { rows: needsLegacySeller } = await client.query<{ is_needed: boolean }>(`SELECT bool_or(seller_email IS NULL) AS is_needed FROM ${FIRSTS}`);
   const legacySellerId = needsLegacySeller[0]?.is_needed ? await ensureLegacySeller(client) : null;
   await client.query(`
     INSERT INTO categories (slug, name)
-    SELECT DISTINCT ON (category_slug) category_slug, category_name FROM ${STAGE} ORDER BY category_slug, row_number
+    SELECT DISTINCT ON (category_slug) category_slug, category_name FROM ${FIRSTS} ORDER BY category_slug, first_row
     ON CONFLICT (slug) DO NOTHING`);
   await client.query(`
     CREATE TEMP TABLE legacy_stage_product_heads ON COMMIT DROP AS
-    SELECT DISTINCT ON (s.legacy_id) s.legacy_id, s.name, s.description, s.created_at, c.id AS category_id,
-           coalesce(seller.id, $1::bigint) AS seller_id,
-           min(s.price_cents) OVER (PARTITION BY s.legacy_id) AS min_price_cents
-      FROM ${STAGE} s
-      JOIN categories c ON c.slug = s.category_slug
+    SELECT f.legacy_id, f.name, f.description, f.created_at, c.id AS category_id, coalesce(seller.id, $1::bigint) AS seller_id,
+           f.min_price_cents
+      FROM ${FIRSTS} f
+      JOIN categories c ON c.slug = f.category_slug
       LEFT JOIN LATERAL (
         SELECT u.id FROM users u
-         WHERE s.seller_email IS NOT NULL AND lower(u.email) = lower(s.seller_email) AND u.role IN ('seller', 'admin') AND u.deleted_at IS NULL
-         ORDER BY u.id LIMIT 1) seller ON true
-     ORDER BY s.legacy_id, s.row_number`, [legacySellerId]);
+         WHERE f.seller_email IS NOT NULL AND lower(u.email) = lower(f.seller_email) AND u.role IN ('seller', 'admin') AND u.deleted_at IS NULL
+         ORDER BY u.id LIMIT 1) seller ON true`, [legacySellerId]);
   await client.query('ANALYZE legacy_stage_product_heads');
   // a rename through a re-import keeps the earlier name listed, never silently replaced
   await client.query(`

@@ -61,8 +61,8 @@ export interface LineCustomer {
 
 export interface LineOrder {
   orderKey: string;
-  /** the order's first line by row number (what the order's own fields come from) */
-  firstRow: number;
+  /** the order's first line by row number: the order's own fields (date, status, ship-to…) are its */
+  first: StagedOrderLine;
   subtotalCents: number;
   shippingCents: number;
   shippedAt: Date | null;
@@ -110,10 +110,10 @@ export function summariseOrderLines(lines: readonly StagedOrderLine[]): LineSumm
     const order = orders.get(line.orderKey);
     if (order === undefined) {
       orders.set(line.orderKey, {
-        orderKey: line.orderKey, firstRow: line.rowNumber, subtotalCents: line.lineTotalCents, shippingCents: line.shippingCents, shippedAt: line.shippedAt,
+        orderKey: line.orderKey, first: line, subtotalCents: line.lineTotalCents, shippingCents: line.shippingCents, shippedAt: line.shippedAt,
       });
     } else {
-      order.firstRow = Math.min(order.firstRow, line.rowNumber);
+      if (line.rowNumber < order.first.rowNumber) order.first = line;
       order.subtotalCents += line.lineTotalCents;
       order.shippingCents = Math.max(order.shippingCents, line.shippingCents);
       order.shippedAt = later(order.shippedAt, line.shippedAt);

@@ -485,6 +485,9 @@ describe("putting each day's files while the next day is written", () => {
       assert.deepEqual(after, days);
       const rows = await duck.all<{ day: string }>('SELECT day FROM written ORDER BY day');
       assert.deepEqual(rows.map((row) => row.day), days);
+      const threads = async (): Promise<number> => Number((await duck.all<{ threads: bigint }>("SELECT current_setting('threads') AS threads"))[0]?.threads);
+      // the writers ran on one thread each; the database has its two threads back for what follows
+      assert.equal(await threads(), 2);
 
       // the first day fails at once while the other connection works on a slow second day: no
       // writer takes a third day after the failure
@@ -501,6 +504,7 @@ describe("putting each day's files while the next day is written", () => {
       assert.deepEqual(tried, []);
       // nothing still runs on the second connection: what it wrote is there when writeDays returns
       assert.deepEqual((await duck.all<{ day: string }>('SELECT day FROM written')).map((row) => row.day), ['2026-03-11']);
+      assert.equal(await threads(), 2);
     } finally {
       duck.close();
     }

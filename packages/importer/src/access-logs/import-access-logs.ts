@@ -15,6 +15,8 @@ import { CLICKSTREAM_COLUMNS, deviceFromUserAgent, IMPORTED_TIER, ipPrefix, isBo
 import { CLICKSTREAM_DATASET, openDuckDb, sqlLiteral, type LakeDb, type LakeStorage } from '@threadline/lake';
 
 import { createStageClock } from '../stage-clock.js';
+import { CsvRows } from './csv-rows.js';
+import { Ipv4VisitorIndex, ipv4Number } from './visitor-index.js';
 import { classifyRequest, DEFAULT_JSON_FIELDS, parseClfLine, parseJsonLine, type AccessLogRequest, type JsonFieldMap, type RequestKind } from './parse-line.js';
 
 /** `tier` of imported events: how analyses tell the old shop's history from live traffic. */
@@ -204,7 +206,9 @@ class VisitorHasher {
  * (small files, below one batch, are hashed here and start no thread).
  */
 class VisitorTable {
-  /** per agent number: address → visitor number */
+  /** IPv4 visitors by address number and agent number */
+  private readonly ipv4 = new Ipv4VisitorIndex();
+  /** other addresses (IPv6, host names), per agent number: address → visitor number */
   private readonly byAgent: Array<Map<string, number>> = [];
   /** visitor keys (`legacy-visitor:<address>|<agent>`) not yet sent to be hashed */
   private pending: string[] = [];
@@ -217,19 +221,28 @@ class VisitorTable {
 
   constructor(private readonly key: string) {}
 
-  find(agent: AgentRow, ip: string): number | undefined {
+  /** `address`: the IPv4 number of `ip` (`ipv4Number`), -1 for any other address */
+  find(agent: AgentRow, ip: string, address: number): number | undefined {
+    if (address >= 0) {
+      const visitor = this.ipv4.get(address, agent.n);
+      return visitor < 0 ? undefined : visitor;
+    }
     return this.byAgent[agent.n]?.get(ip);
   }
 
-  add(agent: AgentRow, ip: string, agentText: string, prefix: string | null): number {
+  add(agent: AgentRow, ip: string, address: number, agentText: string, prefix: string | null): number {
     const number = this.count;
     this.count += 1;
-    let addresses = this.byAgent[agent.n];
-    if (addresses === undefined) {
-      addresses = new Map();
-      this.byAgent[agent.n] = addresses;
+    if (address >= 0) {
+      this.ipv4.set(address, agent.n, number);
+    } else {
+      let addresses = this.byAgent[agent.n];
+      if (addresses === undefined) {
+        addresses = new Map();
+        this.byAgent[agent.n] = addresses;
+      }
+      addresses.set(ip, number);
     }
-    addresses.set(ip, number);
     this.pending.push(`legacy-visitor:${ip}|${agentText}`);
     if (this.pending.length >= VISITOR_HASH_BATCH) this.send();
     this.prefixes.push(prefix);
@@ -334,7 +347,7 @@ class EventStager {
   /** per visitor number: when the current visit started and its last request */
   private readonly visitStart: number[] = [];
   private readonly visitLast: number[] = [];
-  private chunk = '';
+  private readonly rows = new CsvRows();
 
   get days(): string[] {
     return [...this.dayNumbers].sort((a, b) => a - b).map((day) => new Date(day * 86_400_000).toISOString().slice(0, 10));
@@ -357,14 +370,15 @@ class EventStager {
       agent = { n: this.agents.size, isBot: request.userAgent !== null && isBotUserAgent(request.userAgent), device: deviceFromUserAgent(request.userAgent ?? undefined) };
       this.agents.set(agentText, agent);
     }
-    const known = this.visitors.find(agent, request.ip);
+    const address = ipv4Number(request.ip);
+    const known = this.visitors.find(agent, request.ip, address);
     if (known !== undefined) return known;
     let prefix = this.prefixes.get(request.ip);
     if (prefix === undefined) {
       prefix = ipPrefix(request.ip);
       this.prefixes.set(request.ip, prefix);
     }
-    return this.visitors.add(agent, request.ip, agentText, prefix);
+    return this.visitors.add(agent, request.ip, address, agentText, prefix);
   }
 
   private target(request: AccessLogRequest): TargetRow {
@@ -385,8 +399,8 @@ class EventStager {
     });
   }
 
-  private referrer(referrer: string | null): number | '' {
-    if (referrer === null) return '';
+  private referrer(referrer: string | null): number | null {
+    if (referrer === null) return null;
     return (this.referrers.get(referrer) ?? this.referrers.add(referrer, { host: referrerHost(referrer) })).i;
   }
 
@@ -424,19 +438,28 @@ class EventStager {
     if (this.last === null || time > this.last) this.last = time;
     else if (time < this.last) this.isInTimeOrder = false;
     this.dayNumbers.add(Math.floor(time / 86_400_000));
-    this.chunk += `${lineNumber},${time},${start},${visitor},${target.i},${this.referrer(request.referrer)},${this.zone(request.offsetMinutes)},${this.method(request.method)},${isPage ? 1 : 0},${request.status},${request.bytes ?? ''},${request.durationMs ?? ''}\n`;
-    return this.chunk.length > 1 << 20;
+    const rows = this.rows;
+    rows.number(lineNumber);
+    rows.number(time);
+    rows.number(start);
+    rows.number(visitor);
+    rows.number(target.i);
+    rows.number(this.referrer(request.referrer));
+    rows.number(this.zone(request.offsetMinutes));
+    rows.number(this.method(request.method));
+    rows.number(isPage ? 1 : 0);
+    rows.number(request.status);
+    rows.number(request.bytes);
+    rows.number(request.durationMs);
+    return rows.endRow();
   }
 
   async flush(): Promise<void> {
-    const isWritable = this.out.write(this.chunk);
-    this.chunk = '';
-    if (!isWritable) await new Promise<void>((resolve) => this.out.once('drain', () => resolve()));
+    if (!this.out.write(this.rows.take())) await new Promise<void>((resolve) => this.out.once('drain', () => resolve()));
   }
 
   async finish(): Promise<void> {
-    this.out.end(this.chunk);
-    this.chunk = '';
+    this.out.end(this.rows.take());
     await new Promise<void>((resolve, reject) => this.out.once('finish', resolve).once('error', reject));
   }
 }
@@ -534,7 +557,7 @@ export class DayUploads {
   }
 }
 
-/** Connections writing days at once: a day's COPY (one sort, 24 hour files) keeps about one thread busy. */
+/** Connections writing days at once, each on one thread (a day's COPY: one small sort, 24 hour files). */
 const DAY_WRITERS = 2;
 
 /**
@@ -563,11 +586,16 @@ export async function writeDays(db: LakeDb, days: readonly string[], statement: 
       }
     }
   };
+  // one thread per connection: a day's COPY is small, and with worker threads of its own each
+  // statement's caller spent as much CPU polling for the workers' tasks as they spent writing
+  const [threads] = await db.all<{ threads: bigint | number }>("SELECT current_setting('threads') AS threads");
+  await db.run('SET threads = 1');
   try {
     for (let count = 1; count < Math.min(DAY_WRITERS, days.length); count += 1) writers.push(await db.connect());
     await Promise.all(writers.map(work));
   } finally {
     for (const writer of writers.slice(1)) writer.close();
+    await db.run(`SET threads = ${Number(threads?.threads ?? 1)}`);
   }
   if (failure !== undefined) throw failure.error;
 }
