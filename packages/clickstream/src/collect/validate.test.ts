@@ -60,6 +60,13 @@ describe('validateToLine', () => {
     assert.deepEqual(validateToLine({ ...base, utm: { campaign: 'a\u0001b' } }, browser, DEFAULT_LIMITS), { ok: false, reason: 'utm.campaign: contains control characters', id: empty.event_id });
     assert.deepEqual(validateToLine({ ...base, props: { currency: 'eur' } }, browser, DEFAULT_LIMITS), { ok: false, reason: 'props.currency: expected an ISO 4217 code such as USD', id: empty.event_id });
     assert.deepEqual(validateToLine({ ...base, id: 7 }, browser, DEFAULT_LIMITS), { ok: false, reason: 'id: expected a UUID' });
+    // the schema is closed at every level, and the unknown field is named with its path
+    assert.deepEqual(validateToLine({ ...base, colour: 'red' }, browser, DEFAULT_LIMITS), { ok: false, reason: 'colour: unknown field', id: empty.event_id });
+    assert.deepEqual(validateToLine({ ...base, utm: { source: 's', sauce: 'x' } }, browser, DEFAULT_LIMITS), { ok: false, reason: 'utm.sauce: unknown field', id: empty.event_id });
+    assert.deepEqual(validateToLine({ ...base, props: { query: 'q', price: 5 } }, browser, DEFAULT_LIMITS), { ok: false, reason: 'props.price: unknown field', id: empty.event_id });
+    assert.deepEqual(validateToLine({ ...base, timeZone: 'Mars/Olympus_Mons' }, browser, DEFAULT_LIMITS), { ok: false, reason: 'timeZone: unknown IANA time zone', id: empty.event_id });
+    const zoned = validateToLine({ ...base, timeZone: 'America/Sao_Paulo' }, browser, DEFAULT_LIMITS);
+    assert.ok(zoned.ok && zoned.line.includes('"time_zone":"America/Sao_Paulo","region":"south_america"'), JSON.stringify(zoned));
   });
 });
 

@@ -1,6 +1,6 @@
 import { DEVICE_CLASSES, EVENT_TYPES, jsonString, storedEventOfLine, type DeviceClass, type EventType, type StoredEvent } from './event.js';
 import { ipPrefix, pseudonymise, scrubPersonalData } from './privacy.js';
-import { regionOfTimeZone } from './region.js';
+import { regionOfTimeZone, type Region } from './region.js';
 import { deviceFromUserAgent, isBotUserAgent } from './user-agent.js';
 
 /**
@@ -63,7 +63,8 @@ const UTM_LABELS = UTM_FIELDS.map((field) => `utm.${field}`);
 const PROP_FIELDS = new Set(['productId', 'query', 'valueCents', 'currency']);
 const HTTP_FIELDS = new Set(['tier', 'method', 'route', 'status', 'durationMs', 'bytes']);
 
-const TIME_ZONES = new Set<string>([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
+/** The known IANA zones, each with its region: one lookup checks the zone and finds the region. */
+const TIME_ZONE_REGIONS: ReadonlyMap<string, Region> = new Map([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC'].map((zone) => [zone, regionOfTimeZone(zone)]));
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
 const DEVICE_SET: ReadonlySet<string> = new Set(DEVICE_CLASSES);
 
@@ -84,7 +85,8 @@ function optionalString(obj: Record<string, unknown>, field: string, label: stri
 }
 
 function checkFields(obj: Record<string, unknown>, allowed: ReadonlySet<string>, label: string): void {
-  for (const key of Object.keys(obj)) {
+  // for…in over a parsed object's own keys (it has no prototype keys): no array of keys per object
+  for (const key in obj) {
     if (!allowed.has(key)) throw new Reject(`${label}${key}: unknown field`);
   }
 }
@@ -240,8 +242,9 @@ function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLi
   if (language !== null && !LANGUAGE.test(language)) throw new Reject('language: expected a BCP 47 tag such as en-US');
   if (language !== null) line += `,"language":"${language}"`;
   const timeZone = optionalString(raw, 'timeZone', 'timeZone', 64) ?? 'UTC';
-  if (!TIME_ZONES.has(timeZone)) throw new Reject('timeZone: unknown IANA time zone');
-  line += `,"time_zone":"${timeZone}","region":"${regionOfTimeZone(timeZone)}"${derived.botAndIpColumns}`;
+  const region = TIME_ZONE_REGIONS.get(timeZone);
+  if (region === undefined) throw new Reject('timeZone: unknown IANA time zone');
+  line += `,"time_zone":"${timeZone}","region":"${region}"${derived.botAndIpColumns}`;
 
   if (raw.props !== undefined && raw.props !== null) {
     if (!isRecord(raw.props)) throw new Reject('props: expected an object');
