@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 
 import { createLogger } from '@threadline/config';
 
-import { COMPRESSION_THRESHOLD_BYTES, mayCompress, registerCompression, type CompressionCase } from './compression.js';
+import { COMPRESSION_THRESHOLD_BYTES, CompressionMemo, mayCompress, registerCompression, SYNC_COMPRESSION_BYTES, type CompressionCase } from './compression.js';
 import { registerForwarding } from './upstream/forward.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
 
@@ -120,5 +120,74 @@ describe('mayCompress', () => {
     assert.equal(mayCompress({ ...base, answerHeaders: { 'content-encoding': ['gzip', 'br'] } }), false);
     assert.equal(mayCompress({ ...base, answerHeaders: { 'content-encoding': '' } }), true);
     assert.equal(mayCompress({ ...base, answerHeaders: { 'content-encoding': 'identity' } }), true);
+  });
+});
+
+describe('CompressionMemo', () => {
+  const body = Buffer.from(JSON.stringify({ items: Array.from({ length: 300 }, (_, id) => ({ id, name: `Linen shirt ${id}` })) }));
+
+  it('compresses a body once per coding and gives the same bytes for an equal body', () => {
+    const memo = new CompressionMemo();
+    let calls = 0;
+    const brotli = (source: Buffer): Buffer => {
+      calls += 1;
+      return zlib.brotliCompressSync(source);
+    };
+    const first = memo.compress(body, 'br', brotli);
+    const second = memo.compress(Buffer.from(body), 'br', brotli);
+    assert.equal(calls, 1);
+    assert.deepEqual(second, first);
+    assert.equal(zlib.brotliDecompressSync(second).toString('utf8'), body.toString('utf8'));
+    // another coding, or another body, is compressed anew
+    memo.compress(body, 'gzip', (source) => zlib.gzipSync(source));
+    const other = Buffer.from(body.toString('utf8').replace('Linen shirt 7', 'Linen shirt X'));
+    assert.equal(zlib.brotliDecompressSync(memo.compress(other, 'br', brotli)).toString('utf8'), other.toString('utf8'));
+    assert.equal(calls, 2);
+    assert.deepEqual({ hits: memo.hits, misses: memo.misses }, { hits: 1, misses: 3 });
+  });
+
+  it('forgets forms past their age and past its byte bound', async () => {
+    const aging = new CompressionMemo({ ttlMs: 30 });
+    let calls = 0;
+    const gzip = (source: Buffer): Buffer => {
+      calls += 1;
+      return zlib.gzipSync(source);
+    };
+    aging.compress(body, 'gzip', gzip);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    aging.compress(body, 'gzip', gzip);
+    assert.equal(calls, 2, 'made again after its age');
+    const small = new CompressionMemo({ maxBytes: body.length * 2 });
+    const bodies = [0, 1, 2].map((n) => Buffer.from(body.toString('utf8') + ' '.repeat(n)));
+    for (const item of bodies) small.compress(item, 'gzip', gzip);
+    const before = calls;
+    small.compress(bodies[0] ?? body, 'gzip', gzip);
+    assert.equal(calls, before + 1, 'the oldest form was dropped to stay within the bound');
+  });
+
+  it('serves a repeated whole answer from the memo through the plugin, with its length', async () => {
+    const memo = new CompressionMemo();
+    const app = Fastify();
+    await registerCompression(app, { memo });
+    // bigger than the plugin's default synchronous bound on 2 cores (8 KiB), smaller than ours
+    const page = Buffer.from(JSON.stringify({ items: Array.from({ length: 600 }, (_, id) => ({ id, name: `Linen shirt ${id}` })) }));
+    assert.ok(page.length > 8 * 1024 && page.length < SYNC_COMPRESSION_BYTES);
+    app.get('/page', async (_request, reply) => reply.header('content-type', 'application/json').send(page));
+    try {
+      const answers = [];
+      for (let i = 0; i < 3; i += 1) answers.push(await app.inject({ method: 'GET', url: '/page', headers: { 'accept-encoding': 'gzip, deflate, br' } }));
+      for (const answer of answers) {
+        assert.equal(answer.headers['content-encoding'], 'br');
+        assert.equal(answer.headers['content-length'], String(answer.rawPayload.length), 'compressed in one go: its length is known');
+        assert.equal(answer.headers.vary, 'accept-encoding');
+        assert.equal(zlib.brotliDecompressSync(answer.rawPayload).toString('utf8'), page.toString('utf8'));
+      }
+      assert.deepEqual({ hits: memo.hits, misses: memo.misses }, { hits: 2, misses: 1 });
+      const gzipped = await app.inject({ method: 'GET', url: '/page', headers: { 'accept-encoding': 'gzip' } });
+      assert.equal(zlib.gunzipSync(gzipped.rawPayload).toString('utf8'), page.toString('utf8'));
+      assert.equal(memo.misses, 2);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -5,10 +5,12 @@
  * made per request (pages, API JSON passing through, sitemap) is compressed on the way out at a
  * level cheap enough to keep the proxy fast: brotli quality 4 (the plugin's default), gzip 6.
  */
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { hash } from 'node:crypto';
+import { brotliCompressSync, constants, gzipSync, type BrotliOptions, type ZlibOptions } from 'node:zlib';
 
 import compress from '@fastify/compress';
 import type { FastifyInstance } from 'fastify';
+import { LRUCache } from 'lru-cache';
 
 /** Smaller answers gain less than the compression header and CPU cost. */
 export const COMPRESSION_THRESHOLD_BYTES = 1024;
@@ -75,10 +77,72 @@ export function compressBody(body: Buffer, coding: ContentCoding): Buffer {
     : gzipSync(body, { level: GZIP_LEVEL });
 }
 
+/**
+ * Whole answers up to this size are compressed in one synchronous call (and remembered by the
+ * CompressionMemo); larger ones stream through the plugin's zlib pipeline. The plugin's own default
+ * on 2 cores is 8 KiB, which sent a product list page (about 10 KiB) through a fresh brotli stream
+ * per request; 64 KiB is the plugin's upper bound for its default.
+ */
+export const SYNC_COMPRESSION_BYTES = 64 * 1024;
+
+export interface CompressionMemoOptions {
+  /** Source and compressed bytes kept, in all (default 16 MiB). */
+  maxBytes?: number;
+  /** How long a compressed form is kept after it was made (default 10 s). */
+  ttlMs?: number;
+}
+
+/**
+ * The compressed forms of recently compressed bodies, by coding and content: a body sent again
+ * byte for byte — a list or product page the API answers from its cache, to every signed-in
+ * shopper the web tier's micro-cache does not serve — is compressed once per coding and not once
+ * per request. A form is reused only for a body equal to the one it was made from (a SHA-256 finds
+ * the candidate, a byte comparison confirms it), so every client gets exactly the bytes a fresh
+ * compression would have made of its own answer. Bounded by bytes and by age.
+ */
+export class CompressionMemo {
+  private readonly entries: LRUCache<string, { source: Buffer; encoded: Buffer }>;
+  hits = 0;
+  misses = 0;
+
+  constructor(options: CompressionMemoOptions = {}) {
+    this.entries = new LRUCache({
+      maxSize: options.maxBytes ?? 16 * 1024 * 1024,
+      sizeCalculation: (entry) => entry.source.length + entry.encoded.length,
+      ttl: options.ttlMs ?? 10_000,
+      ttlAutopurge: false,
+    });
+  }
+
+  /** The compressed form of `body` in `coding`: remembered, or made by `compressBody` and remembered. */
+  compress(body: Buffer, coding: string, compressBody: (body: Buffer) => Buffer): Buffer {
+    const key = `${coding}:${hash('sha256', body, 'base64')}`;
+    const known = this.entries.get(key);
+    if (known && known.source.equals(body)) {
+      this.hits += 1;
+      return known.encoded;
+    }
+    this.misses += 1;
+    const encoded = compressBody(body);
+    // a copy when the body is a view of a larger buffer, which the memo must not pin
+    const source = body.byteLength === body.buffer.byteLength ? body : Buffer.from(body);
+    this.entries.set(key, { source, encoded });
+    return encoded;
+  }
+}
+
 /** Registers compression for every route registered after it (it hooks routes as they are added). */
-export async function registerCompression(app: FastifyInstance): Promise<void> {
+export async function registerCompression(app: FastifyInstance, options: { memo?: CompressionMemo } = {}): Promise<void> {
+  const memo = options.memo ?? new CompressionMemo();
   await app.register(compress, {
     global: true,
+    // the plugin's synchronous path calls these with its own options; the streamed path and
+    // decompression use node's zlib as before
+    zlib: {
+      brotliCompressSync: (body: Buffer, brotliOptions: BrotliOptions) => memo.compress(body, 'br', (source) => brotliCompressSync(source, brotliOptions)),
+      gzipSync: (body: Buffer, zlibOptions: ZlibOptions) => memo.compress(body, 'gzip', (source) => gzipSync(source, zlibOptions)),
+    },
+    syncThreshold: SYNC_COMPRESSION_BYTES,
     // answers only: a request body goes to the API as it came. Decompressing it here (the plugin's
     // default) handed the API plain bytes under the client's `content-encoding` and `content-length`,
     // and the replica call failed (502) for any compressed upload

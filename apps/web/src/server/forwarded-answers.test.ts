@@ -79,7 +79,11 @@ describe('forwarded answers through the web tier (whole stack, uncached)', () =>
     assert.ok(plain.body.length >= 1024, 'the list is over the compression threshold');
     assert.equal(answer.headers['content-encoding'], 'br');
     assert.equal(brotliDecompressSync(answer.body).toString('utf8'), plain.body.toString('utf8'));
+    assert.equal(answer.headers['content-length'], String(answer.body.length), 'compressed whole: its length is sent');
     assert.equal(answer.headers['x-content-type-options'], 'nosniff');
+    // the same list for another shopper: the same bytes (its compressed form is remembered)
+    const again = await request(stack.webPort, 'GET', '/api/products', { cookie: 'tl_pref=light', 'accept-encoding': 'br' });
+    assert.deepEqual(again.body, answer.body);
   });
 
   it('forwards errors and HEAD requests with the same rules', async () => {

@@ -54,7 +54,6 @@ describe('extractShop', () => {
       'load orders',
       'load order_items',
       'customer keys',
-      'join sales',
       'join product_day',
       'join sales_orders',
       'write products',
@@ -113,5 +112,45 @@ describe('extractShop', () => {
     assert.ok(existsSync(path.join(stagingDir, 'sales', 'dt=2025-01-01', 'part-0.parquet')));
     // the rollup covers the same dates as sales, so the dashboard can use it for this day too
     assert.ok(existsSync(path.join(stagingDir, 'sales_orders', 'dt=2025-01-01', 'part-0.parquet')));
+  });
+
+  it('counts product_day sales as the staged sales do: each order once per product and day, cancelled and refunded left out', async () => {
+    // an order with two lines of one product (two variants), and a refunded order
+    const { rows } = await db.pool.query<{ id: string; product_id: string }>(
+      `SELECT DISTINCT ON (o.id) o.id, i.product_id FROM orders o JOIN order_items i ON i.order_id = o.id
+        WHERE o.status = 'paid' AND o.placed_at >= '2026-11-19 12:00-05' ORDER BY o.id, i.id LIMIT 2`,
+    );
+    const [doubled, refunded] = rows;
+    assert.ok(doubled && refunded, 'the fixture has paid orders with lines');
+    await db.pool.query(
+      `INSERT INTO order_items (order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, product_name, size, colour)
+       SELECT $1, v.product_id, v.id, i.seller_id, 2, v.price_cents, 'Product', v.size, v.colour
+         FROM order_items i JOIN product_variants v ON v.product_id = i.product_id AND v.id <> i.variant_id
+        WHERE i.order_id = $1 AND i.product_id = $2 LIMIT 1`,
+      [doubled.id, doubled.product_id],
+    );
+    await db.pool.query(`UPDATE orders SET status = 'refunded' WHERE id = $1`, [refunded.id]);
+
+    const stagingDir = path.join(dir, 'staging-product-day');
+    await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir, dates: DATES, timeZone: ZONE, pseudonymKey: 'k' });
+    await withDuckDb(async (duck) => {
+      const parquet = (dataset: string): string => `read_parquet('${path.join(stagingDir, dataset, '*', '*.parquet')}', hive_partitioning = true)`;
+      const fromSales = await duck.rows(
+        `SELECT dt::VARCHAR AS dt, product_id, count(DISTINCT order_id) AS orders, sum(quantity)::BIGINT AS units, sum(line_total_cents)::BIGINT AS revenue,
+                count(*) AS lines
+           FROM ${parquet('sales')} WHERE status NOT IN ('cancelled', 'refunded') GROUP BY ALL ORDER BY dt, product_id`,
+      );
+      const fromProductDay = await duck.rows(
+        `SELECT dt::VARCHAR AS dt, product_id, orders, units_sold AS units, revenue_cents AS revenue
+           FROM ${parquet('product_day')} WHERE orders > 0 ORDER BY dt, product_id`,
+      );
+      assert.deepEqual(
+        fromProductDay,
+        fromSales.map(({ lines: _lines, ...row }) => row),
+      );
+      assert.ok(fromSales.some((row) => Number(row.lines) > Number(row.orders)), 'no order has two lines of one product on a day');
+      const statuses = await duck.rows(`SELECT DISTINCT status FROM ${parquet('sales')} ORDER BY status`);
+      assert.deepEqual(statuses.map((row) => row.status), ['cancelled', 'delivered', 'paid', 'refunded', 'shipped']);
+    });
   });
 });

@@ -33,7 +33,8 @@ export interface ExtractResult {
   snapshotAt: Date;
   /**
    * Where the step's time went: each table's COPY out of PostgreSQL (three connections in
-   * parallel, so these overlap), each load into DuckDB, each join and each dataset's Parquet write.
+   * parallel, so these overlap), each load into DuckDB, each join and each dataset's Parquet write
+   * (sales and reviews are joined as they are written: their write includes the join).
    */
   stages: ExtractStage[];
 }

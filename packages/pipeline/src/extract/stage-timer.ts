@@ -1,6 +1,6 @@
 /** One timed part of the extract step: a COPY of one table, a join, a Parquet write. */
 export interface ExtractStage {
-  /** What ran, e.g. `copy orders`, `join sales`, `write sales`. */
+  /** What ran, e.g. `copy orders`, `join product_day`, `write sales`. */
   name: string;
   /** Wall-clock seconds of that part (parts on parallel connections overlap). */
   seconds: number;
