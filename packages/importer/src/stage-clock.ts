@@ -11,13 +11,9 @@
 export function createStageClock(): { lap: (stage: string) => void; stages: Record<string, number> } {
   const stages: Record<string, number> = {};
   let last = performance.now();
-  let lastCpu = process.cpuUsage();
   return {
     stages,
     lap(stage) {
-      const cpu = process.cpuUsage(lastCpu);
-      lastCpu = process.cpuUsage();
-      stages[`cpu.${stage}`] = Math.round((cpu.user + cpu.system) / 1000) / 1000;
       const now = performance.now();
       stages[stage] = Math.round(((stages[stage] ?? 0) + (now - last) / 1000) * 1000) / 1000;
       last = now;
