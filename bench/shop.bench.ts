@@ -353,6 +353,10 @@ try {
       transactionsPerPaidOrder: paid > 0 ? Number((transactions / paid).toFixed(2)) : 0,
       walFlushesPerPaidOrder: paid > 0 ? Number((walSyncs / paid).toFixed(2)) : 0,
       walFlushMeanMs: walSyncs > 0 ? Number(((commitsAfter.walSyncMs - commitsBefore.walSyncMs) / walSyncs).toFixed(3)) : null,
+      // WAL volume: heap and index changes (an index entry is a record; a HOT update writes none)
+      walRecordsPerPaidOrder: perOrder(commitsAfter.walRecords - commitsBefore.walRecords),
+      walBytesPerPaidOrder: perOrder(commitsAfter.walBytes - commitsBefore.walBytes),
+      walFullPageImagesPerPaidOrder: perOrder(commitsAfter.walFullPageImages - commitsBefore.walFullPageImages),
       topStatements: await topStatements(pool, { paidOrders: paid, limit: 8 }),
       note: 'each round: POST /api/cart/items, POST /api/orders (Idempotency-Key), POST /api/orders/:id/pay (4242… test card); after one unmeasured round per shopper, rounds start for a fixed window (seconds); orders/s counts paid orders completed within it; per-order CPU, statements, transactions and WAL flushes are over all measured rounds, the drain included; statement counts include the session read, BEGIN and COMMIT',
     });

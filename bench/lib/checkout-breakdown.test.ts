@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { parseProcStat, treeCpuMs } from './checkout-breakdown.js';
+import { createPool } from '@threadline/db';
+import { startTestCluster } from '@threadline/db/testing';
+
+import { parseProcStat, readCommitCounters, treeCpuMs } from './checkout-breakdown.js';
 
 describe('parseProcStat', () => {
   it('reads pid, parent and user + system time (own and reaped children) of a /proc stat line', () => {
@@ -29,5 +32,31 @@ describe('treeCpuMs', () => {
     const cpu = treeCpuMs({ self: process.pid, missing: 2 ** 22 + 1 });
     assert.ok((cpu.self ?? 0) > 0, `self used ${cpu.self} ms`);
     assert.equal(cpu.missing, 0);
+  });
+});
+
+describe('readCommitCounters', () => {
+  it('counts the commits and the WAL records and bytes a write adds, one record per index entry', async () => {
+    const cluster = await startTestCluster();
+    // one connection: the write and the reads share the backend whose statistics are flushed
+    const pool = createPool(cluster.url, { max: 1, applicationName: 'breakdown-test' });
+    try {
+      await pool.query('CREATE TABLE t (id integer PRIMARY KEY, a integer, b integer)');
+      await pool.query('CREATE INDEX t_a_idx ON t (a)');
+      await pool.query('SELECT pg_stat_force_next_flush()');
+      const before = await readCommitCounters(pool);
+      await pool.query('INSERT INTO t SELECT i, i, i FROM generate_series(1, 100) AS i');
+      await pool.query('SELECT pg_stat_force_next_flush()');
+      const after = await readCommitCounters(pool);
+      // 100 heap inserts + 100 entries in each of the two indexes (+ the commit record)
+      const records = after.walRecords - before.walRecords;
+      assert.ok(records >= 300 && records < 320, `${records} WAL records`);
+      assert.ok(after.walBytes - before.walBytes > 100 * 20, `${after.walBytes - before.walBytes} WAL bytes`);
+      assert.ok(after.commits - before.commits >= 1);
+      assert.ok(after.walFullPageImages >= before.walFullPageImages);
+    } finally {
+      await pool.end();
+      await cluster.destroy();
+    }
   });
 });

@@ -86,17 +86,33 @@ export interface CommitCounters {
   walSyncs: number;
   walSyncMs: number;
   walWrites: number;
+  /** WAL records, bytes and full-page images written (what each statement's heap and index changes cost). */
+  walRecords: number;
+  walBytes: number;
+  walFullPageImages: number;
 }
 
-/** Commits of this database so far and WAL flushes since the last reset. */
+/**
+ * Commits of this database so far and WAL flushes and volume since the last reset. Backends
+ * report their counters at most once a second (the last second of a busy backend up to 10 s
+ * late): over a window of steady load the lag at its start and at its end about cancel.
+ */
 export async function readCommitCounters(pool: Pool): Promise<CommitCounters> {
-  const { rows } = await pool.query<{ commits: number; wal_sync: number; wal_sync_time: number; wal_write: number }>(
+  const { rows } = await pool.query<{ commits: number; wal_sync: number; wal_sync_time: number; wal_write: number; wal_records: number; wal_bytes: number; wal_fpi: number }>(
     `SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())::bigint AS commits,
-            wal_sync::bigint, wal_sync_time::float8, wal_write::bigint
+            wal_sync::bigint, wal_sync_time::float8, wal_write::bigint, wal_records::bigint, wal_bytes::float8, wal_fpi::bigint
        FROM pg_stat_wal`,
   );
   const row = rows[0];
-  return { commits: row?.commits ?? 0, walSyncs: row?.wal_sync ?? 0, walSyncMs: row?.wal_sync_time ?? 0, walWrites: row?.wal_write ?? 0 };
+  return {
+    commits: row?.commits ?? 0,
+    walSyncs: row?.wal_sync ?? 0,
+    walSyncMs: row?.wal_sync_time ?? 0,
+    walWrites: row?.wal_write ?? 0,
+    walRecords: row?.wal_records ?? 0,
+    walBytes: row?.wal_bytes ?? 0,
+    walFullPageImages: row?.wal_fpi ?? 0,
+  };
 }
 
 export interface StatementFigure {

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 
 import { createLogger, loadConfig, loadOrCreateSecrets, onShutdown, signalReady } from '@threadline/config';
 import { createPool, migrate, resolveDatabaseUrl, waitForDatabase } from '@threadline/db';
+import { readDuckDbMemory } from '@threadline/lake';
 import { metricsPlugin, registerWorkerMetrics, resolveBackupConfig } from '@threadline/ops';
 
 import type { WorkerContext } from './context.js';
@@ -56,7 +57,8 @@ export async function runWorker(): Promise<void> {
   await http.register(metricsPlugin, {
     service: 'worker',
     token: config.metricsToken,
-    extend: (registry) => registerWorkerMetrics(registry, { pool, dataDir: config.dataDir, backup, isStandbyExpected: config.dbStandby && !config.databaseUrl }),
+    extend: (registry) =>
+      registerWorkerMetrics(registry, { pool, dataDir: config.dataDir, backup, isStandbyExpected: config.dbStandby && !config.databaseUrl, readDuckDbMemory }),
   });
   http.get('/healthz', async () => ({ status: 'ok', role }));
   http.get('/readyz', async (_request, reply) => {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { openDuckDb, sqlLiteral, withDuckDb } from './duckdb.js';
+import { openDuckDb, readDuckDbMemory, sqlLiteral, withDuckDb } from './duckdb.js';
 import { isLakeError } from './errors.js';
 
 describe('duckdb helpers', () => {
@@ -56,6 +56,29 @@ describe('duckdb helpers', () => {
       db.close();
     }
     await assert.rejects(db.connect(), (e: unknown) => isLakeError(e) && e.code === 'QUERY_FAILED');
+  });
+
+  it('reports the memory of labelled databases while they are open, summed per label, and forgets them on close', async () => {
+    const label = (rows: Awaited<ReturnType<typeof readDuckDbMemory>>, name: string) => rows.find((row) => row.label === name);
+    const first = await openDuckDb({ threads: 1, memoryLimit: '256MB', label: 'memory-test' });
+    const second = await openDuckDb({ threads: 1, memoryLimit: '256MB', label: 'memory-test' });
+    const unlabelled = await openDuckDb({ threads: 1 });
+    try {
+      await first.run('CREATE TABLE held AS SELECT range AS n, repeat(\'x\', 100) AS pad FROM range(200000)');
+      await unlabelled.run('CREATE TABLE held AS SELECT range AS n, repeat(\'x\', 100) AS pad FROM range(200000)');
+      const open = label(await readDuckDbMemory(), 'memory-test');
+      assert.equal(open?.databases, 2);
+      // the table's buffers: 200,000 rows of a BIGINT and a 100-byte string
+      assert.ok((open?.memoryBytes ?? 0) > 1_000_000, `memory ${open?.memoryBytes}`);
+      assert.equal(open?.temporaryBytes, 0);
+      first.close();
+      assert.equal(label(await readDuckDbMemory(), 'memory-test')?.databases, 1);
+    } finally {
+      first.close();
+      second.close();
+      unlabelled.close();
+    }
+    assert.equal(label(await readDuckDbMemory(), 'memory-test'), undefined);
   });
 
   it('quotes literals', () => {

@@ -33,6 +33,11 @@ export interface OpenDuckDbOptions extends DuckDbLimits {
   path?: string;
   /** Directory for spilling large sorts/joins. */
   tempDirectory?: string;
+  /**
+   * A name to report this database's memory under (`readDuckDbMemory`, the worker's
+   * `threadline_duckdb_memory_bytes` gauge) while it is open; unnamed databases are not reported.
+   */
+  label?: string;
 }
 
 export const DEFAULT_DUCKDB_LIMITS = { threads: 2, memoryLimit: '2GB' } as const satisfies Required<DuckDbLimits>;
@@ -57,6 +62,62 @@ export async function createDuckDbInstance(options: OpenDuckDbOptions = {}): Pro
   } catch (cause) {
     throw new LakeError('QUERY_FAILED', `cannot open DuckDB: ${messageOf(cause)}`, { cause });
   }
+}
+
+const tracked = new Map<DuckDBInstance, string>();
+
+/**
+ * Reports `instance`'s memory under `label` in `readDuckDbMemory` until the returned function is
+ * called (call it before closing the instance). `openDuckDb({ label })` does this itself.
+ */
+export function trackDuckDbMemory(label: string, instance: DuckDBInstance): () => void {
+  tracked.set(instance, label);
+  return () => {
+    tracked.delete(instance);
+  };
+}
+
+/** Memory held by the open, labelled DuckDB databases of this process, summed per label. */
+export interface DuckDbMemory {
+  label: string;
+  /** bytes held by DuckDB's buffer manager (`duckdb_memory()`), caches included */
+  memoryBytes: number;
+  /** bytes spilled to the temporary directory */
+  temporaryBytes: number;
+  databases: number;
+}
+
+/**
+ * Reads `duckdb_memory()` of every labelled database (on a connection of its own, beside any
+ * running query). DuckDB's buffer manager only: what its allocator keeps after freeing (glibc
+ * arenas) shows in the process RSS, not here — the gap between the two is the allocator's.
+ *
+ * @example
+ * await readDuckDbMemory() // [{ label: 'clickstream-flush', memoryBytes: 12582912, temporaryBytes: 0, databases: 1 }]
+ */
+export async function readDuckDbMemory(): Promise<DuckDbMemory[]> {
+  const byLabel = new Map<string, DuckDbMemory>();
+  for (const [instance, label] of [...tracked]) {
+    let connection: DuckDBConnection | undefined;
+    try {
+      connection = await instance.connect();
+      const reader = await connection.runAndReadAll(
+        'SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE AS memory, coalesce(sum(temporary_storage_bytes), 0)::DOUBLE AS temporary FROM duckdb_memory()',
+      );
+      const [memory, temporary] = reader.getRows()[0] ?? [0, 0];
+      const entry = byLabel.get(label) ?? { label, memoryBytes: 0, temporaryBytes: 0, databases: 0 };
+      entry.memoryBytes += Number(memory);
+      entry.temporaryBytes += Number(temporary);
+      entry.databases += 1;
+      byLabel.set(label, entry);
+    } catch {
+      // closed without being untracked: nothing to report for it any more
+      tracked.delete(instance);
+    } finally {
+      connection?.closeSync();
+    }
+  }
+  return [...byLabel.values()];
 }
 
 /** A connection with the session part of the policy applied (UTC). */
@@ -104,7 +165,11 @@ export async function openDuckDb(options: OpenDuckDbOptions = {}): Promise<LakeD
     instance.closeSync();
     throw new LakeError('QUERY_FAILED', `cannot open DuckDB: ${messageOf(cause)}`, { cause });
   }
-  return lakeDbOf(instance, connection, () => instance.closeSync());
+  const untrack = options.label === undefined ? () => undefined : trackDuckDbMemory(options.label, instance);
+  return lakeDbOf(instance, connection, () => {
+    untrack();
+    instance.closeSync();
+  });
 }
 
 /** The `LakeDb` face of one connection; `closeRest` runs after the connection is closed. */

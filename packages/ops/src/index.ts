@@ -13,7 +13,7 @@ export { createServiceMetrics, LATENCY_BUCKETS, type ServiceMetrics, type Servic
 export { registerHostMetrics, parseNetDev } from './metrics/host.js';
 export { registerPoolMetrics } from './metrics/pool-metrics.js';
 export { registerOpsGauges, measureSpool } from './metrics/ops-gauges.js';
-export { registerWorkerMetrics, createBackupInfoCache, invalidateBackupInfoCaches } from './metrics/worker-metrics.js';
+export { registerWorkerMetrics, registerDuckDbMemoryMetrics, createBackupInfoCache, invalidateBackupInfoCaches, type DuckDbMemoryReader } from './metrics/worker-metrics.js';
 export { readDatabaseStatus, readPipelineStatus, type DatabaseStatus, type PipelineStatus } from './metrics/ops.repo.js';
 
 export {

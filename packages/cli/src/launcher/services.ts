@@ -46,7 +46,12 @@ export function webService(config: Config, env: Record<string, string>, apiUrls:
  * jobs; the other waits for the lock and takes over when the first one dies.
  */
 export function workerServices(config: Config, env: Record<string, string>, apiUrls: string[]): ServiceSpec[] {
-  const withApi = { ...env, THREADLINE_API_URL: apiUrls[0] ?? config.apiUrl };
+  // MALLOC_ARENA_MAX=2: glibc gives each thread that allocates its own malloc arena (up to 8 per
+  // core) and keeps freed memory in them; the worker's DuckDB threads run a flush, compaction or
+  // rollup every few seconds from changing threads, so its RSS climbed arena by arena in the soak
+  // while the JS heap stayed flat. Two arenas bound that at a small cost in allocator contention.
+  // An operator's own MALLOC_ARENA_MAX (in the launcher's environment) wins.
+  const withApi = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', ...env, THREADLINE_API_URL: apiUrls[0] ?? config.apiUrl };
   return [
     tier('worker', 'worker', undefined, withApi),
     tier('worker-2', 'worker', undefined, { ...withApi, THREADLINE_WORKER_PORT: String(standbyWorkerPort(config)) }),

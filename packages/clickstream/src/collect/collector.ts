@@ -1,8 +1,7 @@
 import type { StreamSink } from '../stream/stream.js';
 import { writeDeadLetters } from './dead-letter.js';
-import { spoolLine } from './event.js';
 import { RecentIds, uuidWords } from './recent-ids.js';
-import { validateEvent, type RequestFacts, type ValidationLimits } from './validate.js';
+import { validateToLine, type RequestFacts, type ValidationLimits } from './validate.js';
 
 export interface Rejection {
   index: number;
@@ -103,21 +102,20 @@ export class Collector {
         letters.push({ index, reason: entry.parseError, raw: null });
         continue;
       }
-      const result = validateEvent(entry.raw, fullFacts, this.options.limits);
+      const result = validateToLine(entry.raw, fullFacts, this.options.limits);
       if (!result.ok) {
         rejected.push(result.id === undefined ? { index, reason: result.reason } : { index, id: result.id, reason: result.reason });
         letters.push({ index, reason: result.reason, raw: entry.raw });
         continue;
       }
-      const event = result.event;
       // validation checked the id is a UUID, so this never throws
-      if (!uuidWords(event.event_id, idWords, spooled * 4)) throw new Error(`collector: validated event id is not a UUID: ${event.event_id}`);
-      if (this.recent.hasWords(idWords, spooled * 4) || inBatch.has(event.event_id)) {
+      if (!uuidWords(result.id, idWords, spooled * 4)) throw new Error(`collector: validated event id is not a UUID: ${result.id}`);
+      if (this.recent.hasWords(idWords, spooled * 4) || inBatch.has(result.id)) {
         duplicates += 1;
         continue;
       }
-      inBatch.add(event.event_id);
-      text += `${spoolLine(event)}\n`;
+      inBatch.add(result.id);
+      text += `${result.line}\n`;
       spooled += 1;
     }
     if (letters.length > 0) {

@@ -50,4 +50,23 @@ describe('spoolLine', () => {
     const access: StoredEvent = { ...sparse, event_type: 'access_log', tier: 'api', http_method: 'GET', http_route: '/api/products/:id', http_status: 200, duration_ms: 1.25, bytes: 0 };
     for (const event of [sparse, full, access]) assert.equal(spoolLine(event), referenceLine(event));
   });
+
+  it('escapes every text column as JSON.stringify does: quotes, backslashes, controls, lone surrogates; pairs and U+2028 as they are', () => {
+    const base: StoredEvent = {
+      event_id: '0f8fad5b-d9cb-469f-a165-70867728950e', event_type: 'search', event_time: 1772955000000, received_at: 1772955060000, visitor_id: 'visitor_0001', session_id: 'session_0001',
+      user_pseudonym: null, path: null, referrer_host: null, utm_source: null, utm_medium: null, utm_campaign: null, utm_term: null, utm_content: null, device: 'other', language: null,
+      time_zone: 'UTC', region: 'Other', is_bot: false, ip_prefix: null, product_id: null, search_query: null, value_cents: null, currency: null, tier: null, http_method: null,
+      http_route: null, http_status: null, duration_ms: null, bytes: null,
+    };
+    const texts = ['plain', 'say "hi"', 'back\\slash', 'tab\there', 'nul\u0000', 'del\u007f', 'lone \ud800 high', 'lone \udc00 low', 'pair \ud83d\ude00', 'line\u2028sep', '\u00e9t\u00e9', ''];
+    const textColumns = ['visitor_id', 'session_id', 'user_pseudonym', 'path', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'language', 'time_zone', 'region', 'ip_prefix', 'product_id', 'search_query', 'currency', 'tier', 'http_method', 'http_route'] as const;
+    for (const column of textColumns) {
+      for (const text of texts) {
+        const event: StoredEvent = { ...base, [column]: text };
+        const line = spoolLine(event);
+        assert.equal(line, referenceLine(event), `${column}: ${JSON.stringify(text)}`);
+        assert.equal((JSON.parse(line) as Record<string, unknown>)[column], text);
+      }
+    }
+  });
 });

@@ -151,7 +151,7 @@ export class RecentIds {
 
   /** `add` for an id already turned into words by `uuidWords` (at `offset`). */
   addWords(words: Uint32Array, offset: number): void {
-    if (this.current.has(words, offset)) return;
+    // an id of the full current generation is added again to the next one: harmless, one probe saved
     if (this.current.size >= this.capacity) {
       const emptied = this.previous;
       emptied.clear();

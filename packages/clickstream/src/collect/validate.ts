@@ -1,6 +1,6 @@
-import { DEVICE_CLASSES, EVENT_TYPES, type DeviceClass, type EventType, type StoredEvent } from './event.js';
+import { DEVICE_CLASSES, EVENT_TYPES, jsonString, storedEventOfLine, type DeviceClass, type EventType, type StoredEvent } from './event.js';
 import { ipPrefix, pseudonymise, scrubPersonalData } from './privacy.js';
-import { regionOfTimeZone } from './region.js';
+import { regionOfTimeZone, type Region } from './region.js';
 import { deviceFromUserAgent, isBotUserAgent } from './user-agent.js';
 
 /**
@@ -58,10 +58,13 @@ const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', '
 const TOP_FIELDS = new Set(['id', 'type', 'ts', 'visitorId', 'sessionId', 'userId', 'path', 'referrer', 'utm', 'device', 'language', 'timeZone', 'props', 'http']);
 const UTM_FIELDS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
 const UTM_FIELD_SET: ReadonlySet<string> = new Set(UTM_FIELDS);
+const UTM_COLUMNS = UTM_FIELDS.map((field) => `utm_${field}`);
+const UTM_LABELS = UTM_FIELDS.map((field) => `utm.${field}`);
 const PROP_FIELDS = new Set(['productId', 'query', 'valueCents', 'currency']);
 const HTTP_FIELDS = new Set(['tier', 'method', 'route', 'status', 'durationMs', 'bytes']);
 
-const TIME_ZONES = new Set<string>([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
+/** The known IANA zones, each with its region: one lookup checks the zone and finds the region. */
+const TIME_ZONE_REGIONS: ReadonlyMap<string, Region> = new Map([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC'].map((zone) => [zone, regionOfTimeZone(zone)]));
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
 const DEVICE_SET: ReadonlySet<string> = new Set(DEVICE_CLASSES);
 
@@ -82,7 +85,8 @@ function optionalString(obj: Record<string, unknown>, field: string, label: stri
 }
 
 function checkFields(obj: Record<string, unknown>, allowed: ReadonlySet<string>, label: string): void {
-  for (const key of Object.keys(obj)) {
+  // for…in over a parsed object's own keys (it has no prototype keys): no array of keys per object
+  for (const key in obj) {
     if (!allowed.has(key)) throw new Reject(`${label}${key}: unknown field`);
   }
 }
@@ -145,22 +149,52 @@ function optionalInt(obj: Record<string, unknown>, field: string, label: string,
 
 /** What is derived from the carrying request, once per request rather than once per event. */
 interface DerivedFacts {
-  isBot: boolean;
-  ipPrefix: string | null;
   device: DeviceClass;
+  /** The line's columns from `user_pseudonym` (if any): from the session's user, never the event. */
+  pseudonymColumn: string;
+  /** The line's `is_bot` and `ip_prefix` (if any) columns. */
+  botAndIpColumns: string;
 }
 const derivedCache = new WeakMap<RequestFacts, DerivedFacts>();
 
 function derive(facts: RequestFacts): DerivedFacts {
   let derived = derivedCache.get(facts);
   if (!derived) {
-    derived = { isBot: isBotUserAgent(facts.userAgent), ipPrefix: ipPrefix(facts.ip), device: deviceFromUserAgent(facts.userAgent) };
+    const prefix = ipPrefix(facts.ip);
+    derived = {
+      device: deviceFromUserAgent(facts.userAgent),
+      pseudonymColumn: facts.sessionUserId !== undefined ? `,"user_pseudonym":${jsonString(pseudonymise(facts.pseudonymKey, 'user', facts.sessionUserId))}` : '',
+      botAndIpColumns: `,"is_bot":${isBotUserAgent(facts.userAgent)}${prefix === null ? '' : `,"ip_prefix":${jsonString(prefix)}`}`,
+    };
     derivedCache.set(facts, derived);
   }
   return derived;
 }
 
-function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLimits): StoredEvent {
+/** `,"column":"text"` for a text value, nothing for null: a column of the spool line. */
+function textColumn(name: string, value: string | null): string {
+  return value === null ? '' : `,"${name}":${jsonString(value)}`;
+}
+
+/** `,"column":n` for a number, nothing for null. */
+function numberColumn(name: string, value: number | null): string {
+  return value === null ? '' : `,"${name}":${value}`;
+}
+
+/** A valid event: its lower-case id and its spool line. */
+interface ValidLine {
+  id: string;
+  line: string;
+}
+
+/**
+ * Checks a wire event field by field and writes its spool line on the way (the format of
+ * `spoolLine`, columns in `CLICKSTREAM_COLUMNS` order, null columns left out): the checks run in
+ * column order, so no intermediate row object is built on the ingest path. Values the schema pins
+ * to a strict alphabet (ids, types, devices, languages, zones, regions, currencies, methods) are
+ * quoted as they are; free text goes through `jsonString`.
+ */
+function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLimits): ValidLine {
   if (!isRecord(raw)) throw new Reject('event: expected a JSON object');
   checkFields(raw, TOP_FIELDS, '');
   const id = raw.id;
@@ -183,41 +217,46 @@ function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLi
   if (userId !== undefined && userId !== null && (typeof userId !== 'string' || userId.length === 0 || userId.length > 64)) {
     throw new Reject('userId: expected a string of 1-64 characters');
   }
-  const path = scrubPersonalData(cleanPath(optionalString(raw, 'path', 'path', 2048)));
-  const referrer = referrerHost(optionalString(raw, 'referrer', 'referrer', 2048));
+  const eventId = id.toLowerCase();
+  const derived = derive(facts);
+  let line = `{"event_id":"${eventId}","event_type":"${eventType}","event_time":${ts},"received_at":${facts.receivedAt},"visitor_id":"${visitorId}","session_id":"${sessionId}"${derived.pseudonymColumn}`;
+  line += textColumn('path', scrubPersonalData(cleanPath(optionalString(raw, 'path', 'path', 2048))));
+  line += textColumn('referrer_host', referrerHost(optionalString(raw, 'referrer', 'referrer', 2048)));
 
-  const utm: Record<(typeof UTM_FIELDS)[number], string | null> = { source: null, medium: null, campaign: null, term: null, content: null };
   if (raw.utm !== undefined && raw.utm !== null) {
     if (!isRecord(raw.utm)) throw new Reject('utm: expected an object');
     checkFields(raw.utm, UTM_FIELD_SET, 'utm.');
-    for (const field of UTM_FIELDS) utm[field] = scrubPersonalData(optionalString(raw.utm, field, `utm.${field}`, 200));
+    for (let i = 0; i < UTM_FIELDS.length; i += 1) {
+      const field = UTM_FIELDS[i] ?? 'source';
+      line += textColumn(UTM_COLUMNS[i] ?? 'utm_source', scrubPersonalData(optionalString(raw.utm, field, UTM_LABELS[i] ?? 'utm.source', 200)));
+    }
   }
 
   let device: DeviceClass;
-  if (raw.device === undefined || raw.device === null) device = derive(facts).device;
+  if (raw.device === undefined || raw.device === null) device = derived.device;
   else if (typeof raw.device === 'string' && DEVICE_SET.has(raw.device)) device = raw.device as DeviceClass; // checked by DEVICE_SET
   else throw new Reject(`device: expected one of ${DEVICE_CLASSES.join(', ')}`);
+  line += `,"device":"${device}"`;
 
   const language = optionalString(raw, 'language', 'language', 35);
   if (language !== null && !LANGUAGE.test(language)) throw new Reject('language: expected a BCP 47 tag such as en-US');
+  if (language !== null) line += `,"language":"${language}"`;
   const timeZone = optionalString(raw, 'timeZone', 'timeZone', 64) ?? 'UTC';
-  if (!TIME_ZONES.has(timeZone)) throw new Reject('timeZone: unknown IANA time zone');
+  const region = TIME_ZONE_REGIONS.get(timeZone);
+  if (region === undefined) throw new Reject('timeZone: unknown IANA time zone');
+  line += `,"time_zone":"${timeZone}","region":"${region}"${derived.botAndIpColumns}`;
 
-  let productId: string | null = null;
-  let query: string | null = null;
-  let valueCents: number | null = null;
-  let currency: string | null = null;
   if (raw.props !== undefined && raw.props !== null) {
     if (!isRecord(raw.props)) throw new Reject('props: expected an object');
     checkFields(raw.props, PROP_FIELDS, 'props.');
-    productId = scrubPersonalData(optionalString(raw.props, 'productId', 'props.productId', 64));
-    query = scrubPersonalData(optionalString(raw.props, 'query', 'props.query', 200));
-    valueCents = optionalInt(raw.props, 'valueCents', 'props.valueCents', 0, 1e12);
-    currency = optionalString(raw.props, 'currency', 'props.currency', 3);
+    line += textColumn('product_id', scrubPersonalData(optionalString(raw.props, 'productId', 'props.productId', 64)));
+    line += textColumn('search_query', scrubPersonalData(optionalString(raw.props, 'query', 'props.query', 200)));
+    line += numberColumn('value_cents', optionalInt(raw.props, 'valueCents', 'props.valueCents', 0, 1e12));
+    const currency = optionalString(raw.props, 'currency', 'props.currency', 3);
     if (currency !== null && !CURRENCY.test(currency)) throw new Reject('props.currency: expected an ISO 4217 code such as USD');
+    if (currency !== null) line += `,"currency":"${currency}"`;
   }
 
-  let http = { tier: null as string | null, method: null as string | null, route: null as string | null, status: null as number | null, durationMs: null as number | null, bytes: null as number | null };
   if (eventType === 'access_log') {
     if (!isRecord(raw.http)) throw new Reject('http: required for access_log events');
     checkFields(raw.http, HTTP_FIELDS, 'http.');
@@ -229,61 +268,48 @@ function validateOrThrow(raw: unknown, facts: RequestFacts, limits: ValidationLi
     if (status === null) throw new Reject('http.status: required');
     const d = raw.http.durationMs;
     if (typeof d !== 'number' || !Number.isFinite(d) || d < 0 || d > 3_600_000) throw new Reject('http.durationMs: expected milliseconds 0-3600000');
-    http = { tier, method, route: scrubPersonalData(optionalString(raw.http, 'route', 'http.route', 256)), status, durationMs: d, bytes: optionalInt(raw.http, 'bytes', 'http.bytes', 0, Number.MAX_SAFE_INTEGER) };
+    const route = scrubPersonalData(optionalString(raw.http, 'route', 'http.route', 256));
+    const bytes = optionalInt(raw.http, 'bytes', 'http.bytes', 0, Number.MAX_SAFE_INTEGER);
+    line += `,"tier":"${tier}","http_method":"${method}"${textColumn('http_route', route)},"http_status":${status},"duration_ms":${d}${numberColumn('bytes', bytes)}`;
   } else if (raw.http !== undefined) {
     throw new Reject('http: only allowed on access_log events');
   }
+  return { id: eventId, line: `${line}}` };
+}
 
-  return {
-    event_id: id.toLowerCase(),
-    event_type: eventType,
-    event_time: ts,
-    received_at: facts.receivedAt,
-    visitor_id: visitorId,
-    session_id: sessionId,
-    user_pseudonym: facts.sessionUserId !== undefined ? pseudonymise(facts.pseudonymKey, 'user', facts.sessionUserId) : null,
-    path,
-    referrer_host: referrer,
-    utm_source: utm.source,
-    utm_medium: utm.medium,
-    utm_campaign: utm.campaign,
-    utm_term: utm.term,
-    utm_content: utm.content,
-    device,
-    language,
-    time_zone: timeZone,
-    region: regionOfTimeZone(timeZone),
-    is_bot: derive(facts).isBot,
-    ip_prefix: derive(facts).ipPrefix,
-    product_id: productId,
-    search_query: query,
-    value_cents: valueCents,
-    currency,
-    tier: http.tier,
-    http_method: http.method,
-    http_route: http.route,
-    http_status: http.status,
-    duration_ms: http.durationMs,
-    bytes: http.bytes,
-  };
+export type LineResult = { ok: true; id: string; line: string } | { ok: false; reason: string; id?: string };
+
+/**
+ * Validates one wire event straight into its spool line (the ingest path: no row object); on
+ * failure returns the reason naming the field at fault, and the event's id if it had one.
+ *
+ * @example
+ * const result = validateToLine(body.events[0], { receivedAt: Date.now(), userAgent, ip, pseudonymKey }, DEFAULT_LIMITS);
+ * if (result.ok) payload += `${result.line}\n`;
+ */
+export function validateToLine(raw: unknown, facts: RequestFacts, limits: ValidationLimits = DEFAULT_LIMITS): LineResult {
+  try {
+    const valid = validateOrThrow(raw, facts, limits);
+    return { ok: true, id: valid.id, line: valid.line };
+  } catch (error) {
+    if (!(error instanceof Reject)) throw error;
+    const id = isRecord(raw) && typeof raw.id === 'string' ? raw.id.slice(0, 64) : undefined;
+    return id === undefined ? { ok: false, reason: error.message } : { ok: false, reason: error.message, id };
+  }
 }
 
 /**
- * Validates one wire event; on success returns the stored (pseudonymised) row, otherwise the
- * reason naming the field at fault.
+ * Validates one wire event; on success returns the stored (pseudonymised) row — exactly what the
+ * lake keeps of it, read back from its spool line — otherwise the reason naming the field at fault.
  *
  * @example
  * const result = validateEvent(body.events[0], { receivedAt: Date.now(), userAgent, ip, pseudonymKey }, DEFAULT_LIMITS);
  * if (!result.ok) rejected.push({ index: 0, reason: result.reason });
  */
 export function validateEvent(raw: unknown, facts: RequestFacts, limits: ValidationLimits = DEFAULT_LIMITS): ValidationResult {
-  try {
-    return { ok: true, event: validateOrThrow(raw, facts, limits) };
-  } catch (error) {
-    if (!(error instanceof Reject)) throw error;
-    const id = isRecord(raw) && typeof raw.id === 'string' ? raw.id.slice(0, 64) : undefined;
-    return id === undefined ? { ok: false, reason: error.message } : { ok: false, reason: error.message, id };
-  }
+  const result = validateToLine(raw, facts, limits);
+  if (!result.ok) return result;
+  return { ok: true, event: storedEventOfLine(result.line) };
 }
 
 /** Free-text wire fields, by code (the low 4 bits of a text's code in `EventTexts`). */

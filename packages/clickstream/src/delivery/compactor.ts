@@ -25,6 +25,8 @@ export interface CompactorOptions {
   /** An hour is compacted this long after it ends. */
   compactAfterMs: number;
   threads?: number;
+  /** DuckDB memory cap (default the lake's, 2GB); above it DuckDB spills under `stateDir`. */
+  memoryLimit?: string;
   now?: () => number;
 }
 
@@ -147,7 +149,12 @@ export class ClickstreamCompactor {
   }
 
   private async openDb(): Promise<LakeDb> {
-    this.db ??= await openDuckDb({ threads: this.options.threads });
+    this.db ??= await openDuckDb({
+      threads: this.options.threads,
+      memoryLimit: this.options.memoryLimit,
+      tempDirectory: path.join(this.options.stateDir, 'duckdb-tmp'),
+      label: 'clickstream-compact',
+    });
     return this.db;
   }
 }

@@ -21,6 +21,14 @@ export interface DeliveryStatus {
 }
 
 /**
+ * DuckDB caps of the delivery jobs the worker runs all day (flush, compaction, rollup): each job
+ * keeps its database open between runs, so an explicit small budget — well above a 64 MiB flush
+ * batch, which DuckDB spills beyond — keeps its buffers and caches from growing towards the
+ * lake's 2GB default in a process that lives for weeks.
+ */
+export const DELIVERY_DUCKDB_LIMITS = { threads: 2, memoryLimit: '512MB' } as const;
+
+/**
  * Runs flush → compact → rollup in one sequential loop (so the three never race on a
  * partition), holding a pid lock so only one deliverer works on a spool. Flushes when
  * `flushSeconds` have passed or `flushMaxBytes` are pending; compacts finished hours once a
@@ -48,8 +56,13 @@ export class DeliveryLoop {
     private readonly logger: DeliveryLogger,
     private readonly rollupEveryMs = 60_000,
   ) {
-    this.flusher = new ClickstreamFlusher({ source, storage, stateDir: settings.flusherStateDir, maxBytes: settings.flushMaxBytes });
-    this.compactor = new ClickstreamCompactor({ storage, stateDir: path.join(settings.flusherStateDir, 'compactor'), compactAfterMs: settings.compactAfterMs });
+    this.flusher = new ClickstreamFlusher({ source, storage, stateDir: settings.flusherStateDir, maxBytes: settings.flushMaxBytes, ...DELIVERY_DUCKDB_LIMITS });
+    this.compactor = new ClickstreamCompactor({
+      storage,
+      stateDir: path.join(settings.flusherStateDir, 'compactor'),
+      compactAfterMs: settings.compactAfterMs,
+      ...DELIVERY_DUCKDB_LIMITS,
+    });
   }
 
   async start(): Promise<void> {

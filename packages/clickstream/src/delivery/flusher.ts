@@ -29,6 +29,8 @@ export interface FlusherOptions {
   maxBytes?: number;
   /** DuckDB threads. */
   threads?: number;
+  /** DuckDB memory cap (default the lake's, 2GB); above it DuckDB spills under `stateDir`. */
+  memoryLimit?: string;
 }
 
 export interface Checkpoint {
@@ -77,6 +79,7 @@ export class ClickstreamFlusher {
   private readonly stateDir: string;
   private readonly maxBytes: number;
   private readonly threads: number | undefined;
+  private readonly memoryLimit: string | undefined;
   private db: LakeDb | undefined;
 
   constructor(options: FlusherOptions) {
@@ -85,6 +88,7 @@ export class ClickstreamFlusher {
     this.stateDir = options.stateDir;
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.threads = options.threads;
+    this.memoryLimit = options.memoryLimit;
   }
 
   private get checkpointFile(): string {
@@ -259,7 +263,12 @@ export class ClickstreamFlusher {
 
   private async openDb(): Promise<LakeDb> {
     if (!this.db) {
-      const db = await openDuckDb({ threads: this.threads });
+      const db = await openDuckDb({
+        threads: this.threads,
+        memoryLimit: this.memoryLimit,
+        tempDirectory: path.join(this.stateDir, 'duckdb-tmp'),
+        label: 'clickstream-flush',
+      });
       // nothing here depends on row order (dedupe orders explicitly): let scans and COPY run in parallel
       await db.run('SET preserve_insertion_order = false');
       this.db = db;

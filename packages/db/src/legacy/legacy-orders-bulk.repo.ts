@@ -323,6 +323,15 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
          FROM ${STAGED_ORDERS} o JOIN ${RESOLVED} r ON r.row_number = o.first_row
      ), sums AS (
        SELECT order_key, subtotal_cents AS subtotal, shipping_cents AS shipping, shipped_at FROM ${STAGED_ORDERS}
+     ), method_names AS MATERIALIZED (
+       -- the order keeps the method's name as the checkout does ("Standard", "International
+       -- standard"): the rate for the ship-to country, else the one for every other country;
+       -- looked up once per method and country, not once per order
+       SELECT m.shipping_method, m.ship_country,
+              coalesce((SELECT r.name FROM shipping_rates r
+                         WHERE r.code = m.shipping_method AND (r.country = m.ship_country OR r.country IS NULL)
+                         ORDER BY r.country NULLS LAST LIMIT 1), m.shipping_method) AS name
+         FROM (SELECT DISTINCT shipping_method, ship_country FROM ${STAGED_ORDERS}) m
      ), upserted AS (
        INSERT INTO orders (legacy_id, legacy_split_of, user_id, status, currency, subtotal_cents, shipping_cents, total_cents,
                            source, placed_at, created_at, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at,
@@ -334,13 +343,9 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
               CASE WHEN o.status = 'delivered' THEN coalesce(s.shipped_at, o.placed_at) END,
               CASE WHEN o.status = 'cancelled' THEN o.placed_at END,
               CASE WHEN o.status = 'refunded' THEN o.placed_at END,
-              o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code, o.sales_territory,
-              -- the order keeps the method's name as the checkout does ("Standard", "International
-              -- standard"): the rate for the ship-to country, else the one for every other country
-              coalesce((SELECT r.name FROM shipping_rates r
-                         WHERE r.code = o.shipping_method AND (r.country = o.ship_country OR r.country IS NULL)
-                         ORDER BY r.country NULLS LAST LIMIT 1), o.shipping_method)
+              o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code, o.sales_territory, n.name
          FROM per_order o JOIN sums s USING (order_key)
+         JOIN method_names n ON n.shipping_method IS NOT DISTINCT FROM o.shipping_method AND n.ship_country IS NOT DISTINCT FROM o.ship_country
        ON CONFLICT (legacy_id) DO UPDATE
          SET legacy_split_of = EXCLUDED.legacy_split_of, user_id = EXCLUDED.user_id, status = EXCLUDED.status,
              currency = EXCLUDED.currency, subtotal_cents = EXCLUDED.subtotal_cents, shipping_cents = EXCLUDED.shipping_cents,
@@ -411,7 +416,7 @@ async function writeStagedItemsOfExistingOrders(client: PoolClient): Promise<voi
   await client.query(`
     CREATE TEMP TABLE legacy_stage_items ON COMMIT DROP AS
     WITH staged AS (
-      SELECT s.*, o.order_id, row_number() OVER (PARTITION BY s.order_key, s.variant_id ORDER BY s.row_number) AS nth
+      SELECT s.*, o.order_id, row_number() OVER (PARTITION BY o.order_id, s.variant_id ORDER BY s.row_number) AS nth
         FROM ${RESOLVED} s JOIN legacy_stage_orders o USING (order_key)
     ), existing AS (
       SELECT i.id, i.order_id, i.variant_id, row_number() OVER (PARTITION BY i.order_id, i.variant_id ORDER BY i.id) AS nth

@@ -138,8 +138,11 @@ export function summariseOrderLines(lines: readonly StagedOrderLine[]): LineSumm
         if (line.placedAt.getTime() < product.firstSale.getTime()) product.firstSale = line.placedAt;
         product.units += units;
       }
-      const used = names.get(line.productLegacyId) ?? new Map<string, LineProductName>();
-      names.set(line.productLegacyId, used);
+      let used = names.get(line.productLegacyId);
+      if (used === undefined) {
+        used = new Map<string, LineProductName>();
+        names.set(line.productLegacyId, used);
+      }
       const name = used.get(line.productName);
       if (name === undefined) {
         used.set(line.productName, { productLegacyId: line.productLegacyId, name: line.productName, firstSeen: line.placedAt, lastSeen: line.placedAt });

@@ -75,7 +75,29 @@ function proxyList(trustedProxies: readonly string[]): BlockList {
  */
 export function isFromTier(options: { peer: string | undefined; headers: Record<string, unknown>; trustedProxies: readonly string[] }): boolean {
   if (options.peer === undefined || PROXY_HEADERS.some((name) => options.headers[name] !== undefined)) return false;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(options.peer)?.[1];
-  const peer = mapped ?? options.peer;
-  return proxyList(options.trustedProxies).check(peer, isIP(peer) === 6 ? 'ipv6' : 'ipv4');
+  return isTrustedPeer(options.peer, options.trustedProxies);
+}
+
+/**
+ * Verdicts per peer address, per trusted-proxy list: clients and tiers connect again and again
+ * from the same few addresses, and `BlockList.check` builds a SocketAddress on every call (about
+ * 2 % of `/collect` at full load). Bounded: cleared when full.
+ */
+const peerVerdicts = new WeakMap<readonly string[], Map<string, boolean>>();
+const PEER_VERDICTS_MAX = 10_000;
+
+function isTrustedPeer(address: string, trustedProxies: readonly string[]): boolean {
+  let verdicts = peerVerdicts.get(trustedProxies);
+  if (!verdicts) {
+    verdicts = new Map();
+    peerVerdicts.set(trustedProxies, verdicts);
+  }
+  const known = verdicts.get(address);
+  if (known !== undefined) return known;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  const peer = mapped ?? address;
+  const verdict = proxyList(trustedProxies).check(peer, isIP(peer) === 6 ? 'ipv6' : 'ipv4');
+  if (verdicts.size >= PEER_VERDICTS_MAX) verdicts.clear();
+  verdicts.set(address, verdict);
+  return verdict;
 }

@@ -67,17 +67,30 @@ function customerKey(line: OrderLineRow): string | undefined {
 /**
  * Keys that carry more than one value in the file (a product id with two names, a customer id
  * with two names): the latest by order date wins, and each becomes a warning naming the rows.
+ * A first pass finds those keys (one lookup a line); only their lines are then collected.
  */
 function findRenames(
   lines: ReadonlyArray<{ rowNumber: number; value: OrderLineRow }>,
-  pick: (line: OrderLineRow) => { key: string | undefined; value: string | undefined },
+  pick: { key: (line: OrderLineRow) => string | undefined; value: (line: OrderLineRow) => string | undefined },
   describe: (key: string, variants: string, kept: string) => string,
   column: string,
 ): ImportWarning[] {
+  const firstName = new Map<string, string>();
+  const renamed = new Set<string>();
+  for (const { value } of lines) {
+    const key = pick.key(value);
+    const name = pick.value(value);
+    if (key === undefined || name === undefined) continue;
+    const seen = firstName.get(key);
+    if (seen === undefined) firstName.set(key, name);
+    else if (seen !== name) renamed.add(key);
+  }
+  if (renamed.size === 0) return [];
   const byKey = new Map<string, Map<string, { rows: number[]; last: number }>>();
   for (const { rowNumber, value } of lines) {
-    const { key, value: name } = pick(value);
-    if (key === undefined || name === undefined) continue;
+    const key = pick.key(value);
+    const name = pick.value(value);
+    if (key === undefined || name === undefined || !renamed.has(key)) continue;
     const names = byKey.get(key) ?? new Map<string, { rows: number[]; last: number }>();
     const seen = names.get(name) ?? { rows: [], last: Number.NEGATIVE_INFINITY };
     seen.rows.push(rowNumber);
@@ -168,13 +181,13 @@ export function planOrders(results: readonly OrderLineResult[], options: { isSpl
   warnings.push(
     ...findRenames(
       kept,
-      (line) => ({ key: line.productLegacyId ?? line.sku, value: line.productName }),
+      { key: (line) => line.productLegacyId ?? line.sku, value: (line) => line.productName },
       (key, variants, name) => `product ${key} has several names: ${variants}; kept "${name}" (latest sale), earlier names listed in its name history`,
       'product_name',
     ),
     ...findRenames(
       kept,
-      (line) => ({ key: line.customerLegacyId, value: line.customerName }),
+      { key: (line) => line.customerLegacyId, value: (line) => line.customerName },
       (key, variants, name) => `customer ${key} has several names: ${variants}; kept "${name}" (latest order)`,
       'customer_name',
     ),

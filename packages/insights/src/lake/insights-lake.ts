@@ -6,6 +6,7 @@ import {
   createDuckDbInstance,
   LakeMirror,
   lakeRoot,
+  trackDuckDbMemory,
   sqlLiteral,
   toPlainValue,
   type DuckDbLimits,
@@ -52,12 +53,16 @@ export class InsightsLake implements InsightQuery {
   private readonly states = new Map<InsightDataset, DatasetState>();
   private scannedAt = 0;
   private rebuilding: Promise<void> | undefined;
+  private readonly untrack: () => void;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly lake: LakeMirror,
     readonly dataDir: string,
-  ) {}
+  ) {
+    // its buffers show on the process's threadline_duckdb_memory_bytes{database="insights"}
+    this.untrack = trackDuckDbMemory('insights', instance);
+  }
 
   static async open(dataDir: string, options: InsightsLakeOptions = {}): Promise<InsightsLake> {
     const mirror = options.lake ?? LakeMirror.local(lakeRoot(dataDir));
@@ -66,6 +71,7 @@ export class InsightsLake implements InsightQuery {
     try {
       await lake.refreshViews(true);
     } catch (error) {
+      lake.untrack();
       instance.closeSync();
       throw error;
     }
@@ -190,6 +196,7 @@ export class InsightsLake implements InsightQuery {
   }
 
   close(): void {
+    this.untrack();
     this.instance.closeSync();
   }
 }

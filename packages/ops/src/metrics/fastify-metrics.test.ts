@@ -11,7 +11,7 @@ import { createTestDatabase } from '@threadline/db/testing';
 
 import { isPrivateAddress, metricsPlugin } from './fastify-metrics.js';
 import { parseNetDev } from './host.js';
-import { registerWorkerMetrics } from './worker-metrics.js';
+import { registerDuckDbMemoryMetrics, registerWorkerMetrics } from './worker-metrics.js';
 
 /** The value of one series in Prometheus text output, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -92,6 +92,29 @@ describe('worker metrics', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'threadline-metrics-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
+  it('serves the memory of the process\'s DuckDB databases per database, read once per scrape', async () => {
+    const registry = new Registry();
+    let reads = 0;
+    let rows = [
+      { label: 'clickstream-flush', memoryBytes: 12_582_912, temporaryBytes: 0 },
+      { label: 'insights', memoryBytes: 4096, temporaryBytes: 8192 },
+    ];
+    registerDuckDbMemoryMetrics(registry, async () => {
+      reads += 1;
+      return rows;
+    });
+    let text = await registry.metrics();
+    assert.equal(sample(text, 'threadline_duckdb_memory_bytes', { database: 'clickstream-flush' }), 12_582_912);
+    assert.equal(sample(text, 'threadline_duckdb_memory_bytes', { database: 'insights' }), 4096);
+    assert.equal(sample(text, 'threadline_duckdb_temporary_bytes', { database: 'insights' }), 8192);
+    assert.equal(reads, 1, 'both gauges come from one read');
+    // a database closed since the last scrape is no longer listed
+    rows = [{ label: 'insights', memoryBytes: 0, temporaryBytes: 0 }];
+    text = await registry.metrics();
+    assert.equal(sample(text, 'threadline_duckdb_memory_bytes', { database: 'clickstream-flush' }), undefined);
+    assert.equal(sample(text, 'threadline_duckdb_memory_bytes', { database: 'insights' }), 0);
+  });
+
   it('serves host, database, backlog and pipeline gauges from real sources', async () => {
     const db = await createTestDatabase({ migrate: false });
     try {
@@ -110,6 +133,9 @@ describe('worker metrics', () => {
       assert.ok((sample(text, 'host_memory_available_bytes') ?? 0) > 0);
       assert.ok((sample(text, 'host_disk_total_bytes', { path: dataDir }) ?? 0) > 0);
       assert.ok((sample(text, 'host_cpu_seconds_total', { mode: 'idle' }) ?? 0) > 0);
+
+      // no DuckDB reader given: no DuckDB gauges
+      assert.equal(sample(text, 'threadline_duckdb_memory_bytes', { database: 'clickstream-flush' }), undefined);
 
       // the pipeline's run history, once its table exists, drives last-success and failure gauges
       await db.pool.query(`CREATE TABLE pipeline_runs (id serial, status text NOT NULL, started_at timestamptz, finished_at timestamptz)`);
