@@ -79,4 +79,29 @@ describe('prepareBulkImport', () => {
     );
     assert.deepEqual(found.map((row) => row.word), ['blurb', 'proof', 'quokka', 'tundra', 'umber', 'xyzabc', 'zephyr']);
   });
+
+  it('adds exactly the words search_words_of finds per text, also when a statement brings more texts than one batch', async () => {
+    const { rows: ids } = await db.pool.query<{ seller_id: number; category_id: number }>('SELECT seller_id, category_id FROM products WHERE id = $1', [productId]);
+    const { seller_id: sellerId, category_id: categoryId } = ids[0]!;
+    // 1,300 distinct names (three batches), runs longer than 40 letters, accents, digits, punctuation
+    // and runs too short to count, at the start and end of texts: every word starts with "zq"
+    const names = Array.from({ length: 1_300 }, (_, index) => {
+      const letters = [...String(index)].map((digit) => 'abcdefghij'[Number(digit)]).join('');
+      return `zq${letters}é-zqx ${index % 7 === 0 ? `zq${'l'.repeat(45)}${letters}` : 'zq 42'} zqend${letters}`;
+    });
+    const descriptions = names.map((_, index) => (index % 2 === 0 ? 'ZQShared, blurb.' : `Zqdesc${index % 11}zq`));
+    await db.pool.query(
+      `INSERT INTO products (seller_id, category_id, name, description, status)
+       SELECT $1, $2, n, d, 'published' FROM unnest($3::text[], $4::text[]) AS t(n, d)`,
+      [sellerId, categoryId, names, descriptions],
+    );
+    const { rows } = await db.pool.query<{ expected: string[]; actual: string[] }>(
+      `SELECT (SELECT array_agg(DISTINCT w ORDER BY w) FROM unnest($1::text[], $2::text[]) AS t(n, d), search_words_of(n || ' ' || d) AS w
+                WHERE w LIKE 'zq%') AS expected,
+              (SELECT array_agg(word ORDER BY word) FROM search_words WHERE word LIKE 'zq%') AS actual`,
+      [names, descriptions],
+    );
+    assert.ok(rows[0]!.expected.length > 2_600);
+    assert.deepEqual(rows[0]!.actual, rows[0]!.expected);
+  });
 });
