@@ -8,6 +8,7 @@ import { connectDuckDb, createDuckDbInstance, readRows } from '@threadline/lake'
 import { dateInZone } from '@threadline/domain';
 
 import { buildDatasets, type BuiltDataset } from './build-datasets.js';
+import { ExtractLoader } from './load-extracts.js';
 import { copyDimensions, copyOrderItems, copyOrders, openSnapshotClients, planOrderBatches, type ExtractTable } from './shop-source.repo.js';
 import { StageTimer, type ExtractStage } from './stage-timer.js';
 
@@ -41,7 +42,8 @@ export interface ExtractResult {
 
 /**
  * Extract step of the nightly run: narrow base tables out of PostgreSQL with COPY on three
- * connections sharing one read-only snapshot (orders, order lines, everything else), joined in DuckDB, written as Parquet to staging.
+ * connections sharing one read-only snapshot (orders, order lines, everything else), each loaded
+ * into DuckDB as soon as its COPY is done, joined there, written as Parquet to staging.
  * Nothing under curated/ is touched; publish is a separate step after the quality gate.
  */
 export async function extractShop(options: ExtractOptions): Promise<ExtractResult> {
@@ -60,37 +62,49 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
   };
   const progress = options.onProgress ?? (() => undefined);
   const timer = new StageTimer();
-  const snapshot = await openSnapshotClients(options.pool, 3);
-  try {
-    progress(`extracting ${options.dates.length} day(s) from PostgreSQL (read-only snapshot)`);
-    const [ordersClient, itemsClient, dimensionsClient] = snapshot.clients;
-    if (!ordersClient || !itemsClient || !dimensionsClient) throw new Error('the snapshot has fewer than three connections');
-    const plan = await timer.time('plan order batches', () => planOrderBatches(ordersClient, options.dates, options.timeZone));
-    await timer.time('copy from PostgreSQL (wall)', () =>
-      Promise.all([
-        copyOrders(ordersClient, plan, options.timeZone, files.orders, timer),
-        copyOrderItems(itemsClient, plan, files.order_items, timer, (done, total) => progress(`order lines: ${done} of ${total} id batch(es) copied`)),
-        copyDimensions(dimensionsClient, options.dates, options.timeZone, files, timer),
-      ]),
-    );
-  } finally {
-    await snapshot.release();
-  }
   const instance = await createDuckDbInstance({ memoryLimit: '4GB', tempDirectory: path.join(work, 'duckdb-tmp') });
+  const connect = (): Promise<DuckDBConnection> => connectDuckDb(instance);
+  // each table is loaded into DuckDB as soon as its COPY is done, while the others still copy
+  const loader = new ExtractLoader({
+    connect,
+    lakeDir: options.lakeDir,
+    dates: options.dates,
+    timeZone: options.timeZone,
+    pseudonymKey: options.pseudonymKey,
+    timer,
+  });
   let connection: DuckDBConnection | undefined;
   try {
-    connection = await connectDuckDb(instance);
+    const snapshot = await openSnapshotClients(options.pool, 3);
+    try {
+      progress(`extracting ${options.dates.length} day(s) from PostgreSQL (read-only snapshot)`);
+      const [ordersClient, itemsClient, dimensionsClient] = snapshot.clients;
+      if (!ordersClient || !itemsClient || !dimensionsClient) throw new Error('the snapshot has fewer than three connections');
+      const plan = await timer.time('plan order batches', () => planOrderBatches(ordersClient, options.dates, options.timeZone));
+      await timer.time('copy from PostgreSQL (wall)', () =>
+        Promise.all([
+          copyOrders(ordersClient, plan, options.timeZone, files.orders, timer).then(() => loader.load('orders', files.orders)),
+          copyOrderItems(itemsClient, plan, files.order_items, timer, (done, total) => progress(`order lines: ${done} of ${total} id batch(es) copied`)).then(() =>
+            loader.load('order_items', files.order_items),
+          ),
+          copyDimensions(dimensionsClient, options.dates, options.timeZone, files, timer, (table) => loader.load(table, files[table])),
+        ]),
+      );
+    } finally {
+      await snapshot.release();
+    }
+    const { hasClicks } = await loader.finish();
+    progress(`extracts loaded into DuckDB, customer keys computed; ${hasClicks ? 'clickstream views and carts counted per product and day' : 'no clickstream yet: views and carts are 0'}`);
+    connection = await connect();
     progress('joining analysis sets in DuckDB and writing Parquet to staging');
     const datasets = await buildDatasets({
       connection,
-      connect: () => connectDuckDb(instance),
-      lakeDir: options.lakeDir,
-      files,
+      connect,
       stagingDir: options.stagingDir,
       dates: options.dates,
       snapshotDate: dateInZone(snapshot.snapshotAt, options.timeZone),
       timeZone: options.timeZone,
-      pseudonymKey: options.pseudonymKey,
+      hasClicks,
       timer,
       onProgress: progress,
     });
@@ -107,7 +121,8 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
       stages: timer.stages(),
     };
   } finally {
-    // the writers closed their own connections
+    // no load may still run when the database closes; the loaders and writers closed their own connections
+    await loader.drain();
     connection?.closeSync();
     instance.closeSync();
     await rm(work, { recursive: true, force: true });

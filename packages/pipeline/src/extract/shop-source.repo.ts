@@ -198,8 +198,13 @@ export async function copyDimensions(
   timeZone: string,
   files: Record<Exclude<ExtractTable, 'orders' | 'order_items'>, string>,
   timer: StageTimer,
+  /** Called as soon as one table's file is complete (the caller loads it while the rest copy). */
+  onCopied?: (table: Exclude<ExtractTable, 'orders' | 'order_items'>) => void,
 ): Promise<void> {
-  const copy = (table: ExtractTable, query: string, file: string): Promise<void> => timer.time(`copy ${table}`, () => copyToFile(client, query, file, false));
+  const copy = async (table: Exclude<ExtractTable, 'orders' | 'order_items'>, query: string, file: string): Promise<void> => {
+    await timer.time(`copy ${table}`, () => copyToFile(client, query, file, false));
+    onCopied?.(table);
+  };
   await copy(
     'reviews',
     `SELECT r.id, r.order_item_id, r.product_id, r.user_id, r.rating, r.title, r.body, r.created_at, ${shopDate('r.created_at', timeZone)}
