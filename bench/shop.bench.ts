@@ -8,7 +8,8 @@
  * - product page (random products) direct to the API and through the web tier;
  *   through the web tier each is measured anonymous (the web tier's micro-cache answers what the
  *   API marks shareable) and with a private cookie (never cached there: every request proxied);
- *   each of these rows has the CPU each tier spent per request (µs);
+ *   each of these rows has the CPU each tier spent per request (µs); the uncached list once more
+ *   with a browser's Accept-Encoding (compressed by the web tier);
  * - checkout: N signed-in customers each run cart → order → pay rounds concurrently for
  *   BENCH_SHOP_CHECKOUT_S seconds after a warm-up round (orders/s, and paid orders per second);
  * - contention: N customers race for one variant with stock 50; exactly 50 may be paid.
@@ -35,7 +36,7 @@ import { DEMO_PASSWORD, seedDemoData } from '@threadline/demo';
 import { readCommitCounters, resetDatabaseCounters, statementsPerPaidOrder, topStatements, treeCpuMs } from './lib/checkout-breakdown.js';
 import { measure, quantile, type LoadFigures } from './lib/http-load.js';
 import { writeBenchResult, type BenchFigures } from './lib/results.js';
-import { Shopper } from './lib/shopper.js';
+import { closeShopperConnections, Shopper } from './lib/shopper.js';
 
 const PRODUCTS = Number(process.env.BENCH_SHOP_PRODUCTS ?? 10_000);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -53,6 +54,8 @@ const HOT_STOCK = 50;
  * its cache, so every request is proxied — without the session lookup a `tl_session` would cost the API.
  */
 const PRIVATE_COOKIE = 'tl_pref=bench';
+/** What Chromium and Firefox send: the web tier then compresses what it forwards. */
+const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br, zstd';
 const IS_DURABLE = process.env.BENCH_SHOP_DURABLE !== '0';
 const SECTIONS = new Set((process.env.BENCH_SHOP_SECTIONS ?? 'list,page,checkout').split(',').map((section) => section.trim()));
 const CLI_BIN = fileURLToPath(new URL('../packages/cli/bin/threadline.mjs', import.meta.url));
@@ -229,6 +232,14 @@ try {
         'product-list-web-uncached',
         await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: [{ path: '/api/products', headers: { cookie: PRIVATE_COOKIE } }] }),
         { note: 'private cookie: the web tier proxies every request to the API (no web tier cache); the API answers from its own 2 s list cache' },
+      ),
+    );
+    log('product list through the web tier, with a cookie and Accept-Encoding as a browser sends (proxied, compressed)');
+    results.push(
+      figures(
+        'product-list-web-uncached-br',
+        await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: [{ path: '/api/products', headers: { cookie: PRIVATE_COOKIE, 'accept-encoding': BROWSER_ACCEPT_ENCODING } }] }),
+        { note: 'as product-list-web-uncached, with a browser\'s Accept-Encoding: the web tier compresses the answer (brotli); an answer byte-equal to a recent one reuses its compressed form (CompressionMemo)' },
       ),
     );
   }
@@ -412,6 +423,7 @@ try {
     results,
   );
 } finally {
+  await closeShopperConnections();
   await Promise.all(children.map(stopTier));
   await pool.end();
   await cluster.destroy();

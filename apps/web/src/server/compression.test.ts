@@ -146,6 +146,17 @@ describe('CompressionMemo', () => {
     assert.deepEqual({ hits: memo.hits, misses: memo.misses }, { hits: 1, misses: 3 });
   });
 
+  it('never gives a body the form of another that shares its length and both ends', () => {
+    const memo = new CompressionMemo();
+    const ends = 'x'.repeat(5000);
+    const first = Buffer.from(`${ends}{"price":1999}${ends}`);
+    const second = Buffer.from(`${ends}{"price":2999}${ends}`);
+    assert.equal(first.length, second.length);
+    const gzip = (source: Buffer): Buffer => zlib.gzipSync(source);
+    for (const body of [first, second, first, second]) assert.equal(zlib.gunzipSync(memo.compress(body, 'gzip', gzip)).toString('utf8'), body.toString('utf8'));
+    assert.equal(memo.hits, 0, 'each took its turn in the shared key');
+  });
+
   it('forgets forms past their age and past its byte bound', async () => {
     const aging = new CompressionMemo({ ttlMs: 30 });
     let calls = 0;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { CLICKSTREAM_COLUMNS, spoolLine, type ClickstreamColumn, type StoredEvent } from './event.js';
+import { spoolLine, type StoredEvent } from './event.js';
+import { SPARSE_EVENT, referenceLine } from './spool-line.test-helpers.js';
 import { DEFAULT_LIMITS, validateEvent } from './validate.js';
 
 describe('spoolLine', () => {
@@ -24,24 +25,8 @@ describe('spoolLine', () => {
     assert.ok(line.length < JSON.stringify(result.event).length * 0.75, `${line.length} vs ${JSON.stringify(result.event).length}`);
   });
 
-  /** The format as specified, column by column in `CLICKSTREAM_COLUMNS` order: what the flusher's reader expects. */
-  function referenceLine(event: StoredEvent): string {
-    const parts: string[] = [];
-    for (const name of Object.keys(CLICKSTREAM_COLUMNS) as ClickstreamColumn[]) {
-      // keys of CLICKSTREAM_COLUMNS, which satisfies Record<keyof StoredEvent, …>
-      const value = event[name];
-      if (value !== null) parts.push(`"${name}":${JSON.stringify(value)}`);
-    }
-    return `{${parts.join(',')}}`;
-  }
-
   it('writes byte for byte the specified line for sparse, full and access-log events', () => {
-    const sparse: StoredEvent = {
-      event_id: '0f8fad5b-d9cb-469f-a165-70867728950e', event_type: 'page_view', event_time: 1772955000000, received_at: 1772955060000, visitor_id: 'visitor_0001', session_id: 'session_0001',
-      user_pseudonym: null, path: null, referrer_host: null, utm_source: null, utm_medium: null, utm_campaign: null, utm_term: null, utm_content: null, device: 'other', language: null,
-      time_zone: 'UTC', region: 'Other', is_bot: false, ip_prefix: null, product_id: null, search_query: null, value_cents: null, currency: null, tier: null, http_method: null,
-      http_route: null, http_status: null, duration_ms: null, bytes: null,
-    };
+    const sparse = SPARSE_EVENT;
     const full: StoredEvent = {
       ...sparse, event_type: 'order_paid', user_pseudonym: 'u_abc', path: '/checkout/"done"', referrer_host: 'www.google.com', utm_source: 's\\x', utm_medium: 'm', utm_campaign: 'c\u2028',
       utm_term: 't', utm_content: 'k', device: 'mobile', language: 'pt-BR', time_zone: 'America/Sao_Paulo', region: 'South America', is_bot: true, ip_prefix: '198.51.100.0/24',
@@ -52,12 +37,7 @@ describe('spoolLine', () => {
   });
 
   it('escapes every text column as JSON.stringify does: quotes, backslashes, controls, lone surrogates; pairs and U+2028 as they are', () => {
-    const base: StoredEvent = {
-      event_id: '0f8fad5b-d9cb-469f-a165-70867728950e', event_type: 'search', event_time: 1772955000000, received_at: 1772955060000, visitor_id: 'visitor_0001', session_id: 'session_0001',
-      user_pseudonym: null, path: null, referrer_host: null, utm_source: null, utm_medium: null, utm_campaign: null, utm_term: null, utm_content: null, device: 'other', language: null,
-      time_zone: 'UTC', region: 'Other', is_bot: false, ip_prefix: null, product_id: null, search_query: null, value_cents: null, currency: null, tier: null, http_method: null,
-      http_route: null, http_status: null, duration_ms: null, bytes: null,
-    };
+    const base: StoredEvent = { ...SPARSE_EVENT, event_type: 'search' };
     const texts = ['plain', 'say "hi"', 'back\\slash', 'tab\there', 'nul\u0000', 'del\u007f', 'lone \ud800 high', 'lone \udc00 low', 'pair \ud83d\ude00', 'line\u2028sep', '\u00e9t\u00e9', ''];
     const textColumns = ['visitor_id', 'session_id', 'user_pseudonym', 'path', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'language', 'time_zone', 'region', 'ip_prefix', 'product_id', 'search_query', 'currency', 'tier', 'http_method', 'http_route'] as const;
     for (const column of textColumns) {
@@ -65,6 +45,7 @@ describe('spoolLine', () => {
         const event: StoredEvent = { ...base, [column]: text };
         const line = spoolLine(event);
         assert.equal(line, referenceLine(event), `${column}: ${JSON.stringify(text)}`);
+        // a spool line is a JSON object (compared byte for byte just above)
         assert.equal((JSON.parse(line) as Record<string, unknown>)[column], text);
       }
     }

@@ -1,30 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { CLICKSTREAM_COLUMNS, type ClickstreamColumn, type StoredEvent } from './event.js';
+import type { StoredEvent } from './event.js';
 import { pseudonymise } from './privacy.js';
+import { SPARSE_EVENT, referenceLine } from './spool-line.test-helpers.js';
 import { DEFAULT_LIMITS, EventTexts, validateEvent, validateToLine } from './validate.js';
-
-/** The spool line as specified, column by column in `CLICKSTREAM_COLUMNS` order, nulls left out. */
-function referenceLine(event: StoredEvent): string {
-  const parts: string[] = [];
-  for (const name of Object.keys(CLICKSTREAM_COLUMNS) as ClickstreamColumn[]) {
-    // keys of CLICKSTREAM_COLUMNS, which satisfies Record<keyof StoredEvent, …>
-    const value = event[name];
-    if (value !== null) parts.push(`"${name}":${JSON.stringify(value)}`);
-  }
-  return `{${parts.join(',')}}`;
-}
 
 describe('validateToLine', () => {
   const receivedAt = Date.parse('2026-03-08T07:31:00Z');
   const browser = { receivedAt, userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148', ip: '198.51.100.7', pseudonymKey: 'k', sessionUserId: '42' };
-  const empty: StoredEvent = {
-    event_id: '0f8fad5b-d9cb-469f-a165-70867728950e', event_type: 'page_view', event_time: Date.parse('2026-03-08T07:30:00Z'), received_at: receivedAt, visitor_id: 'visitor_0001',
-    session_id: 'session_0001', user_pseudonym: null, path: null, referrer_host: null, utm_source: null, utm_medium: null, utm_campaign: null, utm_term: null, utm_content: null,
-    device: 'other', language: null, time_zone: 'UTC', region: 'other', is_bot: false, ip_prefix: null, product_id: null, search_query: null, value_cents: null, currency: null,
-    tier: null, http_method: null, http_route: null, http_status: null, duration_ms: null, bytes: null,
-  };
+  const empty = SPARSE_EVENT;
 
   it('writes the specified line of a full browser event, its id in lower case, user from the session, free text escaped', () => {
     const wire = {

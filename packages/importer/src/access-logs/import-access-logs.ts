@@ -711,7 +711,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
         // a table of the database, not TEMP: the day writers' second connection reads it too
         await db.run(
           `CREATE TABLE imported AS
-             SELECT strftime(event_time, '%Y-%m-%d') AS dt, strftime(event_time, '%H') AS hour, * FROM (
+             SELECT * FROM (
                SELECT ${eventsSelect(receivedAt, contentHash)}
                  FROM read_csv(${sqlLiteral(staged)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = ${STAGED_COLUMNS}) r
                  JOIN read_csv(${sqlLiteral(visitorsFile)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = {i: 'INTEGER', visitor_id: 'VARCHAR', ip_prefix: 'VARCHAR', device: 'VARCHAR', is_bot: 'BOOLEAN'}) v ON v.i = r.v
@@ -737,7 +737,8 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
         try {
           await writeDays(db, stager.days, (day) =>
             // a time range, not dt = …: the table is sorted by time, so DuckDB skips other days' row groups
-            `COPY (SELECT * EXCLUDE (dt) FROM imported
+            // the hour partition is worked out here, for one day's rows, by the writers in parallel
+            `COPY (SELECT *, strftime(event_time, '%H') AS hour FROM imported
                     WHERE event_time >= ${sqlLiteral(day)}::TIMESTAMPTZ AND event_time < ${sqlLiteral(day)}::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY event_time)
                TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN '${ownFiles}{i}')`,
             (day) => {
