@@ -56,7 +56,6 @@ describe('extractShop', () => {
       'load order_items',
       'customer keys',
       'join product_day',
-      'join sales_orders',
       'write products',
       'write sales',
       'write reviews',
