@@ -36,7 +36,7 @@ import { DEMO_PASSWORD, seedDemoData } from '@threadline/demo';
 import { readCommitCounters, resetDatabaseCounters, statementsPerPaidOrder, topStatements, treeCpuMs } from './lib/checkout-breakdown.js';
 import { measure, quantile, type LoadFigures } from './lib/http-load.js';
 import { writeBenchResult, type BenchFigures } from './lib/results.js';
-import { Shopper } from './lib/shopper.js';
+import { closeShopperConnections, Shopper } from './lib/shopper.js';
 
 const PRODUCTS = Number(process.env.BENCH_SHOP_PRODUCTS ?? 10_000);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -423,6 +423,7 @@ try {
     results,
   );
 } finally {
+  await closeShopperConnections();
   await Promise.all(children.map(stopTier));
   await pool.end();
   await cluster.destroy();

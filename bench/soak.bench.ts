@@ -26,7 +26,7 @@ import { freePort } from '@threadline/db/testing';
 
 import { quantile } from './lib/http-load.js';
 import { writeBenchResult, type BenchFigures } from './lib/results.js';
-import { Shopper } from './lib/shopper.js';
+import { closeShopperConnections, Shopper } from './lib/shopper.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 60);
 const SAMPLE_S = Number(process.env.SOAK_SAMPLE_S ?? 30);
@@ -305,6 +305,7 @@ async function main(): Promise<void> {
     for (const [kind, counts] of perKind) results.push({ name: `load-${kind}`, ...counts });
     writeBenchResult('soak', { 'rss-worker.maxMb': `< ${WORKER_BOUND_MB}`, 'rss-worker.secondHalfSlopeMbPerMin': '< 0.5', 'load.errors': '0' }, results);
   } finally {
+    await closeShopperConnections();
     stopLauncher();
     // every process of the group, not only the launcher, must be gone before the data dir is removed
     for (let waited = 0; isGroupAlive() && waited < 60_000; waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));

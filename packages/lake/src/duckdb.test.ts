@@ -81,6 +81,27 @@ describe('duckdb helpers', () => {
     assert.equal(label(await readDuckDbMemory(), 'memory-test'), undefined);
   });
 
+  it('keeps no file blocks in memory when told not to cache files', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'duckdb-file-cache-'));
+    const cached = await openDuckDb({ threads: 1 });
+    const uncached = await openDuckDb({ threads: 1, cacheFiles: false });
+    try {
+      const file = path.join(dir, 'data.parquet');
+      await cached.run(`COPY (SELECT range AS id, md5(range::VARCHAR) AS s FROM range(50000)) TO ${sqlLiteral(file)} (FORMAT parquet)`);
+      const fileCache = async (db: typeof cached): Promise<number> => {
+        await db.all(`SELECT count(DISTINCT s) AS n FROM read_parquet(${sqlLiteral(file)})`);
+        const [row] = await db.all<{ bytes: bigint }>("SELECT coalesce(sum(memory_usage_bytes), 0)::BIGINT AS bytes FROM duckdb_memory() WHERE tag = 'EXTERNAL_FILE_CACHE'");
+        return Number(row?.bytes ?? 0);
+      };
+      assert.ok((await fileCache(cached)) > 0, 'the default keeps the blocks it read');
+      assert.equal(await fileCache(uncached), 0);
+    } finally {
+      cached.close();
+      uncached.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('quotes literals', () => {
     assert.equal(sqlLiteral("it's"), "'it''s'");
   });

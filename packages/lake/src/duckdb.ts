@@ -34,6 +34,13 @@ export interface OpenDuckDbOptions extends DuckDbLimits {
   /** Directory for spilling large sorts/joins. */
   tempDirectory?: string;
   /**
+   * Keep blocks of the files read in DuckDB's buffer pool for the next read (DuckDB's external
+   * file cache; default true). A long-lived database that reads each file once — the worker's
+   * flush and compaction — turns it off: the cache only grows there, by every file read, until the
+   * memory limit forces it out.
+   */
+  cacheFiles?: boolean;
+  /**
    * A name to report this database's memory under (`readDuckDbMemory`, the worker's
    * `threadline_duckdb_memory_bytes` gauge) while it is open; unnamed databases are not reported.
    */
@@ -52,6 +59,7 @@ export function duckDbSettings(options: OpenDuckDbOptions = {}): Record<string, 
     allow_community_extensions: 'false',
   };
   if (options.tempDirectory !== undefined) settings.temp_directory = options.tempDirectory;
+  if (options.cacheFiles === false) settings.enable_external_file_cache = 'false';
   return settings;
 }
 

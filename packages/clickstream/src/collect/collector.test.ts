@@ -50,6 +50,7 @@ describe('Collector', () => {
     const lines = sink.payloads[0]?.toString('utf8').split('\n');
     assert.equal(lines?.length, 3, 'two lines and the final newline');
     assert.equal(lines?.at(-1), '');
+    // spool lines are JSON objects with an event_id string (the format under test)
     assert.deepEqual(lines?.slice(0, 2).map((line) => (JSON.parse(line) as { event_id: string }).event_id), [event(1).id, event(2).id]);
 
     const second = collector.collect([{ raw: event(2, { id: String(event(2).id).toUpperCase() }) }, { raw: event(4) }], facts);

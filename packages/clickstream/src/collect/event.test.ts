@@ -45,6 +45,7 @@ describe('spoolLine', () => {
         const event: StoredEvent = { ...base, [column]: text };
         const line = spoolLine(event);
         assert.equal(line, referenceLine(event), `${column}: ${JSON.stringify(text)}`);
+        // a spool line is a JSON object (compared byte for byte just above)
         assert.equal((JSON.parse(line) as Record<string, unknown>)[column], text);
       }
     }

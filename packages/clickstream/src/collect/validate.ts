@@ -150,9 +150,9 @@ function optionalInt(obj: Record<string, unknown>, field: string, label: string,
 /** What is derived from the carrying request, once per request rather than once per event. */
 interface DerivedFacts {
   device: DeviceClass;
-  /** The line's columns from `user_pseudonym` (if any): from the session's user, never the event. */
+  /** The line's `user_pseudonym` column, empty without a signed-in session user (never from the event). */
   pseudonymColumn: string;
-  /** The line's `is_bot` and `ip_prefix` (if any) columns. */
+  /** The line's `is_bot` column, and `ip_prefix` when the request has an address. */
   botAndIpColumns: string;
 }
 const derivedCache = new WeakMap<RequestFacts, DerivedFacts>();

@@ -154,6 +154,8 @@ export class ClickstreamCompactor {
       memoryLimit: this.options.memoryLimit,
       tempDirectory: path.join(this.options.stateDir, 'duckdb-tmp'),
       label: 'clickstream-compact',
+      // each file is read once here: DuckDB's file cache would only grow in this long-lived database
+      cacheFiles: false,
     });
     return this.db;
   }

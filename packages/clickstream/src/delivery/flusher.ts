@@ -268,6 +268,8 @@ export class ClickstreamFlusher {
         memoryLimit: this.memoryLimit,
         tempDirectory: path.join(this.stateDir, 'duckdb-tmp'),
         label: 'clickstream-flush',
+        // each file is read once here: DuckDB's file cache would only grow in this long-lived database
+        cacheFiles: false,
       });
       // nothing here depends on row order (dedupe orders explicitly): let scans and COPY run in parallel
       await db.run('SET preserve_insertion_order = false');

@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 import { CLICKSTREAM_COLUMNS } from '../collect/event.js';
@@ -41,6 +41,8 @@ export const ROLLUP_SELECT = `
 
 /** How a day's rollup file is written. */
 const ROLLUP_FILE_OPTIONS = 'FORMAT parquet, COMPRESSION zstd';
+/** Rollup files put into the lake at once by `rebuildDayRollupsFromTable`. */
+const ROLLUP_PUTS = 8;
 
 /** Key of a day's rollup file. */
 export function rollupKey(dt: string): string {
@@ -131,7 +133,8 @@ export interface HeldEventsRollupOptions {
  * Rebuilds the rollups of many UTC days in one pass, for a writer that still holds the events it
  * just put into the lake (the access-log import): those come from its DuckDB table, and only the
  * days' other raw and late files (live traffic, earlier imports) are read back. Same rows as
- * `rebuildDayRollup` day by day, without re-opening every hour file just written.
+ * `rebuildDayRollup` day by day (a day left without events loses its rollup file), without
+ * re-opening every hour file just written.
  */
 export async function rebuildDayRollupsFromTable(db: LakeDb, storage: LakeStorage, workDir: string, options: HeldEventsRollupOptions): Promise<void> {
   if (options.days.length === 0) return;
@@ -147,11 +150,40 @@ export async function rebuildDayRollupsFromTable(db: LakeDb, storage: LakeStorag
          SELECT strftime(hour_utc, '%Y-%m-%d') AS dt, * FROM (WITH events AS (SELECT ${columns} FROM ${options.table}${otherEvents}) ${ROLLUP_SELECT})`,
     );
     try {
+      // every day's file in one partitioned COPY (a rollup day is small), not one statement per day
+      const written = path.join(dir, 'days');
+      await db.run(`COPY (SELECT * FROM held_rollups ORDER BY dt, hour_utc) TO ${sqlLiteral(written)} (${ROLLUP_FILE_OPTIONS}, PARTITION_BY (dt), FILENAME_PATTERN 'rollup')`);
+      // no rows at all: DuckDB may write no directory
+      const files = new Set(
+        await readdir(written).catch((error: unknown) => {
+          if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') return [];
+          throw error;
+        }),
+      );
+      const outs = new Map<string, string>();
+      const empty: string[] = [];
       for (const dt of options.days) {
-        const out = path.join(dir, `${dt}.parquet`);
-        await db.run(`COPY (SELECT * EXCLUDE (dt) FROM held_rollups WHERE dt = ${sqlLiteral(dt)} ORDER BY hour_utc) TO ${sqlLiteral(out)} (${ROLLUP_FILE_OPTIONS})`);
-        await storage.put(out, rollupKey(dt));
+        // a day without events (none held, none in its files) loses its rollup, as in rebuildDayRollup
+        if (files.has(`dt=${dt}`)) outs.set(dt, path.join(written, `dt=${dt}`, 'rollup0.parquet'));
+        else empty.push(dt);
       }
+      if (empty.length > 0) await storage.delete(empty.map(rollupKey));
+      // several puts at once: each waits on a durable write, not on the CPU
+      const queue = [...outs];
+      let hasFailed = false;
+      const put = async (): Promise<void> => {
+        for (let next = queue.shift(); next !== undefined && !hasFailed; next = queue.shift()) {
+          try {
+            await storage.put(next[1], rollupKey(next[0]));
+          } catch (error) {
+            hasFailed = true;
+            throw error;
+          }
+        }
+      };
+      // every put ends before the directory is removed; the first failure is the error
+      const failed = (await Promise.allSettled(Array.from({ length: Math.min(ROLLUP_PUTS, queue.length) }, put))).find((result) => result.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
     } finally {
       await db.run('DROP TABLE held_rollups');
     }

@@ -48,8 +48,9 @@ describe('summariseOrderLines', () => {
   it('sums an order over its lines and names its first row; a variant gets the price of its latest line', () => {
     const summary = summariseOrderLines([
       line({ rowNumber: 8, orderKey: 'O-1', lineTotalCents: 250, shippingCents: 300, shippedAt: new Date('2020-01-05T00:00:00Z'), unitPriceCents: 90 }),
-      line({ rowNumber: 4, orderKey: 'O-1', lineTotalCents: 1001, shippingCents: 500, unitPriceCents: 80 }),
+      // the lines of an order need not follow one another
       line({ rowNumber: 6, orderKey: 'O-2', lineTotalCents: 7, sku: 'S-1', variantSku: 'S-1', size: 'M', colour: 'Red' }),
+      line({ rowNumber: 4, orderKey: 'O-1', lineTotalCents: 1001, shippingCents: 500, unitPriceCents: 80 }),
     ]);
     assert.deepEqual(summary.orders.sort((a, b) => a.orderKey.localeCompare(b.orderKey)).map(({ first, ...sums }) => ({ firstRow: first.rowNumber, ...sums })), [
       { firstRow: 4, orderKey: 'O-1', subtotalCents: 1251, shippingCents: 500, shippedAt: new Date('2020-01-05T00:00:00Z') },

@@ -106,13 +106,16 @@ export function summariseOrderLines(lines: readonly StagedOrderLine[]): LineSumm
   const names = new Map<string, Map<string, LineProductName>>();
   const customers = new Map<string, { latest: StagedOrderLine; firstOrder: Date }>();
   const orders = new Map<string, LineOrder>();
+  // the lines of an order come one after another (the plan keeps them together): the previous
+  // line's order is checked before looking the order up
+  let previous: LineOrder | undefined;
   for (const line of lines) {
-    const order = orders.get(line.orderKey);
+    const order = previous !== undefined && previous.orderKey === line.orderKey ? previous : orders.get(line.orderKey);
     if (order === undefined) {
-      orders.set(line.orderKey, {
-        orderKey: line.orderKey, first: line, subtotalCents: line.lineTotalCents, shippingCents: line.shippingCents, shippedAt: line.shippedAt,
-      });
+      previous = { orderKey: line.orderKey, first: line, subtotalCents: line.lineTotalCents, shippingCents: line.shippingCents, shippedAt: line.shippedAt };
+      orders.set(line.orderKey, previous);
     } else {
+      previous = order;
       if (line.rowNumber < order.first.rowNumber) order.first = line;
       order.subtotalCents += line.lineTotalCents;
       order.shippingCents = Math.max(order.shippingCents, line.shippingCents);

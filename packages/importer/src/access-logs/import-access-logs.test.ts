@@ -532,6 +532,8 @@ describe("putting each day's files while the next day is written", () => {
         const duck = await openDuckDb({ threads: 1 });
         try {
           const files = parquetFiles(path.join(root, 'raw', 'clickstream')).sort();
+          // the lake's layout, and the one file name per hour that a re-import overwrites
+          for (const written of files) assert.match(path.relative(root, written), /^raw\/clickstream\/dt=2026-03-1[0-2]\/hour=\d\d\/import-[0-9a-f]{16}-0\.parquet$/);
           return await Promise.all(
             files.map(async (written) => {
               const rows = await duck.all<{ t: string; path: string; visitor: string }>(`SELECT event_time::VARCHAR AS t, path, visitor_id AS visitor FROM read_parquet(?, hive_partitioning = false)`, [written]);

@@ -69,26 +69,40 @@ interface Counters {
   touchedProducts: Set<number>;
 }
 
+/** How one field is read: its column and value translations, or its default when unmapped. */
+type FieldSource = { header: string; translations: Record<string, string> | undefined } | { header: undefined; fallback: string | undefined };
+
 /**
- * Reads fields of one row through the mapping: the mapped column, its value translated by
- * `values` (for any field), or the field's default when the export has no such column.
+ * Reads fields of a row through the mapping: the mapped column, its value translated by `values`
+ * (for any field), or the field's default when the export has no such column. Where each field
+ * comes from is worked out once per import, not once per cell.
  */
-function fieldReader(row: SourceRow, columns: Map<string, string>, rules: ValueRules): FieldReader {
-  return (field) => {
-    const header = columns.get(field);
-    if (header === undefined) return rules.defaults?.[field];
-    const raw = row.cells[header];
-    if (raw === undefined) return undefined;
-    const translations = rules.values[field];
-    return translations === undefined ? raw : (translations[raw.trim()] ?? raw);
+function createFieldReader(columns: Map<string, string>, rules: ValueRules): (row: SourceRow) => FieldReader {
+  const sources = new Map<string, FieldSource>();
+  const sourceOf = (field: string): FieldSource => {
+    let source = sources.get(field);
+    if (source === undefined) {
+      const header = columns.get(field);
+      source = header === undefined ? { header, fallback: rules.defaults?.[field] } : { header, translations: rules.values[field] };
+      sources.set(field, source);
+    }
+    return source;
+  };
+  return (row) => (field) => {
+    const source = sourceOf(field);
+    if (source.header === undefined) return source.fallback;
+    const raw = row.cells[source.header];
+    if (raw === undefined || source.translations === undefined) return raw;
+    return source.translations[raw.trim()] ?? raw;
   };
 }
 
 function parseRows<T>(rows: SourceRow[], columns: Map<string, string>, rules: ValueRules, read: (reader: FieldReader) => T, rejected: RejectedRow[]): Array<Parsed<T>> {
   const parsed: Array<Parsed<T>> = [];
+  const readerOf = createFieldReader(columns, rules);
   for (const row of rows) {
     try {
-      parsed.push({ rowNumber: row.rowNumber, value: read(fieldReader(row, columns, rules)) });
+      parsed.push({ rowNumber: row.rowNumber, value: read(readerOf(row)) });
     } catch (error) {
       if (!(error instanceof RowError)) throw error;
       rejected.push({ row: row.rowNumber, column: error.column, reason: error.message });
@@ -179,8 +193,9 @@ async function importOrderLines(
   input: { rows: SourceRow[]; columns: Map<string, string>; rules: ValueRules; rejected: RejectedRow[]; warnings: ImportWarning[]; lap: (stage: string) => void },
 ): Promise<{ created: number; updated: number; productIds: number[] }> {
   const readLine = createOrderLineReader(input.rules);
+  const readerOf = createFieldReader(input.columns, input.rules);
   const parsed: OrderLineResult[] = input.rows.map((row) => {
-    const read = fieldReader(row, input.columns, input.rules);
+    const read = readerOf(row);
     const orderKey = read('legacy_id')?.trim() ?? '';
     try {
       return { rowNumber: row.rowNumber, orderKey, value: readLine(read) };

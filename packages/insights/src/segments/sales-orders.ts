@@ -12,13 +12,14 @@ import { SOLD } from '../sales/sales.js';
  *
  * Exact by construction: the attributes are grouped on, not picked, so an order whose lines
  * disagreed would come out as two rows and fail the dataset's key (`order_id`) in the build's
- * quality gate instead of skewing a count. `category_slugs` lists the distinct categories of the
- * sold lines (NULL categories left out: a category filter never matches them), so "orders with
- * a line in this category" is `list_contains(category_slugs, $category)`.
+ * quality gate instead of skewing a count. `category_slugs` holds the category of each sold line
+ * (repeats kept: sorting and de-duplicating the lists doubled the cost of building the rollup in
+ * the nightly run, and `list_contains` reads them the same), so "orders with a sold line in this
+ * category" is `list_contains(category_slugs, $category)`.
  */
 export function salesOrdersSelect(salesTable: string): string {
   const grouped = 'dt, order_id, placed_date, customer_key, age_band, gender, region, is_returning, ship_country, ship_region, sales_territory';
-  return `SELECT ${grouped}, list_sort(list_distinct(list(category_slug))) AS category_slugs,
+  return `SELECT ${grouped}, list(category_slug) AS category_slugs,
                  count(*) AS sold_lines, sum(quantity) AS units, sum(line_total_cents) AS revenue_cents
             FROM ${salesTable} WHERE ${SOLD}
            GROUP BY ${grouped}`;

@@ -87,7 +87,7 @@ describe('extractShop', () => {
                 (SELECT count(*) FROM per_order) AS sold_orders,
                 (SELECT count(DISTINCT order_id) FROM ${read('sales')} WHERE status IN ('cancelled', 'refunded')) AS cancelled_orders,
                 (SELECT count(*) FROM per_order p JOIN ${read('sales_orders')} o USING (order_id)
-                  WHERE o.sold_lines = p.n AND o.units = p.units AND o.revenue_cents = p.revenue AND len(o.category_slugs) = p.categories) AS matching,
+                  WHERE o.sold_lines = p.n AND o.units = p.units AND o.revenue_cents = p.revenue AND len(o.category_slugs) = p.n AND len(list_distinct(o.category_slugs)) = p.categories) AS matching,
                 (SELECT count(*) FROM lines l JOIN ${read('sales_orders')} o USING (order_id)
                   WHERE l.customer_key IS NOT DISTINCT FROM o.customer_key AND l.age_band IS NOT DISTINCT FROM o.age_band
                     AND l.is_returning IS NOT DISTINCT FROM o.is_returning AND l.ship_country IS NOT DISTINCT FROM o.ship_country
