@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 import { InsightsLake, peakHours } from '@threadline/insights';
-import { CLICKSTREAM_COLUMNS, pseudonymise, rebuildDayRollup, type ClickstreamColumn } from '@threadline/clickstream';
+import { CLICKSTREAM_COLUMNS, ipPrefix, pseudonymise, rebuildDayRollup, type ClickstreamColumn } from '@threadline/clickstream';
 import { crawlLake, LocalLakeStorage, lakeRoot, openDuckDb, type LakeDb } from '@threadline/lake';
 
 import { DayUploads, importAccessLogFile, IMPORTED_TIER, lineEventId, writeDays, type AccessLogImportOptions } from './import-access-logs.js';
@@ -368,7 +368,11 @@ describe('the visitor of each line (address + user agent, stored columnar)', () 
   it('gives the keyed visitor id of pseudonymise to every visitor of a log larger than one hashing batch (hashed on a thread)', async () => {
     // 9,000 distinct visitors (two batches sent to the hashing thread and a partial one), each seen twice
     const agents = ['Mozilla/5.0 (X11; Linux) Firefox/120.0', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148'];
-    const visitors = Array.from({ length: 9000 }, (_, index) => ({ address: `198.51.${Math.floor(index / 200)}.${index % 200}`, agent: agents[index % 2] as string }));
+    // every 10th an IPv6 address; from the second batch on, a third agent the thread first hears of then
+    const visitors = Array.from({ length: 9000 }, (_, index) => ({
+      address: index % 10 === 0 ? `2001:db8:${index.toString(16)}::1` : `198.51.${Math.floor(index / 200)}.${index % 200}`,
+      agent: index >= 6000 && index % 3 === 0 ? 'Late/1.0 (a third agent)' : (agents[index % 2] as string),
+    }));
     const lines = [...visitors, ...visitors].map(
       ({ address, agent }, index) => `${address} - - [11/Mar/2026:0${Math.floor(index / 3600)}:${String(Math.floor(index / 60) % 60).padStart(2, '0')}:${String(index % 60).padStart(2, '0')} +0000] "GET /p/${index} HTTP/1.1" 200 10 "-" "${agent}"`,
     );
@@ -379,7 +383,7 @@ describe('the visitor of each line (address + user agent, stored columnar)', () 
     assert.equal(report.events, lines.length);
     const duck = await openDuckDb({ threads: 1 });
     try {
-      const rows = await duck.all<{ path: string; visitor_id: string }>(`SELECT path, visitor_id FROM read_parquet(?)`, [
+      const rows = await duck.all<{ path: string; visitor_id: string; ip_prefix: string | null }>(`SELECT path, visitor_id, ip_prefix FROM read_parquet(?)`, [
         path.join(lakeRoot(lake), 'raw', 'clickstream', '*', '*', '*.parquet'),
       ]);
       const byPath = new Map(rows.map((row) => [row.path, row.visitor_id]));
@@ -387,6 +391,8 @@ describe('the visitor of each line (address + user agent, stored columnar)', () 
       for (const [index, { address, agent }] of [...visitors, ...visitors].entries()) {
         assert.equal(byPath.get(`/p/${index}`), pseudonymise('visitor-key', 'legacy-visitor', `${address}|${agent}`), `line ${index + 1}`);
       }
+      const prefixes = new Map(rows.map((row) => [row.path, row.ip_prefix]));
+      for (const [index, { address }] of [...visitors, ...visitors].entries()) assert.equal(prefixes.get(`/p/${index}`), ipPrefix(address), `line ${index + 1}`);
       assert.equal(new Set(rows.map((row) => row.visitor_id)).size, visitors.length);
     } finally {
       duck.close();

@@ -163,10 +163,22 @@ const VISITOR_HASH_BATCH = 4096;
 const VISITOR_HASH_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHmac } = require('node:crypto');
-parentPort.on('message', (messages) => {
-  parentPort.postMessage(messages.map((message) => createHmac('sha256', workerData.key).update(message).digest('base64url').slice(0, 22)));
+const agents = [];
+parentPort.on('message', ({ addresses, agentNumbers, newAgents }) => {
+  for (const agent of newAgents) agents.push(agent);
+  parentPort.postMessage(addresses.map((address, index) => createHmac('sha256', workerData.key).update('legacy-visitor:' + address + '|' + agents[agentNumbers[index]]).digest('base64url').slice(0, 22)));
 });
 `;
+
+/**
+ * A batch of visitors to hash: addresses and agent numbers, with the texts of agents first seen
+ * since the last batch (the thread keeps them), so no key string is built or copied per visitor.
+ */
+interface VisitorBatch {
+  addresses: string[];
+  agentNumbers: number[];
+  newAgents: string[];
+}
 
 /** Hashes batches of visitor keys on a worker thread, answers in the order they were sent. */
 class VisitorHasher {
@@ -185,10 +197,10 @@ class VisitorHasher {
     this.worker.on('exit', (code) => fail(new Error(`the visitor hashing thread stopped (exit code ${code})`)));
   }
 
-  hash(messages: string[]): Promise<string[]> {
+  hash(batch: VisitorBatch): Promise<string[]> {
     if (this.failure !== undefined) return Promise.reject(this.failure.error);
     const answer = new Promise<string[]>((resolve, reject) => this.waiting.push({ resolve, reject }));
-    this.worker.postMessage(messages);
+    this.worker.postMessage(batch);
     return answer;
   }
 
@@ -210,8 +222,12 @@ class VisitorTable {
   private readonly ipv4 = new Ipv4VisitorIndex();
   /** other addresses (IPv6, host names), per agent number: address → visitor number */
   private readonly byAgent: Array<Map<string, number>> = [];
-  /** visitor keys (`legacy-visitor:<address>|<agent>`) not yet sent to be hashed */
-  private pending: string[] = [];
+  /** visitors (address, agent number) not yet sent to be hashed */
+  private pendingAddresses: string[] = [];
+  private pendingAgents: number[] = [];
+  /** agent texts by agent number; those below `agentsSent` are known to the hashing thread */
+  private readonly agentTexts: string[] = [];
+  private agentsSent = 0;
   /** hashed ids per batch sent, in visitor order */
   private readonly batches: Array<Promise<string[]>> = [];
   private hasher: VisitorHasher | undefined;
@@ -243,8 +259,11 @@ class VisitorTable {
       }
       addresses.set(ip, number);
     }
-    this.pending.push(`legacy-visitor:${ip}|${agentText}`);
-    if (this.pending.length >= VISITOR_HASH_BATCH) this.send();
+    // agent numbers are given in order of first sight, and an agent's first line is a new visitor
+    if (agent.n === this.agentTexts.length) this.agentTexts.push(agentText);
+    this.pendingAddresses.push(ip);
+    this.pendingAgents.push(agent.n);
+    if (this.pendingAddresses.length >= VISITOR_HASH_BATCH) this.send();
     this.prefixes.push(prefix);
     this.agents.push(agent);
     return number;
@@ -252,21 +271,24 @@ class VisitorTable {
 
   private send(): void {
     this.hasher ??= new VisitorHasher(this.key);
-    const batch = this.hasher.hash(this.pending);
+    const batch = this.hasher.hash({ addresses: this.pendingAddresses, agentNumbers: this.pendingAgents, newAgents: this.agentTexts.slice(this.agentsSent) });
+    this.agentsSent = this.agentTexts.length;
     // a failure is rethrown by ids(); until then it must not count as unhandled
     batch.catch(() => undefined);
     this.batches.push(batch);
-    this.pending = [];
+    this.pendingAddresses = [];
+    this.pendingAgents = [];
   }
 
   /** Every visitor's keyed id, by visitor number (as `pseudonymise(key, 'legacy-visitor', '<address>|<agent>')`). */
   private async ids(): Promise<string[]> {
     if (this.hasher === undefined) {
-      const ids = this.pending.map((message) => pseudonymise(this.key, 'legacy-visitor', message.slice('legacy-visitor:'.length)));
-      this.pending = [];
+      const ids = this.pendingAddresses.map((address, index) => pseudonymise(this.key, 'legacy-visitor', `${address}|${this.agentTexts[this.pendingAgents[index] as number] as string}`)); // every pending agent number has its text
+      this.pendingAddresses = [];
+      this.pendingAgents = [];
       return ids;
     }
-    if (this.pending.length > 0) this.send();
+    if (this.pendingAddresses.length > 0) this.send();
     return (await Promise.all(this.batches)).flat();
   }
 
@@ -336,8 +358,10 @@ class EventStager {
   isInTimeOrder = true;
   /** UTC days touched, as day numbers since the epoch (cheaper than a date string per line) */
   private readonly dayNumbers = new Set<number>();
-  /** address → network prefix */
+  /** address → network prefix (addresses other than IPv4) */
   private readonly prefixes = new Map<string, string | null>();
+  /** IPv4 /24 network (address number >>> 8) → its prefix text */
+  private readonly ipv4Prefixes = new Map<number, string | null>();
   private readonly agents = new Map<string, AgentRow>();
   readonly visitors: VisitorTable;
   readonly targets = new Dictionary<TargetRow>();
@@ -373,12 +397,26 @@ class EventStager {
     const address = ipv4Number(request.ip);
     const known = this.visitors.find(agent, request.ip, address);
     if (known !== undefined) return known;
-    let prefix = this.prefixes.get(request.ip);
-    if (prefix === undefined) {
-      prefix = ipPrefix(request.ip);
-      this.prefixes.set(request.ip, prefix);
+    return this.visitors.add(agent, request.ip, address, agentText, this.prefix(request.ip, address));
+  }
+
+  /** The network prefix of an address; an IPv4 address's is its /24: one per network, not per address. */
+  private prefix(ip: string, address: number): string | null {
+    if (address >= 0) {
+      const network = address >>> 8;
+      let prefix = this.ipv4Prefixes.get(network);
+      if (prefix === undefined) {
+        prefix = ipPrefix(ip);
+        this.ipv4Prefixes.set(network, prefix);
+      }
+      return prefix;
     }
-    return this.visitors.add(agent, request.ip, address, agentText, prefix);
+    let prefix = this.prefixes.get(ip);
+    if (prefix === undefined) {
+      prefix = ipPrefix(ip);
+      this.prefixes.set(ip, prefix);
+    }
+    return prefix;
   }
 
   private target(request: AccessLogRequest): TargetRow {
