@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 import { withDuckDb } from '@threadline/lake';
 
 import { extractShop } from './extract-shop.js';
+import { planOrderBatches } from './shop-source.repo.js';
 import { seedShop } from '../testing/shop-fixture.js';
 
 const ZONE = 'America/New_York';
@@ -112,6 +113,25 @@ describe('extractShop', () => {
     assert.ok(existsSync(path.join(stagingDir, 'sales', 'dt=2025-01-01', 'part-0.parquet')));
     // the rollup covers the same dates as sales, so the dashboard can use it for this day too
     assert.ok(existsSync(path.join(stagingDir, 'sales_orders', 'dt=2025-01-01', 'part-0.parquet')));
+  });
+
+  it('picks the order lines by id range alone when every order of the range is on the dates, joining orders otherwise', async () => {
+    const client = await db.pool.connect();
+    try {
+      // the fixture's orders take the three days in turn: all three days are one id range, one day is not
+      const all = await planOrderBatches(client, DATES, ZONE);
+      const oneDay = await planOrderBatches(client, ['2026-11-19'], ZONE);
+      assert.equal(all.rangesOnDatesOnly, true);
+      assert.equal(oneDay.rangesOnDatesOnly, false);
+      assert.equal(all.ranges.length, 1);
+    } finally {
+      client.release();
+    }
+    // the joined path copies only the lines of that day's orders
+    const stagingDir = path.join(dir, 'staging-one-day');
+    const result = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir, dates: ['2026-11-19'], timeZone: ZONE, pseudonymKey: 'k' });
+    assert.deepEqual(await salesPerDay(stagingDir), { '2026-11-19': 300 });
+    assert.equal(result.datasets.find((item) => item.dataset === 'sales')?.rows, 300);
   });
 
   it('counts product_day sales as the staged sales do: each order once per product and day, cancelled and refunded left out', async () => {

@@ -124,19 +124,29 @@ export interface OrderBatches {
   where: string;
   /** Inclusive order id ranges of at most 250,000 ids each; empty when no order is on the dates. */
   ranges: Array<[number, number]>;
+  /**
+   * Whether every order in the id ranges is on the dates (a backfill, or days whose orders got
+   * consecutive ids): then the lines are picked by order id range alone, without joining orders
+   * again. Otherwise (an old order changed, imported orders with scattered ids) each batch joins
+   * its lines to the orders on the dates.
+   */
+  rangesOnDatesOnly: boolean;
 }
 
 /** Finds the id range of the orders placed on `dates` and cuts it into batches. */
 export async function planOrderBatches(client: PoolClient, dates: readonly string[], timeZone: string): Promise<OrderBatches> {
   const where = inShopDates('o.placed_at', dates, timeZone);
-  const { rows } = await client.query<{ lo: number | null; hi: number | null }>(`SELECT min(o.id) AS lo, max(o.id) AS hi FROM orders o WHERE ${where}`);
+  const { rows } = await client.query<{ lo: number | null; hi: number | null; n: number }>(
+    `SELECT min(o.id) AS lo, max(o.id) AS hi, count(*) AS n FROM orders o WHERE ${where}`,
+  );
   const lo = rows[0]?.lo ?? null;
   const hi = rows[0]?.hi ?? null;
   const ranges: Array<[number, number]> = [];
-  if (lo !== null && hi !== null) {
-    for (let start = Math.trunc(Number(lo)); start <= Number(hi); start += BATCH_ORDERS) ranges.push([start, Math.min(start + BATCH_ORDERS - 1, Math.trunc(Number(hi)))]);
-  }
-  return { where, ranges };
+  if (lo === null || hi === null) return { where, ranges, rangesOnDatesOnly: true };
+  for (let start = Math.trunc(Number(lo)); start <= Number(hi); start += BATCH_ORDERS) ranges.push([start, Math.min(start + BATCH_ORDERS - 1, Math.trunc(Number(hi)))]);
+  // one count over the primary key: are there orders in the id range that are not on the dates?
+  const { rows: inRange } = await client.query<{ n: number }>(`SELECT count(*) AS n FROM orders WHERE id BETWEEN ${Number(lo)} AND ${Number(hi)}`);
+  return { where, ranges, rangesOnDatesOnly: Number(inRange[0]?.n) === Number(rows[0]?.n) };
 }
 
 /**
@@ -163,7 +173,8 @@ export async function copyOrders(client: PoolClient, plan: OrderBatches, timeZon
 
 /**
  * Copies the lines of the planned orders. The lines of a batch are picked by their order id range
- * too, so each batch reads its slice of order_items (index on order_id) instead of the whole table.
+ * too, so each batch reads its slice of order_items (index on order_id) instead of the whole table;
+ * when every order of the ranges is on the dates, by that range alone (no join to orders).
  */
 export async function copyOrderItems(
   client: PoolClient,
@@ -178,11 +189,13 @@ export async function copyOrderItems(
   }
   for (const [index, [start, end]] of plan.ranges.entries()) {
     const ids = `BETWEEN ${start} AND ${end}`;
+    const columns = 'i.id, i.order_id, i.product_id, i.variant_id, i.quantity, i.unit_price_cents, i.line_total_cents';
     await timer.time('copy order_items', () =>
       copyToFile(
         client,
-        `SELECT i.id, i.order_id, i.product_id, i.variant_id, i.quantity, i.unit_price_cents, i.line_total_cents
-           FROM order_items i JOIN orders o ON o.id = i.order_id WHERE ${plan.where} AND o.id ${ids} AND i.order_id ${ids}`,
+        plan.rangesOnDatesOnly
+          ? `SELECT ${columns} FROM order_items i WHERE i.order_id ${ids}`
+          : `SELECT ${columns} FROM order_items i JOIN orders o ON o.id = i.order_id WHERE ${plan.where} AND o.id ${ids} AND i.order_id ${ids}`,
         file,
         index > 0,
       ),
