@@ -11,11 +11,11 @@ import { forwardedHeaders, registerEdge, REMOVED_RESPONSE_HEADERS, SlidingWindow
 import { metricsPlugin } from '@threadline/ops';
 
 import { registerWebAccessLog } from './access-log.js';
-import { mayCompress, registerCompression } from './compression.js';
+import { CompressionMemo, mayCompress, registerCompression } from './compression.js';
 import { registerPages } from './pages/pages.js';
 import { registerForwarding } from './upstream/forward.js';
 import { MicroCache } from './upstream/micro-cache.js';
-import { registerUpstreamGauge } from './upstream/upstream-metrics.js';
+import { registerCompressionMemoCounter, registerUpstreamGauge } from './upstream/upstream-metrics.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
 
 export const DIST_DIR = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -81,7 +81,8 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
   // refuse them past 1 MiB in its own error shape)
   app.removeAllContentTypeParsers();
   await registerEdge(app, { tier: 'web', edge: tlsOptions ? { ...edge, isHttps: true } : edge });
-  await registerCompression(app);
+  const compressionMemo = new CompressionMemo();
+  await registerCompression(app, { memo: compressionMemo });
   const distDir = context.distDir ?? DIST_DIR;
   const apiUrl = context.config.apiUrl;
 
@@ -95,7 +96,10 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
   await app.register(metricsPlugin, {
     service: 'web',
     token: context.config.metricsToken,
-    extend: (registry) => registerUpstreamGauge(registry, upstream),
+    extend: (registry) => {
+      registerUpstreamGauge(registry, upstream);
+      registerCompressionMemoCounter(registry, compressionMemo);
+    },
   });
   registerWebAccessLog(app, { apiUrl: () => upstream.pick()?.url ?? apiUrl, logger: context.logger });
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -35,6 +35,13 @@ async function forwardedCount(port: number, status: number): Promise<number> {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
+/** threadline_web_compression_memo_total for one result, from the web tier's /metrics. */
+async function memoCount(port: number, result: 'hit' | 'miss'): Promise<number> {
+  const text = (await request(port, 'GET', '/metrics')).body.toString('utf8');
+  const line = text.split('\n').find((row) => row.startsWith('threadline_web_compression_memo_total{') && row.includes(`result="${result}"`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 describe('forwarded answers through the web tier (whole stack, uncached)', () => {
   let stack: WebStack;
   // a cookie the web tier does not know: never answered from its cache, every request forwarded
@@ -82,8 +89,10 @@ describe('forwarded answers through the web tier (whole stack, uncached)', () =>
     assert.equal(answer.headers['content-length'], String(answer.body.length), 'compressed whole: its length is sent');
     assert.equal(answer.headers['x-content-type-options'], 'nosniff');
     // the same list for another shopper: the same bytes (its compressed form is remembered)
+    const hitsBefore = await memoCount(stack.webPort, 'hit');
     const again = await request(stack.webPort, 'GET', '/api/products', { cookie: 'tl_pref=light', 'accept-encoding': 'br' });
     assert.deepEqual(again.body, answer.body);
+    assert.equal(await memoCount(stack.webPort, 'hit'), hitsBefore + 1, 'reused, and counted in /metrics');
   });
 
   it('forwards errors and HEAD requests with the same rules', async () => {

@@ -5,7 +5,7 @@ import { CsvRows } from './csv-rows.js';
 
 describe('CSV rows of numbers, written into a buffer', () => {
   it('writes every number exactly as String() does, null as an empty field', () => {
-    const values = [0, 7, 9, 10, 99, 100, 123_456_789, 1_741_600_500_000, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 1e21, 12.5, -1, -1000, 0.1, Number.NaN, Number.POSITIVE_INFINITY, null];
+    const values = [0, -0, 7, 9, 10, 99, 100, 99_999_999, 100_000_000, 100_000_001, 1_000_000_007, 123_456_789, 1e15 + 3, 1_741_600_500_001, 1_741_600_500_000, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 1e21, 12.5, -1, -1000, 0.1, Number.NaN, Number.POSITIVE_INFINITY, null];
     const rows = new CsvRows(64);
     const expected: string[] = [];
     for (const [index, value] of values.entries()) {

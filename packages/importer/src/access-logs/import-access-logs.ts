@@ -638,16 +638,6 @@ export async function writeDays(db: LakeDb, days: readonly string[], statement: 
   if (failure !== undefined) throw failure.error;
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...(await listFiles(full)));
-    else if (entry.name.endsWith('.parquet')) found.push(full);
-  }
-  return found;
-}
-
 /**
  * Imports one web server log file into the clickstream lake (`raw/clickstream/dt=/hour=` by the
  * time in each line, its UTC offset applied) and rebuilds the hourly rollups of the days it
@@ -764,12 +754,18 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
         // opens thousands of partition writers at once and runs DuckDB out of memory.
         // Each day's files are put into the lake while DuckDB writes the next day: the puts wait
         // on durable writes (disk), the COPYs on the CPU, so the two overlap instead of adding up.
+        // one staging directory per hour of the day, made once and shared by every day's COPY
+        // (days are told apart by file name): a directory per day and hour, made here and again
+        // in the lake, cost this filesystem more than the small files in them
+        const hourDirs = Array.from({ length: 24 }, (_, hour) => path.join(staging, `hour=${String(hour).padStart(2, '0')}`));
+        await Promise.all(hourDirs.map((dir) => mkdir(dir)));
         const uploads = new DayUploads(async (day) => {
-          const dayDir = path.join(staging, `dt=${day}`);
+          const prefix = `day-${day}-`;
+          const staged = (await Promise.all(hourDirs.map(async (dir) => (await readdir(dir)).filter((name) => name.startsWith(prefix)).map((name) => ({ dir, name }))))).flat();
           // a day is 24 small hour files: several puts at once, so their durable writes overlap
-          await mapWithConcurrency(await listFiles(dayDir), 8, async (local) => {
-            const relative = path.relative(staging, local).split(path.sep).join('/');
-            await options.storage.put(local, `raw/${CLICKSTREAM_DATASET}/${relative}`);
+          await mapWithConcurrency(staged, 8, async ({ dir, name }) => {
+            // the lake's name for the file: the content hash's, as when written in place (`import-…-{i}`)
+            await options.storage.put(path.join(dir, name), `raw/${CLICKSTREAM_DATASET}/dt=${day}/${path.basename(dir)}/${ownFiles}${name.slice(prefix.length)}`);
           });
         });
         try {
@@ -778,7 +774,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
             // the hour partition is worked out here, for one day's rows, by the writers in parallel
             `COPY (SELECT *, strftime(event_time, '%H') AS hour FROM imported
                     WHERE event_time >= ${sqlLiteral(day)}::TIMESTAMPTZ AND event_time < ${sqlLiteral(day)}::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY event_time)
-               TO ${sqlLiteral(path.join(staging, `dt=${day}`))} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN '${ownFiles}{i}')`,
+               TO ${sqlLiteral(staging)} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN 'day-${day}-{i}', OVERWRITE_OR_IGNORE)`,
             (day) => {
               uploads.add(day);
               // a failed put stops the import here rather than after writing every other day

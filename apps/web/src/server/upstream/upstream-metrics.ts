@@ -1,5 +1,6 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
+import type { CompressionMemo } from '../compression.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
 /** `threadline_web_api_replicas{state="available"|"configured"}`: alert when rotation shrinks. */
@@ -12,6 +13,25 @@ export function registerUpstreamGauge(registry: Registry, upstream: UpstreamPool
     collect() {
       this.set({ state: 'configured' }, upstream.upstreams.length);
       this.set({ state: 'available' }, upstream.availableCount());
+    },
+  });
+}
+
+/**
+ * `threadline_web_compression_memo_total{result="hit"|"miss"}`: answers whose compressed form was
+ * reused (hit) or made (miss) by the web tier's CompressionMemo.
+ */
+export function registerCompressionMemoCounter(registry: Registry, memo: CompressionMemo): void {
+  let reported = { hits: 0, misses: 0 };
+  new Counter({
+    name: 'threadline_web_compression_memo_total',
+    help: 'Whole answers compressed by the web tier: compressed form reused from a byte-equal recent answer (hit) or made (miss)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      this.inc({ result: 'hit' }, memo.hits - reported.hits);
+      this.inc({ result: 'miss' }, memo.misses - reported.misses);
+      reported = { hits: memo.hits, misses: memo.misses };
     },
   });
 }
