@@ -2,6 +2,7 @@ import type { PoolClient } from '../pool.js';
 import { analyseStage, copyIntoStage, mapRows, type StageValue } from './copy-stage.js';
 import { ensureLegacySeller, LEGACY_SELLER_EMAIL } from './legacy-import.repo.js';
 import { summariseOrderLines } from './order-line-summaries.js';
+import type { StagedOrderLine } from './staged-order-line.js';
 
 /**
  * Set-based import of legacy order lines: the parsed lines are COPYed into a temporary staging
@@ -9,45 +10,7 @@ import { summariseOrderLines } from './order-line-summaries.js';
  * whatever the size of the file. Everything runs inside the caller's transaction.
  */
 
-/** One order line as staged; `orderKey` is the order's legacy id (suffixed when split). */
-export interface StagedOrderLine {
-  rowNumber: number;
-  orderKey: string;
-  splitOf: string | null;
-  customerLegacyId: string | null;
-  customerEmail: string | null;
-  customerName: string | null;
-  customerSegment: string | null;
-  productLegacyId: string | null;
-  sku: string | null;
-  /** the SKU the line resolves by: its own, or the one derived for products the lines create */
-  variantSku: string | null;
-  size: string | null;
-  colour: string | null;
-  productName: string | null;
-  categorySlug: string | null;
-  categoryName: string | null;
-  subCategorySlug: string | null;
-  subCategoryName: string | null;
-  productCreatedAt: Date | null;
-  placedAt: Date;
-  shippedAt: Date | null;
-  status: string;
-  quantity: number;
-  lineTotalCents: number;
-  unitPriceCents: number;
-  discountRate: number | null;
-  costCents: number | null;
-  profitCents: number | null;
-  shippingCents: number;
-  shipCountry: string | null;
-  shipRegion: string | null;
-  shipCity: string | null;
-  shipPostalCode: string | null;
-  salesTerritory: string | null;
-  /** one of the shop's shipping method codes (the export's ship mode, mapped); the order keeps its name */
-  shippingMethod: string | null;
-}
+export type { StagedOrderLine } from './staged-order-line.js';
 
 const STAGE = 'legacy_stage_lines';
 /** one row per product the lines create or update, and one per variant SKU they name */

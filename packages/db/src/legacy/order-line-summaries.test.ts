@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { StagedOrderLine } from './legacy-orders-bulk.repo.js';
+import type { StagedOrderLine } from './staged-order-line.js';
 import { summariseOrderLines } from './order-line-summaries.js';
 
 function line(overrides: Partial<StagedOrderLine> & Pick<StagedOrderLine, 'rowNumber' | 'orderKey'>): StagedOrderLine {

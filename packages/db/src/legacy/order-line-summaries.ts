@@ -1,4 +1,4 @@
-import type { StagedOrderLine } from './legacy-orders-bulk.repo.js';
+import type { StagedOrderLine } from './staged-order-line.js';
 
 /**
  * What a flat order-line export says about its products, variants, categories, customers and
