@@ -93,7 +93,7 @@ describe('back office: Data pipeline page', { skip: SKIP_REASON }, () => {
 
       // the catalog: tables, then one table's columns and partitions
       const catalog = page.getByRole('table', { name: 'Catalog' });
-      await catalog.getByRole('button', { name: 'sales' }).click();
+      await catalog.getByRole('button', { name: 'sales', exact: true }).click();
       const columns = page.getByRole('table', { name: 'Columns of sales' });
       await columns.waitFor();
       assert.ok((await columns.innerText()).includes('ship_country'));
