@@ -63,7 +63,7 @@ export interface CompressionCase {
  */
 export function mayCompress(answer: CompressionCase): boolean {
   const encoding = answer.answerHeaders['content-encoding'];
-  // as the plugin tests it: any value but an empty one or `identity` means already encoded
+  // as the plugin tests it, every value but an empty one or `identity` means already encoded
   if (encoding && encoding !== 'identity') return false;
   if (answer.bodyBytes < COMPRESSION_THRESHOLD_BYTES) return false;
   if (answer.statusCode === 206 || answer.answerHeaders['content-range'] !== undefined) return false;

@@ -7,7 +7,7 @@
 
 /**
  * The number of a dotted-quad IPv4 address in its one canonical spelling (decimal octets 0–255,
- * no leading zeros), or -1: any other text (IPv6, `01.2.3.4`, a host name) is not a number here,
+ * no leading zeros), or -1 for every other text (IPv6, `01.2.3.4`, a host name), which is no number here,
  * so one number always stands for exactly one address text.
  */
 export function ipv4Number(text: string): number {
