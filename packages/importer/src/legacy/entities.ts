@@ -1,4 +1,5 @@
 import type { LegacyCustomer } from '@threadline/db/legacy';
+import type { StagedOrderLine } from '@threadline/db/legacy-bulk';
 
 import {
   createDateReader,
@@ -162,39 +163,50 @@ export function readCustomer(read: FieldReader, rules: ValueRules): CustomerRow 
   };
 }
 
-export interface OrderLineRow {
+/**
+ * The fields an order line carries unchanged from the export to the staging table
+ * (`StagedOrderLine`): dates, status, money and ship-to, each as read and checked here.
+ */
+type StagedAsRead = Pick<
+  StagedOrderLine,
+  | 'placedAt'
+  | 'shippedAt'
+  | 'status'
+  | 'productCreatedAt'
+  | 'quantity'
+  | 'lineTotalCents'
+  | 'unitPriceCents'
+  | 'discountRate'
+  | 'costCents'
+  | 'profitCents'
+  | 'shippingCents'
+  | 'shipCountry'
+  | 'shipRegion'
+  | 'shipCity'
+  | 'shipPostalCode'
+  | 'salesTerritory'
+  | 'shippingMethod'
+>;
+
+/**
+ * One parsed order line. Of the staged fields: `lineTotalCents` is the amount of record (the given
+ * line total rounded once, or quantity × unit price), `unitPriceCents` is given or derived from the
+ * line total (half to even), and `shippingMethod` is as written (after `values`), checked against
+ * the shop's methods by resolveShippingMethods.
+ */
+export interface OrderLineRow extends StagedAsRead {
   legacyId: string;
   customerLegacyId: string | undefined;
   customerEmail: string | undefined;
   customerName: string | undefined;
   customerSegment: string | undefined;
-  placedAt: Date;
-  shippedAt: Date | null;
-  status: string;
   sku: string | undefined;
   productLegacyId: string | undefined;
   productName: string | undefined;
   category: string | undefined;
   subCategory: string | undefined;
-  productCreatedAt: Date | null;
   size: string | undefined;
   colour: string | undefined;
-  quantity: number;
-  /** the amount of record: given line total rounded once, or quantity × unit price */
-  lineTotalCents: number;
-  /** given, or derived from the line total (half to even) */
-  unitPriceCents: number;
-  discountRate: number | null;
-  costCents: number | null;
-  profitCents: number | null;
-  shippingCents: number;
-  shipCountry: string | null;
-  shipRegion: string | null;
-  shipCity: string | null;
-  shipPostalCode: string | null;
-  salesTerritory: string | null;
-  /** as written (after `values`); checked against the shop's methods by resolveShippingMethods */
-  shippingMethod: string | null;
 }
 
 /** a / b rounded half to even, for integers (a ≥ 0, b > 0) */
