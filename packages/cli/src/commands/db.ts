@@ -30,6 +30,8 @@ export function registerDb(program: Command): void {
       const log = (line: string): void => logger[pgLogLevel(line)](line);
       const isNew = await initialiseCluster({ dir, port: config.pgPort, password: secrets.pgPassword, onLog: log });
       if (isNew) logger.info(`created a new PostgreSQL 15 cluster in ${dir}`);
+      // before the server starts: the pgBackRest stanza exists before the first archive_command runs
+      const settings = await clusterSettings(config, { onWarning: (line) => logger.warn(line) });
       if (config.dbStandby && baseBackupUnavailable()) logger.warn(baseBackupUnavailable() ?? '');
       if (config.dbStandby && !baseBackupUnavailable()) {
         const pair = new DbPair({
@@ -37,7 +39,7 @@ export function registerDb(program: Command): void {
           port: config.pgPort,
           password: secrets.pgPassword,
           replicationPassword: secrets.pgReplicationPassword ?? secrets.pgPassword,
-          settings: clusterSettings(config),
+          settings,
           log: (level, line) => logger[level](line),
           onPgLog: log,
           onFatal: (reason) => {
@@ -55,7 +57,7 @@ export function registerDb(program: Command): void {
         dir,
         port: config.pgPort,
         password: secrets.pgPassword,
-        settings: clusterSettings(config),
+        settings,
         onLog: log,
       });
       logger.info(`PostgreSQL ready on 127.0.0.1:${config.pgPort}`);
