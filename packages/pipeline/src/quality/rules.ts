@@ -59,7 +59,7 @@ export interface CompiledRule {
 }
 
 /** A rule that is one aggregate over its table, as a CompiledRule with its `checkSql` built from it. */
-function aggregateRule(base: Omit<CompiledRule, 'checkSql' | 'aggregate'>, from: string, observed: string, passed: string): CompiledRule {
+function aggregateRule(base: Omit<CompiledRule, 'checkSql' | 'aggregate' | 'screen'>, from: string, observed: string, passed: string): CompiledRule {
   return { ...base, checkSql: `SELECT ${observed} AS observed, ${passed} AS passed FROM ${from}`, aggregate: { observed, passed }, screen: null };
 }
 
