@@ -7,6 +7,8 @@ export {
   startCluster,
   ensureDatabase,
   embeddedUrl,
+  embeddedSocketDir,
+  embeddedSocketPath,
   isClusterInitialised,
   pgLogLevel,
   EmbeddedClusterError,
