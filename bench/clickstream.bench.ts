@@ -28,6 +28,7 @@ import { InsightsLake, peakHours } from '@threadline/insights';
 import { ClickstreamFlusher, SpoolSource, generateDemoTraffic, loadClickstreamSettings } from '@threadline/clickstream';
 import { LocalLakeStorage, lakeRoot, withDuckDb } from '@threadline/lake';
 
+import { collectBodies } from './lib/collect-bodies.js';
 import { quantile } from './lib/http-load.js';
 import { writeBenchResult, type BenchFigures } from './lib/results.js';
 
@@ -53,20 +54,12 @@ function loadAutocannon(): Autocannon {
   return loaded as Autocannon; // checked callable above; shapes declared above from its README
 }
 
-/** A fresh 100-event batch per request: unique ids (a counter in the UUID), realistic fields. */
-let counter = 0;
-function nextBody(): string {
-  const now = Date.now();
-  const events: string[] = [];
-  for (let i = 0; i < BATCH; i += 1) {
-    counter += 1;
-    const id = `b3ac0000-0000-4000-8000-${counter.toString(16).padStart(12, '0')}`;
-    events.push(
-      `{"id":"${id}","type":"${i % 3 === 0 ? 'product_view' : 'page_view'}","ts":${now - (i % 50) * 1000},"visitorId":"visitor_${counter % 5000}","sessionId":"session_${counter % 20000}","path":"/products/${counter % 500}","referrer":"https://www.google.com/","utm":{"source":"newsletter","medium":"email","campaign":"spring"},"device":"mobile","language":"en-US","timeZone":"America/New_York","props":{"productId":"${counter % 500}"}}`,
-    );
-  }
-  return `{"events":[${events.join(',')}]}`;
-}
+/**
+ * A fresh 100-event batch per request (unique ids, realistic fields), copied from pre-built
+ * templates: this process shares the cores with the API it measures, so it must not spend them
+ * building JSON (lib/collect-bodies.ts).
+ */
+const bodies = collectBodies({ batch: BATCH });
 
 async function waitReady(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 600; i += 1) {
@@ -171,7 +164,7 @@ try {
       url,
       connections: CONNECTIONS,
       duration: SECONDS,
-      requests: [{ method: 'POST', path: '/collect', headers: { 'content-type': 'application/json' }, setupRequest: (request: Record<string, unknown>) => ({ ...request, body: nextBody() }) }],
+      requests: [{ method: 'POST', path: '/collect', headers: { 'content-type': 'application/json' }, setupRequest: (request: Record<string, unknown>) => ({ ...request, body: bodies.next() }) }],
     });
     instance.on('response', (_c, status, _b, ms) => {
       latencies.push(ms);
@@ -192,7 +185,7 @@ try {
     timeouts: done.timeouts,
     connections: CONNECTIONS,
     durationS: SECONDS,
-    batchBytes: Buffer.byteLength(nextBody()),
+    batchBytes: bodies.next().length,
     edge: 'WAF block mode (default), per-IP rate limits lifted',
     hostLoadAvg1mAtStart: loadAtStart,
     hostLoadAvg1mAfter: loadAverage(),
