@@ -241,6 +241,8 @@ async function main(): Promise<void> {
       await shopper.signUp(`Soak Shopper ${i}`, 'soak-password-long-enough').then(() => shoppers.push(shopper), (error: unknown) => log(`sign-up skipped: ${String(error)}`));
     }
 
+    // "ready" means the shop answers; the workers start right after it: the load starts once one leads
+    for (const deadline = Date.now() + 120_000; !(await leadingWorker(root)) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 1_000));
     const apiPorts = apiReplicaPorts(root);
     /** One sample: every process's memory, plus the leading worker's under `worker-leader`. */
     const sample = async (minute: number): Promise<{ minute: number; memory: Record<string, number>; leader: string }> => {

@@ -48,6 +48,30 @@ async function startSlackReceiver(): Promise<{ url: string; messages: SlackMessa
 interface TierState {
   isFailing: boolean;
   replicaLagSeconds: number;
+  isPipelineFailed: boolean;
+}
+
+/**
+ * A worker as npm start runs two of them (leader and standby): both export the installation-wide
+ * gauges they read from the database, so both say the same about the pipeline.
+ */
+async function startWorker(port: number, state: TierState): Promise<FastifyInstance> {
+  const app = Fastify();
+  await app.register(metricsPlugin, {
+    service: 'worker',
+    extend: (registry) => {
+      new Gauge({
+        name: 'threadline_pipeline_last_run_failed',
+        help: '1 when the most recent finished pipeline run failed',
+        registers: [registry],
+        collect() {
+          this.set(state.isPipelineFailed ? 1 : 0);
+        },
+      });
+    },
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  return app;
 }
 
 /** A tier that serves /metrics through the real plugin and a route we can make fail. */
@@ -89,7 +113,8 @@ const isAvailable = binaries.prometheus !== null && binaries.alertmanager !== nu
 describe('alerts reach Slack through real Prometheus and Alertmanager', { skip: isAvailable ? false : 'prometheus/alertmanager not installed (CI installs them)' }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'threadline-alerting-'));
   const children: ChildProcess[] = [];
-  const state: TierState = { isFailing: false, replicaLagSeconds: 0 };
+  const state: TierState = { isFailing: false, replicaLagSeconds: 0, isPipelineFailed: false };
+  const workers: FastifyInstance[] = [];
   let slack: Awaited<ReturnType<typeof startSlackReceiver>>;
   let tier: FastifyInstance | undefined;
   let tierPort = 0;
@@ -104,9 +129,11 @@ describe('alerts reach Slack through real Prometheus and Alertmanager', { skip: 
     const rulesText = readFileSync(path.join(DEPLOY_DIR, 'prometheus', 'alerts.yml'), 'utf8')
       .replace(/for: \d+m/g, 'for: 2s')
       .replace(/\[5m\]/g, '[10s]');
+    const workerPorts = [await freePort(), await freePort()];
+    for (const port of workerPorts) workers.push(await startWorker(port, state));
     const layout = {
       dir,
-      targets: [{ job: 'api', address: `127.0.0.1:${tierPort}` }],
+      targets: [{ job: 'api', address: `127.0.0.1:${tierPort}` }, ...workerPorts.map((port) => ({ job: 'worker', address: `127.0.0.1:${port}` }))],
       prometheusPort: await freePort(),
       alertmanagerPort: await freePort(),
       slackWebhookUrl: slack.url,
@@ -140,6 +167,7 @@ describe('alerts reach Slack through real Prometheus and Alertmanager', { skip: 
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
     await tier?.close();
+    for (const worker of workers) await worker.close();
     await new Promise((resolve) => slack.server.close(resolve));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -165,6 +193,18 @@ describe('alerts reach Slack through real Prometheus and Alertmanager', { skip: 
     state.replicaLagSeconds = 0.01;
     const resolved = await waitFor('DatabaseReplicaLagging resolved', () => slack.messages.find((m) => m.title.startsWith('[RESOLVED]') && m.title.includes('DatabaseReplicaLagging')));
     assert.match(resolved.text, /RESOLVED/);
+  });
+
+  it('sends one installation-wide alert once, though both workers (leader and standby) report it', async () => {
+    state.isPipelineFailed = true;
+    const firing = await waitFor('PipelineFailed firing', () => slack.messages.find((m) => m.title.startsWith('[FIRING') && m.title.includes('PipelineFailed')));
+    assert.match(firing.text, /The last data pipeline run failed/);
+    // both workers are scraped every second and the group is re-sent every 2 s: a second instance would show by now
+    await sleep(5_000);
+    const titles = slack.messages.filter((m) => m.title.includes('PipelineFailed') && m.title.startsWith('[FIRING')).map((m) => m.title);
+    assert.deepEqual([...new Set(titles)], ['[FIRING:1] PipelineFailed (worker)']);
+    state.isPipelineFailed = false;
+    await waitFor('PipelineFailed resolved', () => slack.messages.find((m) => m.title.startsWith('[RESOLVED]') && m.title.includes('PipelineFailed')));
   });
 
   it('sends TierDown when the tier stops and a resolved message when it is back', async () => {
