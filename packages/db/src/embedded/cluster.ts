@@ -108,6 +108,9 @@ function runProgram(program: string, args: string[], ids: OsIds | undefined): Pr
 
 /** PostgreSQL's own severity of one log line, so WARNING and ERROR lines are not logged as info. */
 export function pgLogLevel(line: string): 'debug' | 'info' | 'warn' | 'error' {
+  // a connection refused while the server starts or stops (the launcher's readiness probe, a pool
+  // reconnecting during Ctrl-C) is expected, not an error of the server
+  if (/\bFATAL:\s+the database system is (starting up|shutting down|not yet accepting connections)/.test(line)) return 'debug';
   const match = /\b(DEBUG\d?|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT):\s/.exec(line);
   switch (match?.[1]) {
     case 'WARNING':
