@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { createLogger, loadConfig, loadOrCreateSecrets, onShutdown, signalReady } from '@threadline/config';
-import { createPool, migrate, resolveDatabaseUrl, waitForDatabase } from '@threadline/db';
+import { createPool, migrate, prewarmPool, resolveDatabaseUrl, waitForDatabase } from '@threadline/db';
 
 import { buildApiApp } from './app.js';
 
@@ -10,12 +10,16 @@ export async function runApi(): Promise<void> {
   const config = loadConfig();
   const secrets = loadOrCreateSecrets(config.dataDir);
   const logger = createLogger({ name: 'api', level: config.logLevel, isPretty: config.isPrettyLog });
-  const pool = createPool(resolveDatabaseUrl(config, secrets.pgPassword), { max: config.dbPoolMax, applicationName: 'threadline-api' });
+  // every connection is kept once made (min = max, HikariCP's default): after a quiet spell the
+  // next burst of checkouts finds them open, with their statements prepared and planned
+  const pool = createPool(resolveDatabaseUrl(config, secrets.pgPassword), { max: config.dbPoolMax, min: config.dbPoolMax, applicationName: 'threadline-api' });
   // idempotent and locked: safe when several replicas start together
   // `npm start` may start this tier while PostgreSQL is still booting: wait for it, then migrate
   const waitedMs = await waitForDatabase(pool, { timeoutMs: 120_000 });
   if (waitedMs >= 100) logger.info(`database accepted connections after ${waitedMs} ms`);
   await migrate(pool, { log: (line) => logger.info(line) });
+  // the pool's connections are made before the tier says it is ready, not by its first shoppers
+  await prewarmPool(pool, config.dbPoolMax);
   // on SIGTERM a replica first fails /readyz while still serving, so the web tier's health checks
   // move traffic away before the listener closes (THREADLINE_API_DRAIN_MS, set by the launcher)
   const drainMs = config.apiDrainMs;

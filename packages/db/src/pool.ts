@@ -11,6 +11,15 @@ export type Queryable = pg.Pool | pg.PoolClient;
 
 export interface PoolOptions {
   max?: number;
+  /**
+   * Connections kept open however long they sit idle (default 0: every idle connection closes
+   * after idleTimeoutMillis). A new connection costs a password handshake (SCRAM: thousands of
+   * hash rounds on both sides), a server process and, per statement, its first plans: a tier
+   * that serves bursts keeps its connections (see prewarmPool).
+   */
+  min?: number;
+  /** How long a connection above `min` may sit idle before it closes (default 30 s). */
+  idleTimeoutMillis?: number;
   applicationName?: string;
 }
 
@@ -19,13 +28,29 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 20,
+    min: options.min ?? 0,
     application_name: options.applicationName ?? 'threadline',
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
     connectionTimeoutMillis: 10_000,
   });
   // an idle client losing its connection must not crash the process; the next checkout reconnects
   pool.on('error', () => undefined);
   return pool;
+}
+
+/**
+ * Opens `count` connections of the pool at once (at most its `max`), so that the first requests
+ * after a start do not wait for connections to be made one by one under load; with `min` set to
+ * the same count they then stay open. Resolves with the number of open connections.
+ *
+ * @example
+ * const pool = createPool(url, { max: 8, min: 8 });
+ * await prewarmPool(pool, 8);
+ */
+export async function prewarmPool(pool: pg.Pool, count: number): Promise<number> {
+  const clients = await Promise.all(Array.from({ length: Math.min(count, pool.options.max) }, () => pool.connect()));
+  for (const client of clients) client.release();
+  return pool.totalCount;
 }
 
 /**
@@ -37,12 +62,21 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
 export async function withTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
-  options: { isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE'; readOnly?: boolean } = {},
+  options: {
+    isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+    readOnly?: boolean;
+    /**
+     * Opens the transaction in place of the plain BEGIN, for a first statement that goes in the
+     * same round trip (see beginCheckout): it must send BEGIN (READ COMMITTED) itself.
+     */
+    begin?: (client: pg.PoolClient) => Promise<void>;
+  } = {},
 ): Promise<T> {
   const client = await pool.connect();
   try {
     const mode = `ISOLATION LEVEL ${options.isolation ?? 'READ COMMITTED'}${options.readOnly ? ' READ ONLY' : ''}`;
-    await client.query(`BEGIN ${mode}`);
+    if (options.begin) await options.begin(client);
+    else await client.query(`BEGIN ${mode}`);
     const result = await work(client);
     await client.query('COMMIT');
     return result;

@@ -56,7 +56,7 @@ export { nextDailyRun, parseTimeOfDay, zoneOffsetMs } from './schedule/daily.js'
 export { writeAlertingConfig, alertingCommands, DEPLOY_DIR, type AlertingLayout, type AlertingFiles, type ScrapeTarget } from './alerting/configs.js';
 export { findAlertingBinaries, whichBinary } from './alerting/binaries.js';
 export { planMonitoringCompanions, monitoringPorts, type CompanionPlan } from './alerting/companions.js';
-export { embeddedArchivingSettings } from './backup/cluster-archiving.js';
+export { embeddedArchivingSettings, prepareEmbeddedArchiving, isStanzaCreated } from './backup/cluster-archiving.js';
 export { runRestoreDrill, describeDrill, type DrillResult, type DrillOptions } from './backup/drill.js';
 export { freeLoopbackPort } from './free-port.js';
 export { collectOpsStatus, statusRows, fetchAlerts, fetchSeries, prometheusUrl, type OpsStatus, type TierState, type AlertState, type SeriesPoint } from './status/ops-status.js';

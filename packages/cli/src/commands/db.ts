@@ -28,8 +28,12 @@ export function registerDb(program: Command): void {
       const dir = embeddedClusterDir(config.dataDir);
       // PostgreSQL's WARNING / ERROR / FATAL lines keep their level
       const log = (line: string): void => logger[pgLogLevel(line)](line);
-      const isNew = await initialiseCluster({ dir, port: config.pgPort, password: secrets.pgPassword, onLog: log });
+      // initdb's own chatter ("Success. You can now start the database server using: pg_ctl …") is
+      // not for the user of npm start: debug only; a failure still says why
+      const isNew = await initialiseCluster({ dir, port: config.pgPort, password: secrets.pgPassword, onLog: (line) => logger.debug(line) });
       if (isNew) logger.info(`created a new PostgreSQL 15 cluster in ${dir}`);
+      // before the server starts: the pgBackRest stanza exists before the first archive_command runs
+      const settings = await clusterSettings(config, { onWarning: (line) => logger.warn(line) });
       if (config.dbStandby && baseBackupUnavailable()) logger.warn(baseBackupUnavailable() ?? '');
       if (config.dbStandby && !baseBackupUnavailable()) {
         const pair = new DbPair({
@@ -37,7 +41,7 @@ export function registerDb(program: Command): void {
           port: config.pgPort,
           password: secrets.pgPassword,
           replicationPassword: secrets.pgReplicationPassword ?? secrets.pgPassword,
-          settings: clusterSettings(config),
+          settings,
           log: (level, line) => logger[level](line),
           onPgLog: log,
           onFatal: (reason) => {
@@ -55,15 +59,23 @@ export function registerDb(program: Command): void {
         dir,
         port: config.pgPort,
         password: secrets.pgPassword,
-        settings: clusterSettings(config),
+        settings,
         onLog: log,
       });
       logger.info(`PostgreSQL ready on 127.0.0.1:${config.pgPort}`);
       signalReady({ url: cluster.url, isNew });
-      onShutdown(() => cluster.stop(), { graceMs: 30_000 });
+      let isStopping = false;
+      onShutdown(
+        () => {
+          isStopping = true;
+          return cluster.stop();
+        },
+        { graceMs: 30_000 },
+      );
       // the server exiting on its own (crash, kill) ends this tier too, so the launcher sees it
       cluster.process.once('exit', (code) => {
-        logger.warn(`PostgreSQL exited (code ${code ?? 'signal'})`);
+        if (isStopping && code === 0) logger.info('PostgreSQL stopped');
+        else logger.warn(`PostgreSQL exited (code ${code ?? 'signal'})`);
         process.exit(code === 0 ? 0 : 1);
       });
     });

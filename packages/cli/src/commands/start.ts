@@ -227,6 +227,8 @@ export function registerStart(program: Command): void {
         const workers = workerServices(config, childEnv, apiUrls);
         await Promise.all(workers.map((spec) => startOne(spec)));
         for (const spec of companionServices(config, apiUrls).services) {
+          // the launcher held the port since it chose it: hand it over right before the server binds it
+          await ports.reserved.release(spec.name === 'prometheus' ? config.prometheusPort : config.alertmanagerPort);
           await startOne(spec).then(
             () => supervisor.log('start', `${spec.name}: ${spec.url}`),
             (error: unknown) => supervisor.log(spec.name, `not started: ${String(error)}`),

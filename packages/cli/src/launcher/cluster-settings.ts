@@ -1,10 +1,11 @@
 import type { Config } from '@threadline/config';
-import { embeddedArchivingSettings } from '@threadline/ops';
+import { prepareEmbeddedArchiving } from '@threadline/ops';
 
 /**
  * Server settings of the embedded cluster beyond the defaults. Operations features (WAL
- * archiving for point-in-time restore) add theirs here.
+ * archiving for point-in-time restore) add theirs here. Call it after initdb and before the
+ * server starts: it creates the pgBackRest stanza first, so archiving never runs without it.
  */
-export function clusterSettings(config: Config): Record<string, string> {
-  return { ...embeddedArchivingSettings(config) };
+export async function clusterSettings(config: Config, options: { onWarning?: (line: string) => void } = {}): Promise<Record<string, string>> {
+  return { ...(await prepareEmbeddedArchiving(config, options)) };
 }

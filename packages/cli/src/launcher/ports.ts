@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 import { recordPorts, type Config, type RecordedPorts } from '@threadline/config';
 import { freeLoopbackPort as pickFreePort } from '@threadline/ops';
@@ -38,6 +38,50 @@ export function standbyWorkerPort(config: Pick<Config, 'workerPort' | 'apiPort' 
   return Math.max(config.apiPort, config.workerPort) + config.apiReplicas;
 }
 
+/**
+ * Ports the launcher has chosen for servers it starts later (Prometheus and Alertmanager start
+ * after the shop is ready, a minute on a first start): it listens on them itself meanwhile, so no
+ * other program — another instance's companions picking the same default or free port — takes
+ * them in between, and hands each over right before its server binds it.
+ */
+export class PortReservations {
+  private readonly held = new Map<number, Server>();
+
+  /** Listens on `port` (loopback); false when that is not possible (taken). */
+  async hold(port: number): Promise<boolean> {
+    if (port === 0 || this.held.has(port)) return true;
+    const server = createServer();
+    const isHeld = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve(true));
+    });
+    // a connection to the placeholder (a probe) is closed at once
+    if (isHeld) {
+      server.on('connection', (socket) => socket.destroy());
+      server.unref();
+      this.held.set(port, server);
+    }
+    return isHeld;
+  }
+
+  /** Stops listening on `port` so its server can bind it now. */
+  async release(port: number): Promise<void> {
+    const server = this.held.get(port);
+    if (!server) return;
+    this.held.delete(port);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.held.keys()].map((port) => this.release(port)));
+  }
+
+  /** The ports held now. */
+  ports(): number[] {
+    return [...this.held.keys()];
+  }
+}
+
 interface DataDirPort {
   key: keyof RecordedPorts;
   value: number;
@@ -48,7 +92,8 @@ interface DataDirPort {
 /**
  * Checks the ports `npm start` will bind. Ports given in the environment must be free (else a
  * PortInUseError); ports of the data directory's own servers (PostgreSQL, Prometheus, Alertmanager) not given there keep their default or recorded value when free, else move to a
- * free port — recorded in `<dataDir>/ports.json` so later commands find them.
+ * free port — recorded in `<dataDir>/ports.json` so later commands find them. The monitoring
+ * ports, bound only after the shop is ready, are held in `reserved` until then.
  *
  * @returns the environment the children need to find the resolved ports.
  */
@@ -58,7 +103,7 @@ export async function resolveLaunchPorts(options: {
   tierPorts: Array<{ port: number; purpose: string; variable: string }>;
   withPg: boolean;
   withMonitoring: boolean;
-}): Promise<{ config: Config; env: Record<string, string> }> {
+}): Promise<{ config: Config; env: Record<string, string>; reserved: PortReservations }> {
   const { config, env } = options;
   for (const tier of options.tierPorts) {
     if (!(await isPortFree(tier.port, config.host))) throw new PortInUseError(tier.port, tier.purpose, tier.variable);
@@ -71,12 +116,21 @@ export async function resolveLaunchPorts(options: {
   }
   const resolved: RecordedPorts = {};
   const taken = new Set(options.tierPorts.map((tier) => tier.port));
+  const reserved = new PortReservations();
+  // PostgreSQL binds its port right away; the monitoring servers a minute later: hold theirs
+  const holds = (port: DataDirPort): boolean => port.key !== 'pg';
   for (const port of wanted) {
     let value = port.value;
-    if (taken.has(value) || !(await isPortFree(value))) {
-      if (env[port.variable]) throw new PortInUseError(value, port.purpose, port.variable);
+    const isTaken = async (candidate: number): Promise<boolean> =>
+      taken.has(candidate) || !(holds(port) ? await reserved.hold(candidate) : await isPortFree(candidate));
+    if (await isTaken(value)) {
+      if (env[port.variable]) {
+        await reserved.releaseAll();
+        const other = wanted.find((earlier) => earlier !== port && resolved[earlier.key] === value);
+        throw other ? new PortInUseError(value, `${port.purpose}, also given to ${other.purpose} by ${other.variable}`, port.variable) : new PortInUseError(value, port.purpose, port.variable);
+      }
       do value = await pickFreePort();
-      while (taken.has(value));
+      while (await isTaken(value));
     }
     taken.add(value);
     resolved[port.key] = value;
@@ -90,6 +144,7 @@ export async function resolveLaunchPorts(options: {
   };
   return {
     config: next,
+    reserved,
     env: {
       THREADLINE_PG_PORT: String(next.pgPort),
       THREADLINE_PROMETHEUS_PORT: String(next.prometheusPort),

@@ -108,6 +108,9 @@ function runProgram(program: string, args: string[], ids: OsIds | undefined): Pr
 
 /** PostgreSQL's own severity of one log line, so WARNING and ERROR lines are not logged as info. */
 export function pgLogLevel(line: string): 'debug' | 'info' | 'warn' | 'error' {
+  // a connection refused while the server starts or stops (the launcher's readiness probe, a pool
+  // reconnecting during Ctrl-C) is expected, not an error of the server
+  if (/\bFATAL:\s+the database system is (starting up|shutting down|not yet accepting connections)/.test(line)) return 'debug';
   const match = /\b(DEBUG\d?|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT):\s/.exec(line);
   switch (match?.[1]) {
     case 'WARNING':
@@ -137,9 +140,34 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
-/** Connection URL of an embedded cluster on loopback. */
-export function embeddedUrl(port: number, password: string, database = EMBEDDED_DATABASE): string {
-  return `postgres://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+/**
+ * The directory holding a cluster's unix socket: `run` beside its data directory. The primary
+ * and its standby share it; each server's socket file is named after its own port
+ * (`.s.PGSQL.<port>`), so every cluster of a data directory is reached at its port as over TCP.
+ */
+export function embeddedSocketDir(dir: string): string {
+  return path.join(clusterHome(dir), 'run');
+}
+
+/** sun_path holds 108 bytes, the terminating NUL included. */
+const SOCKET_PATH_MAX = 107;
+
+/** The unix socket path of the server on `port` in `socketDir`, or null when it is too long for a socket address. */
+export function embeddedSocketPath(socketDir: string, port: number): string | null {
+  const socket = path.join(path.resolve(socketDir), `.s.PGSQL.${port}`);
+  return Buffer.byteLength(socket) <= SOCKET_PATH_MAX ? socket : null;
+}
+
+/**
+ * Connection URL of an embedded cluster. With `socketDir` (the server runs on this machine, see
+ * embeddedSocketDir) it goes over the server's unix socket, which costs each statement less
+ * CPU on both sides than loopback TCP; without it, or when the socket path is too long for a
+ * socket address, over TCP on loopback. The same port names the server either way.
+ */
+export function embeddedUrl(port: number, password: string, database = EMBEDDED_DATABASE, options: { socketDir?: string | undefined } = {}): string {
+  const socketDir = options.socketDir === undefined ? null : path.resolve(options.socketDir);
+  const host = socketDir !== null && embeddedSocketPath(socketDir, port) !== null ? encodeURIComponent(socketDir) : '127.0.0.1';
+  return `postgres://${EMBEDDED_USER}:${encodeURIComponent(password)}@${host}:${port}/${database}`;
 }
 
 async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -170,7 +198,7 @@ export async function startCluster(options: EmbeddedClusterOptions): Promise<Run
   const home = clusterHome(options.dir);
   assertReachable(home, ids);
   const postgres = pgProgram(await reachableBinDir({ home }), 'postgres');
-  const socketDir = path.join(home, 'run');
+  const socketDir = embeddedSocketDir(options.dir);
   mkdirSync(socketDir, { recursive: true });
   if (ids) chownSync(socketDir, ids.uid, ids.gid);
   const settings: Record<string, string> = {
@@ -195,7 +223,8 @@ export async function startCluster(options: EmbeddedClusterOptions): Promise<Run
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = embeddedUrl(options.port, options.password);
+  // over the socket: this process and the tiers it hands the URL to run beside the server
+  const url = embeddedUrl(options.port, options.password, EMBEDDED_DATABASE, { socketDir });
   try {
     await waitUntilReady(url, child, 60_000);
     await ensureDatabase(url);

@@ -218,6 +218,8 @@ export interface UnresolvedLine {
 }
 
 const RESOLVED = 'legacy_stage_resolved';
+/** the pg_advisory_xact_lock key an import holds while it writes legacy orders (until its commit) */
+const LEGACY_ORDERS_LOCK = 0x7e1e_0a0d;
 
 /**
  * Resolves every line to its variant and customer in one pass (index lookups per line, no
@@ -278,7 +280,16 @@ export interface WrittenOrders {
  * them in place and keeps reviews attached to them.
  */
 export async function writeStagedOrders(client: PoolClient, currency: string): Promise<WrittenOrders> {
-  await client.query(
+  // one order import at a time writes legacy orders, so whether some of these orders are there
+  // already cannot change between the look below and the insert
+  await client.query('SELECT pg_advisory_xact_lock($1)', [LEGACY_ORDERS_LOCK]);
+  const { rows: known } = await client.query<{ is_known: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM ${STAGED_ORDERS} s JOIN orders o ON o.legacy_id = s.order_key) AS is_known`,
+  );
+  // into a shop that has none of these orders, a plain insert (no speculative insertion and
+  // conflict check per order, no second look for the orders that were there unchanged)
+  const isEveryOrderNew = known[0]?.is_known === false;
+  const inserted = await client.query(
     // the order's fields from its first line (by row number), its amounts summed when staged
     `WITH per_order AS (
        SELECT o.order_key, o.split_of, r.user_id, o.status, o.placed_at, o.ship_country, o.ship_region, o.ship_city,
@@ -309,7 +320,7 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
               o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code, o.sales_territory, n.name
          FROM per_order o JOIN sums s USING (order_key)
          JOIN method_names n ON n.shipping_method IS NOT DISTINCT FROM o.shipping_method AND n.ship_country IS NOT DISTINCT FROM o.ship_country
-       ON CONFLICT (legacy_id) DO UPDATE
+       ${isEveryOrderNew ? '' : `ON CONFLICT (legacy_id) DO UPDATE
          SET legacy_split_of = EXCLUDED.legacy_split_of, user_id = EXCLUDED.user_id, status = EXCLUDED.status,
              currency = EXCLUDED.currency, subtotal_cents = EXCLUDED.subtotal_cents, shipping_cents = EXCLUDED.shipping_cents,
              total_cents = EXCLUDED.total_cents, placed_at = EXCLUDED.placed_at, paid_at = EXCLUDED.paid_at,
@@ -326,22 +337,26 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
                (EXCLUDED.legacy_split_of, EXCLUDED.user_id, EXCLUDED.status, EXCLUDED.currency, EXCLUDED.subtotal_cents,
                 EXCLUDED.shipping_cents, EXCLUDED.total_cents, EXCLUDED.placed_at, EXCLUDED.paid_at, EXCLUDED.shipped_at,
                 EXCLUDED.delivered_at, EXCLUDED.cancelled_at, EXCLUDED.refunded_at, EXCLUDED.ship_country, EXCLUDED.ship_region,
-                EXCLUDED.ship_city, EXCLUDED.ship_postal_code, EXCLUDED.sales_territory, EXCLUDED.shipping_method)
+                EXCLUDED.ship_city, EXCLUDED.ship_postal_code, EXCLUDED.sales_territory, EXCLUDED.shipping_method)`}
        RETURNING id, legacy_id, (xmax = 0) AS is_new
      )
      INSERT INTO legacy_stage_orders (order_key, order_id, is_new) SELECT legacy_id, id, is_new FROM upserted`,
     [currency],
   );
-  // the orders that were already there as imported (unchanged, so not returned above)
-  await client.query(`
-    INSERT INTO legacy_stage_orders (order_key, order_id, is_new)
-    SELECT o.legacy_id, o.id, false FROM orders o JOIN (SELECT DISTINCT order_key FROM ${RESOLVED}) s ON s.order_key = o.legacy_id
-    ON CONFLICT DO NOTHING`);
-  const { rows: counts } = await client.query<{ created: number; updated: number }>(
-    'SELECT count(*) FILTER (WHERE is_new)::int AS created, count(*) FILTER (WHERE NOT is_new)::int AS updated FROM legacy_stage_orders',
-  );
-  const created = counts[0]?.created ?? 0;
-  const updated = counts[0]?.updated ?? 0;
+  let created = inserted.rowCount ?? 0;
+  let updated = 0;
+  if (!isEveryOrderNew) {
+    // the orders that were already there as imported (unchanged, so not returned above)
+    await client.query(`
+      INSERT INTO legacy_stage_orders (order_key, order_id, is_new)
+      SELECT o.legacy_id, o.id, false FROM orders o JOIN (SELECT DISTINCT order_key FROM ${RESOLVED}) s ON s.order_key = o.legacy_id
+      ON CONFLICT DO NOTHING`);
+    const { rows: counts } = await client.query<{ created: number; updated: number }>(
+      'SELECT count(*) FILTER (WHERE is_new)::int AS created, count(*) FILTER (WHERE NOT is_new)::int AS updated FROM legacy_stage_orders',
+    );
+    created = counts[0]?.created ?? 0;
+    updated = counts[0]?.updated ?? 0;
+  }
   if (updated === 0) {
     // every order is new, so none has lines yet: nothing to pair, delete or update, and the lines
     // go in straight from the resolved staging table (no second copy of every line, no window sort)

@@ -429,6 +429,12 @@ describe("putting each day's files while the next day is written", () => {
       const options = { pool: db.pool, storage: new FailingStorage(lakeRoot(dataDir)), workDir, pseudonymKey: 'k', timeZone: 'UTC' };
       await assert.rejects(importAccessLogFile(FIXTURE, options), /hour=15.*no space left/);
       assert.deepEqual(readdirSync(workDir), []);
+      // the same when days are written behind the parsing: a put failing there fails the import
+      const days = path.join(dataDir, 'days.log');
+      const lines = Array.from({ length: 6 * 24 }, (_, index) => `203.0.113.9 - - [${10 + Math.floor(index / 24)}/Mar/2026:${String(index % 24).padStart(2, '0')}:30:00 +0000] "GET /p/${index} HTTP/1.1" 200 10 "-" "Mozilla/5.0 (X11; Linux)"`);
+      writeFileSync(days, `${lines.join('\n')}\n`);
+      await assert.rejects(importAccessLogFile(days, { ...options, loadEveryRows: 8 }), /dt=2026-03-10\/hour=15.*no space left/);
+      assert.deepEqual(readdirSync(workDir), []);
     } finally {
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -529,11 +535,13 @@ describe("putting each day's files while the next day is written", () => {
       // a fixed shuffle (every 7th line of a cycle): the same lines, out of time order
       const shuffled = lines.map((_, index) => lines[(index * 7) % lines.length] as string);
       assert.equal(new Set(shuffled).size, lines.length);
-      const contents = async (name: string, text: string[]): Promise<Array<{ file: string; rows: string }>> => {
+      const contents = async (name: string, text: string[], loadEveryRows?: number): Promise<Array<{ file: string; rows: string }>> => {
         const root = lakeRoot(path.join(dataDir, name));
         const file = path.join(dataDir, `${name}.log`);
         writeFileSync(file, `${text.join('\n')}\n`);
-        const report = await importAccessLogFile(file, { pool: db.pool, storage: new LocalLakeStorage(root), workDir: dataDir, pseudonymKey: 'k', timeZone: 'UTC' });
+        // the same lines may have been imported into another lake: forget it, so they import again
+        await db.pool.query('DELETE FROM access_log_imports');
+        const report = await importAccessLogFile(file, { pool: db.pool, storage: new LocalLakeStorage(root), workDir: dataDir, pseudonymKey: 'k', timeZone: 'UTC', loadEveryRows });
         assert.equal(report.events, lines.length);
         const duck = await openDuckDb({ threads: 1 });
         try {
@@ -555,6 +563,62 @@ describe("putting each day's files while the next day is written", () => {
       const ordered = await contents('ordered', lines);
       assert.equal(ordered.length, 3 * 24);
       assert.deepEqual(await contents('shuffled', shuffled), ordered);
+      // loaded and written a few lines at a time, days finished early written behind the parsing;
+      // out of order, days written before more of their lines came are written again, whole
+      assert.deepEqual(await contents('stepwise', lines, 10), ordered);
+      assert.deepEqual(await contents('shuffled-stepwise', shuffled, 10), ordered);
+    } finally {
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes the same events and rollups when days are written behind the parsing, a few lines at a time', async () => {
+    const db = await createTestDatabase();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'access-import-steps-'));
+    try {
+      // four days, several visitors and pages, a bot, lines without a user agent, a late line
+      const lines = Array.from({ length: 4 * 60 }, (_, index) => {
+        const day = 10 + Math.floor(index / 60);
+        const minute = (index % 60) * 23;
+        const stamp = `${day}/Mar/2026:${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00 +0000`;
+        const agent = ['"-" "Mozilla/5.0 (X11; Linux)"', '"https://example.com/" "Googlebot/2.1 (+http://www.google.com/bot.html)"', ''][index % 3] as string;
+        return `198.51.100.${index % 7} - - [${stamp}] "GET /p/${index % 11}?utm_source=s${index % 2} HTTP/1.1" ${index % 13 === 0 ? 404 : 200} ${index} ${agent}`.trimEnd();
+      });
+      // a line of the first day, read after the third day's lines
+      lines.splice(170, 0, '198.51.100.1 - - [10/Mar/2026:23:59:00 +0000] "GET /late HTTP/1.1" 200 1 "-" "Mozilla/5.0 (X11; Linux)"');
+      const file = path.join(dataDir, 'access.log');
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const lake = async (name: string, loadEveryRows?: number): Promise<{ events: string; rollups: string; report: Record<string, unknown> }> => {
+        const root = lakeRoot(path.join(dataDir, name));
+        // the file was imported into another lake: forget it, so it imports again
+        await db.pool.query('DELETE FROM access_log_imports');
+        const report = await importAccessLogFile(file, { pool: db.pool, storage: new LocalLakeStorage(root), workDir: dataDir, pseudonymKey: 'k', timeZone: 'UTC', loadEveryRows });
+        const duck = await openDuckDb({ threads: 1 });
+        try {
+          const read = async (dir: string, columns: string): Promise<string> => {
+            const files = parquetFiles(dir);
+            assert.ok(files.length > 0, `files under ${dir}`);
+            const rows = await duck.all<Record<string, string>>(`SELECT ${columns} FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}], hive_partitioning = false) ORDER BY ALL`);
+            return JSON.stringify(rows);
+          };
+          const { seconds: _seconds, linesPerSecond: _speed, stages: _stages, ...rest } = report;
+          return {
+            events: await read(path.join(root, 'raw', 'clickstream'), 'COLUMNS(* EXCLUDE (received_at))::VARCHAR'),
+            rollups: await read(path.join(root, 'curated'), 'COLUMNS(*)::VARCHAR'),
+            report: rest,
+          };
+        } finally {
+          duck.close();
+        }
+      };
+      const whole = await lake('whole');
+      const steps = await lake('steps', 16);
+      assert.equal(JSON.parse(whole.events).length, lines.length);
+      assert.deepEqual(steps.events, whole.events);
+      assert.deepEqual(steps.rollups, whole.rollups);
+      assert.deepEqual(steps.report, whole.report);
+      assert.deepEqual(readdirSync(dataDir).filter((name) => name.startsWith('access-log-import-')), []);
     } finally {
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });

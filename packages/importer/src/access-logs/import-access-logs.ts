@@ -58,6 +58,11 @@ export interface AccessLogImportOptions {
   jsonFields?: JsonFieldMap;
   /** how many malformed lines to keep in the report, with their numbers */
   showMalformed?: number;
+  /**
+   * Lines parsed between two loads into DuckDB (default 65,536): each load writes the days
+   * finished by then into the lake while the next lines are parsed. Smaller only in tests.
+   */
+  loadEveryRows?: number;
   onProgress?: (progress: { file: string; bytes: number; totalBytes: number; lines: number }) => void;
 }
 
@@ -84,7 +89,7 @@ export interface AccessLogFileReport {
   days: string[];
   seconds: number;
   linesPerSecond: number;
-  /** seconds per stage: hash, parse (lines → events), load (into DuckDB), parquet, upload, rollups, record */
+  /** seconds per stage: hash, parse (lines → events, with loads and writes of finished days behind it), parquet (loads and writes left after the last line), upload, rollups, record; and loadBusy, parquetBusy: DuckDB's seconds loading and writing in all (overlapping the stages) */
   stages: Record<string, number>;
 }
 
@@ -280,16 +285,37 @@ class VisitorTable {
     this.pendingAgents = [];
   }
 
-  /** Every visitor's keyed id, by visitor number (as `pseudonymise(key, 'legacy-visitor', '<address>|<agent>')`). */
-  private async ids(): Promise<string[]> {
+  /** Ids of the visitors hashed so far, by visitor number, gathered in the order the batches were sent. */
+  private readonly hashed: string[] = [];
+  private gathered: Promise<string[]> = Promise.resolve(this.hashed);
+
+  /**
+   * Every visitor's keyed id so far, by visitor number (as `pseudonymise(key, 'legacy-visitor',
+   * '<address>|<agent>')`). Call it when every visitor of the rows to load has been added: the
+   * visitors pending are sent at once (or hashed here, when no thread was started).
+   */
+  idsSoFar(): Promise<string[]> {
     if (this.hasher === undefined) {
-      const ids = this.pendingAddresses.map((address, index) => pseudonymise(this.key, 'legacy-visitor', `${address}|${this.agentTexts[this.pendingAgents[index] as number] as string}`)); // every pending agent number has its text
+      for (let index = 0; index < this.pendingAddresses.length; index += 1) {
+        this.hashed.push(pseudonymise(this.key, 'legacy-visitor', `${this.pendingAddresses[index] as string}|${this.agentTexts[this.pendingAgents[index] as number] as string}`)); // every pending visitor has an address and an agent with its text
+      }
       this.pendingAddresses = [];
       this.pendingAgents = [];
-      return ids;
+      return this.gathered;
     }
     if (this.pendingAddresses.length > 0) this.send();
-    return (await Promise.all(this.batches)).flat();
+    const batches = this.batches.splice(0);
+    // after the batches asked for before (a later call never gathers ahead of an earlier one)
+    this.gathered = this.gathered.then(async (hashed) => {
+      for (const ids of await Promise.all(batches)) for (const id of ids) hashed.push(id);
+      return hashed;
+    });
+    return this.gathered;
+  }
+
+  /** How many visitors there are (numbers below it are taken). */
+  get size(): number {
+    return this.count;
   }
 
   /** Stops the hashing thread (if one was started). */
@@ -298,16 +324,16 @@ class VisitorTable {
   }
 
   /**
-   * CSV without quoting (`i,visitor_id,ip_prefix,device,is_bot`): ids are base64url, prefixes
-   * `a.b.c.0/24` or `x:y:z::/48`, devices single words; an empty prefix reads back as NULL.
+   * Visitors `from` up to `to` (not included) as CSV without quoting (`i,visitor_id,ip_prefix,device,is_bot`):
+   * ids are base64url, prefixes `a.b.c.0/24` or `x:y:z::/48`, devices single words; an empty prefix
+   * reads back as NULL. `ids`: from `idsSoFar`, called once the visitors below `to` were added.
    */
-  async write(file: string): Promise<void> {
-    const ids = await this.ids();
+  async write(file: string, ids: readonly string[], from: number, to: number): Promise<void> {
     const out = createWriteStream(file);
     let chunk = '';
-    for (let number = 0; number < ids.length; number += 1) {
+    for (let number = from; number < to; number += 1) {
       const agent = this.agents[number] as AgentRow; // the arrays grow together in add()
-      chunk += `${number},${ids[number]},${this.prefixes[number] ?? ''},${agent.device},${agent.isBot}\n`;
+      chunk += `${number},${ids[number] as string},${this.prefixes[number] ?? ''},${agent.device},${agent.isBot}\n`; // idsSoFar covered every visitor below `to`
       if (chunk.length > 1 << 20) {
         if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
         chunk = '';
@@ -335,8 +361,9 @@ class Dictionary<Row extends { i: number }> {
     return full;
   }
 
-  async write(file: string): Promise<void> {
-    await writeFile(file, this.rows.map((row) => JSON.stringify(row)).join('\n'));
+  /** Rows `from` up to `to` (not included), one JSON object a line. */
+  async write(file: string, from: number, to: number): Promise<void> {
+    await writeFile(file, this.rows.slice(from, to).map((row) => JSON.stringify(row)).join('\n'));
   }
 }
 
@@ -354,8 +381,12 @@ class EventStager {
   counts = { events: 0, pageRequests: 0, staticRequests: 0, healthChecks: 0, bots: 0, withoutUserAgent: 0 };
   first: number | null = null;
   last: number | null = null;
-  /** every line's time at or after the line before's (the usual log): its rows need no sort */
-  isInTimeOrder = true;
+  /** rows staged since the last `cut` */
+  rowsSinceCut = 0;
+  /** days (numbers) below this were handed to the writers: a line of one of them makes it late */
+  handedOff = Number.NEGATIVE_INFINITY;
+  /** handed-off days that got lines afterwards (an out-of-order log): written again at the end */
+  readonly lateDays = new Set<number>();
   /** UTC days touched, as day numbers since the epoch (cheaper than a date string per line) */
   private readonly dayNumbers = new Set<number>();
   /** address → network prefix (addresses other than IPv4) */
@@ -372,16 +403,25 @@ class EventStager {
   private readonly visitStart: number[] = [];
   private readonly visitLast: number[] = [];
   private readonly rows = new CsvRows();
+  private out: WriteStream;
+  private chunks = 0;
 
   get days(): string[] {
-    return [...this.dayNumbers].sort((a, b) => a - b).map((day) => new Date(day * 86_400_000).toISOString().slice(0, 10));
+    return this.daysIn(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  }
+
+  /** The UTC days touched, from day number `from` up to `to` (not included), in order. */
+  daysIn(from: number, to: number): string[] {
+    return [...this.dayNumbers].filter((day) => day >= from && day < to).sort((a, b) => a - b).map(dayText);
   }
 
   constructor(
     key: string,
     private readonly timeZone: string,
-    private readonly out: WriteStream,
+    /** where the staged rows go: `chunk(0)`, `chunk(1)`… one file per `cut` */
+    private readonly chunk: (number: number) => string,
   ) {
+    this.out = createWriteStream(chunk(0));
     this.visitors = new VisitorTable(key);
   }
 
@@ -474,8 +514,10 @@ class EventStager {
     if ((this.visitors.agents[visitor] as AgentRow).isBot) this.counts.bots += 1; // every visitor number has an agent
     if (this.first === null || time < this.first) this.first = time;
     if (this.last === null || time > this.last) this.last = time;
-    else if (time < this.last) this.isInTimeOrder = false;
-    this.dayNumbers.add(Math.floor(time / 86_400_000));
+    const day = Math.floor(time / 86_400_000);
+    this.dayNumbers.add(day);
+    if (day < this.handedOff) this.lateDays.add(day);
+    this.rowsSinceCut += 1;
     const rows = this.rows;
     rows.number(lineNumber);
     rows.number(time);
@@ -496,9 +538,29 @@ class EventStager {
     if (!this.out.write(this.rows.take())) await new Promise<void>((resolve) => this.out.once('drain', () => resolve()));
   }
 
-  async finish(): Promise<void> {
-    this.out.end(this.rows.take());
-    await new Promise<void>((resolve, reject) => this.out.once('finish', resolve).once('error', reject));
+  /** Stops writing staged rows (after a failure; the files are removed with the work directory). */
+  close(): void {
+    this.out.destroy();
+  }
+
+  /** Ends the current file of staged rows and starts the next; the ended file's path and rows. */
+  async cut(): Promise<{ file: string; rows: number }> {
+    const out = this.out;
+    const ended = { file: this.chunk(this.chunks), rows: this.rowsSinceCut };
+    out.end(this.rows.take());
+    await new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
+    this.chunks += 1;
+    this.out = createWriteStream(this.chunk(this.chunks));
+    this.rowsSinceCut = 0;
+    return ended;
+  }
+
+  /** Ends the last file of staged rows. */
+  async finish(): Promise<{ file: string; rows: number }> {
+    const out = this.out;
+    out.end(this.rows.take());
+    await new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
+    return { file: this.chunk(this.chunks), rows: this.rowsSinceCut };
   }
 }
 
@@ -544,6 +606,10 @@ function eventsSelect(receivedAt: number, contentHash: string): string {
   return Object.entries(CLICKSTREAM_COLUMNS)
     .map(([name, type]) => `CAST(${expressions[name as ClickstreamColumn]} AS ${type}) AS ${name}`) // keys of CLICKSTREAM_COLUMNS are the column names
     .join(', ');
+}
+
+function dayText(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }
 
 function detectFormat(firstLine: string): 'combined' | 'json' {
@@ -638,6 +704,227 @@ export async function writeDays(db: LakeDb, days: readonly string[], statement: 
   if (failure !== undefined) throw failure.error;
 }
 
+/** Rows parsed between two loads into DuckDB (each load then writes the days finished by then). */
+const LOAD_EVERY_ROWS = 65_536;
+/** A day is taken as finished when a line an hour past its end has been read. */
+const SETTLED_AFTER_MS = 3600_000;
+
+/** Tables the staged rows refer to by number (`i`), with their columns' types. */
+const DIMENSIONS = {
+  visitors: { i: 'INTEGER', visitor_id: 'VARCHAR', ip_prefix: 'VARCHAR', device: 'VARCHAR', is_bot: 'BOOLEAN' },
+  targets: { i: 'INTEGER', kind: 'VARCHAR', path: 'VARCHAR', utm_source: 'VARCHAR', utm_medium: 'VARCHAR', utm_campaign: 'VARCHAR', utm_term: 'VARCHAR', utm_content: 'VARCHAR' },
+  referrers: { i: 'INTEGER', host: 'VARCHAR' },
+  zones: { i: 'INTEGER', zone: 'VARCHAR' },
+  methods: { i: 'INTEGER', method: 'VARCHAR' },
+} as const;
+
+/** DuckDB's `columns = {…}` of a dimension's file. */
+function dimensionColumns(name: keyof typeof DIMENSIONS): string {
+  return `{${Object.entries(DIMENSIONS[name]).map(([column, type]) => `${column}: '${type}'`).join(', ')}}`;
+}
+
+type DimensionName = keyof typeof DIMENSIONS;
+
+/** One hand-off to the loader: staged rows to load, then days to write (and days to write again). */
+interface LoadStep {
+  chunk: { file: string; rows: number };
+  /** days all of whose lines are in the rows loaded so far */
+  days: string[];
+  /** days written before that got lines afterwards (an out-of-order log): written again, whole */
+  again: string[];
+}
+
+/**
+ * Loads staged rows into DuckDB and writes finished days into the lake, behind the caller's
+ * back: while the next lines are parsed (JavaScript, the main thread), DuckDB joins the rows
+ * loaded so far to their dimensions and writes the days they finish (its own threads, and the
+ * disk). Steps run one after another in the order given; the first failure is kept (later steps
+ * are skipped) and rethrown by `throwIfFailed`, so nothing goes unhandled while parsing goes on.
+ */
+class LakeLoader {
+  private db: LakeDb | undefined;
+  /** the loads' own connection */
+  private loader: LakeDb | undefined;
+  private loading: Promise<void> = Promise.resolve();
+  private writing: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | undefined;
+  /** dimension rows (and visitors) already in DuckDB */
+  private readonly loaded: Record<DimensionName, number> = { visitors: 0, targets: 0, referrers: 0, zones: 0, methods: 0 };
+  private loads = 0;
+  private readonly staging: string;
+  private readonly hourDirs: string[];
+  /** file names carry the content hash: a re-run after a crash overwrites, never adds */
+  private readonly ownFiles: string;
+  readonly uploads: DayUploads;
+  /** seconds DuckDB spent loading and writing (much of it while lines were still being parsed) */
+  readonly busy = { loadBusy: 0, parquetBusy: 0 };
+
+  constructor(private readonly context: { work: string; stager: EventStager; storage: LakeStorage; receivedAt: number; contentHash: string }) {
+    this.staging = path.join(context.work, 'parquet');
+    this.ownFiles = `import-${context.contentHash.slice(0, 16)}-`;
+    // one staging directory per hour of the day, made once and shared by every day's COPY
+    // (days are told apart by file name): a directory per day and hour, made here and again
+    // in the lake, cost this filesystem more than the small files in them
+    this.hourDirs = Array.from({ length: 24 }, (_, hour) => path.join(this.staging, `hour=${String(hour).padStart(2, '0')}`));
+    // each day's files are put into the lake while DuckDB writes the next day: the puts wait
+    // on durable writes (disk), the COPYs on the CPU, so the two overlap instead of adding up
+    this.uploads = new DayUploads(async (day) => {
+      const prefix = `day-${day}-`;
+      const staged = (await Promise.all(this.hourDirs.map(async (dir) => (await readdir(dir)).filter((name) => name.startsWith(prefix)).map((name) => ({ dir, name }))))).flat();
+      // a day is 24 small hour files: several puts at once, so their durable writes overlap
+      await mapWithConcurrency(staged, 8, async ({ dir, name }) => {
+        // the lake's name for the file: the content hash's, as when written in place (`import-…-{i}`)
+        await context.storage.put(path.join(dir, name), `raw/${CLICKSTREAM_DATASET}/dt=${day}/${path.basename(dir)}/${this.ownFiles}${name.slice(prefix.length)}`);
+      });
+    });
+  }
+
+  /**
+   * Queues loading `step.chunk` then writing `step.days` (and `step.again`); returns at once.
+   * The dimension rows and visitors the chunk refers to are taken now, before more are added.
+   */
+  enqueue(step: LoadStep): void {
+    const { stager } = this.context;
+    const upTo = { visitors: stager.visitors.size, targets: stager.targets.rows.length, referrers: stager.referrers.rows.length, zones: stager.zones.rows.length, methods: stager.methods.rows.length };
+    const ids = stager.visitors.idsSoFar();
+    // a failure is rethrown by the step below; until then it must not count as unhandled
+    ids.catch(() => undefined);
+    // loads run one after another on a connection of their own, while the writers write the
+    // days of the load before (a load joins on the CPU, a day's COPY waits on file creation)
+    const isLoaded = this.loading.then(async () => {
+      if (this.failure !== undefined) return false;
+      try {
+        const loading = performance.now();
+        if (step.chunk.rows > 0) await this.load(step.chunk.file, upTo, await ids);
+        this.busy.loadBusy += (performance.now() - loading) / 1000;
+        return true;
+      } catch (error) {
+        this.failure ??= { error };
+        return false;
+      }
+    });
+    this.loading = isLoaded.then(() => undefined);
+    this.writing = this.writing.then(async () => {
+      // the days' rows are all in once their load is done (and every load before it)
+      if (!(await isLoaded) || this.failure !== undefined) return;
+      try {
+        const writing = performance.now();
+        await this.write(step.days);
+        if (step.again.length > 0) {
+          // the earlier files of those days must be in the lake before theirs replace them
+          await this.uploads.settle();
+          await this.write(step.again);
+        }
+        this.busy.parquetBusy += (performance.now() - writing) / 1000;
+      } catch (error) {
+        this.failure ??= { error };
+      }
+    });
+  }
+
+  private opened: Promise<LakeDb> | undefined;
+
+  /** The database, opened at the first use (the loads and the writers share it). */
+  private open(): Promise<LakeDb> {
+    this.opened ??= (async () => {
+      const db = await openDuckDb({ threads: 2 });
+      this.db = db;
+      await db.run(`SET TimeZone = 'UTC'`);
+      await mkdir(this.staging, { recursive: true });
+      await Promise.all(this.hourDirs.map((dir) => mkdir(dir)));
+      // tables of the database, not TEMP: the writers' connections read them too
+      for (const [name, columns] of Object.entries(DIMENSIONS)) {
+        await db.run(`CREATE TABLE ${name} (${Object.entries(columns).map(([column, type]) => `${column} ${type}`).join(', ')})`);
+      }
+      return db;
+    })();
+    return this.opened;
+  }
+
+  /** Adds new dimension rows and visitors (below `upTo`), then the chunk's rows joined to them. */
+  private async load(chunk: string, upTo: Record<DimensionName, number>, ids: readonly string[]): Promise<void> {
+    this.loader ??= await (await this.open()).connect();
+    const db = this.loader;
+    const { stager, work } = this.context;
+    const number = this.loads;
+    this.loads += 1;
+    const visitorsFile = path.join(work, `visitors-${number}.csv`);
+    if (upTo.visitors > this.loaded.visitors) {
+      await stager.visitors.write(visitorsFile, ids, this.loaded.visitors, upTo.visitors);
+      await db.run(`INSERT INTO visitors SELECT * FROM read_csv(${sqlLiteral(visitorsFile)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = ${dimensionColumns('visitors')})`);
+      this.loaded.visitors = upTo.visitors;
+    }
+    for (const name of ['targets', 'referrers', 'zones', 'methods'] as const) {
+      if (upTo[name] === this.loaded[name]) continue;
+      const dimensionFile = path.join(work, `${name}-${number}.ndjson`);
+      await stager[name].write(dimensionFile, this.loaded[name], upTo[name]);
+      await db.run(`INSERT INTO ${name} SELECT * FROM read_json(${sqlLiteral(dimensionFile)}, format = 'newline_delimited', columns = ${dimensionColumns(name)})`);
+      this.loaded[name] = upTo[name];
+    }
+    await db.run(
+      `${number === 0 ? 'CREATE TABLE imported AS' : 'INSERT INTO imported'}
+         SELECT ${eventsSelect(this.context.receivedAt, this.context.contentHash)}
+           FROM read_csv(${sqlLiteral(chunk)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = ${STAGED_COLUMNS}) r
+           JOIN visitors v ON v.i = r.v
+           JOIN targets p ON p.i = r.target
+           LEFT JOIN referrers f ON f.i = r.referrer
+           JOIN zones z ON z.i = r.zone
+           JOIN methods m ON m.i = r.method`,
+    );
+    await Promise.all([rm(chunk), rm(visitorsFile, { force: true })]);
+  }
+
+  /** Writes days of the rows loaded into the lake's hour partitions (and queues their puts). */
+  private async write(days: readonly string[]): Promise<void> {
+    if (days.length === 0) return;
+    const db = await this.open();
+    const staging = this.staging;
+    // one COPY per day (at most 24 hour partitions open): a single COPY over years of history
+    // opens thousands of partition writers at once and runs DuckDB out of memory
+    await writeDays(db, days, (day) =>
+      // a time range, not dt = …: rows are loaded about in time order, so DuckDB skips other days' row groups
+      // the hour partition is worked out here, for one day's rows, by the writers in parallel
+      `COPY (SELECT *, strftime(event_time, '%H') AS hour FROM imported
+              WHERE event_time >= ${sqlLiteral(day)}::TIMESTAMPTZ AND event_time < ${sqlLiteral(day)}::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY event_time)
+         TO ${sqlLiteral(staging)} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN 'day-${day}-{i}', OVERWRITE_OR_IGNORE)`,
+      (day) => {
+        this.uploads.add(day);
+        // a failed put stops the import here rather than after writing every other day
+        this.uploads.throwIfFailed();
+      },
+    );
+  }
+
+  /** Waits for every step queued (or the first failure); never rejects. */
+  async settleWrites(): Promise<void> {
+    await this.loading;
+    await this.writing;
+  }
+
+  throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure.error;
+    this.uploads.throwIfFailed();
+  }
+
+  /** Rebuilds the rollups of `days` from the rows loaded, plus whatever else those days hold (live traffic). */
+  async rebuildRollups(days: readonly string[]): Promise<void> {
+    const db = await this.open();
+    const { ownFiles } = this;
+    await rebuildDayRollupsFromTable(db, this.context.storage, this.context.work, { days, table: 'imported', isHeld: (key) => key.startsWith(`raw/${CLICKSTREAM_DATASET}/`) && path.posix.basename(key).startsWith(ownFiles) });
+    await db.run('DROP TABLE imported');
+  }
+
+  /** Waits for the steps and puts queued, then closes DuckDB; never rejects. */
+  async close(): Promise<void> {
+    await this.settleWrites();
+    await this.uploads.settle();
+    this.loader?.close();
+    this.loader = undefined;
+    this.db?.close();
+    this.db = undefined;
+  }
+}
+
 /**
  * Imports one web server log file into the clickstream lake (`raw/clickstream/dt=/hour=` by the
  * time in each line, its UTC offset applied) and rebuilds the hourly rollups of the days it
@@ -683,6 +970,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
 
   const work = await mkdtemp(path.join(options.workDir ?? tmpdir(), 'access-log-import-'));
   let stager: EventStager | undefined;
+  let loader: LakeLoader | undefined;
   try {
     const totalBytes = (await stat(file)).size;
     const isCompressed = await isGzip(file);
@@ -692,14 +980,21 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
     const input: Readable = isCompressed ? raw.pipe(createGunzip()) : raw;
     const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
     raw.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
-    const staged = path.join(work, 'lines.csv');
-    stager = new EventStager(options.pseudonymKey, options.timeZone, createWriteStream(staged));
+    stager = new EventStager(options.pseudonymKey, options.timeZone, (number) => path.join(work, `lines-${number}.csv`));
+    loader = new LakeLoader({ work, stager, storage: options.storage, receivedAt, contentHash });
+    const loadEvery = options.loadEveryRows ?? LOAD_EVERY_ROWS;
     const showMalformed = options.showMalformed ?? 20;
     let lineNumber = 0;
     let malformed = 0;
     let truncated = 0;
+    let isStarted = false;
     let format: 'combined' | 'json' | undefined = options.format && options.format !== 'auto' ? options.format : undefined;
     const fields = options.jsonFields ?? DEFAULT_JSON_FIELDS;
+    const start = async (): Promise<void> => {
+      if (isStarted) return;
+      await startAccessLogImport(options.pool, { contentHash, fileName: path.basename(file), format: format ?? 'combined', importedBy: null });
+      isStarted = true;
+    };
     for await (const line of lines) {
       lineNumber += 1;
       if ((lineNumber & 0x3fff) === 0) options.onProgress?.({ file, bytes, totalBytes, lines: lineNumber });
@@ -716,85 +1011,40 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
         if (base.truncatedSamples.length < showMalformed) base.truncatedSamples.push({ line: lineNumber, reason: 'cut inside the referrer or user agent; kept with the fields before the cut' });
       }
       if (stager.add(parsed.request, lineNumber)) await stager.flush();
+      if (stager.rowsSinceCut >= loadEvery) {
+        // days ending an hour before the latest line are done (logs are nearly in time order):
+        // they are loaded and written to the lake behind the parsing of the next lines
+        const doneBefore = Math.floor(((stager.last ?? 0) - SETTLED_AFTER_MS) / 86_400_000);
+        if (doneBefore > stager.handedOff) {
+          loader.throwIfFailed();
+          await start();
+          const chunk = await stager.cut();
+          const days = stager.daysIn(stager.handedOff, doneBefore);
+          stager.handedOff = doneBefore;
+          loader.enqueue({ chunk, days, again: [] });
+        }
+      }
     }
-    await stager.finish();
+    const lastChunk = await stager.finish();
     options.onProgress?.({ file, bytes: totalBytes, totalBytes, lines: lineNumber });
     const detected = format ?? 'combined';
     clock.lap('parse');
 
-    await startAccessLogImport(options.pool, { contentHash, fileName: path.basename(file), format: detected, importedBy: null });
+    await start();
     if (stager.counts.events > 0) {
-      const staging = path.join(work, 'parquet');
-      // file names carry the content hash: a re-run after a crash overwrites, never adds
-      const ownFiles = `import-${contentHash.slice(0, 16)}-`;
-      await mkdir(staging, { recursive: true });
-      const dimensions = { targets: stager.targets, referrers: stager.referrers, zones: stager.zones, methods: stager.methods };
-      const visitorsFile = path.join(work, 'visitors.csv');
-      await Promise.all([stager.visitors.write(visitorsFile), ...Object.entries(dimensions).map(([name, dictionary]) => dictionary.write(path.join(work, `${name}.ndjson`)))]);
-      const dimension = (name: keyof typeof dimensions, columns: string): string =>
-        `read_json(${sqlLiteral(path.join(work, `${name}.ndjson`))}, format = 'newline_delimited', columns = {${columns}})`;
-      const db = await openDuckDb({ threads: 2 });
-      try {
-        await db.run(`SET TimeZone = 'UTC'`);
-        // a table of the database, not TEMP: the day writers' second connection reads it too
-        await db.run(
-          `CREATE TABLE imported AS
-             SELECT * FROM (
-               SELECT ${eventsSelect(receivedAt, contentHash)}
-                 FROM read_csv(${sqlLiteral(staged)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = ${STAGED_COLUMNS}) r
-                 JOIN read_csv(${sqlLiteral(visitorsFile)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = {i: 'INTEGER', visitor_id: 'VARCHAR', ip_prefix: 'VARCHAR', device: 'VARCHAR', is_bot: 'BOOLEAN'}) v ON v.i = r.v
-                 JOIN ${dimension('targets', "i: 'INTEGER', kind: 'VARCHAR', path: 'VARCHAR', utm_source: 'VARCHAR', utm_medium: 'VARCHAR', utm_campaign: 'VARCHAR', utm_term: 'VARCHAR', utm_content: 'VARCHAR'")} p ON p.i = r.target
-                 LEFT JOIN ${dimension('referrers', "i: 'INTEGER', host: 'VARCHAR'")} f ON f.i = r.referrer
-                 JOIN ${dimension('zones', "i: 'INTEGER', zone: 'VARCHAR'")} z ON z.i = r.zone
-                 JOIN ${dimension('methods', "i: 'INTEGER', method: 'VARCHAR'")} m ON m.i = r.method)
-             ${stager.isInTimeOrder ? '' : 'ORDER BY event_time'}`,
-        );
-        clock.lap('load');
-        // one COPY per day (at most 24 hour partitions open): a single COPY over years of history
-        // opens thousands of partition writers at once and runs DuckDB out of memory.
-        // Each day's files are put into the lake while DuckDB writes the next day: the puts wait
-        // on durable writes (disk), the COPYs on the CPU, so the two overlap instead of adding up.
-        // one staging directory per hour of the day, made once and shared by every day's COPY
-        // (days are told apart by file name): a directory per day and hour, made here and again
-        // in the lake, cost this filesystem more than the small files in them
-        const hourDirs = Array.from({ length: 24 }, (_, hour) => path.join(staging, `hour=${String(hour).padStart(2, '0')}`));
-        await Promise.all(hourDirs.map((dir) => mkdir(dir)));
-        const uploads = new DayUploads(async (day) => {
-          const prefix = `day-${day}-`;
-          const staged = (await Promise.all(hourDirs.map(async (dir) => (await readdir(dir)).filter((name) => name.startsWith(prefix)).map((name) => ({ dir, name }))))).flat();
-          // a day is 24 small hour files: several puts at once, so their durable writes overlap
-          await mapWithConcurrency(staged, 8, async ({ dir, name }) => {
-            // the lake's name for the file: the content hash's, as when written in place (`import-…-{i}`)
-            await options.storage.put(path.join(dir, name), `raw/${CLICKSTREAM_DATASET}/dt=${day}/${path.basename(dir)}/${ownFiles}${name.slice(prefix.length)}`);
-          });
-        });
-        try {
-          await writeDays(db, stager.days, (day) =>
-            // a time range, not dt = …: the table is sorted by time, so DuckDB skips other days' row groups
-            // the hour partition is worked out here, for one day's rows, by the writers in parallel
-            `COPY (SELECT *, strftime(event_time, '%H') AS hour FROM imported
-                    WHERE event_time >= ${sqlLiteral(day)}::TIMESTAMPTZ AND event_time < ${sqlLiteral(day)}::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY event_time)
-               TO ${sqlLiteral(staging)} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN 'day-${day}-{i}', OVERWRITE_OR_IGNORE)`,
-            (day) => {
-              uploads.add(day);
-              // a failed put stops the import here rather than after writing every other day
-              uploads.throwIfFailed();
-            },
-          );
-          clock.lap('parquet');
-        } finally {
-          // never leave puts running behind an error (the work directory is removed next)
-          await uploads.settle();
-        }
-        uploads.throwIfFailed();
-        clock.lap('upload');
-        // rollups from the rows still in DuckDB, plus whatever else those days hold (live traffic)
-        await rebuildDayRollupsFromTable(db, options.storage, work, { days: stager.days, table: 'imported', isHeld: (key) => key.startsWith(`raw/${CLICKSTREAM_DATASET}/`) && path.posix.basename(key).startsWith(ownFiles) });
-        await db.run('DROP TABLE imported');
-        clock.lap('rollups');
-      } finally {
-        db.close();
-      }
+      // the rest, and the days written before lines of theirs came (out of order) written again
+      loader.enqueue({ chunk: lastChunk, days: stager.daysIn(stager.handedOff, Number.POSITIVE_INFINITY), again: [...stager.lateDays].sort((a, b) => a - b).map(dayText) });
+      await loader.settleWrites();
+      loader.throwIfFailed();
+      clock.lap('parquet');
+      await loader.uploads.settle();
+      loader.uploads.throwIfFailed();
+      clock.lap('upload');
+      // rollups from the rows still in DuckDB, plus whatever else those days hold (live traffic)
+      await loader.rebuildRollups(stager.days);
+      clock.lap('rollups');
+      // busy seconds overlap the stages above (most of them ran while lines were being parsed)
+      for (const [stage, seconds] of Object.entries(loader.busy)) clock.stages[stage] = Math.round(seconds * 1000) / 1000;
     }
     await finishAccessLogImport(options.pool, {
       contentHash,
@@ -823,6 +1073,9 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
       stages: clock.stages,
     };
   } finally {
+    // nothing left running behind the caller (the work directory is removed next)
+    await loader?.close();
+    stager?.close();
     await stager?.visitors.close();
     await rm(work, { recursive: true, force: true });
   }

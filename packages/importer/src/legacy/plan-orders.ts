@@ -64,6 +64,19 @@ function customerKey(line: OrderLineRow): string | undefined {
   return line.customerLegacyId ?? line.customerEmail?.toLowerCase();
 }
 
+type ParsedLine = Extract<OrderLineResult, { value: OrderLineRow }>;
+
+/** Whether every line of an order agrees with its first on date, status, shipping method and customer. */
+function isUniformOrder(lines: readonly ParsedLine[], first: OrderLineRow): boolean {
+  const placedAt = first.placedAt.getTime();
+  const customer = customerKey(first);
+  for (const { value } of lines) {
+    if (value.placedAt.getTime() !== placedAt || value.status !== first.status || value.shippingMethod !== first.shippingMethod
+      || customerKey(value) !== customer) return false;
+  }
+  return true;
+}
+
 /**
  * Keys that carry more than one value in the file (a product id with two names, a customer id
  * with two names): the latest by order date wins, and each becomes a warning naming the rows.
@@ -120,20 +133,27 @@ export function planOrders(results: readonly OrderLineResult[], options: { isSpl
   const warnings: ImportWarning[] = [];
   const groups = new Map<string, OrderLineResult[]>();
   for (const result of results) {
-    const group = groups.get(result.orderKey) ?? [];
-    group.push(result);
-    groups.set(result.orderKey, group);
+    const group = groups.get(result.orderKey);
+    if (group === undefined) groups.set(result.orderKey, [result]);
+    else group.push(result);
   }
   const kept: Array<{ rowNumber: number; value: OrderLineRow; orderKey: string; splitOf: string | null }> = [];
   for (const [orderKey, group] of groups) {
-    const rowNumbers = group.map((line) => line.rowNumber);
-    const faults = group.flatMap((line) => ('error' in line ? [{ row: line.rowNumber, ...line.error }] : []));
-    if (faults.length > 0 || orderKey === '') {
-      rejected.push(...rejectOrder(orderKey || '(no order id)', rowNumbers, faults));
+    // the lines as parsed (no copy of each): a line of a group either parsed or failed
+    const lines: ParsedLine[] = [];
+    for (const line of group) if ('value' in line) lines.push(line);
+    if (lines.length < group.length || orderKey === '') {
+      const faults = group.flatMap((line) => ('error' in line ? [{ row: line.rowNumber, ...line.error }] : []));
+      rejected.push(...rejectOrder(orderKey || '(no order id)', group.map((line) => line.rowNumber), faults));
       continue;
     }
-    const lines = group.flatMap((line) => ('value' in line ? [{ rowNumber: line.rowNumber, value: line.value }] : []));
     const first = lines[0]!.value; // a group has at least one line and none failed
+    if (isUniformOrder(lines, first)) {
+      // the usual order: every line agrees on date, status, method and customer (one pass, no lists)
+      for (const { rowNumber, value } of lines) kept.push({ rowNumber, value, orderKey, splitOf: null });
+      continue;
+    }
+    const rowNumbers = group.map((line) => line.rowNumber);
     const disagreeing = lines.filter(({ value }) => value.placedAt.getTime() !== first.placedAt.getTime() || value.status !== first.status
       || value.shippingMethod !== first.shippingMethod);
     if (disagreeing.length > 0) {
@@ -192,6 +212,21 @@ export function planOrders(results: readonly OrderLineResult[], options: { isSpl
       'customer_name',
     ),
   );
+  // a file names a few dozen categories and one SKU per product, size and colour: each is worked
+  // out once, not once per line
+  const slugs = new Map<string, string>();
+  const slugOf = (text: string): string => {
+    let slug = slugs.get(text);
+    if (slug === undefined) slugs.set(text, (slug = slugifyCategory(text)));
+    return slug;
+  };
+  const derivedSkus = new Map<string, string>();
+  const derivedSkuOf = (productLegacyId: string, size: string | undefined, colour: string | undefined): string => {
+    const spelled = `LEGACY-${productLegacyId}-${size ?? 'One size'}-${colour ?? 'Default'}`;
+    let sku = derivedSkus.get(spelled);
+    if (sku === undefined) derivedSkus.set(spelled, (sku = spelled.replace(/\s+/g, '_')));
+    return sku;
+  };
   const staged = kept.map(({ rowNumber, value, orderKey, splitOf }): StagedOrderLine => ({
     rowNumber,
     orderKey,
@@ -203,14 +238,14 @@ export function planOrders(results: readonly OrderLineResult[], options: { isSpl
     productLegacyId: value.productLegacyId ?? null,
     sku: value.sku ?? null,
     variantSku: value.sku ?? (value.productName !== undefined && value.productLegacyId !== undefined
-      ? `LEGACY-${value.productLegacyId}-${value.size ?? 'One size'}-${value.colour ?? 'Default'}`.replace(/\s+/g, '_')
+      ? derivedSkuOf(value.productLegacyId, value.size, value.colour)
       : null),
     size: value.size ?? null,
     colour: value.colour ?? null,
     productName: value.productName ?? null,
-    categorySlug: value.category ? slugifyCategory(value.category) : null,
+    categorySlug: value.category ? slugOf(value.category) : null,
     categoryName: value.category ?? null,
-    subCategorySlug: value.subCategory ? slugifyCategory(value.category ? `${value.category} ${value.subCategory}` : value.subCategory) : null,
+    subCategorySlug: value.subCategory ? slugOf(value.category ? `${value.category} ${value.subCategory}` : value.subCategory) : null,
     subCategoryName: value.subCategory ?? null,
     productCreatedAt: value.productCreatedAt,
     placedAt: value.placedAt,

@@ -91,7 +91,45 @@ describe('quality rules', () => {
     assert.deepEqual(together, alone);
     assert.deepEqual(together.map((result) => result.passed), rules.map(() => false));
     assert.ok(compileRule(RULES.range!, 'bad', AS_OF).aggregate, 'range is one aggregate');
-    assert.equal(compileRule(RULES.uniqueness!, 'bad', AS_OF).aggregate, null, 'uniqueness is its own query');
+    assert.equal(compileRule(RULES.uniqueness!, 'bad', AS_OF).aggregate, null, 'uniqueness counts its duplicates in its own query');
+  });
+
+  it('uniqueness and referential rules join the fused scan with a screen that answers as their own query would', async () => {
+    await session.connection.run(`CREATE OR REPLACE TABLE refs AS SELECT * FROM (VALUES (1), (2), (NULL)) t(product_id)`);
+    // NULL keys twice (one duplicate group, as GROUP BY counts it), an orphan beside a NULL reference, a NULL reference value
+    await session.connection.run(`CREATE OR REPLACE TABLE edge AS SELECT * FROM (VALUES
+        (NULL, 1, 'a'), (NULL, 7, 'a'), (5, NULL, 'b'), (6, 2, 'b')
+      ) t(id, product_id, kind)`);
+    const cases: Array<{ table: string; rules: QualityRule[] }> = [
+      { table: 'good', rules: [RULES.completeness!, RULES.uniqueness!, RULES.referentialIntegrity!, { type: 'uniqueness', columns: ['id', 'status'] }] },
+      { table: 'bad', rules: [RULES.completeness!, RULES.uniqueness!, RULES.referentialIntegrity!] },
+      {
+        table: 'edge',
+        rules: [
+          { type: 'uniqueness', columns: ['id'] },
+          { type: 'uniqueness', columns: ['id', 'product_id'] },
+          { type: 'uniqueness', columns: ['kind'] },
+          { type: 'referentialIntegrity', column: 'product_id', references: { dataset: 'refs', column: 'product_id' } },
+          { type: 'rowCount', min: 1 },
+        ],
+      },
+    ];
+    for (const { table, rules } of cases) {
+      const together = await checkDataset(session.connection, table, rules, AS_OF);
+      const alone = (await Promise.all(rules.map((rule) => checkDataset(session.connection, table, [rule], AS_OF)))).flat();
+      assert.deepEqual(together, alone, table);
+    }
+    const edge = await checkDataset(session.connection, 'edge', cases[2]!.rules, AS_OF);
+    assert.deepEqual(edge.map((result) => [result.passed, result.observed]), [[false, '1'], [true, '0'], [false, '2'], [false, '1'], [true, '4']]);
+    assert.deepEqual(edge[3]?.badRows.map((row) => row.product_id), [7], 'a NULL in the reference does not hide an orphan');
+    for (const rule of [RULES.uniqueness!, RULES.referentialIntegrity!]) assert.ok(compileRule(rule, 'bad', AS_OF).screen, `${rule.type} has a screen`);
+  });
+
+  it('a reference with no table fails only its referential rule, the rest still checked', async () => {
+    const rules: QualityRule[] = [RULES.uniqueness!, { type: 'referentialIntegrity', column: 'product_id', references: { dataset: 'no_such_dataset', column: 'product_id' } }, RULES.rowCount!];
+    const results = await checkDataset(session.connection, 'good', rules, AS_OF);
+    assert.deepEqual(results.map((result) => result.passed), [true, false, true]);
+    assert.match(results[1]?.observed ?? '', /rule failed to run/);
   });
 
   it('joins a custom rule to the fused scan only when it is one row filter over the checked table', () => {

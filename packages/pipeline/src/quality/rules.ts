@@ -49,11 +49,18 @@ export interface CompiledRule {
    * rules can run as one fused scan instead of one scan each.
    */
   aggregate: { observed: string; passed: string } | null;
+  /**
+   * For rules that are not one aggregate (uniqueness, referential integrity): a boolean aggregate
+   * expression over the dataset that is true exactly when the rule passes, so it joins the
+   * dataset's fused scan. A passing screen stands for `observed` 0 (no duplicate key, no orphan);
+   * a failing one sends the rule to its own `checkSql` for the exact count and the sample rows.
+   */
+  screen: string | null;
 }
 
 /** A rule that is one aggregate over its table, as a CompiledRule with its `checkSql` built from it. */
-function aggregateRule(base: Omit<CompiledRule, 'checkSql' | 'aggregate'>, from: string, observed: string, passed: string): CompiledRule {
-  return { ...base, checkSql: `SELECT ${observed} AS observed, ${passed} AS passed FROM ${from}`, aggregate: { observed, passed } };
+function aggregateRule(base: Omit<CompiledRule, 'checkSql' | 'aggregate' | 'screen'>, from: string, observed: string, passed: string): CompiledRule {
+  return { ...base, checkSql: `SELECT ${observed} AS observed, ${passed} AS passed FROM ${from}`, aggregate: { observed, passed }, screen: null };
 }
 
 /** Names a rule the same way every time, so results of successive runs line up. */
@@ -145,6 +152,8 @@ export function compileRule(rule: QualityRule, table: string, asOf: Date): Compi
                      FROM (SELECT ${columns} FROM ${from} GROUP BY ALL HAVING count(*) > 1)`,
         badRowsSql: `SELECT ${columns}, count(*) AS copies FROM ${from} GROUP BY ALL HAVING count(*) > 1 ORDER BY copies DESC LIMIT ${SAMPLE_LIMIT}`,
         aggregate: null,
+        // row(…) keeps NULL keys: two rows with a NULL key are one group, as in GROUP BY above
+        screen: `count(DISTINCT row(${columns})) = count(*)`,
       };
     }
     case 'allowedValues': {
@@ -190,6 +199,10 @@ export function compileRule(rule: QualityRule, table: string, asOf: Date): Compi
         checkSql: `SELECT count(*) AS observed, count(*) = 0 AS passed FROM (${orphans})`,
         badRowsSql: `${orphans} LIMIT ${SAMPLE_LIMIT}`,
         aggregate: null,
+        // the NULL references are left out of the list, as NOT EXISTS never matches them: IN is then
+        // true or false for a non-null value, never NULL
+        screen: `count(*) FILTER (WHERE ${column} IS NOT NULL
+                   AND NOT (${column} IN (SELECT ${refColumn} FROM ${refTable} WHERE ${refColumn} IS NOT NULL))) = 0`,
       };
     }
     case 'freshness': {
@@ -211,6 +224,7 @@ export function compileRule(rule: QualityRule, table: string, asOf: Date): Compi
         badRowsSql: `SELECT * FROM (${rule.badRowsSql}) LIMIT ${SAMPLE_LIMIT}`,
         // a plain row filter over the checked table joins the dataset's fused scan
         aggregate: filter === null ? null : { observed: `count(*) FILTER (WHERE ${filter})`, passed: `count(*) FILTER (WHERE ${filter}) = 0` },
+        screen: null,
       };
     }
   }

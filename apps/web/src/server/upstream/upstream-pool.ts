@@ -8,6 +8,8 @@ export interface Upstream {
   dispatcher: Pool;
   /** Last active health check answered 2xx. */
   isHealthy: boolean;
+  /** Some health check has answered 2xx since the web tier started (a replica still booting has not). */
+  hasAnswered: boolean;
   /** Passive ejection: a failed request keeps the replica out of rotation until then (epoch ms). */
   ejectedUntil: number;
 }
@@ -46,6 +48,7 @@ export class UpstreamPool {
       url,
       dispatcher: new Pool(new URL(url).origin, { connections: options.connections ?? 64, keepAliveTimeout: 30_000 }),
       isHealthy: true,
+      hasAnswered: false,
       ejectedUntil: 0,
     }));
   }
@@ -108,8 +111,13 @@ export class UpstreamPool {
       isHealthy = false;
     }
     if (isHealthy !== upstream.isHealthy) {
-      this.options.logger.info({ upstream: upstream.url }, isHealthy ? 'API replica healthy: back in rotation' : 'API replica failed its health check: out of rotation');
+      const { logger } = this.options;
+      if (isHealthy) logger.info({ upstream: upstream.url }, upstream.hasAnswered ? 'API replica healthy: back in rotation' : 'API replica answers: in rotation');
+      // a replica that never answered is still booting (npm start runs the tiers side by side): no failure
+      else if (upstream.hasAnswered) logger.info({ upstream: upstream.url }, 'API replica failed its health check: out of rotation');
+      else logger.debug({ upstream: upstream.url }, 'API replica not answering yet: waiting for it');
     }
+    if (isHealthy) upstream.hasAnswered = true;
     // a passive ejection runs its full time even when /readyz answers: a replica can pass its
     // health check and still fail real requests
     upstream.isHealthy = isHealthy;
