@@ -62,12 +62,21 @@ export async function prewarmPool(pool: pg.Pool, count: number): Promise<number>
 export async function withTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
-  options: { isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE'; readOnly?: boolean } = {},
+  options: {
+    isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+    readOnly?: boolean;
+    /**
+     * Opens the transaction in place of the plain BEGIN, for a first statement that goes in the
+     * same round trip (see beginCheckout): it must send BEGIN (READ COMMITTED) itself.
+     */
+    begin?: (client: pg.PoolClient) => Promise<void>;
+  } = {},
 ): Promise<T> {
   const client = await pool.connect();
   try {
     const mode = `ISOLATION LEVEL ${options.isolation ?? 'READ COMMITTED'}${options.readOnly ? ' READ ONLY' : ''}`;
-    await client.query(`BEGIN ${mode}`);
+    if (options.begin) await options.begin(client);
+    else await client.query(`BEGIN ${mode}`);
     const result = await work(client);
     await client.query('COMMIT');
     return result;

@@ -7,7 +7,6 @@ import {
   findOrderRecipient,
   lockCheckoutState,
   lockOrderForPayment,
-  lockSessionCart,
   markOrderPaid,
   findOrderIdByIdempotencyKey,
   findPaymentByProviderRef,
@@ -17,9 +16,9 @@ import {
   getOrder,
   insertOrderEvent,
   insertPayment,
+  beginCheckout,
   lockCheckoutLines,
   lockOrder,
-  lockUserCart,
   returnOrderStock,
   setOrderStatus,
   setPaymentStatus,
@@ -110,9 +109,13 @@ export async function placeOrder(pool: Pool, provider: PaymentProvider, input: P
   // guests have no account id: their key is made unique per anonymous session
   const key = input.idempotencyKey === null ? null : buyer.kind === 'user' ? input.idempotencyKey : `guest:${buyer.sessionIdHash.toString('hex')}:${input.idempotencyKey}`;
   const guestToken = buyer.kind === 'guest' ? randomBytes(32).toString('base64url') : undefined;
+  // the cart row lock serialises checkouts of one cart: a retried request waits for the first;
+  // it is taken in the round trip that opens the transaction
+  let cartId: number | null = null;
+  const begin = async (client: PoolClient): Promise<void> => {
+    cartId = await beginCheckout(client, buyer.kind === 'user' ? { userId: buyer.userId } : { sessionIdHash: buyer.sessionIdHash });
+  };
   const outcome = await withTransaction(pool, async (client): Promise<{ orderId: number; isReplay: true } | { order: OrderRecord; isReplay: false }> => {
-    // the cart row lock serialises checkouts of one cart: a retried request waits for the first
-    const cartId = buyer.kind === 'user' ? await lockUserCart(client, buyer.userId) : await lockSessionCart(client, buyer.sessionIdHash);
     // after the lock, in a statement of its own (its snapshot sees what a checkout of this cart
     // committed meanwhile): the idempotency lookup, earlier unpaid orders, the locked lines and
     // the rates of the ship-to place
@@ -171,7 +174,7 @@ export async function placeOrder(pool: Pool, provider: PaymentProvider, input: P
       throw new OrderError('OUT_OF_STOCK', 'an item sold out while the order was being placed', 'variantId');
     }
     return { order: created.order, isReplay: false };
-  });
+  }, { begin });
   if (!outcome.isReplay) return { order: outcome.order, isReplay: false, ...(guestToken !== undefined ? { guestToken } : {}) };
   const order = await getOrder(pool, outcome.orderId);
   if (!order) throw orderNotFound('order', 'id');

@@ -280,7 +280,7 @@ export interface WrittenOrders {
  * them in place and keeps reviews attached to them.
  */
 export async function writeStagedOrders(client: PoolClient, currency: string): Promise<WrittenOrders> {
-  // one order import at a time writes legacy orders, so whether any of these orders is there
+  // one order import at a time writes legacy orders, so whether some of these orders are there
   // already cannot change between the look below and the insert
   await client.query('SELECT pg_advisory_xact_lock($1)', [LEGACY_ORDERS_LOCK]);
   const { rows: known } = await client.query<{ is_known: boolean }>(

@@ -1,6 +1,6 @@
 import { checkoutRatesColumns, toCheckoutRates, type CheckoutRates, type CheckoutRatesRow } from '../checkout/rates.repo.js';
 import type { NewMail } from '../mail/outbox.repo.js';
-import type { Queryable } from '../pool.js';
+import type { PoolClient, Queryable } from '../pool.js';
 
 export type OrderStatusValue = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
 
@@ -153,16 +153,32 @@ const ORDER_COLUMNS = `o.id, o.user_id, o.status, o.currency, o.subtotal_cents, 
   (SELECT json_agg(json_build_object('label', t.label, 'ratePpm', t.rate_ppm, 'amountCents', t.amount_cents) ORDER BY t.position)
      FROM order_tax_lines t WHERE t.order_id = o.id) AS tax_lines`;
 
-/** Locks the user's cart row so that two checkouts of one cart run one after the other. */
-export async function lockUserCart(db: Queryable, userId: number): Promise<number | null> {
-  const { rows } = await db.query<{ id: number }>({ name: 'lock-user-cart', text: 'SELECT id FROM carts WHERE user_id = $1 FOR UPDATE', values: [userId] });
-  return rows[0]?.id ?? null;
+/** The answers of a simple query of several statements: one result per statement. */
+function isResultList(answer: unknown): answer is { rows: unknown[] }[] {
+  return Array.isArray(answer) && answer.every((result: unknown) => typeof result === 'object' && result !== null && 'rows' in result && Array.isArray(result.rows));
 }
 
-/** Locks an anonymous session's cart row (guest checkout), as lockUserCart does for a user's. */
-export async function lockSessionCart(db: Queryable, sessionIdHash: Buffer): Promise<number | null> {
-  const { rows } = await db.query<{ id: number }>({ name: 'lock-session-cart', text: 'SELECT id FROM carts WHERE session_id = $1 FOR UPDATE', values: [sessionIdHash] });
-  return rows[0]?.id ?? null;
+/**
+ * Opens a checkout's transaction and locks the buyer's cart row (the account's, or a guest
+ * session's), so that two checkouts of one cart run one after the other, in one round trip:
+ * BEGIN and the lock go as one simple query of two statements, so the lock waits, and takes its
+ * snapshot, as a statement of its own: one message to the server and one answer fewer per
+ * checkout than a BEGIN of its own. The buyer's key is inlined: an integer id, or the hex digits
+ * of a session hash, never text from a request.
+ * Returns the cart id, or null when the buyer has no cart.
+ */
+export async function beginCheckout(client: PoolClient, buyer: { userId: number } | { sessionIdHash: Buffer }): Promise<number | null> {
+  let where: string;
+  if ('userId' in buyer) {
+    if (!Number.isSafeInteger(buyer.userId)) throw new Error(`not an account id: ${String(buyer.userId)}`);
+    where = `user_id = ${buyer.userId}`;
+  } else {
+    where = `session_id = '\\x${buyer.sessionIdHash.toString('hex')}'::bytea`;
+  }
+  const answer: unknown = await client.query(`BEGIN ISOLATION LEVEL READ COMMITTED; SELECT id FROM carts WHERE ${where} FOR UPDATE`);
+  if (!isResultList(answer) || answer.length !== 2) throw new Error('the checkout lock answered in an unexpected shape');
+  const row: unknown = answer[1]?.rows[0];
+  return typeof row === 'object' && row !== null && 'id' in row && typeof row.id === 'number' ? row.id : null;
 }
 
 /**
@@ -433,7 +449,7 @@ export interface CheckoutState {
  * variant-id order, so checkouts sharing variants never deadlock) and the rates that price the
  * order to its place (once a statement and a transaction of their own before the lock; reading
  * the few rows of one place adds little to the time the locks are held). Run it after the cart
- * lock (lockUserCart / lockSessionCart), in its own statement, so that its snapshot sees whatever
+ * lock (beginCheckout), in its own statement, so that its snapshot sees whatever
  * a checkout of the same cart committed while this one waited for the lock.
  */
 export async function lockCheckoutState(
