@@ -152,6 +152,11 @@ try {
   };
   api = spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), CLI_BIN, 'api'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitReady(url, api);
+  // the first /collect starts the API's worker threads (THREADLINE_COLLECT_WORKERS); until one is
+  // ready, bodies are worked on in the request thread: give them time to boot before measuring
+  const warmUp = await fetch(`${url}/collect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies.next().toString('latin1') });
+  if (warmUp.status !== 202) throw new Error(`warm-up POST /collect answered ${warmUp.status}: ${await warmUp.text()}`);
+  await new Promise((r) => setTimeout(r, 3000));
 
   // 1. ingest
   log(`ingest: ${CONNECTIONS} connections × ${SECONDS} s, ${BATCH}-event batches`);

@@ -122,6 +122,8 @@ export interface ClickstreamConfig {
   rateBurst: number;
   maxAgeMs: number;
   maxFutureMs: number;
+  /** Worker threads that parse and validate /collect bodies (0: the request thread does). */
+  workers: number;
   maxSpoolBytes: number;
   flushSeconds: number;
   flushMaxBytes: number;
@@ -208,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
       rateBurst: read.number('THREADLINE_COLLECT_BURST'),
       maxAgeMs: read.number('THREADLINE_COLLECT_MAX_AGE_HOURS') * 3_600_000,
       maxFutureMs: read.number('THREADLINE_COLLECT_MAX_FUTURE_SECONDS') * 1000,
+      workers: read.integer('THREADLINE_COLLECT_WORKERS'),
       maxSpoolBytes: read.number('THREADLINE_SPOOL_MAX_MB') * 1024 * 1024,
       flushSeconds: read.number('THREADLINE_FLUSH_SECONDS'),
       flushMaxBytes: read.number('THREADLINE_FLUSH_MAX_MB') * 1024 * 1024,

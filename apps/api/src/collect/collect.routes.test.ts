@@ -32,6 +32,9 @@ describe('POST /collect', () => {
   let h: CollectHarness;
   before(async () => {
     h = await startCollectApp({ THREADLINE_COLLECT_RATE: '0' });
+    // the default: one worker thread parses and validates bodies (bodies go to it once it is ready)
+    assert.ok(h.app.collectWorkers, 'a worker thread by default');
+    await h.app.collectWorkers.whenReady();
   });
   after(async () => h.close());
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 
-import { Collector, EventTexts, type CollectResult, KinesisSink, RateLimiter, SpoolWriter, clickstreamSettings, retryAfterOf, type StreamSink } from '@threadline/clickstream';
+import { Collector, EventTexts, type CollectFacts, type CollectResult, KinesisSink, RateLimiter, SpoolWriter, clickstreamSettings, retryAfterOf, type StreamSink } from '@threadline/clickstream';
 import { isFromTier } from '@threadline/edge';
 import { isLakeError } from '@threadline/lake';
 
@@ -9,6 +9,8 @@ import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { registerAccessLog } from './access-log.js';
+import type { BatchOutcome, BatchWorkSettings } from './batch-work.js';
+import { CollectWorkers } from './collect-workers.js';
 import { parseBatch } from './parse-batch.js';
 
 const ACCEPTED = Type.Object({
@@ -16,6 +18,13 @@ const ACCEPTED = Type.Object({
   duplicates: Type.Integer({ description: 'accepted events whose id was already collected (stored once)' }),
   rejected: Type.Array(Type.Object({ index: Type.Integer(), id: Type.Optional(Type.String()), reason: Type.String() })),
 });
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The `/collect` worker threads, if any (THREADLINE_COLLECT_WORKERS): tests wait for them to be ready. */
+    collectWorkers: CollectWorkers | undefined;
+  }
+}
 
 const CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-ndjson', 'application/ndjson'];
 
@@ -55,18 +64,43 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
 
   context.serverEvents?.attach(collector);
   const accessLog = registerAccessLog(app, collector, context);
-  const trustedProxies = (context.edge ?? context.config.edge).trustedProxies;
+  const edge = context.edge ?? context.config.edge;
+  const trustedProxies = edge.trustedProxies;
+  const workSettings: BatchWorkSettings = {
+    limits: { maxAgeMs: settings.maxAgeMs, maxFutureMs: settings.maxFutureMs },
+    pseudonymKey: context.secrets.pseudonymKey,
+    maxEventsPerBatch: settings.maxEventsPerBatch,
+    waf: edge.waf,
+  };
+  const workers = settings.workers > 0 ? new CollectWorkers({ count: settings.workers, settings: workSettings, onWorkerError: (error) => context.logger.error({ err: error }, 'collect: a worker thread failed') }) : undefined;
+  app.decorate('collectWorkers', workers);
 
   await app.register(async (scoped) => {
     // /collect parses its own bodies: JSON, beacon text/plain and NDJSON, under its own size limit
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser(CONTENT_TYPES, { parseAs: 'buffer', bodyLimit: settings.maxBatchBytes }, (_request, body: Buffer, done) => done(null, body));
 
-    /** Parses, inspects (WAF), rate-limits and validates a batch; the promise settles once it is durable. */
-    const collectBody = (request: FastifyRequest): Promise<CollectResult> => {
-      const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-      if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', 'request body is required', 'events');
-      const entries = parseBatch(request.body, contentType, settings.maxEventsPerBatch);
+    const factsOf = (request: FastifyRequest): CollectFacts => ({
+      receivedAt: Date.now(),
+      userAgent: request.headers['user-agent'],
+      ip: request.ip,
+      // the user comes from the server-side session only; a userId in the event is ignored
+      ...(request.session?.user ? { sessionUserId: String(request.session.user.id) } : {}),
+      // server-only event types (access_log) only from a tier itself: the web tier's access
+      // log posts directly from a trusted peer with no proxy header; browsers never qualify
+      isFromTier: isFromTier({ peer: request.socket.remoteAddress, headers: request.headers, trustedProxies }),
+    });
+
+    const takeRate = (request: FastifyRequest, events: number): void => {
+      const wait = limiter.take(request.ip, Math.max(1, events));
+      if (wait > 0) {
+        throw new AppError('RATE_LIMITED', `too many events from this client; retry in ${wait} s`, undefined, { headers: { 'retry-after': String(wait) } });
+      }
+    };
+
+    /** Parses, inspects (WAF), rate-limits and validates a batch in this thread; the promise settles once it is durable. */
+    const collectHere = (request: FastifyRequest, body: Buffer, contentType: string): Promise<CollectResult> => {
+      const entries = parseBatch(body, contentType, settings.maxEventsPerBatch);
       // the WAF skips bodies a route parses itself: it sees the events' free-text fields here
       const texts = new EventTexts();
       entries.forEach((entry, index) => {
@@ -76,20 +110,31 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
         // as the WAF answers elsewhere: the code and a reference, never the rule that matched
         throw new AppError('WAF_BLOCKED', `request blocked by the web application firewall (reference ${request.id})`, undefined, { headers: { 'cache-control': 'no-store' } });
       }
-      const wait = limiter.take(request.ip, Math.max(1, entries.length));
-      if (wait > 0) {
-        throw new AppError('RATE_LIMITED', `too many events from this client; retry in ${wait} s`, undefined, { headers: { 'retry-after': String(wait) } });
+      takeRate(request, entries.length);
+      return collector.collect(entries, factsOf(request));
+    };
+
+    /**
+     * The same in a worker thread (collect-workers.ts): parse, WAF screen and validation there;
+     * refusals, the rate limit, dedupe against recent ids and the durable append here. A body a
+     * WAF rule matched, or one no worker could take, is worked on in this thread as above.
+     */
+    const collectBody = async (request: FastifyRequest): Promise<CollectResult> => {
+      const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', 'request body is required', 'events');
+      const body = request.body;
+      let outcome: BatchOutcome | undefined;
+      try {
+        // a copy the worker owns: the request keeps its body for the fallbacks below
+        outcome = await workers?.run({ body: new Uint8Array(body), contentType, facts: factsOf(request) });
+      } catch (error) {
+        request.log.warn({ err: error }, 'collect: worker failed on a body; working on it here');
+        outcome = undefined;
       }
-      return collector.collect(entries, {
-        receivedAt: Date.now(),
-        userAgent: request.headers['user-agent'],
-        ip: request.ip,
-        // the user comes from the server-side session only; a userId in the event is ignored
-        ...(request.session?.user ? { sessionUserId: String(request.session.user.id) } : {}),
-        // server-only event types (access_log) only from a tier itself: the web tier's access
-        // log posts directly from a trusted peer with no proxy header; browsers never qualify
-        isFromTier: isFromTier({ peer: request.socket.remoteAddress, headers: request.headers, trustedProxies }),
-      });
+      if (outcome === undefined || outcome.kind === 'suspicious') return collectHere(request, body, contentType);
+      if (outcome.kind === 'refused') throw new AppError(outcome.code, outcome.message, outcome.field);
+      takeRate(request, outcome.events);
+      return collector.commitPrepared(outcome.batch);
     };
 
     scoped.post(
@@ -128,6 +173,7 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
   // answered), last registered first: one hook keeps the order. The access log appends its last
   // events before the spool seals, or they would be dropped as "spool is closed".
   app.addHook('onClose', async () => {
+    await workers?.close();
     await accessLog.close();
     await spoolWriter?.close();
   });

@@ -30,15 +30,87 @@ export interface CollectorOptions {
   onDeadLetterError?: (error: unknown) => void;
 }
 
-/** A validated batch, ready to append: nothing in it refers to the parsed request. */
-interface PreparedBatch {
+/** A rejected event kept for the dead-letter file. */
+export interface DeadLetterEntry {
+  index: number;
+  reason: string;
+  raw: unknown;
+}
+
+/**
+ * A validated batch, ready to append: nothing in it refers to the parsed request, and it is made
+ * of plain values and typed arrays only, so a worker thread can prepare it and post it back
+ * (`prepareBatch`). Duplicates within the batch are already dropped; ids collected by earlier
+ * batches are dropped by `Collector.commitPrepared`.
+ */
+export interface PreparedBatch {
   /** NDJSON of the events to spool; empty when none are new. */
-  payload: Buffer;
+  payload: Uint8Array;
   /** The spooled events' ids, 4 words each (`uuidWords`), remembered once they are durable. */
   idWords: Uint32Array;
   spooled: number;
+  /** Events whose id an earlier event of the same batch had. */
   duplicates: number;
   rejected: Rejection[];
+  /** Rejected events as sent, for the dead-letter file (written when the batch is committed). */
+  letters: DeadLetterEntry[];
+  /** Arrival time of the batch's last event (the dead-letter file's day). */
+  receivedAt: number;
+}
+
+export interface PrepareOptions {
+  limits: ValidationLimits;
+  pseudonymKey: string;
+}
+
+/**
+ * Validates a batch into its spool payload (see `Collector`): each event checked and written as
+ * its spool line, repeats of an id within the batch dropped. Pure (no I/O, no state kept), so it
+ * runs in the request's thread or in a worker.
+ */
+export function prepareBatch(items: ReadonlyArray<{ entry: BatchEntry; facts: CollectFacts }>, options: PrepareOptions): PreparedBatch {
+  const rejected: Rejection[] = [];
+  const letters: DeadLetterEntry[] = [];
+  let text = '';
+  const idWords = new Uint32Array(items.length * 4);
+  const inBatch = new Set<string>();
+  let spooled = 0;
+  let duplicates = 0;
+  let receivedAt = 0;
+  const withKey = new Map<CollectFacts, RequestFacts>();
+  for (let index = 0; index < items.length; index += 1) {
+    const item = items[index];
+    if (item === undefined) continue;
+    const { entry, facts } = item;
+    receivedAt = facts.receivedAt;
+    // one RequestFacts per carrying request, so per-request work (UA, IP) is done once
+    let fullFacts = withKey.get(facts);
+    if (!fullFacts) {
+      fullFacts = { ...facts, pseudonymKey: options.pseudonymKey };
+      withKey.set(facts, fullFacts);
+    }
+    if ('parseError' in entry) {
+      rejected.push({ index, reason: entry.parseError });
+      letters.push({ index, reason: entry.parseError, raw: null });
+      continue;
+    }
+    const result = validateToLine(entry.raw, fullFacts, options.limits);
+    if (!result.ok) {
+      rejected.push(result.id === undefined ? { index, reason: result.reason } : { index, id: result.id, reason: result.reason });
+      letters.push({ index, reason: result.reason, raw: entry.raw });
+      continue;
+    }
+    // validation checked the id is a UUID, so this never throws
+    if (!uuidWords(result.id, idWords, spooled * 4)) throw new Error(`collector: validated event id is not a UUID: ${result.id}`);
+    if (inBatch.has(result.id)) {
+      duplicates += 1;
+      continue;
+    }
+    inBatch.add(result.id);
+    text += `${result.line}\n`;
+    spooled += 1;
+  }
+  return { payload: Buffer.from(text), idWords: idWords.subarray(0, spooled * 4), spooled, duplicates, rejected, letters, receivedAt };
 }
 
 /**
@@ -69,66 +141,53 @@ export class Collector {
   collectEach(items: ReadonlyArray<{ entry: BatchEntry; facts: CollectFacts }>): Promise<CollectResult> {
     let batch: PreparedBatch;
     try {
-      batch = this.prepare(items);
+      batch = prepareBatch(items, this.options);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.commit(batch);
+    return this.commitPrepared(batch);
   }
 
-  private prepare(items: ReadonlyArray<{ entry: BatchEntry; facts: CollectFacts }>): PreparedBatch {
-    const rejected: Rejection[] = [];
-    const letters: Array<{ index: number; reason: string; raw: unknown }> = [];
-    let text = '';
-    const idWords = new Uint32Array(items.length * 4);
-    const inBatch = new Set<string>();
-    let spooled = 0;
-    let duplicates = 0;
-    let receivedAt = 0;
-    const withKey = new Map<CollectFacts, RequestFacts>();
-    for (let index = 0; index < items.length; index += 1) {
-      const item = items[index];
-      if (item === undefined) continue;
-      const { entry, facts } = item;
-      receivedAt = facts.receivedAt;
-      // one RequestFacts per carrying request, so per-request work (UA, IP) is done once
-      let fullFacts = withKey.get(facts);
-      if (!fullFacts) {
-        fullFacts = { ...facts, pseudonymKey: this.options.pseudonymKey };
-        withKey.set(facts, fullFacts);
-      }
-      if ('parseError' in entry) {
-        rejected.push({ index, reason: entry.parseError });
-        letters.push({ index, reason: entry.parseError, raw: null });
-        continue;
-      }
-      const result = validateToLine(entry.raw, fullFacts, this.options.limits);
-      if (!result.ok) {
-        rejected.push(result.id === undefined ? { index, reason: result.reason } : { index, id: result.id, reason: result.reason });
-        letters.push({ index, reason: result.reason, raw: entry.raw });
-        continue;
-      }
-      // validation checked the id is a UUID, so this never throws
-      if (!uuidWords(result.id, idWords, spooled * 4)) throw new Error(`collector: validated event id is not a UUID: ${result.id}`);
-      if (this.recent.hasWords(idWords, spooled * 4) || inBatch.has(result.id)) {
+  /**
+   * Commits a batch made by `prepareBatch` (here or in a worker thread): writes its dead letters,
+   * drops the events whose id was collected recently, appends the rest durably and remembers
+   * their ids once durable.
+   */
+  commitPrepared(batch: PreparedBatch): Promise<CollectResult> {
+    if (batch.letters.length > 0) {
+      writeDeadLetters(this.options.deadLetterDir, batch.receivedAt, batch.letters).catch((error: unknown) => this.options.onDeadLetterError?.(error));
+    }
+    let { payload, idWords, spooled } = batch;
+    let duplicates = batch.duplicates;
+    let kept: number[] | undefined;
+    for (let i = 0; i < batch.spooled; i += 1) {
+      if (this.recent.hasWords(batch.idWords, i * 4)) {
+        kept ??= Array.from({ length: i }, (_, k) => k);
         duplicates += 1;
-        continue;
-      }
-      inBatch.add(result.id);
-      text += `${result.line}\n`;
-      spooled += 1;
+      } else kept?.push(i);
     }
-    if (letters.length > 0) {
-      writeDeadLetters(this.options.deadLetterDir, receivedAt, letters).catch((error: unknown) => this.options.onDeadLetterError?.(error));
+    if (kept !== undefined) {
+      // rare (a retried beacon): the payload without the lines of already collected ids
+      // (a spool line is JSON: a newline byte only ends it, never occurs inside it)
+      const starts = [0];
+      for (let at = batch.payload.indexOf(10); at !== -1; at = batch.payload.indexOf(10, at + 1)) starts.push(at + 1);
+      const parts: Uint8Array[] = [];
+      idWords = new Uint32Array(kept.length * 4);
+      kept.forEach((line, k) => {
+        parts.push(batch.payload.subarray(starts[line] ?? 0, starts[line + 1] ?? 0));
+        idWords.set(batch.idWords.subarray(line * 4, line * 4 + 4), k * 4);
+      });
+      payload = Buffer.concat(parts);
+      spooled = kept.length;
     }
-    return { payload: Buffer.from(text), idWords, spooled, duplicates, rejected };
+    return this.commit(payload, idWords, spooled, duplicates, batch.rejected);
   }
 
-  private async commit(batch: PreparedBatch): Promise<CollectResult> {
-    if (batch.spooled > 0) {
-      await this.options.sink.append(batch.payload);
-      for (let i = 0; i < batch.spooled; i += 1) this.recent.addWords(batch.idWords, i * 4);
+  private async commit(payload: Uint8Array, idWords: Uint32Array, spooled: number, duplicates: number, rejected: Rejection[]): Promise<CollectResult> {
+    if (spooled > 0) {
+      await this.options.sink.append(Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+      for (let i = 0; i < spooled; i += 1) this.recent.addWords(idWords, i * 4);
     }
-    return { accepted: batch.spooled + batch.duplicates, duplicates: batch.duplicates, rejected: batch.rejected };
+    return { accepted: spooled + duplicates, duplicates, rejected };
   }
 }

@@ -429,6 +429,12 @@ describe("putting each day's files while the next day is written", () => {
       const options = { pool: db.pool, storage: new FailingStorage(lakeRoot(dataDir)), workDir, pseudonymKey: 'k', timeZone: 'UTC' };
       await assert.rejects(importAccessLogFile(FIXTURE, options), /hour=15.*no space left/);
       assert.deepEqual(readdirSync(workDir), []);
+      // the same when days are written behind the parsing: a put failing there fails the import
+      const days = path.join(dataDir, 'days.log');
+      const lines = Array.from({ length: 6 * 24 }, (_, index) => `203.0.113.9 - - [${10 + Math.floor(index / 24)}/Mar/2026:${String(index % 24).padStart(2, '0')}:30:00 +0000] "GET /p/${index} HTTP/1.1" 200 10 "-" "Mozilla/5.0 (X11; Linux)"`);
+      writeFileSync(days, `${lines.join('\n')}\n`);
+      await assert.rejects(importAccessLogFile(days, { ...options, loadEveryRows: 8 }), /dt=2026-03-10\/hour=15.*no space left/);
+      assert.deepEqual(readdirSync(workDir), []);
     } finally {
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });

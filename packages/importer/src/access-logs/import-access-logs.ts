@@ -743,7 +743,10 @@ interface LoadStep {
  */
 class LakeLoader {
   private db: LakeDb | undefined;
-  private chain: Promise<void> = Promise.resolve();
+  /** the loads' own connection */
+  private loader: LakeDb | undefined;
+  private loading: Promise<void> = Promise.resolve();
+  private writing: Promise<void> = Promise.resolve();
   private failure: { error: unknown } | undefined;
   /** dimension rows (and visitors) already in DuckDB */
   private readonly loaded: Record<DimensionName, number> = { visitors: 0, targets: 0, referrers: 0, zones: 0, methods: 0 };
@@ -786,13 +789,26 @@ class LakeLoader {
     const ids = stager.visitors.idsSoFar();
     // a failure is rethrown by the step below; until then it must not count as unhandled
     ids.catch(() => undefined);
-    this.chain = this.chain.then(async () => {
-      if (this.failure !== undefined) return;
+    // loads run one after another on a connection of their own, while the writers write the
+    // days of the load before (a load joins on the CPU, a day's COPY waits on file creation)
+    const isLoaded = this.loading.then(async () => {
+      if (this.failure !== undefined) return false;
       try {
         const loading = performance.now();
         if (step.chunk.rows > 0) await this.load(step.chunk.file, upTo, await ids);
+        this.busy.loadBusy += (performance.now() - loading) / 1000;
+        return true;
+      } catch (error) {
+        this.failure ??= { error };
+        return false;
+      }
+    });
+    this.loading = isLoaded.then(() => undefined);
+    this.writing = this.writing.then(async () => {
+      // the days' rows are all in once their load is done (and every load before it)
+      if (!(await isLoaded) || this.failure !== undefined) return;
+      try {
         const writing = performance.now();
-        this.busy.loadBusy += (writing - loading) / 1000;
         await this.write(step.days);
         if (step.again.length > 0) {
           // the earlier files of those days must be in the lake before theirs replace them
@@ -806,23 +822,29 @@ class LakeLoader {
     });
   }
 
-  private async open(): Promise<LakeDb> {
-    if (this.db !== undefined) return this.db;
-    const db = await openDuckDb({ threads: 2 });
-    this.db = db;
-    await db.run(`SET TimeZone = 'UTC'`);
-    await mkdir(this.staging, { recursive: true });
-    await Promise.all(this.hourDirs.map((dir) => mkdir(dir)));
-    // tables of the database, not TEMP: the day writers' second connection reads them too
-    for (const [name, columns] of Object.entries(DIMENSIONS)) {
-      await db.run(`CREATE TABLE ${name} (${Object.entries(columns).map(([column, type]) => `${column} ${type}`).join(', ')})`);
-    }
-    return db;
+  private opened: Promise<LakeDb> | undefined;
+
+  /** The database, opened at the first use (the loads and the writers share it). */
+  private open(): Promise<LakeDb> {
+    this.opened ??= (async () => {
+      const db = await openDuckDb({ threads: 2 });
+      this.db = db;
+      await db.run(`SET TimeZone = 'UTC'`);
+      await mkdir(this.staging, { recursive: true });
+      await Promise.all(this.hourDirs.map((dir) => mkdir(dir)));
+      // tables of the database, not TEMP: the writers' connections read them too
+      for (const [name, columns] of Object.entries(DIMENSIONS)) {
+        await db.run(`CREATE TABLE ${name} (${Object.entries(columns).map(([column, type]) => `${column} ${type}`).join(', ')})`);
+      }
+      return db;
+    })();
+    return this.opened;
   }
 
   /** Adds new dimension rows and visitors (below `upTo`), then the chunk's rows joined to them. */
   private async load(chunk: string, upTo: Record<DimensionName, number>, ids: readonly string[]): Promise<void> {
-    const db = await this.open();
+    this.loader ??= await (await this.open()).connect();
+    const db = this.loader;
     const { stager, work } = this.context;
     const number = this.loads;
     this.loads += 1;
@@ -874,8 +896,9 @@ class LakeLoader {
   }
 
   /** Waits for every step queued (or the first failure); never rejects. */
-  settleWrites(): Promise<void> {
-    return this.chain;
+  async settleWrites(): Promise<void> {
+    await this.loading;
+    await this.writing;
   }
 
   throwIfFailed(): void {
@@ -893,8 +916,10 @@ class LakeLoader {
 
   /** Waits for the steps and puts queued, then closes DuckDB; never rejects. */
   async close(): Promise<void> {
-    await this.chain;
+    await this.settleWrites();
     await this.uploads.settle();
+    this.loader?.close();
+    this.loader = undefined;
     this.db?.close();
     this.db = undefined;
   }
