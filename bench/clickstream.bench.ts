@@ -4,6 +4,9 @@
  *    API process (production edge: WAF on; only the per-IP rate limits are lifted, since every
  *    load-generator connection shares 127.0.0.1). Counted: acknowledged-durable events/s and the
  *    p99 batch latency. Goal ≥ 150,000 events/s (issue 20), with full validation, dedupe and the WAF.
+ *    Bodies are copied from pre-built templates with fresh ids written in (lib/collect-bodies.ts), so
+ *    the load generator spends little of the shared cores; one warm-up batch and 3 s first let the
+ *    API's /collect worker threads (THREADLINE_COLLECT_WORKERS) start.
  * 2. flush — the spool those clients filled, delivered into Parquet by the flusher. Goal ≥ 200,000 events/s.
  * 3. freshness — on the running system (API + worker with its default flush schedule), seconds from
  *    the 202 of a POST /collect until a lake query finds the event by id in raw/clickstream, and until

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
-import { createPool, prewarmPool, type Pool } from './pool.js';
+import { beginAndExecute, createPool, prewarmPool, type Pool } from './pool.js';
 import { createTestDatabase, type TestDatabase } from './testing/index.js';
 
 let db: TestDatabase;
@@ -51,6 +51,51 @@ describe('prewarmPool', () => {
       assert.equal(await serverSessions(name), 2);
     } finally {
       await small.end();
+    }
+  });
+});
+
+describe('beginAndExecute', () => {
+  const ECHO = { name: 'test_echo', types: ['bigint', 'bytea'], text: 'SELECT $1::bigint AS n, encode($2, \'hex\') AS hex, now() = statement_timestamp() AS fresh' };
+
+  it('opens a transaction and runs the statement in one round trip, preparing it once per connection', async () => {
+    const client = await db.pool.connect();
+    const sent: string[] = [];
+    const query = client.query.bind(client);
+    // a probe around the real query method: every statement still runs against PostgreSQL
+    client.query = ((...args: Parameters<typeof query>) => {
+      const first: unknown = args[0];
+      sent.push(typeof first === 'string' ? first : '?');
+      return query(...args);
+    }) as typeof client.query; // same signature as the method it wraps
+    try {
+      const bytes = Buffer.from("'\\\u0000x", 'latin1');
+      assert.deepEqual(await beginAndExecute(client, ECHO, [42, bytes]), [{ n: 42, hex: bytes.toString('hex'), fresh: true }]);
+      const open = await query<{ open: boolean }>('SELECT now() <> statement_timestamp() AS open');
+      assert.deepEqual(open.rows, [{ open: true }], 'the transaction is still open');
+      await query('ROLLBACK');
+      assert.deepEqual(await beginAndExecute(client, ECHO, [7, null]), [{ n: 7, hex: null, fresh: true }]);
+      await query('ROLLBACK');
+      assert.equal(sent.filter((text) => text.startsWith('PREPARE')).length, 1, sent.join('\n'));
+      assert.equal(sent.length, 3);
+      // a connection that lost its statements fails once, then prepares again
+      await query('DEALLOCATE ALL');
+      await assert.rejects(beginAndExecute(client, ECHO, [1, null]), /does not exist/);
+      await query('ROLLBACK');
+      assert.deepEqual(await beginAndExecute(client, ECHO, [1, null]), [{ n: 1, hex: null, fresh: true }]);
+      await query('ROLLBACK');
+    } finally {
+      client.release(true);
+    }
+  });
+
+  it('inlines integers and bytes only, and names only identifiers', async () => {
+    const client = await db.pool.connect();
+    try {
+      await assert.rejects(beginAndExecute(client, ECHO, [1.5, null]), /not an integer/);
+      await assert.rejects(beginAndExecute(client, { ...ECHO, name: 'x; DROP TABLE y' }, [1, null]), /not a statement name/);
+    } finally {
+      client.release(true);
     }
   });
 });

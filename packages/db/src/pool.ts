@@ -87,3 +87,61 @@ export async function withTransaction<T>(
     client.release();
   }
 }
+
+/** A value inlined into an EXECUTE (beginAndExecute): a safe integer, bytes (a hex bytea literal) or null. Never text. */
+export type InlineValue = number | Buffer | null;
+
+function inlineValue(value: InlineValue): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${String(value)}`);
+    return String(value);
+  }
+  return `'\\x${value.toString('hex')}'::bytea`;
+}
+
+/** The answers of a simple query of several statements: one result per statement. */
+function isResultList(answer: unknown): answer is { rows: unknown[] }[] {
+  return Array.isArray(answer) && answer.every((result: unknown) => typeof result === 'object' && result !== null && 'rows' in result && Array.isArray(result.rows));
+}
+
+/** The statements each pooled connection has prepared with SQL PREPARE (they live as long as it does). */
+const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+
+/** A statement for beginAndExecute: its name (an SQL identifier), parameter types and text ($1…). */
+export interface InlinePrepared {
+  name: string;
+  types: readonly string[];
+  text: string;
+}
+
+/**
+ * Opens a READ COMMITTED transaction and runs a prepared statement in the same round trip: BEGIN
+ * and EXECUTE go as one simple query of two statements (the statement waits for its locks and
+ * takes its snapshot as a statement of its own), so a transaction whose first statement is this
+ * one costs one message to the server and one answer fewer than a BEGIN of its own. The statement
+ * is prepared on the connection the first time (SQL PREPARE, a round trip once per connection)
+ * and keeps its cached plan; its values are inlined, so they are integers or bytes only. Pass it
+ * to withTransaction as `begin`. Returns the statement's rows.
+ */
+export async function beginAndExecute(client: pg.PoolClient, statement: InlinePrepared, values: readonly InlineValue[]): Promise<unknown[]> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(statement.name)) throw new Error(`not a statement name: ${statement.name}`);
+  let prepared = preparedOn.get(client);
+  if (!prepared) {
+    prepared = new Set();
+    preparedOn.set(client, prepared);
+  }
+  if (!prepared.has(statement.name)) {
+    await client.query(`PREPARE ${statement.name} (${statement.types.join(', ')}) AS ${statement.text}`);
+    prepared.add(statement.name);
+  }
+  const answer: unknown = await client
+    .query(`BEGIN ISOLATION LEVEL READ COMMITTED; EXECUTE ${statement.name} (${values.map(inlineValue).join(', ')})`)
+    .catch((error: unknown) => {
+      // 26000: the connection lost its prepared statements (DEALLOCATE / DISCARD): prepare again next time
+      if (typeof error === 'object' && error !== null && 'code' in error && error.code === '26000') prepared.delete(statement.name);
+      throw error;
+    });
+  if (!isResultList(answer) || answer.length !== 2) throw new Error(`${statement.name} answered in an unexpected shape`);
+  return answer[1]?.rows ?? [];
+}

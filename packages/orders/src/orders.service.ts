@@ -6,7 +6,7 @@ import {
   findCheckoutRates,
   findOrderRecipient,
   lockCheckoutState,
-  lockOrderForPayment,
+  beginPayment,
   markOrderPaid,
   findOrderIdByIdempotencyKey,
   findPaymentByProviderRef,
@@ -23,6 +23,7 @@ import {
   setOrderStatus,
   setPaymentStatus,
   withTransaction,
+  type OrderForPayment,
   type OrderRecord,
   type Pool,
   type PoolClient,
@@ -269,9 +270,14 @@ export async function payOrder(
 ): Promise<PayOutcome> {
   const { provider } = deps;
   const { orderId, card, idempotencyKey, currency, access } = payment;
+  // the lock also reads the order and its recipient: the confirmation mail needs no further
+  // reads; it is taken in the round trip that opens the transaction
+  let locked: OrderForPayment | null = null;
+  const begin = async (client: PoolClient): Promise<void> => {
+    locked = await beginPayment(client, orderId);
+  };
   return withTransaction(deps.pool, async (client) => {
-    // the lock also reads the order and its recipient: the confirmation mail needs no further reads
-    const order = await lockOrderForPayment(client, orderId);
+    const order: OrderForPayment | null = locked;
     if (!order || !canAccessOrder(order, access)) throw orderNotFound('order', 'id');
     // a succeeded payment makes its order paid in the same transaction, so a pending order (read
     // under the lock) has none to replay
@@ -322,20 +328,24 @@ export async function payOrder(
     });
     const { id, userId, totalCents } = order.order;
     return { status: 'paid', brand: result.brand, last4: result.last4, isReplay: false, order: { id, userId, totalCents, currency: order.order.currency } };
-  });
+  }, { begin });
 }
 
 /** Marks a pending order paid from a provider webhook (payment confirmed asynchronously). */
 export async function confirmPaymentFromWebhook(deps: OrderDeps, orderId: number, amountCents: number): Promise<'paid' | 'ignored'> {
+  // locks the buyer's cart before the order, as a pay request does (see lockOrderForPayment)
+  let locked: OrderForPayment | null = null;
+  const begin = async (client: PoolClient): Promise<void> => {
+    locked = await beginPayment(client, orderId);
+  };
   return withTransaction(deps.pool, async (client) => {
-    // locks the buyer's cart before the order, as a pay request does (see lockOrderForPayment)
-    const order = await lockOrderForPayment(client, orderId);
+    const order: OrderForPayment | null = locked;
     if (!order) throw orderNotFound('order', 'data.orderId');
     if (order.status !== 'pending') return 'ignored';
     if (order.totalCents !== amountCents) throw new OrderError('VALIDATION_FAILED', 'amount does not match the order total', 'data.amountCents');
     await applyTransition(client, deps, { orderId, from: 'pending', to: 'paid', actorId: null, reason: 'payment webhook' });
     return 'paid';
-  });
+  }, { begin });
 }
 
 /** How long a pending order holds its stock before it is cancelled for want of payment. */

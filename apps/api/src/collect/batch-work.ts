@@ -1,5 +1,9 @@
-import { EventTexts, prepareBatch, type BatchEntry, type CollectFacts, type PreparedBatch, type ValidationLimits } from '@threadline/clickstream';
-import { inspectBodyTexts, type WafSettings } from '@threadline/edge';
+// the modules themselves, not the packages' indexes: a worker thread loads only what it runs
+// (the indexes bring Fastify plugins, the lake, DuckDB and the AWS SDK)
+import { prepareBatch, type BatchEntry, type CollectFacts, type PreparedBatch } from '@threadline/clickstream/collector';
+import { EventTexts, type ValidationLimits } from '@threadline/clickstream/validate';
+import type { WafSettings } from '@threadline/edge';
+import { inspectBodyTexts } from '@threadline/edge/waf-inspect';
 
 import { AppError, type ErrorCode } from '../errors.js';
 import { parseBatch } from './parse-batch.js';

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 import type { StreamSink } from '../stream/stream.js';
-import { Collector, type BatchEntry } from './collector.js';
+import { Collector, prepareBatch, type BatchEntry } from './collector.js';
 import { DEFAULT_LIMITS } from './validate.js';
 
 setFlagsFromString('--expose-gc');
@@ -57,6 +57,27 @@ describe('Collector', () => {
     sink.release();
     assert.deepEqual(await second, { accepted: 2, duplicates: 1, rejected: [] });
     assert.equal(sink.payloads[1]?.toString('utf8').split('\n').length, 2, 'only event 4 spooled');
+  });
+
+  it('commits a batch prepared elsewhere (a worker thread), cutting the lines of recently collected ids out of its payload', async () => {
+    const sink = heldSink();
+    const collector = new Collector({ sink, deadLetterDir, limits: DEFAULT_LIMITS, pseudonymKey: 'k' });
+    const earlier = collector.collect([{ raw: event(21) }, { raw: event(22) }], facts);
+    sink.release();
+    await earlier;
+    // as a worker posts it back: a plain Uint8Array payload, non-ASCII text in one line
+    const prepared = prepareBatch([event(22), event(23, { path: '/søk/jakke' }), event(21), event(24), event(23)].map((raw) => ({ entry: { raw }, facts })), { limits: DEFAULT_LIMITS, pseudonymKey: 'k' });
+    const committed = collector.commitPrepared({ ...prepared, payload: new Uint8Array(prepared.payload) });
+    sink.release();
+    assert.deepEqual(await committed, { accepted: 5, duplicates: 3, rejected: [] });
+    const lines = sink.payloads[1]?.toString('utf8').split('\n');
+    // spool lines are JSON objects with event_id and path (the format under test)
+    const spooled = lines?.slice(0, -1).map((line) => JSON.parse(line) as { event_id: string; path: string });
+    assert.deepEqual(spooled?.map((line) => [line.event_id, line.path]), [
+      [event(23).id, '/søk/jakke'],
+      [event(24).id, '/p/24'],
+    ]);
+    assert.equal(lines?.at(-1), '', 'the payload still ends with a newline');
   });
 
   it('does not remember ids whose append failed, so the retry is spooled', async () => {

@@ -83,7 +83,7 @@ describe('beginCheckout', () => {
   it('refuses an account id that is not an integer (nothing but digits is ever inlined)', async () => {
     const client = await db.pool.connect();
     try {
-      await assert.rejects(beginCheckout(client, { userId: 1.5 }), /not an account id/);
+      await assert.rejects(beginCheckout(client, { userId: 1.5 }), /not an integer/);
     } finally {
       client.release();
     }

@@ -1,6 +1,6 @@
 import { checkoutRatesColumns, toCheckoutRates, type CheckoutRates, type CheckoutRatesRow } from '../checkout/rates.repo.js';
 import type { NewMail } from '../mail/outbox.repo.js';
-import type { PoolClient, Queryable } from '../pool.js';
+import { beginAndExecute, type InlinePrepared, type PoolClient, type Queryable } from '../pool.js';
 
 export type OrderStatusValue = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
 
@@ -153,31 +153,18 @@ const ORDER_COLUMNS = `o.id, o.user_id, o.status, o.currency, o.subtotal_cents, 
   (SELECT json_agg(json_build_object('label', t.label, 'ratePpm', t.rate_ppm, 'amountCents', t.amount_cents) ORDER BY t.position)
      FROM order_tax_lines t WHERE t.order_id = o.id) AS tax_lines`;
 
-/** The answers of a simple query of several statements: one result per statement. */
-function isResultList(answer: unknown): answer is { rows: unknown[] }[] {
-  return Array.isArray(answer) && answer.every((result: unknown) => typeof result === 'object' && result !== null && 'rows' in result && Array.isArray(result.rows));
-}
+const LOCK_USER_CART: InlinePrepared = { name: 'checkout_lock_user_cart', types: ['bigint'], text: 'SELECT id FROM carts WHERE user_id = $1 FOR UPDATE' };
+const LOCK_SESSION_CART: InlinePrepared = { name: 'checkout_lock_session_cart', types: ['bytea'], text: 'SELECT id FROM carts WHERE session_id = $1 FOR UPDATE' };
 
 /**
  * Opens a checkout's transaction and locks the buyer's cart row (the account's, or a guest
- * session's), so that two checkouts of one cart run one after the other, in one round trip:
- * BEGIN and the lock go as one simple query of two statements, so the lock waits, and takes its
- * snapshot, as a statement of its own: one message to the server and one answer fewer per
- * checkout than a BEGIN of its own. The buyer's key is inlined: an integer id, or the hex digits
- * of a session hash, never text from a request.
- * Returns the cart id, or null when the buyer has no cart.
+ * session's), so that two checkouts of one cart run one after the other, in one round trip
+ * (beginAndExecute: the lock waits, and takes its snapshot, as a statement of its own). Pass it
+ * to withTransaction as `begin`. Returns the cart id, or null when the buyer has no cart.
  */
 export async function beginCheckout(client: PoolClient, buyer: { userId: number } | { sessionIdHash: Buffer }): Promise<number | null> {
-  let where: string;
-  if ('userId' in buyer) {
-    if (!Number.isSafeInteger(buyer.userId)) throw new Error(`not an account id: ${String(buyer.userId)}`);
-    where = `user_id = ${buyer.userId}`;
-  } else {
-    where = `session_id = '\\x${buyer.sessionIdHash.toString('hex')}'::bytea`;
-  }
-  const answer: unknown = await client.query(`BEGIN ISOLATION LEVEL READ COMMITTED; SELECT id FROM carts WHERE ${where} FOR UPDATE`);
-  if (!isResultList(answer) || answer.length !== 2) throw new Error('the checkout lock answered in an unexpected shape');
-  const row: unknown = answer[1]?.rows[0];
+  const rows = 'userId' in buyer ? await beginAndExecute(client, LOCK_USER_CART, [buyer.userId]) : await beginAndExecute(client, LOCK_SESSION_CART, [buyer.sessionIdHash]);
+  const row = rows[0];
   return typeof row === 'object' && row !== null && 'id' in row && typeof row.id === 'number' ? row.id : null;
 }
 
@@ -596,10 +583,7 @@ export interface OrderForPayment extends LockedOrder {
  * it, a checkout that waited on the paying order read the cart from before the payment and bought
  * its lines a second time. Cart first, then order: the checkout's own order, so never a deadlock.
  */
-export async function lockOrderForPayment(db: Queryable, id: number): Promise<OrderForPayment | null> {
-  const { rows } = await db.query<OrderRow & { guest_token_hash: Buffer | null; recipient_email: string | null; recipient_name: string | null }>({
-    name: 'lock-order-for-payment',
-    text: `SELECT ${ORDER_COLUMNS}, ${itemsJson()}, o.guest_token_hash,
+const LOCK_ORDER_FOR_PAYMENT_SQL = `SELECT ${ORDER_COLUMNS}, ${itemsJson()}, o.guest_token_hash,
                   coalesce(u.email, o.guest_email) AS recipient_email, coalesce(u.name, o.ship_name) AS recipient_name
              FROM orders o LEFT JOIN users u ON u.id = o.user_id AND u.deleted_at IS NULL
             WHERE o.id = $1
@@ -607,10 +591,11 @@ export async function lockOrderForPayment(db: Queryable, id: number): Promise<Or
                      SELECT c.id FROM carts c, orders b
                       WHERE b.id = $1 AND ((b.user_id IS NOT NULL AND c.user_id = b.user_id) OR (b.user_id IS NULL AND c.session_id = b.guest_session_hash))
                         FOR UPDATE OF c) cart) >= 0
-              FOR UPDATE OF o`,
-    values: [id],
-  });
-  const row = rows[0];
+              FOR UPDATE OF o`;
+
+type OrderForPaymentRow = OrderRow & { guest_token_hash: Buffer | null; recipient_email: string | null; recipient_name: string | null };
+
+function toOrderForPayment(row: OrderForPaymentRow | undefined): OrderForPayment | null {
   if (!row) return null;
   const order = toOrder(row);
   return {
@@ -621,6 +606,23 @@ export async function lockOrderForPayment(db: Queryable, id: number): Promise<Or
     order,
     recipient: row.recipient_email === null ? null : { email: row.recipient_email, name: row.recipient_name, userId: row.user_id },
   };
+}
+
+export async function lockOrderForPayment(db: Queryable, id: number): Promise<OrderForPayment | null> {
+  const { rows } = await db.query<OrderForPaymentRow>({ name: 'lock-order-for-payment', text: LOCK_ORDER_FOR_PAYMENT_SQL, values: [id] });
+  return toOrderForPayment(rows[0]);
+}
+
+const LOCK_ORDER_FOR_PAYMENT: InlinePrepared = { name: 'payment_lock_order', types: ['bigint'], text: LOCK_ORDER_FOR_PAYMENT_SQL };
+
+/**
+ * Opens a payment's transaction and runs lockOrderForPayment in the same round trip
+ * (beginAndExecute). Pass it to withTransaction as `begin`.
+ */
+export async function beginPayment(client: PoolClient, id: number): Promise<OrderForPayment | null> {
+  const rows = await beginAndExecute(client, LOCK_ORDER_FOR_PAYMENT, [id]);
+  // the rows of LOCK_ORDER_FOR_PAYMENT_SQL, as lockOrderForPayment types them
+  return toOrderForPayment(rows[0] as OrderForPaymentRow | undefined);
 }
 
 /** A succeeded charge to record with the paid order (card brand and last four digits only). */
