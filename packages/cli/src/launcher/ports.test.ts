@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -30,16 +29,6 @@ function configWithDefaults(monitoring: { prometheus: number; alertmanager: numb
   });
 }
 
-async function canBind(port: number): Promise<boolean> {
-  const server = createServer();
-  const isBound = await new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve(true));
-  });
-  if (isBound) await new Promise<void>((resolve) => server.close(() => resolve()));
-  return isBound;
-}
-
 describe('monitoring ports chosen by threadline start', () => {
   it('holds the Prometheus and Alertmanager ports from the choice until each server is started', async () => {
     const defaults = { prometheus: await freeLoopbackPort(), alertmanager: await freeLoopbackPort() };
@@ -48,11 +37,11 @@ describe('monitoring ports chosen by threadline start', () => {
       assert.equal(resolved.config.prometheusPort, defaults.prometheus);
       assert.equal(resolved.config.alertmanagerPort, defaults.alertmanager);
       // in between (the first start loads demo data for a minute) nobody else can take them
-      assert.equal(await canBind(defaults.prometheus), false, 'Prometheus port held');
-      assert.equal(await canBind(defaults.alertmanager), false, 'Alertmanager port held');
+      assert.equal(await isPortFree(defaults.prometheus), false, 'Prometheus port held');
+      assert.equal(await isPortFree(defaults.alertmanager), false, 'Alertmanager port held');
       await resolved.reserved.release(defaults.alertmanager);
-      assert.equal(await canBind(defaults.alertmanager), true, 'released right before Alertmanager binds it');
-      assert.equal(await canBind(defaults.prometheus), false, 'Prometheus port still held');
+      assert.equal(await isPortFree(defaults.alertmanager), true, 'released right before Alertmanager binds it');
+      assert.equal(await isPortFree(defaults.prometheus), false, 'Prometheus port still held');
     } finally {
       await resolved.reserved.releaseAll();
     }
