@@ -20,7 +20,8 @@ import {
   writeReplicationPassfile,
   type RunningCluster,
 } from '@threadline/db';
-import { freeLoopbackPort } from '@threadline/ops';
+
+import { isPortFree, pickStablePort } from './ports.js';
 
 /** What the db tier tells other commands (the drill, `threadline doctor`) about its pair. */
 export interface StandbyState {
@@ -143,7 +144,8 @@ export class DbPair {
     if (this.isStopping) return;
     this.saveState({ standby: 'building' });
     try {
-      const port = await freeLoopbackPort();
+      let port = pickStablePort();
+      while (!(await isPortFree(port))) port = pickStablePort();
       const settings = {
         ...this.options.settings,
         primary_conninfo: primaryConninfo(this.options.port, this.passfile),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { loadConfig } from '@threadline/config';
 import { freeLoopbackPort } from '@threadline/ops';
 
-import { isPortFree, PortInUseError, resolveLaunchPorts } from './ports.js';
+import { isPortFree, pickStablePort, PortInUseError, resolveLaunchPorts, STABLE_PORT_RANGE } from './ports.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -75,5 +76,27 @@ describe('monitoring ports chosen by threadline start', () => {
       return true;
     });
     assert.ok(await isPortFree(port), 'nothing left held after the refusal');
+  });
+});
+
+describe('ports chosen for a data directory', () => {
+  it('moves a taken PostgreSQL default below the range outgoing connections take their local ports from', async () => {
+    // the default is taken (port 0 hands out a port of the outgoing range, as a client's would be)
+    const blocker = createServer();
+    const taken = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port))); // listen(0) on TCP gives an AddressInfo
+    try {
+      const config = loadConfig({ THREADLINE_DATA_DIR: dataDir(), THREADLINE_PG_PORT: String(taken) });
+      const resolved = await resolveLaunchPorts({ config, env: {}, tierPorts: [], withPg: true, withMonitoring: false });
+      assert.notEqual(resolved.config.pgPort, taken);
+      assert.ok(resolved.config.pgPort >= STABLE_PORT_RANGE.first && resolved.config.pgPort <= STABLE_PORT_RANGE.last, `port ${resolved.config.pgPort} in ${STABLE_PORT_RANGE.first}–${STABLE_PORT_RANGE.last}`);
+      assert.equal(resolved.env.THREADLINE_PG_PORT, String(resolved.config.pgPort));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('picks stable ports over the whole range, ends included', () => {
+    assert.equal(pickStablePort(() => 0), STABLE_PORT_RANGE.first);
+    assert.equal(pickStablePort(() => 0.999_999_999), STABLE_PORT_RANGE.last);
   });
 });

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:net';
 
 import { recordPorts, type Config, type RecordedPorts } from '@threadline/config';
-import { freeLoopbackPort as pickFreePort } from '@threadline/ops';
 
 /** A port that is already taken; the message is one line naming the port, its owner and the fix. */
 export class PortInUseError extends Error {
@@ -24,6 +23,19 @@ export async function isPortFree(port: number, host = '127.0.0.1'): Promise<bool
     server.once('error', () => resolve(false));
     server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * Where ports chosen for a data directory come from: below Linux's default range for outgoing
+ * connections' local ports (32768–60999). A port picked there (port 0) can be taken by any
+ * outgoing connection before its server binds it, or at any later start, since the choice is
+ * recorded in ports.json and reused.
+ */
+export const STABLE_PORT_RANGE = { first: 20_000, last: 32_767 } as const;
+
+/** A random port of STABLE_PORT_RANGE; the caller checks that it is free. */
+export function pickStablePort(random: () => number = Math.random): number {
+  return STABLE_PORT_RANGE.first + Math.floor(random() * (STABLE_PORT_RANGE.last - STABLE_PORT_RANGE.first + 1));
 }
 
 /** Port of API replica `index` (0-based): the first at THREADLINE_API_PORT, the others after the worker's. */
@@ -129,7 +141,7 @@ export async function resolveLaunchPorts(options: {
         const other = wanted.find((earlier) => earlier !== port && resolved[earlier.key] === value);
         throw other ? new PortInUseError(value, `${port.purpose}, also given to ${other.purpose} by ${other.variable}`, port.variable) : new PortInUseError(value, port.purpose, port.variable);
       }
-      do value = await pickFreePort();
+      do value = pickStablePort();
       while (await isTaken(value));
     }
     taken.add(value);
