@@ -162,7 +162,9 @@ export function loadConfig(env: Env = process.env): Config {
     : defaultDataDir({ cwd: process.cwd(), isRoot: process.getuid?.() === 0, usesEmbeddedDatabase: !env.DATABASE_URL }).dir;
   // ports the launcher found taken and moved are recorded in the data dir, so every process agrees
   const recorded = readRecordedPorts(dataDir);
-  const pgPort = read.optionalPort('THREADLINE_PG_PORT') ?? recorded.pg ?? 54329;
+  // the default sits below the range Linux gives outgoing connections' local ports (32768–60999),
+  // where any client could hold it when the cluster starts
+  const pgPort = read.optionalPort('THREADLINE_PG_PORT') ?? recorded.pg ?? 15432;
   const apiUrl = read.url('THREADLINE_API_URL') ?? `http://127.0.0.1:${apiPort}`;
   const rawCron = read.text('THREADLINE_PIPELINE_CRON').trim();
   const stream = read.choice<'spool' | 'kinesis'>('THREADLINE_STREAM') ?? 'spool';

@@ -58,7 +58,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   v('THREADLINE_WEB_CACHE_MS', 'http', 'integer', '2000', "longest the web tier keeps an anonymous public GET answer (what the API's Cache-Control s-maxage allows; never with a session cookie) (0 = off)", { min: 0, max: 60_000 }),
   // database
   v('DATABASE_URL', 'database', 'url', undefined, 'any PostgreSQL 15+ server instead of the embedded one'),
-  v('THREADLINE_PG_PORT', 'database', 'port', '54329', 'port of the embedded cluster (loopback only; a free one is recorded in the data dir when taken)'),
+  v('THREADLINE_PG_PORT', 'database', 'port', '15432', 'port of the embedded cluster (loopback only; a free one is recorded in the data dir when taken)'),
   v('THREADLINE_DB_POOL_MAX', 'database', 'integer', '0', 'database connections per API process; 0 = 4 per CPU core (on a 2-core host 8: more connections than the cores can run only queue inside PostgreSQL)', { min: 0, max: 500 }),
   v('THREADLINE_DB_STANDBY', 'database', 'enum', 'off', '`on`: `npm start` keeps a streaming hot standby of the embedded cluster (synchronous) and fails over to it when the primary dies; needs pg_basebackup (Debian postgresql-client-15)', { values: ['on', 'off'] }),
   // secrets (generated once into secrets.json when unset)

@@ -95,6 +95,11 @@ describe('ports chosen for a data directory', () => {
     }
   });
 
+  it('gives the embedded PostgreSQL a default below the outgoing range too', () => {
+    const { pgPort } = loadConfig({ THREADLINE_DATA_DIR: dataDir() });
+    assert.ok(pgPort < 32_768, `default ${pgPort}`);
+  });
+
   it('picks stable ports over the whole range, ends included', () => {
     assert.equal(pickStablePort(() => 0), STABLE_PORT_RANGE.first);
     assert.equal(pickStablePort(() => 0.999_999_999), STABLE_PORT_RANGE.last);
