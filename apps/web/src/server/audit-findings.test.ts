@@ -284,7 +284,8 @@ describe('audit findings through nginx, the web tier and the API tier, protectio
     assert.equal(answer.status, 202, answer.body);
     const stored = spooledEvents().find((row) => row.event_id === event.id);
     assert.ok(stored, 'the event is durable');
-    const text = JSON.stringify(stored);
+    // the free text only: the times are digits too, and may hold a 555 of their own
+    const text = JSON.stringify(Object.values(stored).filter((value) => typeof value === 'string'));
     assert.doesNotMatch(text, /jane\.roe|example\.com|555|4242424242424242/);
     assert.equal(stored.path, '/account/[email]/orders');
     assert.equal(stored.search_query, '[email] linen shirt');
