@@ -21,7 +21,7 @@ import {
   type RunningCluster,
 } from '@threadline/db';
 
-import { isPortFree, pickStablePort } from './ports.js';
+import { freeStablePort } from './ports.js';
 
 /** What the db tier tells other commands (the drill, `threadline doctor`) about its pair. */
 export interface StandbyState {
@@ -144,8 +144,7 @@ export class DbPair {
     if (this.isStopping) return;
     this.saveState({ standby: 'building' });
     try {
-      let port = pickStablePort();
-      while (!(await isPortFree(port))) port = pickStablePort();
+      const port = await freeStablePort();
       const settings = {
         ...this.options.settings,
         primary_conninfo: primaryConninfo(this.options.port, this.passfile),

@@ -38,6 +38,13 @@ export function pickStablePort(random: () => number = Math.random): number {
   return STABLE_PORT_RANGE.first + Math.floor(random() * (STABLE_PORT_RANGE.last - STABLE_PORT_RANGE.first + 1));
 }
 
+/** A port of STABLE_PORT_RANGE that `isTaken` (by default: something listens there) does not refuse. */
+export async function freeStablePort(isTaken: (port: number) => Promise<boolean> = async (port) => !(await isPortFree(port))): Promise<number> {
+  let port = pickStablePort();
+  while (await isTaken(port)) port = pickStablePort();
+  return port;
+}
+
 /** Port of API replica `index` (0-based): the first at THREADLINE_API_PORT, the others after the worker's. */
 export function apiReplicaPort(config: Pick<Config, 'apiPort' | 'workerPort'>, index: number): number {
   if (config.apiPort === 0) return 0;
@@ -141,8 +148,7 @@ export async function resolveLaunchPorts(options: {
         const other = wanted.find((earlier) => earlier !== port && resolved[earlier.key] === value);
         throw other ? new PortInUseError(value, `${port.purpose}, also given to ${other.purpose} by ${other.variable}`, port.variable) : new PortInUseError(value, port.purpose, port.variable);
       }
-      do value = pickStablePort();
-      while (await isTaken(value));
+      value = await freeStablePort(isTaken);
     }
     taken.add(value);
     resolved[port.key] = value;
