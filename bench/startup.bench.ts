@@ -11,36 +11,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { freePort } from '@threadline/db/testing';
+import { freePortBlock } from '@threadline/db/testing';
 
 import { writeBenchResult } from './lib/results.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAUNCHER = path.join(ROOT, 'node_modules', '.bin', 'threadline');
 const TIMEOUT_MS = Number(process.env.BENCH_STARTUP_TIMEOUT_S ?? 600) * 1000;
-
-/** Ports for the web tier and the three after it (API, worker, second API replica), all free. */
-async function freeBlock(): Promise<number> {
-  for (;;) {
-    const base = await freePort();
-    if (base > 60_000) continue;
-    const taken = await Promise.all([1, 2, 3, 4].map((offset) => isFree(base + offset)));
-    if (taken.every(Boolean)) return base;
-  }
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
 
 async function waitReady(url: string, child: ChildProcess, startedAt: number): Promise<number> {
   for (;;) {
@@ -90,14 +71,16 @@ chmodSync(scratch, 0o755);
 /** Not created here: a fresh data directory is what the first start makes for itself. */
 const dataDir = path.join(scratch, 'data');
 try {
-  const port = await freeBlock();
+  // web, API, worker, second API replica, then PostgreSQL, Prometheus and Alertmanager: all below the
+  // outgoing-connection range, so nothing else on the host takes one between the check and the bind
+  const port = await freePortBlock(8);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
     THREADLINE_DATA_DIR: dataDir,
-    THREADLINE_PG_PORT: String(await freePort()),
-    THREADLINE_PROMETHEUS_PORT: String(await freePort()),
-    THREADLINE_ALERTMANAGER_PORT: String(await freePort()),
+    THREADLINE_PG_PORT: String(port + 5),
+    THREADLINE_PROMETHEUS_PORT: String(port + 6),
+    THREADLINE_ALERTMANAGER_PORT: String(port + 7),
     ...(process.env.BENCH_DEMO_EVENTS ? { THREADLINE_DEMO_EVENTS: process.env.BENCH_DEMO_EVENTS } : {}),
   };
   const firstMs = await timeStart(env, port, 'first start (fresh data dir, demo data, first pipeline run)');

@@ -6,35 +6,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { loadConfig, loadOrCreateSecrets, type Config } from '@threadline/config';
 import { createPool, resolveDatabaseUrl, type Pool } from '@threadline/db';
+import { freePortBlock } from '@threadline/db/testing';
 
 import { CLI_BIN } from '../launcher/services.js';
-
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * `count` consecutive free ports below the kernel's ephemeral range (32768–60999 by default), so an
- * outgoing connection of another test cannot take one between this check and the bind.
- */
-async function freePortBlock(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const base = 20_000 + Math.floor(Math.random() * 12_000);
-    const checks = await Promise.all(Array.from({ length: count }, (_, i) => isPortFree(base + i)));
-    if (checks.every(Boolean)) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
-}
 
 export interface RunningSystem {
   webUrl: string;

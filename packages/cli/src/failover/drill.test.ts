@@ -12,9 +12,11 @@ import { promisify } from 'node:util';
 
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { freePortBlock } from '@threadline/db/testing';
+
 import { readStandbyState } from '../launcher/db-standby.js';
 import { CLI_BIN } from '../launcher/services.js';
-import { freeBlock, launch, scratchDir, stopLaunched, waitAllUp, type Launched } from '../launcher/test-instances.js';
+import { LAUNCH_PORTS, launch, scratchDir, stopLaunched, waitAllUp, type Launched } from '../launcher/test-instances.js';
 
 const run = promisify(execFile);
 
@@ -52,7 +54,7 @@ describe('threadline failover drill', { concurrency: false }, () => {
   let shop: Launched;
 
   it('loses no paid order and fails no idempotent request when an API replica is killed', async () => {
-    shop = launch({ dataDir: path.join(scratchDir('threadline-drill-'), 'var'), port: await freeBlock(), env: { THREADLINE_MONITORING: 'off', THREADLINE_API_REPLICAS: '2', THREADLINE_DB_STANDBY: 'on' } });
+    shop = launch({ dataDir: path.join(scratchDir('threadline-drill-'), 'var'), port: await freePortBlock(LAUNCH_PORTS), env: { THREADLINE_MONITORING: 'off', THREADLINE_API_REPLICAS: '2', THREADLINE_DB_STANDBY: 'on' } });
     // the drill needs the whole system: the worker (standby metrics) starts after the shop answers
     await waitAllUp(shop);
     const seeded = await threadline(shop, ['seed', '--products', '20', '--customers', '30', '--days', '3', '--no-images']);

@@ -11,10 +11,12 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { freePortBlock } from '@threadline/db/testing';
+
 import { isPortFree } from './ports.js';
 import { isGroupAlive } from './registry.js';
 import { REPO_ROOT } from './services.js';
-import { childGroups, freeBlock, launch, processesUsing, scratchDir, stopLaunched, waitAllUp, waitReady } from './test-instances.js';
+import { childGroups, LAUNCH_PORTS, launch, processesUsing, scratchDir, stopLaunched, waitAllUp, waitReady } from './test-instances.js';
 
 after(stopLaunched);
 
@@ -30,7 +32,7 @@ describe('threadline start', { concurrency: false }, () => {
     const instance = launch({
       bin: path.join(clone, 'packages', 'cli', 'bin', 'threadline.mjs'),
       dataDir,
-      port: await freeBlock(),
+      port: await freePortBlock(LAUNCH_PORTS),
       env: { THREADLINE_MONITORING: 'off', THREADLINE_API_REPLICAS: '1' },
     });
     await waitReady(instance);
@@ -50,11 +52,11 @@ describe('threadline start', { concurrency: false }, () => {
   });
 
   it('runs two instances side by side, each with its own database and monitoring ports', async () => {
-    const first = launch({ dataDir: scratchDir('threadline-a-'), port: await freeBlock(), env: { THREADLINE_API_REPLICAS: '1' } });
+    const first = launch({ dataDir: scratchDir('threadline-a-'), port: await freePortBlock(LAUNCH_PORTS), env: { THREADLINE_API_REPLICAS: '1' } });
     // the first one's monitoring companions start right after its shop is ready: once they hold
     // their ports, the second one must pick others
     await waitAllUp(first);
-    const second = launch({ dataDir: scratchDir('threadline-b-'), port: await freeBlock(), env: { THREADLINE_API_REPLICAS: '1' } });
+    const second = launch({ dataDir: scratchDir('threadline-b-'), port: await freePortBlock(LAUNCH_PORTS), env: { THREADLINE_API_REPLICAS: '1' } });
     await waitReady(second);
     const recorded = [first, second].map((instance) => JSON.parse(readFileSync(path.join(instance.dataDir, 'ports.json'), 'utf8')) as Record<string, number>); // written by the launcher
     assert.notEqual(recorded[0]?.pg, recorded[1]?.pg, 'two PostgreSQL ports');
@@ -82,7 +84,7 @@ describe('threadline start', { concurrency: false }, () => {
 
   it('a second start on the same data dir boots the tiers alongside PostgreSQL and applies no migration', async () => {
     const dataDir = path.join(scratchDir('threadline-again-'), 'var');
-    const port = await freeBlock();
+    const port = await freePortBlock(LAUNCH_PORTS);
     const env = { THREADLINE_MONITORING: 'off', THREADLINE_API_REPLICAS: '1' };
     const first = launch({ dataDir, port, env });
     await waitReady(first);
@@ -105,7 +107,7 @@ describe('threadline start', { concurrency: false }, () => {
   });
 
   it('says in one line which port is taken', async () => {
-    const port = await freeBlock();
+    const port = await freePortBlock(LAUNCH_PORTS);
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
     try {

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { isPortFree } from './ports.js';
 import { isGroupAlive } from './registry.js';
 import { CLI_BIN } from './services.js';
 
@@ -21,15 +20,8 @@ export interface Launched {
 const launched: Launched[] = [];
 const scratch: string[] = [];
 
-/** A base port with the next 12 ports free (web, API replicas, workers), so tiers get fixed ports; below the kernel's ephemeral range (32768+), where outgoing connections of other tests could take one. */
-export async function freeBlock(): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 12_000);
-    let isFree = true;
-    for (let port = base; port < base + 12 && isFree; port += 1) isFree = await isPortFree(port);
-    if (isFree) return base;
-  }
-}
+/** Ports a launched system takes from its base: web, API replicas, workers, standby (fixed ports). */
+export const LAUNCH_PORTS = 12;
 
 export function scratchDir(prefix: string, mode = 0o755): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));

@@ -1,2 +1,2 @@
 export { createTestDatabase, stopPrivateCluster, TEST_PG_ENV, type TestDatabase } from './test-database.js';
-export { startTestCluster, freePort, type TestCluster, type TestClusterOptions } from './test-cluster.js';
+export { startTestCluster, freePort, freePortBlock, type TestCluster, type TestClusterOptions } from './test-cluster.js';

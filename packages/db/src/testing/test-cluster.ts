@@ -20,6 +20,29 @@ export async function freePort(): Promise<number> {
   });
 }
 
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The first of `count` consecutive free loopback ports, for a whole system that needs fixed ports
+ * (web, API replicas, worker, PostgreSQL…). Drawn from 20000–31999: below the kernel's range for
+ * outgoing connections' local ports (32768–60999), where a client elsewhere could take one between
+ * this check and the bind, and above the launcher's own stable range (15000–19999).
+ */
+export async function freePortBlock(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
+    const checks = await Promise.all(Array.from({ length: count }, (_, i) => isPortFree(base + i)));
+    if (checks.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found in 20000–31999`);
+}
+
 export interface TestCluster extends RunningCluster {
   /** URL of the `postgres` maintenance database, for CREATE DATABASE. */
   adminUrl: string;
