@@ -12,6 +12,7 @@ export const PG_ERROR = {
   QUERY_CANCELED: '57014',
   READ_ONLY_SQL_TRANSACTION: '25006',
   INVALID_CATALOG_NAME: '3D000',
+  LOCK_NOT_AVAILABLE: '55P03',
 } as const;
 
 export type PgErrorCode = (typeof PG_ERROR)[keyof typeof PG_ERROR];

@@ -1,5 +1,6 @@
 import type { PoolClient } from '../pool.js';
 import { analyseStage, copyIntoStage, mapRows, type StageValue } from './copy-stage.js';
+import { loadIntoEmptyTables } from './empty-table-load.js';
 import { ensureLegacySeller, LEGACY_SELLER_EMAIL } from './legacy-import.repo.js';
 import { summariseOrderLines } from './order-line-summaries.js';
 import type { StagedOrderLine } from './staged-order-line.js';
@@ -130,16 +131,33 @@ export async function upsertStagedProducts(client: PoolClient): Promise<void> {
     INSERT INTO categories (slug, name, parent_id)
     SELECT s.slug, s.name, c.id FROM ${STAGED_CATEGORIES} s LEFT JOIN categories c ON c.slug = s.parent_slug WHERE s.is_sub
     ON CONFLICT (slug) DO UPDATE SET parent_id = coalesce(categories.parent_id, EXCLUDED.parent_id)`);
+  await client.query(`
+    INSERT INTO categories (slug, name)
+    SELECT 'uncategorised', 'Uncategorised' WHERE EXISTS (SELECT 1 FROM ${STAGED_PRODUCTS} WHERE slug = 'uncategorised')
+    ON CONFLICT (slug) DO NOTHING`);
+  // a shop moving in (no products yet): products and their names are loaded with their foreign keys
+  // checked once and their indexes (three GIN search indexes among them) built after the load; the
+  // variants keep their indexes, which the statement trigger of their minimum price looks them up by
+  const isLoaded = await loadIntoEmptyTables(
+    client,
+    ['products', 'product_variants', 'product_name_history'],
+    async () => {
+      await writeStagedProducts(client, sellerId);
+      return true;
+    },
+    { keepIndexesOf: ['product_variants'] },
+  );
+  if (isLoaded === undefined) await writeStagedProducts(client, sellerId);
+}
+
+/** The products, names and variants of upsertStagedProducts (categories and seller are there). */
+async function writeStagedProducts(client: PoolClient, sellerId: number): Promise<void> {
   // names the products had before this import, so a rename through a re-import is listed too
   await client.query(`
     INSERT INTO product_name_history (product_id, name, first_seen, last_seen)
     SELECT p.id, p.name, p.created_at, NULL
       FROM products p JOIN ${STAGED_PRODUCTS} s ON s.product_legacy_id = p.legacy_id
     ON CONFLICT (product_id, name) DO NOTHING`);
-  await client.query(`
-    INSERT INTO categories (slug, name)
-    SELECT 'uncategorised', 'Uncategorised' WHERE EXISTS (SELECT 1 FROM ${STAGED_PRODUCTS} WHERE slug = 'uncategorised')
-    ON CONFLICT (slug) DO NOTHING`);
   await client.query(
     `INSERT INTO products (legacy_id, seller_id, category_id, name, description, status, published_at, created_at, min_price_cents,
                            units_sold)
@@ -289,14 +307,13 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
   // into a shop that has none of these orders, a plain insert (no speculative insertion and
   // conflict check per order, no second look for the orders that were there unchanged)
   const isEveryOrderNew = known[0]?.is_known === false;
-  const inserted = await client.query(
+  const insertOrders = (): Promise<{ rowCount: number | null }> => client.query(
     // the order's fields from its first line (by row number), its amounts summed when staged
     `WITH per_order AS (
        SELECT o.order_key, o.split_of, r.user_id, o.status, o.placed_at, o.ship_country, o.ship_region, o.ship_city,
-              o.ship_postal_code, o.sales_territory, o.shipping_method
+              o.ship_postal_code, o.sales_territory, o.shipping_method, o.subtotal_cents AS subtotal,
+              o.shipping_cents AS shipping, o.shipped_at
          FROM ${STAGED_ORDERS} o JOIN ${RESOLVED} r ON r.row_number = o.first_row
-     ), sums AS (
-       SELECT order_key, subtotal_cents AS subtotal, shipping_cents AS shipping, shipped_at FROM ${STAGED_ORDERS}
      ), method_names AS MATERIALIZED (
        -- the order keeps the method's name as the checkout does ("Standard", "International
        -- standard"): the rate for the ship-to country, else the one for every other country;
@@ -310,15 +327,15 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
        INSERT INTO orders (legacy_id, legacy_split_of, user_id, status, currency, subtotal_cents, shipping_cents, total_cents,
                            source, placed_at, created_at, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at,
                            ship_country, ship_region, ship_city, ship_postal_code, sales_territory, shipping_method)
-       SELECT o.order_key, o.split_of, o.user_id, o.status::order_status, $1, s.subtotal, s.shipping, s.subtotal + s.shipping,
+       SELECT o.order_key, o.split_of, o.user_id, o.status::order_status, $1, o.subtotal, o.shipping, o.subtotal + o.shipping,
               'legacy', o.placed_at, o.placed_at,
               CASE WHEN o.status IN ('paid', 'shipped', 'delivered', 'refunded') THEN o.placed_at END,
-              CASE WHEN o.status IN ('shipped', 'delivered') THEN coalesce(s.shipped_at, o.placed_at) END,
-              CASE WHEN o.status = 'delivered' THEN coalesce(s.shipped_at, o.placed_at) END,
+              CASE WHEN o.status IN ('shipped', 'delivered') THEN coalesce(o.shipped_at, o.placed_at) END,
+              CASE WHEN o.status = 'delivered' THEN coalesce(o.shipped_at, o.placed_at) END,
               CASE WHEN o.status = 'cancelled' THEN o.placed_at END,
               CASE WHEN o.status = 'refunded' THEN o.placed_at END,
               o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code, o.sales_territory, n.name
-         FROM per_order o JOIN sums s USING (order_key)
+         FROM per_order o
          JOIN method_names n ON n.shipping_method IS NOT DISTINCT FROM o.shipping_method AND n.ship_country IS NOT DISTINCT FROM o.ship_country
        ${isEveryOrderNew ? '' : `ON CONFLICT (legacy_id) DO UPDATE
          SET legacy_split_of = EXCLUDED.legacy_split_of, user_id = EXCLUDED.user_id, status = EXCLUDED.status,
@@ -343,6 +360,28 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
      INSERT INTO legacy_stage_orders (order_key, order_id, is_new) SELECT legacy_id, id, is_new FROM upserted`,
     [currency],
   );
+  // every order is new, so none has lines yet: nothing to pair, delete or update, and the lines
+  // go in straight from the resolved staging table (no second copy of every line, no window sort)
+  const insertNewLines = (): Promise<unknown> => client.query(`
+    INSERT INTO order_items (order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, line_total_cents,
+                             discount_rate, cost_cents, profit_cents, product_name, size, colour)
+    SELECT o.order_id, s.product_id, s.variant_id, s.seller_id, s.quantity, s.unit_price_cents, s.line_total_cents, s.discount_rate,
+           s.cost_cents, s.profit_cents, coalesce(s.product_name, s.snapshot_name), s.snapshot_size, s.snapshot_colour
+      FROM ${RESOLVED} s JOIN legacy_stage_orders o USING (order_key) ORDER BY s.row_number`);
+  // a shop moving in (no orders at all yet): orders and lines are loaded with their foreign keys
+  // checked once for the whole load and their indexes built after it (loadIntoEmptyTables)
+  const loadedIntoEmpty = isEveryOrderNew
+    ? await loadIntoEmptyTables(client, ['orders', 'order_items'], async () => {
+      const orders = await insertOrders();
+      await insertNewLines();
+      return orders.rowCount ?? 0;
+    })
+    : undefined;
+  if (loadedIntoEmpty !== undefined) {
+    const products = await datePlacedProducts(client);
+    return { created: loadedIntoEmpty, updated: 0, productIds: products };
+  }
+  const inserted = await insertOrders();
   let created = inserted.rowCount ?? 0;
   let updated = 0;
   if (!isEveryOrderNew) {
@@ -357,20 +396,16 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
     created = counts[0]?.created ?? 0;
     updated = counts[0]?.updated ?? 0;
   }
-  if (updated === 0) {
-    // every order is new, so none has lines yet: nothing to pair, delete or update, and the lines
-    // go in straight from the resolved staging table (no second copy of every line, no window sort)
-    await client.query(`
-      INSERT INTO order_items (order_id, product_id, variant_id, seller_id, quantity, unit_price_cents, line_total_cents,
-                               discount_rate, cost_cents, profit_cents, product_name, size, colour)
-      SELECT o.order_id, s.product_id, s.variant_id, s.seller_id, s.quantity, s.unit_price_cents, s.line_total_cents, s.discount_rate,
-             s.cost_cents, s.profit_cents, coalesce(s.product_name, s.snapshot_name), s.snapshot_size, s.snapshot_colour
-        FROM ${RESOLVED} s JOIN legacy_stage_orders o USING (order_key) ORDER BY s.row_number`);
-  } else {
-    await writeStagedItemsOfExistingOrders(client);
-  }
-  // a product exists from its first sale at the latest, so product_day covers all imported history;
-  // the same pass lists the products the lines touch (for their counters)
+  if (updated === 0) await insertNewLines();
+  else await writeStagedItemsOfExistingOrders(client);
+  return { created, updated, productIds: await datePlacedProducts(client) };
+}
+
+/**
+ * A product exists from its first sale at the latest, so product_day covers all imported history;
+ * the same pass lists the products the lines touch (for their counters).
+ */
+async function datePlacedProducts(client: PoolClient): Promise<number[]> {
   const { rows: products } = await client.query<{ product_id: string }>(`
     WITH sales AS (
       SELECT r.product_id, min(o.placed_at) AS first_sale
@@ -381,7 +416,7 @@ export async function writeStagedOrders(client: PoolClient, currency: string): P
        WHERE p.id = f.product_id AND p.created_at > f.first_sale
     )
     SELECT product_id FROM sales`);
-  return { created, updated, productIds: products.map((row) => Number(row.product_id)) };
+  return products.map((row) => Number(row.product_id));
 }
 
 /**
