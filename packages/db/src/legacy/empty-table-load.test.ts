@@ -109,6 +109,25 @@ describe('loadIntoEmptyTables', () => {
     assert.deepEqual(await schemaOf(db.pool), schema);
   });
 
+  it('takes the ordinary path when an index carries a comment its definition would not bring back', async () => {
+    await db.pool.query(`COMMENT ON INDEX load_child_parent_idx IS 'kept for the parent page'`);
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      let isRun = false;
+      const loaded = await loadIntoEmptyTables(client, ['load_parent', 'load_child'], async () => {
+        isRun = true;
+      });
+      assert.equal(loaded, undefined);
+      assert.equal(isRun, false);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    const { rows } = await db.pool.query<{ comment: string | null }>(`SELECT obj_description('load_child_parent_idx'::regclass, 'pg_class') AS comment`);
+    assert.equal(rows[0]!.comment, 'kept for the parent page');
+  });
+
   it('takes the ordinary path at once, without waiting, when another session is using a table', async () => {
     const other = await db.pool.connect();
     const client = await db.pool.connect();
