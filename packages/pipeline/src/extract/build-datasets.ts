@@ -111,9 +111,9 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
     // Everything a sales line takes from its order and customer, joined once per order (a million
     // rows) instead of once per line (three million) — and once more per line for sales_orders,
     // which is rolled up from the sales view. Three customer lookups and the shop-date conversion
-    // leave the per-line join (the build's DuckDB CPU for 1M orders: 19.8–21.3 s before, 16.5–17.0 s
-    // after, this table's 0.9 s included; noisy, shared machine). Keyed by construction: one row
-    // per order (a checked key), joined only to tables whose keys were checked.
+    // leave the per-line join (the build's CPU for 1M orders: median 18.1 s before, 16.3 s after,
+    // this table's 0.9 s included; five pairs on a noisy, shared machine). Keyed by construction:
+    // one row per order (a checked key), joined only to tables whose keys were checked.
     await timer.time('join order facts', () => db.run(`CREATE OR REPLACE TABLE x_order_facts AS
       SELECT o.dt, o.id AS order_id, o.placed_at, (o.placed_at AT TIME ZONE ${zone})::DATE AS placed_date,
              o.status, o.currency, o.source,
