@@ -159,11 +159,15 @@ export interface HeatCell {
 export interface WeekFigures {
   /** Monday of the week (shop time zone). */
   weekStart: string;
+  /** Days of this week inside the window (1–7): the window's first and last week may be cut short. */
+  days: number;
   visits: number;
+  /** visits ÷ days: what the weeks are compared by. */
+  visitsPerDay: number;
   sessions: number;
   visitors: number;
   conversions: number;
-  /** Change of visits vs the previous week, e.g. 0.12 = +12 %; null for the first week or from 0. */
+  /** Change of visits per day vs the previous week, e.g. 0.12 = +12 %; null for the first week or from 0. */
   visitsChange: number | null;
   peakHour: number | null;
 }

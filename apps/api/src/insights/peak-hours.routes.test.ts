@@ -76,6 +76,22 @@ describe('GET /api/insights/peak-hours', () => {
     assert.deepEqual(again.byHour, first.byHour);
   });
 
+  it('computes anew an answer stored by an older release, whose weeks lack the fields added since', async () => {
+    const url = `/api/insights/peak-hours?${window}&top=1`;
+    const first = json<PeakBody & { weekly: Array<{ days: number }> }>(await marketing.get(url));
+    assert.equal(first.cache.status, 'live');
+    assert.ok(first.weekly.every((week) => week.days >= 1 && week.days <= 7));
+    // what the release before answer shapes stored: the fingerprint without the shape, weeks without days
+    await harness.db.pool.query(
+      `UPDATE insight_cache SET data_version = regexp_replace(data_version, '\\|\\d+$', ''),
+              result = jsonb_set(result::jsonb, '{weekly}', '[{"weekStart": "2000-01-03", "visits": 1}]')::json
+        WHERE dashboard = 'peak-hours' AND params->>'top' = '1'`,
+    );
+    const again = json<PeakBody & { weekly: Array<{ weekStart: string; days: number }> }>(await marketing.get(url));
+    assert.equal(again.cache.status, 'live', 'the stale-shaped answer is not served');
+    assert.deepEqual(again.weekly, first.weekly);
+  });
+
   it('is materialised with the other dashboards in the PostgreSQL cache, so the page opens from it', async () => {
     const refreshed = await marketing.post('/api/insights/refresh', {});
     assert.equal(refreshed.statusCode, 200, refreshed.body);

@@ -85,7 +85,7 @@ export function registerInsights(program: Command): void {
         console.log(`quietest hour (maintenance window): ${result.quietestHour ? `${String(result.quietestHour.hour).padStart(2, '0')}:00 ${timeZone}, ${result.quietestHour.visits} visits` : '—'}`);
         if (result.weekly.length > 0) {
           console.log('\nweek over week:');
-          printRows(result.weekly.map((w) => ({ week: w.weekStart, visits: w.visits, change: percent(w.visitsChange), peak: w.peakHour === null ? '—' : `${String(w.peakHour).padStart(2, '0')}:00`, conversions: w.conversions })), 'table');
+          printRows(result.weekly.map((w) => ({ week: w.weekStart, days: w.days, visits: w.visits, perDay: Math.round(w.visitsPerDay), change: percent(w.visitsChange), peak: w.peakHour === null ? '—' : `${String(w.peakHour).padStart(2, '0')}:00`, conversions: w.conversions })), 'table');
         }
       }
     } catch (error) {

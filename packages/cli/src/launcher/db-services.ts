@@ -5,5 +5,5 @@ import type { ServiceSpec } from './supervisor.js';
 
 /** The database tier `npm start` runs for the embedded cluster. */
 export function dbServices(_config: Config, env: Record<string, string>): ServiceSpec[] {
-  return [{ name: 'db', command: process.execPath, args: [CLI_BIN, 'db'], env }];
+  return [{ name: 'db', command: process.execPath, args: [CLI_BIN, 'db'], env, isStoppedLast: true }];
 }

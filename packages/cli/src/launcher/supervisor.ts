@@ -21,6 +21,12 @@ export interface ServiceSpec {
   /** Restart after an unexpected exit (default true). */
   isRestartable?: boolean;
   readyTimeoutMs?: number;
+  /**
+   * Stopped after every other service (the database): the tiers that write into it finish first.
+   * The others stop all at once — each drains on its own (the API keeps answering while it fails
+   * /readyz), so a whole-system stop takes the longest drain, not the sum of them.
+   */
+  isStoppedLast?: boolean;
 }
 
 interface Running {
@@ -34,7 +40,7 @@ const COLOURS = [36, 35, 33, 32, 34, 31, 90];
 
 /**
  * Runs services as child processes in their own process groups, prefixes their output with
- * their name, restarts the ones that crash (with backoff) and stops them in reverse order.
+ * their name, restarts the ones that crash (with backoff) and stops them (the database last).
  * Children get an IPC channel; each tier exits when that channel closes, so none outlives us.
  */
 export class Supervisor {
@@ -212,14 +218,16 @@ export class Supervisor {
     return this.start(next);
   }
 
-  /** Stops every service, last started first; SIGKILL after `graceMs`. Resolves when no child process is left. */
+  /**
+   * Stops every service: all but the `isStoppedLast` ones at once, then those, last started first;
+   * SIGKILL after `graceMs`. Resolves when no child process is left.
+   */
   async stopAll(graceMs = 15_000): Promise<void> {
     this.isStopping = true;
     for (const job of this.jobs) if (job.pid) process.kill(-job.pid, 'SIGTERM');
-    for (const name of [...this.order].reverse()) {
-      const entry = this.running.get(name);
-      if (entry) await this.stopEntry(entry, graceMs);
-    }
+    const entries = [...this.order].reverse().flatMap((name) => this.running.get(name) ?? []);
+    await Promise.all(entries.filter((entry) => !entry.spec.isStoppedLast).map((entry) => this.stopEntry(entry, graceMs)));
+    for (const entry of entries.filter((candidate) => candidate.spec.isStoppedLast)) await this.stopEntry(entry, graceMs);
     for (const job of this.jobs) {
       while (job.pid && isGroupAlive(job.pid)) await sleep(50);
     }

@@ -47,6 +47,11 @@ interface DashboardSpec<P> {
   extraVersion?(services: InsightServices): Promise<string>;
   /** envelope fields the figures carry themselves: theirs are sent, the envelope's are left out */
   carries?: readonly EnvelopeField[];
+  /**
+   * The answer's shape, part of the fingerprint: raise it when the figures gain or change fields,
+   * so answers stored by an older release are computed anew instead of served without them.
+   */
+  shape?: number;
 }
 
 /**
@@ -77,6 +82,8 @@ export const DASHBOARDS = {
     datasets: ['clickstream_hourly'],
     compute: (services, params) => peakHours(services.lake, params),
     carries: ['window', 'filters'],
+    // 2: weeks carry days and visitsPerDay
+    shape: 2,
   } satisfies DashboardSpec<PeakHourFilters>,
 } as const;
 
@@ -86,7 +93,7 @@ type ParamsOf<D extends DashboardName> = Parameters<(typeof DASHBOARDS)[D]['comp
 async function fingerprint(services: InsightServices, name: DashboardName): Promise<string> {
   const spec: DashboardSpec<never> = DASHBOARDS[name];
   const extra = spec.extraVersion ? await spec.extraVersion(services) : '';
-  return `${services.lake.version(spec.datasets)}|${extra}`;
+  return `${services.lake.version(spec.datasets)}|${extra}|${spec.shape ?? 1}`;
 }
 
 /**

@@ -86,9 +86,11 @@ describe('peak hours (5.1)', () => {
 
   it('reports weeks (Monday start, shop time) with week-over-week change and each week\'s peak', async () => {
     const result = await run({});
+    // the window (Sat 7 – Mon 9 March) holds 2 days of the first week and 1 of the second: 4 visits
+    // in 2 days and 2 in 1 day are the same rate, not a 50 % drop
     assert.deepEqual(
-      result.weekly.map((w) => [w.weekStart, w.visits, w.visitsChange, w.peakHour]),
-      [['2026-03-02', 4, null, 1], ['2026-03-09', 2, -0.5, 10]],
+      result.weekly.map((w) => [w.weekStart, w.days, w.visits, w.visitsPerDay, w.visitsChange, w.peakHour]),
+      [['2026-03-02', 2, 4, 2, null, 1], ['2026-03-09', 1, 2, 2, 0, 10]],
     );
   });
 

@@ -1,5 +1,5 @@
 import { DEVICE_CLASSES, REGIONS, TRAFFIC_SOURCES, type DeviceClass, type Region, type TrafficSource } from '@threadline/clickstream';
-import { daysBetween, isIsoDate, isTimeZone, mondayOf } from '@threadline/domain';
+import { addDays, daysBetween, isIsoDate, isTimeZone, mondayOf } from '@threadline/domain';
 import { toNumber } from '@threadline/lake';
 
 import type { InsightQuery } from '../lake/insights-lake.js';
@@ -111,14 +111,20 @@ export async function peakHours(lake: InsightQuery, input: PeakHourFilters): Pro
     week.byHour[date.getUTCHours()] = (week.byHour[date.getUTCHours()] ?? 0) + c.visits;
     weeks.set(monday, week);
   }
-  let previous: number | undefined;
+  // The window's edges cut its first and last week short: the change compares visits per day, so a
+  // week with 2 of its 7 days in the window does not read as a 70 % drop.
+  let previousPerDay: number | undefined;
   const weekly: WeekFigures[] = [...weeks.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([weekStart, w]) => {
-      const change = previous === undefined ? null : ratio(w.visits - previous, previous);
-      previous = w.visits;
+      const first = weekStart < filters.from ? filters.from : weekStart;
+      const sunday = addDays(weekStart, 6);
+      const days = daysBetween(first, sunday > filters.to ? filters.to : sunday) + 1;
+      const visitsPerDay = w.visits / days;
+      const change = previousPerDay === undefined ? null : ratio(visitsPerDay - previousPerDay, previousPerDay);
+      previousPerDay = visitsPerDay;
       const peak = w.visits === 0 ? null : w.byHour.indexOf(Math.max(...w.byHour));
-      return { weekStart, visits: w.visits, sessions: w.sessions, visitors: w.visitors, conversions: w.conversions, visitsChange: change, peakHour: peak };
+      return { weekStart, days, visits: w.visits, visitsPerDay, sessions: w.sessions, visitors: w.visitors, conversions: w.conversions, visitsChange: change, peakHour: peak };
     });
   return {
     ...empty,

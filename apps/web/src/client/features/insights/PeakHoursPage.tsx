@@ -112,8 +112,8 @@ function PeakHoursView({ data }: { data: PeakHoursData }) {
       tooltip: { trigger: 'axis' },
       grid: { left: 56, right: 24, top: 16, bottom: 32 },
       xAxis: { type: 'category', data: data.weekly.map((week) => week.weekStart) },
-      yAxis: { type: 'value', name: 'Visits' },
-      series: [{ type: 'line', name: 'Visits', data: data.weekly.map((week) => week.visits), smooth: true, areaStyle: { opacity: 0.15 } }],
+      yAxis: { type: 'value', name: 'Visits per day' },
+      series: [{ type: 'line', name: 'Visits per day', data: data.weekly.map((week) => Math.round(week.visitsPerDay)), smooth: true, areaStyle: { opacity: 0.15 } }],
     }),
     [data],
   );
@@ -140,7 +140,7 @@ function PeakHoursView({ data }: { data: PeakHoursData }) {
       <Chart title={`Visits by weekday and hour, ${clock === 'shop' ? 'shop time' : 'local time'}`} option={heat} explanation={`Darker cells are busier: each cell counts page visits in that weekday and hour, in ${clockName}. Bots are left out.`} height={300} />
       <div className="insight-grid">
         <Chart title={`Visits, sessions and conversions by hour, ${clock === 'shop' ? 'shop time' : 'local time'}`} option={bars} explanation="Conversions are paid orders. Time campaigns and e-mails for the tall bars; plan maintenance for the short ones." />
-        <Chart title="Visits per week" option={weekly} explanation="Weekly visits in the window; the table below gives the change week over week." />
+        <Chart title="Visits per day, by week" option={weekly} explanation="Average daily visits of each week in the window (a week the window cuts short counts only its days in it); the table below gives the change week over week." />
       </div>
       <DataTable
         title="Top peak hours"
@@ -157,9 +157,10 @@ function PeakHoursView({ data }: { data: PeakHoursData }) {
         title="Week over week"
         rows={data.weekly}
         columns={[
-          { key: 'week', label: 'Week of', value: (row) => row.weekStart },
+          { key: 'week', label: 'Week of', value: (row) => row.weekStart, render: (row) => (row.days < 7 ? `${row.weekStart} (${row.days} of 7 days)` : row.weekStart) },
           { key: 'visits', label: 'Visits', value: (row) => row.visits, render: (row) => formatInt(row.visits), isNumeric: true },
-          { key: 'change', label: 'Change', value: (row) => row.visitsChange, render: (row) => (row.visitsChange === null ? '—' : `${row.visitsChange >= 0 ? '+' : ''}${formatShare(row.visitsChange)}`), isNumeric: true },
+          { key: 'perDay', label: 'Visits per day', value: (row) => row.visitsPerDay, render: (row) => formatInt(Math.round(row.visitsPerDay)), isNumeric: true },
+          { key: 'change', label: 'Change per day', value: (row) => row.visitsChange, render: (row) => (row.visitsChange === null ? '—' : `${row.visitsChange >= 0 ? '+' : ''}${formatShare(row.visitsChange)}`), isNumeric: true },
           { key: 'conversions', label: 'Conversions', value: (row) => row.conversions, isNumeric: true },
           { key: 'peak', label: 'Peak hour', value: (row) => (row.peakHour === null ? null : hourRange(row.peakHour)) },
         ]}
