@@ -22,7 +22,7 @@
  * commits per WAL flush.
  * Results go to bench/results/shop.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,7 +33,7 @@ import { createPool, migrate } from '@threadline/db';
 import { freePort, startTestCluster } from '@threadline/db/testing';
 import { DEMO_PASSWORD, seedDemoData } from '@threadline/demo';
 
-import { readCommitCounters, resetDatabaseCounters, statementsPerPaidOrder, topStatements, treeCpuMs } from './lib/checkout-breakdown.js';
+import { processTree, readCommitCounters, resetDatabaseCounters, statementsPerPaidOrder, topStatements, treeCpuMs } from './lib/checkout-breakdown.js';
 import { measure, quantile, type LoadFigures } from './lib/http-load.js';
 import { writeBenchResult, type BenchFigures } from './lib/results.js';
 import { closeShopperConnections, Shopper } from './lib/shopper.js';
@@ -102,6 +102,25 @@ async function stopTier(child: ChildProcess): Promise<void> {
 
 /** The host's 1-minute load average: other processes on this shared 2-core machine skew the figures. */
 const loadAverage = (): number => Number(os.loadavg()[0]?.toFixed(2) ?? 0);
+
+/**
+ * Pins `pid` and its descendants, every thread of each (`taskset -a -p`), to the CPUs in `cpus`
+ * (a taskset list: "0", "1", "0-1"). Threads made later inherit the pin of the thread making them.
+ */
+function pinTree(pid: number, cpus: string): void {
+  for (const member of processTree(pid)) execFileSync('taskset', ['-a', '-p', '-c', cpus, String(member)], { stdio: 'ignore' });
+}
+
+/** Whether the pinned rows can run: util-linux `taskset` answers and the host has two cores or more. */
+function canPin(): boolean {
+  if (os.cpus().length < 2) return false;
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Process ids of the running tiers, for the CPU they spend per request. */
 const tierPids: Record<'api' | 'web', number | undefined> = { api: undefined, web: undefined };
@@ -252,7 +271,8 @@ try {
   if (SECTIONS.has('page')) {
     log('product page, direct to the API');
     const pagePaths = Array.from({ length: 200 }, (_, i) => ({ path: `/api/products/${productIds[(i * 7919) % productIds.length] ?? 1}` }));
-    results.push(figures('product-page-api', await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths })));
+    const pageDirect = await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths });
+    results.push(figures('product-page-api', pageDirect));
     log('product page through the web tier, anonymous (web tier cache)');
     results.push(
       figures('product-page-web', await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths }), {
@@ -261,11 +281,39 @@ try {
     );
     log('product page through the web tier, with a cookie (proxied every time)');
     const cookiePagePaths = pagePaths.map((request) => ({ ...request, headers: { cookie: PRIVATE_COOKIE } }));
+    const pageProxied = await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths });
     results.push(
-      figures('product-page-web-uncached', await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths }), {
+      figures('product-page-web-uncached', pageProxied, {
+        overheadPct: pageDirect.reqPerSec > 0 ? Number((100 * (1 - pageProxied.reqPerSec / pageDirect.reqPerSec)).toFixed(1)) : null,
         note: 'private cookie: proxied to the API every time; compare with product-page-api for the web tier overhead',
       }),
     );
+    const apiPid = tierPids.api;
+    const webPid = tierPids.web;
+    if (apiPid !== undefined && webPid !== undefined && canPin()) {
+      const allCpus = `0-${os.cpus().length - 1}`;
+      log('product page, direct and proxied, API pinned to core 0, web tier and load generator to core 1');
+      try {
+        pinTree(apiPid, '0');
+        pinTree(webPid, '1');
+        pinTree(process.pid, '1');
+        const layout = 'taskset (util-linux): the API alone on core 0; the web tier and the load generator share core 1; PostgreSQL unpinned (the API answers from its 2 s page cache)';
+        const direct = await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths });
+        results.push(figures('product-page-api-pinned', direct, { note: `${layout}; direct to the API` }));
+        const proxied = await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths });
+        results.push(
+          figures('product-page-web-uncached-pinned', proxied, {
+            // how much of the direct rate the web tier costs in this layout (the goal is checked on the shared-core rows)
+            overheadPct: direct.reqPerSec > 0 ? Number((100 * (1 - proxied.reqPerSec / direct.reqPerSec)).toFixed(1)) : null,
+            note: `${layout}; private cookie: proxied to the API every time; compare with product-page-api-pinned (a 3-tier deployment's layout; the goal compares the shared-core rows)`,
+          }),
+        );
+      } finally {
+        for (const pid of [apiPid, webPid, process.pid]) pinTree(pid, allCpus);
+      }
+    } else {
+      log('pinned rows skipped: taskset (util-linux) or a second core is missing');
+    }
   }
 
   // checkout: customers sign in (argon2id verify: a few at a time), then buy concurrently

@@ -49,6 +49,25 @@ function readAllStats(): ProcStat[] {
   return stats;
 }
 
+/** Process ids of `root` and its descendants (Linux only; none elsewhere). */
+export function processTree(root: number): number[] {
+  let stats: ProcStat[] = [];
+  try {
+    stats = readAllStats();
+  } catch {
+    return [];
+  }
+  const tree: number[] = [];
+  const queue = stats.some((stat) => stat.pid === root) ? [root] : [];
+  while (queue.length > 0) {
+    const pid = queue.pop();
+    if (pid === undefined) break;
+    tree.push(pid);
+    for (const stat of stats) if (stat.ppid === pid) queue.push(stat.pid);
+  }
+  return tree;
+}
+
 /** CPU milliseconds used so far by each root process and its descendants (Linux only; 0 elsewhere). */
 export function treeCpuMs(roots: Record<string, number | undefined>): Record<string, number> {
   let stats: ProcStat[] = [];

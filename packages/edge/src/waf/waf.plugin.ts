@@ -108,7 +108,8 @@ export const wafPlugin = fp<WafPluginOptions>(
     }
     if (settings.mode === 'detect') app.log.warn('WAF in detect-only mode (THREADLINE_WAF_MODE=detect): attacks are logged, not blocked');
 
-    const decide = async (request: FastifyRequest, reply: FastifyReply, part: InspectPart): Promise<FastifyReply | undefined> => {
+    /** Inspects `part`; the reply when the request was refused (and answered), else undefined. */
+    const decideNow = (request: FastifyRequest, reply: FastifyReply, part: InspectPart): FastifyReply | undefined => {
       const exclusions =
         part === 'body' ? (options.exclusions ?? []).filter((item) => item.method === request.method && item.route === request.routeOptions.url && item.isAllowed(request)) : [];
       const decision = inspectRequest({ method: request.method, url: request.url, headers: request.headers, body: part === 'body' ? request.body : undefined }, settings, { part, exclusions });
@@ -123,11 +124,14 @@ export const wafPlugin = fp<WafPluginOptions>(
       return reply.status(decision.status).header('cache-control', 'no-store').send(wafErrorBody(decision, request.id));
     };
 
-    app.addHook('onRequest', async (request, reply) => decide(request, reply, 'head'));
+    // the head check as a callback hook: no promise and microtask per request (the check is synchronous)
+    app.addHook('onRequest', (request, reply, done) => {
+      if (decideNow(request, reply, 'head') === undefined) done();
+    });
     if (options.inspectBody) {
       app.addHook('preValidation', async (request, reply) => {
         if (request.body === undefined || request.body === null) return undefined;
-        return decide(request, reply, 'body');
+        return decideNow(request, reply, 'body');
       });
     }
   },

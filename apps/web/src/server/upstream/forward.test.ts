@@ -228,6 +228,7 @@ describe('writing whole forwarded answers straight to the connection', () => {
     '/api/list': { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'private', 'x-powered-by': 'upstream', vary: 'Cookie' }, body: json },
     '/api/login': { status: 201, headers: { 'content-type': 'application/json', 'set-cookie': ['tl_session=a; HttpOnly', 'tl_csrf=b; Path=/'] }, body: '{"ok":true}' },
     '/api/untyped': { status: 200, headers: {}, body: 'raw bytes' },
+    '/api/framed': { status: 200, headers: { 'content-type': 'text/html', 'x-frame-options': 'SAMEORIGIN' }, body: '<p>framed</p>' },
     '/api/missing': { status: 404, headers: { 'content-type': 'application/json' }, body: '{"error":{"code":"NOT_FOUND","message":"no such product"}}' },
     '/api/empty': { status: 204, headers: { 'content-length': '0', 'content-type': 'application/json' }, body: '' },
   };
@@ -246,8 +247,9 @@ describe('writing whole forwarded answers straight to the connection', () => {
     for (const [name, web] of Object.entries(webs)) {
       // what the web tier's own onSend hooks do: drop X-Powered-By (security headers), and a header
       // set as a request arrives (as the security headers are) must reach the client either way
-      web.app.addHook('onRequest', async (_request, reply) => {
+      web.app.addHook('onRequest', async (request, reply) => {
         reply.header('x-frame-options', 'DENY');
+        if (request.headers['x-test-cookie'] !== undefined) reply.header('set-cookie', 'tl_hook=c; Path=/');
       });
       web.app.addHook('onSend', async (_request, reply, payload) => {
         web.onSendCalls += 1;
@@ -286,6 +288,16 @@ describe('writing whole forwarded answers straight to the connection', () => {
     const login = await getRaw(webs.direct.port, '/api/login');
     assert.deepEqual(login.head.filter((line) => line.startsWith('set-cookie')), ['set-cookie: tl_csrf=b; Path=/', 'set-cookie: tl_session=a; HttpOnly'], 'each cookie on its own line');
     assert.ok((await getRaw(webs.direct.port, '/api/untyped')).head.includes('content-type: application/octet-stream'));
+    // the replica's head is laid over what the hooks set, as reply.headers() lays it: its value wins, cookies add up
+    const framed = await getRaw(webs.direct.port, '/api/framed');
+    assert.ok(framed.head.includes('x-frame-options: SAMEORIGIN') && !framed.head.includes('x-frame-options: DENY'), framed.head.join('\n'));
+    const withHookCookie = await getRaw(webs.direct.port, '/api/login', { 'x-test-cookie': '1' });
+    assert.deepEqual(withHookCookie, await getRaw(webs.viaSend.port, '/api/login', { 'x-test-cookie': '1' }));
+    assert.deepEqual(
+      withHookCookie.head.filter((line) => line.startsWith('set-cookie')),
+      ['set-cookie: tl_csrf=b; Path=/', 'set-cookie: tl_hook=c; Path=/', 'set-cookie: tl_session=a; HttpOnly'],
+      'the hook\'s cookie and both of the replica\'s',
+    );
   });
 
   it('sends an answer the onSend hooks may change through them', async () => {
