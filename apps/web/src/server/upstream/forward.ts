@@ -87,38 +87,18 @@ export const WEB_CACHE_HEADER = 'x-web-cache';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** A replica's status and headers, laid over what the hooks already put on the reply (the security headers). */
-interface AnswerHead {
-  statusCode: number;
-  headers: Record<string, string | string[]>;
-  /** The web tier's own headers about this answer (X-Web-Cache), over the replica's. */
-  own?: Record<string, string>;
-}
-
 /**
- * Sends a whole answer: its status and headers are already on `reply`, or are `head` (a forwarded
- * answer, laid over the reply's headers as `reply.headers` would: the replica's value wins, Set-Cookie
- * values add up). With `rules`, and when the `onSend` hooks would leave it unchanged, it is written
- * here as Fastify's send path would write it (Content-Length of the body, application/octet-stream
- * when untyped, the removed headers dropped) with the reply hijacked: the `onResponse` hooks still
- * run when it is finished. A forwarded head is then merged once into the one header object written,
- * not copied header by header onto the reply and out again. Answers without a body by definition
- * (1xx, 204, 304) and HEAD answers take Fastify's path.
+ * Sends a whole answer whose status and headers are already on `reply`. With `rules`, and when the
+ * `onSend` hooks would leave it unchanged, it is written here as Fastify's send path would write
+ * it (Content-Length of the body, application/octet-stream when untyped, the removed headers
+ * dropped) with the reply hijacked: the `onResponse` hooks still run when it is finished.
+ * Answers without a body by definition (1xx, 204, 304) and HEAD answers take Fastify's path.
  */
-function sendWhole(request: FastifyRequest, reply: FastifyReply, body: Buffer, rules: DirectWriteRules | undefined, head?: AnswerHead): FastifyReply {
-  const statusCode = head ? head.statusCode : reply.statusCode;
-  const isDirect = rules !== undefined && statusCode >= 200 && statusCode !== 204 && statusCode !== 304 && request.method !== 'HEAD' && request.raw.httpVersionMajor === 1;
-  const headers = isDirect ? reply.getHeaders() : undefined;
-  if (head && headers) {
-    const hookCookies = headers['set-cookie'];
-    Object.assign(headers, head.headers, head.own);
-    const answerCookies = head.headers['set-cookie'];
-    if (hookCookies !== undefined && answerCookies !== undefined) headers['set-cookie'] = [hookCookies, answerCookies].flat().map(String);
-  }
-  if (!rules || !headers || rules.mayChange({ requestHeaders: request.headers, statusCode, answerHeaders: headers, bodyBytes: body.length })) {
-    if (head) reply.status(head.statusCode).headers(head.headers).headers(head.own ?? {});
-    return reply.send(body);
-  }
+function sendWhole(request: FastifyRequest, reply: FastifyReply, body: Buffer, rules: DirectWriteRules | undefined): FastifyReply {
+  const statusCode = reply.statusCode;
+  if (!rules || statusCode < 200 || statusCode === 204 || statusCode === 304 || request.method === 'HEAD' || request.raw.httpVersionMajor !== 1) return reply.send(body);
+  const headers = reply.getHeaders();
+  if (rules.mayChange({ requestHeaders: request.headers, statusCode, answerHeaders: headers, bodyBytes: body.length })) return reply.send(body);
   for (const name of rules.removedHeaders) delete headers[name];
   headers['content-length'] = String(body.length);
   headers['content-type'] ??= 'application/octet-stream';
@@ -223,15 +203,14 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
           // a successful change may alter what cached lists and pages show
           if (cache && MUTATING.has(request.method) && answer.statusCode < 400) cache.clear();
           // a whole body was read before anything is set on the reply: a replica failing mid-body is then retried cleanly
+          reply.status(answer.statusCode).headers(answer.headers);
           if (Buffer.isBuffer(answer.body)) {
-            let own: Record<string, string> | undefined;
             if (cache?.isEnabled) {
               const isStored = isShared && cache.store(request.url, request.headers, { status: answer.statusCode, headers: answer.headers, body: answer.body }, cacheGeneration);
-              own = { [WEB_CACHE_HEADER]: isStored ? 'miss' : 'bypass' };
+              reply.header(WEB_CACHE_HEADER, isStored ? 'miss' : 'bypass');
             }
-            return sendWhole(request, reply, answer.body, directWrite, { statusCode: answer.statusCode, headers: answer.headers, ...(own ? { own } : {}) });
+            return sendWhole(request, reply, answer.body, directWrite);
           }
-          reply.status(answer.statusCode).headers(answer.headers);
           if (cache?.isEnabled) reply.header(WEB_CACHE_HEADER, 'bypass');
           return reply.send(answer.body);
         } catch (error) {
