@@ -67,7 +67,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   const dir = mkdtempSync(path.join(tmpdir(), 'threadline-pg-'));
   // root runs the server as `postgres`, which must be able to enter the directory
   chmodSync(dir, 0o755);
-  const port = await freePort();
+  // below the outgoing-connection range: a client elsewhere cannot take it before the server binds
+  const port = await freePortBlock(1);
   const password = 'test';
   const pgDir = path.join(dir, 'pg');
   await initialiseCluster({ dir: pgDir, port, password });

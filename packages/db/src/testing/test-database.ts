@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Socket } from 'node:net';
 
 import pg from 'pg';
 
@@ -24,7 +25,16 @@ async function adminUrl(): Promise<string> {
   if (shared) return shared;
   // running one test file on its own: start a cluster for this process only
   privateCluster ??= startTestCluster().then((cluster) => {
-    process.once('beforeExit', () => void cluster.destroy());
+    // the server and its log pipes must not keep the run alive: once the tests are done the event
+    // loop empties, beforeExit fires and the cluster is stopped (a referenced child kept
+    // `npx tsx --test <file>` waiting for ever after its last test)
+    cluster.process.unref();
+    for (const stream of [cluster.process.stdout, cluster.process.stderr]) if (stream instanceof Socket) stream.unref();
+    process.once('beforeExit', () => {
+      // referenced again, so the run waits for the server to stop and its files to go
+      cluster.process.ref();
+      void cluster.destroy();
+    });
     return cluster;
   });
   return (await privateCluster).adminUrl;
