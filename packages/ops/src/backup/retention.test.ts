@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { whichBinary } from '../alerting/binaries.js';
 import { freeLoopbackPort } from '../free-port.js';
@@ -63,6 +64,11 @@ describe('a missing WAL segment is reported, not hidden', () => {
       await live.query(`INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(1, 2000) g`);
       segments.push(await switchWalAndWait(live.pool));
     }
+    // pgBackRest keeps a backup's stop time in whole seconds: a target in the same second as the
+    // backup's end finds no backup set before it (CI: "unable to find backup set with stop time
+    // less than …" when the three segments took under a second). The target lies a clear second later.
+    const wait = backup.finishedAt.getTime() + 1_100 - Date.now();
+    if (wait > 0) await sleep(wait);
     const [{ t } = { t: '' }] = await live.query<{ t: string }>(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t`);
     await live.query(`INSERT INTO t VALUES (-1, 'after T')`);
     await switchWalAndWait(live.pool);
