@@ -65,3 +65,36 @@ describe('rollups of many days from the events a writer still holds', () => {
     assert.deepEqual((await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'held_rollups'`))[0]?.n, 0n);
   });
 });
+
+describe('the rollup query', () => {
+  it("gives each event the local hour of its own zone, as a conversion per event does: half- and three-quarter-hour offsets, a DST change, no zone", async () => {
+    const db = await openDuckDb({ threads: 2 });
+    try {
+      // every 7 minutes for three days around New York's autumn change (1 Nov 2026, 06:00 UTC)
+      const values: Record<string, string> = {
+        event_id: 'uuid()',
+        event_type: "'page_view'",
+        event_time: "TIMESTAMPTZ '2026-10-31 00:00:00+00' + to_minutes(range * 7)",
+        received_at: "TIMESTAMPTZ '2026-11-03 00:00:00+00'",
+        visitor_id: "'visitor-' || (range % 3)::VARCHAR",
+        session_id: "'session-' || (range % 11)::VARCHAR",
+        time_zone: "(['America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Eucla', NULL])[1 + range % 5]",
+        region: "'other'",
+        device: "'desktop'",
+        is_bot: 'false',
+        tier: "'live'",
+      };
+      const columns = Object.entries(CLICKSTREAM_COLUMNS).map(([name, type]) => `CAST(${values[name] ?? 'NULL'} AS ${type}) AS ${name}`);
+      await db.run(`CREATE TABLE events AS SELECT ${columns.join(', ')} FROM range(${Math.floor((3 * 24 * 60) / 7)})`);
+      const rolled = await db.all(`SELECT hour_utc, local_hour, time_zone, page_views FROM (${ROLLUP_SELECT}) ORDER BY ALL`);
+      const perEvent = await db.all(
+        `SELECT date_trunc('hour', event_time) AS hour_utc, date_trunc('hour', timezone(time_zone, event_time)) AS local_hour, time_zone, count(*)::BIGINT AS page_views
+           FROM events GROUP BY ALL ORDER BY ALL`,
+      );
+      assert.ok(rolled.length > 3 * 24 * 5, `one row per hour, local hour and zone: ${rolled.length}`);
+      assert.deepEqual(rolled, perEvent);
+    } finally {
+      db.close();
+    }
+  });
+});
