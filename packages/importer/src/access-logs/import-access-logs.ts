@@ -113,7 +113,9 @@ export function lineEventId(contentHash: string, lineNumber: number): string {
 
 async function hashFile(file: string): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
+  // 1 MiB reads: half the CPU of the default 64 KiB ones (0.55 → 0.29 s for 295 MB); the hash must
+  // be known before the first line is loaded (event ids and file names derive from it)
+  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash);
   return hash.digest('hex');
 }
 
