@@ -27,6 +27,16 @@ describe('loadIntoEmptyTables', () => {
       CREATE INDEX load_child_note_idx ON load_child (lower(note)) WHERE note <> 'x'`);
   });
 
+  /** The empty-table path declines both tables: nothing returned, and the load never ran. */
+  async function assertOrdinaryPath(client: PoolClient): Promise<void> {
+    let isRun = false;
+    const loaded = await loadIntoEmptyTables(client, ['load_parent', 'load_child'], async () => {
+      isRun = true;
+    });
+    assert.equal(loaded, undefined);
+    assert.equal(isRun, false);
+  }
+
   /** Every constraint and index of the two tables, as PostgreSQL spells them. */
   const schemaOf = async (client: PoolClient | TestDatabase['pool']): Promise<string[]> => {
     const { rows } = await client.query<{ def: string }>(`
@@ -93,12 +103,7 @@ describe('loadIntoEmptyTables', () => {
     const client = await db.pool.connect();
     try {
       await client.query('BEGIN');
-      let isRun = false;
-      const loaded = await loadIntoEmptyTables(client, ['load_parent', 'load_child'], async () => {
-        isRun = true;
-      });
-      assert.equal(loaded, undefined);
-      assert.equal(isRun, false);
+      await assertOrdinaryPath(client);
       assert.equal(await foreignKeysOf(client), 2);
       // the locks were given back with the savepoint: another session can still write
       await db.pool.query(`INSERT INTO load_parent VALUES (2, 'b')`);
@@ -114,12 +119,7 @@ describe('loadIntoEmptyTables', () => {
     const client = await db.pool.connect();
     try {
       await client.query('BEGIN');
-      let isRun = false;
-      const loaded = await loadIntoEmptyTables(client, ['load_parent', 'load_child'], async () => {
-        isRun = true;
-      });
-      assert.equal(loaded, undefined);
-      assert.equal(isRun, false);
+      await assertOrdinaryPath(client);
       await client.query('COMMIT');
     } finally {
       client.release();
