@@ -111,6 +111,11 @@ function pinTree(pid: number, cpus: string): void {
   for (const member of processTree(pid)) execFileSync('taskset', ['-a', '-p', '-c', cpus, String(member)], { stdio: 'ignore' });
 }
 
+/** How much of the direct rate the web tier costs, in percent (null without a direct rate). */
+function overheadPct(direct: { reqPerSec: number }, proxied: { reqPerSec: number }): number | null {
+  return direct.reqPerSec > 0 ? Number((100 * (1 - proxied.reqPerSec / direct.reqPerSec)).toFixed(1)) : null;
+}
+
 /** Whether the pinned rows can run: util-linux `taskset` answers and the host has two cores or more. */
 function canPin(): boolean {
   if (os.cpus().length < 2) return false;
@@ -284,7 +289,7 @@ try {
     const pageProxied = await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths });
     results.push(
       figures('product-page-web-uncached', pageProxied, {
-        overheadPct: pageDirect.reqPerSec > 0 ? Number((100 * (1 - pageProxied.reqPerSec / pageDirect.reqPerSec)).toFixed(1)) : null,
+        overheadPct: overheadPct(pageDirect, pageProxied),
         note: 'private cookie: proxied to the API every time; compare with product-page-api for the web tier overhead',
       }),
     );
@@ -304,7 +309,7 @@ try {
         results.push(
           figures('product-page-web-uncached-pinned', proxied, {
             // how much of the direct rate the web tier costs in this layout (the goal is checked on the shared-core rows)
-            overheadPct: direct.reqPerSec > 0 ? Number((100 * (1 - proxied.reqPerSec / direct.reqPerSec)).toFixed(1)) : null,
+            overheadPct: overheadPct(direct, proxied),
             note: `${layout}; private cookie: proxied to the API every time; compare with product-page-api-pinned (a 3-tier deployment's layout; the goal compares the shared-core rows)`,
           }),
         );

@@ -35,9 +35,16 @@ export function parseProcStat(line: string): ProcStat | null {
   return { pid, ppid, ticks };
 }
 
+/** Every process's stat line; none without /proc (the figures then read zero rather than fail). */
 function readAllStats(): ProcStat[] {
   const stats: ProcStat[] = [];
-  for (const entry of readdirSync('/proc')) {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return stats;
+  }
+  for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const parsed = parseProcStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
@@ -49,46 +56,28 @@ function readAllStats(): ProcStat[] {
   return stats;
 }
 
-/** Process ids of `root` and its descendants (Linux only; none elsewhere). */
-export function processTree(root: number): number[] {
-  let stats: ProcStat[] = [];
-  try {
-    stats = readAllStats();
-  } catch {
-    return [];
-  }
-  const tree: number[] = [];
-  const queue = stats.some((stat) => stat.pid === root) ? [root] : [];
-  while (queue.length > 0) {
-    const pid = queue.pop();
-    if (pid === undefined) break;
-    tree.push(pid);
-    for (const stat of stats) if (stat.ppid === pid) queue.push(stat.pid);
+/** `root` and its descendants among `stats`; none when `root` is not among them. */
+function treeOf(stats: readonly ProcStat[], root: number | undefined): ProcStat[] {
+  const tree: ProcStat[] = [];
+  const queue = stats.filter((stat) => stat.pid === root);
+  for (let stat = queue.pop(); stat !== undefined; stat = queue.pop()) {
+    tree.push(stat);
+    for (const child of stats) if (child.ppid === stat.pid) queue.push(child);
   }
   return tree;
 }
 
+/** Process ids of `root` and its descendants (Linux only; none elsewhere). */
+export function processTree(root: number): number[] {
+  return treeOf(readAllStats(), root).map((stat) => stat.pid);
+}
+
 /** CPU milliseconds used so far by each root process and its descendants (Linux only; 0 elsewhere). */
 export function treeCpuMs(roots: Record<string, number | undefined>): Record<string, number> {
-  let stats: ProcStat[] = [];
-  try {
-    stats = readAllStats();
-  } catch {
-    // no /proc: report zeros rather than fail the benchmark
-  }
-  const children = new Map<number, ProcStat[]>();
-  for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat]);
-  const byPid = new Map(stats.map((stat) => [stat.pid, stat]));
+  const stats = readAllStats();
   const result: Record<string, number> = {};
   for (const [name, root] of Object.entries(roots)) {
-    let ticks = 0;
-    const queue = root === undefined ? [] : [byPid.get(root)].filter((stat): stat is ProcStat => stat !== undefined);
-    while (queue.length > 0) {
-      const stat = queue.pop();
-      if (!stat) break;
-      ticks += stat.ticks;
-      queue.push(...(children.get(stat.pid) ?? []));
-    }
+    const ticks = treeOf(stats, root).reduce((sum, stat) => sum + stat.ticks, 0);
     result[name] = (ticks * 1000) / TICKS_PER_SECOND;
   }
   return result;

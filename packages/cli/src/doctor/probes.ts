@@ -4,11 +4,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import path from 'node:path';
 
 import { createPool } from '@threadline/db';
 
+import { isPortFree } from '../launcher/ports.js';
 import type { CheckResult } from './versions.js';
 
 /** Output (stdout + stderr) of the first command that runs, or undefined when none is installed. */
@@ -59,15 +59,6 @@ export function freeBytes(dir: string): { path: string; bytes: number } {
   while (!existsSync(current) && path.dirname(current) !== current) current = path.dirname(current);
   const stats = statfsSync(current);
   return { path: current, bytes: stats.bavail * stats.bsize };
-}
-
-/** True when nothing listens on host:port (we could bind it). */
-export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
 }
 
 /** True when a Threadline tier answers /healthz on the port. */
