@@ -52,7 +52,7 @@ export {
 } from './backup/restore.js';
 export { switchWalAndWait, ensureArchivedThrough } from './backup/wal-archive.js';
 export { runNightlyBackup, describeBackupRun } from './backup/nightly.js';
-export { nextDailyRun, parseTimeOfDay, zoneOffsetMs } from './schedule/daily.js';
+export { nextDailyRun, parseTimeOfDay } from './schedule/daily.js';
 export { writeAlertingConfig, alertingCommands, DEPLOY_DIR, type AlertingLayout, type AlertingFiles, type ScrapeTarget } from './alerting/configs.js';
 export { findAlertingBinaries, whichBinary } from './alerting/binaries.js';
 export { planMonitoringCompanions, monitoringPorts, type CompanionPlan } from './alerting/companions.js';

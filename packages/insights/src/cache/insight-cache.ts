@@ -82,8 +82,8 @@ export const DASHBOARDS = {
     datasets: ['clickstream_hourly'],
     compute: (services, params) => peakHours(services.lake, params),
     carries: ['window', 'filters'],
-    // 2: weeks carry days and visitsPerDay
-    shape: 2,
+    // 2: weeks carry days and visitsPerDay; 3: and elapsedDays (today counts by the part past)
+    shape: 3,
   } satisfies DashboardSpec<PeakHourFilters>,
 } as const;
 

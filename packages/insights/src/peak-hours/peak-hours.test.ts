@@ -89,9 +89,22 @@ describe('peak hours (5.1)', () => {
     // the window (Sat 7 – Mon 9 March) holds 2 days of the first week and 1 of the second: 4 visits
     // in 2 days and 2 in 1 day are the same rate, not a 50 % drop
     assert.deepEqual(
-      result.weekly.map((w) => [w.weekStart, w.days, w.visits, w.visitsPerDay, w.visitsChange, w.peakHour]),
-      [['2026-03-02', 2, 4, 2, null, 1], ['2026-03-09', 1, 2, 2, 0, 10]],
+      result.weekly.map((w) => [w.weekStart, w.days, w.elapsedDays, w.visits, w.visitsPerDay, w.visitsChange, w.peakHour]),
+      [['2026-03-02', 2, 2, 4, 2, null, 1], ['2026-03-09', 1, 1, 2, 2, 0, 10]],
     );
+  });
+
+  it('compares a week that runs to today by the part of today already past', async () => {
+    // noon on Monday 9 March in New York (EDT since the 8th): half of the window's last day is past,
+    // so the second week's 2 visits are 4 a day, twice the first week's rate
+    const result = await run({ now: new Date('2026-03-09T16:00:00Z') });
+    assert.deepEqual(
+      result.weekly.map((w) => [w.weekStart, w.days, w.elapsedDays, w.visitsPerDay, w.visitsChange]),
+      [['2026-03-02', 2, 2, 2, null], ['2026-03-09', 1, 0.5, 4, 1]],
+    );
+    // once the day is over it counts whole again
+    const later = await run({ now: new Date('2026-03-10T04:00:00Z') });
+    assert.deepEqual(later.weekly.map((w) => w.elapsedDays), [2, 1]);
   });
 
   it('counts both 01:30s of the autumn DST change in hour 1', async () => {

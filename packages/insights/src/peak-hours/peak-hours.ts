@@ -1,5 +1,5 @@
 import { DEVICE_CLASSES, REGIONS, TRAFFIC_SOURCES, type DeviceClass, type Region, type TrafficSource } from '@threadline/clickstream';
-import { addDays, daysBetween, isIsoDate, isTimeZone, mondayOf } from '@threadline/domain';
+import { addDays, daysBetween, isIsoDate, isTimeZone, mondayOf, zoneOffsetMs } from '@threadline/domain';
 import { toNumber } from '@threadline/lake';
 
 import type { InsightQuery } from '../lake/insights-lake.js';
@@ -33,6 +33,8 @@ export interface PeakHourFilters {
   source?: TrafficSource;
   /** How many top hours to list (default 3). */
   top?: number;
+  /** The current instant (tests pin it): a week that ends after it is compared by the part already past. */
+  now?: Date;
 }
 
 export type { HourFigures, HeatCell, WeekFigures, PeakHoursInsight as PeakHoursResult } from '../types.js';
@@ -112,19 +114,26 @@ export async function peakHours(lake: InsightQuery, input: PeakHourFilters): Pro
     weeks.set(monday, week);
   }
   // The window's edges cut its first and last week short: the change compares visits per day, so a
-  // week with 2 of its 7 days in the window does not read as a 70 % drop.
+  // week with 2 of its 7 days in the window does not read as a 70 % drop. A window that runs to
+  // today counts today by the part of it already past (shop time): 10 hours of today are not a day.
+  const now = filters.now ?? new Date();
+  const shopNow = now.getTime() + zoneOffsetMs(now, filters.timeZone);
   let previousPerDay: number | undefined;
   const weekly: WeekFigures[] = [...weeks.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([weekStart, w]) => {
       const first = weekStart < filters.from ? filters.from : weekStart;
       const sunday = addDays(weekStart, 6);
-      const days = daysBetween(first, sunday > filters.to ? filters.to : sunday) + 1;
-      const visitsPerDay = w.visits / days;
+      const last = sunday > filters.to ? filters.to : sunday;
+      const days = daysBetween(first, last) + 1;
+      const yetToCome = Math.max(0, Date.parse(`${last}T00:00:00Z`) + 86_400_000 - shopNow) / 86_400_000;
+      // a week wholly in the future has no visits and is never listed; clock skew falls back to whole days
+      const elapsedDays = yetToCome > 0 && yetToCome < days ? days - yetToCome : days;
+      const visitsPerDay = w.visits / elapsedDays;
       const change = previousPerDay === undefined ? null : ratio(visitsPerDay - previousPerDay, previousPerDay);
       previousPerDay = visitsPerDay;
       const peak = w.visits === 0 ? null : w.byHour.indexOf(Math.max(...w.byHour));
-      return { weekStart, days, visits: w.visits, visitsPerDay, sessions: w.sessions, visitors: w.visitors, conversions: w.conversions, visitsChange: change, peakHour: peak };
+      return { weekStart, days, elapsedDays, visits: w.visits, visitsPerDay, sessions: w.sessions, visitors: w.visitors, conversions: w.conversions, visitsChange: change, peakHour: peak };
     });
   return {
     ...empty,

@@ -1,19 +1,4 @@
-/** Offset of `timeZone` from UTC at `at`, in milliseconds (positive east of Greenwich). */
-export function zoneOffsetMs(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
-  const get = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((part) => part.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(at.getTime() / 1000) * 1000;
-}
+import { zoneOffsetMs } from '@threadline/domain';
 
 /** The calendar date (y, m, d) in `timeZone` at `at`. */
 function localDate(at: Date, timeZone: string): { year: number; month: number; day: number } {

@@ -20,6 +20,12 @@ export function hourRange(hour: number): string {
   return `${String(hour).padStart(2, '0')}:00–${String((hour + 1) % 24).padStart(2, '0')}:00`;
 }
 
+/** "2026-03-02", "2026-03-02 (2 of 7 days)" or, for the week that runs to today, "… (4 of 7 days, today so far)". */
+function weekLabel(week: PeakHoursData['weekly'][number]): string {
+  if (week.days >= 7 && week.elapsedDays >= week.days) return week.weekStart;
+  return `${week.weekStart} (${week.days} of 7 days${week.elapsedDays < week.days ? ', today so far' : ''})`;
+}
+
 function heatmapOption(cells: readonly HeatCell[]): ChartOption {
   const max = Math.max(1, ...cells.map((cell) => cell.visits));
   return {
@@ -157,7 +163,7 @@ function PeakHoursView({ data }: { data: PeakHoursData }) {
         title="Week over week"
         rows={data.weekly}
         columns={[
-          { key: 'week', label: 'Week of', value: (row) => row.weekStart, render: (row) => (row.days < 7 ? `${row.weekStart} (${row.days} of 7 days)` : row.weekStart) },
+          { key: 'week', label: 'Week of', value: (row) => row.weekStart, render: (row) => weekLabel(row) },
           { key: 'visits', label: 'Visits', value: (row) => row.visits, render: (row) => formatInt(row.visits), isNumeric: true },
           { key: 'perDay', label: 'Visits per day', value: (row) => row.visitsPerDay, render: (row) => formatInt(Math.round(row.visitsPerDay)), isNumeric: true },
           { key: 'change', label: 'Change per day', value: (row) => row.visitsChange, render: (row) => (row.visitsChange === null ? '—' : `${row.visitsChange >= 0 ? '+' : ''}${formatShare(row.visitsChange)}`), isNumeric: true },
