@@ -8,7 +8,10 @@
  * - product page (random products) direct to the API and through the web tier;
  *   through the web tier each is measured anonymous (the web tier's micro-cache answers what the
  *   API marks shareable) and with a private cookie (never cached there: every request proxied);
- *   each of these rows has the CPU each tier spent per request (µs); the uncached list once more
+ *   each of these rows has the CPU each tier and the load generator spent per request (µs); the
+ *   proxied page once more with wrk (C, far cheaper per request than autocannon) when installed,
+ *   through a bare nginx proxy_pass as a reference, and with the API pinned alone on core 0 (web
+ *   tier, nginx and the cheapest generator on core 1); the uncached list once more
  *   with a browser's Accept-Encoding (compressed by the web tier);
  * - checkout: N signed-in customers each run cart → order → pay rounds concurrently for
  *   BENCH_SHOP_CHECKOUT_S seconds after a warm-up round (orders/s, and paid orders per second);
@@ -35,8 +38,10 @@ import { DEMO_PASSWORD, seedDemoData } from '@threadline/demo';
 
 import { processTree, readCommitCounters, resetDatabaseCounters, statementsPerPaidOrder, topStatements, treeCpuMs } from './lib/checkout-breakdown.js';
 import { measure, quantile, type LoadFigures } from './lib/http-load.js';
+import { hasNginx, startNginxProxy } from './lib/nginx-proxy.js';
 import { writeBenchResult, type BenchFigures } from './lib/results.js';
 import { closeShopperConnections, Shopper } from './lib/shopper.js';
+import { hasWrk, measureWithWrk } from './lib/wrk-load.js';
 
 const PRODUCTS = Number(process.env.BENCH_SHOP_PRODUCTS ?? 10_000);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -127,22 +132,49 @@ function canPin(): boolean {
   }
 }
 
-/** Process ids of the running tiers, for the CPU they spend per request. */
-const tierPids: Record<'api' | 'web', number | undefined> = { api: undefined, web: undefined };
+/** Process ids of the running tiers (and of the nginx reference proxy while it runs), for the CPU they spend per request. */
+const tierPids: Record<'api' | 'web' | 'nginx', number | undefined> = { api: undefined, web: undefined, nginx: undefined };
+
+/** wrk when installed (C: about a tenth of autocannon's CPU per request), else autocannon in this process. */
+const HAS_WRK = hasWrk();
+type Generator = 'wrk' | 'autocannon';
+const CHEAPEST_GENERATOR: Generator = HAS_WRK ? 'wrk' : 'autocannon';
+const GENERATOR_NOTES: Record<Generator, string> = {
+  wrk: 'load generator: wrk (C, one thread)',
+  autocannon: 'load generator: autocannon in the bench process (Node)',
+};
 
 /**
- * One load measurement plus the CPU each tier spent per request (µs): unlike req/s, this holds
- * when other processes share the cores, and shows where the time goes between the tiers.
+ * One load measurement plus the CPU each tier and the load generator spent per request (µs):
+ * unlike req/s, this holds when other processes share the cores, and shows where the time goes.
+ * With `generator: 'wrk'` (plain GETs only) wrk drives the load, pinned to `cpus` when given;
+ * autocannon's CPU is this process's own (it does nothing else meanwhile).
  */
-async function measureTiers(options: Parameters<typeof measure>[0]): Promise<LoadFigures & { cpuUsPerRequest: Record<string, number | null> }> {
+async function measureTiers(
+  options: Parameters<typeof measure>[0] & { generator?: Generator; cpus?: string },
+): Promise<LoadFigures & { generator: Generator; cpuUsPerRequest: Record<string, number | null> }> {
+  const generator = options.generator ?? 'autocannon';
   const before = treeCpuMs(tierPids);
-  const load = await measure(options);
+  const ownBefore = process.cpuUsage();
+  let load: LoadFigures;
+  let generatorCpuMs: number;
+  if (generator === 'wrk') {
+    const { generatorCpuMs: spent, ...figures } = await measureWithWrk(options);
+    load = figures;
+    generatorCpuMs = spent;
+  } else {
+    load = await measure(options);
+    const own = process.cpuUsage(ownBefore);
+    generatorCpuMs = (own.user + own.system) / 1000;
+  }
   const after = treeCpuMs(tierPids);
-  const perRequest = (tier: 'api' | 'web'): number | null => {
-    const spent = (after[tier] ?? 0) - (before[tier] ?? 0);
-    return load.requests === 0 || tierPids[tier] === undefined ? null : Math.round((spent * 1000) / load.requests);
-  };
-  return { ...load, cpuUsPerRequest: { api: perRequest('api'), web: perRequest('web') } };
+  const perRequest = (spentMs: number): number | null => (load.requests === 0 ? null : Math.round((spentMs * 1000) / load.requests));
+  const cpuUsPerRequest: Record<string, number | null> = {};
+  for (const tier of ['api', 'web', 'nginx'] as const) {
+    if (tierPids[tier] !== undefined) cpuUsPerRequest[tier] = perRequest((after[tier] ?? 0) - (before[tier] ?? 0));
+  }
+  cpuUsPerRequest.generator = perRequest(generatorCpuMs);
+  return { ...load, generator, cpuUsPerRequest };
 }
 
 function figures(name: string, load: LoadFigures, extra: Record<string, unknown> = {}): BenchFigures {
@@ -293,31 +325,81 @@ try {
         note: 'private cookie: proxied to the API every time; compare with product-page-api for the web tier overhead',
       }),
     );
-    const apiPid = tierPids.api;
-    const webPid = tierPids.web;
-    if (apiPid !== undefined && webPid !== undefined && canPin()) {
-      const allCpus = `0-${os.cpus().length - 1}`;
-      log('product page, direct and proxied, API pinned to core 0, web tier and load generator to core 1');
-      try {
-        pinTree(apiPid, '0');
-        pinTree(webPid, '1');
-        pinTree(process.pid, '1');
-        const layout = 'taskset (util-linux): the API alone on core 0; the web tier and the load generator share core 1; PostgreSQL unpinned (the API answers from its 2 s page cache)';
-        const direct = await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths });
-        results.push(figures('product-page-api-pinned', direct, { note: `${layout}; direct to the API` }));
-        const proxied = await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths });
+    if (HAS_WRK) {
+      // the same pair with wrk: autocannon costs about as much CPU per request as the API itself, so on
+      // shared cores its rows measure the generator as much as the tiers
+      log('product page, direct and through the web tier (cookie), with wrk');
+      const directWrk = await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths, generator: 'wrk' });
+      results.push(figures('product-page-api-wrk', directWrk, { note: `${GENERATOR_NOTES.wrk}; direct to the API` }));
+      const proxiedWrk = await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths, generator: 'wrk' });
+      results.push(
+        figures('product-page-web-uncached-wrk', proxiedWrk, {
+          overheadPct: overheadPct(directWrk, proxiedWrk),
+          note: `${GENERATOR_NOTES.wrk}; private cookie: proxied to the API every time; compare with product-page-api-wrk`,
+        }),
+      );
+    } else {
+      log('wrk rows skipped: wrk is not installed (apt-get install wrk); the Node generator drives every row');
+    }
+    // reference: what a C reverse proxy (bare nginx, keep-alive upstream) costs per forwarded request
+    const nginx = hasNginx() ? await startNginxProxy({ port: await freePort(), upstreamPort: apiPort }) : undefined;
+    if (nginx === undefined) log('nginx reference rows skipped: nginx is not installed');
+    try {
+      if (nginx) {
+        tierPids.nginx = nginx.pid;
+        log(`product page through a bare nginx proxy_pass (reference), ${CHEAPEST_GENERATOR}`);
+        const directRef = await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths, generator: CHEAPEST_GENERATOR });
+        const viaNginx = await measureTiers({ url: nginx.url, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths, generator: CHEAPEST_GENERATOR });
         results.push(
-          figures('product-page-web-uncached-pinned', proxied, {
-            // how much of the direct rate the web tier costs in this layout (the goal is checked on the shared-core rows)
-            overheadPct: overheadPct(direct, proxied),
-            note: `${layout}; private cookie: proxied to the API every time; compare with product-page-api-pinned (a 3-tier deployment's layout; the goal compares the shared-core rows)`,
+          figures('product-page-nginx-reference', viaNginx, {
+            overheadPct: overheadPct(directRef, viaNginx),
+            directReqPerSec: directRef.reqPerSec,
+            note: `${GENERATOR_NOTES[CHEAPEST_GENERATOR]}; bare nginx (1 worker, no TLS/WAF/log) proxy_pass to the API over pooled keep-alive connections, in place of the web tier: what a C proxy costs per forwarded request; overheadPct against directReqPerSec, measured just before`,
           }),
         );
-      } finally {
-        for (const pid of [apiPid, webPid, process.pid]) pinTree(pid, allCpus);
       }
-    } else {
-      log('pinned rows skipped: taskset (util-linux) or a second core is missing');
+      const apiPid = tierPids.api;
+      const webPid = tierPids.web;
+      if (apiPid !== undefined && webPid !== undefined && canPin()) {
+        const allCpus = `0-${os.cpus().length - 1}`;
+        const generator = CHEAPEST_GENERATOR;
+        log(`product page, direct and proxied, API pinned to core 0, web tier and ${generator} to core 1`);
+        const pinned = [apiPid, webPid, ...(nginx ? [nginx.pid] : []), ...(generator === 'autocannon' ? [process.pid] : [])];
+        try {
+          pinTree(apiPid, '0');
+          pinTree(webPid, '1');
+          if (nginx) pinTree(nginx.pid, '1');
+          if (generator === 'autocannon') pinTree(process.pid, '1');
+          const cpus = generator === 'wrk' ? '1' : undefined;
+          const layout = `taskset (util-linux): the API alone on core 0; the web tier (or nginx) and the load generator on core 1; PostgreSQL unpinned (the API answers from its 2 s page cache); ${GENERATOR_NOTES[generator]}, on core 1`;
+          const direct = await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths, generator, cpus });
+          results.push(figures('product-page-api-pinned', direct, { note: `${layout}; direct to the API` }));
+          const proxied = await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths, generator, cpus });
+          results.push(
+            figures('product-page-web-uncached-pinned', proxied, {
+              // with a cheap generator, whether the web tier on its own core lowers what the API alone answers
+              overheadPct: overheadPct(direct, proxied),
+              note: `${layout}; private cookie: proxied to the API every time; compare with product-page-api-pinned (a 3-tier deployment: the API's core is the limit when the web tier's core keeps up)`,
+            }),
+          );
+          if (nginx) {
+            const viaNginx = await measureTiers({ url: nginx.url, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths, generator, cpus });
+            results.push(
+              figures('product-page-nginx-reference-pinned', viaNginx, {
+                overheadPct: overheadPct(direct, viaNginx),
+                note: `${layout}; bare nginx in place of the web tier (reference, as product-page-nginx-reference); compare with product-page-api-pinned`,
+              }),
+            );
+          }
+        } finally {
+          for (const pid of pinned) pinTree(pid, allCpus);
+        }
+      } else {
+        log('pinned rows skipped: taskset (util-linux) or a second core is missing');
+      }
+    } finally {
+      tierPids.nginx = undefined;
+      await nginx?.stop();
     }
   }
 
@@ -476,7 +558,7 @@ try {
     counts: seeded.marker?.counts ?? {},
     postgres: `throwaway embedded PostgreSQL 15 (startTestCluster), ${IS_DURABLE ? 'production durability' : 'fsync and synchronous_commit OFF (BENCH_SHOP_DURABLE=0): not the goal setting'}`,
     durability,
-    tiers: 'API and web tier as separate child processes (threadline api / threadline web), load generator in the bench process, all on one 2-core host',
+    tiers: 'API and web tier as separate child processes (threadline api / threadline web), load generator autocannon in the bench process, or wrk (rows ending -wrk, the nginx reference and the pinned rows when wrk is installed: see each row\'s generator), all on one 2-core host',
     edge:
       'checkout goes direct to the API over loopback: session cookie, CSRF token, in-process WAF, security headers and rate limiting all on as shipped (limits raised); no nginx/ModSecurity in front (bench/waf.bench.ts and nginx-throughput measure that)',
     wafMode: process.env.THREADLINE_WAF_MODE ?? 'block (default)',
