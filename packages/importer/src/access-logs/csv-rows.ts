@@ -36,6 +36,12 @@ export class CsvRows {
   number(value: number | null): void {
     this.separate();
     if (value === null) return;
+    // most fields of a staged row are small numbers (dimension numbers, flags, offsets): one digit
+    // needs no counting
+    if (value >= 0 && value < 10 && (value | 0) === value) {
+      this.buffer[this.at++] = ZERO + value;
+      return;
+    }
     if (value >= 0 && value <= Number.MAX_SAFE_INTEGER && Number.isInteger(value)) {
       // digits without a string per value; times (13 digits) as two parts that fit 32-bit integers
       if (value < 100_000_000) {
@@ -52,8 +58,7 @@ export class CsvRows {
 
   /** `value` (below 10^8) in decimal, left-padded with zeros to `width` digits */
   private digits(value: number, width: number): void {
-    let count = 1;
-    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) count += 1;
+    let count = value < 100 ? (value < 10 ? 1 : 2) : value < 10_000 ? (value < 1000 ? 3 : 4) : value < 1_000_000 ? (value < 100_000 ? 5 : 6) : value < 10_000_000 ? 7 : 8;
     if (count < width) count = width;
     let rest = value;
     for (let index = this.at + count - 1; index >= this.at; index -= 1) {

@@ -3,7 +3,6 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
@@ -16,6 +15,7 @@ import { CLICKSTREAM_DATASET, openDuckDb, sqlLiteral, type LakeDb, type LakeStor
 
 import { createStageClock } from '../stage-clock.js';
 import { CsvRows } from './csv-rows.js';
+import { lineBatches } from './read-lines.js';
 import { Ipv4VisitorIndex, ipv4Number } from './visitor-index.js';
 import { classifyRequest, DEFAULT_JSON_FIELDS, parseClfLine, parseJsonLine, type AccessLogRequest, type JsonFieldMap, type RequestKind } from './parse-line.js';
 
@@ -385,6 +385,8 @@ class EventStager {
   last: number | null = null;
   /** rows staged since the last `cut` */
   rowsSinceCut = 0;
+  /** the time of the current chunk's first row: rows carry their time as milliseconds after it */
+  private base = 0;
   /** days (numbers) below this were handed to the writers: a line of one of them makes it late */
   handedOff = Number.NEGATIVE_INFINITY;
   /** handed-off days that got lines afterwards (an out-of-order log): written again at the end */
@@ -519,11 +521,15 @@ class EventStager {
     const day = Math.floor(time / 86_400_000);
     this.dayNumbers.add(day);
     if (day < this.handedOff) this.lateDays.add(day);
+    if (this.rowsSinceCut === 0) this.base = time;
     this.rowsSinceCut += 1;
     const rows = this.rows;
     rows.number(lineNumber);
-    rows.number(time);
-    rows.number(start);
+    // offsets rather than epoch milliseconds: a chunk's times are hours apart, not decades, and a
+    // visit's start is mostly the line's own time (offset 0), so both are a few digits to write
+    // and to read back instead of 13 each
+    rows.number(time - this.base);
+    rows.number(time - start);
     rows.number(visitor);
     rows.number(target.i);
     rows.number(this.referrer(request.referrer));
@@ -546,9 +552,9 @@ class EventStager {
   }
 
   /** Ends the current file of staged rows and starts the next; the ended file's path and rows. */
-  async cut(): Promise<{ file: string; rows: number }> {
+  async cut(): Promise<StagedChunk> {
     const out = this.out;
-    const ended = { file: this.chunk(this.chunks), rows: this.rowsSinceCut };
+    const ended = { file: this.chunk(this.chunks), rows: this.rowsSinceCut, base: this.base };
     out.end(this.rows.take());
     await new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
     this.chunks += 1;
@@ -558,28 +564,38 @@ class EventStager {
   }
 
   /** Ends the last file of staged rows. */
-  async finish(): Promise<{ file: string; rows: number }> {
+  async finish(): Promise<StagedChunk> {
     const out = this.out;
     out.end(this.rows.take());
     await new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
-    return { file: this.chunk(this.chunks), rows: this.rowsSinceCut };
+    return { file: this.chunk(this.chunks), rows: this.rowsSinceCut, base: this.base };
   }
 }
 
-/** Columns of the staged line rows (all numbers; an empty field is NULL). */
-const STAGED_COLUMNS = "{line: 'BIGINT', t: 'BIGINT', visit_start: 'BIGINT', v: 'INTEGER', target: 'INTEGER', referrer: 'INTEGER', zone: 'INTEGER', method: 'INTEGER', is_page: 'BOOLEAN', status: 'INTEGER', bytes: 'BIGINT', duration: 'DOUBLE'}";
+/** A file of staged rows: how many, and the time their `t` column counts from (epoch ms). */
+interface StagedChunk {
+  file: string;
+  rows: number;
+  base: number;
+}
+
+/**
+ * Columns of the staged line rows (all numbers; an empty field is NULL): `t` is milliseconds after
+ * the chunk's base time, `since_start` how long after its visit's start the line came.
+ */
+const STAGED_COLUMNS = "{line: 'BIGINT', t: 'BIGINT', since_start: 'BIGINT', v: 'INTEGER', target: 'INTEGER', referrer: 'INTEGER', zone: 'INTEGER', method: 'INTEGER', is_page: 'BOOLEAN', status: 'INTEGER', bytes: 'BIGINT', duration: 'DOUBLE'}";
 
 /** Lake columns of the staged rows joined to their dimension tables, in the lake's order and types. */
-function eventsSelect(receivedAt: number, contentHash: string): string {
+function eventsSelect(receivedAt: number, contentHash: string, base: number): string {
   const expressions: Record<ClickstreamColumn, string> = {
     // exactly as lineEventId: the file's prefix and the line number in 12 hex digits
     event_id: `${sqlLiteral(eventIdPrefix(contentHash))} || lpad(lower(to_hex(r.line)), 12, '0')`,
     event_type: `CASE WHEN r.is_page THEN 'page_view' ELSE 'access_log' END`,
-    event_time: 'epoch_ms(r.t)',
+    event_time: `epoch_ms(${base} + r.t)`,
     received_at: `epoch_ms(${receivedAt})`,
     visitor_id: 'v.visitor_id',
     // a visit's id: hash of the (already keyed) visitor id and the visit's first request time
-    session_id: `left(translate(to_base64(unhex(md5(v.visitor_id || '|' || r.visit_start::VARCHAR))), '+/', '-_'), 22)`,
+    session_id: `left(translate(to_base64(unhex(md5(v.visitor_id || '|' || (${base} + r.t - r.since_start)::VARCHAR))), '+/', '-_'), 22)`,
     user_pseudonym: 'NULL',
     path: 'p.path',
     referrer_host: 'f.host',
@@ -729,7 +745,7 @@ type DimensionName = keyof typeof DIMENSIONS;
 
 /** One hand-off to the loader: staged rows to load, then days to write (and days to write again). */
 interface LoadStep {
-  chunk: { file: string; rows: number };
+  chunk: StagedChunk;
   /** days all of whose lines are in the rows loaded so far */
   days: string[];
   /** days written before that got lines afterwards (an out-of-order log): written again, whole */
@@ -797,7 +813,7 @@ class LakeLoader {
       if (this.failure !== undefined) return false;
       try {
         const loading = performance.now();
-        if (step.chunk.rows > 0) await this.load(step.chunk.file, upTo, await ids);
+        if (step.chunk.rows > 0) await this.load(step.chunk, upTo, await ids);
         this.busy.loadBusy += (performance.now() - loading) / 1000;
         return true;
       } catch (error) {
@@ -850,7 +866,7 @@ class LakeLoader {
   }
 
   /** Adds new dimension rows and visitors (below `upTo`), then the chunk's rows joined to them. */
-  private async load(chunk: string, upTo: Record<DimensionName, number>, ids: readonly string[]): Promise<void> {
+  private async load(chunk: StagedChunk, upTo: Record<DimensionName, number>, ids: readonly string[]): Promise<void> {
     this.loader ??= await (await this.open()).connect();
     const db = this.loader;
     const { stager, work } = this.context;
@@ -871,15 +887,15 @@ class LakeLoader {
     }
     await db.run(
       `${number === 0 ? 'CREATE TABLE imported AS' : 'INSERT INTO imported'}
-         SELECT ${eventsSelect(this.context.receivedAt, this.context.contentHash)}
-           FROM read_csv(${sqlLiteral(chunk)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = ${STAGED_COLUMNS}) r
+         SELECT ${eventsSelect(this.context.receivedAt, this.context.contentHash, chunk.base)}
+           FROM read_csv(${sqlLiteral(chunk.file)}, header = false, delim = ',', quote = '', escape = '', auto_detect = false, columns = ${STAGED_COLUMNS}) r
            JOIN visitors v ON v.i = r.v
            JOIN targets p ON p.i = r.target
            LEFT JOIN referrers f ON f.i = r.referrer
            JOIN zones z ON z.i = r.zone
            JOIN methods m ON m.i = r.method`,
     );
-    await Promise.all([rm(chunk), rm(visitorsFile, { force: true })]);
+    await Promise.all([rm(chunk.file), rm(visitorsFile, { force: true })]);
   }
 
   /** Writes days of the rows loaded into the lake's hour partitions (and queues their puts). */
@@ -891,8 +907,10 @@ class LakeLoader {
     // opens thousands of partition writers at once and runs DuckDB out of memory
     await writeDays(db, days, (day) =>
       // a time range, not dt = …: rows are loaded about in time order, so DuckDB skips other days' row groups
-      // the hour partition is worked out here, for one day's rows, by the writers in parallel
-      `COPY (SELECT *, strftime(event_time, '%H') AS hour FROM imported
+      // the hour partition is worked out here, for one day's rows, by the writers in parallel: whole
+      // hours since the day's start (never negative), not strftime's '%H' (a time-zone-aware
+      // formatting per row: about 0.25 s of CPU per 1M rows against 0.06)
+      `COPY (SELECT *, lpad(((epoch_ms(event_time) - ${Date.parse(`${day}T00:00:00Z`)}) // 3600000)::VARCHAR, 2, '0') AS hour FROM imported
               WHERE event_time >= ${sqlLiteral(day)}::TIMESTAMPTZ AND event_time < ${sqlLiteral(day)}::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY event_time)
          TO ${sqlLiteral(staging)} (${PARQUET_OPTIONS}, PARTITION_BY (hour), FILENAME_PATTERN 'day-${day}-{i}', OVERWRITE_OR_IGNORE)`,
       (day) => {
@@ -986,7 +1004,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
     // no await between opening the stream and attaching the reader: a flowing stream would drop data
     const raw = createReadStream(file);
     const input: Readable = isCompressed ? raw.pipe(createGunzip()) : raw;
-    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+    const batches = lineBatches(input);
     raw.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
     stager = new EventStager(options.pseudonymKey, options.timeZone, (number) => path.join(work, `lines-${number}.csv`));
     loader = new LakeLoader({ work, stager, storage: options.storage, receivedAt, contentHash });
@@ -1003,7 +1021,7 @@ export async function importAccessLogFile(file: string, options: AccessLogImport
       await startAccessLogImport(options.pool, { contentHash, fileName: path.basename(file), format: format ?? 'combined', importedBy: null });
       isStarted = true;
     };
-    for await (const line of lines) {
+    for await (const lines of batches) for (const line of lines) {
       lineNumber += 1;
       if ((lineNumber & 0x3fff) === 0) options.onProgress?.({ file, bytes, totalBytes, lines: lineNumber });
       if (line.length === 0 || line.trim() === '') continue;

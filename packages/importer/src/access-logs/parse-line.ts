@@ -42,14 +42,21 @@ let lastTime: { time: number; offsetMinutes: number } | undefined;
 /** `10/Oct/2000:13:55:36 -0700` → epoch ms (UTC) and the line's offset in minutes. */
 export function parseClfTimeAndOffset(text: string): { time: number; offsetMinutes: number } | undefined {
   if (text === lastTimeText) return lastTime;
-  const parsed = parseClfTimeInHour(text) ?? parseClfTimeText(text);
+  const time = text.length === CLF_TIME_LENGTH ? clfTimeInHourAt(text, 0) : Number.NaN;
+  // lastHour is the hour clfTimeInHourAt read the time from when it gave one
+  const parsed = Number.isNaN(time) ? parseClfTimeText(text) : { time, offsetMinutes: (lastHour as { offsetMinutes: number }).offsetMinutes };
   lastTimeText = text;
   lastTime = parsed;
   return parsed;
 }
 
-// consecutive lines of a log share their hour: "10/Oct/2000:13:" with its offset is parsed once
-let lastHourKey = '';
+/** `dd/Mon/yyyy:HH:MM:SS ±hhmm` */
+const CLF_TIME_LENGTH = 26;
+
+// consecutive lines of a log share their hour: "10/Oct/2000:13:" with its offset is parsed once;
+// the hour's text is kept as its head (up to the minutes) and tail (the offset), compared in place
+let lastHourHead = '';
+let lastHourTail = '';
 let lastHour: { time: number; offsetMinutes: number } | undefined;
 
 function twoDigits(text: string, at: number): number {
@@ -59,23 +66,25 @@ function twoDigits(text: string, at: number): number {
 }
 
 /**
- * The usual time text (`dd/Mon/yyyy:HH:MM:SS ±hhmm`) from its hour, parsed once per hour and
- * offset, plus minutes and seconds; undefined sends the text to the full pattern, which also
- * gives the same answer (the parse-line tests compare both over every minute and second).
+ * The usual time text (`dd/Mon/yyyy:HH:MM:SS ±hhmm`) at `from` in `text`, from its hour, parsed
+ * once per hour and offset, plus minutes and seconds: epoch ms, its offset left in `lastHour`.
+ * Nothing is sliced or allocated for a line of the hour before. NaN sends the text to the full
+ * pattern, which also gives the same answer (the parse-line tests compare both over every
+ * minute and second).
  */
-function parseClfTimeInHour(text: string): { time: number; offsetMinutes: number } | undefined {
-  if (text.length !== 26 || text.charCodeAt(17) !== 58 || text.charCodeAt(20) !== 32) return undefined;
-  const minute = twoDigits(text, 15);
-  const second = twoDigits(text, 18);
+function clfTimeInHourAt(text: string, from: number): number {
+  if (text.charCodeAt(from + 17) !== 58 || text.charCodeAt(from + 20) !== 32) return Number.NaN;
+  const minute = twoDigits(text, from + 15);
+  const second = twoDigits(text, from + 18);
   // a leap second (:60) goes to the pattern, which also refuses one that rolls into the next day
-  if (minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
-  const key = text.slice(0, 15) + text.slice(20);
-  if (key !== lastHourKey) {
-    lastHourKey = key;
-    lastHour = parseClfTimeText(`${text.slice(0, 15)}00:00${text.slice(20)}`);
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return Number.NaN;
+  if (lastHour === undefined || !text.startsWith(lastHourHead, from) || !text.startsWith(lastHourTail, from + 20)) {
+    lastHourHead = text.slice(from, from + 15);
+    lastHourTail = text.slice(from + 20, from + CLF_TIME_LENGTH);
+    lastHour = parseClfTimeText(`${lastHourHead}00:00${lastHourTail}`);
+    if (lastHour === undefined) return Number.NaN;
   }
-  if (lastHour === undefined) return undefined;
-  return { time: lastHour.time + minute * 60_000 + second * 1000, offsetMinutes: lastHour.offsetMinutes };
+  return lastHour.time + minute * 60_000 + second * 1000;
 }
 
 /** The reference reader of a time text, by pattern (`parseClfTimeAndOffset` is the cached one). */
@@ -177,6 +186,15 @@ function digitsEnd(line: string, from: number): number {
   return at;
 }
 
+/** The number written in the digits from `from` up to `to` (as `Number` of their text). */
+function digitsValue(line: string, from: number, to: number): number {
+  // beyond 15 digits a double is no longer exact digit by digit: Number rounds as it should
+  if (to - from > 15) return Number(line.slice(from, to));
+  let value = 0;
+  for (let at = from; at < to; at += 1) value = value * 10 + (line.charCodeAt(at) - Char.Zero);
+  return value;
+}
+
 /** request line → method and target; request lines repeat (same pages), so results are kept */
 const requests = new Map<string, { method: string; path: string; query: string } | null>();
 
@@ -242,22 +260,32 @@ export function scanClfLine(line: string): ParseResult | undefined {
   }
   // only trailing spaces may follow
   for (; at < line.length; at += 1) if (line.charCodeAt(at) !== Char.Space) return undefined;
-  const when = parseClfTimeAndOffset(line.slice(userEnd + 2, timeEnd));
-  if (when === undefined) return undefined;
+  // the time read in place (no slice, no object per line) when it is the usual text
+  const timeStart = userEnd + 2;
+  let time = timeEnd - timeStart === CLF_TIME_LENGTH ? clfTimeInHourAt(line, timeStart) : Number.NaN;
+  let offsetMinutes: number;
+  if (Number.isNaN(time)) {
+    const when = parseClfTimeAndOffset(line.slice(timeStart, timeEnd));
+    if (when === undefined) return undefined;
+    time = when.time;
+    offsetMinutes = when.offsetMinutes;
+  } else {
+    offsetMinutes = (lastHour as { offsetMinutes: number }).offsetMinutes; // the hour clfTimeInHourAt read the time from
+  }
   const request = readRequest(line.slice(timeEnd + 3, requestEnd));
   if (request === null) return undefined;
-  const bytesText = line.slice(bytesStart, bytesEnd);
   return {
     ok: true,
     request: {
       ip: line.slice(0, ipEnd),
-      time: when.time,
-      offsetMinutes: when.offsetMinutes,
+      time,
+      offsetMinutes,
       method: request.method,
       path: request.path,
       query: request.query,
-      status: Number(line.slice(requestEnd + 2, statusEnd)),
-      bytes: bytesText === '-' ? null : Number(bytesText),
+      // three digits, checked above
+      status: (line.charCodeAt(requestEnd + 2) - Char.Zero) * 100 + (line.charCodeAt(requestEnd + 3) - Char.Zero) * 10 + (line.charCodeAt(requestEnd + 4) - Char.Zero),
+      bytes: line.charCodeAt(bytesStart) === Char.Dash ? null : digitsValue(line, bytesStart, bytesEnd),
       referrer,
       userAgent,
       durationMs,
