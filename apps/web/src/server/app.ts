@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,21 +8,45 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 
 import type { Config, Logger } from '@threadline/config';
-import { forwardedHeaders, registerEdge, REMOVED_RESPONSE_HEADERS, SlidingWindowLimiter, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
+import { forwardedHeaders, registerEdge, REMOVED_RESPONSE_HEADERS, securityHeaderValues, SlidingWindowLimiter, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
 import { metricsPlugin } from '@threadline/ops';
 
 import { registerWebAccessLog } from './access-log.js';
 import { CompressionMemo, mayCompress, registerCompression } from './compression.js';
 import { registerPages } from './pages/pages.js';
+import { createFastForward, type FastForward } from './upstream/fast-forward.js';
 import { registerForwarding } from './upstream/forward.js';
 import { MicroCache } from './upstream/micro-cache.js';
-import { registerCompressionMemoCounter, registerUpstreamGauge } from './upstream/upstream-metrics.js';
+import { registerCompressionMemoCounter, registerFastForwardCounter, registerUpstreamGauge } from './upstream/upstream-metrics.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
 
 export const DIST_DIR = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 /** Paths the web tier forwards, unchanged, to the application tier. */
 export const FORWARDED_PREFIXES = ['/api', '/collect', '/media'] as const;
+
+/**
+ * The forwarded prefixes the fast path may take (see createFastForward): /media answers go into the
+ * web tier's access log, which only the full path writes.
+ */
+const FAST_FORWARDED_PREFIXES = ['/api', '/collect'] as const;
+
+/**
+ * Puts `fastForward` in front of Fastify's own request listener on `server`: requests it takes
+ * never reach Fastify; the others go on exactly as before. Swapping the listener (rather than a
+ * serverFactory) keeps the server settings Fastify applies to a server it creates itself.
+ */
+function installFastPath(server: FastifyInstance['server'], fastForward: () => FastForward | undefined, stats: { taken: number }): void {
+  const fastifyListeners = server.listeners('request');
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (fastForward()?.(request, response)) {
+      stats.taken += 1;
+      return;
+    }
+    for (const listener of fastifyListeners) Reflect.apply(listener, server, [request, response]);
+  });
+}
 
 export interface WebContext {
   config: Config;
@@ -76,6 +101,15 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
     serverFactory,
   });
   registerWebErrorHandler(app);
+  // set once the edge plugins it reads (WAF stats, metrics) are registered; until then every request takes the full path
+  const fastPath: { handle?: FastForward } = {};
+  let isClosing = false;
+  const fastForwardStats = { taken: 0 };
+  installFastPath(app.server, () => fastPath.handle, fastForwardStats);
+  app.addHook('preClose', (done) => {
+    isClosing = true;
+    done();
+  });
   // the web tier parses no body itself: every body streams to the API tier, which applies each
   // route's own limit (Fastify's built-in text/plain parser would otherwise buffer beacons and
   // refuse them past 1 MiB in its own error shape)
@@ -99,6 +133,7 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
     extend: (registry) => {
       registerUpstreamGauge(registry, upstream);
       registerCompressionMemoCounter(registry, compressionMemo);
+      registerFastForwardCounter(registry, fastForwardStats);
     },
   });
   registerWebAccessLog(app, { apiUrl: () => upstream.pick()?.url ?? apiUrl, logger: context.logger });
@@ -110,6 +145,8 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
     return reply.status(503).send({ status: 'not ready', failures: { api: `no API replica passes its health check (${upstream.upstreams.length} configured)` } });
   });
 
+  const cache = new MicroCache({ maxTtlMs: context.config.webCacheMs });
+  const edgeHere = tlsOptions ? { ...edge, isHttps: true } : edge;
   await registerForwarding(app, {
     upstream,
     prefixes: FORWARDED_PREFIXES,
@@ -117,11 +154,25 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
     extraHeaders: (request) => forwardedHeaders(request, request.headers, Boolean(tlsOptions)),
     // anonymous public GETs the API marks shareable (s-maxage) are answered here for up to
     // THREADLINE_WEB_CACHE_MS; the API's per-address limit is applied to those answers here
-    cache: new MicroCache({ maxTtlMs: context.config.webCacheMs }),
+    cache,
     cacheHitLimiter: new SlidingWindowLimiter(edge.rateLimit.apiPerIpPerMin, 60_000),
     // whole answers skip Fastify's send path when the only onSend hooks registered above (the
     // security headers' removals, compression) would leave them as they are
     directWrite: { removedHeaders: REMOVED_RESPONSE_HEADERS, mayChange: mayCompress },
+  });
+  // plain GETs every edge rule lets through unchanged skip Fastify's routing and hooks (same rules applied there)
+  fastPath.handle = createFastForward({
+    upstream,
+    prefixes: FAST_FORWARDED_PREFIXES,
+    securityHeaders: securityHeaderValues({ isHttps: edgeHere.isHttps, hstsMaxAge: edgeHere.tls.hstsMaxAge }),
+    removedHeaders: REMOVED_RESPONSE_HEADERS,
+    waf: { settings: edgeHere.waf, stats: app.wafStats },
+    metrics: app.metrics,
+    cache,
+    isTls: Boolean(tlsOptions),
+    timeoutMs: 30_000,
+    isClosing: () => isClosing,
+    logger: context.logger,
   });
 
   if (existsSync(path.join(distDir, 'index.html'))) {

@@ -42,6 +42,13 @@ async function memoCount(port: number, result: 'hit' | 'miss'): Promise<number> 
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
+/** threadline_web_fast_forward_total, from the web tier's /metrics. */
+async function fastForwardCount(port: number): Promise<number> {
+  const text = (await request(port, 'GET', '/metrics')).body.toString('utf8');
+  const line = text.split('\n').find((row) => row.startsWith('threadline_web_fast_forward_total{') || row.startsWith('threadline_web_fast_forward_total '));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 describe('forwarded answers through the web tier (whole stack, uncached)', () => {
   let stack: WebStack;
   // a cookie the web tier does not know: never answered from its cache, every request forwarded
@@ -126,5 +133,37 @@ describe('forwarded answers through the web tier (whole stack, uncached)', () =>
     } finally {
       agent.destroy();
     }
+  });
+
+  it('answers a plain GET on the fast path exactly as the full path does', async () => {
+    const fastBefore = await fastForwardCount(stack.webPort);
+    const fast = await request(stack.webPort, 'GET', '/api/products?sort=newest', privateCookie);
+    assert.equal(await fastForwardCount(stack.webPort), fastBefore + 1, 'taken by the fast path');
+    // X-Forwarded-Proto from a trusted peer (loopback) is Fastify's to read: the full path answers
+    const full = await request(stack.webPort, 'GET', '/api/products?sort=newest', { ...privateCookie, 'x-forwarded-proto': 'http' });
+    assert.equal(await fastForwardCount(stack.webPort), fastBefore + 1, 'left to the full path');
+    assert.equal(fast.status, full.status);
+    assert.deepEqual(fast.body, full.body);
+    const comparable = (headers: http.IncomingHttpHeaders): http.IncomingHttpHeaders => {
+      const { date: _date, ...rest } = headers;
+      return rest;
+    };
+    assert.deepEqual(comparable(fast.headers), comparable(full.headers));
+  });
+
+  it('leaves to the full path what an edge rule acts on', async () => {
+    const fastBefore = await fastForwardCount(stack.webPort);
+    const ambiguous = await request(stack.webPort, 'GET', '/%61pi/products', privateCookie);
+    assert.equal(ambiguous.status, 400);
+    assert.equal(JSON.parse(ambiguous.body.toString('utf8')).error.code, 'AMBIGUOUS_PATH');
+    const attack = await request(stack.webPort, 'GET', "/api/products?q=1'%20UNION%20SELECT%20password%20FROM%20users--", privateCookie);
+    assert.equal(attack.status, 403);
+    assert.equal(JSON.parse(attack.body.toString('utf8')).error.code, 'WAF_BLOCKED');
+    assert.equal(attack.headers['x-frame-options'], 'DENY');
+    const compressed = await request(stack.webPort, 'GET', '/api/products', { ...privateCookie, 'accept-encoding': 'gzip' });
+    assert.equal(compressed.headers['content-encoding'], 'gzip');
+    const media = await request(stack.webPort, 'GET', '/media/none.jpg', privateCookie);
+    assert.ok(media.status >= 400, `media: ${media.status}`);
+    assert.equal(await fastForwardCount(stack.webPort), fastBefore, 'none of them took the fast path');
   });
 });

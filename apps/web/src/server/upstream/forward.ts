@@ -32,7 +32,7 @@ export function isIdempotent(method: string, headers: IncomingHttpHeaders): bool
 }
 
 /** Errors where the request never reached the replica (nothing to undo): safe to resend any request. */
-function isNotDelivered(error: unknown): boolean {
+export function isNotDelivered(error: unknown): boolean {
   const code = error instanceof Error && 'code' in error ? error.code : undefined;
   return code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND';
 }

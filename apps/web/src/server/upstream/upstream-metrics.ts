@@ -35,3 +35,20 @@ export function registerCompressionMemoCounter(registry: Registry, memo: Compres
     },
   });
 }
+
+/**
+ * `threadline_web_fast_forward_total`: forwarded requests the fast path answered without Fastify's
+ * routing and hooks (see createFastForward); the others took the full path.
+ */
+export function registerFastForwardCounter(registry: Registry, stats: { readonly taken: number }): void {
+  let reported = 0;
+  new Counter({
+    name: 'threadline_web_fast_forward_total',
+    help: 'Forwarded requests answered by the web tier fast path (plain GETs every edge rule lets through unchanged)',
+    registers: [registry],
+    collect() {
+      this.inc(stats.taken - reported);
+      reported = stats.taken;
+    },
+  });
+}
