@@ -161,7 +161,7 @@ export interface WeekFigures {
   weekStart: string;
   /** Days of this week inside the window (1–7): the window's first and last week may be cut short. */
   days: number;
-  /** Of those days, how much has passed (shop time): below `days` only for a week that runs to today, e.g. 3.42. */
+  /** Of those days, how much has begun (shop time, in whole hours): below `days` only for a week that runs to today, e.g. 3.5. */
   elapsedDays: number;
   visits: number;
   /** visits ÷ elapsedDays: what the weeks are compared by. */

@@ -102,6 +102,9 @@ describe('peak hours (5.1)', () => {
       result.weekly.map((w) => [w.weekStart, w.days, w.elapsedDays, w.visitsPerDay, w.visitsChange]),
       [['2026-03-02', 2, 2, 2, null], ['2026-03-09', 1, 0.5, 4, 1]],
     );
+    // the hour begun counts whole (the rollup's grain), so the answer is the same all hour
+    const withinTheHour = await run({ now: new Date('2026-03-09T15:01:00Z') });
+    assert.deepEqual(withinTheHour.weekly.map((w) => w.elapsedDays), [2, 0.5]);
     // once the day is over it counts whole again
     const later = await run({ now: new Date('2026-03-10T04:00:00Z') });
     assert.deepEqual(later.weekly.map((w) => w.elapsedDays), [2, 1]);

@@ -115,9 +115,10 @@ export async function peakHours(lake: InsightQuery, input: PeakHourFilters): Pro
   }
   // The window's edges cut its first and last week short: the change compares visits per day, so a
   // week with 2 of its 7 days in the window does not read as a 70 % drop. A window that runs to
-  // today counts today by the part of it already past (shop time): 10 hours of today are not a day.
+  // today counts today by the hours of it begun (shop time, the rollup's grain): 10 hours of today
+  // are not a day, and an answer computed again within the hour is the same.
   const now = filters.now ?? new Date();
-  const shopNow = now.getTime() + zoneOffsetMs(now, filters.timeZone);
+  const shopNow = Math.ceil((now.getTime() + zoneOffsetMs(now, filters.timeZone)) / 3_600_000) * 3_600_000;
   let previousPerDay: number | undefined;
   const weekly: WeekFigures[] = [...weeks.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
