@@ -62,12 +62,9 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
   };
   const progress = options.onProgress ?? (() => undefined);
   const timer = new StageTimer();
-  // One DuckDB thread: the step's parallelism comes from its connections (loads beside the
-  // COPYs, each dataset written on its own connection beside the next join), which keep both cores
-  // busy. With a worker thread as well, the caller of each statement polls for that statement's
-  // tasks while the worker holds them (the partitioned writes spent as much CPU polling as
-  // writing): the build's CPU for 1M orders went down by 1–2 s (docs/pipeline.md), same rows.
-  const instance = await createDuckDbInstance({ threads: 1, memoryLimit: '4GB', tempDirectory: path.join(work, 'duckdb-tmp') });
+  // DuckDB's default threads (one per core): one thread cut the build's CPU on a busy machine but
+  // made the step slower alone (docs/pipeline.md, "DuckDB threads")
+  const instance = await createDuckDbInstance({ memoryLimit: '4GB', tempDirectory: path.join(work, 'duckdb-tmp') });
   const connect = (): Promise<DuckDBConnection> => connectDuckDb(instance);
   // each table is loaded into DuckDB as soon as its COPY is done, while the others still copy
   const loader = new ExtractLoader({
