@@ -15,7 +15,7 @@ import { registerWebAccessLog } from './access-log.js';
 import { CompressionMemo, mayCompress, registerCompression } from './compression.js';
 import { registerPages } from './pages/pages.js';
 import { createFastForward, type FastForward } from './upstream/fast-forward.js';
-import { registerForwarding } from './upstream/forward.js';
+import { FORWARD_TIMEOUT_MS, registerForwarding } from './upstream/forward.js';
 import { MicroCache } from './upstream/micro-cache.js';
 import { registerCompressionMemoCounter, registerFastForwardCounter, registerUpstreamGauge } from './upstream/upstream-metrics.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
@@ -170,7 +170,7 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
     metrics: app.metrics,
     cache,
     isTls: Boolean(tlsOptions),
-    timeoutMs: 30_000,
+    timeoutMs: FORWARD_TIMEOUT_MS,
     isClosing: () => isClosing,
     logger: context.logger,
   });

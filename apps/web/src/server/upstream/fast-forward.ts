@@ -6,13 +6,10 @@ import { canonicalPath, forwardedHeaders, inspectRequest, type WafSettings, type
 import type { ServiceMetrics } from '@threadline/ops';
 
 import { negotiateCoding } from '../compression.js';
-import { BUFFERED_ANSWER_BYTES, isNotDelivered, WEB_CACHE_HEADER } from './forward.js';
+import { BUFFERED_ANSWER_BYTES, HOP_BY_HOP, isHopByHop, isNotDelivered, UNREACHABLE_BODY, WEB_CACHE_HEADER } from './forward.js';
 import { headerText, isSharedCacheable, type MicroCache } from './micro-cache.js';
 import { callUpstream, type UpstreamAnswer } from './upstream-call.js';
 import type { Upstream, UpstreamPool } from './upstream-pool.js';
-
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
-const isHopByHop = (name: string): boolean => HOP_BY_HOP.has(name);
 
 /** Headers Fastify's trustProxy reads from a trusted peer: a request carrying one takes the full path. */
 const TRUST_PROXY_HEADERS = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'] as const;
@@ -94,9 +91,8 @@ export function createFastForward(options: FastForwardOptions): FastForward {
   };
 
   const unavailable = (response: ServerResponse): void => {
-    const body = JSON.stringify({ error: { code: 'SERVICE_UNAVAILABLE', message: 'the application tier is not reachable' } });
-    response.writeHead(502, { ...securityHeaders, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
-    response.end(body);
+    response.writeHead(502, { ...securityHeaders, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(UNREACHABLE_BODY)) });
+    response.end(UNREACHABLE_BODY);
   };
 
   const forward = async (request: IncomingMessage, response: ServerResponse, url: string, headers: Record<string, string | string[]>): Promise<void> => {

@@ -164,6 +164,8 @@ describe('forwarding to API replicas', () => {
     b.mode = 'reset';
     const post = await fetch(`${base}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(post.status, 502);
+    assert.equal(post.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.deepEqual(await post.json(), { error: { code: 'SERVICE_UNAVAILABLE', message: 'the application tier is not reachable' } });
     assert.equal(a.received.length + b.received.length, 1, 'sent once, not replayed');
   });
 

@@ -17,8 +17,15 @@ export const REPLAYABLE_BODY_BYTES = 1024 * 1024;
 /** Answers up to this size are read whole before they are sent (and may be kept by the cache). */
 export const BUFFERED_ANSWER_BYTES = 512 * 1024;
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
-const isHopByHop = (name: string): boolean => HOP_BY_HOP.has(name);
+/** Headers that belong to one connection, never passed on in either direction. */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
+export const isHopByHop = (name: string): boolean => HOP_BY_HOP.has(name);
+
+/** How long a replica may take to send an answer's head, and between body chunks, by default. */
+export const FORWARD_TIMEOUT_MS = 30_000;
+
+/** The 502 body when no replica answers (full and fast path alike). */
+export const UNREACHABLE_BODY = JSON.stringify({ error: { code: 'SERVICE_UNAVAILABLE', message: 'the application tier is not reachable' } });
 
 /**
  * May this request be sent again to another replica after it may have reached the first one?
@@ -122,7 +129,7 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, cache: MicroCa
 }
 
 function unavailable(reply: FastifyReply): FastifyReply {
-  return reply.status(502).send({ error: { code: 'SERVICE_UNAVAILABLE', message: 'the application tier is not reachable' } });
+  return reply.status(502).type('application/json; charset=utf-8').send(UNREACHABLE_BODY);
 }
 
 /**
@@ -137,7 +144,7 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
     // the body goes to the replica as it came: no parsing here
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    const timeoutMs = options.timeoutMs ?? 30_000;
+    const timeoutMs = options.timeoutMs ?? FORWARD_TIMEOUT_MS;
 
     const { cache, cacheHitLimiter, directWrite } = options;
 
