@@ -1,18 +1,24 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream';
+
+import { util, type Dispatcher } from 'undici';
 
 import type { Logger } from '@threadline/config';
 import { canonicalPath, forwardedHeaders, inspectRequest, type WafSettings, type WafStats } from '@threadline/edge';
 import type { ServiceMetrics } from '@threadline/ops';
 
 import { negotiateCoding } from '../compression.js';
-import { BUFFERED_ANSWER_BYTES, HOP_BY_HOP, isHopByHop, isNotDelivered, UNREACHABLE_BODY, WEB_CACHE_HEADER } from './forward.js';
+import { BUFFERED_ANSWER_BYTES, HOP_BY_HOP, isNotDelivered, UNREACHABLE_BODY, WEB_CACHE_HEADER } from './forward.js';
 import { headerText, isSharedCacheable, type MicroCache } from './micro-cache.js';
-import { callUpstream, type UpstreamAnswer } from './upstream-call.js';
+import { UpstreamBody } from './upstream-call.js';
 import type { Upstream, UpstreamPool } from './upstream-pool.js';
 
 /** Headers Fastify's trustProxy reads from a trusted peer: a request carrying one takes the full path. */
 const TRUST_PROXY_HEADERS = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'] as const;
+
+const INTERNAL_BODY = JSON.stringify({ error: { code: 'INTERNAL', message: 'internal error' } });
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface FastForwardOptions {
   upstream: UpstreamPool;
@@ -51,86 +57,27 @@ export type FastForward = (request: IncomingMessage, response: ServerResponse) =
  * same 502 body when no replica answers, and is counted in /metrics under the same route label.
  * The web tier's own access log skips forwarded /api and /collect answers, so only those prefixes
  * should be given here (/media answers are logged by the full path).
+ *
+ * Per request it makes one ForwardExchange (undici's dispatch handler, no promise or stream for an
+ * answer of modest, known size) and passes headers on as flat name/value arrays in both directions:
+ * the header objects, their copies and spreads the full path makes cost about as much CPU as the
+ * forwarding itself.
  */
 export function createFastForward(options: FastForwardOptions): FastForward {
-  const { upstream, securityHeaders, removedHeaders, waf, metrics, cache } = options;
-
-  const routeOf = (path: string): string | undefined => {
-    for (const prefix of options.prefixes) if (path.startsWith(`${prefix}/`)) return `${prefix}/*`;
-    return undefined;
-  };
-
-  const record = (route: string, response: ServerResponse, startedAt: bigint): void => {
-    const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-    const statusCode = String(response.statusCode);
-    metrics.httpRequests.inc({ method: 'GET', route, status_code: statusCode });
-    if (response.statusCode >= 500) metrics.httpErrors.inc({ method: 'GET', route, status_code: statusCode });
-    metrics.httpDuration.observe({ method: 'GET', route }, seconds);
-  };
-
-  const writeAnswer = (response: ServerResponse, answer: UpstreamAnswer): void => {
-    const headers: OutgoingHttpHeaders = { ...securityHeaders, ...answer.headers };
-    for (const name of removedHeaders) delete headers[name];
-    if (cache?.isEnabled) headers[WEB_CACHE_HEADER] = 'bypass';
-    const { statusCode } = answer;
-    if (!Buffer.isBuffer(answer.body)) {
-      response.writeHead(statusCode, headers);
-      pipeline(answer.body, response, () => undefined);
-      return;
-    }
-    if (statusCode === 204 || statusCode === 304) {
-      delete headers['content-length'];
-      response.writeHead(statusCode, headers);
-      response.end();
-      return;
-    }
-    headers['content-length'] = String(answer.body.length);
-    headers['content-type'] ??= 'application/octet-stream';
-    response.writeHead(statusCode, headers);
-    response.end(answer.body);
-  };
-
-  const unavailable = (response: ServerResponse): void => {
-    response.writeHead(502, { ...securityHeaders, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(UNREACHABLE_BODY)) });
-    response.end(UNREACHABLE_BODY);
-  };
-
-  const forward = async (request: IncomingMessage, response: ServerResponse, url: string, headers: Record<string, string | string[]>): Promise<void> => {
-    const tried = new Set<Upstream>();
-    for (let target = upstream.pick(tried); target; target = upstream.pick(tried)) {
-      tried.add(target);
-      const hasAlternative = tried.size < upstream.upstreams.length;
-      try {
-        const answer = await callUpstream(target.dispatcher, {
-          method: 'GET',
-          path: url,
-          headers,
-          body: null,
-          headersTimeout: options.timeoutMs,
-          bodyTimeout: options.timeoutMs,
-          bufferLimit: BUFFERED_ANSWER_BYTES,
-          isDropped: isHopByHop,
-        });
-        if ((answer.statusCode === 502 || answer.statusCode === 503) && hasAlternative) {
-          if (!Buffer.isBuffer(answer.body)) answer.body.destroy();
-          upstream.reportFailure(target, `answered ${answer.statusCode}`);
-          continue;
-        }
-        if (response.destroyed) {
-          if (!Buffer.isBuffer(answer.body)) answer.body.destroy();
-          return;
-        }
-        writeAnswer(response, answer);
-        return;
-      } catch (error) {
-        upstream.reportFailure(target, error instanceof Error ? error.message : String(error));
-        // a GET may be sent again whether or not it reached the replica (isIdempotent)
-        if (hasAlternative || isNotDelivered(error)) continue;
-        options.logger.warn({ err: error, upstream: target.url }, 'API tier unreachable');
-        break;
-      }
-    }
-    if (!response.headersSent) unavailable(response);
+  const { metrics, cache, waf } = options;
+  // which security headers an answer set itself is kept as bits of one number
+  if (Object.keys(options.securityHeaders).length > 30) throw new RangeError('createFastForward: at most 30 security headers');
+  const prefixes = options.prefixes.map((prefix) => ({ below: `${prefix}/`, route: `${prefix}/*` }));
+  const context: ExchangeContext = {
+    upstream: options.upstream,
+    metrics,
+    logger: options.logger,
+    timeoutMs: options.timeoutMs,
+    securityNames: Object.keys(options.securityHeaders),
+    securityValues: Object.values(options.securityHeaders),
+    securityIndex: new Map(Object.keys(options.securityHeaders).map((name, index) => [name, index])),
+    removedHeaders: new Set(options.removedHeaders),
+    isCacheEnabled: cache?.isEnabled === true,
   };
 
   return (request, response) => {
@@ -142,36 +89,301 @@ export function createFastForward(options: FastForwardOptions): FastForward {
     for (const name of TRUST_PROXY_HEADERS) if (headers[name] !== undefined) return false;
     const path = canonicalPath(url);
     if (!path.ok) return false;
-    const route = routeOf(path.path);
+    let route: string | undefined;
+    for (const prefix of prefixes) {
+      if (path.path.startsWith(prefix.below)) {
+        route = prefix.route;
+        break;
+      }
+    }
     if (route === undefined) return false;
-    if (cache?.isEnabled && isSharedCacheable('GET', headers)) return false;
-    if (negotiateCoding(headerText(headers['accept-encoding'])) !== undefined) return false;
+    if (context.isCacheEnabled && isSharedCacheable('GET', headers)) return false;
+    if (headers['accept-encoding'] !== undefined && negotiateCoding(headerText(headers['accept-encoding'])) !== undefined) return false;
     if (waf.settings.mode !== 'off') {
       const decision = inspectRequest({ method: 'GET', url, headers, body: undefined }, waf.settings, { part: 'head', exclusions: [] });
       if (decision.action === 'block' || decision.matches.length > 0) return false;
       waf.stats.inspected += 1;
     }
-    const startedAt = process.hrtime.bigint();
-    const peer = request.socket.remoteAddress ?? '';
-    const upstreamHeaders: Record<string, string | string[]> = {};
+    const startedAt = performance.now();
+    const upstreamHeaders: string[] = [];
     for (const name in headers) {
       const value = headers[name];
-      if (value !== undefined && !HOP_BY_HOP.has(name)) upstreamHeaders[name] = value;
+      if (value === undefined || HOP_BY_HOP.has(name)) continue;
+      if (typeof value === 'string') upstreamHeaders.push(name, value);
+      else for (const item of value) upstreamHeaders.push(name, item);
     }
     // no X-Forwarded-* arrived (checked above): Fastify's trustProxy would read ips [peer], the socket's scheme and the Host header
-    Object.assign(upstreamHeaders, forwardedHeaders({ ip: peer, ips: [peer], protocol: options.isTls ? 'https' : 'http', hostname: headers.host, socket: request.socket }, headers, options.isTls));
-    response.once('close', () => record(route, response, startedAt));
-    forward(request, response, url, upstreamHeaders).catch((error: unknown) => {
-      // writeHead refuses a header an upstream sent that node cannot write: the full path answers 500 then
-      options.logger.error({ err: error }, 'web tier request failed');
-      if (!response.headersSent) {
-        const body = JSON.stringify({ error: { code: 'INTERNAL', message: 'internal error' } });
-        response.writeHead(500, { ...securityHeaders, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
-        response.end(body);
-      } else {
-        response.destroy();
-      }
-    });
+    const peer = request.socket.remoteAddress ?? '';
+    const forwarded = forwardedHeaders({ ip: peer, ips: [peer], protocol: options.isTls ? 'https' : 'http', hostname: headers.host, socket: request.socket }, headers, options.isTls);
+    upstreamHeaders.push('x-forwarded-for', forwarded['x-forwarded-for'] ?? peer, 'x-forwarded-proto', forwarded['x-forwarded-proto'] ?? 'http', 'x-forwarded-host', forwarded['x-forwarded-host'] ?? headers.host);
+    new ForwardExchange(context, response, url, upstreamHeaders, route, startedAt).start();
     return true;
   };
+}
+
+/** What every exchange of one fast path shares (made once). */
+interface ExchangeContext {
+  upstream: UpstreamPool;
+  metrics: ServiceMetrics;
+  logger: Logger;
+  timeoutMs: number;
+  /** The security headers, as two parallel lists, and each name's position in them. */
+  securityNames: readonly string[];
+  securityValues: readonly string[];
+  securityIndex: ReadonlyMap<string, number>;
+  removedHeaders: ReadonlySet<string>;
+  isCacheEnabled: boolean;
+}
+
+/**
+ * One forwarded GET: sends it to a replica and writes the answer, trying another replica after a
+ * failure, a refused connection or a 502/503, as the full path does for an idempotent request.
+ * An answer of known length up to BUFFERED_ANSWER_BYTES is read whole first (a replica failing
+ * mid-body is then retried cleanly) and written with its head in one go; any other answer streams
+ * through (UpstreamBody: backpressure pauses the replica's socket, a client going away aborts it).
+ */
+class ForwardExchange implements Dispatcher.DispatchHandler {
+  private target: Upstream | undefined;
+  /** Set from the first retry on. */
+  private tried: Set<Upstream> | undefined;
+  private abortUpstream: ((error?: Error) => void) | undefined;
+  private statusCode = 0;
+  private answerHeaders: string[] = [];
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private isBuffered = false;
+  /** A 502/503 whose body is read and dropped before the next replica is tried. */
+  private isDiscarded = false;
+  private stream: UpstreamBody | undefined;
+
+  constructor(
+    private readonly context: ExchangeContext,
+    private readonly response: ServerResponse,
+    private readonly url: string,
+    private readonly headers: string[],
+    private readonly route: string,
+    private readonly startedAt: number,
+  ) {}
+
+  start(): void {
+    this.send(this.context.upstream.pick());
+  }
+
+  private send(target: Upstream | undefined): void {
+    if (target === undefined) {
+      this.answerUnavailable();
+      return;
+    }
+    this.target = target;
+    this.tried?.add(target);
+    this.statusCode = 0;
+    this.answerHeaders = [];
+    this.chunks = [];
+    this.size = 0;
+    this.isBuffered = false;
+    this.isDiscarded = false;
+    const { timeoutMs } = this.context;
+    target.dispatcher.dispatch({ method: 'GET', path: this.url, headers: this.headers, body: null, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, this);
+  }
+
+  /** Whether another replica is left to try after the current one. */
+  private hasAlternative(): boolean {
+    return (this.tried?.size ?? 1) < this.context.upstream.upstreams.length;
+  }
+
+  private retry(): void {
+    if (this.tried === undefined) {
+      this.tried = new Set();
+      if (this.target) this.tried.add(this.target);
+    }
+    this.send(this.context.upstream.pick(this.tried));
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.abortUpstream = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    // 1xx informational heads are not the answer; the final head follows
+    if (statusCode < 200) return true;
+    const { context, target } = this;
+    this.statusCode = statusCode;
+    const written = this.writtenHeaders(rawHeaders);
+    const isSmall = written.contentLength >= 0 && written.contentLength <= BUFFERED_ANSWER_BYTES;
+    if ((statusCode === 502 || statusCode === 503) && this.hasAlternative() && target) {
+      context.upstream.reportFailure(target, `answered ${statusCode}`);
+      this.isDiscarded = true;
+      if (isSmall) return true;
+      // too large to read and drop: the connection is given up and the next replica tried (onError)
+      this.abortUpstream?.(new Error(`answered ${statusCode}`));
+      return false;
+    }
+    const headers = written.headers;
+    if (isSmall) {
+      // a whole body gets a type; an answer without one by definition (204, 304) no Content-Length
+      if (statusCode === 204 || statusCode === 304) {
+        for (let at = headers.length - 2; at >= 0; at -= 2) if (headers[at] === 'content-length') headers.splice(at, 2);
+      } else if (!written.hasType) {
+        headers.push('content-type', 'application/octet-stream');
+      }
+    }
+    this.answerHeaders = headers;
+    if (isSmall) {
+      this.isBuffered = true;
+      return true;
+    }
+    const { response } = this;
+    if (response.destroyed) {
+      this.abortUpstream?.(new Error('client went away'));
+      this.record();
+      return false;
+    }
+    const stream = new UpstreamBody(resume, (error) => this.abortUpstream?.(error));
+    this.stream = stream;
+    try {
+      response.writeHead(statusCode, this.answerHeaders);
+    } catch (error) {
+      stream.destroy();
+      this.answerInternal(error);
+      return false;
+    }
+    response.once('close', () => this.record());
+    pipeline(stream, response, () => undefined);
+    return true;
+  }
+
+  /**
+   * The answer's head as written to the client, flat: the replica's headers (lower-cased) without
+   * hop-by-hop and removed ones, the security headers it did not set itself (its own value wins, as
+   * on the full path), and X-Web-Cache; with the Content-Length it stated (-1 when none or not a
+   * whole number) and whether it stated a type.
+   */
+  private writtenHeaders(rawHeaders: Buffer[]): { headers: string[]; contentLength: number; hasType: boolean } {
+    const { context } = this;
+    const headers: string[] = [];
+    let securitySet = 0;
+    let hasType = false;
+    let contentLength = -1;
+    for (let at = 0; at + 1 < rawHeaders.length; at += 2) {
+      const rawName = rawHeaders[at];
+      const rawValue = rawHeaders[at + 1];
+      if (rawName === undefined || rawValue === undefined) continue;
+      const name = util.headerNameToString(rawName);
+      if (HOP_BY_HOP.has(name) || context.removedHeaders.has(name)) continue;
+      if (context.isCacheEnabled && name === WEB_CACHE_HEADER) continue;
+      const value = rawValue.toString('latin1');
+      if (name === 'content-length') {
+        const length = Number(value);
+        contentLength = Number.isInteger(length) && length >= 0 ? length : -1;
+      } else if (name === 'content-type') {
+        hasType = true;
+      }
+      const index = context.securityIndex.get(name);
+      if (index !== undefined) securitySet |= 1 << index;
+      headers.push(name, value);
+    }
+    const { securityNames, securityValues } = context;
+    for (let index = 0; index < securityNames.length; index += 1) {
+      const name = securityNames[index];
+      const value = securityValues[index];
+      if ((securitySet & (1 << index)) === 0 && name !== undefined && value !== undefined && !context.removedHeaders.has(name)) headers.push(name, value);
+    }
+    if (context.isCacheEnabled) headers.push(WEB_CACHE_HEADER, 'bypass');
+    return { headers, contentLength, hasType };
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.stream) return this.stream.push(chunk);
+    if (this.isBuffered) {
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.stream) {
+      this.stream.isComplete = true;
+      this.stream.push(null);
+      return;
+    }
+    if (this.isDiscarded) {
+      this.retry();
+      return;
+    }
+    const { response } = this;
+    if (response.destroyed) {
+      this.record();
+      return;
+    }
+    // one chunk is a view of a socket read buffer node does not reuse; nothing keeps it past the write
+    const body = this.chunks.length === 1 && this.chunks[0] ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+    try {
+      response.writeHead(this.statusCode, this.answerHeaders);
+    } catch (error) {
+      // writeHead refuses a header an upstream sent that node cannot write: the full path answers 500 then
+      this.answerInternal(error);
+      return;
+    }
+    if (this.statusCode === 204 || this.statusCode === 304) response.end();
+    else response.end(body);
+    this.record();
+  }
+
+  onError(error: Error): void {
+    if (this.stream) {
+      this.stream.destroy(error);
+      return;
+    }
+    const { context, target } = this;
+    if (this.isDiscarded) {
+      // a 502/503 given up on (already reported): the next replica
+      this.retry();
+      return;
+    }
+    if (target) context.upstream.reportFailure(target, error.message);
+    // a GET may be sent again whether or not it reached the replica (isIdempotent)
+    if (this.hasAlternative() || isNotDelivered(error)) {
+      this.retry();
+      return;
+    }
+    context.logger.warn({ err: error, upstream: target?.url }, 'API tier unreachable');
+    this.answerUnavailable();
+  }
+
+  private answerUnavailable(): void {
+    const { response } = this;
+    if (!response.headersSent && !response.destroyed) this.answerWith(502, UNREACHABLE_BODY);
+    this.record();
+  }
+
+  private answerInternal(error: unknown): void {
+    this.context.logger.error({ err: error }, 'web tier request failed');
+    if (!this.response.headersSent) this.answerWith(500, INTERNAL_BODY);
+    else this.response.destroy();
+    this.record();
+  }
+
+  private answerWith(statusCode: number, body: string): void {
+    const { securityNames, securityValues } = this.context;
+    const written: string[] = [];
+    for (let index = 0; index < securityNames.length; index += 1) {
+      const name = securityNames[index];
+      const value = securityValues[index];
+      if (name !== undefined && value !== undefined) written.push(name, value);
+    }
+    written.push('content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body)));
+    this.response.writeHead(statusCode, written);
+    this.response.end(body);
+  }
+
+  /** Counts the request in /metrics as the full path's metrics hook does (route template `/api/*`). */
+  private record(): void {
+    const { metrics } = this.context;
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const statusCode = String(this.response.statusCode);
+    metrics.httpRequests.inc({ method: 'GET', route: this.route, status_code: statusCode });
+    if (this.response.statusCode >= 500) metrics.httpErrors.inc({ method: 'GET', route: this.route, status_code: statusCode });
+    metrics.httpDuration.observe({ method: 'GET', route: this.route }, seconds);
+  }
 }

@@ -29,7 +29,7 @@ export interface UpstreamCall {
 }
 
 /** A streamed answer body: backpressure pauses the upstream socket; destroying it aborts the request. */
-class UpstreamBody extends Readable {
+export class UpstreamBody extends Readable {
   isComplete = false;
 
   constructor(

@@ -65,13 +65,15 @@ export class UpstreamPool {
   }
 
   /** The next replica to try, skipping those in `tried`; available ones first, then any. */
-  pick(tried: ReadonlySet<Upstream> = new Set()): Upstream | undefined {
+  pick(tried?: ReadonlySet<Upstream>): Upstream | undefined {
     const now = Date.now();
     const count = this.upstreams.length;
-    for (const wantAvailable of [true, false]) {
+    // two passes (available replicas, then any) without a Set or array made per forwarded request
+    for (let pass = 0; pass < 2; pass += 1) {
+      const wantAvailable = pass === 0;
       for (let step = 0; step < count; step += 1) {
         const upstream = this.upstreams[(this.next + step) % count];
-        if (!upstream || tried.has(upstream)) continue;
+        if (!upstream || tried?.has(upstream)) continue;
         if (wantAvailable && !this.isAvailable(upstream, now)) continue;
         this.next = (this.next + step + 1) % count;
         return upstream;
