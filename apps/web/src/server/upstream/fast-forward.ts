@@ -67,17 +67,18 @@ export function createFastForward(options: FastForwardOptions): FastForward {
   const { metrics, cache, waf } = options;
   // which security headers an answer set itself is kept as bits of one number
   if (Object.keys(options.securityHeaders).length > 30) throw new RangeError('createFastForward: at most 30 security headers');
+  const securityNames = Object.keys(options.securityHeaders);
+  const isCacheEnabled = cache?.isEnabled === true;
   const prefixes = options.prefixes.map((prefix) => ({ below: `${prefix}/`, route: `${prefix}/*` }));
   const context: ExchangeContext = {
     upstream: options.upstream,
     metrics,
     logger: options.logger,
     timeoutMs: options.timeoutMs,
-    securityNames: Object.keys(options.securityHeaders),
+    securityNames,
     securityValues: Object.values(options.securityHeaders),
-    securityIndex: new Map(Object.keys(options.securityHeaders).map((name, index) => [name, index])),
-    removedHeaders: new Set(options.removedHeaders),
-    isCacheEnabled: cache?.isEnabled === true,
+    answerHeaderKinds: answerHeaderKinds({ securityNames, removedHeaders: options.removedHeaders, isCacheEnabled }),
+    isCacheEnabled,
   };
 
   return (request, response) => {
@@ -127,12 +128,33 @@ interface ExchangeContext {
   metrics: ServiceMetrics;
   logger: Logger;
   timeoutMs: number;
-  /** The security headers, as two parallel lists, and each name's position in them. */
+  /** The security headers, as two parallel lists. */
   securityNames: readonly string[];
   securityValues: readonly string[];
-  securityIndex: ReadonlyMap<string, number>;
-  removedHeaders: ReadonlySet<string>;
+  /** Answer header names the head treats specially (see answerHeaderKinds); others pass as they are. */
+  answerHeaderKinds: ReadonlyMap<string, number>;
   isCacheEnabled: boolean;
+}
+
+/** Answer header kinds besides a security header's position (0…29): not passed on, or read. */
+const DROPPED = -1;
+const CONTENT_LENGTH = -2;
+const CONTENT_TYPE = -3;
+
+/**
+ * What each special answer header name is to the written head: hop-by-hop and removed headers are
+ * dropped, and the replica's X-Web-Cache when the web tier's cache speaks for itself; a security
+ * header is marked set (by its position) so the default is not added.
+ */
+function answerHeaderKinds(options: { securityNames: readonly string[]; removedHeaders: readonly string[]; isCacheEnabled: boolean }): Map<string, number> {
+  const kinds = new Map<string, number>([
+    ['content-length', CONTENT_LENGTH],
+    ['content-type', CONTENT_TYPE],
+  ]);
+  options.securityNames.forEach((name, index) => kinds.set(name, index));
+  for (const name of [...HOP_BY_HOP, ...options.removedHeaders]) kinds.set(name, DROPPED);
+  if (options.isCacheEnabled) kinds.set(WEB_CACHE_HEADER, DROPPED);
+  return kinds;
 }
 
 /**
@@ -269,24 +291,25 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       const rawValue = rawHeaders[at + 1];
       if (rawName === undefined || rawValue === undefined) continue;
       const name = util.headerNameToString(rawName);
-      if (HOP_BY_HOP.has(name) || context.removedHeaders.has(name)) continue;
-      if (context.isCacheEnabled && name === WEB_CACHE_HEADER) continue;
+      // one lookup tells what the name is to this head (most names are none of these)
+      const kind = context.answerHeaderKinds.get(name);
+      if (kind === DROPPED) continue;
       const value = rawValue.toString('latin1');
-      if (name === 'content-length') {
+      if (kind === CONTENT_LENGTH) {
         const length = Number(value);
         contentLength = Number.isInteger(length) && length >= 0 ? length : -1;
-      } else if (name === 'content-type') {
+      } else if (kind === CONTENT_TYPE) {
         hasType = true;
+      } else if (kind !== undefined) {
+        securitySet |= 1 << kind;
       }
-      const index = context.securityIndex.get(name);
-      if (index !== undefined) securitySet |= 1 << index;
       headers.push(name, value);
     }
     const { securityNames, securityValues } = context;
     for (let index = 0; index < securityNames.length; index += 1) {
       const name = securityNames[index];
       const value = securityValues[index];
-      if ((securitySet & (1 << index)) === 0 && name !== undefined && value !== undefined && !context.removedHeaders.has(name)) headers.push(name, value);
+      if ((securitySet & (1 << index)) === 0 && name !== undefined && value !== undefined && context.answerHeaderKinds.get(name) !== DROPPED) headers.push(name, value);
     }
     if (context.isCacheEnabled) headers.push(WEB_CACHE_HEADER, 'bypass');
     return { headers, contentLength, hasType };
