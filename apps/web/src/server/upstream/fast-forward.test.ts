@@ -16,7 +16,7 @@ import { BUFFERED_ANSWER_BYTES } from './forward.js';
 import { MicroCache } from './micro-cache.js';
 import { UpstreamPool } from './upstream-pool.js';
 
-type Mode = 'ok' | 'reset' | 'busy' | 'large' | 'chunked' | 'not-modified' | 'untyped' | 'own-headers';
+type Mode = 'ok' | 'reset' | 'busy' | 'large' | 'chunked' | 'slow' | 'not-modified' | 'untyped' | 'own-headers';
 
 interface Replica {
   name: string;
@@ -52,6 +52,14 @@ async function startReplica(name: string): Promise<Replica> {
         response.writeHead(200, { 'content-type': 'text/plain' });
         response.write('first,');
         setTimeout(() => response.end('second'), 20);
+        return;
+      case 'slow':
+        // the head after the client has gone, then a body of unknown length
+        setTimeout(() => {
+          response.writeHead(200, { 'content-type': 'text/plain' });
+          response.write('late,');
+          setTimeout(() => response.end('later'), 20);
+        }, 150);
         return;
       case 'not-modified':
         response.writeHead(304, { etag: '"v1"', 'content-length': '0' }).end();
@@ -234,6 +242,25 @@ describe('forwarding fast path', () => {
     const chunked = await get(port, '/api/chunked', { cookie: 'tl_pref=dark' });
     assert.equal(chunked.body.toString('utf8'), 'first,second');
     assert.equal(chunked.headers['transfer-encoding'], 'chunked');
+  });
+
+  it('keeps a replica in rotation when the client goes away before its answer', async () => {
+    a.mode = 'slow';
+    b.mode = 'slow';
+    const count = async (): Promise<number> => (await metrics.httpRequests.get()).values.filter((value) => value.labels.route === '/api/*').reduce((sum, value) => sum + value.value, 0);
+    const before = await count();
+    await new Promise<void>((resolve) => {
+      const request = http.get({ host: '127.0.0.1', port, path: '/api/slow', headers: { cookie: 'tl_pref=dark' }, agent: false });
+      request.on('error', () => resolve());
+      setTimeout(() => {
+        request.destroy();
+        resolve();
+      }, 30);
+    });
+    // the replica answers at 150 ms and finishes at 170 ms
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(a.received.length + b.received.length, 1, 'a client leaving is not a replica failing: nothing retried');
+    assert.equal(await count(), before + 1, 'counted once');
   });
 
   it('sends a 304 without a body or length, and types an untyped body', async () => {

@@ -177,6 +177,8 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
   /** A 502/503 whose body is read and dropped before the next replica is tried. */
   private isDiscarded = false;
   private stream: UpstreamBody | undefined;
+  /** Given up on: the client went away before the answer; whatever undici reports next is ignored. */
+  private isAbandoned = false;
 
   constructor(
     private readonly context: ExchangeContext,
@@ -256,6 +258,8 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     }
     const { response } = this;
     if (response.destroyed) {
+      // not a replica failure: the abort's onError neither ejects it nor retries
+      this.isAbandoned = true;
       this.abortUpstream?.(new Error('client went away'));
       this.record();
       return false;
@@ -354,6 +358,7 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
   }
 
   onError(error: Error): void {
+    if (this.isAbandoned) return;
     if (this.stream) {
       this.stream.destroy(error);
       return;
