@@ -7,5 +7,5 @@ export { describeConfig, configTable, type ConfigLine } from './describe.js';
 export { loadOrCreateSecrets, type Secrets } from './secrets.js';
 export { ConfigError } from './errors.js';
 export { createLogger, type Logger } from './logger.js';
-export { onShutdown, signalReady } from './lifecycle.js';
+export { claimPort, onShutdown, PORT_RELEASED, PORT_WANTED, signalReady } from './lifecycle.js';
 export { readRecordedPorts, recordPorts, PORTS_FILE, type RecordedPorts } from './ports.js';

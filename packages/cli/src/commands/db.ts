@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import { onShutdown, signalReady } from '@threadline/config';
+import { claimPort, onShutdown, signalReady } from '@threadline/config';
 import { baseBackupProgram, embeddedClusterDir, initialiseCluster, pgLogLevel, startCluster } from '@threadline/db';
 
 import { loadRuntime } from '../runtime.js';
@@ -35,6 +35,8 @@ export function registerDb(program: Command): void {
       // before the server starts: the pgBackRest stanza exists before the first archive_command runs
       const settings = await clusterSettings(config, { onWarning: (line) => logger.warn(line) });
       if (config.dbStandby && baseBackupUnavailable()) logger.warn(baseBackupUnavailable() ?? '');
+      // the launcher held the port since it chose it: take it over right before the server binds it
+      await claimPort(config.pgPort);
       if (config.dbStandby && !baseBackupUnavailable()) {
         const pair = new DbPair({
           dataDir: config.dataDir,

@@ -58,10 +58,11 @@ export function standbyWorkerPort(config: Pick<Config, 'workerPort' | 'apiPort' 
 }
 
 /**
- * Ports the launcher has chosen for servers it starts later (Prometheus and Alertmanager start
- * after the shop is ready, a minute on a first start): it listens on them itself meanwhile, so no
- * other program — another instance's companions picking the same default or free port — takes
- * them in between, and hands each over right before its server binds it.
+ * Ports the launcher has chosen for servers that bind them later (PostgreSQL after initdb, seconds
+ * on a first start; Prometheus and Alertmanager once the shop is ready, a minute): it listens on
+ * them itself meanwhile, so no other program — another instance started at the same time, picking
+ * the same default or free port — takes them in between, and hands each over right before its
+ * server binds it.
  */
 export class PortReservations {
   private readonly held = new Map<number, Server>();
@@ -111,8 +112,8 @@ interface DataDirPort {
 /**
  * Checks the ports `npm start` will bind. Ports given in the environment must be free (else a
  * PortInUseError); ports of the data directory's own servers (PostgreSQL, Prometheus, Alertmanager) not given there keep their default or recorded value when free, else move to a
- * free port — recorded in `<dataDir>/ports.json` so later commands find them. The monitoring
- * ports, bound only after the shop is ready, are held in `reserved` until then.
+ * free port — recorded in `<dataDir>/ports.json` so later commands find them. Those ports are
+ * held in `reserved` until their servers bind them (`release`, or the db tier's `claimPort`).
  *
  * @returns the environment the children need to find the resolved ports.
  */
@@ -135,13 +136,12 @@ export async function resolveLaunchPorts(options: {
   }
   const resolved: RecordedPorts = {};
   const taken = new Set(options.tierPorts.map((tier) => tier.port));
+  // every chosen port is held until its server binds it: PostgreSQL's after initdb (seconds on a
+  // first start), the monitoring servers' once the shop is ready (a minute)
   const reserved = new PortReservations();
-  // PostgreSQL binds its port right away; the monitoring servers a minute later: hold theirs
-  const holds = (port: DataDirPort): boolean => port.key !== 'pg';
   for (const port of wanted) {
     let value = port.value;
-    const isTaken = async (candidate: number): Promise<boolean> =>
-      taken.has(candidate) || !(holds(port) ? await reserved.hold(candidate) : await isPortFree(candidate));
+    const isTaken = async (candidate: number): Promise<boolean> => taken.has(candidate) || !(await reserved.hold(candidate));
     if (await isTaken(value)) {
       if (env[port.variable]) {
         await reserved.releaseAll();

@@ -2,9 +2,15 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 
+import { claimPort } from '@threadline/config';
+
+import { freeStablePort, isPortFree, PortReservations } from './ports.js';
 import { Supervisor, type ServiceSpec } from './supervisor.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 describe('Supervisor.stopAll', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'threadline-supervisor-'));
@@ -40,5 +46,52 @@ describe('Supervisor.stopAll', () => {
     }
     assert.ok(at('db exit') > at('db term'));
     assert.deepEqual(supervisor.names(), []);
+  });
+});
+
+describe('port handover', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'threadline-handover-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('holds a chosen port until the child that binds it claims it, so nothing else can take it meanwhile', async () => {
+    const reserved = new PortReservations();
+    const port = await freeStablePort(async (candidate) => !(await reserved.hold(candidate)));
+    assert.equal(await isPortFree(port), false, 'held by the launcher');
+    // the child binds the port right after claimPort returns, as the db tier starts PostgreSQL
+    const child = path.join(dir, 'binder.mts');
+    writeFileSync(
+      child,
+      `import { createServer } from 'node:net';
+       import { claimPort } from ${JSON.stringify(pathToFileURL(path.join(here, '..', '..', '..', 'config', 'src', 'lifecycle.ts')).href)};
+       const port = Number(process.argv[2]);
+       await claimPort(port);
+       const server = createServer().listen({ port, host: '127.0.0.1', exclusive: true }, () => process.send?.({ type: 'ready', port }));
+       server.once('error', (error) => { console.error(String(error)); process.exit(3); });
+       process.on('SIGTERM', () => server.close(() => process.exit(0)));`,
+    );
+    const released: number[] = [];
+    const output: string[] = [];
+    const supervisor = new Supervisor((line) => output.push(line), ['binder'], false);
+    const details = await supervisor.start({
+      name: 'binder',
+      command: process.execPath,
+      args: ['--import', 'tsx', child, String(port)],
+      isRestartable: false,
+      readyTimeoutMs: 30_000,
+      releasePort: async (wanted) => {
+        released.push(wanted);
+        await reserved.release(wanted);
+      },
+    }).catch((error: unknown) => assert.fail(`${String(error)}\n${output.join('\n')}`));
+    assert.deepEqual(released, [port], 'released only when the child asked, and only that port');
+    assert.equal(details.port, port, 'the child bound the port the launcher had held');
+    assert.deepEqual(reserved.ports(), []);
+    await supervisor.stopAll();
+  });
+
+  it('claimPort returns at once without a launcher', async () => {
+    const startedAt = Date.now();
+    await claimPort(1);
+    assert.ok(Date.now() - startedAt < 1_000);
   });
 });

@@ -3,6 +3,8 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
+import { PORT_RELEASED, PORT_WANTED } from '@threadline/config';
+
 import { isGroupAlive, writeRegistry, type RegistryEntry } from './registry.js';
 
 /** Wraps non-Node programs so they die with the launcher (see bin/guard.mjs). */
@@ -27,6 +29,11 @@ export interface ServiceSpec {
    * /readyz), so a whole-system stop takes the longest drain, not the sum of them.
    */
   isStoppedLast?: boolean;
+  /**
+   * Hands over a port the launcher holds for this service: when the child asks for it (`claimPort`,
+   * right before it binds), the launcher stops listening there and tells the child it may bind.
+   */
+  releasePort?: (port: number) => Promise<void>;
 }
 
 interface Running {
@@ -122,7 +129,17 @@ export class Supervisor {
     if (!this.order.includes(spec.name)) this.order.push(spec.name);
     this.saveRegistry();
     void exited.then((code) => this.onExit(entry, code));
+    const { releasePort } = spec;
+    if (releasePort) child.on('message', (message: unknown) => void this.handOverPort(child, message, releasePort));
     return this.waitReady(entry);
+  }
+
+  private async handOverPort(child: ChildProcess, message: unknown, releasePort: (port: number) => Promise<void>): Promise<void> {
+    if (typeof message !== 'object' || message === null || Reflect.get(message, 'type') !== PORT_WANTED) return;
+    const port: unknown = Reflect.get(message, 'port');
+    if (typeof port !== 'number') return;
+    await releasePort(port);
+    if (child.connected) child.send({ type: PORT_RELEASED, port });
   }
 
   private async waitReady(entry: Running): Promise<Record<string, unknown>> {
