@@ -8,4 +8,4 @@ export { loadOrCreateSecrets, type Secrets } from './secrets.js';
 export { ConfigError } from './errors.js';
 export { createLogger, type Logger } from './logger.js';
 export { claimPort, onShutdown, PORT_RELEASED, PORT_WANTED, signalReady } from './lifecycle.js';
-export { readRecordedPorts, recordPorts, PORTS_FILE, type RecordedPorts } from './ports.js';
+export { freeLoopbackPort, isPortFree, readRecordedPorts, recordPorts, PORTS_FILE, type RecordedPorts } from './ports.js';

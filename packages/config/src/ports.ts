@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 /**
@@ -45,4 +46,29 @@ export function recordPorts(dataDir: string, ports: RecordedPorts): void {
   mkdirSync(dataDir, { recursive: true });
   const merged = { ...readRecordedPorts(dataDir), ...ports };
   writeFileSync(path.join(dataDir, PORTS_FILE), `${JSON.stringify(merged, null, 2)}\n`);
+}
+
+/** A free TCP port on loopback, chosen by the kernel (for scratch servers and tests). */
+export async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port assigned'));
+      });
+    });
+  });
+}
+
+/** True when nothing listens on `host:port` (and we may bind it). Port 0 is always free. */
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  if (port === 0) return true;
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
 }

@@ -58,5 +58,4 @@ export { findAlertingBinaries, whichBinary } from './alerting/binaries.js';
 export { planMonitoringCompanions, monitoringPorts, type CompanionPlan } from './alerting/companions.js';
 export { embeddedArchivingSettings, prepareEmbeddedArchiving, isStanzaCreated } from './backup/cluster-archiving.js';
 export { runRestoreDrill, describeDrill, type DrillResult, type DrillOptions } from './backup/drill.js';
-export { freeLoopbackPort } from './free-port.js';
 export { collectOpsStatus, statusRows, fetchAlerts, fetchSeries, prometheusUrl, type OpsStatus, type TierState, type AlertState, type SeriesPoint } from './status/ops-status.js';

@@ -2,6 +2,7 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
+import { freeLoopbackPort } from '@threadline/config';
 import { AUDIT_ACTIONS, recordAudit } from '@threadline/db';
 import {
   describeBackupRun,
@@ -16,7 +17,6 @@ import {
   runRestoreDrill,
   startRestoredCluster,
   verifyRepo,
-  freeLoopbackPort,
   notifySlack,
   REPOS,
   type BackupConfig,

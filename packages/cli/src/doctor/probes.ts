@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { createPool } from '@threadline/db';
 
-import { isPortFree } from '../launcher/ports.js';
+import { isPortFree } from '@threadline/config';
 import type { CheckResult } from './versions.js';
 
 /** Output (stdout + stderr) of the first command that runs, or undefined when none is installed. */

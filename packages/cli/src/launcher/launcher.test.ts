@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { freePortBlock } from '@threadline/db/testing';
 
-import { isPortFree } from './ports.js';
+import { isPortFree } from '@threadline/config';
 import { isGroupAlive } from './registry.js';
 import { REPO_ROOT } from './services.js';
 import { childGroups, LAUNCH_PORTS, launch, processesUsing, scratchDir, stopLaunched, waitAllUp, waitReady } from './test-instances.js';

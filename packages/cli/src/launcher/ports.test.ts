@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { loadConfig } from '@threadline/config';
-import { freeLoopbackPort } from '@threadline/ops';
+import { freeLoopbackPort, isPortFree, loadConfig } from '@threadline/config';
 
-import { isPortFree, pickStablePort, PortInUseError, resolveLaunchPorts, STABLE_PORT_RANGE } from './ports.js';
+import { pickStablePort, PortInUseError, resolveLaunchPorts, STABLE_PORT_RANGE } from './ports.js';
 
 const dirs: string[] = [];
 after(() => {

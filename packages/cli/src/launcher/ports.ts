@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 
-import { recordPorts, type Config, type RecordedPorts } from '@threadline/config';
+import { isPortFree, recordPorts, type Config, type RecordedPorts } from '@threadline/config';
 
 /** A port that is already taken; the message is one line naming the port, its owner and the fix. */
 export class PortInUseError extends Error {
@@ -13,16 +13,6 @@ export class PortInUseError extends Error {
     super(`port ${port} (${purpose}) is already in use: stop what listens there (ss -ltnp 'sport = :${port}') or set ${variable} to a free port`);
     this.name = 'PortInUseError';
   }
-}
-
-/** True when nothing listens on `host:port` (and we may bind it). Port 0 is always free. */
-export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
-  if (port === 0) return true;
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
-  });
 }
 
 /**

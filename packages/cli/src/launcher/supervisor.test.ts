@@ -5,9 +5,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 
-import { claimPort } from '@threadline/config';
+import { claimPort, isPortFree } from '@threadline/config';
 
-import { freeStablePort, isPortFree, PortReservations } from './ports.js';
+import { freeStablePort, PortReservations } from './ports.js';
 import { Supervisor, type ServiceSpec } from './supervisor.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

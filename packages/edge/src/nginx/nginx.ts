@@ -4,6 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { freeLoopbackPort } from '@threadline/config';
+
 import { generateModSecurityRules } from './modsecurity-rules.js';
 
 /** deploy/nginx in the repository: the production config templates. */
@@ -169,19 +171,6 @@ function waitForPort(port: number, host: string, timeoutMs: number): Promise<voi
       });
     };
     attempt();
-  });
-}
-
-/** A port the kernel hands out on loopback (for the record server when the caller names none). */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }
 

@@ -5,10 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import pg from 'pg';
 
-import type { Logger } from '@threadline/config';
+import { freeLoopbackPort, type Logger } from '@threadline/config';
 
 import { OpsError } from '../errors.js';
-import { freeLoopbackPort } from '../free-port.js';
 import { notifySlack, type NotifySlackResult } from '../notify/slack.js';
 import type { BackupConfig } from './backup-config.js';
 import { currentSegment, readArchiverState, readRestoredState, writeCanary } from './drill.repo.js';

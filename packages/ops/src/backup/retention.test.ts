@@ -4,8 +4,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { freeLoopbackPort } from '@threadline/config';
+
 import { whichBinary } from '../alerting/binaries.js';
-import { freeLoopbackPort } from '../free-port.js';
 import { readStanzaInfo } from './info.js';
 import { runChecked } from './pgbackrest.js';
 import { parseRestoreTarget, restoreFiles, startRestoredCluster } from './restore.js';
