@@ -92,6 +92,9 @@ try {
       catalogSeconds: secondsOf('catalog'),
       // per-stage breakdown of the extract step (the three COPY connections overlap)
       extractStages: Object.fromEntries(summary.extractStages.map((stage) => [stage.name, stage.seconds])),
+      // when each stage first started and last ended, seconds after the extract began (first run
+      // only): the critical path of the step
+      extractStageSpans: Object.fromEntries(summary.extractStages.map((stage) => [stage.name, [stage.startSeconds, stage.endSeconds]])),
       extractGatePublishSeconds: Math.round(gated * 100) / 100,
       wholeRunSeconds: Math.round(totalSeconds * 100) / 100,
       rulesChecked: summary.qualityResults.length,

@@ -104,6 +104,34 @@ describe('extractShop', () => {
     });
   });
 
+  it('writes sales in runs of dates side by side with the same files, rows and row order as in one statement', async () => {
+    const one = path.join(dir, 'staging-runs-1');
+    const three = path.join(dir, 'staging-runs-3');
+    const single = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir: one, dates: DATES, timeZone: ZONE, pseudonymKey: 'k', salesWriteRuns: 1 });
+    const split = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir: three, dates: DATES, timeZone: ZONE, pseudonymKey: 'k', salesWriteRuns: 3 });
+    const salesOf = (result: typeof single): unknown => result.datasets.find((item) => item.dataset === 'sales');
+    assert.deepEqual(salesOf(split), salesOf(single));
+    assert.equal((salesOf(split) as { rows: number }).rows, 600);
+    const parts = split.stages.filter((stage) => stage.name.startsWith('write sales (part '));
+    assert.deepEqual(parts.map((stage) => stage.name).sort(), ['write sales (part 1 of 3)', 'write sales (part 2 of 3)', 'write sales (part 3 of 3)']);
+    assert.equal(single.stages.filter((stage) => stage.name.startsWith('write sales (part ')).length, 0);
+    // each part runs within the dataset's write, and every stage ends after it starts
+    const whole = split.stages.find((stage) => stage.name === 'write sales');
+    assert.ok(whole);
+    for (const part of parts) assert.ok(part.startSeconds >= whole.startSeconds && part.endSeconds <= whole.endSeconds, `${part.name} outside write sales`);
+    for (const stage of split.stages) assert.ok(stage.startSeconds >= 0 && stage.endSeconds >= stage.startSeconds, `${stage.name}: ${stage.startSeconds} → ${stage.endSeconds}`);
+    await withDuckDb(async (duck) => {
+      for (const date of DATES) {
+        // file by file, row by row, in the order written
+        const read = (root: string): string => `SELECT * FROM read_parquet('${path.join(root, 'sales', `dt=${date}`, '*.parquet')}')`;
+        const a = await duck.rows(read(one));
+        const b = await duck.rows(read(three));
+        assert.ok(a.length > 0, `no sales on ${date}`);
+        assert.deepEqual(b, a, `sales ${date} differ between one statement and three runs`);
+      }
+    });
+  });
+
   it('builds empty partitions when no order falls on the dates', async () => {
     const stagingDir = path.join(dir, 'staging-empty');
     const result = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir, dates: ['2025-01-01'], timeZone: ZONE, pseudonymKey: 'k' });

@@ -22,6 +22,8 @@ export interface ExtractOptions {
   timeZone: string;
   pseudonymKey: string;
   onProgress?: (message: string) => void;
+  /** How many runs of dates `sales` is written in, side by side (default: one per core, at most 4). */
+  salesWriteRuns?: number;
 }
 
 export interface ExtractResult {
@@ -35,7 +37,9 @@ export interface ExtractResult {
   /**
    * Where the step's time went: each table's COPY out of PostgreSQL (three connections in
    * parallel, so these overlap), each load into DuckDB, each join and each dataset's Parquet write
-   * (sales and reviews are joined as they are written: their write includes the join).
+   * (sales and reviews are joined as they are written: their write includes the join; sales is
+   * written in runs of dates side by side, each timed as `write sales (part i of n)`). Each stage
+   * says when it first started and last ended, so the critical path shows.
    */
   stages: ExtractStage[];
 }
@@ -109,6 +113,7 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
       hasClicks,
       timer,
       onProgress: progress,
+      salesWriteRuns: options.salesWriteRuns,
     });
     const [row] = await readRows(
       connection,
