@@ -15,7 +15,7 @@ export * from './stream/stream.js';
 export { SpoolSource } from './stream/spool-source.js';
 export { KinesisSink, KinesisSource, kinesisClientConfig, type KinesisOptions } from './stream/kinesis.js';
 export { ClickstreamFlusher, type FlushResult, type FlusherOptions, type Checkpoint } from './delivery/flusher.js';
-export { ClickstreamCompactor, type CompactorOptions, type CompactionResult } from './delivery/compactor.js';
+export { ClickstreamCompactor, DEFAULT_COMPACT_MEMORY, type CompactorOptions, type CompactionResult } from './delivery/compactor.js';
 export { IMPORTED_TIER, ROLLUP_SELECT, rebuildDayRollup, rebuildDayRollupsFromTable, rollupKey, type HeldEventsRollupOptions, TRAFFIC_SOURCES, type TrafficSource } from './delivery/rollup.js';
 export { PARQUET_OPTIONS, columnList, jsonColumnsSpec, selectFromJson } from './delivery/columns.js';
 export * from './delivery/factory.js';

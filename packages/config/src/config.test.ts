@@ -29,6 +29,7 @@ describe('configuration tree', () => {
     assert.equal(config.paths.clickstreamSpool, '/srv/shop/spool/clickstream');
     assert.deepEqual(config.duckdb, { threads: 2, memoryLimit: '2GB' });
     assert.equal(config.clickstream.maxBatchBytes, 1024 * 1024);
+    assert.equal(config.clickstream.compactMemoryLimit, '192MB');
     assert.equal(config.pipeline.cron, '0 2 * * *');
     assert.equal(config.pipeline.isScheduled, true);
     assert.equal(config.backup.schedule, 'on');
@@ -41,6 +42,7 @@ describe('configuration tree', () => {
     assert.equal(config.clickstream.flushMaxBytes, 8 * 1024 * 1024);
     assert.equal(config.pipeline.isScheduled, false);
     assert.equal(config.duckdb.memoryLimit, '512MB');
+    assert.equal(loadConfig({ THREADLINE_COMPACT_MEMORY: ' 1.5GiB ' }).clickstream.compactMemoryLimit, '1.5GiB');
   });
 
   it('refuses a bad value and names the variable', () => {
@@ -52,6 +54,9 @@ describe('configuration tree', () => {
       ['THREADLINE_STREAM', 'pigeon'],
       ['THREADLINE_DEMO', 'maybe'],
       ['DATABASE_URL', 'not a url'],
+      ['THREADLINE_COMPACT_MEMORY', '256'],
+      ['THREADLINE_COMPACT_MEMORY', 'lots'],
+      ['THREADLINE_COMPACT_MEMORY', '64MB'],
     ];
     for (const [name, value] of cases) {
       assert.throws(() => loadConfig({ [name]: value }), (error: unknown) => error instanceof ConfigError && error.variable === name, `${name}=${value}`);

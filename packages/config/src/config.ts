@@ -128,6 +128,8 @@ export interface ClickstreamConfig {
   flushSeconds: number;
   flushMaxBytes: number;
   compactAfterMs: number;
+  /** DuckDB memory cap of the compaction and hour rollup (THREADLINE_COMPACT_MEMORY), e.g. '256MB'. */
+  compactMemoryLimit: string;
   stream: 'spool' | 'kinesis';
   kinesisStream: string | undefined;
   kinesisEndpoint: string | undefined;
@@ -217,6 +219,7 @@ export function loadConfig(env: Env = process.env): Config {
       flushSeconds: read.number('THREADLINE_FLUSH_SECONDS'),
       flushMaxBytes: read.number('THREADLINE_FLUSH_MAX_MB') * 1024 * 1024,
       compactAfterMs: read.number('THREADLINE_COMPACT_AFTER_MINUTES') * 60_000,
+      compactMemoryLimit: memorySize('THREADLINE_COMPACT_MEMORY', read.text('THREADLINE_COMPACT_MEMORY')),
       stream,
       kinesisStream,
       kinesisEndpoint: read.url('THREADLINE_KINESIS_ENDPOINT'),
@@ -248,4 +251,19 @@ export function loadConfig(env: Env = process.env): Config {
     },
     edge: readEdgeConfig(read),
   };
+}
+
+const MEMORY_SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+const MEMORY_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+/** Below this the compaction's sort and its Parquet writer's row group do not fit (it would fail every hour). */
+const MIN_COMPACT_MEMORY_BYTES = 128e6;
+
+/** A DuckDB memory size such as `256MB` or `1.5GiB` of at least 128MB, checked here so a typo names its variable. */
+function memorySize(name: string, value: string): string {
+  const size = value.trim();
+  const match = MEMORY_SIZE.exec(size);
+  if (!match) throw new ConfigError(name, `expected a memory size such as 256MB or 1GB, got "${value}"`);
+  const bytes = Number(match[1]) * (MEMORY_UNITS[(match[2] ?? '').toLowerCase()] ?? 0);
+  if (bytes < MIN_COMPACT_MEMORY_BYTES) throw new ConfigError(name, `expected at least 128MB, got "${value}"`);
+  return size;
 }

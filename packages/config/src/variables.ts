@@ -87,6 +87,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   v('THREADLINE_FLUSH_SECONDS', 'clickstream', 'number', '60', 'delivery flushes the spool into the lake at least this often', { min: 0.1, max: 86_400 }),
   v('THREADLINE_FLUSH_MAX_MB', 'clickstream', 'number', '64', 'delivery flushes as soon as this much is pending', { min: 1, max: 4096 }),
   v('THREADLINE_COMPACT_AFTER_MINUTES', 'clickstream', 'number', '10', 'an hour partition is compacted this long after the hour ends', { min: 0, max: 1440 }),
+  v('THREADLINE_COMPACT_MEMORY', 'clickstream', 'string', '192MB', "memory cap of the worker's compaction (and hour rollup) DuckDB, at least 128MB (e.g. 256MB, 1GB); it spills under the delivery state directory above it, so this bounds what compacting an hour adds to the worker's memory (docs/clickstream.md)"),
   v('THREADLINE_STREAM', 'clickstream', 'enum', 'spool', '`kinesis` sends events to a Kinesis stream instead of the local spool', { values: ['spool', 'kinesis'] }),
   v('THREADLINE_KINESIS_STREAM', 'clickstream', 'string', undefined, 'Kinesis stream name (required with THREADLINE_STREAM=kinesis)'),
   v('THREADLINE_KINESIS_ENDPOINT', 'clickstream', 'url', undefined, 'Kinesis endpoint (tests, LocalStack); default AWS'),

@@ -21,7 +21,8 @@ export interface DeliveryStatus {
 }
 
 /**
- * DuckDB caps of the delivery jobs the worker runs all day (flush, compaction, rollup): each job
+ * DuckDB caps of the flush, which the worker runs all day (compaction and the rollup have their
+ * own: THREADLINE_COMPACT_MEMORY, one thread): the job
  * keeps its database open between runs, so an explicit small budget — well above a 64 MiB flush
  * batch, which DuckDB spills beyond — keeps its buffers and caches from growing towards the
  * lake's 2GB default in a process that lives for weeks.
@@ -57,11 +58,13 @@ export class DeliveryLoop {
     private readonly rollupEveryMs = 60_000,
   ) {
     this.flusher = new ClickstreamFlusher({ source, storage, stateDir: settings.flusherStateDir, maxBytes: settings.flushMaxBytes, ...DELIVERY_DUCKDB_LIMITS });
+    // compaction sorts a whole hour: its own cap (THREADLINE_COMPACT_MEMORY) and one thread
     this.compactor = new ClickstreamCompactor({
       storage,
       stateDir: path.join(settings.flusherStateDir, 'compactor'),
       compactAfterMs: settings.compactAfterMs,
-      ...DELIVERY_DUCKDB_LIMITS,
+      threads: 1,
+      memoryLimit: settings.compactMemoryLimit,
     });
   }
 
@@ -74,6 +77,7 @@ export class DeliveryLoop {
     const { rolledForward } = await this.flusher.recover();
     if (rolledForward !== undefined) this.logger.info({ flush: rolledForward }, 'flusher: rolled forward an interrupted flush');
     await this.compactor.recover();
+    this.logger.info(await this.compactor.duckDbCaps(), 'compaction DuckDB caps (THREADLINE_COMPACT_MEMORY)');
     this.timer = setInterval(() => void this.tick(), 1000);
   }
 
