@@ -15,7 +15,7 @@ import { registerWebAccessLog } from './access-log.js';
 import { CompressionMemo, mayCompress, registerCompression } from './compression.js';
 import { registerPages } from './pages/pages.js';
 import { createFastForward, type FastForward } from './upstream/fast-forward.js';
-import { FORWARD_TIMEOUT_MS, registerForwarding } from './upstream/forward.js';
+import { FORWARD_TIMEOUT_MS, INTERNAL_BODY, registerForwarding } from './upstream/forward.js';
 import { MicroCache } from './upstream/micro-cache.js';
 import { registerCompressionMemoCounter, registerFastForwardCounter, registerUpstreamGauge } from './upstream/upstream-metrics.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
@@ -76,7 +76,7 @@ function registerWebErrorHandler(app: FastifyInstance): void {
     const statusCode = error instanceof Error && 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (statusCode >= 500) {
       request.log.error({ err: error }, 'web tier request failed');
-      return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+      return reply.status(500).type('application/json; charset=utf-8').send(INTERNAL_BODY);
     }
     const code = WEB_ERROR_CODES[statusCode] ?? 'VALIDATION_FAILED';
     return reply.status(statusCode).send({ error: { code, message: error instanceof Error ? error.message : 'bad request' } });

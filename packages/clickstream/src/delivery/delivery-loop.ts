@@ -78,6 +78,8 @@ export class DeliveryLoop {
     if (rolledForward !== undefined) this.logger.info({ flush: rolledForward }, 'flusher: rolled forward an interrupted flush');
     await this.compactor.recover();
     this.logger.info(await this.compactor.duckDbCaps(), 'compaction DuckDB caps (THREADLINE_COMPACT_MEMORY)');
+    // opened only to read them: the compaction rounds open it again, once an hour
+    this.compactor.close();
     this.timer = setInterval(() => void this.tick(), 1000);
   }
 

@@ -9,7 +9,7 @@ import { canonicalPath, forwardedHeaders, inspectRequest, type WafSettings, type
 import type { ServiceMetrics } from '@threadline/ops';
 
 import { negotiateCoding } from '../compression.js';
-import { BUFFERED_ANSWER_BYTES, HOP_BY_HOP, isNotDelivered, UNREACHABLE_BODY, WEB_CACHE_HEADER } from './forward.js';
+import { BUFFERED_ANSWER_BYTES, HOP_BY_HOP, INTERNAL_BODY, isNotDelivered, UNREACHABLE_BODY, WEB_CACHE_HEADER } from './forward.js';
 import { headerText, isSharedCacheable, type MicroCache } from './micro-cache.js';
 import { UpstreamBody } from './upstream-call.js';
 import type { Upstream, UpstreamPool } from './upstream-pool.js';
@@ -17,7 +17,6 @@ import type { Upstream, UpstreamPool } from './upstream-pool.js';
 /** Headers Fastify's trustProxy reads from a trusted peer: a request carrying one takes the full path. */
 const TRUST_PROXY_HEADERS = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'] as const;
 
-const INTERNAL_BODY = JSON.stringify({ error: { code: 'INTERNAL', message: 'internal error' } });
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface FastForwardOptions {

@@ -27,6 +27,9 @@ export const FORWARD_TIMEOUT_MS = 30_000;
 /** The 502 body when no replica answers (full and fast path alike). */
 export const UNREACHABLE_BODY = JSON.stringify({ error: { code: 'SERVICE_UNAVAILABLE', message: 'the application tier is not reachable' } });
 
+/** The 500 body of a failure inside the web tier (its error handler and the fast path alike). */
+export const INTERNAL_BODY = JSON.stringify({ error: { code: 'INTERNAL', message: 'internal error' } });
+
 /**
  * May this request be sent again to another replica after it may have reached the first one?
  * GET/HEAD/OPTIONS by definition; a POST/PUT/PATCH/DELETE only with an Idempotency-Key (the API
