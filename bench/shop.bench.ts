@@ -293,7 +293,9 @@ try {
       figures(
         'product-list-web-uncached',
         await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: [{ path: '/api/products', headers: { cookie: PRIVATE_COOKIE } }] }),
-        { note: 'private cookie: the web tier proxies every request to the API (no web tier cache); the API answers from its own 2 s list cache' },
+        {
+          note: 'private cookie: the web tier proxies every request to the API (no web tier micro-cache); the API answers from its own 2 s list cache, with a 304 when the web tier asks (If-None-Match) about the list body it kept: the body crosses between the tiers once per change (revalidated bodies, docs/architecture.md)',
+        },
       ),
     );
     log('product list through the web tier, with a cookie and Accept-Encoding as a browser sends (proxied, compressed)');

@@ -224,6 +224,34 @@ describe('GET /api/products/:id', () => {
     assert.equal(product.category.slug, 'tops');
   });
 
+  it('gives each list page a validator of its bytes and answers 304 to a matching If-None-Match', async () => {
+    const first = await anonymous.get('/api/products');
+    assert.equal(first.statusCode, 200);
+    const etag = String(first.headers.etag);
+    assert.match(etag, /^W\/"[A-Za-z0-9_-]{43}"$/);
+    assert.equal((await anonymous.get('/api/products')).headers.etag, etag, 'the same page, the same tag');
+    assert.notEqual((await anonymous.get('/api/products?limit=1')).headers.etag, etag, 'another page, another tag');
+    for (const ifNoneMatch of [etag, etag.slice(2), `"elsewhere", ${etag}`, '*']) {
+      const revalidated = await anonymous.get('/api/products', { headers: { 'if-none-match': ifNoneMatch } });
+      assert.equal(revalidated.statusCode, 304, ifNoneMatch);
+      assert.equal(revalidated.body, '');
+      assert.equal(revalidated.headers.etag, etag);
+      assert.equal(revalidated.headers['cache-control'], first.headers['cache-control']);
+    }
+    for (const ifNoneMatch of ['"elsewhere"', 'W/"', etag.slice(0, -2) + '"']) {
+      const full = await anonymous.get('/api/products', { headers: { 'if-none-match': ifNoneMatch } });
+      assert.equal(full.statusCode, 200, ifNoneMatch);
+      assert.equal(full.body, first.body);
+    }
+    // a change to the catalogue makes another page, under another tag: the old one no longer matches
+    const { client: seller } = await signedInClient(harness, 'seller');
+    await createProduct(seller, tops.id, { name: 'Etag test tee', variants: [{ size: 'M', colour: 'Grey', price: 1900, stock: 3 }] });
+    const changed = await anonymous.get('/api/products', { headers: { 'if-none-match': etag } });
+    assert.equal(changed.statusCode, 200);
+    assert.notEqual(changed.headers.etag, etag);
+    assert.equal(json<ListBody>(changed).items[0]?.name, 'Etag test tee');
+  });
+
   it('hides drafts from shoppers (404) but shows them to their seller', async () => {
     assert.equal((await anonymous.get(`/api/products/${ids['Secret draft']}`)).statusCode, 404);
   });

@@ -9,7 +9,7 @@ import { AppError, notFound } from '../errors.js';
 import { Cursor, decodeCursor, decodeIntegerCursor, decodeTimeCursor, errors, IdParams, Limit } from '../http/common.schemas.js';
 import { CategoryListSchema, ProductDetailSchema, ProductListQuery, ProductListSchema, ReviewPageSchema, SuggestionsQuery, SuggestionsSchema } from './catalog.schemas.js';
 import { ListPageCache } from './list-cache.js';
-import { LIST_PRESENTATION, presentDetail, presentReviewPage, productPageBody, sendJsonText } from './present.js';
+import { jsonEntity, LIST_PRESENTATION, presentDetail, presentReviewPage, productPageBody, sendJsonEntity, sendJsonText, type JsonEntity } from './present.js';
 import { Type } from '@sinclair/typebox';
 
 /** Reviews shown with the product page; more through GET /api/products/:id/reviews. */
@@ -83,7 +83,8 @@ const PRIVATE_CACHE_CONTROL = 'private, no-store';
 export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<void> {
   const { pool } = context;
   const sharedCacheControl = publicCacheControl(context.config.listCacheMs);
-  const listCache = new ListPageCache(context.config.listCacheMs);
+  // list pages as the bytes sent and their ETag, both made once per load
+  const listCache = new ListPageCache<JsonEntity>(context.config.listCacheMs);
   // product pages: the JSON text as sent, kept only for published products (a draft's page
   // depends on who asks), with what the visibility check needs
   const productCache = new ListPageCache<ProductPageText | null>(context.config.listCacheMs);
@@ -130,12 +131,12 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
         const listed = { ...filters, search: corrected?.text };
         const page = await listProducts(pool, listed, LIST_PRESENTATION);
         const search = corrected ? { query: corrected.text, isCorrected: corrected.isCorrected } : undefined;
-        if (after) return productPageBody(page, { search });
+        if (after) return jsonEntity(productPageBody(page, { search }));
         // the first page also says how many match in all and what each filter value would leave
         const [total, facets] = await Promise.all([countProducts(pool, listed), productFacets(pool, listed)]);
-        return productPageBody(page, { total, facets, search });
+        return jsonEntity(productPageBody(page, { total, facets, search }));
       });
-      return sendJsonText(reply, body, { 'x-cache': cacheState(isHit, isStale), 'cache-control': sharedCacheControl });
+      return sendJsonEntity(request, reply, body, { 'x-cache': cacheState(isHit, isStale), 'cache-control': sharedCacheControl });
     },
   );
 

@@ -1,6 +1,8 @@
+import { hash } from 'node:crypto';
+
 import type { Static } from '@sinclair/typebox';
 
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { ListPresentation, ProductDetail, ProductListPage, ReviewRecord } from '@threadline/db';
 import { LOW_STOCK_THRESHOLD, stockState, type StockState } from '@threadline/domain';
@@ -31,6 +33,49 @@ export function sendProductPage(reply: FastifyReply, page: ProductListPage): Fas
 /** Sends JSON text that is already serialised (list pages rendered by PostgreSQL). */
 export function sendJsonText(reply: FastifyReply, body: string, headers: Record<string, string> = {}): FastifyReply {
   return reply.type('application/json; charset=utf-8').headers(headers).send(body);
+}
+
+/** A page's JSON as the bytes sent, with its entity tag (see `jsonEntity`). */
+export interface JsonEntity {
+  bytes: Buffer;
+  /** A weak validator from the SHA-256 of the bytes: equal tags, equal bytes. */
+  etag: string;
+}
+
+/**
+ * A page's JSON text as bytes with its validator, made once per cached page (not per answer):
+ * hashing a 65 kB list page costs about as much as encoding it, which each answer then skips.
+ * The tag is weak (`W/`) only so that the web tier may compress the answer under it (RFC 9110
+ * 8.8.1); being a digest of the exact bytes, it changes with any byte of the body.
+ */
+export function jsonEntity(text: string): JsonEntity {
+  const bytes = Buffer.from(text, 'utf8');
+  return { bytes, etag: `W/"${hash('sha256', bytes, 'base64url')}"` };
+}
+
+/**
+ * Whether an If-None-Match header names `etag` (weak comparison, RFC 9110 13.1.2: `W/` ignored on
+ * both sides; `*` matches any current page). A malformed header matches nothing: the full answer.
+ */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const opaque = etag.startsWith('W/') ? etag.slice(2) : etag;
+  for (const part of header.split(',')) {
+    const tag = part.trim();
+    if (tag === '*' || (tag.startsWith('W/') ? tag.slice(2) : tag) === opaque) return true;
+  }
+  return false;
+}
+
+/**
+ * Sends a cached page under its validator: 304 without a body when the request's If-None-Match
+ * names it (a browser revalidating, or the web tier asking whether the copy it holds is still the
+ * page — see apps/web's RevalidationStore), else 200 with the bytes. `headers` go on either.
+ */
+export function sendJsonEntity(request: FastifyRequest, reply: FastifyReply, entity: JsonEntity, headers: Record<string, string>): FastifyReply {
+  reply.headers(headers).header('etag', entity.etag);
+  if (matchesIfNoneMatch(request.headers['if-none-match'], entity.etag)) return reply.code(304).send();
+  return reply.type('application/json; charset=utf-8').send(entity.bytes);
 }
 
 /** Fields a shop list page carries beside its items (total, facets, the search as run). */

@@ -17,7 +17,8 @@ import { registerPages } from './pages/pages.js';
 import { createFastForward, type FastForward } from './upstream/fast-forward.js';
 import { FORWARD_TIMEOUT_MS, INTERNAL_BODY, registerForwarding } from './upstream/forward.js';
 import { MicroCache } from './upstream/micro-cache.js';
-import { registerCompressionMemoCounter, registerFastForwardCounter, registerUpstreamGauge } from './upstream/upstream-metrics.js';
+import { RevalidationStore } from './upstream/revalidation-store.js';
+import { registerCompressionMemoCounter, registerFastForwardCounter, registerRevalidationCounter, registerUpstreamGauge } from './upstream/upstream-metrics.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
 
 export const DIST_DIR = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -105,6 +106,7 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
   const fastPath: { handle?: FastForward } = {};
   let isClosing = false;
   const fastForwardStats = { taken: 0 };
+  const revalidation = new RevalidationStore();
   installFastPath(app.server, () => fastPath.handle, fastForwardStats);
   app.addHook('preClose', (done) => {
     isClosing = true;
@@ -134,6 +136,7 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
       registerUpstreamGauge(registry, upstream);
       registerCompressionMemoCounter(registry, compressionMemo);
       registerFastForwardCounter(registry, fastForwardStats);
+      registerRevalidationCounter(registry, revalidation);
     },
   });
   registerWebAccessLog(app, { apiUrl: () => upstream.pick()?.url ?? apiUrl, logger: context.logger });
@@ -169,6 +172,8 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
     waf: { settings: edgeHere.waf, stats: app.wafStats },
     metrics: app.metrics,
     cache,
+    // large answers with an ETag (product list pages) cross from the API once per change, not once per request
+    revalidation,
     isTls: Boolean(tlsOptions),
     timeoutMs: FORWARD_TIMEOUT_MS,
     isClosing: () => isClosing,

@@ -11,6 +11,7 @@ import type { ServiceMetrics } from '@threadline/ops';
 import { negotiateCoding } from '../compression.js';
 import { BUFFERED_ANSWER_BYTES, HOP_BY_HOP, INTERNAL_BODY, isNotDelivered, UNREACHABLE_BODY, WEB_CACHE_HEADER } from './forward.js';
 import { headerText, isSharedCacheable, type MicroCache } from './micro-cache.js';
+import { isStorableCacheControl, mayRevalidateFor, type RevalidatedBody, type RevalidationStore } from './revalidation-store.js';
 import { UpstreamBody } from './upstream-call.js';
 import type { Upstream, UpstreamPool } from './upstream-pool.js';
 
@@ -30,6 +31,12 @@ export interface FastForwardOptions {
   waf: { settings: WafSettings; stats: WafStats };
   metrics: ServiceMetrics;
   cache?: MicroCache;
+  /**
+   * Bodies of answers with an ETag, by request target: a request that does not make its own
+   * conditional asks the API with `If-None-Match` and gets the kept body when the API answers 304
+   * to it (see RevalidationStore). None when absent.
+   */
+  revalidation?: RevalidationStore;
   isTls: boolean;
   timeoutMs: number;
   /** True once the instance is closing: Fastify then answers 503 itself, so nothing is taken. */
@@ -78,6 +85,7 @@ export function createFastForward(options: FastForwardOptions): FastForward {
     securityValues: Object.values(options.securityHeaders),
     answerHeaderKinds: answerHeaderKinds({ securityNames, removedHeaders: options.removedHeaders, isCacheEnabled }),
     isCacheEnabled,
+    revalidation: options.revalidation,
   };
 
   return (request, response) => {
@@ -116,7 +124,11 @@ export function createFastForward(options: FastForwardOptions): FastForward {
     const peer = request.socket.remoteAddress ?? '';
     const forwarded = forwardedHeaders({ ip: peer, ips: [peer], protocol: options.isTls ? 'https' : 'http', hostname: headers.host, socket: request.socket }, headers, options.isTls);
     upstreamHeaders.push('x-forwarded-for', forwarded['x-forwarded-for'] ?? peer, 'x-forwarded-proto', forwarded['x-forwarded-proto'] ?? 'http', 'x-forwarded-host', forwarded['x-forwarded-host'] ?? headers.host);
-    new ForwardExchange(context, response, url, upstreamHeaders, route, startedAt).start();
+    // the client's own conditional or range request is passed on as it is; any other may be revalidated on its behalf
+    const store = context.revalidation !== undefined && mayRevalidateFor(headers) ? context.revalidation : undefined;
+    const kept = store?.get(url);
+    if (kept) upstreamHeaders.push('if-none-match', kept.etag);
+    new ForwardExchange(context, response, url, upstreamHeaders, route, startedAt, store, kept).start();
     return true;
   };
 }
@@ -133,6 +145,7 @@ interface ExchangeContext {
   /** Answer header names the head treats specially (see answerHeaderKinds); others pass as they are. */
   answerHeaderKinds: ReadonlyMap<string, number>;
   isCacheEnabled: boolean;
+  revalidation: RevalidationStore | undefined;
 }
 
 /** Answer header kinds besides a security header's position (0…29): not passed on, or read. */
@@ -171,13 +184,16 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
   private statusCode = 0;
   private answerHeaders: string[] = [];
   private chunks: Buffer[] = [];
-  private size = 0;
   private isBuffered = false;
   /** A 502/503 whose body is read and dropped before the next replica is tried. */
   private isDiscarded = false;
   private stream: UpstreamBody | undefined;
   /** Given up on: the client went away before the answer; whatever undici reports next is ignored. */
   private isAbandoned = false;
+  /** The answer's body is to be kept under this tag (a storable 200 with an ETag). */
+  private storedAs: { etag: string; contentType: string } | undefined;
+  /** A 304 under another tag than the one asked about: the request is sent again without it. */
+  private isReasked = false;
 
   constructor(
     private readonly context: ExchangeContext,
@@ -186,6 +202,10 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     private readonly headers: string[],
     private readonly route: string,
     private readonly startedAt: number,
+    /** Where this request's answer may be kept (undefined: not revalidated, as for a client's own conditional). */
+    private readonly store: RevalidationStore | undefined,
+    /** The kept answer the replica is asked about (If-None-Match), if any. */
+    private kept: RevalidatedBody | undefined,
   ) {}
 
   start(): void {
@@ -202,9 +222,10 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     this.statusCode = 0;
     this.answerHeaders = [];
     this.chunks = [];
-    this.size = 0;
     this.isBuffered = false;
     this.isDiscarded = false;
+    this.storedAs = undefined;
+    this.isReasked = false;
     const { timeoutMs } = this.context;
     target.dispatcher.dispatch({ method: 'GET', path: this.url, headers: this.headers, body: null, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, this);
   }
@@ -242,6 +263,10 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       return false;
     }
     const headers = written.headers;
+    if (this.store !== undefined && (statusCode === 304 || statusCode === 200)) {
+      const revalidated = this.revalidate(statusCode, headers, written.contentLength, written.hasType);
+      if (revalidated !== undefined) return revalidated;
+    }
     if (isSmall) {
       // a whole body gets a type; an answer without one by definition (204, 304) no Content-Length
       if (statusCode === 204 || statusCode === 304) {
@@ -275,6 +300,53 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     response.once('close', () => this.record());
     pipeline(stream, response, () => undefined);
     return true;
+  }
+
+  /**
+   * What the kept bodies make of this answer's head: a 304 under the tag asked about becomes the
+   * kept body as a 200 (the 304's headers — this request's own, Set-Cookie included — with the
+   * kept type and length; X-Web-Cache stays `bypass`: the micro-cache did not answer, and the
+   * answer is the one the full path would give); a 304 under another tag sends the request again without the question;
+   * a storable 200 with an ETag is marked to be kept. Undefined: go on as for any answer.
+   */
+  private revalidate(statusCode: number, headers: string[], contentLength: number, hasType: boolean): boolean | undefined {
+    const { store, kept } = this;
+    if (store === undefined) return undefined;
+    let etag: string | undefined;
+    let contentType = '';
+    let isStorable = true;
+    for (let at = 0; at < headers.length; at += 2) {
+      const name = headers[at];
+      if (name === 'etag') etag = headers[at + 1];
+      else if (name === 'content-type') contentType = headers[at + 1] ?? '';
+      else if (name === 'set-cookie' || name === 'content-encoding' || (name === 'cache-control' && !isStorableCacheControl(headers[at + 1]))) isStorable = false;
+    }
+    if (statusCode === 304) {
+      // a 304 answers the web tier's question only when the client asked none (kept is then set)
+      if (kept === undefined) return undefined;
+      if (etag !== kept.etag) {
+        store.delete(this.url);
+        this.kept = undefined;
+        this.isReasked = true;
+        return true;
+      }
+      store.notModified += 1;
+      this.statusCode = 200;
+      for (let at = headers.length - 2; at >= 0; at -= 2) if (headers[at] === 'content-length') headers.splice(at, 2);
+      if (!hasType) headers.push('content-type', kept.contentType);
+      headers.push('content-length', String(kept.body.length));
+      this.answerHeaders = headers;
+      this.isBuffered = true;
+      this.chunks = [kept.body];
+      return true;
+    }
+    if (kept !== undefined) store.modified += 1;
+    if (etag !== undefined && isStorable && hasType && contentLength >= 0 && contentLength <= store.maxBodyBytes) {
+      this.storedAs = { etag, contentType };
+    } else if (kept !== undefined) {
+      store.delete(this.url);
+    }
+    return undefined;
   }
 
   /**
@@ -322,7 +394,6 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     if (this.stream) return this.stream.push(chunk);
     if (this.isBuffered) {
       this.chunks.push(chunk);
-      this.size += chunk.length;
     }
     return true;
   }
@@ -337,13 +408,18 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       this.retry();
       return;
     }
+    if (this.isReasked) {
+      // the same replica, asked plainly (the question is the headers' last pair)
+      if (this.headers[this.headers.length - 2] === 'if-none-match') this.headers.length -= 2;
+      this.send(this.target);
+      return;
+    }
+    if (this.storedAs) this.store?.set(this.url, this.storedAs.etag, this.storedAs.contentType, this.chunks);
     const { response } = this;
     if (response.destroyed) {
       this.record();
       return;
     }
-    // one chunk is a view of a socket read buffer node does not reuse; nothing keeps it past the write
-    const body = this.chunks.length === 1 && this.chunks[0] ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
     try {
       response.writeHead(this.statusCode, this.answerHeaders);
     } catch (error) {
@@ -351,8 +427,17 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       this.answerInternal(error);
       return;
     }
-    if (this.statusCode === 204 || this.statusCode === 304) response.end();
-    else response.end(body);
+    if (this.statusCode === 204 || this.statusCode === 304) {
+      response.end();
+    } else {
+      // the chunks are views of socket read buffers node does not reuse, written as they are: corked,
+      // head and chunks leave in one writev, without a copy of a large body into a new buffer (the
+      // copy and its garbage cost a list page of 65 kB more than the write itself)
+      response.cork();
+      for (const chunk of this.chunks) response.write(chunk);
+      response.end();
+      response.uncork();
+    }
     this.record();
   }
 

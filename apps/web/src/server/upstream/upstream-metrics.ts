@@ -52,3 +52,23 @@ export function registerFastForwardCounter(registry: Registry, stats: { readonly
     },
   });
 }
+
+/**
+ * `threadline_web_revalidation_total{result}`: forwarded answers to requests the web tier asked
+ * the API about with If-None-Match (see RevalidationStore) — `not_modified`: the API answered 304
+ * and the kept body was sent; `modified`: the API sent a body.
+ */
+export function registerRevalidationCounter(registry: Registry, store: { readonly notModified: number; readonly modified: number }): void {
+  let reported = { notModified: 0, modified: 0 };
+  new Counter({
+    name: 'threadline_web_revalidation_total',
+    help: 'Forwarded requests the web tier revalidated with the API: not_modified (its kept body sent) or modified',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      this.inc({ result: 'not_modified' }, store.notModified - reported.notModified);
+      this.inc({ result: 'modified' }, store.modified - reported.modified);
+      reported = { notModified: store.notModified, modified: store.modified };
+    },
+  });
+}

@@ -1,0 +1,89 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+import { LRUCache } from 'lru-cache';
+
+/**
+ * Bodies of recent forwarded answers that carry a validator (ETag), kept so that a request the
+ * micro-cache may not answer — a signed-in shopper's, or any with a cookie — need not bring the
+ * same large body from the API again: the web tier asks the API with `If-None-Match: <tag>`, and
+ * only when the API answers 304 *to that very request* (its cookie, its session, every rule the
+ * API applies) does the web tier send the body it holds under that tag, as a 200. The API still
+ * sees and decides every request; what is saved is the body's trip between the tiers (a 65 kB
+ * product list page cost the API and the web tier more CPU than everything else about it).
+ *
+ * This is HTTP's own revalidation of a stored answer (RFC 9111 4.3): an answer is kept only when
+ * a shared cache may keep it (no `private`, no `no-store`, no Set-Cookie, no Content-Encoding, a
+ * 200 with a known length) and is only ever used after the origin confirmed it for the request at
+ * hand, so nothing is served that the API did not just vouch for. The API's list tags are digests
+ * of the exact bytes (apps/api present.ts jsonEntity). Requests that carry their own conditional
+ * or range headers are passed on untouched. Bounded in bytes: the least recently used goes first.
+ */
+
+/** A kept answer: what a 304 for `etag` stands for. */
+export interface RevalidatedBody {
+  etag: string;
+  body: Buffer;
+  contentType: string;
+}
+
+export interface RevalidationStoreOptions {
+  /** Body bytes kept in all (default 32 MiB). */
+  maxBytes?: number;
+  /** Largest body kept (default 512 KiB). */
+  maxBodyBytes?: number;
+}
+
+/** Request headers that make a request the client's own conditional or partial one: passed on as they are. */
+const CLIENT_CONDITIONALS = ['if-none-match', 'if-match', 'if-modified-since', 'if-unmodified-since', 'if-range', 'range'] as const;
+
+/** Whether the client's request may be revalidated on its behalf (it asks for the whole, current answer). */
+export function mayRevalidateFor(headers: IncomingHttpHeaders): boolean {
+  for (const name of CLIENT_CONDITIONALS) if (headers[name] !== undefined) return false;
+  return true;
+}
+
+/** Whether an answer with this Cache-Control may be kept by a shared cache at all (revalidated before each use). */
+export function isStorableCacheControl(cacheControl: string | undefined): boolean {
+  if (cacheControl === undefined) return true;
+  for (const part of cacheControl.toLowerCase().split(',')) {
+    const name = part.split('=', 1)[0]?.trim();
+    if (name === 'private' || name === 'no-store') return false;
+  }
+  return true;
+}
+
+export class RevalidationStore {
+  private readonly entries: LRUCache<string, RevalidatedBody>;
+  readonly maxBodyBytes: number;
+  /** 304s answered with a kept body, and 200s that brought a body (kept or not). */
+  notModified = 0;
+  modified = 0;
+
+  constructor(options: RevalidationStoreOptions = {}) {
+    this.maxBodyBytes = options.maxBodyBytes ?? 512 * 1024;
+    this.entries = new LRUCache({ maxSize: options.maxBytes ?? 32 * 1024 * 1024, sizeCalculation: (entry) => entry.body.length + 1 });
+  }
+
+  /** The body kept for this request target, if any. */
+  get(url: string): RevalidatedBody | undefined {
+    return this.entries.get(url);
+  }
+
+  /** Keeps `body` (copied into one buffer of its own) as the answer under `etag` for this target. */
+  set(url: string, etag: string, contentType: string, chunks: readonly Buffer[]): void {
+    let size = 0;
+    for (const chunk of chunks) size += chunk.length;
+    if (size > this.maxBodyBytes) return;
+    // a copy: the chunks are views of the socket's read buffers, which the store must not pin
+    this.entries.set(url, { etag, contentType, body: Buffer.concat(chunks, size) });
+  }
+
+  /** Forgets the body kept for this target (the API did not confirm it as expected). */
+  delete(url: string): void {
+    this.entries.delete(url);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
