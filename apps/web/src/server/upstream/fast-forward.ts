@@ -319,7 +319,8 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       const name = headers[at];
       if (name === 'etag') etag = headers[at + 1];
       else if (name === 'content-type') contentType = headers[at + 1] ?? '';
-      else if (name === 'set-cookie' || name === 'content-encoding' || (name === 'cache-control' && !isStorableCacheControl(headers[at + 1]))) isStorable = false;
+      // whether a 200 may be kept (a 304's Cache-Control decides nothing here: not parsed per request)
+      else if (statusCode === 200 && (name === 'set-cookie' || name === 'content-encoding' || (name === 'cache-control' && !isStorableCacheControl(headers[at + 1])))) isStorable = false;
     }
     if (statusCode === 304) {
       // a 304 answers the web tier's question only when the client asked none (kept is then set)
