@@ -14,7 +14,7 @@ import type { StageTimer } from './stage-timer.js';
 
 const PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880";
 
-/** How many statements write `sales` side by side by default: one per core (DuckDB's default threads), at most 4. */
+/** How many statements write `sales` side by side by default: one per core (each statement runs on one DuckDB thread), at most 4. */
 export const SALES_WRITE_RUNS = Math.max(1, Math.min(4, availableParallelism()));
 
 export interface BuildInput {
