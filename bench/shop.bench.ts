@@ -303,7 +303,7 @@ try {
       figures(
         'product-list-web-uncached-br',
         await measureTiers({ url: webUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: [{ path: '/api/products', headers: { cookie: PRIVATE_COOKIE, 'accept-encoding': BROWSER_ACCEPT_ENCODING } }] }),
-        { note: 'as product-list-web-uncached, with a browser\'s Accept-Encoding: the web tier compresses the answer (brotli); an answer byte-equal to a recent one reuses its compressed form (CompressionMemo)' },
+        { note: 'as product-list-web-uncached, with a browser\'s Accept-Encoding: the web tier compresses the answer (brotli); an answer byte-equal to a recent one reuses its compressed form (CompressionMemo); the list body is revalidated with the API as in product-list-web-uncached' },
       ),
     );
   }

@@ -162,6 +162,8 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
     // whole answers skip Fastify's send path when the only onSend hooks registered above (the
     // security headers' removals, compression) would leave them as they are
     directWrite: { removedHeaders: REMOVED_RESPONSE_HEADERS, mayChange: mayCompress },
+    // the same kept bodies as the fast path: a browser's list (compressed here) need not cross from the API either
+    revalidation,
   });
   // plain GETs every edge rule lets through unchanged skip Fastify's routing and hooks (same rules applied there)
   fastPath.handle = createFastForward({

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
@@ -8,7 +9,8 @@ import { decisionPath, refuseRateLimited, type SlidingWindowLimiter } from '@thr
 
 import { negotiateCoding, type CompressionCase } from '../compression.js';
 import { headerText, isSharedCacheable, type CachedAnswer, type MicroCache } from './micro-cache.js';
-import { callUpstream } from './upstream-call.js';
+import { isStorableCacheControl, mayRevalidateFor, type RevalidatedBody, type RevalidationStore } from './revalidation-store.js';
+import { callUpstream, type UpstreamAnswer, type UpstreamCall } from './upstream-call.js';
 import type { Upstream, UpstreamPool } from './upstream-pool.js';
 
 /** Bodies up to this size are held in memory so a request can be replayed on another replica. */
@@ -82,6 +84,12 @@ export interface ForwardOptions {
    * Off when absent: every answer goes through `reply.send`.
    */
   directWrite?: DirectWriteRules;
+  /**
+   * Bodies of answers with an ETag, by request target: a GET that does not make its own
+   * conditional asks the API with `If-None-Match` and gets the kept body when the API answers 304
+   * to it (see RevalidationStore; the fast path shares it). None when absent.
+   */
+  revalidation?: RevalidationStore;
 }
 
 /** What the `onSend` hooks of the instance do to an answer, for `ForwardOptions.directWrite`. */
@@ -129,6 +137,46 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, cache: MicroCa
   const vary = headerText(cached.headers.vary);
   reply.header('content-encoding', coding).header('content-length', String(encoded.length)).header('vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
   return sendWhole(request, reply, encoded, rules);
+}
+
+/**
+ * The replica's answer to `call`, revalidating the body kept for `url` (see RevalidationStore): a
+ * 304 under the kept tag to the web tier's own If-None-Match becomes that body as a whole 200 with
+ * the 304's headers; a 304 under another tag asks again plainly; a storable 200 with an ETag is kept.
+ * Without `store` (or for a client's own conditional) it is callUpstream as it is.
+ */
+async function callRevalidating(dispatcher: Dispatcher, call: UpstreamCall, url: string, store: RevalidationStore | undefined, kept: RevalidatedBody | undefined): Promise<UpstreamAnswer> {
+  const answer = await callUpstream(dispatcher, call);
+  if (store === undefined) return answer;
+  const { headers } = answer;
+  if (answer.statusCode === 304 && kept !== undefined) {
+    // a 304 has no body: read its (empty) end so the connection is kept
+    if (!Buffer.isBuffer(answer.body)) await finished(answer.body.resume());
+    if (headers.etag !== kept.etag) {
+      store.delete(url);
+      const plain = { ...call.headers };
+      delete plain['if-none-match'];
+      return callUpstream(dispatcher, { ...call, headers: plain });
+    }
+    store.notModified += 1;
+    const whole: Record<string, string | string[]> = { ...headers, 'content-type': headerText(headers['content-type']) ?? kept.contentType };
+    delete whole['content-length'];
+    return { statusCode: 200, headers: whole, body: kept.body };
+  }
+  if (kept !== undefined) store.modified += 1;
+  const etag = headers.etag;
+  const contentType = headers['content-type'];
+  const isKept =
+    answer.statusCode === 200 &&
+    Buffer.isBuffer(answer.body) &&
+    typeof etag === 'string' &&
+    typeof contentType === 'string' &&
+    headers['set-cookie'] === undefined &&
+    headers['content-encoding'] === undefined &&
+    isStorableCacheControl(headerText(headers['cache-control']));
+  if (isKept && Buffer.isBuffer(answer.body)) store.set(url, etag, contentType, [answer.body]);
+  else if (kept !== undefined) store.delete(url);
+  return answer;
 }
 
 function unavailable(reply: FastifyReply): FastifyReply {
@@ -180,6 +228,10 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
       Object.assign(headers, options.extraHeaders(request));
+      // a client's own conditional or range request is passed on as it is; any other GET may be revalidated on its behalf
+      const store = options.revalidation !== undefined && request.method === 'GET' && mayRevalidateFor(request.headers) ? options.revalidation : undefined;
+      const kept = store?.get(request.url);
+      if (kept) headers['if-none-match'] = kept.etag;
       const length = Number(request.headers['content-length']);
       // the parser above hands the raw request stream through as the body
       const raw = request.body as Readable | undefined;
@@ -193,7 +245,7 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
         tried.add(target);
         const hasAlternative = tried.size < options.upstream.upstreams.length;
         try {
-          const answer = await callUpstream(target.dispatcher, {
+          const answer = await callRevalidating(target.dispatcher, {
             method: request.method as Dispatcher.HttpMethod, // Fastify only routes methods undici accepts
             path: request.url,
             headers,
@@ -204,7 +256,7 @@ export async function registerForwarding(app: FastifyInstance, options: ForwardO
             // writev instead of one per upstream chunk); larger or open-ended ones stream through
             bufferLimit: BUFFERED_ANSWER_BYTES,
             isDropped: isHopByHop,
-          });
+          }, request.url, store, kept);
           if ((answer.statusCode === 502 || answer.statusCode === 503) && mayResend && hasAlternative && request.url !== '/readyz') {
             if (!Buffer.isBuffer(answer.body)) answer.body.destroy();
             options.upstream.reportFailure(target, `answered ${answer.statusCode}`);

@@ -27,7 +27,7 @@ export interface RevalidatedBody {
 }
 
 export interface RevalidationStoreOptions {
-  /** Body bytes kept in all (default 32 MiB). */
+  /** Body bytes kept in all (default 16 MiB, as the CompressionMemo). */
   maxBytes?: number;
   /** Largest body kept (default 512 KiB). */
   maxBodyBytes?: number;
@@ -61,7 +61,7 @@ export class RevalidationStore {
 
   constructor(options: RevalidationStoreOptions = {}) {
     this.maxBodyBytes = options.maxBodyBytes ?? 512 * 1024;
-    this.entries = new LRUCache({ maxSize: options.maxBytes ?? 32 * 1024 * 1024, sizeCalculation: (entry) => entry.body.length + 1 });
+    this.entries = new LRUCache({ maxSize: options.maxBytes ?? 16 * 1024 * 1024, sizeCalculation: (entry) => entry.body.length + 1 });
   }
 
   /** The body kept for this request target, if any. */

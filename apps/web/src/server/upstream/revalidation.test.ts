@@ -1,5 +1,5 @@
 /**
- * The fast path's revalidation of kept answers (RevalidationStore) against a stand-in API replica
+ * The revalidation of kept answers (RevalidationStore) against a stand-in API replica
  * (a real HTTP server that answers If-None-Match as the API's list route does): a kept body is
  * sent only after the replica answered 304 to the request at hand, and never for what a shared
  * cache may not keep.
@@ -10,11 +10,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
+import Fastify, { type FastifyInstance } from 'fastify';
+
 import { createLogger, loadEdgeConfig } from '@threadline/config';
 import { securityHeaderValues, type WafStats } from '@threadline/edge';
 import { createServiceMetrics } from '@threadline/ops';
 
 import { createFastForward } from './fast-forward.js';
+import { registerForwarding } from './forward.js';
 import { MicroCache } from './micro-cache.js';
 import { isStorableCacheControl, mayRevalidateFor, RevalidationStore } from './revalidation-store.js';
 import { UpstreamPool } from './upstream-pool.js';
@@ -53,6 +56,10 @@ describe('revalidated answers on the fast path', () => {
   let server: http.Server;
   let port: number;
   let leftOver = 0;
+  /** The full (Fastify) forwarding path with a store of its own, as browsers reach it. */
+  let full: FastifyInstance;
+  let fullStore: RevalidationStore;
+  let fullPort: number;
   const wafStats: WafStats = { inspected: 0, blocked: 0, detected: 0 };
 
   before(async () => {
@@ -111,10 +118,16 @@ describe('revalidated answers on the fast path', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port; // listening on TCP: an AddressInfo
+    fullStore = new RevalidationStore();
+    full = Fastify();
+    await registerForwarding(full, { upstream, prefixes: ['/api'], extraHeaders: () => ({}), revalidation: fullStore });
+    await full.listen({ port: 0, host: '127.0.0.1' });
+    fullPort = (full.server.address() as AddressInfo).port; // listening on TCP: an AddressInfo
   });
 
   after(async () => {
     server.close();
+    await full.close();
     await upstream.close();
     replica.close();
   });
@@ -124,9 +137,9 @@ describe('revalidated answers on the fast path', () => {
     notModifiedSent = 0;
   });
 
-  function get(path: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  function get(path: string, headers: Record<string, string>, to = port): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
     return new Promise((resolve, reject) => {
-      const request = http.get({ host: '127.0.0.1', port, path, headers, agent: false }, (response) => {
+      const request = http.get({ host: '127.0.0.1', port: to, path, headers, agent: false }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
@@ -211,6 +224,43 @@ describe('revalidated answers on the fast path', () => {
     assert.notEqual(asked[0], '', 'asked about the kept body first');
     assert.equal(asked[1], '', 'then plainly');
     assert.equal(leftOver, 0);
+  });
+
+  it('does the same on the full path (browsers): kept body only on the 304 to the request at hand', async () => {
+    const first = await get('/api/list', { cookie: 'tl_session=alice' }, fullPort);
+    assert.equal(first.status, 200);
+    const second = await get('/api/list', { cookie: 'tl_session=bob' }, fullPort);
+    assert.equal(second.status, 200);
+    assert.equal(second.body, first.body);
+    assert.equal(second.headers['content-length'], String(Buffer.byteLength(first.body)));
+    assert.equal(second.headers['content-type'], 'application/json');
+    assert.equal(second.headers['set-cookie']?.[0], 'tl_seen=1', "the 304's own headers");
+    assert.deepEqual(asked, ['', first.headers.etag]);
+    assert.equal(fullStore.notModified, 1);
+
+    asked = [];
+    const alice = await get('/api/me', { cookie: 'tl_session=alice' }, fullPort);
+    const bob = await get('/api/me', { cookie: 'tl_session=bob' }, fullPort);
+    assert.deepEqual([alice.body, bob.body].map((body) => JSON.parse(body)), [{ me: 'tl_session=alice' }, { me: 'tl_session=bob' }]);
+    assert.equal(asked[1], alice.headers.etag, "bob's request asked about alice's tag, and got its own body");
+
+    asked = [];
+    const own = await get('/api/list', { cookie: 'tl_session=alice', 'if-none-match': String(first.headers.etag) }, fullPort);
+    assert.equal(own.status, 304, "a client's own conditional is passed on");
+    assert.deepEqual(asked, [first.headers.etag]);
+
+    await get('/api/contradicts', { cookie: 'tl_session=alice' }, fullPort);
+    asked = [];
+    const contradicted = await get('/api/contradicts', { cookie: 'tl_session=alice' }, fullPort);
+    assert.equal(contradicted.status, 200);
+    assert.equal(contradicted.body, '{"a":4}');
+    assert.equal(asked.length, 2);
+    assert.equal(asked[1], '', 'asked again plainly');
+
+    asked = [];
+    await get('/api/private', { cookie: 'tl_session=alice' }, fullPort);
+    await get('/api/private', { cookie: 'tl_session=bob' }, fullPort);
+    assert.deepEqual(asked, ['', ''], 'a private answer is never kept');
   });
 });
 
