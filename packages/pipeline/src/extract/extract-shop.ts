@@ -54,9 +54,9 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
   const work = path.join(options.stagingDir, '_work');
   await rm(options.stagingDir, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
-  const files: Record<ExtractTable, string> = {
+  // the order lines go to one file per id batch (`order_items-<i>.csv`)
+  const files: Record<Exclude<ExtractTable, 'order_items'>, string> = {
     orders: path.join(work, 'orders.csv'),
-    order_items: path.join(work, 'order_items.csv'),
     reviews: path.join(work, 'reviews.csv'),
     users: path.join(work, 'users.csv'),
     first_orders: path.join(work, 'first_orders.csv'),
@@ -69,8 +69,8 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
   // One DuckDB thread: the step's parallelism comes from its connections (loads beside the COPYs,
   // each dataset written on its own connection, `sales` in runs of dates side by side). With a
   // worker thread as well, the caller of each statement spins polling for tasks the worker holds:
-  // 1M orders took 20.1 / 22.0 s of DuckDB and Node CPU against 27.6 / 23.7 s with two threads
-  // (docs/pipeline.md, "DuckDB threads")
+  // 1M orders took 21.7 s of DuckDB and Node CPU against 25.4 s with two threads (means of four
+  // alternating pairs; docs/pipeline.md, "DuckDB threads")
   const instance = await createDuckDbInstance({ threads: 1, memoryLimit: '4GB', tempDirectory: path.join(work, 'duckdb-tmp') });
   const connect = (): Promise<DuckDBConnection> => connectDuckDb(instance);
   // each table is loaded into DuckDB as soon as its COPY is done, while the others still copy
@@ -89,13 +89,22 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
       progress(`extracting ${options.dates.length} day(s) from PostgreSQL (read-only snapshot)`);
       const [ordersClient, itemsClient, dimensionsClient] = snapshot.clients;
       if (!ordersClient || !itemsClient || !dimensionsClient) throw new Error('the snapshot has fewer than three connections');
+      const lineParts = loader.parts('order_items');
       const plan = await timer.time('plan order batches', () => planOrderBatches(ordersClient, options.dates, options.timeZone));
       await timer.time('copy from PostgreSQL (wall)', () =>
         Promise.all([
           copyOrders(ordersClient, plan, options.timeZone, files.orders, timer).then(() => loader.load('orders', files.orders)),
-          copyOrderItems(itemsClient, plan, files.order_items, timer, (done, total) => progress(`order lines: ${done} of ${total} id batch(es) copied`)).then(() =>
-            loader.load('order_items', files.order_items),
-          ),
+          // each id batch of order lines is loaded while the next one copies
+          copyOrderItems(
+            itemsClient,
+            plan,
+            (index) => path.join(work, `order_items-${index}.csv`),
+            timer,
+            (file, done, total) => {
+              lineParts.add(file);
+              progress(`order lines: ${done} of ${total} id batch(es) copied`);
+            },
+          ).then(() => lineParts.end()),
           copyDimensions(dimensionsClient, options.dates, options.timeZone, files, timer, (table) => loader.load(table, files[table])),
         ]),
       );

@@ -94,11 +94,62 @@ describe('ExtractLoader', () => {
     await loader.drain();
   });
 
+  it('loads a table in parts (id batches) as each arrives and checks its key over all the parts', async () => {
+    const files = writeFiles('parts');
+    const second = path.join(dir, 'parts-order_items-1.csv');
+    const third = path.join(dir, 'parts-order_items-2.csv');
+    writeFileSync(second, '12,2,100,1000,3,500,1500\n');
+    writeFileSync(third, '');
+    const loader = newLoader();
+    const lines = loader.parts('order_items');
+    lines.add(files.order_items);
+    for (const table of TABLES.filter((name) => name !== 'order_items')) loader.load(table, files[table]);
+    lines.add(second);
+    lines.add(third);
+    lines.end();
+    assert.throws(() => lines.add(second), /order_items: a part was added after the last one/);
+    await loader.finish();
+    const connection = await connectDuckDb(instance);
+    try {
+      const rows = await readRows(connection, 'SELECT id, order_id, quantity FROM x_order_items ORDER BY id');
+      assert.deepEqual(rows, [
+        { id: 10, order_id: 1, quantity: 1 },
+        { id: 11, order_id: 2, quantity: 2 },
+        { id: 12, order_id: 2, quantity: 3 },
+      ]);
+    } finally {
+      connection.closeSync();
+    }
+  });
+
+  it('fails a table loaded in parts whose key repeats across two parts', async () => {
+    const files = writeFiles('parts-dup');
+    const second = path.join(dir, 'parts-dup-order_items-1.csv');
+    writeFileSync(second, '11,2,100,1000,2,500,1000\n');
+    const loader = newLoader();
+    const lines = loader.parts('order_items');
+    lines.add(files.order_items);
+    lines.add(second);
+    lines.end();
+    for (const table of TABLES.filter((name) => name !== 'order_items')) loader.load(table, files[table]);
+    await assert.rejects(loader.finish(), (error: unknown) => {
+      assert.ok(error instanceof LakeError);
+      assert.equal(error.code, 'DUPLICATE_KEY');
+      assert.match(error.message, /x_order_items: the key \(id\) is not unique, e\.g\. \(11\) ×2/);
+      return true;
+    });
+    await loader.drain();
+  });
+
   it('refuses to finish when a table was never loaded (a COPY that never completed)', async () => {
     const files = writeFiles('missing');
     const loader = newLoader();
     for (const table of TABLES.filter((name) => name !== 'categories')) loader.load(table, files[table]);
+    const lines = loader.parts('categories');
+    lines.add(files.categories);
+    // parts started but never ended: the last batch never arrived
     await assert.rejects(loader.finish(), /not loaded: categories/);
+    await loader.drain();
     assert.throws(() => loader.load('orders', files.orders), /orders is loaded twice/);
   });
 });

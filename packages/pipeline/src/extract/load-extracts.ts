@@ -9,16 +9,17 @@ import { pseudonymiseUserId } from './pseudonym.js';
 import { EXTRACT_COLUMNS, type ExtractTable } from './shop-source.repo.js';
 import type { StageTimer } from './stage-timer.js';
 
-/** Loads one extract CSV into a DuckDB table with the declared column types. */
-async function loadCsv(connection: DuckDBConnection, table: ExtractTable, file: string): Promise<void> {
+/**
+ * Loads one extract CSV into a DuckDB table with the declared column types: `create` makes the
+ * table from the file, `append` adds the file's rows to it (a later id batch of the same table).
+ */
+async function loadCsv(connection: DuckDBConnection, table: ExtractTable, file: string, mode: 'create' | 'append'): Promise<void> {
   const columns = Object.entries(EXTRACT_COLUMNS[table])
     .map(([name, type]) => `${sqlLiteral(name)}: ${sqlLiteral(type)}`)
     .join(', ');
   // PostgreSQL's CSV writes NULL unquoted and '' quoted, so quoted empties stay empty strings
-  await connection.run(
-    `CREATE OR REPLACE TABLE x_${table} AS SELECT * FROM read_csv(${sqlLiteral(file)}, header = false, auto_detect = false,
-       allow_quoted_nulls = false, columns = {${columns}})`,
-  );
+  const rows = `SELECT * FROM read_csv(${sqlLiteral(file)}, header = false, auto_detect = false, allow_quoted_nulls = false, columns = {${columns}})`;
+  await connection.run(mode === 'create' ? `CREATE OR REPLACE TABLE x_${table} AS ${rows}` : `INSERT INTO x_${table} ${rows}`);
 }
 
 /**
@@ -123,6 +124,14 @@ export interface ExtractLoaderOptions {
   timer: StageTimer;
 }
 
+/** The parts (id batches) of one table, loaded one after the other as each one's COPY finishes. */
+export interface ExtractParts {
+  /** Starts loading the next part, once the parts before it are in. */
+  add(file: string): void;
+  /** Every part has been added: the table's key is checked once they are all in. */
+  end(): void;
+}
+
 /**
  * Loads the extract CSVs into DuckDB while PostgreSQL is still copying: each table is loaded (and
  * its key checked) on its own connection as soon as its COPY has finished, the customer keys are
@@ -133,6 +142,7 @@ export interface ExtractLoaderOptions {
 export class ExtractLoader {
   readonly #options: ExtractLoaderOptions;
   readonly #loads = new Map<ExtractTable, Promise<void>>();
+  readonly #parts = new Set<ExtractTable>();
   readonly #tasks: Array<Promise<unknown>> = [];
   readonly #clicks: Promise<boolean>;
   #customerKeys: Promise<void> | undefined;
@@ -146,13 +156,40 @@ export class ExtractLoader {
 
   /** Starts loading `table` from `file` (its COPY has finished). */
   load(table: ExtractTable, file: string): void {
-    if (this.#loads.has(table)) throw new Error(`${table} is loaded twice`);
-    const loaded = this.#track(
-      this.#onConnection(`load ${table}`, async (connection) => {
-        await loadCsv(connection, table, file);
-        await declareKey(connection, `x_${table}`, EXTRACT_KEYS[table]);
-      }),
-    );
+    const parts = this.parts(table);
+    parts.add(file);
+    parts.end();
+  }
+
+  /**
+   * Loads `table` in parts (the order lines' id batches): each part is loaded as soon as its COPY
+   * has finished, while the next batch still copies, so little of the load is left when the last
+   * batch arrives. The key is checked over the whole table after the last part (`end`).
+   */
+  parts(table: ExtractTable): ExtractParts {
+    if (this.#loads.has(table) || this.#parts.has(table)) throw new Error(`${table} is loaded twice`);
+    this.#parts.add(table);
+    let chain: Promise<void> = Promise.resolve();
+    let count = 0;
+    let ended = false;
+    return {
+      add: (file) => {
+        if (ended) throw new Error(`${table}: a part was added after the last one`);
+        const mode = count === 0 ? 'create' : 'append';
+        count += 1;
+        chain = this.#track(chain.then(() => this.#onConnection(`load ${table}`, (connection) => loadCsv(connection, table, file, mode))));
+      },
+      end: () => {
+        if (ended) throw new Error(`${table}: the parts were ended twice`);
+        if (count === 0) throw new Error(`${table}: no part to load`);
+        ended = true;
+        this.#loaded(table, this.#track(chain.then(() => this.#onConnection(`load ${table}`, (connection) => declareKey(connection, `x_${table}`, EXTRACT_KEYS[table])))));
+      },
+    };
+  }
+
+  /** Records that `table` is (being) loaded; starts the customer keys once orders and reviews are in. */
+  #loaded(table: ExtractTable, loaded: Promise<void>): void {
     this.#loads.set(table, loaded);
     const orders = this.#loads.get('orders');
     const reviews = this.#loads.get('reviews');

@@ -174,22 +174,27 @@ export async function copyOrders(client: PoolClient, plan: OrderBatches, timeZon
 /**
  * Copies the lines of the planned orders. The lines of a batch are picked by their order id range
  * too, so each batch reads its slice of order_items (index on order_id) instead of the whole table;
- * when every order of the ranges is on the dates, by that range alone (no join to orders).
+ * when every order of the ranges is on the dates, by that range alone (no join to orders). Each
+ * batch goes to its own file (`fileOf(index)`), handed to `onBatch` as soon as it is complete, so
+ * the caller can load it while the next batch copies.
  */
 export async function copyOrderItems(
   client: PoolClient,
   plan: OrderBatches,
-  file: string,
+  fileOf: (index: number) => string,
   timer: StageTimer,
-  onBatch?: (done: number, total: number) => void,
+  onBatch?: (file: string, done: number, total: number) => void,
 ): Promise<void> {
   if (plan.ranges.length === 0) {
-    await timer.time('copy order_items', () => copyToFile(client, 'SELECT NULL WHERE false', file, false));
+    const file = fileOf(0);
+    await timer.time('copy order_items', () => copyToFile(client, `SELECT ${Object.keys(EXTRACT_COLUMNS.order_items).map(() => 'NULL').join(', ')} WHERE false`, file, false));
+    onBatch?.(file, 1, 1);
     return;
   }
   for (const [index, [start, end]] of plan.ranges.entries()) {
     const ids = `BETWEEN ${start} AND ${end}`;
     const columns = 'i.id, i.order_id, i.product_id, i.variant_id, i.quantity, i.unit_price_cents, i.line_total_cents';
+    const file = fileOf(index);
     await timer.time('copy order_items', () =>
       copyToFile(
         client,
@@ -197,10 +202,10 @@ export async function copyOrderItems(
           ? `SELECT ${columns} FROM order_items i WHERE i.order_id ${ids}`
           : `SELECT ${columns} FROM order_items i JOIN orders o ON o.id = i.order_id WHERE ${plan.where} AND o.id ${ids} AND i.order_id ${ids}`,
         file,
-        index > 0,
+        false,
       ),
     );
-    onBatch?.(index + 1, plan.ranges.length);
+    onBatch?.(file, index + 1, plan.ranges.length);
   }
 }
 
