@@ -23,6 +23,8 @@
  * The checkout row says where the time went: CPU per paid order of the API, PostgreSQL and the
  * load generator, statements per paid order with the costliest ones (pg_stat_statements), and
  * commits per WAL flush.
+ * The web tier reaches the API through the API's Unix socket, as `npm start` lays them out on one
+ * host; BENCH_SHOP_API_TCP=1 makes it use loopback TCP instead (as between separate hosts).
  * Results go to bench/results/shop.json.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -68,6 +70,7 @@ const PRIVATE_COOKIE = 'tl_pref=bench';
 /** What Chromium and Firefox send: the web tier then compresses what it forwards. */
 const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br, zstd';
 const IS_DURABLE = process.env.BENCH_SHOP_DURABLE !== '0';
+const IS_API_TCP = process.env.BENCH_SHOP_API_TCP === '1';
 const SECTIONS = new Set((process.env.BENCH_SHOP_SECTIONS ?? 'list,page,checkout').split(',').map((section) => section.trim()));
 const CLI_BIN = fileURLToPath(new URL('../packages/cli/bin/threadline.mjs', import.meta.url));
 
@@ -231,6 +234,8 @@ try {
     THREADLINE_API_PORT: String(apiPort),
     THREADLINE_WORKER_PORT: '0',
     THREADLINE_API_URL: `http://127.0.0.1:${apiPort}`,
+    // as npm start on one host: the API also listens on a Unix socket, which the web tier forwards through
+    ...(IS_API_TCP ? {} : { THREADLINE_API_SOCKET: path.join(dataDir, 'run', 'api.sock'), THREADLINE_API_SOCKETS: path.join(dataDir, 'run', 'api.sock') }),
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     // one load generator on one address would trip the per-address limits meant for the internet
@@ -561,6 +566,7 @@ try {
     postgres: `throwaway embedded PostgreSQL 15 (startTestCluster), ${IS_DURABLE ? 'production durability' : 'fsync and synchronous_commit OFF (BENCH_SHOP_DURABLE=0): not the goal setting'}`,
     durability,
     tiers: 'API and web tier as separate child processes (threadline api / threadline web), load generator autocannon in the bench process, or wrk (rows ending -wrk, the nginx reference and the pinned rows when wrk is installed: see each row\'s generator), all on one 2-core host',
+      webToApi: IS_API_TCP ? 'loopback TCP (BENCH_SHOP_API_TCP=1)' : "the API's Unix socket, as npm start lays the tiers out on one host (the nginx reference proxies to the API's TCP port)",
     edge:
       'checkout goes direct to the API over loopback: session cookie, CSRF token, in-process WAF, security headers and rate limiting all on as shipped (limits raised); no nginx/ModSecurity in front (bench/waf.bench.ts and nginx-throughput measure that)',
     wafMode: process.env.THREADLINE_WAF_MODE ?? 'block (default)',

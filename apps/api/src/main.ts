@@ -4,6 +4,7 @@ import { createLogger, loadConfig, loadOrCreateSecrets, onShutdown, signalReady 
 import { createPool, migrate, prewarmPool, resolveDatabaseUrl, waitForDatabase } from '@threadline/db';
 
 import { buildApiApp } from './app.js';
+import { listenOnUnixSocket } from './http/unix-socket.js';
 
 /** Runs the application tier until SIGINT/SIGTERM (`threadline api`). */
 export async function runApi(): Promise<void> {
@@ -32,12 +33,14 @@ export async function runApi(): Promise<void> {
   };
   const app = await buildApiApp({ config, secrets, pool, logger, readinessChecks: [draining] });
   await app.listen({ port: config.apiPort, host: config.host });
-  logger.info(`API listening on http://${config.host}:${config.apiPort}`);
+  // the web tier on this host reaches it there without loopback TCP (npm start sets the path)
+  const unixListener = config.apiSocket ? await listenOnUnixSocket(app.server, config.apiSocket) : undefined;
+  logger.info(`API listening on http://${config.host}:${config.apiPort}${unixListener ? ` and ${unixListener.socketPath}` : ''}`);
   signalReady({ url: `http://${config.host}:${config.apiPort}` });
   onShutdown(async () => {
     isDraining = true;
     if (drainMs > 0) await sleep(drainMs);
-    await app.close();
+    await Promise.all([app.close(), unixListener?.close()]);
     await pool.end();
   });
 }

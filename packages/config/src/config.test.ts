@@ -57,6 +57,10 @@ describe('configuration tree', () => {
       ['THREADLINE_COMPACT_MEMORY', '256'],
       ['THREADLINE_COMPACT_MEMORY', 'lots'],
       ['THREADLINE_COMPACT_MEMORY', '64MB'],
+      ['THREADLINE_API_SOCKET', 'run/api.sock'],
+      ['THREADLINE_API_SOCKET', `/${'x'.repeat(120)}.sock`],
+      // one URL (the default), two sockets
+      ['THREADLINE_API_SOCKETS', '/tmp/a.sock,/tmp/b.sock'],
     ];
     for (const [name, value] of cases) {
       assert.throws(() => loadConfig({ [name]: value }), (error: unknown) => error instanceof ConfigError && error.variable === name, `${name}=${value}`);

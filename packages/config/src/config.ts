@@ -42,6 +42,16 @@ export interface Config {
    * `[apiUrl]`.
    */
   apiUrls: string[];
+  /**
+   * The Unix socket this API also listens on (THREADLINE_API_SOCKET); undefined: its port only.
+   */
+  apiSocket: string | undefined;
+  /**
+   * For each of `apiUrls`, the Unix socket the web tier reaches it through on this host
+   * (THREADLINE_API_SOCKETS, same order), or undefined for TCP. The URL stays the replica's name in
+   * logs and metrics and the address everything else (pages, worker, Prometheus) uses.
+   */
+  apiSockets: Array<string | undefined>;
   /** Interface the tiers listen on. */
   host: string;
   /** URL the web tier forwards /api and /collect to. */
@@ -146,6 +156,27 @@ export interface PipelineConfig {
   pollMs: number;
 }
 
+/** Longest Unix socket path Linux takes (sun_path holds 108 bytes with the terminating NUL). */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+/** A Unix socket path from `name`: absolute and short enough to bind, or a ConfigError naming the variable. */
+function readSocketPath(name: string, value: string | undefined): string | undefined {
+  const socketPath = value?.trim();
+  if (!socketPath) return undefined;
+  if (!path.isAbsolute(socketPath)) throw new ConfigError(name, `expected an absolute path, got "${socketPath}"`);
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) throw new ConfigError(name, `a Unix socket path is at most ${MAX_SOCKET_PATH_BYTES} bytes, got ${Buffer.byteLength(socketPath)} ("${socketPath}")`);
+  return socketPath;
+}
+
+/** THREADLINE_API_SOCKETS: one entry per API URL (empty = TCP); none given = TCP for every one. */
+function readApiSockets(value: string | undefined, urlCount: number): Array<string | undefined> {
+  const name = 'THREADLINE_API_SOCKETS';
+  if (value === undefined || value.trim() === '') return Array.from({ length: urlCount }, () => undefined);
+  const entries = value.split(',');
+  if (entries.length !== urlCount) throw new ConfigError(name, `expected one entry per URL of THREADLINE_API_URLS (${urlCount}), got ${entries.length}`);
+  return entries.map((entry) => readSocketPath(name, entry));
+}
+
 /**
  * Reads the process configuration from the environment — once, at the edge of a process
  * (`main.ts` of each app, the CLI's runtime); everything below receives it.
@@ -168,6 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
   // where any client could hold it when the cluster starts
   const pgPort = read.optionalPort('THREADLINE_PG_PORT') ?? recorded.pg ?? 15432;
   const apiUrl = read.url('THREADLINE_API_URL') ?? `http://127.0.0.1:${apiPort}`;
+  const apiUrls = read.urlList('THREADLINE_API_URLS') ?? [apiUrl];
   const rawCron = read.text('THREADLINE_PIPELINE_CRON').trim();
   const stream = read.choice<'spool' | 'kinesis'>('THREADLINE_STREAM') ?? 'spool';
   const kinesisStream = read.string('THREADLINE_KINESIS_STREAM');
@@ -186,7 +218,9 @@ export function loadConfig(env: Env = process.env): Config {
     alertmanagerPort: read.optionalPort('THREADLINE_ALERTMANAGER_PORT') ?? recorded.alertmanager ?? 9093,
     apiReplicas: read.integer('THREADLINE_API_REPLICAS'),
     apiDrainMs: read.integer('THREADLINE_API_DRAIN_MS'),
-    apiUrls: read.urlList('THREADLINE_API_URLS') ?? [apiUrl],
+    apiUrls,
+    apiSocket: readSocketPath('THREADLINE_API_SOCKET', read.string('THREADLINE_API_SOCKET')),
+    apiSockets: readApiSockets(read.string('THREADLINE_API_SOCKETS'), apiUrls.length),
     host: read.text('THREADLINE_HOST'),
     apiUrl,
     publicUrl: (read.url('THREADLINE_PUBLIC_URL') ?? `http://localhost:${webPort}`).replace(/\/+$/, ''),

@@ -1,4 +1,4 @@
-export { loadConfig, type Config, type ClickstreamConfig, type PipelineConfig, type BackupSettings, type MonitoringSettings } from './config.js';
+export { loadConfig, MAX_SOCKET_PATH_BYTES, type Config, type ClickstreamConfig, type PipelineConfig, type BackupSettings, type MonitoringSettings } from './config.js';
 export { loadEdgeConfig, WAF_MODES, type EdgeConfig, type WafMode, type WafSettings, type RateLimitSettings, type TlsSettings } from './edge.js';
 export { dataDirLayout, type DataDirLayout } from './layout.js';
 export { defaultDataDir, SYSTEM_DATA_ROOT } from './default-data-dir.js';

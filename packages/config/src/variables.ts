@@ -49,6 +49,8 @@ export const VARIABLES: readonly VariableSpec[] = [
   v('THREADLINE_HOST', 'http', 'string', '127.0.0.1', 'interface the tiers listen on'),
   v('THREADLINE_API_URL', 'http', 'url', undefined, 'URL the web tier forwards /api and /collect to (default the local API)'),
   v('THREADLINE_API_URLS', 'http', 'list', undefined, 'every API the web tier balances over (comma-separated URLs); default THREADLINE_API_URL'),
+  v('THREADLINE_API_SOCKET', 'http', 'path', undefined, 'Unix socket the API listens on besides its port (absolute path, owner-only; set by `npm start` under <data dir>/run/): the web tier on the same host reaches it without the loopback TCP stack'),
+  v('THREADLINE_API_SOCKETS', 'http', 'list', undefined, 'Unix sockets the web tier reaches the APIs of THREADLINE_API_URLS through, one per URL in the same order (an empty entry: that API over TCP); set by `npm start` for the replicas it runs on this host'),
   v('THREADLINE_API_DRAIN_MS', 'http', 'integer', '0', 'on SIGTERM an API replica fails /readyz this long before it stops listening (set by the launcher)', { min: 0, max: 600_000 }),
   v('THREADLINE_API_REPLICAS', 'http', 'integer', '2', 'API processes `npm start` runs behind the web tier', { min: 1, max: 8 }),
   v('THREADLINE_PUBLIC_URL', 'http', 'url', undefined, "the shop's address as customers reach it (links in e-mails, canonical links, sitemap); default http://localhost:PORT"),

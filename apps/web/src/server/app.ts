@@ -124,8 +124,11 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
 
   // every API replica (THREADLINE_API_URLS), health-checked; forwarded requests retry on another one
   // apiUrl is always one of the replicas; a configuration that changed apiUrl alone means that one API
-  const urls = context.config.apiUrls.includes(apiUrl) ? context.config.apiUrls : [apiUrl];
-  const upstream = new UpstreamPool({ urls, logger: context.logger });
+  const isApiUrlListed = context.config.apiUrls.includes(apiUrl);
+  const urls = isApiUrlListed ? context.config.apiUrls : [apiUrl];
+  // a replica on this host may be reached through its Unix socket (THREADLINE_API_SOCKETS, set by npm start)
+  const socketPaths = isApiUrlListed ? context.config.apiSockets : [undefined];
+  const upstream = new UpstreamPool({ urls, socketPaths, logger: context.logger });
   await upstream.start();
   app.addHook('onClose', async () => upstream.close());
 

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -19,6 +20,16 @@ import { REPO_ROOT } from './services.js';
 import { childGroups, LAUNCH_PORTS, launch, processesUsing, scratchDir, stopLaunched, waitAllUp, waitReady } from './test-instances.js';
 
 after(stopLaunched);
+
+function statusOverSocket(socketPath: string, requestPath: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ socketPath, path: requestPath, agent: false }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', reject);
+  });
+}
 
 describe('threadline start', { concurrency: false }, () => {
   it('runs from a checkout inside a mode-700 directory, and a stop leaves no process behind', async () => {
@@ -42,9 +53,15 @@ describe('threadline start', { concurrency: false }, () => {
     await waitAllUp(instance);
     const groups = childGroups(dataDir);
     assert.ok(groups.length >= 4, 'db, api, web and workers registered');
+    // the web tier's way to the API on this host: the replica's owner-only Unix socket
+    const apiSocket = path.join(dataDir, 'run', 'api-1.sock');
+    assert.equal(lstatSync(apiSocket).isSocket(), true, 'the API listens on its Unix socket');
+    assert.equal(lstatSync(apiSocket).mode & 0o777, 0o600);
+    assert.equal(await statusOverSocket(apiSocket, '/readyz'), 200);
 
     process.kill(instance.child.pid ?? 0, 'SIGTERM');
     assert.equal(await instance.exited, 0);
+    assert.equal(existsSync(apiSocket), false, 'the socket file is removed on stop');
     // right when the launcher returns, nothing it started is left
     assert.deepEqual(groups.filter((group) => isGroupAlive(group)), []);
     assert.deepEqual(processesUsing(dataDir), []);

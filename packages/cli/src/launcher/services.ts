@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { Config } from '@threadline/config';
+import { MAX_SOCKET_PATH_BYTES, type Config } from '@threadline/config';
 import { planMonitoringCompanions } from '@threadline/ops';
 
 import { apiReplicaPort, standbyWorkerPort } from './ports.js';
@@ -18,24 +18,39 @@ function tier(name: string, command: string, readyUrl: string | undefined, env: 
   return { name, command: process.execPath, args: [CLI_BIN, command], env, ...(readyUrl ? { readyUrl } : {}) };
 }
 
-/** The API replicas `npm start` runs (`api-1`…`api-N`), each on its own port. */
+/**
+ * The Unix socket API replica `index` (0-based) listens on besides its port, under the data dir's
+ * run/ (owner-only): the web tier, on the same host, forwards through it without loopback TCP.
+ * Undefined when the data dir's path is too long for a socket address: that replica is then
+ * reached over TCP only.
+ */
+export function apiReplicaSocket(config: Config, index: number): string | undefined {
+  const socketPath = path.join(config.paths.run, `api-${index + 1}.sock`);
+  return Buffer.byteLength(socketPath) <= MAX_SOCKET_PATH_BYTES ? socketPath : undefined;
+}
+
+/** The API replicas `npm start` runs (`api-1`…`api-N`), each on its own port and Unix socket. */
 export function apiServices(config: Config, env: Record<string, string>): ServiceSpec[] {
   return Array.from({ length: config.apiReplicas }, (_, index) => {
     const port = apiReplicaPort(config, index);
+    const socketPath = apiReplicaSocket(config, index);
     return tier(`api-${index + 1}`, 'api', port ? `http://127.0.0.1:${port}/readyz` : undefined, {
       ...env,
       THREADLINE_API_PORT: String(port),
       THREADLINE_API_DRAIN_MS: String(API_DRAIN_MS),
+      ...(socketPath ? { THREADLINE_API_SOCKET: socketPath } : {}),
     });
   });
 }
 
-/** The web tier, balancing over the given API URLs. */
+/** The web tier, balancing over the given API URLs (the launcher's replicas: through their Unix sockets). */
 export function webService(config: Config, env: Record<string, string>, apiUrls: string[]): ServiceSpec {
+  const sockets = apiUrls.map((_, index) => apiReplicaSocket(config, index) ?? '');
   const spec = tier('web', 'web', config.webPort ? `http://127.0.0.1:${config.webPort}/readyz` : undefined, {
     ...env,
     THREADLINE_API_URL: apiUrls[0] ?? config.apiUrl,
     THREADLINE_API_URLS: apiUrls.join(','),
+    THREADLINE_API_SOCKETS: sockets.join(','),
   });
   // listening is not ready: its /readyz answers 200 once an API replica (and so the database) answers
   return { ...spec, isReadyByUrlOnly: true };

@@ -43,10 +43,13 @@ export function isIdempotent(method: string, headers: IncomingHttpHeaders): bool
   return typeof key === 'string' && key.length > 0;
 }
 
-/** Errors where the request never reached the replica (nothing to undo): safe to resend any request. */
+/**
+ * Errors where the request never reached the replica (nothing to undo): safe to resend any request.
+ * ENOENT: a replica's Unix socket is not there (it has stopped, or not started yet).
+ */
 export function isNotDelivered(error: unknown): boolean {
   const code = error instanceof Error && 'code' in error ? error.code : undefined;
-  return code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND';
+  return code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND' || code === 'ENOENT';
 }
 
 async function readBody(stream: Readable, limit: number): Promise<Buffer | undefined> {

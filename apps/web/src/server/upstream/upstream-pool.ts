@@ -4,7 +4,10 @@ import type { Logger } from '@threadline/config';
 
 /** One API replica behind the web tier. */
 export interface Upstream {
+  /** The replica's name in logs and metrics, and its address unless `socketPath` is set. */
   url: string;
+  /** The Unix socket this replica is reached through on this host, instead of `url`'s host and port. */
+  socketPath: string | undefined;
   dispatcher: Pool;
   /** Last active health check answered 2xx. */
   isHealthy: boolean;
@@ -16,6 +19,11 @@ export interface Upstream {
 
 export interface UpstreamPoolOptions {
   urls: string[];
+  /**
+   * For each of `urls` (same order), a Unix socket to reach that replica through instead of TCP
+   * (the replica also listens on its port; the URL stays its name and Host). Default: TCP for all.
+   */
+  socketPaths?: ReadonlyArray<string | undefined>;
   logger: Logger;
   /** Active health checks: GET this path on every replica every `intervalMs` (default /readyz, 500 ms). */
   healthPath?: string;
@@ -44,13 +52,19 @@ export class UpstreamPool {
     this.healthPath = options.healthPath ?? '/readyz';
     this.intervalMs = options.intervalMs ?? 500;
     this.ejectMs = options.ejectMs ?? 5_000;
-    this.upstreams = options.urls.map((url) => ({
-      url,
-      dispatcher: new Pool(new URL(url).origin, { connections: options.connections ?? 64, keepAliveTimeout: 30_000 }),
-      isHealthy: true,
-      hasAnswered: false,
-      ejectedUntil: 0,
-    }));
+    const socketPaths = options.socketPaths ?? [];
+    if (socketPaths.length > options.urls.length) throw new RangeError('UpstreamPool: more socket paths than URLs');
+    this.upstreams = options.urls.map((url, index) => {
+      const socketPath = socketPaths[index];
+      return {
+        url,
+        socketPath,
+        dispatcher: new Pool(new URL(url).origin, { connections: options.connections ?? 64, keepAliveTimeout: 30_000, ...(socketPath ? { socketPath } : {}) }),
+        isHealthy: true,
+        hasAnswered: false,
+        ejectedUntil: 0,
+      };
+    });
   }
 
   /** Starts the active health checks (one round at once, then every `intervalMs`). */
