@@ -226,6 +226,8 @@ try {
 
   const apiPort = await freePort();
   const webPort = await freePort();
+  // as npm start on one host, the web tier (and the nginx reference) reach the API through its Unix socket
+  const apiSocket = IS_API_TCP ? undefined : path.join(dataDir, 'run', 'api.sock');
   const generous = '1000000000';
   const env: Record<string, string> = {
     DATABASE_URL: cluster.url,
@@ -235,7 +237,7 @@ try {
     THREADLINE_WORKER_PORT: '0',
     THREADLINE_API_URL: `http://127.0.0.1:${apiPort}`,
     // as npm start on one host: the API also listens on a Unix socket, which the web tier forwards through
-    ...(IS_API_TCP ? {} : { THREADLINE_API_SOCKET: path.join(dataDir, 'run', 'api.sock'), THREADLINE_API_SOCKETS: path.join(dataDir, 'run', 'api.sock') }),
+    ...(apiSocket === undefined ? {} : { THREADLINE_API_SOCKET: apiSocket, THREADLINE_API_SOCKETS: apiSocket }),
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     // one load generator on one address would trip the per-address limits meant for the internet
@@ -349,7 +351,7 @@ try {
       log('wrk rows skipped: wrk is not installed (apt-get install wrk); the Node generator drives every row');
     }
     // reference: what a C reverse proxy (bare nginx, keep-alive upstream) costs per forwarded request
-    const nginx = hasNginx() ? await startNginxProxy({ port: await freePort(), upstreamPort: apiPort }) : undefined;
+    const nginx = hasNginx() ? await startNginxProxy({ port: await freePort(), upstream: apiSocket === undefined ? { port: apiPort } : { socketPath: apiSocket } }) : undefined;
     if (nginx === undefined) log('nginx reference rows skipped: nginx is not installed');
     try {
       if (nginx) {
@@ -566,7 +568,7 @@ try {
     postgres: `throwaway embedded PostgreSQL 15 (startTestCluster), ${IS_DURABLE ? 'production durability' : 'fsync and synchronous_commit OFF (BENCH_SHOP_DURABLE=0): not the goal setting'}`,
     durability,
     tiers: 'API and web tier as separate child processes (threadline api / threadline web), load generator autocannon in the bench process, or wrk (rows ending -wrk, the nginx reference and the pinned rows when wrk is installed: see each row\'s generator), all on one 2-core host',
-      webToApi: IS_API_TCP ? 'loopback TCP (BENCH_SHOP_API_TCP=1)' : "the API's Unix socket, as npm start lays the tiers out on one host (the nginx reference proxies to the API's TCP port)",
+      webToApi: IS_API_TCP ? 'loopback TCP (BENCH_SHOP_API_TCP=1)' : "the API's Unix socket, as npm start lays the tiers out on one host (the nginx reference proxies through the same socket)",
     edge:
       'checkout goes direct to the API over loopback: session cookie, CSRF token, in-process WAF, security headers and rate limiting all on as shipped (limits raised); no nginx/ModSecurity in front (bench/waf.bench.ts and nginx-throughput measure that)',
     wafMode: process.env.THREADLINE_WAF_MODE ?? 'block (default)',

@@ -26,10 +26,16 @@ export function hasNginx(): boolean {
   }
 }
 
+/** Where nginx forwards to: the API's port on loopback, or its Unix socket (as the web tier does on one host). */
+export type NginxUpstream = { port: number } | { socketPath: string };
+
 /** The configuration: one worker, keep-alive both ways, upstream connections pooled (HTTP/1.1, no Connection header). */
-export function nginxProxyConfig(options: { prefix: string; port: number; upstreamPort: number }): string {
-  const { prefix, port, upstreamPort } = options;
-  return `worker_processes 1;
+export function nginxProxyConfig(options: { prefix: string; port: number; upstream: NginxUpstream }): string {
+  const { prefix, port, upstream } = options;
+  const server = 'socketPath' in upstream ? `unix:${upstream.socketPath}` : `127.0.0.1:${upstream.port}`;
+  // the API's socket is owner-only: started by root, the worker must stay root to open it (nginx's default is nobody)
+  const user = 'socketPath' in upstream && process.getuid?.() === 0 ? 'user root;\n' : '';
+  return `${user}worker_processes 1;
 pid ${prefix}/nginx.pid;
 error_log ${prefix}/error.log warn;
 events { worker_connections 1024; }
@@ -41,7 +47,7 @@ http {
   uwsgi_temp_path ${prefix}/uwsgi;
   scgi_temp_path ${prefix}/scgi;
   keepalive_requests 1000000;
-  upstream api { server 127.0.0.1:${upstreamPort}; keepalive 64; keepalive_requests 1000000; }
+  upstream api { server ${server}; keepalive 64; keepalive_requests 1000000; }
   server {
     listen 127.0.0.1:${port};
     location / {
@@ -56,8 +62,8 @@ http {
 `;
 }
 
-/** Starts nginx in the foreground on `port`, forwarding to 127.0.0.1:`upstreamPort`. */
-export async function startNginxProxy(options: { port: number; upstreamPort: number }): Promise<NginxProxy> {
+/** Starts nginx in the foreground on `port`, forwarding to `upstream`. */
+export async function startNginxProxy(options: { port: number; upstream: NginxUpstream }): Promise<NginxProxy> {
   const prefix = mkdtempSync(path.join(tmpdir(), 'threadline-nginx-proxy-'));
   for (const dir of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(prefix, dir));
   const conf = path.join(prefix, 'nginx.conf');
