@@ -15,7 +15,9 @@ export interface UnixSocketListener {
  * forwarded request. Connections are handed to `server` itself, so its timeouts, keep-alive and
  * closing apply to them as to TCP ones.
  *
- * The socket is made owner-only (0600, in a directory made 0700). A socket file left by a process
+ * The socket file is made owner-only (0600): connecting takes write permission on it, so only this
+ * user may connect, whatever the directory's mode (a directory it has to create is made 0700; the
+ * data dir's run/ is shared with PostgreSQL's socket and may be 0755). A socket file left by a process
  * that died is removed first; one another process still answers on is not (the start fails), nor is
  * any file that is not a socket.
  *
