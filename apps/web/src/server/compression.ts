@@ -8,9 +8,11 @@
 import { hash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync, type BrotliOptions, type ZlibOptions } from 'node:zlib';
 
+import negotiate from '@fastify/accept-negotiator';
 import compress from '@fastify/compress';
 import type { FastifyInstance } from 'fastify';
 import { LRUCache } from 'lru-cache';
+import mimeDb from 'mime-db';
 
 /** Smaller answers gain less than the compression header and CPU cost. */
 export const COMPRESSION_THRESHOLD_BYTES = 1024;
@@ -21,25 +23,65 @@ export const GZIP_LEVEL = 6;
 
 export type ContentCoding = 'br' | 'gzip';
 
+/** The codings answers are compressed with, in order of preference (given to the plugin as they are). */
+const CODINGS: ContentCoding[] = ['br', 'gzip'];
+
+/** Brotli and gzip settings of every answer compressed per request (the plugin's and the fast path's). */
+export const BROTLI_OPTIONS: BrotliOptions = { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } };
+export const GZIP_OPTIONS: ZlibOptions = { level: GZIP_LEVEL };
+
+/** `*` (no preference) and `x-gzip` read as gzip, as the compression plugin reads them. */
+const GZIP_ALIASES = /\*|x-gzip/gu;
+
 /**
- * The coding to send for this Accept-Encoding: brotli when accepted, else gzip, else none
- * (`identity`, absent, or both refused with `q=0`), as the compression plugin negotiates.
+ * The coding to send for this Accept-Encoding: the one the compression plugin negotiates — the
+ * same negotiator (@fastify/accept-negotiator: the highest q-value, brotli before gzip at equal
+ * q), over the same codings, with `*` and `x-gzip` read as gzip; none for `identity`, an absent
+ * header, or both refused with `q=0`. The fast path and the micro-cache's encoded bodies use it,
+ * so they choose what the full path's plugin chooses.
  *
  * @example
  * negotiateCoding('gzip, deflate, br'); // 'br'
  * negotiateCoding('br;q=0, gzip');      // 'gzip'
+ * negotiateCoding('gzip;q=1, br;q=0.5'); // 'gzip'
  */
 export function negotiateCoding(acceptEncoding: string | undefined): ContentCoding | undefined {
-  if (!acceptEncoding) return undefined;
-  const accepted = new Set<string>();
-  for (const part of acceptEncoding.toLowerCase().split(',')) {
-    const [name = '', ...params] = part.split(';').map((item) => item.trim());
-    const q = params.find((param) => param.startsWith('q='));
-    if (q === undefined || Number(q.slice(2)) > 0) accepted.add(name);
-  }
-  if (accepted.has('br')) return 'br';
-  if (accepted.has('gzip')) return 'gzip';
-  return undefined;
+  if (acceptEncoding === undefined) return undefined;
+  return negotiate(acceptEncoding.toLowerCase().replace(GZIP_ALIASES, 'gzip'), CODINGS) ?? undefined;
+}
+
+/** Types the plugin's defaults compress (text but event streams, JSON, XML, …) — its own default rule. */
+const COMPRESSIBLE_TYPES = /^text\/(?!event-stream)|(?:\+|\/)json(?:;|$)|(?:\+|\/)text(?:;|$)|(?:\+|\/)xml(?:;|$)|octet-stream(?:;|$)/u;
+
+/** mime-db's entries, as far as they are read here. */
+const MIME_TYPES: Readonly<Record<string, { compressible?: boolean } | undefined>> = mimeDb;
+
+/**
+ * Whether an answer of this Content-Type is compressed: the pattern above or a type mime-db marks
+ * compressible. Given to the plugin (customTypes) and used by the fast path — one rule for both.
+ * An answer without a type is judged as application/json, as the plugin judges it.
+ */
+export function isCompressibleType(contentType: string | undefined): boolean {
+  const type = contentType || 'application/json';
+  if (COMPRESSIBLE_TYPES.test(type)) return true;
+  return MIME_TYPES[type.split(';', 1)[0]?.trim().toLowerCase() ?? '']?.compressible === true;
+}
+
+/**
+ * The Vary of a compressed answer: `accept-encoding` added to the answer's own values unless one
+ * of them names it already, as the plugin's setVaryHeader does.
+ */
+export function varyWithAcceptEncoding(values: readonly string[]): string {
+  if (values.length === 0) return 'accept-encoding';
+  if (values.some((value) => value.includes('accept-encoding'))) return values.join(', ');
+  return [...values, 'accept-encoding'].join(', ');
+}
+
+/** A body that starts as gzip or zlib data: the plugin sends it as it is (under a Content-Encoding). */
+export function looksCompressed(body: Buffer): boolean {
+  if (body.length > 2 && body[0] === 0x1f && body[1] === 0x8b && body[2] === 0x08) return true;
+  const first = body[0] ?? 0;
+  return body.length > 1 && (first & 0x0f) === 0x08 && (first & 0x80) === 0 && ((first << 8) + (body[1] ?? 0)) % 31 === 0;
 }
 
 /** What `mayCompress` looks at: the request's head and the answer's status, head and body size. */
@@ -75,6 +117,27 @@ export function compressBody(body: Buffer, coding: ContentCoding): Buffer {
   return coding === 'br'
     ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
     : gzipSync(body, { level: GZIP_LEVEL });
+}
+
+/**
+ * The coding the full path's compression gives this answer, or undefined when it sends it as it
+ * is: mayCompress, a compressible type and a negotiated coding. The body of a 204 or 304 is empty
+ * (under the threshold). Whole bodies only: one over SYNC_COMPRESSION_BYTES, or looking already
+ * compressed (looksCompressed), is compressed differently by the plugin (streamed, or passed
+ * through) — the caller decides what to do with those.
+ */
+export function answerCoding(answer: CompressionCase & { contentType: string | undefined }): ContentCoding | undefined {
+  if (!mayCompress(answer) || !isCompressibleType(answer.contentType)) return undefined;
+  return negotiateCoding(headerValue(answer.requestHeaders['accept-encoding']));
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** The compressed form of a whole body as the plugin's synchronous path makes it, through `memo`. */
+export function compressWithMemo(memo: CompressionMemo, body: Buffer, coding: ContentCoding): Buffer {
+  return coding === 'br' ? memo.compress(body, 'br', (source) => brotliCompressSync(source, BROTLI_OPTIONS)) : memo.compress(body, 'gzip', (source) => gzipSync(source, GZIP_OPTIONS));
 }
 
 /**
@@ -160,9 +223,10 @@ export async function registerCompression(app: FastifyInstance, options: { memo?
     // default) handed the API plain bytes under the client's `content-encoding` and `content-length`,
     // and the replica call failed (502) for any compressed upload
     globalDecompression: false,
-    encodings: ['br', 'gzip'],
+    encodings: CODINGS,
+    customTypes: isCompressibleType,
     threshold: COMPRESSION_THRESHOLD_BYTES,
-    brotliOptions: { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } },
-    zlibOptions: { level: GZIP_LEVEL },
+    brotliOptions: BROTLI_OPTIONS,
+    zlibOptions: GZIP_OPTIONS,
   });
 }

@@ -8,7 +8,7 @@ import type { Logger } from '@threadline/config';
 import { canonicalPath, forwardedHeaders, inspectRequest, type WafSettings, type WafStats } from '@threadline/edge';
 import type { ServiceMetrics } from '@threadline/ops';
 
-import { negotiateCoding } from '../compression.js';
+import { answerCoding, compressWithMemo, looksCompressed, negotiateCoding, SYNC_COMPRESSION_BYTES, varyWithAcceptEncoding, type CompressionMemo } from '../compression.js';
 import { BUFFERED_ANSWER_BYTES, HOP_BY_HOP, INTERNAL_BODY, isNotDelivered, UNREACHABLE_BODY, WEB_CACHE_HEADER } from './forward.js';
 import { headerText, isSharedCacheable, type MicroCache } from './micro-cache.js';
 import { isStorableCacheControl, mayRevalidateFor, type RevalidatedBody, type RevalidationStore } from './revalidation-store.js';
@@ -37,6 +37,15 @@ export interface FastForwardOptions {
    * to it (see RevalidationStore). None when absent.
    */
   revalidation?: RevalidationStore;
+  /**
+   * Compression of answers to requests that accept a coding, as the full path's compression plugin
+   * does it (the same rules from compression.ts, the same CompressionMemo): whole answers up to
+   * SYNC_COMPRESSION_BYTES are compressed here. An answer the plugin would compress otherwise
+   * (streamed, larger, or a body that looks compressed already) is given to `handBack` — Fastify's
+   * own listener — before anything is written, and the full path answers it from the start. Absent:
+   * requests that accept a coding are left to the full path.
+   */
+  compression?: { memo: CompressionMemo; handBack: (request: IncomingMessage, response: ServerResponse) => void };
   isTls: boolean;
   timeoutMs: number;
   /** True once the instance is closing: Fastify then answers 503 itself, so nothing is taken. */
@@ -55,9 +64,11 @@ export type FastForward = (request: IncomingMessage, response: ServerResponse) =
  * - a path with more than one spelling (canonicalPath: the full path refuses it with 400);
  * - any WAF match on the request head, even below the blocking score (the full path logs it);
  * - a request with a body, another method, HTTP/2, a proxy's X-Forwarded-* header (trustProxy's
- *   reading of them stays Fastify's), no Host header, or `Accept-Encoding` naming a coding the web
- *   tier compresses with (compression and its CompressionMemo stay on the full path);
- * - a request the micro-cache may answer (anonymous, shareable).
+ *   reading of them stays Fastify's), or no Host header;
+ * - a request the micro-cache may answer (anonymous, shareable);
+ * - without `compression`, a request whose `Accept-Encoding` names a coding the web tier compresses with.
+ * An answer the full path would compress in a way this path does not (see FastForwardOptions.compression)
+ * is handed back to Fastify when its head arrives, before anything is written.
  * What is taken gets the security headers, the same X-Forwarded-* headers, the same retry rules
  * (a GET is idempotent: another replica after a refused connection, a failure or a 502/503), the
  * same 502 body when no replica answers, and is counted in /metrics under the same route label.
@@ -86,6 +97,7 @@ export function createFastForward(options: FastForwardOptions): FastForward {
     answerHeaderKinds: answerHeaderKinds({ securityNames, removedHeaders: options.removedHeaders, isCacheEnabled }),
     isCacheEnabled,
     revalidation: options.revalidation,
+    compression: options.compression,
   };
 
   return (request, response) => {
@@ -106,7 +118,9 @@ export function createFastForward(options: FastForwardOptions): FastForward {
     }
     if (route === undefined) return false;
     if (context.isCacheEnabled && isSharedCacheable('GET', headers)) return false;
-    if (headers['accept-encoding'] !== undefined && negotiateCoding(headerText(headers['accept-encoding'])) !== undefined) return false;
+    // whether the answer may be compressed (answerCoding decides on the answer's head and body)
+    const mayEncode = headers['accept-encoding'] !== undefined && headers['x-no-compression'] === undefined && negotiateCoding(headerText(headers['accept-encoding'])) !== undefined;
+    if (mayEncode && context.compression === undefined) return false;
     if (waf.settings.mode !== 'off') {
       const decision = inspectRequest({ method: 'GET', url, headers, body: undefined }, waf.settings, { part: 'head', exclusions: [] });
       if (decision.action === 'block' || decision.matches.length > 0) return false;
@@ -128,7 +142,7 @@ export function createFastForward(options: FastForwardOptions): FastForward {
     const store = context.revalidation !== undefined && mayRevalidateFor(headers) ? context.revalidation : undefined;
     const kept = store?.get(url);
     if (kept) upstreamHeaders.push('if-none-match', kept.etag);
-    new ForwardExchange(context, response, url, upstreamHeaders, route, startedAt, store, kept).start();
+    new ForwardExchange(context, request, response, url, upstreamHeaders, route, startedAt, store, kept, mayEncode).start();
     return true;
   };
 }
@@ -146,6 +160,7 @@ interface ExchangeContext {
   answerHeaderKinds: ReadonlyMap<string, number>;
   isCacheEnabled: boolean;
   revalidation: RevalidationStore | undefined;
+  compression: FastForwardOptions['compression'];
 }
 
 /** Answer header kinds besides a security header's position (0…29): not passed on, or read. */
@@ -197,6 +212,7 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly context: ExchangeContext,
+    private readonly request: IncomingMessage,
     private readonly response: ServerResponse,
     private readonly url: string,
     private readonly headers: string[],
@@ -206,6 +222,8 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     private readonly store: RevalidationStore | undefined,
     /** The kept answer the replica is asked about (If-None-Match), if any. */
     private kept: RevalidatedBody | undefined,
+    /** The request accepts a coding the web tier compresses with (and `context.compression` is set). */
+    private readonly mayEncode: boolean,
   ) {}
 
   start(): void {
@@ -287,6 +305,18 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       this.abortUpstream?.(new Error('client went away'));
       this.record();
       return false;
+    }
+    const streamedCoding = this.mayEncode ? this.codingFor(written.contentLength >= 0 ? written.contentLength : Number.MAX_SAFE_INTEGER) : undefined;
+    if (streamedCoding !== undefined) {
+      if (statusCode !== 204 && statusCode !== 304) {
+        // the full path streams this answer through its compression: it answers it (asking a replica again)
+        this.isAbandoned = true;
+        this.abortUpstream?.(new Error('handed back to the full path'));
+        this.handBack();
+        return false;
+      }
+      // no body, yet the plugin marks a streamed head as encoded (as the 200 to this request would be)
+      this.answerHeaders = this.encodedHeaders(streamedCoding);
     }
     const stream = new UpstreamBody(resume, (error) => this.abortUpstream?.(error));
     this.stream = stream;
@@ -421,6 +451,7 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       this.record();
       return;
     }
+    if (this.mayEncode && this.statusCode !== 204 && this.statusCode !== 304 && !this.encodeBuffered()) return;
     try {
       response.writeHead(this.statusCode, this.answerHeaders);
     } catch (error) {
@@ -440,6 +471,75 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       response.uncork();
     }
     this.record();
+  }
+
+  /**
+   * The coding the full path's compression gives this answer (its head in `answerHeaders`) with a
+   * body of `bodyBytes` (answerCoding), undefined when none.
+   */
+  private codingFor(bodyBytes: number): ReturnType<typeof answerCoding> {
+    const headers = this.answerHeaders;
+    const answerHeaders: Record<string, string> = {};
+    let contentType: string | undefined;
+    for (let at = 0; at + 1 < headers.length; at += 2) {
+      const name = headers[at];
+      const value = headers[at + 1] ?? '';
+      if (name === 'content-encoding' || name === 'content-range') answerHeaders[name] = value;
+      else if (name === 'content-type') contentType = value;
+    }
+    return answerCoding({ requestHeaders: this.request.headers, statusCode: this.statusCode, answerHeaders, bodyBytes, contentType });
+  }
+
+  /**
+   * Compresses the whole answer in `chunks` as the full path's plugin would (through the shared
+   * CompressionMemo; Vary, Content-Encoding and Content-Length as it sets them). False when the
+   * answer was handed back to the full path instead (a body the plugin streams or passes through).
+   */
+  private encodeBuffered(): boolean {
+    const { compression } = this.context;
+    let bodyBytes = 0;
+    for (const chunk of this.chunks) bodyBytes += chunk.length;
+    const coding = this.codingFor(bodyBytes);
+    if (coding === undefined) return true;
+    const body = this.chunks.length === 1 && this.chunks[0] ? this.chunks[0] : Buffer.concat(this.chunks, bodyBytes);
+    if (compression === undefined || bodyBytes > SYNC_COMPRESSION_BYTES || looksCompressed(body)) {
+      this.handBack();
+      return false;
+    }
+    const encoded = compressWithMemo(compression.memo, body, coding);
+    const headers = this.encodedHeaders(coding);
+    headers.push('content-length', String(encoded.length));
+    this.answerHeaders = headers;
+    this.chunks = [encoded];
+    return true;
+  }
+
+  /**
+   * The answer's head as the plugin marks a compressed answer: `accept-encoding` merged into its
+   * Vary, its Content-Encoding (an `identity` one replaced), no Content-Length.
+   */
+  private encodedHeaders(coding: string): string[] {
+    const headers: string[] = [];
+    const vary: string[] = [];
+    const answerHeaders = this.answerHeaders;
+    for (let at = 0; at + 1 < answerHeaders.length; at += 2) {
+      const name = answerHeaders[at] ?? '';
+      const value = answerHeaders[at + 1] ?? '';
+      if (name === 'vary') vary.push(value);
+      else if (name !== 'content-length' && name !== 'content-encoding') headers.push(name, value);
+    }
+    headers.push('vary', varyWithAcceptEncoding(vary), 'content-encoding', coding);
+    return headers;
+  }
+
+  /** Gives the request to the full path (nothing has been written): it answers, logs and counts it. */
+  private handBack(): void {
+    const { compression } = this.context;
+    if (compression === undefined || this.response.headersSent) {
+      this.answerInternal(new Error('fast path: an answer it cannot compress, and no full path to hand it to'));
+      return;
+    }
+    compression.handBack(this.request, this.response);
   }
 
   onError(error: Error): void {

@@ -18,7 +18,7 @@ import { createFastForward } from './fast-forward.js';
 import { isNotDelivered } from './forward.js';
 import { UpstreamPool } from './upstream-pool.js';
 
-/** A plain GET (no Accept-Encoding: fetch would send one, which the fast path leaves to the full path). */
+/** A plain GET (no Accept-Encoding: the answer's body is read as it is). */
 function get(port: number, requestPath: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.get({ host: '127.0.0.1', port, path: requestPath, agent: false }, (response) => {
