@@ -12,7 +12,7 @@ import negotiate from '@fastify/accept-negotiator';
 import compress from '@fastify/compress';
 import type { FastifyInstance } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import mimeDb from 'mime-db';
+import mimeDb from 'mime-db/db.json' with { type: 'json' };
 
 /** Smaller answers gain less than the compression header and CPU cost. */
 export const COMPRESSION_THRESHOLD_BYTES = 1024;
@@ -53,8 +53,12 @@ export function negotiateCoding(acceptEncoding: string | undefined): ContentCodi
 /** Types the plugin's defaults compress (text but event streams, JSON, XML, …) — its own default rule. */
 const COMPRESSIBLE_TYPES = /^text\/(?!event-stream)|(?:\+|\/)json(?:;|$)|(?:\+|\/)text(?:;|$)|(?:\+|\/)xml(?:;|$)|octet-stream(?:;|$)/u;
 
-/** mime-db's entries, as far as they are read here. */
-const MIME_TYPES: Readonly<Record<string, { compressible?: boolean } | undefined>> = mimeDb;
+/** The types mime-db marks compressible (the plugin's own lookup after its pattern). */
+const COMPRESSIBLE_MIME_TYPES: ReadonlySet<string> = new Set(
+  Object.entries(mimeDb)
+    .filter(([, entry]) => 'compressible' in entry && entry.compressible === true)
+    .map(([type]) => type),
+);
 
 /**
  * Whether an answer of this Content-Type is compressed: the pattern above or a type mime-db marks
@@ -64,7 +68,7 @@ const MIME_TYPES: Readonly<Record<string, { compressible?: boolean } | undefined
 export function isCompressibleType(contentType: string | undefined): boolean {
   const type = contentType || 'application/json';
   if (COMPRESSIBLE_TYPES.test(type)) return true;
-  return MIME_TYPES[type.split(';', 1)[0]?.trim().toLowerCase() ?? '']?.compressible === true;
+  return COMPRESSIBLE_MIME_TYPES.has(type.split(';', 1)[0]?.trim().toLowerCase() ?? '');
 }
 
 /**
