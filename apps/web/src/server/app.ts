@@ -36,22 +36,17 @@ const FAST_FORWARDED_PREFIXES = ['/api', '/collect'] as const;
  * Puts `fastForward` in front of Fastify's own request listener on `server`: requests it takes
  * never reach Fastify; the others go on exactly as before. Swapping the listener (rather than a
  * serverFactory) keeps the server settings Fastify applies to a server it creates itself.
- * Returns Fastify's listener, for a request the fast path took and hands back before answering it.
  */
-function installFastPath(server: FastifyInstance['server'], fastForward: () => FastForward | undefined, stats: { taken: number }): (request: IncomingMessage, response: ServerResponse) => void {
+function installFastPath(server: FastifyInstance['server'], fastForward: () => FastForward | undefined, stats: { taken: number }): void {
   const fastifyListeners = server.listeners('request');
   server.removeAllListeners('request');
-  const toFastify = (request: IncomingMessage, response: ServerResponse): void => {
-    for (const listener of fastifyListeners) Reflect.apply(listener, server, [request, response]);
-  };
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     if (fastForward()?.(request, response)) {
       stats.taken += 1;
       return;
     }
-    toFastify(request, response);
+    for (const listener of fastifyListeners) Reflect.apply(listener, server, [request, response]);
   });
-  return toFastify;
 }
 
 export interface WebContext {
@@ -112,9 +107,9 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
   // set once the edge plugins it reads (WAF stats, metrics) are registered; until then every request takes the full path
   const fastPath: { handle?: FastForward } = {};
   let isClosing = false;
-  const fastForwardStats = { taken: 0, handedBack: 0 };
+  const fastForwardStats = { taken: 0 };
   const revalidation = new RevalidationStore();
-  const toFastify = installFastPath(app.server, () => fastPath.handle, fastForwardStats);
+  installFastPath(app.server, () => fastPath.handle, fastForwardStats);
   app.addHook('preClose', (done) => {
     isClosing = true;
     done();
@@ -187,13 +182,7 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
     // large answers with an ETag (product list pages) cross from the API once per change, not once per request
     revalidation,
     // browsers' requests too: whole answers compressed here as the plugin would, through the same memo
-    compression: {
-      memo: compressionMemo,
-      handBack: (request, response) => {
-        fastForwardStats.handedBack += 1;
-        toFastify(request, response);
-      },
-    },
+    compression: { memo: compressionMemo },
     isTls: Boolean(tlsOptions),
     timeoutMs: FORWARD_TIMEOUT_MS,
     isClosing: () => isClosing,

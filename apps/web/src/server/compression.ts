@@ -6,7 +6,8 @@
  * level cheap enough to keep the proxy fast: brotli quality 4 (the plugin's default), gzip 6.
  */
 import { hash } from 'node:crypto';
-import { brotliCompressSync, constants, gzipSync, type BrotliOptions, type ZlibOptions } from 'node:zlib';
+import { brotliCompressSync, constants, createBrotliCompress, createGzip, gzipSync, type BrotliOptions, type ZlibOptions } from 'node:zlib';
+import type { Transform } from 'node:stream';
 
 import negotiate from '@fastify/accept-negotiator';
 import compress from '@fastify/compress';
@@ -126,9 +127,9 @@ export function compressBody(body: Buffer, coding: ContentCoding): Buffer {
 /**
  * The coding the full path's compression gives this answer, or undefined when it sends it as it
  * is: mayCompress, a compressible type and a negotiated coding. The body of a 204 or 304 is empty
- * (under the threshold). Whole bodies only: one over SYNC_COMPRESSION_BYTES, or looking already
- * compressed (looksCompressed), is compressed differently by the plugin (streamed, or passed
- * through) — the caller decides what to do with those.
+ * (under the threshold). The plugin compresses a body over SYNC_COMPRESSION_BYTES (or of unknown
+ * length) as a stream (createEncoder), and passes through one that starts like gzip/zlib data
+ * (looksCompressed) under the negotiated Content-Encoding — which the fast path does not copy.
  */
 export function answerCoding(answer: CompressionCase & { contentType: string | undefined }): ContentCoding | undefined {
   if (!mayCompress(answer) || !isCompressibleType(answer.contentType)) return undefined;
@@ -142,6 +143,15 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 /** The compressed form of a whole body as the plugin's synchronous path makes it, through `memo`. */
 export function compressWithMemo(memo: CompressionMemo, body: Buffer, coding: ContentCoding): Buffer {
   return coding === 'br' ? memo.compress(body, 'br', (source) => brotliCompressSync(source, BROTLI_OPTIONS)) : memo.compress(body, 'gzip', (source) => gzipSync(source, GZIP_OPTIONS));
+}
+
+/**
+ * A streaming encoder for `coding` with the plugin's settings (zlib in Node's thread pool, off the
+ * event loop): what the fast path compresses answers over SYNC_COMPRESSION_BYTES or of unknown
+ * length with, as the plugin streams them.
+ */
+export function createEncoder(coding: ContentCoding): Transform {
+  return coding === 'br' ? createBrotliCompress(BROTLI_OPTIONS) : createGzip(GZIP_OPTIONS);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Logger } from '@threadline/config';
 import { canonicalPath, forwardedHeaders, inspectRequest, type WafSettings, type WafStats } from '@threadline/edge';
 import type { ServiceMetrics } from '@threadline/ops';
 
-import { answerCoding, compressWithMemo, looksCompressed, negotiateCoding, SYNC_COMPRESSION_BYTES, varyWithAcceptEncoding, type CompressionMemo } from '../compression.js';
+import { answerCoding, compressWithMemo, createEncoder, negotiateCoding, SYNC_COMPRESSION_BYTES, varyWithAcceptEncoding, type CompressionMemo } from '../compression.js';
 import { BUFFERED_ANSWER_BYTES, HOP_BY_HOP, INTERNAL_BODY, isNotDelivered, UNREACHABLE_BODY, WEB_CACHE_HEADER } from './forward.js';
 import { headerText, isSharedCacheable, type MicroCache } from './micro-cache.js';
 import { isStorableCacheControl, mayRevalidateFor, type RevalidatedBody, type RevalidationStore } from './revalidation-store.js';
@@ -40,12 +40,14 @@ export interface FastForwardOptions {
   /**
    * Compression of answers to requests that accept a coding, as the full path's compression plugin
    * does it (the same rules from compression.ts, the same CompressionMemo): whole answers up to
-   * SYNC_COMPRESSION_BYTES are compressed here. An answer the plugin would compress otherwise
-   * (streamed, larger, or a body that looks compressed already) is given to `handBack` — Fastify's
-   * own listener — before anything is written, and the full path answers it from the start. Absent:
-   * requests that accept a coding are left to the full path.
+   * SYNC_COMPRESSION_BYTES in one call, larger ones and those of unknown length streamed through
+   * zlib with the same settings (createEncoder). The replica is asked once: nothing is handed back
+   * to the full path (which would ask it again). One difference, on purpose: a body that already
+   * starts like gzip/zlib data is compressed like any other, where the plugin passes it through
+   * under a Content-Encoding it does not have. Absent: requests that accept a coding are left to
+   * the full path.
    */
-  compression?: { memo: CompressionMemo; handBack: (request: IncomingMessage, response: ServerResponse) => void };
+  compression?: { memo: CompressionMemo };
   isTls: boolean;
   timeoutMs: number;
   /** True once the instance is closing: Fastify then answers 503 itself, so nothing is taken. */
@@ -67,8 +69,8 @@ export type FastForward = (request: IncomingMessage, response: ServerResponse) =
  *   reading of them stays Fastify's), or no Host header;
  * - a request the micro-cache may answer (anonymous, shareable);
  * - without `compression`, a request whose `Accept-Encoding` names a coding the web tier compresses with.
- * An answer the full path would compress in a way this path does not (see FastForwardOptions.compression)
- * is handed back to Fastify when its head arrives, before anything is written.
+ * An answer to a request that accepts a coding is compressed here as the full path would (see
+ * FastForwardOptions.compression); the replica is asked once.
  * What is taken gets the security headers, the same X-Forwarded-* headers, the same retry rules
  * (a GET is idempotent: another replica after a refused connection, a failure or a 502/503), the
  * same 502 body when no replica answers, and is counted in /metrics under the same route label.
@@ -307,17 +309,9 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       return false;
     }
     const streamedCoding = this.mayEncode ? this.codingFor(written.contentLength >= 0 ? written.contentLength : Number.MAX_SAFE_INTEGER) : undefined;
-    if (streamedCoding !== undefined) {
-      if (statusCode !== 204 && statusCode !== 304) {
-        // the full path streams this answer through its compression: it answers it (asking a replica again)
-        this.isAbandoned = true;
-        this.abortUpstream?.(new Error('handed back to the full path'));
-        this.handBack();
-        return false;
-      }
-      // no body, yet the plugin marks a streamed head as encoded (as the 200 to this request would be)
-      this.answerHeaders = this.encodedHeaders(streamedCoding);
-    }
+    // the plugin streams such an answer through zlib; a 204/304 has no body, yet it marks the head as encoded
+    if (streamedCoding !== undefined) this.answerHeaders = this.encodedHeaders(streamedCoding);
+    const encoder = streamedCoding !== undefined && statusCode !== 204 && statusCode !== 304 ? createEncoder(streamedCoding) : undefined;
     const stream = new UpstreamBody(resume, (error) => this.abortUpstream?.(error));
     this.stream = stream;
     try {
@@ -328,7 +322,8 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       return false;
     }
     response.once('close', () => this.record());
-    pipeline(stream, response, () => undefined);
+    if (encoder) pipeline(stream, encoder, response, () => undefined);
+    else pipeline(stream, response, () => undefined);
     return true;
   }
 
@@ -451,7 +446,7 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       this.record();
       return;
     }
-    if (this.mayEncode && this.statusCode !== 204 && this.statusCode !== 304 && !this.encodeBuffered()) return;
+    const streamed = this.mayEncode && this.statusCode !== 204 && this.statusCode !== 304 ? this.encodeBuffered() : undefined;
     try {
       response.writeHead(this.statusCode, this.answerHeaders);
     } catch (error) {
@@ -461,6 +456,12 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     }
     if (this.statusCode === 204 || this.statusCode === 304) {
       response.end();
+    } else if (streamed) {
+      // over the one-call size: through zlib as the plugin streams it (the event loop is not held)
+      response.once('close', () => this.record());
+      pipeline(streamed.encoder, response, () => undefined);
+      streamed.encoder.end(streamed.body);
+      return;
     } else {
       // the chunks are views of socket read buffers node does not reuse, written as they are: corked,
       // head and chunks leave in one writev, without a copy of a large body into a new buffer (the
@@ -491,27 +492,25 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
   }
 
   /**
-   * Compresses the whole answer in `chunks` as the full path's plugin would (through the shared
-   * CompressionMemo; Vary, Content-Encoding and Content-Length as it sets them). False when the
-   * answer was handed back to the full path instead (a body the plugin streams or passes through).
+   * Compresses the whole answer in `chunks` as the full path's plugin would (Vary and
+   * Content-Encoding as it sets them): up to SYNC_COMPRESSION_BYTES in one call through the shared
+   * CompressionMemo, with its Content-Length; a larger body is returned with the encoder to stream
+   * it through (no Content-Length, as the plugin streams it). Undefined when the answer is sent as it is.
    */
-  private encodeBuffered(): boolean {
+  private encodeBuffered(): { body: Buffer; encoder: ReturnType<typeof createEncoder> } | undefined {
     const { compression } = this.context;
     let bodyBytes = 0;
     for (const chunk of this.chunks) bodyBytes += chunk.length;
     const coding = this.codingFor(bodyBytes);
-    if (coding === undefined) return true;
+    if (coding === undefined || compression === undefined) return undefined;
     const body = this.chunks.length === 1 && this.chunks[0] ? this.chunks[0] : Buffer.concat(this.chunks, bodyBytes);
-    if (compression === undefined || bodyBytes > SYNC_COMPRESSION_BYTES || looksCompressed(body)) {
-      this.handBack();
-      return false;
-    }
-    const encoded = compressWithMemo(compression.memo, body, coding);
     const headers = this.encodedHeaders(coding);
-    headers.push('content-length', String(encoded.length));
     this.answerHeaders = headers;
+    if (bodyBytes > SYNC_COMPRESSION_BYTES) return { body, encoder: createEncoder(coding) };
+    const encoded = compressWithMemo(compression.memo, body, coding);
+    headers.push('content-length', String(encoded.length));
     this.chunks = [encoded];
-    return true;
+    return undefined;
   }
 
   /**
@@ -530,16 +529,6 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     }
     headers.push('vary', varyWithAcceptEncoding(vary), 'content-encoding', coding);
     return headers;
-  }
-
-  /** Gives the request to the full path (nothing has been written): it answers, logs and counts it. */
-  private handBack(): void {
-    const { compression } = this.context;
-    if (compression === undefined || this.response.headersSent) {
-      this.answerInternal(new Error('fast path: an answer it cannot compress, and no full path to hand it to'));
-      return;
-    }
-    compression.handBack(this.request, this.response);
   }
 
   onError(error: Error): void {

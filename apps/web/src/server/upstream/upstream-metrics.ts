@@ -40,19 +40,15 @@ export function registerCompressionMemoCounter(registry: Registry, memo: Compres
  * `threadline_web_fast_forward_total`: forwarded requests the fast path answered without Fastify's
  * routing and hooks (see createFastForward); the others took the full path.
  */
-export function registerFastForwardCounter(registry: Registry, stats: { readonly taken: number; readonly handedBack?: number }): void {
+export function registerFastForwardCounter(registry: Registry, stats: { readonly taken: number }): void {
   let reported = 0;
   new Counter({
     name: 'threadline_web_fast_forward_total',
-    help: 'Forwarded requests answered by the web tier fast path (plain GETs every edge rule lets through unchanged; not those it handed back to the full path)',
+    help: 'Forwarded requests answered by the web tier fast path (plain GETs every edge rule lets through unchanged)',
     registers: [registry],
     collect() {
-      // a request is taken before it may be handed back: the count never goes down meanwhile
-      const answered = stats.taken - (stats.handedBack ?? 0);
-      if (answered > reported) {
-        this.inc(answered - reported);
-        reported = answered;
-      }
+      this.inc(stats.taken - reported);
+      reported = stats.taken;
     },
   });
 }
