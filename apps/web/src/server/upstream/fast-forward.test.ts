@@ -11,7 +11,7 @@ import { createLogger, loadEdgeConfig } from '@threadline/config';
 import { forwardedHeaders, securityHeaderValues, type WafStats } from '@threadline/edge';
 import { createServiceMetrics, type ServiceMetrics } from '@threadline/ops';
 
-import { createFastForward } from './fast-forward.js';
+import { startFastPathServer } from '../testing/fast-path-server.js';
 import { BUFFERED_ANSWER_BYTES } from './forward.js';
 import { MicroCache } from './micro-cache.js';
 import { UpstreamPool } from './upstream-pool.js';
@@ -108,7 +108,7 @@ describe('forwarding fast path', () => {
   let server: http.Server;
   let port: number;
   /** Requests the fast path left to the full path (answered 599 here). */
-  let leftOver = 0;
+  let leftOverOf: () => number = () => 0;
   const security = securityHeaderValues({ isHttps: false, hstsMaxAge: 0 });
 
   before(async () => {
@@ -118,7 +118,7 @@ describe('forwarding fast path', () => {
     upstream = new UpstreamPool({ urls: [a.url, b.url], logger, ejectMs: 1 });
     await upstream.start();
     metrics = createServiceMetrics('web');
-    const handle = createFastForward({
+    const started = await startFastPathServer({
       upstream,
       prefixes: ['/api', '/collect'],
       securityHeaders: security,
@@ -126,18 +126,11 @@ describe('forwarding fast path', () => {
       waf: { settings: loadEdgeConfig({}).waf, stats: wafStats },
       metrics,
       cache: new MicroCache({ maxTtlMs: 1000 }),
-      isTls: false,
-      timeoutMs: 5_000,
-      isClosing: () => false,
       logger,
     });
-    server = http.createServer((request, response) => {
-      if (handle(request, response)) return;
-      leftOver += 1;
-      response.writeHead(599).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port; // listening on TCP: an AddressInfo
+    server = started.server;
+    port = started.port;
+    leftOverOf = started.leftOver;
   });
 
   after(async () => {
@@ -280,7 +273,7 @@ describe('forwarding fast path', () => {
   });
 
   it('leaves to the full path what an edge rule acts on', async () => {
-    const before = leftOver;
+    const before = leftOverOf();
     const cases: Array<[string, Record<string, string>]> = [
       ['/%61pi/products', { cookie: 'tl_pref=dark' }],
       ["/api/products?q=1'%20UNION%20SELECT%20password%20FROM%20users--", { cookie: 'tl_pref=dark' }],
@@ -291,7 +284,7 @@ describe('forwarding fast path', () => {
       ['/api', { cookie: 'tl_pref=dark' }],
     ];
     for (const [path, headers] of cases) assert.equal((await get(port, path, headers)).status, 599, `${path} ${JSON.stringify(headers)}`);
-    assert.equal(leftOver, before + cases.length);
+    assert.equal(leftOverOf(), before + cases.length);
     assert.equal(a.received.length + b.received.length, 0, 'none of them was forwarded');
     assert.equal((await get(port, '/api/products', { cookie: 'tl_pref=dark', 'accept-encoding': 'identity' })).status, 200, 'no coding the web tier compresses with');
   });

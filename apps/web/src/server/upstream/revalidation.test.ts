@@ -16,7 +16,7 @@ import { createLogger, loadEdgeConfig } from '@threadline/config';
 import { securityHeaderValues, type WafStats } from '@threadline/edge';
 import { createServiceMetrics } from '@threadline/ops';
 
-import { createFastForward } from './fast-forward.js';
+import { startFastPathServer } from '../testing/fast-path-server.js';
 import { registerForwarding } from './forward.js';
 import { MicroCache } from './micro-cache.js';
 import { isStorableCacheControl, mayRevalidateFor, RevalidationStore } from './revalidation-store.js';
@@ -55,7 +55,7 @@ describe('revalidated answers on the fast path', () => {
   let upstream: UpstreamPool;
   let server: http.Server;
   let port: number;
-  let leftOver = 0;
+  let leftOverOf: () => number = () => 0;
   /** The full (Fastify) forwarding path with a store of its own, as browsers reach it. */
   let full: FastifyInstance;
   let fullStore: RevalidationStore;
@@ -97,7 +97,7 @@ describe('revalidated answers on the fast path', () => {
     upstream = new UpstreamPool({ urls: [`http://127.0.0.1:${(replica.address() as AddressInfo).port}`], logger }); // listening on TCP: an AddressInfo
     await upstream.start();
     store = new RevalidationStore();
-    const handle = createFastForward({
+    const started = await startFastPathServer({
       upstream,
       prefixes: ['/api'],
       securityHeaders: securityHeaderValues({ isHttps: false, hstsMaxAge: 0 }),
@@ -106,18 +106,11 @@ describe('revalidated answers on the fast path', () => {
       metrics: createServiceMetrics('web'),
       cache: new MicroCache({ maxTtlMs: 1000 }),
       revalidation: store,
-      isTls: false,
-      timeoutMs: 5_000,
-      isClosing: () => false,
       logger,
     });
-    server = http.createServer((request, response) => {
-      if (handle(request, response)) return;
-      leftOver += 1;
-      response.writeHead(599).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port; // listening on TCP: an AddressInfo
+    server = started.server;
+    port = started.port;
+    leftOverOf = started.leftOver;
     fullStore = new RevalidationStore();
     full = Fastify();
     await registerForwarding(full, { upstream, prefixes: ['/api'], extraHeaders: () => ({}), revalidation: fullStore });
@@ -223,7 +216,7 @@ describe('revalidated answers on the fast path', () => {
     assert.equal(asked.length, 2);
     assert.notEqual(asked[0], '', 'asked about the kept body first');
     assert.equal(asked[1], '', 'then plainly');
-    assert.equal(leftOver, 0);
+    assert.equal(leftOverOf(), 0);
   });
 
   it('does the same on the full path (browsers): kept body only on the 304 to the request at hand', async () => {
