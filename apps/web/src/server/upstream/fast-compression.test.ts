@@ -255,7 +255,7 @@ describe('the fast path compresses as the full path does', () => {
     await same('/api/large', { 'accept-encoding': 'identity', cookie: 'tl_pref=dark' });
   });
 
-  it('compresses a body that starts like gzip data as any other (the plugin passes it through under a coding it does not have)', async () => {
+  it('compresses a body that starts like gzip data like every other body (the plugin passes it through under a coding it does not have)', async () => {
     const original = PAGES['/api/looks-gzip']?.body ?? Buffer.alloc(0);
     for (const coding of ['br', 'gzip']) {
       const fastAnswer = await get(fastPort, '/api/looks-gzip', { 'accept-encoding': coding, cookie: 'tl_pref=dark' });
