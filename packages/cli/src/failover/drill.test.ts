@@ -77,9 +77,11 @@ describe('threadline failover drill', { concurrency: false }, () => {
     const result = await threadline(shop, ['failover', 'drill', '--kill', 'primary', '--format', 'json']);
     const report = parseReport(result.stdout);
     // the standby took over: promoted onto a new timeline, the failover counted
-    assert.ok(report.database, result.stdout);
-    assert.equal(report.database.before.standby, 'streaming');
-    assert.equal(report.database.after?.timeline, report.database.before.timeline + 1, result.stdout);
+    // on failure, what the launcher said (the database tier logs each failover step)
+    const said = `${result.stdout}\nlauncher:\n${shop.output().slice(-6000)}`;
+    assert.ok(report.database, said);
+    assert.equal(report.database.before.standby, 'streaming', said);
+    assert.equal(report.database.after?.timeline, report.database.before.timeline + 1, said);
     assert.equal(report.database.after?.failovers, report.database.before.failovers + 1);
     assert.equal(report.lostPaidOrders, 0, result.stdout);
     assert.ok(report.paidOrders > 0);

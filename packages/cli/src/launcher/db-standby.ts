@@ -129,7 +129,7 @@ export class DbPair {
       this.saveState({ timeline: await currentTimeline(client) });
     });
     void this.startStandby();
-    this.poller = setInterval(() => void this.poll(), 1_000);
+    this.schedulePoll();
     return primary;
   }
 
@@ -178,6 +178,20 @@ export class DbPair {
       this.options.log('error', `no hot standby: ${error instanceof Error ? error.message : String(error)}`);
       this.saveState({ standby: 'down', standbyPort: null });
     }
+  }
+
+  /**
+   * One poll at a time, the next a second after the last ended. Overlapping polls (a slow primary
+   * under load) can each open their connection before a kill and each see the walsender gone
+   * after it: two "not streaming" in a row from one moment, which gives up the synchronous standby
+   * just before the primary's exit arrives, and then there is no failover. One at a time, the poll
+   * after the one that straddles a kill needs a new connection, which a dead postmaster refuses.
+   */
+  private schedulePoll(): void {
+    if (this.isStopping) return;
+    this.poller = setTimeout(() => {
+      void this.poll().finally(() => this.schedulePoll());
+    }, 1_000);
   }
 
   /** Once a second: commits wait for the standby exactly while it streams. */
@@ -258,7 +272,7 @@ export class DbPair {
 
   async stop(): Promise<void> {
     this.isStopping = true;
-    if (this.poller) clearInterval(this.poller);
+    if (this.poller) clearTimeout(this.poller);
     await this.standby?.stop();
     await this.primary?.stop();
   }
