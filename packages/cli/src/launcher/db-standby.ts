@@ -214,7 +214,9 @@ export class DbPair {
           this.options.log('warn', 'standby not streaming: commits no longer wait for it (one copy only) until it is back');
         }
         this.isSync = isStreaming && replication.syncState === 'sync';
-        this.saveState({ standby: this.isSync ? 'streaming' : this.standby ? 'building' : this.state.standby === 'building' ? 'building' : 'down', standbyPort: this.standbyPort });
+        // 'streaming' (what the drill and /health read) only once this process also holds the
+        // standby's server, which a failover promotes: it can stream before its start resolves
+        this.saveState({ standby: this.isSync && this.standby ? 'streaming' : this.standby || this.isSync ? 'building' : this.state.standby === 'building' ? 'building' : 'down', standbyPort: this.standbyPort });
       });
     } catch {
       // the primary is restarting or gone: onPrimaryExit decides
