@@ -32,6 +32,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 import { loadOrCreateSecrets } from '@threadline/config';
 import { createPool, migrate } from '@threadline/db';
@@ -266,7 +267,14 @@ try {
   if (SECTIONS.has('list') || SECTIONS.has('page')) await measure({ url: `${apiUrl}/api/products`, connections: 10, durationS: 3 });
   if (SECTIONS.has('list')) {
     log('product list, direct to the API');
-    results.push(figures('product-list-api', await measureTiers({ url: `${apiUrl}/api/products`, connections: CONNECTIONS, durationS: DURATION_S })));
+    // the first page's body as every row below sends it (uncompressed, and as the web tier would gzip it)
+    const listBody = Buffer.from(await (await fetch(`${apiUrl}/api/products`)).arrayBuffer());
+    results.push(
+      figures('product-list-api', await measureTiers({ url: `${apiUrl}/api/products`, connections: CONNECTIONS, durationS: DURATION_S }), {
+        bodyBytes: listBody.length,
+        bodyBytesGzip: gzipSync(listBody).length,
+      }),
+    );
     log('product list, filtered and sorted variants, direct to the API');
     results.push(
       figures(

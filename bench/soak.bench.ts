@@ -228,7 +228,7 @@ async function main(): Promise<void> {
     log(`system ready in ${((Date.now() - started) / 1000).toFixed(1)} s on ${baseUrl}`);
     const root = launcher.pid as number; // spawned successfully: waitReady saw it answer
 
-    const products = (await (await fetch(`${baseUrl}/api/products?limit=48`)).json()) as { items?: { id: number; variants?: { id: number; stock: number }[] }[] };
+    const products = (await (await fetch(`${baseUrl}/api/products?limit=48`)).json()) as { items?: { id: number }[] };
     const productIds = (products.items ?? []).map((item) => item.id);
     if (productIds.length === 0) throw new Error('the demo shop lists no products');
     const shoppers: Shopper[] = [];

@@ -8,7 +8,7 @@ import { ProductDetailSchema, ProductListSchema } from './catalog.schemas.js';
 import { CHECKOUT, Client, createCategory, createHarness, createProduct, errorOf, json, signedInClient, type Harness } from '../testing/harness.js';
 
 interface ListBody {
-  items: { id: number; name: string; priceFrom: number | null; unitsSold: number; stockState: string; variants: { id: number; size: string; colour: string; price: number; stock: number }[] }[];
+  items: { id: number; name: string; priceFrom: number | null; priceTo: number | null; unitsSold: number; stockState: string; stock: number; variantCount: number; colours: string[] }[];
   nextCursor: string | null;
 }
 
@@ -60,7 +60,7 @@ async function list(query: string): Promise<ListBody> {
 }
 
 describe('GET /api/products', () => {
-  it('lists published products newest first with their variants, never drafts', async () => {
+  it('lists published products newest first with a summary of their variants, never drafts', async () => {
     const body = await list('');
     assert.deepEqual(
       body.items.map((item) => item.name),
@@ -68,15 +68,36 @@ describe('GET /api/products', () => {
     );
     const shirt = body.items.find((item) => item.name === 'Oxford shirt');
     assert.deepEqual(
-      shirt?.variants.map(({ size, colour, price, stock }) => ({ size, colour, price, stock })),
-      [
-        { size: 'M', colour: 'Blue', price: 3900, stock: 5 },
-        { size: 'L', colour: 'White', price: 4100, stock: 0 },
-      ],
+      shirt && { priceFrom: shirt.priceFrom, priceTo: shirt.priceTo, stock: shirt.stock, variantCount: shirt.variantCount, colours: shirt.colours, stockState: shirt.stockState },
+      { priceFrom: 3900, priceTo: 4100, stock: 5, variantCount: 2, colours: ['Blue', 'White'], stockState: 'low_stock' },
     );
-    assert.equal(shirt?.priceFrom, 3900);
-    assert.equal(shirt?.stockState, 'low_stock');
+    const tee = body.items.find((item) => item.name === 'Basic tee');
+    assert.deepEqual(tee && [tee.priceFrom, tee.priceTo, tee.stock, tee.variantCount, tee.colours], [1500, 1500, 200, 2, ['Black']], 'one colour in two sizes is one swatch');
+    // the variants (SKU, stock and price of each size × colour) are the product page's, not the list's
+    for (const item of body.items) assert.equal(Object.hasOwn(item, 'variants'), false, `${item.name} carries no variants`);
     assert.equal(body.nextCursor, null);
+  });
+
+  it('summarises colours in the order of their first variant, and a sold-out product as out of stock', async () => {
+    const { client: seller } = await signedInClient(harness, 'seller');
+    const product = await createProduct(seller, tops.id, {
+      name: 'Striped polo',
+      variants: [
+        { size: 'S', colour: 'Navy', price: 2500, stock: 0 },
+        { size: 'S', colour: 'Ecru', price: 2700, stock: 0 },
+        { size: 'M', colour: 'Navy', price: 2900, stock: 0 },
+      ],
+    });
+    try {
+      const polo = (await list('?q=polo')).items[0];
+      assert.deepEqual(
+        polo && { colours: polo.colours, priceFrom: polo.priceFrom, priceTo: polo.priceTo, stock: polo.stock, variantCount: polo.variantCount, stockState: polo.stockState },
+        { colours: ['Navy', 'Ecru'], priceFrom: 2500, priceTo: 2900, stock: 0, variantCount: 3, stockState: 'out_of_stock' },
+      );
+    } finally {
+      // out of the shop again, so the other tests' lists stay as they were
+      await harness.db.pool.query(`UPDATE products SET status = 'draft' WHERE id = $1`, [product.id]);
+    }
   });
 
   it('filters by category (a parent includes its children), size, colour and price', async () => {

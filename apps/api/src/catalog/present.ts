@@ -9,7 +9,7 @@ import { LOW_STOCK_THRESHOLD, stockState, type StockState } from '@threadline/do
 import { IMAGE_WIDTHS, imageUrl, widthsFor } from '@threadline/media';
 
 import { encodeCursor } from '../http/common.schemas.js';
-import type { ImageSchema, ProductDetailSchema, ProductListSchema, ProductSummarySchema, ReviewSchema } from './catalog.schemas.js';
+import type { ImageSchema, ProductDetailSchema, ProductListSchema, ReviewSchema } from './catalog.schemas.js';
 
 /** Preferred default width of an image: the 640 px copy when it exists. */
 const DEFAULT_WIDTH = 640;
@@ -108,7 +108,7 @@ function rating(count: number, sum: number): { average: number | null; count: nu
   return { average: count > 0 ? Math.round((sum / count) * 10) / 10 : null, count };
 }
 
-function presentVariants(variants: ProductDetail['variants']): Static<typeof ProductSummarySchema>['variants'] {
+function presentVariants(variants: ProductDetail['variants']): Static<typeof ProductDetailSchema>['variants'] {
   return variants.map((variant) => ({ ...variant, stockState: stockState(variant.stock) }));
 }
 

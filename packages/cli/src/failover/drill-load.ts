@@ -135,14 +135,27 @@ export class DrillShopper {
   }
 }
 
-/** Variant ids with stock, from the first page of the product list. */
+/** Product pages read for variants to buy: enough variants to spread the shoppers over. */
+const STOCKED_PRODUCTS = 12;
+
+/**
+ * Variant ids with stock: the first products of the list that have stock, then their variants
+ * from each product page (the list carries a summary per product, not its variants).
+ */
 export async function stockedVariants(baseUrl: string): Promise<number[]> {
   const response = await fetch(`${baseUrl}/api/products?limit=48`);
   const body: unknown = await response.json();
   const items = field(body, 'items');
-  const ids: number[] = [];
+  const productIds: number[] = [];
   for (const item of Array.isArray(items) ? items : []) {
-    const variants = field(item, 'variants');
+    const id = field(item, 'id');
+    const stock = field(item, 'stock');
+    if (typeof id === 'number' && typeof stock === 'number' && stock > 5 && productIds.length < STOCKED_PRODUCTS) productIds.push(id);
+  }
+  const ids: number[] = [];
+  for (const productId of productIds) {
+    const page: unknown = await (await fetch(`${baseUrl}/api/products/${productId}`)).json();
+    const variants = field(page, 'variants');
     for (const variant of Array.isArray(variants) ? variants : []) {
       const id = field(variant, 'id');
       const stock = field(variant, 'stock');

@@ -117,7 +117,9 @@ function relevanceOrdering(tsQueryParam: string): Ordering {
 
 /**
  * One page of products in ONE SQL statement, each product rendered as JSON by PostgreSQL:
- * filters, keyset paging, the first image and every variant aggregated in the database. The API
+ * filters, keyset paging, the first image and the summary of the variants (price range, stock,
+ * colours; not the variants themselves, which only the product page carries) aggregated in the
+ * database. The API
  * sends the JSON texts on unparsed; one round trip and no per-row object churn in Node is what
  * lets the list serve thousands of requests a second (an N+1 list spends its time in round trips,
  * a parse-and-reserialise list in the garbage collector).
@@ -165,6 +167,7 @@ export async function listProducts(db: Queryable, query: ProductListQuery, prese
              'status', page.status,
              'category', json_build_object('id', c.id, 'slug', c.slug, 'name', c.name),
              'priceFrom', page.min_price_cents,
+             'priceTo', v.max_price,
              'image', CASE WHEN page.storage_key IS NULL THEN NULL ELSE json_build_object(
                         'url', '/media/images/' || page.storage_key || '/' || w.preferred || '.webp',
                         'srcset', w.srcset,
@@ -173,19 +176,22 @@ export async function listProducts(db: Queryable, query: ProductListQuery, prese
                                          'count', page.rating_count),
              'unitsSold', page.units_sold,
              'stockState', CASE WHEN v.total_stock <= 0 THEN 'out_of_stock' WHEN v.total_stock <= ${lowStock}::integer THEN 'low_stock' ELSE 'in_stock' END,
-             'createdAt', to_char(page.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-             'variants', v.variants
+             'stock', v.total_stock,
+             'variantCount', v.variant_count,
+             'colours', v.colours,
+             'createdAt', to_char(page.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
            )::text AS item
       FROM page
       JOIN categories c ON c.id = page.category_id
       CROSS JOIN LATERAL (
-        SELECT coalesce(json_agg(json_build_object('id', pv.id, 'sku', pv.sku, 'size', pv.size, 'colour', pv.colour,
-                                                   'price', pv.price_cents, 'stock', pv.stock,
-                                                   'stockState', CASE WHEN pv.stock <= 0 THEN 'out_of_stock'
-                                                                      WHEN pv.stock <= ${lowStock}::integer THEN 'low_stock'
-                                                                      ELSE 'in_stock' END) ORDER BY pv.id), '[]'::json) AS variants,
-               coalesce(sum(greatest(pv.stock, 0)), 0) AS total_stock
-          FROM product_variants pv WHERE pv.product_id = page.id) v
+        -- one row per colour (with its first variant, for the order); the totals add the colours up
+        SELECT coalesce(json_agg(pc.colour ORDER BY pc.first_id), '[]'::json) AS colours,
+               coalesce(sum(pc.stock), 0)::bigint AS total_stock,
+               coalesce(sum(pc.variants), 0)::integer AS variant_count,
+               max(pc.max_price) AS max_price
+          FROM (SELECT pv.colour, min(pv.id) AS first_id, sum(greatest(pv.stock, 0)) AS stock, count(*) AS variants,
+                       max(pv.price_cents) AS max_price
+                  FROM product_variants pv WHERE pv.product_id = page.id GROUP BY pv.colour) pc) v
       LEFT JOIN LATERAL (
         SELECT coalesce((SELECT max(x) FROM unnest(ws.widths) x WHERE x <= ${defaultWidth}::integer), ws.widths[1]) AS preferred,
                (SELECT string_agg('/media/images/' || page.storage_key || '/' || x || '.webp ' || x || 'w', ', ' ORDER BY x)

@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { describeError } from '../../lib/api';
 import { formatPriceRange } from '../../lib/money';
 import { ProductImage } from '../catalog/ProductImage';
-import { totalStock } from '../catalog/product-facts';
+import { priceRangeOf } from '../catalog/product-facts';
 import { unpublishProduct, useAdminProducts } from './admin-api';
 
 /** Every seller's products, any status; an admin can take a product off sale. */
@@ -52,8 +52,8 @@ export default function AllProductsPage() {
                   <td>{p.status === 'published' ? <Link to={`/products/${p.id}`}>{p.name}</Link> : p.name}</td>
                   <td>{p.category?.name ?? ''}</td>
                   <td><span className={`status status--${p.status}`}>{p.status}</span></td>
-                  <td>{formatPriceRange(p.variants.map((v) => v.price))}</td>
-                  <td className="num">{totalStock(p.variants)}</td>
+                  <td>{formatPriceRange(priceRangeOf(p))}</td>
+                  <td className="num">{p.stock}</td>
                   <td>{p.status === 'published' && <button type="button" className="button button--secondary button--small" onClick={() => void unpublish(p.id, p.name)}>Take off sale</button>}</td>
                 </tr>
               ))}

@@ -4,12 +4,11 @@ import { formatPriceRange } from '../../lib/money';
 import type { ProductSummary } from '../../lib/types';
 import { ProductImage } from './ProductImage';
 import { Stars } from './Stars';
-import { coloursOf, ratingOf, swatchColour, totalStock } from './product-facts';
+import { isSoldOut, priceRangeOf, ratingOf, swatchColour } from './product-facts';
 
 export function ProductCard({ product, isPriority }: { product: ProductSummary; isPriority: boolean }) {
-  const colours = coloursOf(product.variants);
+  const colours = product.colours;
   const rating = ratingOf(product);
-  const isSoldOut = product.variants.length > 0 && totalStock(product.variants) === 0;
   return (
     <article className="product-card">
       <Link to={`/products/${product.id}`} className="product-card__link">
@@ -20,11 +19,11 @@ export function ProductCard({ product, isPriority }: { product: ProductSummary; 
             sizes="(min-width: 1200px) 280px, (min-width: 768px) 30vw, 50vw"
             isPriority={isPriority}
           />
-          {isSoldOut && <span className="tag tag--muted product-card__tag">Sold out</span>}
+          {isSoldOut(product) && <span className="tag tag--muted product-card__tag">Sold out</span>}
         </div>
         <h3 className="product-card__name">{product.name}</h3>
       </Link>
-      <p className="product-card__price">{formatPriceRange(product.variants.map((v) => v.price))}</p>
+      <p className="product-card__price">{formatPriceRange(priceRangeOf(product))}</p>
       <div className="product-card__meta">
         {colours.length > 0 && (
           <ul className="swatches" aria-label={`Colours: ${colours.join(', ')}`}>

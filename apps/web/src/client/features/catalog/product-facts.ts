@@ -24,8 +24,14 @@ export function coloursOf(variants: readonly Pick<Variant, 'colour'>[]): string[
   return [...new Set(variants.map((v) => v.colour))];
 }
 
-export function totalStock(variants: readonly Pick<Variant, 'stock'>[]): number {
-  return variants.reduce((sum, v) => sum + Math.max(0, v.stock), 0);
+/** The list summary's lowest and highest price, for formatPriceRange (none without variants). */
+export function priceRangeOf(product: Pick<ProductSummary, 'priceFrom' | 'priceTo'>): number[] {
+  return [product.priceFrom, product.priceTo].filter((price): price is number => price !== null);
+}
+
+/** Sold out: it has variants and none of them has stock (a product without variants is not for sale yet, not sold out). */
+export function isSoldOut(product: Pick<ProductSummary, 'stock' | 'variantCount'>): boolean {
+  return product.variantCount > 0 && product.stock === 0;
 }
 
 /** Average rating and count, or null before the first review. */

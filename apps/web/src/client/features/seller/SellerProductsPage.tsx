@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { describeError } from '../../lib/api';
 import { formatPriceRange } from '../../lib/money';
 import { ProductImage } from '../catalog/ProductImage';
-import { totalStock } from '../catalog/product-facts';
+import { priceRangeOf } from '../catalog/product-facts';
 import { setPublished, useMyProducts, type SellerProductSummary } from './seller-api';
 
 const STATUS_TEXT = { draft: 'Draft', published: 'Published', unpublished: 'Unpublished' } as const;
@@ -48,10 +48,10 @@ export default function SellerProductsPage() {
               {products.map((product) => (
                 <tr key={product.id}>
                   <td className="thumb-cell"><ProductImage image={product.image} alt="" sizes="56px" /></td>
-                  <td><Link to={`/seller/products/${product.id}`}>{product.name}</Link><br /><span className="muted">{product.variants.length} variants</span></td>
+                  <td><Link to={`/seller/products/${product.id}`}>{product.name}</Link><br /><span className="muted">{product.variantCount} variants</span></td>
                   <td><span className={`status status--${product.status}`}>{STATUS_TEXT[product.status]}</span></td>
-                  <td>{formatPriceRange(product.variants.map((v) => v.price))}</td>
-                  <td className="num">{totalStock(product.variants)}</td>
+                  <td>{formatPriceRange(priceRangeOf(product))}</td>
+                  <td className="num">{product.stock}</td>
                   <td>
                     <div className="actions">
                     <Link to={`/seller/products/${product.id}`} className="button button--secondary button--small">Edit</Link>
