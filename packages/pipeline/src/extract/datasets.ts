@@ -79,7 +79,9 @@ export const DATASET_RULES: Record<CuratedDataset, QualityRule[]> = {
     {
       type: 'customSql',
       name: 'placed-in-partition',
-      description: 'placed_at (shop time zone) falls on the partition date',
+      // placed_date is the shop date of placed_at as the orders' COPY computed it (the same value
+      // as the row's dt when it was written), so this catches a row filed under another date's partition
+      description: 'placed_date (the shop date of placed_at) is the partition date',
       badRowsSql: 'SELECT * FROM sales WHERE placed_date <> dt',
     },
   ],

@@ -104,6 +104,26 @@ describe('extractShop', () => {
     });
   });
 
+  it('gives every sales line the shop date of its order as placed_date, not the UTC date', async () => {
+    const stagingDir = path.join(dir, 'staging-placed-date');
+    await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir, dates: DATES, timeZone: ZONE, pseudonymKey: 'k' });
+    await withDuckDb(async (duck) => {
+      const [row] = await duck.rows(
+        `SELECT count(*) AS lines,
+                count(*) FILTER (WHERE placed_date <> (placed_at AT TIME ZONE '${ZONE}')::DATE) AS wrong,
+                count(*) FILTER (WHERE placed_date <> dt) AS off_partition,
+                count(*) FILTER (WHERE placed_date <> (placed_at AT TIME ZONE 'UTC')::DATE) AS utc_differs
+           FROM read_parquet('${path.join(stagingDir, 'sales', '*', '*.parquet')}', hive_partitioning = true)`,
+      );
+      assert.ok(row);
+      assert.equal(Number(row.lines), 600);
+      assert.equal(Number(row.wrong), 0, 'a line\'s placed_date is not the shop date of its placed_at');
+      assert.equal(Number(row.off_partition), 0, 'a line sits in another date\'s partition');
+      // orders placed in the evening (New York) fall on the next UTC date: the check above can tell the two apart
+      assert.ok(Number(row.utc_differs) > 0, 'no order of the fixture falls on another UTC date');
+    });
+  });
+
   it('writes sales in runs of dates side by side with the same files, rows and row order as in one statement', async () => {
     const one = path.join(dir, 'staging-runs-1');
     const three = path.join(dir, 'staging-runs-3');

@@ -10,16 +10,17 @@ import { connectDuckDb, createDuckDbInstance, LakeError, readRows } from '@threa
 
 import { ExtractLoader } from './load-extracts.js';
 import { pseudonymiseUserId } from './pseudonym.js';
-import { EXTRACT_COLUMNS, type ExtractTable } from './shop-source.repo.js';
+import { copyFormatOf, EXTRACT_COLUMNS, type ExtractTable } from './shop-source.repo.js';
 import { StageTimer } from './stage-timer.js';
 
-// CSV rows as PostgreSQL's COPY writes them, in the column order of EXTRACT_COLUMNS
+// rows as PostgreSQL's COPY writes them, in the column order of EXTRACT_COLUMNS: CSV, or the text
+// format (tabs, \N for NULL) for the tables of numbers, dates and timestamps only (copyFormatOf)
 const CSV: Record<ExtractTable, string> = {
   orders: '1,7,paid,USD,web,2026-11-20 15:00:00+00,US,NY,New York,10001,,Standard,2026-11-20\n2,,paid,USD,web,2026-11-20 16:00:00+00,US,NY,New York,10001,,Standard,2026-11-20\n',
-  order_items: '10,1,100,1000,1,500,500\n11,2,100,1000,2,500,1000\n',
+  order_items: '10\t1\t100\t1000\t1\t500\t500\n11\t2\t100\t1000\t2\t500\t1000\n',
   reviews: '20,10,100,8,5,Nice,,2026-11-20 17:00:00+00,2026-11-20\n',
   users: '7,25-34,female,US,north_america,,2025-01-01 00:00:00+00\n8,35-44,male,US,north_america,,2025-01-01 00:00:00+00\n',
-  first_orders: '7,2026-11-20 15:00:00+00\n',
+  first_orders: '7\t2026-11-20 15:00:00+00\n',
   products: '100,1,Tee,published,2020-01-01 00:00:00+00\n',
   variants: '1000,100,TEE-M,M,black,500,3\n',
   categories: '1,tops,Tops,\n',
@@ -81,6 +82,33 @@ describe('ExtractLoader', () => {
     assert.ok(names.includes('customer keys') && names.includes('clickstream counts'));
   });
 
+  it('reads the text-format tables (numbers, dates, timestamps) with their values and NULLs, the others as CSV', async () => {
+    assert.deepEqual(
+      TABLES.filter((table) => copyFormatOf(table) === 'text'),
+      ['order_items', 'first_orders'],
+    );
+    // a NULL (\N) and the largest values of their types come through as they are
+    const files = writeFiles('text', {
+      order_items: '10\t1\t100\t1000\t1\t500\t500\n9223372036854775807\t2\t100\t1000\t2147483647\t500\t\\N\n',
+      first_orders: '7\t2026-11-20 15:00:00.123456+00\n',
+    });
+    const loader = newLoader();
+    for (const table of TABLES) loader.load(table, files[table]);
+    await loader.finish();
+    const connection = await connectDuckDb(instance);
+    try {
+      const lines = await readRows(connection, 'SELECT id::VARCHAR AS id, order_id, quantity, line_total_cents FROM x_order_items ORDER BY order_id');
+      assert.deepEqual(lines, [
+        { id: '10', order_id: 1, quantity: 1, line_total_cents: 500 },
+        { id: '9223372036854775807', order_id: 2, quantity: 2147483647, line_total_cents: null },
+      ]);
+      const [first] = await readRows(connection, "SELECT user_id, strftime(first_placed_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f') AS at FROM x_first_orders");
+      assert.deepEqual(first, { user_id: 7, at: '2026-11-20 15:00:00.123456' });
+    } finally {
+      connection.closeSync();
+    }
+  });
+
   it('fails the load of a table whose key is not unique, naming the table and the offending key', async () => {
     const files = writeFiles('dup', { users: `${CSV.users}7,25-34,female,US,north_america,,2025-01-01 00:00:00+00\n` });
     const loader = newLoader();
@@ -98,7 +126,7 @@ describe('ExtractLoader', () => {
     const files = writeFiles('parts');
     const second = path.join(dir, 'parts-order_items-1.csv');
     const third = path.join(dir, 'parts-order_items-2.csv');
-    writeFileSync(second, '12,2,100,1000,3,500,1500\n');
+    writeFileSync(second, '12\t2\t100\t1000\t3\t500\t1500\n');
     writeFileSync(third, '');
     const loader = newLoader();
     const lines = loader.parts('order_items');
@@ -125,7 +153,7 @@ describe('ExtractLoader', () => {
   it('fails a table loaded in parts whose key repeats across two parts', async () => {
     const files = writeFiles('parts-dup');
     const second = path.join(dir, 'parts-dup-order_items-1.csv');
-    writeFileSync(second, '11,2,100,1000,2,500,1000\n');
+    writeFileSync(second, '11\t2\t100\t1000\t2\t500\t1000\n');
     const loader = newLoader();
     const lines = loader.parts('order_items');
     lines.add(files.order_items);

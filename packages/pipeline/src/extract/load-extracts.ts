@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { LakeError, readRows, sqlLiteral, ZONE_DIRS } from '@threadline/lake';
 
 import { pseudonymiseUserId } from './pseudonym.js';
-import { EXTRACT_COLUMNS, type ExtractTable } from './shop-source.repo.js';
+import { copyFormatOf, EXTRACT_COLUMNS, type ExtractTable } from './shop-source.repo.js';
 import type { StageTimer } from './stage-timer.js';
 
 /**
@@ -17,8 +17,10 @@ async function loadCsv(connection: DuckDBConnection, table: ExtractTable, file: 
   const columns = Object.entries(EXTRACT_COLUMNS[table])
     .map(([name, type]) => `${sqlLiteral(name)}: ${sqlLiteral(type)}`)
     .join(', ');
-  // PostgreSQL's CSV writes NULL unquoted and '' quoted, so quoted empties stay empty strings
-  const rows = `SELECT * FROM read_csv(${sqlLiteral(file)}, header = false, auto_detect = false, allow_quoted_nulls = false, columns = {${columns}})`;
+  // PostgreSQL's CSV writes NULL unquoted and '' quoted, so quoted empties stay empty strings; its
+  // text format (tables of numbers, dates and timestamps only) separates by tabs and writes NULL as \N
+  const format = copyFormatOf(table) === 'text' ? "delim = '\t', quote = '', escape = '', nullstr = '\\N'" : 'allow_quoted_nulls = false';
+  const rows = `SELECT * FROM read_csv(${sqlLiteral(file)}, header = false, auto_detect = false, ${format}, columns = {${columns}})`;
   await connection.run(mode === 'create' ? `CREATE OR REPLACE TABLE x_${table} AS ${rows}` : `INSERT INTO x_${table} ${rows}`);
 }
 

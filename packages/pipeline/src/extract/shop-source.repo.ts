@@ -91,9 +91,10 @@ export async function openSnapshotClients(pool: Pool, count: number): Promise<Sn
   }
 }
 
-/** Streams `COPY (query) TO STDOUT (FORMAT csv)` into `file`. */
-async function copyToFile(client: PoolClient, query: string, file: string, append: boolean): Promise<void> {
-  const source = client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT csv)`));
+/** Streams `COPY (query) TO STDOUT` of `table` into `file`, in the table's `copyFormatOf`. */
+async function copyToFile(client: PoolClient, table: ExtractTable, query: string, file: string, append: boolean): Promise<void> {
+  const format = copyFormatOf(table) === 'text' ? '' : ' (FORMAT csv)';
+  const source = client.query(copyTo(`COPY (${query}) TO STDOUT${format}`));
   await pipeline(source, createWriteStream(file, { flags: append ? 'a' : 'w' }));
 }
 
@@ -115,6 +116,20 @@ export const EXTRACT_COLUMNS = {
   categories: { id: 'BIGINT', slug: 'VARCHAR', name: 'VARCHAR', parent_id: 'BIGINT' },
 } as const;
 export type ExtractTable = keyof typeof EXTRACT_COLUMNS;
+
+/** Column types whose PostgreSQL text output never holds a tab, newline, backslash or quote. */
+const PLAIN_TEXT_TYPES: ReadonlySet<string> = new Set(['BIGINT', 'INTEGER', 'SMALLINT', 'DATE', 'TIMESTAMPTZ']);
+
+/**
+ * How a table is copied: PostgreSQL's text format (tab-separated, `\N` for NULL) when every column
+ * is a number, date or timestamp — their text never needs escaping, so the two formats carry the
+ * same values — else CSV, whose quoting keeps any text intact. The text format spares the backend
+ * CSV's per-value quoting check: about 25 % of the order lines' COPY (all integers; 0.37 against
+ * 0.49 s of backend CPU for 750,000 lines, three runs each; noisy, shared machine).
+ */
+export function copyFormatOf(table: ExtractTable): 'text' | 'csv' {
+  return Object.values<string>(EXTRACT_COLUMNS[table]).every((type) => PLAIN_TEXT_TYPES.has(type)) ? 'text' : 'csv';
+}
 
 const BATCH_ORDERS = 250_000;
 
@@ -155,13 +170,14 @@ export async function planOrderBatches(client: PoolClient, dates: readonly strin
  */
 export async function copyOrders(client: PoolClient, plan: OrderBatches, timeZone: string, file: string, timer: StageTimer): Promise<void> {
   if (plan.ranges.length === 0) {
-    await timer.time('copy orders', () => copyToFile(client, `SELECT ${Object.keys(EXTRACT_COLUMNS.orders).map(() => 'NULL').join(', ')} WHERE false`, file, false));
+    await timer.time('copy orders', () => copyToFile(client, 'orders', `SELECT ${Object.keys(EXTRACT_COLUMNS.orders).map(() => 'NULL').join(', ')} WHERE false`, file, false));
     return;
   }
   for (const [index, [start, end]] of plan.ranges.entries()) {
     await timer.time('copy orders', () =>
       copyToFile(
         client,
+        'orders',
         `SELECT o.id, o.user_id, o.status, o.currency, o.source, o.placed_at, o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code,
                 o.sales_territory, o.shipping_method, ${shopDate('o.placed_at', timeZone)} FROM orders o WHERE ${plan.where} AND o.id BETWEEN ${start} AND ${end}`,
         file,
@@ -187,7 +203,7 @@ export async function copyOrderItems(
 ): Promise<void> {
   if (plan.ranges.length === 0) {
     const file = fileOf(0);
-    await timer.time('copy order_items', () => copyToFile(client, `SELECT ${Object.keys(EXTRACT_COLUMNS.order_items).map(() => 'NULL').join(', ')} WHERE false`, file, false));
+    await timer.time('copy order_items', () => copyToFile(client, 'order_items', `SELECT ${Object.keys(EXTRACT_COLUMNS.order_items).map(() => 'NULL').join(', ')} WHERE false`, file, false));
     onBatch?.(file, 1, 1);
     return;
   }
@@ -198,6 +214,7 @@ export async function copyOrderItems(
     await timer.time('copy order_items', () =>
       copyToFile(
         client,
+        'order_items',
         plan.rangesOnDatesOnly
           ? `SELECT ${columns} FROM order_items i WHERE i.order_id ${ids}`
           : `SELECT ${columns} FROM order_items i JOIN orders o ON o.id = i.order_id WHERE ${plan.where} AND o.id ${ids} AND i.order_id ${ids}`,
@@ -220,7 +237,7 @@ export async function copyDimensions(
   onCopied?: (table: Exclude<ExtractTable, 'orders' | 'order_items'>) => void,
 ): Promise<void> {
   const copy = async (table: Exclude<ExtractTable, 'orders' | 'order_items'>, query: string, file: string): Promise<void> => {
-    await timer.time(`copy ${table}`, () => copyToFile(client, query, file, false));
+    await timer.time(`copy ${table}`, () => copyToFile(client, table, query, file, false));
     onCopied?.(table);
   };
   await copy(
