@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { formatPriceRange } from '../../lib/money';
 import { filtersFromParams, productsQuery } from './catalog-api';
-import { coloursOf, compareSizes, photosForColour, ratingOf, sizesOf, swatchColour } from './product-facts';
+import { coloursOf, compareSizes, isSoldOut, photosForColour, priceRangeOf, ratingOf, sizesOf, swatchColour } from './product-facts';
 
 const variant = (size: string, colour: string, stock = 1) => ({ id: 1, size, colour, price: 100, stock });
 
@@ -12,6 +13,15 @@ describe('product facts for display', () => {
     assert.deepEqual(['32', '28', '30'].sort(compareSizes), ['28', '30', '32']);
     assert.deepEqual(sizesOf([variant('L', 'Red'), variant('S', 'Red'), variant('S', 'Blue')]), ['S', 'L']);
     assert.deepEqual(coloursOf([variant('L', 'Red'), variant('S', 'Blue'), variant('S', 'Red')]), ['Red', 'Blue']);
+  });
+
+  it("shows a list card's price range and sold-out tag from the summary", () => {
+    assert.equal(formatPriceRange(priceRangeOf({ priceFrom: 1999, priceTo: 2499 })), '$19.99 – $24.99');
+    assert.equal(formatPriceRange(priceRangeOf({ priceFrom: 1999, priceTo: 1999 })), '$19.99');
+    assert.equal(formatPriceRange(priceRangeOf({ priceFrom: null, priceTo: null })), '', 'no variants, no price');
+    assert.equal(isSoldOut({ stock: 0, variantCount: 3 }), true);
+    assert.equal(isSoldOut({ stock: 1, variantCount: 3 }), false);
+    assert.equal(isSoldOut({ stock: 0, variantCount: 0 }), false, 'a product without variants is not sold out');
   });
 
   it('shows no rating before the first review', () => {
