@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 
 import { metricsPlugin, registerPoolMetrics } from '@threadline/ops';
 
-import { registerEdge } from '@threadline/edge';
+import { registerEdge, trustProxyFunction } from '@threadline/edge';
 
 import type { ApiApp } from './api-app.js';
 import type { ApiContext } from './context.js';
@@ -38,8 +38,9 @@ export async function buildApiApp(given: ApiContext): Promise<ApiApp> {
   const app = Fastify({
     loggerInstance,
     bodyLimit: BODY_LIMIT_BYTES,
-    // X-Forwarded-For/-Proto believed from the configured proxies only (the web tier, nginx, a load balancer)
-    trustProxy: edge.trustedProxies,
+    // X-Forwarded-For/-Proto believed from the configured proxies only (the web tier, nginx, a load balancer);
+    // the verdict per address is remembered (request.ip asks again on every read)
+    trustProxy: trustProxyFunction(edge.trustedProxies),
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     requestIdHeader: 'x-request-id',

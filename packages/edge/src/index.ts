@@ -2,6 +2,7 @@ export { WAF_MODES, type EdgeConfig, type WafMode, type WafSettings, type RateLi
 export { TlsError } from './errors.js';
 export { registerEdge } from './edge.js';
 export { forwardedHeaders, isFromTier, PROXY_HEADERS } from './http/forwarded.js';
+export { trustProxyFunction } from './http/trust-proxy.js';
 export { canonicalPath, canonicalPathPlugin, decisionPath, type CanonicalPath, type AmbiguousPathReason } from './http/canonical-path.js';
 export { wafPlugin, wafErrorBody, type WafPluginOptions, type WafRouteExclusion, type WafStats } from './waf/waf.plugin.js';
 export { inspectRequest, inspectBodyFields, inspectBodyTexts, ALLOWED_METHODS, ALLOWED_CONTENT_TYPES, type InspectableRequest, type WafDecision, type WafMatch, type InspectPart, type BodyFieldExclusion, type BodyField, type BodyTexts } from './waf/inspect.js';

@@ -8,7 +8,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 
 import type { Config, Logger } from '@threadline/config';
-import { forwardedHeaders, registerEdge, REMOVED_RESPONSE_HEADERS, securityHeaderValues, SlidingWindowLimiter, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
+import { forwardedHeaders, registerEdge, REMOVED_RESPONSE_HEADERS, securityHeaderValues, SlidingWindowLimiter, trustProxyFunction, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
 import { metricsPlugin } from '@threadline/ops';
 
 import { registerWebAccessLog } from './access-log.js';
@@ -100,7 +100,7 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
     loggerInstance,
     logController: new LogController({ disableRequestLogging: true }),
     // forwarded headers are believed from the configured proxies only (THREADLINE_TRUSTED_PROXIES)
-    trustProxy: edge.trustedProxies,
+    trustProxy: trustProxyFunction(edge.trustedProxies),
     serverFactory,
   });
   registerWebErrorHandler(app);

@@ -169,6 +169,19 @@ interface ExchangeContext {
 const DROPPED = -1;
 const CONTENT_LENGTH = -2;
 const CONTENT_TYPE = -3;
+const ETAG = -4;
+
+/** An answer's head as the client gets it (see writtenHeaders), with what the exchange reads from it. */
+interface WrittenHead {
+  headers: string[];
+  /** The Content-Length the replica stated: -1 when none or not a whole number. */
+  contentLength: number;
+  /** Whether it stated a type, and the (last) one it stated ('' when none). */
+  hasType: boolean;
+  contentType: string;
+  /** Its (last) ETag, if any. */
+  etag: string | undefined;
+}
 
 /**
  * What each special answer header name is to the written head: hop-by-hop and removed headers are
@@ -179,11 +192,21 @@ function answerHeaderKinds(options: { securityNames: readonly string[]; removedH
   const kinds = new Map<string, number>([
     ['content-length', CONTENT_LENGTH],
     ['content-type', CONTENT_TYPE],
+    ['etag', ETAG],
   ]);
   options.securityNames.forEach((name, index) => kinds.set(name, index));
   for (const name of [...HOP_BY_HOP, ...options.removedHeaders]) kinds.set(name, DROPPED);
   if (options.isCacheEnabled) kinds.set(WEB_CACHE_HEADER, DROPPED);
   return kinds;
+}
+
+/** Whether a 200 with this (flat) head may be kept: no Set-Cookie, no Content-Encoding, a Cache-Control a shared cache may keep. */
+function isStorableHead(headers: readonly string[]): boolean {
+  for (let at = 0; at < headers.length; at += 2) {
+    const name = headers[at];
+    if (name === 'set-cookie' || name === 'content-encoding' || (name === 'cache-control' && !isStorableCacheControl(headers[at + 1]))) return false;
+  }
+  return true;
 }
 
 /**
@@ -284,7 +307,7 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     }
     const headers = written.headers;
     if (this.store !== undefined && (statusCode === 304 || statusCode === 200)) {
-      const revalidated = this.revalidate(statusCode, headers, written.contentLength, written.hasType);
+      const revalidated = this.revalidate(statusCode, written);
       if (revalidated !== undefined) return revalidated;
     }
     if (isSmall) {
@@ -334,19 +357,10 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
    * answer is the one the full path would give); a 304 under another tag sends the request again without the question;
    * a storable 200 with an ETag is marked to be kept. Undefined: go on as for any answer.
    */
-  private revalidate(statusCode: number, headers: string[], contentLength: number, hasType: boolean): boolean | undefined {
+  private revalidate(statusCode: number, written: WrittenHead): boolean | undefined {
     const { store, kept } = this;
     if (store === undefined) return undefined;
-    let etag: string | undefined;
-    let contentType = '';
-    let isStorable = true;
-    for (let at = 0; at < headers.length; at += 2) {
-      const name = headers[at];
-      if (name === 'etag') etag = headers[at + 1];
-      else if (name === 'content-type') contentType = headers[at + 1] ?? '';
-      // whether a 200 may be kept (a 304's Cache-Control decides nothing here: not parsed per request)
-      else if (statusCode === 200 && (name === 'set-cookie' || name === 'content-encoding' || (name === 'cache-control' && !isStorableCacheControl(headers[at + 1])))) isStorable = false;
-    }
+    const { headers, etag } = written;
     if (statusCode === 304) {
       // a 304 answers the web tier's question only when the client asked none (kept is then set)
       if (kept === undefined) return undefined;
@@ -359,7 +373,7 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       store.notModified += 1;
       this.statusCode = 200;
       for (let at = headers.length - 2; at >= 0; at -= 2) if (headers[at] === 'content-length') headers.splice(at, 2);
-      if (!hasType) headers.push('content-type', kept.contentType);
+      if (!written.hasType) headers.push('content-type', kept.contentType);
       headers.push('content-length', String(kept.body.length));
       this.answerHeaders = headers;
       this.isBuffered = true;
@@ -367,8 +381,9 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       return true;
     }
     if (kept !== undefined) store.modified += 1;
-    if (etag !== undefined && isStorable && hasType && contentLength >= 0 && contentLength <= store.maxBodyBytes) {
-      this.storedAs = { etag, contentType };
+    // whether a 200 may be kept is read only for one with a tag (most answers, product pages among them, have none)
+    if (etag !== undefined && written.hasType && written.contentLength >= 0 && written.contentLength <= store.maxBodyBytes && isStorableHead(headers)) {
+      this.storedAs = { etag, contentType: written.contentType };
     } else if (kept !== undefined) {
       store.delete(this.url);
     }
@@ -378,14 +393,16 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
   /**
    * The answer's head as written to the client, flat: the replica's headers (lower-cased) without
    * hop-by-hop and removed ones, the security headers it did not set itself (its own value wins, as
-   * on the full path), and X-Web-Cache; with the Content-Length it stated (-1 when none or not a
-   * whole number) and whether it stated a type.
+   * on the full path), and X-Web-Cache; with what the exchange reads from it (WrittenHead), taken
+   * in the same pass.
    */
-  private writtenHeaders(rawHeaders: Buffer[]): { headers: string[]; contentLength: number; hasType: boolean } {
+  private writtenHeaders(rawHeaders: Buffer[]): WrittenHead {
     const { context } = this;
     const headers: string[] = [];
     let securitySet = 0;
     let hasType = false;
+    let contentType = '';
+    let etag: string | undefined;
     let contentLength = -1;
     for (let at = 0; at + 1 < rawHeaders.length; at += 2) {
       const rawName = rawHeaders[at];
@@ -401,6 +418,9 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
         contentLength = Number.isInteger(length) && length >= 0 ? length : -1;
       } else if (kind === CONTENT_TYPE) {
         hasType = true;
+        contentType = value;
+      } else if (kind === ETAG) {
+        etag = value;
       } else if (kind !== undefined) {
         securitySet |= 1 << kind;
       }
@@ -413,7 +433,7 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       if ((securitySet & (1 << index)) === 0 && name !== undefined && value !== undefined && context.answerHeaderKinds.get(name) !== DROPPED) headers.push(name, value);
     }
     if (context.isCacheEnabled) headers.push(WEB_CACHE_HEADER, 'bypass');
-    return { headers, contentLength, hasType };
+    return { headers, contentLength, hasType, contentType, etag };
   }
 
   onData(chunk: Buffer): boolean {
