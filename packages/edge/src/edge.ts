@@ -26,8 +26,9 @@ export async function registerEdge(
   options: { tier: 'web' | 'api'; edge: EdgeConfig; wafExclusions?: readonly WafRouteExclusion[] },
 ): Promise<void> {
   const { edge, tier } = options;
-  // first: helmet sets the headers as a request arrives, so answers refused by the checks below carry them too
-  await app.register(securityHeadersPlugin, { isHttps: edge.isHttps, hstsMaxAge: edge.tls.hstsMaxAge });
+  // first: helmet sets the headers as a request arrives, so answers refused by the checks below carry them too;
+  // the API leaves them to the web tier on what the web tier forwards (SECURITY_HEADERS_SET_BY)
+  await app.register(securityHeadersPlugin, { isHttps: edge.isHttps, hstsMaxAge: edge.tls.hstsMaxAge, ...(tier === 'api' ? { trustedProxies: edge.trustedProxies } : {}) });
   // then: every later check compares the one spelling of the path that the router uses
   await app.register(canonicalPathPlugin);
   await app.register(wafPlugin, { settings: edge.waf, inspectBody: tier === 'api', exclusions: options.wafExclusions ?? [] });

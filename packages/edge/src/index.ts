@@ -10,7 +10,7 @@ export { WAF_RULES, SEVERITY, PROTOCOL_RULE_IDS, type WafRule, type WafCategory 
 export { normalise } from './waf/normalise.js';
 export { SlidingWindowLimiter, type RateLimitResult } from './rate-limit/limiter.js';
 export { rateLimitPlugin, refuseRateLimited, type RateLimitPluginOptions } from './rate-limit/rate-limit.plugin.js';
-export { contentSecurityPolicyDirectives, helmetOptions, helmetPolicy, PERMISSIONS_POLICY, REMOVED_RESPONSE_HEADERS, securityHeadersPlugin, securityHeaderValues, type SecurityHeaderOptions } from './headers/security-headers.js';
+export { contentSecurityPolicyDirectives, helmetOptions, helmetPolicy, PERMISSIONS_POLICY, REMOVED_RESPONSE_HEADERS, SECURITY_HEADERS_SET_BY, SECURITY_HEADERS_SET_BY_WEB, securityHeadersPlugin, securityHeaderValues, type SecurityHeaderOptions, type SecurityHeadersPluginOptions } from './headers/security-headers.js';
 export { corsPlugin, type CorsOptions } from './headers/cors.js';
 export { loadHttpsOptions, createRedirectServer, createSelfSignedCertificate, TLS12_CIPHERS, type HttpsServerOptions, type SelfSignedResult } from './tls/tls.js';
 export { renderNginxConfig, renderTemplate, startNginx, hasNginxWithModSecurity, DEBIAN_PATHS, NGINX_DEPLOY_DIR, type NginxValues, type RunningNginx } from './nginx/nginx.js';

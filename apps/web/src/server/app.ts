@@ -8,7 +8,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 
 import type { Config, Logger } from '@threadline/config';
-import { forwardedHeaders, registerEdge, REMOVED_RESPONSE_HEADERS, securityHeaderValues, SlidingWindowLimiter, trustProxyFunction, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
+import { forwardedHeaders, registerEdge, REMOVED_RESPONSE_HEADERS, SECURITY_HEADERS_SET_BY, SECURITY_HEADERS_SET_BY_WEB, securityHeaderValues, SlidingWindowLimiter, trustProxyFunction, type EdgeConfig, type HttpsServerOptions } from '@threadline/edge';
 import { metricsPlugin } from '@threadline/ops';
 
 import { registerWebAccessLog } from './access-log.js';
@@ -158,8 +158,9 @@ export async function buildWebApp(context: WebContext): Promise<FastifyInstance>
   await registerForwarding(app, {
     upstream,
     prefixes: FORWARDED_PREFIXES,
-    // the API tier needs the client's address (rate limits, audit log) and scheme (secure cookies)
-    extraHeaders: (request) => forwardedHeaders(request, request.headers, Boolean(tlsOptions)),
+    // the API tier needs the client's address (rate limits, audit log) and scheme (secure cookies);
+    // the security headers are set here (the security-headers plugin), so the API need not send its defaults
+    extraHeaders: (request) => ({ ...forwardedHeaders(request, request.headers, Boolean(tlsOptions)), [SECURITY_HEADERS_SET_BY]: SECURITY_HEADERS_SET_BY_WEB }),
     // anonymous public GETs the API marks shareable (s-maxage) are answered here for up to
     // THREADLINE_WEB_CACHE_MS; the API's per-address limit is applied to those answers here
     cache,

@@ -8,6 +8,8 @@ import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { brotliDecompressSync } from 'node:zlib';
 
+import { SECURITY_HEADERS_SET_BY, SECURITY_HEADERS_SET_BY_WEB, securityHeaderValues } from '@threadline/edge';
+
 import { startWebStack, type WebStack } from './testing/web-stack.js';
 
 interface FullAnswer {
@@ -84,6 +86,21 @@ describe('forwarded answers through the web tier (whole stack, uncached)', () =>
     assert.equal(answer.headers['x-powered-by'], undefined);
     assert.equal(answer.headers['content-encoding'], undefined, 'nothing accepted, nothing encoded');
     assert.equal(await forwardedCount(stack.webPort, 200), countBefore + 1, 'the metrics hook ran');
+  });
+
+  it('sets the security headers itself on what it forwards, which the API then leaves out (fast path, full path, errors)', async () => {
+    const names = Object.keys(securityHeaderValues({ isHttps: false, hstsMaxAge: 0 }));
+    const direct = await request(stack.apiPort, 'GET', '/api/products', privateCookie);
+    for (const name of names) assert.ok(direct.headers[name] !== undefined, `asked directly, the API sends ${name}`);
+    const told = await request(stack.apiPort, 'GET', '/api/products', { ...privateCookie, [SECURITY_HEADERS_SET_BY]: SECURITY_HEADERS_SET_BY_WEB });
+    assert.equal(told.status, 200);
+    for (const name of names) assert.equal(told.headers[name], undefined, `told by a trusted proxy, the API leaves ${name} out`);
+    // a client's own word is not passed on (the web tier states its own), and every answer has every header
+    const forged = { ...privateCookie, [SECURITY_HEADERS_SET_BY]: 'none' };
+    for (const [method, url] of [['GET', '/api/products'], ['HEAD', '/api/products'], ['GET', '/api/products/999999999'], ['POST', '/api/cart/items']]) {
+      const answer = await request(stack.webPort, method ?? 'GET', url ?? '/', forged);
+      for (const name of names) assert.equal(answer.headers[name], direct.headers[name], `${method} ${url} (${answer.status}): ${name}`);
+    }
   });
 
   it('still compresses a forwarded answer for a browser that accepts it', async () => {

@@ -11,7 +11,7 @@ import { registerEdge } from '../edge.js';
 import { canonicalPathPlugin } from '../http/canonical-path.js';
 import { wafPlugin } from '../waf/waf.plugin.js';
 import { corsPlugin } from './cors.js';
-import { helmetOptions, PERMISSIONS_POLICY, securityHeadersPlugin, securityHeaderValues, type SecurityHeaderOptions } from './security-headers.js';
+import { helmetOptions, PERMISSIONS_POLICY, SECURITY_HEADERS_SET_BY, SECURITY_HEADERS_SET_BY_WEB, securityHeadersPlugin, securityHeaderValues, type SecurityHeaderOptions } from './security-headers.js';
 
 /**
  * How the headers were set before they were precomputed: `@fastify/helmet` on every request plus
@@ -136,6 +136,44 @@ describe('security headers (@fastify/helmet with our policy)', () => {
     assert.equal(preflight.statusCode, 403);
     assertSecure(preflight.headers, 'preflight', { isHttps: true });
     await app.close();
+  });
+
+  it("are left to the web tier in front when a trusted proxy says it sets them, and only then (a route's own header stays)", async () => {
+    const values = securityHeaderValues({ isHttps: false, hstsMaxAge: 0 });
+    const names = Object.keys(values);
+    async function build(trustedProxies: readonly string[] | undefined): Promise<FastifyInstance> {
+      const app = Fastify();
+      await app.register(securityHeadersPlugin, { isHttps: false, hstsMaxAge: 0, ...(trustedProxies ? { trustedProxies } : {}) });
+      app.get('/ok', async () => ({ ok: true }));
+      app.get('/own', async (_request, reply) => reply.header('x-frame-options', 'SAMEORIGIN').send('ok'));
+      return app;
+    }
+    const api = await build(['127.0.0.1', '10.20.0.0/16']);
+    const told = { [SECURITY_HEADERS_SET_BY]: SECURITY_HEADERS_SET_BY_WEB };
+    for (const remoteAddress of ['127.0.0.1', '::ffff:127.0.0.1', '10.20.1.2']) {
+      const answer = await api.inject({ url: '/ok', remoteAddress, headers: told });
+      assert.equal(answer.statusCode, 200);
+      for (const name of names) assert.equal(answer.headers[name], undefined, `${remoteAddress}: ${name} left to the web tier`);
+      const own = await api.inject({ url: '/own', remoteAddress, headers: told });
+      assert.equal(own.headers['x-frame-options'], 'SAMEORIGIN', "a route's own header is sent as always");
+      assert.equal(own.headers['content-security-policy'], undefined);
+    }
+    // anyone else, or without the word: every default, as before
+    const sent = [
+      { remoteAddress: '198.51.100.7', headers: told },
+      { remoteAddress: '10.21.0.1', headers: told },
+      { remoteAddress: '127.0.0.1', headers: {} },
+      { remoteAddress: '127.0.0.1', headers: { [SECURITY_HEADERS_SET_BY]: 'nginx' } },
+    ];
+    for (const { remoteAddress, headers } of sent) {
+      const answer = await api.inject({ url: '/ok', remoteAddress, headers });
+      for (const [name, value] of Object.entries(values)) assert.equal(answer.headers[name], value, `${remoteAddress} ${JSON.stringify(headers)}: ${name}`);
+    }
+    // the web tier itself (no trusted proxies given) always sets them
+    const web = await build(undefined);
+    const answer = await web.inject({ url: '/ok', remoteAddress: '127.0.0.1', headers: told });
+    for (const [name, value] of Object.entries(values)) assert.equal(answer.headers[name], value, `web tier: ${name}`);
+    await Promise.all([api.close(), web.close()]);
   });
 });
 

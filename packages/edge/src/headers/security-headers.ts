@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 
+import { isTrustedPeer } from '../http/forwarded.js';
+
 export interface SecurityHeaderOptions {
   /** Send Strict-Transport-Security (only meaningful, and only sent, over HTTPS). */
   isHttps: boolean;
@@ -114,17 +116,42 @@ export function securityHeaderValues(options: SecurityHeaderOptions): Readonly<R
 export const REMOVED_RESPONSE_HEADERS: readonly string[] = Object.freeze(['x-powered-by']);
 
 /**
+ * The request header (with the value `web`) by which the web tier tells the API that it sets the
+ * security headers on the answer it sends on — its own value for each one the API's answer lacks,
+ * on both its paths — so the API leaves its default values out of that answer: twelve headers
+ * (about 600 bytes) that each tier would otherwise write, parse and copy once more per forwarded
+ * request. A header a route sets itself is sent as always (and wins in the web tier, as before).
+ * Believed only from a trusted proxy (THREADLINE_TRUSTED_PROXIES, see SecurityHeadersPluginOptions);
+ * the web tier drops a client's own copy before it forwards a request.
+ */
+export const SECURITY_HEADERS_SET_BY = 'x-threadline-security-headers';
+export const SECURITY_HEADERS_SET_BY_WEB = 'web';
+
+export interface SecurityHeadersPluginOptions extends SecurityHeaderOptions {
+  /**
+   * Given (the API tier): a request from one of these proxies that carries
+   * `SECURITY_HEADERS_SET_BY: web` gets no default security headers from this instance (the web
+   * tier in front sets them). Absent (the web tier): every answer gets them.
+   */
+  trustedProxies?: readonly string[];
+}
+
+/**
  * Adds the security headers to every response of the instance, including 404s, errors, requests
  * refused by the edge checks and proxied API answers: one `onRequest` hook copies the precomputed
  * values as a request arrives (register this before any hook that may refuse it; a route or an
  * upstream that sets one of them itself overrides it), and an `onSend` hook drops the
- * REMOVED_RESPONSE_HEADERS (the X-Powered-By banner an upstream may add).
+ * REMOVED_RESPONSE_HEADERS (the X-Powered-By banner an upstream may add). With `trustedProxies`,
+ * a request the web tier forwarded with SECURITY_HEADERS_SET_BY gets none of the defaults.
  */
-export const securityHeadersPlugin = fp<SecurityHeaderOptions>(
+export const securityHeadersPlugin = fp<SecurityHeadersPluginOptions>(
   async (app: FastifyInstance, options) => {
     const values = securityHeaderValues(options);
-    app.addHook('onRequest', (_request, reply, done) => {
-      void reply.headers(values);
+    const { trustedProxies } = options;
+    app.addHook('onRequest', (request, reply, done) => {
+      const peer = request.raw.socket.remoteAddress;
+      const isSetInFront = trustedProxies !== undefined && request.headers[SECURITY_HEADERS_SET_BY] === SECURITY_HEADERS_SET_BY_WEB && peer !== undefined && isTrustedPeer(peer, trustedProxies);
+      if (!isSetInFront) void reply.headers(values);
       done();
     });
     app.addHook('onSend', (_request, reply, payload, done) => {

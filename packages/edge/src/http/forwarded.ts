@@ -86,7 +86,8 @@ export function isFromTier(options: { peer: string | undefined; headers: Record<
 const peerVerdicts = new WeakMap<readonly string[], Map<string, boolean>>();
 const PEER_VERDICTS_MAX = 10_000;
 
-function isTrustedPeer(address: string, trustedProxies: readonly string[]): boolean {
+/** Whether `address` (a TCP peer) is one of the configured trusted proxies (remembered per address). */
+export function isTrustedPeer(address: string, trustedProxies: readonly string[]): boolean {
   let verdicts = peerVerdicts.get(trustedProxies);
   if (!verdicts) {
     verdicts = new Map();

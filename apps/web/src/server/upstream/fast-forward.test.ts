@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
 import { createLogger, loadEdgeConfig } from '@threadline/config';
-import { forwardedHeaders, securityHeaderValues, type WafStats } from '@threadline/edge';
+import { forwardedHeaders, SECURITY_HEADERS_SET_BY, SECURITY_HEADERS_SET_BY_WEB, securityHeaderValues, type WafStats } from '@threadline/edge';
 import { createServiceMetrics, type ServiceMetrics } from '@threadline/ops';
 
 import { startFastPathServer } from '../testing/fast-path-server.js';
@@ -149,7 +149,7 @@ describe('forwarding fast path', () => {
   });
 
   it('sends the request on with the forwarded headers the full path sends, and writes the answer with the edge headers', async () => {
-    const answer = await get(port, '/api/products/7?sort=new', { cookie: 'tl_pref=dark', 'user-agent': 'test-agent', connection: 'keep-alive' });
+    const answer = await get(port, '/api/products/7?sort=new', { cookie: 'tl_pref=dark', 'user-agent': 'test-agent', connection: 'keep-alive', [SECURITY_HEADERS_SET_BY]: 'none' });
     assert.equal(answer.status, 200);
     const body: unknown = JSON.parse(answer.body.toString('utf8'));
     assert.deepEqual(body, { replica: answer.headers['x-replica'], url: '/api/products/7?sort=new' });
@@ -167,6 +167,8 @@ describe('forwarding fast path', () => {
     assert.equal(sent['x-forwarded-for'], expected['x-forwarded-for']);
     assert.equal(sent['x-forwarded-proto'], expected['x-forwarded-proto']);
     assert.equal(sent['x-forwarded-host'], expected['x-forwarded-host']);
+    // the replica sent no security header: each one above is the web tier's, as it tells the API (the client's word dropped)
+    assert.equal(sent[SECURITY_HEADERS_SET_BY], SECURITY_HEADERS_SET_BY_WEB);
   });
 
   it("keeps a replica's own security header, drops removed and hop-by-hop ones, and states the web cache bypass", async () => {

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream';
 import { util, type Dispatcher } from 'undici';
 
 import type { Logger } from '@threadline/config';
-import { canonicalPath, forwardedHeaders, inspectRequest, type WafSettings, type WafStats } from '@threadline/edge';
+import { canonicalPath, forwardedHeaders, inspectRequest, SECURITY_HEADERS_SET_BY, SECURITY_HEADERS_SET_BY_WEB, type WafSettings, type WafStats } from '@threadline/edge';
 import type { ServiceMetrics } from '@threadline/ops';
 
 import { answerCoding, compressWithMemo, createEncoder, negotiateCoding, SYNC_COMPRESSION_BYTES, varyWithAcceptEncoding, type CompressionMemo } from '../compression.js';
@@ -132,7 +132,7 @@ export function createFastForward(options: FastForwardOptions): FastForward {
     const upstreamHeaders: string[] = [];
     for (const name in headers) {
       const value = headers[name];
-      if (value === undefined || HOP_BY_HOP.has(name)) continue;
+      if (value === undefined || HOP_BY_HOP.has(name) || name === SECURITY_HEADERS_SET_BY) continue;
       if (typeof value === 'string') upstreamHeaders.push(name, value);
       else for (const item of value) upstreamHeaders.push(name, item);
     }
@@ -140,6 +140,8 @@ export function createFastForward(options: FastForwardOptions): FastForward {
     const peer = request.socket.remoteAddress ?? '';
     const forwarded = forwardedHeaders({ ip: peer, ips: [peer], protocol: options.isTls ? 'https' : 'http', hostname: headers.host, socket: request.socket }, headers, options.isTls);
     upstreamHeaders.push('x-forwarded-for', forwarded['x-forwarded-for'] ?? peer, 'x-forwarded-proto', forwarded['x-forwarded-proto'] ?? 'http', 'x-forwarded-host', forwarded['x-forwarded-host'] ?? headers.host);
+    // the security headers are set here (writtenHeaders): the API need not send its defaults
+    upstreamHeaders.push(SECURITY_HEADERS_SET_BY, SECURITY_HEADERS_SET_BY_WEB);
     // the client's own conditional or range request is passed on as it is; any other may be revalidated on its behalf
     const store = context.revalidation !== undefined && mayRevalidateFor(headers) ? context.revalidation : undefined;
     const kept = store?.get(url);
