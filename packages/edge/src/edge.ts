@@ -9,7 +9,7 @@ import { wafPlugin, type WafRouteExclusion } from './waf/waf.plugin.js';
 
 /**
  * Puts the edge protections in front of a tier's routes. Call it right after creating the
- * Fastify instance, before any plugin that touches the database, so blocked and rate-limited
+ * Fastify instance, before every plugin that touches the database, so blocked and rate-limited
  * requests cost no query.
  *
  * - `web`: WAF on the request head (bodies are inspected by the API tier they are forwarded to),

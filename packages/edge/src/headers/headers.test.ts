@@ -119,7 +119,7 @@ describe('security headers (@fastify/helmet with our policy)', () => {
     assert.equal(securityHeaderValues({ isHttps: false, hstsMaxAge: 31536000 })['strict-transport-security'], undefined);
   });
 
-  it('are on the answers the edge checks refuse before any route runs (ambiguous path, WAF block, CORS preflight)', async () => {
+  it('are on the answers the edge checks refuse before a route runs (ambiguous path, WAF block, CORS preflight)', async () => {
     const app = Fastify();
     await registerEdge(app, { tier: 'api', edge: loadEdgeConfig({ THREADLINE_BEHIND_TLS_PROXY: '1' }) });
     app.get('/api/products', async () => ({ ok: true }));

@@ -139,7 +139,7 @@ export interface SecurityHeadersPluginOptions extends SecurityHeaderOptions {
 /**
  * Adds the security headers to every response of the instance, including 404s, errors, requests
  * refused by the edge checks and proxied API answers: one `onRequest` hook copies the precomputed
- * values as a request arrives (register this before any hook that may refuse it; a route or an
+ * values as a request arrives (register this before every hook that may refuse it; a route or an
  * upstream that sets one of them itself overrides it), and an `onSend` hook drops the
  * REMOVED_RESPONSE_HEADERS (the X-Powered-By banner an upstream may add). With `trustedProxies`,
  * a request the web tier forwarded with SECURITY_HEADERS_SET_BY gets none of the defaults.

@@ -42,7 +42,7 @@ export function forwardedHeaders(
 }
 
 /**
- * Headers a proxy adds. A request carrying any of them was relayed for someone else (a browser
+ * Headers a proxy adds. A request carrying one of them was relayed for someone else (a browser
  * behind nginx, the web tier or a load balancer), so its trusted TCP peer says nothing about who
  * made it.
  */

@@ -43,7 +43,7 @@ export interface FastForwardOptions {
    * SYNC_COMPRESSION_BYTES in one call, larger ones and those of unknown length streamed through
    * zlib with the same settings (createEncoder). The replica is asked once: nothing is handed back
    * to the full path (which would ask it again). One difference, on purpose: a body that already
-   * starts like gzip/zlib data is compressed like any other, where the plugin passes it through
+   * starts like gzip/zlib data is compressed like every other, where the plugin passes it through
    * under a Content-Encoding it does not have. Absent: requests that accept a coding are left to
    * the full path.
    */
@@ -64,7 +64,7 @@ export type FastForward = (request: IncomingMessage, response: ServerResponse) =
  * applying the same rules the hooks would. Anything a rule would act on is left to the full path,
  * which then decides, answers and logs it exactly as before:
  * - a path with more than one spelling (canonicalPath: the full path refuses it with 400);
- * - any WAF match on the request head, even below the blocking score (the full path logs it);
+ * - a WAF match of whatever score on the request head, even below the blocking score (the full path logs it);
  * - a request with a body, another method, HTTP/2, a proxy's X-Forwarded-* header (trustProxy's
  *   reading of them stays Fastify's), or no Host header;
  * - a request the micro-cache may answer (anonymous, shareable);
@@ -142,7 +142,7 @@ export function createFastForward(options: FastForwardOptions): FastForward {
     upstreamHeaders.push('x-forwarded-for', forwarded['x-forwarded-for'] ?? peer, 'x-forwarded-proto', forwarded['x-forwarded-proto'] ?? 'http', 'x-forwarded-host', forwarded['x-forwarded-host'] ?? headers.host);
     // the security headers are set here (writtenHeaders): the API need not send its defaults
     upstreamHeaders.push(SECURITY_HEADERS_SET_BY, SECURITY_HEADERS_SET_BY_WEB);
-    // the client's own conditional or range request is passed on as it is; any other may be revalidated on its behalf
+    // the client's own conditional or range request is passed on as it is; every other may be revalidated on its behalf
     const store = context.revalidation !== undefined && mayRevalidateFor(headers) ? context.revalidation : undefined;
     const kept = store?.get(url);
     if (kept) upstreamHeaders.push('if-none-match', kept.etag);
@@ -181,7 +181,7 @@ interface WrittenHead {
   /** Whether it stated a type, and the (last) one it stated ('' when none). */
   hasType: boolean;
   contentType: string;
-  /** Its (last) ETag, if any. */
+  /** Its (last) ETag; undefined without one. */
   etag: string | undefined;
 }
 
@@ -215,7 +215,7 @@ function isStorableHead(headers: readonly string[]): boolean {
  * One forwarded GET: sends it to a replica and writes the answer, trying another replica after a
  * failure, a refused connection or a 502/503, as the full path does for an idempotent request.
  * An answer of known length up to BUFFERED_ANSWER_BYTES is read whole first (a replica failing
- * mid-body is then retried cleanly) and written with its head in one go; any other answer streams
+ * mid-body is then retried cleanly) and written with its head in one go; every other answer streams
  * through (UpstreamBody: backpressure pauses the replica's socket, a client going away aborts it).
  */
 class ForwardExchange implements Dispatcher.DispatchHandler {
@@ -247,7 +247,7 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     private readonly startedAt: number,
     /** Where this request's answer may be kept (undefined: not revalidated, as for a client's own conditional). */
     private readonly store: RevalidationStore | undefined,
-    /** The kept answer the replica is asked about (If-None-Match), if any. */
+    /** The kept answer the replica is asked about (If-None-Match); undefined when none. */
     private kept: RevalidatedBody | undefined,
     /** The request accepts a coding the web tier compresses with (and `context.compression` is set). */
     private readonly mayEncode: boolean,
@@ -357,7 +357,7 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
    * kept body as a 200 (the 304's headers — this request's own, Set-Cookie included — with the
    * kept type and length; X-Web-Cache stays `bypass`: the micro-cache did not answer, and the
    * answer is the one the full path would give); a 304 under another tag sends the request again without the question;
-   * a storable 200 with an ETag is marked to be kept. Undefined: go on as for any answer.
+   * a storable 200 with an ETag is marked to be kept. Undefined: go on as for every answer.
    */
   private revalidate(statusCode: number, written: WrittenHead): boolean | undefined {
     const { store, kept } = this;
