@@ -34,6 +34,6 @@ export async function registerEdge(
   await app.register(wafPlugin, { settings: edge.waf, inspectBody: tier === 'api', exclusions: options.wafExclusions ?? [] });
   if (tier === 'api') {
     await app.register(corsPlugin, { allowedOrigins: edge.corsOrigins });
-    await app.register(rateLimitPlugin, { settings: edge.rateLimit });
+    await app.register(rateLimitPlugin, { settings: edge.rateLimit, trustedProxies: edge.trustedProxies });
   }
 }

@@ -21,7 +21,7 @@ const ACCEPTED = Type.Object({
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The `/collect` worker threads, if any (THREADLINE_COLLECT_WORKERS): tests wait for them to be ready. */
+    /** The `/collect` worker threads when there are some (THREADLINE_COLLECT_WORKERS): tests wait for them to be ready. */
     collectWorkers: CollectWorkers | undefined;
   }
 }
@@ -80,18 +80,28 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser(CONTENT_TYPES, { parseAs: 'buffer', bodyLimit: settings.maxBatchBytes }, (_request, body: Buffer, done) => done(null, body));
 
+    // the web tier's own access log posts directly from a trusted peer with no proxy header;
+    // browsers never qualify (they come through the web tier, which adds X-Forwarded-For)
+    const fromTier = (request: FastifyRequest): boolean => isFromTier({ peer: request.socket.remoteAddress, headers: request.headers, trustedProxies });
+
     const factsOf = (request: FastifyRequest): CollectFacts => ({
       receivedAt: Date.now(),
       userAgent: request.headers['user-agent'],
       ip: request.ip,
       // the user comes from the server-side session only; a userId in the event is ignored
       ...(request.session?.user ? { sessionUserId: String(request.session.user.id) } : {}),
-      // server-only event types (access_log) only from a tier itself: the web tier's access
-      // log posts directly from a trusted peer with no proxy header; browsers never qualify
-      isFromTier: isFromTier({ peer: request.socket.remoteAddress, headers: request.headers, trustedProxies }),
+      // server-only event types (access_log) only from a tier itself
+      isFromTier: fromTier(request),
     });
 
+    /**
+     * The per-client event rate. Not for a tier's own batches: the web tier's access log carries
+     * one event per page request of every visitor at once (thousands a second at peak), and a
+     * refused batch was dropped, so visits went missing from the peak-hour analysis (5.1).
+     * Visitors are limited where they come in (the edge's per-IP request limits).
+     */
     const takeRate = (request: FastifyRequest, events: number): void => {
+      if (fromTier(request)) return;
       const wait = limiter.take(request.ip, Math.max(1, events));
       if (wait > 0) {
         throw new AppError('RATE_LIMITED', `too many events from this client; retry in ${wait} s`, undefined, { headers: { 'retry-after': String(wait) } });

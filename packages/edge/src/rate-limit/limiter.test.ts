@@ -91,6 +91,27 @@ describe('rateLimitPlugin', () => {
     await app.close();
   });
 
+  it("does not count a tier's own /collect batches per IP, but does count what a proxy forwarded from the same address", async () => {
+    // the web tier's access log: one batch per 500 requests of all visitors, straight from the tier
+    const app = Fastify();
+    await app.register(rateLimitPlugin, { settings: loadEdgeConfig({ THREADLINE_RATE_LIMIT_COLLECT_PER_MIN: '2' }).rateLimit, trustedProxies: ['10.0.0.5'] });
+    app.post('/collect', async () => ({ accepted: 1 }));
+    const fromTier = () => app.inject({ method: 'POST', url: '/collect', remoteAddress: '10.0.0.5', payload: { events: [] } });
+    for (let i = 0; i < 5; i += 1) assert.equal((await fromTier()).statusCode, 200, `tier batch ${i + 1}`);
+    // a visitor's beacon forwarded by that tier carries X-Forwarded-For: counted (per address here,
+    // as the plugin has no trustProxy of its own; the API's request.ip is the visitor's)
+    const forwarded = () => app.inject({ method: 'POST', url: '/collect', remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': '203.0.113.8' }, payload: { events: [] } });
+    assert.equal((await forwarded()).statusCode, 200);
+    assert.equal((await forwarded()).statusCode, 200);
+    assert.equal((await forwarded()).statusCode, 429);
+    // an address that is not a tier is counted with or without the header
+    const stranger = () => app.inject({ method: 'POST', url: '/collect', remoteAddress: '192.0.2.44', payload: { events: [] } });
+    assert.equal((await stranger()).statusCode, 200);
+    assert.equal((await stranger()).statusCode, 200);
+    assert.equal((await stranger()).statusCode, 429);
+    await app.close();
+  });
+
   it('limits a signed-in account across IPs', async () => {
     const app = Fastify();
     app.decorateRequest('session', null);

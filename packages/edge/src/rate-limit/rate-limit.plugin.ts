@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 
 import type { RateLimitSettings } from '../config.js';
 import { decisionPath } from '../http/canonical-path.js';
+import { isFromTier } from '../http/forwarded.js';
 import { SlidingWindowLimiter, type RateLimitResult } from './limiter.js';
 
 const MINUTE_MS = 60_000;
@@ -15,6 +16,12 @@ export interface RateLimitPluginOptions {
   signupPath?: string;
   /** Clock for tests. */
   now?: () => number;
+  /**
+   * The tiers' addresses (the trusted proxies). A tier's own /collect batches (the web tier's
+   * access log: one event per request of every visitor) are not one client's batches and are not
+   * counted per IP; a request a proxy forwarded (with a proxy header) always is.
+   */
+  trustedProxies?: readonly string[];
 }
 
 /** The signed-in user's id, when another plugin (the API's session plugin) loaded a session. */
@@ -52,7 +59,7 @@ export function refuseRateLimited(request: FastifyRequest, reply: FastifyReply, 
  * the API as a whole (per IP, per signed-in account), sign-in attempts (per IP and per e-mail
  * tried, on top of the login lockout in the auth routes, which counts failures only), sign-ups
  * (per IP) and /collect batches (per IP). Register it before the session plugin: the per-IP check then runs before
- * any database work, the per-account checks after the session and body are read.
+ * all database work, the per-account checks after the session and body are read.
  *
  * @example
  * await app.register(rateLimitPlugin, { settings: config.edge.rateLimit });
@@ -61,6 +68,7 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(
   async (app: FastifyInstance, options) => {
     const { settings } = options;
     const now = options.now ?? Date.now;
+    const trustedProxies = options.trustedProxies ?? [];
     const loginPath = options.loginPath ?? '/api/auth/login';
     const signupPath = options.signupPath ?? '/api/auth/signup';
     const apiPerIp = new SlidingWindowLimiter(settings.apiPerIpPerMin, MINUTE_MS, now);
@@ -75,6 +83,7 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(
       // decisions on the decoded path the router used, never the raw URL (`/%61pi/…` is `/api/…`)
       const path = decisionPath(request);
       if (request.method === 'POST' && path === '/collect') {
+        if (trustedProxies.length > 0 && isFromTier({ peer: request.socket.remoteAddress, headers: request.headers, trustedProxies })) return undefined;
         const collect = collectPerIp.hit(request.ip);
         if (!collect.isAllowed) return refuseRateLimited(request, reply, collect, 'event batches from this address', `collect-ip:${request.ip}`);
         return undefined;
