@@ -80,7 +80,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   // clickstream
   v('THREADLINE_COLLECT_MAX_EVENTS', 'clickstream', 'integer', '500', 'events in one /collect batch; more → 413', { min: 1, max: 10_000 }),
   v('THREADLINE_COLLECT_MAX_KB', 'clickstream', 'integer', '1024', 'largest /collect body in KiB; larger → 413', { min: 1, max: 65_536 }),
-  v('THREADLINE_COLLECT_RATE', 'clickstream', 'number', '2000', 'events per second per client (0 = unlimited)', { min: 0, max: 1e9 }),
+  v('THREADLINE_COLLECT_RATE', 'clickstream', 'number', '2000', 'events per second per client (0 = unlimited); a tier\'s own batches (the web access log) are not limited', { min: 0, max: 1e9 }),
   v('THREADLINE_COLLECT_BURST', 'clickstream', 'number', '10000', 'burst allowance of the per-client event rate', { min: 1, max: 1e9 }),
   v('THREADLINE_COLLECT_MAX_AGE_HOURS', 'clickstream', 'number', '168', 'events older than this are rejected one by one', { min: 1, max: 8760 }),
   v('THREADLINE_COLLECT_MAX_FUTURE_SECONDS', 'clickstream', 'number', '600', 'events further in the future are rejected one by one', { min: 0, max: 86_400 }),
@@ -117,7 +117,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   v('THREADLINE_RATE_LIMIT_LOGIN_PER_MIN', 'edge', 'integer', '30', 'login attempts per minute per client address', { min: 0 }),
   v('THREADLINE_RATE_LIMIT_LOGIN_ACCOUNT_PER_MIN', 'edge', 'integer', '10', 'login attempts per minute per account', { min: 0 }),
   v('THREADLINE_RATE_LIMIT_SIGNUP_PER_HOUR', 'edge', 'integer', '20', 'sign-ups per hour per client address', { min: 0 }),
-  v('THREADLINE_RATE_LIMIT_COLLECT_PER_MIN', 'edge', 'integer', '600', '/collect batches per minute per client address', { min: 0 }),
+  v('THREADLINE_RATE_LIMIT_COLLECT_PER_MIN', 'edge', 'integer', '600', '/collect batches per minute per client address (not a tier\'s own batches)', { min: 0 }),
   v('THREADLINE_TRUSTED_PROXIES', 'edge', 'list', '127.0.0.1,::1', 'proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For is believed'),
   v('THREADLINE_CORS_ORIGINS', 'edge', 'list', undefined, 'exact origins allowed to call the API cross-origin (comma-separated); unset = none'),
   v('THREADLINE_TLS_CERT', 'edge', 'path', undefined, 'PEM certificate: the web tier serves HTTPS (with THREADLINE_TLS_KEY)'),
