@@ -363,16 +363,17 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     const { store, kept } = this;
     if (store === undefined) return undefined;
     const { headers, etag } = written;
-    if (statusCode === 304) {
-      // a 304 answers the web tier's question only when the client asked none (kept is then set)
-      if (kept === undefined) return undefined;
-      if (etag !== kept.etag) {
-        store.delete(this.url);
-        this.kept = undefined;
-        this.isReasked = true;
-        return true;
-      }
-      store.notModified += 1;
+    const verdict = store.settle(this.url, kept, {
+      statusCode,
+      etag,
+      mayKeep: () => written.hasType && written.contentLength >= 0 && written.contentLength <= store.maxBodyBytes && isStorableHead(headers),
+    });
+    if (verdict === 'ask-again') {
+      this.kept = undefined;
+      this.isReasked = true;
+      return true;
+    }
+    if (verdict === 'use-kept' && kept !== undefined) {
       this.statusCode = 200;
       for (let at = headers.length - 2; at >= 0; at -= 2) if (headers[at] === 'content-length') headers.splice(at, 2);
       if (!written.hasType) headers.push('content-type', kept.contentType);
@@ -382,13 +383,7 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       this.chunks = [kept.body];
       return true;
     }
-    if (kept !== undefined) store.modified += 1;
-    // whether a 200 may be kept is read only for one with a tag (most answers, product pages among them, have none)
-    if (etag !== undefined && written.hasType && written.contentLength >= 0 && written.contentLength <= store.maxBodyBytes && isStorableHead(headers)) {
-      this.storedAs = { etag, contentType: written.contentType };
-    } else if (kept !== undefined) {
-      store.delete(this.url);
-    }
+    if (verdict === 'keep' && etag !== undefined) this.storedAs = { etag, contentType: written.contentType };
     return undefined;
   }
 

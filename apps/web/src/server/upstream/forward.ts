@@ -152,33 +152,33 @@ async function callRevalidating(dispatcher: Dispatcher, call: UpstreamCall, url:
   const answer = await callUpstream(dispatcher, call);
   if (store === undefined) return answer;
   const { headers } = answer;
-  if (answer.statusCode === 304 && kept !== undefined) {
+  const etag = typeof headers.etag === 'string' ? headers.etag : undefined;
+  const contentType = headers['content-type'];
+  const verdict = store.settle(url, kept, {
+    statusCode: answer.statusCode,
+    etag,
+    mayKeep: () =>
+      Buffer.isBuffer(answer.body) &&
+      typeof contentType === 'string' &&
+      headers['set-cookie'] === undefined &&
+      headers['content-encoding'] === undefined &&
+      isStorableCacheControl(headerText(headers['cache-control'])),
+  });
+  if (verdict === 'ask-again' || verdict === 'use-kept') {
     // a 304 has no body: read its (empty) end so the connection is kept
     if (!Buffer.isBuffer(answer.body)) await finished(answer.body.resume());
-    if (headers.etag !== kept.etag) {
-      store.delete(url);
-      const plain = { ...call.headers };
-      delete plain['if-none-match'];
-      return callUpstream(dispatcher, { ...call, headers: plain });
-    }
-    store.notModified += 1;
+  }
+  if (verdict === 'ask-again') {
+    const plain = { ...call.headers };
+    delete plain['if-none-match'];
+    return callUpstream(dispatcher, { ...call, headers: plain });
+  }
+  if (verdict === 'use-kept' && kept !== undefined) {
     const whole: Record<string, string | string[]> = { ...headers, 'content-type': headerText(headers['content-type']) ?? kept.contentType };
     delete whole['content-length'];
     return { statusCode: 200, headers: whole, body: kept.body };
   }
-  if (kept !== undefined) store.modified += 1;
-  const etag = headers.etag;
-  const contentType = headers['content-type'];
-  const isKept =
-    answer.statusCode === 200 &&
-    Buffer.isBuffer(answer.body) &&
-    typeof etag === 'string' &&
-    typeof contentType === 'string' &&
-    headers['set-cookie'] === undefined &&
-    headers['content-encoding'] === undefined &&
-    isStorableCacheControl(headerText(headers['cache-control']));
-  if (isKept && Buffer.isBuffer(answer.body)) store.set(url, etag, contentType, [answer.body]);
-  else if (kept !== undefined) store.delete(url);
+  if (verdict === 'keep' && etag !== undefined && typeof contentType === 'string' && Buffer.isBuffer(answer.body)) store.set(url, etag, contentType, [answer.body]);
   return answer;
 }
 

@@ -78,6 +78,33 @@ export class RevalidationStore {
     this.entries.set(url, { etag, contentType, body: Buffer.concat(chunks, size) });
   }
 
+  /**
+   * The one decision on the API's answer to a forwarded request, for both paths of the web tier
+   * (fast-forward.ts, forward.ts): `kept` is what this store held for `url` when the request went
+   * out with its tag in If-None-Match (undefined: it went out as the client sent it).
+   * - `use-kept`: a 304 under the tag asked about — answer with the kept body as a 200;
+   * - `ask-again`: a 304 under another tag (the kept body is forgotten) — send the request again
+   *   without the question;
+   * - `keep`: a 200 with a tag that `mayKeep` says a shared cache may keep — keep its body;
+   * - `pass`: nothing to do (a body kept for `url` that this answer replaced is forgotten).
+   * Counts the 304s answered with a kept body and the answers that brought a body instead.
+   */
+  settle(url: string, kept: RevalidatedBody | undefined, answer: { statusCode: number; etag: string | undefined; mayKeep: () => boolean }): 'use-kept' | 'ask-again' | 'keep' | 'pass' {
+    if (answer.statusCode === 304 && kept !== undefined) {
+      if (answer.etag !== kept.etag) {
+        this.delete(url);
+        return 'ask-again';
+      }
+      this.notModified += 1;
+      return 'use-kept';
+    }
+    if (kept !== undefined) this.modified += 1;
+    // whether a 200 may be kept is read only for one with a tag (most answers have none)
+    if (answer.statusCode === 200 && answer.etag !== undefined && answer.mayKeep()) return 'keep';
+    if (kept !== undefined) this.delete(url);
+    return 'pass';
+  }
+
   /** Forgets the body kept for this target (the API did not confirm it as expected). */
   delete(url: string): void {
     this.entries.delete(url);

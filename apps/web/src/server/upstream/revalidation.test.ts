@@ -272,6 +272,32 @@ describe('revalidation rules', () => {
     assert.equal(isStorableCacheControl('private="set-cookie"'), false);
   });
 
+  it('settles each answer one way for both paths: the kept body only on a 304 under its own tag', () => {
+    const store = new RevalidationStore();
+    const always = () => true;
+    store.set('/l', '"t1"', 'application/json', [Buffer.from('[1]')]);
+    const kept = store.get('/l');
+    assert.equal(store.settle('/l', kept, { statusCode: 304, etag: '"t1"', mayKeep: always }), 'use-kept');
+    assert.equal(store.notModified, 1);
+    assert.equal(store.settle('/l', kept, { statusCode: 304, etag: '"t2"', mayKeep: always }), 'ask-again');
+    assert.equal(store.get('/l'), undefined, 'a 304 under another tag forgets the kept body');
+    // a 304 to a request sent without the question (a client's own conditional) is the client's
+    assert.equal(store.settle('/l', undefined, { statusCode: 304, etag: '"t1"', mayKeep: always }), 'pass');
+    assert.equal(store.settle('/l', undefined, { statusCode: 200, etag: '"t3"', mayKeep: always }), 'keep');
+    let asked = 0;
+    const never = () => {
+      asked += 1;
+      return false;
+    };
+    assert.equal(store.settle('/l', undefined, { statusCode: 200, etag: undefined, mayKeep: never }), 'pass');
+    assert.equal(asked, 0, 'an answer without a tag is not looked at further');
+    store.set('/l', '"t3"', 'application/json', [Buffer.from('[3]')]);
+    assert.equal(store.settle('/l', store.get('/l'), { statusCode: 200, etag: '"t4"', mayKeep: never }), 'pass');
+    assert.equal(store.get('/l'), undefined, 'a body replaced by one that may not be kept is forgotten');
+    assert.equal(store.settle('/l', undefined, { statusCode: 404, etag: '"t5"', mayKeep: always }), 'pass');
+    assert.equal(store.modified, 1, 'answers that brought a body instead of the kept one');
+  });
+
   it('is bounded in bytes and per body', () => {
     const store = new RevalidationStore({ maxBytes: 3100, maxBodyBytes: 2000 });
     store.set('/a', '"a"', 'text/plain', [Buffer.alloc(1000), Buffer.alloc(500)]);
