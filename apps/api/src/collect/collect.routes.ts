@@ -84,14 +84,14 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
     // browsers never qualify (they come through the web tier, which adds X-Forwarded-For)
     const fromTier = (request: FastifyRequest): boolean => isFromTier({ peer: request.socket.remoteAddress, headers: request.headers, trustedProxies });
 
-    const factsOf = (request: FastifyRequest): CollectFacts => ({
+    const factsOf = (request: FastifyRequest, isTier: boolean): CollectFacts => ({
       receivedAt: Date.now(),
       userAgent: request.headers['user-agent'],
       ip: request.ip,
       // the user comes from the server-side session only; a userId in the event is ignored
       ...(request.session?.user ? { sessionUserId: String(request.session.user.id) } : {}),
       // server-only event types (access_log) only from a tier itself
-      isFromTier: fromTier(request),
+      isFromTier: isTier,
     });
 
     /**
@@ -100,8 +100,8 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
      * refused batch was dropped, so visits went missing from the peak-hour analysis (5.1).
      * Visitors are limited where they come in (the edge's per-IP request limits).
      */
-    const takeRate = (request: FastifyRequest, events: number): void => {
-      if (fromTier(request)) return;
+    const takeRate = (request: FastifyRequest, events: number, isTier: boolean): void => {
+      if (isTier) return;
       const wait = limiter.take(request.ip, Math.max(1, events));
       if (wait > 0) {
         throw new AppError('RATE_LIMITED', `too many events from this client; retry in ${wait} s`, undefined, { headers: { 'retry-after': String(wait) } });
@@ -109,7 +109,7 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
     };
 
     /** Parses, inspects (WAF), rate-limits and validates a batch in this thread; the promise settles once it is durable. */
-    const collectHere = (request: FastifyRequest, body: Buffer, contentType: string): Promise<CollectResult> => {
+    const collectHere = (request: FastifyRequest, body: Buffer, contentType: string, isTier: boolean): Promise<CollectResult> => {
       const entries = parseBatch(body, contentType, settings.maxEventsPerBatch);
       // the WAF skips bodies a route parses itself: it sees the events' free-text fields here
       const texts = new EventTexts();
@@ -120,8 +120,8 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
         // as the WAF answers elsewhere: the code and a reference, never the rule that matched
         throw new AppError('WAF_BLOCKED', `request blocked by the web application firewall (reference ${request.id})`, undefined, { headers: { 'cache-control': 'no-store' } });
       }
-      takeRate(request, entries.length);
-      return collector.collect(entries, factsOf(request));
+      takeRate(request, entries.length, isTier);
+      return collector.collect(entries, factsOf(request, isTier));
     };
 
     /**
@@ -133,17 +133,19 @@ export async function collectRoutes(app: ApiApp, context: ApiContext): Promise<v
       const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', 'request body is required', 'events');
       const body = request.body;
+      // whether a tier itself sent the batch: read once, for its facts and for the rate
+      const isTier = fromTier(request);
       let outcome: BatchOutcome | undefined;
       try {
         // a copy the worker owns: the request keeps its body for the fallbacks below
-        outcome = await workers?.run({ body: new Uint8Array(body), contentType, facts: factsOf(request) });
+        outcome = await workers?.run({ body: new Uint8Array(body), contentType, facts: factsOf(request, isTier) });
       } catch (error) {
         request.log.warn({ err: error }, 'collect: worker failed on a body; working on it here');
         outcome = undefined;
       }
-      if (outcome === undefined || outcome.kind === 'suspicious') return collectHere(request, body, contentType);
+      if (outcome === undefined || outcome.kind === 'suspicious') return collectHere(request, body, contentType, isTier);
       if (outcome.kind === 'refused') throw new AppError(outcome.code, outcome.message, outcome.field);
-      takeRate(request, outcome.events);
+      takeRate(request, outcome.events, isTier);
       return collector.commitPrepared(outcome.batch);
     };
 
