@@ -216,7 +216,8 @@ export class DbPair {
         this.isSync = isStreaming && replication.syncState === 'sync';
         // 'streaming' (what the drill and /health read) only once this process also holds the
         // standby's server, which a failover promotes: it can stream before its start resolves
-        this.saveState({ standby: this.isSync && this.standby ? 'streaming' : this.standby || this.isSync ? 'building' : this.state.standby === 'building' ? 'building' : 'down', standbyPort: this.standbyPort });
+        const isBuilding = this.standby !== undefined || this.isSync || this.state.standby === 'building';
+        this.saveState({ standby: this.isSync && this.standby ? 'streaming' : isBuilding ? 'building' : 'down', standbyPort: this.standbyPort });
       });
     } catch {
       // the primary is restarting or gone: onPrimaryExit decides
