@@ -157,6 +157,28 @@ describe('CompressionMemo', () => {
     assert.equal(memo.hits, 0, 'each took its turn in the shared key');
   });
 
+  it('finds a form by the answer’s ETag, and still never gives it to another body under the same tag', () => {
+    const memo = new CompressionMemo();
+    let calls = 0;
+    const gzip = (source: Buffer): Buffer => {
+      calls += 1;
+      return zlib.gzipSync(source);
+    };
+    const tag = 'W/"list-1"';
+    const first = memo.compress(body, 'gzip', gzip, tag);
+    // the very buffer again (as a kept body is), and a byte-equal copy: the form made once
+    assert.equal(memo.compress(body, 'gzip', gzip, tag), first);
+    assert.equal(memo.compress(Buffer.from(body), 'gzip', gzip, tag), first);
+    assert.equal(calls, 1);
+    // a weak tag may stand for other bytes of the same length: compressed anew, its own bytes
+    const other = Buffer.from(body.toString('utf8').replace('Linen shirt 7', 'Linen shirt X'));
+    assert.equal(other.length, body.length);
+    assert.equal(zlib.gunzipSync(memo.compress(other, 'gzip', gzip, tag)).toString('utf8'), other.toString('utf8'));
+    // under another coding the tag finds nothing
+    assert.equal(zlib.brotliDecompressSync(memo.compress(body, 'br', (source) => zlib.brotliCompressSync(source), tag)).toString('utf8'), body.toString('utf8'));
+    assert.deepEqual({ hits: memo.hits, misses: memo.misses, calls }, { hits: 2, misses: 3, calls: 2 });
+  });
+
   it('forgets forms past their age and past its byte bound', async () => {
     const aging = new CompressionMemo({ ttlMs: 30 });
     let calls = 0;

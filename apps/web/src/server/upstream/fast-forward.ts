@@ -236,6 +236,8 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
   private storedAs: { etag: string; contentType: string } | undefined;
   /** A 304 under another tag than the one asked about: the request is sent again without it. */
   private isReasked = false;
+  /** The answer's ETag (a 304's is the kept body's): what the CompressionMemo finds its compressed form by. */
+  private etag: string | undefined;
 
   constructor(
     private readonly context: ExchangeContext,
@@ -271,6 +273,7 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     this.isDiscarded = false;
     this.storedAs = undefined;
     this.isReasked = false;
+    this.etag = undefined;
     const { timeoutMs } = this.context;
     target.dispatcher.dispatch({ method: 'GET', path: this.url, headers: this.headers, body: null, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, this);
   }
@@ -308,6 +311,7 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
       return false;
     }
     const headers = written.headers;
+    this.etag = written.etag;
     if (this.store !== undefined && (statusCode === 304 || statusCode === 200)) {
       const revalidated = this.revalidate(statusCode, written);
       if (revalidated !== undefined) return revalidated;
@@ -366,7 +370,10 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     const verdict = store.settle(this.url, kept, {
       statusCode,
       etag,
-      mayKeep: () => written.hasType && written.contentLength >= 0 && written.contentLength <= store.maxBodyBytes && isStorableHead(headers),
+      // a method, not an arrow property: see RevalidationStore.settle
+      mayKeep() {
+        return written.hasType && written.contentLength >= 0 && written.contentLength <= store.maxBodyBytes && isStorableHead(headers);
+      },
     });
     if (verdict === 'ask-again') {
       this.kept = undefined;
@@ -524,7 +531,7 @@ class ForwardExchange implements Dispatcher.DispatchHandler {
     const headers = this.encodedHeaders(coding);
     this.answerHeaders = headers;
     if (bodyBytes > SYNC_COMPRESSION_BYTES) return { body, encoder: createEncoder(coding) };
-    const encoded = compressWithMemo(compression.memo, body, coding);
+    const encoded = compressWithMemo(compression.memo, body, coding, this.etag);
     headers.push('content-length', String(encoded.length));
     this.chunks = [encoded];
     return undefined;

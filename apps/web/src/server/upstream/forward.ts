@@ -157,12 +157,16 @@ async function callRevalidating(dispatcher: Dispatcher, call: UpstreamCall, url:
   const verdict = store.settle(url, kept, {
     statusCode: answer.statusCode,
     etag,
-    mayKeep: () =>
-      Buffer.isBuffer(answer.body) &&
-      typeof contentType === 'string' &&
-      headers['set-cookie'] === undefined &&
-      headers['content-encoding'] === undefined &&
-      isStorableCacheControl(headerText(headers['cache-control'])),
+    // a method, not an arrow property: see RevalidationStore.settle
+    mayKeep() {
+      return (
+        Buffer.isBuffer(answer.body) &&
+        typeof contentType === 'string' &&
+        headers['set-cookie'] === undefined &&
+        headers['content-encoding'] === undefined &&
+        isStorableCacheControl(headerText(headers['cache-control']))
+      );
+    },
   });
   if (verdict === 'ask-again' || verdict === 'use-kept') {
     // a 304 has no body: read its (empty) end so the connection is kept
