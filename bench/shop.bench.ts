@@ -41,6 +41,8 @@ import { createPool, migrate } from '@threadline/db';
 import { freePort, startTestCluster } from '@threadline/db/testing';
 import { DEMO_PASSWORD, seedDemoData } from '@threadline/demo';
 
+import { tierNodeFlags } from '../packages/cli/src/launcher/node-flags.js';
+
 import { processTree, readCommitCounters, resetDatabaseCounters, statementsPerPaidOrder, topStatements, treeCpuMs } from './lib/checkout-breakdown.js';
 import { measure, quantile, type LoadFigures } from './lib/http-load.js';
 import { hasNginx, startNginxProxy } from './lib/nginx-proxy.js';
@@ -97,9 +99,10 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 90_000): 
  */
 const PROFILE_DIR = process.env.BENCH_SHOP_PROFILE_DIR;
 
+/** Starts a tier as `npm start` does: `node <its Node flags> threadline.mjs <tier>` (packages/cli/src/launcher/node-flags.ts). */
 function startTier(tier: 'api' | 'web', env: Record<string, string>): ChildProcess {
   const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', path.join(PROFILE_DIR, tier)] : [];
-  const child = spawn(process.execPath, [...profile, CLI_BIN, tier], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [...tierNodeFlags(tier), ...profile, CLI_BIN, tier], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
   return child;
 }
 
@@ -595,7 +598,8 @@ try {
     postgres: `throwaway embedded PostgreSQL 15 (startTestCluster), ${IS_DURABLE ? 'production durability' : 'fsync and synchronous_commit OFF (BENCH_SHOP_DURABLE=0): not the goal setting'}`,
     durability,
     tiers: 'API and web tier as separate child processes (threadline api / threadline web), load generator autocannon in the bench process, or wrk (rows ending -wrk, the nginx reference and the pinned rows when wrk is installed: see each row\'s generator), all on one 2-core host',
-      webToApi: IS_API_TCP ? 'loopback TCP (BENCH_SHOP_API_TCP=1)' : "the API's Unix socket, as npm start lays the tiers out on one host (the nginx reference proxies through the same socket)",
+    tierNodeFlags: { api: tierNodeFlags('api').join(' ') || 'none', web: tierNodeFlags('web').join(' ') || 'none' },
+    webToApi: IS_API_TCP ? 'loopback TCP (BENCH_SHOP_API_TCP=1)' : "the API's Unix socket, as npm start lays the tiers out on one host (the nginx reference proxies through the same socket)",
     edge:
       'checkout goes direct to the API over loopback: session cookie, CSRF token, in-process WAF, security headers and rate limiting all on as shipped (limits raised); no nginx/ModSecurity in front (bench/waf.bench.ts and nginx-throughput measure that)',
     wafMode: process.env.THREADLINE_WAF_MODE ?? 'block (default)',

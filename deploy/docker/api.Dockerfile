@@ -15,11 +15,14 @@ RUN npm ci --omit=dev --ignore-scripts \
 
 # --- runtime ---
 FROM ${NODE_IMAGE} AS runtime
+# NODE_OPTIONS: a 32 MB young generation, as npm start runs the request tiers
+# (packages/cli/src/launcher/node-flags.ts); replace it with your own NODE_OPTIONS to change it.
 ENV NODE_ENV=production \
     THREADLINE_TIER=api \
     THREADLINE_HOST=0.0.0.0 \
     THREADLINE_API_PORT=8081 \
-    THREADLINE_DATA_DIR=/data
+    THREADLINE_DATA_DIR=/data \
+    NODE_OPTIONS=--max-semi-space-size=32
 WORKDIR /app
 COPY --from=deps /app /app
 # The only writable paths: the data directory (a volume) and /tmp (tmpfs under a read-only root).

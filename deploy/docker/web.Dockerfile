@@ -23,11 +23,14 @@ RUN npm ci --omit=dev --ignore-scripts \
 
 # --- runtime ---
 FROM ${NODE_IMAGE} AS runtime
+# NODE_OPTIONS: a 32 MB young generation, as npm start runs the request tiers
+# (packages/cli/src/launcher/node-flags.ts); replace it with your own NODE_OPTIONS to change it.
 ENV NODE_ENV=production \
     THREADLINE_TIER=web \
     THREADLINE_HOST=0.0.0.0 \
     PORT=8080 \
-    THREADLINE_DATA_DIR=/data
+    THREADLINE_DATA_DIR=/data \
+    NODE_OPTIONS=--max-semi-space-size=32
 WORKDIR /app
 COPY --from=deps /app /app
 COPY --from=build /app/apps/web/dist /app/apps/web/dist

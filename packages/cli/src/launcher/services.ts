@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { MAX_SOCKET_PATH_BYTES, type Config } from '@threadline/config';
 import { planMonitoringCompanions } from '@threadline/ops';
 
+import { tierNodeFlags } from './node-flags.js';
 import { apiReplicaPort, standbyWorkerPort } from './ports.js';
 import type { ServiceSpec } from './supervisor.js';
 
@@ -15,7 +16,7 @@ export const REPO_ROOT = path.resolve(path.dirname(CLI_BIN), '..', '..', '..');
 export const API_DRAIN_MS = 1_500;
 
 function tier(name: string, command: string, readyUrl: string | undefined, env: Record<string, string>): ServiceSpec {
-  return { name, command: process.execPath, args: [CLI_BIN, command], env, ...(readyUrl ? { readyUrl } : {}) };
+  return { name, command: process.execPath, args: [...tierNodeFlags(command), CLI_BIN, command], env, ...(readyUrl ? { readyUrl } : {}) };
 }
 
 /**
