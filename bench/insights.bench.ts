@@ -28,8 +28,14 @@ async function generateLake(dataDir: string): Promise<void> {
   mkdirSync(curated, { recursive: true });
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
   const db = await instance.connect();
+  // laid out as the nightly run writes them: the date datasets in month partitions (`dt` a sorted
+  // column in the file), the product snapshot in its day partition
   const copy = (select: string, dataset: string): Promise<unknown> =>
-    db.run(`COPY (${select}) TO '${path.join(curated, dataset)}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), OVERWRITE_OR_IGNORE true)`);
+    dataset === 'products'
+      ? db.run(`COPY (${select}) TO '${path.join(curated, dataset)}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), OVERWRITE_OR_IGNORE true)`)
+      : db.run(
+          `COPY (SELECT *, strftime(dt, '%Y-%m') AS month FROM (${select}) ORDER BY dt) TO '${path.join(curated, dataset)}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE true)`,
+        );
   // ~3 lines per order over 90 days; skewed product popularity and segment attributes
   await db.run(`CREATE TABLE lines AS
     WITH o AS (SELECT range AS order_id, DATE '2026-08-28' + CAST(floor(random() * 90) AS INTEGER) AS placed_date,
@@ -52,7 +58,7 @@ async function generateLake(dataDir: string): Promise<void> {
     'sales',
   );
   // the segments dashboard's per-order rollup, as the nightly run writes it beside sales
-  await copy(salesOrdersSelect(`(SELECT * FROM read_parquet('${path.join(curated, 'sales', '*', '*.parquet')}', hive_partitioning = true))`), 'sales_orders');
+  await copy(salesOrdersSelect(`(SELECT * FROM read_parquet('${path.join(curated, 'sales', '*', '*.parquet')}', hive_partitioning = false))`), 'sales_orders');
   await copy(
     `SELECT DATE '2026-11-25' AS dt, range + 1 AS product_id, 'Product ' || (range + 1) AS product_name, 'cat-' || ((range + 1) % 12) AS category_slug,
             'Category ' || ((range + 1) % 12) AS category_name, CAST(range * 7 % 300 AS BIGINT) AS stock_on_hand FROM range(1000)`,

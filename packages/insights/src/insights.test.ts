@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -9,7 +9,7 @@ import { adChannelAnswers, adChannelInsight } from './ad-channels/ad-channels.js
 import { InsightsLake } from './lake/insights-lake.js';
 import { reviewInsight } from './reviews/reviews.js';
 import { salesInsight } from './sales/sales.js';
-import { segmentInsight } from './segments/segments.js';
+import { SEGMENT_DIMENSIONS, segmentInsight } from './segments/segments.js';
 import { writeFixtureLake } from './testing/fixture-lake.js';
 
 const MARCH = { from: '2026-03-01', to: '2026-03-31' };
@@ -244,6 +244,34 @@ describe('insights over a hand-made lake', () => {
       assert.equal(empty.asOf(['sales']), null);
     } finally {
       empty.close();
+    }
+  });
+
+  it('answers every dashboard the same from month partitions (dt a column in the file) as from day partitions', async () => {
+    const monthDir = await writeFixtureLake(undefined, { layout: 'month' });
+    const monthly = await InsightsLake.open(monthDir, { threads: 1 });
+    try {
+      assert.ok(readdirSync(path.join(lakeRoot(monthDir), 'curated', 'sales')).every((name) => name.startsWith('month=')));
+      const answers = async (from: InsightsLake): Promise<unknown[]> => [
+        await salesInsight(from, MARCH),
+        await salesInsight(from, { ...MARCH, region: 'europe' }),
+        await salesInsight(from, { from: '2026-03-02', to: '2026-03-05' }),
+        await salesInsight(from, APRIL),
+        ...(await Promise.all(SEGMENT_DIMENSIONS.map((dimension) => segmentInsight(from, { ...MARCH, dimension })))),
+        await reviewInsight(from, MARCH),
+        await reviewInsight(from, { from: '2026-03-04', to: '2026-03-05' }),
+        await adChannelInsight(from, MARCH),
+      ];
+      const expected = await answers(lake);
+      assert.ok(JSON.stringify(expected).includes('Denim Jacket'));
+      assert.deepEqual(await answers(monthly), expected);
+      // the dates a dataset has come from its rows, whatever the folders
+      assert.equal(monthly.covers('reviews', 'sales', MARCH), lake.covers('reviews', 'sales', MARCH));
+      assert.equal(monthly.covers('sales', 'reviews', { from: '2026-03-02', to: '2026-03-02' }), true);
+      assert.equal(monthly.covers('reviews', 'sales', { from: '2026-03-01', to: '2026-03-01' }), false, 'no review on 03-01, which has sales');
+    } finally {
+      monthly.close();
+      rmSync(monthDir, { recursive: true, force: true });
     }
   });
 });

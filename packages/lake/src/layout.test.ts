@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { isIsoDate } from '@threadline/domain';
 
 import { isLakeError } from './errors.js';
 import {
+  curatedDatasetGlob,
   datasetDir,
+  hiveReadOptions,
+  monthOf,
+  monthPartition,
   hourPartitionOf,
   hourPartitionPath,
   lakeRoot,
@@ -46,5 +53,24 @@ describe('lake layout', () => {
     assert.deepEqual(parsePartitionPath('/x/lake/raw/survey/upload_date=2026-01-02/file.parquet'), [
       { key: 'upload_date', value: '2026-01-02' },
     ]);
+  });
+
+  it('names month partitions, checks their values and reads a converting dataset from its months only', () => {
+    assert.equal(monthOf('2026-11-30'), '2026-11');
+    assert.equal(monthPartition('2026-11'), 'month=2026-11');
+    assert.throws(() => monthPartition('2026-13'), isLakeError);
+    assert.throws(() => monthOf('2026-11'), isLakeError);
+    assert.deepEqual(parsePartitionPath('curated/sales/month=2026-11/part-0.parquet'), [{ key: 'month', value: '2026-11' }]);
+    assert.throws(() => parsePartitionPath('curated/sales/month=2026-1/part-0.parquet'), /invalid month/);
+    assert.equal(hiveReadOptions(['month']), "hive_partitioning = true, hive_types = {'month': VARCHAR}");
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tl-layout-'));
+    try {
+      mkdirSync(path.join(dir, 'dt=2026-11-01'));
+      assert.equal(curatedDatasetGlob(dir), path.join(dir, '*', '*.parquet'));
+      mkdirSync(path.join(dir, 'month=2026-11'));
+      assert.equal(curatedDatasetGlob(dir), path.join(dir, 'month=*', '*.parquet'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

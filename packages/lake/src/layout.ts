@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 import { isIsoDate } from '@threadline/domain';
@@ -13,8 +14,15 @@ import { LakeError } from './errors.js';
  *   raw/<dataset>/dt=YYYY-MM-DD/hour=HH/*.parquet     (clickstream, by event time UTC)
  *   raw/<dataset>/<key>=<value>/...                    (other raw inputs, e.g. survey upload_date=)
  *   staging/<dataset>/...                              (work in progress, never read by queries)
- *   curated/<dataset>/dt=YYYY-MM-DD/*.parquet          (published, quality-checked)
+ *   curated/<dataset>/month=YYYY-MM/*.parquet          (published, quality-checked; `dt` a sorted column in the file)
+ *   curated/products/dt=YYYY-MM-DD/*.parquet           (the daily product snapshot)
  * ```
+ *
+ * The nightly run's date datasets (`sales`, `sales_orders`, `reviews`, `product_day`) are
+ * partitioned by month: one file per month instead of one per day, with `dt` kept inside the file,
+ * sorted, so readers prune on its row-group statistics. Lakes written before keep `dt=` day
+ * folders until the next nightly run converts each dataset whole (never a mix of both keys in one
+ * dataset: DuckDB's `hive_partitioning` refuses that).
  *
  * Keys follow Hive `key=value` naming so DuckDB (`hive_partitioning`) and Athena/Glue read them as
  * columns. Every key and value is validated before it becomes a path so a bad value can never
@@ -60,6 +68,9 @@ export function assertName(kind: string, name: string): void {
 export function assertPartitionValue(key: string, value: string): void {
   if (key === 'dt' && !isIsoDate(value)) {
     throw new LakeError('INVALID_PARTITION', `invalid dt "${value}": expected a calendar date YYYY-MM-DD`);
+  }
+  if (key === 'month' && !isMonth(value)) {
+    throw new LakeError('INVALID_PARTITION', `invalid month "${value}": expected YYYY-MM`);
   }
   if (key === 'hour' && !/^(?:[01]\d|2[0-3])$/.test(value)) {
     throw new LakeError('INVALID_PARTITION', `invalid hour "${value}": expected 00-23`);
@@ -185,13 +196,30 @@ export function datePartition(date: string): string {
   return `dt=${date}`;
 }
 
+/** True for a calendar month `YYYY-MM`. */
+export function isMonth(value: string): boolean {
+  return /^\d{4}-(?:0[1-9]|1[0-2])$/.test(value);
+}
+
+/** The month (`YYYY-MM`) of a date `YYYY-MM-DD`. */
+export function monthOf(date: string): string {
+  if (!isIsoDate(date)) throw new LakeError('INVALID_PARTITION', `not a date (YYYY-MM-DD): "${date}"`);
+  return date.slice(0, 7);
+}
+
+/** The Hive folder name of a month partition (`month=YYYY-MM`). */
+export function monthPartition(month: string): string {
+  if (!isMonth(month)) throw new LakeError('INVALID_PARTITION', `not a month (YYYY-MM): "${month}"`);
+  return `month=${month}`;
+}
+
 /**
  * The declared type of each partition key the lake writes. Without it DuckDB guesses from the
  * folder names it happens to see: `hour=14` reads as BIGINT but `hour=08` as VARCHAR, so the
  * catalog flagged a BREAKING type change whenever a morning hour (or an import of old logs)
  * first appeared. Declared once here, the schema stays the same whatever the data.
  */
-export const PARTITION_KEY_TYPES: Readonly<Record<string, string>> = { dt: 'DATE', hour: 'BIGINT' };
+export const PARTITION_KEY_TYPES: Readonly<Record<string, string>> = { dt: 'DATE', hour: 'BIGINT', month: 'VARCHAR' };
 
 /**
  * `read_parquet` options for a Hive-partitioned table whose folders use `keys`: partition
@@ -202,4 +230,15 @@ export function hiveReadOptions(keys: readonly string[]): string {
   const typed = keys.filter((key) => PARTITION_KEY_TYPES[key] !== undefined);
   const types = typed.map((key) => `'${key}': ${PARTITION_KEY_TYPES[key]}`).join(', ');
   return typed.length === 0 ? 'hive_partitioning = true' : `hive_partitioning = true, hive_types = {${types}}`;
+}
+
+/**
+ * The Parquet files of a curated dataset folder as readers should take them: its `month=` folders
+ * when it has any, else every partition folder. A dataset is converted from `dt=` day folders to
+ * months whole (one folder swap locally); on S3 the months are uploaded before the old day folders
+ * are deleted, so a reader syncing in between sees both — and must not read both.
+ */
+export function curatedDatasetGlob(datasetDir: string): string {
+  const hasMonths = existsSync(datasetDir) && readdirSync(datasetDir).some((name) => name.startsWith('month='));
+  return path.join(datasetDir, hasMonths ? 'month=*' : '*', '*.parquet');
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { openDuckDb, sqlLiteral } from '@threadline/lake';
+import { curatedDatasetGlob, openDuckDb, sqlLiteral } from '@threadline/lake';
 import { DATASET_KEYS, type CuratedDataset } from '@threadline/pipeline';
 
 export interface DuplicateKeys {
@@ -12,7 +12,8 @@ export interface DuplicateKeys {
 
 /**
  * Reads every published partition of every curated dataset straight from the lake's Parquet files
- * and returns the datasets whose declared key (DATASET_KEYS) is not unique.
+ * (day or month partitions: `dt` is the folder's key or a column of the file) and returns the
+ * datasets whose declared key (DATASET_KEYS) is not unique.
  */
 export async function findDuplicateKeys(lakeDir: string): Promise<{ checked: CuratedDataset[]; duplicates: DuplicateKeys[] }> {
   const db = await openDuckDb({ threads: 1 });
@@ -27,7 +28,7 @@ export async function findDuplicateKeys(lakeDir: string): Promise<{ checked: Cur
       const columns = key.map((column) => `"${column}"`).join(', ');
       const [row] = await db.all<{ rows: number; keys: number }>(
         `SELECT count(*)::BIGINT AS rows, count(DISTINCT (${columns}))::BIGINT AS keys
-           FROM read_parquet(${sqlLiteral(path.join(dir, '*', '*.parquet'))}, hive_partitioning = true)`,
+           FROM read_parquet(${sqlLiteral(curatedDatasetGlob(dir))}, hive_partitioning = true)`,
       );
       checked.push(dataset);
       const rows = Number(row?.rows ?? 0);

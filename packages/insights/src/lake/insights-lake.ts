@@ -1,6 +1,9 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import type { DateWindow } from '@threadline/domain';
 
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
 import {
   connectDuckDb,
   createDuckDbInstance,
@@ -13,6 +16,7 @@ import {
 } from '@threadline/lake';
 
 import { INSIGHT_DATASETS, type InsightDataset } from './curated-schemas.js';
+import { SOLD } from './sold.js';
 
 /** A row from DuckDB with plain JS values (BIGINT → number when exact, DATE → Date). */
 export type InsightRow = Record<string, unknown>;
@@ -22,15 +26,27 @@ export interface InsightQuery {
   query<T extends InsightRow = InsightRow>(sql: string, params?: DuckDBValue[]): Promise<T[]>;
 }
 
+/**
+ * Which rows count for the dates a dataset covers (`covers`): `sales` counts the dates of its sold
+ * lines, the only ones its rollup `sales_orders` has rows for (a day of cancelled orders only has
+ * none there, and the lines count none for it either).
+ */
+const DATED_ROWS: Partial<Record<InsightDataset, { column: string; where: string }>> = { sales: { column: 'status', where: SOLD } };
+
 interface DatasetState {
   /** newest Parquet file modification time, ms; 0 when there are no files */
   newestMs: number;
   fileCount: number;
-  /** the `dt=` partitions that hold at least one file (an empty day has a zero-row file) */
-  partitions: ReadonlySet<string>;
 }
 
-const PARTITION_DATE = /(?:^|\/)dt=(\d{4}-\d{2}-\d{2})\//;
+/**
+ * The Parquet files of a dataset folder: its `month=` folders when it has any (a dataset converted
+ * from `dt=` day folders on S3 shows both for a moment: the months hold every row), else all.
+ */
+function datasetGlob(dir: string): string {
+  const hasMonths = existsSync(dir) && readdirSync(dir).some((name) => name.startsWith('month='));
+  return hasMonths ? path.join(dir, 'month=*', '**', '*.parquet') : `${dir}/**/*.parquet`;
+}
 
 /** DuckDB caps (the configuration's `duckdb` section) and where the files are listed. */
 export interface InsightsLakeOptions extends DuckDbLimits {
@@ -51,6 +67,8 @@ export interface InsightsLakeOptions extends DuckDbLimits {
  */
 export class InsightsLake implements InsightQuery {
   private readonly states = new Map<InsightDataset, DatasetState>();
+  /** The dates each dataset has rows for, read from its `dt` values when its files change. */
+  private readonly dates = new Map<InsightDataset, ReadonlySet<string>>();
   private scannedAt = 0;
   private rebuilding: Promise<void> | undefined;
   private readonly untrack: () => void;
@@ -87,16 +105,13 @@ export class InsightsLake implements InsightQuery {
   private async scan(dataset: InsightDataset): Promise<DatasetState> {
     let newestMs = 0;
     let fileCount = 0;
-    const partitions = new Set<string>();
     // the files readers see: on S3, each partition at the generation its pointer names
     for (const file of await this.lake.listCurrent(this.datasetPrefix(dataset))) {
       if (!file.key.endsWith('.parquet')) continue;
       fileCount += 1;
       newestMs = Math.max(newestMs, file.modifiedMs);
-      const date = PARTITION_DATE.exec(file.key)?.[1];
-      if (date !== undefined) partitions.add(date);
     }
-    return { newestMs, fileCount, partitions };
+    return { newestMs, fileCount };
   }
 
   private async refreshViews(isForced = false): Promise<void> {
@@ -125,13 +140,26 @@ export class InsightsLake implements InsightQuery {
     if (!state || state.fileCount === 0) {
       const list = Object.entries(columns).map(([name, type]) => `NULL::${type} AS ${name}`).join(', ');
       await connection.run(`CREATE OR REPLACE VIEW ${dataset} AS SELECT ${list} WHERE false`);
+      this.dates.set(dataset, new Set());
       return;
     }
     // on S3: download the objects whose ETag changed into the read cache (local: the lake itself)
     const dir = await this.lake.sync(this.datasetPrefix(dataset));
-    const source = `read_parquet(${sqlLiteral(`${dir}/**/*.parquet`)}, hive_partitioning = true, union_by_name = true)`;
+    // `dt` is the folder's key in day partitions and a column of the file in month partitions:
+    // the view reads it the same either way
+    const source = `read_parquet(${sqlLiteral(datasetGlob(dir))}, hive_partitioning = true, union_by_name = true)`;
     const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
     const present = new Set(described.getRowObjectsJS().map((row) => String(row.column_name)));
+    // the dates with rows, from the `dt` values (sorted inside a month file, so a cheap scan of
+    // one column), not from folder names: a month folder holds many dates
+    if (present.has('dt')) {
+      const rule = DATED_ROWS[dataset];
+      const counted = rule && present.has(rule.column) ? rule.where : 'true';
+      const reader = await connection.runAndReadAll(`SELECT DISTINCT strftime(dt::DATE, '%Y-%m-%d') AS dt FROM ${source} WHERE dt IS NOT NULL AND (${counted})`);
+      this.dates.set(dataset, new Set(reader.getRowObjectsJS().map((row) => String(row.dt))));
+    } else {
+      this.dates.set(dataset, new Set());
+    }
     // columns an older file set lacks read as NULL, so a new column never breaks a dashboard
     const list = Object.entries(columns)
       .map(([name, type]) => (present.has(name) ? `TRY_CAST(${name} AS ${type}) AS ${name}` : `NULL::${type} AS ${name}`))
@@ -170,16 +198,17 @@ export class InsightsLake implements InsightQuery {
   }
 
   /**
-   * Whether `dataset` has a partition for every date partition `reference` has within the window
-   * (as of the last listing): a rollup written beside its source by the same runs can then stand
-   * in for it over that window. True when `reference` has no partition there.
+   * Whether `dataset` has rows for every date `reference` has rows for within the window (as of
+   * the last listing; the dates are read from the files' `dt` values): a rollup written beside its
+   * source by the same runs can then stand in for it over that window. True when `reference` has
+   * no rows there.
    *
    * @example
    * lake.covers('sales_orders', 'sales', { from: '2026-11-01', to: '2026-11-30' })
    */
   covers(dataset: InsightDataset, reference: InsightDataset, window: DateWindow): boolean {
-    const have = this.states.get(dataset)?.partitions ?? new Set<string>();
-    for (const date of this.states.get(reference)?.partitions ?? []) {
+    const have = this.dates.get(dataset) ?? new Set<string>();
+    for (const date of this.dates.get(reference) ?? []) {
       if (date >= window.from && date <= window.to && !have.has(date)) return false;
     }
     return true;

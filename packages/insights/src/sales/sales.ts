@@ -2,6 +2,7 @@ import { datesOf, type DateWindow } from '@threadline/domain';
 import { toDateText, toNumber } from '@threadline/lake';
 
 import type { InsightsLake } from '../lake/insights-lake.js';
+import { SOLD } from '../lake/sold.js';
 import { ratio } from '../window.js';
 import type { SalesRateRow, SalesInsight } from '../types.js';
 
@@ -14,8 +15,7 @@ export interface SalesFilters extends DateWindow {
   limit?: number;
 }
 
-/** Statuses whose goods were sold (cancelled and refunded lines are not sales). */
-export const SOLD = `status NOT IN ('cancelled', 'refunded')`;
+export { SOLD };
 
 function saleFilters(filters: SalesFilters): { where: string; params: Array<string | number> } {
   const params: Array<string | number> = [filters.from, filters.to];

@@ -271,7 +271,7 @@ describe('popular products per segment against a line-by-line reference', () => 
     });
   }
 
-  it('reads the rollup only while it has every partition sales has in the window, else counts from the lines', async () => {
+  it('reads the rollup only while it has rows for every date sales has sold lines on in the window, else counts from the lines', async () => {
     const partial = mkdtempSync(path.join(tmpdir(), 'segments-partial-'));
     try {
       await writeSales(partial, lines);
@@ -288,14 +288,17 @@ describe('popular products per segment against a line-by-line reference', () => 
         const before = { ...filters, to: '2026-05-09' };
         assert.equal(partialLake.covers('sales_orders', 'sales', before), true);
         assertSameInsight(await segmentInsight(partialLake, before), reference(lines, before), 'a window the rollup covers');
-        // with an (empty) partition for the day the window counts as covered, and the counts come
-        // from the rollup: the day's orders are missing from them, which proves which path ran
-        mkdirSync(day, { recursive: true });
+        // with rows of the day in the rollup the window counts as covered (the dates come from
+        // the files' dt values), and the counts come from the rollup: with one order of the day
+        // put back, the day's other orders are missing from them, which proves which path ran
+        const kept = path.join(partial, 'kept.parquet');
         const instance = await DuckDBInstance.create(':memory:');
         const db = await instance.connect();
         try {
-          await db.run(`COPY (SELECT * EXCLUDE (dt) FROM read_parquet('${path.join(partial, 'lake', 'curated', 'sales_orders', '*', '*.parquet')}', hive_partitioning = true) WHERE false)
-            TO '${path.join(day, 'part-0.parquet')}' (FORMAT parquet)`);
+          const rollup = salesOrdersSelect(`(SELECT * FROM read_parquet('${path.join(partial, 'lake', 'curated', 'sales', '*', '*.parquet')}', hive_partitioning = true))`);
+          await db.run(`COPY (SELECT * FROM (${rollup}) WHERE dt = DATE '2026-05-10' ORDER BY order_id LIMIT 1) TO '${kept}' (FORMAT parquet)`);
+          mkdirSync(day, { recursive: true });
+          await db.run(`COPY (SELECT * EXCLUDE (dt) FROM read_parquet('${kept}')) TO '${path.join(day, 'part-0.parquet')}' (FORMAT parquet)`);
         } finally {
           db.closeSync();
           instance.closeSync();

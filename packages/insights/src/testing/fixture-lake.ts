@@ -7,9 +7,14 @@ import { DuckDBInstance } from '@duckdb/node-api';
 /**
  * A small lake with hand-made curated datasets whose figures are worked out by hand in
  * the comments of `insights.test.ts`: ties in a ranking, a segment of one customer, reviews
- * without text, an empty April. Written as Hive-partitioned Parquet exactly like the pipeline.
+ * without text, an empty April. Written as Hive-partitioned Parquet exactly like the pipeline:
+ * `layout: 'month'` writes the date datasets as the nightly run does now (`month=YYYY-MM` folders,
+ * `dt` a sorted column in the file), `'day'` (the default) as it did before (`dt=` folders).
  */
-export async function writeFixtureLake(dataDir: string = mkdtempSync(path.join(tmpdir(), 'insights-lake-'))): Promise<string> {
+export async function writeFixtureLake(
+  dataDir: string = mkdtempSync(path.join(tmpdir(), 'insights-lake-')),
+  options: { layout?: 'day' | 'month' } = {},
+): Promise<string> {
   const curated = path.join(dataDir, 'lake', 'curated');
   const survey = path.join(dataDir, 'lake', 'raw', 'survey');
   mkdirSync(curated, { recursive: true });
@@ -17,7 +22,9 @@ export async function writeFixtureLake(dataDir: string = mkdtempSync(path.join(t
   const instance = await DuckDBInstance.create(':memory:');
   const db = await instance.connect();
   const copy = async (select: string, dir: string, partition: string): Promise<void> => {
-    await db.run(`COPY (${select}) TO '${dir}' (FORMAT parquet, PARTITION_BY (${partition}), OVERWRITE_OR_IGNORE true)`);
+    const byMonth = options.layout === 'month' && partition === 'dt' && !dir.endsWith(`${path.sep}products`);
+    const rows = byMonth ? `SELECT *, strftime(dt, '%Y-%m') AS month FROM (${select}) ORDER BY dt` : select;
+    await db.run(`COPY (${rows}) TO '${dir}' (FORMAT parquet, PARTITION_BY (${byMonth ? 'month' : partition}), OVERWRITE_OR_IGNORE true)`);
   };
   await copy(
     `SELECT placed_date AS dt, * FROM (VALUES

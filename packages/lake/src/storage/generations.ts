@@ -10,9 +10,9 @@ import { isVisibleKey, type LakeFile } from './storage.js';
  * pointer object last:
  *
  * ```
- * curated/sales/dt=2026-11-24/_current.json                    → { generation: "m3x…-a1b2c3", files: ["data_0.parquet"] }
- * curated/sales/dt=2026-11-24/_gen/m3x…-a1b2c3/data_0.parquet  the current files
- * curated/sales/dt=2026-11-24/_gen/m3w…-d4e5f6/data_0.parquet  the previous generation, kept for readers mid-sync
+ * curated/sales/month=2026-11/_current.json                    → { generation: "m3x…-a1b2c3", files: ["data_0.parquet"] }
+ * curated/sales/month=2026-11/_gen/m3x…-a1b2c3/data_0.parquet  the current files
+ * curated/sales/month=2026-11/_gen/m3w…-d4e5f6/data_0.parquet  the previous generation, kept for readers mid-sync
  * ```
  *
  * Readers follow the pointer (`readerView`), so they see the old generation or the new one, never

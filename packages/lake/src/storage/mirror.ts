@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { LakeError } from '../errors.js';
@@ -145,7 +145,7 @@ export class LakeMirror {
 
   /**
    * Publishes the local visible files under `prefix` (a partition, e.g.
-   * `curated/sales/dt=2026-11-24/`) to the storage atomically for readers: the files go under a
+   * `curated/sales/month=2026-11/`) to the storage atomically for readers: the files go under a
    * new generation prefix, then the partition's pointer object is switched to it (one PUT), then
    * older generations are deleted — all but the previous one, which readers that read the old
    * pointer a moment ago may still be downloading. Idempotent, so a recovery can repeat it.
@@ -177,6 +177,38 @@ export class LakeMirror {
     }
     await this.writeManifest(manifest);
     return { put: locals.length, deleted: stale.length };
+  }
+
+  /**
+   * Publishes a whole dataset folder (e.g. `curated/sales/`) whose partitions changed key — a
+   * dataset converted from `dt=` day folders to `month=` folders: each local partition folder is
+   * uploaded as `upload` does (new generation, then its pointer), and only then are the storage's
+   * partitions the local folder no longer has deleted, so a reader never finds the dataset empty.
+   * Between the two, a reader listing the storage sees both keys; readers take the `month=`
+   * folders over day folders (`preferMonthFolders`). Idempotent, like `upload`.
+   */
+  async uploadDataset(prefix: string): Promise<{ put: number; deleted: number }> {
+    if (!this.isRemote) return { put: 0, deleted: 0 };
+    const dir = this.localPath(prefix);
+    const folders = (await readdir(dir, { withFileTypes: true }).catch(() => []))
+      .filter((entry) => entry.isDirectory() && isVisibleKey(entry.name))
+      .map((entry) => entry.name);
+    let put = 0;
+    let deleted = 0;
+    for (const folder of folders) {
+      const done = await this.upload(`${prefix}${folder}/`);
+      put += done.put;
+      deleted += done.deleted;
+    }
+    const kept = new Set(folders);
+    const stale = (await this.storage.listFiles(prefix)).map((file) => file.key).filter((key) => !kept.has(key.slice(prefix.length).split('/')[0] ?? ''));
+    if (stale.length > 0) {
+      await this.storage.delete(stale);
+      const manifest = await this.readManifest();
+      for (const key of stale) delete manifest[key];
+      await this.writeManifest(manifest);
+    }
+    return { put, deleted: deleted + stale.length };
   }
 
   /** The partition's pointer in the storage, if it has one. */

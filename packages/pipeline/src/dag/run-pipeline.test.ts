@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,12 +9,13 @@ import pg from 'pg';
 
 import { createLogger } from '@threadline/config';
 import { createTestDatabase, freePort, type TestDatabase } from '@threadline/db/testing';
-import { listCatalogTables, openDuckDb, runLakeQuery } from '@threadline/lake';
+import { crawlLake, listCatalogTables, openDuckDb, runLakeQuery, sqlLiteral } from '@threadline/lake';
 
 import { listRuleResults, listSteps, findRun } from './pipeline.repo.js';
 import { loadPipelineSettings } from './pipeline-settings.js';
 import { tryAcquireRunLock } from './run-lock.js';
 import { PipelineBusyError, runPipeline, type PipelineDeps } from './run-pipeline.js';
+import { MONTH_DATASETS } from '../extract/datasets.js';
 import { seedShop } from '../testing/shop-fixture.js';
 
 const ZONE = 'America/New_York';
@@ -85,11 +86,13 @@ describe('nightly pipeline', () => {
     const tables = await listCatalogTables(db.pool);
     assert.deepEqual(tables.map((table) => table.name), ['product_day', 'products', 'reviews', 'sales', 'sales_orders']);
     const sales = tables.find((table) => table.name === 'sales');
-    assert.deepEqual(sales?.partitionKeys, ['dt']);
+    // month partitions, `dt` a column inside the file
+    assert.deepEqual(sales?.partitionKeys, ['month']);
+    assert.ok(sales?.columns.some((column) => column.name === 'dt' && !column.isPartitionKey));
     assert.equal(sales?.rowCount, 600);
     // the segments dashboard's rollup: one row per order with a sold line (a quarter of the 300 are cancelled)
     const orders = tables.find((table) => table.name === 'sales_orders');
-    assert.deepEqual(orders?.partitionKeys, ['dt']);
+    assert.deepEqual(orders?.partitionKeys, ['month']);
     assert.equal(orders?.rowCount, 225);
     const steps = await listSteps(db.pool, summary.runId);
     assert.deepEqual(steps.map((step) => `${step.step}:${step.status}`), ['extract:succeeded', 'quality:succeeded', 'publish:succeeded', 'verify:succeeded', 'catalog:succeeded', 'refresh:succeeded']);
@@ -103,7 +106,7 @@ describe('nightly pipeline', () => {
     }
     const result = await runLakeQuery({ pool: db.pool, lake: path.join(dataDir, 'lake'), sql: 'SELECT DISTINCT customer_key FROM sales ORDER BY 1 LIMIT 3' });
     for (const row of result.rows) assert.match(String(row.customer_key), /^[A-Za-z0-9_-]{22}$/);
-    const raw = readFileSync(path.join(dataDir, 'lake', 'curated', 'sales', 'dt=2026-11-19', readdirSync(path.join(dataDir, 'lake', 'curated', 'sales', 'dt=2026-11-19'))[0] ?? ''));
+    const raw = readFileSync(path.join(dataDir, 'lake', 'curated', 'sales', 'month=2026-11', readdirSync(path.join(dataDir, 'lake', 'curated', 'sales', 'month=2026-11'))[0] ?? ''));
     assert.ok(!raw.includes('@example.test'), 'no e-mail address in the Parquet bytes');
   });
 
@@ -143,37 +146,38 @@ describe('nightly pipeline', () => {
        SELECT $1, product_id, id, 1, 1, price_cents, 'x', size, colour FROM product_variants ORDER BY id LIMIT 1`,
       [rows[0]?.id],
     );
-    const before = readFileSync(path.join(dataDir, 'lake', 'curated', 'sales', 'dt=2026-11-19', 'part-0.parquet'));
-    const summary = await runPipeline(deps({ rules: { sales: [{ type: 'rowCount', max: 300, name: 'at-most-300-lines-a-day' }, { type: 'uniqueness', columns: ['order_item_id'] }] } }), {
+    const before = readFileSync(path.join(dataDir, 'lake', 'curated', 'sales', 'month=2026-11', 'part-0.parquet'));
+    // the staged month holds the run's day (301 lines) and the published days of the month (200 + 100)
+    const summary = await runPipeline(deps({ rules: { sales: [{ type: 'rowCount', max: 600, name: 'at-most-600-lines-a-month' }, { type: 'uniqueness', columns: ['order_item_id'] }] } }), {
       trigger: 'manual',
       dates: ['2026-11-19'],
     });
     assert.equal(summary.status, 'failed');
     assert.equal(summary.failedStep, 'quality');
-    assert.deepEqual(readFileSync(path.join(dataDir, 'lake', 'curated', 'sales', 'dt=2026-11-19', 'part-0.parquet')), before, 'old partition untouched');
+    assert.deepEqual(readFileSync(path.join(dataDir, 'lake', 'curated', 'sales', 'month=2026-11', 'part-0.parquet')), before, 'old partition untouched');
     assert.equal((await salesByDay())['2026-11-19'], 300);
     const stored = await listRuleResults(db.pool, summary.runId);
-    const failed = stored.find((result) => result.name === 'at-most-300-lines-a-day');
+    const failed = stored.find((result) => result.name === 'at-most-600-lines-a-month');
     assert.equal(failed?.passed, false);
-    assert.equal(failed?.observed, '301');
+    assert.equal(failed?.observed, '601');
     assert.ok(stored.some((result) => result.name === 'uniqueness(order_item_id)' && result.passed));
     const steps = await listSteps(db.pool, summary.runId);
     assert.deepEqual(steps.filter((step) => step.status === 'skipped').map((step) => step.step), ['publish', 'verify', 'catalog', 'refresh']);
     assert.equal(steps.find((step) => step.step === 'quality')?.attempts, 1, 'bad data is not retried');
     const notice = slackMessages.at(-1) ?? '';
     assert.match(notice, /failed at step \*quality\*/);
-    assert.match(notice, /at-most-300-lines-a-day: observed 301/);
+    assert.match(notice, /at-most-600-lines-a-month: observed 601/);
     assert.match(notice, /previously published data is unchanged/);
   });
 
   it('verify puts the old partitions back when a published file is not the one the gate passed, even if its rows pass every rule', async () => {
-    const salesDir = path.join(dataDir, 'lake', 'curated', 'sales', 'dt=2026-11-19');
+    const salesDir = path.join(dataDir, 'lake', 'curated', 'sales', 'month=2026-11');
     const before = readFileSync(path.join(salesDir, 'part-0.parquet'));
     // valid data that passes every sales rule, one line short: what the gate never saw
     const shorter = path.join(dataDir, 'shorter.parquet');
     const session = await openDuckDb();
     try {
-      await session.connection.run(`COPY (SELECT * EXCLUDE (dt) FROM read_parquet('${path.join(salesDir, '*.parquet')}', hive_partitioning = true) ORDER BY order_item_id LIMIT 299)
+      await session.connection.run(`COPY (SELECT * FROM read_parquet('${path.join(salesDir, '*.parquet')}') ORDER BY dt, order_id, order_item_id LIMIT 599)
            TO '${shorter}' (FORMAT parquet)`);
     } finally {
       session.close();
@@ -187,7 +191,7 @@ describe('nightly pipeline', () => {
           if (swapped) return;
           swapped = true;
           const staged = readdirSync(path.join(dataDir, 'lake', 'staging'))
-            .map((run) => path.join(dataDir, 'lake', 'staging', run, 'sales', 'dt=2026-11-19', 'part-0.parquet'))
+            .map((run) => path.join(dataDir, 'lake', 'staging', run, 'sales', 'month=2026-11', 'part-0.parquet'))
             .filter((file) => existsSync(file));
           assert.equal(staged.length, 1, staged.join(', '));
           copyFileSync(shorter, staged[0] ?? '');
@@ -197,7 +201,7 @@ describe('nightly pipeline', () => {
     );
     assert.equal(summary.status, 'failed');
     assert.equal(summary.failedStep, 'verify', summary.error ?? '');
-    assert.match(summary.error ?? '', /not the files that passed the quality gate \(1 difference\(s\): sales\/dt=2026-11-19\/part-0\.parquet (was modified|changed size \(\d+ → \d+ bytes\))\)/);
+    assert.match(summary.error ?? '', /not the files that passed the quality gate \(1 difference\(s\): sales\/month=2026-11\/part-0\.parquet (was modified|changed size \(\d+ → \d+ bytes\))\)/);
     assert.deepEqual(readFileSync(path.join(salesDir, 'part-0.parquet')), before, 'the previous partition is back');
     assert.equal((await salesByDay())['2026-11-19'], 300);
     assert.deepEqual(readdirSync(path.join(dataDir, 'lake', '_journal')), [], 'the undone publish leaves no journal');
@@ -285,5 +289,97 @@ describe('nightly pipeline', () => {
     const summary = await runPipeline(deps(), { trigger: 'manual', dates: ['2026-11-20'] });
     assert.equal(summary.status, 'succeeded');
     assert.equal((await findRun(db.pool, rows[0]?.id ?? 0))?.status, 'abandoned');
+  });
+
+  it('a re-run of one day rewrites its month with that day\'s rows replaced and the other days\' rows unchanged', async () => {
+    const lake = path.join(dataDir, 'lake');
+    const rows = async (where: string): Promise<Array<Record<string, unknown>>> =>
+      (await runLakeQuery({ pool: db.pool, lake, sql: `SELECT * EXCLUDE (month) FROM sales WHERE ${where} ORDER BY order_item_id`, limit: 10_000 })).rows;
+    const others = await rows(`dt <> DATE '2026-11-19'`);
+    const day = await rows(`dt = DATE '2026-11-19'`);
+    assert.ok(others.length > 0 && day.length > 0);
+    const { rows: changed } = await db.pool.query<{ id: string }>(
+      `UPDATE orders SET status = 'refunded' WHERE id = (SELECT max(id) FROM orders WHERE status <> 'refunded' AND (placed_at AT TIME ZONE '${ZONE}')::date = '2026-11-19') RETURNING id`,
+    );
+    const orderId = Number(changed[0]?.id);
+    assert.ok(day.some((row) => Number(row.order_id) === orderId && row.status !== 'refunded'));
+    const summary = await runPipeline(deps(), { trigger: 'manual', dates: ['2026-11-19'] });
+    assert.equal(summary.status, 'succeeded', summary.error ?? '');
+    assert.deepEqual(readdirSync(path.join(lake, 'curated', 'sales')), ['month=2026-11']);
+    // the month's other days: the very same rows, every column
+    assert.deepEqual(await rows(`dt <> DATE '2026-11-19'`), others);
+    // the day: the same lines, the changed order's now refunded
+    const after = await rows(`dt = DATE '2026-11-19'`);
+    assert.deepEqual(
+      after,
+      day.map((row) => (Number(row.order_id) === orderId ? { ...row, status: 'refunded' } : row)),
+    );
+  });
+
+  it('converts a lake of day partitions to month partitions in one run, completing a publish that crashed between renames', async () => {
+    const lake = path.join(dataDir, 'lake');
+    const curated = path.join(lake, 'curated');
+    // the lake as the code before month partitions wrote it: `dt=` folders, `dt` not in the files;
+    // plus a day of sales in October (keys moved out of the way), which no run below rebuilds
+    const session = await openDuckDb();
+    try {
+      for (const dataset of MONTH_DATASETS) {
+        const dir = path.join(curated, dataset);
+        const days = path.join(lake, `days-${dataset}`);
+        const rows = `SELECT * FROM read_parquet(${sqlLiteral(path.join(dir, 'month=*', '*.parquet'))}, hive_partitioning = false)`;
+        const october =
+          dataset === 'sales'
+            ? ` UNION ALL SELECT * REPLACE (DATE '2026-10-05' AS dt, DATE '2026-10-05' AS placed_date, order_item_id + 1000000 AS order_item_id, order_id + 1000000 AS order_id) FROM (${rows}) WHERE dt = DATE '2026-11-18'`
+            : '';
+        await session.connection.run(`COPY (${rows}${october}) TO ${sqlLiteral(days)} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`);
+        rmSync(dir, { recursive: true });
+        renameSync(days, dir);
+      }
+    } finally {
+      session.close();
+    }
+    assert.deepEqual(readdirSync(path.join(curated, 'sales')), ['dt=2026-10-05', 'dt=2026-11-18', 'dt=2026-11-19', 'dt=2026-11-20']);
+    await crawlLake(db.pool, lake);
+    // what SQL over the lake answers from the day partitions
+    const QUERIES = [
+      'SELECT dt::VARCHAR AS dt, count(*) AS lines, sum(line_total_cents) AS revenue, count(DISTINCT order_id) AS orders FROM sales GROUP BY dt ORDER BY dt',
+      'SELECT product_id, status, sum(quantity) AS units FROM sales GROUP BY ALL ORDER BY ALL',
+      'SELECT dt::VARCHAR AS dt, count(*) AS orders, sum(units) AS units FROM sales_orders GROUP BY dt ORDER BY dt',
+      'SELECT dt::VARCHAR AS dt, rating, count(*) AS n FROM reviews GROUP BY ALL ORDER BY ALL',
+      'SELECT dt::VARCHAR AS dt, sum(orders) AS orders, sum(units_sold) AS units, sum(views) AS views FROM product_day GROUP BY dt ORDER BY dt',
+      `SELECT count(*) AS n FROM sales WHERE dt BETWEEN DATE '2026-11-19' AND DATE '2026-11-30'`,
+    ];
+    const answers = async (): Promise<unknown[]> => Promise.all(QUERIES.map(async (sql) => (await runLakeQuery({ pool: db.pool, lake, sql, limit: 10_000 })).rows));
+    const before = await answers();
+    assert.ok(JSON.stringify(before[0]).includes('2026-10-05'));
+
+    // the run converts every dataset whole; it crashes after sales' day folders were retired, before its months moved in
+    let crashed = false;
+    const failed = await runPipeline(
+      deps({
+        settings: { ...loadPipelineSettings({}), retries: 0 },
+        publishFault: ({ index, action }) => {
+          if (index === 2 && action === 'move-new' && !crashed) {
+            crashed = true;
+            throw new Error('power cut');
+          }
+        },
+      }),
+      { trigger: 'manual', dates: ['2026-11-20'] },
+    );
+    assert.equal(failed.failedStep, 'publish', failed.error ?? '');
+    assert.equal(crashed, true);
+    assert.equal(existsSync(path.join(curated, 'sales')), false, 'the crash left sales between its two renames');
+    // the next run completes the publish first, then runs on the converted lake
+    const next = await runPipeline(deps(), { trigger: 'manual', dates: ['2026-11-20'] });
+    assert.equal(next.status, 'succeeded', next.error ?? '');
+    assert.deepEqual(readdirSync(path.join(curated, 'sales')), ['month=2026-10', 'month=2026-11']);
+    for (const dataset of MONTH_DATASETS) {
+      assert.ok(readdirSync(path.join(curated, dataset)).every((name) => name.startsWith('month=')), `${dataset}: ${readdirSync(path.join(curated, dataset)).join(', ')}`);
+    }
+    assert.deepEqual(readdirSync(path.join(lake, '_journal')), []);
+    assert.deepEqual((await listCatalogTables(db.pool)).find((table) => table.name === 'sales')?.partitionKeys, ['month']);
+    // the same answers from the month partitions
+    assert.deepEqual(await answers(), before);
   });
 });

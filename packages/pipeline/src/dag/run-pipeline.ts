@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@threadline/config';
 import type { Pool } from '@threadline/db';
 import { addDays, dateInZone } from '@threadline/domain';
-import { crawlLake, lakeRoot, LakeMirror, runStagingDir, ZONE_DIRS } from '@threadline/lake';
+import { crawlLake, curatedDatasetGlob, lakeRoot, LakeMirror, runStagingDir, ZONE_DIRS } from '@threadline/lake';
 import { notifySlack } from '@threadline/ops';
 
 import { CURATED_DATASETS, DATASET_RULES, extractShop, findAllDates, findChangedDates, type CuratedDataset, type ExtractResult, type ExtractStage } from '../extract/index.js';
@@ -173,7 +173,7 @@ export const PIPELINE_DAG: StepDefinition[] = [
       state.gatedFiles = await recordPartitionFiles(partitionFolders(state, 'staging'));
       const results = await runQualityGate({
         datasets: gateDatasets(state, deps),
-        references: Object.fromEntries(CURATED_DATASETS.map((name) => [name, [path.join(state.lakeDir, 'curated', name, '*', '*.parquet')]])),
+        references: Object.fromEntries(CURATED_DATASETS.map((name) => [name, [curatedDatasetGlob(path.join(state.lakeDir, ZONE_DIRS.curated, name))]])),
         asOf: deps.now?.() ?? new Date(),
       });
       state.results.push(...results);
@@ -186,8 +186,12 @@ export const PIPELINE_DAG: StepDefinition[] = [
     name: 'publish',
     dependsOn: ['quality'],
     async run(state, deps) {
+      // a dataset converted from day partitions is swapped whole (its `dt=` folders retire with
+      // the months moving in, in one rename each way); otherwise each staged partition is swapped
       const items = (state.extract?.datasets ?? []).flatMap((item) =>
-        item.partitions.map((partition) => ({ dataset: item.dataset, partition, stagedDir: path.join(state.stagingDir, item.dataset, partition) })),
+        item.replacesDataset
+          ? [{ dataset: item.dataset, partition: '', stagedDir: path.join(state.stagingDir, item.dataset) }]
+          : item.partitions.map((partition) => ({ dataset: item.dataset, partition, stagedDir: path.join(state.stagingDir, item.dataset, partition) })),
       );
       state.journal = await publishPartitions(state.lakeDir, `run-${state.runId}`, items, { fault: deps.publishFault });
       const uploaded = await uploadPublished(state.lake, state.journal);

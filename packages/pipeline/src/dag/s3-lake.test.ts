@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLogger } from '@threadline/config';
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 import { InsightsLake } from '@threadline/insights';
-import { LakeMirror, listCatalogPartitions, listCatalogTables, runLakeQuery, type S3LakeStorage } from '@threadline/lake';
+import { LakeMirror, listCatalogPartitions, listCatalogTables, openDuckDb, runLakeQuery, sqlLiteral, type S3LakeStorage } from '@threadline/lake';
 import { startS3Lake } from '@threadline/lake/testing';
 
 import { loadPipelineSettings } from './pipeline-settings.js';
@@ -69,10 +69,11 @@ describe('the lake on S3: pipeline, catalog and insights', () => {
     const summary = await runPipeline(deps(mirror('worker-cache')), { trigger: 'manual', dates: DATES });
     assert.equal(summary.status, 'succeeded', summary.error ?? '');
     const keys = await storage.list('curated/sales/');
-    assert.deepEqual([...new Set(keys.map((key) => key.split('/')[2]))], DATES.map((date) => `dt=${date}`));
+    // one month partition (the three days are a column inside its file)
+    assert.deepEqual([...new Set(keys.map((key) => key.split('/')[2]))], ['month=2026-11']);
     // each partition: its pointer and the files of the generation it names (an atomic switch for readers)
     assert.ok(keys.every((key) => key.endsWith('/_current.json') || /\/_gen\/[a-z0-9-]+\/[^/]+\.parquet$/.test(key)), keys.join(', '));
-    assert.equal(keys.filter((key) => key.endsWith('/_current.json')).length, DATES.length);
+    assert.equal(keys.filter((key) => key.endsWith('/_current.json')).length, 1);
     assert.ok(!existsSync(path.join(dataDir, 'lake', 'curated')), 'nothing is published to the local lake directory');
 
     const sales = (await listCatalogTables(db.pool)).find((table) => table.name === 'sales');
@@ -81,11 +82,7 @@ describe('the lake on S3: pipeline, catalog and insights', () => {
     const partitions = await listCatalogPartitions(db.pool, 'sales');
     assert.deepEqual(
       partitions.map((partition) => [partition.path, partition.rowCount]).sort(),
-      [
-        ['dt=2026-11-18', 200],
-        ['dt=2026-11-19', 300],
-        ['dt=2026-11-20', 100],
-      ],
+      [['month=2026-11', 600]],
     );
   });
 
@@ -116,7 +113,7 @@ describe('the lake on S3: pipeline, catalog and insights', () => {
     const files = (await storage.list('curated/sales/')).filter((key) => key.endsWith('.parquet')).length;
     assert.deepEqual(counts, [files, 0]);
 
-    // a rebuild of one day from unchanged data writes the same bytes (same ETag): nothing to fetch
+    // a rebuild of one day from unchanged data writes the same month file, byte for byte (same ETag): nothing to fetch
     const rerun = await runPipeline(deps(mirror('worker-cache')), { trigger: 'manual', dates: ['2026-11-19'] });
     assert.equal(rerun.status, 'succeeded', rerun.error ?? '');
     await lake.sync('curated/sales/', { onDownload });
@@ -124,23 +121,23 @@ describe('the lake on S3: pipeline, catalog and insights', () => {
 
     // an object replaced with other content is fetched again, and only it
     const current = async (partition: string): Promise<string> => {
-      const pointerFile = path.join(dir, `pointer-${partition}.json`);
-      await storage.download(`curated/sales/${partition}/_current.json`, pointerFile);
+      const pointerFile = path.join(dir, `pointer-${partition.replaceAll('/', '-')}.json`);
+      await storage.download(`curated/${partition}/_current.json`, pointerFile);
       const pointer: unknown = JSON.parse(readFileSync(pointerFile, 'utf8'));
       assert.ok(typeof pointer === 'object' && pointer !== null && 'generation' in pointer && typeof pointer.generation === 'string' && 'files' in pointer && Array.isArray(pointer.files));
-      return `curated/sales/${partition}/_gen/${pointer.generation}/${String(pointer.files[0])}`;
+      return `curated/${partition}/_gen/${pointer.generation}/${String(pointer.files[0])}`;
     };
-    const changedKey = await current('dt=2026-11-19');
+    const changedKey = await current('sales/month=2026-11');
     const other = path.join(dir, 'other.parquet');
-    await storage.download(await current('dt=2026-11-20'), other);
+    await storage.download(await current('sales_orders/month=2026-11'), other);
     await storage.put(other, changedKey);
     await lake.sync('curated/sales/', { onDownload });
     assert.equal(counts.at(-1), 1);
-    assert.equal(statSync(path.join(lake.root, 'curated/sales/dt=2026-11-19', path.basename(changedKey))).size, (await storage.listFiles(changedKey)).at(0)?.bytes);
+    assert.equal(statSync(path.join(lake.root, 'curated/sales/month=2026-11', path.basename(changedKey))).size, (await storage.listFiles(changedKey)).at(0)?.bytes);
 
-    await storage.delete(await storage.list('curated/sales/dt=2026-11-18/'));
+    await storage.delete(await storage.list('curated/sales/month=2026-11/'));
     await lake.sync('curated/sales/', { onDownload });
-    assert.deepEqual(readdirSync(path.join(dirOf, 'dt=2026-11-18')), []);
+    assert.deepEqual(readdirSync(path.join(dirOf, 'month=2026-11')), []);
   });
 
   it('uploads a publish cut short by a crash when the next process recovers it', async () => {
@@ -163,5 +160,45 @@ describe('the lake on S3: pipeline, catalog and insights', () => {
     assert.equal(published.length, 2, published.join(', '));
     assert.equal(published[0], 'curated/sales/dt=2026-11-21/_current.json');
     assert.match(published[1] ?? '', /^curated\/sales\/dt=2026-11-21\/_gen\/[a-z0-9-]+\/data_0\.parquet$/);
+  });
+
+  it('converts a bucket of day partitions to month partitions, deleting the day keys once the months are in', async () => {
+    // the crash test above left a partition of made-up bytes: not a lake anyone would convert
+    await storage.delete(await storage.list('curated/sales/dt=2026-11-21/'));
+    const worker = mirror('worker-cache');
+    const rebuilt = await runPipeline(deps(worker), { trigger: 'manual', dates: DATES });
+    assert.equal(rebuilt.status, 'succeeded', rebuilt.error ?? '');
+    const salesPerDay = async (): Promise<unknown> => {
+      const insights = await InsightsLake.open(dataDir, { threads: 1, lake: mirror(`reader-${Date.now()}`) });
+      try {
+        return await insights.query('SELECT dt::VARCHAR AS dt, count(*)::INTEGER AS n, sum(line_total_cents)::BIGINT AS revenue FROM sales GROUP BY ALL ORDER BY dt');
+      } finally {
+        insights.close();
+      }
+    };
+    const expected = await salesPerDay();
+    // the bucket as the code before month partitions left it: `dt=` partitions (pointer and generation each)
+    const uploader = mirror('day-uploader');
+    const days = path.join(uploader.root, 'curated', 'sales');
+    mkdirSync(path.dirname(days), { recursive: true });
+    const session = await openDuckDb();
+    try {
+      await session.connection.run(
+        `COPY (SELECT * FROM read_parquet(${sqlLiteral(path.join(worker.root, 'curated', 'sales', 'month=*', '*.parquet'))}, hive_partitioning = false))
+           TO ${sqlLiteral(days)} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`,
+      );
+    } finally {
+      session.close();
+    }
+    for (const folder of readdirSync(days)) await uploader.upload(`curated/sales/${folder}/`);
+    await storage.delete(await storage.list('curated/sales/month='));
+    const folders = async (): Promise<string[]> => [...new Set((await storage.list('curated/sales/')).map((key) => key.split('/')[2] ?? ''))].sort();
+    assert.deepEqual(await folders(), DATES.map((date) => `dt=${date}`));
+    assert.deepEqual(await salesPerDay(), expected, 'the day partitions answer the same');
+
+    const converted = await runPipeline(deps(worker), { trigger: 'manual', dates: ['2026-11-20'] });
+    assert.equal(converted.status, 'succeeded', converted.error ?? '');
+    assert.deepEqual(await folders(), ['month=2026-11'], 'the day partitions are gone from the bucket');
+    assert.deepEqual(await salesPerDay(), expected, 'the month partition answers the same');
   });
 });

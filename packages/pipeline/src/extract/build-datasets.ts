@@ -5,9 +5,9 @@ import path from 'node:path';
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-import { readRows, sqlLiteral, datePartition } from '@threadline/lake';
+import { readRows, sqlIdent, sqlLiteral, datePartition, isMonth, monthOf, monthPartition } from '@threadline/lake';
 
-import { DATASET_KEYS, type CuratedDataset } from './datasets.js';
+import { DATASET_KEYS, isMonthDataset, type CuratedDataset } from './datasets.js';
 import { declareKey } from './load-extracts.js';
 import { defineSalesOrders } from './sales-orders.js';
 import type { StageTimer } from './stage-timer.js';
@@ -25,8 +25,14 @@ export interface BuildInput {
    * of one dataset overlaps the others'.
    */
   connect: () => Promise<DuckDBConnection>;
-  /** Staging root of the run; datasets go to `<stagingDir>/<dataset>/dt=…/`. */
+  /** Staging root of the run; datasets go to `<stagingDir>/<dataset>/month=…/` (products: `dt=…/`). */
   stagingDir: string;
+  /**
+   * The published datasets (`<lake>/curated`): a month partition is rewritten whole, so the rows of
+   * the month's dates this run does not rebuild are read from here (a month file, or the old day
+   * folders of a lake written before month partitions).
+   */
+  curatedDir: string;
   dates: readonly string[];
   /** Partition date of the products snapshot (the shop date of the extract). */
   snapshotDate: string;
@@ -42,14 +48,22 @@ export interface BuildInput {
 
 export interface BuiltDataset {
   dataset: CuratedDataset;
+  /** Rows written to staging (for a month dataset: with the published rows of the months' other dates). */
   rows: number;
+  /** The staged partition folders, e.g. `month=2026-11` (products: `dt=2026-11-24`). */
   partitions: string[];
+  /**
+   * True when the published dataset still has `dt=` day folders: this run converts it whole (every
+   * month of the dataset is staged), and publish swaps the whole dataset folder.
+   */
+  replacesDataset?: boolean;
 }
 
 /**
- * Cuts the sorted `dates` into at most `parts` runs of consecutive dates holding about the same
- * number of rows each (`rowsPerDate`; a date without rows weighs nothing), so each run can be
- * sorted and written by its own statement.
+ * Cuts the sorted `dates` (or months, `YYYY-MM`) into at most `parts` runs of consecutive ones
+ * holding about the same number of rows each (`rowsPerDate`; one without rows weighs nothing), so
+ * each run can be sorted and written by its own statement (`sales` is cut by month: two runs never
+ * write one month partition).
  */
 export function splitDates(dates: readonly string[], rowsPerDate: ReadonlyMap<string, number>, parts: number): string[][] {
   if (!Number.isInteger(parts) || parts < 1) throw new RangeError(`salesWriteRuns: expected a whole number of at least 1, got ${parts}`);
@@ -93,7 +107,7 @@ async function writePartitioned(
   await mkdir(dir, { recursive: true });
   const [first] = connections;
   if (!first || connections.length < runs.length) throw new Error(`${table}: ${runs.length} run(s) of dates but ${connections.length} connection(s)`);
-  const counts = await Promise.all(
+  const counts = await allSettled(
     runs.map((run, index) =>
       timePart(index, async () => {
         const connection = connections[index] ?? first;
@@ -118,6 +132,128 @@ async function writePartitioned(
     await first.run(`COPY (SELECT * EXCLUDE (dt) FROM ${table} WHERE false) TO ${sqlLiteral(path.join(partition, 'part-0.parquet'))} (${PARQUET_OPTIONS})`);
   }
   const partitions = (await readdir(dir)).filter((name) => name.startsWith('dt=')).sort();
+  return { partitions, rows: counts.reduce((sum, count) => sum + count, 0) };
+}
+
+/** Waits for every promise, then throws the first failure: no statement may still run when its connection closes. */
+async function allSettled<T>(promises: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((item): item is PromiseRejectedResult => item.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.flatMap((item) => (item.status === 'fulfilled' ? [item.value] : []));
+}
+
+/** `YYYY-MM-01` of the month after `month`. */
+function nextMonthStart(month: string): string {
+  const [year = 0, monthNumber = 0] = month.split('-').map(Number);
+  return monthNumber === 12 ? `${year + 1}-01-01` : `${year}-${String(monthNumber + 1).padStart(2, '0')}-01`;
+}
+
+/** The Parquet files directly inside `dir` (bookkeeping and temp files left out). */
+async function parquetFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir, { withFileTypes: true }))
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.parquet') && !entry.name.startsWith('_') && !entry.name.startsWith('.'))
+    .map((entry) => path.join(dir, entry.name))
+    .sort();
+}
+
+/** What is published of a month dataset, as far as a run that rewrites some of its months needs it. */
+export interface PublishedMonths {
+  /** The months to stage: the run's, plus every published month when the dataset is converted. */
+  months: string[];
+  /** Files of published month folders of those months (`dt` is a column inside). */
+  monthFiles: string[];
+  /** Files of published `dt=` day folders (a lake written before month partitions; `dt` is the folder's key). */
+  dayFiles: string[];
+  /** The published dataset has day folders: the run converts it whole. */
+  converts: boolean;
+}
+
+/**
+ * Finds the published partitions a run's months are rebuilt from. A dataset still laid out in
+ * `dt=` day folders is converted whole: every month it has is staged, so its day folders can all be
+ * retired by the one publish that moves the months in.
+ */
+export async function findPublishedMonths(datasetDir: string, runDates: readonly string[]): Promise<PublishedMonths> {
+  const months = new Set(runDates.map(monthOf));
+  const entries = existsSync(datasetDir) ? (await readdir(datasetDir, { withFileTypes: true })).filter((entry) => entry.isDirectory()) : [];
+  const dayFolders = entries.map((entry) => /^dt=(\d{4}-\d{2}-\d{2})$/.exec(entry.name)?.[1]).filter((date): date is string => date !== undefined);
+  const monthFolders = entries.map((entry) => /^month=(.+)$/.exec(entry.name)?.[1]).filter((month): month is string => month !== undefined && isMonth(month));
+  const converts = dayFolders.length > 0;
+  if (converts) {
+    for (const date of dayFolders) months.add(monthOf(date));
+    for (const month of monthFolders) months.add(month);
+  }
+  const monthFiles: string[] = [];
+  for (const month of monthFolders) if (months.has(month)) monthFiles.push(...(await parquetFiles(path.join(datasetDir, monthPartition(month)))));
+  const dayFiles: string[] = [];
+  for (const date of dayFolders) dayFiles.push(...(await parquetFiles(path.join(datasetDir, datePartition(date)))));
+  return { months: [...months].sort(), monthFiles, dayFiles, converts };
+}
+
+/**
+ * Writes a table (or view) of the run's dates as month partitions (`month=YYYY-MM/part-0.parquet`,
+ * `dt` a column sorted inside the file): each month the run touches is written whole — the run's
+ * rows for its dates plus the published rows of the month's other dates — so publishing the month
+ * folder replaces exactly the run's dates. A month without rows still gets a zero-row file. `runs`
+ * (runs of consecutive months) are sorted and written by one statement each, side by side; they
+ * hold different months, so never the same partition.
+ */
+async function writeMonthPartitioned(
+  connections: readonly DuckDBConnection[],
+  table: string,
+  dir: string,
+  dates: readonly string[],
+  published: PublishedMonths,
+  runs: ReadonlyArray<readonly string[]>,
+  orderBy: string,
+  timePart: (part: number, write: () => Promise<number>) => Promise<number>,
+): Promise<{ partitions: string[]; rows: number }> {
+  await mkdir(dir, { recursive: true });
+  const [first] = connections;
+  if (!first || connections.length < runs.length) throw new Error(`${table}: ${runs.length} run(s) of months but ${connections.length} connection(s)`);
+  // the staged file keeps the run's column types: published rows are cast to them (a column the
+  // published files lack reads as NULL, one they have that the run no longer writes is dropped)
+  const described = await readRows(first, `DESCRIBE SELECT * FROM ${table}`);
+  const columns = described.map((row) => `CAST(${sqlIdent(String(row.column_name))} AS ${String(row.column_type)}) AS ${sqlIdent(String(row.column_name))}`).join(', ');
+  const runDates = `[${dates.map((date) => `DATE ${sqlLiteral(date)}`).join(', ')}]::DATE[]`;
+  const list = (files: readonly string[]): string => `[${files.map(sqlLiteral).join(', ')}]`;
+  const sources = [`SELECT * FROM ${table}`];
+  if (published.monthFiles.length > 0) {
+    sources.push(`SELECT * FROM read_parquet(${list(published.monthFiles)}, hive_partitioning = false, union_by_name = true) WHERE NOT list_contains(${runDates}, dt)`);
+  }
+  if (published.dayFiles.length > 0) {
+    sources.push(
+      `SELECT * FROM read_parquet(${list(published.dayFiles)}, hive_partitioning = true, hive_types = {'dt': DATE}, union_by_name = true) WHERE NOT list_contains(${runDates}, dt)`,
+    );
+  }
+  const rowsOf = sources.length === 1 ? table : `(${sources.join(' UNION ALL BY NAME ')})`;
+  const counts = await allSettled(
+    runs.map((run, index) =>
+      timePart(index, async () => {
+        const connection = connections[index] ?? first;
+        const from = run[0];
+        const to = run.at(-1);
+        if (!from || !to) return 0;
+        const where = `dt >= DATE ${sqlLiteral(`${from}-01`)} AND dt < DATE ${sqlLiteral(nextMonthStart(to))}`;
+        // COPY answers with the number of rows it wrote: no second pass over the data to count them
+        const [written] = await readRows(
+          connection,
+          `COPY (SELECT ${columns}, strftime(dt, '%Y-%m') AS month FROM ${rowsOf} WHERE ${where} ORDER BY dt, ${orderBy})
+             TO ${sqlLiteral(dir)} (${PARQUET_OPTIONS}, PARTITION_BY (month), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'part-{i}')`,
+        );
+        return Number(written?.Count ?? 0);
+      }),
+    ),
+  );
+  // a month left without rows still replaces its published partition, so it needs a (zero-row) file
+  for (const month of published.months) {
+    const partition = path.join(dir, monthPartition(month));
+    if (existsSync(partition)) continue;
+    await mkdir(partition, { recursive: true });
+    await first.run(`COPY (SELECT ${columns} FROM ${table} WHERE false) TO ${sqlLiteral(path.join(partition, 'part-0.parquet'))} (${PARQUET_OPTIONS})`);
+  }
+  const partitions = (await readdir(dir)).filter((name) => name.startsWith('month=')).sort();
   return { partitions, rows: counts.reduce((sum, count) => sum + count, 0) };
 }
 
@@ -199,7 +335,7 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
     const ordersPerDate = new Map(
       (await readRows(db, 'SELECT dt::VARCHAR AS dt, count(*) AS n FROM x_orders GROUP BY dt')).map((row) => [String(row.dt), Number(row.n)]),
     );
-    writes.start('sales', 'out_sales', input.dates, 'order_id, order_item_id', splitDates(input.dates, ordersPerDate, input.salesWriteRuns ?? SALES_WRITE_RUNS));
+    writes.start('sales', 'out_sales', input.dates, 'order_id, order_item_id', input.salesWriteRuns ?? SALES_WRITE_RUNS, ordersPerDate);
     // one row per sold order, for the segments dashboard's order and customer counts
     await defineSalesOrders(db);
     writes.start('sales_orders', 'out_sales_orders', input.dates, 'order_id');
@@ -263,26 +399,39 @@ class DatasetWriter {
   }
 
   /**
-   * Starts writing `table` as `dataset`; with `runs`, each run of dates is sorted and written on its
-   * own connection (see `writePartitioned`), timed as `write <dataset> (part i of n)`.
+   * Starts writing `table` as `dataset`. A month dataset is written in `parts` runs of months
+   * (at most; balanced by `rowsPerDate`) side by side, each on its own connection (see
+   * `writeMonthPartitioned`), timed as `write <dataset> (part i of n)`; `products` as its day partition.
    */
-  start(dataset: CuratedDataset, table: string, dates: readonly string[], orderBy: string, runs: ReadonlyArray<readonly string[]> = [dates]): void {
+  start(dataset: CuratedDataset, table: string, dates: readonly string[], orderBy: string, parts = 1, rowsPerDate: ReadonlyMap<string, number> = new Map()): void {
     const write = async (): Promise<BuiltDataset> => {
       const connections: DuckDBConnection[] = [];
       try {
+        const isMonthly = isMonthDataset(dataset);
+        const published = isMonthly ? await findPublishedMonths(path.join(this.#input.curatedDir, dataset), dates) : undefined;
+        const rowsPerMonth = new Map<string, number>();
+        for (const [date, rows] of rowsPerDate) rowsPerMonth.set(monthOf(date), (rowsPerMonth.get(monthOf(date)) ?? 0) + rows);
+        const runs = published ? splitDates(published.months, rowsPerMonth, parts) : [dates];
         for (let index = 0; index < Math.max(1, runs.length); index += 1) connections.push(await this.#input.connect());
         const timePart = (part: number, run: () => Promise<number>): Promise<number> =>
           runs.length > 1 ? this.#input.timer.time(`write ${dataset} (part ${part + 1} of ${runs.length})`, run) : run();
+        const dir = path.join(this.#input.stagingDir, dataset);
         const { partitions, rows } = await this.#input.timer.time(`write ${dataset}`, () =>
-          writePartitioned(connections, table, path.join(this.#input.stagingDir, dataset), dates, runs, orderBy, timePart),
+          published
+            ? writeMonthPartitioned(connections, table, dir, dates, published, runs, orderBy, timePart)
+            : writePartitioned(connections, table, dir, dates, runs, orderBy, timePart),
         );
-        this.#progress(`${dataset}: ${partitions.length} partition(s) written`);
-        return { dataset, rows, partitions };
+        this.#progress(`${dataset}: ${partitions.length} partition(s) written${published?.converts ? ' (converted from day partitions)' : ''}`);
+        return { dataset, rows, partitions, ...(published?.converts ? { replacesDataset: true } : {}) };
       } finally {
         for (const connection of connections) connection.closeSync();
       }
     };
-    this.#writes.push(write());
+    const written = write();
+    // a failure is reported by `finish` (or awaited by `drain`), never as an unhandled rejection
+    // while the caller is still joining the next table
+    written.catch(() => undefined);
+    this.#writes.push(written);
   }
 
   /** Waits until no write runs any more, whatever their outcome. */

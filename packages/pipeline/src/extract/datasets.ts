@@ -5,6 +5,17 @@ export const CURATED_DATASETS = ['products', 'sales', 'sales_orders', 'reviews',
 export type CuratedDataset = (typeof CURATED_DATASETS)[number];
 
 /**
+ * The datasets written as month partitions (`month=YYYY-MM/part-0.parquet`, `dt` a sorted column
+ * in the file); `products`, a snapshot per run, keeps its `dt=` day folder.
+ */
+export const MONTH_DATASETS: readonly CuratedDataset[] = ['sales', 'sales_orders', 'reviews', 'product_day'];
+
+/** Whether `dataset` is written as month partitions. */
+export function isMonthDataset(dataset: string): boolean {
+  return (MONTH_DATASETS as readonly string[]).includes(dataset);
+}
+
+/**
  * The key of every curated dataset: one row per key value within a run's output (`products` is a
  * snapshot, one row per product in its partition). The build declares each key as a unique index
  * (so a join that fans out fails at once, naming the dataset) and the quality gate checks it again
@@ -19,6 +30,14 @@ export const DATASET_KEYS: Record<CuratedDataset, readonly string[]> = {
 };
 
 const keyRule = (dataset: CuratedDataset): QualityRule => ({ type: 'uniqueness', columns: [...DATASET_KEYS[dataset]] });
+
+/** A month dataset's row sits in its date's month folder (`month` is the folder's key, `dt` the file's column). */
+const inMonthRule = (dataset: CuratedDataset): QualityRule => ({
+  type: 'customSql',
+  name: 'in-month-partition',
+  description: 'each row sits in the month partition of its dt',
+  badRowsSql: `SELECT * FROM ${dataset} WHERE dt IS NULL OR left(CAST(dt AS VARCHAR), 7) <> month`,
+});
 
 const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded'];
 const AGE_BANDS = ['18-24', '25-34', '35-44', '45-54', '55-64', '65+'];
@@ -84,6 +103,7 @@ export const DATASET_RULES: Record<CuratedDataset, QualityRule[]> = {
       description: 'placed_date (the shop date of placed_at) is the partition date',
       badRowsSql: 'SELECT * FROM sales WHERE placed_date <> dt',
     },
+    inMonthRule('sales'),
   ],
   // the segments dashboard's per-order rollup of sales (segments/sales-orders.ts in insights):
   // its key also fails an order whose lines disagree on the customer or a segment attribute
@@ -91,6 +111,7 @@ export const DATASET_RULES: Record<CuratedDataset, QualityRule[]> = {
     { type: 'completeness', column: 'order_id' },
     keyRule('sales_orders'),
     { type: 'range', column: 'units', min: 1 },
+    inMonthRule('sales_orders'),
   ],
   reviews: [
     { type: 'completeness', column: 'review_id' },
@@ -98,11 +119,13 @@ export const DATASET_RULES: Record<CuratedDataset, QualityRule[]> = {
     { type: 'range', column: 'rating', min: 1, max: 5 },
     { type: 'completeness', column: 'product_id' },
     { type: 'referentialIntegrity', column: 'product_id', references: { dataset: 'products', column: 'product_id' } },
+    inMonthRule('reviews'),
   ],
   product_day: [
     keyRule('product_day'),
     { type: 'range', column: 'units_sold', min: 0 },
     { type: 'range', column: 'sell_through', min: 0, max: 1 },
     { type: 'referentialIntegrity', column: 'product_id', references: { dataset: 'products', column: 'product_id' } },
+    inMonthRule('product_day'),
   ],
 };

@@ -74,7 +74,8 @@ describe('extractShop', () => {
     const stagingDir = path.join(dir, 'staging-orders');
     const result = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir, dates: DATES, timeZone: ZONE, pseudonymKey: 'k' });
     const orders = result.datasets.find((item) => item.dataset === 'sales_orders');
-    assert.deepEqual(orders?.partitions, DATES.map((date) => `dt=${date}`));
+    // one month partition, every date's rows in it (`dt` a column of the file)
+    assert.deepEqual(orders?.partitions, ['month=2026-11']);
     await withDuckDb(async (duck) => {
       const read = (dataset: string): string => `read_parquet('${path.join(stagingDir, dataset, '*', '*.parquet')}', hive_partitioning = true)`;
       // the same figures worked out another way: every sold line joined to its order's row
@@ -124,16 +125,19 @@ describe('extractShop', () => {
     });
   });
 
-  it('writes sales in runs of dates side by side with the same files, rows and row order as in one statement', async () => {
+  it('writes sales in runs of months side by side with the same files, rows and row order as in one statement', async () => {
     const one = path.join(dir, 'staging-runs-1');
     const three = path.join(dir, 'staging-runs-3');
-    const single = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir: one, dates: DATES, timeZone: ZONE, pseudonymKey: 'k', salesWriteRuns: 1 });
-    const split = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir: three, dates: DATES, timeZone: ZONE, pseudonymKey: 'k', salesWriteRuns: 3 });
+    // three months: October and December without orders, so the rows weigh on November alone
+    const dates = ['2026-10-31', ...DATES, '2026-12-01'];
+    const single = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir: one, dates, timeZone: ZONE, pseudonymKey: 'k', salesWriteRuns: 1 });
+    const split = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir: three, dates, timeZone: ZONE, pseudonymKey: 'k', salesWriteRuns: 3 });
     const salesOf = (result: typeof single): unknown => result.datasets.find((item) => item.dataset === 'sales');
     assert.deepEqual(salesOf(split), salesOf(single));
-    assert.equal((salesOf(split) as { rows: number }).rows, 600);
+    assert.deepEqual(salesOf(single), { dataset: 'sales', rows: 600, partitions: ['month=2026-10', 'month=2026-11', 'month=2026-12'] });
+    // runs never share a month: October and November up to November's orders, then December
     const parts = split.stages.filter((stage) => stage.name.startsWith('write sales (part '));
-    assert.deepEqual(parts.map((stage) => stage.name).sort(), ['write sales (part 1 of 3)', 'write sales (part 2 of 3)', 'write sales (part 3 of 3)']);
+    assert.deepEqual(parts.map((stage) => stage.name).sort(), ['write sales (part 1 of 2)', 'write sales (part 2 of 2)']);
     assert.equal(single.stages.filter((stage) => stage.name.startsWith('write sales (part ')).length, 0);
     // each part runs within the dataset's write, and every stage ends after it starts
     const whole = split.stages.find((stage) => stage.name === 'write sales');
@@ -141,25 +145,28 @@ describe('extractShop', () => {
     for (const part of parts) assert.ok(part.startSeconds >= whole.startSeconds && part.endSeconds <= whole.endSeconds, `${part.name} outside write sales`);
     for (const stage of split.stages) assert.ok(stage.startSeconds >= 0 && stage.endSeconds >= stage.startSeconds, `${stage.name}: ${stage.startSeconds} → ${stage.endSeconds}`);
     await withDuckDb(async (duck) => {
-      for (const date of DATES) {
+      for (const month of ['2026-10', '2026-11', '2026-12']) {
         // file by file, row by row, in the order written
-        const read = (root: string): string => `SELECT * FROM read_parquet('${path.join(root, 'sales', `dt=${date}`, '*.parquet')}')`;
+        const read = (root: string): string => `SELECT * FROM read_parquet('${path.join(root, 'sales', `month=${month}`, '*.parquet')}')`;
         const a = await duck.rows(read(one));
         const b = await duck.rows(read(three));
-        assert.ok(a.length > 0, `no sales on ${date}`);
-        assert.deepEqual(b, a, `sales ${date} differ between one statement and three runs`);
+        assert.equal(a.length, month === '2026-11' ? 600 : 0, `sales of ${month}`);
+        assert.deepEqual(b, a, `sales ${month} differ between one statement and two runs`);
       }
+      // sorted by dt inside the month file, so readers prune on its row-group statistics
+      const dts = (await duck.rows(`SELECT dt::VARCHAR AS dt FROM read_parquet('${path.join(one, 'sales', 'month=2026-11', 'part-0.parquet')}')`)).map((row) => String(row.dt));
+      assert.deepEqual(dts, [...dts].sort());
+      assert.deepEqual([...new Set(dts)], DATES);
     });
   });
 
-  it('builds empty partitions when no order falls on the dates', async () => {
+  it('builds an empty month partition when no order falls on the dates', async () => {
     const stagingDir = path.join(dir, 'staging-empty');
     const result = await extractShop({ pool: db.pool, lakeDir: path.join(dir, 'lake'), stagingDir, dates: ['2025-01-01'], timeZone: ZONE, pseudonymKey: 'k' });
     const sales = result.datasets.find((item) => item.dataset === 'sales');
-    assert.deepEqual(sales, { dataset: 'sales', rows: 0, partitions: ['dt=2025-01-01'] });
-    assert.ok(existsSync(path.join(stagingDir, 'sales', 'dt=2025-01-01', 'part-0.parquet')));
-    // the rollup covers the same dates as sales, so the dashboard can use it for this day too
-    assert.ok(existsSync(path.join(stagingDir, 'sales_orders', 'dt=2025-01-01', 'part-0.parquet')));
+    assert.deepEqual(sales, { dataset: 'sales', rows: 0, partitions: ['month=2025-01'] });
+    // an empty month still gets a (zero-row) file, so it replaces its published partition
+    for (const dataset of ['sales', 'sales_orders', 'reviews']) assert.ok(existsSync(path.join(stagingDir, dataset, 'month=2025-01', 'part-0.parquet')), dataset);
   });
 
   it('picks the order lines by id range alone when every order of the range is on the dates, joining orders otherwise', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { Pool } from '@threadline/db';
-import { connectDuckDb, createDuckDbInstance, readRows } from '@threadline/lake';
+import { connectDuckDb, createDuckDbInstance, readRows, ZONE_DIRS } from '@threadline/lake';
 import { dateInZone } from '@threadline/domain';
 
 import { buildDatasets, type BuiltDataset } from './build-datasets.js';
@@ -119,6 +119,7 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
       connection,
       connect,
       stagingDir: options.stagingDir,
+      curatedDir: path.join(options.lakeDir, ZONE_DIRS.curated),
       dates: options.dates,
       snapshotDate: dateInZone(snapshot.snapshotAt, options.timeZone),
       timeZone: options.timeZone,

@@ -81,4 +81,31 @@ describe('atomic partition publish', () => {
       assert.deepEqual(await recoverPublishes(lake), [], 'recovery is done once');
     });
   }
+
+  it('swaps a whole dataset folder (a conversion to month partitions): day folders retire with it, come back on undo, and a crash between the renames is completed', async () => {
+    const months = (runId: string): PublishItem[] => {
+      const stagedDir = path.join(lake, 'staging', runId, 'sales');
+      writePartition(path.join(stagedDir, 'month=2026-11'), 'new', 1);
+      return [{ dataset: 'sales', partition: '', stagedDir }];
+    };
+    const journal = await publishPartitions(lake, 'run-5', months('run-5'));
+    assert.deepEqual(readdirSync(path.join(lake, 'curated', 'sales')), ['month=2026-11'], 'no day folder beside the months');
+    assert.deepEqual(visible('sales', 'month=2026-11'), ['new']);
+    await undoPublish(lake, journal);
+    assert.deepEqual(readdirSync(path.join(lake, 'curated', 'sales')), ['dt=2026-11-23', 'dt=2026-11-24']);
+    assert.deepEqual(visible('sales', 'dt=2026-11-23'), ['old']);
+
+    await assert.rejects(
+      publishPartitions(lake, 'run-6', months('run-6'), {
+        fault: ({ action }) => {
+          if (action === 'move-new') throw new Error('crash');
+        },
+      }),
+      /crash/,
+    );
+    assert.equal(existsSync(path.join(lake, 'curated', 'sales')), false, 'between the two renames');
+    assert.deepEqual(await recoverPublishes(lake), ['run-6']);
+    assert.deepEqual(readdirSync(path.join(lake, 'curated', 'sales')), ['month=2026-11']);
+    assert.deepEqual(readdirSync(path.join(lake, '_journal')), []);
+  });
 });

@@ -7,7 +7,10 @@ import { ZONE_DIRS, type LakeMirror } from '@threadline/lake';
 /** One partition to put in place: a complete folder in staging becomes `curated/<dataset>/<partition>`. */
 export interface PublishItem {
   dataset: string;
-  /** e.g. `dt=2026-11-24` */
+  /**
+   * e.g. `month=2026-11` (products: `dt=2026-11-24`); `''` swaps the whole dataset folder — a
+   * dataset converted from day to month partitions, whose `dt=` folders all retire with it.
+   */
   partition: string;
   stagedDir: string;
 }
@@ -111,7 +114,10 @@ export async function undoPublish(lakeDir: string, journal: PublishJournal): Pro
  */
 export async function uploadPublished(lake: LakeMirror, journal: PublishJournal): Promise<number> {
   let files = 0;
-  for (const item of journal.items) files += (await lake.upload(`${ZONE_DIRS.curated}/${item.dataset}/${item.partition}/`)).put;
+  for (const item of journal.items) {
+    const prefix = `${ZONE_DIRS.curated}/${item.dataset}/`;
+    files += (item.partition === '' ? await lake.uploadDataset(prefix) : await lake.upload(`${prefix}${item.partition}/`)).put;
+  }
   return files;
 }
 
