@@ -361,7 +361,7 @@ try {
     results.push(
       figures('product-page-web-uncached', pageProxied, {
         overheadPct: overheadPct(pageDirect, pageProxied),
-        note: 'private cookie: proxied to the API every time; compare with product-page-api for the web tier overhead',
+        note: 'private cookie: proxied to the API every time; since 6 Dec 2026 (about 12:40 UTC) product pages carry an ETag, so the web tier revalidates the page body it keeps (If-None-Match, mostly 304 between the tiers, as the uncached list) while the direct row sends every body; compare with product-page-api for the web tier overhead',
       }),
     );
     if (HAS_WRK) {
@@ -374,7 +374,7 @@ try {
       results.push(
         figures('product-page-web-uncached-wrk', proxiedWrk, {
           overheadPct: overheadPct(directWrk, proxiedWrk),
-          note: `${GENERATOR_NOTES.wrk}; private cookie: proxied to the API every time; compare with product-page-api-wrk`,
+          note: `${GENERATOR_NOTES.wrk}; private cookie: proxied to the API every time (revalidated page bodies, as product-page-web-uncached); compare with product-page-api-wrk`,
         }),
       );
     } else {
@@ -418,7 +418,7 @@ try {
             figures('product-page-web-uncached-pinned', proxied, {
               // with a cheap generator, whether the web tier on its own core lowers what the API alone answers
               overheadPct: overheadPct(direct, proxied),
-              note: `${layout}; private cookie: proxied to the API every time; compare with product-page-api-pinned (a 3-tier deployment: the API's core is the limit when the web tier's core keeps up)`,
+              note: `${layout}; private cookie: proxied to the API every time (revalidated page bodies, as product-page-web-uncached); compare with product-page-api-pinned (a 3-tier deployment: the API's core is the limit when the web tier's core keeps up)`,
             }),
           );
           if (nginx) {

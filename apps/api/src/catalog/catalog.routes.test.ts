@@ -273,6 +273,47 @@ describe('GET /api/products/:id', () => {
     assert.equal(json<ListBody>(changed).items[0]?.name, 'Etag test tee');
   });
 
+  it('gives each product page a validator of its bytes, answers 304 only to a request that may see the page, and a new tag once it changes', async () => {
+    const url = `/api/products/${ids['Basic tee']}`;
+    const first = await anonymous.get(url);
+    assert.equal(first.statusCode, 200);
+    const etag = String(first.headers.etag);
+    assert.match(etag, /^W\/"[A-Za-z0-9_-]{43}"$/);
+    assert.equal((await anonymous.get(url)).headers.etag, etag, 'the same page, the same tag');
+    assert.notEqual((await anonymous.get(`/api/products/${ids['Oxford shirt']}`)).headers.etag, etag, 'another product, another tag');
+    const revalidated = await anonymous.get(url, { headers: { 'if-none-match': etag } });
+    assert.equal(revalidated.statusCode, 304);
+    assert.equal(revalidated.body, '');
+    assert.equal(revalidated.headers.etag, etag);
+    assert.equal(revalidated.headers['cache-control'], first.headers['cache-control']);
+    const full = await anonymous.get(url, { headers: { 'if-none-match': '"elsewhere"' } });
+    assert.equal(full.statusCode, 200);
+    assert.equal(full.body, first.body);
+
+    // a draft: its seller gets the page under a tag (private, never stored by a shared cache);
+    // anyone else gets 404 even with that very tag — the 304 comes after the visibility check
+    const { client: seller } = await signedInClient(harness, 'seller');
+    const draft = await createProduct(seller, tops.id, { name: 'Etag draft', status: 'draft', variants: [{ size: 'S', colour: 'Teal', price: 2900, stock: 2 }] });
+    const own = await seller.get(`/api/products/${draft.id}`);
+    assert.equal(own.statusCode, 200);
+    assert.equal(own.headers['cache-control'], 'private, no-store');
+    const draftTag = String(own.headers.etag);
+    assert.equal((await seller.get(`/api/products/${draft.id}`, { headers: { 'if-none-match': draftTag } })).statusCode, 304);
+    for (const ifNoneMatch of [draftTag, '*']) {
+      assert.equal((await anonymous.get(`/api/products/${draft.id}`, { headers: { 'if-none-match': ifNoneMatch } })).statusCode, 404, ifNoneMatch);
+    }
+
+    // a change to the product makes another page, under another tag
+    const { client: owner } = await signedInClient(harness, 'seller');
+    const mine = await createProduct(owner, tops.id, { name: 'Etag page tee', variants: [{ size: 'M', colour: 'Grey', price: 1900, stock: 3 }] });
+    const before = await anonymous.get(`/api/products/${mine.id}`);
+    assert.equal((await owner.patch(`/api/seller/products/${mine.id}`, { name: 'Etag page tee (washed)' })).statusCode, 200);
+    const changed = await anonymous.get(`/api/products/${mine.id}`, { headers: { 'if-none-match': String(before.headers.etag) } });
+    assert.equal(changed.statusCode, 200);
+    assert.notEqual(changed.headers.etag, before.headers.etag);
+    assert.equal(json<{ name: string }>(changed).name, 'Etag page tee (washed)');
+  });
+
   it('hides drafts from shoppers (404) but shows them to their seller', async () => {
     assert.equal((await anonymous.get(`/api/products/${ids['Secret draft']}`)).statusCode, 404);
   });

@@ -9,7 +9,7 @@ import { AppError, notFound } from '../errors.js';
 import { Cursor, decodeCursor, decodeIntegerCursor, decodeTimeCursor, errors, IdParams, Limit } from '../http/common.schemas.js';
 import { CategoryListSchema, ProductDetailSchema, ProductListQuery, ProductListSchema, ReviewPageSchema, SuggestionsQuery, SuggestionsSchema } from './catalog.schemas.js';
 import { ListPageCache } from './list-cache.js';
-import { jsonEntity, LIST_PRESENTATION, presentDetail, presentReviewPage, productPageBody, sendJsonEntity, sendJsonText, type JsonEntity } from './present.js';
+import { jsonEntity, LIST_PRESENTATION, presentDetail, presentReviewPage, productPageBody, sendJsonEntity, type JsonEntity } from './present.js';
 import { Type } from '@sinclair/typebox';
 
 /** Reviews shown with the product page; more through GET /api/products/:id/reviews. */
@@ -41,11 +41,14 @@ function mayChangeCatalog(request: FastifyRequest): boolean {
 /** The product page's JSON text, written by the same schema serialiser Fastify uses for the route. */
 const serializeDetail = fastJson(ProductDetailSchema);
 
-/** A product page as kept: its JSON text, and what deciding who may see it needs. */
-interface ProductPageText {
+/**
+ * A product page as kept: its JSON as the bytes sent with their validator (made once per load,
+ * as for list pages), and what deciding who may see it needs.
+ */
+interface ProductPageEntity {
   status: ProductDetail['status'];
   seller: ProductDetail['seller'];
-  body: string;
+  entity: JsonEntity;
 }
 
 /** Keyset position of a relevance-sorted page: the rank (a real) and the product id. */
@@ -87,7 +90,7 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
   const listCache = new ListPageCache<JsonEntity>(context.config.listCacheMs);
   // product pages: the JSON text as sent, kept only for published products (a draft's page
   // depends on who asks), with what the visibility check needs
-  const productCache = new ListPageCache<ProductPageText | null>(context.config.listCacheMs);
+  const productCache = new ListPageCache<ProductPageEntity | null>(context.config.listCacheMs);
   // any change that went through this process may touch what lists and product pages show
   // (stock, prices, status, reviews)
   app.addHook('onResponse', async (request, reply) => {
@@ -191,14 +194,16 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
           const product = await getProductDetail(pool, request.params.id);
           if (!product) return null;
           const reviews = await listReviews(pool, product.id, { limit: REVIEWS_ON_PAGE });
-          // serialised once here, by the route's own response schema, then sent as text
-          return { status: product.status, seller: product.seller, body: serializeDetail(presentDetail(product, presentReviewPage(reviews))) };
+          // serialised once here, by the route's own response schema, then sent as these bytes
+          return { status: product.status, seller: product.seller, entity: jsonEntity(serializeDetail(presentDetail(product, presentReviewPage(reviews)))) };
         },
         (loaded) => loaded !== null && loaded.status === 'published',
       );
       if (!page || !canSeeProduct(request, page)) throw notFound('product', 'id');
       const cacheControl = page.status === 'published' ? sharedCacheControl : PRIVATE_CACHE_CONTROL;
-      return sendJsonText(reply, page.body, { 'x-cache': cacheState(isHit, isStale), 'cache-control': cacheControl });
+      // after the visibility check: a 304 confirms only a page this request may see (the web
+      // tier revalidates the published pages it keeps, as it does list pages)
+      return sendJsonEntity(request, reply, page.entity, { 'x-cache': cacheState(isHit, isStale), 'cache-control': cacheControl });
     },
   );
 

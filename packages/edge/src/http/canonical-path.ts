@@ -34,6 +34,20 @@ const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 export function canonicalPath(rawUrl: string): CanonicalPath {
   const end = rawUrl.search(/[?#]/);
   const raw = end === -1 ? rawUrl : rawUrl.slice(0, end);
+  // most paths: plain segments of unreserved and sub-delimiter characters, nothing to decode;
+  // `checkedPath` would return them as they are (the edge test compares the two on every short path)
+  if (PLAIN_PATH.test(raw)) return { ok: true, path: raw };
+  return checkedPath(raw);
+}
+
+/**
+ * A path `checkedPath` accepts unchanged: `/`, or non-empty segments (neither `.` nor `..`) of
+ * RFC 3986 path characters without `%`, an optional trailing slash.
+ */
+const PLAIN_PATH = /^(?:\/|(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@]+)+\/?)$/;
+
+/** The rules of `canonicalPath` for a path without its query, every character looked at. */
+export function checkedPath(raw: string): CanonicalPath {
   if (/[\u0000-\u001f\u007f]/.test(raw)) return { ok: false, reason: 'control-character' };
   if (raw.includes('\\')) return { ok: false, reason: 'backslash' };
   for (let at = raw.indexOf('%'); at !== -1; at = raw.indexOf('%', at + 1)) {
