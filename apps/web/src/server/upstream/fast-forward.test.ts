@@ -247,10 +247,17 @@ describe('forwarding fast path', () => {
     await new Promise<void>((resolve) => {
       const request = http.get({ host: '127.0.0.1', port, path: '/api/slow', headers: { cookie: 'tl_pref=dark' }, agent: false });
       request.on('error', () => resolve());
-      setTimeout(() => {
+      // leave once a replica has the request (on a busy machine a fixed delay could leave before it
+      // was forwarded, and then nothing reaches a replica at all)
+      const leaveWhenForwarded = (): void => {
+        if (a.received.length + b.received.length === 0) {
+          setTimeout(leaveWhenForwarded, 5);
+          return;
+        }
         request.destroy();
         resolve();
-      }, 30);
+      };
+      leaveWhenForwarded();
     });
     // the replica answers at 150 ms and finishes at 170 ms
     await new Promise((resolve) => setTimeout(resolve, 300));
