@@ -15,6 +15,7 @@ import { AppError } from './errors.js';
 import { sessionPlugin } from './auth/session.js';
 import { QUERY_WAF_EXCLUSIONS } from './query/query.waf.js';
 import { registerErrorHandler } from './http/error-handler.js';
+import { lazyChildLoggerFactory } from './http/request-logger.js';
 import { healthRoutes } from './http/health.routes.js';
 import { ROUTE_MODULES } from './routes.js';
 
@@ -42,6 +43,8 @@ export async function buildApiApp(given: ApiContext): Promise<ApiApp> {
     // the verdict per address is remembered (request.ip asks again on every read)
     trustProxy: trustProxyFunction(edge.trustedProxies),
     logController: new LogController({ disableRequestLogging: true }),
+    // each request's pino child is made when it first logs (most never do)
+    childLoggerFactory: lazyChildLoggerFactory,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     requestIdHeader: 'x-request-id',
     routerOptions: { maxParamLength: 200 },
