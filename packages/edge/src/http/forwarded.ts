@@ -1,4 +1,4 @@
-import { BlockList, isIP } from 'node:net';
+import { trustedPeerCheck } from './trust-proxy.js';
 
 /** The parts of a Fastify request this needs (HTTP/1 and HTTP/2 requests both have them). */
 export interface ForwardingRequest {
@@ -48,23 +48,6 @@ export function forwardedHeaders(
  */
 export const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'via', 'x-forwarded-host'] as const;
 
-const proxyLists = new WeakMap<readonly string[], BlockList>();
-
-/** The trusted proxies as a BlockList (made once per configured list). */
-function proxyList(trustedProxies: readonly string[]): BlockList {
-  const cached = proxyLists.get(trustedProxies);
-  if (cached) return cached;
-  const list = new BlockList();
-  proxyLists.set(trustedProxies, list);
-  for (const entry of trustedProxies) {
-    const [address = '', bits] = entry.split('/');
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(address, family);
-    else list.addSubnet(address, Number(bits), family);
-  }
-  return list;
-}
-
 /**
  * Whether a request was made by a Threadline tier itself — its peer is a configured trusted proxy
  * (the web tier, on loopback by default) and it carries no proxy header — rather than relayed from
@@ -78,27 +61,7 @@ export function isFromTier(options: { peer: string | undefined; headers: Record<
   return isTrustedPeer(options.peer, options.trustedProxies);
 }
 
-/**
- * Verdicts per peer address, per trusted-proxy list: clients and tiers connect again and again
- * from the same few addresses, and `BlockList.check` builds a SocketAddress on every call (about
- * 2 % of `/collect` at full load). Bounded: cleared when full.
- */
-const peerVerdicts = new WeakMap<readonly string[], Map<string, boolean>>();
-const PEER_VERDICTS_MAX = 10_000;
-
-/** Whether `address` (a TCP peer) is one of the configured trusted proxies (remembered per address). */
+/** Whether `address` (a TCP peer) is one of the configured trusted proxies (see `trustedPeerCheck`). */
 export function isTrustedPeer(address: string, trustedProxies: readonly string[]): boolean {
-  let verdicts = peerVerdicts.get(trustedProxies);
-  if (!verdicts) {
-    verdicts = new Map();
-    peerVerdicts.set(trustedProxies, verdicts);
-  }
-  const known = verdicts.get(address);
-  if (known !== undefined) return known;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  const peer = mapped ?? address;
-  const verdict = proxyList(trustedProxies).check(peer, isIP(peer) === 6 ? 'ipv6' : 'ipv4');
-  if (verdicts.size >= PEER_VERDICTS_MAX) verdicts.clear();
-  verdicts.set(address, verdict);
-  return verdict;
+  return trustedPeerCheck(trustedProxies)(address);
 }

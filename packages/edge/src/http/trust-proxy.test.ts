@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import proxyAddr from '@fastify/proxy-addr';
 import Fastify from 'fastify';
 
+import { isFromTier, isTrustedPeer } from './forwarded.js';
 import { trustProxyFunction } from './trust-proxy.js';
 
 describe('trustProxyFunction', () => {
@@ -62,5 +63,37 @@ describe('trustProxyFunction', () => {
     // what the cases are there for: a trusted peer's client address is believed, an untrusted peer's is not
     assert.match(seen.list?.[0] ?? '', /"ip":"203\.0\.113\.9".*"protocol":"https"/);
     assert.match(seen.list?.[1] ?? '', /"ip":"198\.51\.100\.7".*"protocol":"http"/);
+  });
+
+  it('is the one verdict of every trust decision: Fastify, isTrustedPeer and isFromTier agree with proxy-addr on every list the configuration accepts', () => {
+    const lists = [
+      ['127.0.0.1', '::1'],
+      ['10.0.0.0/8'],
+      ['10.20.0.0/16', 'fd00:1::/64'],
+      ['::ffff:10.0.0.0/104'],
+      ['::ffff:127.0.0.1'],
+      ['0.0.0.0/1', '::/1'],
+      ['192.0.2.1/32', '2001:db8::/32'],
+    ];
+    const addresses = [
+      '127.0.0.1', '::ffff:127.0.0.1', '::1', '10.1.2.3', '::ffff:10.1.2.3', '10.20.3.4', '11.0.0.1', 'fd00:1::7', 'fd00:2::7',
+      '192.0.2.1', '192.0.2.2', '2001:db8::1', '2001:db9::1', '::ffff:192.0.2.1', 'not-an-address', '', '0127.0.0.1',
+    ];
+    let trusted = 0;
+    let untrusted = 0;
+    for (const list of lists) {
+      const compiled = proxyAddr.compile([...list]);
+      const trust = trustProxyFunction(list);
+      for (const address of addresses) {
+        const expected = compiled(address, 0);
+        assert.equal(trust(address, 0), expected, `trustProxy ${address} in ${list.join(',')}`);
+        assert.equal(isTrustedPeer(address, list), expected, `isTrustedPeer ${address} in ${list.join(',')}`);
+        assert.equal(isFromTier({ peer: address, headers: {}, trustedProxies: list }), expected, `isFromTier ${address} in ${list.join(',')}`);
+        if (expected) trusted += 1;
+        else untrusted += 1;
+      }
+    }
+    // both verdicts occur, so a check answering one way throughout fails above
+    assert.ok(trusted > 20 && untrusted > 20, `${trusted} trusted, ${untrusted} untrusted`);
   });
 });
