@@ -67,6 +67,34 @@ describe('SQL over the lake', () => {
     await writeParquet(`SELECT range AS order_id, (range % 7)::INTEGER AS quantity FROM range(300)`, path.join(lake, 'curated', 'sales', 'dt=2026-11-03', 'part-0.parquet'));
   });
 
+  it('reads a table converted to month partitions before the next crawl, and its months alone while day folders remain beside them', async () => {
+    const visits = path.join(lake, 'curated', 'visits');
+    for (const [day, rows] of [['2026-10-31', 10], ['2026-11-01', 20], ['2026-11-02', 30]] as const) {
+      await writeParquet(`SELECT range AS visit_id FROM range(${rows})`, path.join(visits, `dt=${day}`, 'part-0.parquet'));
+    }
+    await crawlLake(db.pool, lake);
+    const sql = 'SELECT dt::VARCHAR AS dt, count(*) AS n FROM visits GROUP BY dt ORDER BY dt';
+    const byDay = (await runLakeQuery({ pool: db.pool, lake, sql })).rows;
+    assert.deepEqual(byDay, [{ dt: '2026-10-31', n: 10 }, { dt: '2026-11-01', n: 20 }, { dt: '2026-11-02', n: 30 }]);
+    // the same rows as month partitions (dt a column of the file), next to the day folders: the
+    // catalog still says `dt`, as it does until the crawl after a conversion's publish
+    const session = await openDuckDb();
+    try {
+      await session.connection.run(
+        `COPY (SELECT dt, visit_id, strftime(dt, '%Y-%m') AS month FROM read_parquet(${sqlLiteral(path.join(visits, '*', '*.parquet'))}, hive_partitioning = true) ORDER BY dt)
+           TO ${sqlLiteral(visits)} (FORMAT parquet, PARTITION_BY (month), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'part-{i}')`,
+      );
+    } finally {
+      session.close();
+    }
+    assert.deepEqual((await runLakeQuery({ pool: db.pool, lake, sql })).rows, byDay, 'months read alone while the day folders remain');
+    for (const day of ['2026-10-31', '2026-11-01', '2026-11-02']) rmSync(path.join(visits, `dt=${day}`), { recursive: true });
+    assert.deepEqual((await runLakeQuery({ pool: db.pool, lake, sql })).rows, byDay, 'before the crawl');
+    await crawlLake(db.pool, lake);
+    assert.deepEqual((await findCatalogTable(db.pool, 'visits'))?.partitionKeys, ['month']);
+    assert.deepEqual((await runLakeQuery({ pool: db.pool, lake, sql })).rows, byDay, 'after the crawl');
+  });
+
   it('cuts results at the row limit and says so', async () => {
     const result = await runLakeQuery({ pool: db.pool, lake: lake, sql: 'SELECT order_id FROM sales', limit: 10 });
     assert.equal(result.rowCount, 10);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -64,6 +64,19 @@ function classify(error: unknown): LakeInputError {
 }
 
 /**
+ * Where a catalogued table's files are and which partition keys they have now. The catalog's keys,
+ * unless the table's folders are `month=` folders (a dataset converted from `dt=` day folders since
+ * the last crawl — the nightly run's catalog step follows its publish — or, on S3, while the day
+ * keys are still being deleted): then its months alone, `dt` being a column of their files.
+ */
+function currentLayout(dir: string, catalogKeys: readonly string[]): { glob: string; partitionKeys: readonly string[] } {
+  // one listing of the table's top folder per query
+  const hasMonths = existsSync(dir) && readdirSync(dir).some((name) => name.startsWith('month='));
+  if (hasMonths) return { glob: path.join(dir, 'month=*', '**', '*.parquet'), partitionKeys: ['month'] };
+  return { glob: path.join(dir, '**', '*.parquet'), partitionKeys: catalogKeys };
+}
+
+/**
  * Runs one read-only SELECT over the catalogued lake tables (the Athena part). Each catalogued
  * table is a view over its Parquet files with Hive partition pruning. Then the session is locked
  * down before the caller's SQL is even parsed: file access only inside raw/ and curated/, no
@@ -93,9 +106,9 @@ export async function runLakeQuery(options: LakeQueryOptions): Promise<LakeQuery
     await connection.run(`SET temp_directory = ${sqlLiteral(tempDir)}`);
     await connection.run(`SET max_temp_directory_size = ${sqlLiteral(QUERY_CAPS.maxTempBytes)}`);
     for (const table of tables) {
-      const glob = path.join(lakeDir, table.location, '**', '*.parquet');
+      const { glob, partitionKeys } = currentLayout(path.join(lakeDir, table.location), table.partitionKeys);
       await connection.run(
-        `CREATE VIEW ${sqlIdent(table.name)} AS SELECT * FROM read_parquet(${sqlLiteral(glob)}, ${hiveReadOptions(table.partitionKeys)}, union_by_name = true)`,
+        `CREATE VIEW ${sqlIdent(table.name)} AS SELECT * FROM read_parquet(${sqlLiteral(glob)}, ${hiveReadOptions(partitionKeys)}, union_by_name = true)`,
       );
     }
     const allowed = [ZONE_DIRS.curated, ZONE_DIRS.raw].map((zone) => sqlLiteral(`${path.join(lakeDir, zone)}${path.sep}`));
