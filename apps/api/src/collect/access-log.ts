@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { analyticsIds, type Collector } from '@threadline/clickstream';
+import { analyticsIds, type BatchEntry, type CollectFacts, type Collector } from '@threadline/clickstream';
 
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
@@ -17,27 +17,24 @@ export interface AccessLog {
 
 /**
  * One `access_log` event per API request (method, route template, status, duration, bytes),
- * appended to the clickstream as one record per second (or per FLUSH_AT events). Route templates
+ * buffered for a second and appended to the clickstream as one record. Route templates
  * (`/api/products/:id`), never raw URLs, so no ids or query strings reach the lake.
- *
- * Each event is validated into its spool line as its request ends (a BatchBuilder), so a flush
- * only hands the built payload to the collector: validating 500 events at once held the event
- * loop for milliseconds, and the waiting event objects survived young-generation collections.
  *
  * The caller closes it after the server stopped taking requests and before the sink (spool)
  * closes, so the last requests' events are appended, not dropped as "spool is closed".
  */
 export function registerAccessLog(app: ApiApp, collector: Collector, context: ApiContext): AccessLog {
-  const builder = collector.batchBuilder();
+  let buffer: Array<{ entry: BatchEntry; facts: CollectFacts }> = [];
   const appending = new Set<Promise<void>>();
   const flush = (): void => {
-    const events = builder.size;
-    if (events === 0) return;
+    if (buffer.length === 0) return;
+    const items = buffer;
+    buffer = [];
     const append = collector
-      .commitPrepared(builder.take())
+      .collectEach(items)
       .then(
         () => undefined,
-        (error: unknown) => context.logger.warn({ err: error, events }, 'access log: events dropped'),
+        (error: unknown) => context.logger.warn({ err: error, events: items.length }, 'access log: events dropped'),
       )
       .finally(() => appending.delete(append));
     appending.add(append);
@@ -48,11 +45,10 @@ export function registerAccessLog(app: ApiApp, collector: Collector, context: Ap
   app.addHook('onResponse', async (request, reply) => {
     if (SKIPPED.test(request.url)) return;
     const length = Number(reply.getHeader('content-length'));
-    const now = Date.now();
     const raw = {
       id: randomUUID(),
       type: 'access_log',
-      ts: now,
+      ts: Date.now(),
       ...analyticsIds(request.cookies),
       http: {
         tier: 'api',
@@ -63,8 +59,8 @@ export function registerAccessLog(app: ApiApp, collector: Collector, context: Ap
         ...(Number.isFinite(length) ? { bytes: length } : {}),
       },
     };
-    builder.add({ raw }, { receivedAt: now, userAgent: request.headers['user-agent'], ip: request.ip, isFromTier: true });
-    if (builder.size >= FLUSH_AT) flush();
+    buffer.push({ entry: { raw }, facts: { receivedAt: Date.now(), userAgent: request.headers['user-agent'], ip: request.ip, isFromTier: true } });
+    if (buffer.length >= FLUSH_AT) flush();
   });
   return {
     async close() {

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 import type { StreamSink } from '../stream/stream.js';
-import { BatchBuilder, Collector, prepareBatch, type BatchEntry } from './collector.js';
+import { Collector, prepareBatch, type BatchEntry } from './collector.js';
 import { DEFAULT_LIMITS } from './validate.js';
 
 setFlagsFromString('--expose-gc');
@@ -105,52 +105,5 @@ describe('Collector', () => {
     assert.equal(parsed.deref(), undefined, 'the parsed event was still reachable during the append');
     sink.release();
     assert.deepEqual(await pending, { accepted: 2, duplicates: 0, rejected: [] });
-  });
-
-  it('builds a batch one event at a time into what prepareBatch makes of the same events, then starts again empty', async () => {
-    const options = { limits: DEFAULT_LIMITS, pseudonymKey: 'k' };
-    // more events than the builder's first id space (64), a parse error, a rejected event, a repeat
-    const entries: BatchEntry[] = [
-      ...Array.from({ length: 150 }, (_, n) => ({ raw: event(100 + n) })),
-      { parseError: 'line 151: not JSON' },
-      { raw: event(300, { language: 'not a tag' }) },
-      { raw: event(100) },
-      { raw: event(301) },
-    ];
-    const whole = prepareBatch(entries.map((entry) => ({ entry, facts })), options);
-    const builder = new BatchBuilder(options);
-    for (const entry of entries) builder.add(entry, facts);
-    assert.equal(builder.size, entries.length);
-    const built = builder.take();
-    assert.equal(built.spooled, 151);
-    assert.equal(built.duplicates, 1);
-    assert.deepEqual(built.rejected.map((rejection) => rejection.index), [150, 151]);
-    assert.deepEqual({ ...built, payload: Buffer.from(built.payload).toString('utf8') }, { ...whole, payload: Buffer.from(whole.payload).toString('utf8') });
-
-    assert.equal(builder.size, 0);
-    builder.add({ raw: event(100) }, facts);
-    builder.add({ raw: event(302, { language: 'not a tag' }) }, facts);
-    const next = builder.take();
-    assert.equal(next.spooled, 1, 'an id of the previous batch is new to this one (the collector drops repeats of committed ids)');
-    assert.deepEqual(next.rejected.map((rejection) => rejection.index), [1], 'indexes count from the start of the batch');
-    const sink = heldSink();
-    const collector = new Collector({ sink, deadLetterDir, limits: DEFAULT_LIMITS, pseudonymKey: 'k' });
-    const committed = collector.commitPrepared(built);
-    sink.release();
-    assert.deepEqual(await committed, { accepted: 152, duplicates: 1, rejected: built.rejected });
-    assert.equal(sink.payloads[0]?.toString('utf8').split('\n').length, 152, '151 lines and the final newline');
-  });
-
-  it('keeps nothing of an added event but its line', async () => {
-    assert.equal(typeof collectGarbage, 'function');
-    const builder = new BatchBuilder({ limits: DEFAULT_LIMITS, pseudonymKey: 'k' });
-    let raw: Record<string, unknown> | undefined = event(40);
-    const added = new WeakRef(raw);
-    builder.add({ raw }, facts);
-    raw = undefined;
-    await new Promise((resolve) => setImmediate(resolve));
-    if (typeof collectGarbage === 'function') collectGarbage();
-    assert.equal(added.deref(), undefined, 'the added event was still reachable from the builder');
-    assert.equal(builder.take().spooled, 1);
   });
 });

@@ -69,125 +69,48 @@ export interface PrepareOptions {
  * runs in the request's thread or in a worker.
  */
 export function prepareBatch(items: ReadonlyArray<{ entry: BatchEntry; facts: CollectFacts }>, options: PrepareOptions): PreparedBatch {
-  const builder = new BatchBuilder(options);
-  for (const item of items) builder.add(item.entry, item.facts);
-  return builder.take();
-}
-
-/** A BatchBuilder's first payload buffer (a batch of 500 access-log events is about 200 kB). */
-const FIRST_BATCH_BYTES = 64 * 1024;
-
-/**
- * A batch built one event at a time (what `prepareBatch` does to a whole batch at once): each
- * event is validated into its spool line when it is added, so nothing of it is kept but that
- * line (and, if rejected, its dead letter). The API's access log adds one event per answered
- * request, so the work is spread over the requests instead of stalling the event loop for a
- * whole batch at flush time, and no event objects wait (and survive scavenges) in a buffer.
- *
- * @example
- * const builder = new BatchBuilder({ limits: DEFAULT_LIMITS, pseudonymKey });
- * builder.add({ raw: event }, facts);
- * if (builder.size >= 500) void collector.commitPrepared(builder.take());
- */
-export class BatchBuilder {
-  private rejected: Rejection[] = [];
-  private letters: DeadLetterEntry[] = [];
-  /** The spool lines so far, as UTF-8, written as each event is added (grown by doubling). */
-  private bytes = Buffer.allocUnsafe(FIRST_BATCH_BYTES);
-  private byteLength = 0;
-  private idWords = new Uint32Array(64 * 4);
-  private inBatch = new Set<string>();
-  private spooled = 0;
-  private duplicates = 0;
-  private receivedAt = 0;
-  private count = 0;
-  /**
-   * The RequestFacts of the last carrying request: a request's events are added one after the
-   * other, so per-request work (UA, IP) is done once per request.
-   */
-  private lastFacts: CollectFacts | undefined;
-  private lastFullFacts: RequestFacts | undefined;
-
-
-  constructor(private readonly options: PrepareOptions) {}
-
-  /** Events added since the last `take` (spooled, duplicate or rejected). */
-  get size(): number {
-    return this.count;
-  }
-
-  /** Validates one event into the batch (its index is its position since the last `take`). */
-  add(entry: BatchEntry, facts: CollectFacts): void {
-    const index = this.count;
-    this.count += 1;
-    this.receivedAt = facts.receivedAt;
+  const rejected: Rejection[] = [];
+  const letters: DeadLetterEntry[] = [];
+  let text = '';
+  const idWords = new Uint32Array(items.length * 4);
+  const inBatch = new Set<string>();
+  let spooled = 0;
+  let duplicates = 0;
+  let receivedAt = 0;
+  const withKey = new Map<CollectFacts, RequestFacts>();
+  for (let index = 0; index < items.length; index += 1) {
+    const item = items[index];
+    if (item === undefined) continue;
+    const { entry, facts } = item;
+    receivedAt = facts.receivedAt;
+    // one RequestFacts per carrying request, so per-request work (UA, IP) is done once
+    let fullFacts = withKey.get(facts);
+    if (!fullFacts) {
+      fullFacts = { ...facts, pseudonymKey: options.pseudonymKey };
+      withKey.set(facts, fullFacts);
+    }
     if ('parseError' in entry) {
-      this.rejected.push({ index, reason: entry.parseError });
-      this.letters.push({ index, reason: entry.parseError, raw: null });
-      return;
+      rejected.push({ index, reason: entry.parseError });
+      letters.push({ index, reason: entry.parseError, raw: null });
+      continue;
     }
-    let fullFacts = this.lastFullFacts;
-    if (facts !== this.lastFacts || fullFacts === undefined) {
-      fullFacts = { ...facts, pseudonymKey: this.options.pseudonymKey };
-      this.lastFacts = facts;
-      this.lastFullFacts = fullFacts;
-    }
-    const result = validateToLine(entry.raw, fullFacts, this.options.limits);
+    const result = validateToLine(entry.raw, fullFacts, options.limits);
     if (!result.ok) {
-      this.rejected.push(result.id === undefined ? { index, reason: result.reason } : { index, id: result.id, reason: result.reason });
-      this.letters.push({ index, reason: result.reason, raw: entry.raw });
-      return;
-    }
-    if (this.inBatch.has(result.id)) {
-      this.duplicates += 1;
-      return;
-    }
-    if (this.idWords.length < (this.spooled + 1) * 4) {
-      const grown = new Uint32Array(this.idWords.length * 2);
-      grown.set(this.idWords);
-      this.idWords = grown;
+      rejected.push(result.id === undefined ? { index, reason: result.reason } : { index, id: result.id, reason: result.reason });
+      letters.push({ index, reason: result.reason, raw: entry.raw });
+      continue;
     }
     // validation checked the id is a UUID, so this never throws
-    if (!uuidWords(result.id, this.idWords, this.spooled * 4)) throw new Error(`collector: validated event id is not a UUID: ${result.id}`);
-    this.inBatch.add(result.id);
-    // a UTF-16 code unit takes at most 3 bytes of UTF-8; the newline one more
-    const room = this.byteLength + result.line.length * 3 + 1;
-    if (room > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(room, this.bytes.length * 2));
-      this.bytes.copy(grown, 0, 0, this.byteLength);
-      this.bytes = grown;
+    if (!uuidWords(result.id, idWords, spooled * 4)) throw new Error(`collector: validated event id is not a UUID: ${result.id}`);
+    if (inBatch.has(result.id)) {
+      duplicates += 1;
+      continue;
     }
-    this.byteLength += this.bytes.write(result.line, this.byteLength);
-    this.bytes[this.byteLength] = 10;
-    this.byteLength += 1;
-    this.spooled += 1;
+    inBatch.add(result.id);
+    text += `${result.line}\n`;
+    spooled += 1;
   }
-
-  /** The batch of the events added so far; the builder starts a new, empty one. */
-  take(): PreparedBatch {
-    const batch: PreparedBatch = {
-      // the written part only (never the unwritten rest of the allocation); the next batch gets its own
-      payload: this.bytes.subarray(0, this.byteLength),
-      idWords: this.idWords.slice(0, this.spooled * 4),
-      spooled: this.spooled,
-      duplicates: this.duplicates,
-      rejected: this.rejected,
-      letters: this.letters,
-      receivedAt: this.receivedAt,
-    };
-    this.rejected = [];
-    this.letters = [];
-    this.bytes = Buffer.allocUnsafe(FIRST_BATCH_BYTES);
-    this.byteLength = 0;
-    this.inBatch = new Set();
-    this.lastFacts = undefined;
-    this.lastFullFacts = undefined;
-    this.spooled = 0;
-    this.duplicates = 0;
-    this.receivedAt = 0;
-    this.count = 0;
-    return batch;
-  }
+  return { payload: Buffer.from(text), idWords: idWords.subarray(0, spooled * 4), spooled, duplicates, rejected, letters, receivedAt };
 }
 
 /**
@@ -205,11 +128,6 @@ export class Collector {
   private readonly recent = new RecentIds();
 
   constructor(private readonly options: CollectorOptions) {}
-
-  /** An empty batch validated with this collector's limits and key, for `commitPrepared`. */
-  batchBuilder(): BatchBuilder {
-    return new BatchBuilder(this.options);
-  }
 
   /**
    * Collects a batch sent by one client: every event shares the request's facts (user agent, IP,

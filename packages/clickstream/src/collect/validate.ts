@@ -156,19 +156,9 @@ interface DerivedFacts {
   botAndIpColumns: string;
 }
 const derivedCache = new WeakMap<RequestFacts, DerivedFacts>();
-/**
- * The same, by what they are derived from: the API's access log carries each request's own facts
- * (one event each), so the per-object cache above never hits there, while a shop's requests come
- * from few distinct agent + address + user combinations at a time. Emptied when full.
- */
-const derivedByText = new Map<string, DerivedFacts>();
-const DERIVED_BY_TEXT_MAX = 1024;
 
 function derive(facts: RequestFacts): DerivedFacts {
   let derived = derivedCache.get(facts);
-  if (derived) return derived;
-  const key = `${facts.pseudonymKey}\n${facts.sessionUserId ?? ''}\n${facts.ip ?? ''}\n${facts.userAgent ?? ''}`;
-  derived = derivedByText.get(key);
   if (!derived) {
     const prefix = ipPrefix(facts.ip);
     derived = {
@@ -176,10 +166,8 @@ function derive(facts: RequestFacts): DerivedFacts {
       pseudonymColumn: facts.sessionUserId !== undefined ? `,"user_pseudonym":${jsonString(pseudonymise(facts.pseudonymKey, 'user', facts.sessionUserId))}` : '',
       botAndIpColumns: `,"is_bot":${isBotUserAgent(facts.userAgent)}${prefix === null ? '' : `,"ip_prefix":${jsonString(prefix)}`}`,
     };
-    if (derivedByText.size >= DERIVED_BY_TEXT_MAX) derivedByText.clear();
-    derivedByText.set(key, derived);
+    derivedCache.set(facts, derived);
   }
-  derivedCache.set(facts, derived);
   return derived;
 }
 
