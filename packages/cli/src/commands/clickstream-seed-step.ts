@@ -1,4 +1,4 @@
-import { generateDemoTraffic, listDemoProductIds, MAX_DEMO_EVENTS } from '@threadline/clickstream';
+import { generateDemoTraffic, listDemoProducts, MAX_DEMO_EVENTS } from '@threadline/clickstream';
 import { lakeFromConfig } from '@threadline/lake';
 
 import type { PostSeedStep } from './seed-step.js';
@@ -19,7 +19,8 @@ export const clickstreamSeedStep: PostSeedStep = {
       days: 90,
       end: Number.isNaN(windowEnd.getTime()) ? new Date() : windowEnd,
       seed: context.seed,
-      productIds: await listDemoProductIds(context.pool),
+      // product pages visited as often as the demo orders say each product sells
+      ...(await listDemoProducts(context.pool)),
       onProgress: context.log,
     });
     context.log(`${result.events.toLocaleString('en-US')} web events ${result.from} … ${result.to}`);

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 
-import { generateDemoTraffic, listDemoProductIds, MAX_DEMO_EVENTS, type DeviceClass, type Region, type TrafficSource } from '@threadline/clickstream';
+import { generateDemoTraffic, listDemoProducts, MAX_DEMO_EVENTS, type DeviceClass, type Region, type TrafficSource } from '@threadline/clickstream';
 import { todayIn, windowEndingOn } from '@threadline/domain';
 import { DEFAULT_LIMITS, InsightsLake, PeakHoursInputError, peakHours, type HourFigures } from '@threadline/insights';
 import { lakeFromConfig } from '@threadline/lake';
@@ -104,7 +104,8 @@ export function registerInsights(program: Command): void {
     .option('--seed <n>', 'seed number (default $THREADLINE_SEED)', positive('--seed', 2_147_483_646))
     .action(async (options: { events: number; days: number; seed?: number }) => {
       const runtime = loadRuntime('demo-traffic');
-      const productIds = await withPool(runtime, (pool) => listDemoProductIds(pool)).catch(() => [] as string[]);
+      // without a database the demo pages point at products 1..200, visited alike
+      const products = await withPool(runtime, (pool) => listDemoProducts(pool)).catch(() => ({ productIds: [], productWeights: undefined }));
       const started = Date.now();
       const result = await generateDemoTraffic({
         storage: lakeFromConfig(runtime.config).storage,
@@ -112,7 +113,8 @@ export function registerInsights(program: Command): void {
         events: options.events,
         days: options.days,
         seed: options.seed ?? runtime.config.seed,
-        productIds,
+        productIds: products.productIds,
+        ...(products.productWeights && products.productWeights.length > 0 ? { productWeights: products.productWeights } : {}),
         onProgress: (line) => console.log(line),
       });
       console.log(`${result.events.toLocaleString('en-US')} events (${result.from} … ${result.to}) in ${result.files} hour files, ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -48,6 +48,36 @@ describe('demo web traffic', () => {
       db.close();
     }
   });
+  it('visits products in proportion to the weights given, and refuses weights that do not fit the products', async () => {
+    const lake = path.join(dir, 'weighted');
+    const end = new Date('2026-11-24T15:37:00Z');
+    const productIds = ['11', '12', '13', '14'];
+    await generateDemoTraffic({ storage: new LocalLakeStorage(lake), workDir: dir, events: 40_000, days: 2, end, seed: 9, threads: 1, productIds, productWeights: [6, 3, 1, 0] });
+    const db = await openDuckDb({ threads: 1 });
+    try {
+      const rows = await db.all<{ page: string; n: number }>(
+        `SELECT path AS page, count(*)::INTEGER AS n FROM read_parquet('${path.join(lake, 'raw', 'clickstream', '**', '*.parquet')}', hive_partitioning = true)
+          WHERE event_type IN ('product_view', 'add_to_cart') GROUP BY 1`,
+      );
+      const count = (id: string): number => rows.find((row) => row.page === `/products/${id}`)?.n ?? 0;
+      const total = rows.reduce((sum, row) => sum + row.n, 0);
+      assert.ok(total > 10_000, `${total} product events`);
+      assert.equal(count('14'), 0, 'a product of weight 0 is never visited');
+      for (const [id, share] of [['11', 0.6], ['12', 0.3], ['13', 0.1]] as const) {
+        assert.ok(Math.abs(count(id) / total - share) < 0.03, `product ${id}: ${count(id)} of ${total}, expected about ${share * 100} %`);
+      }
+    } finally {
+      db.close();
+    }
+    for (const productWeights of [[1, 2], [1, 1, 1, -1], [0, 0, 0, 0], [1, 1, Number.NaN, 1]]) {
+      await assert.rejects(
+        generateDemoTraffic({ storage: new LocalLakeStorage(lake), workDir: dir, events: 100, days: 1, end, seed: 9, threads: 1, productIds, productWeights }),
+        /productWeights/,
+        JSON.stringify(productWeights),
+      );
+    }
+  });
+
   it('produces the same events in the same hour partitions as the per-hour writer did (same seed)', async () => {
     // figures recorded from the per-hour COPY writer before it became one COPY per day (issue 20):
     // the same seed must give the same events, filed under the same dt/hour partitions

@@ -33,6 +33,11 @@ export interface DemoTrafficOptions {
   seed?: number;
   /** Product ids for product pages; default 1..200. */
   productIds?: readonly string[];
+  /**
+   * How often each product of `productIds` (same order) is picked, relative to the others
+   * (`listDemoProducts` weighs them by their order lines); every product alike without it.
+   */
+  productWeights?: readonly number[];
   onProgress?: (line: string) => void;
   threads?: number;
 }
@@ -104,6 +109,10 @@ export async function generateDemoTraffic(options: DemoTrafficOptions): Promise<
   const endDay = end.toISOString().slice(0, 10);
   const log = options.onProgress ?? (() => undefined);
   const products = options.productIds && options.productIds.length > 0 ? options.productIds : Array.from({ length: 200 }, (_, i) => String(i + 1));
+  const weights = options.productWeights;
+  if (weights !== undefined && (weights.length !== products.length || weights.some((weight) => !Number.isFinite(weight) || weight < 0) || !weights.some((weight) => weight > 0))) {
+    throw new Error(`productWeights: expected ${products.length} finite weights of at least 0, not all 0`);
+  }
   // event ids: the seed in the first group, (session × 64 + event index) in the last — unique, deterministic, cheap
   const seedHex = seed.toString(16).padStart(8, '0').slice(-8);
   const sessions = Math.max(1, Math.round(target / MEAN_EVENTS_PER_SESSION));
@@ -166,7 +175,8 @@ export async function generateDemoTraffic(options: DemoTrafficOptions): Promise<
     const [{ n: sessionCount = 0 } = {}] = await db.all<{ n: number }>('SELECT count(*)::INTEGER AS n FROM sessions');
     log(`sessions ready (${sessionCount.toLocaleString('en-US')})`);
 
-    const productCount = products.length;
+    // a product index per event: weighted by popularity when given, else uniform
+    const productIndex = weights === undefined ? `floor(up * ${products.length})::INTEGER` : `${lookupList(weights)}[1 + floor(up * ${LOOKUP_SIZE})::INTEGER]`;
     await db.run(`
       CREATE TEMP TABLE ev AS
       WITH e AS (
@@ -184,7 +194,7 @@ export async function generateDemoTraffic(options: DemoTrafficOptions): Promise<
                     WHEN ut < 0.84 THEN 'search'
                     WHEN ut < 0.97 THEN 'add_to_cart'
                     ELSE 'page_view' END AS event_type,
-               floor(up * ${productCount})::INTEGER AS pidx
+               ${productIndex} AS pidx
           FROM e
       ), withp AS (
         SELECT typed.*, products.id AS pid FROM typed JOIN products ON products.idx = typed.pidx

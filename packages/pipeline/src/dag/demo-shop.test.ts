@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { generateDemoTraffic, listDemoProductIds } from '@threadline/clickstream';
+import { generateDemoTraffic, listDemoProducts } from '@threadline/clickstream';
 import { createLogger } from '@threadline/config';
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 import { seedDemoData } from '@threadline/demo';
@@ -35,7 +35,7 @@ describe('nightly pipeline on the demo shop', () => {
       events: 60_000,
       days: 14,
       seed: 42,
-      productIds: await listDemoProductIds(db.pool),
+      ...(await listDemoProducts(db.pool)),
       threads: 1,
     });
   });
@@ -83,6 +83,16 @@ describe('nightly pipeline on the demo shop', () => {
       );
       assert.ok((events?.views ?? 0) > 1000);
       assert.equal(perDay.reduce((sum, day) => sum + day.views, 0), events?.views);
+      // the demo traffic visits products as their orders say they sell: the more a product is
+      // ordered, the more it is carted (with every product visited alike the correlation was
+      // about 0, and the best sellers showed more orders than carts)
+      const [funnel] = await duck.all<{ products: number; correlation: number; overCarted: number }>(
+        `SELECT count(*)::INTEGER AS products, corr(carts, orders) AS correlation, count(*) FILTER (WHERE orders > carts)::INTEGER AS overCarted
+           FROM (SELECT product_id, sum(carts)::DOUBLE AS carts, sum(orders)::DOUBLE AS orders FROM ${curated('product_day')} GROUP BY product_id)`,
+      );
+      assert.ok((funnel?.products ?? 0) >= 50, `${funnel?.products} products`);
+      assert.ok((funnel?.correlation ?? 0) > 0.5, `carts and orders per product: correlation ${funnel?.correlation}`);
+      assert.equal(funnel?.overCarted, 0, 'no product has more orders than carts');
     } finally {
       duck.close();
     }
