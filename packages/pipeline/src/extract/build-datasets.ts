@@ -88,51 +88,19 @@ export function splitDates(dates: readonly string[], rowsPerDate: ReadonlyMap<st
 }
 
 /**
- * Writes a table (or view) to Hive date partitions, plus an empty file for each date that had no
- * rows; returns the partitions and the number of rows written. `runs` (runs of consecutive dates
- * covering every row) are sorted and written by one statement each, on their own connections at
- * the same time: one partitioned COPY with ORDER BY keeps about one core busy, so a large dataset
- * in two runs is written in about half the wall time for the same CPU. The runs hold different
- * dates, so they never write the same partition.
+ * Writes the products snapshot (a table whose rows all have `dt` = `date`) to its day partition,
+ * `dt=<date>/part-0.parquet`, `dt` being the folder's key. A snapshot without rows still gets its
+ * (zero-row) file, so a rerun replaces the old one.
  */
-async function writePartitioned(
-  connections: readonly DuckDBConnection[],
-  table: string,
-  dir: string,
-  dates: readonly string[],
-  runs: ReadonlyArray<readonly string[]>,
-  orderBy: string,
-  timePart: (part: number, write: () => Promise<number>) => Promise<number>,
-): Promise<{ partitions: string[]; rows: number }> {
-  await mkdir(dir, { recursive: true });
-  const [first] = connections;
-  if (!first || connections.length < runs.length) throw new Error(`${table}: ${runs.length} run(s) of dates but ${connections.length} connection(s)`);
-  const counts = await allSettled(
-    runs.map((run, index) =>
-      timePart(index, async () => {
-        const connection = connections[index] ?? first;
-        const from = run[0];
-        const to = run.at(-1);
-        // every row's date is one of the run's dates or another run's, so a range picks the run's rows
-        const where = runs.length > 1 && from && to ? ` WHERE dt BETWEEN DATE ${sqlLiteral(from)} AND DATE ${sqlLiteral(to)}` : '';
-        // COPY answers with the number of rows it wrote: no second pass over the data to count them
-        const [written] = await readRows(
-          connection,
-          `COPY (SELECT * FROM ${table}${where} ORDER BY dt, ${orderBy}) TO ${sqlLiteral(dir)} (${PARQUET_OPTIONS}, PARTITION_BY (dt), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'part-{i}')`,
-        );
-        return Number(written?.Count ?? 0);
-      }),
-    ),
+async function writeDayPartition(connection: DuckDBConnection, table: string, dir: string, date: string, orderBy: string): Promise<{ partitions: string[]; rows: number }> {
+  const partition = datePartition(date);
+  await mkdir(path.join(dir, partition), { recursive: true });
+  // COPY answers with the number of rows it wrote: no second pass over the data to count them
+  const [written] = await readRows(
+    connection,
+    `COPY (SELECT * EXCLUDE (dt) FROM ${table} WHERE dt = DATE ${sqlLiteral(date)} ORDER BY ${orderBy}) TO ${sqlLiteral(path.join(dir, partition, 'part-0.parquet'))} (${PARQUET_OPTIONS})`,
   );
-  // an empty day still replaces its old partition on rerun, so it needs a (zero-row) file
-  for (const date of dates) {
-    const partition = path.join(dir, datePartition(date));
-    if (existsSync(partition)) continue;
-    await mkdir(partition, { recursive: true });
-    await first.run(`COPY (SELECT * EXCLUDE (dt) FROM ${table} WHERE false) TO ${sqlLiteral(path.join(partition, 'part-0.parquet'))} (${PARQUET_OPTIONS})`);
-  }
-  const partitions = (await readdir(dir)).filter((name) => name.startsWith('dt=')).sort();
-  return { partitions, rows: counts.reduce((sum, count) => sum + count, 0) };
+  return { partitions: [partition], rows: Number(written?.Count ?? 0) };
 }
 
 /** Waits for every promise, then throws the first failure: no statement may still run when its connection closes. */
@@ -401,28 +369,35 @@ class DatasetWriter {
   /**
    * Starts writing `table` as `dataset`. A month dataset is written in `parts` runs of months
    * (at most; balanced by `rowsPerDate`) side by side, each on its own connection (see
-   * `writeMonthPartitioned`), timed as `write <dataset> (part i of n)`; `products` as its day partition.
+   * `writeMonthPartitioned`), timed as `write <dataset> (part i of n)`; `products` as the day
+   * partition of its one snapshot date (`writeDayPartition`).
    */
   start(dataset: CuratedDataset, table: string, dates: readonly string[], orderBy: string, parts = 1, rowsPerDate: ReadonlyMap<string, number> = new Map()): void {
     const write = async (): Promise<BuiltDataset> => {
       const connections: DuckDBConnection[] = [];
       try {
-        const isMonthly = isMonthDataset(dataset);
-        const published = isMonthly ? await findPublishedMonths(path.join(this.#input.curatedDir, dataset), dates) : undefined;
+        const dir = path.join(this.#input.stagingDir, dataset);
+        const [snapshotDate] = dates;
+        if (!isMonthDataset(dataset)) {
+          if (!snapshotDate || dates.length !== 1) throw new Error(`${dataset}: a snapshot has one date, got ${dates.length}`);
+          const connection = await this.#input.connect();
+          connections.push(connection);
+          const { partitions, rows } = await this.#input.timer.time(`write ${dataset}`, () => writeDayPartition(connection, table, dir, snapshotDate, orderBy));
+          this.#progress(`${dataset}: ${partitions.length} partition(s) written`);
+          return { dataset, rows, partitions };
+        }
+        const published = await findPublishedMonths(path.join(this.#input.curatedDir, dataset), dates);
         const rowsPerMonth = new Map<string, number>();
         for (const [date, rows] of rowsPerDate) rowsPerMonth.set(monthOf(date), (rowsPerMonth.get(monthOf(date)) ?? 0) + rows);
-        const runs = published ? splitDates(published.months, rowsPerMonth, parts) : [dates];
+        const runs = splitDates(published.months, rowsPerMonth, parts);
         for (let index = 0; index < Math.max(1, runs.length); index += 1) connections.push(await this.#input.connect());
         const timePart = (part: number, run: () => Promise<number>): Promise<number> =>
           runs.length > 1 ? this.#input.timer.time(`write ${dataset} (part ${part + 1} of ${runs.length})`, run) : run();
-        const dir = path.join(this.#input.stagingDir, dataset);
         const { partitions, rows } = await this.#input.timer.time(`write ${dataset}`, () =>
-          published
-            ? writeMonthPartitioned(connections, table, dir, dates, published, runs, orderBy, timePart)
-            : writePartitioned(connections, table, dir, dates, runs, orderBy, timePart),
+          writeMonthPartitioned(connections, table, dir, dates, published, runs, orderBy, timePart),
         );
-        this.#progress(`${dataset}: ${partitions.length} partition(s) written${published?.converts ? ' (converted from day partitions)' : ''}`);
-        return { dataset, rows, partitions, ...(published?.converts ? { replacesDataset: true } : {}) };
+        this.#progress(`${dataset}: ${partitions.length} partition(s) written${published.converts ? ' (converted from day partitions)' : ''}`);
+        return { dataset, rows, partitions, ...(published.converts ? { replacesDataset: true } : {}) };
       } finally {
         for (const connection of connections) connection.closeSync();
       }
