@@ -122,7 +122,7 @@ function readTrustedProxies(read: Readers): string[] {
     const [address = '', bits, extra] = entry.split('/');
     const family = isIP(address);
     const maxBits = family === 6 ? 128 : 32;
-    // a /0 range (every address) is refused: it would believe any client's X-Forwarded-For, and
+    // a /0 range (every address) is refused: it would believe every client's X-Forwarded-For, and
     // @fastify/proxy-addr, which compiles the list for both tiers, rejects it at start-up
     const isBitsValid = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= maxBits);
     if (family === 0 || !isBitsValid || extra !== undefined) {

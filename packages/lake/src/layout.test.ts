@@ -67,8 +67,10 @@ describe('lake layout', () => {
     try {
       mkdirSync(path.join(dir, 'dt=2026-11-01'));
       assert.equal(curatedDatasetGlob(dir), path.join(dir, '*', '*.parquet'));
+      assert.equal(curatedDatasetGlob(dir, { anyDepth: true }), path.join(dir, '**', '*.parquet'));
       mkdirSync(path.join(dir, 'month=2026-11'));
       assert.equal(curatedDatasetGlob(dir), path.join(dir, 'month=*', '*.parquet'));
+      assert.equal(curatedDatasetGlob(dir, { anyDepth: true }), path.join(dir, 'month=*', '**', '*.parquet'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

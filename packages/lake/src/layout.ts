@@ -233,12 +233,15 @@ export function hiveReadOptions(keys: readonly string[]): string {
 }
 
 /**
- * The Parquet files of a curated dataset folder as readers should take them: its `month=` folders
- * when it has any, else every partition folder. A dataset is converted from `dt=` day folders to
- * months whole (one folder swap locally); on S3 the months are uploaded before the old day folders
- * are deleted, so a reader syncing in between sees both — and must not read both.
+ * The Parquet files of a dataset folder as readers should take them: only its `month=` folders
+ * when it has at least one, else every partition folder. A dataset is converted from `dt=` day
+ * folders to months whole (one folder swap locally); on S3 the months are uploaded before the old
+ * day folders are deleted, so a reader syncing in between sees both — and must not read both.
+ * `anyDepth` takes files at every depth below (datasets partitioned by more than one key, such as
+ * `dt=/hour=`), else the files directly inside each partition folder.
  */
-export function curatedDatasetGlob(datasetDir: string): string {
+export function curatedDatasetGlob(datasetDir: string, options: { anyDepth?: boolean } = {}): string {
   const hasMonths = existsSync(datasetDir) && readdirSync(datasetDir).some((name) => name.startsWith('month='));
-  return path.join(datasetDir, hasMonths ? 'month=*' : '*', '*.parquet');
+  const below = options.anyDepth ? '**' : '';
+  return hasMonths ? path.join(datasetDir, 'month=*', below, '*.parquet') : path.join(datasetDir, options.anyDepth ? '**' : '*', '*.parquet');
 }

@@ -1,12 +1,10 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import type { DateWindow } from '@threadline/domain';
 
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-
 import {
   connectDuckDb,
   createDuckDbInstance,
+  curatedDatasetGlob,
   LakeMirror,
   lakeRoot,
   trackDuckDbMemory,
@@ -37,15 +35,6 @@ interface DatasetState {
   /** newest Parquet file modification time, ms; 0 when there are no files */
   newestMs: number;
   fileCount: number;
-}
-
-/**
- * The Parquet files of a dataset folder: its `month=` folders when it has any (a dataset converted
- * from `dt=` day folders on S3 shows both for a moment: the months hold every row), else all.
- */
-function datasetGlob(dir: string): string {
-  const hasMonths = existsSync(dir) && readdirSync(dir).some((name) => name.startsWith('month='));
-  return hasMonths ? path.join(dir, 'month=*', '**', '*.parquet') : `${dir}/**/*.parquet`;
 }
 
 /** DuckDB caps (the configuration's `duckdb` section) and where the files are listed. */
@@ -147,7 +136,7 @@ export class InsightsLake implements InsightQuery {
     const dir = await this.lake.sync(this.datasetPrefix(dataset));
     // `dt` is the folder's key in day partitions and a column of the file in month partitions:
     // the view reads it the same either way
-    const source = `read_parquet(${sqlLiteral(datasetGlob(dir))}, hive_partitioning = true, union_by_name = true)`;
+    const source = `read_parquet(${sqlLiteral(curatedDatasetGlob(dir, { anyDepth: true }))}, hive_partitioning = true, union_by_name = true)`;
     const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
     const present = new Set(described.getRowObjectsJS().map((row) => String(row.column_name)));
     // the dates with rows, from the `dt` values (sorted inside a month file, so a cheap scan of
