@@ -241,7 +241,12 @@ export function hiveReadOptions(keys: readonly string[]): string {
  * `dt=/hour=`), else the files directly inside each partition folder.
  */
 export function curatedDatasetGlob(datasetDir: string, options: { anyDepth?: boolean } = {}): string {
-  const hasMonths = existsSync(datasetDir) && readdirSync(datasetDir).some((name) => name.startsWith('month='));
+  const hasMonths = hasMonthPartitions(datasetDir);
   const below = options.anyDepth ? '**' : '';
   return hasMonths ? path.join(datasetDir, 'month=*', below, '*.parquet') : path.join(datasetDir, options.anyDepth ? '**' : '*', '*.parquet');
+}
+
+/** Whether a dataset folder has `month=` partition folders (then readers take those alone: see `curatedDatasetGlob`). */
+export function hasMonthPartitions(datasetDir: string): boolean {
+  return existsSync(datasetDir) && readdirSync(datasetDir).some((name) => name.startsWith('month='));
 }

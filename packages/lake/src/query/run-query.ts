@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -7,7 +7,7 @@ import { StatementType } from '@duckdb/node-api';
 import type { Pool } from '@threadline/db';
 
 import { listCatalogTables } from '../catalog/catalog.repo.js';
-import { hiveReadOptions, ZONE_DIRS } from '../layout.js';
+import { hasMonthPartitions, hiveReadOptions, ZONE_DIRS } from '../layout.js';
 import { openDuckDb, readRows, sqlIdent, sqlLiteral, toPlainValue } from '../duckdb.js';
 import type { LakeMirror } from '../storage/mirror.js';
 import { LakeInputError } from './lake-errors.js';
@@ -71,8 +71,7 @@ function classify(error: unknown): LakeInputError {
  */
 function currentLayout(dir: string, catalogKeys: readonly string[]): { glob: string; partitionKeys: readonly string[] } {
   // one listing of the table's top folder per query
-  const hasMonths = existsSync(dir) && readdirSync(dir).some((name) => name.startsWith('month='));
-  if (hasMonths) return { glob: path.join(dir, 'month=*', '**', '*.parquet'), partitionKeys: ['month'] };
+  if (hasMonthPartitions(dir)) return { glob: path.join(dir, 'month=*', '**', '*.parquet'), partitionKeys: ['month'] };
   return { glob: path.join(dir, '**', '*.parquet'), partitionKeys: catalogKeys };
 }
 

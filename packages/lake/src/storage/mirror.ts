@@ -185,7 +185,7 @@ export class LakeMirror {
    * uploaded as `upload` does (new generation, then its pointer), and only then are the storage's
    * partitions the local folder no longer has deleted, so a reader never finds the dataset empty.
    * Between the two, a reader listing the storage sees both keys; readers take the `month=`
-   * folders over day folders (`preferMonthFolders`). Idempotent, like `upload`.
+   * folders over day folders (`curatedDatasetGlob`). Idempotent, like `upload`.
    */
   async uploadDataset(prefix: string): Promise<{ put: number; deleted: number }> {
     if (!this.isRemote) return { put: 0, deleted: 0 };
