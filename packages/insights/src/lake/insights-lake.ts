@@ -25,11 +25,17 @@ export interface InsightQuery {
 }
 
 /**
- * Which rows count for the dates a dataset covers (`covers`): `sales` counts the dates of its sold
- * lines, the only ones its rollup `sales_orders` has rows for (a day of cancelled orders only has
- * none there, and the lines count none for it either).
+ * The datasets `covers` answers for, and which of their rows count for the dates they cover:
+ * `sales` counts the dates of its sold lines, the only ones its rollup `sales_orders` has rows for
+ * (a day of cancelled orders only has none there, and the lines count none for it either). Only
+ * these are scanned for their dates when their files change — not the hourly clickstream rollup or
+ * the product-day table, which no rollup stands in for.
  */
-const DATED_ROWS: Partial<Record<InsightDataset, { column: string; where: string }>> = { sales: { column: 'status', where: SOLD } };
+const DATED_ROWS: Partial<Record<InsightDataset, { needs?: string; where: string }>> = {
+  sales: { needs: 'status', where: SOLD },
+  sales_orders: { where: 'true' },
+  reviews: { where: 'true' },
+};
 
 interface DatasetState {
   /** newest Parquet file modification time, ms; 0 when there are no files */
@@ -141,9 +147,9 @@ export class InsightsLake implements InsightQuery {
     const present = new Set(described.getRowObjectsJS().map((row) => String(row.column_name)));
     // the dates with rows, from the `dt` values (sorted inside a month file, so a cheap scan of
     // one column), not from folder names: a month folder holds many dates
-    if (present.has('dt')) {
-      const rule = DATED_ROWS[dataset];
-      const counted = rule && present.has(rule.column) ? rule.where : 'true';
+    const rule = DATED_ROWS[dataset];
+    if (rule && present.has('dt')) {
+      const counted = rule.needs === undefined || present.has(rule.needs) ? rule.where : 'true';
       const reader = await connection.runAndReadAll(`SELECT DISTINCT strftime(dt::DATE, '%Y-%m-%d') AS dt FROM ${source} WHERE dt IS NOT NULL AND (${counted})`);
       this.dates.set(dataset, new Set(reader.getRowObjectsJS().map((row) => String(row.dt))));
     } else {
@@ -196,6 +202,7 @@ export class InsightsLake implements InsightQuery {
    * lake.covers('sales_orders', 'sales', { from: '2026-11-01', to: '2026-11-30' })
    */
   covers(dataset: InsightDataset, reference: InsightDataset, window: DateWindow): boolean {
+    for (const name of [dataset, reference]) if (!DATED_ROWS[name]) throw new Error(`covers: the dates of ${name} are not tracked (only ${Object.keys(DATED_ROWS).join(', ')})`);
     const have = this.dates.get(dataset) ?? new Set<string>();
     for (const date of this.dates.get(reference) ?? []) {
       if (date >= window.from && date <= window.to && !have.has(date)) return false;
