@@ -113,11 +113,17 @@ describe('the lake on S3: pipeline, catalog and insights', () => {
     const files = (await storage.list('curated/sales/')).filter((key) => key.endsWith('.parquet')).length;
     assert.deepEqual(counts, [files, 0]);
 
-    // a rebuild of one day from unchanged data writes the same month file, byte for byte (same ETag): nothing to fetch
-    const rerun = await runPipeline(deps(mirror('worker-cache')), { trigger: 'manual', dates: ['2026-11-19'] });
-    assert.equal(rerun.status, 'succeeded', rerun.error ?? '');
-    await lake.sync('curated/sales/', { onDownload });
-    assert.equal(counts.at(-1), 0);
+    // The first rebuild of one day carries the month's other days from the published file: the same
+    // rows, but its text columns are written as VARCHAR, not from the first build's enums
+    // (extract/text-types.ts), so the dictionaries differ and the file is fetched once more. A
+    // rebuild from unchanged data after it writes the same month file, byte for byte (same ETag):
+    // nothing to fetch.
+    for (const expected of [1, 0]) {
+      const rerun = await runPipeline(deps(mirror('worker-cache')), { trigger: 'manual', dates: ['2026-11-19'] });
+      assert.equal(rerun.status, 'succeeded', rerun.error ?? '');
+      await lake.sync('curated/sales/', { onDownload });
+      assert.equal(counts.at(-1), expected);
+    }
 
     // an object replaced with other content is fetched again, and only it
     const current = async (partition: string): Promise<string> => {

@@ -11,6 +11,7 @@ import { DATASET_KEYS, isMonthDataset, type CuratedDataset } from './datasets.js
 import { declareKey } from './load-extracts.js';
 import { defineSalesOrders } from './sales-orders.js';
 import type { StageTimer } from './stage-timer.js';
+import { textTypeOf, varcharForEnums, type TypedColumn } from './text-types.js';
 
 const PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880";
 
@@ -180,10 +181,7 @@ async function writeMonthPartitioned(
   await mkdir(dir, { recursive: true });
   const [first] = connections;
   if (!first || connections.length < runs.length) throw new Error(`${table}: ${runs.length} run(s) of months but ${connections.length} connection(s)`);
-  // the staged file keeps the run's column types: published rows are cast to them (a column the
-  // published files lack reads as NULL, one they have that the run no longer writes is dropped)
   const described = await readRows(first, `DESCRIBE SELECT * FROM ${table}`);
-  const columns = described.map((row) => `CAST(${sqlIdent(String(row.column_name))} AS ${String(row.column_type)}) AS ${sqlIdent(String(row.column_name))}`).join(', ');
   const runDates = `[${dates.map((date) => `DATE ${sqlLiteral(date)}`).join(', ')}]::DATE[]`;
   const list = (files: readonly string[]): string => `[${files.map(sqlLiteral).join(', ')}]`;
   const sources = [`SELECT * FROM ${table}`];
@@ -196,6 +194,16 @@ async function writeMonthPartitioned(
     );
   }
   const rowsOf = sources.length === 1 ? table : `(${sources.join(' UNION ALL BY NAME ')})`;
+  // The staged file keeps the run's column types: published rows are cast to them (a column the
+  // published files lack reads as NULL, one they have that the run no longer writes is dropped).
+  // An ENUM column (text-types.ts) is cast to VARCHAR then: a published value (an old status or
+  // category) need not be one of this run's values. The files read the same either way.
+  const columns = described
+    .map((row) => {
+      const name = sqlIdent(String(row.column_name));
+      return sources.length === 1 ? name : `CAST(${name} AS ${varcharForEnums(String(row.column_type))}) AS ${name}`;
+    })
+    .join(', ');
   const counts = await allSettled(
     runs.map((run, index) =>
       timePart(index, async () => {
@@ -274,11 +282,15 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
     // `placed_date` is the order's `dt`: both are the shop date of `placed_at`, which the orders'
     // COPY already computed in PostgreSQL; converting it again here took a million ICU time-zone
     // conversions (about 0.3 s of CPU per million orders).
+    // the order's text columns become the run's types here, once per order (see text-types.ts);
+    // the customer's (x_users) already are
+    const orderText = (column: TypedColumn<'orders'>): string => `CAST(o.${sqlIdent(column)} AS ${textTypeOf('orders', column)}) AS ${sqlIdent(column)}`;
     await timer.time('join order facts', () => db.run(`CREATE OR REPLACE TABLE x_order_facts AS
       SELECT o.dt, o.id AS order_id, o.placed_at, o.dt AS placed_date,
-             o.status, o.currency, o.source,
+             ${orderText('status')}, ${orderText('currency')}, ${orderText('source')},
              k.customer_key, u.age_band, u.gender, u.country, u.region, u.customer_segment,
-             o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code, o.sales_territory, o.shipping_method,
+             ${orderText('ship_country')}, ${orderText('ship_region')}, ${orderText('ship_city')}, ${orderText('ship_postal_code')},
+             ${orderText('sales_territory')}, ${orderText('shipping_method')},
              CASE WHEN o.user_id IS NULL THEN NULL ELSE f.first_placed_at < o.placed_at END AS is_returning
         FROM x_orders o
         LEFT JOIN x_users u ON u.id = o.user_id

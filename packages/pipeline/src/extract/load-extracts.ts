@@ -8,6 +8,7 @@ import { LakeError, readRows, sqlLiteral, ZONE_DIRS } from '@threadline/lake';
 import { pseudonymiseUserId } from './pseudonym.js';
 import { copyFormatOf, EXTRACT_COLUMNS, type ExtractTable } from './shop-source.repo.js';
 import type { StageTimer } from './stage-timer.js';
+import { defineTextTypes, isTypedTable } from './text-types.js';
 
 /**
  * Loads one extract CSV into a DuckDB table with the declared column types: `create` makes the
@@ -139,7 +140,9 @@ export interface ExtractParts {
  * its key checked) on its own connection as soon as its COPY has finished, the customer keys are
  * computed as soon as orders and reviews are in, and the clickstream is counted from the start
  * (it needs nothing from PostgreSQL). So the loads, and the customer keys' hashing in Node, overlap
- * the COPY of the order lines, the longest, instead of all starting after it.
+ * the COPY of the order lines, the longest, instead of all starting after it. Once a table is in,
+ * the types of its text columns are made from its values (`defineTextTypes`, timed as
+ * `text types <table>`).
  */
 export class ExtractLoader {
   readonly #options: ExtractLoaderOptions;
@@ -185,7 +188,10 @@ export class ExtractLoader {
         if (ended) throw new Error(`${table}: the parts were ended twice`);
         if (count === 0) throw new Error(`${table}: no part to load`);
         ended = true;
-        this.#loaded(table, this.#track(chain.then(() => this.#onConnection(`load ${table}`, (connection) => declareKey(connection, `x_${table}`, EXTRACT_KEYS[table])))));
+        const loaded = this.#track(chain.then(() => this.#onConnection(`load ${table}`, (connection) => declareKey(connection, `x_${table}`, EXTRACT_KEYS[table]))));
+        this.#loaded(table, loaded);
+        // its text columns' types, made from this run's values (nothing else waits for them but the build)
+        if (isTypedTable(table)) this.#track(loaded.then(() => this.#onConnection(`text types ${table}`, (connection) => defineTextTypes(connection, table))));
       },
     };
   }
