@@ -41,10 +41,12 @@ before(async () => {
   db = await createTestDatabase();
   dir = mkdtempSync(path.join(os.tmpdir(), 'tl-text-types-'));
   await seedShop(db.pool, { users: 40, products: 12, orders: 300, lastDate: '2026-11-20', days: 3, timeZone: ZONE });
-  // ship-to and labels on some orders (NULL on the others), a quote in a category name, a parent category
+  // ship-to and labels on some orders (NULL on the others), a quote in a category name, a parent category;
   await db.pool.query(
     `UPDATE orders SET ship_country = (ARRAY['US', 'DE'])[1 + id % 2], ship_region = 'Region ' || (id % 5), ship_city = 'City ' || (id % 7),
-                       ship_postal_code = lpad((id % 11)::text, 5, '0'), sales_territory = 'Central', shipping_method = 'standard'
+                       ship_postal_code = lpad((id % 11)::text, 5, '0'), shipping_method = 'standard',
+                       -- labels the quality gate flags (empty, untrimmed) must reach it as they are
+                       sales_territory = (ARRAY['Central', '', ' Central '])[1 + (id / 3) % 3]
       WHERE id % 3 = 0`,
   );
   await db.pool.query(`UPDATE categories SET name = 'Women''s tops' WHERE slug = 'tops'`);
@@ -103,6 +105,7 @@ describe('text columns carried as enums', () => {
       // the fixture exercises both: set and NULL ship-to, a quote in a value, a parent category
       assert.ok(staged.some((row) => row.ship_city === null) && staged.some((row) => row.ship_city !== null));
       assert.ok(staged.some((row) => row.category_name === "Women's tops"));
+      assert.deepEqual([...new Set(staged.map((row) => row.sales_territory))].sort(), ['', ' Central ', 'Central', null]);
       const products = await duck.rows(
         `SELECT product_id::VARCHAR AS product_id, product_name, status, category_slug, category_name, parent_category_slug
            FROM read_parquet('${filesOf(stagingDir, 'products')}', hive_partitioning = false) p ORDER BY p.product_id`,
