@@ -7,6 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 import { withDuckDb, ZONE_DIRS } from '@threadline/lake';
 
+import { runQualityGate } from '../quality/gate.js';
+import { DATASET_RULES } from './datasets.js';
 import { extractShop } from './extract-shop.js';
 import { seedShop } from '../testing/shop-fixture.js';
 
@@ -113,6 +115,17 @@ describe('text columns carried as enums', () => {
       assert.deepEqual(products, shopProducts.rows);
       assert.ok(products.some((row) => row.parent_category_slug === 'tops'));
     });
+    // the quality gate reads those columns as before: the empty and untrimmed labels fail their
+    // rule (one bad row per line), the statuses pass theirs
+    const results = await runQualityGate({
+      datasets: (['sales', 'products'] as const).map((dataset) => ({ dataset, globs: [filesOf(stagingDir, dataset)], rules: DATASET_RULES[dataset] })),
+      asOf: new Date('2026-11-21T12:00:00Z'),
+    });
+    const badLabels = shopSales.rows.filter((row) => row.sales_territory === '' || row.sales_territory === ' Central ').length;
+    assert.ok(badLabels > 0);
+    const failed = results.filter((result) => !result.passed && result.severity === 'error');
+    assert.deepEqual(failed.map((result) => [result.dataset, result.name, result.observed]), [['sales', 'sales-territory-label', String(badLabels)]]);
+    assert.ok(results.some((result) => result.type === 'allowedValues' && result.passed), 'no allowed-values rule was checked');
   });
 
   it('rewrites a month whose published rows hold values this run has none of (an old status, a retired category)', async () => {
