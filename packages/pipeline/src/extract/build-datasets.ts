@@ -160,8 +160,23 @@ export async function findPublishedMonths(datasetDir: string, runDates: readonly
   return { months: [...months].sort(), monthFiles, dayFiles, converts };
 }
 
-/** The published files of `month`: its month folder's files, or the day folders of its dates (a lake written before month partitions). */
-function publishedFilesOf(published: PublishedMonths, month: string): { monthFiles: string[]; dayFiles: string[] } {
+/** Every calendar day of `month` (`YYYY-MM`), as `YYYY-MM-DD`. */
+function daysOf(month: string): string[] {
+  const [year = 0, monthNumber = 0] = month.split('-').map(Number);
+  const count = new Date(Date.UTC(year, monthNumber, 0)).getUTCDate();
+  return Array.from({ length: count }, (_, index) => `${month}-${String(index + 1).padStart(2, '0')}`);
+}
+
+/**
+ * The published files `month` carries rows from: its month folder's files, or the day folders of
+ * its dates (a lake written before month partitions). None when the run rebuilds every day of the
+ * month: there is nothing to carry (the published rows are all of the run's dates, which the
+ * statement leaves out), and without them the month is written from the run's own column types
+ * (ENUMs) instead of VARCHAR — a year rebuilt over a published lake then writes its whole months
+ * as a first build does.
+ */
+function publishedFilesOf(published: PublishedMonths, month: string, runDates: ReadonlySet<string>): { monthFiles: string[]; dayFiles: string[] } {
+  if (daysOf(month).every((day) => runDates.has(day))) return { monthFiles: [], dayFiles: [] };
   const folderOf = (file: string): string => path.basename(path.dirname(file));
   return {
     monthFiles: published.monthFiles.filter((file) => folderOf(file) === monthPartition(month)),
@@ -204,6 +219,7 @@ async function writeMonthPartitioned(
   if (!first || connections.length < runs.length) throw new Error(`${table}: ${runs.length} run(s) of months but ${connections.length} connection(s)`);
   const described = await readRows(first, `DESCRIBE SELECT * FROM ${table}`);
   const runDates = `[${dates.map((date) => `DATE ${sqlLiteral(date)}`).join(', ')}]::DATE[]`;
+  const runDateSet = new Set(dates);
   const list = (files: readonly string[]): string => `[${files.map(sqlLiteral).join(', ')}]`;
   /**
    * The rows of `month` (the run's, plus the published rows of the month's other dates) and their
@@ -213,7 +229,7 @@ async function writeMonthPartitioned(
    * status or category) need not be one of this run's values. The files read the same either way.
    */
   const monthRows = (month: string): { rows: string; columns: string } => {
-    const { monthFiles, dayFiles } = publishedFilesOf(published, month);
+    const { monthFiles, dayFiles } = publishedFilesOf(published, month, runDateSet);
     const sources = [`SELECT * FROM ${table}`];
     if (monthFiles.length > 0) {
       sources.push(`SELECT * FROM read_parquet(${list(monthFiles)}, hive_partitioning = false, union_by_name = true) WHERE NOT list_contains(${runDates}, dt)`);
