@@ -93,11 +93,13 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
   const productCache = new ListPageCache<ProductPageEntity | null>(context.config.listCacheMs);
   // any change that went through this process may touch what lists and product pages show
   // (stock, prices, status, reviews)
-  app.addHook('onResponse', async (request, reply) => {
+  // a callback hook: no promise and microtask per request
+  app.addHook('onResponse', (request, reply, done) => {
     if (reply.statusCode < 400 && mayChangeCatalog(request)) {
       listCache.clear();
       productCache.clear();
     }
+    done();
   });
 
   app.get(
