@@ -49,8 +49,13 @@ async function loadSession(pool: Pool, cache: SessionCache, cookie: string): Pro
   const now = Date.now();
   let found = cache.get(idHash, now);
   if (!found) {
+    // a cookie that named no session a moment ago (expired, signed out, made up) costs no query
+    if (cache.isKnownAbsent(idHash, now)) return null;
     const read = await findActiveSession(pool, idHash);
-    if (!read) return null;
+    if (!read) {
+      cache.setAbsent(idHash, now);
+      return null;
+    }
     found = read;
     cache.set(read, now);
   }
