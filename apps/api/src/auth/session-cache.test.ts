@@ -40,7 +40,28 @@ describe('SessionCache', () => {
     assert.ok(cache.get(b, 4) && cache.get(c, 4));
     const off = new SessionCache({ ttlMs: 0, maxEntries: 2 });
     off.set(record(a, new Date(10_000)), 1);
+    off.setAbsent(b, 1);
     assert.equal(off.size, 0);
+    assert.equal(off.isKnownAbsent(b, 1), false);
+  });
+
+  it('keeps ids that name no session for at most ttlMs, apart from the sessions, emptied with them', () => {
+    const cache = new SessionCache({ ttlMs: 1000, maxEntries: 2 });
+    const [live, other, gone, madeUp, more] = [randomBytes(32), randomBytes(32), randomBytes(32), randomBytes(32), randomBytes(32)];
+    cache.set(record(live, new Date(10_000_000)), 5_000);
+    cache.set(record(other, new Date(10_000_000)), 5_000);
+    cache.setAbsent(gone, 5_000);
+    assert.equal(cache.isKnownAbsent(gone, 5_999), true);
+    assert.equal(cache.isKnownAbsent(gone, 6_000), false, 'asked again once ttlMs has passed');
+    assert.equal(cache.isKnownAbsent(live, 5_500), false);
+    // made-up ids fill their own bound, never pushing a session out
+    for (const id of [gone, madeUp, more]) cache.setAbsent(id, 5_100);
+    assert.ok(cache.get(live, 5_500) && cache.get(other, 5_500));
+    assert.equal(cache.isKnownAbsent(gone, 5_500), false, 'the oldest absent id made room');
+    assert.equal(cache.isKnownAbsent(more, 5_500), true);
+    cache.clear();
+    assert.equal(cache.size, 0);
+    assert.equal(cache.isKnownAbsent(more, 5_500), false);
   });
 });
 
@@ -93,6 +114,28 @@ describe('the session plugin with its cache', () => {
     for (let i = 0; i < 3; i += 1) assert.equal((await call('POST', '/cart', session)).user, session.email);
     assert.equal((await call('GET', '/who', session)).user, session.email);
     assert.equal(reads, 1);
+  });
+
+  it('asks PostgreSQL once within the cache time about a cookie that names no session, and again after it', async () => {
+    const madeUp = randomBytes(32).toString('base64url');
+    reads = 0;
+    for (let i = 0; i < 3; i += 1) {
+      const response = await app.inject({ method: 'GET', url: '/who', cookies: { [SESSION_COOKIE]: madeUp } });
+      assert.equal(response.json<{ user: string | null }>().user, null);
+    }
+    assert.equal(reads, 1);
+    await sleep(TTL_MS + 50);
+    await app.inject({ method: 'GET', url: '/who', cookies: { [SESSION_COOKIE]: madeUp } });
+    assert.equal(reads, 2);
+  });
+
+  it('a state-changing request not marked keepsSessions forgets the absent ids too', async () => {
+    const madeUp = randomBytes(32).toString('base64url');
+    reads = 0;
+    await app.inject({ method: 'GET', url: '/who', cookies: { [SESSION_COOKIE]: madeUp } });
+    await app.inject({ method: 'POST', url: '/anything-else', cookies: { [SESSION_COOKIE]: madeUp } });
+    await app.inject({ method: 'GET', url: '/who', cookies: { [SESSION_COOKIE]: madeUp } });
+    assert.equal(reads, 3);
   });
 
   it('a session ended elsewhere (another process, SQL) stops working within the cache time', async () => {

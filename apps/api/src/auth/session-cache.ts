@@ -23,9 +23,17 @@ export interface CachedSession {
  *
  * Bounded: at most `maxEntries` (an LRUCache, as the other caches of the project); reads use
  * `peek`, so the session read longest ago is dropped first.
+ *
+ * Ids PostgreSQL said name no active session (an expired or signed-out browser's cookie, a made-up
+ * one) are kept too, apart (at most `maxEntries` of them, so made-up cookies cannot push real
+ * sessions out), under the same rules: for at most ttlMs after PostgreSQL said so, emptied with the
+ * sessions. A session is only ever created under a fresh random id, so an id read as absent does
+ * not come to life meanwhile (a signed-out session's row is gone for good).
  */
 export class SessionCache {
   private readonly entries: LRUCache<string, CachedSession>;
+  /** Ids read as naming no active session, with when PostgreSQL said so (ms since the epoch). */
+  private readonly absent: LRUCache<string, number>;
   private readonly ttlMs: number;
   private readonly maxEntries: number;
 
@@ -34,14 +42,16 @@ export class SessionCache {
     this.maxEntries = options.maxEntries;
     // LRUCache needs max ≥ 1; with maxEntries 0 the cache is disabled and set() keeps nothing
     this.entries = new LRUCache({ max: Math.max(1, options.maxEntries) });
+    this.absent = new LRUCache({ max: Math.max(1, options.maxEntries) });
   }
 
   get isEnabled(): boolean {
     return this.ttlMs > 0 && this.maxEntries > 0;
   }
 
+  /** Sessions and absent ids kept. */
   get size(): number {
-    return this.entries.size;
+    return this.entries.size + this.absent.size;
   }
 
   /** The session read less than ttlMs ago and not yet expired, else undefined. */
@@ -63,11 +73,33 @@ export class SessionCache {
     this.entries.set(key, { record, readAt: now });
   }
 
+  /** Whether PostgreSQL said less than ttlMs ago that this id names no active session. */
+  isKnownAbsent(idHash: Buffer, now: number): boolean {
+    if (this.absent.size === 0) return false;
+    const key = idHash.toString('base64');
+    const readAt = this.absent.peek(key);
+    if (readAt === undefined) return false;
+    if (now - readAt >= this.ttlMs) {
+      this.absent.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  /** Keeps an id PostgreSQL just said names no active session. */
+  setAbsent(idHash: Buffer, now: number): void {
+    if (!this.isEnabled) return;
+    this.absent.set(idHash.toString('base64'), now);
+  }
+
   delete(idHash: Buffer): void {
-    this.entries.delete(idHash.toString('base64'));
+    const key = idHash.toString('base64');
+    this.entries.delete(key);
+    this.absent.delete(key);
   }
 
   clear(): void {
     this.entries.clear();
+    this.absent.clear();
   }
 }

@@ -49,8 +49,13 @@ async function loadSession(pool: Pool, cache: SessionCache, cookie: string): Pro
   const now = Date.now();
   let found = cache.get(idHash, now);
   if (!found) {
+    // a cookie that named no session a moment ago (expired, signed out, made up) costs no query
+    if (cache.isKnownAbsent(idHash, now)) return null;
     const read = await findActiveSession(pool, idHash);
-    if (!read) return null;
+    if (!read) {
+      cache.setAbsent(idHash, now);
+      return null;
+    }
     found = read;
     cache.set(read, now);
   }
@@ -140,26 +145,41 @@ export const sessionPlugin = fp<SessionOptions>(
       const routeConfig = request.routeOptions.config as { keepsSessions?: boolean } | undefined; // Fastify's route config, typed below
       return routeConfig?.keepsSessions !== true;
     };
-    app.addHook('onRequest', async (request) => {
+    // callback hooks: a request without a session cookie (most reads) costs no promise and
+    // microtask per hook; only reading a session waits
+    app.addHook('onRequest', (request, _reply, done) => {
       // before the session is read: a sign-out or role change on this process reads fresh rows
       if (cache.size > 0 && mayRevoke(request)) cache.clear();
       const cookie = request.cookies[SESSION_COOKIE];
-      request.session = cookie ? await loadSession(options.pool, cache, cookie) : null;
+      if (!cookie) {
+        request.session = null;
+        done();
+        return;
+      }
+      loadSession(options.pool, cache, cookie).then(
+        (session) => {
+          request.session = session;
+          done();
+        },
+        (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+      );
     });
     // and after it committed: no request that started meanwhile keeps a copy read before the change
-    app.addHook('onResponse', async (request) => {
+    app.addHook('onResponse', (request, _reply, done) => {
       if (cache.size > 0 && mayRevoke(request)) cache.clear();
+      done();
     });
-    app.addHook('preValidation', async (request) => {
+    app.addHook('preValidation', (request, _reply, done) => {
       // every state-changing request needs the token, whatever its path looks like: the exemption is
       // a property of the matched route (`config: { csrf: false }`), never a comparison of the URL
-      if (!MUTATING.has(request.method) || request.routeOptions.url === undefined) return; // unmatched: 404 follows
+      if (!MUTATING.has(request.method) || request.routeOptions.url === undefined) return done(); // unmatched: 404 follows
       const routeConfig = request.routeOptions.config as { csrf?: boolean } | undefined;
-      if (routeConfig?.csrf === false) return;
+      if (routeConfig?.csrf === false) return done();
       const given = request.headers['x-csrf-token'];
       if (!request.session || typeof given !== 'string' || !tokensMatch(request.session.csrfToken, given)) {
-        throw new AppError('CSRF_INVALID', 'missing or invalid CSRF token: fetch GET /api/auth/csrf and send it in x-csrf-token');
+        return done(new AppError('CSRF_INVALID', 'missing or invalid CSRF token: fetch GET /api/auth/csrf and send it in x-csrf-token'));
       }
+      return done();
     });
   },
   { name: 'threadline-session', dependencies: ['@fastify/cookie'] },

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fastJson from 'fast-json-stringify';
 
 import { correctSearch, countProducts, listColourFamilies, getProductDetail, listCategories, listProducts, listReviews, productFacets, suggestProducts, type ProductDetail, type ProductSort } from '@threadline/db';
@@ -93,11 +93,13 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
   const productCache = new ListPageCache<ProductPageEntity | null>(context.config.listCacheMs);
   // any change that went through this process may touch what lists and product pages show
   // (stock, prices, status, reviews)
-  app.addHook('onResponse', async (request, reply) => {
+  // a callback hook: no promise and microtask per request
+  app.addHook('onResponse', (request, reply, done) => {
     if (reply.statusCode < 400 && mayChangeCatalog(request)) {
       listCache.clear();
       productCache.clear();
     }
+    done();
   });
 
   app.get(
@@ -177,6 +179,15 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
     },
   );
 
+  /** Answers a product page as loaded or kept: 404 unless this request may see it, else its bytes (or a 304). */
+  const answerProductPage = (request: FastifyRequest, reply: FastifyReply, page: ProductPageEntity | null, cache: 'hit' | 'stale' | 'miss'): void => {
+    if (!page || !canSeeProduct(request, page)) throw notFound('product', 'id');
+    const cacheControl = page.status === 'published' ? sharedCacheControl : PRIVATE_CACHE_CONTROL;
+    // after the visibility check: a 304 confirms only a page this request may see (the web
+    // tier revalidates the published pages it keeps, as it does list pages)
+    sendJsonEntity(request, reply, page.entity, { 'x-cache': cache, 'cache-control': cacheControl });
+  };
+
   app.get(
     '/api/products/:id',
     {
@@ -187,9 +198,16 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
         response: { 200: ProductDetailSchema, ...errors(400, 404) },
       },
     },
-    async (request, reply) => {
-      const { body: page, isHit, isStale } = await productCache.getOrLoad(
-        String(request.params.id),
+    (request, reply) => {
+      const key = String(request.params.id);
+      // a fresh kept page is answered without a promise or a loader made for this request
+      const fresh = productCache.getFresh(key);
+      if (fresh !== undefined) {
+        answerProductPage(request, reply, fresh, 'hit');
+        return;
+      }
+      return productCache.getOrLoad(
+        key,
         async () => {
           const product = await getProductDetail(pool, request.params.id);
           if (!product) return null;
@@ -198,12 +216,9 @@ export async function catalogRoutes(app: ApiApp, context: ApiContext): Promise<v
           return { status: product.status, seller: product.seller, entity: jsonEntity(serializeDetail(presentDetail(product, presentReviewPage(reviews)))) };
         },
         (loaded) => loaded !== null && loaded.status === 'published',
-      );
-      if (!page || !canSeeProduct(request, page)) throw notFound('product', 'id');
-      const cacheControl = page.status === 'published' ? sharedCacheControl : PRIVATE_CACHE_CONTROL;
-      // after the visibility check: a 304 confirms only a page this request may see (the web
-      // tier revalidates the published pages it keeps, as it does list pages)
-      return sendJsonEntity(request, reply, page.entity, { 'x-cache': cacheState(isHit, isStale), 'cache-control': cacheControl });
+      ).then(({ body, isHit, isStale }) => {
+        answerProductPage(request, reply, body, cacheState(isHit, isStale));
+      });
     },
   );
 

@@ -15,6 +15,32 @@ describe('product list page cache', () => {
     assert.deepEqual(await cache.getOrLoad('b', load), { body: 'page-2', isHit: false });
   });
 
+  it('gives a fresh page without a promise, and nothing for an expired, loading, refused or forgotten one (getOrLoad decides those)', async () => {
+    const cache = new ListPageCache<string | null>(60);
+    assert.equal(cache.getFresh('a'), undefined, 'never loaded');
+    let release: () => void = () => undefined;
+    const loading = cache.getOrLoad('a', async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return 'page-1';
+    });
+    assert.equal(cache.getFresh('a'), undefined, 'still loading');
+    release();
+    await loading;
+    assert.equal(cache.getFresh('a'), 'page-1');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(cache.getFresh('a'), undefined, 'expired');
+    // the expired page is still there for getOrLoad to answer while it refills
+    assert.deepEqual(await cache.getOrLoad('a', async () => 'page-2'), { body: 'page-1', isHit: true, isStale: true });
+    await cache.getOrLoad('b', async () => null, (body) => body !== null);
+    assert.equal(cache.getFresh('b'), undefined, 'a refused page is not kept');
+    await cache.getOrLoad('c', async () => 'page-c');
+    cache.clear();
+    assert.equal(cache.getFresh('c'), undefined, 'forgotten on a change');
+    const off = new ListPageCache<string>(0);
+    await off.getOrLoad('a', async () => 'page');
+    assert.equal(off.getFresh('a'), undefined, 'nothing kept with a TTL of 0');
+  });
+
   it('shares one load among concurrent misses', async () => {
     const cache = new ListPageCache(60_000);
     let loads = 0;

@@ -67,6 +67,16 @@ export class ListPageCache<T = string> {
     return { body: page.body, isHit: status.fetch === 'hit' || status.fetch === 'inflight' };
   }
 
+  /**
+   * The kept page for `key` while it is fresh (within ttlMs of its load), without a promise:
+   * the usual case under load. Undefined otherwise — expired, loading, never kept or forgotten —
+   * and then `getOrLoad` decides (a stale page is left in place for it).
+   */
+  getFresh(key: string): T | undefined {
+    if (this.ttlMs <= 0 || this.pages.getRemainingTTL(key) <= 0) return undefined;
+    return this.pages.get(key)?.body;
+  }
+
   /** Forgets every answer, stale ones included; loads in flight are answered but not kept. */
   clear(): void {
     this.pages.clear();

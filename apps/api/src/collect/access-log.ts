@@ -42,14 +42,18 @@ export function registerAccessLog(app: ApiApp, collector: Collector, context: Ap
   const timer = setInterval(flush, FLUSH_EVERY_MS);
   timer.unref();
 
-  app.addHook('onResponse', async (request, reply) => {
-    if (SKIPPED.test(request.url)) return;
+  // a callback hook: no promise and microtask per request
+  app.addHook('onResponse', (request, reply, done) => {
+    if (SKIPPED.test(request.url)) return done();
     const length = Number(reply.getHeader('content-length'));
+    const now = Date.now();
+    const ids = analyticsIds(request.cookies);
     const raw = {
       id: randomUUID(),
       type: 'access_log',
-      ts: Date.now(),
-      ...analyticsIds(request.cookies),
+      ts: now,
+      visitorId: ids.visitorId,
+      sessionId: ids.sessionId,
       http: {
         tier: 'api',
         method: request.method,
@@ -59,8 +63,9 @@ export function registerAccessLog(app: ApiApp, collector: Collector, context: Ap
         ...(Number.isFinite(length) ? { bytes: length } : {}),
       },
     };
-    buffer.push({ entry: { raw }, facts: { receivedAt: Date.now(), userAgent: request.headers['user-agent'], ip: request.ip, isFromTier: true } });
+    buffer.push({ entry: { raw }, facts: { receivedAt: now, userAgent: request.headers['user-agent'], ip: request.ip, isFromTier: true } });
     if (buffer.length >= FLUSH_AT) flush();
+    return done();
   });
   return {
     async close() {

@@ -59,6 +59,27 @@ describe('Collector', () => {
     assert.equal(sink.payloads[1]?.toString('utf8').split('\n').length, 2, 'only event 4 spooled');
   });
 
+  it('derives each event\'s request columns from its own facts, however the facts objects follow each other', () => {
+    const browser = { receivedAt: Date.now(), userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148', ip: '198.51.100.7' };
+    const crawler = { receivedAt: Date.now(), userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', ip: '203.0.113.9' };
+    const signedIn = { ...browser, sessionUserId: '42' };
+    // one facts object per event (as the access log hands them over), equal ones apart and in a row
+    const order = [browser, { ...browser }, crawler, { ...browser }, signedIn, { ...signedIn }, crawler, browser];
+    const prepared = prepareBatch(order.map((eventFacts, n) => ({ entry: { raw: event(40 + n) }, facts: eventFacts })), { limits: DEFAULT_LIMITS, pseudonymKey: 'k' });
+    // spool lines are JSON objects with the derived request columns (the format under test)
+    const lines = Buffer.from(prepared.payload).toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { device: string; is_bot: boolean; ip_prefix?: string; user_pseudonym?: string });
+    const expected = order.map((eventFacts) => {
+      const alone = prepareBatch([{ entry: { raw: event(1) }, facts: { ...eventFacts } }], { limits: DEFAULT_LIMITS, pseudonymKey: 'k' });
+      const line = JSON.parse(Buffer.from(alone.payload).toString('utf8')) as { device: string; is_bot: boolean; ip_prefix?: string; user_pseudonym?: string };
+      return [line.device, line.is_bot, line.ip_prefix, line.user_pseudonym];
+    });
+    assert.deepEqual(lines.map((line) => [line.device, line.is_bot, line.ip_prefix, line.user_pseudonym]), expected);
+    assert.deepEqual(new Set(expected.map((columns) => columns.join())).size, 3, 'three distinct requests');
+    assert.equal(lines[2]?.is_bot, true);
+    assert.equal(lines[3]?.is_bot, false);
+    assert.ok(lines[4]?.user_pseudonym !== undefined && lines[3]?.user_pseudonym === undefined);
+  });
+
   it('commits a batch prepared elsewhere (a worker thread), cutting the lines of recently collected ids out of its payload', async () => {
     const sink = heldSink();
     const collector = new Collector({ sink, deadLetterDir, limits: DEFAULT_LIMITS, pseudonymKey: 'k' });

@@ -77,17 +77,18 @@ export function prepareBatch(items: ReadonlyArray<{ entry: BatchEntry; facts: Co
   let spooled = 0;
   let duplicates = 0;
   let receivedAt = 0;
-  const withKey = new Map<CollectFacts, RequestFacts>();
+  // one RequestFacts per carrying request, so per-request work (UA, IP) is done once: a batch's
+  // events share one facts object, an access log's follow each other with their own
+  let lastFacts: CollectFacts | undefined;
+  let fullFacts: RequestFacts | undefined;
   for (let index = 0; index < items.length; index += 1) {
     const item = items[index];
     if (item === undefined) continue;
     const { entry, facts } = item;
     receivedAt = facts.receivedAt;
-    // one RequestFacts per carrying request, so per-request work (UA, IP) is done once
-    let fullFacts = withKey.get(facts);
-    if (!fullFacts) {
+    if (facts !== lastFacts || fullFacts === undefined) {
       fullFacts = { ...facts, pseudonymKey: options.pseudonymKey };
-      withKey.set(facts, fullFacts);
+      lastFacts = facts;
     }
     if ('parseError' in entry) {
       rejected.push({ index, reason: entry.parseError });

@@ -155,19 +155,27 @@ interface DerivedFacts {
   /** The line's `is_bot` column, and `ip_prefix` when the request has an address. */
   botAndIpColumns: string;
 }
-const derivedCache = new WeakMap<RequestFacts, DerivedFacts>();
+/**
+ * The last facts derived, by what they are derived from: a batch's events share their request's
+ * facts, and the API's access log hands over each request's own facts object (one event each) for
+ * requests that mostly come from the same agent and address one after another. One entry, compared
+ * field by field: no key is built and nothing is kept per event (a WeakMap by facts object cost an
+ * entry per access-log event and never hit).
+ */
+let lastDerived: { userAgent: string | undefined; ip: string | undefined; sessionUserId: string | undefined; pseudonymKey: string; derived: DerivedFacts } | undefined;
 
 function derive(facts: RequestFacts): DerivedFacts {
-  let derived = derivedCache.get(facts);
-  if (!derived) {
-    const prefix = ipPrefix(facts.ip);
-    derived = {
-      device: deviceFromUserAgent(facts.userAgent),
-      pseudonymColumn: facts.sessionUserId !== undefined ? `,"user_pseudonym":${jsonString(pseudonymise(facts.pseudonymKey, 'user', facts.sessionUserId))}` : '',
-      botAndIpColumns: `,"is_bot":${isBotUserAgent(facts.userAgent)}${prefix === null ? '' : `,"ip_prefix":${jsonString(prefix)}`}`,
-    };
-    derivedCache.set(facts, derived);
+  const last = lastDerived;
+  if (last !== undefined && last.userAgent === facts.userAgent && last.ip === facts.ip && last.sessionUserId === facts.sessionUserId && last.pseudonymKey === facts.pseudonymKey) {
+    return last.derived;
   }
+  const prefix = ipPrefix(facts.ip);
+  const derived: DerivedFacts = {
+    device: deviceFromUserAgent(facts.userAgent),
+    pseudonymColumn: facts.sessionUserId !== undefined ? `,"user_pseudonym":${jsonString(pseudonymise(facts.pseudonymKey, 'user', facts.sessionUserId))}` : '',
+    botAndIpColumns: `,"is_bot":${isBotUserAgent(facts.userAgent)}${prefix === null ? '' : `,"ip_prefix":${jsonString(prefix)}`}`,
+  };
+  lastDerived = { userAgent: facts.userAgent, ip: facts.ip, sessionUserId: facts.sessionUserId, pseudonymKey: facts.pseudonymKey, derived };
   return derived;
 }
 

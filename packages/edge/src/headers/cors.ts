@@ -18,20 +18,29 @@ const ALLOWED_HEADERS = 'content-type, x-csrf-token, idempotency-key, x-request-
 export const corsPlugin = fp<CorsOptions>(
   async (app: FastifyInstance, options) => {
     const allowed = new Set(options.allowedOrigins);
-    app.addHook('onRequest', async (request, reply) => {
+    // a callback hook (the check is synchronous): no promise and microtask per request; a request
+    // it answers itself goes no further (done is not called)
+    app.addHook('onRequest', (request, reply, done) => {
       const origin = request.headers.origin;
-      if (typeof origin !== 'string') return undefined;
+      if (typeof origin !== 'string') {
+        done();
+        return;
+      }
       const isAllowed = allowed.has(origin);
       const isPreflight = request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
       if (isAllowed) {
         void reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
       }
-      if (!isPreflight) return undefined;
+      if (!isPreflight) {
+        done();
+        return;
+      }
       if (!isAllowed) {
         request.log.info({ origin, url: request.url.slice(0, 200) }, 'CORS preflight refused (origin not allowed)');
-        return reply.status(403).send({ error: { code: 'FORBIDDEN', message: 'cross-origin requests are not allowed from this origin' } });
+        void reply.status(403).send({ error: { code: 'FORBIDDEN', message: 'cross-origin requests are not allowed from this origin' } });
+        return;
       }
-      return reply
+      void reply
         .status(204)
         .header('access-control-allow-methods', ALLOWED_METHODS)
         .header('access-control-allow-headers', ALLOWED_HEADERS)

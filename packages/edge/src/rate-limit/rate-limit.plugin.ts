@@ -79,7 +79,8 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(
     // batches per IP; the collector's own token bucket (THREADLINE_COLLECT_RATE) counts events
     const collectPerIp = new SlidingWindowLimiter(settings.collectPerIpPerMin, MINUTE_MS, now);
 
-    app.addHook('onRequest', async (request, reply) => {
+    /** The per-address checks; the reply when one refused the request (and answered it), else undefined. */
+    const checkAddress = (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
       // decisions on the decoded path the router used, never the raw URL (`/%61pi/…` is `/api/…`)
       const path = decisionPath(request);
       if (request.method === 'POST' && path === '/collect') {
@@ -100,9 +101,10 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(
         if (!signup.isAllowed) return refuseRateLimited(request, reply, signup, 'sign-ups from this address', `signup-ip:${request.ip}`);
       }
       return undefined;
-    });
+    };
 
-    app.addHook('preHandler', async (request, reply) => {
+    /** The per-account checks, after the session and body are read; as checkAddress. */
+    const checkAccount = (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
       const path = decisionPath(request);
       if (!path.startsWith('/api/')) return undefined;
       const account = accountId(request);
@@ -118,6 +120,15 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(
         }
       }
       return undefined;
+    };
+
+    // callback hooks (the checks are synchronous): no promise and microtask per request; a refused
+    // request was answered and goes no further (done is not called)
+    app.addHook('onRequest', (request, reply, done) => {
+      if (checkAddress(request, reply) === undefined) done();
+    });
+    app.addHook('preHandler', (request, reply, done) => {
+      if (checkAccount(request, reply) === undefined) done();
     });
   },
   { name: 'threadline-rate-limit' },

@@ -37,6 +37,25 @@ describe('inspectRequest', () => {
     assert.deepEqual(ruleIds(postJson('/api/account', { website: 'https://my-blog.example.com/about?ref=shop', name: "Siobhán O'Brien" })), []);
   });
 
+  it('names the field of every kind of head value that matched, in the order the head is read', () => {
+    const attack = encodeURIComponent("1' OR 1=1 --");
+    const request = get(`/api/${attack}/x?${attack}=1&q=${attack}`, { referer: `https://shop.example/?q=${attack}`, cookie: ` tl_pref=${attack}; tl_vid=abcdefgh` });
+    const fields = [...new Set(inspectRequest(request, settings, { part: 'head' }).matches.map((match) => match.field))];
+    assert.deepEqual(fields, ['path', 'path[2]', `query.${attack}(name)`, 'query.q', 'header.referer', 'cookie.tl_pref']);
+    assert.equal(inspectRequest(request, settings, { part: 'head' }).action, 'block');
+  });
+
+  it('lists a polluted body key before the head and body matches and blocks on it alone', () => {
+    const request: InspectableRequest = { ...postJson(`/api/account?q=${encodeURIComponent('<script>alert(1)</script>')}`, {}), body: JSON.parse('{"__proto__": {"isAdmin": true}}') };
+    const decision = inspectRequest(request, settings);
+    assert.equal(decision.matches[0]?.category, 'pollution');
+    assert.equal(decision.matches[0]?.field, '__proto__');
+    assert.ok(decision.matches.slice(1).some((match) => match.field === 'query.q'));
+    assert.equal(decision.action, 'block');
+    const clean = inspectRequest({ ...postJson('/api/account', {}), body: JSON.parse('{"__proto__": {"isAdmin": true}}') }, settings);
+    assert.equal(clean.score, settings.blockScore);
+  });
+
   it('drops excluded matches from the score but still reports them', () => {
     const request = postJson('/api/admin/query', { sql: 'SELECT * FROM sales LIMIT 5' });
     assert.equal(inspectRequest(request, settings, { part: 'body' }).action, 'block');

@@ -130,20 +130,57 @@ function collectBody(body: unknown, path: string, depth: number, out: Value[], p
   }
 }
 
-function collectValues(request: InspectableRequest, pollution: string[], part: InspectPart): Value[] {
-  const values: Value[] = [];
-  if (part === 'body') {
-    collectBodyValues(request, values, pollution);
-    return values;
+/** A request head's values scored as they are read (see scoreHead): what one of them matched is appended here. */
+interface HeadScore {
+  rules: readonly WafRule[];
+  isCached: boolean;
+  matches: WafMatch[];
+  score: number;
+}
+
+/** How a head value's field is named in a match: built only for a value that matched a rule. */
+type HeadField = 'path' | 'segment' | 'query-name' | 'query-value' | 'header' | 'cookie';
+
+function headFieldName(kind: HeadField, key: string): string {
+  switch (kind) {
+    case 'path':
+      return 'path';
+    case 'segment':
+      return `path[${key}]`;
+    case 'query-name':
+      return `query.${key}(name)`;
+    case 'query-value':
+      return `query.${key}`;
+    case 'header':
+      return `header.${key}`;
+    case 'cookie':
+      return `cookie.${key.trim()}`;
   }
+}
+
+/** Matches one head value against the rules; keeps the highest single-value score and the matches. */
+function scoreHeadValue(head: HeadScore, text: string, location: ValueLocation, decoding: UrlDecoding, kind: HeadField, key: string): void {
+  if (text.length === 0) return;
+  const matched = matchText(text, location, decoding, head.rules, head.isCached ? verdictCache(location, decoding) : undefined);
+  if (matched.length > 0) head.score = Math.max(head.score, scoreMatched(matched, location, headFieldName(kind, key), undefined, head.matches));
+}
+
+/**
+ * Scores the head's values — the path, each path segment that is not a plain slug or id, query
+ * names and values, the inspected headers, cookie values — in that order, as each is read: no value
+ * object and no field name per value (nearly all match nothing; a match names its field as before).
+ */
+function scoreHead(request: InspectableRequest, head: HeadScore): void {
   const queryAt = request.url.indexOf('?');
   const path = queryAt === -1 ? request.url : request.url.slice(0, queryAt);
-  values.push({ location: 'path', field: 'path', text: path, decoding: 'percent' });
+  scoreHeadValue(head, path, 'path', 'percent', 'path', '');
   // each segment on its own as well: an injected value starts at its segment, not at "/api/…",
   // and grammar-based checks read a value from its start (plain slugs and ids are skipped)
-  path.split('/').forEach((segment, index) => {
-    if (segment !== '' && !PLAIN_SEGMENT.test(segment)) values.push({ location: 'path', field: `path[${index}]`, text: segment, decoding: 'percent' });
-  });
+  const segments = path.split('/');
+  for (let index = 0; index < segments.length; index += 1) {
+    const segment = segments[index] ?? '';
+    if (segment !== '' && !PLAIN_SEGMENT.test(segment)) scoreHeadValue(head, segment, 'path', 'percent', 'segment', String(index));
+  }
   if (queryAt !== -1) {
     const query = request.url.slice(queryAt + 1);
     for (const pair of query.split('&')) {
@@ -151,25 +188,23 @@ function collectValues(request: InspectableRequest, pollution: string[], part: I
       const equals = pair.indexOf('=');
       const name = equals === -1 ? pair : pair.slice(0, equals);
       const value = equals === -1 ? '' : pair.slice(equals + 1);
-      values.push({ location: 'query', field: `query.${name}(name)`, text: name, decoding: 'query' });
-      if (value !== '') values.push({ location: 'query', field: `query.${name}`, text: value, decoding: 'query' });
+      scoreHeadValue(head, name, 'query', 'query', 'query-name', name);
+      scoreHeadValue(head, value, 'query', 'query', 'query-value', name);
     }
   }
   for (const name of INSPECTED_HEADERS) {
     const text = headerText(request.headers[name]);
     if (text === undefined) continue;
-    values.push({ location: name === 'user-agent' ? 'user-agent' : 'header', field: `header.${name}`, text, decoding: name === 'referer' ? 'query' : 'none' });
+    scoreHeadValue(head, text, name === 'user-agent' ? 'user-agent' : 'header', name === 'referer' ? 'query' : 'none', 'header', name);
   }
   const cookie = headerText(request.headers.cookie);
   if (cookie) {
     for (const part of cookie.split(';')) {
       const equals = part.indexOf('=');
       if (equals === -1) continue;
-      values.push({ location: 'cookie', field: `cookie.${part.slice(0, equals).trim()}`, text: part.slice(equals + 1), decoding: 'percent' });
+      scoreHeadValue(head, part.slice(equals + 1), 'cookie', 'percent', 'cookie', part.slice(0, equals));
     }
   }
-  if (part === 'all') collectBodyValues(request, values, pollution);
-  return values;
 }
 
 function collectBodyValues(request: InspectableRequest, values: Value[], pollution: string[]): void {
@@ -322,7 +357,9 @@ export function inspectRequest(
     if (protocol) return protocol;
   }
   const pollution: string[] = [];
-  const values = collectValues(request, pollution, part);
+  // the body's values are read first: a pollution match is listed before every value's
+  const bodyValues: Value[] = [];
+  if (part !== 'head') collectBodyValues(request, bodyValues, pollution);
   const matches: WafMatch[] = pollution.map((field) => ({
     ruleId: PROTOCOL_RULE_IDS.PROTOTYPE_POLLUTION,
     category: 'pollution',
@@ -331,7 +368,10 @@ export function inspectRequest(
     field,
   }));
   const isCached = options.isCached !== false && rules === WAF_RULES;
-  const score = Math.max(matches.length > 0 ? settings.blockScore : 0, scoreValues(values, rules, isCached, options.exclusions, matches));
+  const head: HeadScore = { rules, isCached, matches, score: 0 };
+  if (part !== 'body') scoreHead(request, head);
+  const bodyScore = bodyValues.length > 0 ? scoreValues(bodyValues, rules, isCached, options.exclusions, matches) : 0;
+  const score = Math.max(matches.length > 0 && pollution.length > 0 ? settings.blockScore : 0, head.score, bodyScore);
   return verdict(score, matches, settings);
 }
 

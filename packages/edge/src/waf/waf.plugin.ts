@@ -129,9 +129,8 @@ export const wafPlugin = fp<WafPluginOptions>(
       if (decideNow(request, reply, 'head') === undefined) done();
     });
     if (options.inspectBody) {
-      app.addHook('preValidation', async (request, reply) => {
-        if (request.body === undefined || request.body === null) return undefined;
-        return decideNow(request, reply, 'body');
+      app.addHook('preValidation', (request, reply, done) => {
+        if (request.body === undefined || request.body === null || decideNow(request, reply, 'body') === undefined) done();
       });
     }
   },
