@@ -371,7 +371,7 @@ export function inspectRequest(
   const head: HeadScore = { rules, isCached, matches, score: 0 };
   if (part !== 'body') scoreHead(request, head);
   const bodyScore = bodyValues.length > 0 ? scoreValues(bodyValues, rules, isCached, options.exclusions, matches) : 0;
-  const score = Math.max(matches.length > 0 && pollution.length > 0 ? settings.blockScore : 0, head.score, bodyScore);
+  const score = Math.max(pollution.length > 0 ? settings.blockScore : 0, head.score, bodyScore);
   return verdict(score, matches, settings);
 }
 
