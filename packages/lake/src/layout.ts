@@ -241,12 +241,16 @@ export function hiveReadOptions(keys: readonly string[]): string {
  * `dt=/hour=`), else the files directly inside each partition folder.
  */
 export function curatedDatasetGlob(datasetDir: string, options: { anyDepth?: boolean } = {}): string {
-  const hasMonths = hasMonthPartitions(datasetDir);
-  const below = options.anyDepth ? '**' : '';
-  return hasMonths ? path.join(datasetDir, 'month=*', below, '*.parquet') : path.join(datasetDir, options.anyDepth ? '**' : '*', '*.parquet');
+  return curatedDatasetFiles(datasetDir, options).glob;
 }
 
-/** Whether a dataset folder has `month=` partition folders (then readers take those alone: see `curatedDatasetGlob`). */
-export function hasMonthPartitions(datasetDir: string): boolean {
-  return existsSync(datasetDir) && readdirSync(datasetDir).some((name) => name.startsWith('month='));
+/**
+ * `curatedDatasetGlob` with what it found: whether the folder has `month=` partition folders (then
+ * `dt` is a column of their files, and `month` their only partition key). One listing of the folder.
+ */
+export function curatedDatasetFiles(datasetDir: string, options: { anyDepth?: boolean } = {}): { glob: string; hasMonths: boolean } {
+  const hasMonths = existsSync(datasetDir) && readdirSync(datasetDir).some((name) => name.startsWith('month='));
+  const below = options.anyDepth ? '**' : '';
+  const glob = hasMonths ? path.join(datasetDir, 'month=*', below, '*.parquet') : path.join(datasetDir, options.anyDepth ? '**' : '*', '*.parquet');
+  return { glob, hasMonths };
 }

@@ -7,7 +7,7 @@ import { StatementType } from '@duckdb/node-api';
 import type { Pool } from '@threadline/db';
 
 import { listCatalogTables } from '../catalog/catalog.repo.js';
-import { hasMonthPartitions, hiveReadOptions, ZONE_DIRS } from '../layout.js';
+import { curatedDatasetFiles, hiveReadOptions, ZONE_DIRS } from '../layout.js';
 import { openDuckDb, readRows, sqlIdent, sqlLiteral, toPlainValue } from '../duckdb.js';
 import type { LakeMirror } from '../storage/mirror.js';
 import { LakeInputError } from './lake-errors.js';
@@ -70,9 +70,10 @@ function classify(error: unknown): LakeInputError {
  * keys are still being deleted): then its months alone, `dt` being a column of their files.
  */
 function currentLayout(dir: string, catalogKeys: readonly string[]): { glob: string; partitionKeys: readonly string[] } {
-  // one listing of the table's top folder per query
-  if (hasMonthPartitions(dir)) return { glob: path.join(dir, 'month=*', '**', '*.parquet'), partitionKeys: ['month'] };
-  return { glob: path.join(dir, '**', '*.parquet'), partitionKeys: catalogKeys };
+  // one listing of the table's top folder per query; the files at every depth (a table may be
+  // partitioned by more than one key, or not at all)
+  const { glob, hasMonths } = curatedDatasetFiles(dir, { anyDepth: true });
+  return { glob, partitionKeys: hasMonths ? ['month'] : catalogKeys };
 }
 
 /**
