@@ -31,7 +31,7 @@ export function scratchDir(prefix: string, mode = 0o755): string {
 }
 
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra, THREADLINE_DEMO: '0', LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...extra, THREADLINE_DEMO: '0' };
   for (const name of ['DATABASE_URL', 'THREADLINE_PG_PORT', 'THREADLINE_PROMETHEUS_PORT', 'THREADLINE_ALERTMANAGER_PORT', 'THREADLINE_API_PORT', 'THREADLINE_WORKER_PORT', 'THREADLINE_API_URL']) {
     if (!(name in extra)) delete env[name];
   }
