@@ -47,8 +47,10 @@ export function registerDb(program: Command): void {
           log: (level, line) => logger[level](line),
           onPgLog: log,
           onFatal: (reason) => {
-            logger.error(reason);
-            void pair.stop().finally(() => process.exit(1));
+            logger.error(`${reason}: exiting, the launcher starts this tier again`);
+            // the launcher restarts a tier that exits: a stop that hangs must not keep it from that
+            setTimeout(() => process.exit(1), 45_000).unref();
+            void pair.stop({ immediateAfterMs: 15_000 }).finally(() => process.exit(1));
           },
         });
         const primary = await pair.start();

@@ -93,6 +93,8 @@ describe('threadline failover drill', { concurrency: false }, () => {
     assert.equal(report.database.before.standby, 'streaming', said);
     assert.equal(report.database.after?.timeline, report.database.before.timeline + 1, said);
     assert.equal(report.database.after?.failovers, report.database.before.failovers + 1);
+    // the promoted standby archives the new timeline's history file itself (pgBackRest told its directory)
+    assert.doesNotMatch(shop.output(), /is not the same as option pg1-path/);
     assert.equal(report.lostPaidOrders, 0, result.stdout);
     assert.ok(report.paidOrders > 0);
     assert.ok(report.recoverySeconds !== null && report.recoverySeconds > 0, `recovery measured: ${result.stdout}`);

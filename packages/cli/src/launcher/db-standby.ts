@@ -18,6 +18,7 @@ import {
   STANDBY_NAME,
   takeBaseBackup,
   writeReplicationPassfile,
+  writeTimeline,
   type RunningCluster,
 } from '@threadline/db';
 
@@ -147,6 +148,7 @@ export class DbPair {
       const port = await freeStablePort();
       const settings = {
         ...this.options.settings,
+        ...standbyArchiving(this.options.settings, this.standbyDir),
         primary_conninfo: primaryConninfo(this.options.port, this.passfile),
         primary_slot_name: STANDBY_NAME,
         hot_standby_feedback: 'on',
@@ -236,36 +238,58 @@ export class DbPair {
     await this.startStandby();
   }
 
+  /**
+   * `work` on the server at `port`, tried up to `attempts` times a second apart: under load a
+   * connection can time out, and a failover must not give up (and restart the tier) for one.
+   */
+  private async onServer<T>(port: number, step: string, work: (client: pg.Client) => Promise<T>, attempts = 5): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.onPrimary(work, port);
+      } catch (error) {
+        if (attempt >= attempts) throw error;
+        this.options.log('warn', `failover: ${step} failed (${error instanceof Error ? error.message : String(error)}), attempt ${attempt} of ${attempts}: trying again`);
+        await sleep(1_000);
+      }
+    }
+  }
+
   private async onPrimaryExit(code: number | null): Promise<void> {
     if (this.isStopping) return;
     const standby = this.standby;
     const standbyPort = this.standbyPort;
     if (!standby || !standbyPort || !this.isSync) {
-      this.options.onFatal(`PostgreSQL exited (code ${code ?? 'signal'}) with no standby in sync to take over`);
+      const why = !standby || !standbyPort ? 'no standby running' : 'the standby was not in sync';
+      this.options.onFatal(`PostgreSQL exited (code ${code ?? 'signal'}) with no standby to take over (${why})`);
       return;
     }
     this.isFailingOver = true;
     const startedAt = Date.now();
+    const took = (): string => `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
     this.options.log('warn', `the primary died (code ${code ?? 'signal'}): promoting the standby`);
     try {
       // fence: the old primary's postmaster is gone (this was its exit); its directory is never started again
       const fenced = `${this.primaryDir}.fenced-${Date.now()}`;
-      await this.onPrimary(async (client) => {
+      const timeline = await this.onServer(standbyPort, 'promoting the standby', async (client) => {
         await promoteStandby(client);
         await setSynchronousStandby(client, '');
-      }, standbyPort);
+        return writeTimeline(client);
+      });
+      this.options.log('warn', `failover: the standby is promoted (timeline ${timeline}) after ${took()}; moving it to the endpoint`);
       this.standby = undefined;
-      await standby.stop();
+      // a fast shutdown checkpoints; one that hangs (an archive command…) must not keep the shop down
+      await standby.stop({ immediateAfterMs: 15_000 });
       renameSync(this.primaryDir, fenced);
       renameSync(this.standbyDir, this.primaryDir);
-      await this.startPrimary();
+      // from here a restart of this tier starts the promoted cluster: the failover is counted
       this.isSync = false;
-      const timeline = await this.onPrimary((client) => currentTimeline(client));
       this.saveState({ timeline, failovers: this.state.failovers + 1, lastFailoverAt: new Date().toISOString(), standby: 'down', standbyPort: null });
-      this.options.log('warn', `failover done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: the former standby is the primary on 127.0.0.1:${this.options.port} (timeline ${timeline}); copying a new standby`);
+      await this.startPrimary();
+      this.saveState({ timeline: await this.onServer(this.options.port, 'reading the timeline', (client) => currentTimeline(client)) });
+      this.options.log('warn', `failover done in ${took()}: the former standby is the primary on 127.0.0.1:${this.options.port} (timeline ${this.state.timeline}); copying a new standby`);
       rmSync(fenced, { recursive: true, force: true });
     } catch (error) {
-      this.options.onFatal(`failover failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.onFatal(`failover failed after ${took()}: ${error instanceof Error ? error.message : String(error)}`);
       return;
     } finally {
       this.isFailingOver = false;
@@ -273,10 +297,23 @@ export class DbPair {
     await this.startStandby();
   }
 
-  async stop(): Promise<void> {
+  /** Stops both servers; `immediateAfterMs` bounds each fast shutdown (see RunningCluster.stop). */
+  async stop(options: { immediateAfterMs?: number } = {}): Promise<void> {
     this.isStopping = true;
     if (this.poller) clearTimeout(this.poller);
-    await this.standby?.stop();
-    await this.primary?.stop();
+    await this.standby?.stop(options);
+    await this.primary?.stop(options);
   }
+}
+
+/**
+ * The standby's WAL archiving: the same archive command, told (PGBACKREST_PG1_PATH, which wins
+ * over the config file's pg1-path) that this server's data directory is the standby's. A standby
+ * archives nothing until it is promoted; then it archives the new timeline's history file before
+ * it moves into `pg`, and pgBackRest refuses a server whose directory is not pg1-path.
+ */
+export function standbyArchiving(settings: Record<string, string>, standbyDir: string): Record<string, string> {
+  const command = settings.archive_command;
+  if (!command) return {};
+  return { archive_command: `PGBACKREST_PG1_PATH='${standbyDir.replaceAll("'", `'\\''`)}' ${command}` };
 }

@@ -136,8 +136,12 @@ export function pgLogLevel(line: string): 'debug' | 'info' | 'warn' | 'error' {
 export interface RunningCluster {
   process: ChildProcess;
   url: string;
-  /** Fast shutdown (SIGINT); resolves when the server has exited. */
-  stop(): Promise<void>;
+  /**
+   * Fast shutdown (SIGINT); resolves when the server has exited. With `immediateAfterMs`, a server
+   * still running that long after is shut down immediately (SIGQUIT: no checkpoint, crash
+   * recovery at its next start, no committed transaction lost).
+   */
+  stop(options?: { immediateAfterMs?: number }): Promise<void>;
 }
 
 /**
@@ -174,8 +178,8 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: numbe
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`postgres exited with code ${child.exitCode} during start`);
-    const client = new pg.Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres') });
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`postgres exited (${child.exitCode ?? child.signalCode}) during start`);
+    const client = new pg.Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres'), connectionTimeoutMillis: 5_000 });
     try {
       await client.connect();
       await client.end();
@@ -236,9 +240,20 @@ export async function startCluster(options: EmbeddedClusterOptions): Promise<Run
   return {
     process: child,
     url,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    async stop(stopOptions = {}) {
+      const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
+      if (isRunning()) child.kill('SIGINT');
+      const { immediateAfterMs } = stopOptions;
+      const escalation =
+        immediateAfterMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              if (!isRunning()) return;
+              options.onLog?.(`fast shutdown still running after ${immediateAfterMs} ms: immediate shutdown (SIGQUIT)`);
+              child.kill('SIGQUIT');
+            }, immediateAfterMs);
       await exited;
+      clearTimeout(escalation);
     },
   };
 }

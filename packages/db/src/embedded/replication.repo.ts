@@ -49,8 +49,12 @@ export async function setSynchronousStandby(client: pg.ClientBase, names: string
   await client.query('SELECT pg_reload_conf()');
 }
 
-/** Promotes a standby (new timeline) and waits until it accepts writes. */
+/**
+ * Promotes a standby (new timeline) and waits until it accepts writes. A server no longer in
+ * recovery is left as it is: a retry after a lost answer promotes nothing twice.
+ */
 export async function promoteStandby(client: pg.ClientBase): Promise<void> {
+  if (!(await isInRecovery(client))) return;
   const { rows } = await client.query<{ promoted: boolean }>('SELECT pg_promote(true, 30) AS promoted');
   if (!rows[0]?.promoted) throw new Error('pg_promote did not finish within 30 s');
 }
@@ -59,6 +63,15 @@ export async function promoteStandby(client: pg.ClientBase): Promise<void> {
 export async function isInRecovery(client: pg.ClientBase): Promise<boolean> {
   const { rows } = await client.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering');
   return rows[0]?.recovering === true;
+}
+
+/**
+ * Timeline a primary writes WAL on now (the first 8 hex digits of its current WAL file's name):
+ * right after a promotion, before any checkpoint, `currentTimeline` still names the old one.
+ */
+export async function writeTimeline(client: pg.ClientBase): Promise<number> {
+  const { rows } = await client.query<{ file: string }>('SELECT pg_walfile_name(pg_current_wal_lsn()) AS file');
+  return Number.parseInt((rows[0]?.file ?? '').slice(0, 8), 16);
 }
 
 /** Timeline of the cluster's last checkpoint (grows by one at each promotion). */
