@@ -55,6 +55,27 @@ describe('prewarmPool', () => {
   });
 });
 
+describe('createPool', () => {
+  it('survives a checked-out connection whose socket fails: the query is rejected, the pool drops the client', async () => {
+    const pool = createPool(db.url, { max: 2, applicationName: `reset-${randomBytes(4).toString('hex')}` });
+    try {
+      const client = await pool.connect();
+      const pending = client.query('SELECT pg_sleep(30)');
+      // what a PostgreSQL killed under a transaction does to the socket (seen in the failover drill:
+      // every API replica exited on "Unhandled 'error' event … read ECONNRESET")
+      const socket = Reflect.get(Reflect.get(client, 'connection') as object, 'stream') as import('node:net').Socket;
+      socket.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+      await assert.rejects(pending, /ECONNRESET/);
+      client.release();
+      assert.equal(pool.totalCount, 0, 'the broken client is not returned to the pool');
+      const { rows } = await pool.query<{ one: number }>('SELECT 1 AS one');
+      assert.deepEqual(rows, [{ one: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
 describe('beginAndExecute', () => {
   const ECHO = { name: 'test_echo', types: ['bigint', 'bytea'], text: 'SELECT $1::bigint AS n, encode($2, \'hex\') AS hex, now() = statement_timestamp() AS fresh' };
 

@@ -35,6 +35,12 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
   });
   // an idle client losing its connection must not crash the process; the next checkout reconnects
   pool.on('error', () => undefined);
+  // Nor a checked-out one (in a transaction, between two statements, or in a query) when its
+  // server goes away with a socket error (ECONNRESET from a killed or failed-over PostgreSQL):
+  // pg emits that as an 'error' event on the client, which the pool listens to only while the
+  // client is idle, and an 'error' event without a listener ends the process. The query in flight
+  // is rejected all the same, and the pool drops the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
