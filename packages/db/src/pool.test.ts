@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
-import { beginAndExecute, createPool, prewarmPool, type Pool } from './pool.js';
+import { beginAndExecute, connectClient, createPool, prewarmPool, type Pool } from './pool.js';
 import { createTestDatabase, type TestDatabase } from './testing/index.js';
 
 let db: TestDatabase;
@@ -73,6 +73,24 @@ describe('createPool', () => {
     } finally {
       await pool.end();
     }
+  });
+});
+
+describe('connectClient', () => {
+  it('connects a client outside a pool whose socket failing rejects the query in flight instead of ending the process', async () => {
+    const client = await connectClient({ connectionString: db.url });
+    const pending = client.query('SELECT pg_sleep(30)');
+    // the db tier's probes of the primary were such clients: a poll in flight when the primary was killed
+    const socket = Reflect.get(Reflect.get(client, 'connection') as object, 'stream') as import('node:net').Socket;
+    socket.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    await assert.rejects(pending, /ECONNRESET/);
+    await client.end().catch(() => undefined);
+  });
+
+  it('rejects with the server\'s reason when the connect is refused', async () => {
+    const url = new URL(db.url);
+    url.password = 'not-the-password';
+    await assert.rejects(connectClient({ connectionString: url.toString() }), /password authentication failed/);
   });
 });
 

@@ -45,6 +45,28 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
 }
 
 /**
+ * Connects one client outside a pool (admin, probe and drill sessions). Like the pool's clients it
+ * listens for 'error': a server that goes away under it (killed, failed over) rejects the query in
+ * flight instead of ending the process with an unhandled 'error' event. A failed connect leaves
+ * nothing open.
+ *
+ * @example
+ * const client = await connectClient({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
+ * try { await client.query('SELECT 1'); } finally { await client.end(); }
+ */
+export async function connectClient(config: pg.ClientConfig): Promise<pg.Client> {
+  const client = new pg.Client(config);
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return client;
+}
+
+/**
  * Opens `count` connections of the pool at once (at most its `max`), so that the first requests
  * after a start do not wait for connections to be made one by one under load; with `min` set to
  * the same count they then stay open. Resolves with the number of open connections.

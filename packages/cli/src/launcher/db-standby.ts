@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 
 import {
+  connectClient,
   currentTimeline,
   dropStandbySlot,
   embeddedUrl,
@@ -110,8 +111,7 @@ export class DbPair {
   }
 
   private async onPrimary<T>(work: (client: pg.Client) => Promise<T>, port = this.options.port): Promise<T> {
-    const client = new pg.Client({ connectionString: embeddedUrl(port, this.options.password, 'postgres'), connectionTimeoutMillis: 3_000 });
-    await client.connect();
+    const client = await connectClient({ connectionString: embeddedUrl(port, this.options.password, 'postgres'), connectionTimeoutMillis: 3_000 });
     try {
       return await work(client);
     } finally {

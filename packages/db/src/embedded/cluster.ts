@@ -3,8 +3,7 @@ import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import pg from 'pg';
-
+import { connectClient } from '../pool.js';
 import { findBlockedAncestor, pgProgram, postgresUserIds, reachableBinDir, type OsIds } from './binaries.js';
 import { GROUP_COMMIT_SETTINGS } from './group-commit.js';
 
@@ -179,14 +178,12 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: numbe
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`postgres exited (${child.exitCode ?? child.signalCode}) during start`);
-    const client = new pg.Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres'), connectionTimeoutMillis: 5_000 });
     try {
-      await client.connect();
+      const client = await connectClient({ connectionString: url.replace(/\/[^/]*$/, '/postgres'), connectionTimeoutMillis: 5_000 });
       await client.end();
       return;
     } catch (error) {
       lastError = error;
-      await client.end().catch(() => undefined);
       await sleep(100);
     }
   }
@@ -262,8 +259,7 @@ export async function startCluster(options: EmbeddedClusterOptions): Promise<Run
 export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
-  const admin = new pg.Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres') });
-  await admin.connect();
+  const admin = await connectClient({ connectionString: url.replace(/\/[^/]*$/, '/postgres') });
   try {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import pg from 'pg';
 
+import { connectClient } from '@threadline/db';
+
 export interface CanaryWrite {
   id: string;
   committedAt: Date;
@@ -29,8 +31,7 @@ async function countTables(client: pg.ClientBase): Promise<Record<string, number
  * a restore to this transaction (xid, inclusive) must show exactly these counts.
  */
 export async function writeCanary(url: string): Promise<CanaryWrite> {
-  const client = new pg.Client({ connectionString: url, application_name: 'threadline-drill' });
-  await client.connect();
+  const client = await connectClient({ connectionString: url, application_name: 'threadline-drill' });
   try {
     await client.query(`CREATE TABLE IF NOT EXISTS ${CANARY_TABLE} (id uuid PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
@@ -51,8 +52,7 @@ export async function writeCanary(url: string): Promise<CanaryWrite> {
 
 /** Whether the canary row is in the restored copy, and that copy's table counts. */
 export async function readRestoredState(url: string, canaryId: string): Promise<{ hasCanary: boolean; counts: Record<string, number> }> {
-  const client = new pg.Client({ connectionString: url, application_name: 'threadline-drill' });
-  await client.connect();
+  const client = await connectClient({ connectionString: url, application_name: 'threadline-drill' });
   try {
     const canary = await client.query(`SELECT 1 FROM ${CANARY_TABLE} WHERE id = $1`, [canaryId]).catch(() => ({ rowCount: 0 }));
     return { hasCanary: (canary.rowCount ?? 0) > 0, counts: await countTables(client) };
@@ -63,8 +63,7 @@ export async function readRestoredState(url: string, canaryId: string): Promise<
 
 /** When the archiver last pushed a segment, and the server's archive_timeout in seconds. */
 export async function readArchiverState(url: string): Promise<{ lastArchivedWal: string | null; archiveTimeoutSeconds: number }> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await connectClient({ connectionString: url });
   try {
     const { rows } = await client.query<{ last_archived_wal: string | null; timeout: string }>(
       `SELECT last_archived_wal, current_setting('archive_timeout') AS timeout FROM pg_stat_archiver`,
@@ -81,8 +80,7 @@ export async function readArchiverState(url: string): Promise<{ lastArchivedWal:
 
 /** The WAL segment that holds the current insert position. */
 export async function currentSegment(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await connectClient({ connectionString: url });
   try {
     const { rows } = await client.query<{ segment: string }>('SELECT pg_walfile_name(pg_current_wal_insert_lsn()) AS segment');
     return rows[0]?.segment ?? '';

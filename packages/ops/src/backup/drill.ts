@@ -3,9 +3,8 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import pg from 'pg';
-
 import { freeLoopbackPort, type Logger } from '@threadline/config';
+import { connectClient } from '@threadline/db';
 
 import { OpsError } from '../errors.js';
 import { notifySlack, type NotifySlackResult } from '../notify/slack.js';
@@ -47,8 +46,7 @@ export interface DrillResult {
 }
 
 async function databaseSize(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await connectClient({ connectionString: url });
   try {
     const { rows } = await client.query<{ bytes: string }>('SELECT pg_database_size(current_database())::text AS bytes');
     return Number(rows[0]?.bytes ?? 0);
@@ -59,8 +57,7 @@ async function databaseSize(url: string): Promise<number> {
 
 async function waitForSegment(url: string, segment: string, isFast: boolean, timeoutMs: number): Promise<void> {
   if (isFast) {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
+    const client = await connectClient({ connectionString: url });
     await client.query('SELECT pg_switch_wal()').finally(() => client.end());
   }
   const deadline = Date.now() + timeoutMs;

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import pg from 'pg';
 
-import { startCluster, type RunningCluster } from '@threadline/db';
+import { connectClient, startCluster, type RunningCluster } from '@threadline/db';
 
 import { OpsError } from '../errors.js';
 import { writePgBackRestConfig, type BackupConfig } from './backup-config.js';
@@ -129,15 +129,15 @@ export async function startRestoredCluster(
     if (cluster.process.exitCode !== null) {
       throw new OpsError('RESTORE_FAILED', `the restored server stopped during WAL replay: ${explainRecoveryFailure(lines)}`, lines.slice(-20).join('\n'));
     }
-    const client = new pg.Client({ connectionString: adminUrl });
+    let client: pg.Client | undefined;
     try {
-      await client.connect();
+      client = await connectClient({ connectionString: adminUrl });
       const { rows } = await client.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering');
       if (rows[0]?.recovering === false) return cluster;
     } catch {
       // still starting up or replaying
     } finally {
-      await client.end().catch(() => undefined);
+      await client?.end().catch(() => undefined);
     }
     await sleep(200);
   }
