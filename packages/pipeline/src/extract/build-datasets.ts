@@ -358,11 +358,11 @@ export async function buildDatasets(input: BuildInput): Promise<BuiltDataset[]> 
           FROM x_order_items i JOIN x_orders o ON o.id = i.order_id
          ORDER BY o.dt, i.order_id, i.id`),
     );
-    // both settle before the connection closes, whichever fails
-    const joined = await Promise.allSettled([orderFacts, salesLines]);
-    linesConnection.closeSync();
-    const failedJoin = joined.find((item): item is PromiseRejectedResult => item.status === 'rejected');
-    if (failedJoin) throw failedJoin.reason;
+    try {
+      await allSettled([orderFacts, salesLines]);
+    } finally {
+      linesConnection.closeSync();
+    }
     await db.run(`CREATE OR REPLACE VIEW out_sales AS
       SELECT o.dt, i.id AS order_item_id, o.order_id, o.placed_at, o.placed_date,
              o.status, o.currency, o.source,
@@ -494,9 +494,6 @@ class DatasetWriter {
   }
 
   async finish(): Promise<BuiltDataset[]> {
-    const settled = await Promise.allSettled(this.#writes);
-    const failed = settled.find((item): item is PromiseRejectedResult => item.status === 'rejected');
-    if (failed) throw failed.reason;
-    return settled.flatMap((item) => (item.status === 'fulfilled' ? [item.value] : []));
+    return allSettled(this.#writes);
   }
 }
