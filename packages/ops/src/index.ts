@@ -22,6 +22,7 @@ export {
   writePgBackRestConfig,
   walArchivingSettings,
   archiveCommand,
+  shellQuote,
   STANZA,
   DEFAULT_RETENTION_DAYS,
   type BackupConfig,

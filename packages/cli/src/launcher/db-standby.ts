@@ -22,6 +22,7 @@ import {
   writeTimeline,
   type RunningCluster,
 } from '@threadline/db';
+import { shellQuote } from '@threadline/ops';
 
 import { freeStablePort } from './ports.js';
 
@@ -315,5 +316,5 @@ export class DbPair {
 export function standbyArchiving(settings: Record<string, string>, standbyDir: string): Record<string, string> {
   const command = settings.archive_command;
   if (!command) return {};
-  return { archive_command: `PGBACKREST_PG1_PATH='${standbyDir.replaceAll("'", `'\\''`)}' ${command}` };
+  return { archive_command: `PGBACKREST_PG1_PATH=${shellQuote(standbyDir)} ${command}` };
 }

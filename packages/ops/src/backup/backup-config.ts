@@ -150,10 +150,15 @@ export function writePgBackRestConfig(backup: BackupConfig): void {
   if (backup.osIds) chownSync(backup.configPath, backup.osIds.uid, backup.osIds.gid);
 }
 
+/** `value` as one word for /bin/sh, which runs archive_command: single-quoted, its own quotes escaped. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
 /** The archive_command the server runs for every finished WAL segment. */
 export function archiveCommand(backup: Pick<BackupConfig, 'configPath' | 'stanza'>, binary = 'pgbackrest'): string {
-  // the server runs this through /bin/sh: quote the path so a data dir with spaces still works
-  return `${binary} --config='${backup.configPath.replaceAll("'", `'\\''`)}' --stanza=${backup.stanza} archive-push %p`;
+  // quoted so a data dir with spaces still works
+  return `${binary} --config=${shellQuote(backup.configPath)} --stanza=${backup.stanza} archive-push %p`;
 }
 
 /**
