@@ -11,8 +11,9 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import pg from 'pg';
+import type pg from 'pg';
 
+import { connectClient } from '../pool.js';
 import { freePortBlock, startTestCluster, type TestCluster } from '../testing/test-cluster.js';
 import { embeddedUrl, initialiseCluster, startCluster, type RunningCluster } from './cluster.js';
 import { currentTimeline, ensureReplicationRole, isInRecovery, promoteStandby, standbyReplication, STANDBY_NAME, writeTimeline } from './replication.repo.js';
@@ -24,8 +25,7 @@ after(async () => {
 });
 
 async function onServer<T>(port: number, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: embeddedUrl(port, 'test', 'postgres') });
-  await client.connect();
+  const client = await connectClient({ connectionString: embeddedUrl(port, 'test', 'postgres') });
   try {
     return await work(client);
   } finally {
