@@ -5,7 +5,7 @@
  * `BENCH_ORDERS` and `BENCH_SURVEY_ROWS` set the sizes. The shop data is generated with SQL
  * inside PostgreSQL (not timed).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -23,6 +23,9 @@ const orders = Number(process.env.BENCH_ORDERS ?? 1_000_000);
 const surveyRows = Number(process.env.BENCH_SURVEY_ROWS ?? 100_000);
 const ZONE = 'America/New_York';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-pipeline-'));
+// open like a data directory (mkdtemp makes it 0700): the embedded cluster's user reaches the lake's
+// work folder, so it writes the extract files itself as it does under `npm start`
+chmodSync(dataDir, 0o755);
 const cluster = await startTestCluster();
 const pool = createPool(cluster.url, { max: 6 });
 try {
@@ -85,6 +88,8 @@ try {
       partitionDates: summary.dates.length,
       rowsIn: summary.rowsIn,
       rowsOut: summary.rowsOut,
+      // `server`: the embedded cluster wrote the extract files itself (as under `npm start`); `stream`: through the connection
+      extractFilesWrittenBy: summary.extractCopyTarget,
       extractSeconds: secondsOf('extract'),
       qualitySeconds: secondsOf('quality'),
       publishSeconds: secondsOf('publish'),

@@ -62,6 +62,8 @@ export interface RunSummary {
   qualityResults: RuleResult[];
   /** Where the extract step's time went (empty when it did not finish). */
   extractStages: ExtractStage[];
+  /** Who wrote the extract files (`server`: the database server itself; absent when the step did not finish). */
+  extractCopyTarget?: ExtractResult['copyTarget'];
 }
 
 /** Another run holds the lock. */
@@ -162,7 +164,7 @@ export const PIPELINE_DAG: StepDefinition[] = [
         .slice(0, 4)
         .map((stage) => `${stage.name} ${stage.seconds.toFixed(2)} s`)
         .join(', ');
-      return { rowsIn: state.extract.rowsIn, rowsOut: state.extract.rowsOut, message: `staged ${sets}; slowest: ${slowest}` };
+      return { rowsIn: state.extract.rowsIn, rowsOut: state.extract.rowsOut, message: `staged ${sets}; files ${state.extract.copyTarget === 'server' ? 'written by the database server' : 'streamed from the database'}; slowest: ${slowest}` };
     },
   },
   {
@@ -400,6 +402,7 @@ export async function runPipeline(deps: PipelineDeps, request: RunRequest): Prom
       rowsOut,
       qualityResults: state.results,
       extractStages: state.extract?.stages ?? [],
+      ...(state.extract ? { extractCopyTarget: state.extract.copyTarget } : {}),
     };
     await repo.finishRun(deps.pool, run.id, { status: summary.status, failedStep: summary.failedStep, error: summary.error, rowsIn, rowsOut });
     const text = failure

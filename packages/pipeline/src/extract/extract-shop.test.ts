@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { createPool } from '@threadline/db';
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
 import { withDuckDb } from '@threadline/lake';
 
@@ -226,5 +227,69 @@ describe('extractShop', () => {
       const statuses = await duck.rows(`SELECT DISTINCT status FROM ${parquet('sales')} ORDER BY status`);
       assert.deepEqual(statuses.map((row) => row.status), ['cancelled', 'delivered', 'paid', 'refunded', 'shipped']);
     });
+  });
+
+  it('lets the database server write the extract files when it runs here: the same datasets as streamed, whatever the id batch size', async () => {
+    // a folder the embedded cluster's user can reach (mkdtemp makes 0700 folders, closed to it when this runs as root)
+    const open = mkdtempSync(path.join(os.tmpdir(), 'tl-extract-open-'));
+    chmodSync(open, 0o755);
+    try {
+      const lakeDir = path.join(open, 'lake');
+      const progress: string[] = [];
+      const server = await extractShop({
+        pool: db.pool, lakeDir, stagingDir: path.join(open, 'staging-server'), dates: DATES, timeZone: ZONE, pseudonymKey: 'k', orderBatchSize: 70,
+        onProgress: (line) => progress.push(line),
+      });
+      const streamed = await extractShop({ pool: db.pool, lakeDir, stagingDir: path.join(open, 'staging-stream'), dates: DATES, timeZone: ZONE, pseudonymKey: 'k', copyTarget: 'stream' });
+      assert.equal(server.copyTarget, 'server');
+      assert.equal(streamed.copyTarget, 'stream');
+      assert.ok(progress.some((line) => line.includes('the server writes the extract files')), progress.join('\n'));
+      // 300 orders in batches of 70 ids: five batches of orders and of lines, each loaded as it arrives
+      assert.equal(progress.filter((line) => line.startsWith('order lines: ')).at(-1), 'order lines: 5 of 5 id batch(es) copied');
+      assert.deepEqual(server.datasets, streamed.datasets);
+      assert.equal(server.rowsIn, streamed.rowsIn);
+      await withDuckDb(async (duck) => {
+        for (const dataset of ['sales', 'sales_orders', 'reviews', 'product_day', 'products']) {
+          const read = (root: string): string => `SELECT * FROM read_parquet('${path.join(open, root, dataset, '*', '*.parquet')}') ORDER BY ALL`;
+          const fromServer = await duck.rows(read('staging-server'));
+          assert.ok(fromServer.length > 0, dataset);
+          assert.deepEqual(fromServer, await duck.rows(read('staging-stream')), `${dataset} differs between server-written and streamed extracts`);
+        }
+      });
+      // the server's files (another OS user's when this runs as root) are gone with the work folder
+      assert.equal(existsSync(path.join(open, 'staging-server', '_work')), false);
+    } finally {
+      rmSync(open, { recursive: true, force: true });
+    }
+  });
+
+  it('streams the extract when its role may not have the server write files, and refuses copyTarget server then', async () => {
+    const role = `tl_extract_reader_${process.pid}`;
+    await db.pool.query(`CREATE ROLE ${role} LOGIN PASSWORD 'reader'`);
+    await db.pool.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = 'reader';
+    const pool = createPool(url.toString(), { max: 4 });
+    const open = mkdtempSync(path.join(os.tmpdir(), 'tl-extract-reader-'));
+    chmodSync(open, 0o755);
+    try {
+      const result = await extractShop({ pool, lakeDir: path.join(open, 'lake'), stagingDir: path.join(open, 'staging'), dates: DATES, timeZone: ZONE, pseudonymKey: 'k' });
+      assert.equal(result.copyTarget, 'stream');
+      // every order line of the three days (an earlier test added one), each once
+      const { rows } = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM order_items');
+      const perDay = await salesPerDay(path.join(open, 'staging'));
+      assert.equal(Object.values(perDay).reduce((sum, n) => sum + n, 0), Number(rows[0]?.n));
+      assert.deepEqual(Object.keys(perDay), DATES);
+      await assert.rejects(
+        extractShop({ pool, lakeDir: path.join(open, 'lake'), stagingDir: path.join(open, 'staging-2'), dates: DATES, timeZone: ZONE, pseudonymKey: 'k', copyTarget: 'server' }),
+        /copyTarget server: the database server cannot write into .*staging-2/,
+      );
+    } finally {
+      await pool.end();
+      rmSync(open, { recursive: true, force: true });
+      await db.pool.query(`DROP OWNED BY ${role}`);
+      await db.pool.query(`DROP ROLE ${role}`);
+    }
   });
 });

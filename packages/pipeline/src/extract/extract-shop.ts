@@ -9,7 +9,17 @@ import { dateInZone } from '@threadline/domain';
 
 import { buildDatasets, type BuiltDataset } from './build-datasets.js';
 import { ExtractLoader } from './load-extracts.js';
-import { copyDimensions, copyOrderItems, copyOrders, openSnapshotClients, planOrderBatches, type ExtractTable } from './shop-source.repo.js';
+import {
+  copyDimensions,
+  copyOrderItems,
+  copyOrders,
+  openSnapshotClients,
+  planOrderBatches,
+  serverWritesHere,
+  type CopyFiles,
+  type CopyTarget,
+  type ExtractTable,
+} from './shop-source.repo.js';
 import { StageTimer, type ExtractStage } from './stage-timer.js';
 
 export interface ExtractOptions {
@@ -24,6 +34,14 @@ export interface ExtractOptions {
   onProgress?: (message: string) => void;
   /** How many runs of dates `sales` is written in, side by side (default: one per core, at most 4). */
   salesWriteRuns?: number;
+  /**
+   * Who writes the extract files: `auto` (default) lets the database server write them when it
+   * runs on this machine and may (`serverWritesHere`), else they come through the connection;
+   * `stream` always through the connection; `server` requires the server (fails otherwise).
+   */
+  copyTarget?: CopyTarget | 'auto';
+  /** Order ids per COPY batch of orders and of their lines (default `BATCH_ORDERS`, 125,000). */
+  orderBatchSize?: number;
 }
 
 export interface ExtractResult {
@@ -34,6 +52,8 @@ export interface ExtractResult {
   rowsOut: number;
   /** Transaction time of the snapshot: the new watermark. */
   snapshotAt: Date;
+  /** Who wrote the extract files: the database server itself, or this process from the connection. */
+  copyTarget: CopyTarget;
   /**
    * Where the step's time went: each table's COPY out of PostgreSQL (three connections in
    * parallel, so these overlap), each load into DuckDB, each join and each dataset's Parquet write
@@ -54,9 +74,8 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
   const work = path.join(options.stagingDir, '_work');
   await rm(options.stagingDir, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
-  // the order lines go to one file per id batch (`order_items-<i>.csv`)
-  const files: Record<Exclude<ExtractTable, 'order_items'>, string> = {
-    orders: path.join(work, 'orders.csv'),
+  // orders and order lines go to one file per id batch (`orders-<i>.csv`, `order_items-<i>.csv`)
+  const files: Record<Exclude<ExtractTable, 'orders' | 'order_items'>, string> = {
     reviews: path.join(work, 'reviews.csv'),
     users: path.join(work, 'users.csv'),
     first_orders: path.join(work, 'first_orders.csv'),
@@ -84,28 +103,29 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
   });
   let connection: DuckDBConnection | undefined;
   try {
+    // the embedded cluster (or any server on this machine allowed to) writes the files itself
+    const target: CopyTarget = (options.copyTarget ?? 'auto') !== 'stream' && (await serverWritesHere(options.pool, work)) ? 'server' : 'stream';
+    if (options.copyTarget === 'server' && target !== 'server') {
+      throw new Error(`copyTarget server: the database server cannot write into ${work} (it must run on this machine, may write server files, and reach the folder)`);
+    }
     const snapshot = await openSnapshotClients(options.pool, 3);
     try {
-      progress(`extracting ${options.dates.length} day(s) from PostgreSQL (read-only snapshot)`);
+      progress(`extracting ${options.dates.length} day(s) from PostgreSQL (read-only snapshot; ${target === 'server' ? 'the server writes the extract files' : 'streamed over the connection'})`);
       const [ordersClient, itemsClient, dimensionsClient] = snapshot.clients;
       if (!ordersClient || !itemsClient || !dimensionsClient) throw new Error('the snapshot has fewer than three connections');
+      const orderParts = loader.parts('orders');
       const lineParts = loader.parts('order_items');
-      const plan = await timer.time('plan order batches', () => planOrderBatches(ordersClient, options.dates, options.timeZone));
+      const plan = await timer.time('plan order batches', () => planOrderBatches(ordersClient, options.dates, options.timeZone, options.orderBatchSize));
+      const copyFiles: CopyFiles = { batchFile: (table, index) => path.join(work, `${table}-${index}.csv`), target, timer };
       await timer.time('copy from PostgreSQL (wall)', () =>
         Promise.all([
-          copyOrders(ordersClient, plan, options.timeZone, files.orders, timer).then(() => loader.load('orders', files.orders)),
-          // each id batch of order lines is loaded while the next one copies
-          copyOrderItems(
-            itemsClient,
-            plan,
-            (index) => path.join(work, `order_items-${index}.csv`),
-            timer,
-            (file, done, total) => {
-              lineParts.add(file);
-              progress(`order lines: ${done} of ${total} id batch(es) copied`);
-            },
-          ).then(() => lineParts.end()),
-          copyDimensions(dimensionsClient, options.dates, options.timeZone, files, timer, (table) => loader.load(table, files[table])),
+          // each id batch of orders and of order lines is loaded while the next one copies
+          copyOrders(ordersClient, plan, options.timeZone, copyFiles, (file) => orderParts.add(file)).then(() => orderParts.end()),
+          copyOrderItems(itemsClient, plan, copyFiles, (file, done, total) => {
+            lineParts.add(file);
+            progress(`order lines: ${done} of ${total} id batch(es) copied`);
+          }).then(() => lineParts.end()),
+          copyDimensions(dimensionsClient, options.dates, options.timeZone, files, copyFiles, (table) => loader.load(table, files[table])),
         ]),
       );
     } finally {
@@ -138,6 +158,7 @@ export async function extractShop(options: ExtractOptions): Promise<ExtractResul
       rowsIn: Number(row?.n ?? 0),
       rowsOut: datasets.reduce((sum, dataset) => sum + dataset.rows, 0),
       snapshotAt: snapshot.snapshotAt,
+      copyTarget: target,
       stages: timer.stages(),
     };
   } finally {

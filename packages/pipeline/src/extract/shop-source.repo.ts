@@ -1,4 +1,7 @@
 import { createWriteStream } from 'node:fs';
+import { chown, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 import { to as copyTo } from 'pg-copy-streams';
@@ -91,11 +94,75 @@ export async function openSnapshotClients(pool: Pool, count: number): Promise<Sn
   }
 }
 
-/** Streams `COPY (query) TO STDOUT` of `table` into `file`, in the table's `copyFormatOf`. */
-async function copyToFile(client: PoolClient, table: ExtractTable, query: string, file: string, append: boolean): Promise<void> {
+/**
+ * How the extract files are written. `stream`: `COPY … TO STDOUT` through the connection, this
+ * process writing the file (any server, anywhere). `server`: `COPY … TO '<file>'`, the server
+ * writing the file itself — only when it runs on this machine and may write files
+ * (`serverWritesHere`); it spares this process the copy protocol and the file writes.
+ */
+export type CopyTarget = 'stream' | 'server';
+
+/** Copies `query`'s rows of `table` into `file` (a new file), in the table's `copyFormatOf`. */
+async function copyToFile(client: PoolClient, table: ExtractTable, query: string, file: string, target: CopyTarget): Promise<void> {
   const format = copyFormatOf(table) === 'text' ? '' : ' (FORMAT csv)';
+  if (target === 'server') {
+    // the path is this step's own work file (absolute, made by path.join), quoted as a literal
+    await client.query(`COPY (${query}) TO ${sqlLiteral(file)}${format}`);
+    return;
+  }
   const source = client.query(copyTo(`COPY (${query}) TO STDOUT${format}`));
-  await pipeline(source, createWriteStream(file, { flags: append ? 'a' : 'w' }));
+  await pipeline(source, createWriteStream(file));
+}
+
+/**
+ * Whether the server behind `client` can write the extract files into `dir` itself: it may write
+ * server files (superuser or `pg_write_server_files`) and its data directory is on this machine —
+ * proven by the system identifier in the local `global/pg_control` matching the server's own, so a
+ * remote server is never asked to write to a path of ours. When this process runs as root and the
+ * server as another user (the embedded cluster), `dir` is handed to the server's user; a probe
+ * line written by the server and read back here proves it reaches `dir`. Anything missing (a
+ * remote server, a role without the right, a data directory we cannot read, a folder above `dir`
+ * closed to the server's user) answers false: the files then come through the connection.
+ */
+export async function serverWritesHere(pool: Pool, dir: string): Promise<boolean> {
+  let settings: { data_directory: string; system_identifier: string; may_write: boolean } | undefined;
+  try {
+    const { rows } = await pool.query<{ data_directory: string; system_identifier: string; may_write: boolean }>(
+      `SELECT current_setting('data_directory') AS data_directory, (SELECT system_identifier::text FROM pg_control_system()) AS system_identifier,
+              (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role(current_user, 'pg_write_server_files', 'MEMBER') AS may_write`,
+    );
+    settings = rows[0];
+  } catch {
+    // not allowed to read the data directory's path (no superuser, no pg_read_all_settings)
+    return false;
+  }
+  if (!settings?.may_write || !path.isAbsolute(settings.data_directory)) return false;
+  let localIdentifier: bigint;
+  let owner: { uid: number; gid: number };
+  try {
+    const control = await readFile(path.join(settings.data_directory, 'global', 'pg_control'));
+    // pg_control starts with the cluster's 64-bit system identifier, in the machine's byte order
+    localIdentifier = os.endianness() === 'LE' ? control.readBigUInt64LE(0) : control.readBigUInt64BE(0);
+    owner = await stat(settings.data_directory);
+  } catch {
+    return false;
+  }
+  if (localIdentifier !== BigInt(settings.system_identifier)) return false;
+  const uid = process.getuid?.();
+  if (uid !== owner.uid) {
+    if (uid !== 0) return false;
+    await chown(dir, owner.uid, owner.gid);
+  }
+  // and it can reach `dir` (every folder above it must let its user through): one line, read back
+  const probe = path.join(dir, `.server-writes-${process.pid}`);
+  try {
+    await pool.query(`COPY (SELECT ${sqlLiteral(settings.system_identifier)}) TO ${sqlLiteral(probe)}`);
+    return (await readFile(probe, 'utf8')).trim() === settings.system_identifier;
+  } catch {
+    return false;
+  } finally {
+    await rm(probe, { force: true });
+  }
 }
 
 /** Extract files and their column lists (the DuckDB side declares the same order). */
@@ -131,13 +198,18 @@ export function copyFormatOf(table: ExtractTable): 'text' | 'csv' {
   return Object.values<string>(EXTRACT_COLUMNS[table]).every((type) => PLAIN_TEXT_TYPES.has(type)) ? 'text' : 'csv';
 }
 
-const BATCH_ORDERS = 250_000;
+/**
+ * Orders per id batch: eight batches of orders and of lines for a million orders, so the last
+ * batch's load into DuckDB, the tail after the last COPY, stays short (at 250,000 the last order
+ * lines' load and key check ran for a second after the COPY with a core idle).
+ */
+export const BATCH_ORDERS = 125_000;
 
 /** The orders of a run: the date condition and the order id batches it falls into. */
 export interface OrderBatches {
   /** SQL condition on `o.placed_at` (built from validated dates and zone only). */
   where: string;
-  /** Inclusive order id ranges of at most 250,000 ids each; empty when no order is on the dates. */
+  /** Inclusive order id ranges of at most `batchSize` ids each; empty when no order is on the dates. */
   ranges: Array<[number, number]>;
   /**
    * Whether every order in the id ranges is on the dates (a backfill, or days whose orders got
@@ -149,7 +221,8 @@ export interface OrderBatches {
 }
 
 /** Finds the id range of the orders placed on `dates` and cuts it into batches. */
-export async function planOrderBatches(client: PoolClient, dates: readonly string[], timeZone: string): Promise<OrderBatches> {
+export async function planOrderBatches(client: PoolClient, dates: readonly string[], timeZone: string, batchSize = BATCH_ORDERS): Promise<OrderBatches> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`orderBatchSize: expected a whole number of at least 1, got ${batchSize}`);
   const where = inShopDates('o.placed_at', dates, timeZone);
   const { rows } = await client.query<{ lo: number | null; hi: number | null; n: number }>(
     `SELECT min(o.id) AS lo, max(o.id) AS hi, count(*) AS n FROM orders o WHERE ${where}`,
@@ -158,72 +231,82 @@ export async function planOrderBatches(client: PoolClient, dates: readonly strin
   const hi = rows[0]?.hi ?? null;
   const ranges: Array<[number, number]> = [];
   if (lo === null || hi === null) return { where, ranges, rangesOnDatesOnly: true };
-  for (let start = Math.trunc(Number(lo)); start <= Number(hi); start += BATCH_ORDERS) ranges.push([start, Math.min(start + BATCH_ORDERS - 1, Math.trunc(Number(hi)))]);
+  for (let start = Math.trunc(Number(lo)); start <= Number(hi); start += batchSize) ranges.push([start, Math.min(start + batchSize - 1, Math.trunc(Number(hi)))]);
   // one count over the primary key: are there orders in the id range that are not on the dates?
   const { rows: inRange } = await client.query<{ n: number }>(`SELECT count(*) AS n FROM orders WHERE id BETWEEN ${Number(lo)} AND ${Number(hi)}`);
   return { where, ranges, rangesOnDatesOnly: Number(inRange[0]?.n) === Number(rows[0]?.n) };
+}
+
+/** Where a table's files go and how they are written. */
+export interface CopyFiles {
+  /** The file of id batch `index` of the orders or order lines (`<table>-<index>.csv`). */
+  batchFile: (table: 'orders' | 'order_items', index: number) => string;
+  target: CopyTarget;
+  timer: StageTimer;
+}
+
+/**
+ * Copies one id batch after the other (`batchSql`), each into its own file, handed to `onBatch`
+ * as soon as it is complete so the caller can load it while the next batch copies. No orders on
+ * the dates: one empty file.
+ */
+async function copyBatches(
+  client: PoolClient,
+  table: 'orders' | 'order_items',
+  plan: OrderBatches,
+  batchSql: (start: number, end: number) => string,
+  files: CopyFiles,
+  onBatch?: (file: string, done: number, total: number) => void,
+): Promise<void> {
+  const empty = `SELECT ${Object.keys(EXTRACT_COLUMNS[table]).map(() => 'NULL').join(', ')} WHERE false`;
+  const batches: Array<() => string> = plan.ranges.length === 0 ? [() => empty] : plan.ranges.map(([start, end]) => () => batchSql(start, end));
+  for (const [index, sql] of batches.entries()) {
+    const file = files.batchFile(table, index);
+    await files.timer.time(`copy ${table}`, () => copyToFile(client, table, sql(), file, files.target));
+    onBatch?.(file, index + 1, batches.length);
+  }
 }
 
 /**
  * Copies the orders placed on the planned dates, one id batch per statement so no single statement
  * runs for long. Runs on its own connection of the snapshot, beside `copyOrderItems`.
  */
-export async function copyOrders(client: PoolClient, plan: OrderBatches, timeZone: string, file: string, timer: StageTimer): Promise<void> {
-  if (plan.ranges.length === 0) {
-    await timer.time('copy orders', () => copyToFile(client, 'orders', `SELECT ${Object.keys(EXTRACT_COLUMNS.orders).map(() => 'NULL').join(', ')} WHERE false`, file, false));
-    return;
-  }
-  for (const [index, [start, end]] of plan.ranges.entries()) {
-    await timer.time('copy orders', () =>
-      copyToFile(
-        client,
-        'orders',
-        `SELECT o.id, o.user_id, o.status, o.currency, o.source, o.placed_at, o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code,
+export async function copyOrders(
+  client: PoolClient,
+  plan: OrderBatches,
+  timeZone: string,
+  files: CopyFiles,
+  onBatch?: (file: string, done: number, total: number) => void,
+): Promise<void> {
+  await copyBatches(
+    client,
+    'orders',
+    plan,
+    (start, end) => `SELECT o.id, o.user_id, o.status, o.currency, o.source, o.placed_at, o.ship_country, o.ship_region, o.ship_city, o.ship_postal_code,
                 o.sales_territory, o.shipping_method, ${shopDate('o.placed_at', timeZone)} FROM orders o WHERE ${plan.where} AND o.id BETWEEN ${start} AND ${end}`,
-        file,
-        index > 0,
-      ),
-    );
-  }
+    files,
+    onBatch,
+  );
 }
 
 /**
  * Copies the lines of the planned orders. The lines of a batch are picked by their order id range
  * too, so each batch reads its slice of order_items (index on order_id) instead of the whole table;
- * when every order of the ranges is on the dates, by that range alone (no join to orders). Each
- * batch goes to its own file (`fileOf(index)`), handed to `onBatch` as soon as it is complete, so
- * the caller can load it while the next batch copies.
+ * when every order of the ranges is on the dates, by that range alone (no join to orders).
  */
-export async function copyOrderItems(
-  client: PoolClient,
-  plan: OrderBatches,
-  fileOf: (index: number) => string,
-  timer: StageTimer,
-  onBatch?: (file: string, done: number, total: number) => void,
-): Promise<void> {
-  if (plan.ranges.length === 0) {
-    const file = fileOf(0);
-    await timer.time('copy order_items', () => copyToFile(client, 'order_items', `SELECT ${Object.keys(EXTRACT_COLUMNS.order_items).map(() => 'NULL').join(', ')} WHERE false`, file, false));
-    onBatch?.(file, 1, 1);
-    return;
-  }
-  for (const [index, [start, end]] of plan.ranges.entries()) {
-    const ids = `BETWEEN ${start} AND ${end}`;
-    const columns = 'i.id, i.order_id, i.product_id, i.variant_id, i.quantity, i.unit_price_cents, i.line_total_cents';
-    const file = fileOf(index);
-    await timer.time('copy order_items', () =>
-      copyToFile(
-        client,
-        'order_items',
-        plan.rangesOnDatesOnly
-          ? `SELECT ${columns} FROM order_items i WHERE i.order_id ${ids}`
-          : `SELECT ${columns} FROM order_items i JOIN orders o ON o.id = i.order_id WHERE ${plan.where} AND o.id ${ids} AND i.order_id ${ids}`,
-        file,
-        false,
-      ),
-    );
-    onBatch?.(file, index + 1, plan.ranges.length);
-  }
+export async function copyOrderItems(client: PoolClient, plan: OrderBatches, files: CopyFiles, onBatch?: (file: string, done: number, total: number) => void): Promise<void> {
+  const columns = 'i.id, i.order_id, i.product_id, i.variant_id, i.quantity, i.unit_price_cents, i.line_total_cents';
+  await copyBatches(
+    client,
+    'order_items',
+    plan,
+    (start, end) =>
+      plan.rangesOnDatesOnly
+        ? `SELECT ${columns} FROM order_items i WHERE i.order_id BETWEEN ${start} AND ${end}`
+        : `SELECT ${columns} FROM order_items i JOIN orders o ON o.id = i.order_id WHERE ${plan.where} AND o.id BETWEEN ${start} AND ${end} AND i.order_id BETWEEN ${start} AND ${end}`,
+    files,
+    onBatch,
+  );
 }
 
 /** Reviews written on `dates`, customer attributes, first-order times and the catalogue. */
@@ -232,12 +315,12 @@ export async function copyDimensions(
   dates: readonly string[],
   timeZone: string,
   files: Record<Exclude<ExtractTable, 'orders' | 'order_items'>, string>,
-  timer: StageTimer,
+  copyFiles: Pick<CopyFiles, 'target' | 'timer'>,
   /** Called as soon as one table's file is complete (the caller loads it while the rest copy). */
   onCopied?: (table: Exclude<ExtractTable, 'orders' | 'order_items'>) => void,
 ): Promise<void> {
   const copy = async (table: Exclude<ExtractTable, 'orders' | 'order_items'>, query: string, file: string): Promise<void> => {
-    await timer.time(`copy ${table}`, () => copyToFile(client, table, query, file, false));
+    await copyFiles.timer.time(`copy ${table}`, () => copyToFile(client, table, query, file, copyFiles.target));
     onCopied?.(table);
   };
   await copy(
