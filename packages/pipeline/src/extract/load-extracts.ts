@@ -10,19 +10,27 @@ import { copyFormatOf, EXTRACT_COLUMNS, type ExtractTable } from './shop-source.
 import type { StageTimer } from './stage-timer.js';
 import { defineTextTypes, isTypedTable } from './text-types.js';
 
-/**
- * Loads one extract CSV into a DuckDB table with the declared column types: `create` makes the
- * table from the file, `append` adds the file's rows to it (a later id batch of the same table).
- */
-async function loadCsv(connection: DuckDBConnection, table: ExtractTable, file: string, mode: 'create' | 'append'): Promise<void> {
-  const columns = Object.entries(EXTRACT_COLUMNS[table])
+/** The declared column types of an extract table, as `read_csv`'s `columns` struct. */
+function csvColumns(table: ExtractTable): string {
+  return Object.entries(EXTRACT_COLUMNS[table])
     .map(([name, type]) => `${sqlLiteral(name)}: ${sqlLiteral(type)}`)
     .join(', ');
+}
+
+/** Makes the (empty) DuckDB table of an extract with its declared column types. */
+async function createExtractTable(connection: DuckDBConnection, table: ExtractTable): Promise<void> {
+  const columns = Object.entries(EXTRACT_COLUMNS[table])
+    .map(([name, type]) => `"${name}" ${type}`)
+    .join(', ');
+  await connection.run(`CREATE OR REPLACE TABLE x_${table} (${columns})`);
+}
+
+/** Adds the rows of one extract file (a table's, or one id batch of it) to its DuckDB table. */
+async function loadCsv(connection: DuckDBConnection, table: ExtractTable, file: string): Promise<void> {
   // PostgreSQL's CSV writes NULL unquoted and '' quoted, so quoted empties stay empty strings; its
   // text format (tables of numbers, dates and timestamps only) separates by tabs and writes NULL as \N
   const format = copyFormatOf(table) === 'text' ? "delim = '\t', quote = '', escape = '', nullstr = '\\N'" : 'allow_quoted_nulls = false';
-  const rows = `SELECT * FROM read_csv(${sqlLiteral(file)}, header = false, auto_detect = false, ${format}, columns = {${columns}})`;
-  await connection.run(mode === 'create' ? `CREATE OR REPLACE TABLE x_${table} AS ${rows}` : `INSERT INTO x_${table} ${rows}`);
+  await connection.run(`INSERT INTO x_${table} SELECT * FROM read_csv(${sqlLiteral(file)}, header = false, auto_detect = false, ${format}, columns = {${csvColumns(table)}})`);
 }
 
 /**
@@ -167,28 +175,36 @@ export class ExtractLoader {
   }
 
   /**
-   * Loads `table` in parts (the order lines' id batches): each part is loaded as soon as its COPY
-   * has finished, while the next batch still copies, so little of the load is left when the last
-   * batch arrives. The key is checked over the whole table after the last part (`end`).
+   * Loads `table` in parts (the id batches of orders and of their lines): the table is made when
+   * `parts` is called, and each part is appended on its own connection as soon as its COPY has
+   * finished, beside the parts still loading (DuckDB appends to one table from several
+   * connections without conflict; the table's row order is not relied on), so the load keeps up
+   * with the COPY and little is left when the last batch arrives. The key is checked over the
+   * whole table once every part is in (`end`).
    */
   parts(table: ExtractTable): ExtractParts {
     if (this.#loads.has(table) || this.#parts.has(table)) throw new Error(`${table} is loaded twice`);
     this.#parts.add(table);
-    let chain: Promise<void> = Promise.resolve();
-    let count = 0;
+    const created = this.#track(this.#onConnection(`load ${table}`, (connection) => createExtractTable(connection, table)));
+    const loads: Array<Promise<void>> = [];
     let ended = false;
     return {
       add: (file) => {
         if (ended) throw new Error(`${table}: a part was added after the last one`);
-        const mode = count === 0 ? 'create' : 'append';
-        count += 1;
-        chain = this.#track(chain.then(() => this.#onConnection(`load ${table}`, (connection) => loadCsv(connection, table, file, mode))));
+        loads.push(this.#track(created.then(() => this.#onConnection(`load ${table}`, (connection) => loadCsv(connection, table, file)))));
       },
       end: () => {
         if (ended) throw new Error(`${table}: the parts were ended twice`);
-        if (count === 0) throw new Error(`${table}: no part to load`);
+        if (loads.length === 0) throw new Error(`${table}: no part to load`);
         ended = true;
-        const loaded = this.#track(chain.then(() => this.#onConnection(`load ${table}`, (connection) => declareKey(connection, `x_${table}`, EXTRACT_KEYS[table]))));
+        // every part settles before the key is checked (a failed part fails the table)
+        const loaded = this.#track(
+          Promise.allSettled(loads).then(async (settled) => {
+            const failed = settled.find((item): item is PromiseRejectedResult => item.status === 'rejected');
+            if (failed) throw failed.reason;
+            await this.#onConnection(`load ${table}`, (connection) => declareKey(connection, `x_${table}`, EXTRACT_KEYS[table]));
+          }),
+        );
         this.#loaded(table, loaded);
         // its text columns' types, made from this run's values (nothing else waits for them but the build)
         if (isTypedTable(table)) this.#track(loaded.then(() => this.#onConnection(`text types ${table}`, (connection) => defineTextTypes(connection, table))));
