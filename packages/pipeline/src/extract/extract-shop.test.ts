@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { createPool } from '@threadline/db';
 import { createTestDatabase, type TestDatabase } from '@threadline/db/testing';
+import { salesOrdersSelect } from '@threadline/insights';
 import { withDuckDb } from '@threadline/lake';
 
 import { extractShop } from './extract-shop.js';
@@ -103,6 +104,11 @@ describe('extractShop', () => {
       assert.equal(Number(row.keys), Number(row.rows), 'an order is there twice');
       assert.equal(Number(row.matching), Number(row.sold_orders), 'an order\'s totals differ from its lines');
       assert.equal(Number(row.lines_matching), Number(row.sold_lines), 'a line disagrees with its order\'s row');
+      // and exactly the rows of the rollup's definition over the staged sales (insights' salesOrdersSelect)
+      const staged = await duck.rows(`SELECT * EXCLUDE (month) FROM ${read('sales_orders')} ORDER BY order_id`);
+      const defined = await duck.rows(`SELECT * FROM (${salesOrdersSelect(`(SELECT * FROM ${read('sales')})`)}) ORDER BY order_id`);
+      assert.equal(staged.length, Number(row.sold_orders));
+      assert.deepEqual(staged, defined);
     });
   });
 
