@@ -10,6 +10,7 @@ import { readRows, sqlIdent, sqlLiteral, datePartition, isMonth, monthOf, monthP
 import { DATASET_KEYS, isMonthDataset, type CuratedDataset } from './datasets.js';
 import { declareKey } from './load-extracts.js';
 import { defineSalesOrders } from './sales-orders.js';
+import { allSettled } from './settle-all.js';
 import type { StageTimer } from './stage-timer.js';
 import { textTypeOf, varcharForEnums, type TypedColumn } from './text-types.js';
 
@@ -102,14 +103,6 @@ async function writeDayPartition(connection: DuckDBConnection, table: string, di
     `COPY (SELECT * EXCLUDE (dt) FROM ${table} WHERE dt = DATE ${sqlLiteral(date)} ORDER BY ${orderBy}) TO ${sqlLiteral(path.join(dir, partition, 'part-0.parquet'))} (${PARQUET_OPTIONS})`,
   );
   return { partitions: [partition], rows: Number(written?.Count ?? 0) };
-}
-
-/** Waits for every promise, then throws the first failure: no statement may still run when its connection closes. */
-async function allSettled<T>(promises: ReadonlyArray<Promise<T>>): Promise<T[]> {
-  const settled = await Promise.allSettled(promises);
-  const failed = settled.find((item): item is PromiseRejectedResult => item.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.flatMap((item) => (item.status === 'fulfilled' ? [item.value] : []));
 }
 
 /** `YYYY-MM-01` of the month after `month`. */

@@ -6,6 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { LakeError, readRows, sqlLiteral, ZONE_DIRS } from '@threadline/lake';
 
 import { pseudonymiseUserId } from './pseudonym.js';
+import { allSettled } from './settle-all.js';
 import { copyFormatOf, EXTRACT_COLUMNS, type ExtractTable } from './shop-source.repo.js';
 import type { StageTimer } from './stage-timer.js';
 import { defineTextTypes, isTypedTable } from './text-types.js';
@@ -199,11 +200,7 @@ export class ExtractLoader {
         ended = true;
         // every part settles before the key is checked (a failed part fails the table)
         const loaded = this.#track(
-          Promise.allSettled(loads).then(async (settled) => {
-            const failed = settled.find((item): item is PromiseRejectedResult => item.status === 'rejected');
-            if (failed) throw failed.reason;
-            await this.#onConnection(`load ${table}`, (connection) => declareKey(connection, `x_${table}`, EXTRACT_KEYS[table]));
-          }),
+          allSettled(loads).then(() => this.#onConnection(`load ${table}`, (connection) => declareKey(connection, `x_${table}`, EXTRACT_KEYS[table]))),
         );
         this.#loaded(table, loaded);
         // its text columns' types, made from this run's values (nothing else waits for them but the build)
@@ -231,9 +228,7 @@ export class ExtractLoader {
    */
   async finish(): Promise<{ hasClicks: boolean }> {
     const missing = Object.keys(EXTRACT_COLUMNS).filter((table) => !this.#loads.has(table as ExtractTable)); // keys of EXTRACT_COLUMNS are ExtractTable
-    const settled = await Promise.allSettled(this.#tasks);
-    const failed = settled.find((item): item is PromiseRejectedResult => item.status === 'rejected');
-    if (failed) throw failed.reason;
+    await allSettled(this.#tasks);
     if (missing.length > 0) throw new Error(`not loaded: ${missing.join(', ')}`);
     return { hasClicks: await this.#clicks };
   }
