@@ -501,14 +501,32 @@ describe("putting each day's files while the next day is written", () => {
       // the writers ran on one thread each; the database has its two threads back for what follows
       assert.equal(await threads(), 2);
 
-      // the first day fails at once while the other connection works on a slow second day: no
-      // writer takes a third day after the failure
+      // the first day fails while the other connection works on the second day, which finishes
+      // only after the failure has reached writeDays (held until then, not timed: a slow query
+      // once lost that race on a busy machine): no writer takes a third day after the failure
       await duck.run('DELETE FROM written');
       const tried: string[] = [];
+      let failureSeen!: () => void;
+      const afterFailure = new Promise<void>((resolve) => {
+        failureSeen = resolve;
+      });
+      const holdingSecondDay = (db: LakeDb): LakeDb => ({
+        ...db,
+        run: async (sql, params) => {
+          if (sql.includes('no_such_table')) {
+            // writeDays records the failure in the microtasks after this rejects; setImmediate runs after them
+            await db.run(sql, params).finally(() => setImmediate(failureSeen));
+            return;
+          }
+          if (sql.includes("'2026-03-11'")) await afterFailure;
+          await db.run(sql, params);
+        },
+        connect: async () => holdingSecondDay(await db.connect()),
+      });
       const failing = writeDays(
-        duck,
+        holdingSecondDay(duck),
         days,
-        (day) => (day === '2026-03-10' ? 'SELECT * FROM no_such_table' : `INSERT INTO written SELECT '${day}' WHERE (SELECT count(*) FROM range(50000000)) > 0`),
+        (day) => (day === '2026-03-10' ? 'SELECT * FROM no_such_table' : `INSERT INTO written VALUES ('${day}')`),
         (day) => tried.push(day),
       );
       await assert.rejects(failing, /no_such_table/);
