@@ -115,7 +115,7 @@ async function copyToFile(client: PoolClient, table: ExtractTable, query: string
 }
 
 /**
- * Whether the server behind `client` can write the extract files into `dir` itself: it may write
+ * Whether the server behind `pool` can write the extract files into `dir` itself: it may write
  * server files (superuser or `pg_write_server_files`) and its data directory is on this machine —
  * proven by the system identifier in the local `global/pg_control` matching the server's own, so a
  * remote server is never asked to write to a path of ours. When this process runs as root and the
@@ -151,7 +151,11 @@ export async function serverWritesHere(pool: Pool, dir: string): Promise<boolean
   const uid = process.getuid?.();
   if (uid !== owner.uid) {
     if (uid !== 0) return false;
-    await chown(dir, owner.uid, owner.gid);
+    try {
+      await chown(dir, owner.uid, owner.gid);
+    } catch {
+      return false; // e.g. a file system without owners: stream instead
+    }
   }
   // and it can reach `dir` (every folder above it must let its user through): one line, read back
   const probe = path.join(dir, `.server-writes-${process.pid}`);
