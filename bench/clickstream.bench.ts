@@ -24,7 +24,7 @@ import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { loadOrCreateSecrets } from '@threadline/config';
+import { loadConfig, loadOrCreateSecrets } from '@threadline/config';
 import { createPool, migrate } from '@threadline/db';
 import { freePort, startTestCluster } from '@threadline/db/testing';
 import { InsightsLake, peakHours } from '@threadline/insights';
@@ -203,6 +203,8 @@ try {
     durationS: SECONDS,
     batchBytes: bodies.next().length,
     edge: 'WAF block mode (default), per-IP rate limits lifted',
+    // the API's /collect worker threads (THREADLINE_COLLECT_WORKERS; default one per core, at most 4)
+    collectWorkers: loadConfig(env).clickstream.workers,
     hostLoadAvg1mAtStart: loadAtStart,
     hostLoadAvg1mAfter: loadAverage(),
   });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { loadConfig } from './config.js';
+import { COLLECT_WORKERS_MAX, loadConfig } from './config.js';
 import { configTable, describeConfig } from './describe.js';
 import { ConfigError } from './errors.js';
 import { VARIABLES } from './variables.js';
@@ -43,6 +44,15 @@ describe('configuration tree', () => {
     assert.equal(config.pipeline.isScheduled, false);
     assert.equal(config.duckdb.memoryLimit, '512MB');
     assert.equal(loadConfig({ THREADLINE_COMPACT_MEMORY: ' 1.5GiB ' }).clickstream.compactMemoryLimit, '1.5GiB');
+  });
+
+  it('sizes the /collect worker threads to the cores unless told, and 0 keeps them off', () => {
+    const cores = Math.min(COLLECT_WORKERS_MAX, Math.max(1, os.availableParallelism()));
+    assert.equal(loadConfig({}).clickstream.workers, cores);
+    assert.equal(loadConfig({ THREADLINE_COLLECT_WORKERS: '' }).clickstream.workers, cores);
+    assert.equal(loadConfig({ THREADLINE_COLLECT_WORKERS: '0' }).clickstream.workers, 0);
+    assert.equal(loadConfig({ THREADLINE_COLLECT_WORKERS: '3' }).clickstream.workers, 3);
+    assert.throws(() => loadConfig({ THREADLINE_COLLECT_WORKERS: 'two' }), (error: unknown) => error instanceof ConfigError && error.variable === 'THREADLINE_COLLECT_WORKERS');
   });
 
   it('refuses a bad value and names the variable', () => {

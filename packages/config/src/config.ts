@@ -132,7 +132,7 @@ export interface ClickstreamConfig {
   rateBurst: number;
   maxAgeMs: number;
   maxFutureMs: number;
-  /** Worker threads that parse and validate /collect bodies (0: the request thread does). */
+  /** Worker threads that parse and validate /collect bodies (0: the request thread does); default one per core, at most COLLECT_WORKERS_MAX. */
   workers: number;
   maxSpoolBytes: number;
   flushSeconds: number;
@@ -158,6 +158,13 @@ export interface PipelineConfig {
 
 /** Longest Unix socket path Linux takes (sun_path holds 108 bytes with the terminating NUL). */
 export const MAX_SOCKET_PATH_BYTES = 107;
+/**
+ * Most /collect worker threads an API process starts by default: one per core up to this. On a
+ * 2-core host one thread left 0.3 of a core idle at full ingest (the thread itself the limit:
+ * 125k events/s) and two took 182k (docs/clickstream.md); beyond a few, the request thread that
+ * commits and answers is the limit.
+ */
+export const COLLECT_WORKERS_MAX = 4;
 
 /** A Unix socket path from `name`: absolute and short enough to bind, or a ConfigError naming the variable. */
 function readSocketPath(name: string, value: string | undefined): string | undefined {
@@ -248,7 +255,8 @@ export function loadConfig(env: Env = process.env): Config {
       rateBurst: read.number('THREADLINE_COLLECT_BURST'),
       maxAgeMs: read.number('THREADLINE_COLLECT_MAX_AGE_HOURS') * 3_600_000,
       maxFutureMs: read.number('THREADLINE_COLLECT_MAX_FUTURE_SECONDS') * 1000,
-      workers: read.integer('THREADLINE_COLLECT_WORKERS'),
+      // unset: one per core (the threads start with the first /collect), at most COLLECT_WORKERS_MAX
+      workers: read.optionalInteger('THREADLINE_COLLECT_WORKERS') ?? Math.min(COLLECT_WORKERS_MAX, Math.max(1, os.availableParallelism())),
       maxSpoolBytes: read.number('THREADLINE_SPOOL_MAX_MB') * 1024 * 1024,
       flushSeconds: read.number('THREADLINE_FLUSH_SECONDS'),
       flushMaxBytes: read.number('THREADLINE_FLUSH_MAX_MB') * 1024 * 1024,

@@ -30,6 +30,8 @@ export function readers(env: Env) {
     string: (name: string): string | undefined => raw(name).value,
     text: (name: string): string => required(name, raw(name).value),
     integer: (name: string): number => required(name, number(name, true)),
+    /** A whole number, or undefined when the variable is unset and has no default (the caller derives one). */
+    optionalInteger: (name: string): number | undefined => number(name, true),
     number: (name: string): number => required(name, number(name, false)),
     /** The port given in the environment; the caller falls back (recorded ports, PORT+1, the table's default). */
     optionalPort: (name: string): number | undefined => {

@@ -84,7 +84,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   v('THREADLINE_COLLECT_BURST', 'clickstream', 'number', '10000', 'burst allowance of the per-client event rate', { min: 1, max: 1e9 }),
   v('THREADLINE_COLLECT_MAX_AGE_HOURS', 'clickstream', 'number', '168', 'events older than this are rejected one by one', { min: 1, max: 8760 }),
   v('THREADLINE_COLLECT_MAX_FUTURE_SECONDS', 'clickstream', 'number', '600', 'events further in the future are rejected one by one', { min: 0, max: 86_400 }),
-  v('THREADLINE_COLLECT_WORKERS', 'clickstream', 'integer', '1', 'worker threads that parse and validate /collect bodies beside the request thread (0 = none: all in the request thread)', { min: 0, max: 16 }),
+  v('THREADLINE_COLLECT_WORKERS', 'clickstream', 'integer', undefined, 'worker threads per API process that parse and validate /collect bodies beside the request thread, started by the first /collect; unset = one per CPU core, at most 4 (0 = none: all in the request thread)', { min: 0, max: 16 }),
   v('THREADLINE_SPOOL_MAX_MB', 'clickstream', 'number', '1024', 'spool backlog at which /collect answers 503', { min: 1, max: 1_048_576 }),
   v('THREADLINE_FLUSH_SECONDS', 'clickstream', 'number', '60', 'delivery flushes the spool into the lake at least this often', { min: 0.1, max: 86_400 }),
   v('THREADLINE_FLUSH_MAX_MB', 'clickstream', 'number', '64', 'delivery flushes as soon as this much is pending', { min: 1, max: 4096 }),
