@@ -137,7 +137,8 @@ export class KinesisSource implements StreamSource {
     } catch (cause) {
       throw new LakeError('STREAM_FAILED', `Kinesis read failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
-    return { payloads, position, bytes };
+    // stopped full: the shards hold more (the flusher reads the next batch ahead)
+    return { payloads, position, bytes, hasMore: bytes >= maxBytes };
   }
 
   /** Kinesis expires records by its retention period; nothing to delete. */

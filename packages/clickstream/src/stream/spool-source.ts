@@ -21,7 +21,8 @@ export class SpoolSource implements StreamSource {
     const payloads: Buffer[] = [];
     const position: StreamPosition = {};
     let bytes = 0;
-    for (const segment of await listSegments(this.dir)) {
+    const segments = await listSegments(this.dir);
+    for (const segment of segments) {
       const start = typeof from[segment.id] === 'number' ? Number(from[segment.id]) : 0;
       position[segment.id] = start;
       if (bytes >= maxBytes || start >= segment.size) continue;
@@ -35,7 +36,9 @@ export class SpoolSource implements StreamSource {
         if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT')) throw error;
       }
     }
-    return { payloads, position, bytes };
+    // more than fitted: a segment not read to the size it had when listed
+    const hasMore = segments.some((segment) => Number(position[segment.id]) < segment.size);
+    return { payloads, position, bytes, hasMore };
   }
 
   async release(position: StreamPosition): Promise<void> {
