@@ -228,8 +228,6 @@ try {
     events: flushedEvents,
     seconds: Number(flushSeconds.toFixed(2)),
     flushes: flushed.length,
-    // flushes whose batch was read while the one before was written (a backlog: all but the first and last)
-    readAheadFlushes: flushed.filter((r) => r.wasReadAhead).length,
     spoolMiB: Number((flushed.reduce((n, r) => n + r.bytes, 0) / 2 ** 20).toFixed(1)),
     files: flushed.reduce((n, r) => n + r.files, 0),
     spoolBytesPerEvent: Math.round(flushed.reduce((n, r) => n + r.bytes, 0) / Math.max(1, flushedEvents)),

@@ -148,7 +148,7 @@ export class DeliveryLoop {
       hours.add(Number(partition.slice(-2)));
       this.dirtyHours.set(day, hours);
     }
-    this.logger.info({ flush: result.flush, events: result.events, late: result.late, duplicates: result.duplicates, files: result.files, stagesMs: result.stages, wasReadAhead: result.wasReadAhead }, 'flushed clickstream to the lake');
+    this.logger.info({ flush: result.flush, events: result.events, late: result.late, duplicates: result.duplicates, files: result.files, stagesMs: result.stages }, 'flushed clickstream to the lake');
   }
 
   private async pendingBytes(): Promise<number> {

@@ -128,53 +128,6 @@ describe('clickstream delivery', () => {
     }
   });
 
-  it('reads the next batch of a backlog while it writes one, and reads a last partial batch again so events that came since go with it', async () => {
-    const own = await makeDirs();
-    try {
-      const at = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
-      // payloads of one length (same fields, same-length ids and times), so a batch holds exactly ten
-      const payloadOf = (i: number): { ids: string[]; payload: Buffer } => {
-        const events = Array.from({ length: 20 }, (_, j) => storedEvent({ event_time: at + i * 1000 + j }));
-        return { ids: events.map((e) => e.event_id), payload: toPayload(events) };
-      };
-      const spooled = Array.from({ length: 31 }, (_, i) => payloadOf(i));
-      const length = spooled[0]?.payload.length ?? 0;
-      assert.ok(spooled.every((p) => p.payload.length === length), 'payloads of one length');
-      const writer = new SpoolWriter({ dir: own.spool });
-      await writer.start();
-      for (const { payload } of spooled) await writer.append(payload);
-      await writer.close();
-      // ten records and their 8-byte headers: batches of 10, 10, 10 and a last one of 1
-      const flusher = new ClickstreamFlusher({ source: new SpoolSource(own.spool), storage: new LocalLakeStorage(own.lake), stateDir: own.state, maxBytes: 10 * (length + 8) });
-      const first = [await flusher.flushOnce(), await flusher.flushOnce(), await flusher.flushOnce()];
-      assert.deepEqual(
-        first.map((r) => [r?.events, r?.wasReadAhead]),
-        [
-          [200, false],
-          [200, true],
-          [200, true],
-        ],
-      );
-      // the last batch (one payload) was read ahead during the third flush; one more arrives now
-      const late = payloadOf(31);
-      const second = new SpoolWriter({ dir: own.spool });
-      await second.start();
-      await second.append(late.payload);
-      await second.close();
-      const fourth = await flusher.flushOnce();
-      assert.deepEqual([fourth?.events, fourth?.wasReadAhead], [40, false], 'the partial batch read ahead is read again, with the payload that came after it');
-      assert.equal(await flusher.flushOnce(), undefined);
-      flusher.close();
-      const delivered = await lakeIds(own.lake);
-      const expected = [...spooled, late].flatMap((p) => p.ids);
-      assert.equal(delivered.length, expected.length, 'no loss, no duplicates');
-      assert.deepEqual(new Set(delivered), new Set(expected));
-      assert.deepEqual(await readdir(path.join(own.state, 'staging')), [], 'no staging left');
-    } finally {
-      await rm(own.root, { recursive: true, force: true });
-    }
-  });
-
   it('files each event under its UTC day and zero-padded hour at the edges, from a batch of more payloads than one vectored write takes', async () => {
     const own = await makeDirs();
     try {

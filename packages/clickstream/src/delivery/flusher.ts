@@ -61,8 +61,6 @@ export interface FlushResult {
   bytes: number;
   /** Milliseconds per stage: read the source, load + dedupe in DuckDB, check the lake, write Parquet, commit. */
   stages: FlushStages;
-  /** The batch was read while the previous flush wrote its own (a backlog): `stages.read` is only the wait for it. */
-  wasReadAhead: boolean;
 }
 
 export interface FlushStages {
@@ -71,16 +69,6 @@ export interface FlushStages {
   lakeDedupe: number;
   parquet: number;
   commit: number;
-}
-
-/** A batch read from the source and written to its flush's staging folder (`input` undefined: no events). */
-interface StagedBatch {
-  position: StreamPosition;
-  bytes: number;
-  hasMore: boolean;
-  staging: string;
-  input: string | undefined;
-  inputLines: number;
 }
 
 const EMPTY_CHECKPOINT: Checkpoint = { version: 1, nextFlush: 1, position: {} };
@@ -93,8 +81,6 @@ export class ClickstreamFlusher {
   private readonly threads: number | undefined;
   private readonly memoryLimit: string | undefined;
   private db: LakeDb | undefined;
-  /** The next batch, being read and staged while the current one is written (`startReadAhead`). */
-  private readAhead: { from: string; flush: number; batch: Promise<StagedBatch | undefined> } | undefined;
 
   constructor(options: FlusherOptions) {
     this.source = options.source;
@@ -139,17 +125,17 @@ export class ClickstreamFlusher {
       return ms;
     };
     const checkpoint = await this.checkpoint();
-    const flush = checkpoint.nextFlush;
-    const readAhead = await this.takeReadAhead(checkpoint);
-    const batch = readAhead ?? (await this.readBatch(checkpoint.position, flush));
-    if (batch.input === undefined) {
-      if (batch.bytes > 0) await this.commit({ flush, moves: [], position: batch.position, events: 0 });
+    const batch = await this.source.read(checkpoint.position, this.maxBytes);
+    if (batch.payloads.length === 0) {
+      if (batch.bytes > 0) await this.commit({ flush: checkpoint.nextFlush, moves: [], position: batch.position, events: 0 });
       return undefined;
     }
-    const { staging, input, inputLines } = batch;
-    // a backlog: the next batch is read and staged while DuckDB works on this one (the read is
-    // file I/O and checksums on this thread and libuv's, DuckDB runs on its own threads)
-    if (batch.hasMore) this.startReadAhead(batch.position, flush + 1);
+    const flush = checkpoint.nextFlush;
+    const staging = path.join(this.stateDir, 'staging', `flush-${pad(flush)}`);
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    const input = path.join(staging, 'input.ndjson');
+    await writePayloads(input, batch.payloads);
     const read = lap();
 
     const db = await this.openDb();
@@ -166,6 +152,7 @@ export class ClickstreamFlusher {
     if (repeats > 0) {
       await db.run('CREATE OR REPLACE TEMP TABLE batch AS SELECT * FROM batch QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_at) = 1');
     }
+    const inputLines = countLines(batch.payloads);
     const partitions = await db.all<{ dt: string; hour: string }>('SELECT DISTINCT dt, hour FROM batch ORDER BY dt, hour');
     const load = lap();
 
@@ -227,43 +214,7 @@ export class ClickstreamFlusher {
       partitions: partitions.map((p) => `dt=${p.dt}/hour=${p.hour}`),
       bytes: batch.bytes,
       stages: { read, load, lakeDedupe, parquet, commit },
-      wasReadAhead: readAhead !== undefined,
     };
-  }
-
-  /**
-   * Reads a batch from `from` and, when it has events, writes them to `staging/flush-N/input.ndjson`
-   * for DuckDB; the payloads are not kept past this (only the counts and the position).
-   */
-  private async readBatch(from: StreamPosition, flush: number): Promise<StagedBatch> {
-    const batch = await this.source.read(from, this.maxBytes);
-    const staged = { position: batch.position, bytes: batch.bytes, hasMore: batch.hasMore === true, staging: path.join(this.stateDir, 'staging', `flush-${pad(flush)}`) };
-    if (batch.payloads.length === 0) return { ...staged, input: undefined, inputLines: 0 };
-    await rm(staged.staging, { recursive: true, force: true });
-    await mkdir(staged.staging, { recursive: true });
-    const input = path.join(staged.staging, 'input.ndjson');
-    await writePayloads(input, batch.payloads);
-    return { ...staged, input, inputLines: countLines(batch.payloads) };
-  }
-
-  private startReadAhead(from: StreamPosition, flush: number): void {
-    // a failed read-ahead is read again by the flush that needs it, which then reports the error
-    this.readAhead = { from: JSON.stringify(from), flush, batch: this.readBatch(from, flush).catch(() => undefined) };
-  }
-
-  /**
-   * The batch read ahead for this checkpoint, if it was one of a backlog (more behind it: the same
-   * records a read now would return first). A last, partial batch read ahead may have missed
-   * events that arrived since: it is dropped and read again.
-   */
-  private async takeReadAhead(checkpoint: Checkpoint): Promise<StagedBatch | undefined> {
-    const ahead = this.readAhead;
-    if (!ahead) return undefined;
-    this.readAhead = undefined;
-    const batch = await ahead.batch;
-    if (batch && batch.hasMore && ahead.flush === checkpoint.nextFlush && ahead.from === JSON.stringify(checkpoint.position)) return batch;
-    if (batch) await rm(batch.staging, { recursive: true, force: true });
-    return undefined;
   }
 
   /** Flushes until the source is drained (or `maxRounds`), e.g. on shutdown or in tests. */
@@ -280,10 +231,6 @@ export class ClickstreamFlusher {
   close(): void {
     this.db?.close();
     this.db = undefined;
-    // a read-ahead still running (its flush failed) leaves its staging folder to be removed
-    const ahead = this.readAhead;
-    this.readAhead = undefined;
-    void ahead?.batch.then((batch) => (batch ? rm(batch.staging, { recursive: true, force: true }) : undefined)).catch(() => undefined);
   }
 
   private async commit(manifest: Manifest): Promise<void> {

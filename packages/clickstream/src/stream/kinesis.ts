@@ -137,8 +137,7 @@ export class KinesisSource implements StreamSource {
     } catch (cause) {
       throw new LakeError('STREAM_FAILED', `Kinesis read failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
-    // stopped full: the shards hold more (the flusher reads the next batch ahead)
-    return { payloads, position, bytes, hasMore: bytes >= maxBytes };
+    return { payloads, position, bytes };
   }
 
   /** Kinesis expires records by its retention period; nothing to delete. */

@@ -21,8 +21,7 @@ export class SpoolSource implements StreamSource {
     const payloads: Buffer[] = [];
     const position: StreamPosition = {};
     let bytes = 0;
-    const segments = await listSegments(this.dir);
-    for (const segment of segments) {
+    for (const segment of await listSegments(this.dir)) {
       const start = typeof from[segment.id] === 'number' ? Number(from[segment.id]) : 0;
       position[segment.id] = start;
       if (bytes >= maxBytes || start >= segment.size) continue;
@@ -36,9 +35,7 @@ export class SpoolSource implements StreamSource {
         if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT')) throw error;
       }
     }
-    // more than fitted: a segment not read to the size it had when listed
-    const hasMore = segments.some((segment) => Number(position[segment.id]) < segment.size);
-    return { payloads, position, bytes, hasMore };
+    return { payloads, position, bytes };
   }
 
   async release(position: StreamPosition): Promise<void> {

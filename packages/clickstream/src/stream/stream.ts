@@ -11,11 +11,6 @@ export interface StreamBatch {
   /** Position after these payloads. */
   position: StreamPosition;
   bytes: number;
-  /**
-   * The source held more after `position` when it was read (a backlog): the flusher reads the
-   * next batch while it writes this one. Undefined when the source cannot tell.
-   */
-  hasMore?: boolean;
 }
 
 export interface StreamSource {
