@@ -161,8 +161,8 @@ export const MAX_SOCKET_PATH_BYTES = 107;
 /**
  * Most /collect worker threads an API process starts by default: one per core up to this. On a
  * 2-core host one thread left 0.3 of a core idle at full ingest (the thread itself the limit:
- * 125k events/s) and two took 182k (docs/clickstream.md); beyond a few, the request thread that
- * commits and answers is the limit.
+ * 125k events/s) and two took 182k (docs/clickstream.md). The request thread, which commits and
+ * answers every body, then used 0.4 of a core: past four or five threads it is the limit.
  */
 export const COLLECT_WORKERS_MAX = 4;
 
