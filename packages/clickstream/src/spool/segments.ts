@@ -64,14 +64,18 @@ export interface ReadResult {
   hasTornTail: boolean;
 }
 
-/** Reads complete valid records from `offset`, up to about `maxBytes` of payload. */
-export async function readSegment(file: string, offset: number, maxBytes: number): Promise<ReadResult> {
+/**
+ * Reads complete valid records from `offset`, up to about `maxBytes` of payload. With `into` (at
+ * least as long as the read) the bytes land there and the payloads are views of it, valid until
+ * the caller writes over it; otherwise in a new buffer.
+ */
+export async function readSegment(file: string, offset: number, maxBytes: number, into?: Buffer): Promise<ReadResult> {
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();
     const length = Math.max(0, Math.min(size - offset, maxBytes));
     if (length === 0) return { payloads: [], nextOffset: offset, hasTornTail: false };
-    const buffer = Buffer.allocUnsafe(length);
+    const buffer = into && into.length >= length ? into : Buffer.allocUnsafe(length);
     let read = 0;
     while (read < length) {
       const { bytesRead } = await handle.read(buffer, read, length - read, offset + read);

@@ -50,6 +50,35 @@ describe('spool', () => {
     }
   });
 
+  it('reads a backlog batch by batch into one reused buffer, every record once, across segments and cut records', async () => {
+    const dir = await tempDir();
+    try {
+      const writer = new SpoolWriter({ dir, segmentBytes: 4096 });
+      await writer.start();
+      for (let i = 0; i < 300; i += 1) await writer.append(Buffer.from(`{"i":${i},"pad":"${'y'.repeat(i % 90)}"}\n`));
+      await writer.close();
+      assert.ok((await listSegments(dir)).length > 3, 'several segments');
+      const source = new SpoolSource(dir);
+      const seen: number[] = [];
+      let position = {};
+      let first: ArrayBufferLike | undefined;
+      // 3,001 bytes: batches end inside records and inside segments
+      for (let round = 0; round < 100; round += 1) {
+        const batch = await source.read(position, 3001);
+        if (batch.payloads.length === 0) break;
+        first ??= batch.payloads[0]?.buffer;
+        assert.equal(batch.payloads[0]?.buffer, first, 'every batch lands in the same buffer');
+        // parsed before the next read writes over them
+        seen.push(...batch.payloads.map((p) => Number(JSON.parse(p.toString()).i)));
+        position = batch.position;
+      }
+      // a batch cut inside one segment goes on into the next (positions are per segment), so sorted
+      assert.deepEqual(seen.sort((x, y) => x - y), Array.from({ length: 300 }, (_, i) => i));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes a group larger than one writev (IOV_MAX) as intact records, in order', async () => {
     const dir = await tempDir();
     try {

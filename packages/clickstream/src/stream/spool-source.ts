@@ -10,6 +10,13 @@ import type { StreamBatch, StreamPosition, StreamSource } from './stream.js';
 export class SpoolSource implements StreamSource {
   readonly kind = 'spool' as const;
 
+  /**
+   * The bytes of the last read, kept for the next: a fresh 64 MB buffer per flush page-faults on
+   * every 4 KB it is first written (59 against 16 ms per 64 MB read on the 2-core host). Only the
+   * pages a read reached are resident.
+   */
+  private scratch: Buffer | undefined;
+
   constructor(private readonly dir: string) {}
 
   /** Seals segments of crashed writers (torn tails truncated) so they can be finished and deleted. */
@@ -21,12 +28,16 @@ export class SpoolSource implements StreamSource {
     const payloads: Buffer[] = [];
     const position: StreamPosition = {};
     let bytes = 0;
+    if (!this.scratch || this.scratch.length < maxBytes) this.scratch = Buffer.allocUnsafe(maxBytes);
+    const scratch = this.scratch;
     for (const segment of await listSegments(this.dir)) {
       const start = typeof from[segment.id] === 'number' ? Number(from[segment.id]) : 0;
       position[segment.id] = start;
       if (bytes >= maxBytes || start >= segment.size) continue;
       try {
-        const result = await readSegment(segment.path, start, maxBytes - bytes);
+        // each segment's records follow the previous one's valid records in the scratch buffer
+        // (valid bytes so far = `bytes`, and a read never asks for more than maxBytes - bytes)
+        const result = await readSegment(segment.path, start, maxBytes - bytes, scratch.subarray(bytes));
         for (const p of result.payloads) if (p.length > 0) payloads.push(p);
         bytes += result.nextOffset - start;
         position[segment.id] = result.nextOffset;

@@ -15,7 +15,7 @@ export interface StreamBatch {
 
 export interface StreamSource {
   readonly kind: 'spool' | 'kinesis';
-  /** Reads payloads after `from`, about `maxBytes` at most. */
+  /** Reads payloads after `from`, about `maxBytes` at most. The payloads are valid until the next `read` (the spool reuses its buffer). */
   read(from: StreamPosition, maxBytes: number): Promise<StreamBatch>;
   /** Called after `position` is committed: the source may drop what lies before it. */
   release(position: StreamPosition): Promise<void>;
