@@ -21,6 +21,9 @@
  * reported (`secondHalfSlopeMbPerMin`): over a sawtooth sampled every 30 s it is decided by where
  * the spikes happen to fall. Fewer than three windows (a run under about 30 minutes) give no
  * verdict; `SOAK_WINDOW_MIN` sets the window for short diagnostic runs.
+ * The leader's memory is also split into its parts (`mem-worker-leader-*`: V8 heap, external, DuckDB,
+ * anonymous and file-backed pages, and the anonymous rest nothing else counts; leaderBreakdown),
+ * judged by the same windows, to tell which part a rising floor is in. They are reported, not goals.
  * Quick check: `SOAK_MINUTES=2 SOAK_SAMPLE_S=10 npm run bench -- soak --runs 1`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -133,15 +136,54 @@ function apiReplicaPorts(root: number): number[] {
  * its /healthz says `role: leader`. Either one can win the lock at start, and the standby takes
  * over when the leader dies, so the bound is judged on whichever is leading at each sample.
  */
-async function leadingWorker(root: number): Promise<string | undefined> {
+async function leadingWorker(root: number): Promise<{ role: string; pid: number; port: number } | undefined> {
   for (const { pid, cmdline } of descendants(root)) {
     if (!/threadline\.mjs worker\b/.test(cmdline)) continue;
     const port = loadConfig(environOf(pid)).workerPort;
     const health = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) })
       .then(async (response) => (await response.json()) as { role?: string }, () => undefined); // the worker's /healthz answers { status, role }
-    if (health?.role === 'leader') return roleOf(pid, cmdline, []);
+    const role = roleOf(pid, cmdline, []);
+    if (health?.role === 'leader' && role !== undefined) return { role, pid, port };
   }
   return undefined;
+}
+
+/** Sum (MB) of every series of a metric in a Prometheus text exposition; undefined when absent. */
+function metricMb(exposition: string, name: string): number | undefined {
+  let total: number | undefined;
+  for (const match of exposition.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))) total = (total ?? 0) + Number(match[1]) / 1024 / 1024;
+  return total;
+}
+
+/**
+ * Where the leading worker's memory is (MB), to tell a JavaScript leak from native growth: the V8
+ * heap (used and committed) and `external` (ArrayBuffers and other memory V8 objects hold) from its
+ * /metrics (prom-client's defaults), DuckDB's buffer manager (`threadline_duckdb_memory_bytes`,
+ * every open database), and from /proc/<pid>/smaps_rollup the anonymous pages (heap, malloc, DuckDB)
+ * against the file-backed ones (code and mapped libraries). The rest of the anonymous pages
+ * (`anonymous − heap committed − duckdb − external`) is malloc'd memory nothing above counts:
+ * native libraries' own allocations and the allocator's retained free space. `external` counts
+ * what is allocated whether touched or not (the spool source's 64 MB read buffer is mostly never
+ * touched), so the rest can read below 0 while few of those pages are resident.
+ */
+async function leaderBreakdown(leader: { pid: number; port: number }): Promise<Record<string, number>> {
+  const exposition = await fetch(`http://127.0.0.1:${leader.port}/metrics`, { signal: AbortSignal.timeout(5_000) }).then(
+    async (response) => (response.ok ? response.text() : ''),
+    () => '',
+  );
+  const rss = procKb(`/proc/${leader.pid}/smaps_rollup`, 'Rss') / 1024;
+  const anonymous = procKb(`/proc/${leader.pid}/smaps_rollup`, 'Anonymous') / 1024;
+  const parts: Record<string, number | undefined> = {
+    'v8-heap-used': metricMb(exposition, 'nodejs_heap_size_used_bytes'),
+    'v8-heap-committed': metricMb(exposition, 'nodejs_heap_size_total_bytes'),
+    external: metricMb(exposition, 'nodejs_external_memory_bytes'),
+    duckdb: metricMb(exposition, 'threadline_duckdb_memory_bytes'),
+    anonymous: rss > 0 ? anonymous : undefined,
+    'file-backed': rss > 0 ? rss - anonymous : undefined,
+  };
+  const counted = (parts['v8-heap-committed'] ?? 0) + (parts.duckdb ?? 0) + (parts.external ?? 0);
+  if (parts.anonymous !== undefined && parts['v8-heap-committed'] !== undefined) parts['native-other'] = parts.anonymous - counted;
+  return Object.fromEntries(Object.entries(parts).flatMap(([part, mb]) => (mb === undefined ? [] : [[`worker-leader:${part}`, Number(mb.toFixed(1))]])));
 }
 
 /** MB per process name: RSS for node processes, proportional share summed for PostgreSQL's processes. */
@@ -241,12 +283,13 @@ async function main(): Promise<void> {
     // "ready" means the shop answers; the workers start right after it: the load starts once one leads
     for (const deadline = Date.now() + 120_000; !(await leadingWorker(root)) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 1_000));
     const apiPorts = apiReplicaPorts(root);
-    /** One sample: every process's memory, plus the leading worker's under `worker-leader`. */
+    /** One sample: every process's memory, plus the leading worker's under `worker-leader` and its parts under `worker-leader:<part>`. */
     const sample = async (minute: number): Promise<{ minute: number; memory: Record<string, number>; leader: string }> => {
       const memory = sampleMemory(root, apiPorts);
-      const leader = (await leadingWorker(root)) ?? 'none';
-      const leaderMb = memory[leader];
-      return { minute, memory: leaderMb === undefined ? memory : { ...memory, 'worker-leader': leaderMb }, leader };
+      const leading = await leadingWorker(root);
+      const leaderMb = leading === undefined ? undefined : memory[leading.role];
+      if (leading === undefined || leaderMb === undefined) return { minute, memory, leader: leading?.role ?? 'none' };
+      return { minute, memory: { ...memory, 'worker-leader': leaderMb, ...(await leaderBreakdown(leading)) }, leader: leading.role };
     };
     const samples: { minute: number; memory: Record<string, number>; leader: string }[] = [];
     const perMinute = new Map<number, { requests: number; errors: number; latencies: number[] }>();
@@ -324,7 +367,8 @@ async function main(): Promise<void> {
       const secondHalf = series.filter(([minute]) => minute >= half);
       const verdict = levelsOff(series, { boundMb: WORKER_BOUND_MB, windowMinutes: WINDOW_MIN, fromMinute: half });
       return {
-        name: `rss-${role}`,
+        // `worker-leader:<part>`: where the leader's memory is (leaderBreakdown), judged as RSS is
+        name: role.startsWith('worker-leader:') ? `mem-${role.replace(':', '-')}` : `rss-${role}`,
         startMb: values[0] ?? 0,
         maxMb: Math.max(...values),
         endMb: values.at(-1) ?? 0,
