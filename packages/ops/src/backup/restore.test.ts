@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,7 +9,7 @@ import pg from 'pg';
 
 import { freePort } from '@threadline/db/testing';
 
-import { restoreFiles, startRestoredCluster, parseRestoreTarget } from './restore.js';
+import { restoreFiles, startRestoredCluster, parseRestoreTarget, waitForPromotion } from './restore.js';
 import { runBackup } from './run-backup.js';
 import { ensureArchivedThrough, switchWalAndWait } from './wal-archive.js';
 import { startArchivingCluster, type ArchivingCluster } from './test-helpers.js';
@@ -91,5 +93,28 @@ describe('point-in-time restore with pgBackRest', () => {
     const [{ at } = { at: new Date(0) }] = await live.query<{ at: Date }>('SELECT clock_timestamp() AS at');
     const last = await ensureArchivedThrough(live.pool, at);
     assert.ok(last && last.getTime() >= at.getTime(), `archive reaches the target (last archived ${last?.toISOString()})`);
+  });
+});
+
+describe('waiting for a restored server to leave recovery', () => {
+  it('fails at once, with its log, when the server is killed by a signal during replay', async () => {
+    // a real process killed as the OOM killer would: it leaves a signal, no exit code
+    const server = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const exited = once(server, 'exit');
+    server.kill('SIGKILL');
+    await exited;
+    let stopped = 0;
+    const cluster = { process: server, url: `postgresql://threadline:secret@127.0.0.1:${await freePort()}/threadline`, stop: async () => void (stopped += 1) };
+    const started = Date.now();
+    await assert.rejects(
+      waitForPromotion(cluster, ['LOG:  redo starts at 0/2000028', 'FATAL:  terminating connection because of crash of another server process'], 20_000),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'RESTORE_FAILED');
+        assert.match(error.message, /stopped during WAL replay: FATAL: {2}terminating connection/);
+        return true;
+      },
+    );
+    assert.ok(Date.now() - started < 10_000, `failed after ${Date.now() - started} ms, not at the deadline`);
+    assert.equal(stopped, 0, 'a server already gone is not stopped again');
   });
 });

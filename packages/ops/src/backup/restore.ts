@@ -123,17 +123,28 @@ export async function startRestoredCluster(
   } catch (error) {
     throw new OpsError('RESTORE_FAILED', `the restored server did not start: ${explainRecoveryFailure(lines)}`, lines.slice(-20).join('\n'), { cause: error });
   }
-  const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+  await waitForPromotion(cluster, lines, options.timeoutMs ?? 600_000);
+  return cluster;
+}
+
+/**
+ * Waits until `cluster` has left recovery (replay reached the target and it was promoted). A
+ * server that stops meanwhile — with an exit code, or killed by a signal (the OOM killer, an
+ * operator's kill -9), which leaves no exit code — fails at once with RESTORE_FAILED and what its
+ * log said; one still replaying after `timeoutMs` is stopped and fails too.
+ */
+export async function waitForPromotion(cluster: RunningCluster, lines: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   const adminUrl = cluster.url.replace(/\/[^/]*$/, '/postgres');
   while (Date.now() < deadline) {
-    if (cluster.process.exitCode !== null) {
+    if (cluster.process.exitCode !== null || cluster.process.signalCode !== null) {
       throw new OpsError('RESTORE_FAILED', `the restored server stopped during WAL replay: ${explainRecoveryFailure(lines)}`, lines.slice(-20).join('\n'));
     }
     let client: pg.Client | undefined;
     try {
       client = await connectClient({ connectionString: adminUrl });
       const { rows } = await client.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering');
-      if (rows[0]?.recovering === false) return cluster;
+      if (rows[0]?.recovering === false) return;
     } catch {
       // still starting up or replaying
     } finally {
