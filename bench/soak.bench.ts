@@ -51,14 +51,22 @@ const log = (line: string): void => console.error(`[soak] ${line}`);
 /** What browsing shoppers ask the product list for: first pages, sorts, a size, a price band, a search. */
 const LIST_QUERIES = ['limit=24', 'sort=newest', 'sort=price_asc&limit=48', 'size=M', 'maxPrice=5000', 'q=linen', 'sort=popular'];
 
+/** Reads number fields (kB) from a /proc status-like file, read once; 0 for each when the process is gone. */
+function procKbs<Field extends string>(file: string, fields: readonly Field[]): Record<Field, number> {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    // gone: every field reads 0
+  }
+  const values = {} as Record<Field, number>;
+  for (const field of fields) values[field] = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+  return values;
+}
+
 /** Reads a number field (kB) from a /proc status-like file; 0 when the process is gone. */
 function procKb(file: string, field: string): number {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(file, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
+  return procKbs(file, [field])[field] ?? 0;
 }
 
 /** Every descendant of `root`, with its command line. */
@@ -142,8 +150,9 @@ async function leadingWorker(root: number): Promise<{ role: string; pid: number;
     const port = loadConfig(environOf(pid)).workerPort;
     const health = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) })
       .then(async (response) => (await response.json()) as { role?: string }, () => undefined); // the worker's /healthz answers { status, role }
+    if (health?.role !== 'leader') continue;
     const role = roleOf(pid, cmdline, []);
-    if (health?.role === 'leader' && role !== undefined) return { role, pid, port };
+    if (role !== undefined) return { role, pid, port };
   }
   return undefined;
 }
@@ -171,8 +180,9 @@ async function leaderBreakdown(leader: { pid: number; port: number }): Promise<R
     async (response) => (response.ok ? response.text() : ''),
     () => '',
   );
-  const rss = procKb(`/proc/${leader.pid}/smaps_rollup`, 'Rss') / 1024;
-  const anonymous = procKb(`/proc/${leader.pid}/smaps_rollup`, 'Anonymous') / 1024;
+  const rollup = procKbs(`/proc/${leader.pid}/smaps_rollup`, ['Rss', 'Anonymous']);
+  const rss = rollup.Rss / 1024;
+  const anonymous = rollup.Anonymous / 1024;
   const parts: Record<string, number | undefined> = {
     'v8-heap-used': metricMb(exposition, 'nodejs_heap_size_used_bytes'),
     'v8-heap-committed': metricMb(exposition, 'nodejs_heap_size_total_bytes'),
