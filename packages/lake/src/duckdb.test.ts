@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 import { openDuckDb, readDuckDbMemory, sqlLiteral, withDuckDb } from './duckdb.js';
 import { isLakeError } from './errors.js';
+
+const run = promisify(execFile);
 
 describe('duckdb helpers', () => {
   it('binds parameters and returns rows as plain objects', async () => {
@@ -100,6 +105,17 @@ describe('duckdb helpers', () => {
       uncached.close();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('gives the memory a finished job freed back to the system while the process is idle', async () => {
+    const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testing', 'memory-after-job.ts');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', child], { timeout: 120_000 });
+    const { beforeMb, peakMb, afterMb } = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { beforeMb: number; peakMb: number; afterMb: number };
+    assert.ok(peakMb - beforeMb > 200, `the job took ${Math.round(peakMb - beforeMb)} MB`);
+    // without the allocator's background thread, jemalloc kept the freed pages until its next
+    // allocation: 245–414 MB of RSS 15 s after the job (from 110–114, peak 564–585), against 97 MB
+    // within 2 s with it (from 90, peak 575)
+    assert.ok(afterMb <= beforeMb + (peakMb - beforeMb) / 8, `RSS ${Math.round(afterMb)} MB 15 s after the job (before ${Math.round(beforeMb)}, peak ${Math.round(peakMb)})`);
   });
 
   it('quotes literals', () => {
