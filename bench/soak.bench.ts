@@ -21,9 +21,10 @@
  * reported (`secondHalfSlopeMbPerMin`): over a sawtooth sampled every 30 s it is decided by where
  * the spikes happen to fall. Fewer than three windows (a run under about 30 minutes) give no
  * verdict; `SOAK_WINDOW_MIN` sets the window for short diagnostic runs.
- * The leader's memory is also split into its parts (`mem-worker-leader-*`: V8 heap, external, DuckDB,
- * anonymous and file-backed pages, and the anonymous rest nothing else counts; leaderBreakdown),
- * judged by the same windows, to tell which part a rising floor is in. They are reported, not goals.
+ * The leader's and each API replica's memory is also split into its parts (`mem-worker-leader-*`,
+ * `mem-api-1-*`…: V8 heap, external, DuckDB, anonymous and file-backed pages, and the anonymous
+ * rest nothing else counts; memoryParts), judged by the same windows, to tell which part a rising
+ * floor is in. They are reported, not goals.
  * Quick check: `SOAK_MINUTES=2 SOAK_SAMPLE_S=10 npm run bench -- soak --runs 1`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -139,6 +140,15 @@ function apiReplicaPorts(root: number): number[] {
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 
+/** Each API replica under `root` with its name (`api-1`…, roleOf) and port, for memoryParts. */
+function apiReplicas(root: number, apiPorts: readonly number[]): { role: string; pid: number; port: number }[] {
+  return descendants(root).flatMap(({ pid, cmdline }) => {
+    if (!/threadline\.mjs api\b/.test(cmdline)) return [];
+    const role = roleOf(pid, cmdline, apiPorts);
+    return role === undefined ? [] : [{ role, pid, port: loadConfig(environOf(pid)).apiPort }];
+  });
+}
+
 /**
  * Which worker holds the leadership lock and runs the jobs (flushes, compaction, the pipeline):
  * its /healthz says `role: leader`. Either one can win the lock at start, and the standby takes
@@ -165,22 +175,24 @@ function metricMb(exposition: string, name: string): number | undefined {
 }
 
 /**
- * Where the leading worker's memory is (MB), to tell a JavaScript leak from native growth: the V8
+ * Where a Node process's memory is (MB), to tell a JavaScript leak from native growth: the V8
  * heap (used and committed) and `external` (ArrayBuffers and other memory V8 objects hold) from its
  * /metrics (prom-client's defaults), DuckDB's buffer manager (`threadline_duckdb_memory_bytes`,
- * every open database), and from /proc/<pid>/smaps_rollup the anonymous pages (heap, malloc, DuckDB)
- * against the file-backed ones (code and mapped libraries). The rest of the anonymous pages
- * (`anonymous − heap committed − duckdb − external`) is malloc'd memory nothing above counts:
- * native libraries' own allocations and the allocator's retained free space. `external` counts
- * what is allocated whether touched or not (the spool source's 64 MB read buffer is mostly never
- * touched), so the rest can read below 0 while few of those pages are resident.
+ * every open database; the workers'), and from /proc/<pid>/smaps_rollup the anonymous pages (heap,
+ * malloc, DuckDB) against the file-backed ones (code and mapped libraries). The rest of the
+ * anonymous pages (`anonymous − heap committed − duckdb − external`) is malloc'd memory nothing
+ * above counts: native libraries' own allocations and the allocator's retained free space.
+ * `external` counts what is allocated whether touched or not (the spool source's 64 MB read buffer
+ * is mostly never touched), so the rest can read below 0 while few of those pages are resident.
+ * Keys are `<label>:<part>` (the leading worker's under `worker-leader`, each API replica's under
+ * its name).
  */
-async function leaderBreakdown(leader: { pid: number; port: number }): Promise<Record<string, number>> {
-  const exposition = await fetch(`http://127.0.0.1:${leader.port}/metrics`, { signal: AbortSignal.timeout(5_000) }).then(
+async function memoryParts(label: string, node: { pid: number; port: number }): Promise<Record<string, number>> {
+  const exposition = await fetch(`http://127.0.0.1:${node.port}/metrics`, { signal: AbortSignal.timeout(5_000) }).then(
     async (response) => (response.ok ? response.text() : ''),
     () => '',
   );
-  const rollup = procKbs(`/proc/${leader.pid}/smaps_rollup`, ['Rss', 'Anonymous']);
+  const rollup = procKbs(`/proc/${node.pid}/smaps_rollup`, ['Rss', 'Anonymous']);
   const rss = rollup.Rss / 1024;
   const anonymous = rollup.Anonymous / 1024;
   const parts: Record<string, number | undefined> = {
@@ -193,7 +205,7 @@ async function leaderBreakdown(leader: { pid: number; port: number }): Promise<R
   };
   const counted = (parts['v8-heap-committed'] ?? 0) + (parts.duckdb ?? 0) + (parts.external ?? 0);
   if (parts.anonymous !== undefined && parts['v8-heap-committed'] !== undefined) parts['native-other'] = parts.anonymous - counted;
-  return Object.fromEntries(Object.entries(parts).flatMap(([part, mb]) => (mb === undefined ? [] : [[`worker-leader:${part}`, Number(mb.toFixed(1))]])));
+  return Object.fromEntries(Object.entries(parts).flatMap(([part, mb]) => (mb === undefined ? [] : [[`${label}:${part}`, Number(mb.toFixed(1))]])));
 }
 
 /** MB per process name: RSS for node processes, proportional share summed for PostgreSQL's processes. */
@@ -293,13 +305,18 @@ async function main(): Promise<void> {
     // "ready" means the shop answers; the workers start right after it: the load starts once one leads
     for (const deadline = Date.now() + 120_000; !(await leadingWorker(root)) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 1_000));
     const apiPorts = apiReplicaPorts(root);
-    /** One sample: every process's memory, plus the leading worker's under `worker-leader` and its parts under `worker-leader:<part>`. */
+    /**
+     * One sample: every process's memory, the leading worker's under `worker-leader`, and the parts
+     * (memoryParts) of the leader under `worker-leader:<part>` and of each API replica under `api-N:<part>`.
+     */
     const sample = async (minute: number): Promise<{ minute: number; memory: Record<string, number>; leader: string }> => {
       const memory = sampleMemory(root, apiPorts);
+      const replicas = await Promise.all(apiReplicas(root, apiPorts).map(async ({ role, ...node }) => memoryParts(role, node)));
       const leading = await leadingWorker(root);
       const leaderMb = leading === undefined ? undefined : memory[leading.role];
-      if (leading === undefined || leaderMb === undefined) return { minute, memory, leader: leading?.role ?? 'none' };
-      return { minute, memory: { ...memory, 'worker-leader': leaderMb, ...(await leaderBreakdown(leading)) }, leader: leading.role };
+      const withReplicas = Object.assign(memory, ...replicas) as Record<string, number>;
+      if (leading === undefined || leaderMb === undefined) return { minute, memory: withReplicas, leader: leading?.role ?? 'none' };
+      return { minute, memory: { ...withReplicas, 'worker-leader': leaderMb, ...(await memoryParts('worker-leader', leading)) }, leader: leading.role };
     };
     const samples: { minute: number; memory: Record<string, number>; leader: string }[] = [];
     const perMinute = new Map<number, { requests: number; errors: number; latencies: number[] }>();
@@ -377,8 +394,8 @@ async function main(): Promise<void> {
       const secondHalf = series.filter(([minute]) => minute >= half);
       const verdict = levelsOff(series, { boundMb: WORKER_BOUND_MB, windowMinutes: WINDOW_MIN, fromMinute: half });
       return {
-        // `worker-leader:<part>`: where the leader's memory is (leaderBreakdown), judged as RSS is
-        name: role.startsWith('worker-leader:') ? `mem-${role.replace(':', '-')}` : `rss-${role}`,
+        // `<process>:<part>`: where that process's memory is (memoryParts), judged as RSS is
+        name: role.includes(':') ? `mem-${role.replace(':', '-')}` : `rss-${role}`,
         startMb: values[0] ?? 0,
         maxMb: Math.max(...values),
         endMb: values.at(-1) ?? 0,
