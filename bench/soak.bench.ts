@@ -25,9 +25,15 @@
  * `mem-api-1-*`…: V8 heap, external, DuckDB, anonymous and file-backed pages, and the anonymous
  * rest nothing else counts; memoryParts), judged by the same windows, to tell which part a rising
  * floor is in. They are reported, not goals.
+ * The nightly jobs run inside the soak at a fixed minute: the pipeline's cron (THREADLINE_PIPELINE_CRON)
+ * and the daily backup (THREADLINE_BACKUP_AT) are set to the shop-zone wall clock about
+ * SOAK_NIGHTLY_AFTER_MIN minutes (default 10) after the launch, so every run holds them in its first
+ * half, the second half judges whether their memory comes back, and a run never catches them at
+ * whatever minute 02:00 in the shop's time zone happens to fall (`off` keeps the shop's schedule).
+ * `nightly` reports the load minute at which the scheduled pipeline run and the backup started.
  * Quick check: `SOAK_MINUTES=2 SOAK_SAMPLE_S=10 npm run bench -- soak --runs 1`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +45,7 @@ import { freePort } from '@threadline/db/testing';
 
 import { quantile } from './lib/http-load.js';
 import { levelsOff, slope } from './lib/levels-off.js';
+import { nightlySchedule } from './lib/nightly-schedule.js';
 import { writeBenchResult, type BenchFigures } from './lib/results.js';
 import { closeShopperConnections, Shopper } from './lib/shopper.js';
 
@@ -47,6 +54,7 @@ const SAMPLE_S = Number(process.env.SOAK_SAMPLE_S ?? 30);
 const RPS = Number(process.env.SOAK_RPS ?? 120);
 const WORKER_BOUND_MB = Number(process.env.SOAK_WORKER_BOUND_MB ?? 512);
 const WINDOW_MIN = Number(process.env.SOAK_WINDOW_MIN ?? 5);
+const NIGHTLY_AFTER_MIN = process.env.SOAK_NIGHTLY_AFTER_MIN ?? '10';
 const CLI_BIN = fileURLToPath(new URL('../packages/cli/bin/threadline.mjs', import.meta.url));
 const log = (line: string): void => console.error(`[soak] ${line}`);
 /** What browsing shoppers ask the product list for: first pages, sorts, a size, a price band, a search. */
@@ -246,6 +254,18 @@ function collectBody(visitor: number): string {
   return JSON.stringify({ events });
 }
 
+/** Runs the CLI with the system's environment and parses its `--format json` output; [] when it fails. */
+function cliRows(env: Record<string, string>, args: string[]): Record<string, unknown>[] {
+  const result = spawnSync(process.execPath, [CLI_BIN, ...args, '--format', 'json'], { env, encoding: 'utf8', timeout: 60_000 });
+  try {
+    const rows: unknown = JSON.parse(result.stdout);
+    return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
+  } catch {
+    log(`\`threadline ${args.join(' ')}\` gave no JSON: ${result.stderr.slice(0, 300)}`);
+    return [];
+  }
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'threadline-soak-'));
   // mkdtemp makes the folder private; PostgreSQL runs as its own user (when started as root) and must enter it
@@ -268,6 +288,12 @@ async function main(): Promise<void> {
     THREADLINE_COLLECT_RATE: generous,
   };
   const started = Date.now();
+  const nightly = NIGHTLY_AFTER_MIN === 'off' ? undefined : nightlySchedule(started, Number(NIGHTLY_AFTER_MIN), loadConfig(env).shopTimeZone);
+  if (nightly) {
+    env.THREADLINE_PIPELINE_CRON = nightly.cron;
+    env.THREADLINE_BACKUP_AT = nightly.at;
+    log(`nightly pipeline and backup at ${new Date(nightly.moment).toISOString()} (${nightly.at} shop time)`);
+  }
   const launcher = spawn(process.execPath, [CLI_BIN, 'start'], { env, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
   const baseUrl = `http://127.0.0.1:${port}`;
   const stopLauncher = (): void => {
@@ -428,6 +454,16 @@ async function main(): Promise<void> {
       leadingWorker: leaders.join(' then '),
     });
     for (const [kind, counts] of perKind) results.push({ name: `load-${kind}`, ...counts });
+    // where the nightly jobs fell in this run, from the system's own records
+    const loadMinute = (at: unknown): number => Number(((Date.parse(String(at)) - loadStart) / 60_000).toFixed(1));
+    const scheduledRuns = cliRows(env, ['pipeline', 'history']).filter((run) => run.trigger === 'schedule');
+    const backups = cliRows(env, ['backup', 'list']).filter((set) => Date.parse(String(set.started)) >= loadStart);
+    results.push({
+      name: 'nightly',
+      plannedAtLoadMinute: nightly ? loadMinute(new Date(nightly.moment).toISOString()) : 'shop schedule',
+      pipelineRuns: scheduledRuns.map((run) => `${loadMinute(run.started)}:${String(run.status)}:${String(run.seconds)}s`).join(' '),
+      backups: backups.map((set) => `${loadMinute(set.started)}:repo${String(set.repo)}:${String(set.type)}`).join(' '),
+    });
     writeBenchResult(
       'soak',
       { 'rss-worker-leader.maxMb': `< ${WORKER_BOUND_MB}`, 'rss-worker-leader.floorSlopeMbPerMin': '< 0.5', 'rss-worker-leader.peakSlopeMbPerMin': '< 0.5', 'load.errors': '0' },
