@@ -5,7 +5,8 @@
  * process (embedded PostgreSQL, API, web tier, worker, and Prometheus/Alertmanager when installed),
  * with the WAF on and only the per-IP limits lifted (every simulated visitor shares 127.0.0.1).
  * Then, for SOAK_MINUTES (default 60), virtual visitors browse (product list and pages), buy
- * (cart → order → pay as signed-in demo customers) and send clickstream batches at about SOAK_RPS
+ * (cart → order → pay as signed-in customers, of products the demo seller posts at the start with
+ * SOAK_STOCK units per size, default 100,000, so buying lasts the run; `load-buy.paidPerMinute`) and send clickstream batches at about SOAK_RPS
  * requests/s (default 120), while the resident memory of every process is sampled every
  * SOAK_SAMPLE_S seconds (default 30; PostgreSQL as the proportional share summed over its processes).
  *
@@ -42,6 +43,7 @@ import { fileURLToPath } from 'node:url';
 
 import { loadConfig } from '@threadline/config';
 import { freePort } from '@threadline/db/testing';
+import { DEMO_EMAILS, DEMO_PASSWORD } from '@threadline/demo';
 
 import { quantile } from './lib/http-load.js';
 import { levelsOff, slope } from './lib/levels-off.js';
@@ -55,6 +57,9 @@ const RPS = Number(process.env.SOAK_RPS ?? 120);
 const WORKER_BOUND_MB = Number(process.env.SOAK_WORKER_BOUND_MB ?? 512);
 const WINDOW_MIN = Number(process.env.SOAK_WINDOW_MIN ?? 5);
 const NIGHTLY_AFTER_MIN = process.env.SOAK_NIGHTLY_AFTER_MIN ?? '10';
+/** Products the demo seller posts for the buyers, four sizes of SOAK_STOCK units each. */
+const SOAK_PRODUCTS = 8;
+const SOAK_STOCK = Number(process.env.SOAK_STOCK ?? 100_000);
 const CLI_BIN = fileURLToPath(new URL('../packages/cli/bin/threadline.mjs', import.meta.url));
 const log = (line: string): void => console.error(`[soak] ${line}`);
 /** What browsing shoppers ask the product list for: first pages, sorts, a size, a price band, a search. */
@@ -321,6 +326,23 @@ async function main(): Promise<void> {
     const products = (await (await fetch(`${baseUrl}/api/products?limit=48`)).json()) as { items?: { id: number }[] };
     const productIds = (products.items ?? []).map((item) => item.id);
     if (productIds.length === 0) throw new Error('the demo shop lists no products');
+    // what shoppers buy: products the demo seller posts with stock for the whole run (the demo
+    // catalogue's own stock ran out about 40 minutes into a run, and every later buy then stopped
+    // at a sold-out product page)
+    const seller = new Shopper(baseUrl, DEMO_EMAILS.seller);
+    await seller.signIn(DEMO_PASSWORD);
+    const stockedIds: number[] = [];
+    for (let i = 1; i <= SOAK_PRODUCTS; i += 1) {
+      const posted = await seller.request('POST', '/api/seller/products', {
+        name: `Soak tee ${i}`,
+        category: 't-shirts',
+        status: 'published',
+        variants: ['S', 'M', 'L', 'XL'].map((size) => ({ size, colour: 'Black', price: 2_500 + i * 100, stock: SOAK_STOCK })),
+      });
+      const id = (posted.body as { id?: unknown }).id;
+      if (posted.status !== 201 || typeof id !== 'number') throw new Error(`the demo seller could not post a product: ${posted.status} ${JSON.stringify(posted.body).slice(0, 200)}`);
+      stockedIds.push(id);
+    }
     const shoppers: Shopper[] = [];
     for (let i = 1; i <= 8; i += 1) {
       // own accounts: a signed-in cart belongs to the account, so shoppers must not share one
@@ -347,6 +369,7 @@ async function main(): Promise<void> {
     const samples: { minute: number; memory: Record<string, number>; leader: string }[] = [];
     const perMinute = new Map<number, { requests: number; errors: number; latencies: number[] }>();
     const perKind = new Map<string, { requests: number; errors: number; firstError?: string }>();
+    const paidPerMinute = new Map<number, number>();
     const loadStart = Date.now();
     const loadEnd = loadStart + MINUTES * 60_000;
     samples.push(await sample(0));
@@ -386,10 +409,15 @@ async function main(): Promise<void> {
         kind === 0 && shoppers.length > 0
           ? timed('buy', async () => {
               const shopper = shoppers[tick % shoppers.length] as Shopper; // non-empty, checked above
-              const product = (await shopper.request('GET', `/api/products/${productIds[tick % productIds.length]}`)).body as { variants?: { id: number; stock: number }[] };
-              const variant = product.variants?.find((candidate) => candidate.stock > 0);
-              if (!variant) return undefined;
+              const product = (await shopper.request('GET', `/api/products/${stockedIds[tick % stockedIds.length]}`)).body as { variants?: { id: number; stock: number }[] };
+              const inStock = product.variants?.filter((candidate) => candidate.stock > 0) ?? [];
+              const variant = inStock[tick % Math.max(1, inStock.length)];
+              if (!variant) return 'the stocked product is sold out (raise SOAK_STOCK)';
               const { outcome, payMs } = await shopper.checkout(variant.id);
+              if (outcome === 'paid') {
+                const minute = Math.floor((Date.now() - loadStart) / 60_000);
+                paidPerMinute.set(minute, (paidPerMinute.get(minute) ?? 0) + 1);
+              }
               // the shop working: a sold-out variant, a cart another checkout of the same shopper just
               // emptied, or (at the pay step only) an order that shopper's newer checkout replaced —
               // placing an order cancels the same cart's unpaid one, which can then not be paid
@@ -453,7 +481,11 @@ async function main(): Promise<void> {
       // which worker led over the run (`worker-2`, `worker` when the lock changed hands)
       leadingWorker: leaders.join(' then '),
     });
-    for (const [kind, counts] of perKind) results.push({ name: `load-${kind}`, ...counts });
+    for (const [kind, counts] of perKind) {
+      // a buy is a product page and, when in stock, cart → order → pay: how many paid, minute by minute
+      const paid = kind === 'buy' ? { paid: [...paidPerMinute.values()].reduce((sum, count) => sum + count, 0), paidPerMinute: minutes.map(([minute]) => paidPerMinute.get(minute) ?? 0).join(' ') } : {};
+      results.push({ name: `load-${kind}`, ...counts, ...paid });
+    }
     // where the nightly jobs fell in this run, from the system's own records
     const loadMinute = (at: unknown): number => Number(((Date.parse(String(at)) - loadStart) / 60_000).toFixed(1));
     const scheduledRuns = cliRows(env, ['pipeline', 'history']).filter((run) => run.trigger === 'schedule');
