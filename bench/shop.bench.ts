@@ -10,7 +10,8 @@
  *   API marks shareable) and with a private cookie (never cached there: every request proxied);
  *   each of these rows has the CPU each tier and the load generator spent per request (µs); the
  *   proxied page once more with wrk (C, far cheaper per request than autocannon) when installed,
- *   through a bare nginx proxy_pass as a reference, and with the API pinned alone on core 0 (web
+ *   through a bare nginx proxy_pass and a bare Node forwarder (node-proxy.ts) as references (what
+ *   a C proxy and the lightest Node proxy cost per forwarded request), and with the API pinned alone on core 0 (web
  *   tier, nginx and the cheapest generator on core 1); the uncached list once more
  *   with a browser's Accept-Encoding (compressed by the web tier);
  * - checkout: N signed-in customers each run cart → order → pay rounds concurrently for
@@ -46,6 +47,7 @@ import { tierNodeFlags } from '../packages/cli/src/launcher/node-flags.js';
 import { processTree, readCommitCounters, resetDatabaseCounters, statementsPerPaidOrder, topStatements, treeCpuMs } from './lib/checkout-breakdown.js';
 import { measure, quantile, type LoadFigures } from './lib/http-load.js';
 import { hasNginx, startNginxProxy } from './lib/nginx-proxy.js';
+import { startNodeProxy } from './lib/node-proxy.js';
 import { writeBenchResult, type BenchFigures } from './lib/results.js';
 import { closeShopperConnections, Shopper } from './lib/shopper.js';
 import { hasWrk, measureWithWrk } from './lib/wrk-load.js';
@@ -141,8 +143,8 @@ function canPin(): boolean {
   }
 }
 
-/** Process ids of the running tiers (and of the nginx reference proxy while it runs), for the CPU they spend per request. */
-const tierPids: Record<'api' | 'web' | 'nginx', number | undefined> = { api: undefined, web: undefined, nginx: undefined };
+/** Process ids of the running tiers (and of the nginx and Node reference proxies while they run), for the CPU they spend per request. */
+const tierPids: Record<'api' | 'web' | 'nginx' | 'nodeProxy', number | undefined> = { api: undefined, web: undefined, nginx: undefined, nodeProxy: undefined };
 
 /** wrk when installed (C: about a tenth of autocannon's CPU per request), else autocannon in this process. */
 const HAS_WRK = hasWrk();
@@ -179,7 +181,7 @@ async function measureTiers(
   const after = treeCpuMs(tierPids);
   const perRequest = (spentMs: number): number | null => (load.requests === 0 ? null : Math.round((spentMs * 1000) / load.requests));
   const cpuUsPerRequest: Record<string, number | null> = {};
-  for (const tier of ['api', 'web', 'nginx'] as const) {
+  for (const tier of ['api', 'web', 'nginx', 'nodeProxy'] as const) {
     if (tierPids[tier] !== undefined) cpuUsPerRequest[tier] = perRequest((after[tier] ?? 0) - (before[tier] ?? 0));
   }
   cpuUsPerRequest.generator = perRequest(generatorCpuMs);
@@ -384,10 +386,27 @@ try {
     const nginx = hasNginx() ? await startNginxProxy({ port: await freePort(), upstream: apiSocket === undefined ? { port: apiPort } : { socketPath: apiSocket } }) : undefined;
     if (nginx === undefined) log('nginx reference rows skipped: nginx is not installed');
     try {
+      const directRef = await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths, generator: CHEAPEST_GENERATOR });
+      // and what the lightest Node forwarder costs (node:http + an undici pool, nothing else): the floor of a Node web tier
+      const nodeProxy = await startNodeProxy({ port: await freePort(), upstream: apiSocket === undefined ? { port: apiPort } : { socketPath: apiSocket } });
+      try {
+        tierPids.nodeProxy = nodeProxy.pid;
+        log(`product page through a bare Node forwarder (reference), ${CHEAPEST_GENERATOR}`);
+        const viaNode = await measureTiers({ url: nodeProxy.url, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths, generator: CHEAPEST_GENERATOR });
+        results.push(
+          figures('product-page-node-reference', viaNode, {
+            overheadPct: overheadPct(directRef, viaNode),
+            directReqPerSec: directRef.reqPerSec,
+            note: `${GENERATOR_NOTES[CHEAPEST_GENERATOR]}; a bare Node forwarder (bench/lib/node-proxy.ts: node:http server, undici pool of keep-alive connections, one dispatch per request, no routing/WAF/headers/cache/log) in place of the web tier, with its Node flags: the floor of any Node web tier per forwarded request (cpuUsPerRequest.nodeProxy); overheadPct against directReqPerSec, measured just before`,
+          }),
+        );
+      } finally {
+        tierPids.nodeProxy = undefined;
+        await nodeProxy.stop();
+      }
       if (nginx) {
         tierPids.nginx = nginx.pid;
         log(`product page through a bare nginx proxy_pass (reference), ${CHEAPEST_GENERATOR}`);
-        const directRef = await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths, generator: CHEAPEST_GENERATOR });
         const viaNginx = await measureTiers({ url: nginx.url, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths, generator: CHEAPEST_GENERATOR });
         results.push(
           figures('product-page-nginx-reference', viaNginx, {
