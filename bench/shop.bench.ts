@@ -383,12 +383,14 @@ try {
       log('wrk rows skipped: wrk is not installed (apt-get install wrk); the Node generator drives every row');
     }
     // reference: what a C reverse proxy (bare nginx, keep-alive upstream) costs per forwarded request
-    const nginx = hasNginx() ? await startNginxProxy({ port: await freePort(), upstream: apiSocket === undefined ? { port: apiPort } : { socketPath: apiSocket } }) : undefined;
+    // both reference proxies reach the API the way the web tier does
+    const referenceUpstream = apiSocket === undefined ? { port: apiPort } : { socketPath: apiSocket };
+    const nginx = hasNginx() ? await startNginxProxy({ port: await freePort(), upstream: referenceUpstream }) : undefined;
     if (nginx === undefined) log('nginx reference rows skipped: nginx is not installed');
     try {
       const directRef = await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths, generator: CHEAPEST_GENERATOR });
       // and what the lightest Node forwarder costs (node:http + an undici pool, nothing else): the floor of a Node web tier
-      const nodeProxy = await startNodeProxy({ port: await freePort(), upstream: apiSocket === undefined ? { port: apiPort } : { socketPath: apiSocket } });
+      const nodeProxy = await startNodeProxy({ port: await freePort(), upstream: referenceUpstream });
       try {
         tierPids.nodeProxy = nodeProxy.pid;
         log(`product page through a bare Node forwarder (reference), ${CHEAPEST_GENERATOR}`);
