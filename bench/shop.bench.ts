@@ -389,18 +389,26 @@ try {
     if (nginx === undefined) log('nginx reference rows skipped: nginx is not installed');
     try {
       const directRef = await measureTiers({ url: apiUrl, connections: CONNECTIONS, durationS: DURATION_S, requests: pagePaths, generator: CHEAPEST_GENERATOR });
+      /** The product page through a reference proxy, against `directRef` (measured just before). */
+      const referenceRow = async (name: string, url: string, what: string): Promise<void> => {
+        const via = await measureTiers({ url, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths, generator: CHEAPEST_GENERATOR });
+        results.push(
+          figures(name, via, {
+            overheadPct: overheadPct(directRef, via),
+            directReqPerSec: directRef.reqPerSec,
+            note: `${GENERATOR_NOTES[CHEAPEST_GENERATOR]}; ${what}; overheadPct against directReqPerSec, measured just before`,
+          }),
+        );
+      };
       // and what the lightest Node forwarder costs (node:http + an undici pool, nothing else): the floor of a Node web tier
       const nodeProxy = await startNodeProxy({ port: await freePort(), upstream: referenceUpstream });
       try {
         tierPids.nodeProxy = nodeProxy.pid;
         log(`product page through a bare Node forwarder (reference), ${CHEAPEST_GENERATOR}`);
-        const viaNode = await measureTiers({ url: nodeProxy.url, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths, generator: CHEAPEST_GENERATOR });
-        results.push(
-          figures('product-page-node-reference', viaNode, {
-            overheadPct: overheadPct(directRef, viaNode),
-            directReqPerSec: directRef.reqPerSec,
-            note: `${GENERATOR_NOTES[CHEAPEST_GENERATOR]}; a bare Node forwarder (bench/lib/node-proxy.ts: node:http server, undici pool of keep-alive connections, one dispatch per request, no routing/WAF/headers/cache/log) in place of the web tier, with its Node flags: the floor of any Node web tier per forwarded request (cpuUsPerRequest.nodeProxy); overheadPct against directReqPerSec, measured just before`,
-          }),
+        await referenceRow(
+          'product-page-node-reference',
+          nodeProxy.url,
+          'a bare Node forwarder (bench/lib/node-proxy.ts: node:http server, undici pool of keep-alive connections, one dispatch per request, no routing/WAF/headers/cache/log) in place of the web tier, with its Node flags: the floor of any Node web tier per forwarded request (cpuUsPerRequest.nodeProxy)',
         );
       } finally {
         tierPids.nodeProxy = undefined;
@@ -409,13 +417,10 @@ try {
       if (nginx) {
         tierPids.nginx = nginx.pid;
         log(`product page through a bare nginx proxy_pass (reference), ${CHEAPEST_GENERATOR}`);
-        const viaNginx = await measureTiers({ url: nginx.url, connections: CONNECTIONS, durationS: DURATION_S, requests: cookiePagePaths, generator: CHEAPEST_GENERATOR });
-        results.push(
-          figures('product-page-nginx-reference', viaNginx, {
-            overheadPct: overheadPct(directRef, viaNginx),
-            directReqPerSec: directRef.reqPerSec,
-            note: `${GENERATOR_NOTES[CHEAPEST_GENERATOR]}; bare nginx (1 worker, no TLS/WAF/log) proxy_pass to the API over pooled keep-alive connections, in place of the web tier: what a C proxy costs per forwarded request; overheadPct against directReqPerSec, measured just before`,
-          }),
+        await referenceRow(
+          'product-page-nginx-reference',
+          nginx.url,
+          'bare nginx (1 worker, no TLS/WAF/log) proxy_pass to the API over pooled keep-alive connections, in place of the web tier: what a C proxy costs per forwarded request',
         );
       }
       const apiPid = tierPids.api;

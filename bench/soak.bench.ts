@@ -32,11 +32,13 @@
  * half, the second half judges whether their memory comes back, and a run never catches them at
  * whatever minute 02:00 in the shop's time zone happens to fall (`off` keeps the shop's schedule).
  * `nightly` reports the load minute at which the scheduled pipeline run and the backup started.
+ * SOAK_LOG=<file> keeps the system's own log lines (every process's JSON logs, stdout of
+ * `threadline start`) in that file; without it they are dropped.
  * Quick check: `SOAK_MINUTES=2 SOAK_SAMPLE_S=10 npm run bench -- soak --runs 1`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +59,7 @@ const RPS = Number(process.env.SOAK_RPS ?? 120);
 const WORKER_BOUND_MB = Number(process.env.SOAK_WORKER_BOUND_MB ?? 512);
 const WINDOW_MIN = Number(process.env.SOAK_WINDOW_MIN ?? 5);
 const NIGHTLY_AFTER_MIN = process.env.SOAK_NIGHTLY_AFTER_MIN ?? '10';
+const LOG_FILE = process.env.SOAK_LOG;
 /** Products the demo seller posts for the buyers, four sizes of SOAK_STOCK units each. */
 const SOAK_PRODUCTS = 8;
 const SOAK_STOCK = Number(process.env.SOAK_STOCK ?? 100_000);
@@ -299,7 +302,9 @@ async function main(): Promise<void> {
     env.THREADLINE_BACKUP_AT = nightly.at;
     log(`nightly pipeline and backup at ${new Date(nightly.moment).toISOString()} (${nightly.at} shop time)`);
   }
-  const launcher = spawn(process.execPath, [CLI_BIN, 'start'], { env, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const systemLog = LOG_FILE === undefined ? 'ignore' : openSync(LOG_FILE, 'a');
+  const launcher = spawn(process.execPath, [CLI_BIN, 'start'], { env, stdio: ['ignore', systemLog, 'inherit'], detached: true });
+  if (typeof systemLog === 'number') closeSync(systemLog);
   const baseUrl = `http://127.0.0.1:${port}`;
   const stopLauncher = (): void => {
     try {
@@ -367,14 +372,20 @@ async function main(): Promise<void> {
       return { minute, memory: { ...withReplicas, 'worker-leader': leaderMb, ...(await memoryParts('worker-leader', leading)) }, leader: leading.role };
     };
     const samples: { minute: number; memory: Record<string, number>; leader: string }[] = [];
-    const perMinute = new Map<number, { requests: number; errors: number; latencies: number[] }>();
+    /** Per load minute: requests, errors, latencies, and paid orders (of the buy leg). */
+    const perMinute = new Map<number, { requests: number; errors: number; latencies: number[]; paid: number }>();
     const perKind = new Map<string, { requests: number; errors: number; firstError?: string }>();
-    const paidPerMinute = new Map<number, number>();
     const loadStart = Date.now();
     const loadEnd = loadStart + MINUTES * 60_000;
     samples.push(await sample(0));
     const sampler = setInterval(() => void sample((Date.now() - loadStart) / 60_000).then((taken) => samples.push(taken)), SAMPLE_S * 1000);
 
+    const currentMinute = (): { requests: number; errors: number; latencies: number[]; paid: number } => {
+      const minute = Math.floor((Date.now() - loadStart) / 60_000);
+      const bucket = perMinute.get(minute) ?? { requests: 0, errors: 0, latencies: [], paid: 0 };
+      perMinute.set(minute, bucket);
+      return bucket;
+    };
     const record = (kind: string, ms: number, failure: string | undefined): void => {
       const isError = failure !== undefined;
       const counts = perKind.get(kind) ?? { requests: 0, errors: 0 };
@@ -384,12 +395,10 @@ async function main(): Promise<void> {
         counts.firstError ??= failure;
       }
       perKind.set(kind, counts);
-      const minute = Math.floor((Date.now() - loadStart) / 60_000);
-      const bucket = perMinute.get(minute) ?? { requests: 0, errors: 0, latencies: [] };
+      const bucket = currentMinute();
       bucket.requests += 1;
       if (isError) bucket.errors += 1;
       bucket.latencies.push(ms);
-      perMinute.set(minute, bucket);
     };
     /** Runs one visitor action; `work` answers undefined on success, else what went wrong. */
     const timed = async (kind: string, work: () => Promise<string | undefined>): Promise<void> => {
@@ -414,16 +423,13 @@ async function main(): Promise<void> {
               const variant = inStock[tick % Math.max(1, inStock.length)];
               if (!variant) return 'the stocked product is sold out (raise SOAK_STOCK)';
               const { outcome, payMs } = await shopper.checkout(variant.id);
-              if (outcome === 'paid') {
-                const minute = Math.floor((Date.now() - loadStart) / 60_000);
-                paidPerMinute.set(minute, (paidPerMinute.get(minute) ?? 0) + 1);
-              }
-              // the shop working: a sold-out variant, a cart another checkout of the same shopper just
-              // emptied, or (at the pay step only) an order that shopper's newer checkout replaced —
-              // placing an order cancels the same cart's unpaid one, which can then not be paid
-              // (apps/api/src/orders/checkout-same-shopper.test.ts)
+              if (outcome === 'paid') currentMinute().paid += 1;
+              // the shop working: a cart another checkout of the same shopper just emptied, or (at the
+              // pay step only) an order that shopper's newer checkout replaced — placing an order
+              // cancels the same cart's unpaid one, which can then not be paid
+              // (apps/api/src/orders/checkout-same-shopper.test.ts); OUT_OF_STOCK is an error, as above
               const isReplaced = outcome === 'INVALID_STATE_TRANSITION' && payMs > 0;
-              return outcome === 'paid' || outcome === 'OUT_OF_STOCK' || outcome === 'CART_EMPTY' || isReplaced ? undefined : outcome;
+              return outcome === 'paid' || outcome === 'CART_EMPTY' || isReplaced ? undefined : outcome;
             })
           : kind < 8
             ? timed('list', async () => expect(await fetch(`${baseUrl}/api/products?${LIST_QUERIES[tick % LIST_QUERIES.length]}`), 200))
@@ -483,18 +489,19 @@ async function main(): Promise<void> {
     });
     for (const [kind, counts] of perKind) {
       // a buy is a product page and, when in stock, cart → order → pay: how many paid, minute by minute
-      const paid = kind === 'buy' ? { paid: [...paidPerMinute.values()].reduce((sum, count) => sum + count, 0), paidPerMinute: minutes.map(([minute]) => paidPerMinute.get(minute) ?? 0).join(' ') } : {};
+      const paid = kind === 'buy' ? { paid: minutes.reduce((sum, [, bucket]) => sum + bucket.paid, 0), paidPerMinute: minutes.map(([, bucket]) => bucket.paid).join(' ') } : {};
       results.push({ name: `load-${kind}`, ...counts, ...paid });
     }
     // where the nightly jobs fell in this run, from the system's own records
-    const loadMinute = (at: unknown): number => Number(((Date.parse(String(at)) - loadStart) / 60_000).toFixed(1));
+    const loadMinute = (atMs: number): number => Number(((atMs - loadStart) / 60_000).toFixed(1));
+    const startedAt = (row: Record<string, unknown>): number => Date.parse(String(row.started));
     const scheduledRuns = cliRows(env, ['pipeline', 'history']).filter((run) => run.trigger === 'schedule');
-    const backups = cliRows(env, ['backup', 'list']).filter((set) => Date.parse(String(set.started)) >= loadStart);
+    const backups = cliRows(env, ['backup', 'list']).filter((set) => startedAt(set) >= loadStart);
     results.push({
       name: 'nightly',
-      plannedAtLoadMinute: nightly ? loadMinute(new Date(nightly.moment).toISOString()) : 'shop schedule',
-      pipelineRuns: scheduledRuns.map((run) => `${loadMinute(run.started)}:${String(run.status)}:${String(run.seconds)}s`).join(' '),
-      backups: backups.map((set) => `${loadMinute(set.started)}:repo${String(set.repo)}:${String(set.type)}`).join(' '),
+      plannedAtLoadMinute: nightly ? loadMinute(nightly.moment) : 'shop schedule',
+      pipelineRuns: scheduledRuns.map((run) => `${loadMinute(startedAt(run))}:${String(run.status)}:${String(run.seconds)}s`).join(' '),
+      backups: backups.map((set) => `${loadMinute(startedAt(set))}:repo${String(set.repo)}:${String(set.type)}`).join(' '),
     });
     writeBenchResult(
       'soak',
