@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { LocalLakeStorage, readDuckDbMemory, sqlLiteral, withDuckDb } from '@threadline/lake';
 
-import { ClickstreamCompactor, DEFAULT_COMPACT_MEMORY } from './compactor.js';
+import { ClickstreamCompactor, DEFAULT_COMPACT_MEMORY, writeCompacted } from './compactor.js';
 import { PARQUET_OPTIONS } from './columns.js';
 import { rollupKey } from './rollup.js';
 
@@ -14,7 +14,7 @@ const DAY = '2026-03-10';
 const HOUR_START = Date.parse(`${DAY}T14:00:00Z`);
 const RAW = `raw/clickstream/dt=${DAY}/hour=14`;
 const LATE = `raw/clickstream_late/dt=${DAY}/hour=14`;
-/** Events of the generated hour (besides the duplicates): far more than a 128MB DuckDB can sort in memory. */
+/** Events of the generated hour (besides the duplicates): 480k wide rows, which the former compaction's sort spilled at a 128MB cap. */
 const EVENTS = 480_000;
 const FILES = 4;
 
@@ -100,7 +100,39 @@ describe('clickstream compaction memory', () => {
     }
   });
 
-  it('compacts an hour larger than a tiny memory cap by spilling: every event once (its first received copy), sorted by event time', async () => {
+  /** The compacted hour's rows: counts, order (flush file by flush file, the late file's copies last) and the copies kept. */
+  async function checkCompacted(file: string): Promise<void> {
+    await withDuckDb(async (db) => {
+      // a generated flush file holds the events of its quarter hour: the quarter never goes back
+      const [counts] = await db.all<{ n: number; ids: number; backwards: number }>(
+        `SELECT count(*)::INTEGER AS n, count(DISTINCT event_id)::INTEGER AS ids, count(*) FILTER (WHERE quarter < previous)::INTEGER AS backwards
+           FROM (SELECT event_id, quarter, lag(quarter) OVER (ORDER BY file_row_number) AS previous
+                   FROM (SELECT event_id, file_row_number, (epoch_ms(event_time) - ${HOUR_START}) // 900000 AS quarter FROM read_parquet(?, file_row_number = true) WHERE visitor_id <> 'visitor_dup'))`,
+        [file],
+      );
+      assert.deepEqual(counts, { n: EVENTS, ids: EVENTS, backwards: 0 }, 'every generated event once, in flush order');
+      const kept = await db.all<{ id: string; path: string; minute: number; row: number }>(
+        `SELECT event_id::VARCHAR AS id, path, (epoch_ms(event_time) - ${HOUR_START}) // 60000 AS minute, file_row_number::INTEGER AS row
+           FROM read_parquet(?, file_row_number = true) WHERE visitor_id = 'visitor_dup' ORDER BY id`,
+        [file],
+      );
+      assert.deepEqual(
+        kept.map(({ id, path: marker, minute }) => ({ id, path: marker, minute })),
+        [
+          { id: ID.late, path: 'first', minute: 5n },
+          { id: ID.earlyLate, path: 'first', minute: 7n },
+          { id: ID.movedTime, path: 'first', minute: 2n },
+          { id: ID.tie, path: 'tie', minute: 8n },
+        ],
+      );
+      // the copies kept from the late file come after every flush file's rows (EVENTS + 1 or + 2 of
+      // them: the flush file's copy of `late`, and of `tie` when that one is kept)
+      const fromLate = kept.filter((row) => row.id === ID.earlyLate || row.id === ID.movedTime).map((row) => row.row);
+      assert.ok(fromLate.every((row) => row > EVENTS), `late copies at rows ${fromLate.join(', ')}`);
+    });
+  }
+
+  it('compacts an hour larger than a tiny memory cap without sorting or spilling: every event once (its first received copy), in flush order', async () => {
     const lake = path.join(root, 'lake');
     await writeHour(lake);
     const storage = new LocalLakeStorage(lake);
@@ -125,31 +157,23 @@ describe('clickstream compaction memory', () => {
       result.compacted.map((c) => ({ ...c })),
       [{ partition: `dt=${DAY}/hour=14`, inputs: FILES + 1, rows: EVENTS + 4 }],
     );
-    assert.ok(spilledBytes > 0, 'the sort spilled to the temp directory');
+    assert.equal(spilledBytes, 0, 'nothing spilled to the temp directory (no sort)');
     const files = await storage.list('raw/clickstream/');
     assert.equal(files.length, 1);
     assert.match(path.posix.basename(files[0] ?? ''), /^compacted-.*\.parquet$/);
     assert.deepEqual(await storage.list('raw/clickstream_late/'), []);
     assert.ok(await storage.exists(rollupKey(DAY)));
+    await checkCompacted(storage.localPath(files[0] ?? '') ?? '');
+  });
 
-    const file = storage.localPath(files[0] ?? '') ?? '';
-    await withDuckDb(async (db) => {
-      const [counts] = await db.all<{ n: number; ids: number; unsorted: number }>(
-        `SELECT count(*)::INTEGER AS n, count(DISTINCT event_id)::INTEGER AS ids, count(*) FILTER (WHERE event_time < previous)::INTEGER AS unsorted
-           FROM (SELECT event_id, event_time, lag(event_time) OVER (ORDER BY file_row_number) AS previous FROM read_parquet(?, file_row_number = true))`,
-        [file],
-      );
-      assert.deepEqual(counts, { n: EVENTS + 4, ids: EVENTS + 4, unsorted: 0 });
-      const kept = await db.all<{ id: string; path: string; minute: number }>(
-        `SELECT event_id::VARCHAR AS id, path, (epoch_ms(event_time) - ${HOUR_START}) // 60000 AS minute FROM read_parquet(?) WHERE visitor_id = 'visitor_dup' ORDER BY id`,
-        [file],
-      );
-      assert.deepEqual(kept, [
-        { id: ID.late, path: 'first', minute: 5n },
-        { id: ID.earlyLate, path: 'first', minute: 7n },
-        { id: ID.movedTime, path: 'first', minute: 2n },
-        { id: ID.tie, path: 'tie', minute: 8n },
-      ]);
-    });
+  it('finds repeated ids across several passes over shares of the ids, with the same result', async () => {
+    const lake = path.join(root, 'passes-lake');
+    await writeHour(lake);
+    const storage = new LocalLakeStorage(lake);
+    const inputs = [...(await storage.list(`${RAW}/`)).sort(), ...(await storage.list(`${LATE}/`))].map((key) => storage.localPath(key) ?? '');
+    const out = path.join(root, 'passes.parquet');
+    // 480,004 events at 50,000 ids a pass: 10 passes; one thread, as the compactor's DuckDB
+    await withDuckDb((db) => writeCompacted(db, inputs, out, { idsPerPass: 50_000 }), { threads: 1 });
+    await checkCompacted(out);
   });
 });

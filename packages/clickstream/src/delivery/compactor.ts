@@ -9,7 +9,7 @@ import { readJson, removeDurably, writeJsonAtomic } from './state.js';
 
 /**
  * Compacts each finished hour partition into one file (`compacted-<stamp>.parquet`, deduplicated
- * by event id, sorted by event time) and merges late events into it, then rebuilds that hour's
+ * by event id, rows in flush order) and merges late events into it, then rebuilds that hour's
  * rows of the day's rollup. Small per-flush files never stay behind: 90 days are ~2,160 files, not tens of thousands.
  *
  * Crash safety: the new file is staged, a manifest { add, remove } is written durably, then the
@@ -20,13 +20,13 @@ import { readJson, removeDurably, writeJsonAtomic } from './state.js';
  *
  * Memory: the compactor's DuckDB has a memory cap of its own (`memoryLimit`,
  * THREADLINE_COMPACT_MEMORY, default 192MB), one thread (`threads`) and spills under
- * `<stateDir>/duckdb-tmp`. The hour is written by one sort on event time, which spills within any
- * cap; duplicates are found first by event id alone (a small aggregate) and only their first
- * received copy — named by file and row — is kept, so no window over every column of the hour is
- * built (a window over event id cannot spill: at a 256MB cap it ran out of memory on an hour of
- * the soak). The database is closed after each compaction round, giving back its buffers. At 3M
- * events (an hour of the soak) the RSS peak went +552 / +574 → +309 / +272 MB, CPU 12.6 / 10.0 →
- * 9.1 / 10.5 s (noisy, shared machine; docs/clickstream.md).
+ * `<stateDir>/duckdb-tmp`. The hour is streamed into its file in the order of its files (flush
+ * order), not sorted: see `writeCompacted`. Repeated event ids are found on the id column alone,
+ * a share of the ids per pass, and only the first received copy of each — named by file and row —
+ * is kept, so neither a window over every column of the hour (which cannot spill: at a 256MB cap
+ * it ran out of memory on an hour of the soak) nor one hash table of every id of the hour is built.
+ * The database is closed after each compaction round, giving back its buffers. An hour of the soak
+ * (3M events) is measured by `bench/compaction-probe.ts` (docs/clickstream.md).
  */
 export interface CompactorOptions {
   storage: LakeStorage;
@@ -87,7 +87,7 @@ export class ClickstreamCompactor {
     try {
       for (const [dt, dayHours] of hours) await this.rebuildRollup(dt, dayHours);
     } finally {
-      // an hour's sort leaves DuckDB's buffers full: give them back (reopening costs little once an hour)
+      // an hour's compaction leaves DuckDB's buffers full: give them back (reopening costs little once an hour)
       if (due.length > 0) this.close();
     }
     return { compacted, rollupDays: [...hours.keys()], rollupHours: hours };
@@ -129,7 +129,12 @@ export class ClickstreamCompactor {
   async compactPartition(dt: string, hour: number): Promise<CompactionResult> {
     const rel = hourPartitionPath({ dt, hour });
     const { storage } = this.options;
-    const inputs = [...(await storage.list(`raw/${CLICKSTREAM_DATASET}/${rel}/`)), ...(await storage.list(`raw/${CLICKSTREAM_LATE_DATASET}/${rel}/`))].filter((k) => k.endsWith('.parquet'));
+    // the hour's files in the order they were written (a previous `compacted-` file, then `flush-<n>`
+    // files by number), then its late files: the order the compacted file keeps
+    const inputs = [
+      ...(await storage.list(`raw/${CLICKSTREAM_DATASET}/${rel}/`)).sort(),
+      ...(await storage.list(`raw/${CLICKSTREAM_LATE_DATASET}/${rel}/`)).sort(),
+    ].filter((k) => k.endsWith('.parquet'));
     const staging = path.join(this.options.stateDir, 'compact-staging', `${dt}-${hour}`);
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
@@ -185,35 +190,66 @@ export class ClickstreamCompactor {
 }
 
 /**
- * Writes the events of `files` into `out`, one row per event id (its first received copy) sorted
- * by event time. Duplicate ids are found on the id column alone; for each, the first received copy
- * is named by file and row number (ties broken arbitrarily, exactly one kept), and every other copy
- * is left out while the one sort streams the rest through.
+ * Writes the events of `files` into `out`, one row per event id (its first received copy), in the
+ * order of `files` and of each file's rows when `db` has one thread, as the compactor's has — the
+ * flusher's order, so each row group holds a couple of minutes' flushes and its event-time
+ * statistics stay narrow for readers to prune on (more threads interleave neighbouring row groups:
+ * the same events, less tidy). No sort:
+ * sorting the hour on event time held DuckDB at its cap, spilled ~0.9 GB and cost most of the
+ * compaction's CPU, for row groups that are pruned on the same minutes either way.
+ * Repeated ids are found on the id column alone, in passes over a share of the ids each
+ * (`hash(event_id) % passes`, about `idsPerPass` ids per pass, so the aggregate's hash table stays
+ * small; one hash table of every id of an hour took +210 MB). For each repeated id the first
+ * received copy is named by file and row number (ties broken arbitrarily, exactly one kept), and
+ * every other copy is left out as the rows stream through; without repeats (the flusher already
+ * drops ids its partition holds) the files are copied as they are.
  */
-export async function writeCompacted(db: LakeDb, files: readonly string[], out: string): Promise<void> {
+export async function writeCompacted(db: LakeDb, files: readonly string[], out: string, options: { idsPerPass?: number } = {}): Promise<void> {
   const list = `[${files.map(sqlLiteral).join(', ')}]`;
-  // the ORDER BY orders the file; nothing else depends on the order rows are produced in
+  // the row counts come from the files' footers
+  const [span] = await db.all<{ rows: number }>(`SELECT count(*)::INTEGER AS rows FROM read_parquet(${list}, hive_partitioning = false)`);
+  const passes = Math.max(1, Math.ceil((span?.rows ?? 0) / (options.idsPerPass ?? IDS_PER_PASS)));
+  // nothing asks DuckDB to keep an order: with one thread (the compactor's) it reads the files in
+  // turn, each from its first row, and the copy streams them in that order; keeping insertion
+  // order would make the copy hold whole row groups back (it ran out of memory at a 64MB cap)
   await db.run('SET preserve_insertion_order = false');
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE compact_first_copies AS
-       SELECT event_id, arg_min({'file': filename, 'row': file_row_number}, received_at) AS first
-         FROM read_parquet(${list}, hive_partitioning = false, filename = true, file_row_number = true)
-        WHERE event_id IN (SELECT event_id FROM read_parquet(${list}, hive_partitioning = false) GROUP BY event_id HAVING count(*) > 1)
-        GROUP BY event_id`,
-  );
+  await db.run('CREATE OR REPLACE TEMP TABLE compact_repeated_ids (event_id UUID)');
   try {
+    for (let pass = 0; pass < passes; pass += 1) {
+      await db.run(
+        `INSERT INTO compact_repeated_ids
+           SELECT event_id FROM read_parquet(${list}, hive_partitioning = false)
+            WHERE hash(event_id) % ${passes} = ${pass} GROUP BY event_id HAVING count(*) > 1`,
+      );
+    }
+    const [repeated] = await db.all<{ n: number }>('SELECT count(*)::INTEGER AS n FROM compact_repeated_ids');
+    if ((repeated?.n ?? 0) === 0) {
+      await db.run(`COPY (SELECT ${columnList()} FROM read_parquet(${list}, hive_partitioning = false)) TO ${sqlLiteral(out)} (${PARQUET_OPTIONS})`);
+      return;
+    }
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE compact_first_copies AS
+         SELECT event_id, arg_min({'file': filename, 'row': file_row_number}, received_at) AS first
+           FROM read_parquet(${list}, hive_partitioning = false, filename = true, file_row_number = true)
+          WHERE event_id IN (SELECT event_id FROM compact_repeated_ids)
+          GROUP BY event_id`,
+    );
     await db.run(
       `COPY (SELECT ${columnList()}
                FROM read_parquet(${list}, hive_partitioning = false, filename = true, file_row_number = true) e
                LEFT JOIN compact_first_copies d USING (event_id)
-              WHERE d.event_id IS NULL OR (e.filename = d.first.file AND e.file_row_number = d.first.row)
-              ORDER BY event_time)
+              WHERE d.event_id IS NULL OR (e.filename = d.first.file AND e.file_row_number = d.first.row))
          TO ${sqlLiteral(out)} (${PARQUET_OPTIONS})`,
     );
   } finally {
     await db.run('DROP TABLE IF EXISTS compact_first_copies');
+    await db.run('DROP TABLE IF EXISTS compact_repeated_ids');
+    await db.run('RESET preserve_insertion_order');
   }
 }
+
+/** Event ids per pass when looking for repeated ids (`writeCompacted`): one pass per this many events. */
+const IDS_PER_PASS = 500_000;
 
 async function exists(file: string): Promise<boolean> {
   try {

@@ -187,7 +187,7 @@ export class ClickstreamFlusher {
       if (rows === 0) continue;
       const out = path.join(staging, dataset);
       // no ORDER BY: a flush file holds at most ~100k rows (one row group, so nothing to prune
-      // within it), and the compactor rewrites each finished hour sorted by event time
+      // within it), and the compactor keeps each finished hour in flush order
       await db.run(
         `COPY (SELECT ${columnList()}, dt, hour FROM batch ${where})
          TO ${sqlLiteral(out)} (${PARQUET_OPTIONS}, PARTITION_BY (dt, hour), FILENAME_PATTERN ${sqlLiteral(pattern)}, OVERWRITE_OR_IGNORE)`,
