@@ -11,7 +11,9 @@ import { withDuckDb, LocalLakeStorage } from '@threadline/lake';
 import type { StoredEvent } from '../collect/event.js';
 import { SpoolWriter } from '../spool/writer.js';
 import { SpoolSource } from '../stream/spool-source.js';
+import { loadClickstreamSettings } from '../collect/settings.js';
 import { ClickstreamCompactor } from './compactor.js';
+import { DeliveryLoop } from './delivery-loop.js';
 import { ClickstreamFlusher } from './flusher.js';
 import { rebuildDayRollup, rollupKey } from './rollup.js';
 import { storedEvent, toPayload } from './testing/events.js';
@@ -275,6 +277,51 @@ describe('clickstream delivery', () => {
       assert.deepEqual(kept, whole.content);
 
     } finally {
+      await rm(local.root, { recursive: true, force: true });
+    }
+  });
+
+  // the former loop flushed until the spool was empty, so a tick never ended while events kept arriving: bounded
+  it('flushes once per due tick while events keep arriving, and again at once only while a backlog beyond flushMaxBytes remains', { timeout: 60_000 }, async () => {
+    const local = await makeDirs();
+    const flushes: number[] = [];
+    const logger = { info: (details: object, message: string) => (message === 'flushed clickstream to the lake' && 'events' in details ? flushes.push(Number(details.events)) : undefined), error: () => undefined };
+    const settings = { ...loadClickstreamSettings(local.root, {}), spoolDir: local.spool, flusherStateDir: local.state, flushMaxBytes: 64 * 1024 };
+    const source = new SpoolSource(local.spool);
+    const loop = new DeliveryLoop(settings, source, new LocalLakeStorage(local.lake), logger);
+    const writer = new SpoolWriter({ dir: local.spool });
+    await writer.start();
+    try {
+      // a backlog of ~3.5 flushMaxBytes: one tick takes it in batches until none is left over
+      for (let i = 0; i < 40; i += 1) await writer.append(toPayload(Array.from({ length: 20 }, () => storedEvent({ path: `/products/${i}/${'x'.repeat(200)}` }))));
+      const backlog = await source.pendingBytes({});
+      assert.ok(backlog > 3 * settings.flushMaxBytes, `backlog ${backlog} bytes`);
+      await loop.tick({ force: true });
+      assert.equal(flushes.length, Math.ceil(backlog / settings.flushMaxBytes), `flushes of ${flushes.join(', ')} events`);
+      assert.equal(flushes.reduce((sum, events) => sum + events, 0), 800);
+      assert.equal(await source.pendingBytes((await loop.flusher.checkpoint()).position), 0);
+
+      // events arriving while a due tick flushes wait for the next tick: one flush, not one per arrival
+      flushes.length = 0;
+      await writer.append(toPayload([storedEvent()]));
+      let isTicking = true;
+      let appended = 0;
+      const appending = (async () => {
+        while (isTicking) {
+          await writer.append(toPayload([storedEvent()]));
+          appended += 1;
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      })();
+      await loop.tick({ force: true });
+      isTicking = false;
+      await appending;
+      assert.ok(appended > 0, 'events arrived during the tick');
+      assert.equal(flushes.length, 1, `flushes of ${flushes.join(', ')} events in one tick`);
+      assert.ok(await source.pendingBytes((await loop.flusher.checkpoint()).position) > 0, 'the arrivals wait in the spool');
+    } finally {
+      await writer.close();
+      await loop.stop();
       await rm(local.root, { recursive: true, force: true });
     }
   });

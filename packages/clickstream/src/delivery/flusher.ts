@@ -59,6 +59,8 @@ export interface FlushResult {
   files: number;
   partitions: string[];
   bytes: number;
+  /** The source had more than `maxBytes` pending: a backlog the next flush should take at once. */
+  hasMore: boolean;
   /** Milliseconds per stage: read the source, load + dedupe in DuckDB, check the lake, write Parquet, commit. */
   stages: FlushStages;
 }
@@ -213,6 +215,7 @@ export class ClickstreamFlusher {
       files: moves.length,
       partitions: partitions.map((p) => `dt=${p.dt}/hour=${p.hour}`),
       bytes: batch.bytes,
+      hasMore: batch.hasMore,
       stages: { read, load, lakeDedupe, parquet, commit },
     };
   }

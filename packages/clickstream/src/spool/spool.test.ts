@@ -62,6 +62,7 @@ describe('spool', () => {
       const seen: number[] = [];
       let position = {};
       let first: ArrayBufferLike | undefined;
+      const hasMore: boolean[] = [];
       // 3,001 bytes: batches end inside records and inside segments
       for (let round = 0; round < 100; round += 1) {
         const batch = await source.read(position, 3001);
@@ -71,7 +72,11 @@ describe('spool', () => {
         // parsed before the next read writes over them
         seen.push(...batch.payloads.map((p) => Number(JSON.parse(p.toString()).i)));
         position = batch.position;
+        hasMore.push(batch.hasMore);
       }
+      // every batch but the last was cut by the budget with records left behind it
+      assert.deepEqual(hasMore, [...hasMore.slice(0, -1).map(() => true), false]);
+      assert.ok(hasMore.length > 3);
       // a batch cut inside one segment goes on into the next (positions are per segment), so sorted
       assert.deepEqual(seen.sort((x, y) => x - y), Array.from({ length: 300 }, (_, i) => i));
     } finally {

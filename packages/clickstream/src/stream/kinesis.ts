@@ -137,7 +137,8 @@ export class KinesisSource implements StreamSource {
     } catch (cause) {
       throw new LakeError('STREAM_FAILED', `Kinesis read failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
-    return { payloads, position, bytes };
+    // the budget stopped the read (a shard may hold more); otherwise every shard was read to its tip
+    return { payloads, position, bytes, hasMore: bytes >= maxBytes };
   }
 
   /** Kinesis expires records by its retention period; nothing to delete. */

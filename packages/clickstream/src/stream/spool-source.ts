@@ -28,12 +28,16 @@ export class SpoolSource implements StreamSource {
     const payloads: Buffer[] = [];
     const position: StreamPosition = {};
     let bytes = 0;
+    let hasMore = false;
     if (!this.scratch || this.scratch.length < maxBytes) this.scratch = Buffer.allocUnsafe(maxBytes);
     const scratch = this.scratch;
     for (const segment of await listSegments(this.dir)) {
       const start = typeof from[segment.id] === 'number' ? Number(from[segment.id]) : 0;
       position[segment.id] = start;
-      if (bytes >= maxBytes || start >= segment.size) continue;
+      if (start >= segment.size) continue;
+      // what the listing saw beyond the budget waits for the next read (bytes written since wait for the next flush)
+      if (segment.size - start > maxBytes - bytes) hasMore = true;
+      if (bytes >= maxBytes) continue;
       try {
         // each segment's records follow the previous one's valid records in the scratch buffer
         // (valid bytes so far = `bytes`, and a read never asks for more than maxBytes - bytes)
@@ -46,7 +50,7 @@ export class SpoolSource implements StreamSource {
         if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT')) throw error;
       }
     }
-    return { payloads, position, bytes };
+    return { payloads, position, bytes, hasMore };
   }
 
   async release(position: StreamPosition): Promise<void> {

@@ -11,6 +11,8 @@ export interface StreamBatch {
   /** Position after these payloads. */
   position: StreamPosition;
   bytes: number;
+  /** True when the read stopped at `maxBytes` with payloads left behind it: a backlog to read again at once. */
+  hasMore: boolean;
 }
 
 export interface StreamSource {
