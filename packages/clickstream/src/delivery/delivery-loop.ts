@@ -94,8 +94,8 @@ export class DeliveryLoop {
         this.lastFlush = now;
         // one flush of what is pending, more only while a backlog beyond flushMaxBytes remains: events
         // that arrive during a flush wait for the next one (flushing again until the source was
-        // empty wrote a small file per pass — 3 to 34 files a minute under the soak's load — and every
-        // later flush and rollup of the hour read them all)
+        // empty wrote a small file per pass — up to 39 a minute under the soak's load, then without
+        // pause — and every later flush and rollup of the hour read them all; docs/clickstream.md)
         for (let result = await this.flusher.flushOnce(); result; result = result.hasMore ? await this.flusher.flushOnce() : undefined) this.noteFlush(result);
       }
       if (options.force || now - this.lastCompact >= 60_000) {
