@@ -53,7 +53,7 @@ import { freePort } from '@threadline/db/testing';
 import { DEMO_EMAILS, DEMO_PASSWORD } from '@threadline/demo';
 
 import { quantile } from './lib/http-load.js';
-import { levelsOff, slope } from './lib/levels-off.js';
+import { LEVEL_SLOPE_MB_PER_MIN, levelsOff, slope } from './lib/levels-off.js';
 import { nightlySchedule } from './lib/nightly-schedule.js';
 import { writeBenchResult, type BenchFigures } from './lib/results.js';
 import { closeShopperConnections, Shopper } from './lib/shopper.js';
@@ -65,8 +65,6 @@ const WORKER_BOUND_MB = Number(process.env.SOAK_WORKER_BOUND_MB ?? 512);
 const WINDOW_MIN = Number(process.env.SOAK_WINDOW_MIN ?? 5);
 const NIGHTLY_AFTER_MIN = process.env.SOAK_NIGHTLY_AFTER_MIN ?? '10';
 const LOG_FILE = process.env.SOAK_LOG;
-/** The slope (MB/min) under which the floor and the peaks count as level (bench/lib/levels-off.ts's default). */
-const LEVEL_SLOPE_MB_PER_MIN = 0.5;
 /** Products the demo seller posts for the buyers, four sizes of SOAK_STOCK units each. */
 const SOAK_PRODUCTS = 8;
 const SOAK_STOCK = Number(process.env.SOAK_STOCK ?? 100_000);
@@ -401,14 +399,15 @@ async function main(): Promise<void> {
     };
     const samples: { minute: number; memory: Record<string, number>; leader: string }[] = [];
     /** Per load minute: requests, errors, latencies, and paid orders (of the buy leg). */
-    const perMinute = new Map<number, { requests: number; errors: number; latencies: number[]; paid: number }>();
+    type MinuteBucket = { requests: number; errors: number; latencies: number[]; paid: number };
+    const perMinute = new Map<number, MinuteBucket>();
     const perKind = new Map<string, { requests: number; errors: number; firstError?: string }>();
     const loadStart = Date.now();
     const loadEnd = loadStart + MINUTES * 60_000;
     samples.push(await sample(0));
     const sampler = setInterval(() => void sample((Date.now() - loadStart) / 60_000).then((taken) => samples.push(taken)), SAMPLE_S * 1000);
 
-    const currentMinute = (): { requests: number; errors: number; latencies: number[]; paid: number } => {
+    const currentMinute = (): MinuteBucket => {
       const minute = Math.floor((Date.now() - loadStart) / 60_000);
       const bucket = perMinute.get(minute) ?? { requests: 0, errors: 0, latencies: [], paid: 0 };
       perMinute.set(minute, bucket);

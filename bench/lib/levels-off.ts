@@ -15,6 +15,9 @@
 /** One sample: [minute since the load started, MB]. */
 export type MemorySample = readonly [number, number];
 
+/** The slope (MB/min) under which a floor or the peaks count as level, unless `slopeLimitMbPerMin` says otherwise. */
+export const LEVEL_SLOPE_MB_PER_MIN = 0.5;
+
 export interface LevelsOffOptions {
   /** Largest maximum (MB) of the whole run, exclusive. */
   boundMb: number;
@@ -59,7 +62,7 @@ export function slope(points: readonly MemorySample[]): number {
  * levelsOff([[0, 200], [0.5, 300], …], { boundMb: 512 }) // { levelsOff: true, floorSlopeMbPerMin: 0.02, … }
  */
 export function levelsOff(series: readonly MemorySample[], options: LevelsOffOptions): LevelsOffVerdict {
-  const limit = options.slopeLimitMbPerMin ?? 0.5;
+  const limit = options.slopeLimitMbPerMin ?? LEVEL_SLOPE_MB_PER_MIN;
   const windowMinutes = options.windowMinutes ?? 5;
   const sorted = [...series].sort(([a], [b]) => a - b);
   const last = sorted.at(-1)?.[0] ?? 0;

@@ -207,8 +207,8 @@ export class ClickstreamCompactor {
 export async function writeCompacted(db: LakeDb, files: readonly string[], out: string, options: { idsPerPass?: number } = {}): Promise<void> {
   const list = `[${files.map(sqlLiteral).join(', ')}]`;
   // the row counts come from the files' footers
-  const [span] = await db.all<{ rows: number }>(`SELECT count(*)::INTEGER AS rows FROM read_parquet(${list}, hive_partitioning = false)`);
-  const passes = Math.max(1, Math.ceil((span?.rows ?? 0) / (options.idsPerPass ?? IDS_PER_PASS)));
+  const [total] = await db.all<{ rows: number }>(`SELECT count(*)::INTEGER AS rows FROM read_parquet(${list}, hive_partitioning = false)`);
+  const passes = Math.max(1, Math.ceil((total?.rows ?? 0) / (options.idsPerPass ?? IDS_PER_PASS)));
   // nothing asks DuckDB to keep an order: with one thread (the compactor's) it reads the files in
   // turn, each from its first row, and the copy streams them in that order; keeping insertion
   // order would make the copy hold whole row groups back (it ran out of memory at a 64MB cap)
