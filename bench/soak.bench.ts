@@ -31,6 +31,10 @@
  * `mem-api-1-*`…: V8 heap, external, DuckDB, anonymous and file-backed pages, and the anonymous
  * rest nothing else counts; memoryParts), judged by the same windows, to tell which part a rising
  * floor is in. They are reported, not goals.
+ * PostgreSQL's summed proportional share is split the same way into what it can be made of
+ * (`mem-postgres-shared-buffers-used`: shared buffers holding a page, from pg_buffercache, which the
+ * soak installs in its throwaway database; `mem-postgres-database-size`: the database on disk), to
+ * tell buffers being filled for the first time as the tables grow from backends' own memory growing.
  * The nightly jobs run inside the soak at a fixed minute: the pipeline's cron (THREADLINE_PIPELINE_CRON)
  * and the daily backup (THREADLINE_BACKUP_AT) are set to the shop-zone wall clock about
  * SOAK_NIGHTLY_AFTER_MIN minutes (default 10) after the launch, so every run holds them in its first
@@ -48,7 +52,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { loadConfig } from '@threadline/config';
+import { loadConfig, loadOrCreateSecrets } from '@threadline/config';
+import { connectClient, resolveDatabaseUrl } from '@threadline/db';
 import { freePort } from '@threadline/db/testing';
 import { DEMO_EMAILS, DEMO_PASSWORD } from '@threadline/demo';
 
@@ -230,6 +235,26 @@ async function memoryParts(label: string, node: { pid: number; port: number }): 
 }
 
 /**
+ * `postgres:shared-buffers-used` (MB of shared buffers holding a page) and `postgres:database-size`
+ * (MB on disk); {} when the query fails (the sample then just lacks them).
+ */
+async function postgresParts(db: { query: (text: string) => Promise<{ rows: { used: string; size: string }[] }> }): Promise<Record<string, number>> {
+  try {
+    const { rows } = await db.query(
+      `SELECT (SELECT count(*) FROM pg_buffercache WHERE relfilenode IS NOT NULL) * current_setting('block_size')::bigint AS used,
+              pg_database_size(current_database()) AS size`,
+    );
+    const row = rows[0];
+    if (!row) return {};
+    const mb = (bytes: string): number => Number((Number(bytes) / 1024 / 1024).toFixed(1));
+    return { 'postgres:shared-buffers-used': mb(row.used), 'postgres:database-size': mb(row.size) };
+  } catch (error) {
+    log(`PostgreSQL's parts not read: ${String(error)}`);
+    return {};
+  }
+}
+
+/**
  * MB per process name: RSS for node processes, proportional share summed for PostgreSQL's processes.
  * For node processes also `<name>-peak`: the highest RSS since the previous sample (VmHWM, reset
  * after each read through /proc/<pid>/clear_refs), so a job that starts and ends between two samples
@@ -379,6 +404,9 @@ async function main(): Promise<void> {
     // "ready" means the shop answers; the workers start right after it: the load starts once one leads
     for (const deadline = Date.now() + 120_000; !(await leadingWorker(root)) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 1_000));
     const apiPorts = apiReplicaPorts(root);
+    const systemConfig = loadConfig(env);
+    const db = await connectClient({ connectionString: resolveDatabaseUrl(systemConfig, loadOrCreateSecrets(systemConfig.dataDir, env).pgPassword) });
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_buffercache').catch((error: unknown) => log(`pg_buffercache not installed: ${String(error)}`));
     /**
      * One sample: every process's memory, the leading worker's under `worker-leader`, and the parts
      * (memoryParts) of the leader under `worker-leader:<part>` and of each API replica under `api-N:<part>`.
@@ -388,7 +416,7 @@ async function main(): Promise<void> {
       const replicas = await Promise.all(apiReplicas(root, apiPorts).map(async ({ role, ...node }) => memoryParts(role, node)));
       const leading = await leadingWorker(root);
       const leaderMb = leading === undefined ? undefined : memory[leading.role];
-      const withReplicas = Object.assign(memory, ...replicas) as Record<string, number>;
+      const withReplicas = Object.assign(memory, ...replicas, await postgresParts(db)) as Record<string, number>;
       if (leading === undefined || leaderMb === undefined) return { minute, memory: withReplicas, leader: leading?.role ?? 'none' };
       const leaderPeak = memory[`${leading.role}-peak`];
       return {
@@ -471,6 +499,7 @@ async function main(): Promise<void> {
     await Promise.all(inFlight);
     clearInterval(sampler);
     samples.push(await sample((Date.now() - loadStart) / 60_000));
+    await db.end().catch(() => undefined);
     samples.sort((a, b) => a.minute - b.minute);
 
     const roles = [...new Set(samples.flatMap((sample) => Object.keys(sample.memory)))].sort();
