@@ -369,6 +369,8 @@ async function main(): Promise<void> {
     }
   };
   process.on('exit', stopLauncher);
+  /** Reads PostgreSQL's parts for each sample (postgresParts); opened once the system is up. */
+  let db: Awaited<ReturnType<typeof connectClient>> | undefined;
   try {
     await waitReady(baseUrl, launcher);
     log(`system ready in ${((Date.now() - started) / 1000).toFixed(1)} s on ${baseUrl}`);
@@ -405,8 +407,9 @@ async function main(): Promise<void> {
     for (const deadline = Date.now() + 120_000; !(await leadingWorker(root)) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 1_000));
     const apiPorts = apiReplicaPorts(root);
     const systemConfig = loadConfig(env);
-    const db = await connectClient({ connectionString: resolveDatabaseUrl(systemConfig, loadOrCreateSecrets(systemConfig.dataDir, env).pgPassword) });
-    await db.query('CREATE EXTENSION IF NOT EXISTS pg_buffercache').catch((error: unknown) => log(`pg_buffercache not installed: ${String(error)}`));
+    db = await connectClient({ connectionString: resolveDatabaseUrl(systemConfig, loadOrCreateSecrets(systemConfig.dataDir, env).pgPassword) });
+    const sampleDb = db;
+    await sampleDb.query('CREATE EXTENSION IF NOT EXISTS pg_buffercache').catch((error: unknown) => log(`pg_buffercache not installed: ${String(error)}`));
     /**
      * One sample: every process's memory, the leading worker's under `worker-leader`, and the parts
      * (memoryParts) of the leader under `worker-leader:<part>` and of each API replica under `api-N:<part>`.
@@ -416,7 +419,7 @@ async function main(): Promise<void> {
       const replicas = await Promise.all(apiReplicas(root, apiPorts).map(async ({ role, ...node }) => memoryParts(role, node)));
       const leading = await leadingWorker(root);
       const leaderMb = leading === undefined ? undefined : memory[leading.role];
-      const withReplicas = Object.assign(memory, ...replicas, await postgresParts(db)) as Record<string, number>;
+      const withReplicas = Object.assign(memory, ...replicas, await postgresParts(sampleDb)) as Record<string, number>;
       if (leading === undefined || leaderMb === undefined) return { minute, memory: withReplicas, leader: leading?.role ?? 'none' };
       const leaderPeak = memory[`${leading.role}-peak`];
       return {
@@ -499,7 +502,6 @@ async function main(): Promise<void> {
     await Promise.all(inFlight);
     clearInterval(sampler);
     samples.push(await sample((Date.now() - loadStart) / 60_000));
-    await db.end().catch(() => undefined);
     samples.sort((a, b) => a.minute - b.minute);
 
     const roles = [...new Set(samples.flatMap((sample) => Object.keys(sample.memory)))].sort();
@@ -573,6 +575,7 @@ async function main(): Promise<void> {
       results,
     );
   } finally {
+    await db?.end().catch(() => undefined);
     await closeShopperConnections();
     stopLauncher();
     // every process of the group, not only the launcher, must be gone before the data dir is removed
