@@ -24,7 +24,7 @@ import {
 } from '@threadline/db';
 import { shellQuote } from '@threadline/ops';
 
-import { freeStablePort } from './ports.js';
+import { freeStablePort, PortReservations } from './ports.js';
 
 /** What the db tier tells other commands (the drill, `threadline doctor`) about its pair. */
 export interface StandbyState {
@@ -49,6 +49,10 @@ export function readStandbyState(dataDir: string): StandbyState | undefined {
     return undefined;
   }
 }
+
+/** After a failed standby copy, the first retry waits this long, doubling up to the maximum. */
+const STANDBY_RETRY_FIRST_MS = 5_000;
+const STANDBY_RETRY_MAX_MS = 60_000;
 
 type Log = (level: 'info' | 'warn' | 'error', line: string) => void;
 
@@ -87,6 +91,9 @@ export class DbPair {
   private isFailingOver = false;
   private state: StandbyState = { standby: 'down', standbyPort: null, timeline: 1, failovers: 0, lastFailoverAt: null };
   private poller: NodeJS.Timeout | undefined;
+  /** The next try at copying a standby after one failed, and how many failed in a row. */
+  private standbyRetry: NodeJS.Timeout | undefined;
+  private standbyAttempts = 0;
 
   constructor(private readonly options: DbPairOptions) {
     const previous = readStandbyState(options.dataDir);
@@ -143,6 +150,7 @@ export class DbPair {
   }
 
   private async startStandby(): Promise<void> {
+    this.standbyRetry = undefined;
     if (this.isStopping) return;
     this.saveState({ standby: 'building' });
     try {
@@ -177,9 +185,15 @@ export class DbPair {
       this.standbyPort = port;
       this.options.log('info', `hot standby running on 127.0.0.1:${port} (${this.standbyDir})`);
       standby.process.once('exit', () => void this.onStandbyExit(standby));
+      this.standbyAttempts = 0;
     } catch (error) {
-      this.options.log('error', `no hot standby: ${error instanceof Error ? error.message : String(error)}`);
       this.saveState({ standby: 'down', standbyPort: null });
+      if (this.isStopping) return;
+      // a copy that failed (a connection timed out under load…) is tried again, less often each time
+      this.standbyAttempts += 1;
+      const delayMs = Math.min(STANDBY_RETRY_MAX_MS, STANDBY_RETRY_FIRST_MS * 2 ** (this.standbyAttempts - 1));
+      this.options.log('error', `no hot standby: ${error instanceof Error ? error.message : String(error)}; trying again in ${delayMs / 1000} s (attempt ${this.standbyAttempts})`);
+      this.standbyRetry = setTimeout(() => void this.startStandby(), delayMs);
     }
   }
 
@@ -267,6 +281,11 @@ export class DbPair {
     this.isFailingOver = true;
     const startedAt = Date.now();
     const took = (): string => `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
+    // the endpoint is free from the primary's death until the promoted standby binds it: held
+    // meanwhile, so nothing else on this machine (another instance choosing its default port)
+    // takes it and leaves the promoted server nowhere to listen
+    const endpoint = new PortReservations();
+    if (!(await endpoint.hold(this.options.port))) this.options.log('warn', `failover: 127.0.0.1:${this.options.port} is taken by another program; the promoted standby cannot listen there until it is free`);
     this.options.log('warn', `the primary died (code ${code ?? 'signal'}): promoting the standby`);
     try {
       // fence: the old primary's postmaster is gone (this was its exit); its directory is never started again
@@ -285,6 +304,7 @@ export class DbPair {
       // from here a restart of this tier starts the promoted cluster: the failover is counted
       this.isSync = false;
       this.saveState({ timeline, failovers: this.state.failovers + 1, lastFailoverAt: new Date().toISOString(), standby: 'down', standbyPort: null });
+      await endpoint.releaseAll();
       await this.startPrimary();
       this.saveState({ timeline: await this.onServer(this.options.port, 'reading the timeline', (client) => currentTimeline(client)) });
       this.options.log('warn', `failover done in ${took()}: the former standby is the primary on 127.0.0.1:${this.options.port} (timeline ${this.state.timeline}); copying a new standby`);
@@ -293,6 +313,7 @@ export class DbPair {
       this.options.onFatal(`failover failed after ${took()}: ${error instanceof Error ? error.message : String(error)}`);
       return;
     } finally {
+      await endpoint.releaseAll();
       this.isFailingOver = false;
     }
     await this.startStandby();
@@ -302,6 +323,7 @@ export class DbPair {
   async stop(options: { immediateAfterMs?: number } = {}): Promise<void> {
     this.isStopping = true;
     if (this.poller) clearTimeout(this.poller);
+    if (this.standbyRetry) clearTimeout(this.standbyRetry);
     await this.standby?.stop(options);
     await this.primary?.stop(options);
   }
