@@ -22,7 +22,9 @@
  * floor between jobs, which a leak raises) and that of its per-window maxima of the peak series
  * (the peaks, which a job with a growing working set raises) are under 0.5 MB/min, and neither
  * worker's peak reaches SOAK_WORKER_BOUND_MB (512). (Until 7 Dec 2026 14:00 UTC the peaks were the
- * maxima of the 30-s samples.)
+ * maxima of the 30-s samples; until 21:00 UTC the slopes were least squares, which one hourly
+ * job's spike tilts — they are Theil–Sen slopes now, and the least-squares ones are reported as
+ * `floorLeastSquaresSlopeMbPerMin` / `peakLeastSquaresSlopeMbPerMin`.)
  * The former criterion — one least-squares slope through every second-half sample — is still
  * reported (`secondHalfSlopeMbPerMin`): over a sawtooth sampled every 30 s it is decided by where
  * the spikes happen to fall. Fewer than three windows (a run under about 30 minutes) give no
@@ -520,6 +522,8 @@ async function main(): Promise<void> {
         secondHalfSlopeMbPerMin: Number(slope(secondHalf).toFixed(3)),
         floorSlopeMbPerMin: verdict.floorSlopeMbPerMin,
         peakSlopeMbPerMin: verdict.peakSlopeMbPerMin,
+        floorLeastSquaresSlopeMbPerMin: verdict.floorLeastSquaresSlopeMbPerMin,
+        peakLeastSquaresSlopeMbPerMin: verdict.peakLeastSquaresSlopeMbPerMin,
         levelsOff: verdict.levelsOff,
         ...(verdict.reasons.length > 0 ? { notLevelOffBecause: verdict.reasons.join('; ') } : {}),
         series: series.map(([minute, mb]) => `${minute}:${mb}`).join(' '),
