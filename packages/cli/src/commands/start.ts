@@ -77,7 +77,7 @@ export function registerStart(program: Command): void {
         ...ports.env,
         ...(isTty ? { THREADLINE_LOG_FORMAT: 'pretty' } : {}),
       };
-      const dbSpecs = isEmbedded ? dbServices(config, childEnv, (port) => ports.reserved.release(port)) : [];
+      const dbSpecs = isEmbedded ? dbServices(config, childEnv, ports.reserved) : [];
       const apis = apiServices(config, childEnv);
       const supervisor = new Supervisor(
         (line) => process.stdout.write(`${line}\n`),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 
@@ -86,6 +87,54 @@ describe('port handover', () => {
     assert.deepEqual(released, [port], 'released only when the child asked, and only that port');
     assert.equal(details.port, port, 'the child bound the port the launcher had held');
     assert.deepEqual(reserved.ports(), []);
+    await supervisor.stopAll();
+  });
+
+  it('holds the port again while a crashed child waits to be restarted, and hands it to the restarted one', async () => {
+    const reserved = new PortReservations();
+    const port = await freeStablePort(async (candidate) => !(await reserved.hold(candidate)));
+    const crashedOnce = path.join(dir, 'crashed-once');
+    // binds the port like the db tier; the first one dies on its own a moment after it is ready
+    const child = path.join(dir, 'crasher.mts');
+    writeFileSync(
+      child,
+      `import { existsSync, writeFileSync } from 'node:fs';
+       import { createServer } from 'node:net';
+       import { claimPort } from ${JSON.stringify(pathToFileURL(path.join(here, '..', '..', '..', 'config', 'src', 'lifecycle.ts')).href)};
+       const port = Number(process.argv[2]);
+       await claimPort(port);
+       const server = createServer().listen({ port, host: '127.0.0.1', exclusive: true }, () => process.send?.({ type: 'ready', port }));
+       server.once('error', (error) => { console.error(String(error)); process.exit(3); });
+       process.on('SIGTERM', () => server.close(() => process.exit(0)));
+       if (!existsSync(${JSON.stringify(crashedOnce)})) { writeFileSync(${JSON.stringify(crashedOnce)}, ''); setTimeout(() => process.exit(1), 300); }`,
+    );
+    const output: string[] = [];
+    const released: number[] = [];
+    const supervisor = new Supervisor((line) => output.push(line), ['crasher'], false);
+    await supervisor.start({
+      name: 'crasher',
+      command: process.execPath,
+      args: ['--import', 'tsx', child, String(port)],
+      readyTimeoutMs: 30_000,
+      releasePort: async (wanted) => {
+        released.push(wanted);
+        await reserved.release(wanted);
+      },
+      holdPort: () => reserved.hold(port),
+    }).catch((error: unknown) => assert.fail(`${String(error)}\n${output.join('\n')}`));
+    const waitFor = async (pattern: RegExp): Promise<void> => {
+      for (let tries = 0; tries < 600 && !output.some((line) => pattern.test(line)); tries += 1) await sleep(25);
+      assert.ok(output.some((line) => pattern.test(line)), `no line matching ${pattern}:\n${output.join('\n')}`);
+    };
+    await waitFor(/restarting in/);
+    // the child is gone and not yet restarted: the port is the launcher's, not free for the taking
+    assert.deepEqual(reserved.ports(), [port], output.join('\n'));
+    assert.equal(await isPortFree(port), false);
+    await waitFor(/back up/);
+    assert.deepEqual(released, [port, port], 'each start claimed the port');
+    assert.deepEqual(reserved.ports(), [], 'the restarted child has it');
+    assert.equal(await isPortFree(port), false, 'bound by the restarted child');
+    assert.ok(!output.some((line) => line.includes('could not hold')), output.join('\n'));
     await supervisor.stopAll();
   });
 

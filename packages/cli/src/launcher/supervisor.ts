@@ -34,6 +34,12 @@ export interface ServiceSpec {
    * right before it binds), the launcher stops listening there and tells the child it may bind.
    */
   releasePort?: (port: number) => Promise<void>;
+  /**
+   * Takes that port back when the service exits unexpectedly (false when something still listens
+   * there), so no other program binds it during the restart back-off; the restarted child claims
+   * it again through `releasePort`.
+   */
+  holdPort?: () => Promise<boolean>;
 }
 
 interface Running {
@@ -189,6 +195,9 @@ export class Supervisor {
     }
     entry.restarts.push(now);
     const delay = 500 * 2 ** (entry.restarts.length - 1);
+    if (entry.spec.holdPort && !(await entry.spec.holdPort())) {
+      this.log(entry.spec.name, 'could not hold its port through the restart: something still listens there (its own server not gone yet, or another program)');
+    }
     this.log(entry.spec.name, `restarting in ${delay} ms`);
     await sleep(delay);
     if (this.isStopping) return;
