@@ -78,7 +78,7 @@ export class DeliveryLoop {
     if (rolledForward !== undefined) this.logger.info({ flush: rolledForward }, 'flusher: rolled forward an interrupted flush');
     await this.compactor.recover();
     this.logger.info(await this.compactor.duckDbCaps(), 'compaction DuckDB caps (THREADLINE_COMPACT_MEMORY)');
-    // opened only to read them: the compaction rounds open it again, once an hour
+    // opened only to read them: each rollup rebuild and compaction opens it again and closes it after
     this.compactor.close();
     this.timer = setInterval(() => void this.tick(), 1000);
   }
@@ -110,12 +110,19 @@ export class DeliveryLoop {
       }
       if (this.dirtyHours.size > 0 && (options.force || now - this.lastRollup >= this.rollupEveryMs)) {
         this.lastRollup = now;
-        for (const [day, hours] of [...this.dirtyHours]) {
-          // hours marked while this rebuild runs stay marked for the next one
-          const rebuilt = [...hours];
-          await this.compactor.rebuildRollup(day, rebuilt);
-          for (const hour of rebuilt) hours.delete(hour);
-          if (hours.size === 0) this.dirtyHours.delete(day);
+        try {
+          for (const [day, hours] of [...this.dirtyHours]) {
+            // hours marked while this rebuild runs stay marked for the next one
+            const rebuilt = [...hours];
+            await this.compactor.rebuildRollup(day, rebuilt);
+            for (const hour of rebuilt) hours.delete(hour);
+            if (hours.size === 0) this.dirtyHours.delete(day);
+          }
+        } finally {
+          // the rebuild's DuckDB gives its memory back now, not at the next compaction with work: kept
+          // open between rebuilds it held what the allocator kept, and in the soak of 7 Dec 2026 21:00
+          // UTC the worker's floor crept ~1 MB/min from the nightly pipeline to that compaction
+          this.compactor.close();
         }
       }
       this.status.lastError = undefined;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 
-import { withDuckDb, LocalLakeStorage } from '@threadline/lake';
+import { readDuckDbMemory, withDuckDb, LocalLakeStorage } from '@threadline/lake';
 
 import type { StoredEvent } from '../collect/event.js';
 import { SpoolWriter } from '../spool/writer.js';
@@ -277,6 +277,28 @@ describe('clickstream delivery', () => {
       assert.deepEqual(kept, whole.content);
 
     } finally {
+      await rm(local.root, { recursive: true, force: true });
+    }
+  });
+
+  it('closes the rollup DuckDB after each rebuild, so it holds no memory until the next compaction', async () => {
+    const local = await makeDirs();
+    const settings = { ...loadClickstreamSettings(local.root, {}), spoolDir: local.spool, flusherStateDir: local.state };
+    const storage = new LocalLakeStorage(local.lake);
+    const loop = new DeliveryLoop(settings, new SpoolSource(local.spool), storage, { info: () => undefined, error: () => undefined });
+    const writer = new SpoolWriter({ dir: local.spool });
+    await writer.start();
+    try {
+      const at = new Date();
+      await writer.append(toPayload(Array.from({ length: 50 }, (_, i) => storedEvent({ path: `/products/${i}` }))));
+      await loop.tick({ force: true });
+      const day = at.toISOString().slice(0, 10);
+      assert.ok(await storage.exists(rollupKey(day)), 'the tick rebuilt the rollup of the hour it flushed');
+      const open = (await readDuckDbMemory()).filter((entry) => entry.label === 'clickstream-compact');
+      assert.deepEqual(open, [], 'the compactor DuckDB is closed after the rebuild');
+    } finally {
+      await writer.close();
+      await loop.stop();
       await rm(local.root, { recursive: true, force: true });
     }
   });
