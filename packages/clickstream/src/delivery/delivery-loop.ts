@@ -110,19 +110,12 @@ export class DeliveryLoop {
       }
       if (this.dirtyHours.size > 0 && (options.force || now - this.lastRollup >= this.rollupEveryMs)) {
         this.lastRollup = now;
-        try {
-          for (const [day, hours] of [...this.dirtyHours]) {
-            // hours marked while this rebuild runs stay marked for the next one
-            const rebuilt = [...hours];
-            await this.compactor.rebuildRollup(day, rebuilt);
-            for (const hour of rebuilt) hours.delete(hour);
-            if (hours.size === 0) this.dirtyHours.delete(day);
-          }
-        } finally {
-          // the rebuild's DuckDB gives its memory back now, not at the next compaction with work: kept
-          // open between rebuilds it held what the allocator kept, and in the soak of 7 Dec 2026 21:00
-          // UTC the worker's floor crept ~1 MB/min from the nightly pipeline to that compaction
-          this.compactor.close();
+        for (const [day, hours] of [...this.dirtyHours]) {
+          // hours marked while this rebuild runs stay marked for the next one (each rebuild closes its DuckDB)
+          const rebuilt = [...hours];
+          await this.compactor.rebuildRollup(day, rebuilt);
+          for (const hour of rebuilt) hours.delete(hour);
+          if (hours.size === 0) this.dirtyHours.delete(day);
         }
       }
       this.status.lastError = undefined;
