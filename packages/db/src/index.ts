@@ -1,4 +1,4 @@
-export { connectClient, createPool, prewarmPool, beginAndExecute, withTransaction, type InlineValue, type InlinePrepared, type Pool, type PoolClient, type Queryable, type PoolOptions } from './pool.js';
+export { connectClient, withClient, createPool, prewarmPool, beginAndExecute, withTransaction, type InlineValue, type InlinePrepared, type Pool, type PoolClient, type Queryable, type PoolOptions } from './pool.js';
 export { waitForDatabase, DatabaseWaitError } from './wait.js';
 export { migrate, readMigrations, MIGRATIONS_DIR, type Migration, type MigrationResult } from './migrate.js';
 export { PG_ERROR, isPgError, hasPgCode, isDatabaseUnavailable, type PgError, type PgErrorCode } from './errors.js';

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
-import { beginAndExecute, connectClient, createPool, prewarmPool, type Pool } from './pool.js';
+import type pg from 'pg';
+
+import { beginAndExecute, connectClient, createPool, prewarmPool, withClient, type Pool } from './pool.js';
 import { createTestDatabase, type TestDatabase } from './testing/index.js';
 
 let db: TestDatabase;
@@ -91,6 +93,33 @@ describe('connectClient', () => {
     const url = new URL(db.url);
     url.password = 'not-the-password';
     await assert.rejects(connectClient({ connectionString: url.toString() }), /password authentication failed/);
+  });
+});
+
+describe('withClient', () => {
+  it('returns what the work returns and ends the client afterwards', async () => {
+    let used: pg.Client | undefined;
+    const answer = await withClient({ connectionString: db.url }, async (client) => {
+      used = client;
+      const { rows } = await client.query<{ n: number }>('SELECT 41 + 1 AS n');
+      return rows[0]?.n;
+    });
+    assert.equal(answer, 42);
+    assert.ok(used);
+    await assert.rejects(used.query('SELECT 1'), /not queryable/);
+  });
+
+  it('ends the client when the work throws, and rejects with the work\'s error', async () => {
+    let used: pg.Client | undefined;
+    await assert.rejects(
+      withClient({ connectionString: db.url }, async (client) => {
+        used = client;
+        await client.query('SELECT no_such_column FROM pg_class');
+      }),
+      /no_such_column/,
+    );
+    assert.ok(used);
+    await assert.rejects(used.query('SELECT 1'), /not queryable/);
   });
 });
 

@@ -51,8 +51,8 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
  * nothing open.
  *
  * @example
+ * // a client kept open across many queries (one piece of work and done: withClient)
  * const client = await connectClient({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
- * try { await client.query('SELECT 1'); } finally { await client.end(); }
  */
 export async function connectClient(config: pg.ClientConfig): Promise<pg.Client> {
   const client = new pg.Client(config);
@@ -64,6 +64,23 @@ export async function connectClient(config: pg.ClientConfig): Promise<pg.Client>
     throw error;
   }
   return client;
+}
+
+/**
+ * Runs `work` on one client outside a pool (connectClient) and ends the client afterwards, whether
+ * the work succeeded or threw; an error while ending it is dropped, so the work's own result or
+ * error is what comes back.
+ *
+ * @example
+ * const size = await withClient({ connectionString: url }, async (client) => (await client.query('SELECT 1')).rowCount);
+ */
+export async function withClient<T>(config: pg.ClientConfig, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connectClient(config);
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /**

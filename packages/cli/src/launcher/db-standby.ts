@@ -5,7 +5,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 
 import {
-  connectClient,
   currentTimeline,
   dropStandbySlot,
   embeddedUrl,
@@ -18,6 +17,7 @@ import {
   startCluster,
   STANDBY_NAME,
   takeBaseBackup,
+  withClient,
   writeReplicationPassfile,
   writeTimeline,
   type RunningCluster,
@@ -118,13 +118,8 @@ export class DbPair {
     writeFileSync(standbyStateFile(this.options.dataDir), `${JSON.stringify(this.state, null, 2)}\n`);
   }
 
-  private async onPrimary<T>(work: (client: pg.Client) => Promise<T>, port = this.options.port): Promise<T> {
-    const client = await connectClient({ connectionString: embeddedUrl(port, this.options.password, 'postgres'), connectionTimeoutMillis: 3_000 });
-    try {
-      return await work(client);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  private onPrimary<T>(work: (client: pg.Client) => Promise<T>, port = this.options.port): Promise<T> {
+    return withClient({ connectionString: embeddedUrl(port, this.options.password, 'postgres'), connectionTimeoutMillis: 3_000 }, work);
   }
 
   /** Starts the primary (already initialised) and, in the background, its standby. */

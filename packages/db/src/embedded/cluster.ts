@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { connectClient } from '../pool.js';
+import { connectClient, withClient } from '../pool.js';
 import { findBlockedAncestor, pgProgram, postgresUserIds, reachableBinDir, type OsIds } from './binaries.js';
 import { GROUP_COMMIT_SETTINGS } from './group-commit.js';
 
@@ -259,11 +259,8 @@ export async function startCluster(options: EmbeddedClusterOptions): Promise<Run
 export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
-  const admin = await connectClient({ connectionString: url.replace(/\/[^/]*$/, '/postgres') });
-  try {
+  await withClient({ connectionString: url.replace(/\/[^/]*$/, '/postgres') }, async (admin) => {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
-  } finally {
-    await admin.end();
-  }
+  });
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { freeLoopbackPort, type Logger } from '@threadline/config';
-import { connectClient } from '@threadline/db';
+import { withClient } from '@threadline/db';
 
 import { OpsError } from '../errors.js';
 import { notifySlack, type NotifySlackResult } from '../notify/slack.js';
@@ -46,19 +46,15 @@ export interface DrillResult {
 }
 
 async function databaseSize(url: string): Promise<number> {
-  const client = await connectClient({ connectionString: url });
-  try {
-    const { rows } = await client.query<{ bytes: string }>('SELECT pg_database_size(current_database())::text AS bytes');
-    return Number(rows[0]?.bytes ?? 0);
-  } finally {
-    await client.end();
-  }
+  const { rows } = await withClient({ connectionString: url }, (client) =>
+    client.query<{ bytes: string }>('SELECT pg_database_size(current_database())::text AS bytes'),
+  );
+  return Number(rows[0]?.bytes ?? 0);
 }
 
 async function waitForSegment(url: string, segment: string, isFast: boolean, timeoutMs: number): Promise<void> {
   if (isFast) {
-    const client = await connectClient({ connectionString: url });
-    await client.query('SELECT pg_switch_wal()').finally(() => client.end());
+    await withClient({ connectionString: url }, (client) => client.query('SELECT pg_switch_wal()'));
   }
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

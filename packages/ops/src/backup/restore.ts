@@ -2,9 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import pg from 'pg';
-
-import { connectClient, startCluster, type RunningCluster } from '@threadline/db';
+import { startCluster, withClient, type RunningCluster } from '@threadline/db';
 
 import { OpsError } from '../errors.js';
 import { writePgBackRestConfig, type BackupConfig } from './backup-config.js';
@@ -140,15 +138,11 @@ export async function waitForPromotion(cluster: RunningCluster, lines: readonly 
     if (cluster.process.exitCode !== null || cluster.process.signalCode !== null) {
       throw new OpsError('RESTORE_FAILED', `the restored server stopped during WAL replay: ${explainRecoveryFailure(lines)}`, lines.slice(-20).join('\n'));
     }
-    let client: pg.Client | undefined;
     try {
-      client = await connectClient({ connectionString: adminUrl });
-      const { rows } = await client.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering');
+      const { rows } = await withClient({ connectionString: adminUrl }, (client) => client.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering'));
       if (rows[0]?.recovering === false) return;
     } catch {
       // still starting up or replaying
-    } finally {
-      await client?.end().catch(() => undefined);
     }
     await sleep(200);
   }
