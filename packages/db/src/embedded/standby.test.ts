@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type pg from 'pg';
 
-import { connectClient } from '../pool.js';
+import { withClient } from '../pool.js';
 import { freePortBlock, startTestCluster, type TestCluster } from '../testing/test-cluster.js';
 import { embeddedUrl, initialiseCluster, startCluster, type RunningCluster } from './cluster.js';
 import { currentTimeline, ensureReplicationRole, isInRecovery, promoteStandby, standbyReplication, STANDBY_NAME, writeTimeline } from './replication.repo.js';
@@ -24,13 +24,8 @@ after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 });
 
-async function onServer<T>(port: number, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connectClient({ connectionString: embeddedUrl(port, 'test', 'postgres') });
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+function onServer<T>(port: number, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClient({ connectionString: embeddedUrl(port, 'test', 'postgres') }, work);
 }
 
 describe('embedded standby', () => {

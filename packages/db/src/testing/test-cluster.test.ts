@@ -1,22 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import pg from 'pg';
-
 import { GROUP_COMMIT_SETTINGS } from '../embedded/group-commit.js';
+import { withClient } from '../pool.js';
 import { startTestCluster } from './test-cluster.js';
 
 async function settingsOf(url: string): Promise<Record<string, string>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ name: string; setting: string }>(
+  const { rows } = await withClient({ connectionString: url }, (client) =>
+    client.query<{ name: string; setting: string }>(
       `SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'commit_delay', 'commit_siblings', 'track_wal_io_timing')`,
-    );
-    return Object.fromEntries(rows.map((row) => [row.name, row.setting]));
-  } finally {
-    await client.end();
-  }
+    ),
+  );
+  return Object.fromEntries(rows.map((row) => [row.name, row.setting]));
 }
 
 describe('startTestCluster', () => {

@@ -5,8 +5,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import pg from 'pg';
-
+import { withClient } from '@threadline/db';
 import { freePort } from '@threadline/db/testing';
 
 import { restoreFiles, startRestoredCluster, parseRestoreTarget, waitForPromotion } from './restore.js';
@@ -15,13 +14,7 @@ import { ensureArchivedThrough, switchWalAndWait } from './wal-archive.js';
 import { startArchivingCluster, type ArchivingCluster } from './test-helpers.js';
 
 async function rowsOf(url: string, sql: string): Promise<unknown[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
+  return (await withClient({ connectionString: url }, (client) => client.query(sql))).rows;
 }
 
 describe('point-in-time restore with pgBackRest', () => {
